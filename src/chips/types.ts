@@ -1,0 +1,83 @@
+/** Chip descriptors: pure data about each ESP32-family chip. No imports, browser-safe. */
+
+export type ChipName =
+  | 'esp32'
+  | 'esp32s2'
+  | 'esp32s3'
+  | 'esp32c2'
+  | 'esp32c3'
+  | 'esp32c5'
+  | 'esp32c6'
+  | 'esp32h2'
+  | 'esp32p4';
+
+export type Architecture = 'xtensa' | 'riscv32';
+
+/** A half-open address range [start, end). */
+export interface AddressRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * How the same SRAM byte is seen on the instruction bus and the data bus.
+ * - `offset`: instruction address = data address + offset (C3: 0x700000, S3: 0x6F0000).
+ * - `reversed`: ESP32's word-reversed alias: the data word at D maps to the instruction word at
+ *   iramEnd - 4 - (D - dramStart), i.e. the order of 32-bit words is mirrored.
+ * - `unified`: the same address on both buses (C6, H2, C5, P4).
+ */
+export type SramAlias =
+  | { readonly kind: 'offset'; readonly offset: number; readonly dram: AddressRange; readonly iram: AddressRange }
+  | { readonly kind: 'reversed'; readonly dram: AddressRange; readonly iram: AddressRange }
+  | { readonly kind: 'unified'; readonly sram: AddressRange };
+
+/** Where OpenOCD places its flash stubs and scratch memory on this chip. */
+export interface StubPlacement {
+  /** The work area OpenOCD's target config declares (backed up and restored around a run). */
+  readonly workArea: AddressRange;
+  readonly iramOrigin: number;
+  readonly iramLength: number;
+  readonly dramOrigin: number;
+  readonly dramLength: number;
+}
+
+export interface ChipDescriptor {
+  readonly name: ChipName;
+  /** Marketing name, e.g. "ESP32-C3". */
+  readonly displayName: string;
+  readonly architecture: Architecture;
+  readonly cores: number;
+  /** Chip id in the image header (offset 12). */
+  readonly imageChipId: number;
+  /** JTAG IDCODE of the CPU TAP, where known. */
+  readonly jtagIdcode?: number;
+  /** Where the 2nd-stage bootloader sits in flash (and so where a merged image's byte 0 sits). */
+  readonly bootloaderOffset: number;
+  readonly sramAlias: SramAlias;
+  /** Flash seen through the cache on the data bus (read-only data). */
+  readonly drom: AddressRange;
+  /** Flash seen through the cache on the instruction bus (code). */
+  readonly irom: AddressRange;
+  /** True where one address window serves both code and data (IROM and DROM cannot be told apart by address). */
+  readonly sharedFlashWindow: boolean;
+  /** MMU page sizes the chip supports, largest (the default) first. */
+  readonly mmuPageSizes: readonly number[];
+  /** Number of MMU table entries for flash, where known. */
+  readonly mmuEntries?: number;
+  readonly flashSectorSize: number;
+  /** ROM address range as OpenOCD puts it in the GDB memory map. */
+  readonly rom: AddressRange;
+  /** Stub placement, for the chips OpenOCD ships stubs for. */
+  readonly stub?: StubPlacement;
+}
+
+/** True if `address` lies in [range.start, range.end). */
+export function inRange(range: AddressRange, address: number): boolean {
+  const a = address >>> 0;
+  return a >= range.start && a < range.end;
+}
+
+/** Format an address as 0x + 8 hex digits. */
+export function hex32(value: number): string {
+  return '0x' + (value >>> 0).toString(16).padStart(8, '0');
+}

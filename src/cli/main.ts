@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registrars } from './commands/index.js';
+
+const program = new Command();
+program
+  .name('espalgo')
+  .description('Run code on ESP32-family chips through a debugger without disturbing them; flash driver, image toolkit, simulated ESP32-C3.')
+  .version('0.1.0')
+  .showHelpAfterError();
+for (const register of registrars) register(program);
+await program.parseAsync(process.argv);

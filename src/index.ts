@@ -1,0 +1,2 @@
+export * as chips from './chips/index.js';
+export * as target from './target/index.js';

@@ -1,0 +1,109 @@
+/** The one interface every layer above uses to drive a CPU: the simulator, a GDB server, OpenOCD. */
+import type { Architecture } from '../chips/types.js';
+
+/** Why the target stopped. */
+export type StopReason =
+  | 'breakpoint' // software breakpoint (ebreak / break) or Z0
+  | 'hw-breakpoint' // hardware trigger (Z1)
+  | 'watchpoint'
+  | 'step' // single step completed
+  | 'interrupt' // halted on request (Ctrl-C / haltreq)
+  | 'exception' // the CPU trapped somewhere the debugger sees it
+  | 'reset'
+  | 'exited' // W packet: the program exited
+  | 'killed' // X packet
+  | 'unknown';
+
+export interface StopInfo {
+  readonly reason: StopReason;
+  /** Program counter at the stop, when the target reports or can read it. */
+  readonly pc?: number;
+  /** POSIX signal number of a GDB stop reply (5 = SIGTRAP, 2 = SIGINT), when there was one. */
+  readonly signal?: number;
+  /** Exit code for `exited`. */
+  readonly exitCode?: number;
+  /** Thread id reported with the stop, if any. */
+  readonly thread?: string;
+}
+
+export type TargetState = 'halted' | 'running' | 'unknown' | 'disconnected';
+
+export type BreakpointKind = 'software' | 'hardware';
+
+/** One register as the target describes it (GDB target description numbering). */
+export interface RegisterInfo {
+  readonly name: string;
+  /** GDB register number (index in `g` packets and `p`/`P`). */
+  readonly regnum: number;
+  readonly bitsize: number;
+  /** Byte offset in the `g` packet, when the register is part of it. */
+  readonly offset?: number;
+  readonly group?: string;
+  readonly type?: string;
+  /** Feature the register came from, e.g. "org.gnu.gdb.riscv.cpu". */
+  readonly feature?: string;
+}
+
+export interface TargetCapabilities {
+  /** Memory can be read and written while the CPU runs (system bus access, OpenOCD, the simulator). */
+  readonly memoryWhileRunning: boolean;
+  /** A software breakpoint instruction executed by the CPU halts it and reports to the debugger. */
+  readonly haltsOnBreakInstruction: boolean;
+  /** Number of hardware breakpoints (triggers); undefined if not known. */
+  readonly hardwareBreakpoints?: number;
+  /** Largest single memory transfer the link carries, in bytes. */
+  readonly maxTransfer: number;
+}
+
+export type TargetEvent =
+  | { readonly type: 'halted'; readonly stop: StopInfo }
+  | { readonly type: 'resumed' }
+  | { readonly type: 'reset' }
+  | { readonly type: 'output'; readonly text: string }
+  | { readonly type: 'disconnected'; readonly error?: Error };
+
+export type TargetListener = (event: TargetEvent) => void;
+
+/**
+ * A debuggable CPU. All addresses and register values are unsigned 32-bit numbers.
+ * Methods reject with a TargetError subclass (see errors.ts); none of them hangs: every wait is bounded.
+ */
+export interface Target {
+  readonly architecture: Architecture;
+  /** A short description for messages, e.g. "sim:esp32c3" or "127.0.0.1:3333 (OpenOCD)". */
+  readonly description: string;
+  readonly capabilities: TargetCapabilities;
+  /** The register file as the target describes it. */
+  readonly registers: readonly RegisterInfo[];
+
+  state(): TargetState;
+
+  /** Stop the CPU. Resolves with the stop once it is halted (immediately if it already is). */
+  halt(timeoutMs?: number): Promise<StopInfo>;
+  /** Let the CPU run from its current PC (or from `address`). Resolves once it runs. */
+  resume(address?: number): Promise<void>;
+  /** Execute one instruction. */
+  step(timeoutMs?: number): Promise<StopInfo>;
+  /** Wait until the CPU halts; rejects with TargetTimeoutError after `timeoutMs`. */
+  waitForHalt(timeoutMs: number): Promise<StopInfo>;
+
+  readMemory(address: number, length: number): Promise<Uint8Array>;
+  writeMemory(address: number, data: Uint8Array): Promise<void>;
+
+  /** Read registers by name (all of them when `names` is omitted). */
+  readRegisters(names?: readonly string[]): Promise<Map<string, number>>;
+  writeRegisters(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<void>;
+  readRegister(name: string): Promise<number>;
+  writeRegister(name: string, value: number): Promise<void>;
+
+  addBreakpoint(address: number, kind: BreakpointKind, length?: number): Promise<void>;
+  removeBreakpoint(address: number, kind: BreakpointKind, length?: number): Promise<void>;
+
+  /** Reset the chip; `halt` stops it at the reset vector. */
+  reset(mode: 'halt' | 'run'): Promise<void>;
+  /** A debugger monitor command (qRcmd); undefined where the target has none. */
+  monitor?(command: string): Promise<string>;
+
+  on(listener: TargetListener): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,2 @@
+/** Firmware image toolkit: ESP images, descriptors, partition tables, otadata, MCUboot, ELF, merge. */
+export type * from './types.js';

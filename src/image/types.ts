@@ -1,0 +1,385 @@
+/**
+ * Public types of the firmware image toolkit: ESP app/bootloader images, descriptors, partition
+ * tables, otadata, MCUboot headers and ELF files. Pure data shapes, no behaviour.
+ */
+import type { ChipDescriptor } from '../chips/types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Findings (non-fatal problems in something that is still readable)
+
+export type FindingSeverity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  readonly severity: FindingSeverity;
+  /** Stable code, e.g. 'PARTITION_OVERLAP', 'PARTITION_MD5', 'PARTITION_APP_ALIGN'. */
+  readonly code: string;
+  /** One sentence saying what is wrong and where. */
+  readonly message: string;
+  /** Byte offset (in the parsed buffer, or in flash where stated) the finding refers to. */
+  readonly offset?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ESP image (app and 2nd-stage bootloader)
+
+/** SPI flash mode byte (header offset 2). */
+export type SpiModeName = 'qio' | 'qout' | 'dio' | 'dout' | 'fast_read' | 'slow_read';
+
+/**
+ * What a segment's load address says about it:
+ * - 'drom' / 'irom': flash-mapped data / code (chips with separate windows);
+ * - 'flash': flash-mapped on a chip with one shared window (C6, H2, C5, P4); see `flashRole`;
+ * - 'dram' / 'iram': internal SRAM on the data / instruction bus;
+ * - 'rtc': RTC / LP memory;
+ * - 'padding': load address 0 (alignment filler inserted by image tools);
+ * - 'unknown': none of the above (or the chip is unknown).
+ */
+export type SegmentKind = 'drom' | 'irom' | 'flash' | 'dram' | 'iram' | 'rtc' | 'padding' | 'unknown';
+
+export interface ImageSegment {
+  /** Position in the image, 0-based. */
+  readonly index: number;
+  readonly loadAddress: number;
+  /** Offset of the 8-byte segment header within the image. */
+  readonly headerOffset: number;
+  /** Offset of the segment data within the image (headerOffset + 8). */
+  readonly dataOffset: number;
+  /** Data length in bytes. */
+  readonly length: number;
+  readonly kind: SegmentKind;
+  /**
+   * For flash-mapped segments: whether it holds read-only data or code. On shared-window chips
+   * this is decided by order (first flash segment = rodata/DROM, later ones = IROM).
+   */
+  readonly flashRole?: 'drom' | 'irom';
+}
+
+export interface ImageHeader {
+  /** Always 0xE9 for a parsed image. */
+  readonly magic: number;
+  readonly segmentCount: number;
+  /** Raw SPI mode byte: 0 QIO, 1 QOUT, 2 DIO, 3 DOUT, 4 FAST_READ, 5 SLOW_READ. */
+  readonly spiMode: number;
+  readonly spiModeName?: SpiModeName;
+  /** Raw speed nibble (low nibble of byte 3). Its meaning is chip-specific; see describeSpiSpeed. */
+  readonly spiSpeed: number;
+  /** Raw size nibble (high nibble of byte 3): 0 = 1 MB … 7 = 128 MB. */
+  readonly flashSizeCode: number;
+  /** Flash size in bytes for codes 0..7; undefined otherwise. */
+  readonly flashSizeBytes?: number;
+  readonly entry: number;
+  readonly wpPin: number;
+  readonly spiPinDrv: readonly [number, number, number];
+  readonly chipId: number;
+  readonly minChipRev: number;
+  readonly minChipRevFull: number;
+  readonly maxChipRevFull: number;
+  /** 0 or 1: 1 means a SHA-256 follows the checksum. */
+  readonly hashAppended: number;
+}
+
+export interface ImageChecksum {
+  /** Offset of the checksum byte (≡ 15 mod 16). */
+  readonly offset: number;
+  readonly stored: number;
+  /** Present when verification ran ('checksum' or 'full'). */
+  readonly computed?: number;
+  readonly valid?: boolean;
+}
+
+export interface ImageSha256 {
+  /** Offset of the 32 stored bytes. */
+  readonly offset: number;
+  readonly stored: Uint8Array;
+  /** Present when verify = 'full'. */
+  readonly computed?: Uint8Array;
+  readonly valid?: boolean;
+}
+
+/** Secure Boot signature material found after the image (reported, not verified). */
+export type ImageSignature =
+  | {
+      /** Secure Boot v1: 4 zero bytes + 64-byte ECDSA signature right after the image. */
+      readonly scheme: 'sbv1';
+      readonly offset: number;
+      readonly length: number;
+      readonly signature: Uint8Array;
+    }
+  | {
+      /** Secure Boot v2: signature block sector (blocks of 1216 bytes, magic 0xE7) at the next 4 KiB boundary. */
+      readonly scheme: 'sbv2';
+      readonly offset: number;
+      /** Number of consecutive signature blocks with magic 0xE7 (1..3). */
+      readonly blockCount: number;
+      /** Version byte of the first block (0x02 = RSA-3072, 0x03 = ECDSA). */
+      readonly version: number;
+    };
+
+export interface AppDescriptor {
+  /** Offset of the descriptor within the image. */
+  readonly offset: number;
+  readonly magic: number;
+  readonly secureVersion: number;
+  readonly version: string;
+  readonly projectName: string;
+  readonly time: string;
+  readonly date: string;
+  readonly idfVer: string;
+  readonly appElfSha256: Uint8Array;
+  readonly minEfuseBlkRevFull: number;
+  readonly maxEfuseBlkRevFull: number;
+  /** log2 of the MMU page size; 0 = not recorded. */
+  readonly mmuPageSizeLog2: number;
+  /** 1 << mmuPageSizeLog2 when recorded. */
+  readonly mmuPageSize?: number;
+}
+
+export interface BootloaderDescriptor {
+  readonly offset: number;
+  readonly magic: number;
+  readonly reserved1: number;
+  readonly secureVersion: number;
+  readonly version: number;
+  readonly idfVer: string;
+  readonly dateTime: string;
+}
+
+export type ImageVerifyLevel = 'none' | 'checksum' | 'full';
+
+export interface ParseImageOptions {
+  /** 'none': structure only, segment data untouched; 'checksum': XOR checksum; 'full' (default): checksum and SHA-256. */
+  readonly verify?: ImageVerifyLevel;
+  /** Chip to classify segments for; default: the chip named by the header's chip id. */
+  readonly chip?: ChipDescriptor;
+  /** Look for app/bootloader descriptors (default true). Reads only the first bytes of one segment. */
+  readonly descriptors?: boolean;
+}
+
+export interface EspImage {
+  readonly header: ImageHeader;
+  readonly segments: readonly ImageSegment[];
+  readonly checksum: ImageChecksum;
+  readonly sha256?: ImageSha256;
+  /** Bytes from the image start through the checksum and the appended hash (if any). */
+  readonly length: number;
+  readonly appDesc?: AppDescriptor;
+  readonly bootloaderDesc?: BootloaderDescriptor;
+  readonly chip?: ChipDescriptor;
+  readonly signature?: ImageSignature;
+  /** True if the image has no flash-mapped segments (runs from RAM only). */
+  readonly ramOnly: boolean;
+}
+
+export interface BuildSegment {
+  readonly loadAddress: number;
+  readonly data: Uint8Array;
+}
+
+export interface BuildImageSpec {
+  readonly segments: readonly BuildSegment[];
+  readonly entry: number;
+  /** Header chip id; taken from `chip` if absent; default 0 (ESP32). */
+  readonly chipId?: number;
+  readonly chip?: ChipDescriptor;
+  /** Raw SPI mode byte or name; default 'dio'. */
+  readonly spiMode?: number | SpiModeName;
+  /** Raw speed nibble; default 0. */
+  readonly spiSpeed?: number;
+  /** Raw size nibble; default 1 (2 MB). Use flashSizeToCode to convert bytes. */
+  readonly flashSizeCode?: number;
+  /** Default 0xEE (disabled). */
+  readonly wpPin?: number;
+  readonly spiPinDrv?: readonly [number, number, number];
+  readonly minChipRev?: number;
+  readonly minChipRevFull?: number;
+  readonly maxChipRevFull?: number;
+  /** Append SHA-256 after the checksum (sets hash_appended); default true. */
+  readonly appendSha256?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Partition table
+
+export interface PartitionFlags {
+  readonly encrypted: boolean;
+  readonly readonly: boolean;
+  /** The full 32-bit flags word. */
+  readonly raw: number;
+}
+
+export interface PartitionEntry {
+  readonly type: number;
+  readonly subtype: number;
+  readonly offset: number;
+  readonly size: number;
+  readonly label: string;
+  readonly flags: PartitionFlags;
+  /** 'app', 'data', 'bootloader', 'partition_table', or 'custom' / 'unknown'. */
+  readonly typeName: string;
+  /** e.g. 'factory', 'ota_3', 'nvs', 'fat'; hex string for unknown subtypes. */
+  readonly subtypeName: string;
+  /** Position in the table, 0-based (absent for entries built by hand). */
+  readonly index?: number;
+  /** Offset of the 32-byte entry within the table buffer. */
+  readonly entryOffset?: number;
+}
+
+export interface PartitionTable {
+  readonly entries: readonly PartitionEntry[];
+  readonly md5?: {
+    readonly present: boolean;
+    readonly valid: boolean;
+    readonly offset?: number;
+    readonly stored?: Uint8Array;
+    readonly computed?: Uint8Array;
+  };
+  readonly findings: readonly Finding[];
+  /** Bytes of the table actually used (entries + MD5 entry + end marker, if any). */
+  readonly byteLength: number;
+  /** SBv1 signature at 0xC00 (4 zero bytes + 64-byte signature), when present. */
+  readonly signature?: { readonly offset: number; readonly signature: Uint8Array };
+}
+
+/** Entry as written by hand or from CSV (names resolved to numbers already). */
+export interface PartitionEntryInput {
+  readonly type: number;
+  readonly subtype: number;
+  readonly offset: number;
+  readonly size: number;
+  readonly label: string;
+  readonly flags?: Partial<Pick<PartitionFlags, 'encrypted' | 'readonly'>> & { readonly raw?: number };
+}
+
+// ---------------------------------------------------------------------------------------------
+// otadata
+
+export type OtaStateName = 'new' | 'pending_verify' | 'valid' | 'invalid' | 'aborted' | 'undefined';
+
+export interface OtaSelectEntry {
+  /** Which copy: 0 (at +0) or 1 (at +0x1000). */
+  readonly copy: 0 | 1;
+  readonly offset: number;
+  readonly seq: number;
+  readonly seqLabel: Uint8Array;
+  readonly state: number;
+  readonly stateName: OtaStateName;
+  readonly crc: number;
+  readonly computedCrc: number;
+  readonly crcValid: boolean;
+  /** True if the bootloader would consider this copy (crc ok, seq set, state not invalid/aborted). */
+  readonly valid: boolean;
+  /** Why the copy is not valid, when it is not. */
+  readonly invalidReason?: string;
+}
+
+export interface OtaData {
+  readonly copies: readonly [OtaSelectEntry, OtaSelectEntry];
+  /** The copy the bootloader would use (highest valid seq), if any. */
+  readonly active?: OtaSelectEntry;
+}
+
+export interface BootSelection {
+  /** The app partition the 2nd-stage bootloader would boot; undefined when there is none. */
+  readonly entry?: PartitionEntry;
+  readonly reason: string;
+  readonly otadata?: OtaData;
+}
+
+// ---------------------------------------------------------------------------------------------
+// MCUboot
+
+export interface McubootHeader {
+  readonly magic: number;
+  readonly loadAddress: number;
+  readonly headerSize: number;
+  readonly protectedTlvSize: number;
+  readonly imageSize: number;
+  readonly flags: number;
+  readonly version: { readonly major: number; readonly minor: number; readonly revision: number; readonly build: number };
+}
+
+// ---------------------------------------------------------------------------------------------
+// ELF
+
+export interface ElfProgramHeader {
+  readonly index: number;
+  readonly type: number;
+  readonly offset: number;
+  readonly vaddr: number;
+  readonly paddr: number;
+  readonly fileSize: number;
+  readonly memSize: number;
+  readonly flags: number;
+  readonly align: number;
+}
+
+export interface ElfSection {
+  readonly index: number;
+  readonly name: string;
+  readonly type: number;
+  readonly flags: number;
+  readonly addr: number;
+  readonly offset: number;
+  readonly size: number;
+  readonly link: number;
+  readonly info: number;
+  readonly addralign: number;
+  readonly entsize: number;
+}
+
+export interface ElfSymbol {
+  readonly name: string;
+  readonly value: number;
+  readonly size: number;
+  /** STT_* (low nibble of st_info). */
+  readonly type: number;
+  /** STB_* (high nibble of st_info). */
+  readonly bind: number;
+  readonly sectionIndex: number;
+}
+
+export interface ElfFile {
+  readonly bytes: Uint8Array;
+  /** ET_* */
+  readonly type: number;
+  /** EM_*: 0xF3 RISC-V, 0x5E Xtensa. */
+  readonly machine: number;
+  readonly entry: number;
+  readonly flags: number;
+  readonly programHeaders: readonly ElfProgramHeader[];
+  readonly sections: readonly ElfSection[];
+  readonly symbols: readonly ElfSymbol[];
+}
+
+export interface Elf2ImageOptions {
+  /** Default: chip.mmuPageSizes[0]. */
+  readonly mmuPageSize?: number;
+  readonly spiMode?: number | SpiModeName;
+  readonly spiSpeed?: number;
+  readonly flashSizeCode?: number;
+  /** Default true. */
+  readonly appendSha256?: boolean;
+  readonly minChipRevFull?: number;
+  readonly maxChipRevFull?: number;
+  /** Take program headers (default) or allocated sections as the source of segments. */
+  readonly source?: 'segments' | 'sections';
+}
+
+// ---------------------------------------------------------------------------------------------
+// merge
+
+export interface FlashPart {
+  readonly offset: number;
+  readonly data: Uint8Array;
+  /** Name used in error messages. */
+  readonly name?: string;
+}
+
+export interface MergeOptions {
+  /** Flash offset of output byte 0 (e.g. chip.bootloaderOffset); default 0. */
+  readonly baseOffset?: number;
+  /** Output size in bytes; default: end of the last part. */
+  readonly size?: number;
+  /** Fill byte for gaps; default 0xFF. */
+  readonly fill?: number;
+}

@@ -168,6 +168,12 @@ export interface EspImage {
   readonly signature?: ImageSignature;
   /** True if the image has no flash-mapped segments (runs from RAM only). */
   readonly ramOnly: boolean;
+  /**
+   * Problems that do not stop parsing: segment length not a multiple of 4, flash segment whose
+   * data offset and load address disagree modulo the MMU page, checksum or hash mismatch.
+   * Always set by parseImage (optional only so that hand-made values stay valid).
+   */
+  readonly findings?: readonly Finding[];
 }
 
 export interface BuildSegment {

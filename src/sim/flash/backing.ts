@@ -1,0 +1,66 @@
+/**
+ * Where the simulated flash keeps its bytes: in memory, or in a file that every change is
+ * written through to (so a crash of the simulator never leaves the file behind the model).
+ */
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+
+export interface FlashBacking {
+  /** Size in bytes. */
+  readonly size: number;
+  /** The live contents (reads go straight here; do not write to it, use `store`). */
+  readonly bytes: Uint8Array;
+  /** Replace `data.length` bytes at `offset` (the caller has already applied NOR semantics). */
+  store(offset: number, data: Uint8Array): void;
+  close(): void;
+}
+
+export class MemoryBacking implements FlashBacking {
+  readonly bytes: Uint8Array;
+  constructor(sizeOrContents: number | Uint8Array) {
+    if (typeof sizeOrContents === 'number') this.bytes = new Uint8Array(sizeOrContents).fill(0xff);
+    else this.bytes = sizeOrContents;
+  }
+  get size(): number {
+    return this.bytes.length;
+  }
+  store(offset: number, data: Uint8Array): void {
+    this.bytes.set(data, offset);
+  }
+  close(): void {}
+}
+
+/** A file as flash: loaded once, every store written through at the same offset. */
+export class FileBacking implements FlashBacking {
+  readonly bytes: Uint8Array;
+  private fd: number | undefined;
+
+  /**
+   * @param path file holding the flash contents; if shorter than `size` it is padded with 0xFF
+   *             (in memory and in the file), if `size` is omitted the file's length is used.
+   */
+  constructor(readonly path: string, size?: number) {
+    this.fd = openSync(path, 'r+');
+    const fileSize = fstatSync(this.fd).size;
+    const total = size ?? fileSize;
+    this.bytes = new Uint8Array(total).fill(0xff);
+    const n = Math.min(total, fileSize);
+    let done = 0;
+    while (done < n) {
+      const got = readSync(this.fd, this.bytes, done, n - done, done);
+      if (got <= 0) break;
+      done += got;
+    }
+    if (fileSize < total) writeSync(this.fd, this.bytes, fileSize, total - fileSize, fileSize);
+  }
+  get size(): number {
+    return this.bytes.length;
+  }
+  store(offset: number, data: Uint8Array): void {
+    this.bytes.set(data, offset);
+    if (this.fd !== undefined) writeSync(this.fd, data, 0, data.length, offset);
+  }
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Loading a stub image into target RAM: every segment at its link address (code through the data
+ * bus, executed at its instruction-bus alias), BSS cleared right after, a stack and the trampoline in
+ * the work area, all backed up so that unloading gives the program its RAM back bit for bit.
+ */
+import type { AddressRange, ChipDescriptor } from '../chips/types.js';
+import { hex32 } from '../chips/types.js';
+import type { Target } from '../target/types.js';
+import { addressSpaceFor, type AddressSpace } from './address-space.js';
+import type { CallingConvention } from './arch/types.js';
+import { AlgorithmLoadError, AlgorithmUnsupportedError } from './errors.js';
+import { imageExtent, type StubImage } from './stub-image.js';
+import { WorkAreaAllocator } from './work-area.js';
+
+export interface LoadOptions {
+  /** The chip: its I/D alias and default work area. Omit for a generic target. */
+  readonly chip?: ChipDescriptor;
+  /** RAM the loader may use; default: the chip's stub work area, or the image's extent plus scratch. */
+  readonly workArea?: AddressRange;
+  /** Scratch after the image when no work area is known (stack, trampoline, buffers). Default 64 KiB. */
+  readonly scratchSize?: number;
+  /** Stack size; default: the image's. */
+  readonly stackSize?: number;
+  /** Back up and restore the RAM used (default true). False is for bulk work on a halted chip. */
+  readonly backup?: boolean;
+}
+
+export interface LoadedStub {
+  readonly image: StubImage;
+  readonly allocator: WorkAreaAllocator;
+  readonly space: AddressSpace;
+  /** Instruction-bus address where the PC starts. */
+  readonly trampolinePc: number;
+  /** Where a clean return halts. */
+  readonly returnPc: number;
+  /** Where an exception halts when the stub has no trap entry of its own. */
+  readonly catcherPc: number | undefined;
+  readonly trapVector: number | undefined;
+  readonly stackTop: number;
+  /** Software breakpoints the loader planted (targets that do not halt on a break instruction). */
+  readonly breakpoints: readonly number[];
+}
+
+export async function loadStub(
+  target: Target,
+  image: StubImage,
+  convention: CallingConvention,
+  options: LoadOptions = {},
+): Promise<LoadedStub> {
+  if (image.architecture !== target.architecture) {
+    throw new AlgorithmLoadError(`stub "${image.name}" is built for ${image.architecture} but the target is ${target.architecture}`);
+  }
+  if (options.chip?.sramAlias.kind === 'reversed') {
+    throw new AlgorithmUnsupportedError(`loading code on ${options.chip.displayName} (word-reversed IRAM alias) is not implemented yet`);
+  }
+  const space = addressSpaceFor(options.chip);
+  const region = options.workArea ?? options.chip?.stub?.workArea ?? defaultRegion(image, space, options.scratchSize ?? 0x10000);
+  const allocator = new WorkAreaAllocator(target, region, options.backup ?? true);
+  try {
+    for (const segment of image.segments) {
+      if (segment.bytes.length === 0) continue;
+      const at = segment.executable ? space.toDataBus(segment.address) : segment.address;
+      await allocator.allocateAt(at, segment.bytes.length, `${image.name} ${segment.executable ? 'code' : 'data'} @${hex32(segment.address)}`);
+      await target.writeMemory(at, segment.bytes);
+    }
+    for (const bss of image.bss) {
+      if (bss.size === 0) continue;
+      await allocator.allocateAt(bss.address, bss.size, `${image.name} bss @${hex32(bss.address)}`);
+      await target.writeMemory(bss.address, new Uint8Array(bss.size));
+    }
+    const tramp = convention.trampoline();
+    const trampArea = await allocator.allocate(tramp.bytes.length, 'trampoline', { align: tramp.align });
+    await target.writeMemory(trampArea.address, tramp.bytes);
+    const stackSize = options.stackSize ?? image.stackSize;
+    const stack = await allocator.allocate(stackSize, 'stack', { align: 16 });
+
+    const base = space.toInstructionBus(trampArea.address);
+    const returnPc = base + tramp.returnOffset;
+    const catcherPc = tramp.trapCatcherOffset === undefined ? undefined : base + tramp.trapCatcherOffset;
+    const breakpoints: number[] = [];
+    if (!target.capabilities.haltsOnBreakInstruction) {
+      for (const pc of [returnPc, catcherPc]) {
+        if (pc === undefined) continue;
+        await target.addBreakpoint(pc, 'software');
+        breakpoints.push(pc);
+      }
+    }
+    return {
+      image,
+      allocator,
+      space,
+      trampolinePc: base + tramp.entryOffset,
+      returnPc,
+      catcherPc,
+      trapVector: image.symbols.trapEntry ?? catcherPc,
+      stackTop: stack.address + stack.size,
+      breakpoints,
+    };
+  } catch (error) {
+    await allocator.releaseAll().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Give the RAM back: remove planted breakpoints and restore every backed-up byte. */
+export async function unloadStub(target: Target, loaded: LoadedStub): Promise<void> {
+  for (const pc of loaded.breakpoints) await target.removeBreakpoint(pc, 'software').catch(() => undefined);
+  await loaded.allocator.releaseAll();
+}
+
+function defaultRegion(image: StubImage, space: AddressSpace, scratch: number): AddressRange {
+  // No chip and no work area: place the stack and scratch right after the image, in its own RAM.
+  let start = Infinity;
+  let end = 0;
+  for (const s of image.segments) {
+    const at = s.executable ? space.toDataBus(s.address) : s.address;
+    start = Math.min(start, at);
+    end = Math.max(end, at + s.bytes.length);
+  }
+  const extent = imageExtent(image);
+  start = Math.min(start, extent.start);
+  end = Math.max(end, extent.end);
+  end = Math.ceil(end / 16) * 16;
+  return { start, end: end + scratch };
+}

@@ -1,0 +1,169 @@
+/**
+ * One run of a loaded routine: save the context, set up the call, resume, wait for the halt, read
+ * the result (or the trap), and restore the context — on success, error, timeout or exception.
+ */
+import { TargetTimeoutError, type Target } from '../target/index.js';
+import type { CallingConvention } from './arch/types.js';
+import { restoreContext, saveContext, snapshot, verifyContext } from './context.js';
+import { assertCoroutineSupported, type Coroutine, type CoroutineContext } from './coroutine.js';
+import {
+  AlgorithmArgumentError,
+  AlgorithmExceptionError,
+  AlgorithmTimeoutError,
+  AlgorithmUnexpectedStopError,
+  type TrapInfo,
+} from './errors.js';
+import type { LoadedStub } from './loader.js';
+import {
+  collectMemoryArguments,
+  placeMemoryArguments,
+  releaseMemoryArguments,
+  type MemoryArgument,
+  type PlacedMemoryArgument,
+} from './mem-args.js';
+import { clearStubLog, readStubLog } from './stub-log.js';
+import { clearTrapRecord, readTrapRecord } from './trap-record.js';
+
+export const DEFAULT_TIMEOUT_MS = 3000;
+
+export interface RunOptions {
+  readonly args?: readonly number[];
+  readonly memoryArguments?: readonly MemoryArgument[];
+  readonly timeoutMs?: number;
+  readonly coroutine?: Coroutine;
+  /** Read the context back after restoring it and fail if anything differs. */
+  readonly verifyRestore?: boolean;
+  /** Override the entry (for images with several routines). */
+  readonly entry?: number;
+}
+
+export interface RunResult {
+  /** The routine's return value as an unsigned 32-bit number. */
+  readonly value: number;
+  /** The same value as a signed 32-bit number (stub error codes are often negative). */
+  readonly signedValue: number;
+  /** What the stub printed into its log buffer during the run. */
+  readonly log: string;
+  readonly outputs: ReadonlyMap<number, Uint8Array>;
+  readonly durationMs: number;
+  /** True when the restored context was read back and matched. */
+  readonly restoreVerified: boolean;
+}
+
+/** Where a run stands, for the stub description in errors. */
+interface Context {
+  readonly target: Target;
+  readonly convention: CallingConvention;
+  readonly loaded: LoadedStub;
+  readonly routine: string;
+}
+
+export async function runLoaded(
+  target: Target,
+  convention: CallingConvention,
+  loaded: LoadedStub,
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const started = performance.now();
+  const ctx: Context = { target, convention, loaded, routine: loaded.image.name };
+  const args = [...(options.args ?? [])];
+  if (args.length > convention.maxArgs) {
+    throw new AlgorithmArgumentError(`${ctx.routine}: ${args.length} arguments given, ${target.architecture} calls take at most ${convention.maxArgs}`);
+  }
+  assertCoroutineSupported(target, options.coroutine);
+  if (target.state() !== 'halted') await target.halt();
+
+  const saved = await saveContext(target, convention.contextRegisters(target.registers));
+  let placed: PlacedMemoryArgument[] = [];
+  const abort = new AbortController();
+  let restored = false;
+  try {
+    placed = await placeMemoryArguments(target, loaded.allocator, options.memoryArguments ?? [], args);
+    const { symbols } = loaded.image;
+    if (symbols.trapRecord !== undefined) await clearTrapRecord(target, symbols.trapRecord);
+    if (symbols.logBuffer) await clearStubLog(target, symbols.logBuffer);
+    const co: CoroutineContext = {
+      target,
+      memoryArguments: new Map(placed.map((p) => [p.spec.argIndex, p.area.address])),
+      signal: abort.signal,
+    };
+    await options.coroutine?.init?.(co);
+
+    await target.writeRegisters(
+      convention.callRegisters({
+        entry: options.entry ?? loaded.image.entry,
+        trampoline: loaded.trampolinePc,
+        stackTop: loaded.stackTop,
+        args,
+        trapVector: loaded.trapVector,
+        saved,
+      }),
+    );
+    await target.resume();
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const coroutineRun = options.coroutine?.run?.(co);
+    const stopped = await waitOrTimeout(ctx, timeoutMs, abort);
+    abort.abort();
+    if (coroutineRun) await coroutineRun;
+
+    const log = symbols.logBuffer ? await readStubLog(target, symbols.logBuffer) : '';
+    const pc = stopped.pc ?? (await target.readRegister(convention.pcRegister));
+    if (pc !== loaded.returnPc) {
+      const trap = await readTrap(ctx, pc);
+      const regs = snapshot(await target.readRegisters());
+      await restoreContext(target, saved);
+      restored = true;
+      if (trap) throw new AlgorithmExceptionError(ctx.routine, trap, regs, log || undefined);
+      throw new AlgorithmUnexpectedStopError(ctx.routine, pc, stopped.reason, regs);
+    }
+    const value = (await target.readRegister(convention.resultRegister)) >>> 0;
+    await options.coroutine?.done?.(co);
+    const outputs = await collectMemoryArguments(target, placed);
+    await restoreContext(target, saved);
+    restored = true;
+    if (options.verifyRestore) await verifyContext(target, saved);
+    return {
+      value,
+      signedValue: value | 0,
+      log,
+      outputs,
+      durationMs: performance.now() - started,
+      restoreVerified: options.verifyRestore === true,
+    };
+  } finally {
+    abort.abort();
+    if (!restored) {
+      if (target.state() !== 'halted') await target.halt().catch(() => undefined);
+      await restoreContext(target, saved).catch(() => undefined);
+    }
+    await releaseMemoryArguments(loaded.allocator, placed).catch(() => undefined);
+  }
+}
+
+/** Wait for the halt; on timeout halt the CPU and throw with its registers (the caller restores). */
+async function waitOrTimeout(ctx: Context, timeoutMs: number, abort: AbortController) {
+  try {
+    return await ctx.target.waitForHalt(timeoutMs);
+  } catch (error) {
+    if (!(error instanceof TargetTimeoutError)) throw error;
+    abort.abort();
+    await ctx.target.halt();
+    const regs = await ctx.target.readRegisters();
+    const pc = regs.get(ctx.convention.pcRegister);
+    throw new AlgorithmTimeoutError(ctx.routine, timeoutMs, pc, snapshot(regs));
+  }
+}
+
+/** The trap behind a stop that was not a clean return: the stub's record first, else the CPU's CSRs. */
+async function readTrap(ctx: Context, pc: number): Promise<TrapInfo | undefined> {
+  const { trapRecord } = ctx.loaded.image.symbols;
+  if (trapRecord !== undefined) {
+    const record = await readTrapRecord(ctx.target, trapRecord, ctx.convention.describeCause);
+    if (record) return record;
+  }
+  if (ctx.loaded.catcherPc !== undefined && pc === ctx.loaded.catcherPc) {
+    const regs = await ctx.target.readRegisters(ctx.convention.trapRegisters);
+    return ctx.convention.trapFromRegisters(regs);
+  }
+  return undefined;
+}

@@ -1,0 +1,142 @@
+/**
+ * A stub image: the code and data of a routine to load into target RAM, with the facts the runner
+ * needs (entry, link addresses, BSS, stack, and the addresses of its log buffer and trap record).
+ * Images come from an ELF (see elf-stub.ts) or from a JSON descriptor of ours.
+ */
+import type { Architecture } from '../chips/types.js';
+import { AlgorithmLoadError } from './errors.js';
+
+export interface StubSegment {
+  /** Link (execution) address. Code is linked at its instruction-bus address. */
+  readonly address: number;
+  readonly bytes: Uint8Array;
+  readonly executable: boolean;
+}
+
+export interface StubRange {
+  readonly address: number;
+  readonly size: number;
+}
+
+export interface StubSymbols {
+  /** A u32 byte count followed by text the stub printed. */
+  readonly logBuffer?: StubRange;
+  /** 128-byte trap record the stub's trap handler fills (see trap-record.ts). */
+  readonly trapRecord?: number;
+  /** The stub's own trap entry; mtvec points here during runs. */
+  readonly trapEntry?: number;
+  /** Optional descriptor at the IRAM origin (magic 0xFEEDFACE for preloaded copies). */
+  readonly descriptor?: number;
+}
+
+export interface StubImage {
+  readonly name: string;
+  readonly architecture: Architecture;
+  readonly entry: number;
+  readonly segments: readonly StubSegment[];
+  /** Zero-initialised ranges (BSS); the loader clears them. */
+  readonly bss: readonly StubRange[];
+  /** Stack the routine needs (bytes). */
+  readonly stackSize: number;
+  readonly symbols: StubSymbols;
+  /** Link-time memory the stub was built for, when its linker script says. */
+  readonly iram?: StubRange;
+  readonly dram?: StubRange;
+}
+
+/** The JSON form of a stub image, as committed next to prebuilt stubs. */
+export interface StubImageJson {
+  readonly format: 'espalgo-stub-image';
+  readonly version: 1;
+  readonly name: string;
+  readonly architecture: Architecture;
+  readonly entry: number;
+  readonly stackSize: number;
+  readonly segments: readonly { address: number; executable: boolean; base64: string }[];
+  readonly bss: readonly StubRange[];
+  readonly symbols: StubSymbols;
+  readonly iram?: StubRange;
+  readonly dram?: StubRange;
+}
+
+export function stubImageToJson(image: StubImage): StubImageJson {
+  return {
+    format: 'espalgo-stub-image',
+    version: 1,
+    name: image.name,
+    architecture: image.architecture,
+    entry: image.entry,
+    stackSize: image.stackSize,
+    segments: image.segments.map((s) => ({ address: s.address, executable: s.executable, base64: toBase64(s.bytes) })),
+    bss: image.bss,
+    symbols: image.symbols,
+    ...(image.iram ? { iram: image.iram } : {}),
+    ...(image.dram ? { dram: image.dram } : {}),
+  };
+}
+
+export function stubImageFromJson(value: unknown): StubImage {
+  const json = value as Partial<StubImageJson> | null;
+  if (!json || json.format !== 'espalgo-stub-image' || json.version !== 1) {
+    throw new AlgorithmLoadError('not an espalgo stub image descriptor (expected format "espalgo-stub-image", version 1)');
+  }
+  if (typeof json.entry !== 'number' || !Array.isArray(json.segments) || json.segments.length === 0) {
+    throw new AlgorithmLoadError(`stub image "${json.name ?? '?'}": missing entry or segments`);
+  }
+  return {
+    name: String(json.name ?? 'stub'),
+    architecture: json.architecture === 'xtensa' ? 'xtensa' : 'riscv32',
+    entry: json.entry >>> 0,
+    stackSize: json.stackSize ?? 2048,
+    segments: json.segments.map((s) => ({ address: s.address >>> 0, executable: !!s.executable, bytes: fromBase64(s.base64) })),
+    bss: (json.bss ?? []).map((b) => ({ address: b.address >>> 0, size: b.size })),
+    symbols: json.symbols ?? {},
+    ...(json.iram ? { iram: json.iram } : {}),
+    ...(json.dram ? { dram: json.dram } : {}),
+  };
+}
+
+/** Lowest and highest (exclusive) link address the image occupies, BSS included. */
+export function imageExtent(image: StubImage): { start: number; end: number } {
+  let start = Infinity;
+  let end = 0;
+  for (const s of image.segments) {
+    start = Math.min(start, s.address);
+    end = Math.max(end, s.address + s.bytes.length);
+  }
+  for (const b of image.bss) {
+    start = Math.min(start, b.address);
+    end = Math.max(end, b.address + b.size);
+  }
+  return { start, end };
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function toBase64(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]!;
+    out += i + 1 < bytes.length ? B64[(n >> 6) & 63]! : '=';
+    out += i + 2 < bytes.length ? B64[n & 63]! : '=';
+  }
+  return out;
+}
+
+function fromBase64(text: string): Uint8Array {
+  const clean = text.replace(/[^A-Za-z0-9+/]/g, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let o = 0;
+  for (let i = 0; i < clean.length; i += 4) {
+    const n =
+      (B64.indexOf(clean[i]!) << 18) |
+      (B64.indexOf(clean[i + 1] ?? 'A') << 12) |
+      (Math.max(0, B64.indexOf(clean[i + 2] ?? 'A')) << 6) |
+      Math.max(0, B64.indexOf(clean[i + 3] ?? 'A'));
+    if (o < out.length) out[o++] = (n >> 16) & 0xff;
+    if (o < out.length) out[o++] = (n >> 8) & 0xff;
+    if (o < out.length) out[o++] = n & 0xff;
+  }
+  return out;
+}

@@ -1,0 +1,126 @@
+/**
+ * Working areas: an allocator over a region of target RAM that backs up what it hands out and writes
+ * it back on release, so the program that owns that RAM never sees a change.
+ */
+import type { AddressRange } from '../chips/types.js';
+import { hex32 } from '../chips/types.js';
+import type { Target } from '../target/types.js';
+import { WorkAreaError } from './errors.js';
+
+export interface WorkArea {
+  readonly address: number;
+  readonly size: number;
+  readonly label: string;
+  /** Original RAM contents, written back on release; undefined when allocated without backup. */
+  readonly backup: Uint8Array | undefined;
+}
+
+export interface AllocateOptions {
+  /** Alignment of the start address (power of two, default 4). */
+  readonly align?: number;
+  /** Back up and restore this area (default: the allocator's setting). */
+  readonly backup?: boolean;
+}
+
+export class WorkAreaAllocator {
+  private readonly areas: WorkArea[] = [];
+
+  /**
+   * @param region the RAM the allocator may hand out
+   * @param backupByDefault false = "no-backup" mode for bulk work where the RAM's contents do not matter
+   */
+  constructor(
+    private readonly target: Target,
+    readonly region: AddressRange,
+    private readonly backupByDefault = true,
+  ) {
+    if (region.end <= region.start) throw new WorkAreaError(`empty work area ${hex32(region.start)}..${hex32(region.end)}`);
+  }
+
+  get allocated(): readonly WorkArea[] {
+    return this.areas;
+  }
+
+  /** Bytes backed up so far (what a release will write back). */
+  get backedUpBytes(): number {
+    return this.areas.reduce((n, a) => n + (a.backup ? a.size : 0), 0);
+  }
+
+  /** Allocate `size` bytes at exactly `address`. */
+  async allocateAt(address: number, size: number, label: string, options: AllocateOptions = {}): Promise<WorkArea> {
+    const start = address >>> 0;
+    const end = start + size;
+    if (size <= 0) throw new WorkAreaError(`${label}: size must be positive`, start, size);
+    if (start < this.region.start || end > this.region.end) {
+      throw new WorkAreaError(
+        `${label} needs ${hex32(start)}..${hex32(end)} but the work area is ${hex32(this.region.start)}..${hex32(this.region.end)}; ` +
+          'give a work area that covers the image\'s link addresses',
+        start,
+        size,
+      );
+    }
+    const clash = this.areas.find((a) => start < a.address + a.size && a.address < end);
+    if (clash) {
+      throw new WorkAreaError(`${label} at ${hex32(start)} (+${size}) overlaps ${clash.label} at ${hex32(clash.address)} (+${clash.size})`, start, size);
+    }
+    return this.take(start, size, label, options);
+  }
+
+  /** Allocate `size` bytes anywhere in the region (first fit). */
+  async allocate(size: number, label: string, options: AllocateOptions = {}): Promise<WorkArea> {
+    const align = options.align ?? 4;
+    if (size <= 0) throw new WorkAreaError(`${label}: size must be positive`, undefined, size);
+    const sorted = [...this.areas].sort((a, b) => a.address - b.address);
+    let candidate = alignUp(this.region.start, align);
+    for (const a of sorted) {
+      if (candidate + size <= a.address) break;
+      candidate = Math.max(candidate, alignUp(a.address + a.size, align));
+    }
+    if (candidate + size > this.region.end) {
+      const free = this.region.end - this.region.start - this.areas.reduce((n, a) => n + a.size, 0);
+      throw new WorkAreaError(
+        `no room for ${label} (${size} bytes) in the work area ${hex32(this.region.start)}..${hex32(this.region.end)} (${free} bytes free, fragmented)`,
+        undefined,
+        size,
+      );
+    }
+    return this.take(candidate, size, label, options);
+  }
+
+  /** Write back the area's backup (if any) and forget it. */
+  async release(area: WorkArea): Promise<void> {
+    const index = this.areas.indexOf(area);
+    if (index < 0) return;
+    this.areas.splice(index, 1);
+    if (area.backup) await this.target.writeMemory(area.address, area.backup);
+  }
+
+  /** Release every area, newest first, restoring all backed-up RAM. */
+  async releaseAll(): Promise<void> {
+    const errors: unknown[] = [];
+    while (this.areas.length > 0) {
+      const area = this.areas[this.areas.length - 1]!;
+      try {
+        await this.release(area);
+      } catch (error) {
+        this.areas.pop();
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) {
+      throw new WorkAreaError(`could not restore ${errors.length} work area(s): ${String((errors[0] as Error)?.message ?? errors[0])}`);
+    }
+  }
+
+  private async take(address: number, size: number, label: string, options: AllocateOptions): Promise<WorkArea> {
+    const wantBackup = options.backup ?? this.backupByDefault;
+    const backup = wantBackup ? await this.target.readMemory(address, size) : undefined;
+    const area: WorkArea = { address, size, label, backup };
+    this.areas.push(area);
+    return area;
+  }
+}
+
+export function alignUp(value: number, align: number): number {
+  return Math.ceil(value / align) * align;
+}

@@ -35,6 +35,8 @@ export interface ImageFormatErrorDetails {
   readonly offset?: number;
   readonly expected?: number | string;
   readonly found?: number | string;
+  /** 1-based line number, for text formats (CSV). */
+  readonly line?: number;
 }
 
 export class ImageFormatError extends Error {
@@ -42,6 +44,7 @@ export class ImageFormatError extends Error {
   readonly offset?: number;
   readonly expected?: number | string;
   readonly found?: number | string;
+  readonly line?: number;
   constructor(code: ImageErrorCode, message: string, details: ImageFormatErrorDetails = {}) {
     super(message);
     this.name = 'ImageFormatError';
@@ -49,6 +52,7 @@ export class ImageFormatError extends Error {
     if (details.offset !== undefined) this.offset = details.offset;
     if (details.expected !== undefined) this.expected = details.expected;
     if (details.found !== undefined) this.found = details.found;
+    if (details.line !== undefined) this.line = details.line;
   }
 }
 

@@ -22,3 +22,22 @@ export {
   BOOTLOADER_DESC_MAGIC, BOOTLOADER_DESC_SIZE, parseBootloaderDescriptor, buildBootloaderDescriptor,
   hasBootloaderDescriptor, type BootloaderDescriptorInput,
 } from './bootloader-desc.js';
+export {
+  PARTITION_MAGIC, PARTITION_MD5_MAGIC, PARTITION_ENTRY_SIZE, PARTITION_TABLE_MAX_LENGTH, PARTITION_MAX_ENTRIES,
+  FLAG_ENCRYPTED, FLAG_READONLY, parsePartitionTable, buildPartitionTable, decodePartitionEntry, partitionEntryFromInput,
+  type ParsePartitionTableOptions, type BuildPartitionTableOptions,
+} from './partition-table.js';
+export { validatePartitions, APP_ALIGN, DATA_ALIGN, type ValidateOptions } from './partition-validate.js';
+export {
+  PARTITION_TYPES, APP_SUBTYPES, DATA_SUBTYPES, BOOTLOADER_SUBTYPES, PARTITION_TABLE_SUBTYPES,
+  partitionTypeName, partitionSubtypeName, partitionTypeFromName, partitionSubtypeFromName,
+} from './partition-names.js';
+export {
+  parsePartitionCsv, partitionTableToCsv, parseCsvInt, formatCsvSize, type ParsePartitionCsvOptions, type PartitionCsv,
+} from './partition-csv.js';
+export {
+  OTA_STATE, OTA_SELECT_ENTRY_SIZE, OTADATA_SECOND_COPY, OTADATA_SIZE, otaStateName, otaSeqCrc, parseOtadata,
+  buildOtadata, selectBootApp, type OtadataSpec,
+} from './otadata.js';
+export { MCUBOOT_MAGIC, MCUBOOT_HEADER_SIZE, isMcubootImage, parseMcubootHeader, buildMcubootHeader } from './mcuboot.js';
+export { mergeFlash } from './merge.js';

@@ -1,0 +1,58 @@
+/**
+ * MCUboot image header (32 bytes at the image start): magic 0x96F3B83D, load address, header
+ * size, protected TLV size, image size, flags, version {major u8, minor u8, revision u16, build u32}.
+ */
+import { readU16, readU32, writeU16, writeU32 } from './bytes.js';
+import { ImageFormatError, h32 } from './errors.js';
+import type { McubootHeader } from './types.js';
+
+export const MCUBOOT_MAGIC = 0x96f3b83d;
+export const MCUBOOT_HEADER_SIZE = 32;
+
+/** True if an MCUboot header magic sits at the start of `bytes`. */
+export function isMcubootImage(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && readU32(bytes, 0) === MCUBOOT_MAGIC;
+}
+
+export function parseMcubootHeader(bytes: Uint8Array): McubootHeader {
+  if (bytes.length < MCUBOOT_HEADER_SIZE) {
+    throw new ImageFormatError(
+      'MCUBOOT_TRUNCATED',
+      `an MCUboot header needs 32 bytes at 0x00000000 but only ${bytes.length} are given`,
+      { offset: 0, expected: MCUBOOT_HEADER_SIZE, found: bytes.length },
+    );
+  }
+  const magic = readU32(bytes, 0);
+  if (magic !== MCUBOOT_MAGIC) {
+    throw new ImageFormatError(
+      'MCUBOOT_BAD_MAGIC',
+      `the word at 0x00000000 is ${h32(magic)}, not the MCUboot magic 0x96f3b83d`,
+      { offset: 0, expected: MCUBOOT_MAGIC, found: magic },
+    );
+  }
+  return {
+    magic,
+    loadAddress: readU32(bytes, 4),
+    headerSize: readU16(bytes, 8),
+    protectedTlvSize: readU16(bytes, 10),
+    imageSize: readU32(bytes, 12),
+    flags: readU32(bytes, 16),
+    version: { major: bytes[20]!, minor: bytes[21]!, revision: readU16(bytes, 22), build: readU32(bytes, 24) },
+  };
+}
+
+/** Encode a 32-byte MCUboot header (for fixtures). */
+export function buildMcubootHeader(h: Omit<McubootHeader, 'magic'>): Uint8Array {
+  const out = new Uint8Array(MCUBOOT_HEADER_SIZE);
+  writeU32(out, 0, MCUBOOT_MAGIC);
+  writeU32(out, 4, h.loadAddress);
+  writeU16(out, 8, h.headerSize);
+  writeU16(out, 10, h.protectedTlvSize);
+  writeU32(out, 12, h.imageSize);
+  writeU32(out, 16, h.flags);
+  out[20] = h.version.major;
+  out[21] = h.version.minor;
+  writeU16(out, 22, h.version.revision);
+  writeU32(out, 24, h.version.build);
+  return out;
+}

@@ -1,0 +1,48 @@
+/** Merge flash parts into one binary whose byte 0 sits at `baseOffset` in flash (esptool merge_bin style). */
+import { ImageFormatError, h32 } from './errors.js';
+import type { FlashPart, MergeOptions } from './types.js';
+
+function name(p: FlashPart, i: number): string {
+  return `${p.name ? `"${p.name}"` : `part ${i}`} (${h32(p.offset)}..${h32(p.offset + p.data.length)})`;
+}
+
+export function mergeFlash(parts: readonly FlashPart[], options: MergeOptions = {}): Uint8Array {
+  const base = options.baseOffset ?? 0;
+  const fill = options.fill ?? 0xff;
+  const indexed = parts.map((p, i) => ({ p, i }));
+  for (const { p, i } of indexed) {
+    if (!Number.isInteger(p.offset) || p.offset < base) {
+      throw new ImageFormatError(
+        'MERGE_RANGE',
+        `${name(p, i)} starts before the merged file's base offset ${h32(base)}`,
+        { offset: p.offset, expected: base, found: p.offset },
+      );
+    }
+  }
+  const sorted = [...indexed].sort((a, b) => a.p.offset - b.p.offset || a.i - b.i);
+  for (let k = 0; k + 1 < sorted.length; k++) {
+    const a = sorted[k]!;
+    const b = sorted[k + 1]!;
+    if (a.p.data.length > 0 && b.p.data.length > 0 && b.p.offset < a.p.offset + a.p.data.length) {
+      throw new ImageFormatError('MERGE_OVERLAP', `${name(a.p, a.i)} and ${name(b.p, b.i)} overlap`, {
+        offset: b.p.offset,
+        expected: a.p.offset + a.p.data.length,
+        found: b.p.offset,
+      });
+    }
+  }
+  let end = 0;
+  for (const p of parts) end = Math.max(end, p.offset - base + p.data.length);
+  const size = options.size ?? end;
+  if (size < end) {
+    const last = sorted.find(({ p }) => p.offset - base + p.data.length > size)!;
+    throw new ImageFormatError(
+      'MERGE_RANGE',
+      `${name(last.p, last.i)} does not fit in a ${h32(size)}-byte output starting at flash ${h32(base)}`,
+      { offset: last.p.offset, expected: size, found: end },
+    );
+  }
+  const out = new Uint8Array(size).fill(fill);
+  for (const p of parts) out.set(p.data, p.offset - base);
+  return out;
+}

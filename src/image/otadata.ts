@@ -1,0 +1,178 @@
+/**
+ * otadata (data/ota partition, 0x2000 bytes): two 32-byte `esp_ota_select_entry_t` copies at +0
+ * and +0x1000 — ota_seq u32, seq_label[20], ota_state u32, crc u32 — where crc is the ROM's
+ * crc32_le(0xFFFFFFFF, &ota_seq, 4) (= zlib's crc32(seq bytes, 0xFFFFFFFF); seq 1 → 0x4743989A).
+ *
+ * Boot choice (as the 2nd-stage bootloader makes it): a copy counts if its crc matches, its seq
+ * is not 0xFFFFFFFF and its state is neither INVALID nor ABORTED; the highest seq wins and selects
+ * ota_[(seq − 1) mod number-of-OTA-app-partitions]. With no valid copy: factory, else ota_0.
+ */
+import { readU32, writeU32 } from './bytes.js';
+import { ImageFormatError, h32 } from './errors.js';
+import { romCrc32Le } from './hash.js';
+import type { BootSelection, OtaData, OtaSelectEntry, OtaStateName, PartitionEntry, PartitionTable } from './types.js';
+
+export const OTA_SELECT_ENTRY_SIZE = 32;
+export const OTADATA_SECOND_COPY = 0x1000;
+export const OTADATA_SIZE = 0x2000;
+
+export const OTA_STATE = {
+  new: 0x0,
+  pending_verify: 0x1,
+  valid: 0x2,
+  invalid: 0x3,
+  aborted: 0x4,
+  undefined: 0xffffffff,
+} as const;
+
+export function otaStateName(state: number): OtaStateName {
+  switch (state >>> 0) {
+    case 0:
+      return 'new';
+    case 1:
+      return 'pending_verify';
+    case 2:
+      return 'valid';
+    case 3:
+      return 'invalid';
+    case 4:
+      return 'aborted';
+    default:
+      return 'undefined';
+  }
+}
+
+/** crc field value for a sequence number. */
+export function otaSeqCrc(seq: number): number {
+  const b = new Uint8Array(4);
+  writeU32(b, 0, seq >>> 0);
+  return romCrc32Le(0xffffffff, b);
+}
+
+function decodeCopy(bytes: Uint8Array, offset: number, copy: 0 | 1): OtaSelectEntry {
+  const seq = readU32(bytes, offset);
+  const state = readU32(bytes, offset + 24);
+  const crc = readU32(bytes, offset + 28);
+  const computedCrc = otaSeqCrc(seq);
+  const crcValid = crc === computedCrc;
+  const stateName = otaStateName(state);
+  let invalidReason: string | undefined;
+  if (seq === 0xffffffff) invalidReason = 'ota_seq is 0xffffffff (erased)';
+  else if (stateName === 'invalid' || stateName === 'aborted') invalidReason = `ota_state is ${stateName.toUpperCase()}`;
+  else if (!crcValid) invalidReason = `crc ${h32(crc)} does not match ${h32(computedCrc)} computed over ota_seq`;
+  return {
+    copy,
+    offset,
+    seq,
+    seqLabel: bytes.slice(offset + 4, offset + 24),
+    state,
+    stateName,
+    crc,
+    computedCrc,
+    crcValid,
+    valid: invalidReason === undefined,
+    ...(invalidReason ? { invalidReason } : {}),
+  };
+}
+
+/** Decode both copies. Needs 0x1020 bytes (the whole 0x2000 partition is typical). */
+export function parseOtadata(bytes: Uint8Array): OtaData {
+  const need = OTADATA_SECOND_COPY + OTA_SELECT_ENTRY_SIZE;
+  if (bytes.length < need) {
+    throw new ImageFormatError(
+      'OTADATA_TRUNCATED',
+      `otadata needs ${h32(need)} bytes (copies at +0 and +0x1000) but only ${h32(bytes.length)} are given`,
+      { offset: 0, expected: need, found: bytes.length },
+    );
+  }
+  const a = decodeCopy(bytes, 0, 0);
+  const b = decodeCopy(bytes, OTADATA_SECOND_COPY, 1);
+  let active: OtaSelectEntry | undefined;
+  if (a.valid && b.valid) active = b.seq > a.seq ? b : a;
+  else if (a.valid) active = a;
+  else if (b.valid) active = b;
+  return { copies: [a, b], ...(active ? { active } : {}) };
+}
+
+export interface OtadataSpec {
+  readonly seq: number;
+  /** Default 0xFFFFFFFF (UNDEFINED), as esp_ota_set_boot_partition writes without rollback. */
+  readonly state?: number;
+  /** Contents of copy 1 (at +0x1000); erased when absent. */
+  readonly secondCopy?: { readonly seq: number; readonly state?: number };
+}
+
+/**
+ * Build a 0x2000-byte otadata image: copy 0 holds `seq` (and `state`), copy 1 is erased unless
+ * given. seq 0xFFFFFFFF leaves copy 0 erased. Call as buildOtadata(seq, state?) or buildOtadata({seq, state?, secondCopy?}).
+ */
+export function buildOtadata(spec: number | OtadataSpec, state?: number): Uint8Array {
+  const s: OtadataSpec = typeof spec === 'number' ? { seq: spec, ...(state !== undefined ? { state } : {}) } : spec;
+  const out = new Uint8Array(OTADATA_SIZE).fill(0xff);
+  const put = (at: number, seq: number, st: number): void => {
+    writeU32(out, at, seq >>> 0);
+    writeU32(out, at + 24, st >>> 0);
+    writeU32(out, at + 28, otaSeqCrc(seq));
+  };
+  if (s.seq >>> 0 !== 0xffffffff) put(0, s.seq, s.state ?? OTA_STATE.undefined);
+  if (s.secondCopy) put(OTADATA_SECOND_COPY, s.secondCopy.seq, s.secondCopy.state ?? OTA_STATE.undefined);
+  return out;
+}
+
+function label(e: PartitionEntry): string {
+  return `${e.subtypeName} "${e.label}" at ${h32(e.offset)}`;
+}
+
+/** Which app the 2nd-stage bootloader would boot, and why. */
+export function selectBootApp(table: PartitionTable | readonly PartitionEntry[], otadataBytes?: Uint8Array): BootSelection {
+  const entries = Array.isArray(table) ? (table as readonly PartitionEntry[]) : (table as PartitionTable).entries;
+  const apps = entries.filter((e) => e.type === 0x00);
+  const factory = apps.find((e) => e.subtype === 0x00);
+  const test = apps.find((e) => e.subtype === 0x20);
+  const ota: (PartitionEntry | undefined)[] = [];
+  let otaCount = 0;
+  for (const e of apps) {
+    if (e.subtype >= 0x10 && e.subtype <= 0x1f && ota[e.subtype - 0x10] === undefined) {
+      ota[e.subtype - 0x10] = e;
+      otaCount++;
+    }
+  }
+  const otadataPart = entries.find((e) => e.type === 0x01 && e.subtype === 0x00);
+  /** The bootloader's fallback walk: the chosen slot, then lower ones, factory, then higher ones, then test. */
+  const fallback = (start: number, why: string): BootSelection & { otadata?: OtaData } => {
+    const tryOrder: (PartitionEntry | undefined)[] = [];
+    for (let i = start; i >= 0; i--) tryOrder.push(ota[i]);
+    tryOrder.push(factory);
+    for (let i = start + 1; i < 16; i++) tryOrder.push(ota[i]);
+    tryOrder.push(test);
+    const first = tryOrder.find((e) => e !== undefined);
+    return first
+      ? { entry: first, reason: `${why}; that partition does not exist, so the bootloader falls back to ${label(first)}` }
+      : { reason: `${why}; the table has no app partition to boot` };
+  };
+  if (!otadataPart) {
+    if (factory) return { entry: factory, reason: `no otadata partition: booting the factory app ${label(factory)}` };
+    return fallback(-1, 'no otadata partition and no factory app');
+  }
+  if (!otadataBytes) {
+    const entry = factory ?? ota[0];
+    return entry
+      ? { entry, reason: `otadata not supplied: assuming it is erased, so ${factory ? 'the factory app' : 'ota_0 (there is no factory app)'} ${label(entry)}` }
+      : fallback(-1, 'otadata not supplied and there is neither a factory app nor ota_0');
+  }
+  const otadata = parseOtadata(otadataBytes);
+  const active = otadata.active;
+  if (!active || otaCount === 0) {
+    const why = !active
+      ? `neither otadata copy is valid (${otadata.copies.map((c) => `copy ${c.copy}: ${c.invalidReason ?? 'ok'}`).join('; ')})`
+      : 'otadata is set but the table has no OTA app partitions';
+    if (factory) return { entry: factory, reason: `${why}: booting the factory app ${label(factory)}`, otadata };
+    if (ota[0]) return { entry: ota[0], reason: `${why} and there is no factory app: booting ${label(ota[0])}`, otadata };
+    return { ...fallback(-1, `${why}, no factory app and no ota_0`), otadata };
+  }
+  const slot = (active.seq - 1) % otaCount;
+  const why = `otadata copy ${active.copy} has the highest valid ota_seq ${active.seq} (state ${active.stateName}); (${active.seq} - 1) mod ${otaCount} OTA partitions = slot ${slot}`;
+  const entry = ota[slot];
+  if (entry) return { entry, reason: `${why}: booting ${label(entry)}`, otadata };
+  return { ...fallback(slot, `${why}, but there is no ota_${slot}`), otadata };
+}

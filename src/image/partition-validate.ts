@@ -1,0 +1,108 @@
+/** Checks over a list of partitions: overlaps, alignment, bounds, duplicates. Findings, not exceptions. */
+import { h32 } from './errors.js';
+import type { Finding, PartitionEntry } from './types.js';
+
+export const APP_ALIGN = 0x10000;
+export const DATA_ALIGN = 0x1000;
+
+export interface ValidateOptions {
+  /** Flash offset of the partition table (its 4 KiB sector must not be covered by a partition). */
+  readonly tableOffset?: number;
+  readonly flashSize?: number;
+}
+
+function range(e: PartitionEntry): string {
+  return `"${e.label}" ${h32(e.offset)}..${h32(e.offset + e.size)}`;
+}
+
+export function validatePartitions(entries: readonly PartitionEntry[], options: ValidateOptions = {}): Finding[] {
+  const findings: Finding[] = [];
+  const at = (e: PartitionEntry): { offset?: number } => (e.entryOffset !== undefined ? { offset: e.entryOffset } : {});
+  const labels = new Map<string, PartitionEntry>();
+  for (const e of entries) {
+    if (e.type === 0x00 && e.offset % APP_ALIGN !== 0) {
+      findings.push({
+        severity: 'error',
+        code: 'PARTITION_APP_ALIGN',
+        message: `app partition "${e.label}" starts at ${h32(e.offset)}, which is not 64 KiB (0x10000) aligned; the bootloader cannot map it`,
+        ...at(e),
+      });
+    } else if (e.offset % DATA_ALIGN !== 0) {
+      findings.push({
+        severity: 'warning',
+        code: 'PARTITION_ALIGN',
+        message: `partition "${e.label}" starts at ${h32(e.offset)}, which is not 4 KiB (0x1000) aligned`,
+        ...at(e),
+      });
+    }
+    if (e.size === 0) {
+      findings.push({ severity: 'warning', code: 'PARTITION_EMPTY', message: `partition "${e.label}" has size 0`, ...at(e) });
+    }
+    if (e.offset + e.size > 0x100000000) {
+      findings.push({
+        severity: 'error',
+        code: 'PARTITION_RANGE',
+        message: `partition "${e.label}" at ${h32(e.offset)} with size ${h32(e.size)} runs past the 4 GiB address space`,
+        ...at(e),
+      });
+    } else if (options.flashSize !== undefined && e.offset + e.size > options.flashSize) {
+      findings.push({
+        severity: 'error',
+        code: 'PARTITION_BEYOND_FLASH',
+        message: `partition ${range(e)} ends past the ${h32(options.flashSize)}-byte flash`,
+        ...at(e),
+      });
+    }
+    if (options.tableOffset !== undefined && e.size > 0) {
+      const t0 = options.tableOffset;
+      if (e.offset < t0 + 0x1000 && t0 < e.offset + e.size) {
+        findings.push({
+          severity: 'error',
+          code: 'PARTITION_OVERLAP',
+          message: `partition ${range(e)} covers the partition table sector at ${h32(t0)}`,
+          ...at(e),
+        });
+      }
+    }
+    const prev = labels.get(e.label);
+    if (prev) {
+      findings.push({
+        severity: 'warning',
+        code: 'PARTITION_DUPLICATE_LABEL',
+        message: `label "${e.label}" is used by entries ${prev.index ?? '?'} and ${e.index ?? '?'}; lookups by label find only the first`,
+        ...at(e),
+      });
+    } else labels.set(e.label, e);
+  }
+  const sorted = [...entries].filter((e) => e.size > 0).sort((a, b) => a.offset - b.offset);
+  for (let i = 0; i + 1 < sorted.length; i++) {
+    const a = sorted[i]!;
+    // compare with every later entry that starts before a ends (bounded by the list length)
+    for (let j = i + 1; j < sorted.length && sorted[j]!.offset < a.offset + a.size; j++) {
+      const b = sorted[j]!;
+      findings.push({
+        severity: 'error',
+        code: 'PARTITION_OVERLAP',
+        message: `partitions ${range(a)} and ${range(b)} overlap`,
+        ...at(b),
+      });
+    }
+  }
+  const otadata = entries.filter((e) => e.type === 0x01 && e.subtype === 0x00);
+  const otaApps = entries.filter((e) => e.type === 0x00 && e.subtype >= 0x10 && e.subtype <= 0x1f);
+  if (otadata.length > 1) {
+    findings.push({ severity: 'error', code: 'PARTITION_OTADATA', message: `the table has ${otadata.length} otadata partitions; the bootloader expects at most one` });
+  }
+  if (otaApps.length > 0 && otadata.length === 0) {
+    findings.push({ severity: 'warning', code: 'PARTITION_OTADATA', message: 'the table has OTA app partitions but no otadata partition; the bootloader will boot factory (or ota_0)' });
+  }
+  for (const o of otadata) {
+    if (o.size !== 0x2000) {
+      findings.push({ severity: 'warning', code: 'PARTITION_OTADATA', message: `otadata partition "${o.label}" has size ${h32(o.size)}; ESP-IDF expects 0x2000`, ...at(o) });
+    }
+  }
+  if (!entries.some((e) => e.type === 0x00)) {
+    findings.push({ severity: 'warning', code: 'PARTITION_NO_APP', message: 'the table has no app partition; there is nothing to boot' });
+  }
+  return findings;
+}

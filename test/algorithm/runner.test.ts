@@ -1,0 +1,198 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  AlgorithmExceptionError,
+  AlgorithmRunner,
+  AlgorithmTimeoutError,
+  AlgorithmUnsupportedError,
+  stubImageFromJson,
+  stubImageToJson,
+  TRAP_RECORD_MAGIC,
+  type StubImage,
+} from '../../src/algorithm/index.js';
+import { ScriptedTarget } from './scripted-target.js';
+
+const BASE = 0x80000000;
+const ENTRY = 0x80000100;
+
+function image(overrides: Partial<StubImage> = {}): StubImage {
+  return {
+    name: 'test-stub',
+    architecture: 'riscv32',
+    entry: ENTRY,
+    segments: [
+      { address: 0x80000000, bytes: new Uint8Array(0x200).fill(0x13), executable: true },
+      { address: 0x80000200, bytes: Uint8Array.from([1, 2, 3, 4]), executable: false },
+    ],
+    bss: [{ address: 0x80000204, size: 0x3c }],
+    stackSize: 1024,
+    symbols: {},
+    ...overrides,
+  };
+}
+
+function program(target: ScriptedTarget): Map<string, number> {
+  // The interrupted program's context: every register holds a distinct value, RAM a pattern.
+  let v = 0x1000;
+  for (const name of target.regs.keys()) target.regs.set(name, (v += 0x111) >>> 0);
+  target.regs.set('pc', 0x80008000);
+  target.regs.set('mstatus', 0x1888);
+  for (let i = 0; i < target.ram.length; i++) target.ram[i] = (i * 7 + 3) & 0xff;
+  return new Map(target.regs);
+}
+
+test('a call returns a0, restores every register and every byte of RAM', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  const before = program(target);
+  const ramBefore = target.ram.slice();
+  target.routines.set(ENTRY, (cpu) => {
+    assert.equal(cpu.regs.get('mstatus')! & 8, 0, 'interrupts masked during the run');
+    assert.equal(cpu.regs.get('sp')! % 16, 0, 'sp 16-byte aligned');
+    assert.equal(cpu.word(0x80000200), 0x04030201, 'data at its link address');
+    assert.equal(cpu.word(0x80000204), 0, 'bss cleared');
+    const sum = cpu.regs.get('a0')! + cpu.regs.get('a1')! + cpu.regs.get('a6')!;
+    for (const name of ['t0', 's0', 'fp', 's11', 'gp', 'tp', 'ra', 'mepc']) if (cpu.regs.has(name)) cpu.regs.set(name, 0xbad);
+    cpu.regs.set('a0', sum);
+    return 'return';
+  });
+  const runner = new AlgorithmRunner(target);
+  const result = await runner.call(image(), { args: [1, 2, 0, 0, 0, 0, 39], verifyRestore: true });
+  assert.equal(result.value, 42);
+  assert.equal(result.restoreVerified, true);
+  assert.deepEqual(new Map(target.regs), before);
+  assert.deepEqual(target.ram, ramBefore);
+});
+
+test('memory arguments are placed, patched into their argument and copied back', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  program(target);
+  const ramBefore = target.ram.slice();
+  target.routines.set(ENTRY, (cpu) => {
+    const src = cpu.regs.get('a1')!;
+    const dst = cpu.regs.get('a2')!;
+    for (let i = 0; i < 16; i++) cpu.ram[dst - BASE + i] = cpu.ram[src - BASE + i]! ^ 0xff;
+    cpu.regs.set('a0', 0);
+    return 'return';
+  });
+  const runner = new AlgorithmRunner(target);
+  const input = Uint8Array.from({ length: 16 }, (_, i) => i);
+  const result = await runner.call(image(), {
+    args: [7, 0, 0],
+    memoryArguments: [
+      { argIndex: 1, input },
+      { argIndex: 2, size: 16, output: true },
+    ],
+  });
+  assert.deepEqual(result.outputs.get(2), input.map((b) => b ^ 0xff));
+  assert.deepEqual(target.ram, ramBefore);
+});
+
+test('an exception is reported from the CPU registers and the context restored', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  const before = program(target);
+  target.routines.set(ENTRY, () => 'trap');
+  const runner = new AlgorithmRunner(target);
+  await assert.rejects(runner.call(image()), (error: unknown) => {
+    assert.ok(error instanceof AlgorithmExceptionError);
+    assert.equal(error.trap.source, 'csr');
+    assert.equal(error.trap.cause, 2);
+    assert.equal(error.trap.tval, 0xdeadbeef);
+    assert.match(error.message, /illegal instruction/);
+    return true;
+  });
+  assert.deepEqual(new Map(target.regs), before);
+});
+
+test('the stub trap record is preferred when the stub has its own trap entry', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  program(target);
+  const record = 0x80000300;
+  target.routines.set(ENTRY, (cpu) => {
+    const view = new DataView(cpu.ram.buffer);
+    const o = record - BASE;
+    view.setUint32(o, TRAP_RECORD_MAGIC, true);
+    view.setUint32(o + 12, 5, true);
+    view.setUint32(o + 16, 0x80000120, true);
+    view.setUint32(o + 20, 0x3c000000, true);
+    return 'trap';
+  });
+  const img = image({
+    segments: [{ address: 0x80000000, bytes: new Uint8Array(0x200), executable: true }],
+    bss: [{ address: 0x80000300, size: 128 }],
+    symbols: { trapRecord: record, trapEntry: 0x80000180 },
+  });
+  target.routines.set(ENTRY, target.routines.get(ENTRY)!);
+  const runner = new AlgorithmRunner(target);
+  await assert.rejects(runner.call(img), (error: unknown) => {
+    assert.ok(error instanceof AlgorithmExceptionError);
+    assert.equal(error.trap.source, 'trap-record');
+    assert.equal(error.trap.cause, 5);
+    assert.equal(error.trap.epc, 0x80000120);
+    assert.match(error.message, /load access fault/);
+    return true;
+  });
+});
+
+test('a routine that never returns times out, is halted, and the context restored', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  const before = program(target);
+  target.routines.set(ENTRY, (cpu) => {
+    cpu.regs.set('s3', 0x12345);
+    return 'hang';
+  });
+  const runner = new AlgorithmRunner(target);
+  await assert.rejects(runner.call(image(), { timeoutMs: 20 }), (error: unknown) => {
+    assert.ok(error instanceof AlgorithmTimeoutError);
+    assert.equal(error.registers['s3'], 0x12345);
+    return true;
+  });
+  assert.deepEqual(new Map(target.regs), before);
+  assert.equal(target.state(), 'halted');
+});
+
+test('targets that do not halt on ebreak get software breakpoints at the return and the catcher', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000, false);
+  program(target);
+  target.routines.set(ENTRY, (cpu) => {
+    assert.equal(cpu.breakpoints.size, 2);
+    cpu.regs.set('a0', 99);
+    return 'return';
+  });
+  const runner = new AlgorithmRunner(target);
+  assert.equal((await runner.call(image())).value, 99);
+  assert.equal(target.breakpoints.size, 0, 'breakpoints removed after unload');
+});
+
+test('a co-routine needs memory access while running and says so when absent', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  target.capabilities = { ...target.capabilities, memoryWhileRunning: false };
+  program(target);
+  target.routines.set(ENTRY, () => 'return');
+  const runner = new AlgorithmRunner(target);
+  await assert.rejects(runner.call(image(), { coroutine: { run: async () => undefined } }), AlgorithmUnsupportedError);
+});
+
+test('co-routine init, run and done are called in order around the run', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  program(target);
+  const calls: string[] = [];
+  target.routines.set(ENTRY, () => {
+    calls.push('stub');
+    return 'return';
+  });
+  const runner = new AlgorithmRunner(target);
+  await runner.call(image(), {
+    coroutine: {
+      init: async () => void calls.push('init'),
+      run: async () => void calls.push('run'),
+      done: async () => void calls.push('done'),
+    },
+  });
+  assert.deepEqual(calls, ['init', 'stub', 'run', 'done']);
+});
+
+test('stub images round-trip through their JSON descriptor', () => {
+  const img = image({ symbols: { logBuffer: { address: 0x80000400, size: 256 } } });
+  const back = stubImageFromJson(JSON.parse(JSON.stringify(stubImageToJson(img))));
+  assert.deepEqual(back, img);
+});

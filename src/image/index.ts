@@ -41,3 +41,9 @@ export {
 } from './otadata.js';
 export { MCUBOOT_MAGIC, MCUBOOT_HEADER_SIZE, isMcubootImage, parseMcubootHeader, buildMcubootHeader } from './mcuboot.js';
 export { mergeFlash } from './merge.js';
+export {
+  parseElf, findSymbol, symbolMap, findSection, elfSectionData, elfSegmentData,
+  PT_LOAD, SHT_PROGBITS, SHT_SYMTAB, SHT_STRTAB, SHT_NOBITS, SHT_DYNSYM, SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR,
+  PF_X, PF_W, PF_R, EM_XTENSA, EM_RISCV,
+} from './elf.js';
+export { elf2image, elfLoadablePieces, ELF2IMAGE_SEGMENT_ORDER } from './elf2image.js';

@@ -369,6 +369,8 @@ export interface Elf2ImageOptions {
   readonly maxChipRevFull?: number;
   /** Take program headers (default) or allocated sections as the source of segments. */
   readonly source?: 'segments' | 'sections';
+  /** Write the SHA-256 of the ELF file into app_elf_sha256 of the app descriptor (default false). */
+  readonly elfSha256InAppDesc?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,184 @@
+/**
+ * analyzeFlashMap: from the bytes of a flash file to a plain report — where the file sits in
+ * flash, which chip, the partition table(s), the app that boots and every flash mapping of every
+ * app, plus findings about what would trip OpenOCD's flash stub. Structure only: no hashing and
+ * no scan of the data beyond a two-byte probe per 4 KiB boundary, unless `verify` is set.
+ */
+import type { ChipDescriptor } from '../../chips/types.js';
+import { chipByImageId, findChip, hex32 } from '../../chips/index.js';
+import type { PartitionEntry } from '../types.js';
+import { analyzeApp, type AppSlot } from './app.js';
+import { chooseBootApp, flashSizeFromCode, spiModeName } from './codec.js';
+import { FlashMapInputError } from './errors.js';
+import { collectFindings } from './findings.js';
+import { inferPlacement } from './placement.js';
+import { predictStub } from './stub-model.js';
+import { DEFAULT_TABLE_OFFSET, scanTables, tableAt, type FoundTable } from './table-scan.js';
+import type {
+  AnalyzeFlashMapOptions, AppInfo, BootloaderInfo, ChipDecision, FlashMapReport, FlashSizeInfo, PartitionRow,
+} from './types.js';
+
+function checkOption(name: string, v: number | undefined): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
+    throw new FlashMapInputError('FLASHMAP_BAD_OPTION', `${name} must be an integer between 0 and 0xffffffff, got ${v}`);
+  }
+}
+
+function chooseTable(found: FoundTable[], given: number | undefined, bytes: Uint8Array, base: number): { table: FoundTable | null; decidedBy: string } {
+  if (given !== undefined) {
+    const t = found.find((f) => f.candidate.flashOffset === given) ?? tableAt(bytes, given - base, given, true);
+    return t ? { table: t, decidedBy: `given: ${hex32(given)}` } : { table: null, decidedBy: `no valid table at the given offset ${hex32(given)}` };
+  }
+  const dflt = found.find((f) => f.candidate.flashOffset === DEFAULT_TABLE_OFFSET);
+  if (dflt) return { table: dflt, decidedBy: `found at the default ${hex32(DEFAULT_TABLE_OFFSET)}` };
+  const first = found[0];
+  if (first) {
+    return {
+      table: first,
+      decidedBy: `nothing at the default ${hex32(DEFAULT_TABLE_OFFSET)}; found at ${hex32(first.candidate.flashOffset)} by scanning 4 KiB boundaries (a bootloader built with CONFIG_PARTITION_TABLE_OFFSET=${hex32(first.candidate.flashOffset)})`,
+    };
+  }
+  return { table: null, decidedBy: 'no partition table at any 4 KiB boundary of the file' };
+}
+
+function rows(entries: readonly PartitionEntry[]): PartitionRow[] {
+  return entries.map((e, i) => ({
+    index: e.index ?? i, label: e.label, type: e.type, subtype: e.subtype, typeName: e.typeName, subtypeName: e.subtypeName,
+    offset: e.offset, size: e.size, encrypted: e.flags.encrypted, readonly: e.flags.readonly,
+  }));
+}
+
+export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptions = {}): FlashMapReport {
+  checkOption('baseOffset', options.baseOffset);
+  checkOption('tableOffset', options.tableOffset);
+  checkOption('appOffset', options.appOffset);
+  checkOption('flashSize', options.flashSize);
+  if (options.flashSize === 0) throw new FlashMapInputError('FLASHMAP_BAD_OPTION', 'flashSize must be more than 0');
+  let givenChip: ChipDescriptor | undefined;
+  if (options.chip !== undefined) {
+    givenChip = findChip(options.chip);
+    if (!givenChip) throw new FlashMapInputError('FLASHMAP_BAD_OPTION', `unknown chip "${options.chip}"`);
+  }
+  if (bytes.length === 0) throw new FlashMapInputError('FLASHMAP_EMPTY_FILE', 'the file is empty');
+  const verify = options.verify === true;
+
+  const placed = inferPlacement(bytes, {
+    ...(givenChip ? { chip: givenChip } : {}),
+    ...(options.baseOffset !== undefined ? { baseOffset: options.baseOffset } : {}),
+    ...(options.appOffset !== undefined ? { appOffset: options.appOffset } : {}),
+    ...(options.tableOffset !== undefined ? { tableOffset: options.tableOffset } : {}),
+  });
+  const base = placed.placement.baseOffset;
+  const bl = placed.bootloader;
+  const bootloaderFlash = placed.bootloaderFileOffset === null ? null : base + placed.bootloaderFileOffset;
+  const bootloader: BootloaderInfo | null = bl && bootloaderFlash !== null
+    ? {
+        flashOffset: bootloaderFlash, chipId: bl.header.chipId, entry: bl.header.entry, segmentCount: bl.header.segmentCount,
+        spiMode: spiModeName(bl.header.spiMode), flashSizeCode: bl.header.flashSizeCode, length: bl.length,
+        descriptor: bl.bootloaderDesc ? { version: bl.bootloaderDesc.version, idfVer: bl.bootloaderDesc.idfVer, dateTime: bl.bootloaderDesc.dateTime } : null,
+      }
+    : null;
+
+  const found = scanTables(bytes, base);
+  const chosen = chooseTable(found, options.tableOffset, bytes, base);
+  const table = chosen.table?.table ?? null;
+  const entries = table?.entries ?? [];
+  const appEntries = entries.filter((e) => e.type === 0x00);
+
+  // Chip: option, else bootloader header, else the first readable app header.
+  let chip: ChipDescriptor | null = givenChip ?? placed.headerChip;
+  let chipDecidedBy = givenChip ? 'given' : placed.headerChip ? `chip id ${placed.headerChip.imageChipId} in the ${bl ? 'bootloader' : 'app'} header` : '';
+  if (!chip) {
+    const probes = [...(options.appOffset !== undefined ? [options.appOffset] : []), ...appEntries.map((e) => e.offset)];
+    for (const off of probes) {
+      const at = off - base;
+      if (at < 0 || at + 24 > bytes.length || bytes[at] !== 0xe9) continue;
+      const c = chipByImageId(bytes[at + 12]! | (bytes[at + 13]! << 8));
+      if (c) {
+        chip = c;
+        chipDecidedBy = `chip id ${c.imageChipId} in the app header at ${hex32(off)}`;
+        break;
+      }
+    }
+  }
+  const chipDecision: ChipDecision = chip
+    ? { name: chip.name, displayName: chip.displayName, decidedBy: chipDecidedBy }
+    : { name: null, displayName: null, decidedBy: 'no header names a known chip; give --chip' };
+
+  // Which app boots.
+  let bootEntry: PartitionEntry | undefined;
+  let bootReason: string;
+  let bootFlash: number | null = null;
+  if (options.appOffset !== undefined) {
+    bootFlash = options.appOffset;
+    bootEntry = appEntries.find((e) => e.offset === options.appOffset);
+    bootReason = `given app offset ${hex32(options.appOffset)}`;
+  } else if (table) {
+    const otaEntry = entries.find((e) => e.type === 0x01 && e.subtype === 0x00);
+    let otadata: Uint8Array | undefined;
+    if (otaEntry && otaEntry.offset - base >= 0 && otaEntry.offset - base + 0x2000 <= bytes.length) {
+      otadata = bytes.subarray(otaEntry.offset - base, otaEntry.offset - base + 0x2000);
+    }
+    let sel;
+    try {
+      sel = chooseBootApp(table, otadata);
+    } catch (err) {
+      sel = { reason: `otadata unreadable: ${(err as Error).message}` };
+    }
+    bootEntry = sel.entry;
+    bootReason = sel.reason;
+    bootFlash = bootEntry ? bootEntry.offset : null;
+  } else if (placed.placement.kind === 'app-image') {
+    bootFlash = base;
+    bootReason = 'the file is an app image';
+  } else {
+    bootReason = 'no partition table, so no app partition to boot';
+  }
+
+  const slots: AppSlot[] = appEntries.map((e, i) => ({ flashOffset: e.offset, entry: e, booting: e === bootEntry, firstInTable: i === 0 }));
+  if (bootFlash !== null && !bootEntry) slots.push({ flashOffset: bootFlash, entry: null, booting: true, firstInTable: false });
+  const apps: AppInfo[] = slots.map((s) => analyzeApp(bytes, base, s, chip ?? undefined, verify).info);
+  const bootApp = apps.find((a) => a.booting) ?? null;
+
+  // Flash size: option, else bootloader header, else the booting app's header.
+  const extent = entries.length ? Math.max(...entries.map((e) => e.offset + e.size)) : null;
+  let sizeBytes: number | null = null;
+  let source: FlashSizeInfo['source'] = 'unknown';
+  if (options.flashSize !== undefined) {
+    sizeBytes = options.flashSize;
+    source = 'option';
+  } else if (bl && flashSizeFromCode(bl.header.flashSizeCode) !== undefined) {
+    sizeBytes = flashSizeFromCode(bl.header.flashSizeCode)!;
+    source = 'bootloader-header';
+  } else if (bootApp && bootApp.format !== 'outside-file' && bootFlash !== null) {
+    const at = bootFlash - base;
+    const s = bytes[at] === 0xe9 ? flashSizeFromCode(bytes[at + 3]! >> 4) : undefined;
+    if (s !== undefined) {
+      sizeBytes = s;
+      source = 'app-header';
+    }
+  }
+  const flashSize: FlashSizeInfo = {
+    bytes: sizeBytes, source, bootloaderHeaderCode: bl ? bl.header.flashSizeCode : null, tableExtent: extent,
+    tableFits: sizeBytes === null || extent === null ? null : extent <= sizeBytes,
+  };
+
+  const openocdStub = predictStub({
+    bytes, baseOffset: base, chip, flashSize: sizeBytes,
+    ...(options.appOffset !== undefined ? { appOffset: options.appOffset } : {}),
+  });
+
+  const report: Omit<FlashMapReport, 'findings'> = {
+    fileSize: bytes.length,
+    placement: placed.placement,
+    chip: chipDecision,
+    flashSize,
+    bootloader,
+    partitionTable: { flashOffset: chosen.table?.candidate.flashOffset ?? null, decidedBy: chosen.decidedBy, candidates: found.map((f) => f.candidate), entries: rows(entries) },
+    bootApp,
+    bootReason,
+    apps,
+    openocdStub,
+  };
+  return { ...report, findings: collectFindings(report, { tableOffsetGiven: options.tableOffset, chip, tableFindings: table?.findings ?? [] }) };
+}

@@ -1,0 +1,113 @@
+/**
+ * Findings: what is wrong with the flash layout, and what would trip OpenOCD's flash stub
+ * (codes starting STUB_). Errors are problems of the firmware itself; warnings are things that
+ * work on the chip but defeat a debugger's flash probe; info is context.
+ */
+import type { ChipDescriptor } from '../../chips/types.js';
+import { hex32 } from '../../chips/index.js';
+import type { Finding } from '../types.js';
+import { DEFAULT_TABLE_OFFSET } from './table-scan.js';
+import type { FlashMapFinding, FlashMapReport, FlashMapSeverity } from './types.js';
+
+const MiB = 0x100000;
+const mib = (n: number): string => (n % MiB === 0 ? `${n / MiB} MiB` : n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`);
+
+export function collectFindings(
+  r: Omit<FlashMapReport, 'findings'>,
+  ctx: { tableOffsetGiven: number | undefined; chip: ChipDescriptor | null; tableFindings: readonly Finding[] },
+): FlashMapFinding[] {
+  const out: FlashMapFinding[] = [];
+  const add = (severity: FlashMapSeverity, code: string, message: string, flashOffset?: number): void => {
+    out.push(flashOffset === undefined ? { severity, code, message } : { severity, code, message, flashOffset });
+  };
+  const pt = r.partitionTable;
+  const entries = pt.entries;
+  const size = r.flashSize.bytes;
+  const boot = r.bootApp;
+
+  if (!r.chip.name) add('warning', 'CHIP_UNKNOWN', 'no header names a known chip, so segments cannot be told apart (IROM/DROM/RAM); give --chip');
+
+  // Partition table
+  if (pt.flashOffset === null) {
+    if (ctx.tableOffsetGiven !== undefined) {
+      add('error', 'TABLE_NOT_AT_OFFSET', `no valid partition table at the given offset ${hex32(ctx.tableOffsetGiven)}`, ctx.tableOffsetGiven);
+    } else if (r.placement.kind !== 'app-image') {
+      add(boot ? 'warning' : 'error', 'NO_PARTITION_TABLE', 'no partition table (AA 50 …) at any 4 KiB boundary of the file: the ESP-IDF bootloader has nothing to boot, and OpenOCD\'s stub fails with -6');
+    }
+  } else {
+    if (pt.flashOffset !== DEFAULT_TABLE_OFFSET) {
+      const hint = boot ? ` Use \`esp appimage_offset ${hex32(boot.flashOffset)}\` after \`init; halt\`, or espalgo's own probe.` : '';
+      add('warning', 'STUB_TABLE_OFFSET',
+        `partition table at ${hex32(pt.flashOffset)}, not ${hex32(DEFAULT_TABLE_OFFSET)}: OpenOCD's flash stub reads the table only at the hard-coded ${hex32(DEFAULT_TABLE_OFFSET)} and fails with -6 (no flash mappings, no flash breakpoints).${hint}`,
+        pt.flashOffset);
+    }
+    const cand = pt.candidates.find((c) => c.flashOffset === pt.flashOffset);
+    if (cand?.md5 === 'invalid') add('error', 'TABLE_MD5', `the MD5 entry of the table at ${hex32(pt.flashOffset)} does not match its entries: the bootloader rejects the table`, pt.flashOffset);
+    if (pt.candidates.length > 1) {
+      add('info', 'TABLE_CANDIDATES', `${pt.candidates.length} partition tables in the file (${pt.candidates.map((c) => hex32(c.flashOffset)).join(', ')}); using ${hex32(pt.flashOffset)}`);
+    }
+    for (const f of ctx.tableFindings) {
+      if (f.code === 'PARTITION_NO_MD5' || f.code === 'PARTITION_NO_END' || f.code === 'PARTITION_MD5') continue;
+      // Nothing to boot is a problem of the firmware, not a style remark.
+      const severity = f.code === 'PARTITION_NO_APP' ? 'error' : f.severity;
+      add(severity, f.code, f.message, f.offset !== undefined ? pt.flashOffset + f.offset : undefined);
+    }
+  }
+
+  // Flash size vs table
+  const ext = r.flashSize.tableExtent;
+  if (size !== null && ext !== null) {
+    if (ext > size) {
+      add('error', 'TABLE_EXCEEDS_FLASH', `the table reaches ${hex32(ext)} (${mib(ext)}) but the flash size is ${mib(size)} (${r.flashSize.source}): partitions past the end cannot be used`, ext);
+    } else if (ext < size && r.flashSize.source !== 'option') {
+      add('info', 'FLASH_LARGER_THAN_TABLE', `the header says ${mib(size)} of flash; the table uses ${mib(ext)} of it`);
+    }
+    // Entries the stub range-checks: those up to and including the first app.
+    for (const e of entries) {
+      if (e.offset > size || e.offset + e.size > size) {
+        add('warning', 'STUB_ENTRY_BEYOND_FLASH', `"${e.label}" (${hex32(e.offset)}+${hex32(e.size)}) comes before the first app entry and ends past the ${mib(size)} flash: OpenOCD's stub stops its table walk there with -7`, e.offset);
+        break;
+      }
+      if (e.type === 0x00) break;
+    }
+  }
+  if (size !== null && size >= 32 * MiB) {
+    add('warning', 'STUB_LARGE_FLASH',
+      `${mib(size)} flash: OpenOCD's stub ignores the header and sizes flash from the JEDEC ID capacity byte; 2024 builds know only 0x12–0x19, 0x20–0x22 and 0x39, anything else (or an ID read garbled by the SPI1 extra-dummy/OPI state IDF leaves after octal-PSRAM timing tuning) gives size 0 → "Failed to get flash maps (-9)", "size 0 KB" (openocd-esp32 #366). Use OpenOCD v0.12.0-esp32-20260702 or later, or espalgo's probe.`);
+  }
+
+  // Apps
+  if (boot) {
+    if (boot.format === 'outside-file') add('info', 'APP_OUTSIDE_FILE', `the booting app at ${hex32(boot.flashOffset)} is not in this file: ${boot.note}`, boot.flashOffset);
+    else if (boot.format === 'empty' || boot.format === 'not-an-image') add('error', 'BOOT_APP_INVALID', `the booting app slot at ${hex32(boot.flashOffset)} holds no usable image: ${boot.note}`, boot.flashOffset);
+    else if (boot.format === 'mcuboot' || boot.format === 'esp-image') {
+      add('warning', 'STUB_NON_IDF_IMAGE', `the booting app at ${hex32(boot.flashOffset)} has no ESP-IDF app descriptor (${boot.note}): OpenOCD's 2024 stub fails with -8 on MCUboot images and may miss mappings of bare images; give the mappings by hand or use espalgo's probe`, boot.flashOffset);
+    }
+    if ((boot.format === 'esp-idf' || boot.format === 'esp-image') && boot.mappings.length === 0) {
+      add('warning', 'STUB_RAM_ONLY_APP', `the booting app at ${hex32(boot.flashOffset)} runs from RAM only (no IROM/DROM segment): OpenOCD gets zero flash mappings, so no flash breakpoints and empty irom/drom banks`, boot.flashOffset);
+    }
+    const first = r.apps.find((a) => a.firstInTable);
+    if (first && !first.booting && pt.flashOffset !== null) {
+      add('warning', 'STUB_FIRST_APP_NOT_BOOT_APP',
+        `the bootloader starts "${boot.label ?? hex32(boot.flashOffset)}" at ${hex32(boot.flashOffset)}, but OpenOCD's stub takes the first app entry "${first.label}" at ${hex32(first.flashOffset)} whatever otadata says: breakpoints and mappings would refer to the wrong image. Use \`esp appimage_offset ${hex32(boot.flashOffset)}\`.`,
+        boot.flashOffset);
+    }
+  } else if (entries.some((e) => e.type === 0x00)) {
+    add('error', 'NO_BOOT_APP', `no app would boot: ${r.bootReason}`);
+  }
+  for (const a of r.apps) {
+    if (a.imageLength !== null && a.partitionSize !== null && a.imageLength > a.partitionSize) {
+      add('error', 'APP_EXCEEDS_PARTITION', `the image at ${hex32(a.flashOffset)} is ${a.imageLength} bytes, more than its partition "${a.label}" (${a.partitionSize})`, a.flashOffset);
+    }
+    if (a.chipId !== null && ctx.chip && a.chipId !== ctx.chip.imageChipId) {
+      add('error', 'APP_CHIP_MISMATCH', `the image at ${hex32(a.flashOffset)} is built for chip id ${a.chipId}, not ${ctx.chip.displayName} (${ctx.chip.imageChipId})`, a.flashOffset);
+    }
+    if (a.verification?.checksum === false) add('error', 'APP_CHECKSUM', `the image checksum at ${hex32(a.flashOffset)} is wrong: the bootloader refuses it`, a.flashOffset);
+    if (a.verification?.sha256 === false) add('error', 'APP_SHA256', `the appended SHA-256 of the image at ${hex32(a.flashOffset)} is wrong: the bootloader refuses it`, a.flashOffset);
+  }
+  if (r.bootloader && ctx.chip && r.bootloader.chipId !== ctx.chip.imageChipId) {
+    add('error', 'BOOTLOADER_CHIP_MISMATCH', `the bootloader is built for chip id ${r.bootloader.chipId}, not ${ctx.chip.displayName}`, r.bootloader.flashOffset);
+  }
+  if (r.openocdStub.retcode !== 0) add('info', 'STUB_PREDICTION', `OpenOCD's flash stub (2024 builds): ${r.openocdStub.explanation}`);
+  return out;
+}

@@ -14,3 +14,4 @@ export * from './stub-log.js';
 export * from './debug-stubs.js';
 export * from './semihosting.js';
 export * from './preloaded.js';
+export * from './elf-stub.js';

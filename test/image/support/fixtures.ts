@@ -34,10 +34,10 @@ export function esp32App(appendSha256 = true): Uint8Array {
   return buildImage({ chip: esp32, entry: 0x40080400, segments: esp32AppSegments(), appendSha256, flashSizeCode: 2, spiSpeed: 0xf });
 }
 
-/** ESP32-C6 app: DROM(0x42008020), RAM, RAM, IROM(0x42000020 + page), LP RAM — shared flash window. */
+/** ESP32-C6 app: DROM(0x42010020), RAM, RAM, IROM(0x42000020 + page), LP RAM — shared flash window. */
 export function c6App(): Uint8Array {
   const segments: BuildSegment[] = [
-    { loadAddress: 0x42018020, data: dromData(0x300) },
+    { loadAddress: 0x42010020, data: dromData(0x300) },
     { loadAddress: 0x40800000, data: filled(0x100, 5) },
     { loadAddress: 0x40810000, data: filled(0x80, 6) },
   ];

@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeFlashMap, type FlashMapReport } from '../../../src/image/flash-map/index.js';
+import { buildExampleApp, buildExampleBootloader, buildExampleFlash } from '../../../src/image/examples/index.js';
+import { esp32c3 } from '../../../src/chips/index.js';
+import { buildMcubootHeader, buildPartitionTable, mergeFlash } from '../../../src/image/index.js';
+import { expectedMappings } from './helpers.js';
+
+const codes = (r: FlashMapReport): string[] => r.findings.map((f) => f.code);
+const errors = (r: FlashMapReport): string[] => r.findings.filter((f) => f.severity === 'error').map((f) => f.code);
+const table = buildPartitionTable([
+  { label: 'nvs', type: 1, subtype: 2, offset: 0x9000, size: 0x6000 },
+  { label: 'factory', type: 0, subtype: 0, offset: 0x10000, size: 0x100000 },
+]);
+const bootloader = buildExampleBootloader({ chip: esp32c3 });
+
+test('a stray AA 50 at a 4 KiB boundary inside app data is not taken for a table', () => {
+  const f = buildExampleFlash('esp32');
+  const bytes = f.bytes.slice();
+  const at = 0x18000 - f.baseOffset; // inside the factory app's data
+  bytes[at] = 0xaa;
+  bytes[at + 1] = 0x50;
+  const r = analyzeFlashMap(bytes);
+  assert.deepEqual(r.partitionTable.candidates.map((c) => c.flashOffset), [0x8000]);
+});
+
+test('two tables: both reported, the one at 0x8000 used', () => {
+  const file = mergeFlash([
+    { offset: 0, data: bootloader },
+    { offset: 0x8000, data: table },
+    { offset: 0xc000, data: table },
+    { offset: 0x10000, data: buildExampleApp({ chip: esp32c3 }) },
+  ]);
+  const r = analyzeFlashMap(file);
+  assert.deepEqual(r.partitionTable.candidates.map((c) => c.flashOffset), [0x8000, 0xc000]);
+  assert.equal(r.partitionTable.flashOffset, 0x8000);
+  assert.ok(codes(r).includes('TABLE_CANDIDATES'));
+  assert.ok(!codes(r).includes('STUB_TABLE_OFFSET'));
+});
+
+test('an MCUboot image in the app slot is recognised; the 2024 stub would fail with -8', () => {
+  const header = buildMcubootHeader({
+    loadAddress: 0, headerSize: 0x20, protectedTlvSize: 0, imageSize: 0x1000, flags: 0,
+    version: { major: 1, minor: 2, revision: 3, build: 4 },
+  });
+  const file = mergeFlash([
+    { offset: 0, data: bootloader },
+    { offset: 0x8000, data: table },
+    { offset: 0x10000, data: header },
+  ]);
+  const r = analyzeFlashMap(file);
+  assert.equal(r.bootApp?.format, 'mcuboot');
+  assert.match(r.bootApp?.note ?? '', /v1\.2\.3\+4/);
+  assert.ok(codes(r).includes('STUB_NON_IDF_IMAGE'));
+  assert.equal(r.openocdStub.retcode, -8);
+});
+
+test('a bare ESP image without an app descriptor is flagged as non-IDF but still mapped', () => {
+  const app = buildExampleApp({ chip: esp32c3, noDescriptor: true });
+  const file = mergeFlash([{ offset: 0, data: bootloader }, { offset: 0x8000, data: table }, { offset: 0x10000, data: app }]);
+  const r = analyzeFlashMap(file);
+  assert.equal(r.bootApp?.format, 'esp-image');
+  assert.ok(codes(r).includes('STUB_NON_IDF_IMAGE'));
+  assert.deepEqual(r.bootApp?.mappings, expectedMappings(file, 0x10000, 0x10000, [0x3c000000, 0x3c800000], [0x42000000, 0x42800000]));
+});
+
+test('an erased app slot is an error', () => {
+  const file = mergeFlash([{ offset: 0, data: bootloader }, { offset: 0x8000, data: table }, { offset: 0x10000, data: new Uint8Array(64).fill(0xff) }]);
+  const r = analyzeFlashMap(file);
+  assert.equal(r.bootApp?.format, 'empty');
+  assert.ok(errors(r).includes('BOOT_APP_INVALID'));
+});
+
+test('no partition table anywhere is an error', () => {
+  const r = analyzeFlashMap(bootloader);
+  assert.equal(r.partitionTable.flashOffset, null);
+  assert.ok(errors(r).includes('NO_PARTITION_TABLE'));
+  assert.equal(r.bootApp, null);
+});
+
+test('a lone app image is placed at 0x10000 (or the given app offset)', () => {
+  const app = buildExampleApp({ chip: esp32c3 });
+  const r = analyzeFlashMap(app);
+  assert.equal(r.placement.kind, 'app-image');
+  assert.equal(r.placement.baseOffset, 0x10000);
+  assert.equal(r.chip.name, 'esp32c3');
+  assert.deepEqual(r.bootApp?.mappings, expectedMappings(app, 0, 0x10000, [0x3c000000, 0x3c800000], [0x42000000, 0x42800000]));
+  const moved = analyzeFlashMap(app, { appOffset: 0x200000 });
+  assert.equal(moved.placement.baseOffset, 0x200000);
+  assert.equal(moved.bootApp?.mappings[0]?.flashOffset, 0x200020);
+});
+
+test('verification is off by default and catches a corrupted image when on', () => {
+  const f = buildExampleFlash('esp32');
+  const bytes = f.bytes.slice();
+  bytes[0x10000 - f.baseOffset + 0x1000] ^= 0x01; // flip a bit in the app's DROM data
+  const quick = analyzeFlashMap(bytes);
+  assert.equal(quick.bootApp?.verification, null);
+  assert.deepEqual(errors(quick), []);
+  const checked = analyzeFlashMap(bytes, { verify: true });
+  assert.equal(checked.bootApp?.verification?.checksum, false);
+  assert.ok(errors(checked).includes('APP_CHECKSUM'));
+  const clean = analyzeFlashMap(f.bytes, { verify: true });
+  assert.deepEqual(clean.bootApp?.verification, { checksum: true, sha256: true });
+});
+
+test('chip given on the command line is used and a mismatching image is reported', () => {
+  const f = buildExampleFlash('ota');
+  const r = analyzeFlashMap(f.bytes, { chip: 'ESP32-C3' });
+  assert.equal(r.chip.decidedBy, 'given');
+  const wrong = analyzeFlashMap(f.bytes, { chip: 'esp32s3' });
+  assert.ok(errors(wrong).includes('APP_CHIP_MISMATCH'));
+});

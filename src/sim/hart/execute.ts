@@ -252,7 +252,7 @@ export function execute(h: Hart, budget: number): RunResult {
               stop = 'halted';
               break outer;
             }
-            pc = h.trap(TrapCause.breakpoint, pc >>> 0, pc >>> 0) | 0;
+            pc = h.trap(TrapCause.breakpoint, 0, pc >>> 0) | 0; // mtval 0, as QEMU does
             break;
           case 51: // MRET
             pc = h.mret() | 0;

@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildOtadata, OTA_STATE, parseOtadata, selectBootApp } from '../../src/image/otadata.js';
+import { parsePartitionCsv } from '../../src/image/partition-csv.js';
+import { ImageFormatError } from '../../src/image/errors.js';
+
+const OTA = parsePartitionCsv(`nvs, data, nvs, , 0x4000
+otadata, data, ota, , 0x2000
+phy_init, data, phy, , 0x1000
+ota_0, app, ota_0, , 1M
+ota_1, app, ota_1, , 1M
+`).entries;
+const OTA_FACTORY = parsePartitionCsv(`nvs, data, nvs, , 0x4000
+otadata, data, ota, , 0x2000
+factory, app, factory, , 1M
+ota_0, app, ota_0, , 1M
+ota_1, app, ota_1, , 1M
+ota_2, app, ota_2, , 1M
+`).entries;
+
+test('otadata bytes: seq, state and crc at their offsets (hand-checked)', () => {
+  const b = buildOtadata(1, OTA_STATE.valid);
+  assert.equal(b.length, 0x2000);
+  assert.deepEqual([...b.subarray(0, 4)], [1, 0, 0, 0]);
+  assert.ok(b.subarray(4, 24).every((x) => x === 0xff), 'seq_label left erased');
+  assert.deepEqual([...b.subarray(24, 28)], [2, 0, 0, 0]);
+  assert.deepEqual([...b.subarray(28, 32)], [0x9a, 0x98, 0x43, 0x47], 'crc 0x4743989A for seq 1');
+  assert.ok(b.subarray(0x1000).every((x) => x === 0xff), 'second copy erased');
+  const d = parseOtadata(b);
+  assert.equal(d.copies[0].crcValid, true);
+  assert.equal(d.copies[0].stateName, 'valid');
+  assert.equal(d.copies[1].valid, false);
+  assert.match(d.copies[1].invalidReason ?? '', /erased/);
+  assert.equal(d.active?.copy, 0);
+  // object form, as used by build scripts
+  assert.deepEqual(buildOtadata({ seq: 1, state: OTA_STATE.valid }), b);
+});
+
+test('highest valid seq wins; slot = (seq - 1) mod OTA count', () => {
+  const b = buildOtadata({ seq: 4, secondCopy: { seq: 5 } });
+  const s = selectBootApp(OTA, b);
+  assert.equal(s.entry?.label, 'ota_0', '(5 - 1) mod 2 = 0');
+  assert.equal(s.otadata?.active?.copy, 1);
+  assert.match(s.reason, /ota_seq 5/);
+  const t = selectBootApp(OTA_FACTORY, buildOtadata(5));
+  assert.equal(t.entry?.label, 'ota_1', '(5 - 1) mod 3 = 1');
+});
+
+test('invalid copies are skipped: bad crc, INVALID/ABORTED state, erased seq', () => {
+  const b = buildOtadata({ seq: 2, secondCopy: { seq: 3, state: OTA_STATE.aborted } });
+  assert.equal(selectBootApp(OTA, b).entry?.label, 'ota_1', 'copy 1 aborted, copy 0 seq 2 → slot 1');
+  const c = buildOtadata({ seq: 2, secondCopy: { seq: 3, state: OTA_STATE.invalid } });
+  assert.equal(parseOtadata(c).copies[1].valid, false);
+  const bad = buildOtadata({ seq: 2, secondCopy: { seq: 3 } });
+  bad[0x1000 + 28] ^= 1;
+  const d = parseOtadata(bad);
+  assert.equal(d.copies[1].crcValid, false);
+  assert.equal(d.active?.seq, 2);
+  // pending_verify and new are still candidates
+  assert.equal(parseOtadata(buildOtadata(2, OTA_STATE.pending_verify)).active?.seq, 2);
+});
+
+test('nothing valid: factory, else ota_0', () => {
+  const erased = new Uint8Array(0x2000).fill(0xff);
+  const f = selectBootApp(OTA_FACTORY, erased);
+  assert.equal(f.entry?.label, 'factory');
+  assert.match(f.reason, /neither otadata copy is valid/);
+  assert.equal(selectBootApp(OTA, erased).entry?.label, 'ota_0');
+  assert.equal(selectBootApp(OTA, undefined).entry?.label, 'ota_0');
+  assert.equal(selectBootApp(OTA_FACTORY, undefined).entry?.label, 'factory');
+});
+
+test('tables without otadata boot factory; with no app at all, say so', () => {
+  const plain = parsePartitionCsv('nvs, data, nvs, , 0x6000\nfactory, app, factory, , 1M\n').entries;
+  assert.equal(selectBootApp(plain).entry?.label, 'factory');
+  const none = parsePartitionCsv('nvs, data, nvs, , 0x6000\n').entries;
+  const s = selectBootApp(none);
+  assert.equal(s.entry, undefined);
+  assert.match(s.reason, /no app partition/);
+});
+
+test('slot without a partition falls back like the bootloader', () => {
+  const gap = parsePartitionCsv(`otadata, data, ota, , 0x2000
+factory, app, factory, , 1M
+ota_0, app, ota_0, , 1M
+ota_3, app, ota_3, , 1M
+`).entries;
+  // 2 OTA partitions; seq 2 → slot 1, but there is no ota_1: fall back to ota_0
+  const s = selectBootApp(gap, buildOtadata(2));
+  assert.equal(s.entry?.label, 'ota_0');
+  assert.match(s.reason, /no ota_1/);
+});
+
+test('short otadata throws OTADATA_TRUNCATED', () => {
+  assert.throws(() => parseOtadata(new Uint8Array(0x1000)), (e: unknown) => e instanceof ImageFormatError && e.code === 'OTADATA_TRUNCATED' && e.found === 0x1000);
+});

@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCsvInt, parsePartitionCsv, partitionTableToCsv } from '../../src/image/partition-csv.js';
+import { buildPartitionTable, parsePartitionTable } from '../../src/image/partition-table.js';
+import { ImageFormatError } from '../../src/image/errors.js';
+
+const hexRows = (text: string, tableOffset?: number): [string, string, string, string, string][] =>
+  parsePartitionCsv(text, tableOffset !== undefined ? { tableOffset } : {}).entries.map((e) => [
+    e.label, e.typeName, e.subtypeName, '0x' + e.offset.toString(16), '0x' + e.size.toString(16),
+  ]);
+
+test('sizes: K, M, hex, decimal', () => {
+  assert.equal(parseCsvInt('1M'), 0x100000);
+  assert.equal(parseCsvInt('24K'), 0x6000);
+  assert.equal(parseCsvInt('0x1F0000'), 0x1f0000);
+  assert.equal(parseCsvInt('4096'), 4096);
+  assert.equal(parseCsvInt(' 0x10k '), 0x4000);
+  assert.throws(() => parseCsvInt('12Q', 7), (e: unknown) => e instanceof ImageFormatError && e.code === 'CSV_SYNTAX' && e.line === 7);
+  assert.throws(() => parseCsvInt('5000M'), (e: unknown) => e instanceof ImageFormatError && e.code === 'CSV_SYNTAX');
+});
+
+test('MicroPython v1.25 partitions-32MiB.csv layout with the offsets left for filling', () => {
+  const csv = `# Notes: the offset of the partition table itself is set in
+# $IDF_PATH/components/partition_table/Kconfig.projbuild.
+# Name,   Type, SubType, Offset,  Size, Flags
+nvs,      data, nvs,     ,  0x6000,
+phy_init, data, phy,     ,  0x1000,
+factory,  app,  factory, , 0x1F0000,
+vfs,      data, fat,     , 0x1E00000,
+`;
+  assert.deepEqual(hexRows(csv), [
+    ['nvs', 'data', 'nvs', '0x9000', '0x6000'],
+    ['phy_init', 'data', 'phy', '0xf000', '0x1000'],
+    ['factory', 'app', 'factory', '0x10000', '0x1f0000'],
+    ['vfs', 'data', 'fat', '0x200000', '0x1e00000'],
+  ]);
+  const { entries, findings } = parsePartitionCsv(csv, { flashSize: 0x2000000 });
+  assert.equal(entries[3]!.offset + entries[3]!.size, 32 * 1024 * 1024, 'vfs ends exactly at 32 MiB');
+  assert.deepEqual(findings, []);
+});
+
+test('MicroPython v1.25 partitions-32MiB-ota.csv layout filled from empty offsets', () => {
+  const csv = `nvs, data, nvs, , 0x4000,
+otadata, data, ota, , 0x2000,
+phy_init, data, phy, , 0x1000,
+ota_0, app, ota_0, , 0x270000,
+ota_1, app, ota_1, , 0x270000,
+vfs, data, fat, , 0x1B10000,
+`;
+  assert.deepEqual(hexRows(csv), [
+    ['nvs', 'data', 'nvs', '0x9000', '0x4000'],
+    ['otadata', 'data', 'ota', '0xd000', '0x2000'],
+    ['phy_init', 'data', 'phy', '0xf000', '0x1000'],
+    ['ota_0', 'app', 'ota_0', '0x10000', '0x270000'],
+    ['ota_1', 'app', 'ota_1', '0x280000', '0x270000'],
+    ['vfs', 'data', 'fat', '0x4f0000', '0x1b10000'],
+  ]);
+});
+
+test('filling aligns app partitions to 0x10000 and data to 0x1000; table offset moves the start', () => {
+  const csv = `nvs, data, nvs, , 24K
+factory, app, factory, , 1M
+spiffs, data, spiffs, , 0x800
+coredump, data, coredump, , 64K
+ota_0, app, ota_0, , 1M
+`;
+  assert.deepEqual(hexRows(csv), [
+    ['nvs', 'data', 'nvs', '0x9000', '0x6000'],
+    ['factory', 'app', 'factory', '0x10000', '0x100000'],
+    ['spiffs', 'data', 'spiffs', '0x110000', '0x800'],
+    ['coredump', 'data', 'coredump', '0x111000', '0x10000'],
+    ['ota_0', 'app', 'ota_0', '0x130000', '0x100000'],
+  ]);
+  // table at 0xC000 (esp-matter style): first free offset 0xD000
+  assert.deepEqual(hexRows('nvs, data, nvs, , 0x3000\nfactory, app, factory, , 1M\n', 0xc000), [
+    ['nvs', 'data', 'nvs', '0xd000', '0x3000'],
+    ['factory', 'app', 'factory', '0x10000', '0x100000'],
+  ]);
+});
+
+test('types and subtypes by number, flags, empty data subtype', () => {
+  const { entries } = parsePartitionCsv(`cert, 0x3F, 0, 0xD000, 0x2000, encrypted
+blob, 64, 0x07, , 4K, encrypted:readonly
+misc, data, , , 4K
+`);
+  assert.deepEqual(entries.map((e) => [e.type, e.subtype, e.flags.encrypted, e.flags.readonly]), [
+    [0x3f, 0, true, false],
+    [0x40, 7, true, true],
+    [1, 6, false, false],
+  ]);
+  assert.equal(entries[1]!.offset, 0xf000);
+});
+
+test('CSV → binary → CSV round trip', () => {
+  const csv = `nvs, data, nvs, 0x9000, 24K,
+phy_init, data, phy, 0xf000, 4K,
+factory, app, factory, 0x10000, 0x1F0000,
+storage, data, littlefs, 0x200000, 0x1E00000, readonly
+`;
+  const a = parsePartitionCsv(csv).entries;
+  const bin = buildPartitionTable(a);
+  const back = partitionTableToCsv(parsePartitionTable(bin).entries);
+  assert.match(back, /^storage, data, littlefs, 0x200000, 30M, readonly$/m);
+  assert.match(back, /^nvs, data, nvs, 0x9000, 24K,$/m);
+  const b = parsePartitionCsv(back).entries;
+  assert.deepEqual(b, a);
+});
+
+test('CSV errors name the line', () => {
+  const err = (text: string, code: string, line: number, re?: RegExp): void => {
+    assert.throws(() => parsePartitionCsv(text), (e: unknown) => {
+      assert.ok(e instanceof ImageFormatError, String(e));
+      assert.equal(e.code, code, e.message);
+      assert.equal(e.line, line, e.message);
+      if (re) assert.match(e.message, re);
+      return true;
+    });
+  };
+  err('# c\nnvs, data, nvs, , 12X\n', 'CSV_SYNTAX', 2, /size "12X"/);
+  err('nvs, dat, nvs, , 4K\n', 'CSV_SYNTAX', 1, /unknown partition type "dat"/);
+  err('nvs, data, nvsx, , 4K\n', 'CSV_SYNTAX', 1, /unknown subtype "nvsx"/);
+  err('f, app, , , 4K\n', 'CSV_SYNTAX', 1, /needs a subtype/);
+  err('nvs, data, nvs, , 4K, secret\n', 'CSV_SYNTAX', 1, /unknown flag "secret"/);
+  err('nvs, data, nvs, , \n', 'CSV_SYNTAX', 1, /no size/);
+  err('this_label_is_too_long, data, nvs, , 4K\n', 'CSV_SYNTAX', 1, /longer than 16/);
+  err('nvs, data, nvs, 0x8000, 4K\n', 'PARTITION_OVERLAP', 1, /partition table occupies/);
+  err('nvs, data, nvs, , 0x6000\nphy, data, phy, 0xA000, 4K\n', 'PARTITION_OVERLAP', 2, /previous partition ends at 0x0000f000/);
+  err('a, data, nvs, , 4K, , , extra\n', 'CSV_SYNTAX', 1, /too many fields/);
+});
+
+test('findings from CSV: misaligned app offset', () => {
+  const { findings } = parsePartitionCsv('factory, app, factory, 0x11000, 1M\n');
+  assert.deepEqual(findings.map((f) => f.code), ['PARTITION_APP_ALIGN']);
+});

@@ -1,0 +1,152 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { buildPartitionTable, parsePartitionTable } from '../../src/image/partition-table.js';
+import { ImageFormatError } from '../../src/image/errors.js';
+import type { PartitionEntryInput } from '../../src/image/types.js';
+
+const OTA_TABLE: PartitionEntryInput[] = [
+  { type: 1, subtype: 2, offset: 0x9000, size: 0x4000, label: 'nvs' },
+  { type: 1, subtype: 0, offset: 0xd000, size: 0x2000, label: 'otadata' },
+  { type: 1, subtype: 1, offset: 0xf000, size: 0x1000, label: 'phy_init' },
+  { type: 0, subtype: 0x10, offset: 0x10000, size: 0x270000, label: 'ota_0' },
+  { type: 0, subtype: 0x11, offset: 0x280000, size: 0x270000, label: 'ota_1' },
+  { type: 1, subtype: 0x81, offset: 0x4f0000, size: 0x1b10000, label: 'vfs', flags: { readonly: true } },
+];
+
+test('entry bytes and MD5 entry, hand-checked', () => {
+  const bin = buildPartitionTable([{ type: 1, subtype: 2, offset: 0x9000, size: 0x6000, label: 'nvs', flags: { encrypted: true } }]);
+  assert.equal(bin.length, 0xc00);
+  assert.deepEqual([...bin.subarray(0, 16)], [0xaa, 0x50, 0x01, 0x02, 0x00, 0x90, 0, 0, 0x00, 0x60, 0, 0, 0x6e, 0x76, 0x73, 0]);
+  assert.deepEqual([...bin.subarray(16, 32)], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0], 'label padding, flags = encrypted (bit 0)');
+  // MD5 entry: EB EB, 14 × FF, MD5 of the 32 bytes before it
+  assert.deepEqual([...bin.subarray(32, 48)], [0xeb, 0xeb, ...Array(14).fill(0xff)]);
+  assert.equal(Buffer.from(bin.subarray(48, 64)).toString('hex'), createHash('md5').update(bin.subarray(0, 32)).digest('hex'));
+  assert.ok(bin.subarray(64).every((b) => b === 0xff), 'end marker and fill');
+  const t = parsePartitionTable(bin);
+  assert.equal(t.md5?.present, true);
+  assert.equal(t.md5?.valid, true);
+  assert.equal(t.md5?.offset, 32);
+  assert.equal(t.byteLength, 96);
+  assert.deepEqual(t.entries[0]!.flags, { encrypted: true, readonly: false, raw: 1 });
+});
+
+test('round trip of an OTA table, names and flags', () => {
+  const bin = buildPartitionTable(OTA_TABLE, { size: 0x1000 });
+  assert.equal(bin.length, 0x1000);
+  const t = parsePartitionTable(bin);
+  assert.deepEqual(
+    t.entries.map((e) => [e.label, e.typeName, e.subtypeName, e.offset, e.size, e.flags.readonly, e.flags.encrypted]),
+    [
+      ['nvs', 'data', 'nvs', 0x9000, 0x4000, false, false],
+      ['otadata', 'data', 'ota', 0xd000, 0x2000, false, false],
+      ['phy_init', 'data', 'phy', 0xf000, 0x1000, false, false],
+      ['ota_0', 'app', 'ota_0', 0x10000, 0x270000, false, false],
+      ['ota_1', 'app', 'ota_1', 0x280000, 0x270000, false, false],
+      ['vfs', 'data', 'fat', 0x4f0000, 0x1b10000, true, false],
+    ],
+  );
+  assert.equal(t.entries[5]!.flags.raw, 2, 'readonly is bit 1');
+  assert.deepEqual(t.entries.map((e) => e.index), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(t.entries.map((e) => e.entryOffset), [0, 32, 64, 96, 128, 160]);
+  assert.deepEqual(t.findings.filter((f) => f.severity !== 'info'), []);
+  // re-encoding the parsed entries gives the same bytes
+  assert.deepEqual(buildPartitionTable(t.entries, { size: 0x1000 }), bin);
+});
+
+test('table without MD5, unterminated 16-char label, custom types', () => {
+  const bin = buildPartitionTable(
+    [
+      { type: 0, subtype: 0, offset: 0x10000, size: 0x100000, label: 'factory' },
+      { type: 0x3f, subtype: 0, offset: 0xd000, size: 0x2000, label: 'esp_secure_cert' },
+      { type: 0x40, subtype: 0x07, offset: 0x110000, size: 0x1000, label: 'sixteen_chars_ab' },
+    ],
+    { md5: false },
+  );
+  const t = parsePartitionTable(bin);
+  assert.equal(t.md5?.present, false);
+  assert.ok(t.findings.some((f) => f.code === 'PARTITION_NO_MD5' && f.severity === 'info'));
+  assert.equal(t.entries[2]!.label, 'sixteen_chars_ab');
+  assert.equal(t.entries[2]!.typeName, 'custom');
+  assert.equal(t.entries[2]!.subtypeName, '0x07');
+  assert.equal(t.entries[1]!.typeName, 'unknown');
+  assert.equal(t.byteLength, 4 * 32);
+});
+
+test('old 96-byte table with no end marker at all', () => {
+  const full = buildPartitionTable(OTA_TABLE.slice(0, 3), { md5: false });
+  const t = parsePartitionTable(full.subarray(0, 96));
+  assert.equal(t.entries.length, 3);
+  assert.equal(t.byteLength, 96);
+  assert.ok(t.findings.some((f) => f.code === 'PARTITION_NO_END'));
+});
+
+test('a table filling the whole 0xC00 entry area (96 entries, no end marker)', () => {
+  const entries: PartitionEntryInput[] = [];
+  for (let i = 0; i < 96; i++) entries.push({ type: 1, subtype: 0x82, offset: 0x10000 + i * 0x1000, size: 0x1000, label: `p${i}` });
+  const bin = buildPartitionTable(entries, { md5: false, size: 0x1000 });
+  const t = parsePartitionTable(bin);
+  assert.equal(t.entries.length, 96);
+  assert.equal(t.byteLength, 0xc00);
+  assert.ok(t.findings.some((f) => f.code === 'PARTITION_NO_END'));
+  assert.throws(() => buildPartitionTable(entries), (e: unknown) => e instanceof ImageFormatError && e.code === 'PARTITION_TOO_MANY');
+});
+
+test('findings: MD5 mismatch, overlap, app alignment, bad entry', () => {
+  const bin = buildPartitionTable([
+    { type: 1, subtype: 2, offset: 0x9000, size: 0x8000, label: 'nvs' },
+    { type: 0, subtype: 0, offset: 0x10800, size: 0x100000, label: 'factory' },
+  ]);
+  const t = parsePartitionTable(bin);
+  const codes = t.findings.map((f) => f.code);
+  assert.ok(codes.includes('PARTITION_APP_ALIGN'));
+  const ov = t.findings.find((f) => f.code === 'PARTITION_OVERLAP');
+  assert.ok(ov, 'overlap found');
+  assert.match(ov.message, /"nvs" 0x00009000\.\.0x00011000 and "factory" 0x00010800\.\.0x00110800 overlap/);
+  assert.equal(ov.offset, 32);
+  const tampered = bin.slice();
+  tampered[8] ^= 1;
+  const m = parsePartitionTable(tampered);
+  assert.equal(m.md5?.valid, false);
+  const f = m.findings.find((x) => x.code === 'PARTITION_MD5');
+  assert.equal(f?.offset, 64);
+  assert.equal(f?.severity, 'error');
+  const junk = bin.slice();
+  junk.fill(0x12, 64, 96); // replace the MD5 entry with garbage
+  const j = parsePartitionTable(junk);
+  assert.equal(j.entries.length, 2);
+  assert.ok(j.findings.some((x) => x.code === 'PARTITION_BAD_ENTRY' && x.offset === 64));
+});
+
+test('findings against flash size and the table sector', () => {
+  const bin = buildPartitionTable([
+    { type: 1, subtype: 2, offset: 0x8000, size: 0x2000, label: 'nvs' },
+    { type: 0, subtype: 0, offset: 0x10000, size: 0x400000, label: 'factory' },
+  ]);
+  const t = parsePartitionTable(bin, { flashSize: 0x400000 });
+  assert.ok(t.findings.some((f) => f.code === 'PARTITION_BEYOND_FLASH' && /"factory"/.test(f.message)));
+  assert.ok(t.findings.some((f) => f.code === 'PARTITION_OVERLAP' && /partition table sector/.test(f.message)));
+});
+
+test('unreadable tables throw PARTITION_BAD_ENTRY', () => {
+  const isBad = (e: unknown): boolean => e instanceof ImageFormatError && e.code === 'PARTITION_BAD_ENTRY' && e.offset === 0;
+  assert.throws(() => parsePartitionTable(new Uint8Array(0x1000).fill(0xff)), isBad);
+  assert.throws(() => parsePartitionTable(new Uint8Array(16)), (e: unknown) => e instanceof ImageFormatError && e.code === 'PARTITION_BAD_ENTRY');
+  const zero = new Uint8Array(0x1000);
+  assert.throws(() => parsePartitionTable(zero), (e: unknown) => isBad(e) && /0x0000, not 0x50aa/.test((e as Error).message));
+});
+
+test('SBv1 signature after 0xC00 is reported', () => {
+  const bin = buildPartitionTable(OTA_TABLE, { size: 0x1000 });
+  bin.fill(0, 0xc00, 0xc04);
+  for (let i = 0; i < 64; i++) bin[0xc04 + i] = i + 1;
+  const t = parsePartitionTable(bin);
+  assert.equal(t.signature?.offset, 0xc00);
+  assert.equal(t.signature?.signature[0], 1);
+  assert.equal(parsePartitionTable(buildPartitionTable(OTA_TABLE, { size: 0x1000 })).signature, undefined);
+});
+
+test('builder errors', () => {
+  assert.throws(() => buildPartitionTable([{ type: 0, subtype: 0, offset: 0, size: 1, label: 'x'.repeat(17) }]), (e: unknown) => e instanceof ImageFormatError && e.code === 'PARTITION_BAD_ENTRY');
+  assert.throws(() => buildPartitionTable([{ type: 256, subtype: 0, offset: 0, size: 1, label: 'x' }]), (e: unknown) => e instanceof ImageFormatError && e.code === 'PARTITION_BAD_ENTRY');
+});

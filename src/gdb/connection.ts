@@ -1,0 +1,363 @@
+/**
+ * The client side of an RSP link: sends requests, handles `+`/`-` acknowledgement and
+ * retransmission, no-ack mode, pipelining, console output and stop replies that arrive on their own.
+ * Every request is bounded by a timeout; a dropped connection rejects everything outstanding.
+ */
+import { Socket, connect as netConnect } from 'node:net';
+import { ACK, NAK, INTERRUPT, encodePacket, isConsoleOutput, decodeConsoleOutput } from './codec.js';
+import { RspFramer, type RspFrame } from './framer.js';
+import { bytesToText } from './hex.js';
+import { isStopReply } from './stop-reply.js';
+import { GdbTimeoutError, GdbDisconnectedError, GdbProtocolError, GdbConnectError } from './errors.js';
+
+export type Expect = 'reply' | 'stop' | 'none';
+
+export interface RequestOptions {
+  readonly timeoutMs?: number;
+  /** 'reply' (default), 'stop' (a stop reply is the answer, as for `?`), 'none' (resume packets: done once acknowledged). */
+  readonly expect?: Expect;
+  /** `O` packets that arrive before the reply (qRcmd). */
+  readonly onOutput?: (text: string) => void;
+  /** A reply this rejects is not the answer to this request (a late answer to an older one) and is dropped. */
+  readonly accept?: (reply: string) => boolean;
+}
+
+export interface ConnectionOptions {
+  /** Default request timeout. */
+  readonly timeoutMs?: number;
+  /** How many `-` replies to one packet before giving up. Default 4. */
+  readonly maxRetransmits?: number;
+  /** After a timeout, how long to wait (dropping late replies) before sending again. Default 100 ms. */
+  readonly resyncMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+interface Request {
+  readonly text: string;
+  readonly frame: Uint8Array;
+  readonly expect: Expect;
+  readonly timeoutMs: number;
+  readonly onOutput: ((text: string) => void) | undefined;
+  readonly accept: ((reply: string) => boolean) | undefined;
+  readonly resolve: (reply: Uint8Array) => void;
+  readonly reject: (error: Error) => void;
+  acked: boolean;
+  naks: number;
+  badReplies: number;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+export interface ConnectionStats {
+  packetsSent: number;
+  packetsReceived: number;
+  retransmits: number;
+  strayReplies: number;
+  timeouts: number;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export class RspConnection {
+  private readonly framer = new RspFramer({ interrupts: false });
+  private readonly waiting: Request[] = [];
+  private readonly inflight: Request[] = [];
+  private out: Uint8Array[] = [];
+  private flushScheduled = false;
+  private quietUntil = 0;
+  private quietTimer: ReturnType<typeof setTimeout> | undefined;
+  private closedError: Error | undefined;
+  private noAckMode = false;
+  /** Requests that may be outstanding at once in no-ack mode (1 = no pipelining). */
+  pipelineDepth = 1;
+  readonly stats: ConnectionStats = { packetsSent: 0, packetsReceived: 0, retransmits: 0, strayReplies: 0, timeouts: 0 };
+  /** A stop reply nobody asked for (the target stopped on its own, or an unsolicited stop on connect). */
+  onStop: (reply: string) => void = () => {};
+  /** Console output outside qRcmd. */
+  onOutput: (text: string) => void = () => {};
+  /** The connection closed; `error` says why when it was not our own close(). */
+  onClose: (error?: Error) => void = () => {};
+  readonly timeoutMs: number;
+  private readonly maxRetransmits: number;
+  private readonly resyncMs: number;
+  private readonly log: (line: string) => void;
+
+  private constructor(private readonly socket: Socket, readonly server: string, options: ConnectionOptions) {
+    this.timeoutMs = options.timeoutMs ?? 3000;
+    this.maxRetransmits = options.maxRetransmits ?? 4;
+    this.resyncMs = options.resyncMs ?? 100;
+    this.log = options.log ?? (() => {});
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    socket.on('error', (err) => this.fail(err));
+    socket.on('close', () => this.fail(undefined));
+  }
+
+  /** Open a TCP connection; rejects with GdbConnectError within `timeoutMs`. */
+  static connect(host: string, port: number, options: ConnectionOptions = {}): Promise<RspConnection> {
+    const timeoutMs = options.timeoutMs ?? 3000;
+    return new Promise((resolve, reject) => {
+      const socket = netConnect({ host, port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new GdbConnectError(host, port, `no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new GdbConnectError(host, port, err.message, { cause: err }));
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(new RspConnection(socket, `${host}:${port}`, options));
+      });
+    });
+  }
+
+  get noAck(): boolean {
+    return this.noAckMode;
+  }
+
+  get closed(): boolean {
+    return this.closedError !== undefined;
+  }
+
+  /** Switch to no-ack mode (after the server said OK to QStartNoAckMode). */
+  enterNoAckMode(): void {
+    this.noAckMode = true;
+  }
+
+  /** Send a request and resolve with the reply payload (run-length expanded, not unescaped). */
+  request(payload: string | Uint8Array, options: RequestOptions = {}): Promise<Uint8Array> {
+    const text = typeof payload === 'string' ? payload : bytesToText(payload, 0, Math.min(payload.length, 64));
+    if (this.closedError) return Promise.reject(new GdbDisconnectedError(text, this.closedError.message));
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.waiting.push({
+        text,
+        frame: encodePacket(payload),
+        expect: options.expect ?? 'reply',
+        timeoutMs: options.timeoutMs ?? this.timeoutMs,
+        onOutput: options.onOutput,
+        accept: options.accept,
+        resolve,
+        reject,
+        acked: false,
+        naks: 0,
+        badReplies: 0,
+      });
+      this.pump();
+    });
+  }
+
+  /** Send a request and return its reply as text (latin1). */
+  async requestText(payload: string | Uint8Array, options: RequestOptions = {}): Promise<string> {
+    return bytesToText(await this.request(payload, options));
+  }
+
+  /** Send the interrupt byte (Ctrl-C). */
+  interrupt(): void {
+    if (this.closedError) return;
+    this.write(Uint8Array.of(INTERRUPT));
+  }
+
+  /** Close the socket; outstanding requests reject with GdbDisconnectedError. */
+  close(): Promise<void> {
+    if (this.closedError) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.socket.destroy();
+        resolve();
+      }, 500);
+      this.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.flush();
+      this.socket.end();
+      this.fail(new Error('closed by the client'), true);
+    });
+  }
+
+  private get maxInflight(): number {
+    return this.noAckMode ? Math.max(1, this.pipelineDepth) : 1;
+  }
+
+  private pump(): void {
+    if (this.closedError) return;
+    const now = Date.now();
+    if (now < this.quietUntil) {
+      this.quietTimer ??= setTimeout(() => {
+        this.quietTimer = undefined;
+        this.pump();
+      }, this.quietUntil - now);
+      return;
+    }
+    while (this.waiting.length > 0 && this.inflight.length < this.maxInflight) {
+      const req = this.waiting.shift()!;
+      this.write(req.frame);
+      this.stats.packetsSent++;
+      if (req.expect === 'none' && this.noAckMode) {
+        req.resolve(EMPTY);
+        continue;
+      }
+      this.inflight.push(req);
+      req.timer = setTimeout(() => this.timeout(req), req.timeoutMs);
+    }
+  }
+
+  private complete(req: Request, reply: Uint8Array): void {
+    this.remove(req);
+    req.resolve(reply);
+    this.pump();
+  }
+
+  private abort(req: Request, error: Error): void {
+    this.remove(req);
+    req.reject(error);
+    this.pump();
+  }
+
+  private remove(req: Request): void {
+    if (req.timer) clearTimeout(req.timer);
+    const i = this.inflight.indexOf(req);
+    if (i >= 0) this.inflight.splice(i, 1);
+  }
+
+  private timeout(req: Request): void {
+    this.stats.timeouts++;
+    this.log(`timeout: ${req.text.slice(0, 40)}`);
+    // Replies come in order: once one is missing, the ones sent after it cannot be matched safely.
+    const abandoned = this.inflight.splice(0);
+    for (const r of abandoned) if (r.timer) clearTimeout(r.timer);
+    this.quietUntil = Date.now() + this.resyncMs;
+    for (const r of abandoned) {
+      r.reject(r === req
+        ? new GdbTimeoutError(req.text, req.timeoutMs, this.server)
+        : new GdbProtocolError(r.text, `abandoned because an earlier pipelined request ('${req.text.slice(0, 20)}') got no reply`));
+    }
+    this.pump();
+  }
+
+  private write(bytes: Uint8Array): void {
+    this.out.push(bytes);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.out.length === 0 || this.socket.destroyed) {
+      this.out = [];
+      return;
+    }
+    const data = this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out);
+    this.out = [];
+    this.socket.write(data);
+  }
+
+  private receive(chunk: Uint8Array): void {
+    for (const frame of this.framer.feed(chunk)) this.handle(frame);
+  }
+
+  private handle(frame: RspFrame): void {
+    const head = this.inflight[0];
+    switch (frame.type) {
+      case 'ack':
+        if (head && !head.acked) {
+          head.acked = true;
+          if (head.expect === 'none') this.complete(head, EMPTY);
+        }
+        return;
+      case 'nak':
+        if (head && !this.noAckMode) {
+          head.naks++;
+          if (head.naks > this.maxRetransmits) {
+            this.abort(head, new GdbProtocolError(head.text, `the server rejected the packet ${head.naks} times (bad checksum on the link?)`));
+          } else {
+            this.stats.retransmits++;
+            this.write(head.frame);
+          }
+        }
+        return;
+      case 'notification':
+      case 'interrupt':
+        return; // Notifications are for non-stop mode, which we never enable.
+      case 'overflow':
+        if (head) this.abort(head, new GdbProtocolError(head.text, `reply of ${frame.length} bytes is larger than any packet we accept`));
+        return;
+      case 'packet':
+        this.stats.packetsReceived++;
+        if (!frame.valid) {
+          this.invalidPacket(head, frame.reason ?? 'bad packet');
+          return;
+        }
+        if (!this.noAckMode) this.write(Uint8Array.of(ACK));
+        this.route(head, frame.payload);
+    }
+  }
+
+  private invalidPacket(head: Request | undefined, reason: string): void {
+    if (this.noAckMode) {
+      if (head) this.abort(head, new GdbProtocolError(head.text, `corrupt reply (${reason}) and no way to ask again in no-ack mode`));
+      return;
+    }
+    if (!head) {
+      this.write(Uint8Array.of(NAK));
+      return;
+    }
+    head.badReplies++;
+    if (head.badReplies > this.maxRetransmits) {
+      this.write(Uint8Array.of(ACK));
+      this.abort(head, new GdbProtocolError(head.text, `${head.badReplies} corrupt replies in a row (${reason})`));
+    } else {
+      this.write(Uint8Array.of(NAK));
+    }
+  }
+
+  private route(head: Request | undefined, payload: Uint8Array): void {
+    // Decide on a short prefix; binary replies stay bytes.
+    const first = payload[0];
+    const isO = first === 0x4f && isConsoleOutput(bytesToText(payload));
+    if (isO) {
+      const text = decodeConsoleOutput(bytesToText(payload));
+      if (head?.onOutput) head.onOutput(text);
+      else this.onOutput(text);
+      return;
+    }
+    const looksLikeStop = (first === 0x54 || first === 0x53 || first === 0x57 || first === 0x58) && isStopReply(bytesToText(payload, 0, Math.min(payload.length, 256)));
+    if (looksLikeStop && head?.expect !== 'stop') {
+      this.onStop(bytesToText(payload));
+      return;
+    }
+    if (head && head.expect !== 'none') {
+      if (head.accept && !head.accept(bytesToText(payload, 0, Math.min(payload.length, 64)))) {
+        this.stray(payload);
+        return;
+      }
+      head.acked = true;
+      this.complete(head, payload);
+      return;
+    }
+    this.stray(payload);
+  }
+
+  private stray(payload: Uint8Array): void {
+    this.stats.strayReplies++;
+    this.log(`dropped a reply nobody waits for: ${bytesToText(payload, 0, Math.min(40, payload.length))}`);
+  }
+
+  private fail(error: Error | undefined, ours = false): void {
+    if (this.closedError) return;
+    this.closedError = error ?? new Error('the server closed the connection');
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    const all = [...this.inflight.splice(0), ...this.waiting.splice(0)];
+    for (const r of all) {
+      if (r.timer) clearTimeout(r.timer);
+      r.reject(new GdbDisconnectedError(r.text, this.closedError.message));
+    }
+    if (!ours) this.socket.destroy();
+    this.onClose(ours ? undefined : this.closedError);
+  }
+}
+

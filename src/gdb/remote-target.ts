@@ -1,0 +1,411 @@
+/** RemoteTarget: a Target driven over the GDB Remote Serial Protocol (QEMU, OpenOCD, espalgo's own server). */
+import type { Architecture } from '../chips/types.js';
+import type {
+  Target, TargetCapabilities, RegisterInfo, TargetState, StopInfo, BreakpointKind, TargetListener,
+} from '../target/types.js';
+import { TargetEvents } from '../target/events.js';
+import {
+  TargetStateError, TargetTimeoutError, TargetDisconnectedError, TargetRegisterError, TargetUnsupportedError,
+} from '../target/errors.js';
+import { RISCV_GDB_PC_REGNUM } from '../target/riscv-registers.js';
+import { RspConnection } from './connection.js';
+import { discover, runMonitor, type ServerInfo, type ServerKind } from './remote-discovery.js';
+import type { MemoryRegion } from './memory-map.js';
+import { readRemoteMemory, writeRemoteMemory, writeChunkSize, type MemoryLink } from './remote-memory.js';
+import { parseStopReply, toStopInfo } from './stop-reply.js';
+import { parseErrorReply } from './codec.js';
+import { valueToLeHex, leHexToValue, isHex } from './hex.js';
+import { GdbErrorReplyError, GdbProtocolError } from './errors.js';
+import { hasFeature } from './features.js';
+
+export interface RemoteOptions {
+  /** Timeout of each request and of connecting, in ms. Default 3000. */
+  readonly timeoutMs?: number;
+  /** Overrides the architecture the target description names. */
+  readonly architecture?: Architecture;
+  /** The chip behind the server, for messages (e.g. "esp32c3"). */
+  readonly chip?: string;
+  /** Requests in flight at once in no-ack mode. Default 4 (1 for QEMU, which never offers no-ack anyway). */
+  readonly pipelineDepth?: number;
+  /** Timeout of monitor commands (a reset can take a while). Default max(timeoutMs, 10000). */
+  readonly monitorTimeoutMs?: number;
+  /** Send `D` (detach: the target runs on) when closing. Default true. */
+  readonly detachOnClose?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+const KIND_LABEL: Record<ServerKind, string> = { qemu: 'QEMU', openocd: 'OpenOCD', espalgo: 'espalgo', unknown: 'GDB server' };
+const OK_OR_ERROR = (r: string) => r === 'OK' || r === '' || r[0] === 'E';
+
+/** Connect to a GDB server and learn what it offers. The target is halted once this resolves (servers stop on attach). */
+export async function connectRemote(host: string, port: number, options: RemoteOptions = {}): Promise<RemoteTarget> {
+  const log = options.log ?? (() => {});
+  const conn = await RspConnection.connect(host, port, { timeoutMs: options.timeoutMs ?? 3000, log });
+  const target = new RemoteTarget(conn, options);
+  try {
+    await target.init(await discover(conn, { log, ...(options.architecture ? { architecture: options.architecture } : {}) }));
+  } catch (err) {
+    await conn.close();
+    throw err;
+  }
+  return target;
+}
+
+export class RemoteTarget implements Target {
+  architecture: Architecture = 'riscv32';
+  description: string;
+  capabilities: TargetCapabilities = { memoryWhileRunning: false, haltsOnBreakInstruction: false, maxTransfer: 0 };
+  registers: readonly RegisterInfo[] = [];
+  serverKind: ServerKind = 'unknown';
+  /** The server's memory map, when it publishes one. */
+  memoryMap: readonly MemoryRegion[] | undefined;
+  private info!: ServerInfo;
+  private link!: MemoryLink;
+  private readonly events = new TargetEvents();
+  private current: TargetState = 'unknown';
+  private lastStop: StopInfo = { reason: 'unknown' };
+  private stopInProgress: Promise<StopInfo> | undefined;
+  private stopSeq = 0;
+  private waiters = new Set<{ resolve: (s: StopInfo) => void; reject: (e: Error) => void }>();
+  private stepping = false;
+  private interrupting = false;
+  private gCache: string | undefined;
+  private readonly breakpoints = new Map<number, BreakpointKind>();
+  private readonly timeoutMs: number;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly conn: RspConnection, private readonly options: RemoteOptions) {
+    this.timeoutMs = options.timeoutMs ?? 3000;
+    this.log = options.log ?? (() => {});
+    this.description = conn.server;
+    conn.onStop = (reply) => void this.acceptStop(reply);
+    conn.onOutput = (text) => this.events.emit({ type: 'output', text });
+    conn.onClose = (error) => this.disconnected(error);
+  }
+
+  /** @internal Apply what discovery found. */
+  async init(info: ServerInfo): Promise<void> {
+    this.info = info;
+    this.architecture = info.architecture;
+    this.registers = info.registers.registers;
+    this.serverKind = info.serverKind;
+    this.memoryMap = info.memoryMap;
+    this.conn.pipelineDepth = info.noAck ? (this.options.pipelineDepth ?? (info.serverKind === 'qemu' ? 1 : 4)) : 1;
+    this.link = { connection: this.conn, packetSize: info.packetSize, binaryWrite: info.binaryWrite, binaryRead: info.binaryRead, depth: () => this.conn.pipelineDepth };
+    const f = info.features;
+    const hw = f.raw.get('espalgo.hwbreak');
+    this.capabilities = {
+      memoryWhileRunning: info.serverKind === 'openocd' || hasFeature(f, 'espalgo.memoryWhileRunning'),
+      haltsOnBreakInstruction: info.serverKind === 'openocd' || hasFeature(f, 'espalgo.haltsOnBreak'),
+      maxTransfer: writeChunkSize(info.packetSize, info.binaryWrite),
+      ...(typeof hw === 'string' && isHex(hw) ? { hardwareBreakpoints: parseInt(hw, 16) } : {}),
+    };
+    const chip = this.options.chip ? `, ${this.options.chip}` : '';
+    this.description = `${this.conn.server} (${KIND_LABEL[info.serverKind]}${chip})`;
+    await this.acceptStop(info.initialStop);
+  }
+
+  /** What the server offered and how the link runs. */
+  get server(): { readonly packetSize: number; readonly noAck: boolean; readonly binaryWrite: boolean; readonly binaryRead: boolean; readonly pipelineDepth: number } {
+    return { packetSize: this.info.packetSize, noAck: this.info.noAck, binaryWrite: this.link.binaryWrite, binaryRead: this.link.binaryRead, pipelineDepth: this.conn.pipelineDepth };
+  }
+
+  /** Requests in flight at once (no-ack mode only); for measurements. */
+  setPipelineDepth(depth: number): void {
+    this.conn.pipelineDepth = this.info.noAck ? Math.max(1, Math.floor(depth)) : 1;
+  }
+
+  get stats() {
+    return this.conn.stats;
+  }
+
+  state(): TargetState {
+    return this.current;
+  }
+
+  on(listener: TargetListener): () => void {
+    return this.events.on(listener);
+  }
+
+  // ---- run control -------------------------------------------------------------------------
+
+  async halt(timeoutMs = this.timeoutMs): Promise<StopInfo> {
+    this.assertConnected('halt');
+    if (this.stopInProgress) return this.stopInProgress;
+    if (this.current === 'halted') return this.lastStop;
+    this.interrupting = true;
+    this.conn.interrupt();
+    try {
+      return await this.waitForHalt(timeoutMs);
+    } catch (err) {
+      if (!(err instanceof TargetTimeoutError)) throw err;
+      // The stop may have been lost: ask for the state (this also stops servers that stop on any packet).
+      this.log('no stop after Ctrl-C; asking with ?');
+      return this.acceptStop(await this.conn.requestText('?', { expect: 'stop', timeoutMs }));
+    } finally {
+      this.interrupting = false;
+    }
+  }
+
+  async resume(address?: number): Promise<void> {
+    this.requireHalted('resume');
+    if (address !== undefined) await this.writeRegister('pc', address);
+    await this.sendResume(this.info.vCont.c ? 'vCont;c' : 'c', false);
+  }
+
+  async step(timeoutMs = this.timeoutMs): Promise<StopInfo> {
+    this.requireHalted('step');
+    await this.sendResume(this.info.vCont.s ? 'vCont;s' : 's', true);
+    try {
+      return await this.waitForHalt(timeoutMs);
+    } finally {
+      this.stepping = false;
+    }
+  }
+
+  private async sendResume(packet: string, step: boolean): Promise<void> {
+    this.stepping = step;
+    this.gCache = undefined;
+    this.stopInProgress = undefined;
+    this.stopSeq++;
+    this.current = 'running';
+    this.events.emit({ type: 'resumed' });
+    await this.conn.request(packet, { expect: 'none' });
+  }
+
+  waitForHalt(timeoutMs: number): Promise<StopInfo> {
+    if (this.current === 'disconnected') return Promise.reject(new TargetDisconnectedError('waitForHalt'));
+    if (this.stopInProgress) return this.stopInProgress;
+    if (this.current === 'halted') return Promise.resolve(this.lastStop);
+    return new Promise<StopInfo>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new TargetTimeoutError(`waiting for ${this.description} to halt`, timeoutMs));
+      }, timeoutMs);
+      const waiter = {
+        resolve: (s: StopInfo) => { clearTimeout(timer); resolve(s); },
+        reject: (e: Error) => { clearTimeout(timer); reject(e); },
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Handle a stop reply: mark halted at once, learn the PC, then tell waiters and listeners. */
+  private acceptStop(reply: string): Promise<StopInfo> {
+    const parsed = parseStopReply(reply);
+    if (!parsed) return Promise.reject(new GdbProtocolError('?', `'${reply.slice(0, 20)}' is not a stop reply`));
+    if (!this.info) {
+      // A stop before discovery finished (QEMU stops the VM on connect and says so): `?` will tell us again.
+      this.current = 'halted';
+      return Promise.resolve(this.lastStop);
+    }
+    const wasHalted = this.current === 'halted';
+    this.current = 'halted';
+    this.gCache = undefined;
+    const pcReg = this.info.registers.find('pc');
+    const pcRegnum = pcReg?.regnum ?? RISCV_GDB_PC_REGNUM;
+    const work = (async () => {
+      let pc: number | undefined;
+      if (!parsed.registers.has(pcRegnum) && parsed.kind === 'signal' && pcReg) {
+        pc = await this.readRegister('pc').catch(() => undefined);
+      }
+      const stop = toStopInfo(parsed, {
+        stepping: this.stepping, interrupting: this.interrupting, pcRegnum,
+        breakpointAt: (a) => this.breakpoints.get(a), ...(pc !== undefined ? { pc } : {}),
+      });
+      this.lastStop = stop;
+      for (const w of [...this.waiters]) w.resolve(stop);
+      this.waiters.clear();
+      if (!wasHalted) this.events.emit({ type: 'halted', stop });
+      return stop;
+    })();
+    const token = ++this.stopSeq;
+    this.stopInProgress = work;
+    void work.finally(() => {
+      if (this.stopSeq === token) this.stopInProgress = undefined;
+    });
+    return work;
+  }
+
+  // ---- memory --------------------------------------------------------------------------------
+
+  async readMemory(address: number, length: number): Promise<Uint8Array> {
+    this.requireMemoryAccess('readMemory');
+    return readRemoteMemory(this.link, address >>> 0, length);
+  }
+
+  async writeMemory(address: number, data: Uint8Array): Promise<void> {
+    this.requireMemoryAccess('writeMemory');
+    await writeRemoteMemory(this.link, address >>> 0, data);
+  }
+
+  // ---- registers -----------------------------------------------------------------------------
+
+  private async readG(): Promise<string> {
+    if (this.gCache === undefined) {
+      const g = await this.conn.requestText('g', { accept: (r) => r === '' || /^[0-9a-fA-FxE]/.test(r) });
+      if (parseErrorReply(g) !== undefined) throw new GdbErrorReplyError('g', g);
+      if (g.length < this.info.registers.gLength * 2) throw new GdbProtocolError('g', `the reply has ${g.length / 2} bytes, expected ${this.info.registers.gLength}`);
+      this.gCache = g;
+    }
+    return this.gCache;
+  }
+
+  async readRegisters(names?: readonly string[]): Promise<Map<string, number>> {
+    this.requireHalted('readRegisters');
+    const file = this.info.registers;
+    const wanted = names ? names.map((n) => [n, file.get(n)] as const) : this.registers.map((r) => [r.name, r] as const);
+    const out = new Map<string, number>();
+    if (wanted.some(([, r]) => file.inG(r))) {
+      const values = file.decodeG(await this.readG());
+      for (const [name, reg] of wanted) {
+        const v = values.get(reg);
+        if (v !== undefined) out.set(name, v);
+      }
+    }
+    const single = wanted.filter(([, r]) => !file.inG(r));
+    const results = await Promise.allSettled(single.map(([, r]) => this.readP(r)));
+    results.forEach((res, i) => {
+      const [name] = single[i]!;
+      if (res.status === 'fulfilled') out.set(name, res.value);
+      else if (names) throw res.reason; // asked by name: say why it failed; when listing all, skip what the server will not serve
+    });
+    if (names) for (const [name] of wanted) if (!out.has(name)) throw new TargetRegisterError(name, 'the server reports it unavailable');
+    return out;
+  }
+
+  private async readP(reg: RegisterInfo): Promise<number> {
+    const request = `p${reg.regnum.toString(16)}`;
+    const reply = await this.conn.requestText(request, { accept: (r) => r === '' || /^[0-9a-fA-FxE]/.test(r) });
+    if (reply === '') throw new TargetRegisterError(reg.name, `the server does not serve it ('${request}' got an empty reply)`);
+    if (parseErrorReply(reply) !== undefined) throw new TargetRegisterError(reg.name, `the server replied ${reply} to '${request}'`);
+    const v = leHexToValue(reply);
+    if (v === undefined) throw new TargetRegisterError(reg.name, 'the server reports it unavailable');
+    return v;
+  }
+
+  async readRegister(name: string): Promise<number> {
+    return (await this.readRegisters([name])).get(name)!;
+  }
+
+  async writeRegister(name: string, value: number): Promise<void> {
+    await this.writeRegisters({ [name]: value });
+  }
+
+  async writeRegisters(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<void> {
+    this.requireHalted('writeRegisters');
+    const file = this.info.registers;
+    const entries = values instanceof Map ? [...values.entries()] : Object.entries(values as Record<string, number>);
+    const inG = new Map<RegisterInfo, number>();
+    const single: Array<[RegisterInfo, number]> = [];
+    for (const [name, value] of entries) {
+      const reg = file.get(name);
+      if (file.inG(reg)) inG.set(reg, value);
+      else single.push([reg, value]);
+    }
+    if (inG.size === 1) {
+      const [[reg, value]] = [...inG];
+      if (await this.writeP(reg, value, true)) inG.clear();
+    }
+    if (inG.size > 0) {
+      const image = file.encodeG(await this.readG(), inG);
+      const reply = await this.conn.requestText(`G${image}`, { accept: OK_OR_ERROR });
+      if (reply !== 'OK') throw new TargetRegisterError([...inG.keys()].map((r) => r.name).join(','), `the server replied '${reply}' to G`);
+      this.gCache = image;
+    }
+    for (const [reg, value] of single) await this.writeP(reg, value, false);
+  }
+
+  /** P one register; false when the server does not do P and `fallback` allows using G instead. */
+  private async writeP(reg: RegisterInfo, value: number, fallback: boolean): Promise<boolean> {
+    const request = `P${reg.regnum.toString(16)}=${valueToLeHex(value, Math.ceil(reg.bitsize / 8))}`;
+    const reply = await this.conn.requestText(request, { accept: OK_OR_ERROR });
+    if (reply === 'OK') {
+      if (this.gCache !== undefined && this.info.registers.inG(reg)) this.gCache = this.info.registers.encodeG(this.gCache, new Map([[reg, value]]));
+      return true;
+    }
+    if (reply === '' && fallback) return false;
+    throw new TargetRegisterError(reg.name, `the server replied '${reply}' to '${request}'`);
+  }
+
+  // ---- breakpoints, reset, monitor ---------------------------------------------------------
+
+  async addBreakpoint(address: number, kind: BreakpointKind, length = 4): Promise<void> {
+    await this.breakpoint('Z', address >>> 0, kind, length);
+    this.breakpoints.set(address >>> 0, kind);
+  }
+
+  async removeBreakpoint(address: number, kind: BreakpointKind, length = 4): Promise<void> {
+    await this.breakpoint('z', address >>> 0, kind, length);
+    this.breakpoints.delete(address >>> 0);
+  }
+
+  private async breakpoint(op: 'Z' | 'z', address: number, kind: BreakpointKind, length: number): Promise<void> {
+    this.requireMemoryAccess(op === 'Z' ? 'addBreakpoint' : 'removeBreakpoint');
+    const request = `${op}${kind === 'software' ? 0 : 1},${address.toString(16)},${length.toString(16)}`;
+    const reply = await this.conn.requestText(request, { accept: OK_OR_ERROR });
+    if (reply === 'OK') return;
+    if (reply === '') throw new TargetUnsupportedError(`${kind} breakpoints`, `the server gave an empty reply to '${request}'`);
+    throw new GdbErrorReplyError(request, reply);
+  }
+
+  async monitor(command: string): Promise<string> {
+    this.requireMemoryAccess('monitor');
+    return runMonitor(this.conn, command, this.options.monitorTimeoutMs ?? Math.max(this.timeoutMs, 10000));
+  }
+
+  async reset(mode: 'halt' | 'run'): Promise<void> {
+    if (this.current === 'running' && !this.capabilities.memoryWhileRunning) await this.halt();
+    this.gCache = undefined;
+    if (this.serverKind === 'qemu') {
+      await this.monitor('system_reset');
+    } else {
+      await this.monitor(`reset ${mode}`);
+    }
+    this.events.emit({ type: 'reset' });
+    if (mode === 'run') {
+      if (this.serverKind === 'qemu') {
+        this.current = 'halted';
+        await this.sendResume(this.info.vCont.c ? 'vCont;c' : 'c', false);
+      } else {
+        this.current = 'running';
+      }
+      return;
+    }
+    this.current = 'halted';
+    const pc = await this.readRegister('pc').catch(() => undefined);
+    this.lastStop = { reason: 'reset', ...(pc !== undefined ? { pc } : {}) };
+  }
+
+  // ---- connection ----------------------------------------------------------------------------
+
+  async close(): Promise<void> {
+    if (this.conn.closed) return;
+    if (this.options.detachOnClose !== false && this.current === 'halted') {
+      await this.conn.requestText('D', { timeoutMs: Math.min(this.timeoutMs, 1000) }).catch(() => undefined);
+    }
+    await this.conn.close();
+  }
+
+  private disconnected(error?: Error): void {
+    this.current = 'disconnected';
+    for (const w of [...this.waiters]) w.reject(new TargetDisconnectedError('waitForHalt', error?.message));
+    this.waiters.clear();
+    this.events.emit({ type: 'disconnected', ...(error ? { error } : {}) });
+  }
+
+  private assertConnected(operation: string): void {
+    if (this.current === 'disconnected') throw new TargetDisconnectedError(operation);
+  }
+
+  private requireHalted(operation: string): void {
+    this.assertConnected(operation);
+    if (this.current !== 'halted') throw new TargetStateError(operation, this.current);
+  }
+
+  /** Memory (and breakpoints, monitor) while running only where the server serves it; QEMU would stop on any byte. */
+  private requireMemoryAccess(operation: string): void {
+    this.assertConnected(operation);
+    if (this.current !== 'halted' && !this.capabilities.memoryWhileRunning) throw new TargetStateError(operation, this.current);
+  }
+}

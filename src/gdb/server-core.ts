@@ -1,0 +1,318 @@
+/**
+ * The heart of espalgo's GDB server: one packet in, the replies out. It knows nothing of sockets
+ * or acknowledgements; it drives any Target. Resuming packets return an action so the session can
+ * watch for the stop and report it later.
+ */
+import type { Target, StopInfo, RegisterInfo } from '../target/types.js';
+import { TargetMemoryError, TargetUnsupportedError, TargetError } from '../target/errors.js';
+import { RISCV_GDB_PC_REGNUM } from '../target/riscv-registers.js';
+import { escapeBinary, fitEscaped, unescapeBinary, encodeConsoleOutput, FRAMING_OVERHEAD } from './codec.js';
+import { bytesToHex, bytesToText, hexToBytes, hexToUtf8, parseHexNumber, valueToLeHex, leHexToValue } from './hex.js';
+import { formatStopReply } from './stop-reply.js';
+import { generateTargetXml } from './target-description.js';
+import { parseSupported, hasFeature } from './features.js';
+
+export type ServerReply = string | Uint8Array;
+
+export interface CoreResult {
+  readonly replies: readonly ServerReply[];
+  /** What the session must do after sending the replies. */
+  readonly action?: 'resume' | 'noack' | 'detach' | 'kill';
+}
+
+export interface ServerCoreOptions {
+  /** Largest packet we accept and send. Default 0x4000 (16 KiB, like OpenOCD). */
+  readonly packetSize?: number;
+  readonly memoryMapXml?: string;
+  /** Timeout for halting and stepping the target. Default 2000 ms. */
+  readonly timeoutMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+const E_FAULT = 'E14';
+const E_INVAL = 'E16';
+const E_IO = 'E05';
+const MONITOR_HELP = 'espalgo GDB server monitor commands:\n  reset halt   reset and stop at the reset vector\n  reset run    reset and run (also: reset)\n  help         this text\n';
+
+const reply = (...replies: ServerReply[]): CoreResult => ({ replies });
+
+export class GdbServerCore {
+  readonly packetSize: number;
+  private readonly targetXml: string;
+  private readonly memoryMapXml: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly log: (line: string) => void;
+  /** The client announced swbreak+/hwbreak+: stop replies may name the reason. */
+  private reasons = false;
+  private readonly gRegisters: RegisterInfo[];
+  private readonly gLength: number;
+  private readonly pcRegnum: number;
+
+  constructor(readonly target: Target, options: ServerCoreOptions = {}) {
+    this.packetSize = options.packetSize ?? 0x4000;
+    this.memoryMapXml = options.memoryMapXml;
+    this.timeoutMs = options.timeoutMs ?? 2000;
+    this.log = options.log ?? (() => {});
+    this.targetXml = generateTargetXml(target.architecture, target.registers);
+    this.gRegisters = target.registers.filter((r) => r.offset !== undefined).sort((a, b) => a.offset! - b.offset!);
+    this.gLength = this.gRegisters.reduce((end, r) => Math.max(end, r.offset! + Math.ceil(r.bitsize / 8)), 0);
+    this.pcRegnum = target.registers.find((r) => r.name === 'pc')?.regnum ?? RISCV_GDB_PC_REGNUM;
+  }
+
+  /** Format a stop the way this session's client understands. */
+  stopReply(stop: StopInfo): string {
+    return formatStopReply(stop, { pcRegnum: this.pcRegnum, pcBytes: 4, reasons: this.reasons });
+  }
+
+  async processPacket(packet: Uint8Array): Promise<CoreResult> {
+    try {
+      return await this.dispatch(packet);
+    } catch (err) {
+      this.log(`${bytesToText(packet, 0, Math.min(packet.length, 30))}: ${(err as Error).message}`);
+      if (err instanceof TargetMemoryError) return reply(E_FAULT);
+      if (err instanceof TargetUnsupportedError) return reply('');
+      if (err instanceof TargetError) return reply(E_IO);
+      throw err;
+    }
+  }
+
+  private async dispatch(packet: Uint8Array): Promise<CoreResult> {
+    const first = String.fromCharCode(packet[0] ?? 0);
+    // Binary-carrying packets first: their payload is not text.
+    if (first === 'X') return this.writeBinary(packet);
+    const cmd = bytesToText(packet);
+    switch (first) {
+      case '?':
+        return reply(this.stopReply(await this.target.halt(this.timeoutMs)));
+      case 'g':
+        return reply(await this.readAllRegisters());
+      case 'G':
+        return reply(await this.writeAllRegisters(cmd.slice(1)));
+      case 'p':
+        return reply(await this.readOneRegister(cmd.slice(1)));
+      case 'P':
+        return reply(await this.writeOneRegister(cmd.slice(1)));
+      case 'm':
+      case 'x':
+        return reply(await this.readMemory(cmd.slice(1), first === 'x'));
+      case 'M':
+        return reply(await this.writeHex(cmd.slice(1)));
+      case 'c':
+      case 'C':
+      case 's':
+      case 'S':
+        return this.resume(first.toLowerCase() === 's', resumeAddress(cmd));
+      case 'v':
+        return this.vPacket(cmd);
+      case 'Z':
+      case 'z':
+        return reply(await this.breakpoint(cmd));
+      case 'q':
+      case 'Q':
+        return this.query(cmd);
+      case 'H':
+      case 'T':
+        return reply('OK');
+      case 'D':
+        return { replies: ['OK'], action: 'detach' };
+      case 'k':
+        return { replies: [], action: 'kill' };
+      default:
+        return reply('');
+    }
+  }
+
+  private async resume(step: boolean, address: number | undefined): Promise<CoreResult> {
+    if (address !== undefined) await this.target.writeRegister('pc', address);
+    if (step) return reply(this.stopReply(await this.target.step(this.timeoutMs)));
+    await this.target.resume();
+    return { replies: [], action: 'resume' };
+  }
+
+  private vPacket(cmd: string): Promise<CoreResult> | CoreResult {
+    if (cmd === 'vCont?') return reply('vCont;c;C;s;S');
+    if (cmd.startsWith('vCont;')) {
+      // One thread: the first action decides (c, C sig, s, S sig; an optional :thread is ours).
+      const action = cmd.slice(6).split(';')[0] ?? '';
+      const letter = action[0];
+      if (letter === 'c' || letter === 'C') return this.resume(false, undefined);
+      if (letter === 's' || letter === 'S') return this.resume(true, undefined);
+      return reply(E_INVAL);
+    }
+    if (cmd === 'vKill' || cmd.startsWith('vKill;')) return { replies: ['OK'], action: 'kill' };
+    return reply('');
+  }
+
+  private async query(cmd: string): Promise<CoreResult> {
+    if (cmd.startsWith('qSupported')) {
+      const client = parseSupported(cmd.slice('qSupported:'.length));
+      this.reasons = hasFeature(client, 'swbreak') || hasFeature(client, 'hwbreak');
+      const caps = this.target.capabilities;
+      const features = [
+        `PacketSize=${this.packetSize.toString(16)}`, 'qXfer:features:read+',
+        ...(this.memoryMapXml ? ['qXfer:memory-map:read+'] : []),
+        'QStartNoAckMode+', 'vContSupported+', 'swbreak+', 'hwbreak+', 'binary-upload+', 'espalgo+',
+        `espalgo.memoryWhileRunning${caps.memoryWhileRunning ? '+' : '-'}`,
+        `espalgo.haltsOnBreak${caps.haltsOnBreakInstruction ? '+' : '-'}`,
+        ...(caps.hardwareBreakpoints !== undefined ? [`espalgo.hwbreak=${caps.hardwareBreakpoints.toString(16)}`] : []),
+      ];
+      return reply(features.join(';'));
+    }
+    if (cmd === 'QStartNoAckMode') return { replies: ['OK'], action: 'noack' };
+    if (cmd.startsWith('qXfer:features:read:')) return reply(this.xfer(cmd.slice(20), (annex) => (annex === 'target.xml' ? this.targetXml : undefined)));
+    if (cmd.startsWith('qXfer:memory-map:read:') && this.memoryMapXml) {
+      const xml = this.memoryMapXml;
+      return reply(this.xfer(cmd.slice(22), () => xml));
+    }
+    if (cmd.startsWith('qRcmd,')) return this.monitor(hexToUtf8(cmd.slice(6)));
+    switch (cmd) {
+      case 'qAttached': return reply('1');
+      case 'qC': return reply('QC1');
+      case 'qfThreadInfo': return reply('m1');
+      case 'qsThreadInfo': return reply('l');
+      default:
+        if (cmd.startsWith('qSymbol')) return reply('OK');
+        return reply('');
+    }
+  }
+
+  /** `annex:offset,length` of a document as an `m`/`l` reply. */
+  private xfer(args: string, documentFor: (annex: string) => string | undefined): ServerReply {
+    const m = /^([^:]*):([0-9a-fA-F]+),([0-9a-fA-F]+)$/.exec(args);
+    if (!m) return E_INVAL;
+    const doc = documentFor(m[1]!);
+    if (doc === undefined) return 'E00';
+    const bytes = new TextEncoder().encode(doc);
+    const offset = parseInt(m[2]!, 16);
+    const want = Math.min(parseInt(m[3]!, 16), bytes.length - Math.min(offset, bytes.length));
+    const end = fitEscaped(bytes, Math.min(offset, bytes.length), Math.min(offset, bytes.length) + want, this.packetSize - FRAMING_OVERHEAD - 1);
+    const start = Math.min(offset, bytes.length);
+    const body = escapeBinary(bytes, start, end);
+    const out = new Uint8Array(body.length + 1);
+    out[0] = (end >= bytes.length ? 'l' : 'm').charCodeAt(0);
+    out.set(body, 1);
+    return out;
+  }
+
+  private async monitor(command: string | undefined): Promise<CoreResult> {
+    const text = (command ?? '').trim();
+    if (text === 'reset halt') {
+      await this.target.reset('halt');
+      return reply(encodeConsoleOutput('target reset and halted\n'), 'OK');
+    }
+    if (text === 'reset run' || text === 'reset') {
+      await this.target.reset('run');
+      return reply(encodeConsoleOutput('target reset and running\n'), 'OK');
+    }
+    if (text === 'help') return reply(encodeConsoleOutput(MONITOR_HELP), 'OK');
+    if (this.target.monitor) {
+      const output = await this.target.monitor(text);
+      return reply(...(output ? [encodeConsoleOutput(output)] : []), 'OK');
+    }
+    return reply(encodeConsoleOutput(`unknown monitor command '${text}'; try 'monitor help'\n`), 'E01');
+  }
+
+  private async readAllRegisters(): Promise<string> {
+    const values = await this.target.readRegisters(this.gRegisters.map((r) => r.name));
+    const image = new Array<string>(this.gLength).fill('xx');
+    for (const reg of this.gRegisters) {
+      const v = values.get(reg.name);
+      if (v === undefined) continue;
+      const bytes = valueToLeHex(v, Math.ceil(reg.bitsize / 8));
+      for (let i = 0; i < bytes.length / 2; i++) image[reg.offset! + i] = bytes.slice(2 * i, 2 * i + 2);
+    }
+    return image.join('');
+  }
+
+  private async writeAllRegisters(hex: string): Promise<string> {
+    const values = new Map<string, number>();
+    for (const reg of this.gRegisters) {
+      const size = Math.ceil(reg.bitsize / 8);
+      const field = hex.slice(reg.offset! * 2, (reg.offset! + size) * 2);
+      if (field.length < size * 2) break; // a short G sets only the registers it carries
+      const v = leHexToValue(field);
+      if (v !== undefined) values.set(reg.name, v);
+    }
+    await this.target.writeRegisters(values);
+    return 'OK';
+  }
+
+  private findRegister(regnumHex: string): RegisterInfo | undefined {
+    const regnum = parseHexNumber(regnumHex);
+    return regnum === undefined ? undefined : this.target.registers.find((r) => r.regnum === regnum);
+  }
+
+  private async readOneRegister(args: string): Promise<string> {
+    const reg = this.findRegister(args);
+    if (!reg) return E_INVAL;
+    return valueToLeHex(await this.target.readRegister(reg.name), Math.ceil(reg.bitsize / 8));
+  }
+
+  private async writeOneRegister(args: string): Promise<string> {
+    const [num, value] = args.split('=');
+    const reg = this.findRegister(num ?? '');
+    const v = leHexToValue(value ?? '');
+    if (!reg || v === undefined) return E_INVAL;
+    await this.target.writeRegister(reg.name, v);
+    return 'OK';
+  }
+
+  private async readMemory(args: string, binary: boolean): Promise<ServerReply> {
+    const range = parseRange(args);
+    if (!range) return E_INVAL;
+    const budget = this.packetSize - FRAMING_OVERHEAD;
+    const length = Math.min(range.length, binary ? budget - 1 : Math.floor(budget / 2));
+    const data = await this.target.readMemory(range.address, length);
+    if (!binary) return bytesToHex(data);
+    const end = fitEscaped(data, 0, data.length, budget - 1);
+    const body = escapeBinary(data, 0, end);
+    const out = new Uint8Array(body.length + 1);
+    out[0] = 0x62; // 'b'
+    out.set(body, 1);
+    return out;
+  }
+
+  private async writeHex(args: string): Promise<string> {
+    const colon = args.indexOf(':');
+    const range = parseRange(args.slice(0, colon));
+    const data = colon >= 0 ? hexToBytes(args.slice(colon + 1)) : undefined;
+    if (!range || !data || data.length !== range.length) return E_INVAL;
+    await this.target.writeMemory(range.address, data);
+    return 'OK';
+  }
+
+  private async writeBinary(packet: Uint8Array): Promise<CoreResult> {
+    const colon = packet.indexOf(0x3a);
+    const range = colon > 0 ? parseRange(bytesToText(packet, 1, colon)) : undefined;
+    const data = colon > 0 ? unescapeBinary(packet, colon + 1) : undefined;
+    if (!range || !data || data.length !== range.length) return reply(E_INVAL);
+    if (data.length > 0) await this.target.writeMemory(range.address, data);
+    return reply('OK');
+  }
+
+  private async breakpoint(cmd: string): Promise<string> {
+    const m = /^([Zz])([0-4]),([0-9a-fA-F]+),([0-9a-fA-F]+)/.exec(cmd);
+    if (!m) return E_INVAL;
+    if (m[2] !== '0' && m[2] !== '1') return ''; // watchpoints: not offered
+    const address = parseInt(m[3]!, 16) >>> 0;
+    const kind = m[2] === '0' ? 'software' : 'hardware';
+    const length = parseInt(m[4]!, 16);
+    if (m[1] === 'Z') await this.target.addBreakpoint(address, kind, length);
+    else await this.target.removeBreakpoint(address, kind, length);
+    return 'OK';
+  }
+}
+
+function parseRange(text: string): { address: number; length: number } | undefined {
+  const [a, l] = text.split(',');
+  const address = parseHexNumber(a ?? '');
+  const length = parseHexNumber(l ?? '');
+  if (address === undefined || length === undefined) return undefined;
+  return { address: address >>> 0, length };
+}
+
+/** `c addr` / `s addr` (and `C sig;addr`): the resume address, if given. */
+function resumeAddress(cmd: string): number | undefined {
+  const rest = cmd[0] === 'C' || cmd[0] === 'S' ? cmd.slice(1).split(';')[1] : cmd.slice(1);
+  return rest ? parseHexNumber(rest) : undefined;
+}

@@ -1,0 +1,74 @@
+/** The TCP shell of espalgo's GDB server: one client at a time, loopback by default. */
+import { createServer, type Socket } from 'node:net';
+import type { Target } from '../target/types.js';
+import { GdbServerCore } from './server-core.js';
+import { GdbServerSession } from './server-session.js';
+
+export interface GdbServerOptions {
+  /** TCP port; 0 picks a free one (see the returned `port`). */
+  readonly port: number;
+  /** Interface to bind. Default 127.0.0.1. */
+  readonly host?: string;
+  /** Published through qXfer:memory-map:read when given. */
+  readonly memoryMapXml?: string;
+  /** Largest packet accepted. Default 0x4000. */
+  readonly packetSize?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface GdbServerHandle {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export function startGdbServer(target: Target, options: GdbServerOptions): Promise<GdbServerHandle> {
+  const log = options.log ?? (() => {});
+  const host = options.host ?? '127.0.0.1';
+  let active: { socket: Socket; session: GdbServerSession } | undefined;
+  const server = createServer((socket) => {
+    if (active) {
+      log(`refusing ${socket.remoteAddress}:${socket.remotePort}: a client is already connected`);
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    const core = new GdbServerCore(target, {
+      ...(options.memoryMapXml ? { memoryMapXml: options.memoryMapXml } : {}),
+      ...(options.packetSize ? { packetSize: options.packetSize } : {}),
+      log,
+    });
+    const session = new GdbServerSession(core, {
+      write: (bytes) => {
+        if (!socket.destroyed) socket.write(bytes);
+      },
+      end: () => socket.end(),
+    }, log);
+    const current = { socket, session };
+    active = current;
+    log(`client ${socket.remoteAddress}:${socket.remotePort} connected`);
+    socket.on('data', (chunk: Buffer) => session.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    socket.on('error', (err) => log(`client error: ${err.message}`));
+    socket.on('close', () => {
+      session.close();
+      if (active === current) active = undefined;
+      log('client disconnected');
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.removeListener('error', reject);
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : options.port;
+      log(`GDB server for ${target.description} on ${host}:${port}`);
+      resolve({
+        port,
+        close: () => new Promise<void>((done) => {
+          active?.session.close();
+          active?.socket.destroy();
+          server.close(() => done());
+        }),
+      });
+    });
+  });
+}

@@ -171,7 +171,7 @@ export class SpiMemController extends RegisterBlock {
     const devDataStart = info.addressBits + info.dummyCycles * info.addressLines;
     const devMosi = info.direction === 'in' ? sent.bytesFrom(devDataStart) : new Uint8Array(0);
 
-    let miso = new Uint8Array(misoBytes).fill(0xff);
+    let miso: Uint8Array = new Uint8Array(misoBytes).fill(0xff);
     if (info.direction === 'out') {
       const shift = diff * info.dataLines;
       const stream = flash.transfer({ opcode, address: devAddress, mosi: devMosi }, bytesNeeded(misoBytes, shift));

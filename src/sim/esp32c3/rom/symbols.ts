@@ -1,0 +1,120 @@
+/**
+ * ESP32-C3 ROM jump-table addresses (facts §2.2–§2.4; valid for every ROM revision unless noted).
+ * Every name here is known to the simulator for error messages; the ones with a service in this
+ * folder are implemented (see ROM_SERVICES in index.ts).
+ */
+export const ROM_SYMBOLS: Readonly<Record<string, number>> = {
+  ets_printf: 0x40000040,
+  ets_delay_us: 0x40000050,
+  uart_tx_one_char: 0x40000068,
+  software_reset: 0x40000090,
+  software_reset_cpu: 0x40000094,
+  mz_crc32: 0x400000c4,
+  tinfl_decompress: 0x400000f4,
+  esp_rom_spiflash_wait_idle: 0x4000010c,
+  esp_rom_spiflash_write_encrypted: 0x40000110,
+  esp_rom_spiflash_write_encrypted_dest: 0x40000114,
+  esp_rom_spiflash_write_encrypted_enable: 0x40000118,
+  esp_rom_spiflash_write_encrypted_disable: 0x4000011c,
+  esp_rom_spiflash_erase_chip: 0x40000120,
+  esp_rom_spiflash_erase_block: 0x40000124,
+  esp_rom_spiflash_erase_sector: 0x40000128,
+  esp_rom_spiflash_write: 0x4000012c,
+  esp_rom_spiflash_read: 0x40000130,
+  esp_rom_spiflash_config_param: 0x40000134,
+  esp_rom_spiflash_read_user_cmd: 0x40000138,
+  esp_rom_spiflash_select_qio_pins: 0x4000013c,
+  esp_rom_spiflash_unlock: 0x40000140,
+  esp_rom_spi_flash_auto_sus_res: 0x40000144,
+  esp_rom_spi_flash_send_resume: 0x40000148,
+  esp_rom_spi_flash_update_id: 0x4000014c,
+  esp_rom_spiflash_config_clk: 0x40000150,
+  esp_rom_spiflash_config_readmode: 0x40000154,
+  esp_rom_spiflash_read_status: 0x40000158,
+  esp_rom_spiflash_read_statushigh: 0x4000015c,
+  esp_rom_spiflash_write_status: 0x40000160,
+  esp_rom_spiflash_attach: 0x40000164,
+  spi_flash_get_chip_size: 0x40000168,
+  rom_spi_flash_mmap: 0x400001a4,
+  rom_spi_flash_disable_cache: 0x400001c4,
+  rom_spi_flash_restore_cache: 0x400001c8,
+  spi_cache_mode_switch: 0x400001d4,
+  spi_common_set_dummy_output: 0x400001d8,
+  spi_common_set_flash_cs_timing: 0x400001dc,
+  esp_rom_spiflash_erase_area: 0x400001e4,
+  esp_rom_spiflash_common_cmd: 0x400001f0,
+  SPI_WakeUp: 0x400001f4,
+  SPI_block_erase: 0x400001f8,
+  SPI_chip_erase: 0x400001fc,
+  SPI_init: 0x40000200,
+  SPI_page_program: 0x40000204,
+  SPI_read_data: 0x40000208,
+  SPI_sector_erase: 0x4000020c,
+  esp_rom_spiflash_write_enable: 0x40000210,
+  esp_rom_spiflash_select_padsfunc: 0x40000214,
+  esp_rom_spiflash_set_drvs: 0x40000218,
+  Wait_SPI_Idle: 0x4000021c,
+  esp_rom_spiflash_fix_dummylen: 0x40000220,
+  Disable_QMode: 0x40000224,
+  Enable_QMode: 0x40000228,
+  ROM_Boot_Cache_Init: 0x400004c8,
+  Cache_Invalidate_Addr: 0x400004d4,
+  Cache_Invalidate_ICache_All: 0x400004d8,
+  Cache_Disable_ICache: 0x4000051c,
+  Cache_Enable_ICache: 0x40000520,
+  Cache_Suspend_ICache: 0x40000524,
+  Cache_Resume_ICache: 0x40000528,
+  Cache_Freeze_ICache_Enable: 0x4000052c,
+  Cache_Freeze_ICache_Disable: 0x40000530,
+  Cache_Set_IDROM_MMU_Size: 0x40000548,
+  Cache_Get_IROM_MMU_End: 0x4000054c,
+  Cache_Get_DROM_MMU_End: 0x40000550,
+  Cache_MMU_Init: 0x4000055c,
+  Cache_Ibus_MMU_Set: 0x40000560,
+  Cache_Dbus_MMU_Set: 0x40000564,
+  Cache_Count_Flash_Pages: 0x40000568,
+  ets_get_apb_freq: 0x40000580,
+  ets_get_cpu_frequency: 0x40000584,
+  ets_update_cpu_frequency: 0x40000588,
+  ets_get_xtal_freq: 0x40000598,
+  rom_gpio_pad_select_gpio: 0x400005c8,
+  md5_vector: 0x40000610,
+  MD5Init: 0x40000614,
+  MD5Update: 0x40000618,
+  MD5Final: 0x4000061c,
+  crc32_le: 0x40000628,
+  crc32_be: 0x4000062c,
+  crc16_le: 0x40000630,
+  crc8_le: 0x40000638,
+  ets_efuse_get_spiconfig: 0x4000071c,
+  ets_efuse_get_wp_pad: 0x4000072c,
+  esp_flash_read_chip_id: 0x40001c38,
+  detect_spi_flash_chip: 0x40001c3c,
+  esp_rom_spiflash_write_disable: 0x40001c40,
+};
+
+/** Other names IDF uses for the same slots. */
+export const ROM_ALIASES: Readonly<Record<string, string>> = {
+  esp_rom_printf: 'ets_printf',
+  esp_rom_delay_us: 'ets_delay_us',
+  esp_rom_spiflash_clear_bp: 'esp_rom_spiflash_unlock',
+  SPIEraseArea: 'esp_rom_spiflash_erase_area',
+  SPI_Common_Command: 'esp_rom_spiflash_common_cmd',
+  SPI_write_enable: 'esp_rom_spiflash_write_enable',
+  SelectSpiFunction: 'esp_rom_spiflash_select_padsfunc',
+  SetSpiDrvs: 'esp_rom_spiflash_set_drvs',
+  spi_dummy_len_fix: 'esp_rom_spiflash_fix_dummylen',
+  esp_rom_crc32_le: 'crc32_le',
+};
+
+const BY_ADDRESS = new Map<number, string>(Object.entries(ROM_SYMBOLS).map(([name, addr]) => [addr, name]));
+
+/** The ROM symbol at `address`, if the table names one. */
+export function romSymbolAt(address: number): string | undefined {
+  return BY_ADDRESS.get(address >>> 0);
+}
+
+/** The address of a ROM symbol (aliases accepted). */
+export function romAddress(name: string): number | undefined {
+  return ROM_SYMBOLS[ROM_ALIASES[name] ?? name];
+}

@@ -1,0 +1,123 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { esp32, esp32c3, esp32c6 } from '../../src/chips/index.js';
+import { parseElf } from '../../src/image/elf.js';
+import { elf2image } from '../../src/image/elf2image.js';
+import { parseImage } from '../../src/image/image.js';
+import { ImageFormatError } from '../../src/image/errors.js';
+import { buildAppDescriptor } from '../../src/image/app-desc.js';
+import { sha256 } from '../../src/image/hash.js';
+import { writeTestElf } from './support/elf-writer.js';
+import { filled } from './support/fixtures.js';
+
+function c3Elf(): Uint8Array {
+  const rodata = filled(0x180, 1);
+  rodata.set(buildAppDescriptor({ projectName: 'elfdemo', version: '0.1' }), 0);
+  return writeTestElf({
+    entry: 0x42000040,
+    segments: [
+      { vaddr: 0x42000020, data: filled(0x100, 2), flags: 5 }, // .text (IROM)
+      { vaddr: 0x3fc80000, data: filled(0x40, 3), flags: 6 }, // .data (DRAM)
+      { vaddr: 0x3c010020, data: rodata, flags: 4 }, // .rodata (DROM) in its own page
+      { vaddr: 0x40380000, data: filled(0x80, 4), flags: 5 }, // .iram
+      { vaddr: 0x40380080, data: filled(0x20, 5), flags: 5 }, // adjacent → merged
+      { vaddr: 0x3fc80100, data: new Uint8Array(0), flags: 6, memSize: 0x100 }, // .bss: no file data
+      { vaddr: 0x50000000, data: filled(0x10, 6), flags: 6 }, // RTC
+    ],
+    symbols: [{ name: 'app_main', value: 0x42000040 }],
+  });
+}
+
+test('ESP32-C3: DROM, DRAM, IRAM, PAD, IROM, RTC; MMU-aligned; entry, header fields, hash', () => {
+  const elf = parseElf(c3Elf());
+  const img = elf2image(elf, esp32c3, { spiMode: 'dio', spiSpeed: 0xf, flashSizeCode: 2 });
+  const p = parseImage(img);
+  assert.deepEqual(p.segments.map((s) => s.kind), ['drom', 'dram', 'iram', 'padding', 'irom', 'rtc']);
+  assert.deepEqual(p.segments.map((s) => s.loadAddress), [0x3c010020, 0x3fc80000, 0x40380000, 0, 0x42000020, 0x50000000]);
+  assert.equal(p.segments[2]!.length, 0xa0, 'adjacent IRAM pieces merged');
+  for (const s of p.segments) {
+    if (s.kind === 'drom' || s.kind === 'irom') assert.equal(s.dataOffset % 0x10000, s.loadAddress % 0x10000);
+  }
+  assert.equal(p.header.entry, 0x42000040);
+  assert.equal(p.header.chipId, 5);
+  assert.equal(p.header.spiMode, 2);
+  assert.equal(p.header.spiSpeed, 0xf);
+  assert.equal(p.header.flashSizeCode, 2);
+  assert.equal(p.header.hashAppended, 1);
+  assert.equal(p.sha256?.valid, true);
+  assert.equal(p.checksum.valid, true);
+  assert.equal(p.appDesc?.projectName, 'elfdemo');
+  assert.deepEqual(p.findings, []);
+  // deterministic
+  assert.deepEqual(elf2image(parseElf(c3Elf()), esp32c3, { spiMode: 'dio', spiSpeed: 0xf, flashSizeCode: 2 }), img);
+});
+
+test('sections as the source give the same layout; elf sha256 can go into the app descriptor', () => {
+  const rodata = filled(0x100, 1);
+  rodata.set(buildAppDescriptor({ projectName: 's' }), 0);
+  const bytes = writeTestElf({
+    entry: 0x400d0020,
+    sections: [
+      { name: '.flash.rodata', addr: 0x3f400020, data: rodata, flags: 2 },
+      { name: '.dram0.data', addr: 0x3ffb0000, data: filled(0x20, 2), flags: 3 },
+      { name: '.iram0.text', addr: 0x40080000, data: filled(0x40, 3), flags: 6 },
+      { name: '.flash.text', addr: 0x400d0020, data: filled(0x40, 4), flags: 6 },
+      { name: '.debug_info', addr: 0, data: filled(0x40, 5), flags: 0 },
+    ],
+  });
+  const elf = parseElf(bytes);
+  const img = elf2image(elf, esp32, { source: 'sections', elfSha256InAppDesc: true });
+  const p = parseImage(img);
+  assert.deepEqual(p.segments.map((s) => s.kind), ['drom', 'dram', 'iram', 'padding', 'irom']);
+  assert.deepEqual([...p.appDesc!.appElfSha256], [...sha256(bytes)]);
+});
+
+test('C6 shared window: executable is IROM, the rest DROM; rodata first even at a higher address', () => {
+  const rodata = filled(0x100, 1);
+  rodata.set(buildAppDescriptor({ projectName: 'c6' }), 0);
+  const elf = parseElf(writeTestElf({
+    entry: 0x42000020,
+    segments: [
+      { vaddr: 0x42000020, data: filled(0x100, 2), flags: 5 },
+      { vaddr: 0x42010020, data: rodata, flags: 4 },
+      { vaddr: 0x40800000, data: filled(0x40, 3), flags: 7 },
+    ],
+  }));
+  const p = parseImage(elf2image(elf, esp32c6));
+  assert.deepEqual(p.segments.map((s) => [s.kind, s.flashRole ?? '-', s.loadAddress]), [
+    ['flash', 'drom', 0x42010020],
+    ['dram', '-', 0x40800000],
+    ['padding', '-', 0],
+    ['flash', 'irom', 0x42000020],
+  ]);
+  assert.equal(p.appDesc?.projectName, 'c6');
+  // smaller MMU page
+  const q = parseImage(elf2image(elf, esp32c6, { mmuPageSize: 0x8000 }));
+  for (const s of q.segments.filter((s) => s.kind === 'flash')) assert.equal(s.dataOffset % 0x8000, s.loadAddress % 0x8000);
+});
+
+test('RAM-only ELF gives a RAM-only image without padding', () => {
+  const elf = parseElf(writeTestElf({ entry: 0x40380000, segments: [{ vaddr: 0x40380000, data: filled(0x40, 1) }, { vaddr: 0x3fc90000, data: filled(0x10, 2), flags: 6 }] }));
+  const p = parseImage(elf2image(elf, esp32c3, { appendSha256: false }));
+  assert.deepEqual(p.segments.map((s) => s.kind), ['dram', 'iram']);
+  assert.equal(p.ramOnly, true);
+  assert.equal(p.sha256, undefined);
+});
+
+test('elf2image errors', () => {
+  const isErr = (code: string) => (e: unknown): boolean => e instanceof ImageFormatError && e.code === code;
+  assert.throws(() => elf2image(parseElf(writeTestElf({ segments: [] })), esp32c3), isErr('ELF_NO_SEGMENTS'));
+  // two flash pieces in one MMU page
+  const same = parseElf(writeTestElf({ segments: [{ vaddr: 0x42000020, data: filled(0x10, 1) }, { vaddr: 0x42000100, data: filled(0x10, 2) }] }));
+  assert.throws(() => elf2image(same, esp32c3), (e: unknown) => isErr('ELF_UNMAPPABLE')(e) && /same 0x10000 MMU page/.test((e as Error).message));
+  // overlapping pieces
+  const ov = parseElf(writeTestElf({ segments: [{ vaddr: 0x3fc80000, data: filled(0x10, 1), flags: 6 }, { vaddr: 0x3fc80008, data: filled(0x10, 2), flags: 6 }] }));
+  assert.throws(() => elf2image(ov, esp32c3), isErr('ELF_UNMAPPABLE'));
+  // unaligned flash address
+  const un = parseElf(writeTestElf({ segments: [{ vaddr: 0x42000022, data: filled(0x10, 1) }] }));
+  assert.throws(() => elf2image(un, esp32c3), isErr('ELF_UNMAPPABLE'));
+  // too many segments
+  const many = parseElf(writeTestElf({ segments: Array.from({ length: 17 }, (_, i) => ({ vaddr: 0x3fc80000 + i * 0x100, data: filled(0x10, i), flags: 6 })) }));
+  assert.throws(() => elf2image(many, esp32c3), isErr('IMAGE_BUILD'));
+  assert.throws(() => elf2image(same, esp32c3, { mmuPageSize: 3000 }), isErr('IMAGE_BUILD'));
+});

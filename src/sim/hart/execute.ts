@@ -41,7 +41,7 @@ export function execute(h: Hart, budget: number): RunResult {
   let irq = h.irqPending && !stepping;
   let execBp = h.breakpoints.size > 0 || triggers.executeArmed;
   let memTrig = triggers.memoryArmed;
-  let skipBp = h.resumeSkip;
+  let skipBp = h.resumeSkip === -1 ? 1 : h.resumeSkip | 0; // 1 never matches an instruction address (odd)
   h.resumeSkip = -1;
   h.running = true;
 
@@ -75,7 +75,7 @@ export function execute(h: Hart, budget: number): RunResult {
               }
             }
           }
-          skipBp = -1;
+          skipBp = 1;
         }
         if ((pc & PAGE_MASK) !== pageBase) {
           pageBase = pc & PAGE_MASK;

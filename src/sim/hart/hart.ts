@@ -270,11 +270,11 @@ export class Hart implements CsrHost {
 
   /** Host-side breakpoint: halts (cause 'ebreak') before executing at pc. Free when none are set. */
   addBreakpoint(pc: number): void {
-    this.breakpoints.add((pc >>> 0) & ~1);
+    this.breakpoints.add((pc & ~1) >>> 0);
   }
 
   removeBreakpoint(pc: number): void {
-    this.breakpoints.delete((pc >>> 0) & ~1);
+    this.breakpoints.delete((pc & ~1) >>> 0);
   }
 
   /** Drops decoded instructions that overlap [start, start+length). */

@@ -25,7 +25,7 @@ export function esp32AppSegments(): BuildSegment[] {
   const iram: BuildSegment = { loadAddress: 0x40080000, data: filled(0x400, 3) };
   // position after IRAM: 24 + (8+0x1000) + (8+0x200) + (8+0x400) = 0x1630; IROM header at pad end
   const posAfterIram = 24 + 8 + 0x1000 + 8 + 0x200 + 8 + 0x400;
-  const iromAddr = 0x400d0020 + 0x10000; // 0x400e0020: data must sit at ≡ 0x0020 mod 0x10000
+  const iromAddr = 0x400e0000 + posAfterIram + 16 + 0x100; // leaves a 0x100-byte padding segment
   const pad = ((iromAddr - posAfterIram - 16) % 0x10000 + 0x10000) % 0x10000;
   return [drom, dram, iram, { loadAddress: 0, data: new Uint8Array(pad) }, { loadAddress: iromAddr, data: filled(0x800, 4) }];
 }

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildMcubootHeader, isMcubootImage, parseMcubootHeader } from '../../src/image/mcuboot.js';
+import { mergeFlash } from '../../src/image/merge.js';
+import { ImageFormatError } from '../../src/image/errors.js';
+
+test('MCUboot header: bytes, detection and errors', () => {
+  const h = { loadAddress: 0x42000000, headerSize: 0x20, protectedTlvSize: 0, imageSize: 0x12340, flags: 0x10, version: { major: 1, minor: 2, revision: 3, build: 4 } };
+  const b = buildMcubootHeader(h);
+  assert.deepEqual([...b.subarray(0, 4)], [0x3d, 0xb8, 0xf3, 0x96]);
+  assert.ok(isMcubootImage(b));
+  assert.deepEqual(parseMcubootHeader(b), { magic: 0x96f3b83d, ...h });
+  assert.ok(!isMcubootImage(new Uint8Array([0xe9, 0, 0, 0])));
+  assert.throws(() => parseMcubootHeader(b.subarray(0, 16)), (e: unknown) => e instanceof ImageFormatError && e.code === 'MCUBOOT_TRUNCATED');
+  const bad = b.slice();
+  bad[0] = 0;
+  assert.throws(() => parseMcubootHeader(bad), (e: unknown) => e instanceof ImageFormatError && e.code === 'MCUBOOT_BAD_MAGIC' && e.offset === 0);
+});
+
+test('mergeFlash: base offset, fill, size', () => {
+  const out = mergeFlash(
+    [
+      { offset: 0x8000, data: Uint8Array.of(1, 2), name: 'pt' },
+      { offset: 0x1000, data: Uint8Array.of(9) },
+    ],
+    { baseOffset: 0x1000 },
+  );
+  assert.equal(out.length, 0x7002);
+  assert.equal(out[0], 9);
+  assert.equal(out[1], 0xff);
+  assert.deepEqual([...out.subarray(0x7000)], [1, 2]);
+  const sized = mergeFlash([{ offset: 0, data: Uint8Array.of(5) }], { size: 16, fill: 0 });
+  assert.deepEqual([...sized], [5, ...Array(15).fill(0)]);
+});
+
+test('mergeFlash errors name both parts', () => {
+  assert.throws(
+    () => mergeFlash([
+      { offset: 0x10000, data: new Uint8Array(0x100), name: 'app' },
+      { offset: 0x100f0, data: new Uint8Array(0x10), name: 'otadata' },
+    ]),
+    (e: unknown) => e instanceof ImageFormatError && e.code === 'MERGE_OVERLAP' && /"app".*"otadata"/.test(e.message) && e.offset === 0x100f0,
+  );
+  assert.throws(() => mergeFlash([{ offset: 0, data: new Uint8Array(1), name: 'boot' }], { baseOffset: 0x1000 }), (e: unknown) => e instanceof ImageFormatError && e.code === 'MERGE_RANGE');
+  assert.throws(() => mergeFlash([{ offset: 0, data: new Uint8Array(32) }], { size: 16 }), (e: unknown) => e instanceof ImageFormatError && e.code === 'MERGE_RANGE');
+  // touching parts are fine
+  assert.equal(mergeFlash([{ offset: 0, data: new Uint8Array(4) }, { offset: 4, data: new Uint8Array(4) }]).length, 8);
+});

@@ -4,3 +4,8 @@ import type { Command } from 'commander';
 export type CommandRegistrar = (program: Command) => void;
 
 export const registrars: CommandRegistrar[] = [];
+import { registerImageInfo } from './image-info.js';
+import { registerFlashMap } from './flash-map.js';
+import { registerExampleImage } from './example-image.js';
+import { registerDemo } from './demo.js';
+registrars.push(registerImageInfo, registerFlashMap, registerExampleImage, registerDemo);

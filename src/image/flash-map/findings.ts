@@ -10,7 +10,8 @@ import { DEFAULT_TABLE_OFFSET } from './table-scan.js';
 import type { FlashMapFinding, FlashMapReport, FlashMapSeverity } from './types.js';
 
 const MiB = 0x100000;
-const mib = (n: number): string => (n % MiB === 0 ? `${n / MiB} MiB` : n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`);
+const mib = (n: number): string =>
+  n >= MiB ? `${Number.isInteger(n / MiB) ? n / MiB : (n / MiB).toFixed(2)} MiB` : n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`;
 
 export function collectFindings(
   r: Omit<FlashMapReport, 'findings'>,

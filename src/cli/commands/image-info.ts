@@ -1,0 +1,165 @@
+/** `espalgo image info FILE`: what an ESP app/bootloader image (or a partition table, or an MCUboot image) contains. */
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import type { ChipDescriptor } from '../../chips/types.js';
+import { CHIP_NAMES, findChip } from '../../chips/index.js';
+import {
+  describeChipId, describeSpiSpeed, isImageFormatError, isMcubootImage, parseImage, parseMcubootHeader, parsePartitionTable,
+  toHex, type EspImage, type Finding, type McubootHeader, type PartitionTable,
+} from '../../image/index.js';
+import { exitTwoOnUsageErrors, readInputFile, runGuarded } from '../output/command-support.js';
+import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
+import { renderFindings, summaryLine } from '../output/findings-text.js';
+import { formatSize, hex32 } from '../output/format.js';
+import { processIo, type CliIo } from '../output/io.js';
+import { makeStyle, type Style } from '../output/style.js';
+import { renderTable } from '../output/table.js';
+
+export interface ImageInfoOptions {
+  readonly chip?: string;
+  readonly json?: boolean;
+  readonly verify?: boolean;
+}
+
+type Described =
+  | { readonly kind: 'esp-image'; readonly image: EspImage; readonly trailing: number }
+  | { readonly kind: 'partition-table'; readonly table: PartitionTable }
+  | { readonly kind: 'mcuboot'; readonly header: McubootHeader };
+
+function describe(bytes: Uint8Array, chip: ChipDescriptor | undefined, verify: boolean): Described {
+  if (bytes.length === 0) throw new CliInputError('INPUT_EMPTY', 'the file is empty');
+  try {
+    if (bytes[0] === 0xe9) {
+      const image = parseImage(bytes, { verify: verify ? 'full' : 'none', ...(chip ? { chip } : {}) });
+      return { kind: 'esp-image', image, trailing: bytes.length - image.length };
+    }
+    if (bytes[0] === 0xaa && bytes[1] === 0x50) return { kind: 'partition-table', table: parsePartitionTable(bytes.subarray(0, 0x1000)) };
+    if (isMcubootImage(bytes)) return { kind: 'mcuboot', header: parseMcubootHeader(bytes) };
+  } catch (err) {
+    if (isImageFormatError(err)) throw new CliInputError(err.code, `not a readable image: ${err.message}`);
+    throw err;
+  }
+  const b0 = bytes[0]!.toString(16).padStart(2, '0');
+  const hint = bytes[0] === 0xff ? ' (erased flash? for a flash dump or merged file use: espalgo flash-map FILE)' : '';
+  throw new CliInputError('NOT_AN_IMAGE', `not an ESP image: byte 0 is 0x${b0}; expected 0xe9 (image), AA 50 (partition table) or an MCUboot header${hint}`);
+}
+
+function findingsOf(d: Described): readonly Finding[] {
+  return d.kind === 'esp-image' ? d.image.findings ?? [] : d.kind === 'partition-table' ? d.table.findings : [];
+}
+
+/** JSON with byte arrays as hex strings. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (v instanceof Uint8Array ? toHex(v) : v), 2);
+}
+
+function renderImage(d: Extract<Described, { kind: 'esp-image' }>, st: Style, name: string, columns: number): string {
+  const { image } = d;
+  const h = image.header;
+  const out: string[] = [];
+  const kv = (k: string, v: string): void => void out.push(`${st.bold(k.padEnd(14))}${v}\n`);
+  const role = image.appDesc ? 'app image' : image.bootloaderDesc || image.ramOnly ? 'bootloader (or RAM-only) image' : 'app image (no app descriptor)';
+  out.push(`${st.bold('espalgo image info')} ${name} ${st.dim(`(${formatSize(image.length)} ${role})`)}\n\n`);
+  kv('Chip', describeChipId(h.chipId) + (image.chip && image.chip.imageChipId !== h.chipId ? ` — analysed as ${image.chip.displayName}` : ''));
+  kv('Entry', hex32(h.entry));
+  kv('SPI flash', `${(h.spiModeName ?? `mode ${h.spiMode}`).toUpperCase()}, ${describeSpiSpeed(h.spiSpeed, image.chip)}, ${h.flashSizeBytes !== undefined ? formatSize(h.flashSizeBytes) : `size code ${h.flashSizeCode}`}`);
+  kv('Chip revision', `min ${h.minChipRevFull / 100 | 0}.${h.minChipRevFull % 100}, max ${h.maxChipRevFull === 0xffff ? 'any' : `${h.maxChipRevFull / 100 | 0}.${h.maxChipRevFull % 100}`}`);
+  const cs = image.checksum;
+  kv('Checksum', `0x${cs.stored.toString(16).padStart(2, '0')} at ${hex32(cs.offset)}${cs.valid === undefined ? st.dim(' (not verified; use --verify)') : cs.valid ? st.green(' valid') : st.red(` INVALID (computed 0x${(cs.computed ?? 0).toString(16)})`)}`);
+  if (image.sha256) {
+    const s = image.sha256;
+    kv('SHA-256', `${toHex(s.stored)}${s.valid === undefined ? st.dim(' (not verified)') : s.valid ? st.green(' valid') : st.red(' INVALID')}`);
+  } else kv('SHA-256', 'none appended');
+  if (image.appDesc) {
+    const a = image.appDesc;
+    kv('App', `project "${a.projectName}", version "${a.version}", IDF ${a.idfVer}, built ${a.date} ${a.time}, secure version ${a.secureVersion}${a.mmuPageSize ? `, MMU page ${formatSize(a.mmuPageSize)}` : ''}`);
+    kv('ELF SHA-256', toHex(a.appElfSha256));
+  }
+  if (image.bootloaderDesc) {
+    const b = image.bootloaderDesc;
+    kv('Bootloader', `version ${b.version}, IDF ${b.idfVer}, built ${b.dateTime}, secure version ${b.secureVersion}`);
+  }
+  if (image.signature) kv('Signature', image.signature.scheme === 'sbv1' ? `Secure Boot v1 at ${hex32(image.signature.offset)}` : `Secure Boot v2, ${image.signature.blockCount} block(s) at ${hex32(image.signature.offset)}`);
+  out.push(`\n${st.bold('Segments')}\n`);
+  out.push(renderTable(
+    [{ header: '#', align: 'right' }, { header: 'kind' }, { header: 'load address' }, { header: 'file offset' }, { header: 'size', align: 'right' }, { header: 'bytes', align: 'right' }],
+    image.segments.map((s) => [String(s.index), s.kind === 'flash' ? `flash (${s.flashRole ?? '?'})` : s.kind, hex32(s.loadAddress), hex32(s.dataOffset), formatSize(s.length), `0x${s.length.toString(16)}`]),
+    2, st.dim,
+  ));
+  if (image.ramOnly) out.push(`  ${st.dim('no flash-mapped segment: runs from RAM only')}\n`);
+  if (d.trailing > 0) {
+    out.push(`\n${st.dim(`The file continues ${formatSize(d.trailing)} past the image: a merged flash file? Try: espalgo flash-map ${name}`)}\n`);
+  }
+  out.push(`\n${st.bold('Findings')}\n${renderFindings(image.findings ?? [], st, columns)}\n${summaryLine(image.findings ?? [])}\n`);
+  return out.join('');
+}
+
+function renderTableInfo(t: PartitionTable, st: Style, name: string, columns: number): string {
+  return `${st.bold('espalgo image info')} ${name} ${st.dim('(partition table)')}\n\n` +
+    renderTable(
+      [{ header: '#', align: 'right' }, { header: 'label' }, { header: 'type' }, { header: 'subtype' }, { header: 'offset' }, { header: 'size', align: 'right' }, { header: 'flags' }],
+      t.entries.map((e, i) => [String(e.index ?? i), e.label, e.typeName, e.subtypeName, hex32(e.offset), formatSize(e.size), [e.flags.encrypted ? 'encrypted' : '', e.flags.readonly ? 'readonly' : ''].filter(Boolean).join(',')]),
+      2, st.dim,
+    ) +
+    `  MD5: ${t.md5?.present ? (t.md5.valid ? st.green('valid') : st.red('INVALID')) : 'none'}\n\n${st.bold('Findings')}\n${renderFindings(t.findings, st, columns)}\n${summaryLine(t.findings)}\n`;
+}
+
+function renderMcuboot(h: McubootHeader, st: Style, name: string): string {
+  return `${st.bold('espalgo image info')} ${name} ${st.dim('(MCUboot image)')}\n\n` +
+    `  version ${h.version.major}.${h.version.minor}.${h.version.revision}+${h.version.build}\n  load address ${hex32(h.loadAddress)}\n` +
+    `  header ${h.headerSize} bytes, protected TLVs ${h.protectedTlvSize} bytes, image ${formatSize(h.imageSize)}, flags ${hex32(h.flags)}\n`;
+}
+
+export function runImageInfo(file: string, o: ImageInfoOptions, io: CliIo = processIo()): number {
+  return runGuarded(io, () => {
+    let chip: ChipDescriptor | undefined;
+    if (o.chip !== undefined) {
+      chip = findChip(o.chip);
+      if (!chip) throw new CliInputError('BAD_CHIP', `unknown chip "${o.chip}"; known: ${CHIP_NAMES.join(', ')}`);
+    }
+    const bytes = readInputFile(file);
+    const d = describe(bytes, chip, o.verify === true);
+    const name = basename(file);
+    if (o.json) {
+      const body = d.kind === 'esp-image' ? { image: d.image, trailingBytes: d.trailing } : d.kind === 'partition-table' ? { table: d.table } : { mcuboot: d.header };
+      // The chip descriptor is reference data, not a fact about the file: name it only.
+      const replacer = d.kind === 'esp-image' ? { image: { ...d.image, chip: d.image.chip?.name ?? null } } : {};
+      io.out(toJson({ file: name, kind: d.kind, ...body, ...replacer }) + '\n');
+    } else {
+      const st = makeStyle(io.color);
+      io.out(d.kind === 'esp-image' ? renderImage(d, st, name, io.columns) : d.kind === 'partition-table' ? renderTableInfo(d.table, st, name, io.columns) : renderMcuboot(d.header, st, name));
+    }
+    return findingsOf(d).some((f) => f.severity === 'error') ? EXIT_PROBLEM : EXIT_OK;
+  });
+}
+
+const HELP = `
+Reads one ESP app or bootloader image (magic 0xE9), a partition table binary (AA 50 …) or an
+MCUboot image and prints its header, segments (with what each load address is: DROM, IROM, DRAM,
+IRAM, RTC, padding), checksum, SHA-256, app/bootloader descriptor and findings.
+
+Exit codes: 0 fine, 1 a problem found (e.g. --verify finds a bad checksum), 2 bad input.
+
+Examples:
+  $ espalgo image info build/app.bin
+  $ espalgo image info build/app.bin --verify
+  $ espalgo image info build/bootloader/bootloader.bin --chip esp32s3 --json
+  $ espalgo image info build/partition_table/partition-table.bin
+For a merged firmware.bin or a flash dump, use: espalgo flash-map FILE
+`;
+
+export function registerImageInfo(program: Command): void {
+  const image = program.commands.find((c) => c.name() === 'image') ?? program.command('image').description('firmware image tools');
+  const cmd = image
+    .command('info')
+    .description('show what an ESP image, partition table or MCUboot image contains')
+    .argument('<file>', 'image file')
+    .option('--chip <chip>', `classify segments for this chip (${CHIP_NAMES.join(', ')}); default: the header's chip id`)
+    .option('--verify', 'check the checksum and SHA-256 (reads the whole image)')
+    .option('--json', 'print the facts as JSON')
+    .addHelpText('after', HELP)
+    .action((file: string, opts: ImageInfoOptions) => {
+      process.exitCode = runImageInfo(file, opts);
+    });
+  exitTwoOnUsageErrors(cmd);
+}

@@ -1,0 +1,72 @@
+/** What the image commands share: reading the input file, option parsers, the exit-code wiring with commander. */
+import { readFileSync, statSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { CliInputError, EXIT_BAD_INPUT } from './exit-codes.js';
+import { parseNumber } from './format.js';
+import type { CliIo } from './io.js';
+
+/** Largest input we read (a 1 GiB flash); beyond that the file is surely not a flash image. */
+const MAX_INPUT = 0x40000000;
+
+export function readInputFile(path: string): Uint8Array {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new CliInputError('INPUT_NOT_FILE', `${path} is not a regular file`);
+    size = st.size;
+  } catch (err) {
+    if (err instanceof CliInputError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliInputError('INPUT_UNREADABLE', code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (size > MAX_INPUT) throw new CliInputError('INPUT_TOO_LARGE', `${path} is ${size} bytes; a flash image is at most 1 GiB`);
+  try {
+    const buf = readFileSync(path);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  } catch (err) {
+    throw new CliInputError('INPUT_UNREADABLE', `cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** commander argument parser for offsets and sizes: 0x8000, 32768, 4M, 16MiB. */
+export function numberOption(what: string): (value: string) => number {
+  return (value: string) => {
+    const n = parseNumber(value);
+    if (n === undefined || n < 0 || n > 0xffffffff + 1) throw new InvalidArgumentError(`${what} must be a number like 0x8000, 32768 or 4M`);
+    return n;
+  };
+}
+
+/**
+ * Make commander's own errors (unknown option, missing argument, bad value) exit with code 2 and
+ * print one line, while --help still exits 0.
+ */
+export function exitTwoOnUsageErrors(cmd: Command): Command {
+  return cmd
+    .showHelpAfterError(false)
+    .configureOutput({
+      outputError: (str, write) => write(`${str.trimEnd()} (see: espalgo ${cmd.parent && cmd.parent.name() !== 'espalgo' ? cmd.parent.name() + ' ' : ''}${cmd.name()} --help)\n`),
+    })
+    .exitOverride((err) => {
+      process.exit(err.exitCode === 0 ? 0 : EXIT_BAD_INPUT);
+    });
+}
+
+/** Run a command body: CliInputError and unexpected errors become one line on stderr and an exit code. */
+export function runGuarded(io: CliIo, body: () => number): number {
+  try {
+    return body();
+  } catch (err) {
+    if (err instanceof CliInputError) {
+      io.err(`espalgo: ${err.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const e = err as { code?: unknown; message?: unknown };
+    if (e && typeof e.code === 'string' && typeof e.message === 'string') {
+      // Typed errors of the library (bad option values, undecodable input) are input problems.
+      io.err(`espalgo: ${e.message} [${e.code}]\n`);
+      return EXIT_BAD_INPUT;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,27 @@
+/** Findings as text: one block per finding, severity first, wrapped to the terminal. */
+import type { Style } from './style.js';
+import { wrapText } from './table.js';
+
+export interface FindingLike {
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly code: string;
+  readonly message: string;
+}
+
+export function renderFindings(findings: readonly FindingLike[], st: Style, columns: number): string {
+  if (findings.length === 0) return `  ${st.green('no findings')}\n`;
+  const order = { error: 0, warning: 1, info: 2 } as const;
+  const sorted = [...findings].sort((a, b) => order[a.severity] - order[b.severity]);
+  return sorted
+    .map((f) => {
+      const tag = f.severity === 'error' ? st.red('error  ') : f.severity === 'warning' ? st.yellow('warning') : st.dim('info   ');
+      return `  ${tag} ${st.bold(f.code)}\n          ${wrapText(f.message, columns, 10)}\n`;
+    })
+    .join('');
+}
+
+export function summaryLine(findings: readonly FindingLike[]): string {
+  const n = (s: FindingLike['severity']): number => findings.filter((f) => f.severity === s).length;
+  const plural = (k: number, w: string): string => `${k} ${w}${k === 1 ? '' : 's'}`;
+  return `${plural(n('error'), 'error')}, ${plural(n('warning'), 'warning')}, ${n('info')} info`;
+}

@@ -137,7 +137,7 @@ export function runOnSim(elf: Uint8Array, maxInstructions = 2_000_000_000): SimR
   const t0 = performance.now();
   let executed = 0;
   while (executed < maxInstructions) {
-    const r = hart.run(Math.min(50_000_000, maxInstructions - executed));
+    const r = hart.run(Math.min(1_000_000, maxInstructions - executed));
     executed += r.executed;
     if (r.reason === 'error') throw r.error;
     if (r.reason !== 'budget') break;

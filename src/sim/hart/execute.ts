@@ -33,6 +33,7 @@ export function execute(h: Hart, budget: number): RunResult {
 
   let pc = h.pcValue | 0;
   let n = 0;
+  const retiredBase = h.instructionsRetired;
   let stop: RunResult['reason'] = 'budget';
   let error: Error | undefined;
   let page: Int32Array = new Int32Array(0);
@@ -48,6 +49,7 @@ export function execute(h: Hart, budget: number): RunResult {
   outer: for (;;) {
     try {
       while (n < budget) {
+        if (irq || execBp) {
         if (irq) {
           const cause = h.pendingInterrupt();
           pc = h.trap(cause, 0, pc >>> 0, true) | 0;
@@ -77,6 +79,7 @@ export function execute(h: Hart, budget: number): RunResult {
           }
           skipBp = 1;
         }
+        }
         if ((pc & PAGE_MASK) !== pageBase) {
           pageBase = pc & PAGE_MASK;
           const pn = pc >>> 12;
@@ -98,7 +101,7 @@ export function execute(h: Hart, budget: number): RunResult {
         const rd = (w >>> 8) & 63;
         const rs1 = (w >>> 14) & 31;
         const rs2 = (w >>> 19) & 31;
-        const len = w & 0x80 ? 4 : 2;
+        const len = ((w >> 6) & 2) + 2;
         switch (w & 0x7f) {
           case 1: // ILLEGAL
             pc = h.trap(TrapCause.illegalInstruction, imm, pc >>> 0) | 0;
@@ -268,8 +271,7 @@ export function execute(h: Hart, budget: number): RunResult {
             }
             break;
           case 53: case 54: case 55: case 56: case 57: case 58: { // CSRRW..CSRRCI
-            h.instructionsRetired += n;
-            n = 0;
+            h.instructionsRetired = retiredBase + n;
             const old = execCsr(h, (w & 0x7f) - 53, imm, rs1, regs[rs1]!, rd);
             regs[rd] = old;
             pc = (pc + len) | 0;
@@ -334,7 +336,7 @@ export function execute(h: Hart, budget: number): RunResult {
   }
   h.running = false;
   h.pcValue = pc >>> 0;
-  h.instructionsRetired += n;
+  h.instructionsRetired = retiredBase + n;
   if (stop === 'budget' || stop === 'wfi') {
     if (h.haltRequested) {
       h.enterDebug('haltreq');

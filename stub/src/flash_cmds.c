@@ -1,0 +1,127 @@
+/* READ, WRITE, WRITE_DEFLATED, ERASE, ERASE_CHECK and SHA256: flash ranges through the ROM. */
+#include "flash.h"
+#include "inflate.h"
+#include "sha256.h"
+
+u8 stub_scratch[SCRATCH_SIZE] __attribute__((aligned(16)));
+
+#define READ_CHUNK 0x1000u
+
+int cmd_read(u32 addr, u32 len, u32 dest)
+{
+  int rc = flash_check_range(addr, len, 4);
+  if (rc) return rc;
+  if (!IS_ALIGNED(dest, 4) || (len && !dest)) return STUB_E_BAD_ARGUMENT;
+  struct flash_session s;
+  rc = flash_begin(&s, addr + len, 0, 0);
+  if (rc == STUB_OK) rc = flash_read(&s, addr, (void *)dest, len);
+  flash_end(&s);
+  return rc;
+}
+
+int cmd_write(u32 addr, u32 len, u32 src)
+{
+  int rc = flash_check_range(addr, len, 4);
+  if (rc) return rc;
+  if (!IS_ALIGNED(src, 4) || (len && !src)) return STUB_E_BAD_ARGUMENT;
+  struct flash_session s;
+  rc = flash_begin(&s, addr + len, 0, 1);
+  if (rc == STUB_OK) rc = flash_write(&s, addr, (const void *)src, len);
+  flash_end(&s);
+  return rc;
+}
+
+int cmd_erase(u32 addr, u32 len)
+{
+  int rc = flash_check_range(addr, len, SECTOR_SIZE);
+  if (rc) return rc;
+  struct flash_session s;
+  rc = flash_begin(&s, addr + len, 0, 1);
+  if (rc == STUB_OK) rc = flash_erase(&s, addr, len);
+  flash_end(&s);
+  return rc;
+}
+
+/* 0 when [addr, addr+len) is all 0xFF, else 1 + the offset of the first other byte. */
+int cmd_erase_check(u32 addr, u32 len)
+{
+  int rc = flash_check_range(addr, len, 4);
+  if (rc) return rc;
+  struct flash_session s;
+  rc = flash_begin(&s, addr + len, 0, 0);
+  for (u32 done = 0; rc == STUB_OK && done < len;) {
+    u32 n = len - done < READ_CHUNK ? len - done : READ_CHUNK;
+    rc = flash_read(&s, addr + done, stub_scratch, n);
+    if (rc) break;
+    const u32 *w = (const u32 *)stub_scratch;
+    for (u32 i = 0; i < n / 4; i++) {
+      if (w[i] == 0xFFFFFFFFu) continue;
+      u32 at = done + 4 * i;
+      while (stub_scratch[at - done] == 0xFF) at++;
+      rc = (int)(at + 1);
+      break;
+    }
+    done += n;
+  }
+  flash_end(&s);
+  return rc;
+}
+
+int cmd_sha256(u32 addr, u32 len, u32 digest_addr)
+{
+  if (!digest_addr) return STUB_E_BAD_ARGUMENT;
+  if (!IS_ALIGNED(addr, 4)) return STUB_E_BAD_ARGUMENT;
+  int rc = flash_check_range(addr, (len + 3u) & ~3u, 4);
+  if (rc) return rc;
+  struct sha256_ctx ctx;
+  sha256_init(&ctx);
+  struct flash_session s;
+  rc = flash_begin(&s, addr + ((len + 3u) & ~3u), 0, 0);
+  for (u32 done = 0; rc == STUB_OK && done < len;) {
+    u32 n = len - done < READ_CHUNK ? len - done : READ_CHUNK;
+    rc = flash_read(&s, addr + done, stub_scratch, (n + 3u) & ~3u);
+    if (rc == STUB_OK) sha256_update(&ctx, stub_scratch, n);
+    done += n;
+  }
+  flash_end(&s);
+  if (rc == STUB_OK) sha256_final(&ctx, (u8 *)digest_addr);
+  return rc;
+}
+
+/* WRITE_DEFLATED: inflate into the 32 KiB window (stub_scratch), program every 4 KiB. */
+struct deflate_target {
+  struct flash_session *session;
+  u32 addr;
+};
+
+static int put_chunk(void *ctx, u32 offset, const u8 *data, u32 len)
+{
+  struct deflate_target *t = ctx;
+  return flash_write(t->session, t->addr + offset, data, len);
+}
+
+int cmd_write_deflated(u32 addr, u32 compressed_len, u32 src, u32 uncompressed_len)
+{
+  int rc = flash_check_range(addr, uncompressed_len, 4);
+  if (rc) return rc;
+  if (compressed_len && !src) return STUB_E_BAD_ARGUMENT;
+  struct flash_session s;
+  rc = flash_begin(&s, addr + uncompressed_len, 0, 1);
+  if (rc == STUB_OK) {
+    struct deflate_target target = {&s, addr};
+    struct inflate_sink sink = {stub_scratch, uncompressed_len, 0, 0, put_chunk, &target, 0};
+    int ir = inflate_raw((const u8 *)src, compressed_len, &sink);
+    if (ir == INFLATE_OK && sink.total != uncompressed_len) ir = INFLATE_E_TOO_MUCH;
+    if (ir == INFLATE_OK) ir = inflate_finish(&sink);
+    if (ir == INFLATE_E_SINK) rc = sink.sink_error;
+    else if (ir == INFLATE_E_TOO_MUCH) rc = STUB_E_SIZE_MISMATCH;
+    else if (ir != INFLATE_OK) rc = STUB_E_INFLATE;
+    if (rc != STUB_OK) {
+      log_kv("inflate", (u32)ir);
+      log_kv("produced", sink.total);
+      log_kv("expected", uncompressed_len);
+    }
+  }
+  flash_end(&s);
+  return rc;
+}

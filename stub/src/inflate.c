@@ -1,0 +1,236 @@
+/*
+ * Raw DEFLATE decoder (RFC 1951).
+ *
+ * Huffman codes are canonical (§3.2.2): for each code length we keep how many codes have it, the
+ * first code of that length and where its symbols start in a table sorted by (length, symbol).
+ * Decoding reads one bit at a time, most significant code bit first, and checks at each length
+ * whether the code read so far falls inside that length's range.
+ */
+#include "inflate.h"
+
+#define MAX_BITS 15
+
+struct huffman {
+  u16 count[MAX_BITS + 1];
+  u16 first_code[MAX_BITS + 1];
+  u16 first_index[MAX_BITS + 1];
+  u16 symbol[288];
+};
+
+struct bit_reader {
+  const u8 *src;
+  u32 len, pos;
+  u32 buf, have;
+  int overrun;
+};
+
+static struct huffman lit_codes, dist_codes;
+
+/* Length symbols 257..285 and distance symbols 0..29: base values and extra bits (§3.2.5). */
+static const u16 length_base[29] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
+                                    35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+static const u8 length_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+static const u16 dist_base[30] = {1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769,
+                                  1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+static const u8 dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+/* Order in which code-length code lengths are sent (§3.2.7). */
+static const u8 clen_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+
+static u32 bits(struct bit_reader *b, u32 n)
+{
+  while (b->have < n) {
+    u32 byte = 0;
+    if (b->pos < b->len) byte = b->src[b->pos++];
+    else b->overrun = 1;
+    b->buf |= byte << b->have;
+    b->have += 8;
+  }
+  u32 v = b->buf & ((1u << n) - 1u);
+  b->buf >>= n;
+  b->have -= n;
+  return v;
+}
+
+/* Build a canonical code from per-symbol lengths. Over-subscribed sets are rejected; incomplete
+ * ones are allowed (a code outside the set then fails to decode). */
+static int build(struct huffman *h, const u8 *lengths, u32 n)
+{
+  for (int i = 0; i <= MAX_BITS; i++) h->count[i] = 0;
+  for (u32 s = 0; s < n; s++) h->count[lengths[s]]++;
+  h->count[0] = 0;
+  u32 code = 0, index = 0;
+  int left = 1;
+  for (int len = 1; len <= MAX_BITS; len++) {
+    left = (left << 1) - h->count[len];
+    if (left < 0) return INFLATE_E_DATA;
+    h->first_code[len] = (u16)code;
+    h->first_index[len] = (u16)index;
+    code = (code + h->count[len]) << 1;
+    index += h->count[len];
+  }
+  u16 next[MAX_BITS + 1];
+  for (int len = 0; len <= MAX_BITS; len++) next[len] = h->first_index[len];
+  for (u32 s = 0; s < n; s++)
+    if (lengths[s]) h->symbol[next[lengths[s]]++] = (u16)s;
+  return INFLATE_OK;
+}
+
+static int decode(struct bit_reader *b, const struct huffman *h)
+{
+  u32 code = 0;
+  for (int len = 1; len <= MAX_BITS; len++) {
+    code |= bits(b, 1);
+    u32 offset = code - h->first_code[len];
+    if (offset < h->count[len]) return h->symbol[h->first_index[len] + offset];
+    code <<= 1;
+  }
+  return -1;
+}
+
+static int emit(struct inflate_sink *s, u8 byte)
+{
+  if (s->total >= s->limit) return INFLATE_E_TOO_MUCH;
+  s->window[s->total & (INFLATE_WINDOW - 1)] = byte;
+  s->total++;
+  if ((s->total & (INFLATE_CHUNK - 1)) == 0) {
+    u32 start = s->total - INFLATE_CHUNK;
+    int rc = s->put(s->ctx, start, s->window + (start & (INFLATE_WINDOW - 1)), INFLATE_CHUNK);
+    if (rc) {
+      s->sink_error = rc;
+      return INFLATE_E_SINK;
+    }
+    s->flushed = s->total;
+  }
+  return INFLATE_OK;
+}
+
+static int stored_block(struct bit_reader *b, struct inflate_sink *s)
+{
+  b->buf = 0; /* skip to the byte boundary */
+  b->have = 0;
+  if (b->pos + 4 > b->len) return INFLATE_E_SHORT;
+  u32 n = b->src[b->pos] | (b->src[b->pos + 1] << 8);
+  u32 check = b->src[b->pos + 2] | (b->src[b->pos + 3] << 8);
+  b->pos += 4;
+  if ((n ^ 0xFFFFu) != check) return INFLATE_E_DATA;
+  if (b->len - b->pos < n) return INFLATE_E_SHORT;
+  while (n--) {
+    int rc = emit(s, b->src[b->pos++]);
+    if (rc) return rc;
+  }
+  return INFLATE_OK;
+}
+
+static int huffman_block(struct bit_reader *b, struct inflate_sink *s)
+{
+  for (;;) {
+    int sym = decode(b, &lit_codes);
+    if (b->overrun) return INFLATE_E_SHORT;
+    if (sym < 0) return INFLATE_E_DATA;
+    if (sym < 256) {
+      int rc = emit(s, (u8)sym);
+      if (rc) return rc;
+      continue;
+    }
+    if (sym == 256) return INFLATE_OK;
+    sym -= 257;
+    if (sym >= 29) return INFLATE_E_DATA;
+    u32 length = length_base[sym] + bits(b, length_extra[sym]);
+    int dsym = decode(b, &dist_codes);
+    if (dsym < 0 || dsym >= 30) return INFLATE_E_DATA;
+    u32 dist = dist_base[dsym] + bits(b, dist_extra[dsym]);
+    if (b->overrun) return INFLATE_E_SHORT;
+    if (dist > s->total || dist > INFLATE_WINDOW) return INFLATE_E_DATA;
+    while (length--) {
+      int rc = emit(s, s->window[(s->total - dist) & (INFLATE_WINDOW - 1)]);
+      if (rc) return rc;
+    }
+  }
+}
+
+static int fixed_codes(void)
+{
+  u8 lengths[288];
+  u32 i = 0;
+  for (; i < 144; i++) lengths[i] = 8;
+  for (; i < 256; i++) lengths[i] = 9;
+  for (; i < 280; i++) lengths[i] = 7;
+  for (; i < 288; i++) lengths[i] = 8;
+  build(&lit_codes, lengths, 288);
+  for (i = 0; i < 30; i++) lengths[i] = 5;
+  return build(&dist_codes, lengths, 30);
+}
+
+static int dynamic_codes(struct bit_reader *b)
+{
+  u8 lengths[320];
+  u32 nlit = bits(b, 5) + 257, ndist = bits(b, 5) + 1, nclen = bits(b, 4) + 4;
+  if (nlit > 286 || ndist > 30) return INFLATE_E_DATA;
+  for (u32 i = 0; i < 19; i++) lengths[clen_order[i]] = i < nclen ? (u8)bits(b, 3) : 0;
+  if (b->overrun) return INFLATE_E_SHORT;
+  if (build(&lit_codes, lengths, 19) != INFLATE_OK) return INFLATE_E_DATA;
+
+  for (u32 i = 0; i < nlit + ndist;) {
+    int sym = decode(b, &lit_codes);
+    if (b->overrun) return INFLATE_E_SHORT;
+    if (sym < 0) return INFLATE_E_DATA;
+    if (sym < 16) {
+      lengths[i++] = (u8)sym;
+      continue;
+    }
+    u8 value = 0;
+    u32 repeat;
+    if (sym == 16) {
+      if (i == 0) return INFLATE_E_DATA;
+      value = lengths[i - 1];
+      repeat = 3 + bits(b, 2);
+    } else if (sym == 17) {
+      repeat = 3 + bits(b, 3);
+    } else {
+      repeat = 11 + bits(b, 7);
+    }
+    if (i + repeat > nlit + ndist) return INFLATE_E_DATA;
+    while (repeat--) lengths[i++] = value;
+  }
+  if (lengths[256] == 0) return INFLATE_E_DATA; /* no end-of-block code */
+  if (build(&lit_codes, lengths, nlit) != INFLATE_OK) return INFLATE_E_DATA;
+  if (build(&dist_codes, lengths + nlit, ndist) != INFLATE_OK) return INFLATE_E_DATA;
+  return INFLATE_OK;
+}
+
+int inflate_raw(const u8 *src, u32 len, struct inflate_sink *sink)
+{
+  struct bit_reader b = {src, len, 0, 0, 0, 0};
+  sink->total = sink->flushed = 0;
+  sink->sink_error = 0;
+  for (;;) {
+    u32 last = bits(&b, 1);
+    u32 type = bits(&b, 2);
+    if (b.overrun) return INFLATE_E_SHORT;
+    int rc;
+    if (type == 0) {
+      rc = stored_block(&b, sink);
+    } else if (type == 1 || type == 2) {
+      rc = type == 1 ? fixed_codes() : dynamic_codes(&b);
+      if (rc == INFLATE_OK) rc = huffman_block(&b, sink);
+    } else {
+      rc = INFLATE_E_DATA;
+    }
+    if (rc == INFLATE_E_DATA && b.overrun) rc = INFLATE_E_SHORT;
+    if (rc) return rc;
+    if (last) return INFLATE_OK;
+  }
+}
+
+int inflate_finish(struct inflate_sink *s)
+{
+  if (s->flushed == s->total) return INFLATE_OK;
+  u32 start = s->flushed;
+  int rc = s->put(s->ctx, start, s->window + (start & (INFLATE_WINDOW - 1)), s->total - start);
+  if (rc) {
+    s->sink_error = rc;
+    return INFLATE_E_SINK;
+  }
+  s->flushed = s->total;
+  return INFLATE_OK;
+}

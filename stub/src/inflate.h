@@ -1,0 +1,36 @@
+/*
+ * Raw DEFLATE (RFC 1951) decoder: stored, fixed-Huffman and dynamic-Huffman blocks. The whole
+ * compressed input is in memory; the output goes through a 32 KiB window and is handed to a sink
+ * in 4 KiB pieces (every piece is contiguous in the window). Also compiled for the host in tests.
+ */
+#ifndef ESPALGO_INFLATE_H
+#define ESPALGO_INFLATE_H
+
+#include "types.h"
+
+#define INFLATE_WINDOW 0x8000u
+#define INFLATE_CHUNK 0x1000u
+
+#define INFLATE_OK 0
+#define INFLATE_E_DATA (-1)     /* corrupt stream */
+#define INFLATE_E_SHORT (-2)    /* input ended inside a block */
+#define INFLATE_E_TOO_MUCH (-3) /* output would exceed the limit */
+#define INFLATE_E_SINK (-4)     /* the sink failed; its code is in sink_error */
+
+struct inflate_sink {
+  u8 *window;  /* INFLATE_WINDOW bytes */
+  u32 limit;   /* bytes of output allowed */
+  u32 total;   /* bytes produced so far */
+  u32 flushed; /* bytes handed to put() so far */
+  /* Called with each completed 4 KiB piece and, from inflate_finish, the remainder. */
+  int (*put)(void *ctx, u32 offset, const u8 *data, u32 len);
+  void *ctx;
+  int sink_error;
+};
+
+/* Decode src[0..len). Returns INFLATE_OK once the final block ended. */
+int inflate_raw(const u8 *src, u32 len, struct inflate_sink *sink);
+/* Hand the last partial piece to the sink. */
+int inflate_finish(struct inflate_sink *sink);
+
+#endif

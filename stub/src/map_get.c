@@ -1,0 +1,284 @@
+/*
+ * MAP_GET: where the application that would boot lives and how it maps into the flash windows.
+ *
+ * 1. Flash size from the JEDEC id (#366-safe read); unknown size is reported, not fatal.
+ * 2. Partition table: at the given offset, or searched at 0x8000 and then every 4 KiB from
+ *    0x9000 to 0xFF000 (stopping at the flash end). A candidate counts when its first entry has
+ *    magic 0x50AA and points to a 4 KiB-aligned partition after the table.
+ * 3. The app, as the 2nd-stage bootloader picks it: the given app offset; else the OTA slot the
+ *    highest valid otadata sequence number selects; else factory; else ota_0; else the first app.
+ * 4. The image header at the app, and every segment: those loading into DROM (0x3C000000-
+ *    0x3C800000) or IROM (0x42000000-0x42800000) are recorded in file order, up to 16.
+ * The result is filled as far as the command got, also when it returns an error.
+ */
+#include "flash.h"
+
+#define TABLE_DEFAULT 0x8000u
+#define TABLE_SEARCH_END 0x100000u
+#define TABLE_BYTES 0xC00u
+#define ENTRY_SIZE 32u
+#define ENTRY_MAGIC 0x50AAu
+#define IMAGE_MAGIC 0xE9u
+#define MAX_SEGMENTS 16u
+#define NONE 0xFFFFFFFFu
+
+#define MAP_TABLE_FOUND (1u << 0)
+#define MAP_TABLE_SEARCHED (1u << 1)
+#define MAP_OTADATA_VALID (1u << 2)
+#define MAP_APP_FOUND (1u << 3)
+#define MAP_HEADER_OK (1u << 4)
+#define MAP_SEGMENTS_TRUNCATED (1u << 5)
+#define MAP_SIZE_DETECTED (1u << 6)
+
+enum app_reason { REASON_NONE, REASON_OVERRIDE, REASON_OTADATA, REASON_FACTORY, REASON_OTA0, REASON_FIRST_APP };
+enum segment_kind { KIND_DROM = 1, KIND_IROM = 2 };
+
+struct map_segment {
+  u32 flash_offset; /* offset of the segment's data (after its 8-byte header) */
+  u32 vaddr;
+  u32 size;
+  u32 kind;
+};
+
+/* Result layout; mirrored in src/flash/stub-protocol.ts. */
+struct map_result {
+  u32 struct_size;    /*  0 */
+  u32 flags;          /*  4 MAP_* */
+  u32 table_offset;   /*  8 NONE if not found */
+  u32 app_offset;     /* 12 NONE if not found */
+  u32 app_size;       /* 16 partition size; 0 with an app offset override */
+  u32 reason;         /* 20 enum app_reason */
+  u32 ota_seq;        /* 24 highest valid otadata sequence number, 0 = none */
+  u32 ota_count;      /* 28 ota_N app partitions in the table */
+  u32 flash_size;     /* 32 from the JEDEC id, 0 = unknown */
+  u32 rom_chip_size;  /* 36 the ROM's chip_size when the command started */
+  u32 problem_offset; /* 40 flash offset of what made the command fail, NONE if nothing */
+  u32 segment_count;  /* 44 segments walked */
+  u32 mapped_count;   /* 48 entries in segments[] */
+  u8 header[24];      /* 52 the raw image header */
+  u32 reserved;       /* 76 */
+  struct map_segment segments[MAX_SEGMENTS]; /* 80 */
+};
+
+struct partition {
+  u32 offset, size;
+};
+
+struct table_scan {
+  struct partition factory, otadata, first_app, ota[16];
+  u32 ota_count;
+};
+
+static u32 rd32(const u8 *p)
+{
+  return p[0] | (p[1] << 8) | (p[2] << 16) | ((u32)p[3] << 24);
+}
+
+/* zlib-style CRC-32 (reflected 0xEDB88320); crc32(0xFFFFFFFF, seq) is the otadata checksum. */
+static u32 crc32_le(u32 crc, const u8 *p, u32 len)
+{
+  crc = ~crc;
+  while (len--) {
+    crc ^= *p++;
+    for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+static int table_candidate(struct flash_session *s, u32 at, int *io_error)
+{
+  u8 e[ENTRY_SIZE];
+  *io_error = 0;
+  if (flash_read(s, at, e, ENTRY_SIZE) != STUB_OK) {
+    *io_error = 1;
+    return 0;
+  }
+  u32 offset = rd32(e + 4);
+  return (e[0] | (e[1] << 8)) == ENTRY_MAGIC && IS_ALIGNED(offset, SECTOR_SIZE) && offset >= at + SECTOR_SIZE && rd32(e + 8);
+}
+
+static int find_table(struct flash_session *s, u32 given, u32 limit, struct map_result *out)
+{
+  int io_error;
+  if (given) {
+    out->problem_offset = given;
+    if (given + TABLE_BYTES > limit) return STUB_E_OUT_OF_RANGE;
+    if (table_candidate(s, given, &io_error)) return (int)given;
+    return io_error ? STUB_E_ROM_READ : STUB_E_NO_PARTITION_TABLE;
+  }
+  out->flags |= MAP_TABLE_SEARCHED;
+  u32 end = limit < TABLE_SEARCH_END ? limit : TABLE_SEARCH_END;
+  if (TABLE_DEFAULT + TABLE_BYTES <= end && table_candidate(s, TABLE_DEFAULT, &io_error)) return (int)TABLE_DEFAULT;
+  for (u32 at = TABLE_DEFAULT + SECTOR_SIZE; at + TABLE_BYTES <= end; at += SECTOR_SIZE)
+    if (table_candidate(s, at, &io_error)) return (int)at;
+  return STUB_E_NO_PARTITION_TABLE;
+}
+
+static void scan_table(const u8 *t, struct table_scan *scan)
+{
+  memset(scan, 0, sizeof(*scan));
+  for (u32 i = 0; i + ENTRY_SIZE <= TABLE_BYTES; i += ENTRY_SIZE) {
+    const u8 *e = t + i;
+    if ((e[0] | (e[1] << 8)) != ENTRY_MAGIC) break; /* MD5 entry (0xEBEB) or the end */
+    u32 type = e[2], subtype = e[3];
+    struct partition p = {rd32(e + 4), rd32(e + 8)};
+    if (type == 0x00) {
+      if (!scan->first_app.size) scan->first_app = p;
+      if (subtype == 0x00) scan->factory = p;
+      else if (subtype >= 0x10 && subtype < 0x20) {
+        scan->ota[subtype - 0x10] = p;
+        scan->ota_count++;
+      }
+    } else if (type == 0x01 && subtype == 0x00) {
+      scan->otadata = p;
+    }
+  }
+}
+
+/* Highest valid otadata sequence number, 0 if none. */
+static u32 otadata_seq(struct flash_session *s, const struct partition *otadata)
+{
+  u32 best = 0;
+  for (u32 copy = 0; copy < 2; copy++) {
+    u8 e[32];
+    if (flash_read(s, otadata->offset + copy * SECTOR_SIZE, e, sizeof e) != STUB_OK) continue;
+    u32 seq = rd32(e), state = rd32(e + 24), crc = rd32(e + 28);
+    if (seq == NONE || state == 3 || state == 4) continue; /* erased, INVALID, ABORTED */
+    if (crc != crc32_le(0xFFFFFFFFu, e, 4)) continue;
+    if (seq > best) best = seq;
+  }
+  return best;
+}
+
+static void choose_app(struct flash_session *s, const struct table_scan *t, struct map_result *out, struct partition *app)
+{
+  if (t->otadata.size >= 2 * SECTOR_SIZE && t->ota_count) {
+    u32 seq = otadata_seq(s, &t->otadata);
+    if (seq) {
+      out->flags |= MAP_OTADATA_VALID;
+      out->ota_seq = seq;
+      const struct partition *slot = &t->ota[(seq - 1) % t->ota_count];
+      if (slot->size) {
+        *app = *slot;
+        out->reason = REASON_OTADATA;
+        return;
+      }
+    }
+  }
+  if (t->factory.size) {
+    *app = t->factory;
+    out->reason = REASON_FACTORY;
+  } else if (t->ota[0].size) {
+    *app = t->ota[0];
+    out->reason = REASON_OTA0;
+  } else if (t->first_app.size) {
+    *app = t->first_app;
+    out->reason = REASON_FIRST_APP;
+  }
+}
+
+static int walk_image(struct flash_session *s, u32 app, u32 limit, struct map_result *out)
+{
+  out->problem_offset = app;
+  if (app + sizeof out->header > limit) return STUB_E_OUT_OF_RANGE;
+  if (flash_read(s, app, out->header, sizeof out->header) != STUB_OK) return STUB_E_ROM_READ;
+  u32 count = out->header[1];
+  if (out->header[0] != IMAGE_MAGIC || count == 0 || count > MAX_SEGMENTS) return STUB_E_BAD_IMAGE_HEADER;
+  out->flags |= MAP_HEADER_OK;
+
+  u32 at = app + sizeof out->header;
+  for (u32 i = 0; i < count; i++) {
+    u8 h[8];
+    out->problem_offset = at;
+    if (at + 8 > limit) return STUB_E_BAD_IMAGE_HEADER;
+    if (flash_read(s, at, h, 8) != STUB_OK) return STUB_E_ROM_READ;
+    u32 vaddr = rd32(h), size = rd32(h + 4);
+    if (!IS_ALIGNED(size, 4) || size > limit - at - 8) return STUB_E_BAD_IMAGE_HEADER;
+    u32 kind = 0;
+    if (vaddr >= 0x3C000000u && vaddr < 0x3C800000u) kind = KIND_DROM;
+    else if (vaddr >= 0x42000000u && vaddr < 0x42800000u) kind = KIND_IROM;
+    if (kind) {
+      if (out->mapped_count < MAX_SEGMENTS) {
+        struct map_segment *m = &out->segments[out->mapped_count++];
+        m->flash_offset = at + 8;
+        m->vaddr = vaddr;
+        m->size = size;
+        m->kind = kind;
+      } else {
+        out->flags |= MAP_SEGMENTS_TRUNCATED;
+      }
+    }
+    out->segment_count = i + 1;
+    at += 8 + size;
+  }
+  out->problem_offset = NONE;
+  return STUB_OK;
+}
+
+static int map_get(struct flash_session *s, u32 table_offset, u32 app_offset, struct map_result *out)
+{
+  u32 limit = s->detected_size ? s->detected_size : s->saved_chip.chip_size;
+  if (limit > ROM_ADDRESS_LIMIT) limit = ROM_ADDRESS_LIMIT;
+
+  int found = find_table(s, table_offset, limit, out);
+  struct table_scan scan;
+  memset(&scan, 0, sizeof scan);
+  if (found >= 0) {
+    out->flags |= MAP_TABLE_FOUND;
+    out->table_offset = (u32)found;
+    out->problem_offset = NONE;
+    if (flash_read(s, (u32)found, stub_scratch, TABLE_BYTES) != STUB_OK) return STUB_E_ROM_READ;
+    scan_table(stub_scratch, &scan);
+    out->ota_count = scan.ota_count;
+  } else if (!app_offset) {
+    return found;
+  }
+
+  struct partition app = {0, 0};
+  if (app_offset) {
+    app.offset = app_offset;
+    out->reason = REASON_OVERRIDE;
+  } else {
+    choose_app(s, &scan, out, &app);
+    if (!app.size) return STUB_E_NO_APP;
+    if (app.offset >= limit || app.size > limit - app.offset) {
+      out->app_offset = app.offset;
+      out->app_size = app.size;
+      out->problem_offset = app.offset;
+      return STUB_E_BAD_PARTITION;
+    }
+  }
+  out->flags |= MAP_APP_FOUND;
+  out->app_offset = app.offset;
+  out->app_size = app.size;
+  if (!IS_ALIGNED(app.offset, 4)) return STUB_E_BAD_ARGUMENT;
+  return walk_image(s, app.offset, limit, out);
+}
+
+int cmd_map_get(u32 table_offset, u32 app_offset, u32 result_addr)
+{
+  if (!result_addr || !IS_ALIGNED(result_addr, 4) || !IS_ALIGNED(table_offset, SECTOR_SIZE)) return STUB_E_BAD_ARGUMENT;
+  struct map_result *out = (struct map_result *)result_addr;
+  memset(out, 0, sizeof(*out));
+  out->struct_size = sizeof(*out);
+  out->table_offset = NONE;
+  out->app_offset = NONE;
+  out->problem_offset = NONE;
+
+  struct flash_session s;
+  int rc = flash_begin(&s, 0, 1, 0);
+  out->rom_chip_size = s.saved_chip.chip_size;
+  if (s.detected_size) {
+    out->flags |= MAP_SIZE_DETECTED;
+    out->flash_size = s.detected_size;
+  }
+  if (rc == STUB_OK) rc = map_get(&s, table_offset, app_offset, out);
+  flash_end(&s);
+  log_kv("map table", out->table_offset);
+  log_kv("app", out->app_offset);
+  log_kv("reason", out->reason);
+  log_kv("mapped", out->mapped_count);
+  log_kv("rc", (u32)rc);
+  log_nl();
+  return rc;
+}

@@ -1,0 +1,94 @@
+/* SHA-256 as FIPS 180-4 specifies it: 64-byte blocks, big-endian words, 64 rounds. */
+#include "sha256.h"
+
+static const u32 K[64] = {
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static u32 ror(u32 x, unsigned n)
+{
+  return (x >> n) | (x << (32 - n));
+}
+
+static void compress(u32 st[8], const u8 *p)
+{
+  u32 w[64];
+  for (int i = 0; i < 16; i++)
+    w[i] = ((u32)p[4 * i] << 24) | ((u32)p[4 * i + 1] << 16) | ((u32)p[4 * i + 2] << 8) | p[4 * i + 3];
+  for (int i = 16; i < 64; i++) {
+    u32 s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
+    u32 s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
+    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+  }
+  u32 v[8];
+  for (int i = 0; i < 8; i++) v[i] = st[i];
+  for (int i = 0; i < 64; i++) {
+    u32 a = v[0], e = v[4];
+    u32 t1 = v[7] + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & v[5]) ^ (~e & v[6])) + K[i] + w[i];
+    u32 t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
+    for (int j = 7; j > 0; j--) v[j] = v[j - 1];
+    v[4] += t1;
+    v[0] = t1 + t2;
+  }
+  for (int i = 0; i < 8; i++) st[i] += v[i];
+}
+
+void sha256_init(struct sha256_ctx *c)
+{
+  static const u32 iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  for (int i = 0; i < 8; i++) c->state[i] = iv[i];
+  c->total_lo = c->total_hi = 0;
+  c->fill = 0;
+}
+
+void sha256_update(struct sha256_ctx *c, const u8 *data, u32 len)
+{
+  u32 before = c->total_lo;
+  c->total_lo += len;
+  if (c->total_lo < before) c->total_hi++;
+  while (len) {
+    if (c->fill == 0 && len >= 64) {
+      compress(c->state, data);
+      data += 64;
+      len -= 64;
+      continue;
+    }
+    u32 n = 64 - c->fill;
+    if (n > len) n = len;
+    for (u32 i = 0; i < n; i++) c->block[c->fill + i] = data[i];
+    c->fill += n;
+    data += n;
+    len -= n;
+    if (c->fill == 64) {
+      compress(c->state, c->block);
+      c->fill = 0;
+    }
+  }
+}
+
+void sha256_final(struct sha256_ctx *c, u8 digest[32])
+{
+  u32 bits_hi = (c->total_hi << 3) | (c->total_lo >> 29);
+  u32 bits_lo = c->total_lo << 3;
+  c->block[c->fill++] = 0x80;
+  if (c->fill > 56) {
+    while (c->fill < 64) c->block[c->fill++] = 0;
+    compress(c->state, c->block);
+    c->fill = 0;
+  }
+  while (c->fill < 56) c->block[c->fill++] = 0;
+  for (int i = 0; i < 4; i++) {
+    c->block[56 + i] = (u8)(bits_hi >> (24 - 8 * i));
+    c->block[60 + i] = (u8)(bits_lo >> (24 - 8 * i));
+  }
+  compress(c->state, c->block);
+  for (int i = 0; i < 8; i++)
+    for (int j = 0; j < 4; j++) digest[4 * i + j] = (u8)(c->state[i] >> (24 - 8 * j));
+}

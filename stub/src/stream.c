@@ -1,0 +1,90 @@
+/*
+ * STREAM_WRITE: program data the host keeps putting into a ring buffer while the stub runs.
+ *
+ * Control block (u32 words; the host zeroes it before the call):
+ *   0 host_written   bytes the host has put into the ring so far (host writes, only grows)
+ *   1 stub_consumed  bytes the stub has programmed so far (stub writes)
+ *   2 stub_status    1 running, 2 done, or a negative STUB_E_* code (stub writes)
+ *   3 host_command   1 = abort (host writes)
+ *   4 idle_max       longest run of idle polls seen (stub writes; diagnostic)
+ *   5 writes         ROM write calls made (stub writes)
+ * Byte i of the stream lives at ring[i % ring_size]. The host may write ring bytes from
+ * stub_consumed up to stub_consumed + ring_size, then raises host_written. The host erased the
+ * range beforehand. The stub returns after `total` bytes, on a protocol violation, on abort, or
+ * when host_written did not move for `poll_limit` polls (0 = the default below).
+ */
+#include "flash.h"
+
+#define STREAM_RUNNING 1u
+#define STREAM_DONE 2u
+#define STREAM_ABORT 1u
+#define DEFAULT_POLL_LIMIT 0x100000u
+#define IDLE_SPIN 64u
+#define MAX_WRITE 0x1000u
+
+struct stream_control {
+  volatile u32 host_written;
+  volatile u32 stub_consumed;
+  volatile u32 stub_status;
+  volatile u32 host_command;
+  volatile u32 idle_max;
+  volatile u32 writes;
+};
+
+static void idle_pause(void)
+{
+  for (volatile u32 i = 0; i < IDLE_SPIN; i++) {
+  }
+}
+
+static int stream_loop(struct flash_session *s, u32 addr, u32 total, const u8 *ring, u32 ring_size,
+                       struct stream_control *c, u32 poll_limit)
+{
+  u32 consumed = 0, idle = 0;
+  while (consumed < total) {
+    if (c->host_command == STREAM_ABORT) return STUB_E_STREAM_ABORTED;
+    u32 written = c->host_written;
+    if (written > total || written < consumed || written - consumed > ring_size) {
+      log_kv("stream host_written", written);
+      log_kv("consumed", consumed);
+      return STUB_E_STREAM_PROTOCOL;
+    }
+    u32 avail = (written - consumed) & ~3u;
+    u32 at = consumed % ring_size;
+    u32 n = avail;
+    if (n > ring_size - at) n = ring_size - at;
+    if (n > MAX_WRITE) n = MAX_WRITE;
+    if (n == 0) {
+      if (++idle > c->idle_max) c->idle_max = idle;
+      if (idle >= poll_limit) return STUB_E_STREAM_TIMEOUT;
+      idle_pause();
+      continue;
+    }
+    idle = 0;
+    int rc = flash_write(s, addr + consumed, ring + at, n);
+    c->writes = c->writes + 1;
+    if (rc) return rc;
+    consumed += n;
+    c->stub_consumed = consumed;
+  }
+  return STUB_OK;
+}
+
+int cmd_stream_write(u32 addr, u32 total, u32 ring, u32 ring_size, u32 control, u32 poll_limit)
+{
+  int rc = flash_check_range(addr, total, 4);
+  if (rc) return rc;
+  if (!ring || !control || !IS_ALIGNED(ring, 4) || !IS_ALIGNED(control, 4) || ring_size < 4 || !IS_ALIGNED(ring_size, 4))
+    return STUB_E_BAD_ARGUMENT;
+  struct stream_control *c = (struct stream_control *)control;
+  c->stub_consumed = 0;
+  c->idle_max = 0;
+  c->writes = 0;
+  c->stub_status = STREAM_RUNNING;
+  struct flash_session s;
+  rc = flash_begin(&s, addr + total, 0, 1);
+  if (rc == STUB_OK) rc = stream_loop(&s, addr, total, (const u8 *)ring, ring_size, c, poll_limit ? poll_limit : DEFAULT_POLL_LIMIT);
+  flash_end(&s);
+  c->stub_status = rc == STUB_OK ? STREAM_DONE : (u32)rc;
+  return rc;
+}

@@ -171,9 +171,8 @@ export interface EspImage {
   /**
    * Problems that do not stop parsing: segment length not a multiple of 4, flash segment whose
    * data offset and load address disagree modulo the MMU page, checksum or hash mismatch.
-   * Always set by parseImage (optional only so that hand-made values stay valid).
    */
-  readonly findings?: readonly Finding[];
+  readonly findings: readonly Finding[];
 }
 
 export interface BuildSegment {

@@ -2,6 +2,15 @@
  * The RV32IMC + Zicsr + Zifencei machine-mode hart with RISC-V debug support (dcsr/dpc, halt,
  * step, ebreak, triggers). State and the public API live here; the instruction loop is in
  * execute.ts, decoding in decode.ts, CSRs in csr.ts.
+ *
+ * Decisions where the ESP32-C3 documentation is silent (facts sheet §1.6):
+ * - Misaligned loads/stores are performed (little-endian, byte by byte) when every byte is RAM, as
+ *   QEMU does; misaligned accesses that touch a device raise load/store-address-misaligned (4/6).
+ * - Unmapped or refused accesses raise access faults 1/5/7 with mtval = the address.
+ * - ebreak taken as an exception leaves mtval = 0 (as QEMU); trigger exceptions set it to the address.
+ * - Host breakpoints (addBreakpoint) report haltCause 'ebreak' (dcsr.cause 1) and are skipped once for
+ *   the instruction resumed at; hardware triggers fire again, as the spec says.
+ * - Interrupt priority: 11, 3, 7, then the lowest pending line number.
  */
 import type { Bus } from '../bus.js';
 import { CsrFile, CSR, MSTATUS_MIE, MSTATUS_MPIE, DCSR_STEP, DCSR_EBREAKM, type CsrHost } from './csr.js';

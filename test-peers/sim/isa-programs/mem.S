@@ -73,6 +73,21 @@ main:
   addi a4, a4, -1
   bnez a4, 1b
   sw a5, 68(s11)
+  # misaligned word and halfword accesses in RAM
+  li t0, 0x11223344
+  sw t0, 24(s0)
+  li t0, 0x55667788
+  sw t0, 28(s0)
+  lw t1, 25(s0)
+  sw t1, 72(s11)
+  lh t1, 27(s0)
+  sw t1, 76(s11)
+  li t0, 0xa1b2c3d4
+  sw t0, 30(s0)
+  lw t1, 28(s0)
+  sw t1, 80(s11)
+  lw t1, 32(s0)
+  sw t1, 84(s11)
   ret
 
 .section .rodata

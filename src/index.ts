@@ -1,2 +1,3 @@
 export * as chips from './chips/index.js';
 export * as target from './target/index.js';
+export * as image from './image/index.js';

@@ -9,10 +9,12 @@ export interface CliIo {
   readonly columns: number;
 }
 
-/** Colour only on a TTY, and never with NO_COLOR set (any value) or TERM=dumb; FORCE_COLOR=1 forces it. */
+/** Colour only on a TTY, never with NO_COLOR set (non-empty) or TERM=dumb; FORCE_COLOR=1 forces it, FORCE_COLOR=0 forbids it. */
 export function wantsColor(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): boolean {
   if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
-  if (env['FORCE_COLOR'] !== undefined && env['FORCE_COLOR'] !== '0') return true;
+  const force = env['FORCE_COLOR'];
+  if (force === '0' || force === 'false') return false;
+  if (force !== undefined && force !== '') return true;
   if (env['TERM'] === 'dumb') return false;
   return stream.isTTY === true;
 }

@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runFlashMap } from '../../src/cli/commands/flash-map.js';
+import { memoryIo, wantsColor } from '../../src/cli/output/io.js';
+import { parseNumber } from '../../src/cli/output/format.js';
+import { buildExampleFlash } from '../../src/image/examples/index.js';
+import { balancedXml, tempDir } from './helpers.js';
+
+const ANSI = /\x1b\[/;
+
+function writeExample(dir: string, name: string): string {
+  const file = join(dir, `${name}.bin`);
+  writeFileSync(file, buildExampleFlash(name).bytes);
+  return file;
+}
+
+test('exit codes: 0 clean, 1 error finding, 1 warning with --fail-on warning, 2 bad input', (t) => {
+  const dir = tempDir(t);
+  const ota = writeExample(dir, 'ota');
+  const io0 = memoryIo();
+  assert.equal(runFlashMap(ota, {}, io0), 0);
+  assert.equal(io0.stderr(), '');
+  assert.equal(runFlashMap(ota, { failOn: 'warning' }, memoryIo()), 1);
+  assert.equal(runFlashMap(writeExample(dir, 'oversize-table'), {}, memoryIo()), 1);
+  const missing = memoryIo();
+  assert.equal(runFlashMap(join(dir, 'nope.bin'), {}, missing), 2);
+  assert.match(missing.stderr(), /^espalgo: no such file: .*nope\.bin\n$/);
+  assert.equal(missing.stdout(), '');
+  const badChip = memoryIo();
+  assert.equal(runFlashMap(ota, { chip: 'esp8266' }, badChip), 2);
+  assert.equal(badChip.stderr().split('\n').length, 2, 'one line');
+  const empty = join(dir, 'empty.bin');
+  writeFileSync(empty, new Uint8Array(0));
+  assert.equal(runFlashMap(empty, {}, memoryIo()), 2);
+  assert.equal(runFlashMap(dir, {}, memoryIo()), 2, 'a folder is not a file');
+});
+
+test('text report: tables, picture, findings; no ANSI codes unless colour is on', (t) => {
+  const dir = tempDir(t);
+  const file = writeExample(dir, 'micropython');
+  const plain = memoryIo({ color: false });
+  runFlashMap(file, {}, plain);
+  const out = plain.stdout();
+  assert.doesNotMatch(out, ANSI);
+  for (const s of ['Partitions', 'factory', '0x00010020', '0x3c000020', '0x42000020', 'Flash layout', 'STUB_LARGE_FLASH', '│']) assert.ok(out.includes(s), s);
+  const coloured = memoryIo({ color: true });
+  runFlashMap(file, {}, coloured);
+  assert.match(coloured.stdout(), ANSI);
+});
+
+test('colour only on a TTY without NO_COLOR', () => {
+  assert.equal(wantsColor({ isTTY: true }, {}), true);
+  assert.equal(wantsColor({ isTTY: false }, {}), false);
+  assert.equal(wantsColor({ isTTY: true }, { NO_COLOR: '1' }), false);
+  assert.equal(wantsColor({ isTTY: true }, { TERM: 'dumb' }), false);
+  assert.equal(wantsColor({ isTTY: false }, { FORCE_COLOR: '1' }), true);
+  assert.equal(wantsColor({ isTTY: false }, { FORCE_COLOR: '' }), false);
+  assert.equal(wantsColor({ isTTY: true }, { FORCE_COLOR: '0' }), false);
+});
+
+test('--json: the report as JSON with numbers', (t) => {
+  const dir = tempDir(t);
+  const io = memoryIo();
+  assert.equal(runFlashMap(writeExample(dir, 'ota'), { json: true }, io), 0);
+  const j = JSON.parse(io.stdout()) as Record<string, any>;
+  assert.equal(j.file, 'ota.bin');
+  assert.equal(j.placement.baseOffset, 0);
+  assert.equal(j.chip.name, 'esp32c3');
+  assert.equal(j.partitionTable.flashOffset, 0x8000);
+  assert.equal(j.bootApp.label, 'ota_1');
+  assert.equal(typeof j.bootApp.mappings[0].flashOffset, 'number');
+  assert.equal(j.bootApp.mappings[0].flashOffset, 0x190020);
+  assert.equal(j.apps.length, 2);
+  assert.ok(Array.isArray(j.findings));
+  for (const f of j.findings) assert.deepEqual(Object.keys(f).filter((k) => k !== 'flashOffset').sort(), ['code', 'message', 'severity']);
+  assert.equal(j.openocdStub.appOffset, 0x10000);
+});
+
+test('--svg writes a well-formed SVG; nothing is written on bad input', (t) => {
+  const dir = tempDir(t);
+  const svg = join(dir, 'out.svg');
+  const io = memoryIo();
+  assert.equal(runFlashMap(writeExample(dir, 'table-0xc000'), { svg }, io), 0);
+  const text = readFileSync(svg, 'utf8');
+  assert.ok(text.startsWith('<svg'));
+  assert.ok(text.trimEnd().endsWith('</svg>'));
+  assert.ok(balancedXml(text));
+  assert.ok(text.includes('STUB_TABLE_OFFSET'));
+  assert.ok(!balancedXml('<svg><g></svg>'), 'the balance check can fail');
+  const svg2 = join(dir, 'bad.svg');
+  assert.equal(runFlashMap(join(dir, 'missing.bin'), { svg: svg2 }, memoryIo()), 2);
+  assert.equal(existsSync(svg2), false);
+  assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), []);
+  const unwritable = memoryIo();
+  assert.equal(runFlashMap(join(dir, 'table-0xc000.bin'), { svg: join(dir, 'no-such-dir', 'x.svg') }, unwritable), 2);
+  assert.match(unwritable.stderr(), /cannot write/);
+  assert.equal(unwritable.stdout(), '', 'nothing half-written to stdout either');
+});
+
+test('options reach the analysis', (t) => {
+  const dir = tempDir(t);
+  const io = memoryIo();
+  runFlashMap(writeExample(dir, 'ota'), { json: true, appOffset: 0x10000, flashSize: 0x200000 }, io);
+  const j = JSON.parse(io.stdout()) as Record<string, any>;
+  assert.equal(j.bootApp.label, 'ota_0');
+  assert.equal(j.flashSize.source, 'option');
+  assert.equal(j.flashSize.bytes, 0x200000);
+});
+
+test('parseNumber: hex, decimal, size suffixes; rejects junk', () => {
+  assert.equal(parseNumber('0x8000'), 0x8000);
+  assert.equal(parseNumber('32768'), 32768);
+  assert.equal(parseNumber('4M'), 0x400000);
+  assert.equal(parseNumber('16MiB'), 0x1000000);
+  assert.equal(parseNumber('64k'), 0x10000);
+  assert.equal(parseNumber('xyz'), undefined);
+  assert.equal(parseNumber('0x'), undefined);
+  assert.equal(parseNumber('-1'), undefined);
+});

@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runImageInfo } from '../../src/cli/commands/image-info.js';
+import { runExampleImage } from '../../src/cli/commands/example-image.js';
+import { runDemo } from '../../src/cli/commands/demo.js';
+import { memoryIo } from '../../src/cli/output/io.js';
+import { buildExampleApp, buildExampleFlash } from '../../src/image/examples/index.js';
+import { buildPartitionTable } from '../../src/image/index.js';
+import { esp32s3 } from '../../src/chips/index.js';
+import { tempDir } from './helpers.js';
+
+test('image info: app image, --verify, --json; corrupted image exits 1; junk exits 2', (t) => {
+  const dir = tempDir(t);
+  const app = buildExampleApp({ chip: esp32s3, projectName: 'blink', version: '3.1' });
+  const file = join(dir, 'app.bin');
+  writeFileSync(file, app);
+  const io = memoryIo();
+  assert.equal(runImageInfo(file, { verify: true }, io), 0);
+  for (const s of ['ESP32-S3', 'blink', 'drom', 'irom', 'padding', 'valid']) assert.ok(io.stdout().includes(s), s);
+  assert.doesNotMatch(io.stdout(), /\x1b\[/);
+  const j = memoryIo();
+  runImageInfo(file, { json: true, verify: true }, j);
+  const parsed = JSON.parse(j.stdout()) as Record<string, any>;
+  assert.equal(parsed.kind, 'esp-image');
+  assert.equal(parsed.image.appDesc.projectName, 'blink');
+  assert.match(parsed.image.sha256.stored, /^[0-9a-f]{64}$/);
+  assert.equal(parsed.image.chip, 'esp32s3');
+  const bad = app.slice();
+  bad[0x40] ^= 0xff;
+  const badFile = join(dir, 'bad.bin');
+  writeFileSync(badFile, bad);
+  assert.equal(runImageInfo(badFile, {}, memoryIo()), 0, 'without --verify the data is not read');
+  assert.equal(runImageInfo(badFile, { verify: true }, memoryIo()), 1);
+  const junk = join(dir, 'junk.bin');
+  writeFileSync(junk, new Uint8Array(64).fill(0x12));
+  const jio = memoryIo();
+  assert.equal(runImageInfo(junk, {}, jio), 2);
+  assert.match(jio.stderr(), /not an ESP image: byte 0 is 0x12/);
+});
+
+test('image info on a partition table and on a merged file', (t) => {
+  const dir = tempDir(t);
+  const pt = join(dir, 'pt.bin');
+  writeFileSync(pt, buildPartitionTable([{ label: 'factory', type: 0, subtype: 0, offset: 0x10000, size: 0x100000 }]));
+  const io = memoryIo();
+  assert.equal(runImageInfo(pt, {}, io), 0);
+  assert.match(io.stdout(), /factory/);
+  const merged = join(dir, 'merged.bin');
+  writeFileSync(merged, buildExampleFlash('esp32').bytes);
+  const mio = memoryIo();
+  assert.equal(runImageInfo(merged, {}, mio), 0);
+  assert.match(mio.stdout(), /espalgo flash-map/);
+});
+
+test('example-image writes the layout bytes; unknown layout exits 2', (t) => {
+  const dir = tempDir(t);
+  const out = join(dir, 'ota.bin');
+  const io = memoryIo();
+  assert.equal(runExampleImage(out, { layout: 'ota' }, io), 0);
+  assert.deepEqual(new Uint8Array(readFileSync(out)), buildExampleFlash('ota').bytes);
+  assert.equal(runExampleImage(join(dir, 'pad.bin'), { layout: 'ram-only', padTo: 0x200000 }, memoryIo()), 0);
+  assert.equal(readFileSync(join(dir, 'pad.bin')).length, 0x200000);
+  const bad = memoryIo();
+  assert.equal(runExampleImage(join(dir, 'x.bin'), { layout: 'nope' }, bad), 2);
+  assert.equal(existsSync(join(dir, 'x.bin')), false);
+  assert.match(bad.stderr(), /known: micropython/);
+});
+
+test('demo builds the MicroPython-like file and reports on it', (t) => {
+  const dir = tempDir(t);
+  const io = memoryIo();
+  assert.equal(runDemo(io, dir), 0);
+  const file = join(dir, 'micropython-esp32s3-32MiB.bin');
+  assert.ok(existsSync(file));
+  assert.ok(io.stdout().includes(file));
+  assert.ok(io.stdout().includes('STUB_LARGE_FLASH'));
+});

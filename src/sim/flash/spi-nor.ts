@@ -207,6 +207,15 @@ export class SpiNorFlash {
     }
   }
 
+  /**
+   * Stay busy (WIP set) for `polls` status reads without changing the array, as after a
+   * write-status the program started just before it was halted. Ignored while already busy.
+   */
+  beginBusy(polls: number): void {
+    if (this.pending || polls <= 0) return;
+    this.pending = { kind: 'status', sr1: this.sr1, sr2: this.sr2, total: polls, left: polls };
+  }
+
   /** Finish whatever is in flight at once (host-side helpers that do not poll). */
   settle(): void {
     if (this.pending) this.complete(this.pending);

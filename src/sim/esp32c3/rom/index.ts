@@ -1,5 +1,4 @@
 /** The simulated ESP32-C3 ROM: every service registered as a host call at its jump-table address. */
-import { hex32 } from '../../../chips/types.js';
 import type { RomEnvironment, RomService } from './environment.js';
 import { CACHE_SERVICES } from './cache.js';
 import { MISC_SERVICES } from './misc.js';
@@ -47,8 +46,5 @@ export function installRom(env: RomEnvironment): void {
       if (typeof r === 'number') hart.x[10] = r >>> 0;
     });
   }
-  env.hart.setRomSymbolLookup((address) => {
-    const name = romSymbolAt(address);
-    return name ? `${name}, not implemented by the simulated ROM` : `no ROM symbol known at ${hex32(address)}`;
-  });
+  env.hart.setRomSymbolLookup((address) => romSymbolAt(address));
 }

@@ -1,0 +1,190 @@
+/**
+ * Booting the simulated chip from its flash the way ROM + 2nd-stage bootloader leave it (facts
+ * §4.2): g_rom_flashchip configured (size from the bootloader header, id from the flash), SPI read
+ * mode from the header, the partition table read, the app chosen (otadata honoured), RAM segments
+ * copied, DROM/IROM mapped page by page plus entry 127 → first DROM page, buses opened, cache on,
+ * pc = entry, sp inside the ROM boot stack. The bootloader code itself is not executed.
+ */
+import { hex32 } from '../../chips/types.js';
+import { esp32c3 } from '../../chips/esp32c3.js';
+import {
+  parseImage,
+  parseImageHeader,
+  parseOtadata,
+  parsePartitionTable,
+  segmentData,
+  selectBootApp,
+} from '../../image/index.js';
+import type { EspImage, PartitionEntry } from '../../image/index.js';
+import type { Esp32c3 } from './chip.js';
+import { ROM_STACK_TOP } from './chip.js';
+import { EXTMEM_REG } from './extmem.js';
+import { DROM_BASE, IROM_BASE, MMU_PAGE_SIZE } from './mmu.js';
+import { initRomData, ROM_IROM_MMU_END_ADDR, ROM_DROM_MMU_END_ADDR } from './rom/rom-data.js';
+import { setReadMode, clockRegister } from './rom/spiflash-config.js';
+import { SPI_REG } from './spi-mem-regs.js';
+
+export const DEFAULT_PARTITION_TABLE_OFFSET = 0x8000;
+/** sp at app entry: in the ROM boot stack the bootloader still runs on. */
+export const BOOT_STACK_POINTER = ROM_STACK_TOP - 0x100;
+
+export class BootError extends Error {
+  readonly code = 'SIM_BOOT';
+  constructor(readonly offset: number, message: string) {
+    super(message);
+    this.name = 'BootError';
+  }
+}
+
+export interface BootMapping {
+  readonly kind: 'drom' | 'irom';
+  readonly vaddr: number;
+  readonly flashOffset: number;
+  readonly size: number;
+  /** MMU entries written (first index, count). */
+  readonly firstEntry: number;
+  readonly entries: number;
+}
+
+export interface BootInfo {
+  readonly partition: PartitionEntry;
+  readonly reason: string;
+  readonly image: EspImage;
+  readonly entry: number;
+  readonly stackPointer: number;
+  readonly mappings: readonly BootMapping[];
+  /** RAM segments copied: load address and length. */
+  readonly loaded: readonly { readonly address: number; readonly length: number }[];
+  readonly chipSize: number;
+  readonly jedecId: number;
+  readonly tableOffset: number;
+  readonly warnings: readonly string[];
+}
+
+export interface BootOptions {
+  readonly tableOffset?: number;
+  /** Reset the hart's registers and CSRs first (default true; false inside the reset-vector host call). */
+  readonly resetHart?: boolean;
+}
+
+function mapSegment(chip: Esp32c3, kind: 'drom' | 'irom', vaddr: number, flashOffset: number, size: number): BootMapping {
+  const base = kind === 'drom' ? DROM_BASE : IROM_BASE;
+  const vStart = vaddr & ~(MMU_PAGE_SIZE - 1);
+  const pStart = flashOffset & ~(MMU_PAGE_SIZE - 1);
+  const total = size + (vaddr - vStart);
+  const pages = Math.ceil(total / MMU_PAGE_SIZE);
+  const firstEntry = (vStart - base) >>> 16;
+  for (let i = 0; i < pages; i++) chip.mmu.set(firstEntry + i, (pStart >>> 16) + i);
+  return { kind, vaddr, flashOffset, size, firstEntry, entries: pages };
+}
+
+export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInfo {
+  const flash = chip.flash.bytes;
+  const warnings: string[] = [];
+  const tableOffset = options.tableOffset ?? DEFAULT_PARTITION_TABLE_OFFSET;
+
+  chip.flash.settle();
+  chip.resetPeripherals();
+  if (options.resetHart ?? true) chip.hart.reset(false);
+
+  // Bootloader header at 0x0: flash size and SPI mode as esptool wrote them.
+  let chipSize = chip.flash.size;
+  let spiMode = 2; // DIO
+  try {
+    const h = parseImageHeader(flash.subarray(0, 24));
+    if (h.flashSizeBytes) chipSize = h.flashSizeBytes;
+    spiMode = h.spiMode <= 5 ? h.spiMode : 2;
+    if (chipSize > chip.flash.size) {
+      warnings.push(`bootloader header says ${chipSize >>> 20} MB flash but the chip has ${chip.flash.size >>> 20} MB`);
+    }
+  } catch {
+    warnings.push('no bootloader image header at flash 0x0: g_rom_flashchip.chip_size taken from the flash chip, DIO mode');
+  }
+  initRomData(chip.bus, chip.flash.jedecId, chipSize);
+  for (const spi of [chip.spi0, chip.spi1]) {
+    setReadMode(spi, spiMode);
+    spi.write32(SPI_REG.CLOCK, clockRegister(1)); // 80 MHz, as a typical bootloader leaves it
+  }
+
+  // Partition table and the app to boot.
+  let table;
+  try {
+    table = parsePartitionTable(flash.subarray(tableOffset, tableOffset + 0xc00), { tableOffset, flashSize: chip.flash.size });
+  } catch (e) {
+    throw new BootError(tableOffset, `no partition table at ${hex32(tableOffset)}: ${(e as Error).message}; give the right offset with --table-offset`);
+  }
+  if (table.entries.length === 0) throw new BootError(tableOffset, `the partition table at ${hex32(tableOffset)} has no entries; give the right offset with --table-offset`);
+  const otaPart = table.entries.find((e) => e.type === 0x01 && e.subtype === 0x00);
+  let otadata: Uint8Array | undefined;
+  if (otaPart && otaPart.offset + 0x2000 <= flash.length) {
+    otadata = flash.slice(otaPart.offset, otaPart.offset + 0x2000);
+    try {
+      parseOtadata(otadata);
+    } catch {
+      otadata = undefined;
+    }
+  }
+  const selection = selectBootApp(table, otadata);
+  const part = selection.entry;
+  if (!part) throw new BootError(tableOffset, `nothing to boot: ${selection.reason}`);
+
+  let image: EspImage;
+  try {
+    image = parseImage(flash.subarray(part.offset, Math.min(flash.length, part.offset + part.size)), { verify: 'checksum', chip: esp32c3 });
+  } catch (e) {
+    throw new BootError(part.offset, `app partition "${part.label}" at ${hex32(part.offset)} holds no valid image: ${(e as Error).message}`);
+  }
+  if (image.checksum.valid === false) throw new BootError(part.offset, `app image at ${hex32(part.offset)} has a bad checksum; the bootloader would refuse it`);
+
+  // Load RAM segments, collect flash-mapped ones.
+  const loaded: { address: number; length: number }[] = [];
+  const flashSegs: { kind: 'drom' | 'irom'; vaddr: number; offset: number; size: number }[] = [];
+  const appBytes = flash.subarray(part.offset, part.offset + part.size);
+  for (const seg of image.segments) {
+    if (seg.kind === 'padding') continue;
+    if (seg.kind === 'drom' || seg.kind === 'irom') {
+      flashSegs.push({ kind: seg.kind, vaddr: seg.loadAddress, offset: part.offset + seg.dataOffset, size: seg.length });
+      continue;
+    }
+    if (seg.kind === 'dram' || seg.kind === 'iram' || seg.kind === 'rtc') {
+      chip.bus.writeBlock(seg.loadAddress, segmentData(appBytes, seg));
+      loaded.push({ address: seg.loadAddress, length: seg.length });
+      continue;
+    }
+    warnings.push(`segment ${seg.index} at ${hex32(seg.loadAddress)} (${seg.length} bytes) is not in any region the bootloader loads; skipped`);
+  }
+
+  // MMU: all invalid, DROM, entry 127, IROM; buses open; cache on with autoload.
+  chip.mmu.invalidateAll();
+  const mappings: BootMapping[] = [];
+  const drom = flashSegs.find((s) => s.kind === 'drom');
+  const irom = flashSegs.find((s) => s.kind === 'irom');
+  if (drom) {
+    mappings.push(mapSegment(chip, 'drom', drom.vaddr, drom.offset, drom.size));
+    chip.mmu.set(127, (drom.offset & ~(MMU_PAGE_SIZE - 1)) >>> 16);
+  }
+  if (irom) mappings.push(mapSegment(chip, 'irom', irom.vaddr, irom.offset, irom.size));
+  if (flashSegs.length > 2) warnings.push(`${flashSegs.length} flash-mapped segments; the bootloader maps only the first DROM and the first IROM one`);
+  chip.extmem.write32(EXTMEM_REG.ICACHE_CTRL1, 0);
+  chip.extmem.write32(EXTMEM_REG.ICACHE_AUTOLOAD_CTRL, 1 << 2);
+  chip.extmem.write32(EXTMEM_REG.ICACHE_CTRL, 1);
+  const iromPages = mappings.find((m) => m.kind === 'irom');
+  chip.bus.write32(ROM_IROM_MMU_END_ADDR, iromPages ? (iromPages.firstEntry + iromPages.entries) * 4 : 0);
+  chip.bus.write32(ROM_DROM_MMU_END_ADDR, 0x200);
+
+  chip.hart.pc = image.header.entry;
+  chip.hart.x[2] = BOOT_STACK_POINTER;
+  return {
+    partition: part,
+    reason: selection.reason,
+    image,
+    entry: image.header.entry,
+    stackPointer: BOOT_STACK_POINTER,
+    mappings,
+    loaded,
+    chipSize,
+    jedecId: chip.flash.jedecId,
+    tableOffset,
+    warnings,
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Assemble a simulated ESP32-C3 from a flash image: flash chip, chip, ROM reset entry, boot,
+ * scenario, and the in-process Target.
+ */
+import { readFileSync } from 'node:fs';
+import { FileBacking, MemoryBacking, type FlashBacking } from '../flash/backing.js';
+import { SpiNorFlash, type FlashTiming } from '../flash/spi-nor.js';
+import { MAX_FLASH_SIZE, MIN_FLASH_SIZE, checkFlashSize } from '../flash/jedec.js';
+import { Esp32c3, ROM_BASE } from './chip.js';
+import { bootFromFlash, type BootInfo } from './boot.js';
+import { findScenario, type Scenario } from './scenarios.js';
+import { SimTarget } from '../sim-target.js';
+
+export interface SimulatedEsp32c3Options {
+  /** Flash contents (byte 0 = flash 0x0) or a path to a file holding them. */
+  readonly flash: Uint8Array | string;
+  /** Flash size in bytes (1–16 MiB, power of two); default: the smallest that holds the image, at least 4 MiB. */
+  readonly flashSize?: number;
+  /** JEDEC id 0xMMTTCC; default EF 40 xx with the capacity of flashSize. */
+  readonly jedecId?: number;
+  /** Scenario name (see SCENARIOS); default 'normal'. */
+  readonly scenario?: string;
+  /** Partition table offset; default 0x8000. */
+  readonly tableOffset?: number;
+  /** With a path: write flash changes through to the file (default false: the file is only read). */
+  readonly persist?: boolean;
+  /** Busy time of flash operations in status polls. */
+  readonly flashTiming?: Partial<FlashTiming>;
+  /** Start running right away (default true); false leaves the hart halted at the app entry. */
+  readonly run?: boolean;
+  /** Instructions per event-loop slice (default 500000). */
+  readonly sliceInstructions?: number;
+  readonly log?: (message: string) => void;
+  readonly output?: (text: string) => void;
+}
+
+export interface SimulatedEsp32c3 {
+  readonly chip: Esp32c3;
+  readonly target: SimTarget;
+  readonly flash: SpiNorFlash;
+  readonly scenario: Scenario;
+  /** What the last boot did. */
+  readonly boot: BootInfo;
+  /** Reset the chip and boot again from flash (scenario re-applied); the hart keeps its run state. */
+  reboot(): BootInfo;
+  close(): Promise<void>;
+}
+
+function defaultSize(length: number): number {
+  let size = 0x400000;
+  while (size < length && size < MAX_FLASH_SIZE) size *= 2;
+  return Math.max(MIN_FLASH_SIZE, size);
+}
+
+function makeBacking(options: SimulatedEsp32c3Options): FlashBacking {
+  if (typeof options.flash === 'string' && options.persist) {
+    const backing = new FileBacking(options.flash, options.flashSize);
+    if (options.flashSize === undefined && (backing.size & (backing.size - 1)) !== 0) {
+      backing.close();
+      return new FileBacking(options.flash, defaultSize(backing.size));
+    }
+    return backing;
+  }
+  const data = typeof options.flash === 'string' ? new Uint8Array(readFileSync(options.flash)) : options.flash;
+  const size = options.flashSize ?? defaultSize(data.length);
+  checkFlashSize(size);
+  if (data.length > size) throw new RangeError(`the flash image has ${data.length} bytes, more than the ${size}-byte flash`);
+  const bytes = new Uint8Array(size).fill(0xff);
+  bytes.set(data);
+  return new MemoryBacking(bytes);
+}
+
+export function createSimulatedEsp32c3(options: SimulatedEsp32c3Options): SimulatedEsp32c3 {
+  const scenario = findScenario(options.scenario ?? 'normal');
+  const backing = makeBacking(options);
+  let chip: Esp32c3 | undefined;
+  const flash = new SpiNorFlash({
+    backing,
+    ...(options.jedecId !== undefined ? { jedecId: options.jedecId } : {}),
+    ...(options.flashTiming ? { timing: options.flashTiming } : {}),
+    onChange: (offset, length) => chip?.flashChanged(offset, length),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  chip = new Esp32c3({ flash, ...(options.log ? { log: options.log } : {}), ...(options.output ? { output: options.output } : {}) });
+  const c = chip;
+  const bootOptions = options.tableOffset !== undefined ? { tableOffset: options.tableOffset } : {};
+
+  let lastBoot: BootInfo;
+  const bootAndApply = (resetHart: boolean): BootInfo => {
+    lastBoot = bootFromFlash(c, { ...bootOptions, resetHart });
+    scenario.apply(c);
+    return lastBoot;
+  };
+  // The reset vector: ROM start-up + 2nd-stage bootloader, then a jump to the app entry.
+  c.hart.registerHostCall(ROM_BASE, '_start (ROM start-up and 2nd-stage bootloader)', () => {
+    bootAndApply(false);
+  });
+  lastBoot = bootAndApply(true);
+
+  const target = new SimTarget(c, {
+    reboot: () => bootAndApply(true),
+    ...(options.sliceInstructions ? { sliceInstructions: options.sliceInstructions } : {}),
+  });
+  if (options.run ?? true) void target.resume();
+
+  return {
+    chip: c,
+    target,
+    flash,
+    scenario,
+    get boot() {
+      return lastBoot;
+    },
+    reboot: () => bootAndApply(true),
+    close: async () => {
+      await target.close();
+      backing.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/** Small register files for blocks firmware and stubs touch: GPIO strap, EFUSE, SYSTEM, ASSIST_DEBUG. */
+import { RegisterBlock } from './register-block.js';
+
+/** GPIO_STRAP (0x038) reads the latched strapping pins: bit 3 set = SPI flash boot. */
+export class GpioBlock extends RegisterBlock {
+  constructor(strap = 0x0008) {
+    super('GPIO', 0x1000, { 0x038: strap });
+  }
+  protected override writeReg(offset: number, value: number): void {
+    if (offset !== 0x038) super.writeReg(offset, value);
+  }
+}
+
+/** EFUSE read-back registers: a made-up MAC, default SPI pads (all 0), nothing burnt. */
+export class EfuseBlock extends RegisterBlock {
+  constructor() {
+    super('EFUSE', 0x800, { 0x044: 0x79a0b1c2, 0x048: 0x000058cf });
+  }
+}
+
+/** SYSTEM: CPU_PER_CONF (0x008) and SYSCLK_CONF (0x058, CLK_XTAL_FREQ = 40 read-only in [18:12]). */
+export class SystemBlock extends RegisterBlock {
+  constructor() {
+    super('SYSTEM', 0x1000, { 0x008: 0x0, 0x058: (40 << 12) | 1 });
+  }
+  protected override writeReg(offset: number, value: number): void {
+    if (offset === 0x058) value = (value & ~(0x7f << 12)) | (40 << 12);
+    super.writeReg(offset, value);
+  }
+}
+
+/** ASSIST_DEBUG: CORE_0_DEBUG_MODE (0x098) bit1 = a debugger (debug module) is active. */
+export class AssistDebugBlock extends RegisterBlock {
+  debuggerAttached = false;
+  hartHalted = (): boolean => false;
+  constructor() {
+    super('ASSIST_DEBUG', 0x1000);
+  }
+  protected override readReg(offset: number): number {
+    if (offset === 0x098) return (this.hartHalted() ? 1 : 0) | (this.debuggerAttached ? 2 : 0);
+    return super.readReg(offset);
+  }
+}

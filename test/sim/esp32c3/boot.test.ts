@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSimulatedEsp32c3 } from '../../../src/sim/esp32c3/create.js';
+import { BootError } from '../../../src/sim/esp32c3/boot.js';
+import { readFlashChip, readDummyLenPlus } from '../../../src/sim/esp32c3/rom/rom-data.js';
+import { buildFlash, DROM_DATA, DROM_VADDR, IROM_CODE, LOOP_CODE, DRAM_ADDR, DRAM_DATA } from './fixture.js';
+
+test('boot maps DROM/IROM through the MMU (entry 127 too), copies RAM segments and sets pc/sp', async () => {
+  const { flash } = buildFlash();
+  const sim = createSimulatedEsp32c3({ flash, run: false });
+  const { chip, boot } = sim;
+  assert.equal(boot.partition.label, 'factory');
+  assert.equal(boot.entry, IROM_CODE);
+  assert.equal(chip.hart.pc, IROM_CODE);
+  assert.equal(chip.hart.x[2], boot.stackPointer);
+  assert.ok(boot.stackPointer > 0x3fcdc710 && boot.stackPointer < 0x3fcde710 && boot.stackPointer % 16 === 0);
+  // DROM 0x3C000020 → flash 0x10020; IROM 0x42010128 → flash 0x10128.
+  assert.deepEqual(chip.bus.readBlock(DROM_VADDR, DROM_DATA.length), DROM_DATA);
+  assert.equal(chip.bus.read32(IROM_CODE), LOOP_CODE[0]);
+  assert.equal(chip.mmu.entries[0], 1);
+  assert.equal(chip.mmu.entries[1], 1);
+  assert.equal(chip.mmu.entries[127], 1, 'entry 127 maps the first DROM page');
+  assert.equal(chip.mmu.entries[2], 0x100);
+  assert.deepEqual(chip.bus.readBlock(DRAM_ADDR, DRAM_DATA.length), DRAM_DATA);
+  // g_rom_flashchip as the bootloader leaves it.
+  const rec = readFlashChip(chip.bus);
+  assert.deepEqual(rec, { deviceId: 0xef4016, chipSize: 0x400000, blockSize: 0x10000, sectorSize: 0x1000, pageSize: 0x100, statusMask: 0xffff });
+  assert.equal(readDummyLenPlus(chip.bus, 1), 0);
+  assert.equal(chip.bus.read32(0x3fcdfff0) >= 0x3fcdf830, true);
+  await sim.close();
+});
+
+test('the booted app runs from IROM and its RAM writes are visible while running', async () => {
+  const { flash } = buildFlash();
+  const sim = createSimulatedEsp32c3({ flash, run: true, sliceInstructions: 20000 });
+  await new Promise((r) => setTimeout(r, 30));
+  const a = new DataView((await sim.target.readMemory(0x3fc80000, 4)).buffer).getUint32(0, true);
+  await new Promise((r) => setTimeout(r, 30));
+  const b = new DataView((await sim.target.readMemory(0x3fc80000, 4)).buffer).getUint32(0, true);
+  assert.equal(sim.target.state(), 'running');
+  assert.ok(a > 0 && b > a, `counter advances while running (${a} → ${b})`);
+  await sim.close();
+});
+
+test('otadata selects ota_1; a table at another offset is found only when given', async () => {
+  const { flash, appOffset } = buildFlash({ ota: true });
+  const sim = createSimulatedEsp32c3({ flash, run: false });
+  assert.equal(sim.boot.partition.label, 'ota_1');
+  assert.equal(sim.chip.mmu.entries[0], appOffset >>> 16);
+  await sim.close();
+  const moved = buildFlash({ tableOffset: 0xc000 }).flash;
+  assert.throws(() => createSimulatedEsp32c3({ flash: moved, run: false }), BootError);
+  const ok = createSimulatedEsp32c3({ flash: moved, run: false, tableOffset: 0xc000 });
+  assert.equal(ok.boot.tableOffset, 0xc000);
+  await ok.close();
+});
+
+test('an invalid MMU entry faults and is recorded in EXTMEM', async () => {
+  const { flash } = buildFlash();
+  const sim = createSimulatedEsp32c3({ flash, run: false });
+  await assert.rejects(sim.target.readMemory(0x3c020000, 4), /MMU entry 2 is invalid/);
+  assert.equal(sim.chip.extmem.read32(0x080) & 0x20, 0x20);
+  assert.equal(sim.chip.extmem.read32(0x0a4), 0x3c020000);
+  // Mapping it through the MMU register makes flash page 3 visible.
+  await sim.target.writeMemory(0x600c5008, new Uint8Array([3, 0, 0, 0]));
+  assert.deepEqual(await sim.target.readMemory(0x3c020000, 2), sim.flash.bytes.slice(0x30000, 0x30002));
+  await sim.close();
+});

@@ -117,6 +117,13 @@ export function parseImageHeader(bytes: Uint8Array): ImageHeader {
       { offset: 0, expected: IMAGE_MAGIC, found: magic },
     );
   }
+  if (magic !== IMAGE_MAGIC && bytes.length >= 4 && readU32(bytes, 0) === 0x96f3b83d) {
+    throw new ImageFormatError(
+      'IMAGE_BAD_MAGIC',
+      'the image starts with the MCUboot magic 0x96f3b83d, not the ESP image magic 0xe9: read it with parseMcubootHeader',
+      { offset: 0, expected: IMAGE_MAGIC, found: magic },
+    );
+  }
   if (magic !== IMAGE_MAGIC) {
     throw new ImageFormatError(
       'IMAGE_BAD_MAGIC',

@@ -55,6 +55,10 @@ test('header errors', () => {
   assert.throws(() => parseImageHeader(new Uint8Array(0)), isErr('IMAGE_TRUNCATED', 0));
   assert.throws(() => parseImageHeader(new Uint8Array([0xe9, 1, 2, 0x20])), isErr('IMAGE_TRUNCATED', 0));
   assert.throws(() => parseImageHeader(new Uint8Array(24).fill(0xff)), isErr('IMAGE_BAD_MAGIC', 0));
+  assert.throws(
+    () => parseImageHeader(Uint8Array.of(0x3d, 0xb8, 0xf3, 0x96, 0, 0, 0, 0)),
+    (e: unknown) => isErr('IMAGE_BAD_MAGIC', 0)(e) && /MCUboot/.test((e as Error).message),
+  );
   const b = new Uint8Array(24);
   writeImageHeader(b, {
     segmentCount: 1, spiMode: 2, spiSpeed: 0, flashSizeCode: 1, entry: 0, wpPin: 0xee, spiPinDrv: [0, 0, 0],

@@ -20,7 +20,8 @@ for (const root of roots.length ? roots : ['test']) {
     console.error(`run-tests: no folder ${root}`);
     process.exit(2);
   }
-  walk(root);
+  if (statSync(root).isDirectory()) walk(root);
+  else files.push(root);
 }
 if (files.length === 0) {
   console.error('run-tests: no test files found');

@@ -30,7 +30,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'issue-366',
     description:
-      'The app left SPI1 USER.USR_DUMMY set with a 1-cycle dummy (as MSPI timing tuning does), so an RDID issued without resetting SPI1 returns DE 80 2D instead of EF 40 16 and a capacity-table lookup yields size 0 (openocd-esp32 #366, "-9"); ROM reads still work because the ROM rewrites USER.',
+      'The app left SPI1 USER.USR_DUMMY set with a 1-cycle dummy (as MSPI timing tuning does), so an RDID issued without resetting SPI1 (user path or esp_rom_spi_flash_update_id) returns DE 80 2D instead of EF 40 16 and a capacity-table lookup yields size 0 (openocd-esp32 #366, "-9"); ROM reads still work because the ROM rewrites USER.',
     apply: (chip) => leaveUserDummy(chip, 1),
   },
   {

@@ -1,7 +1,8 @@
 /**
  * How the simulated ROM talks to the flash: through the SPI1 registers, like the real ROM, so the
  * controller state a program left behind (CTRL read mode, TIMING_CALI extra dummy) takes effect.
- * Each transaction sets USER/USER1/USER2 itself, as the ROM does.
+ * Each transaction sets USER/USER1/USER2 itself, as the ROM does, and leaves USER without a dummy
+ * phase afterwards (⚠ modelling choice: the real ROM's exact leftovers are not documented).
  */
 import { FLASH_OP } from '../../flash/commands.js';
 import { SR_WEL, SR_WIP } from '../../flash/spi-nor.js';
@@ -54,6 +55,10 @@ export function userCommand(env: RomEnvironment, cmd: UserCommand): Uint8Array {
   waitCmdDone(spi);
   const out = new Uint8Array(cmd.misoBytes ?? 0);
   for (let i = 0; i < out.length; i++) out[i] = (spi.read32(SPI_REG.W0 + (i & ~3)) >>> ((i & 3) * 8)) & 0xff;
+  // Leave USER/USER1 plain (command phase only, no dummy) so that hard-wired commands issued
+  // later are not shifted by this transaction's dummy phase.
+  spi.write32(SPI_REG.USER, SPI_USER.USR_COMMAND >>> 0);
+  spi.write32(SPI_REG.USER1, ((23 << 26) | 7) >>> 0);
   return out;
 }
 

@@ -77,9 +77,12 @@ const configParam = service('esp_rom_spiflash_config_param', (env) => {
   return ROM_OK;
 });
 
-/** RDID through the hard-wired CMD.RDID bit into g_rom_flashchip.device_id (0xMMTTCC). */
+/**
+ * RDID through the hard-wired CMD.RDID bit into g_rom_flashchip.device_id (0xMMTTCC). Nothing is
+ * reset first, so a dummy phase left in SPI1 USER/USER1 or TIMING_CALI rotates the id (what
+ * esp-stub-lib's "reset SPI1 USER regs before HW-auto RDID" fix is about).
+ */
 export function updateId(env: RomEnvironment): number {
-  waitFlashIdle(env);
   env.spi1.write32(SPI_REG.W0, 0);
   hardwired(env, SPI_CMD.RDID);
   const w0 = env.spi1.read32(SPI_REG.W0);

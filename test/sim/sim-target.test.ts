@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
+import { HardwareBreakpointLimitError } from '../../src/sim/sim-target.js';
+import { TargetStateError } from '../../src/target/errors.js';
+import { buildFlash, IROM_CODE, COUNTER_ADDR } from './esp32c3/fixture.js';
+
+function newSim(run = false) {
+  return createSimulatedEsp32c3({ flash: buildFlash().flash, run, sliceInstructions: 50000 });
+}
+const LW = IROM_CODE + 4;
+const SW = IROM_CODE + 12;
+
+test('starts halted at the app entry when run is false; step executes one instruction', async () => {
+  const sim = newSim();
+  const t = sim.target;
+  assert.equal(t.state(), 'halted');
+  assert.equal(await t.readRegister('pc'), IROM_CODE);
+  const s = await t.step();
+  assert.equal(s.reason, 'step');
+  assert.equal(s.pc, IROM_CODE + 4);
+  assert.equal(await t.readRegister('a0'), 0x3fc80000);
+  assert.equal(await t.readRegister('x10'), 0x3fc80000);
+  assert.equal((await t.readRegister('dcsr')) & (1 << 15), 1 << 15, 'ebreakm set on attach');
+  assert.equal(await t.readRegister('misa'), 0x40101104);
+  await sim.close();
+});
+
+test('halt while running, memory while running, registers refused while running', async () => {
+  const sim = newSim(true);
+  const t = sim.target;
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(t.state(), 'running');
+  const m = await t.readMemory(COUNTER_ADDR, 4);
+  assert.equal(m.length, 4);
+  await t.writeMemory(0x3fca0000, new Uint8Array([1, 2, 3, 4]));
+  await assert.rejects(t.readRegister('pc'), TargetStateError);
+  const stop = await t.halt();
+  assert.equal(stop.reason, 'interrupt');
+  assert.equal(t.state(), 'halted');
+  const pc = await t.readRegister('pc');
+  assert.ok(pc >= IROM_CODE && pc < IROM_CODE + 20);
+  await sim.close();
+});
+
+test('software breakpoint in flash halts before the instruction; resume continues past it', async () => {
+  const sim = newSim();
+  const t = sim.target;
+  await t.addBreakpoint(SW, 'software');
+  await t.resume();
+  const stop = await t.waitForHalt(2000);
+  assert.equal(stop.reason, 'breakpoint');
+  assert.equal(stop.pc, SW);
+  const before = sim.chip.bus.read32(COUNTER_ADDR);
+  await t.resume();
+  const again = await t.waitForHalt(2000);
+  assert.equal(again.pc, SW);
+  assert.equal(sim.chip.bus.read32(COUNTER_ADDR), before + 1, 'one store per loop between the two hits');
+  await t.removeBreakpoint(SW, 'software');
+  await sim.close();
+});
+
+test('hardware breakpoints use the 8 triggers; a ninth is a typed error', async () => {
+  const sim = newSim();
+  const t = sim.target;
+  await t.addBreakpoint(LW, 'hardware');
+  await t.resume();
+  const stop = await t.waitForHalt(2000);
+  assert.equal(stop.reason, 'hw-breakpoint');
+  assert.equal(stop.pc, LW);
+  await t.removeBreakpoint(LW, 'hardware');
+  for (let i = 0; i < 8; i++) await t.addBreakpoint(0x40390000 + 4 * i, 'hardware');
+  await assert.rejects(t.addBreakpoint(0x40391000, 'hardware'), HardwareBreakpointLimitError);
+  await sim.close();
+});
+
+test('waitForHalt times out with a typed error while the program runs; reset halt and reset run', async () => {
+  const sim = newSim(true);
+  const t = sim.target;
+  await assert.rejects(t.waitForHalt(30), /did not complete within 30 ms/);
+  await t.reset('halt');
+  assert.equal(t.state(), 'halted');
+  assert.equal(await t.readRegister('pc'), 0x40000000);
+  // Resuming runs the ROM start-up (boot from flash) and then the app.
+  await t.addBreakpoint(IROM_CODE, 'software');
+  await t.resume();
+  const stop = await t.waitForHalt(2000);
+  assert.equal(stop.pc, IROM_CODE);
+  await t.removeBreakpoint(IROM_CODE, 'software');
+  await t.reset('run');
+  assert.equal(t.state(), 'running');
+  await t.halt();
+  await sim.close();
+});
+
+test('ebreak in the program halts (ebreakm), events are emitted', async () => {
+  const sim = newSim();
+  const t = sim.target;
+  const events: string[] = [];
+  t.on((e) => events.push(e.type));
+  await t.writeMemory(0x40380100, new Uint8Array([0x73, 0x00, 0x10, 0x00]));
+  await t.resume(0x40380100);
+  const stop = await t.waitForHalt(1000);
+  assert.equal(stop.reason, 'breakpoint');
+  assert.equal(stop.pc, 0x40380100);
+  assert.deepEqual(events, ['resumed', 'halted']);
+  await sim.close();
+  assert.equal(t.state(), 'disconnected');
+});

@@ -5,7 +5,7 @@
  * The hart runs a counter loop in SRAM (see test/sim/jtag/counter-fixture.ts). Checks: the TAP
  * and IDCODE, the examined hart (XLEN 32, misa), a log without warnings or errors; then halt,
  * registers, single steps, memory read and write while the hart runs, memory write while halted,
- * and a hardware breakpoint (a trigger) that is hit.
+ * a hardware breakpoint (a trigger) that is hit, and `reset halt` (ndmreset with haltreq).
  *
  * Warnings accepted in the log: none. (The fence.i warning of a DM without program buffer does
  * not appear because the simulated DM has progbufsize 16, as the ESP32-C3 does.)
@@ -18,7 +18,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createJtagDebugModule, startRemoteBitbangServer } from '../../src/sim/jtag/index.js';
-import { counterMachine, COUNTER_ADDRESS, LOOP_ADDRESS, STORE_ADDRESS } from '../../test/sim/jtag/counter-fixture.js';
+import { counterMachine, COUNTER_ADDRESS, LOOP_ADDRESS, PROGRAM_ADDRESS, STORE_ADDRESS } from '../../test/sim/jtag/counter-fixture.js';
 
 const CONFIG = resolve('config/openocd-esp32c3-sim.cfg');
 const TOOLS = ['openocd', 'gdb-multiarch'];
@@ -137,6 +137,9 @@ test('OpenOCD examines the simulated ESP32-C3 over remote_bitbang and gdb debugs
       'continue',
       'printf "HIT pc=%x\\n", $pc',
       'delete',
+      'monitor reset halt',
+      'flushregs',
+      'printf "RESET pc=%x a0=%x\\n", $pc, $a0',
       'detach',
     ].join('\n');
     const scriptPath = join(dir, 'session.gdb');
@@ -168,6 +171,7 @@ test('OpenOCD examines the simulated ESP32-C3 over remote_bitbang and gdb debugs
     assert.match(out, /Hardware assisted breakpoint 1 at 0x40380014/);
     assert.match(out, /Breakpoint 1, 0x40380014 in \?\? \(\)/);
     assert.match(out, new RegExp(`HIT pc=${hex(STORE_ADDRESS)}\\b`));
+    assert.match(out, new RegExp(`RESET pc=${hex(PROGRAM_ADDRESS)} a0=0\\b`), 'reset halt: at the reset vector, registers cleared');
 
     await waitFor('gdb disconnect', ocd, /dropped 'gdb' connection/, 5_000);
     const log = ocd.output();

@@ -54,6 +54,8 @@ export class DebugModule implements DmiTarget {
   private readonly impebreak: boolean;
   private readonly systemReset: (haltAfter: boolean) => void;
   private readonly resumeListeners = new Set<ResumeListener>();
+  /** DMI operations so far; a runner compares it between slices to see a debugger at work. */
+  dmiOperations = 0;
 
   constructor(readonly hart: DebugHart, readonly bus: SystemBusPort, options: DebugModuleOptions = {}) {
     this.impebreak = options.impebreak ?? false;
@@ -103,6 +105,7 @@ export class DebugModule implements DmiTarget {
   }
 
   dmiRead(address: number): number {
+    this.dmiOperations++;
     switch (address) {
       case DM.dmcontrol:
         return this.readDmcontrol();
@@ -128,6 +131,7 @@ export class DebugModule implements DmiTarget {
   }
 
   dmiWrite(address: number, value: number): void {
+    this.dmiOperations++;
     value >>>= 0;
     if (address === DM.dmcontrol) {
       this.writeDmcontrol(value);

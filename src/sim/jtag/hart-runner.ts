@@ -8,6 +8,13 @@ import type { DebugHart, DebugHartRunResult } from './debug-hart.js';
 export interface HartRunnerOptions {
   /** Instructions per slice (default 10000: about a millisecond). */
   readonly sliceInstructions?: number;
+  /**
+   * Instructions per slice while a debugger is busy (default 1000), so its round trips wait less.
+   * Busy means `activity()` changed since the previous slice.
+   */
+  readonly busySliceInstructions?: number;
+  /** A counter that grows with debugger traffic (the Debug Module's dmiOperations). */
+  readonly activity?: () => number;
   /** How often a hart waiting in wfi is looked at again, in ms (default 2). */
   readonly idlePollMs?: number;
   /** False while something (a reset line) holds the hart; default always true. */
@@ -22,6 +29,8 @@ export class HartRunner {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly slice: number;
+  private readonly busySlice: number;
+  private lastActivity = -1;
   private readonly idlePollMs: number;
   /** Instructions executed by this runner (diagnostics, benchmarks). */
   executed = 0;
@@ -29,6 +38,7 @@ export class HartRunner {
 
   constructor(private readonly hart: DebugHart, private readonly options: HartRunnerOptions = {}) {
     this.slice = Math.max(1, Math.floor(options.sliceInstructions ?? 10000));
+    this.busySlice = Math.max(1, Math.floor(options.busySliceInstructions ?? Math.min(1000, this.slice)));
     this.idlePollMs = Math.max(1, options.idlePollMs ?? 2);
   }
 
@@ -63,7 +73,10 @@ export class HartRunner {
   private tick(): void {
     this.scheduled = 'none';
     if (this.closed || this.hart.halted || !(this.options.mayRun?.() ?? true)) return;
-    const result = this.hart.run(this.slice);
+    const activity = this.options.activity?.() ?? 0;
+    const busy = activity !== this.lastActivity;
+    this.lastActivity = activity;
+    const result = this.hart.run(busy ? this.busySlice : this.slice);
     this.slices++;
     this.executed += result.executed ?? 0;
     switch (result.reason) {

@@ -54,7 +54,11 @@ export function createJtagDebugModule(hart: DebugHart, bus: SystemBusPort, optio
   let runner: HartRunner | null = null;
   if (options.runner !== false) {
     const runnerOptions = typeof options.runner === 'object' ? options.runner : {};
-    runner = new HartRunner(hart, { ...runnerOptions, mayRun: () => dm.hartMayRun && (runnerOptions.mayRun?.() ?? true) });
+    runner = new HartRunner(hart, {
+      activity: () => dm.dmiOperations,
+      ...runnerOptions,
+      mayRun: () => dm.hartMayRun && (runnerOptions.mayRun?.() ?? true),
+    });
     const r = runner;
     dm.onResume(() => r.kick());
     if (!hart.halted) r.kick();

@@ -15,3 +15,4 @@ export * from './debug-stubs.js';
 export * from './semihosting.js';
 export * from './preloaded.js';
 export * from './elf-stub.js';
+export * from './debug-stubs-locate.js';

@@ -24,6 +24,7 @@ const SOURCES = [
   'stub/src/libc.c',
   'stub/src/spi1.c',
   'stub/src/flash.c',
+  'stub/src/flash_size.c',
   'stub/src/flash_info.c',
   'stub/src/flash_cmds.c',
   'stub/src/stream.c',

@@ -9,7 +9,9 @@
  *    is invalidated, so the application never executes stale lines;
  *  - the ROM's g_rom_flashchip record: chip_size is raised for the session when the request lies
  *    beyond it and the JEDEC id says the flash is that large, then put back as it was;
- *  - dummy_len_plus[1]: only during the clean JEDEC read (spi1.c).
+ *  - the SPI1 extra dummy: TIMING_CALI's enable and extra-dummy bits and the ROM's
+ *    dummy_len_plus[1] are cleared for the session (after the JEDEC id was read with the state as
+ *    found) and restored at the end.
  * The MMU table is never touched: all reads go through SPI1, not the cache.
  * Writes and erases call esp_rom_spiflash_unlock, which clears the flash's block-protect bits.
  */
@@ -27,18 +29,6 @@ rom_legacy_data_t *rom_legacy_data(void)
   return (rom_legacy_data_t *)p;
 }
 
-u32 flash_size_from_capacity(u32 capacity)
-{
-  capacity &= 0xFFu;
-  /* Most vendors: 2^capacity bytes, 0x10 (64 KiB) .. 0x1C (256 MiB). */
-  if (capacity >= 0x10 && capacity <= 0x1C) return 1u << capacity;
-  /* Micron/ISSI continue after 0x19 with 0x20 = 64 MiB, 0x21 = 128 MiB, 0x22 = 256 MiB. */
-  if (capacity >= 0x20 && capacity <= 0x22) return 0x4000000u << (capacity - 0x20);
-  /* MXIC 1.8 V and octal parts: 0x32 = 256 KiB .. 0x39 = 32 MiB .. 0x3C = 256 MiB. */
-  if (capacity >= 0x32 && capacity <= 0x3C) return 1u << (capacity - 0x20);
-  return 0;
-}
-
 int flash_check_range(u32 addr, u32 len, u32 align)
 {
   if (!IS_ALIGNED(addr, align) || !IS_ALIGNED(len, align)) return STUB_E_BAD_ARGUMENT;
@@ -46,19 +36,20 @@ int flash_check_range(u32 addr, u32 len, u32 align)
   return STUB_OK;
 }
 
+/* The JEDEC id with the SPI1 state as found; sets detected_size. */
 static int detect_size(struct flash_session *s)
 {
-  struct jedec_report r;
-  spi1_read_jedec(s->rom, &r);
-  s->detected_id = r.clean_id;
-  if (!r.clean_ok || !jedec_id_plausible(r.clean_id)) {
-    log_kv("jedec unreadable naive", r.naive_id);
-    log_kv("clean", r.clean_id);
+  struct jedec_report *r = &s->jedec;
+  spi1_read_jedec(s->rom, r);
+  s->jedec_done = 1;
+  if (!r->clean_ok || !jedec_id_plausible(r->clean_id)) {
+    log_kv("jedec unreadable naive", r->naive_id);
+    log_kv("clean", r->clean_id);
     return STUB_E_FLASH_ID;
   }
-  s->detected_size = flash_size_from_capacity(r.clean_id >> 16);
+  s->detected_size = flash_size_from_capacity(r->clean_id >> 16);
   if (s->detected_size == 0) {
-    log_kv("unknown capacity id", r.clean_id);
+    log_kv("unknown capacity id", r->clean_id);
     return STUB_E_UNKNOWN_FLASH_SIZE;
   }
   return STUB_OK;
@@ -75,16 +66,23 @@ int flash_begin(struct flash_session *s, u32 end, int detect, int for_write)
   s->begun = 1;
   s->rom = rom_legacy_data();
   if (!s->rom) {
+    if (detect) detect_size(s);
     log_kv("rom data pointer invalid", REG32(ROM_LEGACY_DATA_PTR));
     return STUB_E_ROM_DATA;
   }
   s->saved_chip = s->rom->chip;
+  s->saved_rom_dummy = s->rom->dummy_len_plus[1];
 
-  if (detect || end > s->saved_chip.chip_size) {
-    int rc = detect_size(s);
-    if (rc != STUB_OK && end > s->saved_chip.chip_size) return rc;
-  }
+  int rc = STUB_OK;
+  if (detect || end > s->saved_chip.chip_size) rc = detect_size(s);
+
+  /* The ROM adds dummy_len_plus[1] to every read and the controller adds the TIMING_CALI extra
+   * dummy to every SPI1 transaction; ESP32-C3 IDF uses neither, and left-overs shift the data. */
+  SPI1_REG(SPI_TIMING_CALI) &= ~(TIMING_CALI_ON | TIMING_CALI_EXTRA_MASK);
+  s->rom->dummy_len_plus[1] = 0;
+
   if (end > s->saved_chip.chip_size) {
+    if (rc != STUB_OK) return rc;
     if (end > s->detected_size) {
       log_kv("end", end);
       log_kv("beyond flash size", s->detected_size);
@@ -109,10 +107,13 @@ int flash_begin(struct flash_session *s, u32 end, int detect, int for_write)
 void flash_end(struct flash_session *s)
 {
   if (!s->begun) return;
-  if (s->chip_changed) {
-    const rom_flashchip_t *c = &s->saved_chip;
-    esp_rom_spiflash_config_param(c->device_id, c->chip_size, c->block_size, c->sector_size, c->page_size, c->status_mask);
-    s->rom->chip = *c; /* exactly as found, whatever config_param normalises */
+  if (s->rom) {
+    if (s->chip_changed) {
+      const rom_flashchip_t *c = &s->saved_chip;
+      esp_rom_spiflash_config_param(c->device_id, c->chip_size, c->block_size, c->sector_size, c->page_size, c->status_mask);
+      s->rom->chip = *c; /* exactly as found, whatever config_param normalises */
+    }
+    s->rom->dummy_len_plus[1] = s->saved_rom_dummy;
   }
   spi1_restore(&s->spi1);
   if (s->cache_suspended) {

@@ -3,6 +3,7 @@
 #ifndef ESPALGO_FLASH_H
 #define ESPALGO_FLASH_H
 
+#include "flash_size.h"
 #include "spi1.h"
 
 struct flash_session {
@@ -15,21 +16,21 @@ struct flash_session {
   u8 modified;        /* flash was written or erased: the ICache is invalidated at the end */
   u8 unlocked;
   u8 begun;
-  u32 detected_size;  /* from the JEDEC id; 0 when not detected or unknown */
-  u32 detected_id;
+  u8 saved_rom_dummy; /* dummy_len_plus[1] as found */
+  u8 jedec_done;      /* jedec holds a report */
+  struct jedec_report jedec;
+  u32 detected_size;  /* from the clean JEDEC id; 0 when not detected or unknown */
 };
 
 /* The ROM data record, or NULL when the pointer at 0x3FCDFFF0 is not a DRAM address
  * (the ROM has not initialised its data yet). */
 rom_legacy_data_t *rom_legacy_data(void);
 
-/* Flash size for a JEDEC capacity byte (our table, whole JEDEC range); 0 = unknown. */
-u32 flash_size_from_capacity(u32 capacity);
-
 /*
- * Begin a session for flash bytes [0, end): suspend the ICache if it runs, save SPI1, and when
- * end lies beyond the ROM's chip_size, detect the real size from the JEDEC id and raise chip_size
- * for the session. detect != 0 detects the size in any case. for_write unlocks the flash.
+ * Begin a session for flash bytes [0, end): suspend the ICache if it runs, save SPI1, read the
+ * JEDEC id when asked (detect) or when end lies beyond the ROM's chip_size (then chip_size is
+ * raised for the session if the id says the flash is that large), clear the SPI1 extra dummy
+ * (TIMING_CALI, dummy_len_plus[1]) for the ROM calls, and unlock the flash for writes.
  * Call flash_end() whatever flash_begin() returned. With STUB_E_ROM_DATA the cache is suspended
  * and SPI1 saved (s->rom is NULL), so SPI1 transactions of our own are still possible.
  */

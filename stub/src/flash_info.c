@@ -21,7 +21,10 @@ struct flash_info_result {
   u32 rom_chip_size;      /* 60 g_rom_flashchip.chip_size; 0xFFFFFFFF if unavailable */
   u32 rom_device_id;      /* 64 g_rom_flashchip.device_id */
   u32 rom_data_ptr;       /* 68 the word at 0x3FCDFFF0 */
+  u32 busy_polls;         /* 72 RDSR polls before the flash was idle; 200000 = it never was */
 };
+
+_Static_assert(sizeof(struct flash_info_result) == 76, "FLASH_INFO_RESULT_SIZE in stub-protocol.ts");
 
 #define FLASH_INFO_ROM_DATA (1u << 0)
 #define FLASH_INFO_NAIVE_PLAUSIBLE (1u << 1)
@@ -42,43 +45,46 @@ int cmd_flash_info(u32 result_addr)
   out->rom_chip_size = 0xFFFFFFFFu;
 
   struct flash_session s;
-  int rc = flash_begin(&s, 0, 0, 0);
-  if (rc == STUB_OK || rc == STUB_E_ROM_DATA) {
+  int rc = flash_begin(&s, 0, 1, 0);
+  if (s.jedec_done) {
     /* The id read needs no ROM data; without it there is just no dummy_len_plus to report. */
-    rc = STUB_OK;
-    struct jedec_report r;
-    spi1_read_jedec(s.rom, &r);
+    const struct jedec_report *r = &s.jedec;
     if (s.rom) out->flags = FLASH_INFO_ROM_DATA;
-    if (jedec_id_plausible(r.naive_id)) out->flags |= FLASH_INFO_NAIVE_PLAUSIBLE;
-    if (jedec_id_plausible(r.clean_id)) out->flags |= FLASH_INFO_CLEAN_PLAUSIBLE;
-    if (r.naive_id != r.clean_id) out->flags |= FLASH_INFO_IDS_DIFFER;
+    if (jedec_id_plausible(r->naive_id)) out->flags |= FLASH_INFO_NAIVE_PLAUSIBLE;
+    if (jedec_id_plausible(r->clean_id)) out->flags |= FLASH_INFO_CLEAN_PLAUSIBLE;
+    if (r->naive_id != r->clean_id) out->flags |= FLASH_INFO_IDS_DIFFER;
     if (s.cache_suspended) out->flags |= FLASH_INFO_CACHE_SUSPENDED;
-    if (!r.naive_ok) out->flags |= FLASH_INFO_NAIVE_TIMEOUT;
-    if (!r.clean_ok) out->flags |= FLASH_INFO_CLEAN_TIMEOUT;
-    out->naive_id = r.naive_id;
-    out->clean_id = r.clean_id;
-    out->found_user = r.found_user;
-    out->found_user1 = r.found_user1;
-    out->found_user2 = r.found_user2;
-    out->found_ctrl = r.found_ctrl;
-    out->found_timing_cali = r.found_timing_cali;
-    out->found_dummy_plus1 = r.found_dummy_plus1;
-    out->cleared = r.cleared;
-    out->naive_dummy = r.naive_dummy;
-    out->capacity = (r.clean_id >> 16) & 0xFFu;
+    if (!r->naive_ok) out->flags |= FLASH_INFO_NAIVE_TIMEOUT;
+    if (!r->clean_ok) out->flags |= FLASH_INFO_CLEAN_TIMEOUT;
+    out->naive_id = r->naive_id;
+    out->clean_id = r->clean_id;
+    out->found_user = r->found_user;
+    out->found_user1 = r->found_user1;
+    out->found_user2 = r->found_user2;
+    out->found_ctrl = r->found_ctrl;
+    out->found_timing_cali = r->found_timing_cali;
+    out->found_dummy_plus1 = r->found_dummy_plus1;
+    out->cleared = r->cleared;
+    out->naive_dummy = r->naive_dummy;
+    out->busy_polls = r->busy_polls;
+    out->capacity = (r->clean_id >> 16) & 0xFFu;
     out->size = flash_size_from_capacity(out->capacity);
-    out->naive_size = flash_size_from_capacity(r.naive_id >> 16);
+    out->naive_size = flash_size_from_capacity(r->naive_id >> 16);
     if (s.rom) {
       out->rom_chip_size = s.saved_chip.chip_size;
       out->rom_device_id = s.saved_chip.device_id;
     }
-    log_kv("naive", r.naive_id);
-    log_kv("clean", r.clean_id);
-    log_kv("cleared", r.cleared);
+    log_kv("naive", r->naive_id);
+    log_kv("clean", r->clean_id);
+    log_kv("cleared", r->cleared);
     log_kv("size", out->size);
     log_nl();
-    if (!r.clean_ok || !jedec_id_plausible(r.clean_id)) rc = STUB_E_FLASH_ID;
-    else if (out->size == 0) rc = STUB_E_UNKNOWN_FLASH_SIZE;
+    /* Without ROM data the id and size are still good: FLASH_INFO needs no ROM function. */
+    if (rc == STUB_E_ROM_DATA) rc = STUB_OK;
+    if (rc == STUB_OK) {
+      if (!r->clean_ok || !jedec_id_plausible(r->clean_id)) rc = STUB_E_FLASH_ID;
+      else if (out->size == 0) rc = STUB_E_UNKNOWN_FLASH_SIZE;
+    }
   }
   flash_end(&s);
   return rc;

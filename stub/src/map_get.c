@@ -60,6 +60,8 @@ struct map_result {
   struct map_segment segments[MAX_SEGMENTS]; /* 80 */
 };
 
+_Static_assert(sizeof(struct map_result) == 336, "MAP_RESULT_SIZE in stub-protocol.ts");
+
 struct partition {
   u32 offset, size;
 };

@@ -55,6 +55,34 @@ int jedec_id_plausible(u32 id)
   return id != 0 && id != 0xFFFFFFu;
 }
 
+/* Plain 1-bit SPI, command + MISO bits, no address, no dummy of any kind. */
+static void clean_user_command(const struct jedec_report *r, u32 opcode, u32 miso_bits)
+{
+  SPI1_REG(SPI_TIMING_CALI) = r->found_timing_cali & ~(TIMING_CALI_ON | TIMING_CALI_EXTRA_MASK);
+  SPI1_REG(SPI_CTRL) = CTRL_WP;
+  SPI1_REG(SPI_USER) = USER_COMMAND | USER_MISO;
+  SPI1_REG(SPI_USER1) = r->found_user1 & ~USER1_DUMMY_MASK;
+  SPI1_REG(SPI_USER2) = (7u << 28) | opcode;
+  SPI1_REG(SPI_MOSI_DLEN) = 0;
+  SPI1_REG(SPI_MISO_DLEN) = miso_bits - 1;
+}
+
+#define READY_POLLS 200000u
+
+/* Poll RDSR (0x05) until the flash's write-in-progress bit clears (a write or erase the
+ * application started). Returns the number of busy polls, or READY_POLLS if it never cleared. */
+static u32 wait_flash_ready(const struct jedec_report *r)
+{
+  clean_user_command(r, 0x05, 8);
+  u32 n = 0;
+  for (; n < READY_POLLS; n++) {
+    SPI1_REG(SPI_W0) = 0;
+    if (!spi1_run(CMD_USR)) return READY_POLLS;
+    if ((SPI1_REG(SPI_W0) & 1u) == 0) break;
+  }
+  return n;
+}
+
 void spi1_read_jedec(rom_legacy_data_t *rom, struct jedec_report *r)
 {
   struct spi1_state saved;
@@ -67,6 +95,10 @@ void spi1_read_jedec(rom_legacy_data_t *rom, struct jedec_report *r)
   r->found_ctrl = SPI1_REG(SPI_CTRL);
   r->found_timing_cali = SPI1_REG(SPI_TIMING_CALI);
   r->found_dummy_plus1 = rom ? rom_dummy : 0xFFFFFFFFu;
+
+  /* 0. A flash still busy with the application's write or erase ignores RDID. */
+  r->busy_polls = wait_flash_ready(r);
+  spi1_restore(&saved);
 
   /* 1. Naive: the hard-wired RDID with the state as found; the ROM's extra dummy added as a
    *    dummy phase, as older stubs did. */
@@ -89,15 +121,9 @@ void spi1_read_jedec(rom_legacy_data_t *rom, struct jedec_report *r)
   if (rom_dummy) r->cleared |= JEDEC_CLEARED_ROM_DUMMY;
   if (r->found_ctrl & CTRL_MODE_BITS) r->cleared |= JEDEC_CLEARED_CTRL_MODE;
 
-  /* 3. Clean: plain 1-bit SPI, command + 24 MISO bits, no address, no dummy of any kind. */
+  /* 3. Clean: RDID (0x9F) with 24 MISO bits through the user-command path. */
   if (rom) rom->dummy_len_plus[1] = 0;
-  SPI1_REG(SPI_TIMING_CALI) = r->found_timing_cali & ~(TIMING_CALI_ON | TIMING_CALI_EXTRA_MASK);
-  SPI1_REG(SPI_CTRL) = CTRL_WP;
-  SPI1_REG(SPI_USER) = USER_COMMAND | USER_MISO;
-  SPI1_REG(SPI_USER1) = r->found_user1 & ~USER1_DUMMY_MASK;
-  SPI1_REG(SPI_USER2) = (7u << 28) | 0x9Fu;
-  SPI1_REG(SPI_MOSI_DLEN) = 0;
-  SPI1_REG(SPI_MISO_DLEN) = 23;
+  clean_user_command(r, 0x9F, 24);
   SPI1_REG(SPI_W0) = 0;
   r->clean_ok = spi1_run(CMD_USR);
   r->clean_id = SPI1_REG(SPI_W0) & 0xFFFFFFu;

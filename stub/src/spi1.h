@@ -59,6 +59,7 @@ struct jedec_report {
   u32 found_dummy_plus1;  /* 0xFFFFFFFF when the ROM data pointer is invalid */
   u32 cleared;            /* JEDEC_CLEARED_* bits */
   u32 naive_dummy;        /* extra dummy cycles the naive read added */
+  u32 busy_polls;         /* RDSR polls until the flash was idle (200000 = never) */
   int naive_ok, clean_ok; /* the transactions finished */
 };
 
@@ -69,7 +70,7 @@ struct jedec_report {
 #define JEDEC_CLEARED_ROM_DUMMY (1u << 4)
 #define JEDEC_CLEARED_CTRL_MODE (1u << 5)
 
-/* Reads the id twice (naive, clean) and restores SPI1 and dummy_len_plus[1] afterwards.
+/* Waits until the flash is idle (RDSR), reads the id twice (naive, clean) and restores SPI1 and dummy_len_plus[1] afterwards.
  * rom may be NULL. The cache must be suspended by the caller. */
 void spi1_read_jedec(rom_legacy_data_t *rom, struct jedec_report *r);
 

@@ -31,6 +31,8 @@ struct stream_control {
   volatile u32 writes;
 };
 
+_Static_assert(sizeof(struct stream_control) == 24, "STREAM_CONTROL_SIZE in stub-protocol.ts");
+
 static void idle_pause(void)
 {
   for (volatile u32 i = 0; i < IDLE_SPIN; i++) {

@@ -1,0 +1,216 @@
+/**
+ * A thin typed wrapper around espalgo's ESP32-C3 flasher stub: one method per command. Each builds
+ * the arguments (stub-protocol.ts), runs the loaded stub through the algorithm runner, decodes the
+ * result, and throws a StubError carrying the decoded code when the stub reports one.
+ *
+ *   const runner = new AlgorithmRunner(target, { chip: esp32c3 });
+ *   const loaded = await runner.load(loadEsp32c3FlasherImage());
+ *   const stub = new StubClient(runner, loaded);
+ *   const info = await stub.flashInfo();
+ *   await runner.unload(loaded);
+ */
+import { readFileSync } from 'node:fs';
+import { hex32 } from '../chips/types.js';
+import type { Coroutine } from '../algorithm/coroutine.js';
+import type { LoadedStub } from '../algorithm/loader.js';
+import type { RunResult } from '../algorithm/run.js';
+import type { AlgorithmRunner } from '../algorithm/runner.js';
+import { stubImageFromJson, type StubImage } from '../algorithm/stub-image.js';
+import { describeStubError, type StubErrorInfo } from './stub-errors.js';
+import {
+  STREAM_CONTROL_OFFSETS,
+  STREAM_HOST_ABORT,
+  STUB_PING_REPLY,
+  decodeFlashInfo,
+  decodeMapResult,
+  decodeStreamControl,
+  encodeCall,
+  encodeU32,
+  type FlashInfo,
+  type StreamControl,
+  type StubCall,
+  type StubCommandName,
+  type StubFlashMap,
+} from './stub-protocol.js';
+
+/** The committed prebuilt ESP32-C3 flasher stub (stub/build/esp32c3-flasher.json). */
+export function loadEsp32c3FlasherImage(): StubImage {
+  const url = new URL('../../stub/build/esp32c3-flasher.json', import.meta.url);
+  return stubImageFromJson(JSON.parse(readFileSync(url, 'utf8')));
+}
+
+export class StubError extends Error {
+  /** Stable code, e.g. STUB_FLASH_ID. */
+  readonly code: string;
+  readonly info: StubErrorInfo;
+  constructor(
+    readonly command: StubCommandName,
+    /** The signed value the stub returned. */
+    readonly value: number,
+    readonly address: number | undefined,
+    readonly log: string,
+    /** What the command reported before failing (FLASH_INFO and MAP_GET fill their result anyway). */
+    readonly details?: { readonly flashInfo?: FlashInfo; readonly flashMap?: StubFlashMap },
+  ) {
+    const info = describeStubError(value);
+    super(`${command}${address !== undefined ? ` at ${hex32(address)}` : ''} failed: ${info.message} (stub error ${value}, ${info.name}). ${info.action}`);
+    this.name = 'StubError';
+    this.code = `STUB_${info.name}`;
+    this.info = info;
+  }
+}
+
+export interface StubClientOptions {
+  /** Largest READ/WRITE per call (bytes; must fit the work area). Default 32 KiB. */
+  readonly maxChunk?: number;
+  /** Multiplies every timeout (for slow targets such as a simulator). Default 1. */
+  readonly timeoutScale?: number;
+}
+
+export interface EraseCheckResult {
+  readonly blank: boolean;
+  /** Flash address of the first byte that is not 0xFF. */
+  readonly firstNonBlank?: number;
+}
+
+export interface StreamWriteOptions {
+  /** Ring buffer size (multiple of 4). Default 16 KiB. */
+  readonly ringSize?: number;
+  /** Idle polls before the stub gives up (0 = stub default). */
+  readonly pollLimit?: number;
+  /** Host poll interval in ms while the ring is full. Default 2. */
+  readonly pollMs?: number;
+  /** Overall timeout in ms. Default 10 s + 1 s per 16 KiB, scaled. */
+  readonly timeoutMs?: number;
+}
+
+const MS_PER_KIB = { read: 5, write: 20, erase: 40, hash: 5 } as const;
+
+export class StubClient {
+  private readonly maxChunk: number;
+  private readonly scale: number;
+
+  constructor(readonly runner: AlgorithmRunner, readonly loaded: LoadedStub, options: StubClientOptions = {}) {
+    this.maxChunk = Math.max(4, (options.maxChunk ?? 0x8000) & ~3);
+    this.scale = options.timeoutScale ?? 1;
+  }
+
+  /** PING: checks that the loaded image speaks this protocol. */
+  async ping(): Promise<number> {
+    const r = await this.run(encodeCall.ping(), 3000);
+    if (r.value !== STUB_PING_REPLY) throw new StubError('PING', r.signedValue < 0 ? r.signedValue : -1, undefined, r.log);
+    return r.value;
+  }
+
+  async flashInfo(): Promise<FlashInfo> {
+    const r = await this.run(encodeCall.flashInfo(), 3000);
+    const flashInfo = decodeFlashInfo(r.outputs.get(1)!);
+    if (r.signedValue < 0) throw new StubError('FLASH_INFO', r.signedValue, undefined, r.log, { flashInfo });
+    return flashInfo;
+  }
+
+  async read(address: number, length: number): Promise<Uint8Array> {
+    const out = new Uint8Array(length);
+    for (let done = 0; done < length; ) {
+      const n = Math.min(this.maxChunk, length - done);
+      const r = await this.run(encodeCall.read(address + done, n), 3000 + (n / 1024) * MS_PER_KIB.read);
+      this.check('READ', r, address + done);
+      out.set(r.outputs.get(3)!.subarray(0, n), done);
+      done += n;
+    }
+    return out;
+  }
+
+  /** Program data (the range must be erased). */
+  async write(address: number, data: Uint8Array): Promise<void> {
+    for (let done = 0; done < data.length; ) {
+      const n = Math.min(this.maxChunk, data.length - done);
+      const r = await this.run(encodeCall.write(address + done, data.subarray(done, done + n)), 3000 + (n / 1024) * MS_PER_KIB.write);
+      this.check('WRITE', r, address + done);
+      done += n;
+    }
+  }
+
+  /** Program raw-DEFLATE data; the stub inflates it and programs every 4 KiB. */
+  async writeDeflated(address: number, compressed: Uint8Array, uncompressedLength: number): Promise<void> {
+    const r = await this.run(encodeCall.writeDeflated(address, compressed, uncompressedLength), 5000 + (uncompressedLength / 1024) * MS_PER_KIB.write * 2);
+    this.check('WRITE_DEFLATED', r, address);
+  }
+
+  async erase(address: number, length: number): Promise<void> {
+    const r = await this.run(encodeCall.erase(address, length), 5000 + (length / 1024) * MS_PER_KIB.erase);
+    this.check('ERASE', r, address);
+  }
+
+  async eraseCheck(address: number, length: number): Promise<EraseCheckResult> {
+    const r = await this.run(encodeCall.eraseCheck(address, length), 3000 + (length / 1024) * MS_PER_KIB.read);
+    this.check('ERASE_CHECK', r, address);
+    return r.value === 0 ? { blank: true } : { blank: false, firstNonBlank: (address + r.value - 1) >>> 0 };
+  }
+
+  async mapGet(options: { tableOffset?: number; appOffset?: number } = {}): Promise<StubFlashMap> {
+    const r = await this.run(encodeCall.mapGet(options.tableOffset ?? 0, options.appOffset ?? 0), 10000);
+    const flashMap = decodeMapResult(r.outputs.get(3)!);
+    if (r.signedValue < 0) throw new StubError('MAP_GET', r.signedValue, flashMap.problemOffset, r.log, { flashMap });
+    return flashMap;
+  }
+
+  async sha256(address: number, length: number): Promise<Uint8Array> {
+    const r = await this.run(encodeCall.sha256(address, length), 3000 + (length / 1024) * MS_PER_KIB.hash);
+    this.check('SHA256', r, address);
+    return r.outputs.get(3)!.slice(0, 32);
+  }
+
+  /**
+   * Program data while the stub runs: the host fills a ring buffer in target RAM and the stub
+   * programs what arrives (the range must be erased). Needs memory access while the CPU runs.
+   */
+  async streamWrite(address: number, data: Uint8Array, options: StreamWriteOptions = {}): Promise<StreamControl> {
+    if (data.length % 4 !== 0) throw new RangeError(`stream write of ${data.length} bytes: the length must be a multiple of 4`);
+    const ringSize = (options.ringSize ?? 0x4000) & ~3;
+    const pollMs = options.pollMs ?? 2;
+    const timeoutMs = options.timeoutMs ?? (10000 + (data.length / 16384) * 1000) * this.scale;
+    const target = this.runner.target;
+    const coroutine: Coroutine = {
+      run: async (ctx) => {
+        const ring = ctx.memoryArguments.get(3)!;
+        const control = ctx.memoryArguments.get(5)!;
+        let written = 0;
+        const deadline = performance.now() + timeoutMs;
+        while (!ctx.signal.aborted && written < data.length && performance.now() < deadline) {
+          const state = decodeStreamControl(await target.readMemory(control, 24));
+          if (state.stubStatus < 0 || state.stubStatus === 2) return;
+          const space = ringSize - (written - state.stubConsumed);
+          const at = written % ringSize;
+          const n = Math.min(space, data.length - written, ringSize - at) & ~3;
+          if (n <= 0) {
+            await new Promise((resolve) => setTimeout(resolve, pollMs));
+            continue;
+          }
+          await target.writeMemory(ring + at, data.subarray(written, written + n));
+          written += n;
+          await target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostWritten, encodeU32(written));
+        }
+        if (written < data.length && !ctx.signal.aborted) {
+          await target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostCommand, encodeU32(STREAM_HOST_ABORT));
+        }
+      },
+    };
+    const call = encodeCall.streamWrite(address, data.length, ringSize, options.pollLimit ?? 0);
+    const r = await this.runner.run(this.loaded, { args: call.args, memoryArguments: call.memoryArguments, timeoutMs: timeoutMs + 2000, coroutine });
+    this.check('STREAM_WRITE', r, address);
+    return decodeStreamControl(r.outputs.get(5)!);
+  }
+
+  private run(call: StubCall, timeoutMs: number): Promise<RunResult> {
+    return this.runner.run(this.loaded, {
+      args: call.args,
+      memoryArguments: call.memoryArguments,
+      timeoutMs: Math.ceil(timeoutMs * this.scale),
+    });
+  }
+
+  private check(command: StubCommandName, r: RunResult, address: number): void {
+    if (r.signedValue < 0) throw new StubError(command, r.signedValue, address, r.log);
+  }
+}

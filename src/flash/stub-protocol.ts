@@ -1,0 +1,337 @@
+/**
+ * The protocol of espalgo's ESP32-C3 flasher stub (stub/src): command numbers, argument layouts,
+ * result structures and their decoders. Pure: no target access here (see stub-client.ts).
+ *
+ * Calling convention: stub_main(a0 = command, a1..a6); the return value comes back in a0:
+ * 0 OK, negative = error (stub-errors.ts), positive = a command-specific value.
+ */
+import type { MemoryArgument } from '../algorithm/mem-args.js';
+
+export const STUB_PROTOCOL_VERSION = 1;
+/** PING's reply: 'E' 'A' and the protocol version. */
+export const STUB_PING_REPLY = (0x45410000 | STUB_PROTOCOL_VERSION) >>> 0;
+
+export const STUB_COMMAND = {
+  PING: 0,
+  FLASH_INFO: 1,
+  READ: 2,
+  WRITE: 3,
+  WRITE_DEFLATED: 4,
+  ERASE: 5,
+  ERASE_CHECK: 6,
+  MAP_GET: 7,
+  SHA256: 8,
+  STREAM_WRITE: 9,
+} as const;
+export type StubCommandName = keyof typeof STUB_COMMAND;
+export const STUB_COMMAND_COUNT = 10;
+
+export function stubCommandName(value: number): StubCommandName | undefined {
+  return (Object.keys(STUB_COMMAND) as StubCommandName[]).find((k) => STUB_COMMAND[k] === value);
+}
+
+export const SECTOR_SIZE = 0x1000;
+/** The ROM's legacy flash API sends 3-byte addresses: the stub refuses ranges ending above this. */
+export const STUB_ADDRESS_LIMIT = 0x1000000;
+/** Default idle polls of STREAM_WRITE before STREAM_TIMEOUT (a6 = 0). */
+export const STREAM_DEFAULT_POLL_LIMIT = 0x100000;
+
+/** One call: the user arguments (a0 = command first) and the memory arguments patched into them. */
+export interface StubCall {
+  readonly command: StubCommandName;
+  readonly args: readonly number[];
+  readonly memoryArguments: readonly MemoryArgument[];
+}
+
+const u32 = (v: number) => v >>> 0;
+
+// ---- argument layouts --------------------------------------------------------------------------
+
+export const encodeCall = {
+  ping: (): StubCall => ({ command: 'PING', args: [STUB_COMMAND.PING], memoryArguments: [] }),
+  /** a1 = result buffer (FLASH_INFO_RESULT_SIZE bytes, out). */
+  flashInfo: (): StubCall => ({
+    command: 'FLASH_INFO',
+    args: [STUB_COMMAND.FLASH_INFO, 0],
+    memoryArguments: [{ argIndex: 1, size: FLASH_INFO_RESULT_SIZE, output: true }],
+  }),
+  /** a1 = flash address, a2 = length, a3 = destination buffer (out). All 4-aligned. */
+  read: (address: number, length: number): StubCall => ({
+    command: 'READ',
+    args: [STUB_COMMAND.READ, u32(address), u32(length), 0],
+    memoryArguments: [{ argIndex: 3, size: Math.max(4, length), output: true }],
+  }),
+  /** a1 = flash address, a2 = length, a3 = source buffer (in). All 4-aligned; the range must be erased. */
+  write: (address: number, data: Uint8Array): StubCall => ({
+    command: 'WRITE',
+    args: [STUB_COMMAND.WRITE, u32(address), data.length, 0],
+    memoryArguments: [{ argIndex: 3, input: data }],
+  }),
+  /** a1 = flash address, a2 = compressed length, a3 = compressed data (in), a4 = uncompressed length. */
+  writeDeflated: (address: number, compressed: Uint8Array, uncompressedLength: number): StubCall => ({
+    command: 'WRITE_DEFLATED',
+    args: [STUB_COMMAND.WRITE_DEFLATED, u32(address), compressed.length, 0, u32(uncompressedLength)],
+    memoryArguments: [{ argIndex: 3, input: compressed }],
+  }),
+  /** a1 = flash address, a2 = length; both 4 KiB aligned. 64 KiB blocks where aligned, else sectors. */
+  erase: (address: number, length: number): StubCall => ({
+    command: 'ERASE',
+    args: [STUB_COMMAND.ERASE, u32(address), u32(length)],
+    memoryArguments: [],
+  }),
+  /** a1 = flash address, a2 = length (4-aligned). Returns 0 if blank, else 1 + offset of the first non-0xFF byte. */
+  eraseCheck: (address: number, length: number): StubCall => ({
+    command: 'ERASE_CHECK',
+    args: [STUB_COMMAND.ERASE_CHECK, u32(address), u32(length)],
+    memoryArguments: [],
+  }),
+  /** a1 = partition table offset (0 = search), a2 = app offset (0 = choose like the bootloader), a3 = result (out). */
+  mapGet: (tableOffset = 0, appOffset = 0): StubCall => ({
+    command: 'MAP_GET',
+    args: [STUB_COMMAND.MAP_GET, u32(tableOffset), u32(appOffset), 0],
+    memoryArguments: [{ argIndex: 3, size: MAP_RESULT_SIZE, output: true }],
+  }),
+  /** a1 = flash address (4-aligned), a2 = length (any), a3 = 32-byte digest (out). */
+  sha256: (address: number, length: number): StubCall => ({
+    command: 'SHA256',
+    args: [STUB_COMMAND.SHA256, u32(address), u32(length), 0],
+    memoryArguments: [{ argIndex: 3, size: 32, output: true }],
+  }),
+  /**
+   * a1 = flash address, a2 = total length, a3 = ring buffer, a4 = ring size, a5 = control block
+   * (STREAM_CONTROL_SIZE bytes, zeroed), a6 = idle poll limit (0 = default).
+   */
+  streamWrite: (address: number, total: number, ringSize: number, pollLimit = 0): StubCall => ({
+    command: 'STREAM_WRITE',
+    args: [STUB_COMMAND.STREAM_WRITE, u32(address), u32(total), 0, u32(ringSize), 0, u32(pollLimit)],
+    memoryArguments: [
+      { argIndex: 3, size: ringSize },
+      { argIndex: 5, input: new Uint8Array(STREAM_CONTROL_SIZE), output: true },
+    ],
+  }),
+};
+
+// ---- flash size table ------------------------------------------------------------------------
+
+/** Flash size for a JEDEC capacity byte, the stub's table; 0 = unknown. */
+export function flashSizeFromCapacity(capacity: number): number {
+  const c = capacity & 0xff;
+  if (c >= 0x10 && c <= 0x1c) return 2 ** c;
+  if (c >= 0x20 && c <= 0x22) return 0x4000000 * 2 ** (c - 0x20);
+  if (c >= 0x32 && c <= 0x3c) return 2 ** (c - 0x20);
+  return 0;
+}
+
+/** A JEDEC id as the stub reports it: W0 & 0xFFFFFF, byte 0 = manufacturer. */
+export interface JedecId {
+  readonly raw: number;
+  readonly manufacturer: number;
+  readonly memoryType: number;
+  readonly capacity: number;
+  /** 0xMMTTCC, as ROM and ESP-IDF print it. */
+  readonly id: number;
+  /** Neither all zeros nor all ones. */
+  readonly plausible: boolean;
+}
+
+export function decodeJedecId(raw: number): JedecId {
+  const r = raw & 0xffffff;
+  const manufacturer = r & 0xff;
+  const memoryType = (r >>> 8) & 0xff;
+  const capacity = (r >>> 16) & 0xff;
+  return { raw: r, manufacturer, memoryType, capacity, id: ((manufacturer << 16) | (memoryType << 8) | capacity) >>> 0, plausible: r !== 0 && r !== 0xffffff };
+}
+
+// ---- FLASH_INFO result -------------------------------------------------------------------------
+
+export const FLASH_INFO_RESULT_SIZE = 76;
+
+export const FLASH_INFO_FLAGS = {
+  ROM_DATA: 1 << 0,
+  NAIVE_PLAUSIBLE: 1 << 1,
+  CLEAN_PLAUSIBLE: 1 << 2,
+  IDS_DIFFER: 1 << 3,
+  CACHE_SUSPENDED: 1 << 4,
+  NAIVE_TIMEOUT: 1 << 5,
+  CLEAN_TIMEOUT: 1 << 6,
+} as const;
+
+/** What the clean JEDEC read had to clear (FlashInfo.cleared). */
+export const JEDEC_CLEARED = {
+  USR_DUMMY: 1 << 0,
+  USER_PHASES: 1 << 1,
+  TIMING_CALI: 1 << 2,
+  TIMING_EXTRA: 1 << 3,
+  ROM_DUMMY: 1 << 4,
+  CTRL_MODE: 1 << 5,
+} as const;
+
+export interface FlashInfo {
+  readonly flags: number;
+  /** Read with SPI1 as found plus the ROM's dummy_len_plus[1] (what older stubs read). */
+  readonly naiveId: JedecId;
+  /** Read with every extra dummy and user phase cleared. */
+  readonly cleanId: JedecId;
+  readonly found: {
+    readonly user: number;
+    readonly user1: number;
+    readonly user2: number;
+    readonly ctrl: number;
+    readonly timingCali: number;
+    /** undefined when the ROM data was unavailable. */
+    readonly romDummyLenPlus1: number | undefined;
+  };
+  readonly cleared: number;
+  readonly clearedNames: readonly (keyof typeof JEDEC_CLEARED)[];
+  readonly naiveExtraDummy: number;
+  readonly capacity: number;
+  /** From the clean id; 0 = unknown. */
+  readonly size: number;
+  readonly naiveSize: number;
+  /** The ROM's g_rom_flashchip; undefined when the ROM data was unavailable. */
+  readonly romChipSize: number | undefined;
+  readonly romDeviceId: number | undefined;
+  readonly romDataPointer: number;
+  /** RDSR polls before the flash was idle (an application write/erase in progress); 200000 = never. */
+  readonly busyPolls: number;
+}
+
+function words(bytes: Uint8Array, minimum: number, what: string): (i: number) => number {
+  if (bytes.length < minimum) throw new RangeError(`${what}: ${bytes.length} bytes, expected at least ${minimum}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return (offset: number) => view.getUint32(offset, true);
+}
+
+export function decodeFlashInfo(bytes: Uint8Array): FlashInfo {
+  const w = words(bytes, FLASH_INFO_RESULT_SIZE, 'FLASH_INFO result');
+  const flags = w(4);
+  const romData = (flags & FLASH_INFO_FLAGS.ROM_DATA) !== 0;
+  const cleared = w(40);
+  return {
+    flags,
+    naiveId: decodeJedecId(w(8)),
+    cleanId: decodeJedecId(w(12)),
+    found: { user: w(16), user1: w(20), user2: w(24), ctrl: w(28), timingCali: w(32), romDummyLenPlus1: romData ? w(36) : undefined },
+    cleared,
+    clearedNames: (Object.keys(JEDEC_CLEARED) as (keyof typeof JEDEC_CLEARED)[]).filter((k) => (cleared & JEDEC_CLEARED[k]) !== 0),
+    naiveExtraDummy: w(44),
+    capacity: w(48),
+    size: w(52),
+    naiveSize: w(56),
+    romChipSize: romData ? w(60) : undefined,
+    romDeviceId: romData ? w(64) : undefined,
+    romDataPointer: w(68),
+    busyPolls: w(72),
+  };
+}
+
+// ---- MAP_GET result ----------------------------------------------------------------------------
+
+export const MAP_RESULT_SIZE = 336;
+export const MAP_MAX_SEGMENTS = 16;
+const NONE = 0xffffffff;
+
+export const MAP_FLAGS = {
+  TABLE_FOUND: 1 << 0,
+  TABLE_SEARCHED: 1 << 1,
+  OTADATA_VALID: 1 << 2,
+  APP_FOUND: 1 << 3,
+  HEADER_OK: 1 << 4,
+  SEGMENTS_TRUNCATED: 1 << 5,
+  SIZE_DETECTED: 1 << 6,
+} as const;
+
+/** Why the stub picked the app it reports. */
+export const APP_REASONS = ['none', 'override', 'otadata', 'factory', 'ota_0', 'first-app'] as const;
+export type AppReason = (typeof APP_REASONS)[number];
+
+export interface MappedSegment {
+  /** Flash offset of the segment's data (after its 8-byte header). */
+  readonly flashOffset: number;
+  readonly vaddr: number;
+  readonly size: number;
+  readonly kind: 'drom' | 'irom';
+}
+
+export interface StubFlashMap {
+  readonly flags: number;
+  readonly tableOffset: number | undefined;
+  readonly tableSearched: boolean;
+  readonly appOffset: number | undefined;
+  /** Partition size; 0 when the app offset was given. */
+  readonly appSize: number;
+  readonly reason: AppReason;
+  /** Highest valid otadata sequence number; 0 = none. */
+  readonly otaSeq: number;
+  readonly otaCount: number;
+  /** From the JEDEC id; 0 = unknown. */
+  readonly flashSize: number;
+  readonly romChipSize: number;
+  /** Flash offset of whatever made the command fail. */
+  readonly problemOffset: number | undefined;
+  readonly headerOk: boolean;
+  /** The 24-byte image header as read (decode with src/image). */
+  readonly header: Uint8Array;
+  readonly segmentCount: number;
+  readonly segments: readonly MappedSegment[];
+  readonly segmentsTruncated: boolean;
+}
+
+export function decodeMapResult(bytes: Uint8Array): StubFlashMap {
+  const w = words(bytes, MAP_RESULT_SIZE, 'MAP_GET result');
+  const flags = w(4);
+  const opt = (v: number) => (v === NONE ? undefined : v);
+  const mapped = Math.min(w(48), MAP_MAX_SEGMENTS);
+  const segments: MappedSegment[] = [];
+  for (let i = 0; i < mapped; i++) {
+    const o = 80 + i * 16;
+    segments.push({ flashOffset: w(o), vaddr: w(o + 4), size: w(o + 8), kind: w(o + 12) === 1 ? 'drom' : 'irom' });
+  }
+  return {
+    flags,
+    tableOffset: flags & MAP_FLAGS.TABLE_FOUND ? w(8) : undefined,
+    tableSearched: (flags & MAP_FLAGS.TABLE_SEARCHED) !== 0,
+    appOffset: flags & MAP_FLAGS.APP_FOUND ? w(12) : opt(w(12)),
+    appSize: w(16),
+    reason: APP_REASONS[w(20)] ?? 'none',
+    otaSeq: w(24),
+    otaCount: w(28),
+    flashSize: w(32),
+    romChipSize: w(36),
+    problemOffset: opt(w(40)),
+    headerOk: (flags & MAP_FLAGS.HEADER_OK) !== 0,
+    header: bytes.slice(52, 76),
+    segmentCount: w(44),
+    segments,
+    segmentsTruncated: (flags & MAP_FLAGS.SEGMENTS_TRUNCATED) !== 0,
+  };
+}
+
+// ---- STREAM_WRITE control block ----------------------------------------------------------------
+
+export const STREAM_CONTROL_SIZE = 24;
+export const STREAM_STATUS = { RUNNING: 1, DONE: 2 } as const;
+export const STREAM_HOST_ABORT = 1;
+export const STREAM_CONTROL_OFFSETS = { hostWritten: 0, stubConsumed: 4, stubStatus: 8, hostCommand: 12, idleMax: 16, writes: 20 } as const;
+
+export interface StreamControl {
+  readonly hostWritten: number;
+  readonly stubConsumed: number;
+  /** 1 running, 2 done, negative = stub error. */
+  readonly stubStatus: number;
+  readonly hostCommand: number;
+  readonly idleMax: number;
+  readonly writes: number;
+}
+
+export function decodeStreamControl(bytes: Uint8Array): StreamControl {
+  const w = words(bytes, STREAM_CONTROL_SIZE, 'STREAM_WRITE control block');
+  return { hostWritten: w(0), stubConsumed: w(4), stubStatus: w(8) | 0, hostCommand: w(12), idleMax: w(16), writes: w(20) };
+}
+
+/** A u32 little-endian word, for writing one control field. */
+export function encodeU32(value: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, value >>> 0, true);
+  return b;
+}

@@ -79,7 +79,8 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
       }
     : null;
 
-  const found = scanTables(bytes, base);
+  const scan = scanTables(bytes, base, options.scanAllTables === true);
+  const found = scan.found;
   const chosen = chooseTable(found, options.tableOffset, bytes, base);
   const table = chosen.table?.table ?? null;
   const entries = table?.entries ?? [];
@@ -174,7 +175,10 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
     chip: chipDecision,
     flashSize,
     bootloader,
-    partitionTable: { flashOffset: chosen.table?.candidate.flashOffset ?? null, decidedBy: chosen.decidedBy, candidates: found.map((f) => f.candidate), entries: rows(entries) },
+    partitionTable: {
+      flashOffset: chosen.table?.candidate.flashOffset ?? null, decidedBy: chosen.decidedBy, scan: scan.description,
+      candidates: found.map((f) => f.candidate), entries: rows(entries),
+    },
     bootApp,
     bootReason,
     apps,

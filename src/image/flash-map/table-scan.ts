@@ -39,15 +39,64 @@ export function tableAt(bytes: Uint8Array, fileOffset: number, flashOffset: numb
   return { candidate: { flashOffset, entryCount: table.entries.length, md5 }, table };
 }
 
-/** Every plausible table at a 4 KiB flash boundary within the file. */
-export function scanTables(bytes: Uint8Array, baseOffset: number): FoundTable[] {
-  const found: FoundTable[] = [];
+export interface TableScan {
+  readonly found: FoundTable[];
+  /** How many 4 KiB boundaries were probed, out of how many the file has. */
+  readonly probed: number;
+  readonly boundaries: number;
+  readonly description: string;
+}
+
+/**
+ * Plausible tables at 4 KiB flash boundaries of the file. The default table offset is probed
+ * first. Once a table is known, the areas its own partitions cover are skipped: the bootloader's
+ * table cannot sit inside a partition (no partition may cover the table sector), so a table-like
+ * sector there (a stale copy in a filesystem, say) is not a candidate — and the probe of a
+ * 32 MiB file then touches a handful of sectors instead of 8192. `scanAll` probes every boundary.
+ */
+export function scanTables(bytes: Uint8Array, baseOffset: number, scanAll = false): TableScan {
   const misalign = baseOffset % SECTOR;
-  let fileOffset = misalign === 0 ? 0 : SECTOR - misalign;
-  for (; fileOffset + 32 <= bytes.length; fileOffset += SECTOR) {
-    if (bytes[fileOffset] !== 0xaa || bytes[fileOffset + 1] !== 0x50) continue;
-    const t = tableAt(bytes, fileOffset, baseOffset + fileOffset, baseOffset + fileOffset === DEFAULT_TABLE_OFFSET);
-    if (t) found.push(t);
+  const first = misalign === 0 ? 0 : SECTOR - misalign;
+  const boundaries = bytes.length > first + 31 ? Math.floor((bytes.length - 32 - first) / SECTOR) + 1 : 0;
+  const found = new Map<number, FoundTable>();
+  let probed = 0;
+  let skips: { start: number; end: number }[] = [];
+  const learn = (t: FoundTable): void => {
+    if (scanAll || skips.length > 0) return;
+    const tableStart = t.candidate.flashOffset;
+    skips = t.table.entries
+      .filter((e) => e.size > 0 && !(e.offset < tableStart + SECTOR && tableStart < e.offset + e.size))
+      .map((e) => ({ start: e.offset, end: e.offset + e.size }))
+      .sort((a, b) => a.start - b.start);
+  };
+  const probe = (fileOffset: number): void => {
+    probed++;
+    if (bytes[fileOffset] !== 0xaa || bytes[fileOffset + 1] !== 0x50) return;
+    const flash = baseOffset + fileOffset;
+    const t = tableAt(bytes, fileOffset, flash, flash === DEFAULT_TABLE_OFFSET);
+    if (t) {
+      found.set(flash, t);
+      learn(t);
+    }
+  };
+  const dflt = DEFAULT_TABLE_OFFSET - baseOffset;
+  if (dflt >= first && dflt + 32 <= bytes.length && (dflt - first) % SECTOR === 0) probe(dflt);
+  let k = 0;
+  for (let fileOffset = first; fileOffset + 32 <= bytes.length; fileOffset += SECTOR) {
+    if (fileOffset === dflt) continue;
+    const flash = baseOffset + fileOffset;
+    while (k < skips.length && skips[k]!.end <= flash) k++;
+    const skip = skips[k];
+    if (skip && skip.start <= flash) {
+      // Jump to the first boundary at or after the end of this partition.
+      fileOffset = Math.max(fileOffset, Math.ceil((skip.end - baseOffset - first) / SECTOR) * SECTOR + first - SECTOR);
+      continue;
+    }
+    probe(fileOffset);
   }
-  return found;
+  const list = [...found.values()].sort((a, b) => a.candidate.flashOffset - b.candidate.flashOffset);
+  const description = scanAll || skips.length === 0
+    ? `probed all ${boundaries} 4 KiB boundaries of the file`
+    : `probed ${probed} of ${boundaries} 4 KiB boundaries (the areas of the table's own partitions are skipped)`;
+  return { found: list, probed, boundaries, description };
 }

@@ -29,6 +29,11 @@ export interface AnalyzeFlashMapOptions {
   readonly flashSize?: number;
   /** Also verify checksums and SHA-256 of the images (reads every image byte; slower). */
   readonly verify?: boolean;
+  /**
+   * Probe every 4 KiB boundary for partition tables, also inside the partitions of the table
+   * found (by default those areas are skipped: the bootloader's table cannot lie inside one).
+   */
+  readonly scanAllTables?: boolean;
 }
 
 /** How the file lines up with flash. */
@@ -108,7 +113,9 @@ export interface PartitionTableInfo {
   /** Flash offset of the table in use, or null if none was found. */
   readonly flashOffset: number | null;
   readonly decidedBy: string;
-  /** Every 4 KiB boundary of the file that holds a parseable table. */
+  /** Which 4 KiB boundaries were probed. */
+  readonly scan: string;
+  /** Every probed 4 KiB boundary of the file that holds a plausible table. */
   readonly candidates: readonly TableCandidate[];
   readonly entries: readonly PartitionRow[];
 }

@@ -28,14 +28,39 @@ test('two tables: both reported, the one at 0x8000 used', () => {
   const file = mergeFlash([
     { offset: 0, data: bootloader },
     { offset: 0x8000, data: table },
-    { offset: 0xc000, data: table },
+    { offset: 0xf000, data: table }, // in the gap between nvs (ends 0xF000) and factory (0x10000)
     { offset: 0x10000, data: buildExampleApp({ chip: esp32c3 }) },
   ]);
   const r = analyzeFlashMap(file);
-  assert.deepEqual(r.partitionTable.candidates.map((c) => c.flashOffset), [0x8000, 0xc000]);
+  assert.deepEqual(r.partitionTable.candidates.map((c) => c.flashOffset), [0x8000, 0xf000]);
   assert.equal(r.partitionTable.flashOffset, 0x8000);
   assert.ok(codes(r).includes('TABLE_CANDIDATES'));
   assert.ok(!codes(r).includes('STUB_TABLE_OFFSET'));
+});
+
+test('a table copy inside a partition is skipped unless scanAllTables', () => {
+  const file = mergeFlash([
+    { offset: 0, data: bootloader },
+    { offset: 0x8000, data: table },
+    { offset: 0xc000, data: table }, // inside nvs: cannot be the bootloader's table
+    { offset: 0x10000, data: buildExampleApp({ chip: esp32c3 }) },
+  ]);
+  const quick = analyzeFlashMap(file);
+  assert.deepEqual(quick.partitionTable.candidates.map((c) => c.flashOffset), [0x8000]);
+  assert.match(quick.partitionTable.scan, /skipped/);
+  const all = analyzeFlashMap(file, { scanAllTables: true });
+  assert.deepEqual(all.partitionTable.candidates.map((c) => c.flashOffset), [0x8000, 0xc000]);
+  assert.match(all.partitionTable.scan, /all \d+ 4 KiB boundaries/);
+});
+
+test('without a table at 0x8000 every boundary is probed until one is found', () => {
+  const f = buildExampleFlash('table-0x10000');
+  const r = analyzeFlashMap(f.bytes);
+  assert.equal(r.partitionTable.flashOffset, 0x10000);
+  // 0x8000 first, then 0x1000..0xF000 (14 more) and 0x10000 where the table is: 16 probes; after
+  // that only the gap between phy_init (ends 0x18000) and factory (0x20000): 8 more. The file
+  // covers 0x1000..0x48050: 72 boundaries.
+  assert.match(r.partitionTable.scan, /^probed 24 of 72 /);
 });
 
 test('an MCUboot image in the app slot is recognised; the 2024 stub would fail with -8', () => {

@@ -3,6 +3,13 @@
  * 0.13.2 → hart and bus. Real OpenOCD (`riscv` target, `remote_bitbang` adapter) drives it; see
  * config/openocd-esp32c3-sim.cfg.
  *
+ * Choices: datacount 2 and progbufsize 16 without impebreak, as the ESP32-C3 reports. The program
+ * buffer runs a subset of RV32I + Zicsr (fence, fence.i, csr*, loads/stores, addi, auipc, lui,
+ * ALU ops, ebreak), which covers what OpenOCD puts there; with it OpenOCD can execute fence.i
+ * before resuming and does not warn "We won't be able to execute fence instructions". Memory
+ * goes through System Bus Access (the config asks for sysbus first), so it works while the hart
+ * runs. Abstract commands: Access Register only (aarsize 2).
+ *
  *   const jtag = createJtagDebugModule(hart, bus);
  *   const server = await startRemoteBitbangServer(jtag.dm, { port: 9824 });
  *   …

@@ -9,3 +9,7 @@ import { registerFlashMap } from './flash-map.js';
 import { registerExampleImage } from './example-image.js';
 import { registerDemo } from './demo.js';
 registrars.push(registerImageInfo, registerFlashMap, registerExampleImage, registerDemo);
+import { registerSim } from './sim.js';
+registrars.push(registerSim);
+import { registerCall } from './call.js';
+registrars.push(registerCall);

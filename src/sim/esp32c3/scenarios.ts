@@ -45,7 +45,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'issue-366-rom-dummy',
     description:
-      'As issue-366, plus g_rom_spiflash_dummy_len_plus[1] = 1, which the ROM adds to every read dummy: with this zero-delay flash all ROM reads come back shifted by one bit until a tool zeroes it.',
+      'As issue-366, plus g_rom_spiflash_dummy_len_plus[1] = 1, which the ROM adds to every read dummy: with this zero-delay flash all ROM reads come back shifted by one clock (1 bit in 1-line modes, 2 bits in DIO) until a tool zeroes it.',
     apply: (chip) => {
       leaveUserDummy(chip, 1);
       writeDummyLenPlus(chip.bus, 1, 1);

@@ -1,0 +1,124 @@
+/**
+ * `espalgo sim --flash FILE`: boot the simulated ESP32-C3 from a flash image and, with --gdb,
+ * serve it to GDB (or espalgo itself) on 127.0.0.1. Runs until Ctrl-C.
+ */
+import type { Command } from 'commander';
+import { startGdbServer, type GdbServerHandle } from '../../gdb/server.js';
+import { generateMemoryMapXml } from '../../gdb/memory-map.js';
+import { createSimulatedEsp32c3, type SimulatedEsp32c3 } from '../../sim/esp32c3/create.js';
+import { SCENARIOS } from '../../sim/esp32c3/scenarios.js';
+import { esp32c3MemoryRegions } from '../../sim/esp32c3/memory-map.js';
+import { parseFlashSize } from '../../sim/flash/jedec.js';
+import { hex32 } from '../../chips/types.js';
+import { exitTwoOnUsageErrors, numberOption } from '../output/command-support.js';
+import { processIo, type CliIo } from '../output/io.js';
+
+export interface SimCommandOptions {
+  readonly flash: string;
+  readonly flashSize?: string;
+  readonly jedecId?: number;
+  readonly gdb?: number;
+  readonly scenario?: string;
+  readonly tableOffset?: number;
+  readonly persist?: boolean;
+  readonly halted?: boolean;
+  readonly verbose?: boolean;
+}
+
+export interface RunningSim {
+  readonly sim: SimulatedEsp32c3;
+  readonly gdb?: GdbServerHandle;
+  close(): Promise<void>;
+}
+
+function scenarioHelp(): string {
+  const width = Math.max(...SCENARIOS.map((s) => s.name.length));
+  return SCENARIOS.map((s) => `  ${s.name.padEnd(width)}  ${s.description}`).join('\n');
+}
+
+/** Boot, print what was booted, start the GDB server if asked. The caller keeps the process alive. */
+export async function startSim(options: SimCommandOptions, io: CliIo = processIo()): Promise<RunningSim> {
+  const sim = createSimulatedEsp32c3({
+    flash: options.flash,
+    ...(options.flashSize ? { flashSize: parseFlashSize(options.flashSize) } : {}),
+    ...(options.jedecId !== undefined ? { jedecId: options.jedecId } : {}),
+    ...(options.scenario ? { scenario: options.scenario } : {}),
+    ...(options.tableOffset !== undefined ? { tableOffset: options.tableOffset } : {}),
+    persist: options.persist ?? false,
+    run: !options.halted,
+    output: (text) => io.out(text),
+    ...(options.verbose ? { log: (m: string) => io.err(`sim: ${m}\n`) } : {}),
+  });
+  const b = sim.boot;
+  const id = sim.flash.jedecId;
+  io.out(`espalgo sim: ESP32-C3 with ${sim.flash.size >>> 20} MiB flash (JEDEC ${[id >>> 16, (id >>> 8) & 0xff, id & 0xff].map((x) => x.toString(16).padStart(2, '0')).join(' ')})${options.persist ? `, written through to ${options.flash}` : ''}\n`);
+  io.out(`  partition table at ${hex32(b.tableOffset)}; booted ${b.partition.subtypeName} "${b.partition.label}" at ${hex32(b.partition.offset)} (${b.reason})\n`);
+  for (const m of b.mappings) {
+    io.out(`  ${m.kind.toUpperCase()} ${hex32(m.vaddr)} ← flash ${hex32(m.flashOffset)} (${m.size} bytes, MMU entries ${m.firstEntry}..${m.firstEntry + m.entries - 1})\n`);
+  }
+  for (const l of b.loaded) io.out(`  RAM  ${hex32(l.address)} ← ${l.length} bytes\n`);
+  io.out(`  entry ${hex32(b.entry)}, sp ${hex32(b.stackPointer)}; scenario: ${sim.scenario.name}\n`);
+  for (const w of b.warnings) io.err(`  warning: ${w}\n`);
+  sim.target.on((e) => {
+    if (e.type === 'output') io.err(e.text);
+  });
+
+  let gdb: GdbServerHandle | undefined;
+  if (options.gdb !== undefined) {
+    gdb = await startGdbServer(sim.target, {
+      port: options.gdb,
+      host: '127.0.0.1',
+      memoryMapXml: generateMemoryMapXml(esp32c3MemoryRegions()),
+      ...(options.verbose ? { log: (l: string) => io.err(`gdb: ${l}\n`) } : {}),
+    });
+    io.out(`  GDB server listening on 127.0.0.1:${gdb.port}  (gdb-multiarch -ex "target extended-remote 127.0.0.1:${gdb.port}")\n`);
+  }
+  io.out(`  ${options.halted ? 'halted at the app entry' : 'running'}; Ctrl-C stops the simulator\n`);
+  return {
+    sim,
+    ...(gdb ? { gdb } : {}),
+    close: async () => {
+      await gdb?.close();
+      await sim.close();
+    },
+  };
+}
+
+export function registerSim(program: Command): void {
+  const cmd = program
+    .command('sim')
+    .description('boot a simulated ESP32-C3 from a flash image; optionally serve it to GDB on 127.0.0.1')
+    .requiredOption('--flash <file>', 'flash image (byte 0 = flash 0x0: bootloader, partition table, apps)')
+    .option('--flash-size <size>', 'flash chip size, 1MB–16MB (default: 4MB or the image size rounded up)')
+    .option('--jedec-id <id>', 'JEDEC id as 0xMMTTCC (default 0xEF40xx with the size code)', numberOption('--jedec-id'))
+    .option('--gdb <port>', 'serve the chip over the GDB remote protocol on 127.0.0.1:PORT (0 = any free port)', numberOption('--gdb'))
+    .option('--scenario <name>', 'state the app leaves the chip in (see below)', 'normal')
+    .option('--table-offset <offset>', 'partition table offset', numberOption('--table-offset'))
+    .option('--persist', 'write flash changes back into the file (default: the file is only read)')
+    .option('--halted', 'stay halted at the app entry instead of running')
+    .option('--verbose', 'log unmodelled peripheral accesses, flash protocol notes and GDB packets to stderr')
+    .addHelpText('after', `\nScenarios:\n${scenarioHelp()}\n\nExample:\n  $ espalgo sim --flash firmware/build/demo-micropython-4MB.bin --gdb 3333 --scenario issue-366\n`)
+    .action(async (opts: SimCommandOptions) => {
+      const io = processIo();
+      let running: RunningSim;
+      try {
+        running = await startSim(opts, io);
+      } catch (err) {
+        io.err(`espalgo sim: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      io.out('\nespalgo sim: stopping\n');
+      await running.close();
+    });
+  exitTwoOnUsageErrors(cmd);
+}

@@ -31,13 +31,13 @@ describe('QEMU gdbstub quirks', { skip }, () => {
       assert.equal(t.server.binaryWrite, false);
       assert.equal(t.capabilities.memoryWhileRunning, false);
       assert.equal(t.capabilities.haltsOnBreakInstruction, false);
-      assert.ok(t.capabilities.maxTransfer >= 2000 && t.capabilities.maxTransfer <= 2046);
+      assert.ok(t.capabilities.maxTransfer >= 2000 && t.capabilities.maxTransfer <= 2046, 't.capabilities.maxTransfer >= 2000 && t.capabilities.maxTransfer <= 20');
       const mtvec = t.registers.find((r) => r.name === 'mtvec');
       assert.ok(mtvec, 'CSRs come from the target description');
       assert.equal(mtvec.offset, undefined, 'CSRs are not in the g packet');
       // QEMU numbers CSRs from its own base (34 + csr on rv32 without F), not GDB's 65 + csr: names, not numbers.
       const mstatus = t.registers.find((r) => r.name === 'mstatus')!;
-      assert.ok(mtvec.regnum > 32);
+      assert.ok(mtvec.regnum > 32, 'mtvec.regnum > 32');
       assert.equal(mtvec.regnum - mstatus.regnum, 0x305 - 0x300);
       // Run the startup code, which sets mtvec, and read it back through p.
       await t.addBreakpoint(program!.symbols.get('loop')!, 'software');

@@ -18,6 +18,7 @@ export interface FlashMapCommandOptions {
   readonly baseOffset?: number;
   readonly flashSize?: number;
   readonly verify?: boolean;
+  readonly scanAllTables?: boolean;
   readonly json?: boolean;
   readonly svg?: string;
   /** Exit 1 on findings of this severity or worse (default 'error'). */
@@ -32,6 +33,7 @@ export function analysisOptions(o: FlashMapCommandOptions): AnalyzeFlashMapOptio
     ...(o.baseOffset !== undefined ? { baseOffset: o.baseOffset } : {}),
     ...(o.flashSize !== undefined ? { flashSize: o.flashSize } : {}),
     ...(o.verify ? { verify: true } : {}),
+    ...(o.scanAllTables ? { scanAllTables: true } : {}),
   };
 }
 
@@ -99,6 +101,7 @@ export function registerFlashMap(program: Command): void {
     .option('--base-offset <offset>', 'flash offset of file byte 0 (default: inferred)', numberOption('--base-offset'))
     .option('--flash-size <size>', 'flash size, e.g. 4M, 32MiB, 0x2000000 (default: bootloader header)', numberOption('--flash-size'))
     .option('--verify', 'also check image checksums and SHA-256 (reads every image byte)')
+    .option('--scan-all-tables', 'probe every 4 KiB boundary for tables, also inside partitions (default: skip them)')
     .option('--fail-on <severity>', 'exit 1 on findings of this severity or worse: error (default) or warning')
     .option('--json', 'print the report as JSON')
     .option('--svg <out.svg>', 'also draw the layout as SVG into this file')

@@ -41,7 +41,7 @@ export function renderFlashMapText(r: FlashMapReport, st: Style, columns: number
   }
   const pt = r.partitionTable;
   kv('Table', pt.flashOffset === null ? pt.decidedBy : `${hex32(pt.flashOffset)}: ${pt.decidedBy}; ${pt.entries.length} entries`);
-  if (pt.candidates.length > 0) kv('Candidates', pt.candidates.map((c) => `${hex32(c.flashOffset)} (${c.entryCount} entries, MD5 ${c.md5})`).join(', '));
+  kv('Candidates', `${pt.candidates.length ? pt.candidates.map((c) => `${hex32(c.flashOffset)} (${c.entryCount} entries, MD5 ${c.md5})`).join(', ') : 'none'}; ${pt.scan}`);
   kv('Boots', r.bootReason);
 
   if (pt.entries.length > 0) {

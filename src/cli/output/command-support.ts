@@ -70,3 +70,14 @@ export function runGuarded(io: CliIo, body: () => number): number {
     throw err;
   }
 }
+
+/** runGuarded for async command bodies. */
+export async function runGuardedAsync(io: CliIo, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    return runGuarded(io, () => {
+      throw err;
+    });
+  }
+}

@@ -1,0 +1,196 @@
+/** `espalgo call`: run a function on a target and show its result, its time, and that nothing was disturbed. */
+import type { Command } from 'commander';
+import { hex32 } from '../../chips/types.js';
+import {
+  AlgorithmError,
+  AlgorithmRunner,
+  DEBUG_STUBS_ENTRY_FIRST,
+  locateDebugStubs,
+  stubImageFromElf,
+  stubImageFromJson,
+  type RunResult,
+  type StubImage,
+} from '../../algorithm/index.js';
+import { findSymbol, parseElf } from '../../image/elf.js';
+import type { ElfFile } from '../../image/types.js';
+import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuardedAsync } from '../output/command-support.js';
+import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
+import { parseNumber } from '../output/format.js';
+import { processIo, type CliIo } from '../output/io.js';
+import { connectTarget, DEMO_ELF } from '../target-connect.js';
+
+export interface CallOptions {
+  readonly target: string;
+  readonly chip?: string;
+  readonly flash?: string;
+  readonly scenario?: string;
+  readonly image?: string;
+  readonly entry?: string;
+  readonly onboard?: string;
+  readonly elf?: string;
+  readonly table?: number;
+  readonly timeout: number;
+  readonly json?: boolean;
+}
+
+interface Outcome {
+  readonly result: RunResult;
+  readonly routine: string;
+  readonly entry: number;
+  readonly registers: number;
+  readonly ramBytes: number;
+}
+
+export async function runCall(args: readonly string[], o: CallOptions, io: CliIo): Promise<number> {
+  if ((o.image === undefined) === (o.onboard === undefined)) {
+    throw new CliInputError('BAD_OPTIONS', 'give either --image STUB (a stub ELF or JSON descriptor) or --onboard NAME');
+  }
+  const values = args.map((a) => {
+    const n = parseNumber(a);
+    if (n === undefined || n > 0xffffffff) throw new CliInputError('BAD_ARGUMENT', `argument "${a}" is not a 32-bit number (e.g. 42, 0x2a)`);
+    return n >>> 0;
+  });
+  const image = o.image !== undefined ? loadImage(o.image, o.entry) : undefined;
+  const connected = await connectTarget({
+    target: o.target,
+    ...(o.chip ? { chip: o.chip } : {}),
+    ...(o.flash ? { flash: o.flash } : {}),
+    ...(o.scenario ? { scenario: o.scenario } : {}),
+  });
+  try {
+    const { target } = connected;
+    const wasRunning = target.state() === 'running';
+    if (wasRunning) await target.halt();
+    const runner = new AlgorithmRunner(target, connected.chip ? { chip: connected.chip } : {});
+    let outcome: Outcome;
+    try {
+      outcome = image
+        ? await callImage(runner, image, values, o.timeout)
+        : await callOnboard(runner, o, connected.demo, values);
+    } catch (error) {
+      if (!(error instanceof AlgorithmError)) throw error;
+      if (o.json) io.out(JSON.stringify({ ok: false, code: error.code, error: error.message }, null, 2) + '\n');
+      else io.err(`espalgo: ${error.message} [${error.code}]\n`);
+      return EXIT_PROBLEM;
+    } finally {
+      if (wasRunning && target.state() === 'halted') await target.resume();
+    }
+    print(outcome, o, io, target.description);
+    return EXIT_OK;
+  } finally {
+    await connected.close();
+  }
+}
+
+function loadImage(path: string, entry: string | undefined): StubImage {
+  const bytes = readInputFile(path);
+  if (path.endsWith('.json')) {
+    if (entry !== undefined) throw new CliInputError('BAD_OPTIONS', '--entry needs an ELF image (a JSON descriptor has one entry)');
+    return stubImageFromJson(JSON.parse(new TextDecoder().decode(bytes)));
+  }
+  return stubImageFromElf(parseElf(bytes), entry !== undefined ? { entrySymbol: entry } : {});
+}
+
+async function callImage(runner: AlgorithmRunner, image: StubImage, args: number[], timeoutMs: number): Promise<Outcome> {
+  const loaded = await runner.load(image);
+  const ramBytes = loaded.allocator.backedUpBytes;
+  try {
+    const result = await runner.run(loaded, { args, timeoutMs, verifyRestore: true });
+    return { result, routine: image.name, entry: image.entry, registers: runner.convention.contextRegisters(runner.target.registers).length, ramBytes };
+  } finally {
+    await runner.unload(loaded);
+  }
+}
+
+async function callOnboard(runner: AlgorithmRunner, o: CallOptions, demo: boolean, args: number[]): Promise<Outcome> {
+  const elfPath = o.elf ?? (demo ? DEMO_ELF : undefined);
+  const elf: ElfFile | undefined = elfPath !== undefined ? parseElf(readInputFile(elfPath)) : undefined;
+  if (o.table === undefined && !elf) {
+    throw new CliInputError('BAD_OPTIONS', '--onboard needs the application ELF (--elf APP.elf) or the table address (--table ADDR)');
+  }
+  const { table } = await locateDebugStubs(runner.target, o.table !== undefined ? { address: o.table } : { elf: elf! });
+  const entry = onboardEntry(o.onboard!, table.entries, elf);
+  const result = await runner.callOnboard(table, entry, args, { timeoutMs: o.timeout, verifyRestore: true, name: o.onboard! });
+  return {
+    result,
+    routine: o.onboard!,
+    entry,
+    registers: runner.convention.contextRegisters(runner.target.registers).length,
+    ramBytes: table.codeBufferSize + table.minStackSize,
+  };
+}
+
+/** NAME: an entry index of the table (3 = the first function), or a symbol of the ELF that the table lists. */
+function onboardEntry(name: string, entries: readonly number[], elf: ElfFile | undefined): number {
+  const index = parseNumber(name);
+  if (index !== undefined) {
+    if (index < DEBUG_STUBS_ENTRY_FIRST || index >= entries.length) {
+      throw new CliInputError('BAD_ONBOARD', `the table has function entries ${DEBUG_STUBS_ENTRY_FIRST}..${entries.length - 1}, not ${index}`);
+    }
+    return entries[index]!;
+  }
+  const sym = elf ? findSymbol(elf, name) : undefined;
+  if (!sym) throw new CliInputError('BAD_ONBOARD', `no function "${name}" in the application ELF; give an entry index or a symbol name`);
+  const address = sym.value & ~1;
+  if (!entries.slice(DEBUG_STUBS_ENTRY_FIRST).includes(address)) {
+    throw new CliInputError('BAD_ONBOARD', `${name} (${hex32(address)}) is not offered in the debug-stubs table; only its entries may be called on board`);
+  }
+  return address;
+}
+
+function print(outcome: Outcome, o: CallOptions, io: CliIo, where: string): void {
+  const { result } = outcome;
+  if (o.json) {
+    io.out(JSON.stringify({
+      ok: true,
+      target: where,
+      routine: outcome.routine,
+      entry: hex32(outcome.entry),
+      result: result.value,
+      resultHex: hex32(result.value),
+      signed: result.signedValue,
+      timeMs: Number(result.durationMs.toFixed(3)),
+      context: { restored: true, verified: result.restoreVerified, registers: outcome.registers, ramBytes: outcome.ramBytes },
+      log: result.log,
+    }, null, 2) + '\n');
+    return;
+  }
+  const lines = [
+    `target   ${where}`,
+    `routine  ${outcome.routine} at ${hex32(outcome.entry)}`,
+    `result   ${hex32(result.value)} (${result.value}${result.signedValue < 0 ? `, signed ${result.signedValue}` : ''})`,
+    `time     ${result.durationMs.toFixed(2)} ms`,
+    `context  restored and read back: ${outcome.registers} registers bit-exact, ${outcome.ramBytes} bytes of borrowed RAM given back`,
+  ];
+  if (result.log) lines.push('log', ...result.log.trimEnd().split('\n').map((l) => `  ${l}`));
+  io.out(lines.join('\n') + '\n');
+}
+
+export function registerCall(program: Command): void {
+  const cmd = program
+    .command('call')
+    .description('run a function on a target without disturbing the program there: a stub image, or an on-board function')
+    .argument('[args...]', 'up to 7 arguments (RISC-V: a0-a6), e.g. 42 0x3fc84000')
+    .option('-t, --target <where>', 'sim (the simulated ESP32-C3 running the demo firmware) or HOST:PORT of a GDB server', 'sim')
+    .option('--chip <name>', 'chip behind a GDB server (gives the I/D alias and work area); omit for a generic RISC-V target')
+    .option('--flash <file>', 'with --target sim: flash image to boot instead of the demo firmware')
+    .option('--scenario <name>', 'with --target sim: simulator scenario (see espalgo sim --help)')
+    .option('--image <stub>', 'stub to load: an ELF, or a JSON descriptor (espalgo-stub-image)')
+    .option('--entry <symbol>', 'with an ELF image: the function to call (default stub_main, else the ELF entry)')
+    .option('--onboard <name>', 'call a function of the application through its ESP-IDF debug-stubs table: an entry index (3 = first) or its symbol')
+    .option('--elf <app.elf>', 'with --onboard: the application ELF (finds s_dbg_stubs and the function); default for the demo firmware')
+    .option('--table <addr>', 'with --onboard: address of the debug-stubs table', numberOption('--table'))
+    .option('--timeout <ms>', 'give up after this long; the CPU is halted and restored', numberOption('--timeout'), 3000)
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', `
+Examples:
+  espalgo call --onboard demo_onboard_sum 1 2 3          on-board function of the demo firmware (simulator)
+  espalgo call --image stub.elf --entry crc32 0x3fc90000 4096
+  espalgo call --target 127.0.0.1:3333 --chip esp32c3 --image stub.elf 1 2
+  espalgo call --target 127.0.0.1:1234 --image prog.elf --entry sum7 1 2 3   (QEMU: no chip, link addresses place the code)
+
+Exit codes: 0 the call returned; 1 it trapped, timed out or stopped elsewhere (the target was restored); 2 bad input or no target.`);
+  exitTwoOnUsageErrors(cmd).action(async (args: string[], options: CallOptions) => {
+    process.exitCode = await runGuardedAsync(processIo(), () => runCall(args, options, processIo()));
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * `--target sim|HOST:PORT`: the simulated ESP32-C3 in this process (booted from the demo firmware
+ * unless --flash says otherwise), or a GDB server (OpenOCD, QEMU, espalgo sim --gdb).
+ */
+import { fileURLToPath } from 'node:url';
+import type { ChipDescriptor } from '../chips/types.js';
+import { esp32c3, findChip, CHIP_NAMES } from '../chips/index.js';
+import type { Target } from '../target/types.js';
+import { CliInputError } from './output/exit-codes.js';
+
+/** The demo firmware shipped with the package (built by scripts/build-firmware.ts). */
+export const DEMO_FLASH = fileURLToPath(new URL('../../firmware/build/demo-micropython-4MB.bin', import.meta.url));
+export const DEMO_ELF = fileURLToPath(new URL('../../firmware/build/espalgo-demo.elf', import.meta.url));
+
+export interface TargetSpec {
+  readonly target: string;
+  readonly chip?: string;
+  readonly flash?: string;
+  readonly scenario?: string;
+  readonly timeoutMs?: number;
+}
+
+export interface ConnectedTarget {
+  readonly target: Target;
+  readonly chip: ChipDescriptor | undefined;
+  /** True for the in-process simulator booted from the demo firmware. */
+  readonly demo: boolean;
+  close(): Promise<void>;
+}
+
+export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> {
+  const chip = spec.chip !== undefined ? findChip(spec.chip) : undefined;
+  if (spec.chip !== undefined && !chip) throw new CliInputError('BAD_CHIP', `unknown chip "${spec.chip}"; known: ${CHIP_NAMES.join(', ')}`);
+  if (spec.target === 'sim') {
+    if (chip && chip !== esp32c3) throw new CliInputError('BAD_CHIP', `the simulator is an ESP32-C3; --chip ${spec.chip} does not fit it`);
+    const { createSimulatedEsp32c3 } = await import('../sim/esp32c3/create.js');
+    const sim = createSimulatedEsp32c3({
+      flash: spec.flash ?? DEMO_FLASH,
+      ...(spec.scenario ? { scenario: spec.scenario } : {}),
+    });
+    // Let the firmware get past its start-up before anyone attaches.
+    await new Promise((r) => setTimeout(r, 20));
+    return { target: sim.target, chip: esp32c3, demo: spec.flash === undefined, close: () => sim.close() };
+  }
+  const m = /^(?:([^:]+):)?(\d{1,5})$/.exec(spec.target);
+  if (!m) throw new CliInputError('BAD_TARGET', `--target must be "sim" or HOST:PORT (e.g. 127.0.0.1:3333), not "${spec.target}"`);
+  const host = m[1] ?? '127.0.0.1';
+  const port = Number(m[2]);
+  const { connectRemote } = await import('../gdb/remote-target.js');
+  try {
+    const remote = await connectRemote(host, port, { timeoutMs: spec.timeoutMs ?? 3000, ...(chip ? { chip: chip.name } : {}) });
+    return { target: remote, chip, demo: false, close: () => remote.close() };
+  } catch (error) {
+    throw new CliInputError('CONNECT_FAILED', `cannot reach a GDB server at ${host}:${port}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The committed ESP32-C3 flasher stub, run on the simulated ESP32-C3 through the algorithm runner:
+ * every command once, the #366 scenarios, and the trap vector.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { AlgorithmExceptionError } from '../../src/algorithm/errors.js';
+import { AlgorithmRunner } from '../../src/algorithm/runner.js';
+import { esp32c3 } from '../../src/chips/esp32c3.js';
+import { StubClient, StubError, loadEsp32c3FlasherImage } from '../../src/flash/stub-client.js';
+import { FLASH_INFO_RESULT_SIZE, STUB_COMMAND } from '../../src/flash/stub-protocol.js';
+import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
+
+const FIRMWARE = new URL('../../firmware/build/demo-ota.bin', import.meta.url);
+const image = loadEsp32c3FlasherImage();
+
+async function withStub(scenario: string, body: (stub: StubClient, flash: () => Uint8Array, runner: AlgorithmRunner) => Promise<void>) {
+  const sim = createSimulatedEsp32c3({ flash: new Uint8Array(readFileSync(FIRMWARE)), scenario, run: false });
+  try {
+    const runner = new AlgorithmRunner(sim.target, { chip: esp32c3 });
+    const loaded = await runner.load(image);
+    try {
+      await body(new StubClient(runner, loaded, { timeoutScale: 10 }), () => sim.flash.bytes, runner);
+    } finally {
+      await runner.unload(loaded);
+    }
+  } finally {
+    await sim.close();
+  }
+}
+
+test('PING, FLASH_INFO and MAP_GET on the OTA demo image', async () => {
+  await withStub('normal', async (stub) => {
+    assert.equal(await stub.ping(), 0x45410001);
+    const info = await stub.flashInfo();
+    assert.equal(info.cleanId.id, 0xef4016);
+    assert.equal(info.naiveId.id, 0xef4016);
+    assert.equal(info.size, 4 * 1024 * 1024);
+    assert.equal(info.romChipSize, 4 * 1024 * 1024);
+    const map = await stub.mapGet();
+    assert.equal(map.tableOffset, 0x8000);
+    assert.equal(map.reason, 'otadata');
+    assert.equal(map.appOffset, 0x90000, 'otadata selects ota_1');
+    assert.equal(map.header[0], 0xe9);
+    assert.deepEqual(map.segments.map((s) => s.kind), ['drom', 'irom']);
+    for (const s of map.segments) assert.equal(s.flashOffset % 0x10000, s.vaddr % 0x10000, 'vaddr and flash offset agree mod 64 KiB');
+    const forced = await stub.mapGet({ appOffset: 0x10000 });
+    assert.equal(forced.reason, 'override');
+    assert.equal(forced.appOffset, 0x10000);
+    await assert.rejects(stub.mapGet({ tableOffset: 0xc000 }), (e: unknown) => e instanceof StubError && e.code === 'STUB_NO_PARTITION_TABLE');
+  });
+});
+
+test('READ, SHA256, ERASE, ERASE_CHECK, WRITE and WRITE_DEFLATED agree with the flash contents', async () => {
+  await withStub('normal', async (stub, flash) => {
+    const before = flash().slice();
+    assert.deepEqual(await stub.read(0x8000, 0x100), before.subarray(0x8000, 0x8100));
+    assert.deepEqual(await stub.sha256(0x8000, 0x1003), sha256(before.subarray(0x8000, 0x9003)));
+
+    const at = 0x300000;
+    await stub.erase(at, 0x2000);
+    assert.deepEqual(await stub.eraseCheck(at, 0x2000), { blank: true });
+    const data = new Uint8Array(0x1800).map((_, i) => (i * 7 + 3) & 0xff);
+    await stub.write(at, data);
+    assert.deepEqual(flash().subarray(at, at + data.length), data);
+    assert.deepEqual(await stub.eraseCheck(at + 0x1000, 0x1000), { blank: false, firstNonBlank: at + 0x1000 });
+    assert.deepEqual(await stub.eraseCheck(at + 0x1800, 0x800), { blank: true });
+
+    const text = new TextEncoder().encode('espalgo stream '.repeat(700).slice(0, 0x2000));
+    await stub.erase(at + 0x10000, 0x3000);
+    await stub.writeDeflated(at + 0x10000, deflateRawSync(text, { level: 9 }), text.length);
+    assert.deepEqual(flash().subarray(at + 0x10000, at + 0x10000 + text.length), text);
+    assert.equal(flash()[at + 0x10000 + text.length], 0xff, 'nothing written past the range');
+    await assert.rejects(stub.writeDeflated(at + 0x12000, new Uint8Array([0xff, 0xff]), 16), (e: unknown) => e instanceof StubError && e.code === 'STUB_INFLATE');
+
+    // Everything outside the touched ranges is unchanged.
+    const after = flash();
+    assert.deepEqual(after.subarray(0, at), before.subarray(0, at));
+    await assert.rejects(stub.erase(at + 1, 0x1000), (e: unknown) => e instanceof StubError && e.value === -2);
+    await assert.rejects(stub.read(0x3ffff0, 0x20), (e: unknown) => e instanceof StubError && e.code === 'STUB_OUT_OF_RANGE');
+  });
+});
+
+test('STREAM_WRITE programs what the host feeds while the stub runs', async () => {
+  await withStub('normal', async (stub, flash) => {
+    const at = 0x200000;
+    const data = new Uint8Array(0x3000).map((_, i) => (i >> 4) & 0xff);
+    await stub.erase(at, data.length);
+    const control = await stub.streamWrite(at, data, { ringSize: 0x800 });
+    assert.equal(control.stubStatus, 2);
+    assert.equal(control.stubConsumed, data.length);
+    assert.deepEqual(flash().subarray(at, at + data.length), data);
+  });
+});
+
+for (const scenario of ['issue-366', 'issue-366-timing', 'issue-366-rom-dummy']) {
+  test(`FLASH_INFO reads the right id in scenario ${scenario} and shows the shifted one`, async () => {
+    await withStub(scenario, async (stub, flash) => {
+      const info = await stub.flashInfo();
+      assert.equal(info.cleanId.id, 0xef4016);
+      assert.notEqual(info.naiveId.raw, info.cleanId.raw);
+      assert.ok(info.clearedNames.includes('USR_DUMMY'));
+      assert.equal(info.size, 4 * 1024 * 1024);
+      const map = await stub.mapGet();
+      assert.equal(map.appOffset, 0x90000);
+      assert.deepEqual(await stub.read(0x8000, 0x40), flash().subarray(0x8000, 0x8040));
+    });
+  });
+}
+
+test('a store fault inside the stub is reported from its own trap record', async () => {
+  await withStub('normal', async (_stub, _flash, runner) => {
+    const loaded = await runner.load(image);
+    try {
+      await assert.rejects(
+        runner.run(loaded, { args: [STUB_COMMAND.FLASH_INFO, 0x10], timeoutMs: 5000 }),
+        (e: unknown) => e instanceof AlgorithmExceptionError && e.trap.source === 'trap-record' && e.trap.cause === 7 && e.trap.tval === 0x10,
+      );
+      const ok = await runner.run(loaded, { args: [STUB_COMMAND.FLASH_INFO, 0], memoryArguments: [{ argIndex: 1, size: FLASH_INFO_RESULT_SIZE, output: true }] });
+      assert.equal(ok.signedValue, 0, 'the stub runs again after a trap');
+    } finally {
+      await runner.unload(loaded);
+    }
+  });
+});

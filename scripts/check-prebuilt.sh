@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 
 COMPONENTS=(
   "firmware|npx tsx scripts/build-firmware.ts --out \"\$OUT\"|firmware/build"
+  "stub|npx tsx scripts/build-stub.ts --out \"\$OUT\"|stub/build"
 )
 
 wanted=("$@")

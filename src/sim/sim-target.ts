@@ -17,6 +17,7 @@ import type {
   TargetState,
 } from '../target/types.js';
 import {
+  TargetDisconnectedError,
   TargetError,
   TargetMemoryError,
   TargetRegisterError,
@@ -56,6 +57,7 @@ export interface SimTargetOptions {
 
 interface Waiter {
   resolve(stop: StopInfo): void;
+  reject(error: Error): void;
   timer: NodeJS.Timeout;
 }
 
@@ -142,6 +144,7 @@ export class SimTarget implements Target {
     return new Promise<StopInfo>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
+        reject,
         timer: setTimeout(() => {
           this.waiters.delete(waiter);
           reject(new TargetTimeoutError('waiting for the simulated hart to halt', timeoutMs));
@@ -418,7 +421,10 @@ export class SimTarget implements Target {
     this.cancelSchedule();
     this.running = false;
     this.closed = true;
-    for (const w of [...this.waiters]) clearTimeout(w.timer);
+    for (const w of [...this.waiters]) {
+      clearTimeout(w.timer);
+      w.reject(new TargetDisconnectedError('waitForHalt', 'the simulator was closed'));
+    }
     this.waiters.clear();
     this.chip.assistDebug.debuggerAttached = false;
     this.events.emit({ type: 'disconnected' });

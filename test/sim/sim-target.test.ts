@@ -107,3 +107,10 @@ test('ebreak in the program halts (ebreakm), events are emitted', async () => {
   await sim.close();
   assert.equal(t.state(), 'disconnected');
 });
+
+test('close rejects a pending waitForHalt instead of leaving it hanging', async () => {
+  const sim = newSim(true);
+  const wait = sim.target.waitForHalt(5000);
+  await sim.close();
+  await assert.rejects(wait, /simulator was closed/);
+});

@@ -84,7 +84,8 @@ export function collectFindings(
     else if (boot.format === 'mcuboot' || boot.format === 'esp-image') {
       add('warning', 'STUB_NON_IDF_IMAGE', `the booting app at ${hex32(boot.flashOffset)} has no ESP-IDF app descriptor (${boot.note}): OpenOCD's 2024 stub fails with -8 on MCUboot images and may miss mappings of bare images; give the mappings by hand or use espalgo's probe`, boot.flashOffset);
     }
-    if ((boot.format === 'esp-idf' || boot.format === 'esp-image') && boot.mappings.length === 0) {
+    // Without a chip no segment can be recognised as flash-mapped: do not call the app RAM-only.
+    if (ctx.chip && (boot.format === 'esp-idf' || boot.format === 'esp-image') && boot.mappings.length === 0) {
       add('warning', 'STUB_RAM_ONLY_APP', `the booting app at ${hex32(boot.flashOffset)} runs from RAM only (no IROM/DROM segment): OpenOCD gets zero flash mappings, so no flash breakpoints and empty irom/drom banks`, boot.flashOffset);
     }
     const first = r.apps.find((a) => a.firstInTable);

@@ -136,3 +136,19 @@ test('chip given on the command line is used and a mismatching image is reported
   const wrong = analyzeFlashMap(f.bytes, { chip: 'esp32s3' });
   assert.ok(errors(wrong).includes('APP_CHIP_MISMATCH'));
 });
+
+test('an unknown chip id: no mappings can be recognised, and no RAM-only claim is made', () => {
+  const f = buildExampleFlash('ota');
+  const bytes = f.bytes.slice();
+  for (const at of [0x0, 0x10000, 0x190000]) {
+    bytes[at + 12] = 0x42; // chip id 0x0042: no such chip
+    bytes[at + 13] = 0x00;
+  }
+  const r = analyzeFlashMap(bytes);
+  assert.equal(r.chip.name, null);
+  assert.ok(codes(r).includes('CHIP_UNKNOWN'));
+  assert.ok(!codes(r).includes('STUB_RAM_ONLY_APP'));
+  assert.equal(r.bootApp?.format, 'esp-idf', 'the descriptor is still found at the start of the first segment');
+  const given = analyzeFlashMap(bytes, { chip: 'esp32c3' });
+  assert.equal(given.bootApp?.mappings.length, 2);
+});

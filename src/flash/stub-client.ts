@@ -131,7 +131,11 @@ export class StubClient {
     }
   }
 
-  /** Program raw-DEFLATE data; the stub inflates it and programs every 4 KiB. */
+  /**
+   * Program raw-DEFLATE data; the stub inflates it and programs every 4 KiB. The compressed bytes
+   * travel as one memory argument, so keep each call's stream well under the free work area
+   * (about 80 KiB on the ESP32-C3); split large images into independent streams per range.
+   */
   async writeDeflated(address: number, compressed: Uint8Array, uncompressedLength: number): Promise<void> {
     const r = await this.run(encodeCall.writeDeflated(address, compressed, uncompressedLength), 5000 + (uncompressedLength / 1024) * MS_PER_KIB.write * 2);
     this.check('WRITE_DEFLATED', r, address);

@@ -39,6 +39,8 @@ interface Request {
   readonly timeoutMs: number;
   readonly onOutput: ((text: string) => void) | undefined;
   readonly accept: ((reply: string) => boolean) | undefined;
+  /** The resynchronisation probe (its own timeout starts no new probe). */
+  readonly probe?: boolean;
   readonly resolve: (reply: Uint8Array) => void;
   readonly reject: (error: Error) => void;
   acked: boolean;
@@ -229,12 +231,29 @@ export class RspConnection {
     const abandoned = this.inflight.splice(0);
     for (const r of abandoned) if (r.timer) clearTimeout(r.timer);
     this.quietUntil = Date.now() + this.resyncMs;
+    if (!req.probe) this.resync();
     for (const r of abandoned) {
       r.reject(r === req
         ? new GdbTimeoutError(req.text, req.timeoutMs, this.server)
         : new GdbProtocolError(r.text, `abandoned because an earlier pipelined request ('${req.text.slice(0, 20)}') got no reply`));
     }
     this.pump();
+  }
+
+  /**
+   * After a timeout the reply may still come and would be taken for the next request's. Send `qC`
+   * first and drop everything until its `QC` answer: from then on replies match requests again.
+   * If the server has no qC the probe times out and the quiet period alone has to do.
+   */
+  private resync(): void {
+    const text = 'qC';
+    this.waiting.unshift({
+      text, frame: encodePacket(text), expect: 'reply', timeoutMs: Math.min(this.timeoutMs, 1000), onOutput: undefined,
+      accept: (r) => r.startsWith('QC'), probe: true,
+      resolve: () => this.log('resynchronised after a timeout'),
+      reject: () => this.log('no qC answer; relying on the quiet period'),
+      acked: false, naks: 0, badReplies: 0,
+    });
   }
 
   private write(bytes: Uint8Array): void {

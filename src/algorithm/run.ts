@@ -107,7 +107,8 @@ export async function runLoaded(
     if (coroutineRun) await coroutineRun;
 
     const log = symbols.logBuffer ? await readStubLog(target, symbols.logBuffer) : '';
-    const pc = stopped.pc ?? (await target.readRegister(convention.pcRegister));
+    const after = await target.readRegisters([convention.pcRegister, convention.resultRegister]);
+    const pc = stopped.pc ?? after.get(convention.pcRegister)!;
     if (pc !== loaded.returnPc) {
       const trap = await readTrap(ctx, pc);
       const regs = snapshot(await target.readRegisters());
@@ -116,7 +117,7 @@ export async function runLoaded(
       if (trap) throw new AlgorithmExceptionError(ctx.routine, trap, regs, log || undefined);
       throw new AlgorithmUnexpectedStopError(ctx.routine, pc, stopped.reason, regs);
     }
-    const value = (await target.readRegister(convention.resultRegister)) >>> 0;
+    const value = after.get(convention.resultRegister)! >>> 0;
     await options.coroutine?.done?.(co);
     const outputs = await collectMemoryArguments(target, placed);
     await restoreContext(target, saved);

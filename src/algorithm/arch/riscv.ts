@@ -13,8 +13,13 @@ const C_EBREAK = 0x9002; // c.ebreak
 const C_J_SELF = 0xa001; // c.j . (never reached; keeps the catcher from falling through)
 const MSTATUS_MIE = 1 << 3;
 
-/** CSRs that a run may touch; saved and restored when the target exposes them. */
-const CONTEXT_CSRS = ['mstatus', 'mtvec', 'mepc', 'mcause', 'mtval', 'mscratch', 'mie'] as const;
+/**
+ * CSRs a run touches: mstatus and mtvec are written for the call; mepc, mcause and mtval are written
+ * by the CPU when it takes a trap. Saved and restored when the target exposes them. (A routine that
+ * writes other CSRs itself must put them back itself, as with any callee.)
+ */
+const CONTEXT_CSRS = ['mstatus', 'mtvec', 'mepc', 'mcause', 'mtval'] as const;
+
 
 const EXCEPTION_NAMES: Record<number, string> = {
   0: 'instruction address misaligned',

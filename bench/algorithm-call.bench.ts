@@ -1,0 +1,119 @@
+/**
+ * Calling a function on a halted target: espalgo's runner against gdb's inferior call, side by side
+ * on QEMU's RISC-V virt machine in one run. Both call the same function (`sum7`, 7 arguments)
+ * that is already in the running program's RAM; espalgo puts its trampoline and stack in RAM the
+ * program does not use and restores every register afterwards, as gdb does.
+ * Prints the time per call for both, the ratio, and espalgo's RSP packets per call.
+ * Target: espalgo at least 5× faster than gdb.
+ *
+ *   npx tsx bench/algorithm-call.bench.ts [calls]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AlgorithmRunner, type StubImage } from '../src/algorithm/index.js';
+import { connectRemote } from '../src/gdb/index.js';
+import { CC, QEMU, have, startQemu } from '../test-peers/gdb/qemu.js';
+
+const CALLS = Math.max(10, Number(process.argv[2] ?? 200) | 0);
+const TARGET = 5;
+
+const PROGRAM = `
+  .section .text.entry, "ax"
+  .globl _start
+_start:
+  la sp, _stack_top
+  li s0, 0
+loop:
+  addi s0, s0, 1
+  j loop
+  .globl sum7
+  .type sum7, @function
+sum7:
+  add a0, a0, a1
+  add a0, a0, a2
+  add a0, a0, a3
+  add a0, a0, a4
+  add a0, a0, a5
+  add a0, a0, a6
+  ret
+  .size sum7, . - sum7
+`;
+const LD = `ENTRY(_start)
+SECTIONS { . = 0x80000000; .text : { *(.text.entry) *(.text*) } . = ALIGN(16) + 0x4000; _stack_top = .; }`;
+
+if (!have(QEMU) || !have(CC) || !have('gdb-multiarch')) {
+  console.error(`needs ${QEMU}, ${CC} and gdb-multiarch`);
+  process.exit(2);
+}
+const dir = mkdtempSync(join(tmpdir(), 'espalgo-bench-call-'));
+try {
+  writeFileSync(join(dir, 'p.S'), PROGRAM);
+  writeFileSync(join(dir, 'p.ld'), LD);
+  const elf = join(dir, 'p.elf');
+  const cc = spawnSync(CC, ['-march=rv32imc', '-mabi=ilp32', '-nostdlib', '-g', '-T', join(dir, 'p.ld'), join(dir, 'p.S'), '-o', elf], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(cc.stderr);
+  const nm = spawnSync('riscv64-unknown-elf-nm', [elf], { encoding: 'utf8' }).stdout;
+  const sum7 = parseInt(/^([0-9a-f]+) T sum7$/m.exec(nm)![1]!, 16);
+
+  // espalgo
+  const qemu = await startQemu(elf);
+  let espalgoMs: number;
+  let packetsPerCall: number;
+  try {
+    const target = await connectRemote('127.0.0.1', qemu.port);
+    const runner = new AlgorithmRunner(target, { workArea: { start: 0x80100000, end: 0x80110000 } });
+    const image: StubImage = { name: 'sum7', architecture: 'riscv32', entry: sum7, segments: [], bss: [], stackSize: 1024, symbols: {} };
+    await target.addBreakpoint(sum7 - 4, 'software'); // the `j loop` before sum7: run the program into its loop
+    await target.resume();
+    await target.waitForHalt(5000);
+    await target.removeBreakpoint(sum7 - 4, 'software');
+    const loaded = await runner.load(image);
+    const args = [1, 2, 3, 4, 5, 6, 7];
+    for (let i = 0; i < 5; i++) await runner.run(loaded, { args });
+    const sent0 = target.stats.packetsSent;
+    const t0 = performance.now();
+    for (let i = 0; i < CALLS; i++) {
+      const r = await runner.run(loaded, { args });
+      if (r.value !== 28) throw new Error(`espalgo: sum7 returned ${r.value}`);
+    }
+    espalgoMs = (performance.now() - t0) / CALLS;
+    packetsPerCall = (target.stats.packetsSent - sent0) / CALLS;
+    await runner.unload(loaded);
+    await target.close();
+  } finally {
+    await qemu.stop();
+  }
+
+  // gdb-multiarch -batch: N inferior calls in one session, minus the same session with none.
+  const gdbRun = async (n: number): Promise<number> => {
+    const q = await startQemu(elf);
+    try {
+      // Run the program to its loop first (so sp is set up), then call.
+      const args = ['-nx', '-batch', '-ex', `file ${elf}`, '-ex', `target remote 127.0.0.1:${q.port}`,
+        '-ex', 'break loop', '-ex', 'continue', '-ex', 'delete'];
+      for (let i = 0; i < n; i++) args.push('-ex', 'print (int) sum7(1,2,3,4,5,6,7)');
+      args.push('-ex', 'detach');
+      const t0 = performance.now();
+      const r = spawnSync('gdb-multiarch', args, { encoding: 'utf8' });
+      const ms = performance.now() - t0;
+      const results = (r.stdout.match(/= 28$/gm) ?? []).length;
+      if (results !== n) throw new Error(`gdb: expected ${n} results of 28, got ${results}\n${r.stdout.slice(-500)}${r.stderr.slice(-500)}`);
+      return ms;
+    } finally {
+      await q.stop();
+    }
+  };
+  const base = Math.min(await gdbRun(0), await gdbRun(0));
+  const full = await gdbRun(CALLS);
+  const gdbMs = Math.max(0, full - base) / CALLS;
+
+  const ratio = gdbMs / espalgoMs;
+  console.log(`calls per side           ${CALLS}`);
+  console.log(`espalgo runner           ${espalgoMs.toFixed(3)} ms/call, ${packetsPerCall.toFixed(1)} RSP packets/call (stub already loaded)`);
+  console.log(`gdb-multiarch -batch     ${gdbMs.toFixed(3)} ms/call (inferior call \`print sum7(...)\`, session start subtracted)`);
+  console.log(`ratio (gdb / espalgo)    ${ratio.toFixed(1)}x   target >= ${TARGET}x: ${ratio >= TARGET ? 'met' : 'NOT met'}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -136,10 +136,11 @@ export class GdbServerSession {
 
   private async interrupt(): Promise<void> {
     if (this.target.state() !== 'running') return; // already stopped: nothing to report, as QEMU does
+    // The watcher reports the stop if one runs; otherwise (e.g. after `monitor reset run`) we do.
+    const watched = this.watching;
     try {
       const stop = await this.target.halt();
-      // The watcher reports it if one runs; otherwise (e.g. after `monitor reset run`) we do.
-      if (!this.watching) this.send(this.core.stopReply(stop));
+      if (!watched) this.send(this.core.stopReply(stop));
     } catch (err) {
       this.log(`Ctrl-C: ${(err as Error).message}`);
     }

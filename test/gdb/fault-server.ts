@@ -118,8 +118,9 @@ function serve(socket: Socket, plan: FaultPlan, target: FakeTarget, seen: string
       }
       if (frame.type === 'interrupt') {
         if (target.state() === 'running') {
+          const watched = watching;
           void target.halt().then((stop) => {
-            if (!watching) write(encodePacket(core.stopReply(stop)));
+            if (!watched) write(encodePacket(core.stopReply(stop)));
           });
         }
         continue;

@@ -1,0 +1,247 @@
+/** espalgo's GDB server: the pure packet core, and the TCP shell's session behaviour. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { GdbServerCore } from '../../src/gdb/server-core.js';
+import { startGdbServer } from '../../src/gdb/server.js';
+import { RspFramer } from '../../src/gdb/framer.js';
+import { encodePacket, escapeBinary, unescapeBinary } from '../../src/gdb/codec.js';
+import { bytesToText, textToBytes, bytesToHex } from '../../src/gdb/hex.js';
+import { parseTargetDescription } from '../../src/gdb/target-description.js';
+import { generateMemoryMapXml, parseMemoryMapXml } from '../../src/gdb/memory-map.js';
+import { connectRemote } from '../../src/gdb/remote-target.js';
+import { FakeTarget, EBREAK } from './fake-target.js';
+
+const RAM = 0x80100000;
+
+async function ask(core: GdbServerCore, packet: string | Uint8Array): Promise<string[]> {
+  const r = await core.processPacket(typeof packet === 'string' ? textToBytes(packet) : packet);
+  return r.replies.map((x) => (typeof x === 'string' ? x : bytesToText(x)));
+}
+
+async function one(core: GdbServerCore, packet: string | Uint8Array): Promise<string> {
+  const r = await ask(core, packet);
+  assert.equal(r.length, 1, `one reply to ${String(packet).slice(0, 20)}`);
+  return r[0]!;
+}
+
+test('core: qSupported advertises what the server does', async () => {
+  const core = new GdbServerCore(new FakeTarget(), { memoryMapXml: generateMemoryMapXml([{ type: 'ram', start: RAM, length: 0x1000 }]) });
+  const features = (await one(core, 'qSupported:swbreak+;hwbreak+')).split(';');
+  for (const f of ['PacketSize=4000', 'qXfer:features:read+', 'qXfer:memory-map:read+', 'QStartNoAckMode+', 'vContSupported+', 'swbreak+', 'hwbreak+']) {
+    assert.ok(features.includes(f), `offers ${f}`);
+  }
+  const bare = new GdbServerCore(new FakeTarget());
+  assert.ok(!(await one(bare, 'qSupported')).includes('memory-map'), 'no memory map without one');
+  assert.deepEqual((await core.processPacket(textToBytes('QStartNoAckMode'))).action, 'noack');
+});
+
+test('core: target.xml and the memory map through qXfer, in parts', async () => {
+  const mapXml = generateMemoryMapXml([{ type: 'flash', start: 0x42000000, length: 0x400000, blockSize: 0x10000 }]);
+  const core = new GdbServerCore(new FakeTarget(), { memoryMapXml: mapXml });
+  const read = async (object: string, annex: string) => {
+    let text = '';
+    for (;;) {
+      const r = await one(core, `qXfer:${object}:read:${annex}:${text.length.toString(16)},100`);
+      text += new TextDecoder().decode(unescapeBinary(textToBytes(r.slice(1)))!);
+      if (r[0] === 'l') return text;
+      assert.equal(r[0], 'm');
+    }
+  };
+  const desc = parseTargetDescription(await read('features', 'target.xml'));
+  assert.equal(desc.architecture, 'riscv:rv32');
+  assert.equal(desc.registers.find((r) => r.name === 'pc')!.regnum, 32);
+  assert.equal(desc.registers.find((r) => r.name === 'mcause')!.regnum, 65 + 0x342);
+  assert.deepEqual(parseMemoryMapXml(await read('memory-map', '')), parseMemoryMapXml(mapXml));
+  assert.equal(await one(core, 'qXfer:features:read:nosuch.xml:0,100'), 'E00');
+});
+
+test('core: registers through g/G and p/P', async () => {
+  const fake = new FakeTarget();
+  const core = new GdbServerCore(fake);
+  fake.regs.set('a0', 0x11223344);
+  const g = await one(core, 'g');
+  assert.equal(g.length, 33 * 8);
+  assert.equal(g.slice(10 * 8, 11 * 8), '44332211');
+  assert.equal(g.slice(32 * 8), '00010080', 'pc last');
+  const image = g.slice(0, 11 * 8) + '78563412' + g.slice(12 * 8);
+  assert.equal(await one(core, `G${image}`), 'OK');
+  assert.equal(fake.regs.get('a1'), 0x12345678);
+  assert.equal(await one(core, 'pa'), '44332211');
+  assert.equal(await one(core, 'P20=00020080'), 'OK');
+  assert.equal(fake.regs.get('pc'), 0x80000200);
+  assert.equal(await one(core, `p${(65 + 0x301).toString(16)}`), '04110040', 'misa through p');
+  assert.equal(await one(core, 'p9999'), 'E16');
+});
+
+test('core: memory through m, x, M and X, with escapes; errors as E14', async () => {
+  const fake = new FakeTarget();
+  const core = new GdbServerCore(fake);
+  const data = Uint8Array.of(0x23, 0x24, 0x7d, 0x2a, 0x03, 0x00, 0xff, 0x41);
+  const header = textToBytes(`X${RAM.toString(16)},8:`);
+  const x = new Uint8Array([...header, ...escapeBinary(data)]);
+  assert.equal(await one(core, x), 'OK');
+  assert.equal(await one(core, `m${RAM.toString(16)},8`), bytesToHex(data));
+  const bin = await one(core, `x${RAM.toString(16)},8`);
+  assert.equal(bin[0], 'b');
+  assert.deepEqual(unescapeBinary(textToBytes(bin.slice(1))), data);
+  assert.equal(await one(core, `M${(RAM + 8).toString(16)},2:beef`), 'OK');
+  assert.deepEqual(await fake.readMemory(RAM + 8, 2), Uint8Array.of(0xbe, 0xef));
+  assert.equal(await one(core, `M${RAM.toString(16)},3:beef`), 'E16', 'length and data disagree');
+  assert.equal(await one(core, 'm10000000,4'), 'E14');
+  assert.equal(await one(core, 'X10000000,0:'), 'OK', 'zero-length X probe');
+  // A read larger than a packet is cut to fit, as the protocol allows.
+  assert.equal((await one(core, `m${RAM.toString(16)},10000`)).length, 0x4000 - 4 - ((0x4000 - 4) % 2));
+});
+
+test('core: breakpoints, step, vCont forms, monitor, detach and unknown packets', async () => {
+  const fake = new FakeTarget();
+  const core = new GdbServerCore(fake);
+  assert.equal(await one(core, 'Z0,80000110,4'), 'OK');
+  assert.ok(fake.swBreakpoints.has(0x80000110), 'Z0 sets a software breakpoint');
+  assert.equal(await one(core, 'Z1,80000120,4'), 'OK');
+  assert.ok(fake.hwBreakpoints.has(0x80000120), 'Z1 sets a hardware breakpoint');
+  assert.equal(await one(core, 'z0,80000110,4'), 'OK');
+  assert.ok(!fake.swBreakpoints.has(0x80000110), 'z0 removes it');
+  assert.equal(await one(core, 'Z2,80000110,4'), '', 'watchpoints are not offered');
+  assert.match(await one(core, 'vCont;s:1'), /^T05/);
+  assert.equal(fake.pc, 0x80000104);
+  assert.equal(await one(core, 'vCont?'), 'vCont;c;C;s;S');
+  const c = await core.processPacket(textToBytes('vCont;c'));
+  assert.equal(c.action, 'resume');
+  assert.equal(c.replies.length, 0);
+  const stop = await fake.waitForHalt(2000);
+  assert.equal(stop.reason, 'hw-breakpoint');
+  assert.equal(core.stopReply(stop), 'T0520:20010080;thread:1;');
+  await ask(core, 'qSupported:swbreak+;hwbreak+');
+  assert.equal(core.stopReply(stop), 'T0520:20010080;thread:1;hwbreak:;');
+  const reset = await ask(core, `qRcmd,${bytesToHex(textToBytes('reset halt'))}`);
+  assert.equal(reset[reset.length - 1], 'OK');
+  assert.equal(reset[0]![0], 'O');
+  assert.equal(fake.resets, 1);
+  const bogus = await ask(new GdbServerCore({ ...fake, monitor: undefined, registers: fake.registers, capabilities: fake.capabilities, architecture: 'riscv32', description: 'x' } as unknown as FakeTarget), `qRcmd,${bytesToHex(textToBytes('frobnicate'))}`);
+  assert.equal(bogus[bogus.length - 1], 'E01');
+  assert.equal(await one(core, 'qAttached'), '1');
+  assert.equal(await one(core, 'qC'), 'QC1');
+  assert.equal(await one(core, 'vMustReplyEmpty'), '');
+  assert.equal(await one(core, 'Hg0'), 'OK');
+  assert.deepEqual((await core.processPacket(textToBytes('D'))).action, 'detach');
+  // An ebreak in memory halts the fake CPU, reported as a software breakpoint.
+  const w = new Uint8Array(4);
+  new DataView(w.buffer).setUint32(0, EBREAK, true);
+  await fake.writeMemory(0x80000108, w);
+  await fake.writeRegister('pc', 0x80000100);
+  await core.processPacket(textToBytes('c'));
+  assert.equal((await fake.waitForHalt(2000)).reason, 'breakpoint');
+});
+
+/** A raw client for the session tests. */
+function rawClient(port: number) {
+  const socket: Socket = connect({ host: '127.0.0.1', port });
+  const framer = new RspFramer();
+  const packets: string[] = [];
+  let acks = 0;
+  let closed = false;
+  socket.on('data', (d: Buffer) => {
+    for (const f of framer.feed(new Uint8Array(d))) {
+      if (f.type === 'packet') {
+        packets.push(bytesToText(f.payload));
+        socket.write('+');
+      } else if (f.type === 'ack') acks++;
+    }
+  });
+  socket.on('close', () => (closed = true));
+  const until = async (cond: () => boolean, what: string) => {
+    for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(cond(), `waited for ${what}`);
+  };
+  return {
+    socket, packets, get acks() { return acks; }, get closed() { return closed; }, until,
+    send: (p: string) => socket.write(encodePacket(p)),
+    sendRaw: (b: string) => socket.write(b),
+  };
+}
+
+test('session: acks, NAK resend, Ctrl-C while running gives T02, one client at a time, detach resumes', { timeout: 10000 }, async () => {
+  const fake = new FakeTarget();
+  const server = await startGdbServer(fake, { port: 0 });
+  try {
+    const c = rawClient(server.port);
+    await new Promise((r) => c.socket.once('connect', r));
+    c.send('qAttached');
+    await c.until(() => c.packets.length === 1, 'qAttached reply');
+    assert.equal(c.packets[0], '1');
+    assert.ok(c.acks >= 1, 'the server acks');
+    c.sendRaw('$qAttached#00');
+    await c.until(() => c.acks >= 1 && c.packets.length === 1, 'still one reply');
+    c.sendRaw('-');
+    await c.until(() => c.packets.length === 2, 'the reply resent after our NAK');
+    const second = rawClient(server.port);
+    await second.until(() => second.closed, 'the second client refused');
+    c.send('vCont;c');
+    await c.until(() => fake.state() === 'running', 'the target runs');
+    c.sendRaw('\x03');
+    await c.until(() => c.packets.length >= 3, `stop reply after Ctrl-C: ${JSON.stringify(c.packets)} ${fake.state()}`);
+    assert.match(c.packets[2]!, /^T02/);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(c.packets.length, 3, 'exactly one stop reply');
+    assert.equal(fake.state(), 'halted');
+    c.send('D');
+    await c.until(() => c.closed, 'connection closed after detach');
+    assert.equal(fake.state(), 'running', 'detach lets the target run');
+    await fake.halt();
+  } finally {
+    await server.close();
+    await fake.close();
+  }
+});
+
+test('session: our client over the server: no-ack, pipelining, memory map, monitor, reset, server kind', { timeout: 10000 }, async () => {
+  const fake = new FakeTarget({ memoryWhileRunning: true });
+  const map = [{ type: 'ram' as const, start: 0x80000000, length: 0x200000 }];
+  const server = await startGdbServer(fake, { port: 0, memoryMapXml: generateMemoryMapXml(map) });
+  const t = await connectRemote('127.0.0.1', server.port, { chip: 'esp32c3' });
+  try {
+    assert.equal(t.serverKind, 'espalgo');
+    assert.match(t.description, /espalgo, esp32c3/);
+    assert.equal(t.server.noAck, true);
+    assert.equal(t.server.binaryWrite, true);
+    assert.equal(t.server.pipelineDepth, 4);
+    assert.deepEqual(t.memoryMap, map);
+    assert.equal(t.capabilities.memoryWhileRunning, true);
+    assert.equal(t.capabilities.haltsOnBreakInstruction, true);
+    assert.equal(t.capabilities.hardwareBreakpoints, 2);
+    assert.ok(t.capabilities.maxTransfer > 16000, `maxTransfer ${t.capabilities.maxTransfer}`);
+    assert.match(await t.monitor('help'), /reset halt/);
+    // Memory while running, where the target allows it.
+    await t.resume();
+    await t.writeMemory(RAM, Uint8Array.of(1, 2, 3));
+    assert.deepEqual(await t.readMemory(RAM, 3), Uint8Array.of(1, 2, 3));
+    await t.halt();
+    await t.reset('halt');
+    assert.equal(fake.resets, 1);
+    assert.equal(t.state(), 'halted');
+    await t.reset('run');
+    assert.equal(t.state(), 'running');
+    assert.equal((await t.halt()).reason, 'interrupt');
+  } finally {
+    await t.close();
+    await server.close();
+    await fake.close();
+  }
+});
+
+test('server binds loopback by default', async () => {
+  const fake = new FakeTarget();
+  const server = await startGdbServer(fake, { port: 0 });
+  try {
+    const s = connect({ host: '127.0.0.1', port: server.port });
+    await new Promise((resolve, reject) => {
+      s.once('connect', resolve);
+      s.once('error', reject);
+    });
+    s.destroy();
+  } finally {
+    await server.close();
+  }
+});

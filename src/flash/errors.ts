@@ -1,0 +1,41 @@
+/**
+ * Typed errors of the flash driver. Each carries a stable code, the flash address involved (when
+ * there is one) and a sentence saying what to do about it.
+ */
+import { hex32 } from '../chips/types.js';
+
+export type FlashErrorCode =
+  | 'FLASH_UNALIGNED' // offset or length not aligned as the operation needs
+  | 'FLASH_OUT_OF_RANGE' // the range reaches past the flash end (or the stub's 16 MiB limit)
+  | 'FLASH_TOO_LARGE' // the data is larger than the flash
+  | 'FLASH_EMPTY' // nothing to do (zero length)
+  | 'FLASH_UNSUPPORTED_CHIP' // no flasher stub for this chip
+  | 'FLASH_SIZE_UNKNOWN' // the flash size could not be detected and none was given
+  | 'FLASH_VERIFY_FAILED' // the on-target SHA-256 differs from the host's
+  | 'FLASH_NOT_BLANK' // blank check found programmed bytes
+  | 'FLASH_TRANSFER' // the data transfer to the stub failed
+  | 'FLASH_SESSION'; // the session is closed or could not be opened
+
+export class FlashError extends Error {
+  readonly code: FlashErrorCode;
+  /** Flash offset the error is about, if any. */
+  readonly address: number | undefined;
+  /** What the user can do about it. */
+  readonly action: string;
+
+  constructor(code: FlashErrorCode, message: string, options: { address?: number; action: string; cause?: unknown }) {
+    super(`${message}${options.address !== undefined ? ` (at ${hex32(options.address)})` : ''}. ${options.action}`, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'FlashError';
+    this.code = code;
+    this.address = options.address === undefined ? undefined : options.address >>> 0;
+    this.action = options.action;
+  }
+}
+
+/** True for errors that mean "the request was wrong" (nothing was touched). */
+export function isFlashInputError(error: unknown): error is FlashError {
+  return (
+    error instanceof FlashError &&
+    (error.code === 'FLASH_UNALIGNED' || error.code === 'FLASH_OUT_OF_RANGE' || error.code === 'FLASH_TOO_LARGE' || error.code === 'FLASH_EMPTY' || error.code === 'FLASH_UNSUPPORTED_CHIP')
+  );
+}

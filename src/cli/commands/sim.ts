@@ -12,10 +12,14 @@ import { parseFlashSize } from '../../sim/flash/jedec.js';
 import { hex32 } from '../../chips/types.js';
 import { exitTwoOnUsageErrors, numberOption } from '../output/command-support.js';
 import { processIo, type CliIo } from '../output/io.js';
+import { CliInputError } from '../output/exit-codes.js';
+import { createJtagDebugModule, startRemoteBitbangServer } from '../../sim/jtag/index.js';
+import { DEMO_FLASH } from '../target-connect.js';
 
 export interface SimCommandOptions {
-  readonly flash: string;
+  readonly flash?: string;
   readonly flashSize?: string;
+  readonly rbb?: number;
   readonly jedecId?: number;
   readonly gdb?: number;
   readonly scenario?: string;
@@ -38,8 +42,14 @@ function scenarioHelp(): string {
 
 /** Boot, print what was booted, start the GDB server if asked. The caller keeps the process alive. */
 export async function startSim(options: SimCommandOptions, io: CliIo = processIo()): Promise<RunningSim> {
+  if (options.gdb !== undefined && options.rbb !== undefined) {
+    throw new CliInputError('BAD_OPTIONS', '--gdb and --rbb both drive the CPU; choose one (OpenOCD on --rbb serves GDB itself)');
+  }
+  const flashFile = options.flash ?? DEMO_FLASH;
   const sim = createSimulatedEsp32c3({
-    flash: options.flash,
+    flash: flashFile,
+    // Shorter run slices keep JTAG round trips short when OpenOCD drives the chip.
+    ...(options.rbb !== undefined ? { sliceInstructions: 20_000 } : {}),
     ...(options.flashSize ? { flashSize: parseFlashSize(options.flashSize) } : {}),
     ...(options.jedecId !== undefined ? { jedecId: options.jedecId } : {}),
     ...(options.scenario ? { scenario: options.scenario } : {}),
@@ -51,7 +61,7 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
   });
   const b = sim.boot;
   const id = sim.flash.jedecId;
-  io.out(`espalgo sim: ESP32-C3 with ${sim.flash.size >>> 20} MiB flash (JEDEC ${[id >>> 16, (id >>> 8) & 0xff, id & 0xff].map((x) => x.toString(16).padStart(2, '0')).join(' ')})${options.persist ? `, written through to ${options.flash}` : ''}\n`);
+  io.out(`espalgo sim: ESP32-C3 with ${sim.flash.size >>> 20} MiB flash (JEDEC ${[id >>> 16, (id >>> 8) & 0xff, id & 0xff].map((x) => x.toString(16).padStart(2, '0')).join(' ')})${options.persist ? `, written through to ${flashFile}` : ''}\n`);
   io.out(`  partition table at ${hex32(b.tableOffset)}; booted ${b.partition.subtypeName} "${b.partition.label}" at ${hex32(b.partition.offset)} (${b.reason})\n`);
   for (const m of b.mappings) {
     io.out(`  ${m.kind.toUpperCase()} ${hex32(m.vaddr)} ← flash ${hex32(m.flashOffset)} (${m.size} bytes, MMU entries ${m.firstEntry}..${m.firstEntry + m.entries - 1})\n`);
@@ -73,12 +83,28 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
     });
     io.out(`  GDB server listening on 127.0.0.1:${gdb.port}  (gdb-multiarch -ex "target extended-remote 127.0.0.1:${gdb.port}")\n`);
   }
+  let closeJtag = async (): Promise<void> => undefined;
+  if (options.rbb !== undefined) {
+    // SimTarget keeps running the hart (peripherals, watchdog resets); the Debug Module only asks.
+    const jtag = createJtagDebugModule(sim.chip.hart, sim.chip.bus, {
+      runner: false,
+      systemReset: (haltAfter) => void sim.target.reset(haltAfter ? 'halt' : 'run'),
+    });
+    jtag.dm.onResume(() => void sim.target.resume());
+    const rbb = await startRemoteBitbangServer(jtag.dm, { port: options.rbb });
+    io.out(`  JTAG (remote_bitbang) on ${rbb.host}:${rbb.port}  (openocd -c "set RBB_PORT ${rbb.port}" -f config/openocd-esp32c3-sim.cfg)\n`);
+    closeJtag = async () => {
+      await rbb.close();
+      jtag.close();
+    };
+  }
   io.out(`  ${options.halted ? 'halted at the app entry' : 'running'}; Ctrl-C stops the simulator\n`);
   return {
     sim,
     ...(gdb ? { gdb } : {}),
     close: async () => {
       await gdb?.close();
+      await closeJtag();
       await sim.close();
     },
   };
@@ -88,16 +114,17 @@ export function registerSim(program: Command): void {
   const cmd = program
     .command('sim')
     .description('boot a simulated ESP32-C3 from a flash image; optionally serve it to GDB on 127.0.0.1')
-    .requiredOption('--flash <file>', 'flash image (byte 0 = flash 0x0: bootloader, partition table, apps)')
+    .option('--flash <file>', 'flash image (byte 0 = flash 0x0: bootloader, partition table, apps); default: the demo firmware')
     .option('--flash-size <size>', 'flash chip size, 1MB–16MB (default: 4MB or the image size rounded up)')
     .option('--jedec-id <id>', 'JEDEC id as 0xMMTTCC (default 0xEF40xx with the size code)', numberOption('--jedec-id'))
     .option('--gdb <port>', 'serve the chip over the GDB remote protocol on 127.0.0.1:PORT (0 = any free port)', numberOption('--gdb'))
+    .option('--rbb <port>', 'serve JTAG for OpenOCD (remote_bitbang) on 127.0.0.1:PORT; use config/openocd-esp32c3-sim.cfg', numberOption('--rbb'))
     .option('--scenario <name>', 'state the app leaves the chip in (see below)', 'normal')
     .option('--table-offset <offset>', 'partition table offset', numberOption('--table-offset'))
     .option('--persist', 'write flash changes back into the file (default: the file is only read)')
     .option('--halted', 'stay halted at the app entry instead of running')
     .option('--verbose', 'log unmodelled peripheral accesses, flash protocol notes and GDB packets to stderr')
-    .addHelpText('after', `\nScenarios:\n${scenarioHelp()}\n\nExample:\n  $ espalgo sim --flash firmware/build/demo-micropython-4MB.bin --gdb 3333 --scenario issue-366\n`)
+    .addHelpText('after', `\nScenarios:\n${scenarioHelp()}\n\nExamples:\n  $ espalgo sim --gdb 3333 --scenario issue-366        demo firmware, GDB server on 127.0.0.1:3333\n  $ espalgo sim --flash my-flash.bin --gdb 3333\n  $ espalgo sim --rbb 9824 &                           JTAG for OpenOCD, then:\n  $ openocd -c "set RBB_PORT 9824" -f config/openocd-esp32c3-sim.cfg   (GDB on 3333 via OpenOCD)\n`)
     .action(async (opts: SimCommandOptions) => {
       const io = processIo();
       let running: RunningSim;

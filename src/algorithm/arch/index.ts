@@ -1,10 +1,11 @@
 import type { Architecture } from '../../chips/types.js';
-import { AlgorithmUnsupportedError } from '../errors.js';
 import { riscvCallingConvention } from './riscv.js';
 import type { CallingConvention } from './types.js';
+import { xtensaCallingConvention } from './xtensa.js';
 
 export * from './types.js';
 export { riscvCallingConvention, describeRiscvCause } from './riscv.js';
+export { xtensaCallingConvention, describeXtensaCause, xtensaTrampolineBytes, XTENSA_CALL_PS } from './xtensa.js';
 
 /** The calling convention for an architecture. */
 export function callingConventionFor(architecture: Architecture): CallingConvention {
@@ -12,6 +13,6 @@ export function callingConventionFor(architecture: Architecture): CallingConvent
     case 'riscv32':
       return riscvCallingConvention;
     case 'xtensa':
-      throw new AlgorithmUnsupportedError('calling functions on Xtensa targets is not implemented yet');
+      return xtensaCallingConvention;
   }
 }

@@ -68,10 +68,22 @@ export async function startChain(options: { flash?: string | undefined; scenario
   return { running, gdbPort, openocd, log: () => log, stop };
 }
 
-/** Run gdb-multiarch in batch mode with the given commands; returns its output. */
-export function gdbBatch(commands: readonly string[], timeoutMs = 60_000): { status: number | null; output: string } {
+/**
+ * Run gdb-multiarch in batch mode with the given commands; resolves with its output. Asynchronous:
+ * the simulator and its servers run in this process and must keep answering meanwhile.
+ */
+export function gdbBatch(commands: readonly string[], timeoutMs = 60_000): Promise<{ status: number | null; output: string }> {
   const args = ['-nx', '-batch'];
   for (const c of commands) args.push('-ex', c);
-  const r = spawnSync(GDB, args, { encoding: 'utf8', timeout: timeoutMs });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  return new Promise((resolvePromise) => {
+    const child = spawn(GDB, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.pid !== undefined && process.kill(child.pid, 'SIGKILL'), timeoutMs);
+    child.once('exit', (status) => {
+      clearTimeout(timer);
+      resolvePromise({ status, output });
+    });
+  });
 }

@@ -1,0 +1,74 @@
+/**
+ * gdb-multiarch with the demo firmware's symbols, in batch mode, against (a) the simulator's own GDB
+ * server and (b) Debian's OpenOCD driving the simulator over JTAG: halt, step, a hardware
+ * breakpoint in flash-mapped code (IROM) that is hit, and reading variables of the running firmware.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { startSim } from '../../src/cli/commands/sim.js';
+import { memoryIo } from '../../src/cli/output/io.js';
+import { GDB, OPENOCD, gdbBatch, missingTools, startChain } from './chain.js';
+
+const ELF = resolve('firmware/build/espalgo-demo.elf');
+
+function script(port: number): string[] {
+  return [
+    `file ${ELF}`,
+    // Flash-mapped code is read-only to GDB: it must use a hardware breakpoint there.
+    'mem 0x42000000 0x42800000 ro',
+    'mem 0x3c000000 0x3c800000 ro',
+    'mem 0x3fc80000 0x3fce0000 rw',
+    'mem 0x40380000 0x403e0000 rw',
+    `target extended-remote 127.0.0.1:${port}`,
+    'print/x $pc',
+    'stepi',
+    'print/x $pc',
+    'print demo_heartbeat',
+    'hbreak demo_mix_irom',
+    'continue',
+    'print/x $pc',
+    'print demo_heartbeat',
+    'print demo_selfcheck_failures',
+    'delete',
+    'detach',
+  ];
+}
+
+function check(output: string): void {
+  assert.match(output, /Hardware assisted breakpoint 1 at 0x42000090/, output);
+  assert.match(output, /Breakpoint 1, (0x42000090 in )?demo_mix_irom/, output);
+  const pcs = [...output.matchAll(/^\$\d+ = 0x([0-9a-f]+)$/gm)].map((m) => parseInt(m[1]!, 16));
+  assert.equal(pcs.length, 3, output);
+  assert.notEqual(pcs[0], pcs[1], 'stepi moved the pc');
+  assert.equal(pcs[2], 0x42000090, 'stopped at the hardware breakpoint in IROM');
+  const values = [...output.matchAll(/^\$\d+ = (\d+)$/gm)].map((m) => Number(m[1]));
+  assert.equal(values.length, 3, output);
+  assert.ok(values[1]! >= values[0]!, 'heartbeat readable and not going backwards');
+  assert.equal(values[2], 0, 'self-check failures');
+}
+
+const skip = missingTools([GDB, OPENOCD]);
+
+test('gdb-multiarch through the simulator GDB server: hw breakpoint in flash code, variables', { skip, timeout: 60_000 }, async () => {
+  const running = await startSim({ gdb: 0 }, memoryIo());
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    const r = await gdbBatch(script(running.gdb!.port));
+    check(r.output);
+  } finally {
+    await running.close();
+  }
+});
+
+test('gdb-multiarch through OpenOCD (JTAG to the simulator): hw breakpoint in flash code, variables', { skip, timeout: 120_000 }, async () => {
+  const chain = await startChain();
+  try {
+    const r = await gdbBatch(script(chain.gdbPort));
+    check(r.output);
+    const noise = chain.log().split('\n').filter((l) => /^(Warn|Error)/.test(l) && !/Prefer GDB command "target extended-remote/.test(l));
+    assert.deepEqual(noise, [], 'OpenOCD logged no warnings or errors');
+  } finally {
+    await chain.stop();
+  }
+});

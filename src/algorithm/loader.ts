@@ -8,9 +8,11 @@ import { hex32 } from '../chips/types.js';
 import type { Target } from '../target/types.js';
 import { addressSpaceFor, type AddressSpace } from './address-space.js';
 import type { CallingConvention } from './arch/types.js';
-import { AlgorithmLoadError, AlgorithmUnsupportedError } from './errors.js';
+import { inRange } from '../chips/index.js';
+import { AlgorithmLoadError } from './errors.js';
 import { imageExtent, type StubImage } from './stub-image.js';
 import { WorkAreaAllocator } from './work-area.js';
+import { placeReversed, reversedBlockStart, reverseWords } from './xtensa/reversed-alias.js';
 
 export interface LoadOptions {
   /** The chip: its I/D alias and default work area. Omit for a generic target. */
@@ -50,18 +52,19 @@ export async function loadStub(
   if (image.architecture !== target.architecture) {
     throw new AlgorithmLoadError(`stub "${image.name}" is built for ${image.architecture} but the target is ${target.architecture}`);
   }
-  if (options.chip?.sramAlias.kind === 'reversed') {
-    throw new AlgorithmUnsupportedError(`loading code on ${options.chip.displayName} (word-reversed IRAM alias) is not implemented yet`);
-  }
+  // ESP32: code is written through the data bus with its word order mirrored (see reversed-alias.ts).
+  const reversed = options.chip?.sramAlias.kind === 'reversed' ? options.chip.sramAlias : undefined;
   const space = addressSpaceFor(options.chip);
   const region = options.workArea ?? options.chip?.stub?.workArea ?? defaultRegion(image, space, options.scratchSize ?? 0x10000);
   const allocator = new WorkAreaAllocator(target, region, options.backup ?? true);
   try {
     for (const segment of image.segments) {
       if (segment.bytes.length === 0) continue;
-      const at = segment.executable ? space.toDataBus(segment.address) : segment.address;
-      await allocator.allocateAt(at, segment.bytes.length, `${image.name} ${segment.executable ? 'code' : 'data'} @${hex32(segment.address)}`);
-      await target.writeMemory(at, segment.bytes);
+      const placed = segment.executable && reversed && inRange(reversed.iram, segment.address)
+        ? placeReversed(reversed, segment.address, segment.bytes)
+        : { dataAddress: segment.executable ? space.toDataBus(segment.address) : segment.address, bytes: segment.bytes };
+      await allocator.allocateAt(placed.dataAddress, placed.bytes.length, `${image.name} ${segment.executable ? 'code' : 'data'} @${hex32(segment.address)}`);
+      await target.writeMemory(placed.dataAddress, placed.bytes);
     }
     for (const bss of image.bss) {
       if (bss.size === 0) continue;
@@ -69,12 +72,14 @@ export async function loadStub(
       await target.writeMemory(bss.address, new Uint8Array(bss.size));
     }
     const tramp = convention.trampoline();
-    const trampArea = await allocator.allocate(tramp.bytes.length, 'trampoline', { align: tramp.align });
-    await target.writeMemory(trampArea.address, tramp.bytes);
+    const trampBytes = reversed ? reverseWords(tramp.bytes) : tramp.bytes;
+    const trampArea = await allocator.allocate(trampBytes.length, 'trampoline', { align: Math.max(4, tramp.align) });
+    const trampReversed = reversed !== undefined && inRange(reversed.dram, trampArea.address);
+    await target.writeMemory(trampArea.address, trampReversed ? trampBytes : tramp.bytes);
     const stackSize = options.stackSize ?? image.stackSize;
     const stack = await allocator.allocate(stackSize, 'stack', { align: 16 });
 
-    const base = space.toInstructionBus(trampArea.address);
+    const base = trampReversed ? reversedBlockStart(reversed!, trampArea.address, trampBytes.length) : space.toInstructionBus(trampArea.address);
     const returnPc = base + tramp.returnOffset;
     const catcherPc = tramp.trapCatcherOffset === undefined ? undefined : base + tramp.trapCatcherOffset;
     const breakpoints: number[] = [];

@@ -131,11 +131,16 @@ export class RspConnection {
   /** Send a request and resolve with the reply payload (run-length expanded, not unescaped). */
   request(payload: string | Uint8Array, options: RequestOptions = {}): Promise<Uint8Array> {
     const text = typeof payload === 'string' ? payload : bytesToText(payload, 0, Math.min(payload.length, 64));
+    return this.requestFramed(encodePacket(payload), text, options);
+  }
+
+  /** Send an already framed packet (`$...#xx`); `text` names it in errors. */
+  requestFramed(frame: Uint8Array, text: string, options: RequestOptions = {}): Promise<Uint8Array> {
     if (this.closedError) return Promise.reject(new GdbDisconnectedError(text, this.closedError.message));
     return new Promise<Uint8Array>((resolve, reject) => {
       this.waiting.push({
         text,
-        frame: encodePacket(payload),
+        frame,
         expect: options.expect ?? 'reply',
         timeoutMs: options.timeoutMs ?? this.timeoutMs,
         onOutput: options.onOutput,
@@ -270,13 +275,21 @@ export class RspConnection {
       this.out = [];
       return;
     }
-    const data = this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out);
+    const parts = this.out;
     this.out = [];
-    this.socket.write(data);
+    if (parts.length === 1) {
+      this.socket.write(parts[0]!);
+      return;
+    }
+    this.socket.cork(); // one segment for the ack and the next request, without copying them together
+    for (const p of parts) this.socket.write(p);
+    this.socket.uncork();
   }
 
   private receive(chunk: Uint8Array): void {
     for (const frame of this.framer.feed(chunk)) this.handle(frame);
+    // Acks and any request queued behind the one just answered go out now, in one write.
+    this.flush();
   }
 
   private handle(frame: RspFrame): void {

@@ -3,7 +3,7 @@
  * where the link allows it (no-ack mode), `X` (binary) or `M` (hex) writes, `x` or `m` reads.
  */
 import { TargetMemoryError, TargetUnsupportedError } from '../target/errors.js';
-import { FRAMING_OVERHEAD, escapeBinary, fitEscaped, parseErrorReply, unescapeBinary } from './codec.js';
+import { FRAMING_OVERHEAD, encodePacket, escapeBinary, fitEscaped, parseErrorReply, unescapeBinary } from './codec.js';
 import { hexToBytes, bytesToText } from './hex.js';
 import type { RspConnection } from './connection.js';
 import { GdbProtocolError } from './errors.js';
@@ -18,6 +18,14 @@ export interface MemoryLink {
   binaryRead: boolean;
   /** Requests in flight at once (only in no-ack mode; 1 otherwise). */
   readonly depth: () => number;
+}
+
+/**
+ * Requests queued per transfer: one more than may be in flight, so the next packet is already
+ * encoded and leaves the moment the reply before it arrives.
+ */
+function queueDepth(link: MemoryLink): number {
+  return link.depth() + 1;
 }
 
 /** Worst-case header `M01234567,01234567:`. */
@@ -82,7 +90,7 @@ export async function readRemoteMemory(link: MemoryLink, address: number, length
   if (length === 0) return out;
   const size = readChunkSize(link.packetSize, link.binaryRead);
   const chunks = planChunks(address >>> 0, length, size);
-  await windowed(chunks.length, link.depth(), async (i) => {
+  await windowed(chunks.length, queueDepth(link), async (i) => {
     const [offset, n] = chunks[i]!;
     let done = 0;
     // A server may return fewer bytes than asked; ask again for the rest (bounded: progress every round).
@@ -124,7 +132,7 @@ async function readOnce(link: MemoryLink, address: number, length: number): Prom
 export async function writeRemoteMemory(link: MemoryLink, address: number, data: Uint8Array): Promise<void> {
   if (data.length === 0) return;
   const chunks = link.binaryWrite ? planBinaryChunks(address >>> 0, data, link.packetSize) : planChunks(address >>> 0, data.length, writeChunkSize(link.packetSize, false));
-  await windowed(chunks.length, link.depth(), async (i) => {
+  await windowed(chunks.length, queueDepth(link), async (i) => {
     const [offset, n] = chunks[i]!;
     await writeOnce(link, (address + offset) >>> 0, data, offset, n);
   });
@@ -150,8 +158,8 @@ const OK_OR_ERROR = (r: string) => r === 'OK' || r === '' || r[0] === 'E';
 async function writeOnce(link: MemoryLink, address: number, data: Uint8Array, offset: number, n: number): Promise<void> {
   const binary = link.binaryWrite;
   const header = `${binary ? 'X' : 'M'}${hex(address)},${hex(n)}:`;
-  const payload = binary ? concatHeader(header, escapeBinary(data, offset, offset + n)) : hexPayload(header, data, offset, offset + n);
-  const reply = await link.connection.requestText(payload, { accept: OK_OR_ERROR });
+  const frame = binary ? encodePacket(concatHeader(header, escapeBinary(data, offset, offset + n))) : hexFrame(header, data, offset, offset + n);
+  const reply = bytesToText(await link.connection.requestFramed(frame, header, { accept: OK_OR_ERROR }));
   if (reply === 'OK') return;
   if (reply === '') {
     if (binary) {
@@ -175,6 +183,31 @@ function concatHeader(header: string, body: Uint8Array): Uint8Array {
 }
 
 const HEX = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+/** `$` header hex(data[start..end)) `#` checksum: an M packet built in one buffer. */
+export function hexFrame(header: string, data: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(1 + header.length + (end - start) * 2 + 3);
+  out[0] = 0x24;
+  let o = 1;
+  let sum = 0;
+  for (let i = 0; i < header.length; i++) {
+    const c = header.charCodeAt(i);
+    out[o++] = c;
+    sum += c;
+  }
+  for (let i = start; i < end; i++) {
+    const b = data[i]!;
+    const hi = HEX[b >> 4]!;
+    const lo = HEX[b & 15]!;
+    out[o++] = hi;
+    out[o++] = lo;
+    sum += hi + lo;
+  }
+  out[o++] = 0x23;
+  out[o++] = HEX[(sum >> 4) & 15]!;
+  out[o] = HEX[sum & 15]!;
+  return out;
+}
 
 /** `header` followed by data[start..end) as hex, built straight into bytes. */
 export function hexPayload(header: string, data: Uint8Array, start: number, end: number): Uint8Array {

@@ -8,7 +8,7 @@ import { RspFramer } from '../../src/gdb/framer.js';
 import { bytesToText, textToBytes, hexToBytes, bytesToHex, valueToLeHex, leHexToValue } from '../../src/gdb/hex.js';
 import { parseStopReply, toStopInfo, formatStopReply, isStopReply } from '../../src/gdb/stop-reply.js';
 import { parseSupported, hasFeature } from '../../src/gdb/features.js';
-import { planChunks, writeChunkSize, readChunkSize } from '../../src/gdb/remote-memory.js';
+import { planChunks, writeChunkSize, readChunkSize, hexFrame, hexPayload } from '../../src/gdb/remote-memory.js';
 
 const text = (b: Uint8Array) => bytesToText(b);
 
@@ -157,4 +157,10 @@ test('transfer sizes keep packets within the server limit', () => {
   assert.equal(chunks[0]![1], m - 1, 'the first chunk ends on a 4-byte boundary');
   assert.equal(chunks.reduce((s, c) => s + c[1], 0), 10000);
   for (const [o, n] of chunks) assert.ok(n <= m && o >= 0, 'n <= m && o >= 0');
+});
+
+test('an M frame built in one buffer equals the framed hex payload', () => {
+  const data = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff);
+  assert.deepEqual(hexFrame('M80000000,12c:', data, 0, 300), encodePacket(hexPayload('M80000000,12c:', data, 0, 300)));
+  assert.deepEqual(hexFrame('M1,2:', data, 5, 7), encodePacket('M1,2:232a'));
 });

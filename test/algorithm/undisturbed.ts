@@ -12,6 +12,7 @@ import {
   AlgorithmTimeoutError,
   AlgorithmUnexpectedStopError,
 } from '../../src/algorithm/index.js';
+import type { Target } from '../../src/target/types.js';
 import { bootDemo, demoStub, firmwareSymbol, STUB } from './sim-fixture.js';
 
 /**
@@ -19,24 +20,46 @@ import { bootDemo, demoStub, firmwareSymbol, STUB } from './sim-fixture.js';
  * records why the hart last entered debug mode (the run's own ebreak) and is read-only to a debugger
  * (debug spec 0.13, dcsr) — it is not part of the program's state.
  */
-async function context(target: { readRegisters(): Promise<Map<string, number>> }): Promise<Map<string, number>> {
-  const regs = await target.readRegisters();
-  regs.set('dcsr', regs.get('dcsr')! & ~(7 << 6));
+async function context(target: Target, names: readonly string[] | undefined): Promise<Map<string, number>> {
+  const regs = names ? await target.readRegisters(names) : await target.readRegisters();
+  if (regs.has('dcsr')) regs.set('dcsr', regs.get('dcsr')! & ~(7 << 6));
   return regs;
 }
 
 const WORK_AREA = esp32c3.stub!.workArea;
 
-export async function runUndisturbed(CALLS: number): Promise<void> {
+export interface UndisturbedOptions {
+  /** Registers to compare (default: every register the target has). */
+  readonly registers?: readonly string[];
+  /** RAM compared before/after each call (default: the whole C3 work area). */
+  readonly ram?: readonly { start: number; end: number }[];
+  /** Timeout of the never-returning routine (default 5 ms). */
+  readonly spinTimeoutMs?: number;
+  /** Check the heartbeat and self-check every this many calls (default 100). */
+  readonly checkEvery?: number;
+}
+
+/** On the in-process simulator booted from the demo firmware. */
+export async function runUndisturbed(calls: number): Promise<void> {
   const sim = bootDemo();
-  const target = sim.target;
+  try {
+    await new Promise((r) => setTimeout(r, 20));
+    await runUndisturbedOn(sim.target, calls);
+  } finally {
+    await sim.close();
+  }
+}
+
+/** On any target running the demo firmware (the simulator directly, or through a GDB server). */
+export async function runUndisturbedOn(target: Target, CALLS: number, options: UndisturbedOptions = {}): Promise<void> {
+  const ranges = options.ram ?? [WORK_AREA];
+  const checkEvery = options.checkEvery ?? 100;
+  const readRam = async () => Promise.all(ranges.map((r) => target.readMemory(r.start, r.end - r.start)));
   const word = async (name: string) => {
     const bytes = await target.readMemory(firmwareSymbol(name), 4);
     return new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
   };
-  const heartbeatAddr = firmwareSymbol('demo_heartbeat');
-  try {
-    await new Promise((r) => setTimeout(r, 20));
+  {
     const runner = new AlgorithmRunner(target, { chip: esp32c3 });
     const image = demoStub();
     const iram = image.entry;
@@ -45,8 +68,8 @@ export async function runUndisturbed(CALLS: number): Promise<void> {
     let lastHeartbeat = heartbeatStart;
     for (let i = 0; i < CALLS; i++) {
       await target.halt();
-      const regs = await context(target);
-      const ram = await target.readMemory(WORK_AREA.start, WORK_AREA.end - WORK_AREA.start);
+      const regs = await context(target, options.registers);
+      const ram = await readRam();
       const kind = i % 50 === 7 ? 'timeout' : i % 10 === 3 ? 'fault' : i % 25 === 11 ? 'ebreak' : i % 2 ? 'scribble' : 'sum';
       if (kind === 'sum') {
         const r = await runner.call(image, { args: [i, 1, 2, 3, 4, 5, 6] });
@@ -69,14 +92,14 @@ export async function runUndisturbed(CALLS: number): Promise<void> {
         await assert.rejects(runner.call(image, { entry: iram + STUB.ebreakInside }), AlgorithmUnexpectedStopError);
         counts.stops++;
       } else {
-        await assert.rejects(runner.call(image, { entry: iram + STUB.spin, timeoutMs: 5 }), AlgorithmTimeoutError);
+        await assert.rejects(runner.call(image, { entry: iram + STUB.spin, timeoutMs: options.spinTimeoutMs ?? 5 }), AlgorithmTimeoutError);
         counts.timeouts++;
       }
-      assert.deepEqual(await context(target), regs, `call ${i} (${kind}): registers changed`);
-      const after = await target.readMemory(WORK_AREA.start, WORK_AREA.end - WORK_AREA.start);
-      assert.ok(Buffer.from(after).equals(Buffer.from(ram)), `call ${i} (${kind}): work-area RAM changed`);
+      assert.deepEqual(await context(target, options.registers), regs, `call ${i} (${kind}): registers changed`);
+      const after = await readRam();
+      after.forEach((bytes, n) => assert.ok(Buffer.from(bytes).equals(Buffer.from(ram[n]!)), `call ${i} (${kind}): RAM ${ranges[n]!.start.toString(16)}.. changed`));
       await target.resume();
-      if (i % 100 === 99) {
+      if (i % checkEvery === checkEvery - 1) {
         // Let the firmware run until its heartbeat moves, then check it.
         const deadline = Date.now() + 2000;
         while ((await word('demo_heartbeat')) === lastHeartbeat && Date.now() < deadline) await new Promise((r) => setImmediate(r));
@@ -91,8 +114,5 @@ export async function runUndisturbed(CALLS: number): Promise<void> {
     assert.ok((await word('demo_selfcheck_runs')) > 0);
     assert.ok((await word('demo_heartbeat')) > heartbeatStart);
     assert.ok(counts.returns > 0 && counts.exceptions > 0 && counts.timeouts > 0 && counts.stops > 0, JSON.stringify(counts));
-    void heartbeatAddr;
-  } finally {
-    await sim.close();
   }
 }

@@ -13,3 +13,5 @@ import { registerSim } from './sim.js';
 registrars.push(registerSim);
 import { registerCall } from './call.js';
 registrars.push(registerCall);
+import { registerExplain } from './explain.js';
+registrars.push(registerExplain);

@@ -1,0 +1,139 @@
+/** `espalgo explain LOGFILE`: explain the flash errors in an OpenOCD log, with the stub protocol era of that OpenOCD. */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { explainOpenOcdLog, type Explanation, type ExplainReport } from '../../flash/explain.js';
+import type { Diagnosis } from '../../flash/openocd-diagnosis.js';
+import { ERA_INFO, OPENOCD_ERAS, describeEraRange, parseEraName, type OpenOcdEra } from '../../flash/openocd-eras.js';
+import { exitTwoOnUsageErrors, runGuarded } from '../output/command-support.js';
+import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
+import { processIo, type CliIo } from '../output/io.js';
+import { makeStyle, type Style } from '../output/style.js';
+import { wrapText } from '../output/table.js';
+
+export interface ExplainCliOptions {
+  readonly era?: OpenOcdEra;
+  readonly json?: boolean;
+}
+
+/** Logs larger than this are surely not a single OpenOCD session (a -d3 log of a long session is a few MB). */
+const MAX_LOG_BYTES = 256 * 1024 * 1024;
+
+function readLog(file: string, stdin: () => string): string {
+  if (file === '-') return stdin();
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliInputError('INPUT_UNREADABLE', code === 'ENOENT' ? `no such file: ${file}` : code === 'EISDIR' ? `${file} is a directory` : `cannot read ${file}: ${(err as Error).message}`);
+  }
+  if (buf.length > MAX_LOG_BYTES) throw new CliInputError('INPUT_TOO_LARGE', `${file} is ${buf.length} bytes; that is not one OpenOCD log`);
+  if (buf.includes(0)) throw new CliInputError('NOT_A_LOG', `${file} contains NUL bytes: it is a binary file, not an OpenOCD log`);
+  return buf.toString('utf8');
+}
+
+function renderExplanation(x: Explanation, st: Style, columns: number): string {
+  const head = x.severity === 'error' ? st.red : x.severity === 'warning' ? st.yellow : st.cyan;
+  const out: string[] = [];
+  out.push(`${st.bold(`line ${x.line}`)}  ${st.dim(x.raw.trim())}\n`);
+  out.push(`  ${head(x.title)}${x.code ? `: ${st.bold(x.code)}` : ''}${x.relatedTo !== undefined ? st.dim(` (detail of line ${x.relatedTo})`) : ''}${x.explained ? '' : st.red(' [not explained]')}\n`);
+  out.push(`  ${wrapText(x.explanation, columns, 2)}\n`);
+  for (const a of x.actions) out.push(`  ${st.green('→')} ${wrapText(a, columns, 4)}\n`);
+  return out.join('');
+}
+
+function renderDiagnosis(d: Diagnosis, i: number, st: Style, columns: number): string {
+  const out: string[] = [];
+  out.push(`${st.bold(`${i + 1}. ${d.title}`)} ${st.dim(`(confidence ${d.confidence}; line${d.lines.length > 1 ? 's' : ''} ${d.lines.join(', ')})`)}\n`);
+  out.push(`   ${wrapText(d.summary, columns, 3)}\n`);
+  if (d.actions.length) out.push(`   ${st.bold('What to do:')}\n`);
+  for (const a of d.actions) out.push(`   - ${wrapText(a, columns, 5)}\n`);
+  return out.join('');
+}
+
+export function renderReport(r: ExplainReport, name: string, st: Style, columns: number): string {
+  const out: string[] = [];
+  out.push(`${st.bold('espalgo explain')} ${name}\n\n`);
+  const v = r.era.version;
+  out.push(`${st.bold('OpenOCD'.padEnd(9))}${v ? `${v.raw}${r.era.versionLine !== undefined ? st.dim(` (line ${r.era.versionLine})`) : ''}` : st.dim('no version line found')}\n`);
+  const eraText = r.era.era ? `era ${r.era.era}: ${ERA_INFO[r.era.era].summary}` : `not decided (${r.era.candidates.map((e) => `era ${e}`).join(' or ')})`;
+  out.push(`${st.bold('Era'.padEnd(9))}${wrapText(eraText, columns, 9)}\n`);
+  out.push(`${' '.repeat(9)}${st.dim(wrapText(r.era.reason, columns, 9))}\n`);
+  if (r.era.conflict) out.push(`${' '.repeat(9)}${st.yellow(wrapText(`Note: ${r.era.conflict}.`, columns, 9))}\n`);
+  if (r.chip) out.push(`${st.bold('Chip'.padEnd(9))}${r.chip}${r.chipLine !== undefined ? st.dim(` (line ${r.chipLine})`) : ''}\n`);
+  for (const b of r.facts.banks) out.push(`${st.bold('Flash'.padEnd(9))}${b.sizeKb} KB detected (${b.bank}) ${st.dim(`(line ${b.line})`)}\n`);
+  const shown = r.explanations;
+  if (shown.length === 0) {
+    out.push(`\n${st.green('No flash errors found in this log.')}\n`);
+    return out.join('');
+  }
+  out.push(`\n${st.bold('Lines')}\n`);
+  for (const x of shown) out.push(renderExplanation(x, st, columns) + '\n');
+  if (r.diagnoses.length) {
+    out.push(`${st.bold('Diagnosis')}\n`);
+    r.diagnoses.forEach((d, i) => out.push(renderDiagnosis(d, i, st, columns) + '\n'));
+  }
+  const explained = shown.filter((x) => x.explained).length;
+  out.push(`${explained} line(s) explained${r.unexplainedCount ? `, ${st.red(`${r.unexplainedCount} not explained`)}` : ''}.\n`);
+  return out.join('');
+}
+
+export function runExplain(file: string, o: ExplainCliOptions, io: CliIo = processIo(), stdin: () => string = () => readFileSync(0, 'utf8')): number {
+  return runGuarded(io, () => {
+    const text = readLog(file, stdin);
+    const report = explainOpenOcdLog(text, o.era ? { era: o.era } : {});
+    const looksLikeLog = report.levelLines > 0 || report.era.version !== undefined || report.explanations.length > 0;
+    if (!looksLikeLog) {
+      throw new CliInputError('NOT_A_LOG', `${file === '-' ? 'standard input' : file} does not look like an OpenOCD log (no "Info :", "Warn :" or "Error:" lines and no version banner)`);
+    }
+    const name = file === '-' ? '(stdin)' : basename(file);
+    if (o.json) {
+      const { lineCount, levelLines, ...rest } = report;
+      io.out(JSON.stringify({ file: name, lineCount, levelLines, ...rest }, null, 2) + '\n');
+    } else {
+      io.out(renderReport(report, name, makeStyle(io.color), io.columns));
+    }
+    return report.unexplainedCount > 0 ? EXIT_PROBLEM : EXIT_OK;
+  });
+}
+
+const HELP = `
+Reads an OpenOCD log (Espressif's openocd-esp32), tells which stub protocol era that OpenOCD
+belongs to, and explains each flash error line in plain words with what to do, then gives an
+overall diagnosis. Stub error numbers mean different things in different eras, so every number
+is printed with its era, e.g. "-9 (era B: FLASH_SIZE)".
+
+Eras:
+${OPENOCD_ERAS.map((e) => `  ${e}  ${describeEraRange(e)}: ${ERA_INFO[e].summary}`).join('\n')}
+
+The era is taken from the "Open On-Chip Debugger v0.12.0-esp32-YYYYMMDD" line; without one, from
+the shape of the messages; --era overrides both.
+
+Exit codes: 0 explained (or nothing wrong found), 1 errors found that could not be explained,
+2 bad input.
+
+Examples:
+  $ espalgo explain openocd.log
+  $ openocd -f board/esp32s3-builtin.cfg -d3 -l openocd.log   # then: espalgo explain openocd.log
+  $ espalgo explain - < openocd.log
+  $ espalgo explain issue-log.txt --era B --json
+`;
+
+export function registerExplain(program: Command): void {
+  const cmd = program
+    .command('explain')
+    .description("explain the flash errors in an OpenOCD log (with the stub protocol era of that OpenOCD)")
+    .argument('<logfile>', 'OpenOCD log file, or - for standard input')
+    .option('--era <era>', 'decode stub numbers in this era: A, B or C', (value: string) => {
+      const era = parseEraName(value);
+      if (!era) throw new InvalidArgumentError('must be A, B or C');
+      return era;
+    })
+    .option('--json', 'print the explanations as JSON')
+    .addHelpText('after', HELP)
+    .action((file: string, opts: ExplainCliOptions) => {
+      process.exitCode = runExplain(file, opts);
+    });
+  exitTwoOnUsageErrors(cmd);
+}

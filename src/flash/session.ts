@@ -62,6 +62,8 @@ export interface FlashSession {
   readonly info: FlashInfo | undefined;
   /** The highest flash offset the stub can reach (exclusive). */
   readonly addressLimit: number;
+  /** Multiplier applied to stub timeouts. */
+  readonly timeoutScale: number;
   readonly closed: boolean;
   /** Unload the stub (restoring RAM when backed up) and resume the target if it was running. Idempotent. */
   close(): Promise<FlashSessionCloseResult>;
@@ -119,6 +121,7 @@ export async function openFlashSession(target: Target, options: FlashSessionOpti
       sectorSize: chip.flashSectorSize || SECTOR_SIZE,
       info,
       addressLimit: Math.min(flashSize, STUB_ADDRESS_LIMIT),
+      timeoutScale: options.timeoutScale ?? 1,
       get closed() {
         return closed !== undefined;
       },

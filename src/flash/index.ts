@@ -1,0 +1,17 @@
+/** The flash layer: the flasher stub's protocol and client, sessions, and read/write/erase/verify/blank check. */
+export * from './stub-protocol.js';
+export * from './stub-errors.js';
+export * from './stub-client.js';
+export * from './errors.js';
+export * from './progress.js';
+export * from './planner.js';
+export * from './session.js';
+export * from './digests.js';
+export * from './transfer.js';
+export * from './read.js';
+export * from './erase.js';
+export * from './blank-check.js';
+export * from './verify.js';
+export * from './write.js';
+export { sessionGeometry } from './geometry.js';
+// probe (flash size and mappings on a live target):

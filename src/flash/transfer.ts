@@ -1,0 +1,211 @@
+/**
+ * Moving data to the stub. Three ways, chosen per target:
+ *
+ * - deflate (default): each chunk is raw-DEFLATE compressed on the host (node:zlib) and sent with
+ *   WRITE_DEFLATED; chunks that do not shrink go as plain WRITE. Two buffers in target RAM: where
+ *   the target allows memory access while the CPU runs, the next chunk is uploaded by a co-routine
+ *   while the stub programs the current one (double buffering).
+ * - stream (no compression, memory access while running): STREAM_WRITE with the host filling the
+ *   stub's ring buffer as it programs.
+ * - calls (no compression, halted-only targets such as QEMU): double-buffer-free chunked WRITE calls.
+ *
+ * Every range must be erased before it is programmed.
+ */
+import { deflateRawSync } from 'node:zlib';
+import type { Coroutine } from '../algorithm/coroutine.js';
+import type { WorkArea } from '../algorithm/work-area.js';
+import { FlashError } from './errors.js';
+import type { FlashSession } from './session.js';
+import { StubError } from './stub-client.js';
+import { STUB_COMMAND, type StubCommandName } from './stub-protocol.js';
+
+export type TransferMode = 'deflate' | 'stream' | 'calls';
+
+export interface TransferOptions {
+  /** Compress on the host (default true). */
+  readonly compress?: boolean;
+  /** Force a mode; default: deflate if compressing, else stream where memory works while running, else calls. */
+  readonly mode?: TransferMode;
+  /** Uncompressed bytes per WRITE_DEFLATED call (default 64 KiB; split further when the compressed form does not fit). */
+  readonly chunkSize?: number;
+  /** Target buffer size per buffer (default: 40 KiB, halved until two fit). */
+  readonly bufferSize?: number;
+  /** Ring size of the stream mode (default 32 KiB). */
+  readonly ringSize?: number;
+  /** zlib level (default 6). */
+  readonly level?: number;
+  /** Called after each piece is programmed: flash bytes done, bytes sent over the link. */
+  readonly onProgress?: (bytes: number, wireBytes: number) => void;
+}
+
+export interface ProgramRange {
+  readonly address: number;
+  readonly data: Uint8Array;
+}
+
+export interface TransferStats {
+  readonly mode: TransferMode;
+  /** Flash bytes programmed. */
+  readonly bytes: number;
+  /** Payload bytes written into target RAM (compressed where deflated). */
+  readonly wireBytes: number;
+  /** Stub runs. */
+  readonly calls: number;
+  readonly deflatedCalls: number;
+  readonly rawCalls: number;
+  readonly doubleBuffered: boolean;
+  readonly durationMs: number;
+}
+
+export function chooseMode(session: FlashSession, options: TransferOptions): TransferMode {
+  if (options.mode) return options.mode;
+  if (options.compress ?? true) return 'deflate';
+  return session.target.capabilities.memoryWhileRunning ? 'stream' : 'calls';
+}
+
+/** Program erased ranges. */
+export async function programRanges(session: FlashSession, ranges: readonly ProgramRange[], options: TransferOptions = {}): Promise<TransferStats> {
+  const started = performance.now();
+  const mode = chooseMode(session, options);
+  for (const r of ranges) {
+    if (r.address % 4 !== 0 || r.data.length % 4 !== 0) throw new RangeError(`programRanges: ${r.address}+${r.data.length} is not word aligned`);
+  }
+  const stats = mode === 'stream' ? await streamRanges(session, ranges, options) : await bufferedRanges(session, ranges, mode, options);
+  return { ...stats, mode, durationMs: performance.now() - started };
+}
+
+type Partial = Omit<TransferStats, 'mode' | 'durationMs'>;
+
+async function streamRanges(session: FlashSession, ranges: readonly ProgramRange[], options: TransferOptions): Promise<Partial> {
+  const ringSize = options.ringSize ?? 0x8000;
+  const piece = 0x40000; // one stub run per 256 KiB, so progress moves
+  let bytes = 0;
+  let calls = 0;
+  for (const r of ranges) {
+    for (let at = 0; at < r.data.length; at += piece) {
+      const data = r.data.subarray(at, Math.min(r.data.length, at + piece));
+      const control = await session.stub.streamWrite(r.address + at, data, { ringSize: Math.min(ringSize, data.length) });
+      calls++;
+      if (control.stubConsumed !== data.length) {
+        throw new FlashError('FLASH_TRANSFER', `the stream stopped after ${control.stubConsumed} of ${data.length} bytes`, {
+          address: r.address + at,
+          action: 'Retry the write; the planner rewrites what is missing',
+        });
+      }
+      bytes += data.length;
+      options.onProgress?.(data.length, data.length);
+    }
+  }
+  return { bytes, wireBytes: bytes, calls, deflatedCalls: 0, rawCalls: 0, doubleBuffered: false };
+}
+
+interface Chunk {
+  readonly address: number;
+  readonly length: number;
+  /** Bytes that go to target RAM. */
+  readonly payload: Uint8Array;
+  readonly deflated: boolean;
+}
+
+/** Cut ranges into chunks whose payload fits one buffer; compress where it pays. */
+function* chunks(ranges: readonly ProgramRange[], mode: TransferMode, bufferSize: number, options: TransferOptions): Generator<Chunk> {
+  const deflate = mode === 'deflate';
+  const chunkSize = Math.max(0x1000, options.chunkSize ?? 0x10000);
+  for (const r of ranges) {
+    for (let at = 0; at < r.data.length; ) {
+      let n = Math.min(deflate ? chunkSize : bufferSize, r.data.length - at);
+      for (;;) {
+        const raw = r.data.subarray(at, at + n);
+        if (!deflate) {
+          yield { address: r.address + at, length: n, payload: raw, deflated: false };
+          break;
+        }
+        const packed = deflateRawSync(raw, { level: options.level ?? 6 });
+        if (packed.length <= bufferSize && packed.length < raw.length * 0.95) {
+          yield { address: r.address + at, length: n, payload: new Uint8Array(packed.buffer, packed.byteOffset, packed.length), deflated: true };
+          break;
+        }
+        if (packed.length >= raw.length * 0.95 && n <= bufferSize) {
+          yield { address: r.address + at, length: n, payload: raw, deflated: false }; // does not shrink: send as is
+          break;
+        }
+        n = Math.max(4, (Math.floor(n / 2) + 3) & ~3);
+      }
+      at += n;
+    }
+  }
+}
+
+async function allocateBuffers(session: FlashSession, wanted: number): Promise<WorkArea[]> {
+  const allocator = session.loaded.allocator;
+  for (let size = wanted; size >= 0x1000; size = size / 2) {
+    const got: WorkArea[] = [];
+    try {
+      got.push(await allocator.allocate(size, 'flash write buffer A', { align: 4 }));
+      got.push(await allocator.allocate(size, 'flash write buffer B', { align: 4 }));
+      return got;
+    } catch {
+      for (const a of got.reverse()) await allocator.release(a);
+    }
+  }
+  throw new FlashError('FLASH_TRANSFER', 'no room for two 4 KiB write buffers in the work area', {
+    action: 'Use a smaller stack size or a larger work area',
+  });
+}
+
+async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRange[], mode: TransferMode, options: TransferOptions): Promise<Partial> {
+  const buffers = await allocateBuffers(session, options.bufferSize ?? 0xa000);
+  const bufferSize = buffers[0]!.size;
+  const overlap = session.target.capabilities.memoryWhileRunning;
+  const target = session.target;
+  const scale = session.timeoutScale;
+  let bytes = 0;
+  let wireBytes = 0;
+  let calls = 0;
+  let deflatedCalls = 0;
+  let rawCalls = 0;
+  try {
+    const iterator = chunks(ranges, mode, bufferSize, options);
+    let current = iterator.next();
+    let slot = 0;
+    if (!current.done) await target.writeMemory(buffers[slot]!.address, current.value.payload);
+    while (!current.done) {
+      const chunk = current.value;
+      const next = iterator.next();
+      const nextSlot = slot ^ 1;
+      let uploaded = false;
+      const coroutine: Coroutine | undefined =
+        overlap && !next.done
+          ? {
+              run: async () => {
+                await target.writeMemory(buffers[nextSlot]!.address, next.value.payload);
+                uploaded = true;
+              },
+            }
+          : undefined;
+      const command: StubCommandName = chunk.deflated ? 'WRITE_DEFLATED' : 'WRITE';
+      const buffer = buffers[slot]!.address;
+      const args = chunk.deflated
+        ? [STUB_COMMAND.WRITE_DEFLATED, chunk.address, chunk.payload.length, buffer, chunk.length]
+        : [STUB_COMMAND.WRITE, chunk.address, chunk.length, buffer];
+      const r = await session.runner.run(session.loaded, {
+        args,
+        timeoutMs: Math.ceil((5000 + (chunk.length / 1024) * 40) * scale),
+        ...(coroutine ? { coroutine } : {}),
+      });
+      if (r.signedValue < 0) throw new StubError(command, r.signedValue, chunk.address, r.log);
+      calls++;
+      if (chunk.deflated) deflatedCalls++;
+      else rawCalls++;
+      bytes += chunk.length;
+      wireBytes += chunk.payload.length;
+      options.onProgress?.(chunk.length, chunk.payload.length);
+      if (!next.done && !uploaded) await target.writeMemory(buffers[nextSlot]!.address, next.value.payload);
+      current = next;
+      slot = nextSlot;
+    }
+  } finally {
+    for (const b of [...buffers].reverse()) await session.loaded.allocator.release(b).catch(() => undefined);
+  }
+  return { bytes, wireBytes, calls, deflatedCalls, rawCalls, doubleBuffered: overlap };
+}

@@ -1,0 +1,128 @@
+/**
+ * Writing flash, planned then committed:
+ *
+ *   plan    read back the partly covered edge sectors, survey what the target holds (blank check
+ *           per block, SHA-256 per block, per sector only where a block differs), decide per sector
+ *   erase   the sectors that hold something else
+ *   write   the sectors that need data (deflated, streamed or chunked: transfer.ts)
+ *   verify  SHA-256 of every changed range on the target against the host's
+ *
+ * `planFlashWrite` stops after the plan (a dry run); `commitFlashWrite` runs the rest.
+ */
+import { coalesce, checkRange, edgeRanges, mergeIntoSectors, planWrite, sectorSpan, type WritePlan } from './planner.js';
+import { surveySectors, type DigestSurvey } from './digests.js';
+import { eraseRanges } from './erase.js';
+import { sessionGeometry } from './geometry.js';
+import { PhaseProgress, type FlashProgressListener } from './progress.js';
+import type { FlashSession } from './session.js';
+import { programRanges, type TransferOptions, type TransferStats } from './transfer.js';
+import { assertFlashMatches } from './verify.js';
+
+export interface WriteOptions extends Omit<TransferOptions, 'onProgress'> {
+  /** Skip sectors that already hold the data (default true; false = rewrite everything). */
+  readonly skipUnchanged?: boolean;
+  /** Verify the changed ranges by SHA-256 afterwards (default true). */
+  readonly verify?: boolean;
+  readonly onProgress?: FlashProgressListener;
+}
+
+export interface PlannedWrite {
+  readonly offset: number;
+  readonly length: number;
+  readonly plan: WritePlan;
+  readonly survey: DigestSurvey | undefined;
+  readonly planMs: number;
+}
+
+export interface WriteReport {
+  readonly offset: number;
+  readonly length: number;
+  readonly sectorsTotal: number;
+  readonly sectorsSkipped: number;
+  readonly sectorsErased: number;
+  readonly sectorsProgrammed: number;
+  readonly bytesProgrammed: number;
+  /** Bytes sent over the link for programming (compressed where deflated). */
+  readonly wireBytes: number;
+  readonly transfer: TransferStats | undefined;
+  /** How the result is known to be right: hashes of the changed ranges, or the plan's hashes when nothing changed. */
+  readonly verified: 'sha256' | 'plan' | 'not-verified';
+  readonly eraseCalls: number;
+  readonly ms: { readonly plan: number; readonly erase: number; readonly write: number; readonly verify: number; readonly total: number };
+  /** Requested bytes per second of the whole operation, in KiB/s. */
+  readonly kbps: number;
+}
+
+/** Check the request, read the edges, survey the target and plan; nothing is changed. */
+export async function planFlashWrite(session: FlashSession, offset: number, data: Uint8Array, options: Pick<WriteOptions, 'skipUnchanged' | 'onProgress'> = {}): Promise<PlannedWrite> {
+  checkRange(sessionGeometry(session), offset, data.length, 'write', 'word');
+  const span = sectorSpan(session.sectorSize, offset, data.length);
+  const progress = new PhaseProgress(options.onProgress, 'plan', span.end - span.start, { address: span.start, sectorsTotal: span.count });
+  const existing = new Map<number, Uint8Array>();
+  for (const edge of edgeRanges(span)) existing.set(edge.address, await session.stub.read(edge.address, edge.length));
+  const image = mergeIntoSectors(span, offset, data, existing);
+  const skip = options.skipUnchanged ?? true;
+  const survey = skip ? await surveySectors(session, span, image, progress) : undefined;
+  const plan = planWrite({ span, image, targetDigests: survey?.digests ?? [], force: !skip });
+  progress.skip(plan.sectorsSkipped);
+  progress.finish();
+  return { offset, length: data.length, plan, survey, planMs: progress.elapsedMs };
+}
+
+/** Erase, program and verify what the plan says. */
+export async function commitFlashWrite(session: FlashSession, planned: PlannedWrite, options: WriteOptions = {}): Promise<WriteReport> {
+  const { plan } = planned;
+  const eraseBytes = plan.erase.reduce((n, r) => n + r.length, 0);
+  const erase = new PhaseProgress(options.onProgress, 'erase', eraseBytes, { address: plan.span.start, sectorsTotal: plan.sectorsErased });
+  const eraseCalls = await eraseRanges(session, plan.erase, erase);
+  erase.finish();
+
+  const write = new PhaseProgress(options.onProgress, 'write', plan.bytesToProgram, {
+    address: plan.span.start,
+    sectorsTotal: plan.span.count,
+    sectorsSkipped: plan.sectorsSkipped,
+  });
+  let transfer: TransferStats | undefined;
+  if (plan.program.length > 0) {
+    const ranges = plan.program.map((r) => ({ address: r.address, data: plan.image.subarray(r.address - plan.span.start, r.address - plan.span.start + r.length) }));
+    transfer = await programRanges(session, ranges, { ...options, onProgress: (bytes, wire) => write.advance(bytes, wire) });
+  }
+  write.finish();
+
+  // Everything that changed: erased or programmed sectors, coalesced.
+  const changed = coalesce([...plan.erase, ...plan.program]);
+  const verified: WriteReport['verified'] = options.verify === false ? 'not-verified' : changed.length === 0 ? 'plan' : 'sha256';
+  let verifyMs = 0;
+  if (verified === 'sha256') {
+    const bytes = changed.reduce((n, r) => n + r.length, 0);
+    const verify = new PhaseProgress(options.onProgress, 'verify', bytes, { address: plan.span.start });
+    for (const r of changed) {
+      await assertFlashMatches(session, r.address, plan.image.subarray(r.address - plan.span.start, r.address - plan.span.start + r.length));
+      verify.advance(r.length);
+    }
+    verify.finish();
+    verifyMs = verify.elapsedMs;
+  }
+  const total = planned.planMs + erase.elapsedMs + write.elapsedMs + verifyMs;
+  return {
+    offset: planned.offset,
+    length: planned.length,
+    sectorsTotal: plan.span.count,
+    sectorsSkipped: plan.sectorsSkipped,
+    sectorsErased: plan.sectorsErased,
+    sectorsProgrammed: plan.sectorsProgrammed,
+    bytesProgrammed: plan.bytesToProgram,
+    wireBytes: transfer?.wireBytes ?? 0,
+    transfer,
+    verified,
+    eraseCalls,
+    ms: { plan: planned.planMs, erase: erase.elapsedMs, write: write.elapsedMs, verify: verifyMs, total },
+    kbps: total > 0 ? planned.length / 1024 / (total / 1000) : 0,
+  };
+}
+
+/** Plan and commit in one go. */
+export async function writeFlash(session: FlashSession, offset: number, data: Uint8Array, options: WriteOptions = {}): Promise<WriteReport> {
+  const planned = await planFlashWrite(session, offset, data, options);
+  return commitFlashWrite(session, planned, options);
+}

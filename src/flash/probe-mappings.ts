@@ -1,0 +1,302 @@
+/**
+ * The host fallback of the probe: find the partition table, choose the app the 2nd-stage
+ * bootloader would start (otadata-aware) and list every IROM/DROM segment of it, reading only the
+ * few bytes needed through a flash reader (the stub's READ) and decoding them with the image
+ * toolkit (src/image). Also decodes MCUboot images (their Espressif load header), which the stub
+ * does not, and compares the result with the stub's MAP_GET.
+ */
+import type { ChipDescriptor } from '../chips/types.js';
+import { hex32, inRange } from '../chips/types.js';
+import { readU32 } from '../image/bytes.js';
+import { IMAGE_HEADER_SIZE, SEGMENT_HEADER_SIZE, MAX_SEGMENTS, IMAGE_MAGIC } from '../image/image-header.js';
+import { checksumOffset } from '../image/image.js';
+import { MCUBOOT_MAGIC } from '../image/mcuboot.js';
+import { selectBootApp } from '../image/otadata.js';
+import { parsePartitionTable, PARTITION_TABLE_MAX_LENGTH } from '../image/partition-table.js';
+import type { PartitionEntry } from '../image/types.js';
+import type { MappedSegment, StubFlashMap } from './stub-protocol.js';
+
+/** Reads flash bytes (through the stub's READ). */
+export type FlashReader = (offset: number, length: number) => Promise<Uint8Array>;
+
+export const DEFAULT_TABLE_OFFSET = 0x8000;
+const SECTOR = 0x1000;
+const SEARCH_END = 0x100000;
+const OTADATA_BYTES = 0x2000;
+
+/** The flash bytes read so far, so nothing is read twice and a sparse copy can be materialised. */
+export class SparseFlash {
+  private readonly pieces = new Map<number, Uint8Array>();
+  bytesRead = 0;
+  constructor(private readonly reader: FlashReader, readonly limit: number) {}
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const start = offset & ~3;
+    const end = Math.min(this.limit, (offset + length + 3) & ~3);
+    if (end <= start) throw new RangeError(`flash ${hex32(offset)} lies beyond the ${hex32(this.limit)} the probe may read`);
+    for (const [at, bytes] of this.pieces) {
+      if (at <= offset && offset + length <= at + bytes.length) return bytes.subarray(offset - at, offset - at + length);
+    }
+    const bytes = await this.reader(start, end - start);
+    this.pieces.set(start, bytes);
+    this.bytesRead += bytes.length;
+    return bytes.subarray(offset - start, Math.min(offset - start + length, bytes.length));
+  }
+
+  /** End of the highest range read so far. */
+  extent(): number {
+    let end = 0;
+    for (const [at, bytes] of this.pieces) end = Math.max(end, at + bytes.length);
+    return end;
+  }
+
+  /** A copy of flash 0..length with every byte read so far and 0xFF elsewhere. */
+  materialize(length: number): Uint8Array {
+    const out = new Uint8Array(length).fill(0xff);
+    for (const [at, bytes] of this.pieces) if (at < length) out.set(bytes.subarray(0, Math.min(bytes.length, length - at)), at);
+    return out;
+  }
+}
+
+export type AppChoice = 'override' | 'otadata' | 'factory' | 'ota_0' | 'first-app' | 'none';
+
+export interface ProbeSegment {
+  /** Segment index in the image (MCUboot: 0 = IROM, 1 = DROM of the load header); null when unknown (MAP_GET alone). */
+  readonly segment: number | null;
+  readonly kind: 'drom' | 'irom';
+  /** Flash offset of the segment's data. */
+  readonly flashOffset: number;
+  readonly vaddr: number;
+  readonly size: number;
+}
+
+export type AppFormat = 'esp-image' | 'mcuboot' | 'empty' | 'not-an-image' | 'unreadable';
+
+export interface HostLayout {
+  /** Size nibble of the bootloader header at flash 0x0, when there is one. */
+  readonly bootloaderSizeCode: number | null;
+  readonly tableOffset: number | null;
+  readonly tableSearched: boolean;
+  /** Why there is no table, or how it was found. */
+  readonly tableNote: string;
+  readonly entries: readonly PartitionEntry[];
+  readonly appOffset: number | null;
+  readonly appLabel: string | null;
+  readonly appPartitionSize: number | null;
+  readonly choice: AppChoice;
+  /** The bootloader's reasoning in a sentence. */
+  readonly choiceReason: string;
+  readonly format: AppFormat | null;
+  readonly formatNote: string | null;
+  /** Every IROM/DROM segment, in file order. */
+  readonly segments: readonly ProbeSegment[];
+  /** Flash offset of the image end (checksum and hash included), when walked. */
+  readonly imageEnd: number | null;
+}
+
+export interface HostLayoutOptions {
+  readonly chip: ChipDescriptor;
+  readonly tableOffset?: number;
+  readonly appOffset?: number;
+}
+
+function tableCandidate(bytes: Uint8Array, at: number): boolean {
+  if (bytes.length < 32 || bytes[0] !== 0xaa || bytes[1] !== 0x50) return false;
+  const offset = readU32(bytes, 4);
+  return offset % SECTOR === 0 && offset >= at + SECTOR && readU32(bytes, 8) !== 0;
+}
+
+async function findTable(flash: SparseFlash, given: number | undefined): Promise<{ offset: number | null; searched: boolean; note: string }> {
+  if (given !== undefined) {
+    const bytes = await flash.read(given, 32);
+    return tableCandidate(bytes, given)
+      ? { offset: given, searched: false, note: `given: ${hex32(given)}` }
+      : { offset: null, searched: false, note: `no partition table at the given offset ${hex32(given)}` };
+  }
+  const end = Math.min(flash.limit, SEARCH_END);
+  const head = await flash.read(0, Math.min(end, 0x10000));
+  const at = (o: number) => (o + 32 <= head.length ? head.subarray(o, o + 32) : undefined);
+  const dflt = at(DEFAULT_TABLE_OFFSET);
+  if (dflt && tableCandidate(dflt, DEFAULT_TABLE_OFFSET)) return { offset: DEFAULT_TABLE_OFFSET, searched: true, note: `found at the default ${hex32(DEFAULT_TABLE_OFFSET)}` };
+  for (let o = DEFAULT_TABLE_OFFSET + SECTOR; o + PARTITION_TABLE_MAX_LENGTH <= end; o += SECTOR) {
+    const bytes = at(o) ?? (await flash.read(o, 32));
+    if (tableCandidate(bytes, o)) {
+      return { offset: o, searched: true, note: `nothing at the default ${hex32(DEFAULT_TABLE_OFFSET)}; found at ${hex32(o)} by searching every 4 KiB up to 1 MiB` };
+    }
+  }
+  return { offset: null, searched: true, note: `no partition table at ${hex32(DEFAULT_TABLE_OFFSET)} or any 4 KiB boundary up to ${hex32(end)}` };
+}
+
+function choiceOf(entry: PartitionEntry, usedOtadata: boolean, entries: readonly PartitionEntry[]): AppChoice {
+  if (usedOtadata && entry.subtype >= 0x10 && entry.subtype < 0x20) return 'otadata';
+  if (entry.subtype === 0x00) return 'factory';
+  if (entry.subtype === 0x10 && !entries.some((e) => e.type === 0 && e.subtype === 0x00)) return 'ota_0';
+  return 'first-app';
+}
+
+/**
+ * The Espressif load header MCUboot images carry at +0x20 (magic 0xACE637D3). Two layouts exist:
+ * the current one (0x60 bytes, LP-RTC fields before IROM/DROM) and the earlier one without them;
+ * the one whose IROM and DROM fields fit the chip's windows is taken.
+ */
+export function decodeMcubootLoadHeader(image: Uint8Array, appOffset: number, chip: ChipDescriptor): ProbeSegment[] | null {
+  const H = 0x20;
+  if (image.length < H + 0x60 || readU32(image, H) !== 0xace637d3) return null;
+  for (const firstWord of [14, 8]) {
+    const w = (i: number) => readU32(image, H + (firstWord + i) * 4);
+    const irom = { vaddr: w(0), offset: w(1), size: w(2) };
+    const drom = { vaddr: w(3), offset: w(4), size: w(5) };
+    const fits = (r: { vaddr: number; offset: number; size: number }, window: { start: number; end: number }) =>
+      r.size === 0 || (inRange(window, r.vaddr) && r.vaddr + r.size <= window.end && (r.vaddr & 0xffff) === ((appOffset + r.offset) & 0xffff));
+    if (!fits(irom, chip.irom) || !fits(drom, chip.drom) || irom.size + drom.size === 0) continue;
+    const out: ProbeSegment[] = [];
+    if (drom.size) out.push({ segment: 1, kind: 'drom', flashOffset: (appOffset + drom.offset) >>> 0, vaddr: drom.vaddr, size: drom.size });
+    if (irom.size) out.push({ segment: 0, kind: 'irom', flashOffset: (appOffset + irom.offset) >>> 0, vaddr: irom.vaddr, size: irom.size });
+    return out;
+  }
+  return null;
+}
+
+export interface WalkedApp {
+  readonly format: AppFormat;
+  readonly note: string | null;
+  readonly segments: ProbeSegment[];
+  readonly imageEnd: number | null;
+}
+
+/** Walk the app at `appOffset`: the header, then each segment header (8 bytes each, not the data). */
+export async function walkApp(flash: SparseFlash, appOffset: number, chip: ChipDescriptor, limit?: number): Promise<WalkedApp> {
+  let head: Uint8Array;
+  try {
+    head = await flash.read(appOffset, 0x80);
+  } catch (error) {
+    return { format: 'unreadable', note: `cannot read the app at ${hex32(appOffset)}: ${(error as Error).message}`, segments: [], imageEnd: null };
+  }
+  if (readU32(head, 0) === MCUBOOT_MAGIC) {
+    const segs = decodeMcubootLoadHeader(head, appOffset, chip);
+    return segs
+      ? { format: 'mcuboot', note: 'MCUboot image: IROM/DROM taken from its Espressif load header', segments: segs, imageEnd: null }
+      : { format: 'mcuboot', note: 'MCUboot image without a load header espalgo recognises (magic 0xACE637D3 at +0x20); give the mapping by hand', segments: [], imageEnd: null };
+  }
+  if (head[0] !== IMAGE_MAGIC) {
+    const erased = head.subarray(0, 32).every((b) => b === 0xff);
+    return { format: erased ? 'empty' : 'not-an-image', note: erased ? `flash ${hex32(appOffset)} is erased: no app there` : `byte 0 at ${hex32(appOffset)} is 0x${head[0]!.toString(16).padStart(2, '0')}, not the image magic 0xE9`, segments: [], imageEnd: null };
+  }
+  const count = head[1]!;
+  if (count === 0 || count > MAX_SEGMENTS) return { format: 'not-an-image', note: `the image header at ${hex32(appOffset)} says ${count} segments (1–16 allowed)`, segments: [], imageEnd: null };
+  const segments: ProbeSegment[] = [];
+  let at = appOffset + IMAGE_HEADER_SIZE;
+  const end = limit ?? flash.limit;
+  for (let i = 0; i < count; i++) {
+    if (at + SEGMENT_HEADER_SIZE > end) return { format: 'not-an-image', note: `segment ${i} header at ${hex32(at)} lies beyond the partition or flash end`, segments, imageEnd: null };
+    const h = await flash.read(at, SEGMENT_HEADER_SIZE);
+    const vaddr = readU32(h, 0);
+    const size = readU32(h, 4);
+    if (at + SEGMENT_HEADER_SIZE + size > end) return { format: 'not-an-image', note: `segment ${i} at ${hex32(at)} claims ${hex32(size)} bytes, beyond the partition or flash end`, segments, imageEnd: null };
+    const kind = inRange(chip.drom, vaddr) ? 'drom' : inRange(chip.irom, vaddr) ? 'irom' : undefined;
+    if (kind) segments.push({ segment: i, kind, flashOffset: (at + SEGMENT_HEADER_SIZE) >>> 0, vaddr, size });
+    at += SEGMENT_HEADER_SIZE + size;
+  }
+  const checksumAt = appOffset + checksumOffset(at - appOffset);
+  const imageEnd = checksumAt + 1 + (head[23] === 1 ? 32 : 0);
+  return { format: 'esp-image', note: null, segments, imageEnd };
+}
+
+/** Table, boot choice and mapped segments, read through `flash`. */
+export async function hostLayout(flash: SparseFlash, options: HostLayoutOptions): Promise<HostLayout> {
+  const head = await flash.read(0, 32);
+  const bootloaderSizeCode = head[0] === IMAGE_MAGIC ? head[3]! >>> 4 : null;
+  const t = await findTable(flash, options.tableOffset);
+  let entries: readonly PartitionEntry[] = [];
+  let tableNote = t.note;
+  if (t.offset !== null) {
+    try {
+      entries = parsePartitionTable(await flash.read(t.offset, PARTITION_TABLE_MAX_LENGTH), { tableOffset: t.offset }).entries;
+    } catch (error) {
+      tableNote = `${t.note}, but it does not decode: ${(error as Error).message}`;
+    }
+  }
+  let appOffset: number | null = null;
+  let appEntry: PartitionEntry | undefined;
+  let choice: AppChoice = 'none';
+  let choiceReason: string;
+  if (options.appOffset !== undefined) {
+    appOffset = options.appOffset;
+    appEntry = entries.find((e) => e.type === 0 && e.offset === appOffset);
+    choice = 'override';
+    choiceReason = `given app offset ${hex32(appOffset)} (--app-offset)`;
+  } else if (entries.length) {
+    const otaPart = entries.find((e) => e.type === 0x01 && e.subtype === 0x00);
+    let otadata: Uint8Array | undefined;
+    if (otaPart && otaPart.offset + OTADATA_BYTES <= flash.limit) otadata = (await flash.read(otaPart.offset, OTADATA_BYTES)).slice();
+    const sel = selectBootApp(entries, otadata);
+    choiceReason = sel.reason;
+    if (sel.entry) {
+      appEntry = sel.entry;
+      appOffset = sel.entry.offset;
+      choice = choiceOf(sel.entry, sel.otadata?.active !== undefined, entries);
+    }
+  } else {
+    choiceReason = 'no partition table, so no app partition to boot; give --app-offset';
+  }
+  let walked: WalkedApp | null = null;
+  if (appOffset !== null) {
+    const limit = appEntry ? Math.min(flash.limit, appEntry.offset + appEntry.size) : undefined;
+    walked = appOffset < flash.limit
+      ? await walkApp(flash, appOffset, options.chip, limit)
+      : { format: 'unreadable', note: `the app offset ${hex32(appOffset)} lies beyond the flash the probe can read (${hex32(flash.limit)})`, segments: [], imageEnd: null };
+  }
+  return {
+    bootloaderSizeCode,
+    tableOffset: entries.length ? t.offset : null,
+    tableSearched: t.searched,
+    tableNote,
+    entries,
+    appOffset,
+    appLabel: appEntry?.label ?? null,
+    appPartitionSize: appEntry?.size ?? null,
+    choice,
+    choiceReason,
+    format: walked?.format ?? null,
+    formatNote: walked?.note ?? null,
+    segments: walked?.segments ?? [],
+    imageEnd: walked?.imageEnd ?? null,
+  };
+}
+
+// ---- stub vs host --------------------------------------------------------------------------------
+
+export interface CrossCheck {
+  readonly agree: boolean;
+  /** One line per difference. */
+  readonly differences: readonly string[];
+  readonly sentence: string;
+}
+
+function segLine(s: MappedSegment | ProbeSegment): string {
+  return `${s.kind} ${hex32(s.vaddr)} ← flash ${hex32(s.flashOffset)} (${hex32(s.size)} bytes)`;
+}
+
+/** Compare MAP_GET (possibly partial) with the host's reading. */
+export function crossCheck(stub: StubFlashMap | undefined, host: HostLayout): CrossCheck {
+  if (!stub) return { agree: false, differences: [], sentence: 'The stub gave no mapping; the host reading is all there is.' };
+  const d: string[] = [];
+  if ((stub.tableOffset ?? null) !== host.tableOffset) d.push(`partition table: stub ${stub.tableOffset === undefined ? 'none' : hex32(stub.tableOffset)}, host ${host.tableOffset === null ? 'none' : hex32(host.tableOffset)}`);
+  const stubApp = stub.flags & 8 ? stub.appOffset ?? null : null;
+  if (stubApp !== host.appOffset) d.push(`app: stub ${stubApp === null ? 'none' : hex32(stubApp)}, host ${host.appOffset === null ? 'none' : hex32(host.appOffset)}`);
+  const n = Math.max(stub.segments.length, host.segments.length);
+  for (let i = 0; i < n; i++) {
+    const a = stub.segments[i];
+    const b = host.segments[i];
+    if (a && b && a.kind === b.kind && a.flashOffset === b.flashOffset && a.vaddr === b.vaddr && a.size === b.size) continue;
+    d.push(`segment ${i}: stub ${a ? segLine(a) : 'none'}, host ${b ? segLine(b) : 'none'}`);
+  }
+  const agree = d.length === 0;
+  return {
+    agree,
+    differences: d,
+    sentence: agree
+      ? `The host's own reading of the table and app headers (through the stub's READ) agrees with MAP_GET: same table, same app, same ${host.segments.length} segment${host.segments.length === 1 ? '' : 's'}.`
+      : `The host's reading differs from MAP_GET in ${d.length} point${d.length === 1 ? '' : 's'}; the report uses ${host.segments.length ? "the host's" : "the stub's"} mappings.`,
+  };
+}

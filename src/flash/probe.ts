@@ -1,0 +1,284 @@
+/**
+ * The flash probe: flash id and size (with where the size came from), the mappings of the app that
+ * boots, and an account of what the application's SPI1 state would have done to a careless stub
+ * (espressif/openocd-esp32 #366). It never fails the user's debug session: whatever cannot be
+ * determined is reported with a sentence, and the target is given back as it was found.
+ *
+ *   const report = await probeFlash(target, { chip: esp32c3 });
+ *   console.log(report.size.bytes, report.mappings.segments, report.notes);
+ *
+ * Steps: open a flash session (stub loaded, RAM backed up); FLASH_INFO (naive and cleaned id);
+ * MAP_GET; the host fallback reads the bootloader header, the table, otadata and the app headers
+ * through the stub's READ and decodes them with src/image; both are cross-checked. If the stub
+ * cannot run at all, the MMU table and the DROM window are read instead (no code runs).
+ */
+import { AlgorithmError } from '../algorithm/errors.js';
+import type { StubImage } from '../algorithm/stub-image.js';
+import { esp32c3 } from '../chips/esp32c3.js';
+import type { ChipDescriptor } from '../chips/types.js';
+import { hex32 } from '../chips/types.js';
+import type { Target } from '../target/types.js';
+import { probeThroughWindows } from './probe-fallback.js';
+import { SparseFlash, crossCheck, hostLayout, walkApp, DEFAULT_TABLE_OFFSET, type HostLayout, type ProbeSegment } from './probe-mappings.js';
+import {
+  choiceFromStub, emptyMappings, mappingsFromHost, predictOpenocd,
+  type OpenocdOutcome, type ProbeId, type ProbeMappings, type ProbeReport,
+} from './probe-report.js';
+import { analyzeIdRead, decideFlashSize, flashNeverIdle, formatSize } from './probe-size.js';
+import { openFlashSession, type FlashSession } from './session.js';
+import type { StubClient } from './stub-client.js';
+import { StubError } from './stub-client.js';
+import { STUB_ADDRESS_LIMIT, type FlashInfo, type StubFlashMap } from './stub-protocol.js';
+
+export interface ProbeOptions {
+  /** Default ESP32-C3 (the chip with a flasher stub). */
+  readonly chip?: ChipDescriptor;
+  /** The user's flash size (bytes); wins over every detected source, which are still reported. */
+  readonly flashSize?: number;
+  /** Partition table offset; default: 0x8000, else searched every 4 KiB up to 1 MiB. */
+  readonly tableOffset?: number;
+  /** App offset; default: the app the 2nd-stage bootloader would boot (otadata-aware). */
+  readonly appOffset?: number;
+  /** Multiplies the stub timeouts (slow links, simulators). */
+  readonly timeoutScale?: number;
+  /** Another stub image (tests). */
+  readonly image?: StubImage;
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Probe through a new flash session, or through the cache windows when the stub cannot run. */
+export async function probeFlash(target: Target, options: ProbeOptions = {}): Promise<ProbeReport> {
+  const chip = options.chip ?? esp32c3;
+  let session: FlashSession;
+  try {
+    session = await openFlashSession(target, {
+      chip,
+      // The probe decides the size itself; this only keeps the session from refusing an unknown id.
+      flashSize: options.flashSize ?? STUB_ADDRESS_LIMIT,
+      ...(options.timeoutScale !== undefined ? { timeoutScale: options.timeoutScale } : {}),
+      ...(options.image ? { image: options.image } : {}),
+    });
+  } catch (error) {
+    return probeWithoutStub(target, chip, options, error);
+  }
+  let report: Omit<ProbeReport, 'restored'>;
+  try {
+    report = await probeWithStub(session.stub, target.description, chip, options, session.info);
+  } catch (error) {
+    await session.close().catch(() => undefined);
+    if (error instanceof AlgorithmError) return probeWithoutStub(target, chip, options, error);
+    throw error;
+  }
+  const restored = await session.close();
+  return { ...report, restored };
+}
+
+/** The probe proper, on a stub that is already loaded (the caller owns the session). */
+export async function probeWithStub(
+  stub: StubClient,
+  where: string,
+  chip: ChipDescriptor,
+  options: ProbeOptions = {},
+  /** FLASH_INFO as the session already read it (the first read sees a busy flash; later ones do not). */
+  firstInfo?: FlashInfo,
+): Promise<Omit<ProbeReport, 'restored'>> {
+  const notes: string[] = [];
+  let degraded = false;
+
+  // 1. The id, read as found and cleaned.
+  let info: FlashInfo | undefined = firstInfo;
+  let idError: string | null = null;
+  if (!info) {
+    try {
+      info = await stub.flashInfo();
+    } catch (error) {
+      if (!(error instanceof StubError)) throw error;
+      info = error.details?.flashInfo;
+      idError = error.message;
+    }
+  }
+  const analysis = info ? analyzeIdRead(info) : undefined;
+  if (analysis?.sentence) notes.push(analysis.sentence);
+  if (info && info.busyPolls > 0) {
+    notes.push(flashNeverIdle(info)
+      ? 'The flash never finished the write or erase the application had started (status WIP stayed set), so its id could not be read reliably; reset the chip or let the application finish, then probe again.'
+      : `The flash was busy with a write or erase the application had started (${info.busyPolls} status polls); espalgo waited for it to finish before reading the id.`);
+  }
+
+  // 2. MAP_GET.
+  let map: StubFlashMap | undefined;
+  let mapError: string | null = null;
+  try {
+    map = await stub.mapGet({
+      ...(options.tableOffset !== undefined ? { tableOffset: options.tableOffset } : {}),
+      ...(options.appOffset !== undefined ? { appOffset: options.appOffset } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof StubError)) throw error;
+    map = error.details?.flashMap;
+    mapError = error.message;
+  }
+
+  // 3. The host's own reading, through the stub's READ.
+  const early = options.flashSize ?? (info?.size || undefined) ?? STUB_ADDRESS_LIMIT;
+  const flash = new SparseFlash((o, n) => stub.read(o, n), Math.min(early, STUB_ADDRESS_LIMIT));
+  let host: HostLayout | undefined;
+  let hostError: string | null = null;
+  try {
+    host = await hostLayout(flash, {
+      chip,
+      ...(options.tableOffset !== undefined ? { tableOffset: options.tableOffset } : {}),
+      ...(options.appOffset !== undefined ? { appOffset: options.appOffset } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof StubError || error instanceof RangeError)) throw error;
+    hostError = describe(error);
+  }
+
+  // 4. Size from every source.
+  const last = host?.entries.length ? host.entries.reduce((a, e) => (e.offset + e.size > a.offset + a.size ? e : a)) : undefined;
+  const size = decideFlashSize({
+    ...(options.flashSize !== undefined ? { override: options.flashSize } : {}),
+    ...(info ? { info } : {}),
+    ...(host?.bootloaderSizeCode != null ? { bootloaderSizeCode: host.bootloaderSizeCode } : {}),
+    ...(last ? { tableExtent: { end: last.offset + last.size, label: last.label } } : {}),
+  });
+  if (idError) {
+    degraded = true;
+    notes.push(size.explanation);
+  }
+  notes.push(...size.disagreements);
+  if (size.bytes === null) degraded = true;
+
+  // 5. Mappings: MAP_GET, checked against the host.
+  const mappings = chooseMappings(map, mapError, host, hostError);
+  if (mappings.source === 'host' && mapError) notes.push(`MAP_GET failed (${mapError}); the mappings come from the host's reading of the table and app headers.`);
+  if (mappings.crossCheck && !mappings.crossCheck.agree && mappings.source !== 'none' && map && !mapError) notes.push(`${mappings.crossCheck.sentence} ${mappings.crossCheck.differences.join('; ')}.`);
+  if (mappings.source === 'none') {
+    degraded = true;
+    notes.push(`No mapping could be determined (${mapError ?? hostError ?? mappings.formatNote ?? mappings.choiceReason}). Pass --app-offset (and --table-offset) to point at the app, like OpenOCD's "esp appimage_offset".`);
+  } else if (mappings.segments.length === 0) {
+    degraded = true;
+    notes.push(`The app at ${mappings.appOffset === null ? '?' : hex32(mappings.appOffset)} has no IROM/DROM segment${mappings.formatNote ? ` (${mappings.formatNote})` : ''}: a debugger gets no flash mapping and no flash breakpoints there.`);
+  }
+
+  // 6. What OpenOCD's legacy stub would have made of it.
+  let openocd: OpenocdOutcome | null = null;
+  if (info && analysis) {
+    if (analysis.legacySize > 0 && options.appOffset === undefined && host) {
+      // Its app: the first app entry of the table at 0x8000, whose headers the host may not have walked.
+      try {
+        const table = await flash.read(DEFAULT_TABLE_OFFSET, 0xc00);
+        for (let i = 0; i + 32 <= table.length && table[i] === 0xaa && table[i + 1] === 0x50; i += 32) {
+          if (table[i + 2] !== 0) continue;
+          const at = (table[i + 4]! | (table[i + 5]! << 8) | (table[i + 6]! << 16) | (table[i + 7]! << 24)) >>> 0;
+          if (at < flash.limit && at !== host.appOffset) await walkApp(flash, at, chip);
+          break;
+        }
+      } catch {
+        // the prediction then says what it could not see
+      }
+    }
+    openocd = predictOpenocd({
+      naiveId: analysis.naive, legacySize: analysis.legacySize, flash: flash.materialize(Math.max(flash.extent(), 0x10000)), chip,
+      ...(options.appOffset !== undefined ? { appOffset: options.appOffset } : {}),
+      bootAppOffset: mappings.appOffset,
+    });
+  }
+  if (hostError) notes.push(`The host fallback could not read the flash (${hostError}).`);
+  return {
+    target: where,
+    chip: chip.name,
+    method: 'stub',
+    degraded,
+    id: info && analysis ? idOf(info, analysis) : null,
+    size,
+    mappings,
+    openocd,
+    notes,
+    bytesRead: flash.bytesRead,
+  };
+}
+
+function idOf(info: FlashInfo, analysis: NonNullable<ReturnType<typeof analyzeIdRead>>): ProbeId {
+  return { naive: info.naiveId.id, clean: info.cleanId.id, analysis, romChipSize: info.romChipSize ?? null };
+}
+
+function stubSegments(map: StubFlashMap): ProbeSegment[] {
+  return map.segments.map((s) => ({ segment: null, kind: s.kind, flashOffset: s.flashOffset, vaddr: s.vaddr, size: s.size }));
+}
+
+function chooseMappings(map: StubFlashMap | undefined, mapError: string | null, host: HostLayout | undefined, hostError: string | null): ProbeMappings {
+  const stub = map ? { ok: mapError === null, reason: map.reason, error: mapError } : null;
+  const check = map && host ? crossCheck(map, host) : null;
+  const hostUsable = host !== undefined && host.appOffset !== null && host.segments.length > 0;
+  const stubUsable = map !== undefined && mapError === null;
+  if (stubUsable && (!hostUsable || check?.agree)) {
+    // Agreement: the host's list carries the segment indices.
+    const segments = check?.agree && host ? host.segments : stubSegments(map);
+    return {
+      source: 'stub',
+      tableOffset: map.tableOffset ?? null,
+      tableNote: host?.tableNote ?? (map.tableSearched ? 'searched by the stub' : 'given'),
+      appOffset: map.appOffset ?? null,
+      appLabel: host?.appLabel ?? null,
+      choice: choiceFromStub(map.reason),
+      choiceReason: host?.choiceReason ?? `chosen by the stub (${map.reason})`,
+      format: host?.format ?? 'esp-image',
+      formatNote: host?.formatNote ?? null,
+      segments,
+      stub, crossCheck: check, mmuRuns: null,
+    };
+  }
+  if (host && (hostUsable || !stubUsable)) {
+    const m = mappingsFromHost(host, host.appOffset !== null ? 'host' : 'none');
+    return { ...m, stub, crossCheck: check, mmuRuns: null };
+  }
+  if (stubUsable) {
+    return { ...emptyMappings(''), source: 'stub', tableOffset: map.tableOffset ?? null, tableNote: map.tableSearched ? 'searched by the stub' : 'given', appOffset: map.appOffset ?? null, choice: choiceFromStub(map.reason), choiceReason: `chosen by the stub (${map.reason})`, format: 'esp-image', segments: stubSegments(map), stub, crossCheck: check };
+  }
+  return { ...emptyMappings(hostError ?? mapError ?? 'nothing readable'), stub };
+}
+
+/** The stub could not be loaded or run: report what plain memory reads of the cache windows show. */
+export async function probeWithoutStub(target: Target, chip: ChipDescriptor, options: ProbeOptions, cause: unknown): Promise<ProbeReport> {
+  const why = describe(cause);
+  const notes = [`The flasher stub could not run (${why}), so the flash id and the raw flash are unavailable; espalgo read the MMU table and the DROM window instead (no code ran on the chip).`];
+  let fallback;
+  const haltForRead = target.state() === 'running' && !target.capabilities.memoryWhileRunning;
+  try {
+    if (haltForRead) await target.halt();
+    fallback = await probeThroughWindows(target, chip);
+  } catch (error) {
+    fallback = { runs: [], appOffset: null, format: null, segments: [], complete: false, note: `Reading the cache windows failed too (${describe(error)}).` };
+  } finally {
+    if (haltForRead && target.state() === 'halted') await target.resume().catch(() => undefined);
+  }
+  notes.push(fallback.note);
+  const size = decideFlashSize(options.flashSize !== undefined ? { override: options.flashSize } : {});
+  notes.push(size.bytes === null
+    ? 'Without the stub the flash size is unknown: pass --flash-size to allow raw flash access, and check that the chip is halted in a state where RAM can take code (no memory protection, no watchdog reset under the debugger).'
+    : size.explanation);
+  const mappings: ProbeMappings = {
+    ...emptyMappings(fallback.note),
+    source: fallback.segments.length ? 'memory-window' : 'none',
+    tableNote: 'not readable without the stub',
+    appOffset: fallback.appOffset,
+    choice: fallback.appOffset !== null ? 'first-app' : 'none',
+    choiceReason: fallback.appOffset !== null ? 'the app the bootloader mapped into the cache (it is running)' : fallback.note,
+    format: fallback.format,
+    formatNote: fallback.note,
+    segments: fallback.segments,
+    mmuRuns: fallback.runs,
+  };
+  if (options.appOffset !== undefined && fallback.appOffset !== null && options.appOffset !== fallback.appOffset) {
+    notes.push(`You asked for the app at ${hex32(options.appOffset)}, but only the running app at ${hex32(fallback.appOffset)} is visible through the cache.`);
+  }
+  return {
+    target: target.description, chip: chip.name, method: 'memory-window', degraded: true, id: null, size, mappings,
+    openocd: null, notes, bytesRead: 0, restored: { resumed: target.state() === 'running', ramRestored: true },
+  };
+}
+
+export { formatSize };

@@ -1,0 +1,72 @@
+/** gdb-multiarch as a client of espalgo's GDB server (serving the fake target): the reference debugger must work with it. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { startGdbServer } from '../../src/gdb/server.js';
+import { generateMemoryMapXml } from '../../src/gdb/memory-map.js';
+import { FakeTarget } from '../../test/gdb/fake-target.js';
+import { missingPeers } from './qemu.js';
+
+const skip = missingPeers(['gdb-multiarch']);
+
+function runGdb(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('gdb-multiarch', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => {
+      if (child.pid) process.kill(child.pid, 'SIGKILL');
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+test('gdb-multiarch drives espalgo\'s server: registers, memory, breakpoints, stepi, monitor, detach', { skip, timeout: 60000 }, async () => {
+  const fake = new FakeTarget();
+  const server = await startGdbServer(fake, { port: 0, memoryMapXml: generateMemoryMapXml([{ type: 'ram', start: 0x80000000, length: 0x200000 }]) });
+  // GDB single-steps RISC-V in software: it decodes the instruction at pc and puts a breakpoint after it.
+  // Give the fake CPU's loop real 4-byte instructions (addi x0, x0, 0) so that lands where the fake goes.
+  const nops = new Uint8Array(fake.loopEnd - fake.loopStart);
+  for (let i = 0; i < nops.length; i += 4) new DataView(nops.buffer).setUint32(i, 0x00000013, true);
+  await fake.writeMemory(fake.loopStart, nops);
+  try {
+    const { code, out } = await runGdb([
+      '-nx', '-batch',
+      '-ex', `target remote 127.0.0.1:${server.port}`,
+      '-ex', 'printf "PC=%x\\n", $pc',
+      '-ex', 'set $a0 = 0x1234abcd',
+      '-ex', 'printf "A0=%x\\n", $a0',
+      '-ex', 'set {unsigned int}0x80100000 = 0xcafef00d',
+      '-ex', 'printf "MEM=%x\\n", *(unsigned int*)0x80100000',
+      '-ex', 'printf "MISA=%x\\n", $misa',
+      '-ex', 'break *0x80000118',
+      '-ex', 'continue',
+      '-ex', 'printf "BPC=%x\\n", $pc',
+      '-ex', 'delete',
+      '-ex', 'stepi',
+      '-ex', 'printf "SPC=%x\\n", $pc',
+      '-ex', 'monitor help',
+      '-ex', 'info mem',
+      '-ex', 'detach',
+    ], 30000);
+    assert.equal(code, 0, out);
+    assert.match(out, /PC=80000100/);
+    assert.match(out, /A0=1234abcd/);
+    assert.equal(fake.regs.get('a0'), 0x1234abcd);
+    assert.match(out, /MEM=cafef00d/);
+    assert.match(out, /MISA=40001104/);
+    assert.match(out, /BPC=80000118/);
+    assert.match(out, /SPC=8000011c/);
+    assert.match(out, /reset halt/);
+    assert.match(out, /0x80000000 0x80200000 rw/);
+    assert.equal(fake.state(), 'running', 'detach lets the target run');
+    await fake.halt();
+  } finally {
+    await server.close();
+    await fake.close();
+  }
+});

@@ -1,0 +1,214 @@
+/**
+ * The flash probe on the simulated ESP32-C3 running the demo firmware: every #366 scenario, the
+ * table at 0xC000, the OTA layout, overrides, an id the size table does not know, a stub that
+ * cannot run, and — every time — SPI1 and the MMU bit-exact afterwards and the firmware carrying on.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { esp32c3 } from '../../src/chips/esp32c3.js';
+import { probeFlash } from '../../src/flash/probe.js';
+import type { ProbeReport } from '../../src/flash/probe-report.js';
+import { buildMcubootHeader } from '../../src/image/mcuboot.js';
+import { createSimulatedEsp32c3, type SimulatedEsp32c3, type SimulatedEsp32c3Options } from '../../src/sim/esp32c3/create.js';
+import { demoStub, firmwareSymbol, STUB } from '../algorithm/sim-fixture.js';
+
+const BUILD = 'firmware/build/';
+const HEARTBEAT = firmwareSymbol('demo_heartbeat');
+const FAILURES = firmwareSymbol('demo_selfcheck_failures');
+const SPI1 = 0x60002000;
+const MMU = 0x600c5000;
+const MiB = 0x100000;
+
+const u32 = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
+
+async function snapshot(sim: SimulatedEsp32c3) {
+  const t = sim.target;
+  const wasRunning = t.state() === 'running';
+  if (wasRunning) await t.halt();
+  const spi1 = await t.readMemory(SPI1, 0x100);
+  const mmu = await t.readMemory(MMU, 128 * 4);
+  const heartbeat = u32(await t.readMemory(HEARTBEAT, 4));
+  const failures = u32(await t.readMemory(FAILURES, 4));
+  if (wasRunning) await t.resume();
+  return { spi1, mmu, heartbeat, failures };
+}
+
+/** Boot, let the firmware run, probe, and prove the chip was left as found and still runs. */
+async function probeOn(options: SimulatedEsp32c3Options, probe: Parameters<typeof probeFlash>[1] = {}): Promise<ProbeReport> {
+  const sim = createSimulatedEsp32c3(options);
+  try {
+    await new Promise((r) => setTimeout(r, 20));
+    const before = await snapshot(sim);
+    const report = await probeFlash(sim.target, { timeoutScale: 10, ...probe });
+    assert.equal(sim.target.state(), 'running', 'the probe resumes the firmware');
+    await new Promise((r) => setTimeout(r, 20));
+    const after = await snapshot(sim);
+    assert.deepEqual(after.spi1, before.spi1, 'SPI1 registers 0x60002000..0x600020FF bit-exact');
+    assert.deepEqual(after.mmu, before.mmu, 'MMU table bit-exact');
+    assert.ok(after.heartbeat > before.heartbeat, `heartbeat advances (${before.heartbeat} → ${after.heartbeat})`);
+    assert.equal(after.failures, 0, 'self-check failures stay 0');
+    return report;
+  } finally {
+    await sim.close();
+  }
+}
+
+const FACTORY_MAP = [
+  { kind: 'drom', flashOffset: 0x10020, vaddr: 0x3c010020 },
+  { kind: 'irom', flashOffset: 0x20020, vaddr: 0x42000020 },
+];
+const shape = (r: ProbeReport) => r.mappings.segments.map((s) => ({ kind: s.kind, flashOffset: s.flashOffset, vaddr: s.vaddr }));
+
+for (const [scenario, naive, cycles, field] of [
+  ['issue-366', 0xde802d, 1, 'USER.USR_DUMMY'],
+  ['issue-366-timing', 0xbd005b, 2, 'TIMING_CALI.EXTRA_DUMMY_CYCLELEN'],
+  ['issue-366-rom-dummy', 0xde802d, 1, 'g_rom_spiflash_dummy_len_plus[1]'],
+] as const) {
+  test(`#366 scenario ${scenario}: right size and mappings, the cleared dummy named, chip untouched`, async () => {
+    const r = await probeOn({ flash: BUILD + 'demo-micropython-4MB.bin', scenario });
+    assert.equal(r.method, 'stub');
+    assert.equal(r.degraded, false);
+    assert.equal(r.id!.clean, 0xef4016);
+    assert.equal(r.id!.naive, naive);
+    assert.equal(r.id!.analysis.extraDummyCycles, cycles);
+    assert.equal(r.id!.analysis.shiftExplained, true, 'the naive id is the clean one shifted by the extra cycles');
+    assert.equal(r.size.bytes, 4 * MiB);
+    assert.equal(r.size.source, 'jedec');
+    const sentence = r.id!.analysis.sentence!;
+    assert.match(sentence, /USER\.USR_DUMMY/);
+    assert.ok(sentence.includes(field), sentence);
+    assert.match(sentence, /OpenOCD ≤ 2024\) reads [0-9A-F ]+ .*flash size 0 \(error -9\)\. espalgo cleared (it|them) for the ID read and restored/);
+    assert.ok(r.notes.includes(sentence), 'the sentence is among the notes');
+    assert.equal(r.openocd!.retcode, -9);
+    assert.equal(r.openocd!.gdbConnects, false);
+    assert.deepEqual(shape(r), FACTORY_MAP);
+    assert.equal(r.mappings.source, 'stub');
+    assert.equal(r.mappings.crossCheck!.agree, true);
+    assert.deepEqual(r.restored, { resumed: true, ramRestored: true });
+  });
+}
+
+test('the issue-366 sentence reads as the user needs it', async () => {
+  const r = await probeOn({ flash: BUILD + 'demo-micropython-4MB.bin', scenario: 'issue-366' });
+  assert.equal(
+    r.id!.analysis.sentence,
+    'The application left SPI1 with 1 extra dummy cycle (USER.USR_DUMMY); a stub that does not clear it (OpenOCD ≤ 2024) reads DE 80 2D (EF 40 16 shifted by 1 bit) and reports flash size 0 (error -9). espalgo cleared it for the ID read and restored it.',
+  );
+});
+
+test('MicroPython 32 MiB header on a 4 MiB chip: the chip wins, header and table disagreements explained', async () => {
+  const r = await probeOn({ flash: BUILD + 'demo-micropython-32MB-header.bin', scenario: 'issue-366' });
+  assert.equal(r.size.bytes, 4 * MiB);
+  assert.deepEqual(r.size.sources.map((s) => [s.kind, s.bytes]), [['jedec', 4 * MiB], ['bootloader-header', 32 * MiB], ['partition-table', 32 * MiB]]);
+  assert.equal(r.size.disagreements.length, 2);
+  assert.match(r.size.disagreements[0]!, /bootloader header says 32 MiB but the flash chip says 4 MiB/);
+  assert.match(r.size.disagreements[1]!, /reaches 0x02000000 \("vfs"\) but the flash is 4 MiB/);
+});
+
+test('a clean SPI1 (normal): no #366 sentence, OpenOCD would have succeeded', async () => {
+  const r = await probeOn({ flash: BUILD + 'demo-micropython-4MB.bin' });
+  assert.equal(r.id!.analysis.sentence, null);
+  assert.equal(r.id!.naive, r.id!.clean);
+  assert.equal(r.openocd!.retcode, 0);
+  assert.equal(r.openocd!.gdbConnects, true);
+  assert.deepEqual(r.openocd!.mappings.map((m) => m.flashOffset), [0x10020, 0x20020]);
+  assert.deepEqual(r.notes, []);
+});
+
+test('OTA layout: otadata selects ota_1; OpenOCD would map ota_0, the wrong app', async () => {
+  const r = await probeOn({ flash: BUILD + 'demo-ota.bin' });
+  assert.equal(r.mappings.appOffset, 0x90000);
+  assert.equal(r.mappings.appLabel, 'ota_1');
+  assert.equal(r.mappings.choice, 'otadata');
+  assert.match(r.mappings.choiceReason, /ota_seq 2/);
+  assert.deepEqual(r.mappings.segments.map((s) => s.flashOffset), [0x90020, 0xa0020]);
+  assert.equal(r.mappings.crossCheck!.agree, true);
+  assert.deepEqual(r.openocd!.mappings.map((m) => m.flashOffset), [0x10020, 0x20020]);
+  assert.match(r.openocd!.sentence, /wrong app/);
+});
+
+test('table at 0xC000 is found by searching; --table-offset gives it directly', async () => {
+  const opts = { flash: BUILD + 'demo-table-0xc000.bin', tableOffset: 0xc000 };
+  const searched = await probeOn(opts);
+  assert.equal(searched.mappings.tableOffset, 0xc000);
+  assert.match(searched.mappings.tableNote, /found at 0x0000c000 by searching/);
+  assert.deepEqual(shape(searched), FACTORY_MAP);
+  assert.equal(searched.mappings.crossCheck!.agree, true);
+  assert.equal(searched.openocd!.retcode, -6, 'the legacy stub only looks at 0x8000');
+  const given = await probeOn(opts, { tableOffset: 0xc000 });
+  assert.equal(given.mappings.tableOffset, 0xc000);
+  assert.deepEqual(shape(given), FACTORY_MAP);
+});
+
+test('overrides: --app-offset picks ota_0, --flash-size wins over the id with a warning', async () => {
+  const r = await probeOn({ flash: BUILD + 'demo-ota.bin' }, { appOffset: 0x10000, flashSize: 8 * MiB });
+  assert.equal(r.mappings.appOffset, 0x10000);
+  assert.equal(r.mappings.choice, 'override');
+  assert.deepEqual(r.mappings.segments.map((s) => s.flashOffset), [0x10020, 0x20020]);
+  assert.equal(r.size.bytes, 8 * MiB);
+  assert.equal(r.size.source, 'override');
+  assert.ok(r.size.disagreements.some((d) => /You gave --flash-size 8 MiB but the flash chip's JEDEC id says 4 MiB/.test(d)));
+});
+
+test('an id the size table does not know: size from the header, mappings still there, a sentence', async () => {
+  const r = await probeOn({ flash: BUILD + 'demo-micropython-4MB.bin', jedecId: 0xef40ff, flashSize: 4 * MiB });
+  assert.equal(r.degraded, true);
+  assert.equal(r.id!.clean, 0xef40ff);
+  assert.equal(r.size.bytes, 4 * MiB);
+  assert.equal(r.size.source, 'bootloader-header');
+  assert.match(r.size.explanation, /EF 40 FF, whose capacity byte 0xff is not in the size table.*bootloader header's 4 MiB.*--flash-size/);
+  assert.ok(r.notes.includes(r.size.explanation));
+  assert.deepEqual(shape(r), FACTORY_MAP);
+  assert.equal(r.openocd!.retcode, -9);
+});
+
+test('MCUboot image at --app-offset: MAP_GET refuses it, the host decodes the load header', async () => {
+  const flash = new Uint8Array(4 * MiB).fill(0xff);
+  flash.set(readFileSync(BUILD + 'demo-micropython-4MB.bin'));
+  const at = 0x300000;
+  flash.set(buildMcubootHeader({ loadAddress: 0, headerSize: 0x20, protectedTlvSize: 0, imageSize: 0x30000, flags: 0, version: { major: 1, minor: 2, revision: 3, build: 4 } }), at);
+  const load = new DataView(flash.buffer, at + 0x20, 0x60);
+  const words = [0xace637d3, 0x42000020, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x42000020, 0x10020, 0x1000, 0x3c020040, 0x20040, 0x800];
+  words.forEach((w, i) => load.setUint32(i * 4, w, true));
+  const r = await probeOn({ flash }, { appOffset: at });
+  assert.equal(r.mappings.source, 'host');
+  assert.equal(r.mappings.format, 'mcuboot');
+  assert.equal(r.mappings.stub!.ok, false);
+  assert.match(r.mappings.stub!.error!, /BAD_IMAGE_HEADER/);
+  assert.deepEqual(shape(r), [
+    { kind: 'drom', flashOffset: at + 0x20040, vaddr: 0x3c020040 },
+    { kind: 'irom', flashOffset: at + 0x10020, vaddr: 0x42000020 },
+  ]);
+  assert.ok(r.notes.some((n) => /MAP_GET failed .*host's reading/.test(n)));
+});
+
+test('a stub that cannot run: MMU and DROM window reads still give the running app', async () => {
+  const broken = { ...demoStub(), entry: 0x40380000 + STUB.fault };
+  const r = await probeOn({ flash: BUILD + 'demo-ota.bin' }, { image: broken });
+  assert.equal(r.method, 'memory-window');
+  assert.equal(r.degraded, true);
+  assert.equal(r.id, null);
+  assert.equal(r.size.bytes, null);
+  assert.equal(r.mappings.source, 'memory-window');
+  assert.equal(r.mappings.appOffset, 0x90000);
+  assert.deepEqual(r.mappings.segments.map((s) => [s.kind, s.flashOffset, s.vaddr]), [['drom', 0x90020, 0x3c010020], ['irom', 0xa0020, 0x42000020]]);
+  assert.ok(r.mappings.mmuRuns!.length >= 2);
+  assert.match(r.notes[0]!, /flasher stub could not run .*MMU table and the DROM window/);
+  assert.ok(r.notes.some((n) => /--flash-size/.test(n)));
+});
+
+test('an unsupported chip is reported, not thrown', async () => {
+  const sim = createSimulatedEsp32c3({ flash: BUILD + 'demo-micropython-4MB.bin' });
+  try {
+    const { esp32s3 } = await import('../../src/chips/esp32s3.js');
+    const r = await probeFlash(sim.target, { chip: esp32s3 });
+    assert.equal(r.method, 'memory-window');
+    assert.equal(r.mappings.source, 'none');
+    assert.match(r.notes.join(' '), /no flasher stub for ESP32-S3/);
+    assert.equal(sim.target.state(), 'running');
+  } finally {
+    await sim.close();
+  }
+  assert.equal(esp32c3.name, 'esp32c3');
+});

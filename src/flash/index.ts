@@ -15,3 +15,8 @@ export * from './verify.js';
 export * from './write.js';
 export { sessionGeometry } from './geometry.js';
 // probe (flash size and mappings on a live target):
+export { probeFlash, probeWithStub, probeWithoutStub, type ProbeOptions } from './probe.js';
+export type { ProbeReport, ProbeId, ProbeMappings, OpenocdOutcome, ProbeMethod, MappingSource } from './probe-report.js';
+export { decideFlashSize, analyzeIdRead, legacyOpenocdSizeFromCapacity, formatJedec, type ProbeSize, type SizeSource, type IdReadAnalysis } from './probe-size.js';
+export { SparseFlash, hostLayout, walkApp, crossCheck, decodeMcubootLoadHeader, type FlashReader, type HostLayout, type ProbeSegment, type CrossCheck } from './probe-mappings.js';
+export { probeThroughWindows, readMmuTable, mmuRuns, type WindowFallback, type MmuRun } from './probe-fallback.js';

@@ -84,9 +84,9 @@ export const ERA_C_STUB_ERRORS: readonly OpenOcdCodeInfo[] = [
   e(0x50, 'PARTITION_NOT_FOUND', 'No ESP-IDF partition table or app partition was found.', 'Tell OpenOCD where the app is: -c "init; halt; esp appimage_offset <offset>".'),
   e(0x100, 'FLASH_ID', 'The flash JEDEC id is unknown or the flash size could not be worked out.', 'Check the module\'s flash; collect a stub log (esp stub_log on) and report the id.'),
   e(0x101, 'FLASH_READ_UNALIGNED', 'A flash read was not 4-byte aligned.', 'Align the address and length to 4 bytes.'),
-  e(0x102, 'FLASH_READ', 'A flash read failed.', 'Check the flash wiring and whether the application reconfigured the flash pins; reset and retry.'),
+  e(0x102, 'FLASH_READ', 'The stub\'s read from the flash chip failed.', 'Check the flash wiring and whether the application reconfigured the flash pins; reset and retry.'),
   e(0x103, 'FLASH_WRITE_UNALIGNED', 'A flash write was not 4-byte aligned.', 'Align the address and length to 4 bytes.'),
-  e(0x104, 'FLASH_WRITE', 'A flash write failed.', 'Check write protection (status register, WP pin) and the flash power; retry.'),
+  e(0x104, 'FLASH_WRITE', 'Writing to (or erasing) the flash chip failed.', 'Check write protection (status register, WP pin) and the flash power; retry.'),
   e(0x1000, 'APPTRACE_CANNOT_SWAP', 'The trace buffer used to move flash data could not be swapped.', 'Retry; lower the adapter speed if it repeats.'),
   e(0x1001, 'APPTRACE_RECV_INVALID_ARG', 'Bad arguments to the trace receive path.', 'Report it with the OpenOCD version; retry after a reset.'),
   e(0x1002, 'APPTRACE_SEND_INVALID_ARG', 'Bad arguments to the trace send path.', 'Report it with the OpenOCD version; retry after a reset.'),
@@ -115,7 +115,7 @@ export const ERA_C_MAP_RESULTS: readonly OpenOcdCodeInfo[] = [
 /** OpenOCD's own return codes that appear in the ESP flash messages (never stub codes). */
 export const OPENOCD_RETURN_CODES: readonly OpenOcdCodeInfo[] = [
   e(-4, 'ERROR_FAIL', "OpenOCD's generic failure code, passed up by the flash driver after the real error was printed above it. It is not the stub's -4.", 'Read the line before it: that one names the cause.'),
-  e(-5, 'ERROR_WAIT', 'An operation was still in progress.', 'Retry.'),
+  e(-5, 'ERROR_WAIT', 'An operation was still in progress.', 'Retry the command after a moment.'),
   e(-6, 'ERROR_TIMEOUT_REACHED', 'OpenOCD waited too long.', 'Retry; lower the adapter speed.'),
   e(-7, 'ERROR_NOT_IMPLEMENTED', 'OpenOCD does not implement this here.', 'Use another command or a newer OpenOCD.'),
   e(-302, 'ERROR_TARGET_TIMEOUT', 'The stub did not finish in time (it may hang in the flash or wait on a halted core).', 'Reset the chip (reset halt) and retry; if it repeats, collect -c "esp stub_log on" -d3.'),

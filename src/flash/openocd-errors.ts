@@ -161,7 +161,7 @@ export function decodeOpenOcdCode(value: number): OpenOcdCodeInfo | undefined {
 }
 
 function numberText(value: number, era: OpenOcdEra): string {
-  return era === 'C' ? `0x${value.toString(16)}` : String(value);
+  return era === 'C' && value >= 0 ? `0x${value.toString(16)}` : String(value);
 }
 
 /** "-9 (era B: FLASH_SIZE)", "0x100 (era C: FLASH_ID)", "0x1 (era C map result: INVALID_FLASH_SIZE)", "5 (era A: not a known code)". */

@@ -5,7 +5,7 @@ import type {
 } from '../target/types.js';
 import { TargetEvents } from '../target/events.js';
 import {
-  TargetStateError, TargetTimeoutError, TargetDisconnectedError, TargetRegisterError, TargetUnsupportedError,
+  TargetStateError, TargetTimeoutError, TargetDisconnectedError, TargetUnsupportedError,
 } from '../target/errors.js';
 import { RISCV_GDB_PC_REGNUM } from '../target/riscv-registers.js';
 import { RspConnection } from './connection.js';
@@ -13,8 +13,8 @@ import { discover, runMonitor, type ServerInfo, type ServerKind } from './remote
 import type { MemoryRegion } from './memory-map.js';
 import { readRemoteMemory, writeRemoteMemory, writeChunkSize, type MemoryLink } from './remote-memory.js';
 import { parseStopReply, toStopInfo } from './stop-reply.js';
-import { parseErrorReply } from './codec.js';
-import { valueToLeHex, leHexToValue, isHex } from './hex.js';
+import { isHex } from './hex.js';
+import { RemoteRegisters } from './remote-registers.js';
 import { GdbErrorReplyError, GdbProtocolError } from './errors.js';
 import { hasFeature } from './features.js';
 
@@ -69,7 +69,7 @@ export class RemoteTarget implements Target {
   private waiters = new Set<{ resolve: (s: StopInfo) => void; reject: (e: Error) => void }>();
   private stepping = false;
   private interrupting = false;
-  private gCache: string | undefined;
+  private regs!: RemoteRegisters;
   private readonly breakpoints = new Map<number, BreakpointKind>();
   private readonly timeoutMs: number;
   private readonly log: (line: string) => void;
@@ -88,6 +88,7 @@ export class RemoteTarget implements Target {
     this.info = info;
     this.architecture = info.architecture;
     this.registers = info.registers.registers;
+    this.regs = new RemoteRegisters(this.conn, info.registers);
     this.serverKind = info.serverKind;
     this.memoryMap = info.memoryMap;
     this.conn.pipelineDepth = info.noAck ? (this.options.pipelineDepth ?? (info.serverKind === 'qemu' ? 1 : 4)) : 1;
@@ -165,7 +166,7 @@ export class RemoteTarget implements Target {
 
   private async sendResume(packet: string, step: boolean): Promise<void> {
     this.stepping = step;
-    this.gCache = undefined;
+    this.regs?.invalidate();
     this.stopInProgress = undefined;
     this.stopSeq++;
     this.current = 'running';
@@ -201,7 +202,7 @@ export class RemoteTarget implements Target {
     }
     const wasHalted = this.current === 'halted';
     this.current = 'halted';
-    this.gCache = undefined;
+    this.regs?.invalidate();
     const pcReg = this.info.registers.find('pc');
     const pcRegnum = pcReg?.regnum ?? RISCV_GDB_PC_REGNUM;
     const work = (async () => {
@@ -241,47 +242,9 @@ export class RemoteTarget implements Target {
 
   // ---- registers -----------------------------------------------------------------------------
 
-  private async readG(): Promise<string> {
-    if (this.gCache === undefined) {
-      const g = await this.conn.requestText('g', { accept: (r) => r === '' || /^[0-9a-fA-FxE]/.test(r) });
-      if (parseErrorReply(g) !== undefined) throw new GdbErrorReplyError('g', g);
-      if (g.length < this.info.registers.gLength * 2) throw new GdbProtocolError('g', `the reply has ${g.length / 2} bytes, expected ${this.info.registers.gLength}`);
-      this.gCache = g;
-    }
-    return this.gCache;
-  }
-
   async readRegisters(names?: readonly string[]): Promise<Map<string, number>> {
     this.requireHalted('readRegisters');
-    const file = this.info.registers;
-    const wanted = names ? names.map((n) => [n, file.get(n)] as const) : this.registers.map((r) => [r.name, r] as const);
-    const out = new Map<string, number>();
-    if (wanted.some(([, r]) => file.inG(r))) {
-      const values = file.decodeG(await this.readG());
-      for (const [name, reg] of wanted) {
-        const v = values.get(reg);
-        if (v !== undefined) out.set(name, v);
-      }
-    }
-    const single = wanted.filter(([, r]) => !file.inG(r));
-    const results = await Promise.allSettled(single.map(([, r]) => this.readP(r)));
-    results.forEach((res, i) => {
-      const [name] = single[i]!;
-      if (res.status === 'fulfilled') out.set(name, res.value);
-      else if (names) throw res.reason; // asked by name: say why it failed; when listing all, skip what the server will not serve
-    });
-    if (names) for (const [name] of wanted) if (!out.has(name)) throw new TargetRegisterError(name, 'the server reports it unavailable');
-    return out;
-  }
-
-  private async readP(reg: RegisterInfo): Promise<number> {
-    const request = `p${reg.regnum.toString(16)}`;
-    const reply = await this.conn.requestText(request, { accept: (r) => r === '' || /^[0-9a-fA-FxE]/.test(r) });
-    if (reply === '') throw new TargetRegisterError(reg.name, `the server does not serve it ('${request}' got an empty reply)`);
-    if (parseErrorReply(reply) !== undefined) throw new TargetRegisterError(reg.name, `the server replied ${reply} to '${request}'`);
-    const v = leHexToValue(reply);
-    if (v === undefined) throw new TargetRegisterError(reg.name, 'the server reports it unavailable');
-    return v;
+    return this.regs.read(names);
   }
 
   async readRegister(name: string): Promise<number> {
@@ -294,38 +257,7 @@ export class RemoteTarget implements Target {
 
   async writeRegisters(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<void> {
     this.requireHalted('writeRegisters');
-    const file = this.info.registers;
-    const entries = values instanceof Map ? [...values.entries()] : Object.entries(values as Record<string, number>);
-    const inG = new Map<RegisterInfo, number>();
-    const single: Array<[RegisterInfo, number]> = [];
-    for (const [name, value] of entries) {
-      const reg = file.get(name);
-      if (file.inG(reg)) inG.set(reg, value);
-      else single.push([reg, value]);
-    }
-    if (inG.size === 1) {
-      const [[reg, value]] = [...inG];
-      if (await this.writeP(reg, value, true)) inG.clear();
-    }
-    if (inG.size > 0) {
-      const image = file.encodeG(await this.readG(), inG);
-      const reply = await this.conn.requestText(`G${image}`, { accept: OK_OR_ERROR });
-      if (reply !== 'OK') throw new TargetRegisterError([...inG.keys()].map((r) => r.name).join(','), `the server replied '${reply}' to G`);
-      this.gCache = image;
-    }
-    for (const [reg, value] of single) await this.writeP(reg, value, false);
-  }
-
-  /** P one register; false when the server does not do P and `fallback` allows using G instead. */
-  private async writeP(reg: RegisterInfo, value: number, fallback: boolean): Promise<boolean> {
-    const request = `P${reg.regnum.toString(16)}=${valueToLeHex(value, Math.ceil(reg.bitsize / 8))}`;
-    const reply = await this.conn.requestText(request, { accept: OK_OR_ERROR });
-    if (reply === 'OK') {
-      if (this.gCache !== undefined && this.info.registers.inG(reg)) this.gCache = this.info.registers.encodeG(this.gCache, new Map([[reg, value]]));
-      return true;
-    }
-    if (reply === '' && fallback) return false;
-    throw new TargetRegisterError(reg.name, `the server replied '${reply}' to '${request}'`);
+    await this.regs.write(values);
   }
 
   // ---- breakpoints, reset, monitor ---------------------------------------------------------
@@ -356,7 +288,7 @@ export class RemoteTarget implements Target {
 
   async reset(mode: 'halt' | 'run'): Promise<void> {
     if (this.current === 'running' && !this.capabilities.memoryWhileRunning) await this.halt();
-    this.gCache = undefined;
+    this.regs?.invalidate();
     if (this.serverKind === 'qemu') {
       await this.monitor('system_reset');
     } else {

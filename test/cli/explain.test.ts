@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runExplain } from '../../src/cli/commands/explain.js';
+import { memoryIo } from '../../src/cli/output/io.js';
+import { runCli, tempDir } from './helpers.js';
+
+const fx = (name: string): string => fileURLToPath(new URL(`../fixtures/openocd-logs/${name}`, import.meta.url));
+const ISSUE_366 = fx('issue-366-era-b-esp32s3-micropython.log');
+
+test('#366 log: readable output names the era, decodes -9 and -4, gives the diagnosis; exit 0', () => {
+  const io = memoryIo({ columns: 100 });
+  const code = runExplain(ISSUE_366, {}, io);
+  assert.equal(code, 0);
+  const out = io.stdout();
+  assert.match(out, /Open On-Chip Debugger v0\.12\.0-esp32-20241016/);
+  assert.match(out, /era B: legacy stub without FLASH_SIZE/);
+  assert.match(out, /Chip {5}esp32s3/);
+  assert.match(out, /line 22 .*Failed to get flash maps \(-9\)!/);
+  assert.match(out, /-9 \(era B: FLASH_SIZE\)/);
+  assert.match(out, /-4 \(OpenOCD ERROR_FAIL, not a stub code\)/);
+  assert.match(out, /1\. The flash size could not be detected/);
+  assert.match(out, /set ESP_FLASH_SIZE 0/);
+  assert.match(out, /6 line\(s\) explained\./);
+  assert.doesNotMatch(out, /\x1b\[/, 'no colour on a memory io');
+  assert.equal(io.stderr(), '');
+});
+
+test('--json carries era, explanations with era-tagged codes and diagnoses', () => {
+  const io = memoryIo();
+  assert.equal(runExplain(ISSUE_366, { json: true }, io), 0);
+  const j = JSON.parse(io.stdout()) as {
+    file: string; era: { era: string; source: string }; chip: string;
+    explanations: { line: number; code?: string; era?: string; title: string; actions: string[] }[];
+    diagnoses: { id: string; lines: number[]; actions: string[] }[]; unexplainedCount: number;
+  };
+  assert.equal(j.file, 'issue-366-era-b-esp32s3-micropython.log');
+  assert.equal(j.era.era, 'B');
+  assert.equal(j.chip, 'esp32s3');
+  assert.deepEqual(j.explanations.map((x) => x.line), [22, 23, 24, 25, 26, 27]);
+  assert.equal(j.explanations[0]!.code, '-9 (era B: FLASH_SIZE)');
+  assert.equal(j.diagnoses[0]!.id, 'flash-size-zero');
+  assert.equal(j.unexplainedCount, 0);
+});
+
+test('clean log exits 0 and says so; unknown errors exit 1', (t) => {
+  const io = memoryIo();
+  assert.equal(runExplain(fx('clean-era-b-esp32c3.log'), {}, io), 0);
+  assert.match(io.stdout(), /No flash errors found/);
+  const dir = tempDir(t);
+  const odd = join(dir, 'odd.log');
+  writeFileSync(odd, 'Open On-Chip Debugger v0.12.0-esp32-20241016 (2024-10-16-14:17)\nError: a failure nobody has described\n');
+  const io2 = memoryIo();
+  assert.equal(runExplain(odd, {}, io2), 1);
+  assert.match(io2.stdout(), /\[not explained\]/);
+  assert.match(io2.stdout(), /1 not explained/);
+});
+
+test('stdin with -, --era override', () => {
+  const io = memoryIo();
+  const text = readFileSync(fx('era-a-flash-size-esp32.log'), 'utf8');
+  assert.equal(runExplain('-', { era: 'B' }, io, () => text), 0);
+  assert.match(io.stdout(), /\(stdin\)/);
+  assert.match(io.stdout(), /-1 \(era B: FAIL\)/);
+  assert.match(io.stdout(), /as given with --era/);
+});
+
+test('bad input exits 2: missing file, binary file, text that is not an OpenOCD log', (t) => {
+  const dir = tempDir(t);
+  const io = memoryIo();
+  assert.equal(runExplain(join(dir, 'nope.log'), {}, io), 2);
+  assert.match(io.stderr(), /no such file/);
+  const bin = join(dir, 'x.bin');
+  writeFileSync(bin, new Uint8Array([0xe9, 0, 1, 2]));
+  const io2 = memoryIo();
+  assert.equal(runExplain(bin, {}, io2), 2);
+  assert.match(io2.stderr(), /binary file/);
+  const txt = join(dir, 'notes.txt');
+  writeFileSync(txt, 'just some notes\nnothing from openocd\n');
+  const io3 = memoryIo();
+  assert.equal(runExplain(txt, {}, io3), 2);
+  assert.match(io3.stderr(), /does not look like an OpenOCD log/);
+  assert.equal(io3.stdout(), '');
+});
+
+test('the real CLI: --help with eras and examples, bad --era, stdin', () => {
+  const help = runCli(['explain', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: espalgo explain \[options\] <logfile>/);
+  assert.match(help.stdout, /A {2}releases up to 20240318/);
+  assert.match(help.stdout, /\$ espalgo explain - < openocd\.log/);
+  const bad = runCli(['explain', ISSUE_366, '--era', 'D']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /must be A, B or C/);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'explain', '-', '--json'], {
+    input: readFileSync(fx('era-c-positive-codes-esp32c3.log')), encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { era: { era: string }; explanations: { code?: string }[] };
+  assert.equal(j.era.era, 'C');
+  assert.ok(j.explanations.some((x) => x.code === '0x104 (era C: FLASH_WRITE)'));
+});

@@ -35,6 +35,12 @@ export interface RunOptions {
   readonly verifyRestore?: boolean;
   /** Override the entry (for images with several routines). */
   readonly entry?: number;
+  /**
+   * Break at the exception vectors during the run, where the architecture names them and the stub
+   * has no trap entry of its own (Xtensa), so an exception is reported at once instead of running
+   * the program's handler. Default true; false saves two round trips per vector.
+   */
+  readonly catchExceptions?: boolean;
 }
 
 export interface RunResult {
@@ -56,6 +62,8 @@ interface Context {
   readonly convention: CallingConvention;
   readonly loaded: LoadedStub;
   readonly routine: string;
+  /** Exception-vector breakpoints planted for this run. */
+  readonly vectorBreaks: number[];
 }
 
 export async function runLoaded(
@@ -65,7 +73,7 @@ export async function runLoaded(
   options: RunOptions = {},
 ): Promise<RunResult> {
   const started = performance.now();
-  const ctx: Context = { target, convention, loaded, routine: loaded.image.name };
+  const ctx: Context = { target, convention, loaded, routine: loaded.image.name, vectorBreaks: [] };
   const args = [...(options.args ?? [])];
   if (args.length > convention.maxArgs) {
     throw new AlgorithmArgumentError(`${ctx.routine}: ${args.length} arguments given, ${target.architecture} calls take at most ${convention.maxArgs}`);
@@ -99,6 +107,12 @@ export async function runLoaded(
         saved,
       }),
     );
+    if (options.catchExceptions !== false && loaded.trapVector === undefined && convention.exceptionVectors) {
+      for (const pc of convention.exceptionVectors(saved)) {
+        await target.addBreakpoint(pc, 'software');
+        ctx.vectorBreaks.push(pc);
+      }
+    }
     await target.resume();
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const coroutineRun = options.coroutine?.run?.(co);
@@ -133,6 +147,8 @@ export async function runLoaded(
     };
   } finally {
     abort.abort();
+    if (ctx.vectorBreaks.length > 0 && target.state() !== 'halted') await target.halt().catch(() => undefined);
+    for (const pc of ctx.vectorBreaks) await target.removeBreakpoint(pc, 'software').catch(() => undefined);
     if (!restored) {
       if (target.state() !== 'halted') await target.halt().catch(() => undefined);
       await restoreContext(target, saved).catch(() => undefined);
@@ -162,7 +178,7 @@ async function readTrap(ctx: Context, pc: number): Promise<TrapInfo | undefined>
     const record = await readTrapRecord(ctx.target, trapRecord, ctx.convention.describeCause);
     if (record) return record;
   }
-  if (ctx.loaded.catcherPc !== undefined && pc === ctx.loaded.catcherPc) {
+  if ((ctx.loaded.catcherPc !== undefined && pc === ctx.loaded.catcherPc) || ctx.vectorBreaks.includes(pc)) {
     const regs = await ctx.target.readRegisters(ctx.convention.trapRegisters);
     return ctx.convention.trapFromRegisters(regs);
   }

@@ -9,7 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AlgorithmRunner, AlgorithmTimeoutError } from '../../src/algorithm/index.js';
+import { AlgorithmExceptionError, AlgorithmRunner, AlgorithmTimeoutError } from '../../src/algorithm/index.js';
 import type { RemoteTarget } from '../../src/gdb/remote-target.js';
 import { missingPeers } from '../gdb/qemu.js';
 import {
@@ -130,15 +130,27 @@ test(`runner on QEMU Xtensa: ${CALLS} windowed calls with 5 arguments while the 
     assert.deepEqual(afterTimeout, before, 'context after the timeout');
     before.set('debugcause', afterTimeout.get('debugcause')!);
     await target.addBreakpoint(loaded.returnPc, 'software');
-    // An illegal instruction goes to the program's user vector (parked): a timeout, restored too.
-    await assert.rejects(runner.run(loaded, { entry: stub.symbols.get('ill')!, timeoutMs: 100 }), (e: unknown) => {
+    // An illegal instruction: the runner's breakpoint at the user vector reports it at once.
+    const ill = stub.symbols.get('ill')!;
+    await assert.rejects(runner.run(loaded, { entry: ill }), (e: unknown) => {
+      assert.ok(e instanceof AlgorithmExceptionError, String(e));
+      assert.equal(e.trap.cause, 0, 'EXCCAUSE 0: illegal instruction');
+      assert.equal(e.trap.epc, ill + 3, 'EPC1 at the ill after entry');
+      assert.match(e.message, /illegal instruction/);
+      return true;
+    });
+    let afterException = await state(target);
+    afterException.set('debugcause', before.get('debugcause')!);
+    assert.deepEqual(afterException, before, 'context after the exception');
+    // Without the vector breakpoints it goes to the program's user vector (parked here): a timeout.
+    await assert.rejects(runner.run(loaded, { entry: ill, timeoutMs: 100, catchExceptions: false }), (e: unknown) => {
       assert.ok(e instanceof AlgorithmTimeoutError, String(e));
       assert.equal(e.pc, VECBASE + 0x340, 'parked at the user exception vector');
       return true;
     });
-    const afterException = await state(target);
+    afterException = await state(target);
     afterException.set('debugcause', before.get('debugcause')!);
-    assert.deepEqual(afterException, before, 'context after the exception');
+    assert.deepEqual(afterException, before, 'context after the uncaught exception');
     // And the runner still works afterwards.
     assert.equal((await runner.run(loaded, { args: [1, 2, 3, 4, 5] })).value, 3 + 2 - 3 + (4 ^ 5));
 

@@ -88,3 +88,8 @@ test('trap description names EXCCAUSE values', () => {
   assert.match(xtensaCallingConvention.describeCause(33), /coprocessor 1 disabled/);
   assert.match(xtensaCallingConvention.describeCause(63), /EXCCAUSE 63/);
 });
+
+test('exception vectors: kernel, user and double exception entries from the saved VECBASE', () => {
+  assert.deepEqual(xtensaCallingConvention.exceptionVectors!(new Map([['vecbase', 0x40080000]])), [0x40080300, 0x40080340, 0x400803c0]);
+  assert.deepEqual(xtensaCallingConvention.exceptionVectors!(new Map()), []);
+});

@@ -47,6 +47,12 @@ export interface CallingConvention {
   contextRegisters(available: readonly RegisterInfo[]): string[];
   /** Register values to write for a call. */
   callRegisters(setup: CallSetup): Map<string, number>;
+  /**
+   * Where exceptions land when the trap vector cannot be pointed at a catcher (Xtensa: VECBASE also
+   * holds the window handlers a call needs), computed from the saved context. Optional: the runner
+   * plants software breakpoints there for the run only and reports a stop at one as an exception.
+   */
+  exceptionVectors?(saved: ReadonlyMap<string, number>): number[];
   /** Registers to read when the routine stopped at the trap catcher. */
   readonly trapRegisters: readonly string[];
   /** Describe a trap from those registers. */

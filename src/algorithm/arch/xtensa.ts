@@ -22,6 +22,12 @@ export const XTENSA_CALL_PS = 0x60025;
 /** Offset of the `break 0, 0` a clean return halts on. */
 export const XTENSA_TRAMPOLINE_RETURN = 22;
 const MAX_ARGS = 5;
+/**
+ * Offsets from VECBASE (XEA2) of the kernel, user and double exception vectors. During a call PS has
+ * INTLEVEL 5, so no level-1 interrupt can reach the user vector: a stop there is the routine's own
+ * exception. The window vectors (VECBASE + 0x000..0x17F) are left alone: calls need them.
+ */
+export const XTENSA_EXCEPTION_VECTORS = [0x300, 0x340, 0x3c0] as const;
 
 /**
  * Registers left out of the context: read-only ids, free-running counters, write-side-effect
@@ -112,6 +118,12 @@ export const xtensaCallingConvention: CallingConvention = {
     if (setup.trapVector !== undefined && setup.saved.has('vecbase')) regs.set('vecbase', setup.trapVector >>> 0);
     regs.set('pc', setup.trampoline >>> 0);
     return regs;
+  },
+
+  exceptionVectors(saved: ReadonlyMap<string, number>): number[] {
+    const vecbase = saved.get('vecbase');
+    if (vecbase === undefined) return [];
+    return XTENSA_EXCEPTION_VECTORS.map((offset) => (vecbase + offset) >>> 0);
   },
 
   trapFromRegisters(registers: ReadonlyMap<string, number>): TrapInfo {

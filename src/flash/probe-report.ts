@@ -73,8 +73,15 @@ export interface ProbeReport {
   readonly notes: readonly string[];
   /** Bytes of flash read for the host fallback. */
   readonly bytesRead: number;
-  /** Whether the target was given back running and the stub's RAM restored. */
-  readonly restored: { readonly resumed: boolean; readonly ramRestored: boolean } | null;
+  /** How the target was given back: resumed (it was running), RAM restored, SPI1 and MMU compared before/after. */
+  readonly restored: {
+    readonly resumed: boolean;
+    readonly ramRestored: boolean;
+    /** False when the chip's registers could not be read (or the chip has no watched blocks). */
+    readonly registersCompared: boolean;
+    /** SPI1 registers and MMU table bit-exact after the probe; null when not compared. */
+    readonly registersIntact: boolean | null;
+  } | null;
 }
 
 /**

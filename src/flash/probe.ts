@@ -47,9 +47,61 @@ export interface ProbeOptions {
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** Probe through a new flash session, or through the cache windows when the stub cannot run. */
+/** SPI1's register block and the MMU table: what the probe must leave bit-exact (ESP32-C3). */
+const WATCHED: Readonly<Record<string, readonly { readonly name: string; readonly address: number; readonly length: number }[]>> = {
+  esp32c3: [
+    { name: 'SPI1 registers', address: 0x60002000, length: 0x100 },
+    { name: 'MMU table', address: 0x600c5000, length: 0x200 },
+  ],
+};
+
+async function snapshotRegisters(target: Target, chip: ChipDescriptor): Promise<Uint8Array[] | undefined> {
+  const blocks = WATCHED[chip.name];
+  if (!blocks) return undefined;
+  try {
+    const out: Uint8Array[] = [];
+    for (const b of blocks) out.push(await target.readMemory(b.address, b.length));
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Names of the watched blocks that differ; undefined when they could not be compared. */
+function changedBlocks(chip: ChipDescriptor, before: Uint8Array[] | undefined, after: Uint8Array[] | undefined): string[] | undefined {
+  if (!before || !after) return undefined;
+  const blocks = WATCHED[chip.name]!;
+  return blocks.filter((_, i) => before[i]!.some((b, k) => b !== after[i]![k])).map((b) => b.name);
+}
+
+/**
+ * Probe through a new flash session, or through the cache windows when the stub cannot run. The
+ * target is halted once for the whole probe, SPI1 and the MMU are compared before and after, and a
+ * target that was running is resumed.
+ */
 export async function probeFlash(target: Target, options: ProbeOptions = {}): Promise<ProbeReport> {
   const chip = options.chip ?? esp32c3;
+  const wasRunning = target.state() === 'running';
+  if (target.state() !== 'halted') await target.halt();
+  const before = await snapshotRegisters(target, chip);
+  // The session gives the stub's RAM back when it closes (inside probeHalted); resume only after the comparison.
+  const partial = await probeHalted(target, chip, options).catch(async (error: unknown) => {
+    if (wasRunning && target.state() === 'halted') await target.resume().catch(() => undefined);
+    throw error;
+  });
+  const after = await snapshotRegisters(target, chip);
+  const changed = changedBlocks(chip, before, after);
+  const notes = [...partial.notes];
+  if (changed && changed.length) notes.push(`${changed.join(' and ')} differ after the probe: the application may have been disturbed; reset it if it misbehaves, and report this.`);
+  let resumed = false;
+  if (wasRunning && target.state() === 'halted') {
+    await target.resume();
+    resumed = true;
+  }
+  return { ...partial, notes, restored: { resumed, ramRestored: true, registersCompared: changed !== undefined, registersIntact: changed === undefined ? null : changed.length === 0 } };
+}
+
+async function probeHalted(target: Target, chip: ChipDescriptor, options: ProbeOptions): Promise<Omit<ProbeReport, 'restored'>> {
   let session: FlashSession;
   try {
     session = await openFlashSession(target, {
@@ -62,16 +114,17 @@ export async function probeFlash(target: Target, options: ProbeOptions = {}): Pr
   } catch (error) {
     return probeWithoutStub(target, chip, options, error);
   }
-  let report: Omit<ProbeReport, 'restored'>;
   try {
-    report = await probeWithStub(session.stub, target.description, chip, options, session.info);
+    return await probeWithStub(session.stub, target.description, chip, options, session.info);
   } catch (error) {
-    await session.close().catch(() => undefined);
-    if (error instanceof AlgorithmError) return probeWithoutStub(target, chip, options, error);
+    if (error instanceof AlgorithmError) {
+      await session.close().catch(() => undefined);
+      return probeWithoutStub(target, chip, options, error);
+    }
     throw error;
+  } finally {
+    await session.close();
   }
-  const restored = await session.close();
-  return { ...report, restored };
 }
 
 /** The probe proper, on a stub that is already loaded (the caller owns the session). */
@@ -242,7 +295,7 @@ function chooseMappings(map: StubFlashMap | undefined, mapError: string | null, 
 }
 
 /** The stub could not be loaded or run: report what plain memory reads of the cache windows show. */
-export async function probeWithoutStub(target: Target, chip: ChipDescriptor, options: ProbeOptions, cause: unknown): Promise<ProbeReport> {
+export async function probeWithoutStub(target: Target, chip: ChipDescriptor, options: ProbeOptions, cause: unknown): Promise<Omit<ProbeReport, 'restored'>> {
   const why = describe(cause);
   const notes = [`The flasher stub could not run (${why}), so the flash id and the raw flash are unavailable; espalgo read the MMU table and the DROM window instead (no code ran on the chip).`];
   let fallback;
@@ -277,7 +330,7 @@ export async function probeWithoutStub(target: Target, chip: ChipDescriptor, opt
   }
   return {
     target: target.description, chip: chip.name, method: 'memory-window', degraded: true, id: null, size, mappings,
-    openocd: null, notes, bytesRead: 0, restored: { resumed: target.state() === 'running', ramRestored: true },
+    openocd: null, notes, bytesRead: 0,
   };
 }
 

@@ -85,7 +85,7 @@ for (const [scenario, naive, cycles, field] of [
     assert.deepEqual(shape(r), FACTORY_MAP);
     assert.equal(r.mappings.source, 'stub');
     assert.equal(r.mappings.crossCheck!.agree, true);
-    assert.deepEqual(r.restored, { resumed: true, ramRestored: true });
+    assert.deepEqual(r.restored, { resumed: true, ramRestored: true, registersCompared: true, registersIntact: true });
   });
 }
 

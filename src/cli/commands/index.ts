@@ -15,3 +15,5 @@ import { registerCall } from './call.js';
 registrars.push(registerCall);
 import { registerExplain } from './explain.js';
 registrars.push(registerExplain);
+import { registerProbe } from './probe.js';
+registrars.push(registerProbe);

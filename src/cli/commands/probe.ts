@@ -1,0 +1,205 @@
+/** `espalgo probe`: flash id, size (and where it came from) and the mappings of the app that boots, on a live target. */
+import type { Command } from 'commander';
+import { esp32c3, findChip } from '../../chips/index.js';
+import { probeFlash, type ProbeOptions } from '../../flash/probe.js';
+import type { ProbeReport } from '../../flash/probe-report.js';
+import { formatSize as sizeWords, type SizeSourceKind } from '../../flash/probe-size.js';
+import { exitTwoOnUsageErrors, numberOption, runGuardedAsync } from '../output/command-support.js';
+import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
+import { formatSize, hex32 } from '../output/format.js';
+import { processIo, type CliIo } from '../output/io.js';
+import { makeStyle, type Style } from '../output/style.js';
+import { renderTable, wrapText } from '../output/table.js';
+import { connectTarget, type ConnectedTarget } from '../target-connect.js';
+
+export interface ProbeCommandOptions {
+  readonly target?: string;
+  readonly chip?: string;
+  readonly flash?: string;
+  readonly scenario?: string;
+  readonly flashSize?: number;
+  readonly appOffset?: number;
+  readonly tableOffset?: number;
+  readonly json?: boolean;
+}
+
+/**
+ * Connect as `--target` says. The simulator's 2nd-stage bootloader reads the table at 0x8000 like
+ * ESP-IDF's default build; with --table-offset it is booted as a bootloader built for that offset.
+ */
+export async function connectForProbe(o: Pick<ProbeCommandOptions, 'target' | 'chip' | 'flash' | 'scenario' | 'tableOffset'>): Promise<ConnectedTarget> {
+  const target = o.target ?? 'sim';
+  if (target === 'sim' && o.tableOffset !== undefined && o.tableOffset !== 0x8000) {
+    if (o.chip !== undefined && findChip(o.chip) !== esp32c3) throw new CliInputError('BAD_CHIP', `the simulator is an ESP32-C3; --chip ${o.chip} does not fit it`);
+    const { createSimulatedEsp32c3 } = await import('../../sim/esp32c3/create.js');
+    const { DEMO_FLASH } = await import('../target-connect.js');
+    let sim;
+    try {
+      sim = createSimulatedEsp32c3({ flash: o.flash ?? DEMO_FLASH, tableOffset: o.tableOffset, ...(o.scenario ? { scenario: o.scenario } : {}) });
+    } catch (error) {
+      throw new CliInputError('SIM_BOOT', (error as Error).message);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    return { target: sim.target, chip: esp32c3, demo: false, close: () => sim.close() };
+  }
+  try {
+    return await connectTarget({ target, ...(o.chip ? { chip: o.chip } : {}), ...(o.flash ? { flash: o.flash } : {}), ...(o.scenario ? { scenario: o.scenario } : {}) });
+  } catch (error) {
+    if (error instanceof CliInputError) throw error;
+    const e = error as { code?: unknown; message?: unknown };
+    // The simulator refusing the flash file or scenario is bad input too.
+    throw new CliInputError(typeof e.code === 'string' ? e.code : 'CONNECT_FAILED', String(e.message ?? error));
+  }
+}
+
+export function probeOptionsFrom(o: ProbeCommandOptions, connected: ConnectedTarget): ProbeOptions {
+  return {
+    chip: connected.chip ?? esp32c3,
+    ...(o.flashSize !== undefined ? { flashSize: o.flashSize } : {}),
+    ...(o.appOffset !== undefined ? { appOffset: o.appOffset } : {}),
+    ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}),
+    timeoutScale: (o.target ?? 'sim') === 'sim' ? 10 : 1,
+  };
+}
+
+export async function runProbe(o: ProbeCommandOptions, io: CliIo = processIo()): Promise<number> {
+  return runGuardedAsync(io, async () => {
+    if (o.flashSize === 0) throw new CliInputError('BAD_SIZE', '--flash-size must be more than 0');
+    const connected = await connectForProbe(o);
+    try {
+      const report = await probeFlash(connected.target, probeOptionsFrom(o, connected));
+      if (o.json) io.out(JSON.stringify({ ok: true, ...report }, null, 2) + '\n');
+      else io.out(renderProbeText(report, makeStyle(io.color), io.columns));
+      return EXIT_OK;
+    } finally {
+      await connected.close();
+    }
+  });
+}
+
+const SOURCE_NAMES: Record<SizeSourceKind, string> = {
+  override: '--flash-size',
+  jedec: 'JEDEC id (cleaned)',
+  'bootloader-header': 'bootloader header',
+  'partition-table': 'partition table',
+};
+
+/** The probe report as readable text; `title` replaces the first line. */
+export function renderProbeText(r: ProbeReport, st: Style, columns: number, title?: string): string {
+  const out: string[] = [];
+  const kv = (k: string, v: string): void => void out.push(`${st.bold(k.padEnd(12))}${wrapText(v, columns, 12)}\n`);
+  const para = (text: string, mark = ''): void => void out.push(`${' '.repeat(12)}${mark}${wrapText(text, columns, 12 + mark.length)}\n`);
+  out.push(title ?? `${st.bold('espalgo probe')} ${r.target} ${st.dim(`(${r.chip}, ${r.method === 'stub' ? 'flasher stub' : 'cache windows only'})`)}\n`);
+  out.push('\n');
+
+  if (r.id) {
+    const a = r.id.analysis;
+    kv('Flash id', a.idsDiffer ? `${a.clean} (read with SPI1 cleaned); ${st.yellow(a.naive)} as the application left SPI1` : `${a.clean} (the same with SPI1 as found and cleaned)`);
+    if (a.sentence) para(a.sentence, st.yellow('#366 '));
+  } else {
+    kv('Flash id', st.yellow('unavailable (the flasher stub could not run)'));
+  }
+
+  const s = r.size;
+  kv('Flash size', s.bytes === null ? st.red('unknown') : `${st.bold(sizeWords(s.bytes))} from the ${SOURCE_NAMES[s.source!]}`);
+  if (s.sources.length) {
+    out.push(renderTable(
+      [{ header: 'source' }, { header: 'says', align: 'right' }, { header: 'detail' }],
+      s.sources.map((x) => [
+        `${x.kind === s.source ? '*' : ' '} ${SOURCE_NAMES[x.kind]}`,
+        x.bytes === null ? '–' : `${x.kind === 'partition-table' ? '≥ ' : ''}${sizeWords(x.bytes)}`,
+        x.detail,
+      ]),
+      12,
+      st.dim,
+    ));
+  }
+  if (s.source !== 'jedec' && s.source !== 'override') para(s.explanation);
+  for (const d of s.disagreements) para(d, st.yellow('! '));
+
+  const m = r.mappings;
+  kv('Table', m.tableOffset !== null ? `${hex32(m.tableOffset)} (${m.tableNote})` : m.tableNote);
+  kv('Boots', m.appOffset !== null ? `${m.appLabel ? `"${m.appLabel}" ` : ''}at ${hex32(m.appOffset)}${m.format ? `, ${m.format}` : ''}: ${m.choiceReason}` : m.choiceReason);
+  const from = { stub: "the stub's MAP_GET", host: "the host's reading of the table and app headers", 'memory-window': 'the MMU table and the DROM window', none: 'nowhere' }[m.source];
+  kv('Mappings', m.segments.length ? `${m.segments.length} IROM/DROM segment${m.segments.length === 1 ? '' : 's'}, from ${from}` : st.yellow(`none${m.formatNote ? `: ${m.formatNote}` : ''}`));
+  if (m.segments.length) {
+    out.push(renderTable(
+      [{ header: 'seg', align: 'right' }, { header: 'kind' }, { header: 'flash offset' }, { header: 'vaddr' }, { header: 'size', align: 'right' }],
+      m.segments.map((x) => [x.segment === null ? '?' : String(x.segment), x.kind.toUpperCase(), hex32(x.flashOffset), hex32(x.vaddr), `0x${x.size.toString(16)}`]),
+      12,
+      st.dim,
+    ));
+  }
+  if (m.crossCheck) {
+    kv('Cross-check', m.crossCheck.agree ? st.green(m.crossCheck.sentence) : st.yellow(m.crossCheck.sentence));
+    for (const d of m.crossCheck.differences) para(d, '- ');
+  }
+  if (m.mmuRuns && m.mmuRuns.length) {
+    kv('MMU', m.mmuRuns.map((run) => `entries ${run.firstEntry}..${run.firstEntry + run.count - 1} → flash ${hex32(run.flashOffset)}`).join('; '));
+  }
+  if (r.openocd) kv('OpenOCD', r.openocd.gdbConnects ? r.openocd.sentence : st.red(r.openocd.sentence));
+
+  const shown = new Set([r.id?.analysis.sentence, s.explanation, ...s.disagreements]);
+  const rest = r.notes.filter((n) => !shown.has(n));
+  if (rest.length) {
+    kv('Notes', rest[0]!);
+    for (const n of rest.slice(1)) para(n);
+  }
+  if (r.restored) {
+    const regs = r.restored.registersIntact === null ? 'SPI1 and MMU not compared' : r.restored.registersIntact ? 'SPI1 registers and MMU table bit-exact before/after' : st.red('SPI1 or MMU changed (see notes)');
+    kv('Target', `${r.restored.resumed ? 'resumed' : 'left as found (halted)'}, work-area RAM restored, ${regs}${r.bytesRead ? `; ${formatSize(r.bytesRead)} of flash read` : ''}`);
+  }
+  out.push(`\n${r.degraded ? st.yellow('Probed, degraded (see above).') : st.green('Probed.')}\n`);
+  return out.join('');
+}
+
+const HELP = `
+What it does:
+  Loads espalgo's flasher stub into the chip's RAM (backed up and restored), reads the flash's JEDEC
+  id twice — with SPI1 as the application left it and with its extra dummy cycles cleared — and asks
+  the stub for the mapping of the app that would boot (MAP_GET). The host then reads the bootloader
+  header, the partition table, otadata and the app headers itself (through the stub's READ) and
+  checks MAP_GET against them. The firmware is resumed afterwards, SPI1 and the MMU untouched.
+
+Why (espressif/openocd-esp32 #366):
+  An application (MicroPython with octal PSRAM, say) can leave SPI1 with extra dummy cycles. A stub
+  that reads the id without clearing them gets a bit-shifted id (EF 40 16 becomes DE 80 2D), finds
+  no size for it, and OpenOCD then fails with "Failed to get flash maps (-9)" / "size 0 KB" and GDB
+  refuses to connect. espalgo clears the dummy for the id read, restores it, and tells you what it
+  found and what OpenOCD would have concluded.
+
+Flash size sources (shown side by side, disagreements explained):
+  JEDEC id (cleaned) · bootloader header size nibble · partition-table extent · --flash-size
+
+Never fatal:
+  An unreadable id degrades to the header's or table's size; no size at all still gives the
+  mappings; a stub that cannot run falls back to reading the MMU table and the DROM window.
+
+Exit codes: 0 probed (also when degraded; the report says why), 2 bad input or unreachable target.
+
+Examples:
+  $ espalgo probe                                          (simulated ESP32-C3, demo firmware)
+  $ espalgo probe --scenario issue-366                     (the #366 SPI1 state)
+  $ espalgo probe --flash firmware/build/demo-ota.bin      (otadata selects ota_1)
+  $ espalgo probe --target 127.0.0.1:3333 --chip esp32c3   (OpenOCD's GDB server)
+  $ espalgo probe --app-offset 0x110000 --flash-size 16M --json
+`;
+
+export function registerProbe(program: Command): void {
+  const cmd = program
+    .command('probe')
+    .description('flash id, size (and where it came from) and the IROM/DROM mappings of the booting app, live; #366-proof')
+    .option('--target <target>', 'sim (in-process simulated ESP32-C3) or HOST:PORT of a GDB server', 'sim')
+    .option('--chip <chip>', 'chip (default esp32c3)')
+    .option('--flash <file>', 'with --target sim: flash image to boot (default: the demo firmware)')
+    .option('--scenario <name>', 'with --target sim: state the app leaves behind (normal, issue-366, issue-366-timing, issue-366-rom-dummy, flash-busy, wdt-running)')
+    .option('--flash-size <size>', 'flash size to use, e.g. 4M, 16MiB (overrides detection; detected sources are still shown)', numberOption('--flash-size'))
+    .option('--app-offset <offset>', "flash offset of the app to map, like OpenOCD's esp appimage_offset", numberOption('--app-offset'))
+    .option('--table-offset <offset>', 'partition table offset (default 0x8000, else searched up to 1 MiB)', numberOption('--table-offset'))
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', HELP)
+    .action(async (opts: ProbeCommandOptions) => {
+      process.exitCode = await runProbe(opts);
+    });
+  exitTwoOnUsageErrors(cmd);
+}

@@ -1,0 +1,93 @@
+/** Read, erase, blank check and verify on the simulated ESP32-C3. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { blankCheckFlash } from '../../src/flash/blank-check.js';
+import { eraseFlash } from '../../src/flash/erase.js';
+import { FlashError } from '../../src/flash/errors.js';
+import type { FlashProgressEvent } from '../../src/flash/progress.js';
+import { readFlash } from '../../src/flash/read.js';
+import { openFlashSession } from '../../src/flash/session.js';
+import { assertFlashMatches, verifyFlash } from '../../src/flash/verify.js';
+import { writeFlash } from '../../src/flash/write.js';
+import { demoSim, firstDifferenceOutside, random, recordingTarget, VFS } from './flash-fixture.js';
+
+test('read, erase, blank check and verify agree with the flash contents', async () => {
+  const sim = demoSim();
+  const rec = recordingTarget(sim.target);
+  const session = await openFlashSession(rec.target, { timeoutScale: 10 });
+  try {
+    const flash = () => sim.flash.bytes;
+    const events: FlashProgressEvent[] = [];
+    const onProgress = (e: FlashProgressEvent) => events.push(e);
+    assert.deepEqual(await readFlash(session, 0x8000, 0x23, { onProgress }), flash().subarray(0x8000, 0x8023));
+    assert.deepEqual(await readFlash(session, 0x10000, 0x30000), flash().subarray(0x10000, 0x40000));
+    assert.ok(events.some((e) => e.phase === 'read' && e.state === 'done' && e.bytesDone === 0x23));
+
+    const at = VFS.offset + 0x40000;
+    const data = random(0x10000);
+    await writeFlash(session, at, data);
+    // The on-target digest against an independent host implementation (@noble/hashes).
+    assert.deepEqual(await session.stub.sha256(at, data.length), sha256(data));
+    assert.equal((await verifyFlash(session, at, data)).match, true);
+    const blank = await blankCheckFlash(session, at, 0x10000);
+    assert.deepEqual([blank.blank, blank.firstNonBlank], [false, at]);
+
+    const before = flash().slice();
+    const erased = await eraseFlash(session, at + 0x3000, 0x5000, { onProgress });
+    assert.equal(erased.calls, 1);
+    assert.ok(flash().subarray(at + 0x3000, at + 0x8000).every((b) => b === 0xff));
+    assert.equal(firstDifferenceOutside(before, flash(), at + 0x3000, at + 0x8000), undefined);
+    assert.deepEqual(await blankCheckFlash(session, at + 0x3000, 0x5000), { address: at + 0x3000, length: 0x5000, blank: true });
+    assert.ok(events.some((e) => e.phase === 'erase' && e.state === 'done' && e.sectorsTotal === 5));
+
+    // Verify locates the first differing sector.
+    const v = await verifyFlash(session, at, data);
+    assert.equal(v.match, false);
+    assert.equal(v.firstMismatch, at + 0x3000);
+    await assert.rejects(assertFlashMatches(session, at, data), (e: unknown) => e instanceof FlashError && e.code === 'FLASH_VERIFY_FAILED' && e.address === at + 0x3000);
+
+    const ops = rec.ops;
+    await assert.rejects(eraseFlash(session, at + 0x800, 0x1000), (e: unknown) => e instanceof FlashError && e.code === 'FLASH_UNALIGNED');
+    await assert.rejects(eraseFlash(session, 0x3ff000, 0x2000), (e: unknown) => e instanceof FlashError && e.code === 'FLASH_OUT_OF_RANGE');
+    await assert.rejects(readFlash(session, 2, 4), (e: unknown) => e instanceof FlashError && e.code === 'FLASH_UNALIGNED');
+    await assert.rejects(blankCheckFlash(session, 0, 6), (e: unknown) => e instanceof FlashError && e.code === 'FLASH_UNALIGNED');
+    await assert.rejects(verifyFlash(session, 0x3ffffc, new Uint8Array(8)), (e: unknown) => e instanceof FlashError && e.code === 'FLASH_OUT_OF_RANGE');
+    assert.equal(rec.ops, ops, 'refused before touching the target');
+  } finally {
+    await session.close();
+    await sim.close();
+  }
+});
+
+test('the session gives the target back: RAM restored, a running target resumed; backup off leaves it halted', async () => {
+  const sim = demoSim({ run: true });
+  try {
+    const work = { start: 0x3fc80000, end: 0x3fca4000 }; // the ESP32-C3 stub work area, which the demo firmware uses too
+    await sim.target.halt();
+    const ram = await sim.target.readMemory(work.start, work.end - work.start);
+    const halted = await openFlashSession(sim.target, { timeoutScale: 10 });
+    assert.equal(halted.wasRunning, false);
+    await halted.stub.sha256(0, 0x1000);
+    await writeFlash(halted, VFS.offset, random(0x2000));
+    assert.deepEqual(await halted.close(), { resumed: false, ramRestored: true });
+    assert.equal(sim.target.state(), 'halted');
+    const after = await sim.target.readMemory(work.start, work.end - work.start);
+    assert.ok(Buffer.from(after).equals(Buffer.from(ram)), 'work-area RAM restored byte for byte');
+
+    await sim.target.resume();
+    const session = await openFlashSession(sim.target, { timeoutScale: 10 });
+    assert.equal(session.wasRunning, true);
+    assert.equal(sim.target.state(), 'halted');
+    assert.deepEqual(await session.close(), { resumed: true, ramRestored: true });
+    assert.deepEqual(await session.close(), { resumed: true, ramRestored: true }, 'close is idempotent');
+    assert.equal(sim.target.state(), 'running');
+
+    const noResume = await openFlashSession(sim.target, { backup: false, timeoutScale: 10 });
+    assert.equal(noResume.wasRunning, true);
+    assert.deepEqual(await noResume.close(), { resumed: false, ramRestored: false });
+    assert.equal(sim.target.state(), 'halted', 'RAM was not preserved, so the program is not resumed');
+  } finally {
+    await sim.close();
+  }
+});

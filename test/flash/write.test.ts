@@ -1,0 +1,136 @@
+/** The write path on the simulated ESP32-C3: skipping, partial sectors, transfer modes, progress, bad input. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FlashError } from '../../src/flash/errors.js';
+import type { FlashProgressEvent } from '../../src/flash/progress.js';
+import { openFlashSession } from '../../src/flash/session.js';
+import { planFlashWrite, writeFlash } from '../../src/flash/write.js';
+import type { TransferMode } from '../../src/flash/transfer.js';
+import { changingCommands, demoSim, firstDifferenceOutside, random, recordingTarget, VFS } from './flash-fixture.js';
+
+async function withSession<T>(body: (ctx: { session: Awaited<ReturnType<typeof openFlashSession>>; rec: ReturnType<typeof recordingTarget>; flash: () => Uint8Array }) => Promise<T>): Promise<T> {
+  const sim = demoSim();
+  const rec = recordingTarget(sim.target);
+  const session = await openFlashSession(rec.target, { timeoutScale: 10 });
+  try {
+    return await body({ session, rec, flash: () => sim.flash.bytes });
+  } finally {
+    await session.close();
+    await sim.close();
+  }
+}
+
+for (const mode of ['deflate', 'stream', 'calls'] as TransferMode[]) {
+  test(`${mode}: write, rewrite the same (nothing erased or programmed), change one byte (exactly one sector)`, async () => {
+    await withSession(async ({ session, rec, flash }) => {
+      const at = VFS.offset + 0x10000;
+      const data = random(0x40000);
+      // Half of it compressible, so deflate has something to do.
+      data.fill(0x5a, 0x20000, 0x30000);
+      const before = flash().slice();
+      rec.reset();
+      const first = await writeFlash(session, at, data, { mode });
+      assert.equal(first.verified, 'sha256');
+      assert.deepEqual(flash().subarray(at, at + data.length), data);
+      assert.equal(firstDifferenceOutside(before, flash(), at, at + data.length), undefined, 'nothing outside the range changed');
+      assert.equal(first.transfer?.mode, mode);
+      if (mode === 'deflate') assert.ok(first.transfer!.deflatedCalls > 0 && first.wireBytes < data.length, JSON.stringify(first.transfer));
+      if (mode === 'stream') assert.ok(rec.count('STREAM_WRITE') > 0);
+      if (mode === 'calls') assert.ok(rec.count('WRITE') > 0 && rec.count('STREAM_WRITE') === 0 && rec.count('WRITE_DEFLATED') === 0);
+
+      rec.reset();
+      const again = await writeFlash(session, at, data, { mode });
+      assert.deepEqual(changingCommands(rec.commands), [], `rewriting the same data ran ${rec.commands.join(',')}`);
+      assert.deepEqual([again.sectorsSkipped, again.sectorsErased, again.sectorsProgrammed, again.verified], [64, 0, 0, 'plan']);
+
+      const changed = data.slice();
+      changed[0x12345] ^= 0x01;
+      rec.reset();
+      const one = await writeFlash(session, at, changed, { mode });
+      assert.deepEqual([one.sectorsSkipped, one.sectorsErased, one.sectorsProgrammed, one.bytesProgrammed], [63, 1, 1, 0x1000]);
+      assert.equal(rec.count('ERASE'), 1);
+      assert.equal(changingCommands(rec.commands).length, 2, rec.commands.join(','));
+      assert.deepEqual(flash().subarray(at, at + data.length), changed);
+    });
+  });
+}
+
+test('a range that starts and ends inside sectors keeps the other bytes of those sectors', async () => {
+  await withSession(async ({ session, flash }) => {
+    const at = VFS.offset + 0x3ffc;
+    const seed = random(0x6000);
+    await writeFlash(session, VFS.offset, seed);
+    const before = flash().slice();
+    const data = random(0x2010);
+    const r = await writeFlash(session, at, data);
+    assert.equal(r.sectorsTotal, 4);
+    assert.deepEqual(flash().subarray(at, at + data.length), data);
+    assert.equal(firstDifferenceOutside(before, flash(), at, at + data.length), undefined, 'the partial sectors kept their other bytes');
+    // An odd length works too (the rest of the last word is kept).
+    const odd = random(7);
+    await writeFlash(session, VFS.offset + 0x100, odd);
+    assert.deepEqual(flash().subarray(VFS.offset + 0x100, VFS.offset + 0x107), odd);
+    assert.equal(flash()[VFS.offset + 0x107], before[VFS.offset + 0x107]);
+  });
+});
+
+test('progress events: plan, erase, write, verify with bytes, skipped sectors and KiB/s', async () => {
+  await withSession(async ({ session }) => {
+    const at = VFS.offset + 0x80000;
+    const data = random(0x20000);
+    await writeFlash(session, at, data);
+    data[0x8001] ^= 0xff;
+    const events: FlashProgressEvent[] = [];
+    await writeFlash(session, at, data, { onProgress: (e) => events.push(e) });
+    const phases = [...new Set(events.map((e) => e.phase))];
+    assert.deepEqual(phases, ['plan', 'erase', 'write', 'verify']);
+    for (const phase of phases) {
+      const own = events.filter((e) => e.phase === phase);
+      assert.equal(own[0]!.state, 'start');
+      assert.equal(own.at(-1)!.state, 'done');
+      assert.equal(own.at(-1)!.bytesDone, own.at(-1)!.bytesTotal, `${phase} ends complete`);
+      for (let i = 1; i < own.length; i++) assert.ok(own[i]!.bytesDone >= own[i - 1]!.bytesDone, `${phase} bytes never go back`);
+    }
+    const write = events.filter((e) => e.phase === 'write');
+    assert.equal(write.at(-1)!.sectorsSkipped, 31);
+    assert.equal(write.at(-1)!.sectorsTotal, 32);
+    assert.equal(write.at(-1)!.bytesTotal, 0x1000);
+    assert.ok((write.at(-1)!.kbps ?? 0) > 0);
+    assert.ok((write.at(-1)!.wireBytes ?? 0) > 0);
+    const plan = events.filter((e) => e.phase === 'plan').at(-1)!;
+    assert.equal(plan.sectorsSkipped, 31);
+  });
+});
+
+test('bad requests are refused before the target is touched', async () => {
+  await withSession(async ({ session, rec, flash }) => {
+    const before = flash().slice();
+    const ops = rec.ops;
+    const cases: [number, Uint8Array, string][] = [
+      [0x10001, new Uint8Array(16), 'FLASH_UNALIGNED'],
+      [0x3ff000, new Uint8Array(0x2000), 'FLASH_OUT_OF_RANGE'],
+      [0, new Uint8Array(0x400001), 'FLASH_TOO_LARGE'],
+      [0x1000, new Uint8Array(0), 'FLASH_EMPTY'],
+    ];
+    for (const [at, data, code] of cases) {
+      await assert.rejects(writeFlash(session, at, data), (e: unknown) => e instanceof FlashError && e.code === code && e.address === at);
+      await assert.rejects(planFlashWrite(session, at, data), (e: unknown) => e instanceof FlashError && e.code === code);
+    }
+    assert.equal(rec.ops, ops, 'no target operation for a refused request');
+    assert.deepEqual(flash(), before);
+  });
+});
+
+test('--no-skip rewrites every sector; verify off reports not-verified', async () => {
+  await withSession(async ({ session, rec }) => {
+    const at = VFS.offset + 0x100000;
+    const data = random(0x8000);
+    await writeFlash(session, at, data);
+    rec.reset();
+    const forced = await writeFlash(session, at, data, { skipUnchanged: false, verify: false });
+    assert.deepEqual([forced.sectorsSkipped, forced.sectorsErased, forced.sectorsProgrammed, forced.verified], [0, 8, 8, 'not-verified']);
+    assert.equal(rec.count('SHA256'), 0);
+    assert.equal(rec.count('ERASE_CHECK'), 0);
+    assert.ok(rec.count('ERASE') >= 1);
+  });
+});

@@ -33,6 +33,15 @@ import type { RunResult } from './hart/types.js';
 export const DEFAULT_SLICE_INSTRUCTIONS = 500_000;
 /** Sub-slice length: how late a reset request (watchdog, software reset) can be carried out. */
 const SUB_SLICE = 20_000;
+/**
+ * Longest time one slice may hold the event loop: a debugger request (GDB packet, JTAG scan)
+ * waits at most this long for the running hart to yield.
+ */
+const SLICE_MS = 0.5;
+/** Instructions per slice while a debugger is active (see noteDebuggerActivity). */
+const ACTIVE_SLICE_INSTRUCTIONS = 1_000;
+/** How long a debugger counts as active after its last message. */
+const DEBUGGER_ACTIVE_MS = 20;
 const DCSR_EBREAKM = 1 << 15;
 /** mcontrol: type 2, dmode, action 1 (enter debug), M-mode, execute. */
 const MCONTROL_EXEC_DEBUG = ((2 << 28) | (1 << 27) | (1 << 12) | (1 << 6) | (1 << 2)) >>> 0;
@@ -198,17 +207,28 @@ export class SimTarget implements Target {
     this.scheduled = undefined;
   }
 
+  private debuggerActiveUntil = 0;
+
+  /** A debugger front end (JTAG) just exchanged data: keep slices short for a while. */
+  noteDebuggerActivity(): void {
+    this.debuggerActiveUntil = performance.now() + DEBUGGER_ACTIVE_MS;
+  }
+
   private runSlice(): void {
     if (!this.running || this.closed) return;
     const h = this.chip.hart;
-    let left = this.slice;
+    const now = performance.now();
+    // While a debugger is talking (JTAG scans), yield after a few instructions so that each of its
+    // round trips waits microseconds, not a whole slice.
+    let left = now < this.debuggerActiveUntil ? ACTIVE_SLICE_INSTRUCTIONS : this.slice;
     let last: RunResult = { reason: 'budget', executed: 0 };
+    const deadline = now + SLICE_MS;
     while (left > 0) {
       last = h.run(Math.min(SUB_SLICE, left));
       left -= Math.max(1, last.executed);
       this.afterRun(last);
       if (this.chip.resetPending) this.handleReset();
-      if (last.reason !== 'budget' || h.halted) break;
+      if (last.reason !== 'budget' || h.halted || performance.now() > deadline) break;
     }
     if (h.halted) {
       this.stopped();

@@ -13,7 +13,7 @@ import { hex32 } from '../../chips/types.js';
 import { exitTwoOnUsageErrors, numberOption } from '../output/command-support.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { CliInputError } from '../output/exit-codes.js';
-import { createJtagDebugModule, startRemoteBitbangServer } from '../../sim/jtag/index.js';
+import { createJtagDebugModule, startRemoteBitbangServer, type RemoteBitbangServer } from '../../sim/jtag/index.js';
 import { DEMO_FLASH } from '../target-connect.js';
 
 export interface SimCommandOptions {
@@ -32,6 +32,7 @@ export interface SimCommandOptions {
 export interface RunningSim {
   readonly sim: SimulatedEsp32c3;
   readonly gdb?: GdbServerHandle;
+  readonly rbb?: RemoteBitbangServer;
   close(): Promise<void>;
 }
 
@@ -84,6 +85,7 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
     io.out(`  GDB server listening on 127.0.0.1:${gdb.port}  (gdb-multiarch -ex "target extended-remote 127.0.0.1:${gdb.port}")\n`);
   }
   let closeJtag = async (): Promise<void> => undefined;
+  let rbbServer: RemoteBitbangServer | undefined;
   if (options.rbb !== undefined) {
     // SimTarget keeps running the hart (peripherals, watchdog resets); the Debug Module only asks.
     const jtag = createJtagDebugModule(sim.chip.hart, sim.chip.bus, {
@@ -91,7 +93,8 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
       systemReset: (haltAfter) => void sim.target.reset(haltAfter ? 'halt' : 'run'),
     });
     jtag.dm.onResume(() => void sim.target.resume());
-    const rbb = await startRemoteBitbangServer(jtag.dm, { port: options.rbb });
+    const rbb = await startRemoteBitbangServer(jtag.dm, { port: options.rbb, onData: () => sim.target.noteDebuggerActivity() });
+    rbbServer = rbb;
     io.out(`  JTAG (remote_bitbang) on ${rbb.host}:${rbb.port}  (openocd -c "set RBB_PORT ${rbb.port}" -f config/openocd-esp32c3-sim.cfg)\n`);
     closeJtag = async () => {
       await rbb.close();
@@ -102,6 +105,7 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
   return {
     sim,
     ...(gdb ? { gdb } : {}),
+    ...(rbbServer ? { rbb: rbbServer } : {}),
     close: async () => {
       await gdb?.close();
       await closeJtag();

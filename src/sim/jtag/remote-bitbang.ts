@@ -24,6 +24,8 @@ export interface RemoteBitbangOptions {
   readonly dmiBusyCycles?: number;
   /** Connection events, for a CLI to print. */
   readonly onEvent?: (event: RemoteBitbangEvent) => void;
+  /** Called for every chunk of wire data received (e.g. to keep the CPU's run slices short). */
+  readonly onData?: () => void;
 }
 
 export type RemoteBitbangEvent =
@@ -37,6 +39,8 @@ export interface RemoteBitbangServer {
   readonly port: number;
   /** Number of open connections (0 or 1). */
   readonly connections: number;
+  /** Traffic since the server started, over all connections: bytes received, bytes sent (TDO), TDO reads. */
+  readonly traffic: { readonly bytesIn: number; readonly bytesOut: number };
   /** Stops listening and closes the open connection. */
   close(): Promise<void>;
 }
@@ -56,6 +60,7 @@ export class RemoteBitbangListenError extends Error {
 export async function startRemoteBitbangServer(dm: DebugModule, options: RemoteBitbangOptions): Promise<RemoteBitbangServer> {
   const host = options.host ?? '127.0.0.1';
   let active: Socket | undefined;
+  const traffic = { bytesIn: 0, bytesOut: 0 };
   const server: Server = createServer((socket) => {
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     if (active) {
@@ -75,7 +80,10 @@ export async function startRemoteBitbangServer(dm: DebugModule, options: RemoteB
     let quit = false;
     socket.on('data', (chunk: Buffer) => {
       if (quit) return;
+      traffic.bytesIn += chunk.length;
+      options.onData?.();
       const result = session.feed(chunk);
+      traffic.bytesOut += result.reply.length;
       if (result.reply.length > 0) socket.write(result.reply);
       if (result.quit) {
         quit = true;
@@ -106,6 +114,7 @@ export async function startRemoteBitbangServer(dm: DebugModule, options: RemoteB
     get connections() {
       return active ? 1 : 0;
     },
+    traffic,
     close: () =>
       new Promise<void>((resolve) => {
         active?.destroy();

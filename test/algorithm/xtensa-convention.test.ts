@@ -45,7 +45,7 @@ test('context: every AR, window and loop state, PS and exception registers; no c
   for (const n of ['pc', 'ar0', 'ar31', 'a0', 'a15', 'windowbase', 'windowstart', 'ps', 'sar', 'lbeg', 'lend', 'lcount', 'epc1', 'excsave1', 'exccause', 'excvaddr', 'depc', 'vecbase', 'intenable']) {
     assert.ok(names.includes(n), n);
   }
-  for (const n of ['ccount', 'configid0', 'prid', 'interrupt', 'intset', 'intclear', 'debugcause', 'pwrctl', 'trax_id', 'ocd_dsr']) {
+  for (const n of ['ccount', 'configid0', 'prid', 'interrupt', 'intset', 'intclear', 'debugcause', 'ddr', 'ibreakenable', 'ibreaka0', 'dbreakc1', 'icount', 'icountlevel', 'pwrctl', 'trax_id', 'ocd_dsr']) {
     assert.ok(!names.includes(n), n);
   }
 });

@@ -31,11 +31,12 @@ export const XTENSA_EXCEPTION_VECTORS = [0x300, 0x340, 0x3c0] as const;
 
 /**
  * Registers left out of the context: read-only ids, free-running counters, write-side-effect
- * registers (writing INTSET/INTCLEAR raises or clears interrupts), the debug cause (the debugger's
- * own), and the debug-module registers.
+ * registers (writing INTSET/INTCLEAR raises or clears interrupts), and the registers the debugger
+ * owns — DEBUGCAUSE and DDR, the instruction/data break registers and ICOUNT/ICOUNTLEVEL (OpenOCD
+ * sets breakpoints and single-steps with them) — plus the debug-module registers.
  */
-const NOT_CONTEXT = new Set(['configid0', 'configid1', 'prid', 'mmid', 'ccount', 'interrupt', 'intset', 'intclear', 'debugcause']);
-const DEBUG_MODULE = /^(pwr|eri|cs_|trax_|ocd)/;
+const NOT_CONTEXT = new Set(['configid0', 'configid1', 'prid', 'mmid', 'ccount', 'interrupt', 'intset', 'intclear', 'debugcause', 'ddr']);
+const DEBUG_MODULE = /^(pwr|eri|cs_|trax_|ocd|ibreak|dbreak|icount)/;
 /** Pseudo registers some servers list (fields of PS, ACC as one); never written separately. */
 const PSEUDO = /^(ps(intlevel|um|woe|excm|callinc|owb)|acc)$/;
 

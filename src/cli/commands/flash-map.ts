@@ -3,13 +3,19 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { CHIP_NAMES, findChip } from '../../chips/index.js';
 import { analyzeFlashMap, type AnalyzeFlashMapOptions, type FlashMapReport } from '../../image/flash-map/index.js';
+import { esp32c3 } from '../../chips/esp32c3.js';
+import { hostLayout, SparseFlash, walkApp } from '../../flash/probe-mappings.js';
+import { openFlashSession } from '../../flash/session.js';
+import { STUB_ADDRESS_LIMIT } from '../../flash/stub-protocol.js';
 import { writeFileAtomic } from '../output/atomic-write.js';
-import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuarded, runGuardedAsync } from '../output/command-support.js';
+import { formatSize, hex32 } from '../output/format.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFlashMapSvg } from '../output/flash-map-svg.js';
 import { renderFlashMapText } from '../output/flash-map-text.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
+import { connectForProbe } from './probe.js';
 
 export interface FlashMapCommandOptions {
   readonly chip?: string;
@@ -42,8 +48,8 @@ export function flashMapExitCode(r: FlashMapReport, failOn: 'error' | 'warning' 
   return bad ? EXIT_PROBLEM : EXIT_OK;
 }
 
-/** Print (and optionally draw) the report for bytes already in memory. */
-export function reportFlashMap(bytes: Uint8Array, name: string, o: FlashMapCommandOptions, io: CliIo): number {
+/** Print (and optionally draw) the report for bytes already in memory; `extra` goes into the JSON. */
+export function reportFlashMap(bytes: Uint8Array, name: string, o: FlashMapCommandOptions, io: CliIo, extra: Record<string, unknown> = {}): number {
   if (o.chip !== undefined && !findChip(o.chip)) {
     throw new CliInputError('BAD_CHIP', `unknown chip "${o.chip}"; known: ${CHIP_NAMES.join(', ')}`);
   }
@@ -55,13 +61,78 @@ export function reportFlashMap(bytes: Uint8Array, name: string, o: FlashMapComma
       throw new CliInputError('SVG_UNWRITABLE', `cannot write ${o.svg}: ${(err as Error).message}`);
     }
   }
-  if (o.json) io.out(JSON.stringify({ file: name, ...report }, null, 2) + '\n');
+  if (o.json) io.out(JSON.stringify({ file: name, ...extra, ...report }, null, 2) + '\n');
   else io.out(renderFlashMapText(report, makeStyle(io.color), io.columns, name) + (o.svg !== undefined ? `\nSVG written to ${o.svg}\n` : ''));
   return flashMapExitCode(report, o.failOn);
 }
 
 export function runFlashMap(file: string, o: FlashMapCommandOptions, io: CliIo = processIo()): number {
   return runGuarded(io, () => reportFlashMap(readInputFile(file), basename(file), o, io));
+}
+
+export interface LiveFlashMapOptions extends FlashMapCommandOptions {
+  /** sim or HOST:PORT. */
+  readonly target: string;
+  /** With --target sim: the flash image the simulator boots (default: the demo firmware). */
+  readonly flash?: string;
+  readonly scenario?: string;
+}
+
+/** Read at least this much from flash 0x0 (bootloader, table, otadata and the first apps)… */
+export const LIVE_MIN_READ = 0x100000;
+/** …and at most this much, even when an app image ends further up. */
+export const LIVE_MAX_READ = 0x800000;
+
+/**
+ * `flash-map --target`: the same report, computed from the flash read through the flasher stub.
+ * Reads flash 0x0 up to the end of the last app image (at least 1 MiB, at most 8 MiB, never past
+ * the flash), with the detected flash size standing in for --flash-size.
+ */
+export async function runFlashMapLive(o: LiveFlashMapOptions, io: CliIo = processIo()): Promise<number> {
+  return runGuardedAsync(io, async () => {
+    if (o.chip !== undefined && findChip(o.chip) !== esp32c3) {
+      throw new CliInputError('BAD_CHIP', `a live flash map needs espalgo's flasher stub, which exists for the ESP32-C3 only (not "${o.chip}")`);
+    }
+    const connected = await connectForProbe({ target: o.target, ...(o.flash ? { flash: o.flash } : {}), ...(o.scenario ? { scenario: o.scenario } : {}), ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}) });
+    try {
+      const session = await openFlashSession(connected.target, {
+        chip: esp32c3,
+        flashSize: o.flashSize ?? STUB_ADDRESS_LIMIT,
+        timeoutScale: o.target === 'sim' ? 10 : 1,
+      }).catch((error: unknown) => {
+        throw new CliInputError('TARGET_FLASH', `cannot run the flasher stub on ${connected.target.description}: ${(error as Error).message}`);
+      });
+      let bytes: Uint8Array;
+      let detected: number | undefined;
+      try {
+        detected = session.info?.size || undefined;
+        const size = Math.min(o.flashSize ?? detected ?? STUB_ADDRESS_LIMIT, STUB_ADDRESS_LIMIT);
+        const flash = new SparseFlash((at, n) => session.stub.read(at, n), size);
+        const layout = await hostLayout(flash, { chip: esp32c3, ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}), ...(o.appOffset !== undefined ? { appOffset: o.appOffset } : {}) });
+        let end = Math.min(size, LIVE_MIN_READ);
+        for (const e of layout.entries.filter((x) => x.type === 0x00 && x.offset < Math.min(size, LIVE_MAX_READ))) {
+          const app = await walkApp(flash, e.offset, esp32c3, Math.min(size, e.offset + e.size));
+          end = Math.max(end, app.imageEnd ?? e.offset + 0x1000);
+        }
+        if (layout.imageEnd !== null) end = Math.max(end, layout.imageEnd);
+        end = Math.min(size, LIVE_MAX_READ, (end + 0xfff) & ~0xfff);
+        bytes = await session.stub.read(0, end);
+      } finally {
+        await session.close();
+      }
+      const name = `${connected.target.description} (flash 0x00000000..${hex32(bytes.length)}, read live)`;
+      if (!o.json) {
+        const st = makeStyle(io.color);
+        io.out(`${st.bold('Live')}        read ${formatSize(bytes.length)} through the flasher stub on ${connected.target.description}${detected ? `; the chip's JEDEC id says ${formatSize(detected)}, used as the flash size below` : ''}.\n\n`);
+      }
+      const flashSize = o.flashSize ?? detected;
+      return reportFlashMap(bytes, name, { ...o, chip: 'esp32c3', baseOffset: 0, ...(flashSize !== undefined ? { flashSize } : {}) }, io, {
+        live: { target: connected.target.description, bytesRead: bytes.length, detectedFlashSize: detected ?? null },
+      });
+    } finally {
+      await connected.close();
+    }
+  });
 }
 
 const HELP = `
@@ -78,8 +149,12 @@ What you get:
   not the booting one, non-IDF or RAM-only app, flash size issues, the 32 MiB JEDEC trap of
   openocd-esp32 #366).
 
+Live (--target): the flash is read through espalgo's flasher stub (ESP32-C3) from 0x0 to the end of
+  the last app image (at least 1 MiB, at most 8 MiB), the firmware keeps running, and the chip's own
+  JEDEC size replaces the header's. The report is the same as for a file.
+
 Exit codes: 0 no error found, 1 an error-severity finding (or a warning with --fail-on warning),
-            2 bad input (unreadable file, bad option).
+            2 bad input (unreadable file, bad option, unreachable target).
 
 Examples:
   $ espalgo flash-map firmware.bin
@@ -88,13 +163,17 @@ Examples:
   $ espalgo flash-map app.bin --app-offset 0x110000 --chip esp32c3
   $ espalgo flash-map merged.bin --table-offset 0xC000 --flash-size 16M
   $ espalgo example-image --layout ota ota.bin && espalgo flash-map ota.bin
+  $ espalgo flash-map --target sim --scenario issue-366
+  $ espalgo flash-map --target 127.0.0.1:3333
 `;
 
 export function registerFlashMap(program: Command): void {
   const cmd = program
     .command('flash-map')
     .description('analyse an ESP flash file: placement, partition table, booting app, IROM/DROM mappings, debugger pitfalls')
-    .argument('<file>', 'merged flash image, flash dump, or app image')
+    .argument('[file]', 'merged flash image, flash dump, or app image (with --target sim: the image the simulator boots)')
+    .option('--target <target>', 'read the flash live instead: sim (simulated ESP32-C3) or HOST:PORT of a GDB server')
+    .option('--scenario <name>', 'with --target sim: the state the app leaves behind (e.g. issue-366)')
     .option('--chip <chip>', `chip (${CHIP_NAMES.join(', ')}); default: from the image headers`)
     .option('--table-offset <offset>', 'flash offset of the partition table (default: 0x8000, else the one found)', numberOption('--table-offset'))
     .option('--app-offset <offset>', 'flash offset of the app to analyse, like OpenOCD\'s esp appimage_offset', numberOption('--app-offset'))
@@ -106,11 +185,17 @@ export function registerFlashMap(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--svg <out.svg>', 'also draw the layout as SVG into this file')
     .addHelpText('after', HELP)
-    .action((file: string, opts: FlashMapCommandOptions & { failOn?: string }) => {
+    .action(async (file: string | undefined, opts: FlashMapCommandOptions & { failOn?: string; target?: string; scenario?: string }) => {
       if (opts.failOn !== undefined && opts.failOn !== 'error' && opts.failOn !== 'warning') {
         cmd.error(`error: option '--fail-on <severity>' must be error or warning, not ${opts.failOn}`, { exitCode: 2 });
       }
-      process.exitCode = runFlashMap(file, opts as FlashMapCommandOptions);
+      if (opts.target !== undefined) {
+        if (file !== undefined && opts.target !== 'sim') cmd.error('error: give a file or --target HOST:PORT, not both (a file goes with --target sim, which boots it)', { exitCode: 2 });
+        process.exitCode = await runFlashMapLive({ ...(opts as FlashMapCommandOptions), target: opts.target, ...(file !== undefined ? { flash: file } : {}), ...(opts.scenario ? { scenario: opts.scenario } : {}) });
+        return;
+      }
+      if (file === undefined) cmd.error("error: missing required argument 'file' (or read a target's flash live with --target sim|HOST:PORT)", { exitCode: 2 });
+      process.exitCode = runFlashMap(file!, opts as FlashMapCommandOptions);
     });
   exitTwoOnUsageErrors(cmd);
 }

@@ -207,8 +207,18 @@ export class RspConnection {
         continue;
       }
       this.inflight.push(req);
-      req.timer = setTimeout(() => this.timeout(req), req.timeoutMs);
+      this.armHead();
     }
+  }
+
+  /**
+   * Replies come in order, so only the oldest request in flight is timed: a pipelined request's
+   * clock starts when the one before it was answered, and a slow server (OpenOCD writing memory
+   * over JTAG) is not mistaken for a dead one.
+   */
+  private armHead(): void {
+    const head = this.inflight[0];
+    if (head && !head.timer) head.timer = setTimeout(() => this.timeout(head), head.timeoutMs);
   }
 
   private complete(req: Request, reply: Uint8Array): void {
@@ -227,6 +237,7 @@ export class RspConnection {
     if (req.timer) clearTimeout(req.timer);
     const i = this.inflight.indexOf(req);
     if (i >= 0) this.inflight.splice(i, 1);
+    this.armHead();
   }
 
   private timeout(req: Request): void {

@@ -12,12 +12,15 @@ const REGISTER_REPLY = (r: string) => r === '' || /^[0-9a-fA-FxE]/.test(r);
 
 export class RemoteRegisters {
   private gCache: string | undefined;
+  /** Registers outside the `g` file whose value is known while the target stays halted. */
+  private readonly pCache = new Map<RegisterInfo, number>();
 
   constructor(private readonly conn: RspConnection, private readonly file: RegisterFile) {}
 
   /** Forget cached values (the target ran, stopped or was reset). */
   invalidate(): void {
     this.gCache = undefined;
+    this.pCache.clear();
   }
 
   private async readG(): Promise<string> {
@@ -54,12 +57,15 @@ export class RemoteRegisters {
   }
 
   private async readP(reg: RegisterInfo): Promise<number> {
+    const cached = this.pCache.get(reg);
+    if (cached !== undefined) return cached;
     const request = `p${reg.regnum.toString(16)}`;
     const reply = await this.conn.requestText(request, { accept: REGISTER_REPLY });
     if (reply === '') throw new TargetRegisterError(reg.name, `the server does not serve it ('${request}' got an empty reply)`);
     if (parseErrorReply(reply) !== undefined) throw new TargetRegisterError(reg.name, `the server replied ${reply} to '${request}'`);
     const v = leHexToValue(reply);
     if (v === undefined) throw new TargetRegisterError(reg.name, 'the server reports it unavailable');
+    this.pCache.set(reg, v);
     return v;
   }
 
@@ -72,7 +78,7 @@ export class RemoteRegisters {
     for (const [name, value] of entries) {
       const reg = file.get(name);
       if (file.inG(reg)) inG.set(reg, value);
-      else single.push([reg, value]);
+      else if (this.pCache.get(reg) !== value >>> 0) single.push([reg, value]); // already holds it: nothing to send
     }
     if (inG.size === 1) {
       const [[reg, value]] = [...inG];
@@ -93,6 +99,7 @@ export class RemoteRegisters {
     const reply = await this.conn.requestText(request, { accept: OK_OR_ERROR });
     if (reply === 'OK') {
       if (this.gCache !== undefined && this.file.inG(reg)) this.gCache = this.file.encodeG(this.gCache, new Map([[reg, value]]));
+      if (!this.file.inG(reg)) this.pCache.set(reg, value >>> 0);
       return true;
     }
     if (reply === '' && fallback) return false;

@@ -1,0 +1,105 @@
+/** `espalgo probe` and `espalgo flash-map --target`: in process (exit codes, text, JSON) and one spawn. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runProbe } from '../../src/cli/commands/probe.js';
+import { runFlashMapLive } from '../../src/cli/commands/flash-map.js';
+import { memoryIo } from '../../src/cli/output/io.js';
+import { runCli } from './helpers.js';
+
+const BUILD = 'firmware/build/';
+
+test('probe --scenario issue-366: exit 0, the #366 sentence and what OpenOCD would conclude', async () => {
+  const io = memoryIo({ columns: 200 });
+  assert.equal(await runProbe({ target: 'sim', scenario: 'issue-366', flash: BUILD + 'demo-micropython-32MB-header.bin' }, io), 0);
+  const out = io.stdout();
+  assert.match(out, /Flash id\s+EF 40 16 \(read with SPI1 cleaned\); DE 80 2D as the application left SPI1/);
+  assert.match(out, /The application left SPI1 with 1 extra dummy cycle \(USER\.USR_DUMMY\); a stub that does not clear it \(OpenOCD ≤ 2024\) reads DE 80 2D/);
+  assert.match(out, /Flash size\s+4 MiB from the JEDEC id \(cleaned\)/);
+  assert.match(out, /bootloader header says 32 MiB but the flash chip says 4 MiB/);
+  assert.match(out, /0x00010020\s+0x3c010020/);
+  assert.match(out, /0x00020020\s+0x42000020/);
+  assert.match(out, /GDB would refuse to connect/);
+  assert.match(out, /SPI1 registers and MMU table\s+bit-exact/);
+  assert.match(out, /Probed\.\n$/);
+  assert.equal(io.stderr(), '');
+});
+
+test('probe --json: the report as JSON, overrides applied', async () => {
+  const io = memoryIo();
+  assert.equal(await runProbe({ target: 'sim', flash: BUILD + 'demo-ota.bin', appOffset: 0x10000, flashSize: 0x400000, json: true }, io), 0);
+  const r = JSON.parse(io.stdout());
+  assert.equal(r.ok, true);
+  assert.equal(r.method, 'stub');
+  assert.equal(r.size.bytes, 0x400000);
+  assert.equal(r.size.source, 'override');
+  assert.equal(r.mappings.appOffset, 0x10000);
+  assert.equal(r.mappings.choice, 'override');
+  assert.deepEqual(r.mappings.segments.map((s: { flashOffset: number }) => s.flashOffset), [0x10020, 0x20020]);
+  assert.equal(r.restored.registersIntact, true);
+});
+
+test('probe with the table at 0xC000 (the simulator boots with --table-offset)', async () => {
+  const io = memoryIo();
+  assert.equal(await runProbe({ target: 'sim', flash: BUILD + 'demo-table-0xc000.bin', tableOffset: 0xc000, json: true }, io), 0);
+  const r = JSON.parse(io.stdout());
+  assert.equal(r.mappings.tableOffset, 0xc000);
+  assert.equal(r.openocd.retcode, -6);
+});
+
+test('probe: bad input and unreachable targets exit 2 with one line', async () => {
+  const cases: [Parameters<typeof runProbe>[0], RegExp][] = [
+    [{ target: 'nonsense' }, /--target must be "sim" or HOST:PORT/],
+    [{ target: '127.0.0.1:1' }, /cannot reach a GDB server at 127\.0\.0\.1:1/],
+    [{ target: 'sim', scenario: 'no-such' }, /unknown scenario "no-such"/],
+    [{ target: 'sim', flash: BUILD + 'no-such.bin' }, /no-such\.bin/],
+    [{ target: 'sim', chip: 'esp8266' }, /unknown chip "esp8266"/],
+    [{ target: 'sim', flashSize: 0 }, /--flash-size must be more than 0/],
+  ];
+  for (const [o, message] of cases) {
+    const io = memoryIo();
+    assert.equal(await runProbe(o, io), 2, JSON.stringify(o));
+    assert.match(io.stderr(), message);
+    assert.equal(io.stderr().split('\n').length, 2, 'one line');
+    assert.equal(io.stdout(), '');
+  }
+});
+
+test('flash-map --target sim: the offline report computed live, JSON with the live facts', async () => {
+  const io = memoryIo({ columns: 120 });
+  assert.equal(await runFlashMapLive({ target: 'sim', flash: BUILD + 'demo-ota.bin', scenario: 'issue-366' }, io), 0);
+  const out = io.stdout();
+  assert.match(out, /^Live\s+read 1 MiB through the flasher stub on sim:esp32c3; the chip's JEDEC id says 4 MiB/);
+  assert.match(out, /booting ota_1 "ota_1" at 0x00090000/);
+  assert.match(out, /0x00090020\s+0x3c010020/);
+  const j = memoryIo();
+  assert.equal(await runFlashMapLive({ target: 'sim', flash: BUILD + 'demo-micropython-32MB-header.bin', json: true }, j), 1, 'the vfs partition beyond the 4 MiB chip is an error finding');
+  const r = JSON.parse(j.stdout());
+  assert.equal(r.live.detectedFlashSize, 0x400000);
+  assert.equal(r.live.bytesRead, 0x100000);
+  assert.equal(r.flashSize.bytes, 0x400000);
+  assert.equal(r.bootApp.flashOffset, 0x10000);
+  assert.ok(r.findings.some((f: { severity: string }) => f.severity === 'error'));
+  const bad = memoryIo();
+  assert.equal(await runFlashMapLive({ target: 'sim', chip: 'esp32s3' }, bad), 2);
+  assert.match(bad.stderr(), /ESP32-C3 only/);
+});
+
+test('espalgo probe from the command line: --help teaches #366, --json parses, usage errors exit 2', () => {
+  const h = runCli(['probe', '--help']);
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /#366/);
+  assert.match(h.stdout, /DE 80 2D/);
+  assert.match(h.stdout, /Exit codes: 0 probed/);
+  const r = runCli(['probe', '--scenario', 'issue-366-timing', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.id.analysis.extraDummyCycles, 2);
+  assert.equal(j.size.bytes, 0x400000);
+  const bad = runCli(['probe', '--app-offset', 'banana']);
+  assert.equal(bad.code, 2);
+  const noFile = runCli(['flash-map']);
+  assert.equal(noFile.code, 2);
+  assert.match(noFile.stderr, /missing required argument 'file'/);
+  const both = runCli(['flash-map', 'x.bin', '--target', '127.0.0.1:3333']);
+  assert.equal(both.code, 2);
+});

@@ -7,16 +7,19 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSimulatedEsp32c3, type SimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 import type { Target } from '../../src/target/types.js';
+import type { FlashTiming } from '../../src/sim/flash/spi-nor.js';
 import { STUB_COMMAND, stubCommandName, type StubCommandName } from '../../src/flash/stub-protocol.js';
 
 export const DEMO_FLASH = 'firmware/build/demo-micropython-4MB.bin';
 /** The vfs (FAT) data partition of the demo image. */
 export const VFS = { offset: 0x200000, size: 0x200000 } as const;
 
-export function demoSim(options: { flashSize?: number; run?: boolean } = {}): SimulatedEsp32c3 {
+export function demoSim(options: { flashSize?: number; run?: boolean; sliceInstructions?: number; flashTiming?: Partial<FlashTiming> } = {}): SimulatedEsp32c3 {
   return createSimulatedEsp32c3({
     flash: new Uint8Array(readFileSync(DEMO_FLASH)),
     ...(options.flashSize ? { flashSize: options.flashSize } : {}),
+    ...(options.sliceInstructions ? { sliceInstructions: options.sliceInstructions } : {}),
+    ...(options.flashTiming ? { flashTiming: options.flashTiming } : {}),
     run: options.run ?? false,
   });
 }
@@ -37,6 +40,8 @@ export interface RecordingTarget {
   reset(): void;
   /** After `n` more operations, run `onCut` and fail that one and every later operation. */
   cutAfter(n: number, onCut: () => Promise<void>): void;
+  /** Fail every operation from now on (the hook of a cut that came from outside, e.g. a timer). */
+  cutNow(): void;
   readonly cut: boolean;
 }
 
@@ -62,6 +67,9 @@ export function recordingTarget(inner: Target): RecordingTarget {
     cutAfter(n, hook) {
       cutAt = rec.ops + n;
       onCut = hook;
+    },
+    cutNow() {
+      cut = true;
     },
     get cut() {
       return cut;

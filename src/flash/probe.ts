@@ -24,7 +24,7 @@ import {
   choiceFromStub, emptyMappings, mappingsFromHost, predictOpenocd,
   type OpenocdOutcome, type ProbeId, type ProbeMappings, type ProbeReport,
 } from './probe-report.js';
-import { analyzeIdRead, decideFlashSize, flashNeverIdle, formatSize } from './probe-size.js';
+import { analyzeIdRead, decideFlashSize, flashNeverIdle } from './probe-size.js';
 import { openFlashSession, type FlashSession } from './session.js';
 import type { StubClient } from './stub-client.js';
 import { StubError } from './stub-client.js';
@@ -334,4 +334,3 @@ export async function probeWithoutStub(target: Target, chip: ChipDescriptor, opt
   };
 }
 
-export { formatSize };

@@ -17,6 +17,8 @@ export interface TargetSpec {
   readonly chip?: string;
   readonly flash?: string;
   readonly scenario?: string;
+  /** With the simulator: where the partition table is (default 0x8000). */
+  readonly tableOffset?: number;
   readonly timeoutMs?: number;
 }
 
@@ -34,13 +36,21 @@ export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> 
   if (spec.target === 'sim') {
     if (chip && chip !== esp32c3) throw new CliInputError('BAD_CHIP', `the simulator is an ESP32-C3; --chip ${spec.chip} does not fit it`);
     const { createSimulatedEsp32c3 } = await import('../sim/esp32c3/create.js');
-    const sim = createSimulatedEsp32c3({
-      flash: spec.flash ?? DEMO_FLASH,
-      ...(spec.scenario ? { scenario: spec.scenario } : {}),
-    });
+    let sim;
+    try {
+      sim = createSimulatedEsp32c3({
+        flash: spec.flash ?? DEMO_FLASH,
+        ...(spec.scenario ? { scenario: spec.scenario } : {}),
+        ...(spec.tableOffset !== undefined ? { tableOffset: spec.tableOffset } : {}),
+      });
+    } catch (error) {
+      // The simulator refusing the flash file, table offset or scenario is bad input.
+      throw new CliInputError('SIM_BOOT', `cannot boot the simulator: ${(error as Error).message}`);
+    }
     // Let the firmware get past its start-up before anyone attaches.
     await new Promise((r) => setTimeout(r, 20));
-    return { target: sim.target, chip: esp32c3, demo: spec.flash === undefined, close: () => sim.close() };
+    const booted = sim;
+    return { target: booted.target, chip: esp32c3, demo: spec.flash === undefined, close: () => booted.close() };
   }
   const m = /^(?:([^:]+):)?(\d{1,5})$/.exec(spec.target);
   if (!m) throw new CliInputError('BAD_TARGET', `--target must be "sim" or HOST:PORT (e.g. 127.0.0.1:3333), not "${spec.target}"`);

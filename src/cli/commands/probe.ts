@@ -1,6 +1,6 @@
 /** `espalgo probe`: flash id, size (and where it came from) and the mappings of the app that boots, on a live target. */
 import type { Command } from 'commander';
-import { esp32c3, findChip } from '../../chips/index.js';
+import { esp32c3 } from '../../chips/index.js';
 import { probeFlash, type ProbeOptions } from '../../flash/probe.js';
 import type { ProbeReport } from '../../flash/probe-report.js';
 import { formatSize as sizeWords, type SizeSourceKind } from '../../flash/probe-size.js';
@@ -29,21 +29,14 @@ export interface ProbeCommandOptions {
  */
 export async function connectForProbe(o: Pick<ProbeCommandOptions, 'target' | 'chip' | 'flash' | 'scenario' | 'tableOffset'>): Promise<ConnectedTarget> {
   const target = o.target ?? 'sim';
-  if (target === 'sim' && o.tableOffset !== undefined && o.tableOffset !== 0x8000) {
-    if (o.chip !== undefined && findChip(o.chip) !== esp32c3) throw new CliInputError('BAD_CHIP', `the simulator is an ESP32-C3; --chip ${o.chip} does not fit it`);
-    const { createSimulatedEsp32c3 } = await import('../../sim/esp32c3/create.js');
-    const { DEMO_FLASH } = await import('../target-connect.js');
-    let sim;
-    try {
-      sim = createSimulatedEsp32c3({ flash: o.flash ?? DEMO_FLASH, tableOffset: o.tableOffset, ...(o.scenario ? { scenario: o.scenario } : {}) });
-    } catch (error) {
-      throw new CliInputError('SIM_BOOT', (error as Error).message);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-    return { target: sim.target, chip: esp32c3, demo: false, close: () => sim.close() };
-  }
   try {
-    return await connectTarget({ target, ...(o.chip ? { chip: o.chip } : {}), ...(o.flash ? { flash: o.flash } : {}), ...(o.scenario ? { scenario: o.scenario } : {}) });
+    return await connectTarget({
+      target,
+      ...(o.chip ? { chip: o.chip } : {}),
+      ...(o.flash ? { flash: o.flash } : {}),
+      ...(o.scenario ? { scenario: o.scenario } : {}),
+      ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}),
+    });
   } catch (error) {
     if (error instanceof CliInputError) throw error;
     const e = error as { code?: unknown; message?: unknown };

@@ -58,7 +58,7 @@ export function checkRange(geometry: FlashGeometry, offset: number, length: numb
     const why = limit < geometry.flashSize ? `the stub reaches only the first ${limit / 0x100000} MiB` : `the flash ends at ${hex32(limit)}`;
     throw new FlashError('FLASH_OUT_OF_RANGE', `${what}: ${hex32(offset)}..${hex32(offset + length)} goes past the end (${why})`, {
       address: offset,
-      action: `Keep the range below ${hex32(limit)}: at most ${Math.max(0, limit - offset)} bytes from this offset`,
+      action: offset >= limit ? `Use an offset below ${hex32(limit)}` : `Keep the range below ${hex32(limit)}: at most ${limit - offset} bytes from this offset`,
     });
   }
 }

@@ -17,3 +17,5 @@ import { registerExplain } from './explain.js';
 registrars.push(registerExplain);
 import { registerProbe } from './probe.js';
 registrars.push(registerProbe);
+import { registerFlash } from './flash.js';
+registrars.push(registerFlash);

@@ -1,0 +1,264 @@
+/**
+ * `espalgo flash read|write|erase|verify|blank-check`: the flash driver on a target (the simulator
+ * or a GDB server). Requests are checked before anything is touched; progress goes to a bar on a
+ * TTY, to one line per phase otherwise, or to JSON lines with --json.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { hex32 } from '../../chips/types.js';
+import { AlgorithmError } from '../../algorithm/errors.js';
+import { blankCheckFlash } from '../../flash/blank-check.js';
+import { eraseFlash } from '../../flash/erase.js';
+import { FlashError, isFlashInputError } from '../../flash/errors.js';
+import { checkRange, type Alignment } from '../../flash/planner.js';
+import { readFlash } from '../../flash/read.js';
+import { openFlashSession, type FlashSession } from '../../flash/session.js';
+import { StubError } from '../../flash/stub-client.js';
+import { STUB_ADDRESS_LIMIT } from '../../flash/stub-protocol.js';
+import type { TransferMode } from '../../flash/transfer.js';
+import { verifyFlash } from '../../flash/verify.js';
+import { writeFlash } from '../../flash/write.js';
+import { TargetError } from '../../target/errors.js';
+import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuardedAsync } from '../output/command-support.js';
+import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
+import { parseNumber } from '../output/format.js';
+import { processIo, type CliIo } from '../output/io.js';
+import { connectTarget } from '../target-connect.js';
+import { progressPrinter } from '../output/flash-progress.js';
+
+export interface FlashCommonOptions {
+  readonly target: string;
+  readonly chip?: string;
+  readonly flash?: string;
+  readonly scenario?: string;
+  readonly flashSize?: number;
+  readonly json?: boolean;
+  readonly backup: boolean;
+  readonly timeoutScale?: number;
+}
+
+export interface FlashWriteOptions extends FlashCommonOptions {
+  readonly compress: boolean;
+  readonly skip: boolean;
+  readonly verify: boolean;
+  readonly mode?: string;
+}
+
+export interface FlashReadOptions extends FlashCommonOptions {
+  readonly out: string;
+}
+
+type Action = 'read' | 'write' | 'erase' | 'verify' | 'blank-check';
+
+function parseOffset(text: string | undefined, what: string, fallback?: number): number {
+  if (text === undefined) {
+    if (fallback !== undefined) return fallback;
+    throw new CliInputError('BAD_ARGUMENT', `${what} is missing`);
+  }
+  const n = parseNumber(text);
+  if (n === undefined || n > 0xffffffff) throw new CliInputError('BAD_ARGUMENT', `${what} "${text}" is not a number like 0x10000, 65536 or 64K`);
+  return n;
+}
+
+/** Checks that need no target: alignment, emptiness, the stub's 16 MiB reach, and --flash-size when given. */
+function precheck(o: FlashCommonOptions, offset: number, length: number, what: string, align: Alignment, alignLength?: boolean): void {
+  // Without --flash-size the size is known only once the stub has read the flash id; the library
+  // checks again then, before any flash operation.
+  const flashSize = o.flashSize ?? 0x40000000;
+  checkRange({ flashSize, sectorSize: 0x1000, addressLimit: STUB_ADDRESS_LIMIT }, offset, length, what, align, alignLength);
+}
+
+function scaleFor(o: FlashCommonOptions): number {
+  return o.timeoutScale ?? (o.target === 'sim' ? 10 : 1);
+}
+
+async function withSession(o: FlashCommonOptions, io: CliIo, body: (session: FlashSession) => Promise<number>): Promise<number> {
+  const connected = await connectTarget({
+    target: o.target,
+    ...(o.chip ? { chip: o.chip } : {}),
+    ...(o.flash ? { flash: o.flash } : {}),
+    ...(o.scenario ? { scenario: o.scenario } : {}),
+  });
+  try {
+    const session = await openFlashSession(connected.target, {
+      ...(connected.chip ? { chip: connected.chip } : {}),
+      backup: o.backup,
+      timeoutScale: scaleFor(o),
+      ...(o.flashSize ? { flashSize: o.flashSize } : {}),
+    });
+    try {
+      return await body(session);
+    } finally {
+      const closed = await session.close();
+      if (!closed.ramRestored && !o.json) io.err('espalgo: --no-backup: the work-area RAM was not restored, the target is left halted; reset it\n');
+    }
+  } finally {
+    await connected.close();
+  }
+}
+
+function fail(error: unknown, o: FlashCommonOptions, io: CliIo): number {
+  const known = error instanceof FlashError || error instanceof StubError || error instanceof AlgorithmError || error instanceof TargetError;
+  if (!known) throw error;
+  const e = error as Error & { code: string; address?: number };
+  const input = isFlashInputError(error);
+  if (o.json) io.out(JSON.stringify({ ok: false, code: e.code, ...(e.address !== undefined ? { address: hex32(e.address) } : {}), error: e.message }) + '\n');
+  else io.err(`espalgo: ${e.message} [${e.code}]\n`);
+  return input ? EXIT_BAD_INPUT : EXIT_PROBLEM;
+}
+
+function result(o: FlashCommonOptions, io: CliIo, json: Record<string, unknown>, text: string): void {
+  if (o.json) io.out(JSON.stringify({ ok: true, ...json }) + '\n');
+  else io.out(text + '\n');
+}
+
+const kib = (n: number) => (n / 1024).toFixed(n % 1024 ? 1 : 0) + ' KiB';
+
+export async function runFlash(action: Action, args: readonly string[], o: FlashCommonOptions, io: CliIo): Promise<number> {
+  // Everything that can be checked without a target is checked first.
+  let data: Uint8Array | undefined;
+  let offset: number;
+  let length: number;
+  try {
+    if (action === 'write' || action === 'verify') {
+      data = readInputFile(args[0]!);
+      offset = parseOffset(args[1], 'offset', 0);
+      length = data.length;
+      precheck(o, offset, length, action, 'word');
+    } else {
+      offset = parseOffset(args[0], 'offset');
+      length = parseOffset(args[1], 'size');
+      precheck(o, offset, action === 'read' ? Math.ceil(length / 4) * 4 : length, action, action === 'erase' ? 'sector' : 'word', action !== 'read');
+    }
+  } catch (error) {
+    if (error instanceof FlashError) return fail(error, o, io);
+    throw error;
+  }
+  const wo = o as FlashWriteOptions;
+  if (action === 'write' && wo.mode !== undefined && !['deflate', 'stream', 'calls'].includes(wo.mode)) {
+    throw new CliInputError('BAD_OPTIONS', `--mode must be deflate, stream or calls, not "${wo.mode}"`);
+  }
+  const progress = progressPrinter(io, { json: o.json === true, tty: process.stderr.isTTY === true && !o.json });
+  try {
+    return await withSession(o, io, async (session) => {
+      const onProgress = progress.listener;
+      switch (action) {
+        case 'write': {
+          const r = await writeFlash(session, offset, data!, {
+            compress: wo.compress,
+            skipUnchanged: wo.skip,
+            verify: wo.verify,
+            ...(wo.mode ? { mode: wo.mode as TransferMode } : {}),
+            onProgress,
+          });
+          progress.stop();
+          result(o, io, { action, ...r, offset: hex32(offset), length }, [
+            `wrote ${kib(length)} at ${hex32(offset)} on ${session.target.description}`,
+            `sectors  ${r.sectorsTotal} in range, ${r.sectorsSkipped} unchanged (skipped), ${r.sectorsErased} erased, ${r.sectorsProgrammed} programmed`,
+            `wire     ${kib(r.wireBytes)} for ${kib(r.bytesProgrammed)} programmed${r.transfer ? ` (${r.transfer.mode}${r.transfer.doubleBuffered ? ', double-buffered' : ''}, ${r.transfer.calls} stub runs)` : ''}`,
+            `verify   ${r.verified === 'sha256' ? 'SHA-256 of the changed sectors matches' : r.verified === 'plan' ? 'every sector already matched (SHA-256)' : 'skipped (--no-verify)'}`,
+            `time     ${(r.ms.total / 1000).toFixed(2)} s (plan ${r.ms.plan.toFixed(0)} ms, erase ${r.ms.erase.toFixed(0)} ms, write ${r.ms.write.toFixed(0)} ms, verify ${r.ms.verify.toFixed(0)} ms), effective ${r.kbps.toFixed(1)} KiB/s`,
+          ].join('\n'));
+          return EXIT_OK;
+        }
+        case 'verify': {
+          const r = await verifyFlash(session, offset, data!, { onProgress });
+          progress.stop();
+          result(o, io, { action, offset: hex32(offset), length, match: r.match, ...(r.firstMismatch !== undefined ? { firstMismatch: hex32(r.firstMismatch) } : {}), ms: r.durationMs }, r.match
+            ? `verified ${kib(length)} at ${hex32(offset)}: SHA-256 matches`
+            : `MISMATCH: the flash differs from the file from ${hex32(r.firstMismatch ?? offset)} on`);
+          return r.match ? EXIT_OK : EXIT_PROBLEM;
+        }
+        case 'read': {
+          const bytes = await readFlash(session, offset, length, { onProgress });
+          progress.stop();
+          const out = (o as FlashReadOptions).out;
+          writeFileSync(out, bytes);
+          result(o, io, { action, offset: hex32(offset), length, file: out }, `read ${kib(length)} at ${hex32(offset)} into ${out}`);
+          return EXIT_OK;
+        }
+        case 'erase': {
+          const r = await eraseFlash(session, offset, length, { onProgress });
+          progress.stop();
+          result(o, io, { action, offset: hex32(offset), length, calls: r.calls, ms: r.durationMs }, `erased ${kib(length)} at ${hex32(offset)} in ${r.durationMs.toFixed(0)} ms`);
+          return EXIT_OK;
+        }
+        case 'blank-check': {
+          const r = await blankCheckFlash(session, offset, length, { onProgress });
+          progress.stop();
+          result(o, io, { action, offset: hex32(offset), length, blank: r.blank, ...(r.firstNonBlank !== undefined ? { firstNonBlank: hex32(r.firstNonBlank) } : {}) }, r.blank
+            ? `blank: ${kib(length)} at ${hex32(offset)} are all 0xFF`
+            : `NOT BLANK: first byte other than 0xFF at ${hex32(r.firstNonBlank!)}`);
+          return r.blank ? EXIT_OK : EXIT_PROBLEM;
+        }
+      }
+    });
+  } catch (error) {
+    progress.stop();
+    return fail(error, o, io);
+  }
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('-t, --target <where>', 'sim (the simulated ESP32-C3; its flash lives in memory for this run) or HOST:PORT of a GDB server', 'sim')
+    .option('--chip <name>', 'chip behind a GDB server (esp32c3)')
+    .option('--flash <file>', 'with --target sim: flash image to boot instead of the demo firmware')
+    .option('--scenario <name>', 'with --target sim: simulator scenario (see espalgo sim --help)')
+    .option('--flash-size <size>', 'flash size when it cannot be detected (e.g. 4M); also checked before connecting', numberOption('--flash-size'))
+    .option('--no-backup', 'do not back up the work-area RAM (faster); the target is left halted afterwards')
+    .option('--timeout-scale <n>', 'multiply stub timeouts (default 10 on the simulator, else 1)', numberOption('--timeout-scale'))
+    .option('--json', 'progress events and the result as JSON lines on stdout');
+}
+
+const EXIT_HELP = '\nExit codes: 0 done; 1 the operation failed or found a difference (verify, blank-check); 2 bad input, refused request or no target.';
+
+export function registerFlash(program: Command): void {
+  const flash = program.command('flash').description('read, write, erase, verify and blank-check the SPI flash through the flasher stub');
+  const run = (action: Action) => async (...params: unknown[]) => {
+    const cmd = params[params.length - 1] as Command;
+    const o = cmd.opts() as FlashCommonOptions;
+    const args = (params.slice(0, -2) as (string | undefined)[]).filter((a): a is string => a !== undefined);
+    const io = processIo();
+    process.exitCode = await runGuardedAsync(io, () => runFlash(action, args, o, io));
+  };
+  exitTwoOnUsageErrors(
+    common(flash.command('write').description('write a file: unchanged sectors are skipped, the rest erased, programmed and verified by SHA-256'))
+      .argument('<file>', 'binary to write')
+      .argument('[offset]', 'flash offset (4-byte aligned), e.g. 0x10000 or 64K', '0')
+      .option('--no-compress', 'send the data uncompressed (streamed where the target allows memory access while running)')
+      .option('--no-skip', 'rewrite every sector, even those that already hold the data')
+      .option('--no-verify', 'do not check the SHA-256 of the written sectors afterwards')
+      .option('--mode <mode>', 'transfer: deflate, stream or calls (default: deflate, or stream/calls with --no-compress)')
+      .addHelpText('after', `
+Examples:
+  espalgo flash write app.bin 0x10000
+  espalgo flash write fs.img 0x200000 --target 127.0.0.1:3333 --chip esp32c3 --json
+${EXIT_HELP}`),
+  ).action(run('write'));
+  exitTwoOnUsageErrors(
+    common(flash.command('read').description('read flash into a file'))
+      .argument('<offset>', 'flash offset (4-byte aligned)')
+      .argument('<size>', 'bytes to read, e.g. 64K')
+      .requiredOption('-o, --out <file>', 'file to write')
+      .addHelpText('after', `\nExample:\n  espalgo flash read 0x8000 4K -o table.bin\n${EXIT_HELP}`),
+  ).action(run('read'));
+  exitTwoOnUsageErrors(
+    common(flash.command('erase').description('erase a range (offset and size multiples of 4 KiB)'))
+      .argument('<offset>', 'flash offset (4 KiB aligned)')
+      .argument('<size>', 'bytes (multiple of 4 KiB)')
+      .addHelpText('after', `\nExample:\n  espalgo flash erase 0x200000 64K\n${EXIT_HELP}`),
+  ).action(run('erase'));
+  exitTwoOnUsageErrors(
+    common(flash.command('verify').description('compare the flash with a file by SHA-256 (on the target vs the host)'))
+      .argument('<file>', 'binary to compare')
+      .argument('[offset]', 'flash offset (4-byte aligned)', '0')
+      .addHelpText('after', `\nExample:\n  espalgo flash verify app.bin 0x10000\n${EXIT_HELP}`),
+  ).action(run('verify'));
+  exitTwoOnUsageErrors(
+    common(flash.command('blank-check').description('check that a range is erased (all 0xFF)'))
+      .argument('<offset>', 'flash offset (4-byte aligned)')
+      .argument('<size>', 'bytes (multiple of 4)')
+      .addHelpText('after', `\nExample:\n  espalgo flash blank-check 0x300000 1M\n${EXIT_HELP}`),
+  ).action(run('blank-check'));
+}

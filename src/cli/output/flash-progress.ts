@@ -1,0 +1,73 @@
+/**
+ * The flash progress event stream on the command line: a bar per phase on a TTY (stderr), one
+ * summary line per phase otherwise (stderr), or every event as a JSON line (stdout, --json).
+ */
+import cliProgress from 'cli-progress';
+import type { FlashProgressEvent, FlashProgressListener } from '../../flash/progress.js';
+import type { CliIo } from './io.js';
+
+export interface ProgressPrinter {
+  readonly listener: FlashProgressListener;
+  /** Stop any bar still drawn (on success or failure). */
+  stop(): void;
+}
+
+const kib = (n: number) => `${(n / 1024).toFixed(n >= 10240 ? 0 : 1)} KiB`;
+
+function summary(e: FlashProgressEvent): string {
+  const parts = [`${e.phase.padEnd(11)} ${kib(e.bytesDone)}`];
+  if (e.sectorsTotal !== undefined) parts.push(`${e.sectorsTotal} sectors${e.sectorsSkipped ? `, ${e.sectorsSkipped} unchanged` : ''}`);
+  if (e.wireBytes !== undefined) parts.push(`${kib(e.wireBytes)} sent`);
+  parts.push(`${(e.elapsedMs / 1000).toFixed(2)} s`);
+  if (e.kbps !== undefined && e.bytesDone > 0) parts.push(`${e.kbps.toFixed(1)} KiB/s`);
+  return parts.join(', ');
+}
+
+export function progressPrinter(io: CliIo, options: { json: boolean; tty: boolean }): ProgressPrinter {
+  if (options.json) {
+    return {
+      listener: (e) => io.out(JSON.stringify({ event: 'progress', ...e, elapsedMs: Math.round(e.elapsedMs), ...(e.kbps !== undefined ? { kbps: Number(e.kbps.toFixed(1)) } : {}) }) + '\n'),
+      stop: () => undefined,
+    };
+  }
+  if (!options.tty) {
+    return {
+      listener: (e) => {
+        if (e.state === 'done' && (e.bytesTotal > 0 || e.phase === 'plan')) io.err(summary(e) + '\n');
+      },
+      stop: () => undefined,
+    };
+  }
+  let bar: cliProgress.SingleBar | undefined;
+  const stop = () => {
+    bar?.stop();
+    bar = undefined;
+  };
+  return {
+    listener: (e) => {
+      if (e.state === 'start') {
+        stop();
+        if (e.bytesTotal === 0) return;
+        bar = new cliProgress.SingleBar(
+          {
+            stream: process.stderr,
+            format: `${e.phase.padEnd(11)} [{bar}] {percentage}% {done}/{total} {speed}{skipped}`,
+            hideCursor: true,
+            clearOnComplete: false,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(e.bytesTotal, 0, { done: kib(0), total: kib(e.bytesTotal), speed: '', skipped: '' });
+        return;
+      }
+      bar?.update(e.bytesDone, {
+        done: kib(e.bytesDone),
+        total: kib(e.bytesTotal),
+        speed: e.kbps ? `${e.kbps.toFixed(1)} KiB/s` : '',
+        skipped: e.sectorsSkipped ? `, ${e.sectorsSkipped} sectors unchanged` : '',
+      });
+      if (e.state === 'done') stop();
+    },
+    stop,
+  };
+}

@@ -1,0 +1,74 @@
+/** `espalgo flash …` through runFlash with captured output: results, JSON lines, exit codes, refusals before connecting. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runFlash, type FlashWriteOptions } from '../../src/cli/commands/flash.js';
+import { memoryIo } from '../../src/cli/output/io.js';
+import { random } from './flash-fixture.js';
+
+const base = { target: 'sim', backup: true, compress: true, skip: true, verify: true } as const;
+
+test('flash write/verify/read/blank-check/erase on the simulator: exit codes and JSON lines', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-flash-'));
+  try {
+    const file = join(dir, 'data.bin');
+    writeFileSync(file, random(0x3000));
+    const io = memoryIo();
+    assert.equal(await runFlash('write', [file, '0x200000'], { ...base, json: true } as FlashWriteOptions, io), 0);
+    const lines = io.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = lines.filter((l) => l['event'] === 'progress');
+    assert.deepEqual([...new Set(events.map((e) => e['phase']))], ['plan', 'erase', 'write', 'verify']);
+    const last = lines.at(-1)!;
+    assert.equal(last['ok'], true);
+    assert.equal(last['offset'], '0x00200000');
+    assert.equal(last['verified'], 'sha256');
+    assert.equal(last['sectorsTotal'], 3);
+
+    const text = memoryIo();
+    assert.equal(await runFlash('read', ['0x8000', '4K'], { ...base, out: join(dir, 'table.bin') } as FlashWriteOptions & { out: string }, text), 0);
+    assert.equal(readFileSync(join(dir, 'table.bin')).length, 4096);
+    assert.match(text.stdout(), /read 4 KiB at 0x00008000/);
+    assert.equal(await runFlash('verify', [join(dir, 'table.bin'), '0x8000'], base, text), 0);
+    assert.equal(await runFlash('verify', [join(dir, 'table.bin'), '0x9000'], base, text), 1, 'a mismatch exits 1');
+    assert.match(text.stdout(), /MISMATCH: the flash differs from the file from 0x00009000/);
+    assert.equal(await runFlash('blank-check', ['0x300000', '64K'], base, text), 0);
+    assert.equal(await runFlash('blank-check', ['0x8000', '4K'], base, text), 1, 'not blank exits 1');
+    assert.equal(await runFlash('erase', ['0x3f0000', '64K'], base, text), 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('unaligned, out-of-range and oversized requests exit 2 with the address and what to do', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-flash-'));
+  try {
+    const small = join(dir, 'small.bin');
+    writeFileSync(small, random(64));
+    const big = join(dir, 'big.bin');
+    writeFileSync(big, new Uint8Array(0x400001));
+    // A target that does not exist: these must be refused before any connection is tried.
+    const nowhere = { ...base, target: '127.0.0.1:1' };
+    const cases: [Parameters<typeof runFlash>[0], string[], object, RegExp][] = [
+      ['write', [small, '0x10002'], nowhere, /offset 0x00010002 is not a multiple of 4 bytes.*\[FLASH_UNALIGNED\]/],
+      ['erase', ['0x10000', '100'], nowhere, /length 100 is not a multiple of 4 KiB.*Round the length up to 4096/],
+      ['erase', ['0x10800', '4K'], nowhere, /0x00010800.*\[FLASH_UNALIGNED\]/],
+      ['write', [small, '0x1000000'], nowhere, /stub reaches only the first 16 MiB.*\[FLASH_OUT_OF_RANGE\]/],
+      ['write', [big, '0'], { ...nowhere, flashSize: 0x400000 }, /do not fit the 4096 KiB flash.*\[FLASH_TOO_LARGE\]/],
+      ['read', ['0x3ff000', '8K'], { ...nowhere, flashSize: 0x400000 }, /goes past the end \(the flash ends at 0x00400000\)/],
+    ];
+    for (const [action, args, o, pattern] of cases) {
+      const io = memoryIo();
+      assert.equal(await runFlash(action, args, o as FlashWriteOptions, io), 2, `${action} ${args.join(' ')}`);
+      assert.match(io.stderr(), pattern);
+    }
+    // Without --flash-size the detected size refuses it, still before any flash operation.
+    const io = memoryIo();
+    assert.equal(await runFlash('write', [big, '0'], { ...base, json: true } as FlashWriteOptions, io), 2);
+    const last = JSON.parse(io.stdout().trim().split('\n').at(-1)!) as Record<string, unknown>;
+    assert.deepEqual([last['ok'], last['code'], last['address']], [false, 'FLASH_TOO_LARGE', '0x00000000']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

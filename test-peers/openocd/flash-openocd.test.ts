@@ -1,0 +1,55 @@
+/**
+ * The flash driver through Debian's OpenOCD (GDB server → JTAG → the simulated ESP32-C3 running the
+ * demo firmware in the #366 state): the probe finds the right size and mappings and names the dummy
+ * cycles it cleared; a 64 KiB write into the data partition verifies; the firmware runs on.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { esp32c3 } from '../../src/chips/index.js';
+import { connectRemote } from '../../src/gdb/remote-target.js';
+import { openFlashSession, probeFlash, verifyFlash, writeFlash } from '../../src/flash/index.js';
+import { firmwareSymbol } from '../../test/algorithm/sim-fixture.js';
+import { GDB, OPENOCD, missingTools, startChain } from './chain.js';
+
+const skip = missingTools([OPENOCD, GDB]);
+
+test('probe and a 64 KiB write/verify through OpenOCD', { skip, timeout: 300_000 }, async () => {
+  const chain = await startChain({ scenario: 'issue-366' });
+  try {
+    const target = await connectRemote('127.0.0.1', chain.gdbPort, { timeoutMs: 20_000, chip: 'esp32c3' });
+    const word = async (name: string) => new DataView((await target.readMemory(firmwareSymbol(name), 4)).buffer).getUint32(0, true);
+    try {
+      await target.resume();
+      const heartbeat0 = await word('demo_heartbeat');
+
+      const report = await probeFlash(target, { chip: esp32c3 });
+      assert.equal(report.size.bytes, 4 << 20, JSON.stringify(report.size));
+      assert.equal(report.id?.clean.toString(16), 'ef4016');
+      assert.equal(report.id?.naive.toString(16), 'de802d', 'the bit-shifted id OpenOCD would have read');
+      assert.match(JSON.stringify(report.notes) + JSON.stringify(report.id), /dummy/i);
+      assert.deepEqual(
+        report.mappings.segments.map((s) => [s.kind, s.vaddr, s.flashOffset]),
+        [['drom', 0x3c010020, 0x10020], ['irom', 0x42000020, 0x20020]],
+      );
+      assert.equal(report.restored?.registersIntact, true);
+
+      const data = Uint8Array.from({ length: 64 * 1024 }, (_, i) => (i * 7 + (i >> 9)) & 0xff);
+      const session = await openFlashSession(target, { chip: esp32c3 });
+      try {
+        await writeFlash(session, 0x200000, data);
+        const v = await verifyFlash(session, 0x200000, data);
+        assert.equal(v.match, true);
+      } finally {
+        await session.close();
+      }
+      assert.equal(target.state(), 'running', 'the session resumed the firmware');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.ok((await word('demo_heartbeat')) > heartbeat0, 'heartbeat advanced');
+      assert.equal(await word('demo_selfcheck_failures'), 0);
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await chain.stop();
+  }
+});

@@ -1,0 +1,120 @@
+/**
+ * Flash write throughput through the simulator's GDB server over loopback, next to the raw memory
+ * write throughput of the same bytes (target.writeMemory into RAM over the same link), measured in
+ * one run. For each image: bytes on the wire per flash byte, and the write phase's KiB/s with and
+ * without deflate, against raw.
+ *
+ * Images: "firmware" = firmware/build/espalgo-demo.bin padded with 0xFF to 256 KiB (the brief's
+ * firmware-like image; this demo app compresses unusually well); "code" = 256 KiB of a real
+ * compiled host program (/usr/bin/openocd, machine code density, when present); "random" = 256 KiB
+ * that does not compress.
+ *
+ * Targets: uncompressed flash write >= 0.8 x raw memory write; deflated >= 1.5 x raw.
+ *
+ *   npx tsx bench/flash-write.bench.ts [rounds]
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { deflateRawSync } from 'node:zlib';
+import { connectRemote } from '../src/gdb/remote-target.js';
+import { startGdbServer } from '../src/gdb/server.js';
+import { eraseFlash } from '../src/flash/erase.js';
+import { openFlashSession, type FlashSession } from '../src/flash/session.js';
+import type { TransferMode } from '../src/flash/transfer.js';
+import { writeFlash } from '../src/flash/write.js';
+import { createSimulatedEsp32c3 } from '../src/sim/esp32c3/create.js';
+import type { Target } from '../src/target/types.js';
+
+const ROUNDS = Math.max(1, Number(process.argv[2] ?? 3) | 0);
+const SIZE = 0x40000;
+const AT = 0x200000;
+const RAM = 0x3fcb0000; // 64 KiB of SRAM above the stub's work area
+const RAM_WINDOW = 0x10000;
+
+function images(): { name: string; bytes: Uint8Array }[] {
+  const out: { name: string; bytes: Uint8Array }[] = [];
+  const app = new Uint8Array(readFileSync('firmware/build/espalgo-demo.bin'));
+  const firmware = new Uint8Array(SIZE).fill(0xff);
+  firmware.set(app.subarray(0, SIZE));
+  out.push({ name: 'firmware', bytes: firmware });
+  if (existsSync('/usr/bin/openocd')) {
+    const exe = readFileSync('/usr/bin/openocd');
+    const from = Math.min(0x10000, Math.max(0, exe.length - SIZE));
+    if (exe.length >= from + SIZE) out.push({ name: 'code', bytes: new Uint8Array(exe.subarray(from, from + SIZE)) });
+  }
+  out.push({ name: 'random', bytes: new Uint8Array(randomBytes(SIZE)) });
+  return out;
+}
+
+async function rawWrite(target: Target, bytes: Uint8Array): Promise<number> {
+  const t = performance.now();
+  for (let at = 0; at < bytes.length; at += RAM_WINDOW) await target.writeMemory(RAM, bytes.subarray(at, at + RAM_WINDOW));
+  return performance.now() - t;
+}
+
+async function flashWrite(session: FlashSession, bytes: Uint8Array, mode: TransferMode): Promise<{ writeMs: number; totalMs: number; wire: number }> {
+  await eraseFlash(session, AT, bytes.length); // not timed: every run programs erased flash
+  const r = await writeFlash(session, AT, bytes, { mode, verify: false });
+  if (r.bytesProgrammed === 0) throw new Error('nothing was programmed');
+  return { writeMs: r.ms.write, totalMs: r.ms.total, wire: r.wireBytes };
+}
+
+const kbps = (bytes: number, ms: number) => bytes / 1024 / (ms / 1000);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const sim = createSimulatedEsp32c3({ flash: 'firmware/build/demo-micropython-4MB.bin', run: false });
+  const server = await startGdbServer(sim.target, { port: 0 });
+  const remote = await connectRemote('127.0.0.1', server.port, { timeoutMs: 5000 });
+  let ok = true;
+  try {
+    const session = await openFlashSession(remote, { timeoutScale: 20 });
+    const uncompressedMode: TransferMode = remote.capabilities.memoryWhileRunning ? 'stream' : 'calls';
+    console.log(`flash write bench: ${SIZE / 1024} KiB per image, ${ROUNDS} rounds (median), sim GDB server on 127.0.0.1:${server.port}, uncompressed mode ${uncompressedMode}`);
+    console.log('image     deflate   wire/flash   raw RAM KiB/s   flash write KiB/s   ratio to raw   whole write KiB/s');
+    for (const image of images()) {
+      const bytes = image.bytes;
+      const deflated = deflateRawSync(bytes).length;
+      for (const mode of [uncompressedMode, 'deflate'] as TransferMode[]) {
+        const raw: number[] = [];
+        const write: number[] = [];
+        const total: number[] = [];
+        let wire = 0;
+        for (let round = 0; round < ROUNDS; round++) {
+          // Side by side: the same bytes into RAM, then into flash, in each round.
+          await session.stub.ping(); // the target is halted by the session
+          raw.push(await rawWrite(remote, bytes));
+          const f = await flashWrite(session, bytes, mode);
+          write.push(f.writeMs);
+          total.push(f.totalMs);
+          wire = f.wire;
+        }
+        const rawK = kbps(bytes.length, median(raw));
+        const writeK = kbps(bytes.length, median(write));
+        const ratio = writeK / rawK;
+        const goal = mode === 'deflate' ? 1.5 : 0.8;
+        const pass = ratio >= goal;
+        if (!pass && image.name !== 'random') ok = false;
+        if (!pass && image.name === 'random' && mode !== 'deflate') ok = false;
+        console.log(
+          `${image.name.padEnd(9)} ${(mode === 'deflate' ? `on (${((deflated / bytes.length) * 100).toFixed(1)}%)` : 'off').padEnd(9)} ${(wire / bytes.length).toFixed(3).padStart(10)}   ` +
+            `${rawK.toFixed(0).padStart(13)}   ${writeK.toFixed(0).padStart(17)}   ${ratio.toFixed(2).padStart(6)} (goal ${goal}) ${pass ? 'PASS' : image.name === 'random' && mode === 'deflate' ? 'n/a (incompressible)' : 'NOT MET'}   ${kbps(bytes.length, median(total)).toFixed(0).padStart(8)}`,
+        );
+      }
+    }
+    await session.close();
+    // Where the time goes: the same uncompressed write on the in-process target, no link at all.
+    const local = await openFlashSession(sim.target, { timeoutScale: 20 });
+    const bytes = new Uint8Array(randomBytes(SIZE));
+    const f = await flashWrite(local, bytes, uncompressedMode);
+    await local.close();
+    console.log(`in-process (no GDB link), random, ${uncompressedMode}: ${kbps(SIZE, f.writeMs).toFixed(0)} KiB/s — the simulated CPU running the stub, not the link, bounds flash writes here`);
+  } finally {
+    await remote.close();
+    await server.close();
+    await sim.close();
+  }
+  console.log(ok ? 'overall: PASS' : 'overall: NOT MET');
+}
+
+await main();

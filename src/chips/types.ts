@@ -41,6 +41,64 @@ export interface StubPlacement {
   readonly dramLength: number;
 }
 
+/** A ROM function at a fixed jump-table address, with its C prototype. */
+export interface RomFunction {
+  readonly name: string;
+  readonly address: number;
+  readonly prototype: string;
+}
+
+/** A cache the ROM can suspend around SPI1 use, and how to tell it is enabled. */
+export interface RomCacheFacts {
+  readonly cache: 'icache' | 'dcache';
+  /** Register whose `enableMask` bit says the cache is enabled (suspend it only then). */
+  readonly enableRegister: number;
+  readonly enableMask: number;
+  /** Suspends the cache; returns the autoload state to hand back to `resume`. */
+  readonly suspend: RomFunction;
+  readonly resume: RomFunction;
+  /**
+   * The ROM's suspend returns before the cache is idle (ESP32-S3 ROM bug): poll `address` until
+   * `(value & mask) === idle`.
+   */
+  readonly idlePoll?: { readonly address: number; readonly mask: number; readonly idle: number };
+}
+
+/**
+ * ROM flash facts for calling ROM functions through a debugger with no compiled stub: the legacy
+ * read function, the ROM data pointer (to esp_rom_spiflash_legacy_data_t: chip record at +0,
+ * dummy_len_plus[0..2] at +24..+26) and the caches to suspend.
+ */
+export interface RomFlashFacts {
+  /** esp_rom_spiflash_read(u32 src, u32 *dest, i32 len): 0 OK, 1 ERR, 2 TIMEOUT; 4-aligned. */
+  readonly spiflashRead: RomFunction;
+  /** Address of the word that points to esp_rom_spiflash_legacy_data_t. */
+  readonly legacyDataPointer: number;
+  /** RAM the pointer must point into before it is followed. */
+  readonly legacyDataRange: AddressRange;
+  readonly caches: readonly RomCacheFacts[];
+  /** bool (void): the eFuse says the flash is octal. */
+  readonly octalFlashQuery?: RomFunction;
+}
+
+/** SPI_MEM register block offsets (SPI1 = register path to the flash, SPI0 = the cache's side). */
+export interface Spi1Facts {
+  readonly base: number;
+  readonly spi0Base: number;
+  readonly reg: {
+    readonly cmd: number; readonly addr: number; readonly ctrl: number; readonly ctrl1: number; readonly ctrl2: number;
+    readonly clock: number; readonly user: number; readonly user1: number; readonly user2: number;
+    readonly mosiDlen: number; readonly misoDlen: number; readonly rdStatus: number; readonly misc: number;
+    readonly fsm: number; readonly w0: number; readonly timingCali: number;
+    /** S3 only: DDR (octal/DTR) control. */
+    readonly ddr?: number;
+  };
+  /** Bits of SPI0 FSM that read 0 when the cache side of the controller is idle. */
+  readonly spi0FsmIdleMask: number;
+  /** CTRL bits that select octal phases (S3); 0 where the chip has none. */
+  readonly ctrlOctalBits: number;
+}
+
 export interface ChipDescriptor {
   readonly name: ChipName;
   /** Marketing name, e.g. "ESP32-C3". */
@@ -69,6 +127,10 @@ export interface ChipDescriptor {
   readonly rom: AddressRange;
   /** Stub placement, for the chips OpenOCD ships stubs for. */
   readonly stub?: StubPlacement;
+  /** ROM flash functions and data for stub-less ROM calls; undefined where not known. */
+  readonly romFlash?: RomFlashFacts;
+  /** SPI1 register block; undefined where not known. */
+  readonly spi1?: Spi1Facts;
 }
 
 /** True if `address` lies in [range.start, range.end). */

@@ -3,3 +3,4 @@ export * as target from './target/index.js';
 export * as image from './image/index.js';
 export * as sim from './sim/index.js';
 export * as gdb from './gdb/index.js';
+export * as flash from './flash/index.js';

@@ -2,6 +2,7 @@
 import type { Architecture } from '../chips/types.js';
 import type { RegisterInfo } from '../target/types.js';
 import { defaultRiscv32Registers } from '../target/riscv-registers.js';
+import { QEMU_DE212_G_BYTES, qemuDe212Registers } from '../target/xtensa-qemu-de212.js';
 import { TargetUnsupportedError } from '../target/errors.js';
 import type { RspConnection } from './connection.js';
 import { parseSupported, hasFeature, type ServerFeatures } from './features.js';
@@ -102,11 +103,14 @@ export async function discover(conn: RspConnection, options: DiscoveryOptions): 
       options.log(`target description unreadable, using the default register file: ${(err as Error).message}`);
     }
   }
-  const architecture = options.architecture ?? architectureFromDescription(description?.architecture) ?? 'riscv32';
-  const listed: RegisterInfo[] = description && description.registers.length > 0 ? description.registers : defaultRiscv32Registers();
-
   const g = await conn.requestText('g');
   const gLength = isHex(g.replace(/x/g, '0')) ? g.length / 2 : 0;
+  const described = description !== undefined && description.registers.length > 0;
+  // QEMU's Xtensa gdbstub sends no description; its de212 core is known by its 640-byte g packet.
+  const de212 = !described && gLength === QEMU_DE212_G_BYTES && options.architecture !== 'riscv32';
+  const architecture = options.architecture ?? architectureFromDescription(description?.architecture) ?? (de212 ? 'xtensa' : 'riscv32');
+  const listed: RegisterInfo[] = described && description ? description.registers : de212 ? qemuDe212Registers() : defaultRiscv32Registers();
+  if (!described) options.log(`no target description: using ${de212 ? "QEMU's Xtensa de212" : 'the default RV32'} register file`);
   const registers = new RegisterFile(assignGOffsets(listed, gLength), gLength);
 
   const vContReply = await conn.requestText('vCont?');

@@ -10,7 +10,7 @@
  * The layout is per core (dc233c, for one, has LITBASE and a 484-byte packet): use this table only
  * when the `g` reply has exactly QEMU_DE212_G_BYTES bytes.
  */
-import type { RegisterInfo } from '../../target/types.js';
+import type { RegisterInfo } from './types.js';
 
 export const QEMU_DE212_G_BYTES = 640;
 

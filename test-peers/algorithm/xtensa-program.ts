@@ -14,12 +14,9 @@
  *   frame), runs a loop and sets SAR on its way; ill() executes an illegal instruction.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { RemoteTarget } from '../../src/gdb/remote-target.js';
+import { connectRemote, type RemoteTarget } from '../../src/gdb/remote-target.js';
 import { RspConnection } from '../../src/gdb/connection.js';
-import { discover } from '../../src/gdb/remote-discovery.js';
-import { RegisterFile } from '../../src/gdb/register-file.js';
-import { assignGOffsets } from '../../src/gdb/target-description.js';
-import { QEMU_DE212_G_BYTES, qemuDe212Registers } from '../../src/algorithm/xtensa/qemu-de212-registers.js';
+import { qemuDe212Registers } from '../../src/target/xtensa-qemu-de212.js';
 import type { StubImage } from '../../src/algorithm/stub-image.js';
 import * as x from '../../src/algorithm/xtensa/encode.js';
 import { XtensaAsm, type Assembled } from './xtensa-asm.js';
@@ -172,24 +169,12 @@ export async function startXtensaQemu(): Promise<XtensaQemu> {
   throw new Error(`QEMU's gdb port ${port} did not open within 5 s: ${stderr}`);
 }
 
-/**
- * Connect to QEMU's Xtensa gdbstub. It sends no target description, so discovery would fall back
- * to a RISC-V register file; this replaces it with the de212 layout when the `g` packet has
- * de212's 640 bytes.
- */
+/** Connect to QEMU's Xtensa gdbstub (discovery knows de212's layout by its 640-byte `g` packet). */
 export async function connectXtensaQemu(port: number, timeoutMs = 5000): Promise<RemoteTarget> {
-  const conn = await RspConnection.connect('127.0.0.1', port, { timeoutMs });
-  const target = new RemoteTarget(conn, { architecture: 'xtensa', timeoutMs });
-  try {
-    const info = await discover(conn, { architecture: 'xtensa', log: () => {} });
-    if (info.registers.gLength !== QEMU_DE212_G_BYTES) {
-      throw new Error(`the g packet has ${info.registers.gLength} bytes, not de212's ${QEMU_DE212_G_BYTES}: another core?`);
-    }
-    const registers = new RegisterFile(assignGOffsets(qemuDe212Registers(), QEMU_DE212_G_BYTES), QEMU_DE212_G_BYTES);
-    await target.init({ ...info, registers });
-  } catch (error) {
-    await conn.close();
-    throw error;
+  const target = await connectRemote('127.0.0.1', port, { timeoutMs });
+  if (target.architecture !== 'xtensa' || target.registers.length !== qemuDe212Registers().length) {
+    await target.close();
+    throw new Error(`QEMU's Xtensa stub was not recognised as the de212 core (architecture ${target.architecture})`);
   }
   return target;
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { callingConventionFor, xtensaCallingConvention, XTENSA_CALL_PS } from '../../src/algorithm/arch/index.js';
-import { QEMU_DE212_G_BYTES, qemuDe212Registers } from '../../src/algorithm/xtensa/qemu-de212-registers.js';
+import { QEMU_DE212_G_BYTES, qemuDe212Registers } from '../../src/target/xtensa-qemu-de212.js';
 
 const hex = (b: Uint8Array) => [...b].map((v) => v.toString(16).padStart(2, '0')).join(' ');
 

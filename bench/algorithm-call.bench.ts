@@ -9,12 +9,12 @@
  *   npx tsx bench/algorithm-call.bench.ts [calls]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlgorithmRunner, type StubImage } from '../src/algorithm/index.js';
 import { connectRemote } from '../src/gdb/index.js';
-import { CC, QEMU, have, startQemu } from '../test-peers/gdb/qemu.js';
+import { CC, QEMU, compileRv32, elfSymbols, have, startQemu } from '../test-peers/gdb/qemu.js';
 
 const CALLS = Math.max(10, Number(process.argv[2] ?? 200) | 0);
 const TARGET = 5;
@@ -49,13 +49,8 @@ if (!have(QEMU) || !have(CC) || !have('gdb-multiarch')) {
 }
 const dir = mkdtempSync(join(tmpdir(), 'espalgo-bench-call-'));
 try {
-  writeFileSync(join(dir, 'p.S'), PROGRAM);
-  writeFileSync(join(dir, 'p.ld'), LD);
-  const elf = join(dir, 'p.elf');
-  const cc = spawnSync(CC, ['-march=rv32imc', '-mabi=ilp32', '-nostdlib', '-g', '-T', join(dir, 'p.ld'), join(dir, 'p.S'), '-o', elf], { encoding: 'utf8' });
-  if (cc.status !== 0) throw new Error(cc.stderr);
-  const nm = spawnSync('riscv64-unknown-elf-nm', [elf], { encoding: 'utf8' }).stdout;
-  const sum7 = parseInt(/^([0-9a-f]+) T sum7$/m.exec(nm)![1]!, 16);
+  const elf = compileRv32(dir, 'p.elf', { 'p.S': PROGRAM }, LD, ['-g']);
+  const sum7 = elfSymbols(elf).get('sum7')!;
 
   // espalgo
   const qemu = await startQemu(elf);

@@ -3,11 +3,10 @@
  * (s1 == 3 × s0, checked every iteration; a broken invariant or a trap is counted), and a stub ELF of
  * our own linked into RAM the program never uses. Both are compiled here with the cross compiler.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CC } from '../gdb/qemu.js';
+import { LINK_LD, compileRv32, elfSymbols } from '../gdb/qemu.js';
 
 const PROGRAM_S = `
   .option arch, +zicsr
@@ -54,17 +53,6 @@ failures: .word 0
 traps: .word 0, 0
 `;
 
-const PROGRAM_LD = `
-ENTRY(_start)
-SECTIONS {
-  . = 0x80000000;
-  .text : { *(.text.entry) *(.text*) }
-  .data : { *(.data*) *(.sdata*) }
-  .bss : { *(.bss*) *(.sbss*) }
-  . = ALIGN(16) + 0x4000;
-  _stack_top = .;
-}
-`;
 
 const STUB_S = `
   .section .text
@@ -130,26 +118,12 @@ export interface Built {
 
 export function buildAll(): Built {
   const dir = mkdtempSync(join(tmpdir(), 'espalgo-algo-'));
-  const cc = (args: string[]) => {
-    const r = spawnSync(CC, ['-march=rv32imc', '-mabi=ilp32', '-nostdlib', '-ffreestanding', ...args], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`cross compile failed: ${r.stderr}`);
-  };
-  writeFileSync(join(dir, 'program.S'), PROGRAM_S);
-  writeFileSync(join(dir, 'program.ld'), PROGRAM_LD);
-  writeFileSync(join(dir, 'stub.S'), STUB_S);
-  writeFileSync(join(dir, 'stub.ld'), STUB_LD);
-  cc(['-T', join(dir, 'program.ld'), join(dir, 'program.S'), '-o', join(dir, 'program.elf')]);
-  cc(['-Wl,--no-warn-rwx-segments', '-e', 'sum7', '-T', join(dir, 'stub.ld'), join(dir, 'stub.S'), '-o', join(dir, 'stub.elf')]);
-  const symbols = new Map<string, number>();
-  const nm = spawnSync('riscv64-unknown-elf-nm', [join(dir, 'program.elf')], { encoding: 'utf8' });
-  for (const line of nm.stdout.split('\n')) {
-    const m = /^([0-9a-f]+) \w (\S+)$/.exec(line.trim());
-    if (m) symbols.set(m[2]!, parseInt(m[1]!, 16));
-  }
+  const programElf = compileRv32(dir, 'program.elf', { 'program.S': PROGRAM_S }, LINK_LD);
+  const stubElf = compileRv32(dir, 'stub.elf', { 'stub.S': STUB_S }, STUB_LD, ['-Wl,--no-warn-rwx-segments', '-e', 'sum7']);
   return {
-    programElf: join(dir, 'program.elf'),
-    stubElf: new Uint8Array(readFileSync(join(dir, 'stub.elf'))),
-    symbols,
+    programElf,
+    stubElf: new Uint8Array(readFileSync(stubElf)),
+    symbols: elfSymbols(programElf),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -44,7 +44,8 @@ counter: .word 0
 trap_cause: .word 0
 `;
 
-const LINK_LD = `
+/** Everything in RAM at 0x80000000 (QEMU virt's -kernel address), 16 KiB stack after it. */
+export const LINK_LD = `
 ENTRY(_start)
 SECTIONS {
   . = 0x80000000;
@@ -75,20 +76,32 @@ export interface Program {
   cleanup(): void;
 }
 
-export function buildProgram(): Program {
-  const dir = mkdtempSync(join(tmpdir(), 'espalgo-gdb-'));
-  writeFileSync(join(dir, 'start.S'), START_S);
-  writeFileSync(join(dir, 'prog.ld'), LINK_LD);
-  const elf = join(dir, 'prog.elf');
-  const cc = spawnSync(CC, ['-march=rv32imc', '-mabi=ilp32', '-nostdlib', '-ffreestanding', '-T', join(dir, 'prog.ld'), join(dir, 'start.S'), '-o', elf], { encoding: 'utf8' });
-  if (cc.status !== 0) throw new Error(`compiling the QEMU test program failed: ${cc.stderr}`);
+/** Compile RV32IMC sources (name → text) with a linker script into DIR/OUT; throws with the compiler's message. */
+export function compileRv32(dir: string, out: string, sources: Readonly<Record<string, string>>, ld: string, extraArgs: readonly string[] = []): string {
+  for (const [name, text] of Object.entries(sources)) writeFileSync(join(dir, name), text);
+  writeFileSync(join(dir, `${out}.ld`), ld);
+  const elf = join(dir, out);
+  const cc = spawnSync(CC, ['-march=rv32imc', '-mabi=ilp32', '-nostdlib', '-ffreestanding', ...extraArgs, '-T', join(dir, `${out}.ld`),
+    ...Object.keys(sources).map((n) => join(dir, n)), '-o', elf], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`compiling ${out} failed: ${cc.stderr}`);
+  return elf;
+}
+
+/** Symbol name → address of an ELF, from riscv64-unknown-elf-nm. */
+export function elfSymbols(elf: string): Map<string, number> {
   const nm = spawnSync('riscv64-unknown-elf-nm', [elf], { encoding: 'utf8' });
   const symbols = new Map<string, number>();
   for (const line of nm.stdout.split('\n')) {
     const m = /^([0-9a-f]+) \w (\S+)$/.exec(line.trim());
     if (m) symbols.set(m[2]!, parseInt(m[1]!, 16));
   }
-  return { dir, elf, symbols, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return symbols;
+}
+
+export function buildProgram(): Program {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-gdb-'));
+  const elf = compileRv32(dir, 'prog.elf', { 'start.S': START_S }, LINK_LD);
+  return { dir, elf, symbols: elfSymbols(elf), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export function freePort(): Promise<number> {

@@ -19,6 +19,7 @@ export const esp32c3: ChipDescriptor = {
   sharedFlashWindow: false,
   mmuPageSizes: [0x10000],
   mmuEntries: 128,
+  mmuTable: 0x600c5000,
   flashSectorSize: 0x1000,
   rom: { start: 0x40000000, end: 0x40060000 },
   stub: {

@@ -20,6 +20,7 @@ export const esp32s3: ChipDescriptor = {
   sharedFlashWindow: false,
   mmuPageSizes: [0x10000],
   mmuEntries: 512,
+  mmuTable: 0x600c5000,
   flashSectorSize: 0x1000,
   rom: { start: 0x40000000, end: 0x40060000 },
   stub: {

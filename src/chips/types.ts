@@ -122,6 +122,8 @@ export interface ChipDescriptor {
   readonly mmuPageSizes: readonly number[];
   /** Number of MMU table entries for flash, where known. */
   readonly mmuEntries?: number;
+  /** Address of the flash MMU table (4 bytes per entry), where known. */
+  readonly mmuTable?: number;
   readonly flashSectorSize: number;
   /** ROM address range as OpenOCD puts it in the GDB memory map. */
   readonly rom: AddressRange;

@@ -5,7 +5,7 @@
  *
  *   const report = await romProbe(target, { chip: esp32s3 });
  *
- * The target is halted once for the whole probe; SPI1 and the ROM's flash record are compared
+ * The target is halted once for the whole probe; SPI1, the MMU table and the ROM's flash record are compared
  * before and after; the work area (trampoline, stack, read buffer) is restored; a target that was
  * running is resumed. Whatever fails is reported in the notes (the probe degrades, it does not throw),
  * except a chip espalgo has no ROM facts for (RomProbeError ROM_PROBE_UNSUPPORTED).
@@ -34,23 +34,29 @@ export interface RomProbeOptions {
 const ROM_RECORD_SIZE = 28;
 const SPI1_BLOCK = 0x100;
 
-/** SPI1's register block and the ROM's flash record, for the before/after comparison. */
-async function snapshot(target: Target, chip: ChipDescriptor): Promise<Uint8Array[] | undefined> {
+/** SPI1's register block, the MMU table and the ROM's flash record, for the before/after comparison. */
+async function snapshot(target: Target, chip: ChipDescriptor): Promise<Map<string, Uint8Array> | undefined> {
   try {
-    const out = [await target.readMemory(chip.spi1!.base, SPI1_BLOCK)];
+    const out = new Map<string, Uint8Array>([['SPI1 registers', await target.readMemory(chip.spi1!.base, SPI1_BLOCK)]]);
+    if (chip.mmuTable !== undefined && chip.mmuEntries) out.set('MMU table', await target.readMemory(chip.mmuTable, chip.mmuEntries * 4));
     const rom = chip.romFlash!;
     const p = new DataView((await target.readMemory(rom.legacyDataPointer, 4)).buffer).getUint32(0, true);
-    if (p >= rom.legacyDataRange.start && p + ROM_RECORD_SIZE <= rom.legacyDataRange.end) out.push(await target.readMemory(p, ROM_RECORD_SIZE));
+    if (p >= rom.legacyDataRange.start && p + ROM_RECORD_SIZE <= rom.legacyDataRange.end) {
+      out.set("the ROM's flash record (chip, dummy_len_plus)", await target.readMemory(p, ROM_RECORD_SIZE));
+    }
     return out;
   } catch {
     return undefined;
   }
 }
 
-function differ(a: Uint8Array[], b: Uint8Array[]): string[] {
-  const names = ['SPI1 registers', "the ROM's flash record (chip, dummy_len_plus)"];
-  if (a.length !== b.length) return ["the ROM's flash record pointer"];
-  return a.filter((x, i) => x.some((v, k) => v !== b[i]![k])).map((_, i) => names[i]!);
+function differ(a: Map<string, Uint8Array>, b: Map<string, Uint8Array>): string[] {
+  const names = new Set([...a.keys(), ...b.keys()]);
+  return [...names].filter((k) => {
+    const x = a.get(k);
+    const y = b.get(k);
+    return !x || !y || x.length !== y.length || x.some((v, i) => v !== y[i]);
+  });
 }
 
 export async function romProbe(target: Target, options: RomProbeOptions): Promise<RomProbeReport> {

@@ -51,12 +51,7 @@ export async function runCall(args: readonly string[], o: CallOptions, io: CliIo
     return n >>> 0;
   });
   const image = o.image !== undefined ? loadImage(o.image, o.entry) : undefined;
-  const connected = await connectTarget({
-    target: o.target,
-    ...(o.chip ? { chip: o.chip } : {}),
-    ...(o.flash ? { flash: o.flash } : {}),
-    ...(o.scenario ? { scenario: o.scenario } : {}),
-  });
+  const connected = await connectTarget({ target: o.target, chip: o.chip, flash: o.flash, scenario: o.scenario });
   try {
     const { target } = connected;
     const wasRunning = target.state() === 'running';

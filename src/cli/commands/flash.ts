@@ -73,12 +73,7 @@ function scaleFor(o: FlashCommonOptions): number {
 }
 
 async function withSession(o: FlashCommonOptions, io: CliIo, body: (session: FlashSession) => Promise<number>): Promise<number> {
-  const connected = await connectTarget({
-    target: o.target,
-    ...(o.chip ? { chip: o.chip } : {}),
-    ...(o.flash ? { flash: o.flash } : {}),
-    ...(o.scenario ? { scenario: o.scenario } : {}),
-  });
+  const connected = await connectTarget({ target: o.target, chip: o.chip, flash: o.flash, scenario: o.scenario });
   try {
     const session = await openFlashSession(connected.target, {
       ...(connected.chip ? { chip: connected.chip } : {}),

@@ -30,13 +30,7 @@ export interface ProbeCommandOptions {
 export async function connectForProbe(o: Pick<ProbeCommandOptions, 'target' | 'chip' | 'flash' | 'scenario' | 'tableOffset'>): Promise<ConnectedTarget> {
   const target = o.target ?? 'sim';
   try {
-    return await connectTarget({
-      target,
-      ...(o.chip ? { chip: o.chip } : {}),
-      ...(o.flash ? { flash: o.flash } : {}),
-      ...(o.scenario ? { scenario: o.scenario } : {}),
-      ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}),
-    });
+    return await connectTarget({ target, chip: o.chip, flash: o.flash, scenario: o.scenario, tableOffset: o.tableOffset });
   } catch (error) {
     if (error instanceof CliInputError) throw error;
     const e = error as { code?: unknown; message?: unknown };

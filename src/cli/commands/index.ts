@@ -19,3 +19,5 @@ import { registerProbe } from './probe.js';
 registrars.push(registerProbe);
 import { registerFlash } from './flash.js';
 registrars.push(registerFlash);
+import { registerRomProbe } from './rom-probe.js';
+registrars.push(registerRomProbe);

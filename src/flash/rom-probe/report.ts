@@ -122,7 +122,7 @@ export function buildReport(i: ReportInputs): RomProbeReport {
   let degraded = i.stopped !== null;
   if (i.stopped) notes.push(`The ROM-call probe stopped: ${i.stopped}.`);
   const analysis = i.info ? analyzeIdRead(i.info) : undefined;
-  if (analysis?.sentence) notes.push(analysis.sentence.replace('espalgo cleared', 'espalgo (ROM-call probe, debugger register writes) cleared'));
+  if (analysis?.sentence) notes.push(analysis.sentence);
   if (i.info && i.info.busyPolls > 0) notes.push(`The flash was busy with a write or erase the application had started (${i.info.busyPolls} status polls); espalgo waited before reading the id.`);
   const host = i.reading?.host;
   const last = host?.entries.length ? host.entries.reduce((a, e) => (e.offset + e.size > a.offset + a.size ? e : a)) : undefined;

@@ -115,10 +115,19 @@ export async function runLoaded(
     }
     await target.resume();
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const coroutineRun = options.coroutine?.run?.(co);
-    const stopped = await waitOrTimeout(ctx, timeoutMs, abort);
-    abort.abort();
-    if (coroutineRun) await coroutineRun;
+    // The co-routine's failure is kept (never left unhandled) and raised once the stub stopped.
+    let coroutineError: unknown;
+    const coroutineRun = options.coroutine?.run?.(co).catch((error: unknown) => {
+      coroutineError = error ?? new Error('the co-routine failed');
+    });
+    let stopped;
+    try {
+      stopped = await waitOrTimeout(ctx, timeoutMs, abort);
+    } finally {
+      abort.abort();
+      if (coroutineRun) await coroutineRun;
+    }
+    if (coroutineError !== undefined) throw coroutineError;
 
     const log = symbols.logBuffer ? await readStubLog(target, symbols.logBuffer) : '';
     const after = await target.readRegisters([convention.pcRegister, convention.resultRegister]);

@@ -196,3 +196,13 @@ test('stub images round-trip through their JSON descriptor', () => {
   const back = stubImageFromJson(JSON.parse(JSON.stringify(stubImageToJson(img))));
   assert.deepEqual(back, img);
 });
+
+test('a failing co-routine fails the call after the stub stopped, and the context is restored', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  const before = program(target);
+  target.routines.set(ENTRY, () => 'return');
+  const runner = new AlgorithmRunner(target);
+  const failure = new Error('link lost while streaming');
+  await assert.rejects(runner.call(image(), { coroutine: { run: async () => { throw failure; } } }), (e: unknown) => e === failure);
+  assert.deepEqual(new Map(target.regs), before);
+});

@@ -61,3 +61,13 @@ test('octal flash: the probe stops after asking the eFuse, before touching SPI1 
   assert.equal(t.state(), 'halted');
   assert.deepEqual((await snap(t)).spi1, before.spi1);
 });
+
+test('a flash that never goes idle: the probe still reads the id, flags the report degraded and says why', async () => {
+  const t = new ScriptedS3({ octal: false, id: [0xef, 0x40, 0x18], flash: FLASH });
+  t.beginBusy(1_000_000);
+  await t.halt();
+  const r = await romProbe(t, { chip: esp32s3 });
+  assert.equal(r.degraded, true);
+  assert.equal(r.id!.analysis.busyPolls, 2000);
+  assert.ok(r.notes.some((n) => /stayed busy/.test(n)), r.notes.join(' | '));
+});

@@ -112,6 +112,7 @@ export async function romProbe(target: Target, options: RomProbeOptions): Promis
       ...(options.flashSize !== undefined ? { flashSize: options.flashSize } : {}),
       ...(options.appOffset !== undefined ? { appOffset: options.appOffset } : {}),
       romCalls: interp.romCalls,
+      busyExhausted: interp.vars.has('busyPolls.exhausted'),
       restored: { resumed, ramRestored: true, registersCompared: changed !== undefined, registersIntact: changed === undefined ? null : changed.length === 0 },
     });
   } finally {

@@ -176,6 +176,7 @@ export class PlanInterpreter {
           if (((await this.read32(s.w0)) & s.mask) >>> 0 === s.equals) break;
         }
         this.vars.set(s.into, n);
+        if (n === s.maxPolls) this.vars.set(`${s.into}.exhausted`, 1);
         return;
       }
       case 'read-id':

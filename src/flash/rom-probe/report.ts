@@ -105,6 +105,8 @@ export interface ReportInputs {
   readonly reading: HostReading | undefined;
   readonly flashSize?: number;
   readonly appOffset?: number;
+  /** The flash never went idle before the id read. */
+  readonly busyExhausted?: boolean;
   /** Why the probe stopped early, when it did. */
   readonly stopped: string | null;
   readonly notes: readonly string[];
@@ -123,7 +125,12 @@ export function buildReport(i: ReportInputs): RomProbeReport {
   if (i.stopped) notes.push(`The ROM-call probe stopped: ${i.stopped}.`);
   const analysis = i.info ? analyzeIdRead(i.info) : undefined;
   if (analysis?.sentence) notes.push(analysis.sentence);
-  if (i.info && i.info.busyPolls > 0) notes.push(`The flash was busy with a write or erase the application had started (${i.info.busyPolls} status polls); espalgo waited before reading the id.`);
+  if (i.busyExhausted) {
+    degraded = true;
+    notes.push(`The flash stayed busy (status WIP set) for all ${i.info?.busyPolls ?? 'the'} status polls: the application's write or erase never finished, so the id may be wrong; reset the chip or let the application finish, then probe again.`);
+  } else if (i.info && i.info.busyPolls > 0) {
+    notes.push(`The flash was busy with a write or erase the application had started (${i.info.busyPolls} status polls); espalgo waited before reading the id.`);
+  }
   const host = i.reading?.host;
   const last = host?.entries.length ? host.entries.reduce((a, e) => (e.offset + e.size > a.offset + a.size ? e : a)) : undefined;
   const size = decideFlashSize({

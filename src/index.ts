@@ -4,3 +4,4 @@ export * as image from './image/index.js';
 export * as sim from './sim/index.js';
 export * as gdb from './gdb/index.js';
 export * as flash from './flash/index.js';
+export * as romProbe from './flash/rom-probe/index.js';

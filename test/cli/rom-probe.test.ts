@@ -79,3 +79,18 @@ test('the CLI: espalgo rom-probe --chip esp32s3 --dry-run', () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /ROM-call probe plan for the ESP32-S3/);
 });
+
+test('the CLI: espalgo probe --chip esp32s3 --dry-run --json prints the same plan; --mode rom runs the ROM calls', () => {
+  const r = runCli(['probe', '--chip', 'esp32s3', '--dry-run', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const plan = JSON.parse(r.stdout) as { chip: string; steps: { text: string }[] };
+  assert.equal(plan.chip, 'esp32s3');
+  assert.ok(plan.steps.some((s) => s.text.includes('@0x40000a20')));
+  const live = runCli(['probe', '--scenario', 'issue-366-rom-dummy', '--mode', 'rom', '--json']);
+  assert.equal(live.code, 0, live.stderr);
+  const rep = JSON.parse(live.stdout) as { method: string; size: { bytes: number } };
+  assert.equal(rep.method, 'rom-call');
+  assert.equal(rep.size.bytes, 0x400000);
+  const bad = runCli(['probe', '--mode', 'fast']);
+  assert.equal(bad.code, 2);
+});

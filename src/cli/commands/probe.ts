@@ -170,6 +170,7 @@ Examples:
   $ espalgo probe --flash firmware/build/demo-ota.bin      (otadata selects ota_1)
   $ espalgo probe --target 127.0.0.1:3333 --chip esp32c3   (OpenOCD's GDB server)
   $ espalgo probe --app-offset 0x110000 --flash-size 16M --json
+  $ espalgo probe --chip esp32s3 --dry-run                 (the ROM-call plan; docs/rom-probe.md)
 `;
 
 export function registerProbe(program: Command): void {
@@ -184,9 +185,12 @@ export function registerProbe(program: Command): void {
     .option('--app-offset <offset>', "flash offset of the app to map, like OpenOCD's esp appimage_offset", numberOption('--app-offset'))
     .option('--table-offset <offset>', 'partition table offset (default 0x8000, else searched up to 1 MiB)', numberOption('--table-offset'))
     .option('--json', 'print the report as JSON')
+    .option('--mode <mode>', 'stub (compiled flasher stub), rom (ROM calls, no stub) or both; default: stub where a compiled stub exists (esp32c3), rom elsewhere')
+    .option('--dry-run', 'print the ROM-call probe plan for --chip and exit; no target is touched (docs/rom-probe.md)')
     .addHelpText('after', HELP)
-    .action(async (opts: ProbeCommandOptions) => {
-      process.exitCode = await runProbe(opts);
+    .action(async (opts: ProbeCommandOptions & { mode?: string; dryRun?: boolean }) => {
+      const { runProbeMode } = await import('./rom-probe.js');
+      process.exitCode = await runProbeMode(opts);
     });
   exitTwoOnUsageErrors(cmd);
 }

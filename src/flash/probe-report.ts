@@ -13,7 +13,7 @@ import type { AppChoice, CrossCheck, HostLayout, ProbeSegment } from './probe-ma
 import { formatSize, type IdReadAnalysis, type ProbeSize } from './probe-size.js';
 import type { AppReason } from './stub-protocol.js';
 
-export type ProbeMethod = 'stub' | 'memory-window';
+export type ProbeMethod = 'stub' | 'memory-window' | 'rom-call';
 export type MappingSource = 'stub' | 'host' | 'memory-window' | 'none';
 
 export interface ProbeId {

@@ -17,7 +17,7 @@ import { AlgorithmRunner } from '../algorithm/runner.js';
 import type { StubImage } from '../algorithm/stub-image.js';
 import type { Target } from '../target/types.js';
 import { FlashError } from './errors.js';
-import { StubClient, StubError, loadEsp32c3FlasherImage } from './stub-client.js';
+import { StubClient, StubError, compiledFlasherStub } from './stub-client.js';
 import { SECTOR_SIZE, STUB_ADDRESS_LIMIT, type FlashInfo } from './stub-protocol.js';
 
 export interface FlashSessionOptions {
@@ -71,7 +71,8 @@ export interface FlashSession {
 
 export async function openFlashSession(target: Target, options: FlashSessionOptions = {}): Promise<FlashSession> {
   const chip = options.chip ?? esp32c3;
-  if (chip.name !== 'esp32c3' && !options.image) {
+  const image = options.image ?? compiledFlasherStub(chip);
+  if (!image) {
     throw new FlashError('FLASH_UNSUPPORTED_CHIP', `there is no flasher stub for ${chip.displayName} yet`, {
       action: 'Use an ESP32-C3 (or pass --chip esp32c3 if the chip was misidentified)',
     });
@@ -89,7 +90,7 @@ export async function openFlashSession(target: Target, options: FlashSessionOpti
     return { resumed: resume, ramRestored: backup };
   };
   try {
-    loaded = await runner.load(options.image ?? loadEsp32c3FlasherImage(), options.stackSize !== undefined ? { stackSize: options.stackSize } : {});
+    loaded = await runner.load(image, options.stackSize !== undefined ? { stackSize: options.stackSize } : {});
     const stub = new StubClient(runner, loaded, {
       ...(options.timeoutScale !== undefined ? { timeoutScale: options.timeoutScale } : {}),
       ...(options.maxChunk !== undefined ? { maxChunk: options.maxChunk } : {}),

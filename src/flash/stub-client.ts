@@ -10,7 +10,7 @@
  *   await runner.unload(loaded);
  */
 import { readFileSync } from 'node:fs';
-import { hex32 } from '../chips/types.js';
+import { hex32, type ChipDescriptor, type ChipName } from '../chips/types.js';
 import type { Coroutine } from '../algorithm/coroutine.js';
 import type { LoadedStub } from '../algorithm/loader.js';
 import type { RunResult } from '../algorithm/run.js';
@@ -37,6 +37,19 @@ import {
 export function loadEsp32c3FlasherImage(): StubImage {
   const url = new URL('../../stub/build/esp32c3-flasher.json', import.meta.url);
   return stubImageFromJson(JSON.parse(readFileSync(url, 'utf8')));
+}
+
+/** The chips espalgo has a compiled flasher stub for, and how to load it. */
+const COMPILED_FLASHER_STUBS: Partial<Record<ChipName, () => StubImage>> = { esp32c3: loadEsp32c3FlasherImage };
+
+/** True if espalgo has a compiled flasher stub for this chip (elsewhere: the ROM-call probe). */
+export function hasCompiledFlasherStub(chip: ChipDescriptor): boolean {
+  return COMPILED_FLASHER_STUBS[chip.name] !== undefined;
+}
+
+/** The compiled flasher stub for a chip; undefined where there is none. */
+export function compiledFlasherStub(chip: ChipDescriptor): StubImage | undefined {
+  return COMPILED_FLASHER_STUBS[chip.name]?.();
 }
 
 export class StubError extends Error {

@@ -64,6 +64,12 @@ export async function runProbe(o: ProbeCommandOptions, io: CliIo = processIo()):
   });
 }
 
+const METHOD_NAMES: Record<ProbeReport['method'], string> = {
+  stub: 'flasher stub',
+  'memory-window': 'cache windows only',
+  'rom-call': 'ROM calls without a compiled stub',
+};
+
 const SOURCE_NAMES: Record<SizeSourceKind, string> = {
   override: '--flash-size',
   jedec: 'JEDEC id (cleaned)',
@@ -76,7 +82,7 @@ export function renderProbeText(r: ProbeReport, st: Style, columns: number, titl
   const out: string[] = [];
   const kv = (k: string, v: string): void => void out.push(`${st.bold(k.padEnd(12))}${wrapText(v, columns, 12)}\n`);
   const para = (text: string, mark = ''): void => void out.push(`${' '.repeat(12)}${mark}${wrapText(text, columns, 12 + mark.length)}\n`);
-  out.push(title ?? `${st.bold('espalgo probe')} ${r.target} ${st.dim(`(${r.chip}, ${r.method === 'stub' ? 'flasher stub' : 'cache windows only'})`)}\n`);
+  out.push(title ?? `${st.bold('espalgo probe')} ${r.target} ${st.dim(`(${r.chip}, ${METHOD_NAMES[r.method]})`)}\n`);
   out.push('\n');
 
   if (r.id) {

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { esp32c3, findChip, CHIP_NAMES } from '../../chips/index.js';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { probeFlash } from '../../flash/probe.js';
+import { hasCompiledFlasherStub } from '../../flash/stub-client.js';
 import { planToJson, renderPlanText, romProbe, romProbePlan, type RomProbeReport } from '../../flash/rom-probe/index.js';
 import type { ProbeReport } from '../../flash/probe-report.js';
 import { exitTwoOnUsageErrors, numberOption, runGuardedAsync } from '../output/command-support.js';
@@ -23,14 +24,9 @@ export interface RomProbeCommandOptions extends ProbeCommandOptions {
   readonly dryRun?: boolean;
 }
 
-/** Chips espalgo has a compiled flasher stub for (see openFlashSession in src/flash/session.ts). */
-export function hasCompiledStub(chip: ChipDescriptor): boolean {
-  return chip.name === 'esp32c3';
-}
-
 /** The stub where one exists, the ROM calls elsewhere. */
 export function defaultProbeMode(chip: ChipDescriptor): ProbeMode {
-  return hasCompiledStub(chip) ? 'stub' : 'rom';
+  return hasCompiledFlasherStub(chip) ? 'stub' : 'rom';
 }
 
 function chipOf(name: string | undefined): ChipDescriptor {
@@ -57,8 +53,7 @@ export function printRomPlan(o: Pick<RomProbeCommandOptions, 'chip' | 'json'>, i
 function renderRomText(r: RomProbeReport, io: CliIo): string {
   const st = makeStyle(io.color);
   const title = `${st.bold('espalgo probe')} ${r.target} ${st.dim(`(${r.chip}, ROM calls without a compiled stub: ${r.romCalls} calls)`)}\n`;
-  const asProbe: ProbeReport = { ...r, method: 'stub' }; // only the title reads `method`, and it is replaced
-  return renderProbeText(asProbe, st, io.columns, title);
+  return renderProbeText(r, st, io.columns, title);
 }
 
 const segKey = (r: Pick<ProbeReport, 'mappings'>) => JSON.stringify(r.mappings.segments.map((s) => [s.kind, s.flashOffset, s.vaddr, s.size]));

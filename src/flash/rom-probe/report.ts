@@ -10,7 +10,7 @@ import { analyzeIdRead, decideFlashSize, legacyOpenocdSizeFromCapacity } from '.
 import { FLASH_INFO_FLAGS, JEDEC_CLEARED, decodeJedecId, flashSizeFromCapacity, type FlashInfo } from '../stub-protocol.js';
 import { CTRL_WP, TIMING_CALI_CLEAR, USER_DUMMY } from './plan.js';
 
-export interface RomProbeReport extends Omit<ProbeReport, 'method'> {
+export interface RomProbeReport extends ProbeReport {
   readonly method: 'rom-call';
   /** ROM functions called (cache suspend/resume, reads). */
   readonly romCalls: number;

@@ -71,6 +71,11 @@ export class RspConnection {
   private noAckMode = false;
   /** Requests that may be outstanding at once in no-ack mode (1 = no pipelining). */
   pipelineDepth = 1;
+  /**
+   * Also pipeline in ack mode (for servers known to take packets back to back, like QEMU's
+   * gdbstub): acks and naks then refer to the oldest request not yet acked, replies come in order.
+   */
+  ackModePipelining = false;
   readonly stats: ConnectionStats = { packetsSent: 0, packetsReceived: 0, retransmits: 0, strayReplies: 0, timeouts: 0 };
   /** A stop reply nobody asked for (the target stopped on its own, or an unsolicited stop on connect). */
   onStop: (reply: string) => void = () => {};
@@ -185,7 +190,7 @@ export class RspConnection {
   }
 
   private get maxInflight(): number {
-    return this.noAckMode ? Math.max(1, this.pipelineDepth) : 1;
+    return this.noAckMode || this.ackModePipelining ? Math.max(1, this.pipelineDepth) : 1;
   }
 
   private pump(): void {
@@ -306,23 +311,27 @@ export class RspConnection {
   private handle(frame: RspFrame): void {
     const head = this.inflight[0];
     switch (frame.type) {
-      case 'ack':
-        if (head && !head.acked) {
-          head.acked = true;
-          if (head.expect === 'none') this.complete(head, EMPTY);
+      case 'ack': {
+        const first = this.oldestUnacked();
+        if (first) {
+          first.acked = true;
+          if (first.expect === 'none') this.complete(first, EMPTY);
         }
         return;
-      case 'nak':
-        if (head && !this.noAckMode) {
-          head.naks++;
-          if (head.naks > this.maxRetransmits) {
-            this.abort(head, new GdbProtocolError(head.text, `the server rejected the packet ${head.naks} times (bad checksum on the link?)`));
+      }
+      case 'nak': {
+        const first = this.oldestUnacked();
+        if (first && !this.noAckMode) {
+          first.naks++;
+          if (first.naks > this.maxRetransmits) {
+            this.abort(first, new GdbProtocolError(first.text, `the server rejected the packet ${first.naks} times (bad checksum on the link?)`));
           } else {
             this.stats.retransmits++;
-            this.write(head.frame);
+            this.write(first.frame);
           }
         }
         return;
+      }
       case 'notification':
       case 'interrupt':
         return; // Notifications are for non-stop mode, which we never enable.
@@ -338,6 +347,12 @@ export class RspConnection {
         if (!this.noAckMode) this.write(Uint8Array.of(ACK));
         this.route(head, frame.payload);
     }
+  }
+
+  /** The request an ack or nak refers to: the oldest one in flight the server has not acked. */
+  private oldestUnacked(): Request | undefined {
+    for (const r of this.inflight) if (!r.acked) return r;
+    return undefined;
   }
 
   private invalidPacket(head: Request | undefined, reason: string): void {

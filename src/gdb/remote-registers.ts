@@ -80,17 +80,23 @@ export class RemoteRegisters {
       if (file.inG(reg)) inG.set(reg, value);
       else if (this.pCache.get(reg) !== value >>> 0) single.push([reg, value]); // already holds it: nothing to send
     }
-    if (inG.size === 1) {
-      const [[reg, value]] = [...inG];
-      if (await this.writeP(reg, value, true)) inG.clear();
+    // The single writes are independent of the G: all go out at once (pipelined where the link
+    // allows), and every one of them is awaited before returning.
+    const singles = Promise.allSettled(single.map(([reg, value]) => this.writeP(reg, value, false)));
+    try {
+      if (inG.size === 1) {
+        const [[reg, value]] = [...inG];
+        if (await this.writeP(reg, value, true)) inG.clear();
+      }
+      if (inG.size > 0) {
+        const image = file.encodeG(await this.readG(), inG);
+        const reply = await this.conn.requestText(`G${image}`, { accept: OK_OR_ERROR });
+        if (reply !== 'OK') throw new TargetRegisterError([...inG.keys()].map((r) => r.name).join(','), `the server replied '${reply}' to G`);
+        this.gCache = image;
+      }
+    } finally {
+      for (const result of await singles) if (result.status === 'rejected') throw result.reason;
     }
-    if (inG.size > 0) {
-      const image = file.encodeG(await this.readG(), inG);
-      const reply = await this.conn.requestText(`G${image}`, { accept: OK_OR_ERROR });
-      if (reply !== 'OK') throw new TargetRegisterError([...inG.keys()].map((r) => r.name).join(','), `the server replied '${reply}' to G`);
-      this.gCache = image;
-    }
-    for (const [reg, value] of single) await this.writeP(reg, value, false);
   }
 
   /** P one register; false when the server does not do P and `fallback` allows using G instead. */

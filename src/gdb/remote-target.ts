@@ -91,7 +91,9 @@ export class RemoteTarget implements Target {
     this.regs = new RemoteRegisters(this.conn, info.registers);
     this.serverKind = info.serverKind;
     this.memoryMap = info.memoryMap;
-    this.conn.pipelineDepth = info.noAck ? (this.options.pipelineDepth ?? (info.serverKind === 'qemu' ? 1 : 4)) : 1;
+    // QEMU offers no no-ack mode but takes packets back to back: two in flight keep it busy.
+    this.conn.ackModePipelining = !info.noAck && info.serverKind === 'qemu';
+    this.conn.pipelineDepth = info.noAck ? (this.options.pipelineDepth ?? 4) : this.conn.ackModePipelining ? (this.options.pipelineDepth ?? 2) : 1;
     this.link = { connection: this.conn, packetSize: info.packetSize, binaryWrite: info.binaryWrite, binaryRead: info.binaryRead, depth: () => this.conn.pipelineDepth };
     const f = info.features;
     const hw = f.raw.get('espalgo.hwbreak');
@@ -113,7 +115,7 @@ export class RemoteTarget implements Target {
 
   /** Requests in flight at once (no-ack mode only); for measurements. */
   setPipelineDepth(depth: number): void {
-    this.conn.pipelineDepth = this.info.noAck ? Math.max(1, Math.floor(depth)) : 1;
+    this.conn.pipelineDepth = this.info.noAck || this.conn.ackModePipelining ? Math.max(1, Math.floor(depth)) : 1;
   }
 
   get stats() {

@@ -321,6 +321,11 @@ export class RspConnection {
       }
       case 'nak': {
         const first = this.oldestUnacked();
+        if (first && !this.noAckMode && this.inflight.length > 1) {
+          this.stats.retransmits++;
+          this.leavePipelining(first);
+          return;
+        }
         if (first && !this.noAckMode) {
           first.naks++;
           if (first.naks > this.maxRetransmits) {
@@ -347,6 +352,32 @@ export class RspConnection {
         if (!this.noAckMode) this.write(Uint8Array.of(ACK));
         this.route(head, frame.payload);
     }
+  }
+
+  /**
+   * A NAK while several requests are in flight: the server dropped one packet but may have run the
+   * ones behind it, so replies can no longer be matched by order. Go back to one request at a time,
+   * resynchronise (qC), and send the requests in flight again in order — they are reads and writes
+   * of memory and registers, which may safely run twice. A run-control request among them (which
+   * must not) fails with a protocol error instead.
+   */
+  private leavePipelining(nakked: Request): void {
+    this.log(`NAK with ${this.inflight.length} requests in flight: pipelining off, resending them one by one`);
+    this.ackModePipelining = false;
+    this.pipelineDepth = 1;
+    const again = this.inflight.splice(0);
+    for (const r of again) {
+      if (r.timer) clearTimeout(r.timer);
+      r.timer = undefined;
+      r.acked = false;
+    }
+    nakked.naks++;
+    const unsafe = again.filter((r) => r.expect === 'stop');
+    for (const r of unsafe) r.reject(new GdbProtocolError(r.text, 'the link corrupted a packet while requests were pipelined; the run-control request may or may not have run'));
+    this.waiting.unshift(...again.filter((r) => r.expect !== 'stop'));
+    this.quietUntil = Date.now() + this.resyncMs;
+    this.resync();
+    this.pump();
   }
 
   /** The request an ack or nak refers to: the oldest one in flight the server has not acked. */

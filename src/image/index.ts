@@ -47,3 +47,5 @@ export {
   PF_X, PF_W, PF_R, EM_XTENSA, EM_RISCV,
 } from './elf.js';
 export { elf2image, elfLoadablePieces, ELF2IMAGE_SEGMENT_ORDER } from './elf2image.js';
+export * from './flash-map/index.js';
+export * from './examples/index.js';

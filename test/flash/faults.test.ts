@@ -9,15 +9,31 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { openFlashSession } from '../../src/flash/session.js';
 import { writeFlash } from '../../src/flash/write.js';
 import type { TransferMode } from '../../src/flash/transfer.js';
 import { FLASH_OP } from '../../src/sim/flash/commands.js';
 import type { SpiFrame } from '../../src/sim/flash/spi-nor.js';
-import { demoSim, firstDifferenceOutside, LinkCutError, random, recordingTarget, VFS } from './flash-fixture.js';
+import { demoSim, firstDifferenceOutside, LinkCutError, recordingTarget, VFS } from './flash-fixture.js';
 
 const TRIALS = 20;
+
+/**
+ * The cut points come from a seeded generator: ESPALGO_SEED=n repeats a run; the seed of every run
+ * is printed as a test diagnostic, so a failure can be replayed.
+ */
+const SEED = Number(process.env.ESPALGO_SEED ?? Math.floor(Math.random() * 0x7fffffff)) >>> 0 || 1;
+let state = SEED;
+function unit(): number {
+  state ^= state << 13;
+  state >>>= 0;
+  state ^= state >>> 17;
+  state ^= state << 5;
+  state >>>= 0;
+  return state / 0x100000000;
+}
+const randomInt = (n: number): number => Math.floor(unit() * n);
+const random = (length: number): Uint8Array => Uint8Array.from({ length }, () => randomInt(256));
 const SECTOR = 0x1000;
 
 function sectorStates(now: Uint8Array, want: Uint8Array, old: Uint8Array): string {
@@ -26,6 +42,7 @@ function sectorStates(now: Uint8Array, want: Uint8Array, old: Uint8Array): strin
 }
 
 test(`a write cut at ${TRIALS} random points always ends verified after the rerun`, async (t) => {
+  t.diagnostic(`seed ${SEED} (ESPALGO_SEED=${SEED} repeats this run)`);
   const sim = demoSim();
   const at = VFS.offset + 0x24000;
   const length = 0x5000;
@@ -44,7 +61,7 @@ test(`a write cut at ${TRIALS} random points always ends verified after the reru
       const out = transfer(frame, readCount);
       if (++changingFrames === dieAt) {
         dead = true;
-        if (sim.flash.cutPower(Math.random()).interrupted) interruptedFlashOps++;
+        if (sim.flash.cutPower(unit()).interrupted) interruptedFlashOps++;
         onDie?.();
       }
       return out;
@@ -74,7 +91,7 @@ test(`a write cut at ${TRIALS} random points always ends verified after the reru
       const session = await openFlashSession(rec.target, { timeoutScale: 10 });
       const powerCut = async () => {
         await sim.target.halt().catch(() => undefined);
-        if (sim.flash.cutPower(Math.random()).interrupted) interruptedFlashOps++;
+        if (sim.flash.cutPower(unit()).interrupted) interruptedFlashOps++;
       };
       let how: string;
       if (trial % 2) {

@@ -25,6 +25,8 @@ import { clearStubLog, readStubLog } from './stub-log.js';
 import { clearTrapRecord, readTrapRecord } from './trap-record.js';
 
 export const DEFAULT_TIMEOUT_MS = 3000;
+/** The abort reason a co-routine sees when the stub has stopped. */
+const STOPPED = new Error('the stub stopped');
 
 export interface RunOptions {
   readonly args?: readonly number[];
@@ -81,10 +83,15 @@ export async function runLoaded(
   assertCoroutineSupported(target, options.coroutine);
   if (target.state() !== 'halted') await target.halt();
 
-  const saved = await saveContext(target, convention.contextRegisters(target.registers));
+  const saved = await saveContext(target, contextNames(convention, target));
   let placed: PlacedMemoryArgument[] = [];
   const abort = new AbortController();
+  /** Tell a running co-routine to stop (a plain reason: no DOMException is built on every run). */
+  const stopCoroutine = (): void => {
+    if (!abort.signal.aborted) abort.abort(STOPPED);
+  };
   let restored = false;
+  let succeeded = false;
   try {
     placed = await placeMemoryArguments(target, loaded.allocator, options.memoryArguments ?? [], args);
     const { symbols } = loaded.image;
@@ -122,9 +129,9 @@ export async function runLoaded(
     });
     let stopped;
     try {
-      stopped = await waitOrTimeout(ctx, timeoutMs, abort);
+      stopped = await waitOrTimeout(ctx, timeoutMs, stopCoroutine);
     } finally {
-      abort.abort();
+      stopCoroutine();
       if (coroutineRun) await coroutineRun;
     }
     if (coroutineError !== undefined) throw coroutineError;
@@ -146,6 +153,7 @@ export async function runLoaded(
     await restoreContext(target, saved);
     restored = true;
     if (options.verifyRestore) await verifyContext(target, saved);
+    succeeded = true;
     return {
       value,
       signedValue: value | 0,
@@ -155,24 +163,41 @@ export async function runLoaded(
       restoreVerified: options.verifyRestore === true,
     };
   } finally {
-    abort.abort();
+    stopCoroutine();
     if (ctx.vectorBreaks.length > 0 && target.state() !== 'halted') await target.halt().catch(() => undefined);
     for (const pc of ctx.vectorBreaks) await target.removeBreakpoint(pc, 'software').catch(() => undefined);
     if (!restored) {
       if (target.state() !== 'halted') await target.halt().catch(() => undefined);
       await restoreContext(target, saved).catch(() => undefined);
     }
-    await releaseMemoryArguments(loaded.allocator, placed).catch(() => undefined);
+    // Giving the memory-argument RAM back is part of a successful run: if it fails, the run fails
+    // (after an earlier failure, that one is what the caller hears about).
+    const releaseError = await releaseMemoryArguments(loaded.allocator, placed).then(
+      () => undefined,
+      (error: unknown) => error ?? new Error('restoring the memory-argument RAM failed'),
+    );
+    if (releaseError !== undefined && succeeded) throw releaseError;
   }
 }
 
+const contextCache = new WeakMap<CallingConvention, WeakMap<object, string[]>>();
+
+/** The context register names of a target (worked out once per register list). */
+function contextNames(convention: CallingConvention, target: Target): string[] {
+  let perTarget = contextCache.get(convention);
+  if (!perTarget) contextCache.set(convention, (perTarget = new WeakMap()));
+  let names = perTarget.get(target.registers);
+  if (!names) perTarget.set(target.registers, (names = convention.contextRegisters(target.registers)));
+  return names;
+}
+
 /** Wait for the halt; on timeout halt the CPU and throw with its registers (the caller restores). */
-async function waitOrTimeout(ctx: Context, timeoutMs: number, abort: AbortController) {
+async function waitOrTimeout(ctx: Context, timeoutMs: number, stopCoroutine: () => void) {
   try {
     return await ctx.target.waitForHalt(timeoutMs);
   } catch (error) {
     if (!(error instanceof TargetTimeoutError)) throw error;
-    abort.abort();
+    stopCoroutine();
     await ctx.target.halt();
     const regs = await ctx.target.readRegisters();
     const pc = regs.get(ctx.convention.pcRegister);

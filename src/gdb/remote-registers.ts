@@ -12,6 +12,8 @@ const REGISTER_REPLY = (r: string) => r === '' || /^[0-9a-fA-FxE]/.test(r);
 
 export class RemoteRegisters {
   private gCache: string | undefined;
+  /** gCache decoded, worked out on first use. */
+  private gValues: Map<RegisterInfo, number> | undefined;
   /** Registers outside the `g` file whose value is known while the target stays halted. */
   private readonly pCache = new Map<RegisterInfo, number>();
 
@@ -20,6 +22,7 @@ export class RemoteRegisters {
   /** Forget cached values (the target ran, stopped or was reset). */
   invalidate(): void {
     this.gCache = undefined;
+    this.gValues = undefined;
     this.pCache.clear();
   }
 
@@ -29,8 +32,15 @@ export class RemoteRegisters {
       if (parseErrorReply(g) !== undefined) throw new GdbErrorReplyError('g', g);
       if (g.length < this.file.gLength * 2) throw new GdbProtocolError('g', `the reply has ${g.length / 2} bytes, expected ${this.file.gLength}`);
       this.gCache = g;
+      this.gValues = undefined;
     }
     return this.gCache;
+  }
+
+  private async readGValues(): Promise<Map<RegisterInfo, number>> {
+    const g = await this.readG();
+    if (!this.gValues) this.gValues = this.file.decodeG(g);
+    return this.gValues;
   }
 
   /** Values by name; all registers when `names` is omitted (then those the server will not serve are left out). */
@@ -39,7 +49,7 @@ export class RemoteRegisters {
     const wanted = names ? names.map((n) => [n, file.get(n)] as const) : file.registers.map((r) => [r.name, r] as const);
     const out = new Map<string, number>();
     if (wanted.some(([, r]) => file.inG(r))) {
-      const values = file.decodeG(await this.readG());
+      const values = await this.readGValues();
       for (const [name, reg] of wanted) {
         const v = values.get(reg);
         if (v !== undefined) out.set(name, v);
@@ -93,6 +103,7 @@ export class RemoteRegisters {
         const reply = await this.conn.requestText(`G${image}`, { accept: OK_OR_ERROR });
         if (reply !== 'OK') throw new TargetRegisterError([...inG.keys()].map((r) => r.name).join(','), `the server replied '${reply}' to G`);
         this.gCache = image;
+        this.gValues = undefined;
       }
     } finally {
       for (const result of await singles) if (result.status === 'rejected') throw result.reason;
@@ -104,7 +115,10 @@ export class RemoteRegisters {
     const request = `P${reg.regnum.toString(16)}=${valueToLeHex(value, Math.ceil(reg.bitsize / 8))}`;
     const reply = await this.conn.requestText(request, { accept: OK_OR_ERROR });
     if (reply === 'OK') {
-      if (this.gCache !== undefined && this.file.inG(reg)) this.gCache = this.file.encodeG(this.gCache, new Map([[reg, value]]));
+      if (this.gCache !== undefined && this.file.inG(reg)) {
+        this.gCache = this.file.encodeG(this.gCache, new Map([[reg, value]]));
+        this.gValues = undefined;
+      }
       if (!this.file.inG(reg)) this.pCache.set(reg, value >>> 0);
       return true;
     }

@@ -93,7 +93,7 @@ export class RemoteTarget implements Target {
     this.memoryMap = info.memoryMap;
     // QEMU offers no no-ack mode but takes packets back to back: two in flight keep it busy.
     this.conn.ackModePipelining = !info.noAck && info.serverKind === 'qemu';
-    this.conn.pipelineDepth = info.noAck ? (this.options.pipelineDepth ?? 4) : this.conn.ackModePipelining ? (this.options.pipelineDepth ?? 2) : 1;
+    this.conn.pipelineDepth = info.noAck ? (this.options.pipelineDepth ?? 4) : this.conn.ackModePipelining ? (this.options.pipelineDepth ?? 4) : 1;
     this.link = { connection: this.conn, packetSize: info.packetSize, binaryWrite: info.binaryWrite, binaryRead: info.binaryRead, depth: () => this.conn.pipelineDepth };
     const f = info.features;
     const hw = f.raw.get('espalgo.hwbreak');

@@ -206,3 +206,21 @@ test('a failing co-routine fails the call after the stub stopped, and the contex
   await assert.rejects(runner.call(image(), { coroutine: { run: async () => { throw failure; } } }), (e: unknown) => e === failure);
   assert.deepEqual(new Map(target.regs), before);
 });
+
+test('a run whose memory-argument RAM cannot be given back fails instead of reporting success', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  program(target);
+  let ran = false;
+  target.routines.set(ENTRY, () => {
+    ran = true;
+    return 'return';
+  });
+  const write = target.writeMemory.bind(target);
+  target.writeMemory = async (address: number, data: Uint8Array) => {
+    if (ran && data.length === 64) throw new Error('link lost');
+    return write(address, data);
+  };
+  const runner = new AlgorithmRunner(target);
+  const loaded = await runner.load(image());
+  await assert.rejects(runner.run(loaded, { args: [0], memoryArguments: [{ argIndex: 0, size: 64, output: true }] }), /link lost/);
+});

@@ -4,7 +4,7 @@
  * one run. For each image: bytes on the wire per flash byte, and the write phase's KiB/s with and
  * without deflate, against raw.
  *
- * Images: "firmware" = firmware/build/espalgo-demo.bin padded with 0xFF to 256 KiB (the brief's
+ * Images: "firmware" = firmware/build/espalgo-demo.bin padded with 0xFF to 256 KiB (a
  * firmware-like image; this demo app compresses unusually well); "code" = 256 KiB of a real
  * compiled host program (/usr/bin/openocd, machine code density, when present); "random" = 256 KiB
  * that does not compress.

@@ -4,6 +4,7 @@
  * A routine clobbers registers like real code would, may trap (→ mtvec) or never return (→ timeout).
  * The real CPU runs in the simulator tests; this one isolates the runner's bookkeeping.
  */
+import { MapRegisters } from '../target/map-registers.js';
 import {
   defaultRiscv32Registers,
   TargetEvents,
@@ -19,12 +20,11 @@ import {
 
 export type Routine = (cpu: ScriptedTarget) => 'return' | 'trap' | 'hang';
 
-export class ScriptedTarget implements Target {
+export class ScriptedTarget extends MapRegisters implements Target {
   readonly architecture = 'riscv32' as const;
   readonly description = 'scripted';
   readonly registers: readonly RegisterInfo[] = defaultRiscv32Registers();
   readonly ram: Uint8Array;
-  readonly regs = new Map<string, number>();
   readonly routines = new Map<number, Routine>();
   readonly breakpoints = new Set<number>();
   capabilities: TargetCapabilities;
@@ -35,6 +35,7 @@ export class ScriptedTarget implements Target {
   memoryWrites = 0;
 
   constructor(readonly ramBase: number, ramSize: number, haltsOnBreak = true) {
+    super();
     this.ram = new Uint8Array(ramSize);
     for (const r of this.registers) this.regs.set(r.name, 0);
     this.capabilities = { memoryWhileRunning: true, haltsOnBreakInstruction: haltsOnBreak, maxTransfer: 4096 };
@@ -92,24 +93,6 @@ export class ScriptedTarget implements Target {
   async writeMemory(address: number, data: Uint8Array): Promise<void> {
     this.memoryWrites++;
     this.ram.set(data, this.offset(address, data.length));
-  }
-  async readRegisters(names?: readonly string[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    for (const n of names ?? [...this.regs.keys()]) out.set(n, this.regs.get(n)!);
-    return out;
-  }
-  async writeRegisters(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<void> {
-    const entries = values instanceof Map ? [...values] : Object.entries(values);
-    for (const [n, v] of entries) {
-      if (!this.regs.has(n)) throw new Error(`no register ${n}`);
-      this.regs.set(n, v >>> 0);
-    }
-  }
-  async readRegister(name: string): Promise<number> {
-    return this.regs.get(name)!;
-  }
-  async writeRegister(name: string, value: number): Promise<void> {
-    this.regs.set(name, value >>> 0);
   }
   async addBreakpoint(address: number, _kind: BreakpointKind): Promise<void> {
     this.breakpoints.add(address);

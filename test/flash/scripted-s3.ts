@@ -6,6 +6,7 @@
  * a8 = their address (the windowed-ABI trampoline's callx8 target). Not a CPU: it checks the plan's
  * bookkeeping and ordering on the Xtensa convention; real execution is covered on the simulated C3.
  */
+import { MapRegisters } from '../target/map-registers.js';
 import { TargetEvents, TargetTimeoutError, type RegisterInfo, type StopInfo, type Target, type TargetListener, type TargetState } from '../../src/target/index.js';
 import { XTENSA_TRAMPOLINE_RETURN } from '../../src/algorithm/arch/xtensa.js';
 
@@ -23,12 +24,11 @@ export interface ScriptedS3Options {
   readonly flash: Uint8Array;
 }
 
-export class ScriptedS3 implements Target {
+export class ScriptedS3 extends MapRegisters implements Target {
   readonly architecture = 'xtensa' as const;
   readonly description = 'scripted-s3';
   readonly capabilities = { memoryWhileRunning: false, haltsOnBreakInstruction: true, maxTransfer: 0x10000 };
   readonly registers: readonly RegisterInfo[];
-  readonly regs = new Map<string, number>();
   private readonly mem = new Map<number, number>();
   private status: TargetState = 'running';
   private pending: StopInfo | undefined;
@@ -43,6 +43,7 @@ export class ScriptedS3 implements Target {
   private readonly programPc: number;
 
   constructor(private readonly o: ScriptedS3Options) {
+    super();
     const names = [...Array.from({ length: 16 }, (_, i) => `a${i}`), 'pc', 'ps', 'windowbase', 'windowstart', 'sar'];
     this.registers = names.map((name, regnum) => ({ name, regnum, bitsize: 32 }));
     names.forEach((n, i) => this.regs.set(n, (0x1000 + i * 0x11) >>> 0));
@@ -154,21 +155,6 @@ export class ScriptedS3 implements Target {
       return; // CMD bits clear at once
     }
     data.forEach((b, i) => this.mem.set(address + i, b));
-  }
-  async readRegisters(names?: readonly string[]): Promise<Map<string, number>> {
-    return new Map((names ?? [...this.regs.keys()]).map((n) => [n, this.regs.get(n)!]));
-  }
-  async writeRegisters(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<void> {
-    for (const [n, v] of values instanceof Map ? [...values] : Object.entries(values)) {
-      if (!this.regs.has(n)) throw new Error(`no register ${n}`);
-      this.regs.set(n, v >>> 0);
-    }
-  }
-  async readRegister(name: string): Promise<number> {
-    return this.regs.get(name)!;
-  }
-  async writeRegister(name: string, value: number): Promise<void> {
-    this.regs.set(name, value >>> 0);
   }
   async addBreakpoint(): Promise<void> {}
   async removeBreakpoint(): Promise<void> {}

@@ -14,6 +14,7 @@
 import { deflateRawSync } from 'node:zlib';
 import type { Coroutine } from '../algorithm/coroutine.js';
 import type { WorkArea } from '../algorithm/work-area.js';
+import { WorkAreaError } from '../algorithm/errors.js';
 import { FlashError } from './errors.js';
 import type { FlashSession } from './session.js';
 import { StubError } from './stub-client.js';
@@ -144,8 +145,10 @@ async function allocateBuffers(session: FlashSession, wanted: number): Promise<W
       got.push(await allocator.allocate(size, 'flash write buffer A', { align: 4 }));
       got.push(await allocator.allocate(size, 'flash write buffer B', { align: 4 }));
       return got;
-    } catch {
+    } catch (error) {
       for (const a of got.reverse()) await allocator.release(a);
+      // Only "no room" means try smaller buffers; a lost link or a failed RAM backup is the answer.
+      if (!(error instanceof WorkAreaError)) throw error;
     }
   }
   throw new FlashError('FLASH_TRANSFER', 'no room for two 4 KiB write buffers in the work area', {
@@ -204,8 +207,11 @@ async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRan
       current = next;
       slot = nextSlot;
     }
-  } finally {
+  } catch (error) {
     for (const b of [...buffers].reverse()) await session.loaded.allocator.release(b).catch(() => undefined);
+    throw error;
   }
+  // Giving the buffers' RAM back is part of a successful transfer.
+  for (const b of [...buffers].reverse()) await session.loaded.allocator.release(b);
   return { bytes, wireBytes, calls, deflatedCalls, rawCalls, doubleBuffered: overlap };
 }

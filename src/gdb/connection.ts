@@ -20,6 +20,11 @@ export interface RequestOptions {
   readonly onOutput?: (text: string) => void;
   /** A reply this rejects is not the answer to this request (a late answer to an older one) and is dropped. */
   readonly accept?: (reply: string) => boolean;
+  /**
+   * A small request with a short reply (a register write, a resume): where pipelining is on, up to
+   * CONTROL_BURST of these may be in flight together, beyond the pipeline depth.
+   */
+  readonly control?: boolean;
 }
 
 export interface ConnectionOptions {
@@ -39,6 +44,7 @@ interface Request {
   readonly timeoutMs: number;
   readonly onOutput: ((text: string) => void) | undefined;
   readonly accept: ((reply: string) => boolean) | undefined;
+  readonly control: boolean;
   /** The resynchronisation probe (its own timeout starts no new probe). */
   readonly probe?: boolean;
   readonly resolve: (reply: Uint8Array) => void;
@@ -46,7 +52,14 @@ interface Request {
   acked: boolean;
   naks: number;
   badReplies: number;
-  timer?: ReturnType<typeof setTimeout>;
+  /** When it times out (set once it is the oldest in flight). */
+  deadline?: number;
+  /**
+   * Ack mode: a resume went out after this request, so the target may be running when its reply
+   * comes. The reply is not acked: the server already took the next packet's `$` as the end of
+   * this exchange, and a `+` reaching QEMU while the CPU runs would stop it like a Ctrl-C.
+   */
+  answeredWhileRunning?: boolean;
 }
 
 export interface ConnectionStats {
@@ -58,6 +71,8 @@ export interface ConnectionStats {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Control requests in flight at once where pipelining is on. */
+const CONTROL_BURST = 12;
 
 export class RspConnection {
   private readonly framer = new RspFramer({ interrupts: false });
@@ -67,6 +82,8 @@ export class RspConnection {
   private flushScheduled = false;
   private quietUntil = 0;
   private quietTimer: ReturnType<typeof setTimeout> | undefined;
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
+  private watchdogAt = 0;
   private closedError: Error | undefined;
   private noAckMode = false;
   /** Requests that may be outstanding at once in no-ack mode (1 = no pipelining). */
@@ -150,6 +167,7 @@ export class RspConnection {
         timeoutMs: options.timeoutMs ?? this.timeoutMs,
         onOutput: options.onOutput,
         accept: options.accept,
+        control: options.control === true,
         resolve,
         reject,
         acked: false,
@@ -193,6 +211,19 @@ export class RspConnection {
     return this.noAckMode || this.ackModePipelining ? Math.max(1, this.pipelineDepth) : 1;
   }
 
+  /**
+   * Whether the next request may go out now: while fewer than the pipeline depth are in flight, or
+   * (where pipelining is on at all) when it and everything in flight are control requests —
+   * register writes and a resume, sent as one burst — up to CONTROL_BURST of them.
+   */
+  private canSend(next: Request): boolean {
+    const n = this.inflight.length;
+    const depth = this.maxInflight;
+    if (n < depth) return true;
+    if (depth === 1 || n >= CONTROL_BURST || !next.control) return false;
+    return this.inflight.every((r) => r.control);
+  }
+
   private pump(): void {
     if (this.closedError) return;
     const now = Date.now();
@@ -203,7 +234,7 @@ export class RspConnection {
       }, this.quietUntil - now);
       return;
     }
-    while (this.waiting.length > 0 && this.inflight.length < this.maxInflight) {
+    while (this.waiting.length > 0 && this.canSend(this.waiting[0]!)) {
       const req = this.waiting.shift()!;
       this.write(req.frame);
       this.stats.packetsSent++;
@@ -211,6 +242,7 @@ export class RspConnection {
         req.resolve(EMPTY);
         continue;
       }
+      if (req.expect === 'none') for (const earlier of this.inflight) earlier.answeredWhileRunning = true;
       this.inflight.push(req);
       this.armHead();
     }
@@ -223,7 +255,26 @@ export class RspConnection {
    */
   private armHead(): void {
     const head = this.inflight[0];
-    if (head && !head.timer) head.timer = setTimeout(() => this.timeout(head), head.timeoutMs);
+    if (!head || head.deadline !== undefined) return;
+    head.deadline = Date.now() + head.timeoutMs;
+    this.armWatchdog(head.deadline);
+  }
+
+  /** One watchdog timer for the link, not one per request: when it fires it checks the oldest request in flight. */
+  private armWatchdog(deadline: number): void {
+    if (this.watchdog && this.watchdogAt <= deadline) return;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdogAt = deadline;
+    this.watchdog = setTimeout(() => this.watch(), Math.max(0, deadline - Date.now()));
+    this.watchdog.unref?.();
+  }
+
+  private watch(): void {
+    this.watchdog = undefined;
+    const head = this.inflight[0];
+    if (!head || head.deadline === undefined) return;
+    if (head.deadline <= Date.now()) this.timeout(head);
+    else this.armWatchdog(head.deadline);
   }
 
   private complete(req: Request, reply: Uint8Array): void {
@@ -239,7 +290,6 @@ export class RspConnection {
   }
 
   private remove(req: Request): void {
-    if (req.timer) clearTimeout(req.timer);
     const i = this.inflight.indexOf(req);
     if (i >= 0) this.inflight.splice(i, 1);
     this.armHead();
@@ -250,7 +300,6 @@ export class RspConnection {
     this.log(`timeout: ${req.text.slice(0, 40)}`);
     // Replies come in order: once one is missing, the ones sent after it cannot be matched safely.
     const abandoned = this.inflight.splice(0);
-    for (const r of abandoned) if (r.timer) clearTimeout(r.timer);
     this.quietUntil = Date.now() + this.resyncMs;
     if (!req.probe) this.resync();
     for (const r of abandoned) {
@@ -270,7 +319,7 @@ export class RspConnection {
     const text = 'qC';
     this.waiting.unshift({
       text, frame: encodePacket(text), expect: 'reply', timeoutMs: Math.min(this.timeoutMs, 1000), onOutput: undefined,
-      accept: (r) => r.startsWith('QC'), probe: true,
+      accept: (r) => r.startsWith('QC'), probe: true, control: false,
       resolve: () => this.log('resynchronised after a timeout'),
       reject: () => this.log('no qC answer; relying on the quiet period'),
       acked: false, naks: 0, badReplies: 0,
@@ -358,7 +407,7 @@ export class RspConnection {
           this.invalidPacket(head, frame.reason ?? 'bad packet');
           return;
         }
-        if (!this.noAckMode) this.write(Uint8Array.of(ACK));
+        if (!this.noAckMode && !(head?.answeredWhileRunning && this.isReplyFor(head, frame.payload))) this.write(Uint8Array.of(ACK));
         this.route(head, frame.payload);
     }
   }
@@ -376,14 +425,13 @@ export class RspConnection {
     this.pipelineDepth = 1;
     const again = this.inflight.splice(0);
     for (const r of again) {
-      if (r.timer) clearTimeout(r.timer);
-      r.timer = undefined;
+      r.deadline = undefined;
       r.acked = false;
     }
     nakked.naks++;
-    const unsafe = again.filter((r) => r.expect === 'stop');
-    for (const r of unsafe) r.reject(new GdbProtocolError(r.text, 'the link corrupted a packet while requests were pipelined; the run-control request may or may not have run'));
-    this.waiting.unshift(...again.filter((r) => r.expect !== 'stop'));
+    const runControl = (r: Request) => r.expect === 'stop' || r.expect === 'none';
+    for (const r of again.filter(runControl)) r.reject(new GdbProtocolError(r.text, 'the link corrupted a packet while requests were pipelined; the run-control request may or may not have run'));
+    this.waiting.unshift(...again.filter((r) => !runControl(r)));
     this.quietUntil = Date.now() + this.resyncMs;
     this.resync();
     this.pump();
@@ -413,6 +461,19 @@ export class RspConnection {
     }
   }
 
+  /** Whether `payload` answers `head` (not console output, not a stop reply it does not wait for). */
+  private isReplyFor(head: Request, payload: Uint8Array): boolean {
+    if (head.expect === 'none') return false;
+    const first = payload[0];
+    if (first === 0x4f && isConsoleOutput(bytesToText(payload))) return false;
+    return head.expect === 'stop' || !this.looksLikeStop(payload);
+  }
+
+  private looksLikeStop(payload: Uint8Array): boolean {
+    const first = payload[0];
+    return (first === 0x54 || first === 0x53 || first === 0x57 || first === 0x58) && isStopReply(bytesToText(payload, 0, Math.min(payload.length, 256)));
+  }
+
   private route(head: Request | undefined, payload: Uint8Array): void {
     // Decide on a short prefix; binary replies stay bytes.
     const first = payload[0];
@@ -423,8 +484,7 @@ export class RspConnection {
       else this.onOutput(text);
       return;
     }
-    const looksLikeStop = (first === 0x54 || first === 0x53 || first === 0x57 || first === 0x58) && isStopReply(bytesToText(payload, 0, Math.min(payload.length, 256)));
-    if (looksLikeStop && head?.expect !== 'stop') {
+    if (head?.expect !== 'stop' && this.looksLikeStop(payload)) {
       this.onStop(bytesToText(payload));
       return;
     }
@@ -450,8 +510,9 @@ export class RspConnection {
     this.closedError = error ?? new Error('the server closed the connection');
     if (this.quietTimer) clearTimeout(this.quietTimer);
     const all = [...this.inflight.splice(0), ...this.waiting.splice(0)];
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = undefined;
     for (const r of all) {
-      if (r.timer) clearTimeout(r.timer);
       r.reject(new GdbDisconnectedError(r.text, this.closedError.message));
     }
     if (!ours) this.socket.destroy();

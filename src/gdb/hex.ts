@@ -55,10 +55,15 @@ export function textToBytes(text: string): Uint8Array {
 
 /** Bytes to latin1 text (every byte one character). */
 export function bytesToText(data: Uint8Array, start = 0, end = data.length): string {
+  if (end - start <= 16) {
+    let out = '';
+    for (let i = start; i < end; i++) out += String.fromCharCode(data[i]!);
+    return out;
+  }
   let out = '';
   const CHUNK = 8192;
   for (let i = start; i < end; i += CHUNK) {
-    out += String.fromCharCode(...data.subarray(i, Math.min(end, i + CHUNK)));
+    out += String.fromCharCode.apply(null, data.subarray(i, Math.min(end, i + CHUNK)) as unknown as number[]);
   }
   return out;
 }

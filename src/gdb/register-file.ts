@@ -46,26 +46,37 @@ export class RegisterFile {
   /** Values of the registers in a `g` reply; registers reported as `xx` (unavailable) are left out. */
   decodeG(hex: string): Map<RegisterInfo, number> {
     const out = new Map<RegisterInfo, number>();
+    const whole = hexToBytes(hex.length > this.gLength * 2 ? hex.slice(0, this.gLength * 2) : hex);
     for (const reg of this.registers) {
       if (!this.inG(reg)) continue;
+      const size = Math.ceil(reg.bitsize / 8);
+      if (whole) {
+        out.set(reg, leValue(whole.subarray(reg.offset!, reg.offset! + size)));
+        continue;
+      }
+      // Some fields are `xx` (unavailable): decode field by field.
       const start = reg.offset! * 2;
-      const field = hex.slice(start, start + Math.ceil(reg.bitsize / 8) * 2);
-      const bytes = hexToBytes(field);
-      if (!bytes) continue;
-      out.set(reg, leValue(bytes));
+      const bytes = hexToBytes(hex.slice(start, start + size * 2));
+      if (bytes) out.set(reg, leValue(bytes));
     }
     return out;
   }
 
   /** A `g` image with `values` written over `base` (hex of gLength bytes). */
   encodeG(base: string, values: ReadonlyMap<RegisterInfo, number>): string {
-    let image = base;
-    for (const [reg, value] of values) {
-      const start = reg.offset! * 2;
-      const size = Math.ceil(reg.bitsize / 8);
-      image = image.slice(0, start) + bytesToHex(leBytes(value, size)) + image.slice(start + size * 2);
+    const bytes = hexToBytes(base);
+    if (!bytes) {
+      // `xx` fields in the base stay as they are: splice field by field.
+      let image = base;
+      for (const [reg, value] of values) {
+        const start = reg.offset! * 2;
+        const size = Math.ceil(reg.bitsize / 8);
+        image = image.slice(0, start) + bytesToHex(leBytes(value, size)) + image.slice(start + size * 2);
+      }
+      return image;
     }
-    return image;
+    for (const [reg, value] of values) bytes.set(leBytes(value, Math.ceil(reg.bitsize / 8)), reg.offset!);
+    return bytesToHex(bytes);
   }
 }
 

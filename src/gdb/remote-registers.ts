@@ -1,4 +1,9 @@
-/** Register access over RSP: the whole file with `g`/`G` (cached until the target runs), single ones with `p`/`P`. */
+/**
+ * Register access over RSP: the whole file with `g`/`G` (cached until the target runs), single ones
+ * with `p`/`P`. Writes can be staged: they land in the cache at once and go to the target with the
+ * next flush — which the target does before anything that lets the CPU run or the session end — so
+ * a run's register set-up and the resume leave in one burst.
+ */
 import type { RegisterInfo } from '../target/types.js';
 import { TargetRegisterError } from '../target/errors.js';
 import type { RspConnection } from './connection.js';
@@ -7,23 +12,51 @@ import { parseErrorReply } from './codec.js';
 import { valueToLeHex, leHexToValue } from './hex.js';
 import { GdbErrorReplyError, GdbProtocolError } from './errors.js';
 
+interface Resolved {
+  readonly list: ReadonlyArray<readonly [string, RegisterInfo]>;
+  readonly inG: ReadonlySet<RegisterInfo>;
+  readonly anyInG: boolean;
+}
+
 const OK_OR_ERROR = (r: string) => r === 'OK' || r === '' || r[0] === 'E';
+/** Register writes are control requests: they may share a burst with a resume. */
+const WRITE = { accept: OK_OR_ERROR, control: true } as const;
 const REGISTER_REPLY = (r: string) => r === '' || /^[0-9a-fA-FxE]/.test(r);
 
 export class RemoteRegisters {
+  /** The `g` image as the target will hold it once the staged writes are flushed. */
   private gCache: string | undefined;
   /** gCache decoded, worked out on first use. */
   private gValues: Map<RegisterInfo, number> | undefined;
-  /** Registers outside the `g` file whose value is known while the target stays halted. */
+  /** Registers outside the `g` file whose value is known while the target stays halted (staged ones included). */
   private readonly pCache = new Map<RegisterInfo, number>();
+  /** Staged writes not yet sent: `g`-file registers, and registers outside it (their values are in pCache). */
+  private readonly gStaged = new Set<RegisterInfo>();
+  private readonly pStaged = new Set<RegisterInfo>();
+  /**
+   * Staged writes held back from a run that does not use them (flush with `hold`): the program's
+   * values, written with the next flush that holds nothing. They outlive the run's stop.
+   */
+  private readonly held = new Map<RegisterInfo, number>();
 
   constructor(private readonly conn: RspConnection, private readonly file: RegisterFile) {}
 
-  /** Forget cached values (the target ran, stopped or was reset). */
-  invalidate(): void {
+  /** True while staged writes wait for a flush. */
+  get dirty(): boolean {
+    return this.gStaged.size > 0 || this.pStaged.size > 0 || this.held.size > 0;
+  }
+
+  /**
+   * Forget cached values (the target ran or stopped). Staged writes are dropped too (flush first
+   * where they matter); held ones stay unless `all` (a reset: the program's context is gone).
+   */
+  invalidate(all = false): void {
     this.gCache = undefined;
     this.gValues = undefined;
     this.pCache.clear();
+    this.gStaged.clear();
+    this.pStaged.clear();
+    if (all) this.held.clear();
   }
 
   private async readG(): Promise<string> {
@@ -37,33 +70,58 @@ export class RemoteRegisters {
     return this.gCache;
   }
 
-  private async readGValues(): Promise<Map<RegisterInfo, number>> {
-    const g = await this.readG();
+  private gDecoded(g: string): Map<RegisterInfo, number> {
     if (!this.gValues) this.gValues = this.file.decodeG(g);
     return this.gValues;
   }
 
   /** Values by name; all registers when `names` is omitted (then those the server will not serve are left out). */
   async read(names?: readonly string[]): Promise<Map<string, number>> {
-    const file = this.file;
-    const wanted = names ? names.map((n) => [n, file.get(n)] as const) : file.registers.map((r) => [r.name, r] as const);
+    const wanted = this.resolve(names);
     const out = new Map<string, number>();
-    if (wanted.some(([, r]) => file.inG(r))) {
-      const values = await this.readGValues();
-      for (const [name, reg] of wanted) {
-        const v = values.get(reg);
-        if (v !== undefined) out.set(name, v);
-      }
+    const values = wanted.anyInG ? this.gDecoded(await this.readG()) : undefined;
+    let missing: Array<readonly [string, RegisterInfo]> | undefined;
+    for (const entry of wanted.list) {
+      const [name, reg] = entry;
+      const v = wanted.inG.has(reg) ? values!.get(reg) : this.pCache.get(reg);
+      if (v !== undefined) out.set(name, v);
+      else if (!wanted.inG.has(reg)) (missing ??= []).push(entry);
     }
-    const single = wanted.filter(([, r]) => !file.inG(r));
-    const results = await Promise.allSettled(single.map(([, r]) => this.readP(r)));
-    results.forEach((res, i) => {
-      const [name] = single[i]!;
-      if (res.status === 'fulfilled') out.set(name, res.value);
-      else if (names) throw res.reason; // asked by name: say why it failed
-    });
-    if (names) for (const [name] of wanted) if (!out.has(name)) throw new TargetRegisterError(name, 'the server reports it unavailable');
+    if (missing) {
+      const results = await Promise.allSettled(missing.map(([, r]) => this.readP(r)));
+      results.forEach((res, i) => {
+        const [name] = missing[i]!;
+        if (res.status === 'fulfilled') out.set(name, res.value);
+        else if (names) throw res.reason; // asked by name: say why it failed
+      });
+    }
+    if (names && out.size < wanted.list.length) {
+      for (const [name] of wanted.list) if (!out.has(name)) throw new TargetRegisterError(name, 'the server reports it unavailable');
+    }
     return out;
+  }
+
+  /** Names resolved to registers, remembered per names array (callers reuse theirs, e.g. a run's context list). */
+  private readonly resolved = new WeakMap<readonly string[], Resolved>();
+  private all: Resolved | undefined;
+
+  /** The same for short lists built afresh on every call (['pc'], [pc, a0]), by their text. */
+  private readonly resolvedShort = new Map<string, Resolved>();
+
+  private resolve(names: readonly string[] | undefined): Resolved {
+    const key = names && names.length <= 4 ? names.join(',') : undefined;
+    const known = names ? (key !== undefined ? this.resolvedShort.get(key) : this.resolved.get(names)) : this.all;
+    if (known) return known;
+    const file = this.file;
+    const list = names ? names.map((n) => [n, file.get(n)] as const) : file.registers.map((r) => [r.name, r] as const);
+    const inG = new Set(list.filter(([, r]) => file.inG(r)).map(([, r]) => r));
+    const made: Resolved = { list, inG, anyInG: inG.size > 0 };
+    if (key !== undefined) {
+      if (this.resolvedShort.size > 256) this.resolvedShort.clear();
+      this.resolvedShort.set(key, made);
+    } else if (names) this.resolved.set(names, made);
+    else this.all = made;
+    return made;
   }
 
   private async readP(reg: RegisterInfo): Promise<number> {
@@ -79,50 +137,141 @@ export class RemoteRegisters {
     return v;
   }
 
-  /** One register in the `g` file goes by P (G if P is not served); several by one G; the rest by P. */
-  async write(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<void> {
+  /**
+   * Stage writes: the cache holds the new values at once, the target gets them with the next
+   * flush. Values the target already holds are left out. False (nothing staged) when registers of
+   * the `g` file are among them and the file is not cached: then write() is the way.
+   */
+  stage(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): boolean {
     const file = this.file;
     const entries = values instanceof Map ? [...values.entries()] : Object.entries(values as Record<string, number>);
-    const inG = new Map<RegisterInfo, number>();
-    const single: Array<[RegisterInfo, number]> = [];
-    for (const [name, value] of entries) {
-      const reg = file.get(name);
-      if (file.inG(reg)) inG.set(reg, value);
-      else if (this.pCache.get(reg) !== value >>> 0) single.push([reg, value]); // already holds it: nothing to send
+    const resolved = entries.map(([name, value]) => [file.get(name), value >>> 0] as const);
+    const gChanges = new Map<RegisterInfo, number>();
+    if (resolved.some(([reg]) => file.inG(reg))) {
+      if (this.gCache === undefined) return false;
+      const current = this.gDecoded(this.gCache);
+      for (const [reg, value] of resolved) if (file.inG(reg) && current.get(reg) !== value) gChanges.set(reg, value);
     }
-    // The single writes are independent of the G: all go out at once (pipelined where the link
-    // allows), and every one of them is awaited before returning.
-    const singles = Promise.allSettled(single.map(([reg, value]) => this.writeP(reg, value, false)));
-    try {
-      if (inG.size === 1) {
-        const [[reg, value]] = [...inG];
-        if (await this.writeP(reg, value, true)) inG.clear();
-      }
-      if (inG.size > 0) {
-        const image = file.encodeG(await this.readG(), inG);
-        const reply = await this.conn.requestText(`G${image}`, { accept: OK_OR_ERROR });
-        if (reply !== 'OK') throw new TargetRegisterError([...inG.keys()].map((r) => r.name).join(','), `the server replied '${reply}' to G`);
-        this.gCache = image;
-        this.gValues = undefined;
-      }
-    } finally {
-      for (const result of await singles) if (result.status === 'rejected') throw result.reason;
+    for (const [reg, value] of resolved) {
+      if (file.inG(reg) || this.pCache.get(reg) === value) continue; // already holds it (or will): nothing to send
+      this.pCache.set(reg, value);
+      this.pStaged.add(reg);
     }
+    if (gChanges.size > 0) {
+      this.gCache = file.encodeG(this.gCache!, gChanges);
+      const decoded = this.gValues;
+      for (const [reg, value] of gChanges) {
+        this.gStaged.add(reg);
+        decoded?.set(reg, value);
+      }
+    }
+    return true;
   }
 
-  /** P one register; false when the server does not do P and `fallback` allows using G instead. */
-  private async writeP(reg: RegisterInfo, value: number, fallback: boolean): Promise<boolean> {
-    const request = `P${reg.regnum.toString(16)}=${valueToLeHex(value, Math.ceil(reg.bitsize / 8))}`;
-    const reply = await this.conn.requestText(request, { accept: OK_OR_ERROR });
-    if (reply === 'OK') {
-      if (this.gCache !== undefined && this.file.inG(reg)) {
-        this.gCache = this.file.encodeG(this.gCache, new Map([[reg, value]]));
-        this.gValues = undefined;
+  /**
+   * Send the staged writes. Every packet is queued before this returns (P for single registers; one
+   * G for several of the `g` file), so whatever the caller queues next follows them on the wire.
+   * Resolves once all are answered; on a failure the cache is dropped (the target's state is unknown).
+   */
+  flush(hold?: readonly string[]): Promise<void> {
+    if (!this.dirty) return Promise.resolve();
+    const holding = hold && hold.length > 0 ? new Set(hold.map((n) => this.file.get(n))) : undefined;
+    const singles: Array<readonly [RegisterInfo, number]> = [];
+    for (const reg of this.pStaged) {
+      const value = this.pCache.get(reg)!;
+      if (holding?.has(reg)) this.held.set(reg, value);
+      else {
+        singles.push([reg, value]);
+        this.held.delete(reg);
       }
-      if (!this.file.inG(reg)) this.pCache.set(reg, value >>> 0);
-      return true;
     }
-    if (reply === '' && fallback) return false;
-    throw new TargetRegisterError(reg.name, `the server replied '${reply}' to '${request}'`);
+    if (!holding) {
+      for (const [reg, value] of this.held) if (!this.pStaged.has(reg)) singles.push([reg, value]);
+      this.held.clear();
+    } else {
+      // Held values the run needs after all go out now.
+      for (const [reg, value] of this.held) {
+        if (holding.has(reg) || this.pStaged.has(reg)) continue;
+        singles.push([reg, value]);
+        this.held.delete(reg);
+      }
+    }
+    const gRegs = [...this.gStaged];
+    const image = this.gCache;
+    this.pStaged.clear();
+    this.gStaged.clear();
+    const sends: Promise<unknown>[] = singles.map(([reg, value]) => this.sendP(reg, value));
+    if (gRegs.length === 1) {
+      const [reg] = gRegs as [RegisterInfo];
+      sends.push(this.sendPInG(reg, this.gDecoded(image!).get(reg)!, image));
+    } else if (gRegs.length > 1) {
+      sends.push(this.sendG(image!, gRegs));
+    }
+    return Promise.allSettled(sends).then((results) => {
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) {
+        this.invalidate();
+        throw failed.reason;
+      }
+    });
+  }
+
+  /** Write now: stage, then flush (with anything staged before). */
+  async write(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<void> {
+    if (!this.stage(values)) {
+      const file = this.file;
+      const entries = values instanceof Map ? [...values.entries()] : Object.entries(values as Record<string, number>);
+      const inG = entries.filter(([name]) => file.inG(file.get(name)));
+      if (inG.length === 1) {
+        // One register of an uncached file: P it directly (G, after reading the file, if P is not served).
+        const [[name, value]] = inG as [[string, number]];
+        this.stage(new Map(entries.filter(([n]) => n !== name)));
+        const flushed = this.flush();
+        const direct = this.sendPInG(file.get(name), value >>> 0, undefined);
+        await Promise.all([flushed, direct]).catch(async (error: unknown) => {
+          await Promise.allSettled([flushed, direct]);
+          throw error;
+        });
+        if (!(await direct)) {
+          await this.readG();
+          this.stage({ [name]: value });
+          await this.flush();
+        }
+        return;
+      }
+      await this.readG();
+      this.stage(values);
+    }
+    await this.flush();
+  }
+
+  /** P one register outside the `g` file; any reply but OK is an error. */
+  private async sendP(reg: RegisterInfo, value: number): Promise<void> {
+    const request = this.pRequest(reg, value);
+    const reply = await this.conn.requestText(request, WRITE);
+    if (reply !== 'OK') throw new TargetRegisterError(reg.name, `the server replied '${reply}' to '${request}'`);
+  }
+
+  /**
+   * P one register of the `g` file. If the server does not do P (empty reply): G with `image` when
+   * given, else false for the caller to handle.
+   */
+  private async sendPInG(reg: RegisterInfo, value: number, image: string | undefined): Promise<boolean> {
+    const request = this.pRequest(reg, value);
+    const reply = await this.conn.requestText(request, WRITE);
+    if (reply === 'OK') return true;
+    if (reply !== '') throw new TargetRegisterError(reg.name, `the server replied '${reply}' to '${request}'`);
+    if (image === undefined) return false;
+    return this.sendG(image, [reg]);
+  }
+
+  private pRequest(reg: RegisterInfo, value: number): string {
+    return `P${reg.regnum.toString(16)}=${valueToLeHex(value, Math.ceil(reg.bitsize / 8))}`;
+  }
+
+  private async sendG(image: string, regs: readonly RegisterInfo[]): Promise<boolean> {
+    const reply = await this.conn.requestText(`G${image}`, WRITE);
+    if (reply !== 'OK') throw new TargetRegisterError(regs.map((r) => r.name).join(','), `the server replied '${reply}' to G`);
+    return true;
   }
 }

@@ -1,7 +1,7 @@
 /** RemoteTarget: a Target driven over the GDB Remote Serial Protocol (QEMU, OpenOCD, espalgo's own server). */
 import type { Architecture } from '../chips/types.js';
 import type {
-  Target, TargetCapabilities, RegisterInfo, TargetState, StopInfo, BreakpointKind, TargetListener,
+  Target, TargetCapabilities, RegisterInfo, TargetState, StopInfo, BreakpointKind, TargetListener, ResumeOptions,
 } from '../target/types.js';
 import { TargetEvents } from '../target/events.js';
 import {
@@ -69,6 +69,9 @@ export class RemoteTarget implements Target {
   private waiters = new Set<{ resolve: (s: StopInfo) => void; reject: (e: Error) => void }>();
   private stepping = false;
   private interrupting = false;
+  /** A background flush of staged registers failed: the next register or run-control call says so. */
+  private deferredError: Error | undefined;
+  private autoFlushScheduled = false;
   private regs!: RemoteRegisters;
   private readonly breakpoints = new Map<number, BreakpointKind>();
   private readonly timeoutMs: number;
@@ -150,10 +153,10 @@ export class RemoteTarget implements Target {
     }
   }
 
-  async resume(address?: number): Promise<void> {
+  async resume(address?: number, options: ResumeOptions = {}): Promise<void> {
     this.requireHalted('resume');
-    if (address !== undefined) await this.writeRegister('pc', address);
-    await this.sendResume(this.info.vCont.c ? 'vCont;c' : 'c', false);
+    if (address !== undefined) await this.stageRegisters({ pc: address });
+    await this.sendResume(this.info.vCont.c ? 'vCont;c' : 'c', false, options.holdRegisters);
   }
 
   async step(timeoutMs = this.timeoutMs): Promise<StopInfo> {
@@ -166,14 +169,28 @@ export class RemoteTarget implements Target {
     }
   }
 
-  private async sendResume(packet: string, step: boolean): Promise<void> {
+  /**
+   * Staged register writes and the resume go out as one burst. Should a write fail, the CPU may
+   * already run with part of it: it is halted again and the write's error is raised.
+   */
+  private async sendResume(packet: string, step: boolean, hold?: readonly string[]): Promise<void> {
+    this.raiseDeferred();
+    const flushed = this.regs?.flush(hold) ?? Promise.resolve();
     this.stepping = step;
     this.regs?.invalidate();
     this.stopInProgress = undefined;
     this.stopSeq++;
     this.current = 'running';
     this.events.emit({ type: 'resumed' });
-    await this.conn.request(packet, { expect: 'none' });
+    const sent = this.conn.request(packet, { expect: 'none', control: true });
+    try {
+      await flushed;
+    } catch (error) {
+      await sent.catch(() => undefined);
+      await this.halt().catch(() => undefined);
+      throw error;
+    }
+    await sent;
   }
 
   waitForHalt(timeoutMs: number): Promise<StopInfo> {
@@ -246,6 +263,7 @@ export class RemoteTarget implements Target {
 
   async readRegisters(names?: readonly string[]): Promise<Map<string, number>> {
     this.requireHalted('readRegisters');
+    this.raiseDeferred();
     return this.regs.read(names);
   }
 
@@ -259,7 +277,49 @@ export class RemoteTarget implements Target {
 
   async writeRegisters(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<void> {
     this.requireHalted('writeRegisters');
+    this.raiseDeferred();
     await this.regs.write(values);
+  }
+
+  /**
+   * Write registers lazily: reads see the new values at once; the target gets them together with
+   * the next resume or step (one burst), or when the event loop next turns, whichever comes first.
+   * A failure is raised by the resume, or by the next register call after a background flush.
+   */
+  async stageRegisters(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<void> {
+    this.requireHalted('stageRegisters');
+    this.raiseDeferred();
+    if (!this.regs.stage(values)) {
+      await this.regs.write(values);
+      return;
+    }
+    if (this.regs.dirty && !this.autoFlushScheduled) {
+      this.autoFlushScheduled = true;
+      setImmediate(() => {
+        this.autoFlushScheduled = false;
+        if (this.current !== 'halted' || !this.regs.dirty) return;
+        this.regs.flush().catch((error: unknown) => {
+          this.deferredError = error instanceof Error ? error : new Error(String(error));
+          this.log(`writing staged registers failed: ${this.deferredError.message}`);
+        });
+      });
+    }
+  }
+
+  /** Send staged register writes now; with `refetch`, forget cached values so the next read asks the target. */
+  async flushRegisters(options: { readonly refetch?: boolean } = {}): Promise<void> {
+    this.assertConnected('flushRegisters');
+    this.raiseDeferred();
+    await this.regs.flush();
+    if (options.refetch) this.regs.invalidate();
+  }
+
+  private raiseDeferred(): void {
+    const error = this.deferredError;
+    if (error) {
+      this.deferredError = undefined;
+      throw error;
+    }
   }
 
   // ---- breakpoints, reset, monitor ---------------------------------------------------------
@@ -285,12 +345,13 @@ export class RemoteTarget implements Target {
 
   async monitor(command: string): Promise<string> {
     this.requireMemoryAccess('monitor');
+    if (this.current === 'halted') await this.regs.flush(); // the command may look at the registers
     return runMonitor(this.conn, command, this.options.monitorTimeoutMs ?? Math.max(this.timeoutMs, 10000));
   }
 
   async reset(mode: 'halt' | 'run'): Promise<void> {
     if (this.current === 'running' && !this.capabilities.memoryWhileRunning) await this.halt();
-    this.regs?.invalidate();
+    this.regs?.invalidate(true);
     if (this.serverKind === 'qemu') {
       await this.monitor('system_reset');
     } else {
@@ -315,6 +376,7 @@ export class RemoteTarget implements Target {
 
   async close(): Promise<void> {
     if (this.conn.closed) return;
+    if (this.current === 'halted') await this.regs?.flush().catch((error: unknown) => this.log(`writing staged registers before closing failed: ${String(error)}`));
     if (this.options.detachOnClose !== false && this.current === 'halted') {
       await this.conn.requestText('D', { timeoutMs: Math.min(this.timeoutMs, 1000) }).catch(() => undefined);
     }

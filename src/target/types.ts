@@ -64,6 +64,15 @@ export type TargetEvent =
 
 export type TargetListener = (event: TargetEvent) => void;
 
+export interface ResumeOptions {
+  /**
+   * Registers staged for the interrupted program that this run does not use (a stub run that
+   * leaves mepc alone): where the target stages writes, they stay staged — sent before the program
+   * itself next runs, or with a flush — instead of going out with this resume. Others ignore it.
+   */
+  readonly holdRegisters?: readonly string[];
+}
+
 /**
  * A debuggable CPU. All addresses and register values are unsigned 32-bit numbers.
  * Methods reject with a TargetError subclass (see errors.ts); none of them hangs: every wait is bounded.
@@ -81,7 +90,7 @@ export interface Target {
   /** Stop the CPU. Resolves with the stop once it is halted (immediately if it already is). */
   halt(timeoutMs?: number): Promise<StopInfo>;
   /** Let the CPU run from its current PC (or from `address`). Resolves once it runs. */
-  resume(address?: number): Promise<void>;
+  resume(address?: number, options?: ResumeOptions): Promise<void>;
   /** Execute one instruction. */
   step(timeoutMs?: number): Promise<StopInfo>;
   /** Wait until the CPU halts; rejects with TargetTimeoutError after `timeoutMs`. */
@@ -95,6 +104,14 @@ export interface Target {
   writeRegisters(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<void>;
   readRegister(name: string): Promise<number>;
   writeRegister(name: string, value: number): Promise<void>;
+  /**
+   * Optional: write registers lazily. Reads see the values at once; the target gets them no later
+   * than the next resume or step (sharing its round trip), or the next event-loop turn. Targets
+   * without it take writeRegisters.
+   */
+  stageRegisters?(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<void>;
+  /** Optional: send staged register writes now; with `refetch`, drop cached values so the next read asks the CPU. */
+  flushRegisters?(options?: { readonly refetch?: boolean }): Promise<void>;
 
   addBreakpoint(address: number, kind: BreakpointKind, length?: number): Promise<void>;
   removeBreakpoint(address: number, kind: BreakpointKind, length?: number): Promise<void>;

@@ -8,12 +8,19 @@ export async function saveContext(target: Target, names: readonly string[]): Pro
   return target.readRegisters(names);
 }
 
-export async function restoreContext(target: Target, saved: SavedContext): Promise<void> {
-  await target.writeRegisters(saved);
+/**
+ * Put the saved context back. `lazy`: where the target stages register writes, they reach the CPU
+ * no later than its next resume or step (sharing that round trip) — the CPU cannot tell, it does not
+ * run in between. Error paths restore eagerly.
+ */
+export async function restoreContext(target: Target, saved: SavedContext, lazy = false): Promise<void> {
+  if (lazy && target.stageRegisters) await target.stageRegisters(saved);
+  else await target.writeRegisters(saved);
 }
 
-/** Read the context back and throw RestoreMismatchError if any register differs from the saved value. */
+/** Read the context back from the CPU (staged writes sent, caches dropped) and throw RestoreMismatchError if any register differs. */
 export async function verifyContext(target: Target, saved: SavedContext): Promise<void> {
+  await target.flushRegisters?.({ refetch: true });
   const now = await target.readRegisters([...saved.keys()]);
   const mismatches: { what: string; expected: number; found: number }[] = [];
   for (const [name, value] of saved) {

@@ -85,10 +85,11 @@ export async function runLoaded(
 
   const saved = await saveContext(target, contextNames(convention, target));
   let placed: PlacedMemoryArgument[] = [];
-  const abort = new AbortController();
+  // Only a run with a co-routine needs an abort signal (none is built for plain calls).
+  const abort = options.coroutine ? new AbortController() : undefined;
   /** Tell a running co-routine to stop (a plain reason: no DOMException is built on every run). */
   const stopCoroutine = (): void => {
-    if (!abort.signal.aborted) abort.abort(STOPPED);
+    if (abort && !abort.signal.aborted) abort.abort(STOPPED);
   };
   let restored = false;
   let succeeded = false;
@@ -97,34 +98,37 @@ export async function runLoaded(
     const { symbols } = loaded.image;
     if (symbols.trapRecord !== undefined) await clearTrapRecord(target, symbols.trapRecord);
     if (symbols.logBuffer) await clearStubLog(target, symbols.logBuffer);
-    const co: CoroutineContext = {
+    const co: CoroutineContext | undefined = abort && {
       target,
       memoryArguments: new Map(placed.map((p) => [p.spec.argIndex, p.area.address])),
       signal: abort.signal,
     };
-    await options.coroutine?.init?.(co);
+    if (co) await options.coroutine?.init?.(co);
 
-    await target.writeRegisters(
-      convention.callRegisters({
-        entry: options.entry ?? loaded.image.entry,
-        trampoline: loaded.trampolinePc,
-        stackTop: loaded.stackTop,
-        args,
-        trapVector: loaded.trapVector,
-        saved,
-      }),
-    );
+    // Staged where the target can: the call's registers go out with the resume, in one burst.
+    const callRegisters = convention.callRegisters({
+      entry: options.entry ?? loaded.image.entry,
+      trampoline: loaded.trampolinePc,
+      stackTop: loaded.stackTop,
+      args,
+      trapVector: loaded.trapVector,
+      saved,
+    });
+    if (target.stageRegisters) await target.stageRegisters(callRegisters);
+    else await target.writeRegisters(callRegisters);
     if (options.catchExceptions !== false && loaded.trapVector === undefined && convention.exceptionVectors) {
       for (const pc of convention.exceptionVectors(saved)) {
         await target.addBreakpoint(pc, 'software');
         ctx.vectorBreaks.push(pc);
       }
     }
-    await target.resume();
+    // The saved registers the routine does not use (mepc, mcause, …) need not reach the CPU for the
+    // run: where the target stages writes, they stay staged until the program itself runs.
+    await target.resume(undefined, { holdRegisters: programOnly(saved, callRegisters) });
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // The co-routine's failure is kept (never left unhandled) and raised once the stub stopped.
     let coroutineError: unknown;
-    const coroutineRun = options.coroutine?.run?.(co).catch((error: unknown) => {
+    const coroutineRun = co && options.coroutine?.run?.(co).catch((error: unknown) => {
       coroutineError = error ?? new Error('the co-routine failed');
     });
     let stopped;
@@ -148,9 +152,9 @@ export async function runLoaded(
       throw new AlgorithmUnexpectedStopError(ctx.routine, pc, stopped.reason, regs);
     }
     const value = after.get(convention.resultRegister)! >>> 0;
-    await options.coroutine?.done?.(co);
+    if (co) await options.coroutine?.done?.(co);
     const outputs = await collectMemoryArguments(target, placed);
-    await restoreContext(target, saved);
+    await restoreContext(target, saved, true);
     restored = true;
     if (options.verifyRestore) await verifyContext(target, saved);
     succeeded = true;
@@ -178,6 +182,11 @@ export async function runLoaded(
     );
     if (releaseError !== undefined && succeeded) throw releaseError;
   }
+}
+
+/** Context registers the call does not set. */
+function programOnly(saved: ReadonlyMap<string, number>, call: ReadonlyMap<string, number>): string[] {
+  return [...saved.keys()].filter((n) => !call.has(n));
 }
 
 const contextCache = new WeakMap<CallingConvention, WeakMap<object, string[]>>();

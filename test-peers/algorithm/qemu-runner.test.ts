@@ -18,10 +18,15 @@ import { parseElf, findSymbol } from '../../src/image/elf.js';
 import { CC, QEMU, missingPeers, startQemu } from '../gdb/qemu.js';
 import { buildAll } from './qemu-program.js';
 
-/** Counters advance on their own; everything else must come back bit-exact. */
+/**
+ * Counters advance on their own; everything else must come back bit-exact. Read from the CPU itself:
+ * staged register writes are sent and the client's cache dropped first.
+ */
 const COUNTER = /^(m?cycle|m?instret|time|m?hpmcounter\d+)h?$/;
-const state = async (t: RemoteTarget) =>
-  new Map([...(await t.readRegisters())].filter(([name]) => !COUNTER.test(name)));
+const state = async (t: RemoteTarget) => {
+  await t.flushRegisters({ refetch: true });
+  return new Map([...(await t.readRegisters())].filter(([name]) => !COUNTER.test(name)));
+};
 
 const CALLS = Number(process.env.ESPALGO_QEMU_CALLS ?? 1000);
 const skip = missingPeers([QEMU, CC]);

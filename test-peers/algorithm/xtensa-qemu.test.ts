@@ -22,7 +22,11 @@ const skip = missingPeers([QEMU_XTENSA]);
 const VOLATILE = new Set(['ccount']);
 const WORK_AREA = { start: STUB_ORIGIN, end: STUB_ORIGIN + 0x4000 };
 
-const state = async (t: RemoteTarget) => new Map([...(await t.readRegisters())].filter(([name]) => !VOLATILE.has(name)));
+/** Read from the CPU itself: staged register writes are sent and the client's cache dropped first. */
+const state = async (t: RemoteTarget) => {
+  await t.flushRegisters({ refetch: true });
+  return new Map([...(await t.readRegisters())].filter(([name]) => !VOLATILE.has(name)));
+};
 const readWord = async (t: RemoteTarget, a: number) => new DataView((await t.readMemory(a, 4)).buffer).getUint32(0, true);
 
 /** A small deterministic generator, so a failure can be replayed. */

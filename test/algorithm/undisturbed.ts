@@ -16,11 +16,12 @@ import type { Target } from '../../src/target/types.js';
 import { bootDemo, demoStub, firmwareSymbol, STUB } from './sim-fixture.js';
 
 /**
- * The context as the program sees it: every register and CSR, except dcsr's cause field [8:6], which
+ * The context as the program sees it, read from the CPU: every register and CSR, except dcsr's cause field [8:6], which
  * records why the hart last entered debug mode (the run's own ebreak) and is read-only to a debugger
  * (debug spec 0.13, dcsr) — it is not part of the program's state.
  */
 async function context(target: Target, names: readonly string[] | undefined): Promise<Map<string, number>> {
+  await target.flushRegisters?.({ refetch: true }); // from the CPU, not a client-side cache
   const regs = names ? await target.readRegisters(names) : await target.readRegisters();
   if (regs.has('dcsr')) regs.set('dcsr', regs.get('dcsr')! & ~(7 << 6));
   return regs;

@@ -31,6 +31,9 @@ import {
   TIMING_CALI_EXTRA_SHIFT,
 } from './spi-mem-regs.js';
 
+/** A shared empty buffer (never written). */
+const NOTHING = new Uint8Array(0);
+
 export interface SpiMemOptions {
   /** Reads of CMD during which a started command still shows as busy (default 1). */
   readonly cmdPolls?: number;
@@ -110,9 +113,11 @@ export class SpiMemController extends RegisterBlock {
 
   private readBuffer(byteOffset: number, count: number): Uint8Array {
     const out = new Uint8Array(count);
+    let word = 0;
     for (let i = 0; i < count; i++) {
       const b = (byteOffset + i) & 63;
-      out[i] = (this.peek(SPI_REG.W0 + (b & ~3)) >>> ((b & 3) * 8)) & 0xff;
+      if (i === 0 || (b & 3) === 0) word = this.peek(SPI_REG.W0 + (b & ~3));
+      out[i] = (word >>> ((b & 3) * 8)) & 0xff;
     }
     return out;
   }
@@ -162,16 +167,26 @@ export class SpiMemController extends RegisterBlock {
     const devClocks = Math.ceil(info.addressBits / info.addressLines) + info.dummyCycles;
     const diff = ctrlClocks - devClocks;
 
-    // What the chip sees after the opcode: the address bits, idle 1s during dummy, then data.
-    const sent = new BitStream();
-    sent.push(address >>> 0, addrBits);
-    sent.pushOnes(dummy * addrLines);
-    sent.pushBytes(mosi);
-    const devAddress = info.addressBits > 0 ? sent.value(0, info.addressBits) : 0;
-    const devDataStart = info.addressBits + info.dummyCycles * info.addressLines;
-    const devMosi = info.direction === 'in' ? sent.bytesFrom(devDataStart) : new Uint8Array(0);
+    let devAddress: number;
+    let devMosi: Uint8Array;
+    if (addrBits === info.addressBits && dummy * addrLines === info.dummyCycles * info.addressLines && (diff === 0 || info.direction !== 'out')) {
+      // The common case: the controller sends the address and dummy bits the chip expects (and,
+      // for a read, on the clocks it expects), so the chip sees them unshifted — the same result
+      // as the bit stream below, without building it.
+      devAddress = addrBits > 0 ? (addrBits >= 32 ? address >>> 0 : (address >>> 0) % 2 ** addrBits) : 0;
+      devMosi = info.direction === 'in' ? mosi.slice() : NOTHING;
+    } else {
+      // What the chip sees after the opcode: the address bits, idle 1s during dummy, then data.
+      const sent = new BitStream();
+      sent.push(address >>> 0, addrBits);
+      sent.pushOnes(dummy * addrLines);
+      sent.pushBytes(mosi);
+      devAddress = info.addressBits > 0 ? sent.value(0, info.addressBits) : 0;
+      const devDataStart = info.addressBits + info.dummyCycles * info.addressLines;
+      devMosi = info.direction === 'in' ? sent.bytesFrom(devDataStart) : new Uint8Array(0);
+    }
 
-    let miso: Uint8Array = new Uint8Array(misoBytes).fill(0xff);
+    let miso: Uint8Array = misoBytes > 0 ? new Uint8Array(misoBytes).fill(0xff) : NOTHING;
     if (info.direction === 'out') {
       const shift = diff * info.dataLines;
       const stream = flash.transfer({ opcode, address: devAddress, mosi: devMosi }, bytesNeeded(misoBytes, shift));

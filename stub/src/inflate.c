@@ -3,18 +3,26 @@
  *
  * Huffman codes are canonical (§3.2.2): for each code length we keep how many codes have it, the
  * first code of that length and where its symbols start in a table sorted by (length, symbol).
- * Decoding reads one bit at a time, most significant code bit first, and checks at each length
- * whether the code read so far falls inside that length's range.
+ * Codes of up to FAST_BITS bits — nearly every symbol of a real stream — are decoded with one
+ * lookup of the next FAST_BITS input bits; longer ones (and the last bits of the input) one bit at
+ * a time, most significant code bit first, checking at each length whether the code read so far
+ * falls inside that length's range.
  */
 #include "inflate.h"
 
 #define MAX_BITS 15
+#define FAST_BITS 9
+#define FAST_SIZE (1u << FAST_BITS)
+#define FAST_SYMBOL_BITS 9
 
 struct huffman {
   u16 count[MAX_BITS + 1];
   u16 first_code[MAX_BITS + 1];
   u16 first_index[MAX_BITS + 1];
   u16 symbol[288];
+  /* Indexed by the next FAST_BITS input bits (first bit in bit 0): (length << 9) | symbol for a
+   * code of at most FAST_BITS bits that those bits start with, 0 where the code is longer. */
+  u16 fast[FAST_SIZE];
 };
 
 struct bit_reader {
@@ -35,6 +43,15 @@ static const u16 dist_base[30] = {1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 9
 static const u8 dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
 /* Order in which code-length code lengths are sent (§3.2.7). */
 static const u8 clen_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+
+/* Top the bit buffer up to at least 25 bits while input lasts (never marks an overrun). */
+static inline void refill(struct bit_reader *b)
+{
+  while (b->have <= 24 && b->pos < b->len) {
+    b->buf |= (u32)b->src[b->pos++] << b->have;
+    b->have += 8;
+  }
+}
 
 static u32 bits(struct bit_reader *b, u32 n)
 {
@@ -72,11 +89,31 @@ static int build(struct huffman *h, const u8 *lengths, u32 n)
   for (int len = 0; len <= MAX_BITS; len++) next[len] = h->first_index[len];
   for (u32 s = 0; s < n; s++)
     if (lengths[s]) h->symbol[next[lengths[s]]++] = (u16)s;
+
+  /* The lookup table: each short code, bit-reversed (the stream sends it first bit first), fills
+   * every entry whose low bits it matches. */
+  for (u32 i = 0; i < FAST_SIZE; i++) h->fast[i] = 0;
+  for (int len = 1; len <= FAST_BITS; len++) {
+    for (u32 k = 0; k < h->count[len]; k++) {
+      u32 code = h->first_code[len] + k, reversed = 0;
+      for (int i = 0; i < len; i++) reversed |= ((code >> i) & 1u) << (len - 1 - i);
+      u16 entry = (u16)(((u32)len << FAST_SYMBOL_BITS) | h->symbol[h->first_index[len] + k]);
+      for (u32 at = reversed; at < FAST_SIZE; at += 1u << len) h->fast[at] = entry;
+    }
+  }
   return INFLATE_OK;
 }
 
 static int decode(struct bit_reader *b, const struct huffman *h)
 {
+  refill(b);
+  u32 entry = h->fast[b->buf & (FAST_SIZE - 1)];
+  u32 len = entry >> FAST_SYMBOL_BITS;
+  if (entry && len <= b->have) {
+    b->buf >>= len;
+    b->have -= len;
+    return (int)(entry & ((1u << FAST_SYMBOL_BITS) - 1));
+  }
   u32 code = 0;
   for (int len = 1; len <= MAX_BITS; len++) {
     code |= bits(b, 1);
@@ -87,26 +124,56 @@ static int decode(struct bit_reader *b, const struct huffman *h)
   return -1;
 }
 
+/* Output reached a piece boundary: hand the piece that just ended to the sink. */
+static int piece_done(struct inflate_sink *s)
+{
+  u32 start = s->total - INFLATE_CHUNK;
+  int rc = s->put(s->ctx, start, s->window + (start & (INFLATE_WINDOW - 1)), INFLATE_CHUNK);
+  if (rc) {
+    s->sink_error = rc;
+    return INFLATE_E_SINK;
+  }
+  s->flushed = s->total;
+  return INFLATE_OK;
+}
+
 static int emit(struct inflate_sink *s, u8 byte)
 {
   if (s->total >= s->limit) return INFLATE_E_TOO_MUCH;
   s->window[s->total & (INFLATE_WINDOW - 1)] = byte;
   s->total++;
-  if ((s->total & (INFLATE_CHUNK - 1)) == 0) {
-    u32 start = s->total - INFLATE_CHUNK;
-    int rc = s->put(s->ctx, start, s->window + (start & (INFLATE_WINDOW - 1)), INFLATE_CHUNK);
-    if (rc) {
-      s->sink_error = rc;
-      return INFLATE_E_SINK;
+  if ((s->total & (INFLATE_CHUNK - 1)) == 0) return piece_done(s);
+  return INFLATE_OK;
+}
+
+/* A match: `length` bytes from `dist` back, as emit() would one by one, with the checks per run of
+ * bytes up to the next piece boundary instead of per byte. */
+static int copy_match(struct inflate_sink *s, u32 length, u32 dist)
+{
+  u8 *w = s->window;
+  while (length) {
+    if (s->total >= s->limit) return INFLATE_E_TOO_MUCH;
+    u32 n = INFLATE_CHUNK - (s->total & (INFLATE_CHUNK - 1));
+    if (n > length) n = length;
+    if (n > s->limit - s->total) n = s->limit - s->total;
+    u32 to = s->total, from = s->total - dist;
+    for (u32 i = 0; i < n; i++) w[(to + i) & (INFLATE_WINDOW - 1)] = w[(from + i) & (INFLATE_WINDOW - 1)];
+    s->total += n;
+    length -= n;
+    if ((s->total & (INFLATE_CHUNK - 1)) == 0) {
+      int rc = piece_done(s);
+      if (rc) return rc;
     }
-    s->flushed = s->total;
   }
   return INFLATE_OK;
 }
 
 static int stored_block(struct bit_reader *b, struct inflate_sink *s)
 {
-  b->buf = 0; /* skip to the byte boundary */
+  /* Skip to the byte boundary: drop the bits left of a partly read byte, give back whole bytes
+   * the buffer had read ahead. */
+  b->pos -= b->have >> 3;
+  b->buf = 0;
   b->have = 0;
   if (b->pos + 4 > b->len) return INFLATE_E_SHORT;
   u32 n = b->src[b->pos] | (b->src[b->pos + 1] << 8);
@@ -141,10 +208,8 @@ static int huffman_block(struct bit_reader *b, struct inflate_sink *s)
     u32 dist = dist_base[dsym] + bits(b, dist_extra[dsym]);
     if (b->overrun) return INFLATE_E_SHORT;
     if (dist > s->total || dist > INFLATE_WINDOW) return INFLATE_E_DATA;
-    while (length--) {
-      int rc = emit(s, s->window[(s->total - dist) & (INFLATE_WINDOW - 1)]);
-      if (rc) return rc;
-    }
+    int rc = copy_match(s, length, dist);
+    if (rc) return rc;
   }
 }
 

@@ -90,6 +90,38 @@ test('the stub SHA-256, inflater and size table agree with node and stub-protoco
     assert.equal(run(['inflate', String(mixed.length)], packed.subarray(0, packed.length >> 1)).status, 12, 'truncated input');
     assert.equal(run(['inflate', '100'], Buffer.from([0x07, 0x00])).status, 11, 'reserved block type');
 
+    // Differential fuzz: mixtures of noise, text and runs, every level and strategy; truncated and
+    // bit-flipped streams fail cleanly (exit 11/12/13 = data/short/too much), never crash.
+    let seed = 0x5eed1234;
+    const rnd = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const strategies = [constants.Z_DEFAULT_STRATEGY, constants.Z_FILTERED, constants.Z_HUFFMAN_ONLY, constants.Z_RLE, constants.Z_FIXED];
+    for (let i = 0; i < 60; i++) {
+      const parts: Buffer[] = [];
+      for (let p = 0, n = 1 + rnd(6); p < n; p++) {
+        const len = rnd(20000);
+        const kind = rnd(3);
+        parts.push(kind === 0 ? randomBytes(len) : kind === 1 ? Buffer.alloc(len, rnd(256)) : Buffer.from(`line ${rnd(1000)} of a log; `.repeat(1 + (len >> 5))));
+      }
+      const data = Buffer.concat(parts);
+      const packed = deflateRawSync(data, { level: rnd(10), strategy: strategies[rnd(strategies.length)]!, memLevel: 1 + rnd(9) });
+      const r = run(['inflate', String(data.length)], packed);
+      assert.equal(r.status, 0, `case ${i}: exit ${r.status}`);
+      assert.ok(r.stdout.equals(data), `case ${i}: output differs`);
+      if (packed.length > 2) {
+        const cut = run(['inflate', String(data.length)], packed.subarray(0, rnd(packed.length - 1)));
+        assert.ok(cut.status === 11 || cut.status === 12, `case ${i} truncated: exit ${cut.status}`);
+        const flipped = Buffer.from(packed);
+        flipped[rnd(flipped.length)]! ^= 1 << rnd(8);
+        const bad = run(['inflate', String(data.length + 1000)], flipped);
+        assert.ok([0, 11, 12, 13].includes(bad.status ?? -1), `case ${i} bit flip: exit ${bad.status} ${bad.signal ?? ''}`);
+      }
+    }
+
     const sizes = run(['sizes'], new Uint8Array(0));
     assert.equal(sizes.status, 0);
     const lines = sizes.stdout.toString().trim().split('\n');

@@ -6,6 +6,8 @@
  * Prints the time per call for both, the ratio, and espalgo's RSP packets per call. Each side runs
  * several batches (the machine is shared: a call sometimes waits milliseconds for the scheduler) and
  * its best batch counts, for both sides alike.
+ * espalgo's side runs the built package (dist/, what the `espalgo` command and library users run),
+ * rebuilt from src/ first: the on-the-fly transform of src/ by tsx adds per-call overhead of its own.
  * Target: espalgo at least 5× faster than gdb.
  *
  *   npx tsx bench/algorithm-call.bench.ts [calls per batch] [batches]
@@ -14,14 +16,23 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AlgorithmRunner, type StubImage } from '../src/algorithm/index.js';
-import { connectRemote } from '../src/gdb/index.js';
+import { fileURLToPath } from 'node:url';
+import type { StubImage } from '../src/algorithm/index.js';
 import { CC, QEMU, compileRv32, elfSymbols, have, startQemu } from '../test-peers/gdb/qemu.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { encoding: 'utf8' });
+if (build.status !== 0) {
+  console.error(`building dist/ failed:\n${build.stdout}${build.stderr}`);
+  process.exit(2);
+}
+const { AlgorithmRunner } = await import('../dist/algorithm/index.js');
+const { connectRemote } = await import('../dist/gdb/index.js');
 
 const CALLS = Math.max(10, Number(process.argv[2] ?? 500) | 0);
 /** Batches per side: these machines are shared and noisy, so each side's best batch is compared. */
 const BATCHES = Math.max(1, Number(process.argv[3] ?? 3) | 0);
-const WARMUP = 500;
+const WARMUP = 1000;
 const TARGET = 5;
 
 const PROGRAM = `

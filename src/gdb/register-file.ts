@@ -45,21 +45,31 @@ export class RegisterFile {
 
   /** Values of the registers in a `g` reply; registers reported as `xx` (unavailable) are left out. */
   decodeG(hex: string): Map<RegisterInfo, number> {
-    const out = new Map<RegisterInfo, number>();
     const whole = hexToBytes(hex.length > this.gLength * 2 ? hex.slice(0, this.gLength * 2) : hex);
+    if (whole) return this.decodeGBytes(whole);
+    // Some fields are `xx` (unavailable): decode field by field.
+    const out = new Map<RegisterInfo, number>();
     for (const reg of this.registers) {
       if (!this.inG(reg)) continue;
-      const size = Math.ceil(reg.bitsize / 8);
-      if (whole) {
-        out.set(reg, leValue(whole.subarray(reg.offset!, reg.offset! + size)));
-        continue;
-      }
-      // Some fields are `xx` (unavailable): decode field by field.
       const start = reg.offset! * 2;
-      const bytes = hexToBytes(hex.slice(start, start + size * 2));
+      const bytes = hexToBytes(hex.slice(start, start + Math.ceil(reg.bitsize / 8) * 2));
       if (bytes) out.set(reg, leValue(bytes));
     }
     return out;
+  }
+
+  /** Values of the registers in a `g` image given as bytes (every field available). */
+  decodeGBytes(bytes: Uint8Array): Map<RegisterInfo, number> {
+    const out = new Map<RegisterInfo, number>();
+    for (const reg of this.registers) {
+      if (this.inG(reg)) out.set(reg, leValue(bytes.subarray(reg.offset!, reg.offset! + Math.ceil(reg.bitsize / 8))));
+    }
+    return out;
+  }
+
+  /** Write `value` into a `g` image given as bytes, in place. */
+  setInGBytes(bytes: Uint8Array, reg: RegisterInfo, value: number): void {
+    bytes.set(leBytes(value, Math.ceil(reg.bitsize / 8)), reg.offset!);
   }
 
   /** A `g` image with `values` written over `base` (hex of gLength bytes). */

@@ -9,7 +9,7 @@ import { TargetRegisterError } from '../target/errors.js';
 import type { RspConnection } from './connection.js';
 import type { RegisterFile } from './register-file.js';
 import { parseErrorReply } from './codec.js';
-import { valueToLeHex, leHexToValue } from './hex.js';
+import { valueToLeHex, leHexToValue, bytesToHex, hexToBytes } from './hex.js';
 import { GdbErrorReplyError, GdbProtocolError } from './errors.js';
 
 interface Resolved {
@@ -24,9 +24,14 @@ const WRITE = { accept: OK_OR_ERROR, control: true } as const;
 const REGISTER_REPLY = (r: string) => r === '' || /^[0-9a-fA-FxE]/.test(r);
 
 export class RemoteRegisters {
-  /** The `g` image as the target will hold it once the staged writes are flushed. */
+  /**
+   * The `g` image as the target will hold it once the staged writes are flushed: as hex (as
+   * received, or made again for a G) and as bytes (where staged writes go), each made from the
+   * other when needed.
+   */
   private gCache: string | undefined;
-  /** gCache decoded, worked out on first use. */
+  private gBytes: Uint8Array | undefined;
+  /** The image decoded, worked out on first use. */
   private gValues: Map<RegisterInfo, number> | undefined;
   /** Registers outside the `g` file whose value is known while the target stays halted (staged ones included). */
   private readonly pCache = new Map<RegisterInfo, number>();
@@ -52,6 +57,7 @@ export class RemoteRegisters {
    */
   invalidate(all = false): void {
     this.gCache = undefined;
+    this.gBytes = undefined;
     this.gValues = undefined;
     this.pCache.clear();
     this.gStaged.clear();
@@ -59,27 +65,51 @@ export class RemoteRegisters {
     if (all) this.held.clear();
   }
 
-  private async readG(): Promise<string> {
-    if (this.gCache === undefined) {
-      const g = await this.conn.requestText('g', { accept: REGISTER_REPLY });
-      if (parseErrorReply(g) !== undefined) throw new GdbErrorReplyError('g', g);
-      if (g.length < this.file.gLength * 2) throw new GdbProtocolError('g', `the reply has ${g.length / 2} bytes, expected ${this.file.gLength}`);
-      this.gCache = g;
-      this.gValues = undefined;
-    }
+  private get haveG(): boolean {
+    return this.gCache !== undefined || this.gBytes !== undefined;
+  }
+
+  /** The image as hex (for a G). */
+  private gHex(): string {
+    if (this.gCache === undefined) this.gCache = bytesToHex(this.gBytes!);
     return this.gCache;
   }
 
-  private gDecoded(g: string): Map<RegisterInfo, number> {
-    if (!this.gValues) this.gValues = this.file.decodeG(g);
+  private async readG(): Promise<void> {
+    if (this.haveG) return;
+    const g = await this.conn.requestText('g', { accept: REGISTER_REPLY });
+    if (parseErrorReply(g) !== undefined) throw new GdbErrorReplyError('g', g);
+    if (g.length < this.file.gLength * 2) throw new GdbProtocolError('g', `the reply has ${g.length / 2} bytes, expected ${this.file.gLength}`);
+    this.gCache = g;
+    this.gBytes = undefined;
+    this.gValues = undefined;
+  }
+
+  private gDecoded(): Map<RegisterInfo, number> {
+    this.gValues ??= this.gBytes ? this.file.decodeGBytes(this.gBytes) : this.file.decodeG(this.gCache!);
     return this.gValues;
+  }
+
+  /** Write staged values into the image. */
+  private patchG(changes: ReadonlyMap<RegisterInfo, number>): void {
+    this.gBytes ??= hexToBytes(this.gCache!.slice(0, this.file.gLength * 2));
+    if (!this.gBytes) {
+      // The image has `xx` fields: splice the hex instead.
+      this.gCache = this.file.encodeG(this.gCache!, changes);
+    } else {
+      for (const [reg, value] of changes) this.file.setInGBytes(this.gBytes, reg, value);
+      this.gCache = undefined;
+    }
+    const decoded = this.gValues;
+    if (decoded) for (const [reg, value] of changes) decoded.set(reg, value);
   }
 
   /** Values by name; all registers when `names` is omitted (then those the server will not serve are left out). */
   async read(names?: readonly string[]): Promise<Map<string, number>> {
     const wanted = this.resolve(names);
     const out = new Map<string, number>();
-    const values = wanted.anyInG ? this.gDecoded(await this.readG()) : undefined;
+    if (wanted.anyInG) await this.readG();
+    const values = wanted.anyInG ? this.gDecoded() : undefined;
     let missing: Array<readonly [string, RegisterInfo]> | undefined;
     for (const entry of wanted.list) {
       const [name, reg] = entry;
@@ -144,26 +174,29 @@ export class RemoteRegisters {
    */
   stage(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): boolean {
     const file = this.file;
-    const entries = values instanceof Map ? [...values.entries()] : Object.entries(values as Record<string, number>);
-    const resolved = entries.map(([name, value]) => [file.get(name), value >>> 0] as const);
-    const gChanges = new Map<RegisterInfo, number>();
-    if (resolved.some(([reg]) => file.inG(reg))) {
-      if (this.gCache === undefined) return false;
-      const current = this.gDecoded(this.gCache);
-      for (const [reg, value] of resolved) if (file.inG(reg) && current.get(reg) !== value) gChanges.set(reg, value);
+    const map = values instanceof Map ? (values as ReadonlyMap<string, number>) : new Map(Object.entries(values as Record<string, number>));
+    let current: Map<RegisterInfo, number> | undefined;
+    for (const name of map.keys()) {
+      if (!file.inG(file.get(name))) continue;
+      if (!this.haveG) return false;
+      current = this.gDecoded();
+      break;
     }
-    for (const [reg, value] of resolved) {
-      if (file.inG(reg) || this.pCache.get(reg) === value) continue; // already holds it (or will): nothing to send
-      this.pCache.set(reg, value);
-      this.pStaged.add(reg);
-    }
-    if (gChanges.size > 0) {
-      this.gCache = file.encodeG(this.gCache!, gChanges);
-      const decoded = this.gValues;
-      for (const [reg, value] of gChanges) {
-        this.gStaged.add(reg);
-        decoded?.set(reg, value);
+    let gChanges: Map<RegisterInfo, number> | undefined;
+    for (const [name, raw] of map) {
+      const reg = file.get(name);
+      const value = raw >>> 0;
+      if (file.inG(reg)) {
+        if (current!.get(reg) !== value) (gChanges ??= new Map()).set(reg, value);
+      } else if (this.pCache.get(reg) !== value) {
+        // (equal: the target already holds it, or will: nothing to send)
+        this.pCache.set(reg, value);
+        this.pStaged.add(reg);
       }
+    }
+    if (gChanges) {
+      this.patchG(gChanges);
+      for (const reg of gChanges.keys()) this.gStaged.add(reg);
     }
     return true;
   }
@@ -197,13 +230,13 @@ export class RemoteRegisters {
       }
     }
     const gRegs = [...this.gStaged];
-    const image = this.gCache;
+    const image = gRegs.length > 0 ? this.gHex() : undefined;
     this.pStaged.clear();
     this.gStaged.clear();
     const sends: Promise<unknown>[] = singles.map(([reg, value]) => this.sendP(reg, value));
     if (gRegs.length === 1) {
       const [reg] = gRegs as [RegisterInfo];
-      sends.push(this.sendPInG(reg, this.gDecoded(image!).get(reg)!, image));
+      sends.push(this.sendPInG(reg, this.gDecoded().get(reg)!, image));
     } else if (gRegs.length > 1) {
       sends.push(this.sendG(image!, gRegs));
     }

@@ -14,8 +14,14 @@ export async function saveContext(target: Target, names: readonly string[]): Pro
  * run in between. Error paths restore eagerly.
  */
 export async function restoreContext(target: Target, saved: SavedContext, lazy = false): Promise<void> {
-  if (lazy && target.stageRegisters) await target.stageRegisters(saved);
+  if (lazy) await stageRegisters(target, saved);
   else await target.writeRegisters(saved);
+}
+
+/** Stage register writes where the target can (they leave with its next resume), else write them. */
+export async function stageRegisters(target: Target, values: ReadonlyMap<string, number>): Promise<void> {
+  if (target.stageRegisters) await target.stageRegisters(values);
+  else await target.writeRegisters(values);
 }
 
 /** Read the context back from the CPU (staged writes sent, caches dropped) and throw RestoreMismatchError if any register differs. */

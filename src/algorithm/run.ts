@@ -4,7 +4,7 @@
  */
 import { TargetTimeoutError, type Target } from '../target/index.js';
 import type { CallingConvention } from './arch/types.js';
-import { restoreContext, saveContext, snapshot, verifyContext } from './context.js';
+import { restoreContext, saveContext, snapshot, stageRegisters, verifyContext } from './context.js';
 import { assertCoroutineSupported, type Coroutine, type CoroutineContext } from './coroutine.js';
 import {
   AlgorithmArgumentError,
@@ -114,8 +114,7 @@ export async function runLoaded(
       trapVector: loaded.trapVector,
       saved,
     });
-    if (target.stageRegisters) await target.stageRegisters(callRegisters);
-    else await target.writeRegisters(callRegisters);
+    await stageRegisters(target, callRegisters);
     if (options.catchExceptions !== false && loaded.trapVector === undefined && convention.exceptionVectors) {
       for (const pc of convention.exceptionVectors(saved)) {
         await target.addBreakpoint(pc, 'software');

@@ -71,6 +71,8 @@ export interface ConnectionStats {
 }
 
 const EMPTY = new Uint8Array(0);
+/** A packet from the server: console output, a stop nobody asked for, the answer to the oldest request, or none of these. */
+type PacketKind = 'output' | 'stop' | 'reply' | 'stray';
 /** Control requests in flight at once where pipelining is on. */
 const CONTROL_BURST = 12;
 
@@ -407,8 +409,11 @@ export class RspConnection {
           this.invalidPacket(head, frame.reason ?? 'bad packet');
           return;
         }
-        if (!this.noAckMode && !(head?.answeredWhileRunning && this.isReplyFor(head, frame.payload))) this.write(Uint8Array.of(ACK));
-        this.route(head, frame.payload);
+        {
+          const kind = this.classify(head, frame.payload);
+          if (!this.noAckMode && !(kind === 'reply' && head!.answeredWhileRunning)) this.write(Uint8Array.of(ACK));
+          this.route(head, frame.payload, kind);
+        }
     }
   }
 
@@ -461,41 +466,32 @@ export class RspConnection {
     }
   }
 
-  /** Whether `payload` answers `head` (not console output, not a stop reply it does not wait for). */
-  private isReplyFor(head: Request, payload: Uint8Array): boolean {
-    if (head.expect === 'none') return false;
+  /** What a packet from the server is, given the request waiting for an answer (decided on a short prefix). */
+  private classify(head: Request | undefined, payload: Uint8Array): PacketKind {
     const first = payload[0];
-    if (first === 0x4f && isConsoleOutput(bytesToText(payload))) return false;
-    return head.expect === 'stop' || !this.looksLikeStop(payload);
+    if (first === 0x4f && isConsoleOutput(bytesToText(payload))) return 'output';
+    const stop = (first === 0x54 || first === 0x53 || first === 0x57 || first === 0x58) && isStopReply(bytesToText(payload, 0, Math.min(payload.length, 256)));
+    if (stop && head?.expect !== 'stop') return 'stop';
+    return head && head.expect !== 'none' ? 'reply' : 'stray';
   }
 
-  private looksLikeStop(payload: Uint8Array): boolean {
-    const first = payload[0];
-    return (first === 0x54 || first === 0x53 || first === 0x57 || first === 0x58) && isStopReply(bytesToText(payload, 0, Math.min(payload.length, 256)));
-  }
-
-  private route(head: Request | undefined, payload: Uint8Array): void {
-    // Decide on a short prefix; binary replies stay bytes.
-    const first = payload[0];
-    const isO = first === 0x4f && isConsoleOutput(bytesToText(payload));
-    if (isO) {
-      const text = decodeConsoleOutput(bytesToText(payload));
-      if (head?.onOutput) head.onOutput(text);
-      else this.onOutput(text);
-      return;
-    }
-    if (head?.expect !== 'stop' && this.looksLikeStop(payload)) {
-      this.onStop(bytesToText(payload));
-      return;
-    }
-    if (head && head.expect !== 'none') {
-      if (head.accept && !head.accept(bytesToText(payload, 0, Math.min(payload.length, 64)))) {
-        this.stray(payload);
+  private route(head: Request | undefined, payload: Uint8Array, kind: PacketKind): void {
+    switch (kind) {
+      case 'output': {
+        const text = decodeConsoleOutput(bytesToText(payload));
+        if (head?.onOutput) head.onOutput(text);
+        else this.onOutput(text);
         return;
       }
-      head.acked = true;
-      this.complete(head, payload);
-      return;
+      case 'stop':
+        this.onStop(bytesToText(payload));
+        return;
+      case 'reply':
+        // Binary replies stay bytes; `accept` looks at a short prefix.
+        if (head!.accept && !head!.accept(bytesToText(payload, 0, Math.min(payload.length, 64)))) break;
+        head!.acked = true;
+        this.complete(head!, payload);
+        return;
     }
     this.stray(payload);
   }

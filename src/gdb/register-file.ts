@@ -74,19 +74,14 @@ export class RegisterFile {
 
   /** A `g` image with `values` written over `base` (hex of gLength bytes). */
   encodeG(base: string, values: ReadonlyMap<RegisterInfo, number>): string {
-    const bytes = hexToBytes(base);
-    if (!bytes) {
-      // `xx` fields in the base stay as they are: splice field by field.
-      let image = base;
-      for (const [reg, value] of values) {
-        const start = reg.offset! * 2;
-        const size = Math.ceil(reg.bitsize / 8);
-        image = image.slice(0, start) + bytesToHex(leBytes(value, size)) + image.slice(start + size * 2);
-      }
-      return image;
+    // Field by field, so `xx` (unavailable) fields of the base stay as they are.
+    let image = base;
+    for (const [reg, value] of values) {
+      const start = reg.offset! * 2;
+      const size = Math.ceil(reg.bitsize / 8);
+      image = image.slice(0, start) + bytesToHex(leBytes(value, size)) + image.slice(start + size * 2);
     }
-    for (const [reg, value] of values) bytes.set(leBytes(value, Math.ceil(reg.bitsize / 8)), reg.offset!);
-    return bytesToHex(bytes);
+    return image;
   }
 }
 

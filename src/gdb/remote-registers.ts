@@ -18,6 +18,10 @@ interface Resolved {
   readonly anyInG: boolean;
 }
 
+function asMap(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): ReadonlyMap<string, number> {
+  return values instanceof Map ? (values as ReadonlyMap<string, number>) : new Map(Object.entries(values as Record<string, number>));
+}
+
 const OK_OR_ERROR = (r: string) => r === 'OK' || r === '' || r[0] === 'E';
 /** Register writes are control requests: they may share a burst with a resume. */
 const WRITE = { accept: OK_OR_ERROR, control: true } as const;
@@ -174,7 +178,7 @@ export class RemoteRegisters {
    */
   stage(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): boolean {
     const file = this.file;
-    const map = values instanceof Map ? (values as ReadonlyMap<string, number>) : new Map(Object.entries(values as Record<string, number>));
+    const map = asMap(values);
     let current: Map<RegisterInfo, number> | undefined;
     for (const name of map.keys()) {
       if (!file.inG(file.get(name))) continue;
@@ -218,16 +222,11 @@ export class RemoteRegisters {
         this.held.delete(reg);
       }
     }
-    if (!holding) {
-      for (const [reg, value] of this.held) if (!this.pStaged.has(reg)) singles.push([reg, value]);
-      this.held.clear();
-    } else {
-      // Held values the run needs after all go out now.
-      for (const [reg, value] of this.held) {
-        if (holding.has(reg) || this.pStaged.has(reg)) continue;
-        singles.push([reg, value]);
-        this.held.delete(reg);
-      }
+    // Held values go out unless this flush holds them again.
+    for (const [reg, value] of this.held) {
+      if (holding?.has(reg)) continue;
+      singles.push([reg, value]);
+      this.held.delete(reg);
     }
     const gRegs = [...this.gStaged];
     const image = gRegs.length > 0 ? this.gHex() : undefined;
@@ -253,19 +252,16 @@ export class RemoteRegisters {
   async write(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<void> {
     if (!this.stage(values)) {
       const file = this.file;
-      const entries = values instanceof Map ? [...values.entries()] : Object.entries(values as Record<string, number>);
+      const entries = [...asMap(values)];
       const inG = entries.filter(([name]) => file.inG(file.get(name)));
       if (inG.length === 1) {
         // One register of an uncached file: P it directly (G, after reading the file, if P is not served).
         const [[name, value]] = inG as [[string, number]];
         this.stage(new Map(entries.filter(([n]) => n !== name)));
-        const flushed = this.flush();
-        const direct = this.sendPInG(file.get(name), value >>> 0, undefined);
-        await Promise.all([flushed, direct]).catch(async (error: unknown) => {
-          await Promise.allSettled([flushed, direct]);
-          throw error;
-        });
-        if (!(await direct)) {
+        const [flushed, direct] = await Promise.allSettled([this.flush(), this.sendPInG(file.get(name), value >>> 0, undefined)]);
+        if (flushed.status === 'rejected') throw flushed.reason;
+        if (direct.status === 'rejected') throw direct.reason;
+        if (!direct.value) {
           await this.readG();
           this.stage({ [name]: value });
           await this.flush();

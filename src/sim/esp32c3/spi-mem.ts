@@ -183,7 +183,7 @@ export class SpiMemController extends RegisterBlock {
       sent.pushBytes(mosi);
       devAddress = info.addressBits > 0 ? sent.value(0, info.addressBits) : 0;
       const devDataStart = info.addressBits + info.dummyCycles * info.addressLines;
-      devMosi = info.direction === 'in' ? sent.bytesFrom(devDataStart) : new Uint8Array(0);
+      devMosi = info.direction === 'in' ? sent.bytesFrom(devDataStart) : NOTHING;
     }
 
     let miso: Uint8Array = misoBytes > 0 ? new Uint8Array(misoBytes).fill(0xff) : NOTHING;

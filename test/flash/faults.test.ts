@@ -12,8 +12,6 @@ import assert from 'node:assert/strict';
 import { openFlashSession } from '../../src/flash/session.js';
 import { writeFlash } from '../../src/flash/write.js';
 import type { TransferMode } from '../../src/flash/transfer.js';
-import { FLASH_OP } from '../../src/sim/flash/commands.js';
-import type { SpiFrame } from '../../src/sim/flash/spi-nor.js';
 import { demoSim, firstDifferenceOutside, LinkCutError, recordingTarget, VFS } from './flash-fixture.js';
 
 const TRIALS = 20;
@@ -48,24 +46,10 @@ test(`a write cut at ${TRIALS} random points always ends verified after the reru
   const length = 0x5000;
   const modes: TransferMode[] = ['deflate', 'stream', 'calls'];
   try {
-    // Power to the flash chip: count program/erase commands; at the chosen one, apply part of it and die.
-    const CHANGING = new Set<number>([FLASH_OP.PP, FLASH_OP.QPP, FLASH_OP.SE, FLASH_OP.BE32, FLASH_OP.BE64, FLASH_OP.CE, FLASH_OP.CE2]);
-    const transfer = sim.flash.transfer.bind(sim.flash);
-    let changingFrames = 0;
-    let dieAt = Infinity;
-    let onDie: (() => void) | undefined;
-    let dead = false;
-    sim.flash.transfer = (frame: SpiFrame, readCount: number) => {
-      if (!CHANGING.has(frame.opcode & 0xff)) return transfer(frame, readCount);
-      if (dead) return new Uint8Array(readCount).fill(0xff);
-      const out = transfer(frame, readCount);
-      if (++changingFrames === dieAt) {
-        dead = true;
-        if (sim.flash.cutPower(unit()).interrupted) interruptedFlashOps++;
-        onDie?.();
-      }
-      return out;
-    };
+    // Power to the flash chip: the chip counts program/erase commands (frames, and the page programs
+    // the simulated ROM hands it in one step); an armed cut applies part of the chosen one and the
+    // chip ignores later ones.
+    const changeCommands = () => sim.flash.stats.changeCommands;
     let interruptedFlashOps = 0;
 
     // A complete write of fresh data per mode: its target operations and its flash program/erase commands.
@@ -75,10 +59,10 @@ test(`a write cut at ${TRIALS} random points always ends verified after the reru
       const rec = recordingTarget(sim.target);
       const s = await openFlashSession(rec.target, { timeoutScale: 10 });
       const ops = rec.ops;
-      const frames = changingFrames;
+      const frames = changeCommands();
       await writeFlash(s, at, random(length), { mode });
       fullOps.set(mode, rec.ops - ops);
-      fullFrames.set(mode, changingFrames - frames);
+      fullFrames.set(mode, changeCommands() - frames);
       await s.close();
     }
     const seen: string[] = [];
@@ -100,8 +84,10 @@ test(`a write cut at ${TRIALS} random points always ends verified after the reru
         how = `link lost at op ${n}`;
       } else {
         const n = 1 + randomInt(fullFrames.get(mode)!);
-        dieAt = changingFrames + n;
-        onDie = () => rec.cutNow();
+        sim.flash.armPowerCut(n, unit, () => {
+          if (sim.flash.lastCut?.interrupted) interruptedFlashOps++;
+          rec.cutNow();
+        });
         how = `power cut at flash program/erase command ${n} of ${fullFrames.get(mode)}`;
       }
       const outcome = await writeFlash(session, at, data, { mode }).then(
@@ -111,8 +97,7 @@ test(`a write cut at ${TRIALS} random points always ends verified after the reru
       if (rec.cut) assert.ok(outcome instanceof LinkCutError || (outcome as Error)?.cause instanceof LinkCutError, `trial ${trial}: ${String(outcome)}`);
       await session.close().catch(() => undefined);
       // Power comes back: the chip boots the firmware again and the debugger re-attaches.
-      dead = false;
-      dieAt = Infinity;
+      sim.flash.restorePower();
       await sim.target.reset('run');
       await new Promise((r) => setTimeout(r, 5));
       const cutState = sim.flash.bytes.slice(at, at + length);

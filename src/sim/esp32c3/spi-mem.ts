@@ -109,6 +109,17 @@ export class SpiMemController extends RegisterBlock {
     this.busyReads = this.cmdPolls;
   }
 
+  /**
+   * For the ROM's write loop: the page programs of `data` at `address` done in one step at the chip
+   * (SpiNorFlash.programPages) when the frames the loop would send through these registers reach
+   * the chip unshifted — no TIMING_CALI extra dummy, which would shift its status reads. Registers
+   * are not touched. Returns the bytes programmed; the caller sends the rest as frames.
+   */
+  programPagesAtChip(address: number, data: Uint8Array, chunk: number): number {
+    if (!this.flash || this.timingExtraDummy() !== 0) return 0;
+    return this.flash.programPages(address & 0xffffff, data, chunk);
+  }
+
   // ---- data buffer ---------------------------------------------------------------------------
 
   private readBuffer(byteOffset: number, count: number): Uint8Array {

@@ -80,8 +80,14 @@ export class SpiNorFlash {
   private pending: PendingOp | undefined;
   private poweredDown = false;
   private readonly warned = new Set<string>();
-  /** Counters for tests and diagnostics. */
-  readonly stats = { frames: 0, ignoredWhileBusy: 0, unknownCommands: 0, protectedRejects: 0 };
+  /**
+   * Counters for tests and diagnostics. `changeCommands`: program/erase frames received plus page
+   * programs done in one step (programPages); `oneStepPrograms`: those page programs alone.
+   */
+  readonly stats = { frames: 0, ignoredWhileBusy: 0, unknownCommands: 0, protectedRejects: 0, changeCommands: 0, oneStepPrograms: 0 };
+  /** An armed power cut (see armPowerCut) and whether it has happened. */
+  private cut: ArmedPowerCut | undefined;
+  private changesIgnored = false;
 
   constructor(private readonly options: SpiNorOptions) {
     checkFlashSize(options.backing.size);
@@ -121,6 +127,17 @@ export class SpiNorFlash {
     const out = new Uint8Array(readCount).fill(0xff);
     const op = frame.opcode & 0xff;
     const addr = (frame.address >>> 0) % this.size;
+    if (CHANGE_OPCODES.has(op)) {
+      if (this.changesIgnored) return out;
+      this.stats.changeCommands++;
+      const out2 = this.command(op, addr, frame, readCount, out);
+      this.checkPowerCut();
+      return out2;
+    }
+    return this.command(op, addr, frame, readCount, out);
+  }
+
+  private command(op: number, addr: number, frame: SpiFrame, readCount: number, out: Uint8Array): Uint8Array {
 
     if (this.pending && op !== FLASH_OP.RDSR && op !== FLASH_OP.RDSR2) {
       this.stats.ignoredWhileBusy++;
@@ -206,6 +223,67 @@ export class SpiNorFlash {
         return out;
     }
   }
+
+  /**
+   * The effect of the command sequence WREN, PP, status reads until WIP clears — for each piece of
+   * `data` cut at page boundaries and at `chunk` bytes — in one step, for a caller that would send
+   * exactly that sequence with the chip idle (the simulated ROM's write loop). Stops before a piece
+   * whose sequence would do anything but program it (chip busy or powered down, block-protect
+   * bits set, program/erase commands being ignored after a power cut) or that an armed power cut
+   * would hit; the caller sends that piece and the rest as frames. Returns the bytes programmed.
+   */
+  programPages(address: number, data: Uint8Array, chunk: number): number {
+    const base = address >>> 0;
+    if (chunk <= 0 || base + data.length > this.size) return 0;
+    if (this.pending || this.poweredDown || this.changesIgnored || this.sr1 & SR_BP_MASK) return 0;
+    // An armed cut must hit a frame: stop before the program it would fall on.
+    const allowed = this.cut ? this.cut.at - this.stats.changeCommands - 1 : Infinity;
+    let done = 0;
+    let pieces = 0;
+    while (done < data.length && pieces < allowed) {
+      done += Math.min(chunk, data.length - done, PAGE_SIZE - ((base + done) % PAGE_SIZE));
+      pieces++;
+    }
+    if (done === 0) return 0;
+    this.stats.changeCommands += pieces;
+    this.stats.oneStepPrograms += pieces;
+    this.sr1 &= ~SR_WEL; // WREN set it, the finished program cleared it
+    this.options.backing.store(base, andBytes(this.bytes.subarray(base, base + done), data.subarray(0, done)));
+    this.options.onChange?.(base, done);
+    return done;
+  }
+
+  /**
+   * Fault injection: the `n`-th program/erase command from now (1 = the next) is cut part-way by a
+   * power loss — `fraction()` of it takes effect, as with cutPower — and then `onCut` runs; from
+   * then on the chip ignores program/erase commands (a dead chip) until restorePower().
+   */
+  armPowerCut(n: number, fraction?: () => number, onCut?: () => void): void {
+    this.cut = { at: this.stats.changeCommands + Math.max(1, Math.floor(n)), ...(fraction ? { fraction } : {}), ...(onCut ? { onCut } : {}) };
+  }
+
+  /** Disarm any power cut and accept program/erase commands again. */
+  restorePower(): void {
+    this.cut = undefined;
+    this.changesIgnored = false;
+  }
+
+  /** Whether an armed power cut has happened (program/erase commands are being ignored). */
+  get powerLost(): boolean {
+    return this.changesIgnored;
+  }
+
+  private checkPowerCut(): void {
+    const cut = this.cut;
+    if (!cut || this.stats.changeCommands < cut.at) return;
+    this.cut = undefined;
+    this.changesIgnored = true;
+    this.lastCut = this.cutPower(cut.fraction?.());
+    cut.onCut?.();
+  }
+
+  /** What the last armed power cut interrupted. */
+  lastCut: PowerCutResult | undefined;
 
   /**
    * Stay busy (WIP set) for `polls` status reads without changing the array, as after a
@@ -331,6 +409,29 @@ export class SpiNorFlash {
     this.options.log?.(message);
   }
 }
+
+interface ArmedPowerCut {
+  readonly at: number;
+  readonly fraction?: () => number;
+  readonly onCut?: () => void;
+}
+
+/** a & b, byte by byte, as a new array (word by word where both are 4-byte aligned). */
+function andBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = a.slice();
+  const n = out.length;
+  if (((b.byteOffset | n) & 3) === 0) {
+    const w = new Int32Array(out.buffer, 0, n >> 2);
+    const v = new Int32Array(b.buffer, b.byteOffset, n >> 2);
+    for (let i = 0; i < w.length; i++) w[i]! &= v[i]!;
+  } else {
+    for (let i = 0; i < n; i++) out[i]! &= b[i]!;
+  }
+  return out;
+}
+
+/** Commands that change the array. */
+const CHANGE_OPCODES = new Set<number>([FLASH_OP.PP, FLASH_OP.QPP, FLASH_OP.SE, FLASH_OP.BE32, FLASH_OP.BE64, FLASH_OP.CE, FLASH_OP.CE2]);
 
 function hex2(n: number): string {
   return n.toString(16).padStart(2, '0');

@@ -145,3 +145,44 @@ test('file backing writes through', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('programPages: WREN + PP + wait per page piece in one step, or nothing when the chip would not simply program', () => {
+  const data = Uint8Array.from({ length: 600 }, (_, i) => (i * 7) & 0xff);
+  const f = mk();
+  cmd(f, FLASH_OP.WREN); // left set by the caller's earlier WREN: the finished programs clear it
+  assert.equal(f.programPages(0x10f0, data, 32), 600);
+  assert.deepEqual(f.bytes.slice(0x10f0, 0x10f0 + 600), data);
+  assert.equal(f.status1 & (SR_WEL | SR_WIP), 0);
+  assert.equal(f.stats.oneStepPrograms, 1 + 18 + 1, '16 bytes to the page end, 18 x 32, then 8');
+  assert.equal(f.stats.changeCommands, f.stats.oneStepPrograms);
+  assert.equal(f.programPages(0x10f0, new Uint8Array(4).fill(0x0f), 32), 4, 'programming only clears bits');
+  assert.deepEqual([...f.bytes.slice(0x10f0, 0x10f4)], [...data.slice(0, 4)].map((b) => b & 0x0f));
+
+  const busy = mk();
+  busy.beginBusy(3);
+  assert.equal(busy.programPages(0, data, 32), 0, 'busy');
+  const asleep = mk();
+  cmd(asleep, FLASH_OP.DP);
+  assert.equal(asleep.programPages(0, data, 32), 0, 'powered down');
+  const locked = mk(0x400000, { writeStatus: 0 });
+  cmd(locked, FLASH_OP.WREN);
+  cmd(locked, FLASH_OP.WRSR, 0, new Uint8Array([0x1c]));
+  assert.equal(locked.programPages(0, data, 32), 0, 'block-protected');
+  assert.equal(f.programPages(0x3ffffc, data.subarray(0, 8), 32), 0, 'past the end: frames wrap, so not in one step');
+
+  const cut = mk();
+  cut.armPowerCut(3, () => 0.25);
+  assert.equal(cut.programPages(0, data.subarray(0, 256), 32), 64, 'stops before the program an armed cut would hit');
+  cmd(cut, FLASH_OP.WREN);
+  cmd(cut, FLASH_OP.PP, 64, data.subarray(64, 96));
+  assert.ok(cut.powerLost);
+  assert.deepEqual(cut.lastCut, { interrupted: 'program', address: 64, bytesDone: 8, bytesTotal: 32 });
+  assert.deepEqual(cut.bytes.slice(64, 96), Uint8Array.from([...data.slice(64, 72), ...new Uint8Array(24).fill(0xff)]));
+  assert.equal(cut.programPages(96, data.subarray(96, 128), 32), 0, 'a dead chip takes nothing');
+  cmd(cut, FLASH_OP.WREN);
+  cmd(cut, FLASH_OP.PP, 96, data.subarray(96, 128));
+  waitIdle(cut);
+  assert.deepEqual(cut.bytes.slice(96, 128), new Uint8Array(32).fill(0xff), 'program frames are ignored after the cut');
+  cut.restorePower();
+  assert.equal(cut.programPages(96, data.subarray(96, 128), 32), 32);
+});

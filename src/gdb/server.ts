@@ -46,7 +46,10 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
     const current = { socket, session };
     active = current;
     log(`client ${socket.remoteAddress}:${socket.remotePort} connected`);
-    socket.on('data', (chunk: Buffer) => session.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    socket.on('data', (chunk: Buffer) => {
+      target.noteDebuggerActivity?.();
+      session.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+    });
     socket.on('error', (err) => log(`client error: ${err.message}`));
     socket.on('close', () => {
       session.close();

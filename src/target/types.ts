@@ -96,6 +96,11 @@ export interface Target {
   /** Wait until the CPU halts; rejects with TargetTimeoutError after `timeoutMs`. */
   waitForHalt(timeoutMs: number): Promise<StopInfo>;
 
+  /**
+   * Memory access. Operations started without awaiting earlier ones take effect in the order they
+   * were started (a link pipelines them but keeps their order), so data and then a flag saying it
+   * is there may be written back to back.
+   */
   readMemory(address: number, length: number): Promise<Uint8Array>;
   writeMemory(address: number, data: Uint8Array): Promise<void>;
 
@@ -112,6 +117,12 @@ export interface Target {
   stageRegisters?(values: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<void>;
   /** Optional: send staged register writes now; with `refetch`, drop cached values so the next read asks the CPU. */
   flushRegisters?(options?: { readonly refetch?: boolean }): Promise<void>;
+  /**
+   * Optional hint from a debugger front end (GDB server, JTAG) that it just exchanged data: a
+   * target that shares the event loop with it (the simulator) yields more often for a while, so
+   * the next request waits microseconds, not a whole run slice.
+   */
+  noteDebuggerActivity?(): void;
 
   addBreakpoint(address: number, kind: BreakpointKind, length?: number): Promise<void>;
   removeBreakpoint(address: number, kind: BreakpointKind, length?: number): Promise<void>;

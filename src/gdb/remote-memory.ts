@@ -1,12 +1,15 @@
 /**
  * Memory transfers over RSP: split to the largest packet the server takes, send several at once
  * where the link allows it (no-ack mode), `X` (binary) or `M` (hex) writes, `x` or `m` reads.
+ * All transfers of a link share one packet queue (memory-queue.ts), so they take effect in the
+ * order they were started, awaited or not.
  */
 import { TargetMemoryError, TargetUnsupportedError } from '../target/errors.js';
 import { FRAMING_OVERHEAD, encodePacket, escapeBinary, fitEscaped, parseErrorReply, unescapeBinary } from './codec.js';
 import { hexToBytes, bytesToText } from './hex.js';
 import type { RspConnection } from './connection.js';
 import { GdbProtocolError } from './errors.js';
+import { MemoryQueue } from './memory-queue.js';
 
 export interface MemoryLink {
   readonly connection: RspConnection;
@@ -16,16 +19,16 @@ export interface MemoryLink {
   binaryWrite: boolean;
   /** `x` was offered. */
   binaryRead: boolean;
-  /** Requests in flight at once (only in no-ack mode; 1 otherwise). */
-  readonly depth: () => number;
+  /** The link's memory packets, in call order (see newMemoryQueue). */
+  readonly queue: MemoryQueue;
 }
 
 /**
- * Requests queued per transfer: one more than may be in flight, so the next packet is already
- * encoded and leaves the moment the reply before it arrives.
+ * The packet queue for a link whose pipeline takes `depth()` requests at once: one more is
+ * handed over, so the next packet is already encoded and leaves the moment a reply arrives.
  */
-function queueDepth(link: MemoryLink): number {
-  return link.depth() + 1;
+export function newMemoryQueue(depth: () => number): MemoryQueue {
+  return new MemoryQueue(() => depth() + 1);
 }
 
 /** Worst-case header `M01234567,01234567:`. */
@@ -48,24 +51,6 @@ function roundDown4(n: number): number {
 }
 
 const hex = (n: number) => (n >>> 0).toString(16);
-
-/** Run `count` tasks with at most `depth` outstanding; the first failure stops new ones and is thrown once all settle. */
-async function windowed(count: number, depth: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: unknown;
-  const worker = async () => {
-    while (failure === undefined && next < count) {
-      const i = next++;
-      try {
-        await task(i);
-      } catch (err) {
-        failure ??= err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(depth, count)) }, worker));
-  if (failure !== undefined) throw failure;
-}
 
 /** Split [address, address+length) into chunks of at most `size`, the first one ending on a 4-byte boundary. */
 export function planChunks(address: number, length: number, size: number): Array<[number, number]> {
@@ -90,16 +75,16 @@ export async function readRemoteMemory(link: MemoryLink, address: number, length
   if (length === 0) return out;
   const size = readChunkSize(link.packetSize, link.binaryRead);
   const chunks = planChunks(address >>> 0, length, size);
-  await windowed(chunks.length, queueDepth(link), async (i) => {
-    const [offset, n] = chunks[i]!;
+  await link.queue.run(chunks.map(([offset, n]) => async () => {
     let done = 0;
-    // A server may return fewer bytes than asked; ask again for the rest (bounded: progress every round).
+    // A server may return fewer bytes than asked; ask again for the rest (bounded: progress every
+    // round). Such a follow-up goes out behind what was queued meanwhile.
     while (done < n) {
       const got = await readOnce(link, (address + offset + done) >>> 0, n - done);
       out.set(got, offset + done);
       done += got.length;
     }
-  });
+  }));
   return out;
 }
 
@@ -132,10 +117,7 @@ async function readOnce(link: MemoryLink, address: number, length: number): Prom
 export async function writeRemoteMemory(link: MemoryLink, address: number, data: Uint8Array): Promise<void> {
   if (data.length === 0) return;
   const chunks = link.binaryWrite ? planBinaryChunks(address >>> 0, data, link.packetSize) : planChunks(address >>> 0, data.length, writeChunkSize(link.packetSize, false));
-  await windowed(chunks.length, queueDepth(link), async (i) => {
-    const [offset, n] = chunks[i]!;
-    await writeOnce(link, (address + offset) >>> 0, data, offset, n);
-  });
+  await link.queue.run(chunks.map(([offset, n]) => () => writeOnce(link, (address + offset) >>> 0, data, offset, n)));
 }
 
 function planBinaryChunks(address: number, data: Uint8Array, packetSize: number): Array<[number, number]> {

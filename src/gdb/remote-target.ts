@@ -11,7 +11,7 @@ import { RISCV_GDB_PC_REGNUM } from '../target/riscv-registers.js';
 import { RspConnection } from './connection.js';
 import { discover, runMonitor, type ServerInfo, type ServerKind } from './remote-discovery.js';
 import type { MemoryRegion } from './memory-map.js';
-import { readRemoteMemory, writeRemoteMemory, writeChunkSize, type MemoryLink } from './remote-memory.js';
+import { newMemoryQueue, readRemoteMemory, writeRemoteMemory, writeChunkSize, type MemoryLink } from './remote-memory.js';
 import { parseStopReply, toStopInfo } from './stop-reply.js';
 import { isHex } from './hex.js';
 import { RemoteRegisters } from './remote-registers.js';
@@ -97,7 +97,7 @@ export class RemoteTarget implements Target {
     // QEMU offers no no-ack mode but takes packets back to back: two in flight keep it busy.
     this.conn.ackModePipelining = !info.noAck && info.serverKind === 'qemu';
     this.conn.pipelineDepth = info.noAck ? (this.options.pipelineDepth ?? 4) : this.conn.ackModePipelining ? (this.options.pipelineDepth ?? 4) : 1;
-    this.link = { connection: this.conn, packetSize: info.packetSize, binaryWrite: info.binaryWrite, binaryRead: info.binaryRead, depth: () => this.conn.pipelineDepth };
+    this.link = { connection: this.conn, packetSize: info.packetSize, binaryWrite: info.binaryWrite, binaryRead: info.binaryRead, queue: newMemoryQueue(() => this.conn.pipelineDepth) };
     const f = info.features;
     const hw = f.raw.get('espalgo.hwbreak');
     this.capabilities = {

@@ -133,6 +133,7 @@ function toImage(elfBytes: Uint8Array): StubImage {
   const trapRecord = symbol('stub_trap_record');
   const trapEntry = symbol('stub_trap_entry');
   const descriptor = symbol('stub_descriptor');
+  const scratch = symbol('stub_scratch');
   if (trapEntry.value % 4 !== 0) throw new Error('build-stub: stub_trap_entry is not 4-byte aligned');
   if (descriptor.value !== IRAM.address) throw new Error('build-stub: stub_descriptor is not at the IRAM origin');
   if (trapRecord.size !== 128) throw new Error('build-stub: stub_trap_record is not 128 bytes');
@@ -149,6 +150,7 @@ function toImage(elfBytes: Uint8Array): StubImage {
       trapRecord: trapRecord.value,
       trapEntry: trapEntry.value,
       descriptor: descriptor.value,
+      scratch: { address: scratch.value, size: scratch.size },
     },
     iram: IRAM,
     dram: DRAM,

@@ -27,6 +27,11 @@ export interface StubSymbols {
   readonly trapEntry?: number;
   /** Optional descriptor at the IRAM origin (magic 0xFEEDFACE for preloaded copies). */
   readonly descriptor?: number;
+  /**
+   * A buffer inside the image that the stub does not zero on entry and the host may fill directly
+   * (restored with the image's RAM when it is unloaded, so no backup of its own per call).
+   */
+  readonly scratch?: StubRange;
 }
 
 export interface StubImage {

@@ -19,6 +19,7 @@ import { stubImageFromJson, type StubImage } from '../algorithm/stub-image.js';
 import { describeStubError, type StubErrorInfo } from './stub-errors.js';
 import {
   STREAM_CONTROL_OFFSETS,
+  STREAM_CONTROL_SIZE,
   STREAM_HOST_ABORT,
   STUB_PING_REPLY,
   decodeFlashInfo,
@@ -87,15 +88,22 @@ export interface EraseCheckResult {
 }
 
 export interface StreamWriteOptions {
-  /** Ring buffer size (multiple of 4). Default 16 KiB. */
+  /** Ring buffer size (multiple of 4). Default: the stub's scratch buffer (32 KiB), else 16 KiB. */
   readonly ringSize?: number;
   /** Idle polls before the stub gives up (0 = stub default). */
   readonly pollLimit?: number;
-  /** Host poll interval in ms while the ring is full. Default 2. */
+  /** Host pause in ms when the ring stayed full over one poll. Default 1. */
   readonly pollMs?: number;
   /** Overall timeout in ms. Default 10 s + 1 s per 16 KiB, scaled. */
   readonly timeoutMs?: number;
 }
+
+/** Ring pieces per ring (stream writes): up to this many are in flight at once. */
+const PIECES_PER_RING = 2;
+/** Pieces ahead of a full ring at which the host starts reading the stub's progress. */
+const PROBE_AHEAD_PIECES = 1;
+/** Polls of a full ring without progress before the host pauses pollMs between polls. */
+const STALLED_POLLS_BEFORE_PAUSE = 8;
 
 const MS_PER_KIB = { read: 5, write: 20, erase: 40, hash: 5 } as const;
 
@@ -181,39 +189,71 @@ export class StubClient {
   /**
    * Program data while the stub runs: the host fills a ring buffer in target RAM and the stub
    * programs what arrives (the range must be erased). Needs memory access while the CPU runs.
+   * The ring is the stub's own scratch buffer when the image has one (no RAM of the program's to
+   * back up), else borrowed work-area RAM. Each ring piece is written and then announced
+   * (host_written) back to back without waiting — memory operations take effect in the order
+   * started — with a read of the control block behind it; the host waits only when the ring is full.
    */
   async streamWrite(address: number, data: Uint8Array, options: StreamWriteOptions = {}): Promise<StreamControl> {
     if (data.length % 4 !== 0) throw new RangeError(`stream write of ${data.length} bytes: the length must be a multiple of 4`);
-    const ringSize = (options.ringSize ?? 0x4000) & ~3;
-    const pollMs = options.pollMs ?? 2;
+    const scratch = this.loaded.image.symbols.scratch;
+    const ringSize = Math.min(options.ringSize ?? scratch?.size ?? 0x4000, scratch?.size ?? Infinity) & ~3;
+    if (ringSize < 8) throw new RangeError(`stream write: a ring of ${ringSize} bytes is too small`);
+    const piece = Math.max(4, Math.floor(ringSize / PIECES_PER_RING) & ~3);
+    const pollMs = options.pollMs ?? 1;
     const timeoutMs = options.timeoutMs ?? (10000 + (data.length / 16384) * 1000) * this.scale;
     const target = this.runner.target;
     const coroutine: Coroutine = {
       run: async (ctx) => {
-        const ring = ctx.memoryArguments.get(3)!;
+        const ring = scratch ? scratch.address : ctx.memoryArguments.get(3)!;
         const control = ctx.memoryArguments.get(5)!;
-        let written = 0;
+        let issued = 0; // bytes whose ring write has been started
+        let consumed = 0; // the newest stub_consumed seen
+        let finished = false; // the stub stopped (done or an error)
+        let stalled = 0; // polls in a row that saw no progress
+        let failure: unknown;
+        const inFlight: Promise<void>[] = [];
+        const note = (p: Promise<void>): void => {
+          inFlight.push(p.catch((error: unknown) => void (failure ??= error)));
+          if (inFlight.length > 64) inFlight.splice(0, 32);
+        };
+        let probe: Promise<void> | undefined;
+        const refresh = (): Promise<void> =>
+          (probe ??= target
+            .readMemory(control, STREAM_CONTROL_SIZE)
+            .then((bytes) => {
+              const state = decodeStreamControl(bytes);
+              consumed = Math.max(consumed, state.stubConsumed);
+              if (state.stubStatus < 0 || state.stubStatus === 2) finished = true;
+            })
+            .finally(() => (probe = undefined)));
         const deadline = performance.now() + timeoutMs;
-        while (!ctx.signal.aborted && written < data.length && performance.now() < deadline) {
-          const state = decodeStreamControl(await target.readMemory(control, 24));
-          if (state.stubStatus < 0 || state.stubStatus === 2) return;
-          const space = ringSize - (written - state.stubConsumed);
-          const at = written % ringSize;
-          const n = Math.min(space, data.length - written, ringSize - at) & ~3;
-          if (n <= 0) {
-            await new Promise((resolve) => setTimeout(resolve, pollMs));
+        while (!ctx.signal.aborted && !finished && failure === undefined && issued < data.length && performance.now() < deadline) {
+          const at = issued % ringSize;
+          const n = Math.min(piece, data.length - issued, ringSize - at);
+          if (issued + n - consumed > ringSize) {
+            const before = consumed;
+            await refresh();
+            stalled = consumed === before ? stalled + 1 : 0;
+            if (stalled >= STALLED_POLLS_BEFORE_PAUSE) await new Promise((resolve) => setTimeout(resolve, pollMs));
             continue;
           }
-          await target.writeMemory(ring + at, data.subarray(written, written + n));
-          written += n;
-          await target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostWritten, encodeU32(written));
+          const end = issued + n;
+          note(target.writeMemory(ring + at, data.subarray(issued, end)));
+          note(target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostWritten, encodeU32(end)));
+          issued = end;
+          // Ask how far the stub is once the ring could fill within the next pieces.
+          if (issued + PROBE_AHEAD_PIECES * piece - consumed > ringSize) note(refresh());
         }
-        if (written < data.length && !ctx.signal.aborted) {
+        await Promise.all(inFlight);
+        if (probe) await probe.catch(() => undefined);
+        if (failure !== undefined) throw failure;
+        if (issued < data.length && !ctx.signal.aborted && !finished) {
           await target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostCommand, encodeU32(STREAM_HOST_ABORT));
         }
       },
     };
-    const call = encodeCall.streamWrite(address, data.length, ringSize, options.pollLimit ?? 0);
+    const call = encodeCall.streamWrite(address, data.length, ringSize, options.pollLimit ?? 0, scratch?.address);
     const r = await this.runner.run(this.loaded, { args: call.args, memoryArguments: call.memoryArguments, timeoutMs: timeoutMs + 2000, coroutine });
     this.check('STREAM_WRITE', r, address);
     return decodeStreamControl(r.outputs.get(5)!);

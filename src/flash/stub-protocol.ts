@@ -101,11 +101,12 @@ export const encodeCall = {
    * a1 = flash address, a2 = total length, a3 = ring buffer, a4 = ring size, a5 = control block
    * (STREAM_CONTROL_SIZE bytes, zeroed), a6 = idle poll limit (0 = default).
    */
-  streamWrite: (address: number, total: number, ringSize: number, pollLimit = 0): StubCall => ({
+  /** `ring`: an address in the stub's own scratch buffer, or undefined to borrow work-area RAM for it. */
+  streamWrite: (address: number, total: number, ringSize: number, pollLimit = 0, ring?: number): StubCall => ({
     command: 'STREAM_WRITE',
-    args: [STUB_COMMAND.STREAM_WRITE, u32(address), u32(total), 0, u32(ringSize), 0, u32(pollLimit)],
+    args: [STUB_COMMAND.STREAM_WRITE, u32(address), u32(total), ring === undefined ? 0 : u32(ring), u32(ringSize), 0, u32(pollLimit)],
     memoryArguments: [
-      { argIndex: 3, size: ringSize },
+      ...(ring === undefined ? [{ argIndex: 3, size: ringSize }] : []),
       { argIndex: 5, input: new Uint8Array(STREAM_CONTROL_SIZE), output: true },
     ],
   }),

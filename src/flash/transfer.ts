@@ -31,7 +31,7 @@ export interface TransferOptions {
   readonly chunkSize?: number;
   /** Target buffer size per buffer (default: 40 KiB, halved until two fit). */
   readonly bufferSize?: number;
-  /** Ring size of the stream mode (default 32 KiB). */
+  /** Ring size of the stream mode (default: the stub's scratch buffer). */
   readonly ringSize?: number;
   /** zlib level (default 6). */
   readonly level?: number;
@@ -78,14 +78,13 @@ export async function programRanges(session: FlashSession, ranges: readonly Prog
 type Partial = Omit<TransferStats, 'mode' | 'durationMs'>;
 
 async function streamRanges(session: FlashSession, ranges: readonly ProgramRange[], options: TransferOptions): Promise<Partial> {
-  const ringSize = options.ringSize ?? 0x8000;
   const piece = 0x40000; // one stub run per 256 KiB, so progress moves
   let bytes = 0;
   let calls = 0;
   for (const r of ranges) {
     for (let at = 0; at < r.data.length; at += piece) {
       const data = r.data.subarray(at, Math.min(r.data.length, at + piece));
-      const control = await session.stub.streamWrite(r.address + at, data, { ringSize: Math.min(ringSize, data.length) });
+      const control = await session.stub.streamWrite(r.address + at, data, options.ringSize ? { ringSize: options.ringSize } : {});
       calls++;
       if (control.stubConsumed !== data.length) {
         throw new FlashError('FLASH_TRANSFER', `the stream stopped after ${control.stubConsumed} of ${data.length} bytes`, {

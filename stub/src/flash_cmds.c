@@ -3,7 +3,7 @@
 #include "inflate.h"
 #include "sha256.h"
 
-u8 stub_scratch[SCRATCH_SIZE] __attribute__((aligned(16)));
+u8 stub_scratch[SCRATCH_SIZE] __attribute__((aligned(16), section(".scratch")));
 
 #define READ_CHUNK 0x1000u
 

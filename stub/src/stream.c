@@ -20,7 +20,7 @@
 #define STREAM_ABORT 1u
 #define DEFAULT_POLL_LIMIT 0x100000u
 #define IDLE_SPIN 64u
-#define MAX_WRITE 0x1000u
+#define MAX_WRITE 0x4000u
 
 struct stream_control {
   volatile u32 host_written;

@@ -76,7 +76,8 @@ void log_kv(const char *key, u32 value); /* "key=0x........ " */
 void log_nl(void);
 
 /* Scratch memory shared by the commands (one command runs at a time). */
-#define SCRATCH_SIZE 0x8000u
+#define SCRATCH_SIZE 0x10000u
+/* Not zeroed on entry (section .scratch): write before reading. */
 extern u8 stub_scratch[SCRATCH_SIZE];
 
 /* Command handlers. */

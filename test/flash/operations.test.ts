@@ -70,6 +70,7 @@ test('the session gives the target back: RAM restored, a running target resumed;
     assert.equal(halted.wasRunning, false);
     await halted.stub.sha256(0, 0x1000);
     await writeFlash(halted, VFS.offset, random(0x2000));
+    await writeFlash(halted, VFS.offset + 0x2000, random(0x3000), { mode: 'stream' }); // the ring is the stub's scratch buffer
     assert.deepEqual(await halted.close(), { resumed: false, ramRestored: true });
     assert.equal(sim.target.state(), 'halted');
     const after = await sim.target.readMemory(work.start, work.end - work.start);

@@ -108,7 +108,10 @@ async function main(): Promise<void> {
     const bytes = new Uint8Array(randomBytes(SIZE));
     const f = await flashWrite(local, bytes, uncompressedMode);
     await local.close();
-    console.log(`in-process (no GDB link), random, ${uncompressedMode}: ${kbps(SIZE, f.writeMs).toFixed(0)} KiB/s — the simulated CPU running the stub, not the link, bounds flash writes here`);
+    console.log(
+      `in-process (no GDB link), random, ${uncompressedMode}: ${kbps(SIZE, f.writeMs).toFixed(0)} KiB/s — the stub and the simulated flash alone; ` +
+        'over loopback the simulator, the GDB server and the client share one thread, so their work adds up',
+    );
   } finally {
     await remote.close();
     await server.close();

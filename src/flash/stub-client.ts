@@ -88,11 +88,11 @@ export interface EraseCheckResult {
 }
 
 export interface StreamWriteOptions {
-  /** Ring buffer size (multiple of 4). Default: the stub's scratch buffer (32 KiB), else 16 KiB. */
+  /** Ring buffer size (multiple of 4), at most the stub's scratch buffer. Default: the whole scratch buffer (64 KiB), else 16 KiB. */
   readonly ringSize?: number;
   /** Idle polls before the stub gives up (0 = stub default). */
   readonly pollLimit?: number;
-  /** Host pause in ms when the ring stayed full over one poll. Default 1. */
+  /** Host pause in ms between polls once the ring stayed full over STALLED_POLLS_BEFORE_PAUSE polls. Default 1. */
   readonly pollMs?: number;
   /** Overall timeout in ms. Default 10 s + 1 s per 16 KiB, scaled. */
   readonly timeoutMs?: number;
@@ -213,10 +213,7 @@ export class StubClient {
         let stalled = 0; // polls in a row that saw no progress
         let failure: unknown;
         const inFlight: Promise<void>[] = [];
-        const note = (p: Promise<void>): void => {
-          inFlight.push(p.catch((error: unknown) => void (failure ??= error)));
-          if (inFlight.length > 64) inFlight.splice(0, 32);
-        };
+        const note = (p: Promise<void>): void => void inFlight.push(p.catch((error: unknown) => void (failure ??= error)));
         let probe: Promise<void> | undefined;
         const refresh = (): Promise<void> =>
           (probe ??= target

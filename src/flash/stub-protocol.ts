@@ -99,9 +99,9 @@ export const encodeCall = {
   }),
   /**
    * a1 = flash address, a2 = total length, a3 = ring buffer, a4 = ring size, a5 = control block
-   * (STREAM_CONTROL_SIZE bytes, zeroed), a6 = idle poll limit (0 = default).
+   * (STREAM_CONTROL_SIZE bytes, zeroed), a6 = idle poll limit (0 = default). `ring`: an address in
+   * the stub's own scratch buffer, or undefined to borrow work-area RAM for the ring.
    */
-  /** `ring`: an address in the stub's own scratch buffer, or undefined to borrow work-area RAM for it. */
   streamWrite: (address: number, total: number, ringSize: number, pollLimit = 0, ring?: number): StubCall => ({
     command: 'STREAM_WRITE',
     args: [STUB_COMMAND.STREAM_WRITE, u32(address), u32(total), ring === undefined ? 0 : u32(ring), u32(ringSize), 0, u32(pollLimit)],

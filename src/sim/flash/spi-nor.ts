@@ -130,15 +130,14 @@ export class SpiNorFlash {
     if (CHANGE_OPCODES.has(op)) {
       if (this.changesIgnored) return out;
       this.stats.changeCommands++;
-      const out2 = this.command(op, addr, frame, readCount, out);
+      const result = this.command(op, addr, frame, readCount, out);
       this.checkPowerCut();
-      return out2;
+      return result;
     }
     return this.command(op, addr, frame, readCount, out);
   }
 
   private command(op: number, addr: number, frame: SpiFrame, readCount: number, out: Uint8Array): Uint8Array {
-
     if (this.pending && op !== FLASH_OP.RDSR && op !== FLASH_OP.RDSR2) {
       this.stats.ignoredWhileBusy++;
       this.warnOnce(`busy-${op}`, `flash: command 0x${hex2(op)} ignored while a program/erase is in progress`);

@@ -61,7 +61,7 @@ export function romWrite(env: RomEnvironment, dest: number, data: Uint8Array): n
   }
   while (done < data.length) {
     const addr = dest + done;
-    const n = Math.min(ROM_WRITE_CHUNK, data.length - done, page - (addr % page));
+    const n = writeChunk(addr, data.length - done, page);
     if (writeEnable(env) !== ROM_OK) return ROM_TIMEOUT;
     userCommand(env, { opcode: FLASH_OP.PP, address: addr, mosi: data.subarray(done, done + n), pe: true });
     if (waitFlashIdle(env) !== ROM_OK) return ROM_TIMEOUT;
@@ -70,11 +70,16 @@ export function romWrite(env: RomEnvironment, dest: number, data: Uint8Array): n
   return ROM_OK;
 }
 
+/** The ROM loop's chunk at `addr` with `left` bytes to go: at most ROM_WRITE_CHUNK, not past the page. */
+function writeChunk(addr: number, left: number, page: number): number {
+  return Math.min(ROM_WRITE_CHUNK, left, page - (addr % page));
+}
+
 /** Where the last chunk of ROM_WRITE_CHUNK bytes starts (it fills W0–W7); 0 if there is none. */
 function lastFullChunk(dest: number, length: number, page: number): number {
   let last = 0;
   for (let done = 0; done < length; ) {
-    const n = Math.min(ROM_WRITE_CHUNK, length - done, page - ((dest + done) % page));
+    const n = writeChunk(dest + done, length - done, page);
     if (n === ROM_WRITE_CHUNK) last = done;
     done += n;
   }

@@ -26,6 +26,10 @@ export class MemoryQueue {
   private readonly queued: Queued[] = [];
   private head = 0;
   private outstanding = 0;
+  /** Packets queued and packets handed over so far (never reset), for handedOver(). */
+  private enqueued = 0;
+  private handed = 0;
+  private readonly handoverWaiters: { readonly upTo: number; readonly resolve: () => void }[] = [];
 
   /** @param limit packets outstanding at once (read each time, so a depth change applies at once) */
   constructor(private readonly limit: () => number) {}
@@ -39,8 +43,19 @@ export class MemoryQueue {
     return new Promise<void>((resolve, reject) => {
       const transfer: Transfer = { left: tasks.length, failure: undefined, failed: false, resolve, reject };
       for (const task of tasks) this.queued.push({ transfer, task });
+      this.enqueued += tasks.length;
       this.pump();
     });
+  }
+
+  /**
+   * Resolves once every packet queued so far has been handed to the link (sent or about to be:
+   * the link sends in order), not answered. Whatever is sent after that point — a resume — follows
+   * those packets on the wire, so the target sees them first.
+   */
+  handedOver(): Promise<void> {
+    if (this.handed >= this.enqueued) return Promise.resolve();
+    return new Promise((resolve) => this.handoverWaiters.push({ upTo: this.enqueued, resolve }));
   }
 
   private pump(): void {
@@ -51,8 +66,10 @@ export class MemoryQueue {
         this.queued.splice(0, this.head);
         this.head = 0;
       }
+      this.handed++;
       if (transfer.failed) {
         this.settle(transfer);
+        this.wakeHandover();
         continue;
       }
       this.outstanding++;
@@ -72,7 +89,12 @@ export class MemoryQueue {
           this.done(transfer);
         },
       );
+      this.wakeHandover();
     }
+  }
+
+  private wakeHandover(): void {
+    while (this.handoverWaiters.length > 0 && this.handoverWaiters[0]!.upTo <= this.handed) this.handoverWaiters.shift()!.resolve();
   }
 
   private done(transfer: Transfer): void {

@@ -175,6 +175,9 @@ export class RemoteTarget implements Target {
    */
   private async sendResume(packet: string, step: boolean, hold?: readonly string[]): Promise<void> {
     this.raiseDeferred();
+    // Memory writes started before the resume go out before it (see Target.resume).
+    await this.link.queue.handedOver();
+    this.requireHalted(step ? 'step' : 'resume');
     const flushed = this.regs?.flush(hold) ?? Promise.resolve();
     this.stepping = step;
     this.regs?.invalidate();

@@ -89,7 +89,10 @@ export interface Target {
 
   /** Stop the CPU. Resolves with the stop once it is halted (immediately if it already is). */
   halt(timeoutMs?: number): Promise<StopInfo>;
-  /** Let the CPU run from its current PC (or from `address`). Resolves once it runs. */
+  /**
+   * Let the CPU run from its current PC (or from `address`). Resolves once it runs. Memory writes
+   * started before the call, awaited or not, take effect before the CPU runs.
+   */
   resume(address?: number, options?: ResumeOptions): Promise<void>;
   /** Execute one instruction. */
   step(timeoutMs?: number): Promise<StopInfo>;

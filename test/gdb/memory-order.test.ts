@@ -91,3 +91,63 @@ test('through the GDB server, unawaited writes and reads land in call order', as
     await fake.close();
   }
 });
+
+test('MemoryQueue.handedOver: resolves once every packet queued before the call was handed to the link', async () => {
+  const q = new MemoryQueue(() => 1);
+  const sent: string[] = [];
+  const pending: Array<() => void> = [];
+  const packet = (name: string) => () => {
+    sent.push(name);
+    return new Promise<void>((resolve) => pending.push(resolve));
+  };
+  await q.handedOver(); // nothing queued: at once
+  const a = q.run([packet('a0'), packet('a1')]);
+  let handed = false;
+  const h = q.handedOver().then(() => (handed = true));
+  const b = q.run([packet('b0')]); // queued after the call: not waited for
+  await new Promise((r) => setImmediate(r));
+  assert.equal(handed, false, 'a1 is still waiting for a place');
+  pending.shift()!();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(handed, true, 'a1 went out: everything queued before the call is on the link');
+  assert.deepEqual(sent, ['a0', 'a1']);
+  while (pending.length) {
+    pending.shift()!();
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all([a, b, h]);
+  assert.deepEqual(sent, ['a0', 'a1', 'b0']);
+});
+
+test('through the GDB server, a resume follows the memory writes started before it', async () => {
+  const fake = new FakeTarget({ regions: [{ start: 0x80000000, size: 0x40000 }] });
+  const server = await startGdbServer(fake, { port: 0 });
+  const remote = await connectRemote('127.0.0.1', server.port, { timeoutMs: 3000 });
+  try {
+    if (remote.state() !== 'halted') await remote.halt();
+    const seen: string[] = [];
+    const write = fake.writeMemory.bind(fake);
+    fake.writeMemory = async (address, bytes) => {
+      seen.push('write');
+      return write(address, bytes);
+    };
+    const resume = fake.resume.bind(fake);
+    fake.resume = async (address?: number) => {
+      seen.push('resume');
+      return resume(address);
+    };
+    // More packets than the pipeline holds, none awaited, then the resume.
+    const big = new Uint8Array(0x30000).fill(0x5a);
+    const written = remote.writeMemory(0x80000000, big);
+    await remote.resume();
+    await written;
+    const writes = seen.filter((s) => s === 'write').length;
+    assert.ok(writes > remote.server.pipelineDepth + 1, 'the write took more packets than the pipeline holds');
+    assert.deepEqual(seen.slice(-1), ['resume'], 'every packet of the write reached the target before the resume');
+    await remote.halt();
+  } finally {
+    await remote.close();
+    await server.close();
+    await fake.close();
+  }
+});

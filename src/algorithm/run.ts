@@ -96,8 +96,13 @@ export async function runLoaded(
   try {
     placed = await placeMemoryArguments(target, loaded.allocator, options.memoryArguments ?? [], args);
     const { symbols } = loaded.image;
-    if (symbols.trapRecord !== undefined) await clearTrapRecord(target, symbols.trapRecord);
-    if (symbols.logBuffer) await clearStubLog(target, symbols.logBuffer);
+    // Clearing the trap record and the log need not be awaited one by one: memory writes take
+    // effect in order and before the resume (Target.resume); their results are checked below.
+    const clears = Promise.all([
+      symbols.trapRecord !== undefined ? clearTrapRecord(target, symbols.trapRecord) : undefined,
+      symbols.logBuffer ? clearStubLog(target, symbols.logBuffer) : undefined,
+    ]);
+    clears.catch(() => undefined); // observed below; never an unhandled rejection meanwhile
     const co: CoroutineContext | undefined = abort && {
       target,
       memoryArguments: new Map(placed.map((p) => [p.spec.argIndex, p.area.address])),
@@ -124,6 +129,9 @@ export async function runLoaded(
     // The saved registers the routine does not use (mepc, mcause, …) need not reach the CPU for the
     // run: where the target stages writes, they stay staged until the program itself runs.
     await target.resume(undefined, { holdRegisters: programOnly(saved, callRegisters) });
+    // A failed clear would let a stale log or trap record pass for this run's: stop here (the
+    // finally below halts the CPU and restores the context).
+    await clears;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // The co-routine's failure is kept (never left unhandled) and raised once the stub stopped.
     let coroutineError: unknown;
@@ -139,8 +147,11 @@ export async function runLoaded(
     }
     if (coroutineError !== undefined) throw coroutineError;
 
-    const log = symbols.logBuffer ? await readStubLog(target, symbols.logBuffer) : '';
-    const after = await target.readRegisters([convention.pcRegister, convention.resultRegister]);
+    // The log and the result registers in one round trip.
+    const [log, after] = await Promise.all([
+      symbols.logBuffer ? readStubLog(target, symbols.logBuffer) : '',
+      target.readRegisters([convention.pcRegister, convention.resultRegister]),
+    ]);
     const pc = stopped.pc ?? after.get(convention.pcRegister)!;
     if (pc !== loaded.returnPc) {
       const trap = await readTrap(ctx, pc);

@@ -88,7 +88,7 @@ export interface EraseCheckResult {
 }
 
 export interface StreamWriteOptions {
-  /** Ring buffer size (multiple of 4), at most the stub's scratch buffer. Default: the whole scratch buffer (64 KiB), else 16 KiB. */
+  /** Ring buffer size (multiple of 4), at most the stub's scratch buffer less the control block. Default: all of that (65,504 bytes), else 16 KiB. */
   readonly ringSize?: number;
   /** Idle polls before the stub gives up (0 = stub default). */
   readonly pollLimit?: number;
@@ -98,6 +98,8 @@ export interface StreamWriteOptions {
   readonly timeoutMs?: number;
 }
 
+/** Bytes at the end of the stub's scratch buffer kept for the stream control block (the rest is the ring). */
+const STREAM_CONTROL_RESERVE = 32;
 /** Ring pieces per ring (stream writes): up to this many are in flight at once. */
 const PIECES_PER_RING = 2;
 /** Pieces ahead of a full ring at which the host starts reading the stub's progress. */
@@ -189,24 +191,33 @@ export class StubClient {
   /**
    * Program data while the stub runs: the host fills a ring buffer in target RAM and the stub
    * programs what arrives (the range must be erased). Needs memory access while the CPU runs.
-   * The ring is the stub's own scratch buffer when the image has one (no RAM of the program's to
-   * back up), else borrowed work-area RAM. Each ring piece is written and then announced
-   * (host_written) back to back without waiting — memory operations take effect in the order
-   * started — with a read of the control block behind it; the host waits only when the ring is full.
+   * Ring and control block are the stub's own scratch buffer when the image has one (the control
+   * block in its last STREAM_CONTROL_RESERVE bytes; no RAM of the program's to back up), else
+   * borrowed work-area RAM. Each ring piece is written and then announced (host_written) back to
+   * back without waiting — memory operations take effect in the order started — with a read of the
+   * control block behind it; the host waits only when the ring is full.
    */
   async streamWrite(address: number, data: Uint8Array, options: StreamWriteOptions = {}): Promise<StreamControl> {
     if (data.length % 4 !== 0) throw new RangeError(`stream write of ${data.length} bytes: the length must be a multiple of 4`);
+    const target = this.runner.target;
     const scratch = this.loaded.image.symbols.scratch;
-    const ringSize = Math.min(options.ringSize ?? scratch?.size ?? 0x4000, scratch?.size ?? Infinity) & ~3;
+    const inScratch = scratch !== undefined && scratch.size >= STREAM_CONTROL_RESERVE + 8 ? scratch : undefined;
+    const ringCapacity = inScratch ? inScratch.size - STREAM_CONTROL_RESERVE : Infinity;
+    const ringSize = Math.min(options.ringSize ?? (inScratch ? ringCapacity : 0x4000), ringCapacity) & ~3;
     if (ringSize < 8) throw new RangeError(`stream write: a ring of ${ringSize} bytes is too small`);
+    const layout = inScratch && { ring: inScratch.address, control: inScratch.address + ringCapacity };
+    // The scratch control block is zeroed here, not as a memory argument: queued before the run's
+    // resume, it reaches the target first (Target.resume) without a round trip of its own.
+    const zeroed = layout ? target.writeMemory(layout.control, new Uint8Array(STREAM_CONTROL_SIZE)) : Promise.resolve();
+    zeroed.catch(() => undefined); // awaited by the co-routine; never unhandled if the run fails first
     const piece = Math.max(4, Math.floor(ringSize / PIECES_PER_RING) & ~3);
     const pollMs = options.pollMs ?? 1;
     const timeoutMs = options.timeoutMs ?? (10000 + (data.length / 16384) * 1000) * this.scale;
-    const target = this.runner.target;
     const coroutine: Coroutine = {
       run: async (ctx) => {
-        const ring = scratch ? scratch.address : ctx.memoryArguments.get(3)!;
-        const control = ctx.memoryArguments.get(5)!;
+        await zeroed;
+        const ring = layout ? layout.ring : ctx.memoryArguments.get(3)!;
+        const control = layout ? layout.control : ctx.memoryArguments.get(5)!;
         let issued = 0; // bytes whose ring write has been started
         let consumed = 0; // the newest stub_consumed seen
         let finished = false; // the stub stopped (done or an error)
@@ -250,10 +261,10 @@ export class StubClient {
         }
       },
     };
-    const call = encodeCall.streamWrite(address, data.length, ringSize, options.pollLimit ?? 0, scratch?.address);
+    const call = encodeCall.streamWrite(address, data.length, ringSize, options.pollLimit ?? 0, layout);
     const r = await this.runner.run(this.loaded, { args: call.args, memoryArguments: call.memoryArguments, timeoutMs: timeoutMs + 2000, coroutine });
     this.check('STREAM_WRITE', r, address);
-    return decodeStreamControl(r.outputs.get(5)!);
+    return decodeStreamControl(layout ? await target.readMemory(layout.control, STREAM_CONTROL_SIZE) : r.outputs.get(5)!);
   }
 
   private run(call: StubCall, timeoutMs: number): Promise<RunResult> {

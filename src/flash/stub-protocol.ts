@@ -99,16 +99,19 @@ export const encodeCall = {
   }),
   /**
    * a1 = flash address, a2 = total length, a3 = ring buffer, a4 = ring size, a5 = control block
-   * (STREAM_CONTROL_SIZE bytes, zeroed), a6 = idle poll limit (0 = default). `ring`: an address in
-   * the stub's own scratch buffer, or undefined to borrow work-area RAM for the ring.
+   * (STREAM_CONTROL_SIZE bytes, zeroed), a6 = idle poll limit (0 = default). `scratch`: ring and
+   * control block in the stub's own scratch buffer (the host zeroes the control block itself), or
+   * undefined to borrow work-area RAM for both.
    */
-  streamWrite: (address: number, total: number, ringSize: number, pollLimit = 0, ring?: number): StubCall => ({
+  streamWrite: (address: number, total: number, ringSize: number, pollLimit = 0, scratch?: { ring: number; control: number }): StubCall => ({
     command: 'STREAM_WRITE',
-    args: [STUB_COMMAND.STREAM_WRITE, u32(address), u32(total), ring === undefined ? 0 : u32(ring), u32(ringSize), 0, u32(pollLimit)],
-    memoryArguments: [
-      ...(ring === undefined ? [{ argIndex: 3, size: ringSize }] : []),
-      { argIndex: 5, input: new Uint8Array(STREAM_CONTROL_SIZE), output: true },
-    ],
+    args: [STUB_COMMAND.STREAM_WRITE, u32(address), u32(total), scratch ? u32(scratch.ring) : 0, u32(ringSize), scratch ? u32(scratch.control) : 0, u32(pollLimit)],
+    memoryArguments: scratch
+      ? []
+      : [
+          { argIndex: 3, size: ringSize },
+          { argIndex: 5, input: new Uint8Array(STREAM_CONTROL_SIZE), output: true },
+        ],
   }),
 };
 

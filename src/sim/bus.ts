@@ -274,6 +274,18 @@ export class Bus {
     return out;
   }
 
+  /**
+   * A live view of [addr, addr+length) when it lies inside one memory-backed region (no copy; do
+   * not write through it, nor keep it past the current access), else undefined: use readBlock.
+   */
+  viewBlock(addr: number, length: number): Uint8Array | undefined {
+    addr >>>= 0;
+    const r = this.find(addr);
+    if (!r || !r.backing || length < 0 || addr + length > r.end) return undefined;
+    const off = r.backingOffset + (addr - r.start);
+    return r.backing.subarray(off, off + length);
+  }
+
   /** Writes `data`; code decoded from the written bytes (through any alias) is invalidated. */
   writeBlock(addr: number, data: Uint8Array): void {
     addr >>>= 0;

@@ -11,7 +11,21 @@ export interface FlashBacking {
   readonly bytes: Uint8Array;
   /** Replace `data.length` bytes at `offset` (the caller has already applied NOR semantics). */
   store(offset: number, data: Uint8Array): void;
+  /** NOR programming: AND `data` into the contents at `offset` (bits only go from 1 to 0). */
+  program(offset: number, data: Uint8Array): void;
   close(): void;
+}
+
+/** bytes[offset..] &= data, in place (word by word where both line up on 4 bytes). */
+export function andInto(bytes: Uint8Array, offset: number, data: Uint8Array): void {
+  const n = data.length;
+  if ((((bytes.byteOffset + offset) | data.byteOffset | n) & 3) === 0) {
+    const w = new Int32Array(bytes.buffer, bytes.byteOffset + offset, n >> 2);
+    const v = new Int32Array(data.buffer, data.byteOffset, n >> 2);
+    for (let i = 0; i < w.length; i++) w[i]! &= v[i]!;
+  } else {
+    for (let i = 0; i < n; i++) bytes[offset + i]! &= data[i]!;
+  }
 }
 
 export class MemoryBacking implements FlashBacking {
@@ -25,6 +39,9 @@ export class MemoryBacking implements FlashBacking {
   }
   store(offset: number, data: Uint8Array): void {
     this.bytes.set(data, offset);
+  }
+  program(offset: number, data: Uint8Array): void {
+    andInto(this.bytes, offset, data);
   }
   close(): void {}
 }
@@ -58,6 +75,10 @@ export class FileBacking implements FlashBacking {
   store(offset: number, data: Uint8Array): void {
     this.bytes.set(data, offset);
     if (this.fd !== undefined) writeSync(this.fd, data, 0, data.length, offset);
+  }
+  program(offset: number, data: Uint8Array): void {
+    andInto(this.bytes, offset, data);
+    if (this.fd !== undefined) writeSync(this.fd, this.bytes, offset, data.length, offset);
   }
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);

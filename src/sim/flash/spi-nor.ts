@@ -247,7 +247,7 @@ export class SpiNorFlash {
     this.stats.changeCommands += pieces;
     this.stats.oneStepPrograms += pieces;
     this.sr1 &= ~SR_WEL; // WREN set it, the finished program cleared it
-    this.options.backing.store(base, andBytes(this.bytes.subarray(base, base + done), data.subarray(0, done)));
+    this.options.backing.program(base, data.subarray(0, done));
     this.options.onChange?.(base, done);
     return done;
   }
@@ -413,20 +413,6 @@ interface ArmedPowerCut {
   readonly at: number;
   readonly fraction?: () => number;
   readonly onCut?: () => void;
-}
-
-/** a & b, byte by byte, as a new array (word by word where both are 4-byte aligned). */
-function andBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = a.slice();
-  const n = out.length;
-  if (((b.byteOffset | n) & 3) === 0) {
-    const w = new Int32Array(out.buffer, 0, n >> 2);
-    const v = new Int32Array(b.buffer, b.byteOffset, n >> 2);
-    for (let i = 0; i < w.length; i++) w[i]! &= v[i]!;
-  } else {
-    for (let i = 0; i < n; i++) out[i]! &= b[i]!;
-  }
-  return out;
 }
 
 /** Commands that change the array. */

@@ -10,10 +10,17 @@
  */
 #include "inflate.h"
 
+/* The decoder is the stub's hot loop: optimised for speed (the rest of the stub for size), with
+ * its per-symbol helpers inlined so the bit reader stays in registers. */
+#pragma GCC optimize("O2")
+#define HOT static inline __attribute__((always_inline))
+
 #define MAX_BITS 15
-#define FAST_BITS 9
+#define FAST_BITS 11
 #define FAST_SIZE (1u << FAST_BITS)
 #define FAST_SYMBOL_BITS 9
+
+_Static_assert(INFLATE_WINDOW % INFLATE_CHUNK == 0, "a piece never wraps around the window");
 
 struct huffman {
   u16 count[MAX_BITS + 1];
@@ -32,7 +39,9 @@ struct bit_reader {
   int overrun;
 };
 
-static struct huffman lit_codes, dist_codes;
+/* build() fills every field it later reads, so the tables need not be zeroed on entry: they live
+ * in the .scratch section (not cleared by stub_main), which keeps the per-call BSS clearing short. */
+static struct huffman lit_codes __attribute__((section(".scratch"))), dist_codes __attribute__((section(".scratch")));
 
 /* Length symbols 257..285 and distance symbols 0..29: base values and extra bits (§3.2.5). */
 static const u16 length_base[29] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
@@ -45,7 +54,7 @@ static const u8 dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6
 static const u8 clen_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
 
 /* Top the bit buffer up to at least 25 bits while input lasts (never marks an overrun). */
-static inline void refill(struct bit_reader *b)
+HOT void refill(struct bit_reader *b)
 {
   while (b->have <= 24 && b->pos < b->len) {
     b->buf |= (u32)b->src[b->pos++] << b->have;
@@ -53,7 +62,7 @@ static inline void refill(struct bit_reader *b)
   }
 }
 
-static u32 bits(struct bit_reader *b, u32 n)
+HOT u32 bits(struct bit_reader *b, u32 n)
 {
   while (b->have < n) {
     u32 byte = 0;
@@ -104,7 +113,7 @@ static int build(struct huffman *h, const u8 *lengths, u32 n)
   return INFLATE_OK;
 }
 
-static int decode(struct bit_reader *b, const struct huffman *h)
+HOT int decode(struct bit_reader *b, const struct huffman *h)
 {
   refill(b);
   u32 entry = h->fast[b->buf & (FAST_SIZE - 1)];
@@ -137,7 +146,7 @@ static int piece_done(struct inflate_sink *s)
   return INFLATE_OK;
 }
 
-static int emit(struct inflate_sink *s, u8 byte)
+HOT int emit(struct inflate_sink *s, u8 byte)
 {
   if (s->total >= s->limit) return INFLATE_E_TOO_MUCH;
   s->window[s->total & (INFLATE_WINDOW - 1)] = byte;
@@ -147,7 +156,10 @@ static int emit(struct inflate_sink *s, u8 byte)
 }
 
 /* A match: `length` bytes from `dist` back, as emit() would one by one, with the checks per run of
- * bytes up to the next piece boundary instead of per byte. */
+ * bytes instead of per byte. A run stops at the next piece boundary (the window holds whole
+ * pieces, so the destination never wraps inside one) and where the source reaches the window's
+ * end, so each run is a plain forward copy between two pointers. Forward, byte by byte: when
+ * `dist` is shorter than the run, it repeats the bytes it has just written, as LZ77 means. */
 static int copy_match(struct inflate_sink *s, u32 length, u32 dist)
 {
   u8 *w = s->window;
@@ -156,8 +168,19 @@ static int copy_match(struct inflate_sink *s, u32 length, u32 dist)
     u32 n = INFLATE_CHUNK - (s->total & (INFLATE_CHUNK - 1));
     if (n > length) n = length;
     if (n > s->limit - s->total) n = s->limit - s->total;
-    u32 to = s->total, from = s->total - dist;
-    for (u32 i = 0; i < n; i++) w[(to + i) & (INFLATE_WINDOW - 1)] = w[(from + i) & (INFLATE_WINDOW - 1)];
+    u32 from = (s->total - dist) & (INFLATE_WINDOW - 1);
+    if (n > INFLATE_WINDOW - from) n = INFLATE_WINDOW - from;
+    u8 *to = w + (s->total & (INFLATE_WINDOW - 1));
+    const u8 *src = w + from;
+    /* Four at a time where it can (in order, so a short `dist` still repeats correctly). */
+    u32 left = n;
+    for (; left >= 4; left -= 4, to += 4, src += 4) {
+      to[0] = src[0];
+      to[1] = src[1];
+      to[2] = src[2];
+      to[3] = src[3];
+    }
+    while (left--) *to++ = *src++;
     s->total += n;
     length -= n;
     if ((s->total & (INFLATE_CHUNK - 1)) == 0) {

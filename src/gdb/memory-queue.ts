@@ -69,7 +69,6 @@ export class MemoryQueue {
       this.handed++;
       if (transfer.failed) {
         this.settle(transfer);
-        this.wakeHandover();
         continue;
       }
       this.outstanding++;
@@ -89,8 +88,8 @@ export class MemoryQueue {
           this.done(transfer);
         },
       );
-      this.wakeHandover();
     }
+    this.wakeHandover();
   }
 
   private wakeHandover(): void {

@@ -158,7 +158,7 @@ HOT int emit(struct inflate_sink *s, u8 byte)
 /* A match: `length` bytes from `dist` back, as emit() would one by one, with the checks per run of
  * bytes instead of per byte. A run stops at the next piece boundary (the window holds whole
  * pieces, so the destination never wraps inside one) and where the source reaches the window's
- * end, so each run is a plain forward copy between two pointers. Forward, byte by byte: when
+ * end, so each run is a plain forward copy between two pointers. Forward, in byte order: when
  * `dist` is shorter than the run, it repeats the bytes it has just written, as LZ77 means. */
 static int copy_match(struct inflate_sink *s, u32 length, u32 dist)
 {

@@ -386,13 +386,14 @@ export class SpiNorFlash {
   private applyProgram(address: number, data: Uint8Array): void {
     if (data.length === 0) return;
     const pageBase = address & ~(PAGE_SIZE - 1);
+    // Past the page's end the address wraps to its start; each run is ANDed in, in order.
     let offsetInPage = address & (PAGE_SIZE - 1);
-    const page = this.bytes.slice(pageBase, pageBase + PAGE_SIZE);
-    for (const b of data) {
-      page[offsetInPage] = page[offsetInPage]! & b;
-      offsetInPage = (offsetInPage + 1) & (PAGE_SIZE - 1);
+    for (let i = 0; i < data.length; ) {
+      const n = Math.min(data.length - i, PAGE_SIZE - offsetInPage);
+      this.options.backing.program(pageBase + offsetInPage, data.subarray(i, i + n));
+      i += n;
+      offsetInPage = (offsetInPage + n) & (PAGE_SIZE - 1);
     }
-    this.options.backing.store(pageBase, page);
     this.options.onChange?.(pageBase, PAGE_SIZE);
   }
 

@@ -33,6 +33,12 @@ export function stubCommandName(value: number): StubCommandName | undefined {
 export const SECTOR_SIZE = 0x1000;
 /** The ROM's legacy flash API sends 3-byte addresses: the stub refuses ranges ending above this. */
 export const STUB_ADDRESS_LIMIT = 0x1000000;
+/**
+ * WRITE_DEFLATED inflates into the first STUB_INFLATE_WINDOW bytes of the stub's scratch buffer; the
+ * rest of the scratch buffer is not touched by it (the host may keep its input there). WRITE uses
+ * no scratch at all.
+ */
+export const STUB_INFLATE_WINDOW = 0x8000;
 /** Default idle polls of STREAM_WRITE before STREAM_TIMEOUT (a6 = 0). */
 export const STREAM_DEFAULT_POLL_LIMIT = 0x100000;
 

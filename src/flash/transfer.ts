@@ -2,7 +2,7 @@
  * Moving data to the stub. Three ways, chosen per target:
  *
  * - deflate (default): each chunk is raw-DEFLATE compressed on the host (node:zlib) and sent with
- *   WRITE_DEFLATED; chunks that do not shrink go as plain WRITE. Two buffers in target RAM: where
+ *   WRITE_DEFLATED; chunks that do not shrink go as plain WRITE. Two buffers in target RAM (transfer-buffers.ts): where
  *   the target allows memory access while the CPU runs, the next chunk is uploaded by a co-routine
  *   while the stub programs the current one (double buffering).
  * - stream (no compression, memory access while running): STREAM_WRITE with the host filling the
@@ -13,11 +13,10 @@
  */
 import { deflateRawSync } from 'node:zlib';
 import type { Coroutine } from '../algorithm/coroutine.js';
-import type { WorkArea } from '../algorithm/work-area.js';
-import { WorkAreaError } from '../algorithm/errors.js';
 import { FlashError } from './errors.js';
 import type { FlashSession } from './session.js';
 import { StubError } from './stub-client.js';
+import { transferBuffers } from './transfer-buffers.js';
 import { STUB_COMMAND, type StubCommandName } from './stub-protocol.js';
 
 export type TransferMode = 'deflate' | 'stream' | 'calls';
@@ -29,7 +28,7 @@ export interface TransferOptions {
   readonly mode?: TransferMode;
   /** Uncompressed bytes per WRITE_DEFLATED call (default 64 KiB; split further when the compressed form does not fit). */
   readonly chunkSize?: number;
-  /** Target buffer size per buffer (default: 40 KiB, halved until two fit). */
+  /** Bytes per target buffer, borrowed from the work area (default: in the stub's scratch buffer, see transfer-buffers.ts). */
   readonly bufferSize?: number;
   /** Ring size of the stream mode (default: the stub's scratch buffer). */
   readonly ringSize?: number;
@@ -136,28 +135,9 @@ function* chunks(ranges: readonly ProgramRange[], mode: TransferMode, bufferSize
   }
 }
 
-async function allocateBuffers(session: FlashSession, wanted: number): Promise<WorkArea[]> {
-  const allocator = session.loaded.allocator;
-  for (let size = wanted; size >= 0x1000; size = size / 2) {
-    const got: WorkArea[] = [];
-    try {
-      got.push(await allocator.allocate(size, 'flash write buffer A', { align: 4 }));
-      got.push(await allocator.allocate(size, 'flash write buffer B', { align: 4 }));
-      return got;
-    } catch (error) {
-      for (const a of got.reverse()) await allocator.release(a);
-      // Only "no room" means try smaller buffers; a lost link or a failed RAM backup is the answer.
-      if (!(error instanceof WorkAreaError)) throw error;
-    }
-  }
-  throw new FlashError('FLASH_TRANSFER', 'no room for two 4 KiB write buffers in the work area', {
-    action: 'Use a smaller stack size or a larger work area',
-  });
-}
-
 async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRange[], mode: TransferMode, options: TransferOptions): Promise<Partial> {
-  const buffers = await allocateBuffers(session, options.bufferSize ?? 0xa000);
-  const bufferSize = buffers[0]!.size;
+  const buffers = await transferBuffers(session, mode === 'deflate', options.bufferSize);
+  const bufferSize = buffers.size;
   const overlap = session.target.capabilities.memoryWhileRunning;
   const target = session.target;
   const scale = session.timeoutScale;
@@ -170,7 +150,7 @@ async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRan
     const iterator = chunks(ranges, mode, bufferSize, options);
     let current = iterator.next();
     let slot = 0;
-    if (!current.done) await target.writeMemory(buffers[slot]!.address, current.value.payload);
+    if (!current.done) await target.writeMemory(buffers.addresses[slot]!, current.value.payload);
     while (!current.done) {
       const chunk = current.value;
       const next = iterator.next();
@@ -180,13 +160,13 @@ async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRan
         overlap && !next.done
           ? {
               run: async () => {
-                await target.writeMemory(buffers[nextSlot]!.address, next.value.payload);
+                await target.writeMemory(buffers.addresses[nextSlot]!, next.value.payload);
                 uploaded = true;
               },
             }
           : undefined;
       const command: StubCommandName = chunk.deflated ? 'WRITE_DEFLATED' : 'WRITE';
-      const buffer = buffers[slot]!.address;
+      const buffer = buffers.addresses[slot]!;
       const args = chunk.deflated
         ? [STUB_COMMAND.WRITE_DEFLATED, chunk.address, chunk.payload.length, buffer, chunk.length]
         : [STUB_COMMAND.WRITE, chunk.address, chunk.length, buffer];
@@ -202,15 +182,15 @@ async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRan
       bytes += chunk.length;
       wireBytes += chunk.payload.length;
       options.onProgress?.(chunk.length, chunk.payload.length);
-      if (!next.done && !uploaded) await target.writeMemory(buffers[nextSlot]!.address, next.value.payload);
+      if (!next.done && !uploaded) await target.writeMemory(buffers.addresses[nextSlot]!, next.value.payload);
       current = next;
       slot = nextSlot;
     }
   } catch (error) {
-    for (const b of [...buffers].reverse()) await session.loaded.allocator.release(b).catch(() => undefined);
+    await buffers.release().catch(() => undefined);
     throw error;
   }
-  // Giving the buffers' RAM back is part of a successful transfer.
-  for (const b of [...buffers].reverse()) await session.loaded.allocator.release(b);
+  // Giving borrowed RAM back is part of a successful transfer.
+  await buffers.release();
   return { bytes, wireBytes, calls, deflatedCalls, rawCalls, doubleBuffered: overlap };
 }

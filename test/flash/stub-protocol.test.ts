@@ -15,6 +15,7 @@ import {
   STREAM_CONTROL_SIZE,
   STUB_COMMAND,
   STUB_COMMAND_COUNT,
+  STUB_INFLATE_WINDOW,
   STUB_PING_REPLY,
   stubCommandName,
 } from '../../src/flash/stub-protocol.js';
@@ -41,6 +42,13 @@ test('command numbers match stub.h and are contiguous', () => {
   const ping = header.match(/STUB_PING_REPLY \(0x([0-9a-fA-F]+)u \| STUB_PROTOCOL_VERSION\)/);
   assert.ok(ping);
   assert.equal(STUB_PING_REPLY, (parseInt(ping[1]!, 16) | 1) >>> 0);
+});
+
+test('the inflate window matches inflate.h, and WRITE_DEFLATED keeps it at the start of the scratch buffer', () => {
+  const window = stubSource('inflate.h').match(/#define INFLATE_WINDOW 0x([0-9a-fA-F]+)u/);
+  assert.ok(window);
+  assert.equal(parseInt(window[1]!, 16), STUB_INFLATE_WINDOW);
+  assert.match(stubSource('flash_cmds.c'), /struct inflate_sink sink = \{stub_scratch,/);
 });
 
 test('error table mirrors every STUB_E_* code of stub.h, each with a sentence and an action', () => {

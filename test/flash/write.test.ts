@@ -6,6 +6,8 @@ import type { FlashProgressEvent } from '../../src/flash/progress.js';
 import { openFlashSession } from '../../src/flash/session.js';
 import { planFlashWrite, writeFlash } from '../../src/flash/write.js';
 import type { TransferMode } from '../../src/flash/transfer.js';
+import { transferBuffers } from '../../src/flash/transfer-buffers.js';
+import { STUB_INFLATE_WINDOW } from '../../src/flash/stub-protocol.js';
 import { changingCommands, demoSim, firstDifferenceOutside, random, recordingTarget, VFS } from './flash-fixture.js';
 
 async function withSession<T>(body: (ctx: { session: Awaited<ReturnType<typeof openFlashSession>>; rec: ReturnType<typeof recordingTarget>; flash: () => Uint8Array }) => Promise<T>): Promise<T> {
@@ -132,5 +134,36 @@ test('--no-skip rewrites every sector; verify off reports not-verified', async (
     assert.equal(rec.count('SHA256'), 0);
     assert.equal(rec.count('ERASE_CHECK'), 0);
     assert.ok(rec.count('ERASE') >= 1);
+  });
+});
+
+test('deflate and calls keep their buffers in the stub scratch (clear of the inflate window); a buffer size asked for borrows work-area RAM and gives it back', async () => {
+  await withSession(async ({ session, flash }) => {
+    const scratch = session.loaded.image.symbols.scratch!;
+    const deflate = await transferBuffers(session, true);
+    const calls = await transferBuffers(session, false);
+    assert.deepEqual([deflate.inScratch, deflate.addresses[0], deflate.addresses[1] + deflate.size], [true, scratch.address + STUB_INFLATE_WINDOW, scratch.address + scratch.size]);
+    assert.deepEqual([calls.inScratch, calls.addresses[0], calls.addresses[1] + calls.size], [true, scratch.address, scratch.address + scratch.size]);
+    assert.equal(deflate.addresses[0] + deflate.size, deflate.addresses[1]);
+
+    const allocator = session.loaded.allocator;
+    const labels: string[] = [];
+    const allocate = allocator.allocate.bind(allocator);
+    allocator.allocate = (size, label, options) => (label.startsWith('flash write buffer') && labels.push(label), allocate(size, label, options));
+    const at = VFS.offset + 0x30000;
+    const data = random(0x18000);
+    data.fill(0, 0x8000, 0x14000); // compressible: several WRITE_DEFLATED calls, and plain WRITEs for the random parts
+    for (const mode of ['deflate', 'calls'] as TransferMode[]) {
+      const r = await writeFlash(session, at, mode === 'calls' ? data.map((b) => b ^ 0xff) : data, { mode });
+      assert.equal(r.verified, 'sha256');
+    }
+    assert.deepEqual(labels, [], 'no work-area RAM borrowed');
+    assert.deepEqual(flash().subarray(at, at + data.length), data.map((b) => b ^ 0xff));
+
+    const borrowed = await writeFlash(session, at, data, { mode: 'deflate', bufferSize: 0x2000 });
+    assert.equal(borrowed.verified, 'sha256');
+    assert.deepEqual(labels, ['flash write buffer A', 'flash write buffer B']);
+    assert.deepEqual(allocator.allocated.filter((a) => a.label.startsWith('flash write buffer')), [], 'given back');
+    assert.deepEqual(flash().subarray(at, at + data.length), data);
   });
 });

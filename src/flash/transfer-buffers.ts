@@ -1,0 +1,71 @@
+/**
+ * Where a buffered transfer (deflate or chunked calls) keeps its two target buffers.
+ *
+ * In the stub's own scratch buffer when the image has one: RAM the loader already holds for the
+ * session, so nothing of the running program is backed up and restored per write. WRITE_DEFLATED
+ * inflates into the first STUB_INFLATE_WINDOW bytes of it, so deflate splits the rest in two; plain
+ * WRITE calls use no scratch, so they split the whole of it.
+ *
+ * Otherwise (an image without scratch, or a buffer size asked for): two buffers borrowed from the
+ * work area — backed up and restored by the allocator — halved until two fit.
+ */
+import { WorkAreaError } from '../algorithm/errors.js';
+import type { WorkArea } from '../algorithm/work-area.js';
+import { FlashError } from './errors.js';
+import type { FlashSession } from './session.js';
+import { STUB_INFLATE_WINDOW } from './stub-protocol.js';
+
+export interface TransferBuffers {
+  readonly addresses: readonly [number, number];
+  /** Bytes per buffer (a multiple of 4). */
+  readonly size: number;
+  /** In the stub's scratch buffer (true) or borrowed from the work area. */
+  readonly inScratch: boolean;
+  /** Give borrowed RAM back (restoring what it held); nothing to do for scratch. */
+  release(): Promise<void>;
+}
+
+/** Smallest buffer worth using. */
+const MIN_BUFFER = 0x1000;
+/** Work-area buffers start at this size and halve until two fit. */
+const DEFAULT_WORK_AREA_BUFFER = 0xa000;
+
+export async function transferBuffers(session: FlashSession, forDeflate: boolean, size?: number): Promise<TransferBuffers> {
+  const scratch = size === undefined ? session.loaded.image.symbols.scratch : undefined;
+  if (scratch) {
+    const reserved = forDeflate ? STUB_INFLATE_WINDOW : 0;
+    const each = Math.floor((scratch.size - reserved) / 2) & ~3;
+    if (each >= MIN_BUFFER) {
+      const first = scratch.address + reserved;
+      return { addresses: [first, first + each], size: each, inScratch: true, release: async () => undefined };
+    }
+  }
+  const areas = await borrow(session, size ?? DEFAULT_WORK_AREA_BUFFER);
+  return {
+    addresses: [areas[0]!.address, areas[1]!.address],
+    size: areas[0]!.size,
+    inScratch: false,
+    release: async () => {
+      for (const a of [...areas].reverse()) await session.loaded.allocator.release(a);
+    },
+  };
+}
+
+async function borrow(session: FlashSession, wanted: number): Promise<WorkArea[]> {
+  const allocator = session.loaded.allocator;
+  for (let size = wanted; size >= MIN_BUFFER; size = size / 2) {
+    const got: WorkArea[] = [];
+    try {
+      got.push(await allocator.allocate(size, 'flash write buffer A', { align: 4 }));
+      got.push(await allocator.allocate(size, 'flash write buffer B', { align: 4 }));
+      return got;
+    } catch (error) {
+      for (const a of got.reverse()) await allocator.release(a);
+      // Only "no room" means try smaller buffers; a lost link or a failed RAM backup is the answer.
+      if (!(error instanceof WorkAreaError)) throw error;
+    }
+  }
+  throw new FlashError('FLASH_TRANSFER', 'no room for two 4 KiB write buffers in the work area', {
+    action: 'Use a smaller stack size or a larger work area',
+  });
+}

@@ -1,9 +1,9 @@
 /**
  * What the target's sectors hold, found cheaply: ERASE_CHECK per 64 KiB block finds the blank
- * sectors, one SHA-256 per block confirms the blocks that already hold the new data, and only the
- * sectors of blocks that differ are hashed one by one.
+ * sectors at its start, and one SHA256 call per block hashes the rest of it sector by sector,
+ * reading the flash once.
  */
-import { blankDigest, sha256, sameBytes, type SectorSpan } from './planner.js';
+import { blankDigest, type SectorSpan } from './planner.js';
 import type { PhaseProgress } from './progress.js';
 import type { FlashSession } from './session.js';
 
@@ -19,11 +19,8 @@ export interface DigestSurvey {
   readonly bytesHashed: number;
 }
 
-/**
- * Per-sector digests of the span as the target holds it; `image` is the span's new contents (used
- * to recognise whole blocks that already match, so their sectors need no hash of their own).
- */
-export async function surveySectors(session: FlashSession, span: SectorSpan, image: Uint8Array, progress?: PhaseProgress): Promise<DigestSurvey> {
+/** Per-sector digests of the span as the target holds it. */
+export async function surveySectors(session: FlashSession, span: SectorSpan, progress?: PhaseProgress): Promise<DigestSurvey> {
   const size = span.sectorSize;
   const digests: Uint8Array[] = new Array(span.count);
   let eraseChecks = 0;
@@ -41,21 +38,10 @@ export async function surveySectors(session: FlashSession, span: SectorSpan, ima
     for (let i = 0; i < firstUsed; i++) digests[first + i] = blank;
     if (firstUsed < count) {
       const from = blockStart + firstUsed * size;
-      const want = image.subarray(from - span.start, blockEnd - span.start);
-      const have = await session.stub.sha256(from, blockEnd - from);
+      const have = await session.stub.sha256Pieces(from, blockEnd - from, size);
       hashCalls++;
       bytesHashed += blockEnd - from;
-      if (sameBytes(have, sha256(want))) {
-        for (let i = firstUsed; i < count; i++) digests[first + i] = sha256(image.subarray((first + i) * size, (first + i + 1) * size));
-      } else if (count - firstUsed === 1) {
-        digests[first + firstUsed] = have;
-      } else {
-        for (let i = firstUsed; i < count; i++) {
-          digests[first + i] = await session.stub.sha256(span.start + (first + i) * size, size);
-          hashCalls++;
-          bytesHashed += size;
-        }
-      }
+      have.forEach((digest, i) => (digests[first + firstUsed + i] = digest));
     }
     progress?.advance(blockEnd - blockStart);
     blockStart = blockEnd;

@@ -26,6 +26,7 @@ import {
   decodeMapResult,
   decodeStreamControl,
   encodeCall,
+  sha256DigestCount,
   encodeU32,
   type FlashInfo,
   type StreamControl,
@@ -183,9 +184,16 @@ export class StubClient {
   }
 
   async sha256(address: number, length: number): Promise<Uint8Array> {
-    const r = await this.run(encodeCall.sha256(address, length), 3000 + (length / 1024) * MS_PER_KIB.hash);
+    return (await this.sha256Pieces(address, length, 0))[0]!;
+  }
+
+  /** One SHA-256 per `piece` bytes of the range (the last piece shorter), the flash read once. */
+  async sha256Pieces(address: number, length: number, piece: number): Promise<Uint8Array[]> {
+    if (piece % 4 !== 0 || piece < 0) throw new RangeError(`sha256 pieces of ${piece} bytes: a multiple of 4 is needed`);
+    const r = await this.run(encodeCall.sha256(address, length, piece), 3000 + (length / 1024) * MS_PER_KIB.hash);
     this.check('SHA256', r, address);
-    return r.outputs.get(3)!.slice(0, 32);
+    const out = r.outputs.get(3)!;
+    return Array.from({ length: sha256DigestCount(length, piece) }, (_, i) => out.slice(i * 32, i * 32 + 32));
   }
 
   /**

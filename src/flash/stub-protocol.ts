@@ -42,6 +42,11 @@ export const STUB_INFLATE_WINDOW = 0x8000;
 /** Default idle polls of STREAM_WRITE before STREAM_TIMEOUT (a6 = 0). */
 export const STREAM_DEFAULT_POLL_LIMIT = 0x100000;
 
+/** Digests SHA256 writes for `length` bytes in pieces of `piece` (0 = one). */
+export function sha256DigestCount(length: number, piece: number): number {
+  return piece > 0 && piece < length ? Math.ceil(length / piece) : 1;
+}
+
 /** One call: the user arguments (a0 = command first) and the memory arguments patched into them. */
 export interface StubCall {
   readonly command: StubCommandName;
@@ -97,11 +102,14 @@ export const encodeCall = {
     args: [STUB_COMMAND.MAP_GET, u32(tableOffset), u32(appOffset), 0],
     memoryArguments: [{ argIndex: 3, size: MAP_RESULT_SIZE, output: true }],
   }),
-  /** a1 = flash address (4-aligned), a2 = length (any), a3 = 32-byte digest (out). */
-  sha256: (address: number, length: number): StubCall => ({
+  /**
+   * a1 = flash address (4-aligned), a2 = length (any), a3 = digests (out), a4 = piece length
+   * (4-aligned; 0 = one digest of the whole range, else one per piece, the last one shorter).
+   */
+  sha256: (address: number, length: number, piece = 0): StubCall => ({
     command: 'SHA256',
-    args: [STUB_COMMAND.SHA256, u32(address), u32(length), 0],
-    memoryArguments: [{ argIndex: 3, size: 32, output: true }],
+    args: [STUB_COMMAND.SHA256, u32(address), u32(length), 0, u32(piece)],
+    memoryArguments: [{ argIndex: 3, size: 32 * sha256DigestCount(length, piece), output: true }],
   }),
   /**
    * a1 = flash address, a2 = total length, a3 = ring buffer, a4 = ring size, a5 = control block

@@ -62,7 +62,7 @@ export async function planFlashWrite(session: FlashSession, offset: number, data
   for (const edge of edgeRanges(span)) existing.set(edge.address, await session.stub.read(edge.address, edge.length));
   const image = mergeIntoSectors(span, offset, data, existing);
   const skip = options.skipUnchanged ?? true;
-  const survey = skip ? await surveySectors(session, span, image, progress) : undefined;
+  const survey = skip ? await surveySectors(session, span, progress) : undefined;
   const plan = planWrite({ span, image, targetDigests: survey?.digests ?? [], force: !skip });
   progress.skip(plan.sectorsSkipped);
   progress.finish();

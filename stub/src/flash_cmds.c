@@ -67,24 +67,34 @@ int cmd_erase_check(u32 addr, u32 len)
   return rc;
 }
 
-int cmd_sha256(u32 addr, u32 len, u32 digest_addr)
+/* SHA256: one digest of [addr, addr+len), or with `piece` one digest per piece of that many bytes
+ * (the last one shorter), written one after another. The flash is read once either way. */
+int cmd_sha256(u32 addr, u32 len, u32 digest_addr, u32 piece)
 {
-  if (!digest_addr) return STUB_E_BAD_ARGUMENT;
-  if (!IS_ALIGNED(addr, 4)) return STUB_E_BAD_ARGUMENT;
+  if (!digest_addr || !IS_ALIGNED(digest_addr, 4)) return STUB_E_BAD_ARGUMENT;
+  if (!IS_ALIGNED(addr, 4) || !IS_ALIGNED(piece, 4)) return STUB_E_BAD_ARGUMENT;
+  if (!piece || piece > len) piece = len;
   int rc = flash_check_range(addr, (len + 3u) & ~3u, 4);
   if (rc) return rc;
   struct sha256_ctx ctx;
-  sha256_init(&ctx);
   struct flash_session s;
   rc = flash_begin(&s, addr + ((len + 3u) & ~3u), 0, 0);
-  for (u32 done = 0; rc == STUB_OK && done < len;) {
-    u32 n = len - done < READ_CHUNK ? len - done : READ_CHUNK;
-    rc = flash_read(&s, addr + done, stub_scratch, (n + 3u) & ~3u);
-    if (rc == STUB_OK) sha256_update(&ctx, stub_scratch, n);
-    done += n;
-  }
+  u8 *out = (u8 *)digest_addr;
+  u32 done = 0;
+  do {
+    u32 end = len - done < piece ? len : done + piece;
+    sha256_init(&ctx);
+    while (rc == STUB_OK && done < end) {
+      u32 n = end - done < READ_CHUNK ? end - done : READ_CHUNK;
+      rc = flash_read(&s, addr + done, stub_scratch, (n + 3u) & ~3u);
+      if (rc == STUB_OK) sha256_update(&ctx, stub_scratch, n);
+      done += n;
+    }
+    if (rc != STUB_OK) break;
+    sha256_final(&ctx, out);
+    out += 32;
+  } while (done < len);
   flash_end(&s);
-  if (rc == STUB_OK) sha256_final(&ctx, (u8 *)digest_addr);
   return rc;
 }
 

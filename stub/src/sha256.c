@@ -12,32 +12,50 @@ static const u32 K[64] = {
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
-static u32 ror(u32 x, unsigned n)
-{
-  return (x >> n) | (x << (32 - n));
-}
+/* Built -O2 whatever the stub's default: the rounds below are the hot loop of plan and verify. */
+#pragma GCC optimize("O2")
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+#define BIG_S0(a) (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22))
+#define BIG_S1(e) (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25))
+#define SMALL_S0(x) (ROR(x, 7) ^ ROR(x, 18) ^ ((x) >> 3))
+#define SMALL_S1(x) (ROR(x, 17) ^ ROR(x, 19) ^ ((x) >> 10))
+#define CH(e, f, g) ((g) ^ ((e) & ((f) ^ (g))))
+#define MAJ(a, b, c) (((a) & (b)) | ((c) & ((a) | (b))))
+
+/* One round with the working variables named in their rotated order: no copying between rounds. */
+#define ROUND(a, b, c, d, e, f, g, h, i)                         \
+  do {                                                          \
+    u32 t1 = (h) + BIG_S1(e) + CH(e, f, g) + K[i] + w[i];       \
+    (d) += t1;                                                  \
+    (h) = t1 + BIG_S0(a) + MAJ(a, b, c);                        \
+  } while (0)
 
 static void compress(u32 st[8], const u8 *p)
 {
   u32 w[64];
-  for (int i = 0; i < 16; i++)
-    w[i] = ((u32)p[4 * i] << 24) | ((u32)p[4 * i + 1] << 16) | ((u32)p[4 * i + 2] << 8) | p[4 * i + 3];
-  for (int i = 16; i < 64; i++) {
-    u32 s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
-    u32 s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
-    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+  for (int i = 0; i < 16; i++, p += 4) w[i] = ((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8) | p[3];
+  for (int i = 16; i < 64; i++) w[i] = w[i - 16] + SMALL_S0(w[i - 15]) + w[i - 7] + SMALL_S1(w[i - 2]);
+  u32 a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6], h = st[7];
+  /* Eight rounds per pass, so the names come back round to where they started. */
+  for (int i = 0; i < 64; i += 8) {
+    ROUND(a, b, c, d, e, f, g, h, i + 0);
+    ROUND(h, a, b, c, d, e, f, g, i + 1);
+    ROUND(g, h, a, b, c, d, e, f, i + 2);
+    ROUND(f, g, h, a, b, c, d, e, i + 3);
+    ROUND(e, f, g, h, a, b, c, d, i + 4);
+    ROUND(d, e, f, g, h, a, b, c, i + 5);
+    ROUND(c, d, e, f, g, h, a, b, i + 6);
+    ROUND(b, c, d, e, f, g, h, a, i + 7);
   }
-  u32 v[8];
-  for (int i = 0; i < 8; i++) v[i] = st[i];
-  for (int i = 0; i < 64; i++) {
-    u32 a = v[0], e = v[4];
-    u32 t1 = v[7] + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & v[5]) ^ (~e & v[6])) + K[i] + w[i];
-    u32 t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
-    for (int j = 7; j > 0; j--) v[j] = v[j - 1];
-    v[4] += t1;
-    v[0] = t1 + t2;
-  }
-  for (int i = 0; i < 8; i++) st[i] += v[i];
+  st[0] += a;
+  st[1] += b;
+  st[2] += c;
+  st[3] += d;
+  st[4] += e;
+  st[5] += f;
+  st[6] += g;
+  st[7] += h;
 }
 
 void sha256_init(struct sha256_ctx *c)

@@ -27,7 +27,7 @@ enum stub_command {
   CMD_ERASE = 5,          /* a1 = flash addr, a2 = length */
   CMD_ERASE_CHECK = 6,    /* a1 = flash addr, a2 = length */
   CMD_MAP_GET = 7,        /* a1 = table offset (0 = search), a2 = app offset (0 = decide), a3 = result */
-  CMD_SHA256 = 8,         /* a1 = flash addr, a2 = length, a3 = 32-byte digest out */
+  CMD_SHA256 = 8,         /* a1 = flash addr, a2 = length, a3 = digests out, a4 = piece length (0 = one digest) */
   CMD_STREAM_WRITE = 9,   /* a1 = flash addr, a2 = total, a3 = ring, a4 = ring size, a5 = control, a6 = idle poll limit */
   CMD_COUNT = 10
 };
@@ -88,7 +88,7 @@ int cmd_write_deflated(u32 addr, u32 compressed_len, u32 src, u32 uncompressed_l
 int cmd_erase(u32 addr, u32 len);
 int cmd_erase_check(u32 addr, u32 len);
 int cmd_map_get(u32 table_offset, u32 app_offset, u32 result_addr);
-int cmd_sha256(u32 addr, u32 len, u32 digest_addr);
+int cmd_sha256(u32 addr, u32 len, u32 digest_addr, u32 piece);
 int cmd_stream_write(u32 addr, u32 total, u32 ring, u32 ring_size, u32 control, u32 poll_limit);
 
 #endif

@@ -177,6 +177,10 @@ test('argument layouts: a0 is the command, memory arguments patch the documented
   assert.deepEqual(map.args, [STUB_COMMAND.MAP_GET, 0xc000, 0, 0]);
   assert.equal(map.memoryArguments[0]!.size, MAP_RESULT_SIZE);
   assert.deepEqual(encodeCall.sha256(0, 10).memoryArguments, [{ argIndex: 3, size: 32, output: true }]);
+  const pieces = encodeCall.sha256(0x1000, 0x2800, 0x1000);
+  assert.deepEqual(pieces.args, [STUB_COMMAND.SHA256, 0x1000, 0x2800, 0, 0x1000]);
+  assert.deepEqual(pieces.memoryArguments, [{ argIndex: 3, size: 3 * 32, output: true }], 'one digest per piece, the last one shorter');
+  assert.equal(encodeCall.sha256(0, 0x800, 0x1000).memoryArguments[0]!.size, 32, 'a piece longer than the range: one digest');
   const stream = encodeCall.streamWrite(0x4000, 0x8000, 0x1000, 50);
   assert.deepEqual(stream.args, [STUB_COMMAND.STREAM_WRITE, 0x4000, 0x8000, 0, 0x1000, 0, 50]);
   assert.deepEqual(stream.memoryArguments.map((m) => m.argIndex), [3, 5]);

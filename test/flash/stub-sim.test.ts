@@ -59,6 +59,11 @@ test('READ, SHA256, ERASE, ERASE_CHECK, WRITE and WRITE_DEFLATED agree with the 
     const before = flash().slice();
     assert.deepEqual(await stub.read(0x8000, 0x100), before.subarray(0x8000, 0x8100));
     assert.deepEqual(await stub.sha256(0x8000, 0x1003), sha256(before.subarray(0x8000, 0x9003)));
+    // One digest per piece, the flash read once; the last piece shorter.
+    const pieces = await stub.sha256Pieces(0x10000, 0x2c00, 0x1000);
+    assert.deepEqual(pieces, [0, 1, 2].map((i) => sha256(before.subarray(0x10000 + i * 0x1000, Math.min(0x12c00, 0x11000 + i * 0x1000)))));
+    assert.deepEqual(await stub.sha256Pieces(0x10000, 0, 0x1000), [sha256(new Uint8Array(0))]);
+    await assert.rejects(stub.sha256Pieces(0x10000, 0x2000, 6), RangeError);
 
     const at = 0x300000;
     await stub.erase(at, 0x2000);

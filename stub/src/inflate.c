@@ -14,6 +14,8 @@
  * its per-symbol helpers inlined so the bit reader stays in registers. */
 #pragma GCC optimize("O2")
 #define HOT static inline __attribute__((always_inline))
+/* A word that may be stored over bytes of the window (and read back as bytes). */
+typedef u32 __attribute__((may_alias)) word_alias;
 
 #define MAX_BITS 15
 #define FAST_BITS 11
@@ -172,15 +174,30 @@ static int copy_match(struct inflate_sink *s, u32 length, u32 dist)
     if (n > INFLATE_WINDOW - from) n = INFLATE_WINDOW - from;
     u8 *to = w + (s->total & (INFLATE_WINDOW - 1));
     const u8 *src = w + from;
-    /* Four at a time where it can (in order, so a short `dist` still repeats correctly). */
     u32 left = n;
-    for (; left >= 4; left -= 4, to += 4, src += 4) {
-      to[0] = src[0];
-      to[1] = src[1];
-      to[2] = src[2];
-      to[3] = src[3];
+    if (dist == 1) {
+      /* A run of one byte (zero fill, 0xFF padding): aligned word stores of it. */
+      u8 v = *src;
+      for (; left && ((unsigned long)to & 3); left--) *to++ = v;
+      u32 word = v * 0x01010101u;
+      for (; left >= 4; left -= 4, to += 4) *(word_alias *)to = word;
+      while (left--) *to++ = v;
+    } else if ((dist & 3) == 0) {
+      /* Source and destination share their alignment, and each word read lies at least four
+       * bytes behind the one written (or ahead of it): aligned word copies, same result. */
+      for (; left && ((unsigned long)to & 3); left--) *to++ = *src++;
+      for (; left >= 4; left -= 4, to += 4, src += 4) *(word_alias *)to = *(const word_alias *)src;
+      while (left--) *to++ = *src++;
+    } else {
+      /* Four at a time where it can (in order, so a short `dist` still repeats correctly). */
+      for (; left >= 4; left -= 4, to += 4, src += 4) {
+        to[0] = src[0];
+        to[1] = src[1];
+        to[2] = src[2];
+        to[3] = src[3];
+      }
+      while (left--) *to++ = *src++;
     }
-    while (left--) *to++ = *src++;
     s->total += n;
     length -= n;
     if ((s->total & (INFLATE_CHUNK - 1)) == 0) {

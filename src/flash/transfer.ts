@@ -98,7 +98,7 @@ async function streamRanges(session: FlashSession, ranges: readonly ProgramRange
   return { bytes, wireBytes: bytes, calls, deflatedCalls: 0, rawCalls: 0, doubleBuffered: false };
 }
 
-interface Chunk {
+export interface Chunk {
   readonly address: number;
   readonly length: number;
   /** Bytes that go to target RAM. */
@@ -107,28 +107,34 @@ interface Chunk {
 }
 
 /** Cut ranges into chunks whose payload fits one buffer; compress where it pays. */
-function* chunks(ranges: readonly ProgramRange[], mode: TransferMode, bufferSize: number, options: TransferOptions): Generator<Chunk> {
+export function* transferChunks(ranges: readonly ProgramRange[], mode: TransferMode, bufferSize: number, options: TransferOptions): Generator<Chunk> {
   const deflate = mode === 'deflate';
   const chunkSize = Math.max(0x1000, options.chunkSize ?? 0x10000);
+  const plain = function* (address: number, data: Uint8Array): Generator<Chunk> {
+    for (let at = 0; at < data.length; at += bufferSize) {
+      const payload = data.subarray(at, Math.min(data.length, at + bufferSize));
+      yield { address: address + at, length: payload.length, payload, deflated: false };
+    }
+  };
   for (const r of ranges) {
+    if (!deflate) {
+      yield* plain(r.address, r.data);
+      continue;
+    }
     for (let at = 0; at < r.data.length; ) {
-      let n = Math.min(deflate ? chunkSize : bufferSize, r.data.length - at);
+      let n = Math.min(chunkSize, r.data.length - at);
       for (;;) {
         const raw = r.data.subarray(at, at + n);
-        if (!deflate) {
-          yield { address: r.address + at, length: n, payload: raw, deflated: false };
+        const packed = deflateRawSync(raw, { level: options.level ?? 6 });
+        if (packed.length >= raw.length * 0.95) {
+          yield* plain(r.address + at, raw); // does not shrink: send as is, without compressing its halves again
           break;
         }
-        const packed = deflateRawSync(raw, { level: options.level ?? 6 });
-        if (packed.length <= bufferSize && packed.length < raw.length * 0.95) {
+        if (packed.length <= bufferSize) {
           yield { address: r.address + at, length: n, payload: new Uint8Array(packed.buffer, packed.byteOffset, packed.length), deflated: true };
           break;
         }
-        if (packed.length >= raw.length * 0.95 && n <= bufferSize) {
-          yield { address: r.address + at, length: n, payload: raw, deflated: false }; // does not shrink: send as is
-          break;
-        }
-        n = Math.max(4, (Math.floor(n / 2) + 3) & ~3);
+        n = Math.max(4, (Math.floor(n / 2) + 3) & ~3); // shrinks, but not into one buffer: try half
       }
       at += n;
     }
@@ -147,7 +153,7 @@ async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRan
   let deflatedCalls = 0;
   let rawCalls = 0;
   try {
-    const iterator = chunks(ranges, mode, bufferSize, options);
+    const iterator = transferChunks(ranges, mode, bufferSize, options);
     let current = iterator.next();
     let slot = 0;
     if (!current.done) await target.writeMemory(buffers.addresses[slot]!, current.value.payload);

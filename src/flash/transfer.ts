@@ -2,9 +2,9 @@
  * Moving data to the stub. Three ways, chosen per target:
  *
  * - deflate (default): each chunk is raw-DEFLATE compressed on the host (node:zlib) and sent with
- *   WRITE_DEFLATED; chunks that do not shrink go as plain WRITE. Two buffers in target RAM (transfer-buffers.ts): where
- *   the target allows memory access while the CPU runs, the next chunk is uploaded by a co-routine
- *   while the stub programs the current one (double buffering).
+ *   WRITE_DEFLATED; chunks that do not shrink go as plain WRITE. Two buffers in target RAM
+ *   (transfer-buffers.ts): where the target allows memory access while the CPU runs, the next
+ *   chunk is uploaded by a co-routine while the stub programs the current one (double buffering).
  * - stream (no compression, memory access while running): STREAM_WRITE with the host filling the
  *   stub's ring buffer as it programs.
  * - calls (no compression, halted-only targets such as QEMU): double-buffer-free chunked WRITE calls.

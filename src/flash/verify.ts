@@ -41,12 +41,21 @@ export async function verifyFlash(session: FlashSession, offset: number, data: U
     hashCalls++;
     if (!sameBytes(have, sha256(want))) {
       if (options.locate === false) return report(false, p.address);
+      // The piece's sectors: a head up to the first sector boundary (when the piece starts inside
+      // a sector), then whole sectors, hashed in one call that reads the flash once.
       const size = session.sectorSize;
-      for (let at = p.address; at < p.address + p.length; ) {
-        const end = Math.min(p.address + p.length, Math.floor(at / size) * size + size);
+      const end = p.address + p.length;
+      const boundary = Math.min(end, Math.ceil(p.address / size) * size);
+      const differs = (from: number, to: number, digest: Uint8Array) => !sameBytes(digest, sha256(data.subarray(from - offset, to - offset)));
+      if (boundary > p.address) {
         hashCalls++;
-        if (!sameBytes(await session.stub.sha256(at, end - at), sha256(data.subarray(at - offset, end - offset)))) return report(false, at);
-        at = end;
+        if (differs(p.address, boundary, await session.stub.sha256(p.address, boundary - p.address))) return report(false, p.address);
+      }
+      if (boundary < end) {
+        hashCalls++;
+        const digests = await session.stub.sha256Pieces(boundary, end - boundary, size);
+        const bad = digests.findIndex((digest, i) => differs(boundary + i * size, Math.min(end, boundary + (i + 1) * size), digest));
+        if (bad >= 0) return report(false, boundary + bad * size);
       }
       return report(false, p.address);
     }

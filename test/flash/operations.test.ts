@@ -45,6 +45,13 @@ test('read, erase, blank check and verify agree with the flash contents', async 
     const v = await verifyFlash(session, at, data);
     assert.equal(v.match, false);
     assert.equal(v.firstMismatch, at + 0x3000);
+    // A range that starts inside a sector: its head is located on its own, then whole sectors.
+    const inside = data.subarray(0x800);
+    assert.equal((await verifyFlash(session, at + 0x800, inside)).firstMismatch, at + 0x3000);
+    const badHead = inside.slice();
+    badHead[0x100] ^= 1;
+    assert.equal((await verifyFlash(session, at + 0x800, badHead)).firstMismatch, at + 0x800);
+    assert.equal((await verifyFlash(session, at + 0x800, inside.subarray(0, 0x2000))).match, true, 'the sectors before the erased ones still match');
     await assert.rejects(assertFlashMatches(session, at, data), (e: unknown) => e instanceof FlashError && e.code === 'FLASH_VERIFY_FAILED' && e.address === at + 0x3000);
 
     const ops = rec.ops;

@@ -208,19 +208,29 @@ export class SimTarget implements Target {
   }
 
   private debuggerActiveUntil = 0;
+  /** Data arrived from the debugger since the last slice began. */
+  private debuggerSpoke = false;
+  /** Instructions in the next slice while a debugger is active (see runSlice). */
+  private activeSlice = ACTIVE_SLICE_INSTRUCTIONS;
 
-  /** A debugger front end (JTAG) just exchanged data: keep slices short for a while. */
+  /** A debugger front end (JTAG, GDB) just exchanged data: keep slices short for a while. */
   noteDebuggerActivity(): void {
     this.debuggerActiveUntil = performance.now() + DEBUGGER_ACTIVE_MS;
+    this.debuggerSpoke = true;
   }
 
   private runSlice(): void {
     if (!this.running || this.closed) return;
     const h = this.chip.hart;
     const now = performance.now();
-    // While a debugger is talking (JTAG scans), yield after a few instructions so that each of its
-    // round trips waits microseconds, not a whole slice.
-    let left = now < this.debuggerActiveUntil ? ACTIVE_SLICE_INSTRUCTIONS : this.slice;
+    // While a debugger is talking (JTAG scans, GDB packets), yield after a few instructions so that
+    // each of its round trips waits microseconds, not a whole slice. A slice after which nothing
+    // arrived doubles the next one (up to the normal slice): a debugger waiting for a long run to
+    // stop costs a few event-loop turns, not one per thousand instructions.
+    if (this.debuggerSpoke) this.activeSlice = ACTIVE_SLICE_INSTRUCTIONS;
+    else this.activeSlice = Math.min(this.activeSlice * 2, this.slice);
+    this.debuggerSpoke = false;
+    let left = now < this.debuggerActiveUntil ? this.activeSlice : this.slice;
     let last: RunResult = { reason: 'budget', executed: 0 };
     const deadline = now + SLICE_MS;
     while (left > 0) {

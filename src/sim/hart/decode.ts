@@ -4,6 +4,9 @@
  */
 import { Op, pack } from './ops.js';
 
+/** pause (Zihintpause): fence with pred = w, succ = 0 and x0 operands. */
+const PAUSE_BITS = 0x0100000f;
+
 /** Output of decode: out[0] = packed op word, out[1] = immediate. */
 export type Decoded = Int32Array;
 
@@ -84,6 +87,7 @@ export function decode32(inst: number, out: Decoded): void {
       return set(out, pack(op, true, rd, rs1, rs2), 0);
     }
     case 0x0f:
+      if (inst === PAUSE_BITS) return set(out, pack(Op.PAUSE, true, 0, 0, 0), 0);
       if (f3 === 0) return set(out, pack(Op.FENCE, true, 0, 0, 0), 0);
       if (f3 === 1) return set(out, pack(Op.FENCE_I, true, 0, 0, 0), 0);
       break;

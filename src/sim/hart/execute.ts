@@ -241,6 +241,11 @@ export function execute(h: Hart, budget: number): RunResult {
             break;
           }
           case 47: pc = (pc + len) | 0; break; // FENCE
+          case 62: // PAUSE: the program spins waiting for something outside the hart; let the host run
+            pc = (pc + len) | 0;
+            n++;
+            stop = 'pause';
+            break outer;
           case 48: // FENCE_I
             h.pages.clear();
             pageBase = 1;
@@ -337,7 +342,7 @@ export function execute(h: Hart, budget: number): RunResult {
   h.running = false;
   h.pcValue = pc >>> 0;
   h.instructionsRetired = retiredBase + n;
-  if (stop === 'budget' || stop === 'wfi') {
+  if (stop === 'budget' || stop === 'wfi' || stop === 'pause') {
     if (h.haltRequested) {
       h.enterDebug('haltreq');
       stop = 'halted';

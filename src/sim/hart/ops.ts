@@ -74,6 +74,8 @@ export const Op = {
   FETCH_FAULT: 59,
   HOST_CALL: 60,
   ROM_UNKNOWN: 61,
+  /** fence w,0 with x0 operands: the Zihintpause hint (a plain fence on the ESP32-C3). */
+  PAUSE: 62,
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 

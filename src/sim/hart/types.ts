@@ -41,6 +41,12 @@ export type RunStopReason =
   | 'halted'
   /** The hart executes wfi and waits for an interrupt (or a debugger halt). */
   | 'wfi'
+  /**
+   * The program executed a pause hint (Zihintpause; on the ESP32-C3 a plain fence): it is spinning
+   * on something outside the hart. The hart is still running; whoever schedules its slices should
+   * let other work run before the next one.
+   */
+  | 'pause'
   /** A host-side error stopped the hart (unknown ROM address, a throwing host call); it is halted. */
   | 'error';
 

@@ -81,6 +81,7 @@ export class HartRunner {
     this.executed += result.executed ?? 0;
     switch (result.reason) {
       case 'budget':
+      case 'pause':
         this.scheduleImmediate();
         return;
       case 'wfi':

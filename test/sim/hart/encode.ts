@@ -41,6 +41,10 @@ export const EBREAK = 0x00100073;
 export const MRET = 0x30200073;
 export const WFI = 0x10500073;
 export const FENCE_I = 0x0000100f;
+/** pause (Zihintpause): fence w,0. */
+export const PAUSE = 0x0100000f;
+/** fence rw,rw: a plain fence. */
+export const FENCE = 0x0330000f;
 export const NOP = addi(0, 0, 0);
 export const C_EBREAK = 0x9002;
 export const C_NOP = 0x0001;

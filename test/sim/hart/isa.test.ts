@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   machine, runToHalt, addi, lui, add, lw, lb, lbu, lh, sw, sb, sh, beq, bne, jal, jalr, mOp, r, i, uType,
-  EBREAK, C_EBREAK, c, RAM, FENCE_I,
+  EBREAK, C_EBREAK, c, RAM, FENCE_I, PAUSE, FENCE,
 } from './encode.js';
 
 const A0 = 10, A1 = 11, A2 = 12, A3 = 13, A4 = 14, A5 = 15, SP = 2, RA = 1;
@@ -163,4 +163,26 @@ test('instruction counters: minstret, mcycle and their high halves', () => {
   hart.writeCsr(0xb82, 1);
   assert.equal(hart.readCsr(0xb82), 1);
   assert.equal(hart.readCsr(0xb02), 3);
+});
+
+test('pause returns from run() with the hart still running; a plain fence does not', () => {
+  const { hart } = machine([addi(A0, 0, 1), FENCE, addi(A0, A0, 1), PAUSE, addi(A0, A0, 1), EBREAK]);
+  const first = hart.run(100);
+  assert.deepEqual(first, { reason: 'pause', executed: 4 }, 'the fence ran on; pause ended the run after retiring');
+  assert.equal(hart.pc, RAM + 16);
+  assert.equal(hart.halted, false);
+  assert.equal(hart.x[A0], 2);
+  const second = hart.run(100);
+  assert.equal(second.reason, 'halted');
+  assert.equal(hart.x[A0], 3);
+  assert.equal(hart.instructionsRetired, 5);
+});
+
+test('single-stepping over pause halts with cause step', () => {
+  const { hart } = machine([PAUSE, EBREAK]);
+  hart.requestHalt();
+  const r = hart.step();
+  assert.equal(r.reason, 'halted');
+  assert.equal(hart.haltCause, 'step');
+  assert.equal(hart.pc, RAM + 4);
 });

@@ -4,9 +4,10 @@
  * Huffman codes are canonical (§3.2.2): for each code length we keep how many codes have it, the
  * first code of that length and where its symbols start in a table sorted by (length, symbol).
  * Codes of up to FAST_BITS bits — nearly every symbol of a real stream — are decoded with one
- * lookup of the next FAST_BITS input bits; longer ones (and the last bits of the input) one bit at
- * a time, most significant code bit first, checking at each length whether the code read so far
- * falls inside that length's range.
+ * lookup of the next input bits; longer ones (and the last bits of the input) one bit at a time,
+ * most significant code bit first, checking at each length whether the code read so far falls
+ * inside that length's range. A table is only as wide as its longest code (at most FAST_BITS):
+ * building it is a good part of the work for blocks of few symbols (runs, padding).
  */
 #include "inflate.h"
 
@@ -29,9 +30,11 @@ struct huffman {
   u16 first_code[MAX_BITS + 1];
   u16 first_index[MAX_BITS + 1];
   u16 symbol[288];
-  /* Indexed by the next FAST_BITS input bits (first bit in bit 0): (length << 9) | symbol for a
-   * code of at most FAST_BITS bits that those bits start with, 0 where the code is longer. */
-  u16 fast[FAST_SIZE];
+  /* fast[] is indexed by the next input bits masked with fast_mask (1 << table bits, minus 1). */
+  u32 fast_mask;
+  /* (length << 9) | symbol for a code of at most the table's bits that the index bits (first bit
+   * in bit 0) start with, 0 where the code is longer or unused. */
+  u16 fast[FAST_SIZE] __attribute__((aligned(4)));
 };
 
 struct bit_reader {
@@ -79,6 +82,13 @@ HOT u32 bits(struct bit_reader *b, u32 n)
   return v;
 }
 
+/* Bit-reversed bytes, for turning canonical codes (sent first bit first) into table indexes:
+ * entry i is i with its eight bits in the opposite order. */
+#define REV2(n) n, n + 2 * 64, n + 1 * 64, n + 3 * 64
+#define REV4(n) REV2(n), REV2(n + 2 * 16), REV2(n + 1 * 16), REV2(n + 3 * 16)
+#define REV6(n) REV4(n), REV4(n + 2 * 4), REV4(n + 1 * 4), REV4(n + 3 * 4)
+static const u8 reversed_byte[256] = {REV6(0), REV6(2), REV6(1), REV6(3)};
+
 /* Build a canonical code from per-symbol lengths. Over-subscribed sets are rejected; incomplete
  * ones are allowed (a code outside the set then fails to decode). */
 static int build(struct huffman *h, const u8 *lengths, u32 n)
@@ -86,7 +96,7 @@ static int build(struct huffman *h, const u8 *lengths, u32 n)
   for (int i = 0; i <= MAX_BITS; i++) h->count[i] = 0;
   for (u32 s = 0; s < n; s++) h->count[lengths[s]]++;
   h->count[0] = 0;
-  u32 code = 0, index = 0;
+  u32 code = 0, index = 0, longest = 0;
   int left = 1;
   for (int len = 1; len <= MAX_BITS; len++) {
     left = (left << 1) - h->count[len];
@@ -95,21 +105,29 @@ static int build(struct huffman *h, const u8 *lengths, u32 n)
     h->first_index[len] = (u16)index;
     code = (code + h->count[len]) << 1;
     index += h->count[len];
+    if (h->count[len]) longest = (u32)len;
   }
   u16 next[MAX_BITS + 1];
   for (int len = 0; len <= MAX_BITS; len++) next[len] = h->first_index[len];
   for (u32 s = 0; s < n; s++)
     if (lengths[s]) h->symbol[next[lengths[s]]++] = (u16)s;
 
-  /* The lookup table: each short code, bit-reversed (the stream sends it first bit first), fills
-   * every entry whose low bits it matches. */
-  for (u32 i = 0; i < FAST_SIZE; i++) h->fast[i] = 0;
-  for (int len = 1; len <= FAST_BITS; len++) {
-    for (u32 k = 0; k < h->count[len]; k++) {
-      u32 code = h->first_code[len] + k, reversed = 0;
-      for (int i = 0; i < len; i++) reversed |= ((code >> i) & 1u) << (len - 1 - i);
-      u16 entry = (u16)(((u32)len << FAST_SYMBOL_BITS) | h->symbol[h->first_index[len] + k]);
-      for (u32 at = reversed; at < FAST_SIZE; at += 1u << len) h->fast[at] = entry;
+  /* The lookup table, as wide as the longest code (at most FAST_BITS): each code, bit-reversed,
+   * fills every entry whose low bits it matches. A complete code no longer than the table fills
+   * every entry; otherwise the entries it leaves must read 0. */
+  u32 table_bits = longest > FAST_BITS ? FAST_BITS : longest ? longest : 1;
+  u32 size = 1u << table_bits;
+  h->fast_mask = size - 1u;
+  if (left != 0 || longest > FAST_BITS)
+    for (u32 i = 0; i < size; i += 2) *(word_alias *)&h->fast[i] = 0;
+  u32 top = longest < FAST_BITS ? longest : FAST_BITS;
+  for (u32 len = 1; len <= top; len++) {
+    u32 first = h->first_code[len], base = h->first_index[len], count = h->count[len];
+    for (u32 k = 0; k < count; k++) {
+      u32 c = first + k;
+      u32 reversed = (((u32)reversed_byte[c & 0xff] << 8) | reversed_byte[c >> 8]) >> (16 - len);
+      u16 entry = (u16)((len << FAST_SYMBOL_BITS) | h->symbol[base + k]);
+      for (u32 at = reversed; at < size; at += 1u << len) h->fast[at] = entry;
     }
   }
   return INFLATE_OK;
@@ -118,7 +136,7 @@ static int build(struct huffman *h, const u8 *lengths, u32 n)
 HOT int decode(struct bit_reader *b, const struct huffman *h)
 {
   refill(b);
-  u32 entry = h->fast[b->buf & (FAST_SIZE - 1)];
+  u32 entry = h->fast[b->buf & h->fast_mask];
   u32 len = entry >> FAST_SYMBOL_BITS;
   if (entry && len <= b->have) {
     b->buf >>= len;
@@ -180,6 +198,12 @@ static int copy_match(struct inflate_sink *s, u32 length, u32 dist)
       u8 v = *src;
       for (; left && ((unsigned long)to & 3); left--) *to++ = v;
       u32 word = v * 0x01010101u;
+      for (; left >= 16; left -= 16, to += 16) {
+        ((word_alias *)to)[0] = word;
+        ((word_alias *)to)[1] = word;
+        ((word_alias *)to)[2] = word;
+        ((word_alias *)to)[3] = word;
+      }
       for (; left >= 4; left -= 4, to += 4) *(word_alias *)to = word;
       while (left--) *to++ = v;
     } else if ((dist & 3) == 0) {

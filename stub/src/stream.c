@@ -33,8 +33,11 @@ struct stream_control {
 
 _Static_assert(sizeof(struct stream_control) == 24, "STREAM_CONTROL_SIZE in stub-protocol.ts");
 
+/* Nothing to program yet: wait a little. `pause` (the Zihintpause hint; a plain fence on the
+ * ESP32-C3) tells a simulator that this hart is only spinning, so it can let the host run. */
 static void idle_pause(void)
 {
+  __asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010" ::: "memory");
   for (volatile u32 i = 0; i < IDLE_SPIN; i++) {
   }
 }

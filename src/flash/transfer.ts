@@ -26,7 +26,10 @@ export interface TransferOptions {
   readonly compress?: boolean;
   /** Force a mode; default: deflate if compressing, else stream where memory works while running, else calls. */
   readonly mode?: TransferMode;
-  /** Uncompressed bytes per WRITE_DEFLATED call (default 64 KiB; split further when the compressed form does not fit). */
+  /**
+   * Uncompressed bytes of the first WRITE_DEFLATED call (default 64 KiB). Later calls grow up to
+   * 16 times that while the data packs well, and split when the compressed form does not fit.
+   */
   readonly chunkSize?: number;
   /** Bytes per target buffer, borrowed from the work area (default: in the stub's scratch buffer, see transfer-buffers.ts). */
   readonly bufferSize?: number;
@@ -98,6 +101,9 @@ async function streamRanges(session: FlashSession, ranges: readonly ProgramRange
   return { bytes, wireBytes: bytes, calls, deflatedCalls: 0, rawCalls: 0, doubleBuffered: false };
 }
 
+/** How far a deflated chunk may grow past TransferOptions.chunkSize. */
+const MAX_CHUNK_GROWTH = 16;
+
 export interface Chunk {
   readonly address: number;
   readonly length: number;
@@ -121,8 +127,13 @@ export function* transferChunks(ranges: readonly ProgramRange[], mode: TransferM
       yield* plain(r.address, r.data);
       continue;
     }
+    // The chunk size adapts: a chunk that packs into a quarter of a buffer or less lets the next
+    // one double (each call has a fixed cost; the stub inflates any length through its window);
+    // one that does not fit is halved, and the next starts from the size that fitted.
+    let size = chunkSize;
     for (let at = 0; at < r.data.length; ) {
-      let n = Math.min(chunkSize, r.data.length - at);
+      const left = r.data.length - at;
+      let n = left <= size + size / 4 ? left : size; // a short tail rides along instead of taking a call of its own
       for (;;) {
         const raw = r.data.subarray(at, at + n);
         const packed = deflateRawSync(raw, { level: options.level ?? 6 });
@@ -132,9 +143,11 @@ export function* transferChunks(ranges: readonly ProgramRange[], mode: TransferM
         }
         if (packed.length <= bufferSize) {
           yield { address: r.address + at, length: n, payload: new Uint8Array(packed.buffer, packed.byteOffset, packed.length), deflated: true };
+          if (packed.length * 4 <= bufferSize) size = Math.min(size * 2, chunkSize * MAX_CHUNK_GROWTH);
           break;
         }
         n = Math.max(4, (Math.floor(n / 2) + 3) & ~3); // shrinks, but not into one buffer: try half
+        size = Math.min(size, n);
       }
       at += n;
     }

@@ -46,3 +46,12 @@ test('calls: plain pieces of one buffer, nothing compressed', () => {
   const chunks = [...transferChunks([{ address: 0x2000, data }, { address: 0x20000, data: data.subarray(0, 0x100) }], 'calls', BUFFER, {})];
   assert.deepEqual(chunks.map((c) => [c.address, c.length, c.deflated]), [[0x2000, BUFFER, false], [0x6000, BUFFER, false], [0xa000, 0x1000, false], [0x20000, 0x100, false]]);
 });
+
+test('deflate: chunks that pack well grow, and a short tail rides with the chunk before it', () => {
+  const data = new Uint8Array(0x48000); // zeros: 64 KiB, then 128 KiB, then the 96 KiB left in one call
+  const chunks = [...transferChunks([{ address: 0, data }], 'deflate', BUFFER, {})];
+  assert.deepEqual(chunks.map((c) => [c.address, c.length, c.deflated]), [[0, 0x10000, true], [0x10000, 0x20000, true], [0x30000, 0x18000, true]]);
+  assert.deepEqual(reassemble(chunks, 0, data.length), data);
+  const tail = [...transferChunks([{ address: 0, data: data.subarray(0, 0x11000) }], 'deflate', BUFFER, {})];
+  assert.deepEqual(tail.map((c) => c.length), [0x11000], 'a 4 KiB tail is not a call of its own');
+});

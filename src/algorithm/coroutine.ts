@@ -17,6 +17,10 @@ export interface CoroutineContext {
 export interface Coroutine {
   init?(ctx: CoroutineContext): Promise<void>;
   run?(ctx: CoroutineContext): Promise<void>;
+  /**
+   * After the stub halted, alongside the run's own reads (its result registers, log and outputs):
+   * reads whose result counts only if the stub returned normally (the run raises otherwise).
+   */
   done?(ctx: CoroutineContext): Promise<void>;
 }
 

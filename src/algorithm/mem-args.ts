@@ -48,11 +48,9 @@ export async function placeMemoryArguments(
 }
 
 export async function collectMemoryArguments(target: Target, placed: readonly PlacedMemoryArgument[]): Promise<Map<number, Uint8Array>> {
-  const out = new Map<number, Uint8Array>();
-  for (const p of placed) {
-    if (p.spec.output) out.set(p.spec.argIndex, await target.readMemory(p.area.address, p.area.size));
-  }
-  return out;
+  const outputs = placed.filter((p) => p.spec.output);
+  const bytes = await Promise.all(outputs.map((p) => target.readMemory(p.area.address, p.area.size)));
+  return new Map(outputs.map((p, i) => [p.spec.argIndex, bytes[i]!]));
 }
 
 export async function releaseMemoryArguments(allocator: WorkAreaAllocator, placed: readonly PlacedMemoryArgument[]): Promise<void> {

@@ -147,7 +147,12 @@ export async function runLoaded(
     }
     if (coroutineError !== undefined) throw coroutineError;
 
-    // The log and the result registers in one round trip.
+    // The log, the result registers, the output buffers and the co-routine's closing reads in one
+    // round trip. Outputs and the co-routine's result are used only if the routine returned.
+    const outputsRead = collectMemoryArguments(target, placed);
+    const coroutineDone = co && options.coroutine?.done?.(co);
+    outputsRead.catch(() => undefined);
+    coroutineDone?.catch(() => undefined);
     const [log, after] = await Promise.all([
       symbols.logBuffer ? readStubLog(target, symbols.logBuffer) : '',
       target.readRegisters([convention.pcRegister, convention.resultRegister]),
@@ -162,8 +167,8 @@ export async function runLoaded(
       throw new AlgorithmUnexpectedStopError(ctx.routine, pc, stopped.reason, regs);
     }
     const value = after.get(convention.resultRegister)! >>> 0;
-    if (co) await options.coroutine?.done?.(co);
-    const outputs = await collectMemoryArguments(target, placed);
+    await coroutineDone;
+    const outputs = await outputsRead;
     await restoreContext(target, saved, true);
     restored = true;
     if (options.verifyRestore) await verifyContext(target, saved);

@@ -202,8 +202,9 @@ export class StubClient {
    * Ring and control block are the stub's own scratch buffer when the image has one (the control
    * block in its last STREAM_CONTROL_RESERVE bytes; no RAM of the program's to back up), else
    * borrowed work-area RAM. Each ring piece is written and then announced (host_written) back to
-   * back without waiting — memory operations take effect in the order started — with a read of the
-   * control block behind it; the host waits only when the ring is full.
+   * back without waiting — memory operations take effect in the order started; one write where the
+   * piece ends at host_written — with a read of the control block behind it; the host waits only
+   * when the ring is full. The final control block is read with the run's result.
    */
   async streamWrite(address: number, data: Uint8Array, options: StreamWriteOptions = {}): Promise<StreamControl> {
     if (data.length % 4 !== 0) throw new RangeError(`stream write of ${data.length} bytes: the length must be a multiple of 4`);
@@ -221,6 +222,7 @@ export class StubClient {
     const piece = Math.max(4, Math.floor(ringSize / PIECES_PER_RING) & ~3);
     const pollMs = options.pollMs ?? 1;
     const timeoutMs = options.timeoutMs ?? (10000 + (data.length / 16384) * 1000) * this.scale;
+    let final: Uint8Array | undefined;
     const coroutine: Coroutine = {
       run: async (ctx) => {
         await zeroed;
@@ -255,8 +257,16 @@ export class StubClient {
             continue;
           }
           const end = issued + n;
-          note(target.writeMemory(ring + at, data.subarray(issued, end)));
-          note(target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostWritten, encodeU32(end)));
+          if (ring + at + n === control + STREAM_CONTROL_OFFSETS.hostWritten) {
+            // The piece ends where host_written lies (the scratch layout): one write for both.
+            const both = new Uint8Array(n + 4);
+            both.set(data.subarray(issued, end));
+            both.set(encodeU32(end), n);
+            note(target.writeMemory(ring + at, both));
+          } else {
+            note(target.writeMemory(ring + at, data.subarray(issued, end)));
+            note(target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostWritten, encodeU32(end)));
+          }
           issued = end;
           // Ask how far the stub is once the ring could fill within the next pieces.
           if (issued + PROBE_AHEAD_PIECES * piece - consumed > ringSize) note(refresh());
@@ -268,11 +278,15 @@ export class StubClient {
           await target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostCommand, encodeU32(STREAM_HOST_ABORT));
         }
       },
+      // The control block as the stub left it, read with the run's result.
+      done: async (ctx) => {
+        final = await target.readMemory(layout ? layout.control : ctx.memoryArguments.get(5)!, STREAM_CONTROL_SIZE);
+      },
     };
     const call = encodeCall.streamWrite(address, data.length, ringSize, options.pollLimit ?? 0, layout);
     const r = await this.runner.run(this.loaded, { args: call.args, memoryArguments: call.memoryArguments, timeoutMs: timeoutMs + 2000, coroutine });
     this.check('STREAM_WRITE', r, address);
-    return decodeStreamControl(layout ? await target.readMemory(layout.control, STREAM_CONTROL_SIZE) : r.outputs.get(5)!);
+    return decodeStreamControl(final!);
   }
 
   private run(call: StubCall, timeoutMs: number): Promise<RunResult> {

@@ -124,7 +124,7 @@ export const encodeCall = {
       ? []
       : [
           { argIndex: 3, size: ringSize },
-          { argIndex: 5, input: new Uint8Array(STREAM_CONTROL_SIZE), output: true },
+          { argIndex: 5, input: new Uint8Array(STREAM_CONTROL_SIZE) }, // read back by the stream writer with the result
         ],
   }),
 };

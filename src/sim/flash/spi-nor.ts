@@ -239,6 +239,11 @@ export class SpiNorFlash {
     const allowed = this.cut ? this.cut.at - this.stats.changeCommands - 1 : Infinity;
     let done = 0;
     let pieces = 0;
+    if (allowed === Infinity && PAGE_SIZE % chunk === 0 && base % chunk === 0) {
+      // Pieces never straddle a page: every one is `chunk` bytes but maybe the last.
+      done = data.length;
+      pieces = Math.ceil(done / chunk);
+    }
     while (done < data.length && pieces < allowed) {
       done += Math.min(chunk, data.length - done, PAGE_SIZE - ((base + done) % PAGE_SIZE));
       pieces++;

@@ -77,6 +77,8 @@ function writeChunk(addr: number, left: number, page: number): number {
 
 /** Where the last chunk of ROM_WRITE_CHUNK bytes starts (it fills W0–W7); 0 if there is none. */
 function lastFullChunk(dest: number, length: number, page: number): number {
+  // Chunks that start aligned never meet a page boundary inside: all are full but maybe the last.
+  if (dest % ROM_WRITE_CHUNK === 0 && page % ROM_WRITE_CHUNK === 0) return Math.max(0, Math.floor(length / ROM_WRITE_CHUNK) - 1) * ROM_WRITE_CHUNK;
   let last = 0;
   for (let done = 0; done < length; ) {
     const n = writeChunk(dest + done, length - done, page);

@@ -9,7 +9,8 @@
  * compiled host program (/usr/bin/openocd, machine code density, when present); "random" = 256 KiB
  * that does not compress.
  *
- * Targets: uncompressed flash write >= 0.8 x raw memory write; deflated >= 1.5 x raw.
+ * Targets: uncompressed flash write >= 0.8 x raw memory write; deflated >= 1.5 x raw. Each image
+ * and mode gets one unmeasured warm-up round, then ROUNDS measured ones (median).
  *
  *   npx tsx bench/flash-write.bench.ts [rounds]
  */
@@ -80,6 +81,10 @@ async function main(): Promise<void> {
         const write: number[] = [];
         const total: number[] = [];
         let wire = 0;
+        // One round unmeasured first: both paths warm (JIT-compiled code, zlib) before they are compared.
+        await session.stub.ping();
+        await rawWrite(remote, bytes);
+        await flashWrite(session, bytes, mode);
         for (let round = 0; round < ROUNDS; round++) {
           // Side by side: the same bytes into RAM, then into flash, in each round.
           await session.stub.ping(); // the target is halted by the session

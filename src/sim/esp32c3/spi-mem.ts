@@ -120,6 +120,23 @@ export class SpiMemController extends RegisterBlock {
     return this.flash.programPages(address & 0xffffff, data, chunk);
   }
 
+  /**
+   * For the ROM's read loop: `length` bytes at `address` read in one step at the chip
+   * (SpiNorFlash.readArray) when each user read the loop would send — `opcode`, a 24-bit address on
+   * the lines CTRL selects, `dummy` clocks plus any TIMING_CALI extra — reaches the chip with the
+   * clocks it expects, so its data comes back unshifted. Registers are not touched. Undefined
+   * otherwise; the caller sends frames.
+   */
+  readAtChip(opcode: number, address: number, length: number, dummy: number): Uint8Array | undefined {
+    if (!this.flash) return undefined;
+    const info = this.flash.commandInfo(opcode);
+    const lines = this.ctrlLines().addr;
+    const clocks = dummy + this.timingExtraDummy();
+    const diff = Math.ceil(24 / lines) + clocks - (Math.ceil(info.addressBits / info.addressLines) + info.dummyCycles);
+    if (info.direction !== 'out' || info.addressBits !== 24 || clocks * lines !== info.dummyCycles * info.addressLines || diff !== 0) return undefined;
+    return this.flash.readArray(opcode, address & 0xffffff, length);
+  }
+
   // ---- data buffer ---------------------------------------------------------------------------
 
   private readBuffer(byteOffset: number, count: number): Uint8Array {

@@ -71,6 +71,16 @@ export interface PowerCutResult {
   readonly bytesTotal?: number;
 }
 
+/** The array reads (readArray). */
+const READ_OPCODES: ReadonlySet<number> = new Set([
+  FLASH_OP.READ,
+  FLASH_OP.FAST_READ,
+  FLASH_OP.READ_DUAL_OUT,
+  FLASH_OP.READ_QUAD_OUT,
+  FLASH_OP.READ_DUAL_IO,
+  FLASH_OP.READ_QUAD_IO,
+]);
+
 export class SpiNorFlash {
   readonly size: number;
   readonly jedecId: number;
@@ -255,6 +265,23 @@ export class SpiNorFlash {
     this.options.backing.program(base, data.subarray(0, done));
     this.options.onChange?.(base, done);
     return done;
+  }
+
+  /**
+   * The bytes `length` reads with `opcode` (READ … READ_QUAD_IO) from `address` on would return,
+   * in one step, for a caller that would send those reads with their clocks as the chip expects
+   * them (the simulated ROM's read loop). Undefined where a read frame would return anything but
+   * the array (a program or erase in progress, powered down, a quad read with QE clear): the caller
+   * sends frames then.
+   */
+  readArray(opcode: number, address: number, length: number): Uint8Array | undefined {
+    if (!READ_OPCODES.has(opcode) || this.pending || this.poweredDown) return undefined;
+    if ((opcode === FLASH_OP.READ_QUAD_OUT || opcode === FLASH_OP.READ_QUAD_IO) && !(this.sr2 & SR2_QE)) return undefined;
+    const start = (address >>> 0) % this.size;
+    if (start + length <= this.size) return this.bytes.slice(start, start + length);
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.bytes[(start + i) % this.size]!;
+    return out;
   }
 
   /**

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createSimulatedEsp32c3 } from '../../../src/sim/esp32c3/create.js';
 import { writeDummyLenPlus } from '../../../src/sim/esp32c3/rom/rom-data.js';
 import { shiftReceived } from '../../../src/sim/esp32c3/spi-shift.js';
+import { SPI_REG } from '../../../src/sim/esp32c3/spi-mem-regs.js';
 import { buildFlash } from './fixture.js';
 import { callRom, readWord, SCRATCH } from './rom-call.js';
 
@@ -75,6 +76,35 @@ test('dummy_len_plus[1] is added to the ROM read dummy: a zero-delay flash then 
   writeDummyLenPlus(sim.chip.bus, 1, 0);
   assert.equal(await callRom(sim, 'esp_rom_spiflash_read', [0x10000, SCRATCH, 16]), OK);
   assert.deepEqual(await sim.target.readMemory(SCRATCH, 16), expected);
+  await sim.close();
+});
+
+test('a ROM read of many chunks: array bytes in one step when unshifted, chunk by chunk when shifted, registers as the loop leaves them', async () => {
+  const sim = newSim();
+  const at = 0x10000;
+  const len = 1000;
+  const before = sim.chip.spi1.transactions;
+  assert.equal(await callRom(sim, 'esp_rom_spiflash_read', [at, SCRATCH, len]), OK);
+  assert.ok(sim.chip.spi1.transactions - before < 5, 'not 63 register-level reads');
+  assert.deepEqual(await sim.target.readMemory(SCRATCH, len), sim.flash.bytes.slice(at, at + len));
+  // The last chunk (bytes 992..999) went through the registers: ADDR and W0–W1 hold it.
+  const spi = sim.chip.spi1;
+  assert.equal(spi.peek(SPI_REG.ADDR), at + 992);
+  const tail = sim.flash.bytes.slice(at + 992, at + 1000);
+  assert.equal(spi.peek(SPI_REG.W0), new DataView(tail.buffer).getUint32(0, true));
+  assert.equal(spi.peek(SPI_REG.W0 + 4), new DataView(tail.buffer).getUint32(4, true));
+  // Shifted (an extra dummy clock in the ROM's record): each 16-byte read is shifted on its own,
+  // exactly as sixteen-byte reads one by one come back.
+  writeDummyLenPlus(sim.chip.bus, 1, 1);
+  const shiftedBefore = sim.chip.spi1.transactions;
+  assert.equal(await callRom(sim, 'esp_rom_spiflash_read', [at, SCRATCH, 64]), OK);
+  assert.ok(sim.chip.spi1.transactions - shiftedBefore >= 4, 'four register-level reads');
+  const whole = await sim.target.readMemory(SCRATCH, 64);
+  for (let chunk = 0; chunk < 64; chunk += 16) {
+    assert.equal(await callRom(sim, 'esp_rom_spiflash_read', [at + chunk, SCRATCH + 0x100, 16]), OK);
+    assert.deepEqual(whole.subarray(chunk, chunk + 16), await sim.target.readMemory(SCRATCH + 0x100, 16), `chunk at ${chunk}`);
+  }
+  assert.notDeepEqual(whole, sim.flash.bytes.slice(at, at + 64));
   await sim.close();
 });
 

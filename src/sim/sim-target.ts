@@ -40,6 +40,8 @@ const SUB_SLICE = 20_000;
 const SLICE_MS = 0.5;
 /** Instructions per slice while a debugger is active (see noteDebuggerActivity). */
 const ACTIVE_SLICE_INSTRUCTIONS = 1_000;
+/** Longest slice while a debugger is active: how long its next message may wait (tens of microseconds). */
+const ACTIVE_SLICE_MAX = 4_000;
 /** How long a debugger counts as active after its last message. */
 const DEBUGGER_ACTIVE_MS = 20;
 const DCSR_EBREAKM = 1 << 15;
@@ -225,10 +227,10 @@ export class SimTarget implements Target {
     const now = performance.now();
     // While a debugger is talking (JTAG scans, GDB packets), yield after a few instructions so that
     // each of its round trips waits microseconds, not a whole slice. A slice after which nothing
-    // arrived doubles the next one (up to the normal slice): a debugger waiting for a long run to
-    // stop costs a few event-loop turns, not one per thousand instructions.
+    // arrived doubles the next one (up to ACTIVE_SLICE_MAX): a debugger waiting for a long run to
+    // stop costs an event-loop turn per 4000 instructions, not per thousand.
     if (this.debuggerSpoke) this.activeSlice = ACTIVE_SLICE_INSTRUCTIONS;
-    else this.activeSlice = Math.min(this.activeSlice * 2, this.slice);
+    else this.activeSlice = Math.min(this.activeSlice * 2, ACTIVE_SLICE_MAX, this.slice);
     this.debuggerSpoke = false;
     let left = now < this.debuggerActiveUntil ? this.activeSlice : this.slice;
     let last: RunResult = { reason: 'budget', executed: 0 };

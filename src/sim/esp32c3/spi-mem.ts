@@ -15,6 +15,7 @@
  * left-over dummy set-up shifts them exactly as it shifts a user RDID.
  */
 import type { SpiNorFlash } from '../flash/spi-nor.js';
+import type { CommandInfo } from '../flash/commands.js';
 import { FLASH_OP } from '../flash/commands.js';
 import { RegisterBlock } from './register-block.js';
 import { BitStream, bytesNeeded, shiftReceived } from './spi-shift.js';
@@ -48,6 +49,16 @@ export interface SpiTrace {
   readonly clockDifference: number;
   readonly mosi: Uint8Array;
   readonly miso: Uint8Array;
+}
+
+/** Controller clocks after the opcode (address on `addrLines`, then `dummy`) minus the clocks the chip expects. */
+function clockDifference(info: CommandInfo, addrBits: number, addrLines: number, dummy: number): number {
+  return Math.ceil(addrBits / addrLines) + dummy - (Math.ceil(info.addressBits / info.addressLines) + info.dummyCycles);
+}
+
+/** The controller sends the address and dummy bits the chip expects: the chip sees them unshifted. */
+function sentAsExpected(info: CommandInfo, addrBits: number, addrLines: number, dummy: number): boolean {
+  return addrBits === info.addressBits && dummy * addrLines === info.dummyCycles * info.addressLines;
 }
 
 export class SpiMemController extends RegisterBlock {
@@ -132,8 +143,7 @@ export class SpiMemController extends RegisterBlock {
     const info = this.flash.commandInfo(opcode);
     const lines = this.ctrlLines().addr;
     const clocks = dummy + this.timingExtraDummy();
-    const diff = Math.ceil(24 / lines) + clocks - (Math.ceil(info.addressBits / info.addressLines) + info.dummyCycles);
-    if (info.direction !== 'out' || info.addressBits !== 24 || clocks * lines !== info.dummyCycles * info.addressLines || diff !== 0) return undefined;
+    if (info.direction !== 'out' || !sentAsExpected(info, 24, lines, clocks) || clockDifference(info, 24, lines, clocks) !== 0) return undefined;
     return this.flash.readArray(opcode, address & 0xffffff, length);
   }
 
@@ -191,13 +201,11 @@ export class SpiMemController extends RegisterBlock {
   private frame(opcode: number, addrBits: number, address: number, addrLines: number, dummy: number, mosi: Uint8Array, misoBytes: number): Uint8Array {
     const flash = this.flash!;
     const info = flash.commandInfo(opcode);
-    const ctrlClocks = Math.ceil(addrBits / addrLines) + dummy;
-    const devClocks = Math.ceil(info.addressBits / info.addressLines) + info.dummyCycles;
-    const diff = ctrlClocks - devClocks;
+    const diff = clockDifference(info, addrBits, addrLines, dummy);
 
     let devAddress: number;
     let devMosi: Uint8Array;
-    if (addrBits === info.addressBits && dummy * addrLines === info.dummyCycles * info.addressLines && (diff === 0 || info.direction !== 'out')) {
+    if (sentAsExpected(info, addrBits, addrLines, dummy) && (diff === 0 || info.direction !== 'out')) {
       // The common case: the controller sends the address and dummy bits the chip expects (and,
       // for a read, on the clocks it expects), so the chip sees them unshifted — the same result
       // as the bit stream below, without building it.

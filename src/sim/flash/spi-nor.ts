@@ -175,11 +175,8 @@ export class SpiNorFlash {
       case FLASH_OP.READ_QUAD_OUT:
       case FLASH_OP.READ_DUAL_IO:
       case FLASH_OP.READ_QUAD_IO:
-        if ((op === FLASH_OP.READ_QUAD_OUT || op === FLASH_OP.READ_QUAD_IO) && !(this.sr2 & SR2_QE)) {
-          this.warnOnce('qe', `flash: quad read 0x${hex2(op)} with QE clear, the chip does not drive IO2/IO3`);
-        }
-        for (let i = 0; i < readCount; i++) out[i] = this.bytes[(addr + i) % this.size]!;
-        return out;
+        if (this.quadWithoutQe(op)) this.warnOnce('qe', `flash: quad read 0x${hex2(op)} with QE clear, the chip does not drive IO2/IO3`);
+        return this.readInto(addr, out);
       case FLASH_OP.RES:
         this.poweredDown = false;
         for (let i = 0; i < readCount; i++) out[i] = ((this.jedecId & 0xff) - 1) & 0xff;
@@ -275,12 +272,19 @@ export class SpiNorFlash {
    * sends frames then.
    */
   readArray(opcode: number, address: number, length: number): Uint8Array | undefined {
-    if (!READ_OPCODES.has(opcode) || this.pending || this.poweredDown) return undefined;
-    if ((opcode === FLASH_OP.READ_QUAD_OUT || opcode === FLASH_OP.READ_QUAD_IO) && !(this.sr2 & SR2_QE)) return undefined;
-    const start = (address >>> 0) % this.size;
-    if (start + length <= this.size) return this.bytes.slice(start, start + length);
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i++) out[i] = this.bytes[(start + i) % this.size]!;
+    if (!READ_OPCODES.has(opcode) || this.pending || this.poweredDown || this.quadWithoutQe(opcode)) return undefined;
+    return this.readInto((address >>> 0) % this.size, new Uint8Array(length));
+  }
+
+  /** A quad read while QE is clear: the chip does not drive IO2/IO3. */
+  private quadWithoutQe(op: number): boolean {
+    return (op === FLASH_OP.READ_QUAD_OUT || op === FLASH_OP.READ_QUAD_IO) && !(this.sr2 & SR2_QE);
+  }
+
+  /** `out` filled with the array from `start` on (wrapping at the end, as a read does). */
+  private readInto(start: number, out: Uint8Array): Uint8Array {
+    if (start + out.length <= this.size) out.set(this.bytes.subarray(start, start + out.length));
+    else for (let i = 0; i < out.length; i++) out[i] = this.bytes[(start + i) % this.size]!;
     return out;
   }
 

@@ -1,6 +1,9 @@
 /**
  * One client of the GDB server: framing, `+`/`-`, no-ack mode, Ctrl-C, and watching a running
- * target so its stop is reported. Packets are handled one at a time, in order.
+ * target so its stop is reported. Packets are handled one at a time, in order. Replies to packets
+ * that arrived together leave together: they are written once nothing received is still waiting
+ * to be handled (one socket write instead of one per reply), and at the latest on the next turn
+ * of the event loop, so a slow packet never holds back the replies before it for long.
  */
 import type { Target, StopInfo } from '../target/types.js';
 import { TargetTimeoutError } from '../target/errors.js';
@@ -28,6 +31,11 @@ export class GdbServerSession {
   private watching = false;
   private closed = false;
   private readonly target: Target;
+  /** Packets received and not yet handled. */
+  private pending = 0;
+  /** Bytes written since the last flush. */
+  private outbox: Uint8Array[] = [];
+  private flushTimer: NodeJS.Immediate | undefined;
 
   constructor(private readonly core: GdbServerCore, private readonly io: SessionIo, private readonly log: (line: string) => void) {
     this.target = core.target;
@@ -42,40 +50,83 @@ export class GdbServerSession {
           this.resends = 0;
           break;
         case 'nak':
-          if (this.lastFrame && !this.noAck && this.resends++ < MAX_RESENDS) this.io.write(this.lastFrame);
+          if (this.lastFrame && !this.noAck && this.resends++ < MAX_RESENDS) this.write(this.lastFrame);
           break;
         case 'interrupt':
           void this.interrupt();
           break;
         case 'overflow':
           this.log(`dropped a ${frame.length}-byte packet (larger than we accept)`);
-          if (!this.noAck) this.io.write(Uint8Array.of(NAK));
+          if (!this.noAck) this.write(Uint8Array.of(NAK));
           break;
         case 'notification':
           break;
         case 'packet':
           if (!frame.valid) {
             this.log(`bad packet (${frame.reason}); asking again`);
-            if (!this.noAck) this.io.write(Uint8Array.of(NAK));
+            if (!this.noAck) this.write(Uint8Array.of(NAK));
             break;
           }
-          if (!this.noAck) this.io.write(Uint8Array.of(ACK));
+          if (!this.noAck) this.write(Uint8Array.of(ACK));
           this.enqueue(frame.payload);
       }
     }
+    this.settle();
   }
 
   /** The connection is gone: stop watching the target. */
   close(): void {
     this.closed = true;
     this.watching = false;
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = undefined;
+    this.outbox = [];
   }
 
   private enqueue(payload: Uint8Array): void {
-    this.queue = this.queue.then(() => this.handle(payload)).catch((err: unknown) => {
-      this.log(`internal error: ${(err as Error).message}`);
-      this.send('E05');
+    this.pending++;
+    this.queue = this.queue
+      .then(() => this.handle(payload))
+      .catch((err: unknown) => {
+        this.log(`internal error: ${(err as Error).message}`);
+        this.send('E05');
+      })
+      .finally(() => {
+        this.pending--;
+        this.settle();
+      });
+  }
+
+  /** Queue bytes for the client; they leave with the next flush. */
+  private write(bytes: Uint8Array): void {
+    if (this.closed) return;
+    this.outbox.push(bytes);
+    this.flushTimer ??= setImmediate(() => {
+      this.flushTimer = undefined;
+      this.flush();
     });
+  }
+
+  /** Flush once every packet received so far has been handled. */
+  private settle(): void {
+    if (this.pending === 0) this.flush();
+  }
+
+  private flush(): void {
+    const parts = this.outbox;
+    if (parts.length === 0 || this.closed) return;
+    this.outbox = [];
+    if (parts.length === 1) {
+      this.io.write(parts[0]!);
+      return;
+    }
+    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      all.set(p, at);
+      at += p.length;
+    }
+    this.io.write(all);
   }
 
   private async handle(payload: Uint8Array): Promise<void> {
@@ -94,10 +145,12 @@ export class GdbServerSession {
       case 'detach':
         this.watching = false;
         if (this.target.state() === 'halted') await this.target.resume().catch(() => undefined);
+        this.flush();
         this.io.end();
         break;
       case 'kill':
         this.watching = false;
+        this.flush();
         this.io.end();
         break;
     }
@@ -109,7 +162,7 @@ export class GdbServerSession {
     this.lastFrame = frame;
     this.resends = 0;
     this.log(`-> ${bytesToText(frame, 0, Math.min(frame.length, 60))}`);
-    this.io.write(frame);
+    this.write(frame);
   }
 
   /** Wait (in bounded slices) for the running target to stop, then report it once. */
@@ -130,6 +183,7 @@ export class GdbServerSession {
         if (!this.watching) return;
         this.watching = false;
         this.send(this.core.stopReply(stop));
+        this.settle();
       }
     })();
   }
@@ -140,7 +194,10 @@ export class GdbServerSession {
     const watched = this.watching;
     try {
       const stop = await this.target.halt();
-      if (!watched) this.send(this.core.stopReply(stop));
+      if (!watched) {
+        this.send(this.core.stopReply(stop));
+        this.settle();
+      }
     } catch (err) {
       this.log(`Ctrl-C: ${(err as Error).message}`);
     }

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { GdbServerCore } from '../../src/gdb/server-core.js';
+import { GdbServerSession } from '../../src/gdb/server-session.js';
 import { startGdbServer } from '../../src/gdb/server.js';
 import { RspFramer } from '../../src/gdb/framer.js';
 import { encodePacket, escapeBinary, unescapeBinary } from '../../src/gdb/codec.js';
@@ -244,4 +245,19 @@ test('server binds loopback by default', async () => {
   } finally {
     await server.close();
   }
+});
+
+test('session: replies to packets that arrived together leave in one write, in order; a lone packet is answered at once', async () => {
+  const writes: string[] = [];
+  const session = new GdbServerSession(new GdbServerCore(new FakeTarget()), { write: (b) => void writes.push(bytesToText(b)), end: () => undefined }, () => undefined);
+  const settle = () => new Promise((r) => setImmediate(r));
+  session.receive(textToBytes(['m80100000,4', 'qAttached', 'M80100000,2:abcd'].map((p) => bytesToText(encodePacket(textToBytes(p)))).join('')));
+  await settle();
+  assert.equal(writes.length, 1, `one write, not ${writes.length}`);
+  const replies = [...new RspFramer({ runLength: false }).feed(textToBytes(writes[0]!))];
+  assert.deepEqual(replies.map((f) => (f.type === 'packet' ? bytesToText(f.payload) : f.type)), ['ack', 'ack', 'ack', '00000000', '1', 'OK']);
+  session.receive(encodePacket(textToBytes('m80100000,2')));
+  await settle();
+  assert.deepEqual(writes.slice(1), ['+' + bytesToText(encodePacket(textToBytes('abcd')))], 'the next packet answered on its own');
+  session.close();
 });

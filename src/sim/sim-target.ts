@@ -86,6 +86,8 @@ export class SimTarget implements Target {
   private running = false;
   private closed = false;
   private scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  /** The scheduled slice waits out a WFI (a timer), not just the next event-loop turn. */
+  private scheduledIdle = false;
   private lastStop: StopInfo = { reason: 'interrupt', signal: 2 };
   private readonly waiters = new Set<Waiter>();
   private readonly hwBreakpoints = new Map<number, number>(); // address → trigger index
@@ -200,6 +202,7 @@ export class SimTarget implements Target {
       this.runSlice();
     };
     this.scheduled = idle ? setTimeout(run, 1) : setImmediate(run);
+    this.scheduledIdle = idle;
   }
 
   private cancelSchedule(): void {
@@ -307,6 +310,13 @@ export class SimTarget implements Target {
 
   async readMemory(address: number, length: number): Promise<Uint8Array> {
     this.checkOpen('readMemory');
+    // On a chip the CPU runs on while a debugger's read travels: here the hart's next slice runs
+    // first, so a host polling the program's progress (a stream's control block) right behind the
+    // packets that fed it sees the program react to them, not the hart standing still.
+    if (this.running && this.scheduled && !this.scheduledIdle) {
+      this.cancelSchedule();
+      this.runSlice();
+    }
     try {
       return this.chip.bus.readBlock(address >>> 0, length);
     } catch (e) {

@@ -43,6 +43,25 @@ test('halt while running, memory while running, registers refused while running'
   await sim.close();
 });
 
+test('a read while running lets the hart run first: back-to-back reads see the program move', async () => {
+  const sim = newSim(true);
+  const t = sim.target;
+  try {
+    await new Promise((r) => setTimeout(r, 5));
+    // No event-loop turn between the reads (only microtasks): the hart advances because each read
+    // runs its next slice first, as a chip's CPU runs on while a debugger's request travels.
+    const counter = async () => new DataView((await t.readMemory(COUNTER_ADDR, 4)).buffer).getUint32(0, true);
+    const first = await counter();
+    const second = await counter();
+    assert.ok(second > first, `counter ${first} then ${second}`);
+    await t.halt();
+    const halted = await counter();
+    assert.equal(await counter(), halted, 'halted: reads change nothing');
+  } finally {
+    await sim.close();
+  }
+});
+
 test('software breakpoint in flash halts before the instruction; resume continues past it', async () => {
   const sim = newSim();
   const t = sim.target;

@@ -96,9 +96,20 @@ export function valueToLeHex(value: number, bytes: number): string {
  * Returns undefined for non-hex text; `xx` (unavailable) digits read as undefined too.
  */
 export function leHexToValue(hex: string): number | undefined {
-  const bytes = hexToBytes(hex);
-  if (!bytes) return undefined;
+  return hex.length % 2 === 0 ? leHexFieldToValue(hex, 0, hex.length / 2) : undefined;
+}
+
+/**
+ * The `bytes`-byte little-endian field of hex text that starts at character `start` (as in a `g`
+ * image), read in place; same rules as leHexToValue. The text must hold the whole field.
+ */
+export function leHexFieldToValue(text: string, start: number, bytes: number): number | undefined {
   let v = 0;
-  for (let i = Math.min(bytes.length, 6) - 1; i >= 0; i--) v = v * 256 + bytes[i]!;
+  for (let i = bytes - 1; i >= 0; i--) {
+    const hi = hexDigitValue(text.charCodeAt(start + 2 * i));
+    const lo = hexDigitValue(text.charCodeAt(start + 2 * i + 1));
+    if (hi < 0 || lo < 0) return undefined;
+    if (i < 6) v = v * 256 + ((hi << 4) | lo);
+  }
   return v;
 }

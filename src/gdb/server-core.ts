@@ -7,7 +7,7 @@ import type { Target, StopInfo, RegisterInfo } from '../target/types.js';
 import { TargetMemoryError, TargetUnsupportedError, TargetError } from '../target/errors.js';
 import { RISCV_GDB_PC_REGNUM } from '../target/riscv-registers.js';
 import { escapeBinary, fitEscaped, unescapeBinary, encodeConsoleOutput, FRAMING_OVERHEAD } from './codec.js';
-import { bytesToHex, bytesToText, hexToBytes, hexToUtf8, parseHexNumber, valueToLeHex, leHexToValue } from './hex.js';
+import { bytesToHex, bytesToText, hexToBytes, hexToUtf8, parseHexNumber, valueToLeHex, leHexToValue, leHexFieldToValue } from './hex.js';
 import { formatStopReply } from './stop-reply.js';
 import { generateTargetXml } from './target-description.js';
 import { parseSupported, hasFeature } from './features.js';
@@ -46,6 +46,7 @@ export class GdbServerCore {
   private reasons = false;
   private readonly gRegisters: RegisterInfo[];
   private readonly gLength: number;
+  private readonly gNames: string[];
   private readonly pcRegnum: number;
 
   constructor(readonly target: Target, options: ServerCoreOptions = {}) {
@@ -55,6 +56,7 @@ export class GdbServerCore {
     this.log = options.log ?? (() => {});
     this.targetXml = generateTargetXml(target.architecture, target.registers);
     this.gRegisters = target.registers.filter((r) => r.offset !== undefined).sort((a, b) => a.offset! - b.offset!);
+    this.gNames = this.gRegisters.map((r) => r.name);
     this.gLength = this.gRegisters.reduce((end, r) => Math.max(end, r.offset! + Math.ceil(r.bitsize / 8)), 0);
     this.pcRegnum = target.registers.find((r) => r.name === 'pc')?.regnum ?? RISCV_GDB_PC_REGNUM;
   }
@@ -213,24 +215,28 @@ export class GdbServerCore {
   }
 
   private async readAllRegisters(): Promise<string> {
-    const values = await this.target.readRegisters(this.gRegisters.map((r) => r.name));
-    const image = new Array<string>(this.gLength).fill('xx');
+    const values = await this.target.readRegisters(this.gNames);
+    // Registers in offset order; gaps and registers the target did not give read as `xx`
+    // (a register overlapping the one before it is left out).
+    let image = '';
+    let at = 0;
     for (const reg of this.gRegisters) {
+      if (reg.offset! < at) continue;
+      const size = Math.ceil(reg.bitsize / 8);
+      if (reg.offset! > at) image += 'xx'.repeat(reg.offset! - at);
       const v = values.get(reg.name);
-      if (v === undefined) continue;
-      const bytes = valueToLeHex(v, Math.ceil(reg.bitsize / 8));
-      for (let i = 0; i < bytes.length / 2; i++) image[reg.offset! + i] = bytes.slice(2 * i, 2 * i + 2);
+      image += v === undefined ? 'xx'.repeat(size) : valueToLeHex(v, size);
+      at = reg.offset! + size;
     }
-    return image.join('');
+    return at < this.gLength ? image + 'xx'.repeat(this.gLength - at) : image;
   }
 
   private async writeAllRegisters(hex: string): Promise<string> {
     const values = new Map<string, number>();
     for (const reg of this.gRegisters) {
       const size = Math.ceil(reg.bitsize / 8);
-      const field = hex.slice(reg.offset! * 2, (reg.offset! + size) * 2);
-      if (field.length < size * 2) break; // a short G sets only the registers it carries
-      const v = leHexToValue(field);
+      if (hex.length < (reg.offset! + size) * 2) break; // a short G sets only the registers it carries
+      const v = leHexFieldToValue(hex, reg.offset! * 2, size);
       if (v !== undefined) values.set(reg.name, v);
     }
     await this.target.writeRegisters(values);

@@ -38,6 +38,12 @@ const SUB_SLICE = 20_000;
  * waits at most this long for the running hart to yield.
  */
 const SLICE_MS = 0.5;
+/** Reads and writes one register of the hart. */
+interface RegisterAccess {
+  get(): number;
+  set(value: number): void;
+}
+
 /** Instructions per slice while a debugger is active (see noteDebuggerActivity). */
 const ACTIVE_SLICE_INSTRUCTIONS = 1_000;
 /** Longest slice while a debugger is active: how long its next message may wait (tens of microseconds). */
@@ -335,7 +341,16 @@ export class SimTarget implements Target {
 
   // ---- registers -----------------------------------------------------------------------------
 
-  private regAccess(name: string): { get(): number; set(v: number): void } {
+  /** Register accessors by the name asked for, resolved once (the hart never changes). */
+  private readonly accessors = new Map<string, RegisterAccess>();
+
+  private regAccess(name: string): RegisterAccess {
+    let access = this.accessors.get(name);
+    if (!access) this.accessors.set(name, (access = this.resolveAccess(name)));
+    return access;
+  }
+
+  private resolveAccess(name: string): RegisterAccess {
     const h = this.chip.hart;
     const n = canonicalRiscvName(name);
     const gpr = RISCV_GPR_NAMES.indexOf(n);

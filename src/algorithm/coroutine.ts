@@ -10,7 +10,10 @@ export interface CoroutineContext {
   readonly target: Target;
   /** Addresses of the memory arguments, by user-argument index. */
   readonly memoryArguments: ReadonlyMap<number, number>;
-  /** Aborted when the stub halts or the run fails; a running co-routine should stop then. */
+  /**
+   * Aborted when the stub halts or the run fails while the co-routine's `run` is still going; it
+   * should stop then. (Not aborted once `run` has returned.)
+   */
   readonly signal: AbortSignal;
 }
 

@@ -87,9 +87,11 @@ export async function runLoaded(
   let placed: PlacedMemoryArgument[] = [];
   // Only a run with a co-routine needs an abort signal (none is built for plain calls).
   const abort = options.coroutine ? new AbortController() : undefined;
+  /** Whether the co-routine's run finished by itself (then nothing is left to tell to stop). */
+  let coroutineFinished = false;
   /** Tell a running co-routine to stop (a plain reason: no DOMException is built on every run). */
   const stopCoroutine = (): void => {
-    if (abort && !abort.signal.aborted) abort.abort(STOPPED);
+    if (abort && !coroutineFinished && !abort.signal.aborted) abort.abort(STOPPED);
   };
   let restored = false;
   let succeeded = false;
@@ -135,9 +137,10 @@ export async function runLoaded(
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // The co-routine's failure is kept (never left unhandled) and raised once the stub stopped.
     let coroutineError: unknown;
-    const coroutineRun = co && options.coroutine?.run?.(co).catch((error: unknown) => {
-      coroutineError = error ?? new Error('the co-routine failed');
-    });
+    const coroutineRun = co && options.coroutine?.run?.(co).then(
+      () => void (coroutineFinished = true),
+      (error: unknown) => void (coroutineError = error ?? new Error('the co-routine failed')),
+    );
     let stopped;
     try {
       stopped = await waitOrTimeout(ctx, timeoutMs, stopCoroutine);

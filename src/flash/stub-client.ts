@@ -17,6 +17,7 @@ import type { RunResult } from '../algorithm/run.js';
 import type { AlgorithmRunner } from '../algorithm/runner.js';
 import { stubImageFromJson, type StubImage } from '../algorithm/stub-image.js';
 import { describeStubError, type StubErrorInfo } from './stub-errors.js';
+import { planStreamRing } from './stream-ring.js';
 import {
   STREAM_CONTROL_OFFSETS,
   STREAM_CONTROL_SIZE,
@@ -89,7 +90,11 @@ export interface EraseCheckResult {
 }
 
 export interface StreamWriteOptions {
-  /** Ring buffer size (multiple of 4), at most the stub's scratch buffer less the control block. Default: all of that (65,504 bytes), else 16 KiB. */
+  /**
+   * Ring buffer size (multiple of 4), at most the stub's scratch buffer less the control block.
+   * Default: two pieces of as many whole link transfers as fit in that (all 65,504 bytes where a
+   * transfer is larger), else 16 KiB of borrowed RAM.
+   */
   readonly ringSize?: number;
   /** Idle polls before the stub gives up (0 = stub default). */
   readonly pollLimit?: number;
@@ -101,8 +106,8 @@ export interface StreamWriteOptions {
 
 /** Bytes at the end of the stub's scratch buffer kept for the stream control block (the rest is the ring). */
 const STREAM_CONTROL_RESERVE = 32;
-/** Ring pieces per ring (stream writes): up to this many are in flight at once. */
-const PIECES_PER_RING = 2;
+/** Ring size in borrowed work-area RAM (an image without a scratch buffer), unless given. */
+const DEFAULT_BORROWED_RING = 0x4000;
 /** Pieces ahead of a full ring at which the host starts reading the stub's progress. */
 const PROBE_AHEAD_PIECES = 1;
 /** Polls of a full ring without progress before the host pauses pollMs between polls. */
@@ -211,15 +216,19 @@ export class StubClient {
     const target = this.runner.target;
     const scratch = this.loaded.image.symbols.scratch;
     const inScratch = scratch !== undefined && scratch.size >= STREAM_CONTROL_RESERVE + 8 ? scratch : undefined;
-    const ringCapacity = inScratch ? inScratch.size - STREAM_CONTROL_RESERVE : Infinity;
-    const ringSize = Math.min(options.ringSize ?? (inScratch ? ringCapacity : 0x4000), ringCapacity) & ~3;
+    const controlAt = inScratch ? inScratch.address + inScratch.size - STREAM_CONTROL_RESERVE : undefined;
+    const { maxTransfer } = target.capabilities;
+    const plan = inScratch
+      ? planStreamRing(inScratch.address, controlAt!, maxTransfer, options.ringSize)
+      : planStreamRing(0, options.ringSize ?? DEFAULT_BORROWED_RING, maxTransfer, options.ringSize);
+    const ringSize = plan.size;
     if (ringSize < 8) throw new RangeError(`stream write: a ring of ${ringSize} bytes is too small`);
-    const layout = inScratch && { ring: inScratch.address, control: inScratch.address + ringCapacity };
+    const layout = inScratch && { ring: plan.address, control: controlAt! };
     // The scratch control block is zeroed here, not as a memory argument: queued before the run's
     // resume, it reaches the target first (Target.resume) without a round trip of its own.
     const zeroed = layout ? target.writeMemory(layout.control, new Uint8Array(STREAM_CONTROL_SIZE)) : Promise.resolve();
     zeroed.catch(() => undefined); // awaited by the co-routine; never unhandled if the run fails first
-    const piece = Math.max(4, Math.floor(ringSize / PIECES_PER_RING) & ~3);
+    const piece = plan.piece;
     const pollMs = options.pollMs ?? 1;
     const timeoutMs = options.timeoutMs ?? (10000 + (data.length / 16384) * 1000) * this.scale;
     let final: Uint8Array | undefined;
@@ -268,8 +277,9 @@ export class StubClient {
             note(target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostWritten, encodeU32(end)));
           }
           issued = end;
-          // Ask how far the stub is once the ring could fill within the next pieces.
-          if (issued + PROBE_AHEAD_PIECES * piece - consumed > ringSize) note(refresh());
+          // Ask how far the stub is once the ring could fill within the next pieces (not after the
+          // last: the run's own result tells how it ended).
+          if (issued < data.length && issued + PROBE_AHEAD_PIECES * piece - consumed > ringSize) note(refresh());
         }
         await Promise.all(inFlight);
         if (probe) await probe.catch(() => undefined);

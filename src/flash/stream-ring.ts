@@ -1,0 +1,44 @@
+/**
+ * Where a stream write's ring lies and how big its pieces are.
+ *
+ * The host fills the ring a piece at a time and announces each piece through host_written, the
+ * first word of the control block. Where the ring ends right at the control block, the piece that
+ * ends the ring carries host_written in the same memory write. Pieces are sized in whole link
+ * transfers (with room for the escapes a binary write adds): a piece of just over two transfers
+ * would cost a third, nearly empty one.
+ */
+
+/** Ring pieces per ring: up to this many are in flight at once. */
+export const PIECES_PER_RING = 2;
+/**
+ * Share of a link transfer left free for escaped bytes (an RSP `X` packet escapes 4 of 256 byte
+ * values, so random data needs 1/64; twice that here).
+ */
+const ESCAPE_ALLOWANCE = 1 / 32;
+
+export interface StreamRing {
+  /** Ring address and size in bytes (a multiple of 4). */
+  readonly address: number;
+  readonly size: number;
+  /** Bytes per piece (a multiple of 4, at least 4). */
+  readonly piece: number;
+}
+
+/**
+ * The ring inside [start, end): it ends at `end` (where the control block is when they share the
+ * stub's scratch buffer). Without an explicit `size`, the ring is PIECES_PER_RING pieces of as many
+ * whole transfers of `maxTransfer` bytes as fit; with one, it is that size, split in equal pieces.
+ */
+export function planStreamRing(start: number, end: number, maxTransfer: number, size?: number): StreamRing {
+  const room = (end - start) & ~3;
+  if (size !== undefined) {
+    const exact = Math.min(size, room) & ~3;
+    return { address: end - exact, size: exact, piece: Math.max(4, Math.floor(exact / PIECES_PER_RING) & ~3) };
+  }
+  const half = Math.floor(room / PIECES_PER_RING) & ~3;
+  const perTransfer = Math.floor(maxTransfer * (1 - ESCAPE_ALLOWANCE)) & ~3;
+  const transfers = perTransfer >= 4 ? Math.floor(half / perTransfer) : 0;
+  if (transfers < 1) return { address: end - room, size: room, piece: Math.max(4, half) };
+  const piece = transfers * perTransfer;
+  return { address: end - piece * PIECES_PER_RING, size: piece * PIECES_PER_RING, piece };
+}

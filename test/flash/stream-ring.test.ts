@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planStreamRing, PIECES_PER_RING } from '../../src/flash/stream-ring.js';
+
+const START = 0x3fc84910;
+const END = START + 0x10000 - 32; // the stub's scratch less the control block
+
+test('stream ring: pieces of whole link transfers with room for escapes, the ring ending at the control block', () => {
+  const r = planStreamRing(START, END, 16360);
+  assert.equal(r.size, r.piece * PIECES_PER_RING);
+  assert.equal(r.address + r.size, END, 'ends where the control block starts');
+  assert.equal(r.piece % 4, 0);
+  // Two 16360-byte transfers hold the piece even with 1/32 of its bytes escaped (doubled).
+  assert.ok(r.piece * (1 + 1 / 32) <= 2 * 16360, `piece ${r.piece}`);
+  assert.ok(r.piece > 2 * 16360 * 0.95, `piece ${r.piece} uses the two transfers`);
+});
+
+test('stream ring: a link whose transfer exceeds half the room gets all the room in two halves; an explicit size is kept', () => {
+  const big = planStreamRing(START, END, 1 << 20);
+  assert.deepEqual(big, { address: START, size: 0xffe0, piece: 0x7ff0 });
+  const tiny = planStreamRing(START, END, 2);
+  assert.deepEqual(tiny, big, 'a transfer too small to plan with: the whole room');
+  const exact = planStreamRing(START, END, 16360, 4096);
+  assert.deepEqual(exact, { address: END - 4096, size: 4096, piece: 2048 });
+  assert.equal(planStreamRing(0, 0x4000, 16360, 0x10000).size, 0x4000, 'never more than the room');
+});

@@ -21,8 +21,9 @@ import {
   type MemoryArgument,
   type PlacedMemoryArgument,
 } from './mem-args.js';
-import { clearStubLog, readStubLog } from './stub-log.js';
-import { clearTrapRecord, readTrapRecord } from './trap-record.js';
+import { readStubLog } from './stub-log.js';
+import { readTrapRecord } from './trap-record.js';
+import { clearRecordsForRun, noteCleanReturn } from './run-records.js';
 
 export const DEFAULT_TIMEOUT_MS = 3000;
 /** The abort reason a co-routine sees when the stub has stopped. */
@@ -98,12 +99,8 @@ export async function runLoaded(
   try {
     placed = await placeMemoryArguments(target, loaded.allocator, options.memoryArguments ?? [], args);
     const { symbols } = loaded.image;
-    // Clearing the trap record and the log need not be awaited one by one: memory writes take
-    // effect in order and before the resume (Target.resume); their results are checked below.
-    const clears = Promise.all([
-      symbols.trapRecord !== undefined ? clearTrapRecord(target, symbols.trapRecord) : undefined,
-      symbols.logBuffer ? clearStubLog(target, symbols.logBuffer) : undefined,
-    ]);
+    // The trap record and the log read empty when the run starts (checked below, before the stop).
+    const clears = clearRecordsForRun(target, loaded);
     clears.catch(() => undefined); // observed below; never an unhandled rejection meanwhile
     const co: CoroutineContext | undefined = abort && {
       target,
@@ -170,6 +167,7 @@ export async function runLoaded(
       throw new AlgorithmUnexpectedStopError(ctx.routine, pc, stopped.reason, regs);
     }
     const value = after.get(convention.resultRegister)! >>> 0;
+    noteCleanReturn(loaded, log === '');
     await coroutineDone;
     const outputs = await outputsRead;
     await restoreContext(target, saved, true);

@@ -224,3 +224,56 @@ test('a run whose memory-argument RAM cannot be given back fails instead of repo
   const loaded = await runner.load(image());
   await assert.rejects(runner.run(loaded, { args: [0], memoryArguments: [{ argIndex: 0, size: 64, output: true }] }), /link lost/);
 });
+
+test('the log and trap record read empty at every start; cleared only when a run may have left them otherwise', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  program(target);
+  const record = 0x80000300;
+  const log = { address: 0x80000400, size: 64 };
+  const QUIET = ENTRY, LOGS = ENTRY + 0x10, TRAPS = ENTRY + 0x20;
+  const startsEmpty = (cpu: ScriptedTarget) => {
+    assert.equal(cpu.word(record), 0, 'trap record empty at the start');
+    assert.equal(cpu.word(log.address), 0, 'log empty at the start');
+  };
+  target.routines.set(QUIET, (cpu) => (startsEmpty(cpu), 'return'));
+  target.routines.set(LOGS, (cpu) => {
+    startsEmpty(cpu);
+    cpu.ram.set([2, 0, 0, 0, 0x68, 0x69], log.address - BASE);
+    return 'return';
+  });
+  target.routines.set(TRAPS, (cpu) => {
+    startsEmpty(cpu);
+    new DataView(cpu.ram.buffer).setUint32(record - BASE, TRAP_RECORD_MAGIC, true);
+    return 'trap';
+  });
+  const img = image({
+    segments: [{ address: 0x80000000, bytes: new Uint8Array(0x200), executable: true }],
+    bss: [{ address: 0x80000300, size: 0x200 }],
+    symbols: { trapRecord: record, trapEntry: 0x80000180, logBuffer: log },
+  });
+  // Stale contents from before the load must never pass for a run's.
+  target.ram.fill(0xee, record - BASE, record - BASE + 4);
+  target.ram.fill(0xee, log.address - BASE, log.address - BASE + 4);
+  const runner = new AlgorithmRunner(target, { backup: false });
+  const loaded = await runner.load(img);
+  const recordWrites: number[] = [];
+  const write = target.writeMemory.bind(target);
+  target.writeMemory = async (address, data) => {
+    if (address === record || address === log.address) recordWrites.push(address);
+    return write(address, data);
+  };
+  const run = async (entry: number) => {
+    recordWrites.length = 0;
+    const r = await runner.run(loaded, { entry });
+    return { log: r.log, writes: [...recordWrites] };
+  };
+  // Stubs routinely run back to back; the first run clears both, clean runs after it neither.
+  assert.deepEqual(await run(QUIET), { log: '', writes: [record, log.address] });
+  assert.deepEqual(await run(QUIET), { log: '', writes: [] });
+  assert.deepEqual(await run(LOGS), { log: 'hi', writes: [] });
+  assert.deepEqual(await run(QUIET), { log: '', writes: [log.address] }, 'a log was left: cleared');
+  recordWrites.length = 0;
+  await assert.rejects(runner.run(loaded, { entry: TRAPS }), AlgorithmExceptionError);
+  assert.deepEqual(await run(QUIET), { log: '', writes: [record, log.address] }, 'after a failed run: both cleared');
+  await runner.unload(loaded);
+});

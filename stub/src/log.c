@@ -1,6 +1,7 @@
 /*
  * The stub log: a u32 byte count followed by up to 1 KiB of text, read by the host after each
- * run. No printf: strings and hex numbers only. Text past the end is dropped.
+ * run. No printf: strings and hex numbers only. Text past the end is dropped. Not zeroed on entry
+ * (section .host_records): the host sees to it that the count is 0 when a run starts.
  */
 #include "stub.h"
 
@@ -11,7 +12,7 @@ struct stub_log {
   char text[LOG_CAPACITY];
 };
 
-struct stub_log stub_log_buffer;
+struct stub_log stub_log_buffer __attribute__((section(".host_records.stub_log_buffer")));
 
 static void log_char(char c)
 {

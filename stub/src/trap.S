@@ -46,7 +46,8 @@ stub_trap_entry:
 2:  j     2b
     .size stub_trap_entry, . - stub_trap_entry
 
-    .section .bss.stub_trap_record, "aw", @nobits
+    /* Not zeroed on entry: the host clears the magic before a run when it may be set. */
+    .section .host_records.stub_trap_record, "aw", @nobits
     .balign 16
     .globl stub_trap_record
     .type stub_trap_record, @object

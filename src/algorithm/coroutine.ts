@@ -11,10 +11,15 @@ export interface CoroutineContext {
   /** Addresses of the memory arguments, by user-argument index. */
   readonly memoryArguments: ReadonlyMap<number, number>;
   /**
-   * Aborted when the stub halts or the run fails while the co-routine's `run` is still going; it
-   * should stop then. (Not aborted once `run` has returned.)
+   * `aborted` turns true when the stub halts or the run fails; a running co-routine should stop
+   * then. (A plain flag, polled: an AbortSignal's abort event costs far more than a streamed call
+   * can spare.)
    */
-  readonly signal: AbortSignal;
+  readonly signal: CoroutineSignal;
+}
+
+export interface CoroutineSignal {
+  readonly aborted: boolean;
 }
 
 export interface Coroutine {

@@ -26,8 +26,6 @@ import { readTrapRecord } from './trap-record.js';
 import { clearRecordsForRun, noteCleanReturn } from './run-records.js';
 
 export const DEFAULT_TIMEOUT_MS = 3000;
-/** The abort reason a co-routine sees when the stub has stopped. */
-const STOPPED = new Error('the stub stopped');
 
 export interface RunOptions {
   readonly args?: readonly number[];
@@ -86,13 +84,11 @@ export async function runLoaded(
 
   const saved = await saveContext(target, contextNames(convention, target));
   let placed: PlacedMemoryArgument[] = [];
-  // Only a run with a co-routine needs an abort signal (none is built for plain calls).
-  const abort = options.coroutine ? new AbortController() : undefined;
-  /** Whether the co-routine's run finished by itself (then nothing is left to tell to stop). */
-  let coroutineFinished = false;
-  /** Tell a running co-routine to stop (a plain reason: no DOMException is built on every run). */
+  // Only a run with a co-routine needs a stop signal.
+  const signal: { aborted: boolean } | undefined = options.coroutine ? { aborted: false } : undefined;
+  /** Tell the co-routine to stop. */
   const stopCoroutine = (): void => {
-    if (abort && !coroutineFinished && !abort.signal.aborted) abort.abort(STOPPED);
+    if (signal) signal.aborted = true;
   };
   let restored = false;
   let succeeded = false;
@@ -102,10 +98,10 @@ export async function runLoaded(
     // The trap record and the log read empty when the run starts (checked below, before the stop).
     const clears = clearRecordsForRun(target, loaded);
     clears.catch(() => undefined); // observed below; never an unhandled rejection meanwhile
-    const co: CoroutineContext | undefined = abort && {
+    const co: CoroutineContext | undefined = signal && {
       target,
       memoryArguments: new Map(placed.map((p) => [p.spec.argIndex, p.area.address])),
-      signal: abort.signal,
+      signal,
     };
     if (co) await options.coroutine?.init?.(co);
 
@@ -134,10 +130,9 @@ export async function runLoaded(
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // The co-routine's failure is kept (never left unhandled) and raised once the stub stopped.
     let coroutineError: unknown;
-    const coroutineRun = co && options.coroutine?.run?.(co).then(
-      () => void (coroutineFinished = true),
-      (error: unknown) => void (coroutineError = error ?? new Error('the co-routine failed')),
-    );
+    const coroutineRun = co && options.coroutine?.run?.(co).catch((error: unknown) => {
+      coroutineError = error ?? new Error('the co-routine failed');
+    });
     let stopped;
     try {
       stopped = await waitOrTimeout(ctx, timeoutMs, stopCoroutine);

@@ -277,3 +277,25 @@ test('the log and trap record read empty at every start; cleared only when a run
   assert.deepEqual(await run(QUIET), { log: '', writes: [record, log.address] }, 'after a failed run: both cleared');
   await runner.unload(loaded);
 });
+
+test('a co-routine still running when the stub halts is told to stop, and the run waits for it', { timeout: 5000 }, async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  program(target);
+  target.routines.set(ENTRY, (cpu) => (cpu.regs.set('a0', 7), 'return'));
+  let polls = 0;
+  let sawStop = false;
+  const result = await new AlgorithmRunner(target).call(image(), {
+    coroutine: {
+      run: async (ctx) => {
+        while (!ctx.signal.aborted) {
+          polls++;
+          await new Promise((r) => setImmediate(r));
+        }
+        sawStop = true;
+      },
+    },
+  });
+  assert.equal(result.value, 7);
+  assert.ok(sawStop, 'the co-routine saw the stop before the run returned');
+  assert.ok(polls >= 1);
+});

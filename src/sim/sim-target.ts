@@ -213,8 +213,8 @@ export class SimTarget implements Target {
 
   private cancelSchedule(): void {
     if (!this.scheduled) return;
-    clearImmediate(this.scheduled as NodeJS.Immediate);
-    clearTimeout(this.scheduled as NodeJS.Timeout);
+    if (this.scheduledIdle) clearTimeout(this.scheduled as NodeJS.Timeout);
+    else clearImmediate(this.scheduled as NodeJS.Immediate);
     this.scheduled = undefined;
   }
 

@@ -2,6 +2,7 @@
  * Where the simulated flash keeps its bytes: in memory, or in a file that every change is
  * written through to (so a crash of the simulator never leaves the file behind the model).
  */
+import { Buffer } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 
 export interface FlashBacking {
@@ -16,8 +17,24 @@ export interface FlashBacking {
   close(): void;
 }
 
-/** bytes[offset..] &= data, in place (word by word where both line up on 4 bytes). */
+/** An erased stretch to compare with (natively) before programming. */
+const ERASED = Buffer.alloc(0x10000, 0xff);
+
+/**
+ * bytes[offset..] &= data, in place. Where the flash is erased (the usual case) that is a copy:
+ * each stretch is compared with erased bytes and copied natively, else ANDed (word by word where
+ * both line up on 4 bytes).
+ */
 export function andInto(bytes: Uint8Array, offset: number, data: Uint8Array): void {
+  for (let at = 0; at < data.length; at += ERASED.length) {
+    const n = Math.min(ERASED.length, data.length - at);
+    const target = Buffer.from(bytes.buffer, bytes.byteOffset + offset + at, n);
+    if (target.equals(ERASED.subarray(0, n))) bytes.set(data.subarray(at, at + n), offset + at);
+    else andSlowly(bytes, offset + at, data.subarray(at, at + n));
+  }
+}
+
+function andSlowly(bytes: Uint8Array, offset: number, data: Uint8Array): void {
   const n = data.length;
   if ((((bytes.byteOffset + offset) | data.byteOffset | n) & 3) === 0) {
     const w = new Int32Array(bytes.buffer, bytes.byteOffset + offset, n >> 2);

@@ -39,8 +39,8 @@ export const STUB_ADDRESS_LIMIT = 0x1000000;
  * no scratch at all.
  */
 export const STUB_INFLATE_WINDOW = 0x8000;
-/** Default idle polls of STREAM_WRITE before STREAM_TIMEOUT (a6 = 0). */
-export const STREAM_DEFAULT_POLL_LIMIT = 0x100000;
+/** Default idle polls of STREAM_WRITE before STREAM_TIMEOUT (a6 = 0): a poll is a few cycles, so seconds. */
+export const STREAM_DEFAULT_POLL_LIMIT = 0x4000000;
 
 /** Digests SHA256 writes for `length` bytes in pieces of `piece` (0 = one). */
 export function sha256DigestCount(length: number, piece: number): number {

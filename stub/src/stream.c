@@ -18,8 +18,7 @@
 #define STREAM_RUNNING 1u
 #define STREAM_DONE 2u
 #define STREAM_ABORT 1u
-#define DEFAULT_POLL_LIMIT 0x100000u
-#define IDLE_SPIN 64u
+#define DEFAULT_POLL_LIMIT 0x4000000u
 #define MAX_WRITE 0x4000u
 
 struct stream_control {
@@ -33,13 +32,13 @@ struct stream_control {
 
 _Static_assert(sizeof(struct stream_control) == 24, "STREAM_CONTROL_SIZE in stub-protocol.ts");
 
-/* Nothing to program yet: wait a little. `pause` (the Zihintpause hint; a plain fence on the
- * ESP32-C3) tells a simulator that this hart is only spinning, so it can let the host run. */
+/* Nothing to program yet: `pause` (the Zihintpause hint; a plain fence on the ESP32-C3) tells a
+ * simulator that this hart is only waiting, so it can let the host run; the next poll comes first
+ * when the hart runs again. An idle poll is a few cycles on the chip, hence the large default
+ * limit (~2^26 polls: seconds at 160 MHz). */
 static void idle_pause(void)
 {
   __asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010" ::: "memory");
-  for (volatile u32 i = 0; i < IDLE_SPIN; i++) {
-  }
 }
 
 static int stream_loop(struct flash_session *s, u32 addr, u32 total, const u8 *ring, u32 ring_size,

@@ -19,7 +19,7 @@
 #define STREAM_DONE 2u
 #define STREAM_ABORT 1u
 #define DEFAULT_POLL_LIMIT 0x4000000u
-#define MAX_WRITE 0x4000u
+#define MAX_WRITE 0x8000u
 
 struct stream_control {
   volatile u32 host_written;

@@ -121,20 +121,32 @@ export async function runLoaded(
         ctx.vectorBreaks.push(pc);
       }
     }
-    // The saved registers the routine does not use (mepc, mcause, …) need not reach the CPU for the
-    // run: where the target stages writes, they stay staged until the program itself runs.
-    await target.resume(undefined, { holdRegisters: programOnly(saved, callRegisters) });
-    // A failed clear would let a stale log or trap record pass for this run's: stop here (the
-    // finally below halts the CPU and restores the context).
-    await clears;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    // The co-routine's failure is kept (never left unhandled) and raised once the stub stopped.
+    // The co-routine starts as soon as the resume is on its way (what it sends follows the resume),
+    // else once it is done. Its failure is kept (never left unhandled) and raised once the stub
+    // stopped; whatever happens, it is told to stop and awaited before the context is restored.
     let coroutineError: unknown;
-    const coroutineRun = co && options.coroutine?.run?.(co).catch((error: unknown) => {
-      coroutineError = error ?? new Error('the co-routine failed');
-    });
+    let coroutineRun: Promise<void> | undefined;
+    const startCoroutine = (): void => {
+      if (!co || coroutineRun || !options.coroutine?.run) return;
+      try {
+        coroutineRun = options.coroutine.run(co).catch((error: unknown) => {
+          coroutineError = error ?? new Error('the co-routine failed');
+        });
+      } catch (error) {
+        coroutineError = error ?? new Error('the co-routine failed');
+        coroutineRun = Promise.resolve();
+      }
+    };
     let stopped;
     try {
+      // The saved registers the routine does not use (mepc, mcause, …) need not reach the CPU for
+      // the run: where the target stages writes, they stay staged until the program itself runs.
+      await target.resume(undefined, { holdRegisters: programOnly(saved, callRegisters), onSent: startCoroutine });
+      startCoroutine();
+      // A failed clear would let a stale log or trap record pass for this run's: stop here (the
+      // finally below halts the CPU and restores the context).
+      await clears;
       stopped = await waitOrTimeout(ctx, timeoutMs, stopCoroutine);
     } finally {
       stopCoroutine();

@@ -234,7 +234,6 @@ export class StubClient {
     let final: Uint8Array | undefined;
     const coroutine: Coroutine = {
       run: async (ctx) => {
-        await zeroed;
         const ring = layout ? layout.ring : ctx.memoryArguments.get(3)!;
         const control = layout ? layout.control : ctx.memoryArguments.get(5)!;
         let issued = 0; // bytes whose ring write has been started
@@ -244,6 +243,7 @@ export class StubClient {
         let failure: unknown;
         const inFlight: Promise<void>[] = [];
         const note = (p: Promise<void>): void => void inFlight.push(p.catch((error: unknown) => void (failure ??= error)));
+        note(zeroed); // started before the run: the ring writes below follow it
         let probe: Promise<void> | undefined;
         const refresh = (): Promise<void> =>
           (probe ??= target

@@ -156,7 +156,7 @@ export class RemoteTarget implements Target {
   async resume(address?: number, options: ResumeOptions = {}): Promise<void> {
     this.requireHalted('resume');
     if (address !== undefined) await this.stageRegisters({ pc: address });
-    await this.sendResume(this.info.vCont.c ? 'vCont;c' : 'c', false, options.holdRegisters);
+    await this.sendResume(this.info.vCont.c ? 'vCont;c' : 'c', false, options.holdRegisters, options.onSent);
   }
 
   async step(timeoutMs = this.timeoutMs): Promise<StopInfo> {
@@ -173,7 +173,7 @@ export class RemoteTarget implements Target {
    * Staged register writes and the resume go out as one burst. Should a write fail, the CPU may
    * already run with part of it: it is halted again and the write's error is raised.
    */
-  private async sendResume(packet: string, step: boolean, hold?: readonly string[]): Promise<void> {
+  private async sendResume(packet: string, step: boolean, hold?: readonly string[], onSent?: () => void): Promise<void> {
     this.raiseDeferred();
     // Memory writes started before the resume go out before it (see Target.resume).
     await this.link.queue.handedOver();
@@ -186,6 +186,7 @@ export class RemoteTarget implements Target {
     this.current = 'running';
     this.events.emit({ type: 'resumed' });
     const sent = this.conn.request(packet, { expect: 'none', control: true });
+    onSent?.();
     try {
       await flushed;
     } catch (error) {

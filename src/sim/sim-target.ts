@@ -8,6 +8,7 @@
  */
 import type {
   BreakpointKind,
+  ResumeOptions,
   RegisterInfo,
   StopInfo,
   StopReason,
@@ -134,7 +135,7 @@ export class SimTarget implements Target {
     return this.lastStop;
   }
 
-  async resume(address?: number): Promise<void> {
+  async resume(address?: number, options: ResumeOptions = {}): Promise<void> {
     this.checkOpen('resume');
     if (this.running) return;
     const h = this.chip.hart;
@@ -144,6 +145,7 @@ export class SimTarget implements Target {
     this.running = true;
     this.events.emit({ type: 'resumed' });
     this.schedule(false);
+    options.onSent?.();
   }
 
   async step(_timeoutMs?: number): Promise<StopInfo> {

@@ -71,6 +71,12 @@ export interface ResumeOptions {
    * itself next runs, or with a flush — instead of going out with this resume. Others ignore it.
    */
   readonly holdRegisters?: readonly string[];
+  /**
+   * Called once the resume is on its way (the CPU may not run yet): memory operations started from
+   * here on take effect after it. Lets a caller overlap its next work with the resume's round
+   * trip. Targets that cannot tell do not call it; the caller goes on when resume() resolves.
+   */
+  readonly onSent?: () => void;
 }
 
 /**

@@ -151,3 +151,36 @@ test('through the GDB server, a resume follows the memory writes started before 
     await fake.close();
   }
 });
+
+test('through the GDB server, resume calls onSent before it resolves, and what onSent starts follows the resume', async () => {
+  const fake = new FakeTarget({ regions: [{ start: 0x80000000, size: 0x40000 }] });
+  const server = await startGdbServer(fake, { port: 0 });
+  const remote = await connectRemote('127.0.0.1', server.port, { timeoutMs: 3000 });
+  try {
+    if (remote.state() !== 'halted') await remote.halt();
+    const seen: string[] = [];
+    const write = fake.writeMemory.bind(fake);
+    fake.writeMemory = async (address, bytes) => {
+      seen.push(`write while ${fake.state()}`);
+      return write(address, bytes);
+    };
+    let resolved = false;
+    let written: Promise<void> | undefined;
+    let resolvedAtSent: boolean | undefined;
+    const resumed = remote.resume(undefined, {
+      onSent: () => {
+        resolvedAtSent = resolved;
+        written = remote.writeMemory(0x80000000, new Uint8Array(0x8000).fill(0xa5));
+      },
+    });
+    await resumed.then(() => (resolved = true));
+    assert.equal(resolvedAtSent, false, 'onSent came before resume() resolved');
+    await written;
+    assert.ok(seen.length > 0 && seen.every((s) => s === 'write while running'), seen.join(', '));
+    await remote.halt();
+  } finally {
+    await remote.close();
+    await server.close();
+    await fake.close();
+  }
+});

@@ -6,7 +6,7 @@
 import { Socket, connect as netConnect } from 'node:net';
 import { ACK, NAK, INTERRUPT, encodePacket, isConsoleOutput, decodeConsoleOutput } from './codec.js';
 import { RspFramer, type RspFrame } from './framer.js';
-import { bytesToText } from './hex.js';
+import { bytesToText, joinBytes } from './hex.js';
 import { isStopReply } from './stop-reply.js';
 import { GdbTimeoutError, GdbDisconnectedError, GdbProtocolError, GdbConnectError } from './errors.js';
 
@@ -344,21 +344,9 @@ export class RspConnection {
     }
     const parts = this.out;
     this.out = [];
-    if (parts.length === 1) {
-      this.socket.write(parts[0]!);
-      return;
-    }
     // One write for the acks and the requests queued together: copying a few KiB is cheaper than
     // the scatter-gather path (writev) a corked socket takes.
-    let total = 0;
-    for (const p of parts) total += p.length;
-    const joined = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      joined.set(p, at);
-      at += p.length;
-    }
-    this.socket.write(joined);
+    this.socket.write(joinBytes(parts));
   }
 
   private receive(chunk: Uint8Array): void {

@@ -6,7 +6,7 @@
 import {
   ACK, NAK, PACKET_START, NOTIFICATION_START, PACKET_END, INTERRUPT, checksum, decodeRunLength,
 } from './codec.js';
-import { hexDigitValue } from './hex.js';
+import { hexDigitValue, joinBytes } from './hex.js';
 
 export type RspFrame =
   | { readonly type: 'packet'; readonly payload: Uint8Array; readonly valid: boolean; readonly reason?: string }
@@ -129,7 +129,7 @@ export class RspFramer {
       this.reset();
       return { type: 'overflow', length };
     }
-    const payload = concat(this.parts, this.length);
+    const payload = joinBytes(this.parts);
     this.parts = [];
     if (this.notification) return { type: 'notification', payload };
     if (hi < 0 || lo < 0) return { type: 'packet', payload, valid: false, reason: 'checksum digits are not hex' };
@@ -150,13 +150,3 @@ function indexOfStart(chunk: Uint8Array, from: number, to: number): number {
   return k >= 0 && k < to ? k : -1;
 }
 
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(length);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

@@ -46,6 +46,20 @@ export function parseHexNumber(text: string): number | undefined {
   return parseInt(text, 16);
 }
 
+/** The parts as one array (the part itself when there is one): what leaves in one socket write. */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const joined = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    joined.set(p, at);
+    at += p.length;
+  }
+  return joined;
+}
+
 /** Text to its ASCII/latin1 bytes. */
 export function textToBytes(text: string): Uint8Array {
   const out = new Uint8Array(text.length);

@@ -9,7 +9,7 @@ import type { Target, StopInfo } from '../target/types.js';
 import { TargetTimeoutError } from '../target/errors.js';
 import { ACK, NAK, encodePacket } from './codec.js';
 import { RspFramer } from './framer.js';
-import { bytesToText, textToBytes } from './hex.js';
+import { bytesToText, joinBytes, textToBytes } from './hex.js';
 import type { GdbServerCore, ServerReply } from './server-core.js';
 
 export interface SessionIo {
@@ -116,17 +116,7 @@ export class GdbServerSession {
     const parts = this.outbox;
     if (parts.length === 0 || this.closed) return;
     this.outbox = [];
-    if (parts.length === 1) {
-      this.io.write(parts[0]!);
-      return;
-    }
-    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      all.set(p, at);
-      at += p.length;
-    }
-    this.io.write(all);
+    this.io.write(joinBytes(parts));
   }
 
   private async handle(payload: Uint8Array): Promise<void> {

@@ -9,6 +9,7 @@
  *   link memory  `_iram_org`/`_iram_len`/`_dram_org`/`_dram_len` (absolute symbols from the linker script)
  */
 import type { Architecture } from '../chips/types.js';
+import { concatBytes } from '../image/bytes.js';
 import { EM_RISCV, EM_XTENSA, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, elfSectionData, findSymbol } from '../image/elf.js';
 import type { ElfFile } from '../image/types.js';
 import { AlgorithmLoadError } from './errors.js';
@@ -70,7 +71,7 @@ export function stubImageFromElf(elf: ElfFile, options: ElfStubOptions = {}): St
     name: options.name ?? entrySymbol ?? 'stub',
     architecture,
     entry: entry >>> 0,
-    segments: segments.map((s): StubSegment => ({ address: s.address >>> 0, bytes: concat(s.parts, s.size), executable: s.executable })),
+    segments: segments.map((s): StubSegment => ({ address: s.address >>> 0, bytes: concatBytes(s.parts), executable: s.executable })),
     bss,
     stackSize: options.stackSize ?? DEFAULT_STUB_STACK_SIZE,
     symbols: {
@@ -89,12 +90,3 @@ function architectureOf(elf: ElfFile): Architecture {
   throw new AlgorithmLoadError(`the ELF is for machine ${elf.machine}, not RISC-V (243) or Xtensa (94)`);
 }
 
-function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

@@ -14,7 +14,8 @@
  */
 import type { RegisterInfo } from '../../target/types.js';
 import type { TrapInfo } from '../errors.js';
-import { breakInsn, callx, concat, j, mov, movN, s32e, addi } from '../xtensa/encode.js';
+import { concatBytes } from '../../image/bytes.js';
+import { breakInsn, callx, j, mov, movN, s32e, addi } from '../xtensa/encode.js';
 import type { CallingConvention, CallSetup, TrampolineLayout } from './types.js';
 
 /** PS during a call: WOE (bit 18), CALLINC 2, UM, INTLEVEL 5 — level-6 debug interrupts still work. */
@@ -67,7 +68,7 @@ const EXCEPTION_NAMES: Record<number, string> = {
 
 /** The trampoline's bytes (28, 4-aligned so that the return address after `callx8` is 4-aligned). */
 export function xtensaTrampolineBytes(): Uint8Array {
-  const bytes = concat([
+  const bytes = concatBytes([
     addi(9, 1, 32), //      +0  a9 = sp + 32: the "caller's sp" of this frame
     s32e(9, 1, -12), //     +3  ...where a window overflow spilling this frame looks for it
     mov(10, 2), //          +6  3-byte form keeps callx8 ending on a 4-byte boundary
@@ -79,7 +80,7 @@ export function xtensaTrampolineBytes(): Uint8Array {
     movN(2, 10), //         +20 result
     breakInsn(0, 0), //     +22 clean return halts here
   ]);
-  return concat([bytes, j(bytes.length, bytes.length)]); // +25 j . (never reached)
+  return concatBytes([bytes, j(bytes.length, bytes.length)]); // +25 j . (never reached)
 }
 
 export const xtensaCallingConvention: CallingConvention = {

@@ -180,14 +180,3 @@ export function loop(as: number, pc: number, end: number): Uint8Array {
   if (imm < 0 || imm > 255) throw new RangeError(`loop end must lie 4..259 bytes after the loop instruction (${imm + 4})`);
   return rri8(6, 7, reg(as), 8, imm);
 }
-
-/** Concatenate instruction bytes. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

@@ -8,6 +8,21 @@ import { MemoryQueue } from '../../src/gdb/memory-queue.js';
 import { startGdbServer } from '../../src/gdb/server.js';
 import { connectRemote } from '../../src/gdb/remote-target.js';
 import { FakeTarget } from './fake-target.js';
+import type { RemoteTarget } from '../../src/gdb/remote-target.js';
+
+/** Run `body` against a FakeTarget with 256 KiB of RAM at 0x80000000, served over loopback. */
+async function overServer(body: (fake: FakeTarget, remote: RemoteTarget) => Promise<void>): Promise<void> {
+  const fake = new FakeTarget({ regions: [{ start: 0x80000000, size: 0x40000 }] });
+  const server = await startGdbServer(fake, { port: 0 });
+  const remote = await connectRemote('127.0.0.1', server.port, { timeoutMs: 3000 });
+  try {
+    await body(fake, remote);
+  } finally {
+    await remote.close();
+    await server.close();
+    await fake.close();
+  }
+}
 
 test('MemoryQueue: packets leave in the order the transfers were started, at most `limit` outstanding', async () => {
   let limit = 2;
@@ -55,11 +70,8 @@ test('MemoryQueue: a failed packet fails its transfer once, skips its later pack
   await q.run([]);
 });
 
-test('through the GDB server, unawaited writes and reads land in call order', async () => {
-  const fake = new FakeTarget({ regions: [{ start: 0x80000000, size: 0x40000 }] });
-  const server = await startGdbServer(fake, { port: 0 });
-  const remote = await connectRemote('127.0.0.1', server.port, { timeoutMs: 3000 });
-  try {
+test('through the GDB server, unawaited writes and reads land in call order', () =>
+  overServer(async (fake, remote) => {
     const seen: string[] = [];
     const write = fake.writeMemory.bind(fake);
     fake.writeMemory = async (address, bytes) => {
@@ -85,12 +97,7 @@ test('through the GDB server, unawaited writes and reads land in call order', as
     assert.ok(labels.filter((l) => l === '0').length > remote.server.pipelineDepth + 1, 'a piece takes more packets than the pipeline holds');
     assert.deepEqual(labels.filter((l, i) => l !== labels[i - 1]), ['0', 'F', '1', 'F']);
     assert.ok(Buffer.from(await remote.readMemory(0x80000000 + PIECE, big.length)).equals(Buffer.from(big)));
-  } finally {
-    await remote.close();
-    await server.close();
-    await fake.close();
-  }
-});
+  }));
 
 test('MemoryQueue.handedOver: resolves once every packet queued before the call was handed to the link', async () => {
   const q = new MemoryQueue(() => 1);
@@ -119,11 +126,8 @@ test('MemoryQueue.handedOver: resolves once every packet queued before the call 
   assert.deepEqual(sent, ['a0', 'a1', 'b0']);
 });
 
-test('through the GDB server, a resume follows the memory writes started before it', async () => {
-  const fake = new FakeTarget({ regions: [{ start: 0x80000000, size: 0x40000 }] });
-  const server = await startGdbServer(fake, { port: 0 });
-  const remote = await connectRemote('127.0.0.1', server.port, { timeoutMs: 3000 });
-  try {
+test('through the GDB server, a resume follows the memory writes started before it', () =>
+  overServer(async (fake, remote) => {
     if (remote.state() !== 'halted') await remote.halt();
     const seen: string[] = [];
     const write = fake.writeMemory.bind(fake);
@@ -145,18 +149,10 @@ test('through the GDB server, a resume follows the memory writes started before 
     assert.ok(writes > remote.server.pipelineDepth + 1, 'the write took more packets than the pipeline holds');
     assert.deepEqual(seen.slice(-1), ['resume'], 'every packet of the write reached the target before the resume');
     await remote.halt();
-  } finally {
-    await remote.close();
-    await server.close();
-    await fake.close();
-  }
-});
+  }));
 
-test('through the GDB server, resume calls onSent before it resolves, and what onSent starts follows the resume', async () => {
-  const fake = new FakeTarget({ regions: [{ start: 0x80000000, size: 0x40000 }] });
-  const server = await startGdbServer(fake, { port: 0 });
-  const remote = await connectRemote('127.0.0.1', server.port, { timeoutMs: 3000 });
-  try {
+test('through the GDB server, resume calls onSent before it resolves, and what onSent starts follows the resume', () =>
+  overServer(async (fake, remote) => {
     if (remote.state() !== 'halted') await remote.halt();
     const seen: string[] = [];
     const write = fake.writeMemory.bind(fake);
@@ -178,9 +174,4 @@ test('through the GDB server, resume calls onSent before it resolves, and what o
     await written;
     assert.ok(seen.length > 0 && seen.every((s) => s === 'write while running'), seen.join(', '));
     await remote.halt();
-  } finally {
-    await remote.close();
-    await server.close();
-    await fake.close();
-  }
-});
+  }));

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSimulatedEsp32c3 } from '../../../src/sim/esp32c3/create.js';
-import { romSymbolTable, ROM_SERVICES } from '../../../src/sim/esp32c3/rom/index.js';
+import { deflateRawSync } from 'node:zlib';
+import { romSymbolTable, ROM_SERVICES, TINFL_FLAG, TINFL_STATUS } from '../../../src/sim/esp32c3/rom/index.js';
 import { buildFlash } from './fixture.js';
-import { callRom, SCRATCH, TRAMPOLINE, STACK_TOP } from './rom-call.js';
+import { callRom, readWord, SCRATCH, TRAMPOLINE, STACK_TOP } from './rom-call.js';
 
 function newSim() {
   return createSimulatedEsp32c3({ flash: buildFlash().flash, run: false });
@@ -61,6 +62,72 @@ test('the ROM symbol table names every service and marks what is implemented', (
   const rows = romSymbolTable();
   const read = rows.find((r) => r.name === 'esp_rom_spiflash_read');
   assert.deepEqual(read, { name: 'esp_rom_spiflash_read', address: 0x40000130, implemented: true });
-  assert.equal(rows.find((r) => r.name === 'tinfl_decompress')?.implemented, false);
+  assert.equal(rows.find((r) => r.name === 'tinfl_decompress')?.implemented, true);
+  assert.equal(rows.find((r) => r.name === 'mz_crc32')?.implemented, true);
+  assert.equal(rows.find((r) => r.name === 'esp_rom_spiflash_write_encrypted')?.implemented, false);
   assert.equal(rows.filter((r) => r.implemented).length, ROM_SERVICES.length);
+});
+
+test('tinfl_decompress: wrapping output, HAS_MORE_OUTPUT until DONE, input in pieces, the ROM statuses', async () => {
+  const sim = newSim();
+  const r = SCRATCH;
+  const inSize = SCRATCH + 0x3000;
+  const outSize = SCRATCH + 0x3004;
+  const input = SCRATCH + 0x4000;
+  const window = SCRATCH + 0x8000; // 32 KiB, wrapping
+  const data = new Uint8Array(0x11000).map((_, i) => ((i * 2654435761) >>> ((i >> 9) & 15)) & (i & 0x100 ? 0x0f : 0xff));
+  const packed = new Uint8Array(deflateRawSync(data));
+  const trailing = 3;
+  const u32 = (v: number) => new Uint8Array(new Uint32Array([v >>> 0]).buffer);
+  const call = async (inAt: number, inLen: number, outAt: number, outLen: number, flags: number) => {
+    await sim.target.writeMemory(inSize, u32(inLen));
+    await sim.target.writeMemory(outSize, u32(outLen));
+    const status = (await callRom(sim, 'tinfl_decompress', [r, input + inAt, inSize, window, window + outAt, outSize, flags])) | 0;
+    return { status, consumed: await readWord(sim, inSize), written: await readWord(sim, outSize) };
+  };
+  await sim.target.writeMemory(input, Uint8Array.from([...packed, 1, 2, 3]));
+
+  // Whole input at once, output through the 32 KiB window: two full windows, then the rest and DONE.
+  await sim.target.writeMemory(r, u32(0)); // tinfl_init
+  const out: Uint8Array[] = [];
+  let used = 0;
+  let produced = 0;
+  let last;
+  do {
+    const at = produced & 0x7fff;
+    last = await call(used, packed.length + trailing - used, at, 0x8000 - at, 0);
+    used += last.consumed;
+    out.push(await sim.target.readMemory(window + at, last.written));
+    produced += last.written;
+  } while (last.status === TINFL_STATUS.HAS_MORE_OUTPUT);
+  assert.equal(last.status, TINFL_STATUS.DONE);
+  assert.deepEqual(Buffer.concat(out), Buffer.from(data));
+  assert.equal(used, packed.length, 'the trailing bytes are not consumed');
+  assert.notEqual(await readWord(sim, r), 0, 'm_state moved on');
+
+  // Input in pieces with TINFL_FLAG_HAS_MORE_INPUT: NEEDS_MORE_INPUT until the stream ends.
+  await sim.target.writeMemory(r, u32(0));
+  const statuses = new Set<number>();
+  produced = 0;
+  for (let at = 0, calls = 0; calls < 1000; calls++) {
+    const o = produced & 0x7fff;
+    const s = await call(at, Math.min(1000, packed.length - at), o, 0x8000 - o, TINFL_FLAG.HAS_MORE_INPUT);
+    statuses.add(s.status);
+    at += s.consumed;
+    produced += s.written;
+    if (s.status === TINFL_STATUS.DONE) break;
+  }
+  assert.equal(produced, data.length);
+  assert.ok(statuses.has(TINFL_STATUS.NEEDS_MORE_INPUT) && statuses.has(TINFL_STATUS.DONE), [...statuses].join());
+
+  // A buffer that is not a power of two; a state this ROM never started; a corrupt stream.
+  assert.equal((await call(0, 10, 0, 0x7000, 0)).status, TINFL_STATUS.BAD_PARAM);
+  await sim.target.writeMemory(r + 0x100, u32(7));
+  await sim.target.writeMemory(inSize, u32(10));
+  await sim.target.writeMemory(outSize, u32(0x8000));
+  assert.equal((await callRom(sim, 'tinfl_decompress', [r + 0x100, input, inSize, window, window, outSize, 0])) | 0, TINFL_STATUS.FAILED);
+  await sim.target.writeMemory(r, u32(0));
+  await sim.target.writeMemory(input, Uint8Array.of(0x07, 0x00));
+  assert.equal((await call(0, 2, 0, 0x8000, 0)).status, TINFL_STATUS.FAILED);
+  await sim.close();
 });

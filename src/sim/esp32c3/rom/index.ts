@@ -1,6 +1,7 @@
 /** The simulated ESP32-C3 ROM: every service registered as a host call at its jump-table address. */
 import type { RomEnvironment, RomService } from './environment.js';
 import { CACHE_SERVICES } from './cache.js';
+import { MINIZ_SERVICES } from './miniz.js';
 import { MISC_SERVICES } from './misc.js';
 import { SPIFLASH_CONFIG_SERVICES } from './spiflash-config.js';
 import { SPIFLASH_RW_SERVICES } from './spiflash-rw.js';
@@ -14,6 +15,7 @@ export { romRead, romWrite, romEraseArea, romEraseSector, romEraseBlock } from '
 export { updateId, unlock } from './spiflash-status.js';
 export { crc32le, formatPrintf } from './misc.js';
 export { ROM_READ_MODE } from './spiflash-config.js';
+export { TINFL_FLAG, TINFL_STATUS, TINFL_DECOMPRESSOR_SIZE } from './miniz.js';
 
 export const ROM_SERVICES: readonly RomService[] = [
   ...SPIFLASH_RW_SERVICES,
@@ -21,6 +23,7 @@ export const ROM_SERVICES: readonly RomService[] = [
   ...SPIFLASH_CONFIG_SERVICES,
   ...CACHE_SERVICES,
   ...MISC_SERVICES,
+  ...MINIZ_SERVICES,
 ];
 
 /** One row of the ROM table: name, address, whether the simulator implements it. */

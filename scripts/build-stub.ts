@@ -31,6 +31,7 @@ const SOURCES = [
   'stub/src/map_get.c',
   'stub/src/sha256.c',
   'stub/src/inflate.c',
+  'stub/src/inflate_rom.c',
 ];
 const STACK_SIZE = 4096;
 const IRAM = { address: 0x40380000, size: 0x4000 };

@@ -18,10 +18,12 @@ import type { AlgorithmRunner } from '../algorithm/runner.js';
 import { stubImageFromJson, type StubImage } from '../algorithm/stub-image.js';
 import { describeStubError, type StubErrorInfo } from './stub-errors.js';
 import { planStreamRing } from './stream-ring.js';
+import { fixedSource, type StreamSource } from './stream-source.js';
 import {
   STREAM_CONTROL_OFFSETS,
   STREAM_CONTROL_SIZE,
   STREAM_HOST_ABORT,
+  STUB_INFLATE_WINDOW,
   STUB_PING_REPLY,
   decodeFlashInfo,
   decodeMapResult,
@@ -34,6 +36,7 @@ import {
   type StubCall,
   type StubCommandName,
   type StubFlashMap,
+  type StubInflater,
 } from './stub-protocol.js';
 
 /** The committed prebuilt ESP32-C3 flasher stub (stub/build/esp32c3-flasher.json). */
@@ -102,6 +105,11 @@ export interface StreamWriteOptions {
   readonly pollMs?: number;
   /** Overall timeout in ms. Default 10 s + 1 s per 16 KiB, scaled. */
   readonly timeoutMs?: number;
+  /**
+   * The data is a raw DEFLATE stream that inflates to this many flash bytes (STREAM_WRITE_DEFLATED,
+   * inflated by the ROM's tinfl_decompress; the ring then starts after the inflate window).
+   */
+  readonly deflatedTo?: number;
 }
 
 /** Bytes at the end of the stub's scratch buffer kept for the stream control block (the rest is the ring). */
@@ -165,8 +173,8 @@ export class StubClient {
    * travel as one memory argument, so keep each call's stream well under the free work area
    * (about 80 KiB on the ESP32-C3); split large images into independent streams per range.
    */
-  async writeDeflated(address: number, compressed: Uint8Array, uncompressedLength: number): Promise<void> {
-    const r = await this.run(encodeCall.writeDeflated(address, compressed, uncompressedLength), 5000 + (uncompressedLength / 1024) * MS_PER_KIB.write * 2);
+  async writeDeflated(address: number, compressed: Uint8Array, uncompressedLength: number, inflater: StubInflater = 'rom'): Promise<void> {
+    const r = await this.run(encodeCall.writeDeflated(address, compressed, uncompressedLength, inflater), 5000 + (uncompressedLength / 1024) * MS_PER_KIB.write * 2);
     this.check('WRITE_DEFLATED', r, address);
   }
 
@@ -211,15 +219,19 @@ export class StubClient {
    * piece ends at host_written — with a read of the control block behind it; the host waits only
    * when the ring is full. The final control block is read with the run's result.
    */
-  async streamWrite(address: number, data: Uint8Array, options: StreamWriteOptions = {}): Promise<StreamControl> {
-    if (data.length % 4 !== 0) throw new RangeError(`stream write of ${data.length} bytes: the length must be a multiple of 4`);
+  async streamWrite(address: number, data: Uint8Array | StreamSource, options: StreamWriteOptions = {}): Promise<StreamControl> {
+    const source = data instanceof Uint8Array ? fixedSource(data) : data;
+    const deflated = options.deflatedTo !== undefined;
+    if (!deflated && !source.ended) throw new RangeError('stream write: a plain stream needs all its bytes up front');
+    const flashLength = options.deflatedTo ?? source.length;
+    if (flashLength % 4 !== 0) throw new RangeError(`stream write of ${flashLength} bytes: the length must be a multiple of 4`);
     const target = this.runner.target;
     const scratch = this.loaded.image.symbols.scratch;
     const inScratch = scratch !== undefined && scratch.size >= STREAM_CONTROL_RESERVE + 8 ? scratch : undefined;
     const controlAt = inScratch ? inScratch.address + inScratch.size - STREAM_CONTROL_RESERVE : undefined;
     const { maxTransfer } = target.capabilities;
     const plan = inScratch
-      ? planStreamRing(inScratch.address, controlAt!, maxTransfer, options.ringSize)
+      ? planStreamRing(inScratch.address + (deflated ? STUB_INFLATE_WINDOW : 0), controlAt!, maxTransfer, options.ringSize)
       : planStreamRing(0, options.ringSize ?? DEFAULT_BORROWED_RING, maxTransfer, options.ringSize);
     const ringSize = plan.size;
     if (ringSize < 8) throw new RangeError(`stream write: a ring of ${ringSize} bytes is too small`);
@@ -230,7 +242,7 @@ export class StubClient {
     zeroed.catch(() => undefined); // awaited by the co-routine; never unhandled if the run fails first
     const piece = plan.piece;
     const pollMs = options.pollMs ?? 1;
-    const timeoutMs = options.timeoutMs ?? (10000 + (data.length / 16384) * 1000) * this.scale;
+    const timeoutMs = options.timeoutMs ?? (10000 + (flashLength / 16384) * 1000) * this.scale;
     let final: Uint8Array | undefined;
     const coroutine: Coroutine = {
       run: async (ctx) => {
@@ -255,9 +267,14 @@ export class StubClient {
             })
             .finally(() => (probe = undefined)));
         const deadline = performance.now() + timeoutMs;
-        while (!ctx.signal.aborted && !finished && failure === undefined && issued < data.length && performance.now() < deadline) {
+        const allIssued = (): boolean => source.ended && issued >= source.length;
+        while (!ctx.signal.aborted && !finished && failure === undefined && !allIssued() && performance.now() < deadline) {
+          if (issued >= source.length) {
+            await source.next(); // the producer (a compressor) has not got this far yet
+            continue;
+          }
           const at = issued % ringSize;
-          const n = Math.min(piece, data.length - issued, ringSize - at);
+          const n = Math.min(piece, source.length - issued, ringSize - at);
           if (issued + n - consumed > ringSize) {
             const before = consumed;
             await refresh();
@@ -269,22 +286,22 @@ export class StubClient {
           if (ring + at + n === control + STREAM_CONTROL_OFFSETS.hostWritten) {
             // The piece ends where host_written lies (the scratch layout): one write for both.
             const both = new Uint8Array(n + 4);
-            both.set(data.subarray(issued, end));
+            both.set(source.bytes(issued, end));
             both.set(encodeU32(end), n);
             note(target.writeMemory(ring + at, both));
           } else {
-            note(target.writeMemory(ring + at, data.subarray(issued, end)));
+            note(target.writeMemory(ring + at, source.bytes(issued, end)));
             note(target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostWritten, encodeU32(end)));
           }
           issued = end;
           // Ask how far the stub is once the ring could fill within the next pieces (not after the
           // last: the run's own result tells how it ended).
-          if (issued < data.length && issued + PROBE_AHEAD_PIECES * piece - consumed > ringSize) note(refresh());
+          if (!allIssued() && issued + PROBE_AHEAD_PIECES * piece - consumed > ringSize) note(refresh());
         }
         await Promise.all(inFlight);
         if (probe) await probe.catch(() => undefined);
         if (failure !== undefined) throw failure;
-        if (issued < data.length && !ctx.signal.aborted && !finished) {
+        if (!allIssued() && !ctx.signal.aborted && !finished) {
           await target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostCommand, encodeU32(STREAM_HOST_ABORT));
         }
       },
@@ -293,9 +310,9 @@ export class StubClient {
         final = await target.readMemory(layout ? layout.control : ctx.memoryArguments.get(5)!, STREAM_CONTROL_SIZE);
       },
     };
-    const call = encodeCall.streamWrite(address, data.length, ringSize, options.pollLimit ?? 0, layout);
+    const call = encodeCall.streamWrite(address, flashLength, ringSize, options.pollLimit ?? 0, layout, deflated);
     const r = await this.runner.run(this.loaded, { args: call.args, memoryArguments: call.memoryArguments, timeoutMs: timeoutMs + 2000, coroutine });
-    this.check('STREAM_WRITE', r, address);
+    this.check(call.command, r, address);
     return decodeStreamControl(final!);
   }
 

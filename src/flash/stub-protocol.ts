@@ -22,9 +22,10 @@ export const STUB_COMMAND = {
   MAP_GET: 7,
   SHA256: 8,
   STREAM_WRITE: 9,
+  STREAM_WRITE_DEFLATED: 10,
 } as const;
 export type StubCommandName = keyof typeof STUB_COMMAND;
-export const STUB_COMMAND_COUNT = 10;
+export const STUB_COMMAND_COUNT = 11;
 
 export function stubCommandName(value: number): StubCommandName | undefined {
   return (Object.keys(STUB_COMMAND) as StubCommandName[]).find((k) => STUB_COMMAND[k] === value);
@@ -39,6 +40,12 @@ export const STUB_ADDRESS_LIMIT = 0x1000000;
  * no scratch at all.
  */
 export const STUB_INFLATE_WINDOW = 0x8000;
+/**
+ * Which inflater WRITE_DEFLATED runs: the chip ROM's tinfl_decompress (miniz, flags 0) or the
+ * stub's own (stub/src/inflate.c). The a5 flag values.
+ */
+export type StubInflater = 'rom' | 'stub';
+export const WRITE_DEFLATED_FLAGS: Readonly<Record<StubInflater, number>> = { rom: 0, stub: 1 };
 /** Default idle polls of STREAM_WRITE before STREAM_TIMEOUT (a6 = 0): a poll is a few cycles, so seconds. */
 export const STREAM_DEFAULT_POLL_LIMIT = 0x4000000;
 
@@ -78,10 +85,10 @@ export const encodeCall = {
     args: [STUB_COMMAND.WRITE, u32(address), data.length, 0],
     memoryArguments: [{ argIndex: 3, input: data }],
   }),
-  /** a1 = flash address, a2 = compressed length, a3 = compressed data (in), a4 = uncompressed length. */
-  writeDeflated: (address: number, compressed: Uint8Array, uncompressedLength: number): StubCall => ({
+  /** a1 = flash address, a2 = compressed length, a3 = compressed data (in), a4 = uncompressed length, a5 = inflater flags. */
+  writeDeflated: (address: number, compressed: Uint8Array, uncompressedLength: number, inflater: StubInflater = 'rom'): StubCall => ({
     command: 'WRITE_DEFLATED',
-    args: [STUB_COMMAND.WRITE_DEFLATED, u32(address), compressed.length, 0, u32(uncompressedLength)],
+    args: [STUB_COMMAND.WRITE_DEFLATED, u32(address), compressed.length, 0, u32(uncompressedLength), WRITE_DEFLATED_FLAGS[inflater]],
     memoryArguments: [{ argIndex: 3, input: compressed }],
   }),
   /** a1 = flash address, a2 = length; both 4 KiB aligned. 64 KiB blocks where aligned, else sectors. */
@@ -115,11 +122,13 @@ export const encodeCall = {
    * a1 = flash address, a2 = total length, a3 = ring buffer, a4 = ring size, a5 = control block
    * (STREAM_CONTROL_SIZE bytes, zeroed), a6 = idle poll limit (0 = default). `scratch`: ring and
    * control block in the stub's own scratch buffer (the host zeroes the control block itself), or
-   * undefined to borrow work-area RAM for both.
+   * undefined to borrow work-area RAM for both. `deflated`: STREAM_WRITE_DEFLATED, the ring carries
+   * a raw DEFLATE stream (ROM tinfl) and `total` counts the flash bytes it inflates to; the ring
+   * must not overlap the inflate window.
    */
-  streamWrite: (address: number, total: number, ringSize: number, pollLimit = 0, scratch?: { ring: number; control: number }): StubCall => ({
-    command: 'STREAM_WRITE',
-    args: [STUB_COMMAND.STREAM_WRITE, u32(address), u32(total), scratch ? u32(scratch.ring) : 0, u32(ringSize), scratch ? u32(scratch.control) : 0, u32(pollLimit)],
+  streamWrite: (address: number, total: number, ringSize: number, pollLimit = 0, scratch?: { ring: number; control: number }, deflated = false): StubCall => ({
+    command: deflated ? 'STREAM_WRITE_DEFLATED' : 'STREAM_WRITE',
+    args: [deflated ? STUB_COMMAND.STREAM_WRITE_DEFLATED : STUB_COMMAND.STREAM_WRITE, u32(address), u32(total), scratch ? u32(scratch.ring) : 0, u32(ringSize), scratch ? u32(scratch.control) : 0, u32(pollLimit)],
     memoryArguments: scratch
       ? []
       : [

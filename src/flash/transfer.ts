@@ -1,10 +1,14 @@
 /**
  * Moving data to the stub. Three ways, chosen per target:
  *
- * - deflate (default): each chunk is raw-DEFLATE compressed on the host (node:zlib) and sent with
- *   WRITE_DEFLATED; chunks that do not shrink go as plain WRITE. Two buffers in target RAM
- *   (transfer-buffers.ts): where the target allows memory access while the CPU runs, the next
- *   chunk is uploaded by a co-routine while the stub programs the current one (double buffering).
+ * - deflate (default): raw DEFLATE compressed on the host (node:zlib). Where the target allows
+ *   memory access while the CPU runs, one stream per MiB through STREAM_WRITE_DEFLATED: the
+ *   compressor runs on the thread pool and its output is streamed into the stub's ring as it
+ *   comes, the ROM's tinfl inflating it on the chip. Elsewhere (or with the stub's own inflater,
+ *   or a chunk or buffer size given) chunks compressed one by one and sent with WRITE_DEFLATED;
+ *   chunks that do not shrink go as plain WRITE. Two buffers in target RAM (transfer-buffers.ts);
+ *   where memory works while running, the next chunk is uploaded by a co-routine while the stub
+ *   programs the current one (double buffering).
  * - stream (no compression, memory access while running): STREAM_WRITE with the host filling the
  *   stub's ring buffer as it programs.
  * - calls (no compression, halted-only targets such as QEMU): double-buffer-free chunked WRITE calls.
@@ -16,10 +20,14 @@ import type { Coroutine } from '../algorithm/coroutine.js';
 import { FlashError } from './errors.js';
 import type { FlashSession } from './session.js';
 import { StubError } from './stub-client.js';
+import { deflateSource } from './stream-source.js';
 import { transferBuffers } from './transfer-buffers.js';
-import { STUB_COMMAND, type StubCommandName } from './stub-protocol.js';
+import { STUB_COMMAND, WRITE_DEFLATED_FLAGS, type StubCommandName, type StubInflater } from './stub-protocol.js';
 
 export type TransferMode = 'deflate' | 'stream' | 'calls';
+
+/** zlib level: 4 packs firmware within a few per cent of 6 at about three times the speed. */
+const DEFAULT_LEVEL = 4;
 
 export interface TransferOptions {
   /** Compress on the host (default true). */
@@ -35,7 +43,9 @@ export interface TransferOptions {
   readonly bufferSize?: number;
   /** Ring size of the stream mode (default: the stub's scratch buffer). */
   readonly ringSize?: number;
-  /** zlib level (default 6). */
+  /** Which inflater WRITE_DEFLATED runs: the ROM's tinfl_decompress (default) or the stub's own. */
+  readonly inflater?: StubInflater;
+  /** zlib level (default 4). */
   readonly level?: number;
   /** Called after each piece is programmed: flash bytes done, bytes sent over the link. */
   readonly onProgress?: (bytes: number, wireBytes: number) => void;
@@ -73,7 +83,12 @@ export async function programRanges(session: FlashSession, ranges: readonly Prog
   for (const r of ranges) {
     if (r.address % 4 !== 0 || r.data.length % 4 !== 0) throw new RangeError(`programRanges: ${r.address}+${r.data.length} is not word aligned`);
   }
-  const stats = mode === 'stream' ? await streamRanges(session, ranges, options) : await bufferedRanges(session, ranges, mode, options);
+  const stats =
+    mode === 'stream'
+      ? await streamRanges(session, ranges, options)
+      : mode === 'deflate' && deflateStreams(session, options)
+        ? await deflatedStreamRanges(session, ranges, options)
+        : await bufferedRanges(session, ranges, mode, options);
   return { ...stats, mode, durationMs: performance.now() - started };
 }
 
@@ -99,6 +114,42 @@ async function streamRanges(session: FlashSession, ranges: readonly ProgramRange
     }
   }
   return { bytes, wireBytes: bytes, calls, deflatedCalls: 0, rawCalls: 0, doubleBuffered: false };
+}
+
+/**
+ * Deflate as one stream per piece through STREAM_WRITE_DEFLATED: where memory works while the
+ * CPU runs and the ROM inflates (the stub's own inflater takes whole streams per call only).
+ */
+function deflateStreams(session: FlashSession, options: TransferOptions): boolean {
+  return session.target.capabilities.memoryWhileRunning && (options.inflater ?? 'rom') === 'rom' && !options.bufferSize && !options.chunkSize;
+}
+
+/** Flash bytes per STREAM_WRITE_DEFLATED run, so progress moves. */
+const DEFLATE_STREAM_PIECE = 0x100000;
+
+async function deflatedStreamRanges(session: FlashSession, ranges: readonly ProgramRange[], options: TransferOptions): Promise<Partial> {
+  let bytes = 0;
+  let wireBytes = 0;
+  let calls = 0;
+  for (const r of ranges) {
+    for (let at = 0; at < r.data.length; at += DEFLATE_STREAM_PIECE) {
+      const data = r.data.subarray(at, Math.min(r.data.length, at + DEFLATE_STREAM_PIECE));
+      // Compressed on the thread pool while the stream runs: its first output travels at once.
+      const source = deflateSource(data, options.level ?? DEFAULT_LEVEL);
+      const control = await session.stub.streamWrite(r.address + at, source, { deflatedTo: data.length, ...(options.ringSize ? { ringSize: options.ringSize } : {}) });
+      calls++;
+      if (control.stubConsumed !== source.length) {
+        throw new FlashError('FLASH_TRANSFER', `the deflated stream stopped after ${control.stubConsumed} of ${source.length} bytes`, {
+          address: r.address + at,
+          action: 'Retry the write; the planner rewrites what is missing',
+        });
+      }
+      bytes += data.length;
+      wireBytes += source.length;
+      options.onProgress?.(data.length, source.length);
+    }
+  }
+  return { bytes, wireBytes, calls, deflatedCalls: calls, rawCalls: 0, doubleBuffered: true };
 }
 
 /** How far a deflated chunk may grow past TransferOptions.chunkSize. */
@@ -136,7 +187,7 @@ export function* transferChunks(ranges: readonly ProgramRange[], mode: TransferM
       let n = left <= size + size / 4 ? left : size; // a short tail rides along instead of taking a call of its own
       for (;;) {
         const raw = r.data.subarray(at, at + n);
-        const packed = deflateRawSync(raw, { level: options.level ?? 6 });
+        const packed = deflateRawSync(raw, { level: options.level ?? DEFAULT_LEVEL });
         if (packed.length >= raw.length * 0.95) {
           yield* plain(r.address + at, raw); // does not shrink: send as is, without compressing its halves again
           break;
@@ -187,7 +238,7 @@ async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRan
       const command: StubCommandName = chunk.deflated ? 'WRITE_DEFLATED' : 'WRITE';
       const buffer = buffers.addresses[slot]!;
       const args = chunk.deflated
-        ? [STUB_COMMAND.WRITE_DEFLATED, chunk.address, chunk.payload.length, buffer, chunk.length]
+        ? [STUB_COMMAND.WRITE_DEFLATED, chunk.address, chunk.payload.length, buffer, chunk.length, WRITE_DEFLATED_FLAGS[options.inflater ?? 'rom']]
         : [STUB_COMMAND.WRITE, chunk.address, chunk.length, buffer];
       const r = await session.runner.run(session.loaded, {
         args,

@@ -167,3 +167,10 @@ int flash_erase(struct flash_session *s, u32 addr, u32 len)
   }
   return STUB_OK;
 }
+
+int flash_put(void *ctx, u32 offset, const u8 *data, u32 len)
+{
+  struct flash_put_target *t = ctx;
+  if (t->writes) *t->writes = *t->writes + 1;
+  return flash_write(t->session, t->base + offset, data, len);
+}

@@ -43,6 +43,14 @@ int flash_write(struct flash_session *s, u32 addr, const void *src, u32 len);
 /* Erase [addr, addr+len), both 4 KiB aligned: sectors up to a 64 KiB boundary, blocks, sectors. */
 int flash_erase(struct flash_session *s, u32 addr, u32 len);
 
+/* An inflate_sink's put(): programs at `base` + offset; counts calls in *writes when set. */
+struct flash_put_target {
+  struct flash_session *session;
+  u32 base;
+  volatile u32 *writes;
+};
+int flash_put(void *ctx, u32 offset, const u8 *data, u32 len);
+
 /* Checks for a byte range request: alignment of addr/len, end within the 3-byte ROM limit. */
 int flash_check_range(u32 addr, u32 len, u32 align);
 

@@ -98,19 +98,9 @@ int cmd_sha256(u32 addr, u32 len, u32 digest_addr, u32 piece)
   return rc;
 }
 
-/* WRITE_DEFLATED: inflate into the 32 KiB window (stub_scratch), program every 4 KiB. */
-struct deflate_target {
-  struct flash_session *session;
-  u32 addr;
-};
-
-static int put_chunk(void *ctx, u32 offset, const u8 *data, u32 len)
-{
-  struct deflate_target *t = ctx;
-  return flash_write(t->session, t->addr + offset, data, len);
-}
-
-int cmd_write_deflated(u32 addr, u32 compressed_len, u32 src, u32 uncompressed_len)
+/* WRITE_DEFLATED: inflate into the 32 KiB window (stub_scratch) with the ROM's tinfl or, with
+ * WRITE_DEFLATED_OWN_INFLATER, our own; program every 4 KiB. */
+int cmd_write_deflated(u32 addr, u32 compressed_len, u32 src, u32 uncompressed_len, u32 flags)
 {
   int rc = flash_check_range(addr, uncompressed_len, 4);
   if (rc) return rc;
@@ -118,9 +108,10 @@ int cmd_write_deflated(u32 addr, u32 compressed_len, u32 src, u32 uncompressed_l
   struct flash_session s;
   rc = flash_begin(&s, addr + uncompressed_len, 0, 1);
   if (rc == STUB_OK) {
-    struct deflate_target target = {&s, addr};
-    struct inflate_sink sink = {stub_scratch, uncompressed_len, 0, 0, put_chunk, &target, 0};
-    int ir = inflate_raw((const u8 *)src, compressed_len, &sink);
+    struct flash_put_target target = {&s, addr, 0};
+    struct inflate_sink sink = {stub_scratch, uncompressed_len, 0, 0, flash_put, &target, 0};
+    int ir = flags & WRITE_DEFLATED_OWN_INFLATER ? inflate_raw((const u8 *)src, compressed_len, &sink)
+                                                 : inflate_raw_rom((const u8 *)src, compressed_len, &sink);
     if (ir == INFLATE_OK && sink.total != uncompressed_len) ir = INFLATE_E_TOO_MUCH;
     if (ir == INFLATE_OK) ir = inflate_finish(&sink);
     if (ir == INFLATE_E_SINK) rc = sink.sink_error;

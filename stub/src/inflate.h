@@ -12,6 +12,7 @@
 #define INFLATE_CHUNK 0x1000u
 
 #define INFLATE_OK 0
+#define INFLATE_DONE 1         /* inflate_rom_feed: the final block ended */
 #define INFLATE_E_DATA (-1)     /* corrupt stream */
 #define INFLATE_E_SHORT (-2)    /* input ended inside a block */
 #define INFLATE_E_TOO_MUCH (-3) /* output would exceed the limit */
@@ -30,6 +31,15 @@ struct inflate_sink {
 
 /* Decode src[0..len). Returns INFLATE_OK once the final block ended. */
 int inflate_raw(const u8 *src, u32 len, struct inflate_sink *sink);
+/* The same through the ROM's tinfl_decompress (inflate_rom.c); pieces are whole multiples of
+ * 4 KiB. Errors: INFLATE_E_DATA for anything tinfl rejects (it reads zeros past the input's end,
+ * so a short stream fails as corrupt or as too much output). */
+int inflate_raw_rom(const u8 *src, u32 len, struct inflate_sink *sink);
+/* Piece by piece: begin, then feed each piece of input (more = 0 for the last: tinfl reads zeros
+ * past it). *used gets the bytes taken. Returns INFLATE_OK (wants more input), INFLATE_DONE or an
+ * error. */
+void inflate_rom_begin(struct inflate_sink *sink);
+int inflate_rom_feed(const u8 *in, u32 len, u32 *used, int more, struct inflate_sink *sink);
 /* Hand the last partial piece to the sink. */
 int inflate_finish(struct inflate_sink *sink);
 

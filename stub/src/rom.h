@@ -40,4 +40,22 @@ u32 Cache_Suspend_ICache(void);
 void Cache_Resume_ICache(u32 autoload);
 void Cache_Invalidate_ICache_All(void);
 
+/* miniz v1.15 in ROM: tinfl_decompress. The decompressor's state is ~11 KB; tinfl_init is
+ * storing 0 in m_state. Output buffer without TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF: a power
+ * of two in size, wrapping, also the dictionary. */
+#define TINFL_FLAG_HAS_MORE_INPUT 2u
+#define TINFL_STATUS_FAILED (-1)
+#define TINFL_STATUS_DONE 0
+#define TINFL_STATUS_NEEDS_MORE_INPUT 1
+#define TINFL_STATUS_HAS_MORE_OUTPUT 2
+#define TINFL_DECOMPRESSOR_SIZE 10992u
+
+typedef struct {
+  u32 m_state;
+  u8 rest[TINFL_DECOMPRESSOR_SIZE - 4];
+} tinfl_decompressor;
+
+int tinfl_decompress(tinfl_decompressor *r, const u8 *in_next, size_t *in_size, u8 *out_start, u8 *out_next,
+                     size_t *out_size, u32 flags);
+
 #endif

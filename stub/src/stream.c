@@ -1,5 +1,10 @@
 /*
  * STREAM_WRITE: program data the host keeps putting into a ring buffer while the stub runs.
+ * STREAM_WRITE_DEFLATED: the same with a raw DEFLATE stream in the ring, inflated by the ROM's
+ * tinfl_decompress into the inflate window (the first 32 KiB of stub_scratch; the ring must not
+ * overlap it) and programmed from there; it ends when the stream's final block does. Its byte
+ * counts (host_written, stub_consumed) count stream bytes; `total` is the flash bytes it must
+ * produce.
  *
  * Control block (u32 words; the host zeroes it before the call):
  *   0 host_written   bytes the host has put into the ring so far (host writes, only grows)
@@ -14,6 +19,7 @@
  * when host_written did not move for `poll_limit` polls (0 = the default below).
  */
 #include "flash.h"
+#include "inflate.h"
 
 #define STREAM_RUNNING 1u
 #define STREAM_DONE 2u
@@ -41,31 +47,42 @@ static void idle_pause(void)
   __asm__ volatile(".insn i 0x0f, 0, x0, x0, 0x010" ::: "memory");
 }
 
-static int stream_loop(struct flash_session *s, u32 addr, u32 total, const u8 *ring, u32 ring_size,
-                       struct stream_control *c, u32 poll_limit)
+/* Wait until the host has announced ring bytes past `consumed` (at most `limit` in all). STUB_OK
+ * with *n > 0 contiguous bytes (a multiple of `align`) at ring offset *at, or an error. */
+static int ring_next(struct stream_control *c, u32 consumed, u32 limit, u32 ring_size, u32 align, u32 poll_limit,
+                     u32 *at, u32 *n)
 {
-  u32 consumed = 0, idle = 0;
-  while (consumed < total) {
+  u32 idle = 0;
+  for (;;) {
     if (c->host_command == STREAM_ABORT) return STUB_E_STREAM_ABORTED;
     u32 written = c->host_written;
-    if (written > total || written < consumed || written - consumed > ring_size) {
+    if (written > limit || written < consumed || written - consumed > ring_size) {
       log_kv("stream host_written", written);
       log_kv("consumed", consumed);
       return STUB_E_STREAM_PROTOCOL;
     }
-    u32 avail = (written - consumed) & ~3u;
-    u32 at = consumed % ring_size;
-    u32 n = avail;
-    if (n > ring_size - at) n = ring_size - at;
-    if (n > MAX_WRITE) n = MAX_WRITE;
-    if (n == 0) {
-      if (++idle > c->idle_max) c->idle_max = idle;
-      if (idle >= poll_limit) return STUB_E_STREAM_TIMEOUT;
-      idle_pause();
-      continue;
+    u32 k = (written - consumed) & ~(align - 1);
+    *at = consumed % ring_size;
+    if (k > ring_size - *at) k = ring_size - *at;
+    if (k > MAX_WRITE) k = MAX_WRITE;
+    if (k) {
+      *n = k;
+      return STUB_OK;
     }
-    idle = 0;
-    int rc = flash_write(s, addr + consumed, ring + at, n);
+    if (++idle > c->idle_max) c->idle_max = idle;
+    if (idle >= poll_limit) return STUB_E_STREAM_TIMEOUT;
+    idle_pause();
+  }
+}
+
+static int stream_loop(struct flash_session *s, u32 addr, u32 total, const u8 *ring, u32 ring_size,
+                       struct stream_control *c, u32 poll_limit)
+{
+  u32 consumed = 0, at, n;
+  while (consumed < total) {
+    int rc = ring_next(c, consumed, total, ring_size, 4, poll_limit, &at, &n);
+    if (rc) return rc;
+    rc = flash_write(s, addr + consumed, ring + at, n);
     c->writes = c->writes + 1;
     if (rc) return rc;
     consumed += n;
@@ -74,12 +91,37 @@ static int stream_loop(struct flash_session *s, u32 addr, u32 total, const u8 *r
   return STUB_OK;
 }
 
-int cmd_stream_write(u32 addr, u32 total, u32 ring, u32 ring_size, u32 control, u32 poll_limit)
+static int inflate_loop(struct flash_session *s, u32 addr, u32 total, const u8 *ring, u32 ring_size,
+                        struct stream_control *c, u32 poll_limit)
+{
+  struct flash_put_target target = {s, addr, &c->writes};
+  struct inflate_sink sink = {stub_scratch, total, 0, 0, flash_put, &target, 0};
+  u32 consumed = 0, at, n, used;
+  inflate_rom_begin(&sink);
+  for (;;) {
+    int rc = ring_next(c, consumed, 0xFFFFFFFFu, ring_size, 1, poll_limit, &at, &n);
+    if (rc) return rc;
+    int ir = inflate_rom_feed(ring + at, n, &used, 1, &sink);
+    consumed += used;
+    c->stub_consumed = consumed;
+    if (ir == INFLATE_DONE && sink.total != total) ir = INFLATE_E_TOO_MUCH;
+    if (ir == INFLATE_DONE) ir = inflate_finish(&sink);
+    else if (ir == INFLATE_OK) continue;
+    if (ir == INFLATE_OK) return STUB_OK;
+    log_kv("inflate", (u32)ir);
+    log_kv("produced", sink.total);
+    if (ir == INFLATE_E_SINK) return sink.sink_error;
+    return ir == INFLATE_E_TOO_MUCH ? STUB_E_SIZE_MISMATCH : STUB_E_INFLATE;
+  }
+}
+
+static int stream_command(u32 addr, u32 total, u32 ring, u32 ring_size, u32 control, u32 poll_limit, int deflated)
 {
   int rc = flash_check_range(addr, total, 4);
   if (rc) return rc;
   if (!ring || !control || !IS_ALIGNED(ring, 4) || !IS_ALIGNED(control, 4) || ring_size < 4 || !IS_ALIGNED(ring_size, 4))
     return STUB_E_BAD_ARGUMENT;
+  if (deflated && ring < (u32)stub_scratch + INFLATE_WINDOW && ring + ring_size > (u32)stub_scratch) return STUB_E_BAD_ARGUMENT;
   struct stream_control *c = (struct stream_control *)control;
   c->stub_consumed = 0;
   c->idle_max = 0;
@@ -87,8 +129,20 @@ int cmd_stream_write(u32 addr, u32 total, u32 ring, u32 ring_size, u32 control, 
   c->stub_status = STREAM_RUNNING;
   struct flash_session s;
   rc = flash_begin(&s, addr + total, 0, 1);
-  if (rc == STUB_OK) rc = stream_loop(&s, addr, total, (const u8 *)ring, ring_size, c, poll_limit ? poll_limit : DEFAULT_POLL_LIMIT);
+  if (!poll_limit) poll_limit = DEFAULT_POLL_LIMIT;
+  if (rc == STUB_OK)
+    rc = (deflated ? inflate_loop : stream_loop)(&s, addr, total, (const u8 *)ring, ring_size, c, poll_limit);
   flash_end(&s);
   c->stub_status = rc == STUB_OK ? STREAM_DONE : (u32)rc;
   return rc;
+}
+
+int cmd_stream_write(u32 addr, u32 total, u32 ring, u32 ring_size, u32 control, u32 poll_limit)
+{
+  return stream_command(addr, total, ring, ring_size, control, poll_limit, 0);
+}
+
+int cmd_stream_write_deflated(u32 addr, u32 total, u32 ring, u32 ring_size, u32 control, u32 poll_limit)
+{
+  return stream_command(addr, total, ring, ring_size, control, poll_limit, 1);
 }

@@ -23,13 +23,15 @@ enum stub_command {
   CMD_FLASH_INFO = 1,     /* a1 = result (struct flash_info_result) */
   CMD_READ = 2,           /* a1 = flash addr, a2 = length, a3 = destination */
   CMD_WRITE = 3,          /* a1 = flash addr, a2 = length, a3 = source */
-  CMD_WRITE_DEFLATED = 4, /* a1 = flash addr, a2 = compressed length, a3 = source, a4 = uncompressed length */
+  CMD_WRITE_DEFLATED = 4, /* a1 = flash addr, a2 = compressed length, a3 = source, a4 = uncompressed length,
+                           a5 = flags (WRITE_DEFLATED_OWN_INFLATER) */
   CMD_ERASE = 5,          /* a1 = flash addr, a2 = length */
   CMD_ERASE_CHECK = 6,    /* a1 = flash addr, a2 = length */
   CMD_MAP_GET = 7,        /* a1 = table offset (0 = search), a2 = app offset (0 = decide), a3 = result */
   CMD_SHA256 = 8,         /* a1 = flash addr, a2 = length, a3 = digests out, a4 = piece length (0 = one digest) */
   CMD_STREAM_WRITE = 9,   /* a1 = flash addr, a2 = total, a3 = ring, a4 = ring size, a5 = control, a6 = idle poll limit */
-  CMD_COUNT = 10
+  CMD_STREAM_WRITE_DEFLATED = 10, /* as STREAM_WRITE; the ring holds a raw DEFLATE stream, a2 = flash bytes */
+  CMD_COUNT = 11
 };
 
 /* Return codes. Keep in step with src/flash/stub-errors.ts. */
@@ -54,6 +56,9 @@ enum stub_command {
 #define STUB_E_STREAM_ABORTED (-18)
 #define STUB_E_STREAM_PROTOCOL (-19)
 #define STUB_E_BAD_PARTITION (-20)
+
+/* WRITE_DEFLATED flags (a5). Without OWN_INFLATER the ROM's tinfl_decompress inflates. */
+#define WRITE_DEFLATED_OWN_INFLATER 1u
 
 #define SECTOR_SIZE 0x1000u
 #define BLOCK_SIZE 0x10000u
@@ -84,11 +89,12 @@ extern u8 stub_scratch[SCRATCH_SIZE];
 int cmd_flash_info(u32 result_addr);
 int cmd_read(u32 addr, u32 len, u32 dest);
 int cmd_write(u32 addr, u32 len, u32 src);
-int cmd_write_deflated(u32 addr, u32 compressed_len, u32 src, u32 uncompressed_len);
+int cmd_write_deflated(u32 addr, u32 compressed_len, u32 src, u32 uncompressed_len, u32 flags);
 int cmd_erase(u32 addr, u32 len);
 int cmd_erase_check(u32 addr, u32 len);
 int cmd_map_get(u32 table_offset, u32 app_offset, u32 result_addr);
 int cmd_sha256(u32 addr, u32 len, u32 digest_addr, u32 piece);
 int cmd_stream_write(u32 addr, u32 total, u32 ring, u32 ring_size, u32 control, u32 poll_limit);
+int cmd_stream_write_deflated(u32 addr, u32 total, u32 ring, u32 ring_size, u32 control, u32 poll_limit);
 
 #endif

@@ -108,7 +108,7 @@ export function recordingTarget(inner: Target): RecordingTarget {
 
 /** Programming or erasing commands among the recorded ones. */
 export function changingCommands(commands: readonly StubCommandName[]): StubCommandName[] {
-  return commands.filter((c) => c === 'ERASE' || c === 'WRITE' || c === 'WRITE_DEFLATED' || c === 'STREAM_WRITE');
+  return commands.filter((c) => c === 'ERASE' || c === 'WRITE' || c === 'WRITE_DEFLATED' || c === 'STREAM_WRITE' || c === 'STREAM_WRITE_DEFLATED');
 }
 
 /** Assert helper: the bytes outside [start, end) are equal. */

@@ -170,7 +170,8 @@ test('argument layouts: a0 is the command, memory arguments patch the documented
   assert.deepEqual(w.args, [STUB_COMMAND.WRITE, 0x2000, 16, 0]);
   assert.equal(w.memoryArguments[0]!.input, data);
   const wd = encodeCall.writeDeflated(0x3000, new Uint8Array(5), 4096);
-  assert.deepEqual(wd.args, [STUB_COMMAND.WRITE_DEFLATED, 0x3000, 5, 0, 4096]);
+  assert.deepEqual(wd.args, [STUB_COMMAND.WRITE_DEFLATED, 0x3000, 5, 0, 4096, 0]);
+  assert.deepEqual(encodeCall.writeDeflated(0x3000, new Uint8Array(5), 4096, 'stub').args, [STUB_COMMAND.WRITE_DEFLATED, 0x3000, 5, 0, 4096, 1]);
   assert.deepEqual(encodeCall.erase(0x10000, 0x20000).args, [STUB_COMMAND.ERASE, 0x10000, 0x20000]);
   assert.deepEqual(encodeCall.eraseCheck(0x10000, 8).args, [STUB_COMMAND.ERASE_CHECK, 0x10000, 8]);
   const map = encodeCall.mapGet(0xc000, 0);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * The committed ESP32-C3 flasher stub, run on the simulated ESP32-C3 through the algorithm runner:
  * every command once, the #366 scenarios, and the trap vector.
@@ -12,6 +13,7 @@ import { AlgorithmRunner } from '../../src/algorithm/runner.js';
 import { esp32c3 } from '../../src/chips/esp32c3.js';
 import { StubClient, StubError, loadEsp32c3FlasherImage } from '../../src/flash/stub-client.js';
 import { FLASH_INFO_RESULT_SIZE, STUB_COMMAND } from '../../src/flash/stub-protocol.js';
+import { deflateSource } from '../../src/flash/stream-source.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 
 const FIRMWARE = new URL('../../firmware/build/demo-ota.bin', import.meta.url);
@@ -51,6 +53,36 @@ test('PING, FLASH_INFO and MAP_GET on the OTA demo image', async () => {
     assert.equal(forced.reason, 'override');
     assert.equal(forced.appOffset, 0x10000);
     await assert.rejects(stub.mapGet({ tableOffset: 0xc000 }), (e: unknown) => e instanceof StubError && e.code === 'STUB_NO_PARTITION_TABLE');
+  });
+});
+
+test("WRITE_DEFLATED programs the same bytes with the ROM's tinfl_decompress and the stub's own inflater, and both refuse bad streams", async () => {
+  await withStub('normal', async (stub, flash) => {
+    const code = new Uint8Array(0x19000).map((_, i) => ((i * 2654435761) >>> ((i >> 9) & 15)) & (i & 0x100 ? 0x0f : 0xff));
+    const cases: [string, Uint8Array, number][] = [
+      ['mixed, several windows', code, 6],
+      ['stored blocks', new Uint8Array(randomBytes(0x5000)), 0],
+      ['one long run', new Uint8Array(0x9000), 9],
+    ];
+    let at = 0x200000;
+    for (const [name, data, level] of cases) {
+      const packed = deflateRawSync(data, { level });
+      for (const inflater of ['rom', 'stub'] as const) {
+        await stub.erase(at, Math.ceil(data.length / 0x1000) * 0x1000 + 0x1000);
+        await stub.writeDeflated(at, packed, data.length, inflater);
+        assert.deepEqual(flash().subarray(at, at + data.length), data, `${name}, ${inflater}`);
+        assert.equal(flash()[at + data.length], 0xff, `${name}, ${inflater}: nothing past the range`);
+        at += 0x20000;
+      }
+    }
+    const text = new TextEncoder().encode('espalgo '.repeat(0x400));
+    for (const inflater of ['rom', 'stub'] as const) {
+      await stub.erase(at, 0x3000);
+      const isStubError = (code: string) => (e: unknown) => e instanceof StubError && e.code === code;
+      await assert.rejects(stub.writeDeflated(at, new Uint8Array([0xff, 0xff]), 16, inflater), isStubError('STUB_INFLATE'), inflater);
+      await assert.rejects(stub.writeDeflated(at, deflateRawSync(text), text.length - 4, inflater), isStubError('STUB_SIZE_MISMATCH'), inflater);
+      await assert.rejects(stub.writeDeflated(at, deflateRawSync(text), text.length + 4, inflater), isStubError('STUB_SIZE_MISMATCH'), inflater);
+    }
   });
 });
 
@@ -98,6 +130,25 @@ test('STREAM_WRITE programs what the host feeds while the stub runs', async () =
     assert.equal(control.stubStatus, 2);
     assert.equal(control.stubConsumed, data.length);
     assert.deepEqual(flash().subarray(at, at + data.length), data);
+  });
+});
+
+test('STREAM_WRITE_DEFLATED inflates a stream the host compresses while it runs; a wrong length is refused', async () => {
+  await withStub('normal', async (stub, flash) => {
+    const at = 0x240000;
+    const data = new Uint8Array(0x2c000).map((_, i) => ((i * 2654435761) >>> ((i >> 9) & 15)) & (i & 0x100 ? 0x0f : 0xff));
+    await stub.erase(at, 0x30000);
+    const source = deflateSource(data, 4, 0x8000);
+    const control = await stub.streamWrite(at, source, { deflatedTo: data.length, ringSize: 0x1000 });
+    assert.equal(control.stubStatus, 2);
+    assert.equal(control.stubConsumed, source.length);
+    assert.ok(source.length < data.length / 2, `${source.length} stream bytes`);
+    assert.deepEqual(flash().subarray(at, at + data.length), data);
+    assert.equal(flash()[at + data.length], 0xff, 'nothing past the range');
+    const text = new TextEncoder().encode('espalgo '.repeat(0x200));
+    await stub.erase(at, 0x2000);
+    await assert.rejects(stub.streamWrite(at, new Uint8Array(deflateRawSync(text)), { deflatedTo: text.length - 4 }), (e: unknown) => e instanceof StubError && e.code === 'STUB_SIZE_MISMATCH');
+    assert.deepEqual(flash().subarray(at + text.length - 4, at + 0x2000), new Uint8Array(0x2000 - text.length + 4).fill(0xff), 'nothing past the range');
   });
 });
 

@@ -16,6 +16,7 @@ import { openFlashSession, type FlashSession } from '../../flash/session.js';
 import { StubError } from '../../flash/stub-client.js';
 import { STUB_ADDRESS_LIMIT } from '../../flash/stub-protocol.js';
 import type { TransferMode } from '../../flash/transfer.js';
+import type { StubInflater } from '../../flash/stub-protocol.js';
 import { verifyFlash } from '../../flash/verify.js';
 import { writeFlash } from '../../flash/write.js';
 import { TargetError } from '../../target/errors.js';
@@ -42,6 +43,7 @@ export interface FlashWriteOptions extends FlashCommonOptions {
   readonly skip: boolean;
   readonly verify: boolean;
   readonly mode?: string;
+  readonly inflater?: string;
 }
 
 export interface FlashReadOptions extends FlashCommonOptions {
@@ -133,6 +135,9 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
   if (action === 'write' && wo.mode !== undefined && !['deflate', 'stream', 'calls'].includes(wo.mode)) {
     throw new CliInputError('BAD_OPTIONS', `--mode must be deflate, stream or calls, not "${wo.mode}"`);
   }
+  if (action === 'write' && wo.inflater !== undefined && !['rom', 'stub'].includes(wo.inflater)) {
+    throw new CliInputError('BAD_OPTIONS', `--inflater must be rom or stub, not "${wo.inflater}"`);
+  }
   const progress = progressPrinter(io, { json: o.json === true, tty: process.stderr.isTTY === true && !o.json });
   try {
     return await withSession(o, io, async (session) => {
@@ -144,6 +149,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
             skipUnchanged: wo.skip,
             verify: wo.verify,
             ...(wo.mode ? { mode: wo.mode as TransferMode } : {}),
+            ...(wo.inflater ? { inflater: wo.inflater as StubInflater } : {}),
             onProgress,
           });
           progress.stop();
@@ -225,6 +231,7 @@ export function registerFlash(program: Command): void {
       .option('--no-skip', 'rewrite every sector, even those that already hold the data')
       .option('--no-verify', 'do not check the SHA-256 of the written sectors afterwards')
       .option('--mode <mode>', 'transfer: deflate, stream or calls (default: deflate, or stream/calls with --no-compress)')
+      .option('--inflater <which>', "who inflates deflated data on the chip: rom (the ROM's miniz tinfl_decompress, default) or stub (the stub's own inflater)")
       .addHelpText('after', `
 Examples:
   espalgo flash write app.bin 0x10000

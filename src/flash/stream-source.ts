@@ -72,8 +72,7 @@ export function deflateSource(data: Uint8Array, level: number, piece = 0x10000):
     }
     deflateRaw(cut, options, (error, out) => {
       if (error) {
-        failure ??= error;
-        ended = true;
+        failure ??= error; // next() rejects: the stream writer stops and reports it
         wake();
         return;
       }

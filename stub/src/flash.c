@@ -174,3 +174,15 @@ int flash_put(void *ctx, u32 offset, const u8 *data, u32 len)
   if (t->writes) *t->writes = *t->writes + 1;
   return flash_write(t->session, t->base + offset, data, len);
 }
+
+int flash_inflate_result(struct inflate_sink *sink, int ir)
+{
+  if (ir == INFLATE_OK && sink->total != sink->limit) ir = INFLATE_E_TOO_MUCH;
+  if (ir == INFLATE_OK) ir = inflate_finish(sink);
+  if (ir == INFLATE_OK) return STUB_OK;
+  log_kv("inflate", (u32)ir);
+  log_kv("produced", sink->total);
+  log_kv("expected", sink->limit);
+  if (ir == INFLATE_E_SINK) return sink->sink_error;
+  return ir == INFLATE_E_TOO_MUCH ? STUB_E_SIZE_MISMATCH : STUB_E_INFLATE;
+}

@@ -4,6 +4,7 @@
 #define ESPALGO_FLASH_H
 
 #include "flash_size.h"
+#include "inflate.h"
 #include "spi1.h"
 
 struct flash_session {
@@ -50,6 +51,10 @@ struct flash_put_target {
   volatile u32 *writes;
 };
 int flash_put(void *ctx, u32 offset, const u8 *data, u32 len);
+/* After an inflater stopped with `ir` (INFLATE_OK: its final block ended): check that exactly
+ * sink->limit bytes came out, hand the last piece to the sink, and give STUB_OK or the STUB_E_*
+ * code (logged with what was produced). */
+int flash_inflate_result(struct inflate_sink *sink, int ir);
 
 /* Checks for a byte range request: alignment of addr/len, end within the 3-byte ROM limit. */
 int flash_check_range(u32 addr, u32 len, u32 align);

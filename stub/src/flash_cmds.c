@@ -112,16 +112,7 @@ int cmd_write_deflated(u32 addr, u32 compressed_len, u32 src, u32 uncompressed_l
     struct inflate_sink sink = {stub_scratch, uncompressed_len, 0, 0, flash_put, &target, 0};
     int ir = flags & WRITE_DEFLATED_OWN_INFLATER ? inflate_raw((const u8 *)src, compressed_len, &sink)
                                                  : inflate_raw_rom((const u8 *)src, compressed_len, &sink);
-    if (ir == INFLATE_OK && sink.total != uncompressed_len) ir = INFLATE_E_TOO_MUCH;
-    if (ir == INFLATE_OK) ir = inflate_finish(&sink);
-    if (ir == INFLATE_E_SINK) rc = sink.sink_error;
-    else if (ir == INFLATE_E_TOO_MUCH) rc = STUB_E_SIZE_MISMATCH;
-    else if (ir != INFLATE_OK) rc = STUB_E_INFLATE;
-    if (rc != STUB_OK) {
-      log_kv("inflate", (u32)ir);
-      log_kv("produced", sink.total);
-      log_kv("expected", uncompressed_len);
-    }
+    rc = flash_inflate_result(&sink, ir);
   }
   flash_end(&s);
   return rc;

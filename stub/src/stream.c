@@ -104,14 +104,7 @@ static int inflate_loop(struct flash_session *s, u32 addr, u32 total, const u8 *
     int ir = inflate_rom_feed(ring + at, n, &used, 1, &sink);
     consumed += used;
     c->stub_consumed = consumed;
-    if (ir == INFLATE_DONE && sink.total != total) ir = INFLATE_E_TOO_MUCH;
-    if (ir == INFLATE_DONE) ir = inflate_finish(&sink);
-    else if (ir == INFLATE_OK) continue;
-    if (ir == INFLATE_OK) return STUB_OK;
-    log_kv("inflate", (u32)ir);
-    log_kv("produced", sink.total);
-    if (ir == INFLATE_E_SINK) return sink.sink_error;
-    return ir == INFLATE_E_TOO_MUCH ? STUB_E_SIZE_MISMATCH : STUB_E_INFLATE;
+    if (ir != INFLATE_OK) return flash_inflate_result(&sink, ir == INFLATE_DONE ? INFLATE_OK : ir);
   }
 }
 

@@ -41,7 +41,8 @@ export function deflateSource(data: Uint8Array, level: number, piece = 0x10000):
     at += n;
   }
   const done: (Uint8Array | undefined)[] = cuts.map(() => undefined);
-  const parts: Uint8Array[] = [];
+  // Room for incompressible data (stored blocks: 5 bytes per 16 KiB at most) and a flush per piece.
+  let out = new Uint8Array(data.length + Math.ceil(data.length / 0x4000) * 5 + cuts.length * 12 + 64);
   let length = 0;
   let appended = 0;
   let ended = false;
@@ -52,15 +53,22 @@ export function deflateSource(data: Uint8Array, level: number, piece = 0x10000):
     waiters = [];
     for (const f of w) f();
   };
+  const append = (bytes: Uint8Array): void => {
+    if (length + bytes.length > out.length) {
+      const bigger = new Uint8Array(Math.max(out.length * 2, length + bytes.length));
+      bigger.set(out.subarray(0, length)); // views handed out keep the old buffer, whose bytes stay
+      out = bigger;
+    }
+    out.set(bytes, length);
+    length += bytes.length;
+  };
   const appendReady = (): void => {
     while (appended < done.length && done[appended]) {
-      parts.push(done[appended]!);
-      length += done[appended]!.length;
+      append(done[appended]!);
       done[appended++] = undefined;
     }
     if (appended === done.length && !ended) {
-      parts.push(FINAL_EMPTY_BLOCK);
-      length += FINAL_EMPTY_BLOCK.length;
+      append(FINAL_EMPTY_BLOCK);
       ended = true;
     }
     wake();
@@ -70,34 +78,17 @@ export function deflateSource(data: Uint8Array, level: number, piece = 0x10000):
       done[0] = deflateRawSync(cut, options);
       return;
     }
-    deflateRaw(cut, options, (error, out) => {
+    deflateRaw(cut, options, (error, result) => {
       if (error) {
         failure ??= error; // next() rejects: the stream writer stops and reports it
         wake();
         return;
       }
-      done[i] = out;
+      done[i] = result;
       appendReady();
     });
   });
   appendReady();
-  // Views into the parts, joined where a range spans more than one.
-  const starts: number[] = [];
-  const bytes = (from: number, to: number): Uint8Array => {
-    while (starts.length < parts.length) starts.push(starts.length === 0 ? 0 : starts[starts.length - 1]! + parts[starts.length - 1]!.length);
-    let i = 0;
-    while (i + 1 < parts.length && starts[i + 1]! <= from) i++;
-    const first = parts[i]!;
-    if (to - starts[i]! <= first.length) return first.subarray(from - starts[i]!, to - starts[i]!);
-    const out = new Uint8Array(to - from);
-    for (let at = from; at < to; ) {
-      while (starts[i]! + parts[i]!.length <= at) i++;
-      const chunk = parts[i]!.subarray(at - starts[i]!, Math.min(parts[i]!.length, to - starts[i]!));
-      out.set(chunk, at - from);
-      at += chunk.length;
-    }
-    return out;
-  };
   return {
     get length() {
       return length;
@@ -105,7 +96,7 @@ export function deflateSource(data: Uint8Array, level: number, piece = 0x10000):
     get ended() {
       return ended;
     },
-    bytes,
+    bytes: (from, to) => out.subarray(from, to),
     next: () =>
       failure
         ? Promise.reject(failure)

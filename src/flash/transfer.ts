@@ -85,36 +85,14 @@ export async function programRanges(session: FlashSession, ranges: readonly Prog
   }
   const stats =
     mode === 'stream'
-      ? await streamRanges(session, ranges, options)
+      ? await streamRanges(session, ranges, options, false)
       : mode === 'deflate' && deflateStreams(session, options)
-        ? await deflatedStreamRanges(session, ranges, options)
+        ? await streamRanges(session, ranges, options, true)
         : await bufferedRanges(session, ranges, mode, options);
   return { ...stats, mode, durationMs: performance.now() - started };
 }
 
 type Partial = Omit<TransferStats, 'mode' | 'durationMs'>;
-
-async function streamRanges(session: FlashSession, ranges: readonly ProgramRange[], options: TransferOptions): Promise<Partial> {
-  const piece = 0x40000; // one stub run per 256 KiB, so progress moves
-  let bytes = 0;
-  let calls = 0;
-  for (const r of ranges) {
-    for (let at = 0; at < r.data.length; at += piece) {
-      const data = r.data.subarray(at, Math.min(r.data.length, at + piece));
-      const control = await session.stub.streamWrite(r.address + at, data, options.ringSize ? { ringSize: options.ringSize } : {});
-      calls++;
-      if (control.stubConsumed !== data.length) {
-        throw new FlashError('FLASH_TRANSFER', `the stream stopped after ${control.stubConsumed} of ${data.length} bytes`, {
-          address: r.address + at,
-          action: 'Retry the write; the planner rewrites what is missing',
-        });
-      }
-      bytes += data.length;
-      options.onProgress?.(data.length, data.length);
-    }
-  }
-  return { bytes, wireBytes: bytes, calls, deflatedCalls: 0, rawCalls: 0, doubleBuffered: false };
-}
 
 /**
  * Deflate as one stream per piece through STREAM_WRITE_DEFLATED: where memory works while the
@@ -124,22 +102,28 @@ function deflateStreams(session: FlashSession, options: TransferOptions): boolea
   return session.target.capabilities.memoryWhileRunning && (options.inflater ?? 'rom') === 'rom' && !options.bufferSize && !options.chunkSize;
 }
 
-/** Flash bytes per STREAM_WRITE_DEFLATED run, so progress moves. */
+/** Flash bytes per stub run, so progress moves: 256 KiB plain, 1 MiB deflated. */
+const STREAM_PIECE = 0x40000;
 const DEFLATE_STREAM_PIECE = 0x100000;
 
-async function deflatedStreamRanges(session: FlashSession, ranges: readonly ProgramRange[], options: TransferOptions): Promise<Partial> {
+/** STREAM_WRITE, or with `deflate` STREAM_WRITE_DEFLATED, one stub run per piece of each range. */
+async function streamRanges(session: FlashSession, ranges: readonly ProgramRange[], options: TransferOptions, deflate: boolean): Promise<Partial> {
+  const piece = deflate ? DEFLATE_STREAM_PIECE : STREAM_PIECE;
   let bytes = 0;
   let wireBytes = 0;
   let calls = 0;
   for (const r of ranges) {
-    for (let at = 0; at < r.data.length; at += DEFLATE_STREAM_PIECE) {
-      const data = r.data.subarray(at, Math.min(r.data.length, at + DEFLATE_STREAM_PIECE));
-      // Compressed on the thread pool while the stream runs: its first output travels at once.
-      const source = deflateSource(data, options.level ?? DEFAULT_LEVEL);
-      const control = await session.stub.streamWrite(r.address + at, source, { deflatedTo: data.length, ...(options.ringSize ? { ringSize: options.ringSize } : {}) });
+    for (let at = 0; at < r.data.length; at += piece) {
+      const data = r.data.subarray(at, Math.min(r.data.length, at + piece));
+      // Deflated: compressed on the thread pool while the stream runs, its first output travels at once.
+      const source = deflate ? deflateSource(data, options.level ?? DEFAULT_LEVEL) : data;
+      const control = await session.stub.streamWrite(r.address + at, source, {
+        ...(deflate ? { deflatedTo: data.length } : {}),
+        ...(options.ringSize ? { ringSize: options.ringSize } : {}),
+      });
       calls++;
       if (control.stubConsumed !== source.length) {
-        throw new FlashError('FLASH_TRANSFER', `the deflated stream stopped after ${control.stubConsumed} of ${source.length} bytes`, {
+        throw new FlashError('FLASH_TRANSFER', `the ${deflate ? 'deflated ' : ''}stream stopped after ${control.stubConsumed} of ${source.length} bytes`, {
           address: r.address + at,
           action: 'Retry the write; the planner rewrites what is missing',
         });
@@ -149,7 +133,7 @@ async function deflatedStreamRanges(session: FlashSession, ranges: readonly Prog
       options.onProgress?.(data.length, source.length);
     }
   }
-  return { bytes, wireBytes, calls, deflatedCalls: calls, rawCalls: 0, doubleBuffered: true };
+  return { bytes, wireBytes, calls, deflatedCalls: deflate ? calls : 0, rawCalls: 0, doubleBuffered: deflate };
 }
 
 /** How far a deflated chunk may grow past TransferOptions.chunkSize. */

@@ -15,7 +15,7 @@ export { romRead, romWrite, romEraseArea, romEraseSector, romEraseBlock } from '
 export { updateId, unlock } from './spiflash-status.js';
 export { crc32le, formatPrintf } from './misc.js';
 export { ROM_READ_MODE } from './spiflash-config.js';
-export { TINFL_FLAG, TINFL_STATUS, TINFL_DECOMPRESSOR_SIZE } from './miniz.js';
+export { TINFL_FLAG, TINFL_STATUS } from './miniz.js';
 
 export const ROM_SERVICES: readonly RomService[] = [
   ...SPIFLASH_RW_SERVICES,

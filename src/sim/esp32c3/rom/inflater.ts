@@ -90,7 +90,7 @@ export class Inflater {
   private outLen = 0;
   private outRead = 0;
   /** Output bytes produced since the start of the stream. */
-  produced = 0;
+  private produced = 0;
 
   private final = false;
   private storedLeft = 0;
@@ -291,7 +291,7 @@ export class Inflater {
     }
     const clen = this.lit;
     if (!clen.build(l, 0, 19)) return 'bad code-length code';
-    const codeLengths = new Uint8Array(nlit + ndist);
+    const codeLengths = l; // the code-length code is built: its lengths are no longer needed
     for (let i = 0; i < nlit + ndist; ) {
       const sym = this.decode(clen);
       if (sym === -2) return 'input';

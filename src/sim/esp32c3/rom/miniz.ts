@@ -36,8 +36,6 @@ export const TINFL_STATUS = {
   HAS_MORE_OUTPUT: 2,
 } as const;
 
-/** sizeof(tinfl_decompressor) in the ROM's miniz (32-bit bit buffer, 10-bit fast lookups). */
-export const TINFL_DECOMPRESSOR_SIZE = 10992;
 export const TINFL_CYCLES_PER_BYTE = 12;
 
 /** What this simulator writes to m_state while a stream goes on. */
@@ -66,20 +64,17 @@ class WholeStream implements Decoder {
   readonly state = 'done';
   readonly adlerMismatch = false;
   private read = 0;
-  readonly fedTo: number;
+  fedTo = 0;
 
   private constructor(
     private readonly output: Uint8Array,
     readonly consumedTo: number,
-    inputLength: number,
-  ) {
-    this.fedTo = inputLength;
-  }
+  ) {}
 
   static decode(input: Uint8Array, zlib: boolean): WholeStream | undefined {
     try {
       const r = (zlib ? inflateSync : inflateRawSync)(input, { info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
-      return new WholeStream(new Uint8Array(r.buffer.buffer, r.buffer.byteOffset, r.buffer.length), r.engine.bytesWritten, input.length);
+      return new WholeStream(new Uint8Array(r.buffer.buffer, r.buffer.byteOffset, r.buffer.length), r.engine.bytesWritten);
     } catch {
       return undefined;
     }
@@ -89,7 +84,10 @@ class WholeStream implements Decoder {
     return this.output.length - this.read;
   }
 
-  feed(): void {}
+  /** Decoded already: only counts the input, as Inflater does. */
+  feed(bytes: Uint8Array): void {
+    this.fedTo += bytes.length;
+  }
 
   run(): void {}
 
@@ -134,22 +132,18 @@ function tinflDecompress(env: RomEnvironment): number {
     if (outNext < outStart || span <= 0 || (span & (span - 1)) !== 0) return give(0, 0, TINFL_STATUS.BAD_PARAM);
   }
   const all = streamsOf(env);
-  let stream = all.get(r);
   const input = inSize ? (bus.viewBlock(inNext, inSize) ?? bus.readBlock(inNext, inSize)) : new Uint8Array(0);
   const more = (flags & TINFL_FLAG.HAS_MORE_INPUT) !== 0;
-  let fedFrom = 0;
+  let stream = all.get(r);
   if (bus.read32(r) === 0) {
     const zlib = (flags & TINFL_FLAG.PARSE_ZLIB_HEADER) !== 0;
-    const whole = more ? undefined : WholeStream.decode(input, zlib);
-    stream = { decoder: whole ?? new Inflater({ zlib, computeAdler: (flags & TINFL_FLAG.COMPUTE_ADLER32) !== 0 }), zlib };
-    all.set(r, stream);
-    if (!whole) stream.decoder.feed(input, more);
+    const decoder = (more ? undefined : WholeStream.decode(input, zlib)) ?? new Inflater({ zlib, computeAdler: (flags & TINFL_FLAG.COMPUTE_ADLER32) !== 0 });
+    all.set(r, (stream = { decoder, zlib }));
   } else if (!stream) {
     return give(0, 0, TINFL_STATUS.FAILED);
-  } else {
-    fedFrom = stream.decoder.fedTo;
-    stream.decoder.feed(input, more);
   }
+  const fedFrom = stream.decoder.fedTo;
+  stream.decoder.feed(input, more);
   const inf = stream.decoder;
   inf.run(outSize);
   const out = inf.take(outSize);
@@ -164,7 +158,6 @@ function tinflDecompress(env: RomEnvironment): number {
   else status = TINFL_STATUS.NEEDS_MORE_INPUT;
   // Once the stream's end is known, exactly the bytes up to it; before, all that was given.
   const consumed = inf.state === 'done' ? Math.max(0, Math.min(inSize, inf.consumedTo - fedFrom)) : inSize;
-
   bus.write32(r, status <= TINFL_STATUS.DONE ? M_STATE_ENDED : M_STATE_RUNNING);
   return give(consumed, out.length, status);
 }

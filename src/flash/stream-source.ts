@@ -1,9 +1,7 @@
 /**
  * The bytes a stream write sends, possibly still being produced: a host-side compressor's output
- * arrives while the first of it already travels to the stub (the compressor runs on libuv's thread
- * pool, beside the main thread that drives the link and the simulator).
+ * arrives while the first of it already travels to the stub.
  */
-import { constants, deflateRaw, deflateRawSync } from 'node:zlib';
 
 export interface StreamSource {
   /** Bytes available so far. */
@@ -20,33 +18,18 @@ export function fixedSource(data: Uint8Array): StreamSource {
   return { length: data.length, ended: true, bytes: (from, to) => data.subarray(from, to), next: async () => undefined };
 }
 
-/** An empty final block (fixed Huffman, end-of-block only): ends a stream of sync-flushed pieces. */
-const FINAL_EMPTY_BLOCK = Uint8Array.of(0x03, 0x00);
-/** The first piece is compressed at once (small: the stream starts without waiting for the pool). */
-const FIRST_PIECE = 0x4000;
-
 /**
- * Raw DEFLATE of `data` at zlib `level`, produced mostly off the main thread. The data is cut into
- * pieces, each compressed on its own and ended with a sync flush (byte-aligned, not final), so
- * their outputs concatenate into one stream, closed by an empty final block. The first, small piece
- * is compressed at once; the rest in parallel on libuv's thread pool, appended in order as they
- * finish. Back-references do not cross pieces: a little less compression for the parallelism.
+ * Pieces that complete in any order, made available in order (a piece once all before it are
+ * there), then `tail`. `capacity` sizes the first buffer (it grows as needed). A piece that fails
+ * makes next() reject: the stream writer stops and reports it.
  */
-export function deflateSource(data: Uint8Array, level: number, piece = 0x10000): StreamSource {
-  const options = { level, finishFlush: constants.Z_SYNC_FLUSH };
-  const cuts: Uint8Array[] = [];
-  for (let at = 0; at < data.length; ) {
-    const n = at === 0 ? Math.min(FIRST_PIECE, piece) : piece;
-    cuts.push(data.subarray(at, Math.min(data.length, at + n)));
-    at += n;
-  }
-  const done: (Uint8Array | undefined)[] = cuts.map(() => undefined);
-  // Room for incompressible data (stored blocks: 5 bytes per 16 KiB at most) and a flush per piece.
-  let out = new Uint8Array(data.length + Math.ceil(data.length / 0x4000) * 5 + cuts.length * 12 + 64);
+export function joinedSource(pieces: readonly (Uint8Array | Promise<Uint8Array>)[], tail: Uint8Array, capacity = 0): StreamSource {
+  const done: (Uint8Array | undefined)[] = pieces.map((p) => (p instanceof Uint8Array ? p : undefined));
+  let out = new Uint8Array(Math.max(capacity, 64));
   let length = 0;
   let appended = 0;
   let ended = false;
-  let failure: Error | undefined;
+  let failure: unknown;
   let waiters: (() => void)[] = [];
   const wake = (): void => {
     const w = waiters;
@@ -68,25 +51,23 @@ export function deflateSource(data: Uint8Array, level: number, piece = 0x10000):
       done[appended++] = undefined;
     }
     if (appended === done.length && !ended) {
-      append(FINAL_EMPTY_BLOCK);
+      append(tail);
       ended = true;
     }
     wake();
   };
-  cuts.forEach((cut, i) => {
-    if (i === 0) {
-      done[0] = deflateRawSync(cut, options);
-      return;
-    }
-    deflateRaw(cut, options, (error, result) => {
-      if (error) {
-        failure ??= error; // next() rejects: the stream writer stops and reports it
+  pieces.forEach((p, i) => {
+    if (p instanceof Uint8Array) return;
+    p.then(
+      (bytes) => {
+        done[i] = bytes;
+        appendReady();
+      },
+      (error: unknown) => {
+        failure ??= error;
         wake();
-        return;
-      }
-      done[i] = result;
-      appendReady();
-    });
+      },
+    );
   });
   appendReady();
   return {
@@ -98,10 +79,10 @@ export function deflateSource(data: Uint8Array, level: number, piece = 0x10000):
     },
     bytes: (from, to) => out.subarray(from, to),
     next: () =>
-      failure
+      failure !== undefined
         ? Promise.reject(failure)
         : ended
           ? Promise.resolve()
-          : new Promise<void>((resolve, reject) => waiters.push(() => (failure ? reject(failure) : resolve()))),
+          : new Promise<void>((resolve, reject) => waiters.push(() => (failure !== undefined ? reject(failure) : resolve()))),
   };
 }

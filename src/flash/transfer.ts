@@ -2,9 +2,9 @@
  * Moving data to the stub. Three ways, chosen per target:
  *
  * - deflate (default): raw DEFLATE compressed on the host (node:zlib). Where the target allows
- *   memory access while the CPU runs, one stream per MiB through STREAM_WRITE_DEFLATED: the
- *   compressor runs on the thread pool and its output is streamed into the stub's ring as it
- *   comes, the ROM's tinfl inflating it on the chip. Elsewhere (or with the stub's own inflater,
+ *   memory access while the CPU runs, one stream per MiB through STREAM_WRITE_DEFLATED: compressed
+ *   in 64 KiB cells on the thread pool (deflated-image.ts; writeFlash starts that while it plans),
+ *   streamed into the stub's ring as the cells come, the ROM's tinfl inflating it on the chip. Elsewhere (or with the stub's own inflater,
  *   or a chunk or buffer size given) chunks compressed one by one and sent with WRITE_DEFLATED;
  *   chunks that do not shrink go as plain WRITE. Two buffers in target RAM (transfer-buffers.ts);
  *   where memory works while running, the next chunk is uploaded by a co-routine while the stub
@@ -20,14 +20,14 @@ import type { Coroutine } from '../algorithm/coroutine.js';
 import { FlashError } from './errors.js';
 import type { FlashSession } from './session.js';
 import { StubError } from './stub-client.js';
-import { deflateSource } from './stream-source.js';
+import { DeflatedImage } from './deflated-image.js';
 import { transferBuffers } from './transfer-buffers.js';
 import { STUB_COMMAND, WRITE_DEFLATED_FLAGS, type StubCommandName, type StubInflater } from './stub-protocol.js';
 
 export type TransferMode = 'deflate' | 'stream' | 'calls';
 
 /** zlib level: 4 packs firmware within a few per cent of 6 at about three times the speed. */
-const DEFAULT_LEVEL = 4;
+export const DEFAULT_LEVEL = 4;
 
 export interface TransferOptions {
   /** Compress on the host (default true). */
@@ -47,6 +47,11 @@ export interface TransferOptions {
   readonly inflater?: StubInflater;
   /** zlib level (default 4). */
   readonly level?: number;
+  /**
+   * The ranges' contents already being compressed (see writeFlash), used by streamed deflate;
+   * without it each stream's data is compressed as it goes.
+   */
+  readonly deflated?: DeflatedImage;
   /** Called after each piece is programmed: flash bytes done, bytes sent over the link. */
   readonly onProgress?: (bytes: number, wireBytes: number) => void;
 }
@@ -70,7 +75,7 @@ export interface TransferStats {
   readonly durationMs: number;
 }
 
-export function chooseMode(session: FlashSession, options: TransferOptions): TransferMode {
+export function chooseMode(session: FlashSession, options: Pick<TransferOptions, 'mode' | 'compress'>): TransferMode {
   if (options.mode) return options.mode;
   if (options.compress ?? true) return 'deflate';
   return session.target.capabilities.memoryWhileRunning ? 'stream' : 'calls';
@@ -98,11 +103,15 @@ type Partial = Omit<TransferStats, 'mode' | 'durationMs'>;
  * Deflate as one stream per piece through STREAM_WRITE_DEFLATED: where memory works while the
  * CPU runs and the ROM inflates (the stub's own inflater takes whole streams per call only).
  */
-function deflateStreams(session: FlashSession, options: TransferOptions): boolean {
+export function deflateStreams(session: FlashSession, options: Pick<TransferOptions, 'mode' | 'compress' | 'inflater' | 'bufferSize' | 'chunkSize'>): boolean {
+  if (chooseMode(session, options) !== 'deflate') return false;
   return session.target.capabilities.memoryWhileRunning && (options.inflater ?? 'rom') === 'rom' && !options.bufferSize && !options.chunkSize;
 }
 
-/** Flash bytes per stub run, so progress moves: 256 KiB plain, 1 MiB deflated. */
+/**
+ * Flash bytes per stub run, so progress moves: 256 KiB plain, 1 MiB deflated. Pieces end on
+ * multiples of this in flash, so deflated ones are made of whole compression cells.
+ */
 const STREAM_PIECE = 0x40000;
 const DEFLATE_STREAM_PIECE = 0x100000;
 
@@ -113,27 +122,39 @@ async function streamRanges(session: FlashSession, ranges: readonly ProgramRange
   let wireBytes = 0;
   let calls = 0;
   for (const r of ranges) {
-    for (let at = 0; at < r.data.length; at += piece) {
-      const data = r.data.subarray(at, Math.min(r.data.length, at + piece));
-      // Deflated: compressed on the thread pool while the stream runs, its first output travels at once.
-      const source = deflate ? deflateSource(data, options.level ?? DEFAULT_LEVEL) : data;
-      const control = await session.stub.streamWrite(r.address + at, source, {
-        ...(deflate ? { deflatedTo: data.length } : {}),
-        ...(options.ringSize ? { ringSize: options.ringSize } : {}),
-      });
-      calls++;
-      if (control.stubConsumed !== source.length) {
-        throw new FlashError('FLASH_TRANSFER', `the ${deflate ? 'deflated ' : ''}stream stopped after ${control.stubConsumed} of ${source.length} bytes`, {
-          address: r.address + at,
-          action: 'Retry the write; the planner rewrites what is missing',
+    // Deflated: the cells already compressed ahead, or compressed on the thread pool as the range streams.
+    const cells = deflate ? (covers(options.deflated, r) ? options.deflated : new DeflatedImage(r.address, r.data, options.level ?? DEFAULT_LEVEL)) : undefined;
+    try {
+      for (let at = 0; at < r.data.length; ) {
+        const next = Math.min(r.data.length, (Math.floor((r.address + at) / piece) + 1) * piece - r.address);
+        const data = r.data.subarray(at, next);
+        const source = cells ? cells.stream(r.address + at, data.length) : data;
+        const control = await session.stub.streamWrite(r.address + at, source, {
+          ...(deflate ? { deflatedTo: data.length } : {}),
+          ...(options.ringSize ? { ringSize: options.ringSize } : {}),
         });
+        calls++;
+        if (control.stubConsumed !== source.length) {
+          throw new FlashError('FLASH_TRANSFER', `the ${deflate ? 'deflated ' : ''}stream stopped after ${control.stubConsumed} of ${source.length} bytes`, {
+            address: r.address + at,
+            action: 'Retry the write; the planner rewrites what is missing',
+          });
+        }
+        bytes += data.length;
+        wireBytes += source.length;
+        options.onProgress?.(data.length, source.length);
+        at = next;
       }
-      bytes += data.length;
-      wireBytes += source.length;
-      options.onProgress?.(data.length, source.length);
+    } finally {
+      if (cells !== options.deflated) cells?.dispose();
     }
   }
   return { bytes, wireBytes, calls, deflatedCalls: deflate ? calls : 0, rawCalls: 0, doubleBuffered: deflate };
+}
+
+/** `image` holds exactly the range's bytes (the range's data is a view of it). */
+function covers(image: DeflatedImage | undefined, r: ProgramRange): image is DeflatedImage {
+  return image !== undefined && image.holds(r.address, r.data);
 }
 
 /** How far a deflated chunk may grow past TransferOptions.chunkSize. */

@@ -7,7 +7,9 @@
  *   write   the sectors that need data (deflated, streamed or chunked: transfer.ts)
  *   verify  SHA-256 of every changed range on the target against the host's
  *
- * `planFlashWrite` stops after the plan (a dry run); `commitFlashWrite` runs the rest.
+ * `planFlashWrite` stops after the plan (a dry run); `commitFlashWrite` runs the rest. Where the
+ * write will stream deflated (transfer.ts), writeFlash has the planned image compressed on the
+ * thread pool while the target is surveyed, so the write phase finds it ready.
  */
 import { coalesce, checkRange, edgeRanges, mergeIntoSectors, planWrite, sectorSpan, type WritePlan } from './planner.js';
 import { surveySectors, type DigestSurvey } from './digests.js';
@@ -15,7 +17,8 @@ import { eraseRanges } from './erase.js';
 import { sessionGeometry } from './geometry.js';
 import { PhaseProgress, type FlashProgressListener } from './progress.js';
 import type { FlashSession } from './session.js';
-import { programRanges, type TransferOptions, type TransferStats } from './transfer.js';
+import { DeflatedImage } from './deflated-image.js';
+import { DEFAULT_LEVEL, deflateStreams, programRanges, type TransferOptions, type TransferStats } from './transfer.js';
 import { assertFlashMatches } from './verify.js';
 
 export interface WriteOptions extends Omit<TransferOptions, 'onProgress'> {
@@ -32,6 +35,13 @@ export interface PlannedWrite {
   readonly plan: WritePlan;
   readonly survey: DigestSurvey | undefined;
   readonly planMs: number;
+  /** The image being compressed for the write (PlanOptions.deflateLevel). */
+  readonly deflated?: DeflatedImage;
+}
+
+export interface PlanOptions extends Pick<WriteOptions, 'skipUnchanged' | 'onProgress'> {
+  /** Compress the planned image at this zlib level on the thread pool while the target is surveyed. */
+  readonly deflateLevel?: number;
 }
 
 export interface WriteReport {
@@ -54,19 +64,26 @@ export interface WriteReport {
 }
 
 /** Check the request, read the edges, survey the target and plan; nothing is changed. */
-export async function planFlashWrite(session: FlashSession, offset: number, data: Uint8Array, options: Pick<WriteOptions, 'skipUnchanged' | 'onProgress'> = {}): Promise<PlannedWrite> {
+export async function planFlashWrite(session: FlashSession, offset: number, data: Uint8Array, options: PlanOptions = {}): Promise<PlannedWrite> {
   checkRange(sessionGeometry(session), offset, data.length, 'write', 'word');
   const span = sectorSpan(session.sectorSize, offset, data.length);
   const progress = new PhaseProgress(options.onProgress, 'plan', span.end - span.start, { address: span.start, sectorsTotal: span.count });
   const existing = new Map<number, Uint8Array>();
   for (const edge of edgeRanges(span)) existing.set(edge.address, await session.stub.read(edge.address, edge.length));
   const image = mergeIntoSectors(span, offset, data, existing);
+  const deflated = options.deflateLevel === undefined ? undefined : new DeflatedImage(span.start, image, options.deflateLevel);
   const skip = options.skipUnchanged ?? true;
-  const survey = skip ? await surveySectors(session, span, progress) : undefined;
-  const plan = planWrite({ span, image, targetDigests: survey?.digests ?? [], force: !skip });
-  progress.skip(plan.sectorsSkipped);
-  progress.finish();
-  return { offset, length: data.length, plan, survey, planMs: progress.elapsedMs };
+  try {
+    const survey = skip ? await surveySectors(session, span, progress) : undefined;
+    const plan = planWrite({ span, image, targetDigests: survey?.digests ?? [], force: !skip });
+    deflated?.retain(plan.program);
+    progress.skip(plan.sectorsSkipped);
+    progress.finish();
+    return { offset, length: data.length, plan, survey, planMs: progress.elapsedMs, ...(deflated ? { deflated } : {}) };
+  } catch (error) {
+    deflated?.dispose();
+    throw error;
+  }
 }
 
 /** Erase, program and verify what the plan says. */
@@ -83,9 +100,14 @@ export async function commitFlashWrite(session: FlashSession, planned: PlannedWr
     sectorsSkipped: plan.sectorsSkipped,
   });
   let transfer: TransferStats | undefined;
-  if (plan.program.length > 0) {
-    const ranges = plan.program.map((r) => ({ address: r.address, data: plan.image.subarray(r.address - plan.span.start, r.address - plan.span.start + r.length) }));
-    transfer = await programRanges(session, ranges, { ...options, onProgress: (bytes, wire) => write.advance(bytes, wire) });
+  try {
+    if (plan.program.length > 0) {
+      const ranges = plan.program.map((r) => ({ address: r.address, data: plan.image.subarray(r.address - plan.span.start, r.address - plan.span.start + r.length) }));
+      const deflated = planned.deflated ? { deflated: planned.deflated } : {};
+      transfer = await programRanges(session, ranges, { ...options, ...deflated, onProgress: (bytes, wire) => write.advance(bytes, wire) });
+    }
+  } finally {
+    planned.deflated?.dispose();
   }
   write.finish();
 
@@ -123,6 +145,7 @@ export async function commitFlashWrite(session: FlashSession, planned: PlannedWr
 
 /** Plan and commit in one go. */
 export async function writeFlash(session: FlashSession, offset: number, data: Uint8Array, options: WriteOptions = {}): Promise<WriteReport> {
-  const planned = await planFlashWrite(session, offset, data, options);
+  const deflateLevel = deflateStreams(session, options) ? (options.level ?? DEFAULT_LEVEL) : undefined;
+  const planned = await planFlashWrite(session, offset, data, { ...options, ...(deflateLevel === undefined ? {} : { deflateLevel }) });
   return commitFlashWrite(session, planned, options);
 }

@@ -13,7 +13,7 @@ import { AlgorithmRunner } from '../../src/algorithm/runner.js';
 import { esp32c3 } from '../../src/chips/esp32c3.js';
 import { StubClient, StubError, loadEsp32c3FlasherImage } from '../../src/flash/stub-client.js';
 import { FLASH_INFO_RESULT_SIZE, STUB_COMMAND } from '../../src/flash/stub-protocol.js';
-import { deflateSource } from '../../src/flash/stream-source.js';
+import { DeflatedImage } from '../../src/flash/deflated-image.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 
 const FIRMWARE = new URL('../../firmware/build/demo-ota.bin', import.meta.url);
@@ -138,7 +138,7 @@ test('STREAM_WRITE_DEFLATED inflates a stream the host compresses while it runs;
     const at = 0x240000;
     const data = new Uint8Array(0x2c000).map((_, i) => ((i * 2654435761) >>> ((i >> 9) & 15)) & (i & 0x100 ? 0x0f : 0xff));
     await stub.erase(at, 0x30000);
-    const source = deflateSource(data, 4, 0x8000);
+    const source = new DeflatedImage(at, data, 4).stream(at, data.length);
     const control = await stub.streamWrite(at, source, { deflatedTo: data.length, ringSize: 0x1000 });
     assert.equal(control.stubStatus, 2);
     assert.equal(control.stubConsumed, source.length);

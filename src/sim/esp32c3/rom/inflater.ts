@@ -20,8 +20,13 @@ const CLEN_ORDER = Uint8Array.of(16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3,
 
 /** Codes up to this long decode with one table lookup; longer ones bit by bit. */
 const FAST_BITS = 10;
+const FAST_MASK = (1 << FAST_BITS) - 1;
 const WINDOW = 0x8000;
 const MAX_MATCH = 258;
+/** Input bytes that hold any one symbol with its extra bits (at most 48 bits, read a byte at a time). */
+const FAST_INPUT = 8;
+const FAST_END = -1;
+const FAST_FAILED = -2;
 
 /** A canonical Huffman code: a lookup of FAST_BITS for short codes, counts and symbols for the rest. */
 class HuffmanCode {
@@ -61,6 +66,37 @@ class HuffmanCode {
     }
     return true;
   }
+
+  /**
+   * (symbol << 4) | length of the code at the start of `buf` (its next bits, least significant
+   * first; bits past the input read as zero), or 0 if no code of up to 15 bits matches.
+   */
+  entry(buf: number): number {
+    const fast = this.fast[buf & FAST_MASK]!;
+    if (fast) return fast;
+    const count = this.count;
+    let code = 0;
+    let first = 0;
+    let index = 0;
+    for (let len = 1; len < 16; len++) {
+      code |= buf & 1;
+      buf >>>= 1;
+      const n = count[len]!;
+      if (code - first < n) return (this.symbols[index + code - first]! << 4) | len;
+      index += n;
+      first = (first + n) << 1;
+      code <<= 1;
+    }
+    return 0;
+  }
+}
+
+/** Copy a match of `length` bytes from `distance` back to out[at..]; returns the new end. */
+function copyMatch(out: Uint8Array, at: number, distance: number, length: number): number {
+  const from = at - distance;
+  if (distance >= length && length > 16) out.copyWithin(at, from, from + length);
+  else for (let i = 0; i < length; i++) out[at + i] = out[from + i]!;
+  return at + length;
 }
 
 function reverse(code: number, len: number): number {
@@ -328,30 +364,11 @@ export class Inflater {
   private decode(h: HuffmanCode): number {
     // Near the end of the input (more to come) fewer than 15 bits may still hold a whole code.
     const avail = this.need(15) ? 15 : this.bitcnt;
-    const entry = h.fast[this.bitbuf & ((1 << FAST_BITS) - 1)]!;
-    if (entry) {
-      if ((entry & 15) > avail) return -2;
-      this.bits(entry & 15);
-      return entry >>> 4;
-    }
-    let code = 0;
-    let first = 0;
-    let index = 0;
-    let buf = this.bitbuf;
-    for (let len = 1; len < 16; len++) {
-      if (len > avail) return -2;
-      code |= buf & 1;
-      buf >>>= 1;
-      const count = h.count[len]!;
-      if (code - first < count) {
-        this.bits(len);
-        return h.symbols[index + code - first]!;
-      }
-      index += count;
-      first = (first + count) << 1;
-      code <<= 1;
-    }
-    return -1;
+    const entry = h.entry(this.bitbuf);
+    if (!entry) return avail < 15 ? -2 : -1;
+    if ((entry & 15) > avail) return -2;
+    this.bits(entry & 15);
+    return entry >>> 4;
   }
 
   private storedBlock(want: number): boolean {
@@ -414,6 +431,16 @@ export class Inflater {
     let moved = false;
     while (this.pending < want) {
       if (this.outLen + MAX_MATCH > this.out.length) this.room(MAX_MATCH);
+      if (this.input.length - this.pos >= FAST_INPUT) {
+        const r = this.huffmanFast(want);
+        if (r === FAST_END) {
+          this.endBlock();
+          return true;
+        }
+        if (r === FAST_FAILED) return false;
+        moved = true;
+        continue;
+      }
       const m = this.mark();
       const sym = this.decode(lit);
       if (sym < 256) {
@@ -438,17 +465,103 @@ export class Inflater {
       if (!this.need(DIST_EXTRA[dsym]!)) return this.rewind(m) || moved;
       const d = DIST_BASE[dsym]! + this.bits(DIST_EXTRA[dsym]!);
       if (d > this.produced) return this.fail(`distance ${d} reaches before the start of the output`);
-      const out = this.out;
-      let at = this.outLen;
-      const from = at - d;
-      if (d >= length && length > 16) out.copyWithin(at, from, from + length);
-      else for (let i = 0; i < length; i++) out[at + i] = out[from + i]!;
-      at += length;
-      this.outLen = at;
+      this.outLen = copyMatch(this.out, this.outLen, d, length);
       this.produced += length;
       moved = true;
     }
     return moved;
+  }
+
+  /**
+   * huffmanBlock's common case with its state in locals: runs while FAST_INPUT bytes of input are
+   * ahead (enough for any symbol with its extra bits, so nothing can run out mid-symbol), a longest
+   * match fits in the output and fewer than `want` bytes are pending. Returns how many symbols it
+   * decoded (at least one), FAST_END after the end-of-block code, FAST_FAILED after a bad code.
+   */
+  private huffmanFast(want: number): number {
+    const input = this.input;
+    const out = this.out;
+    const lit = this.lit;
+    const dist = this.dist;
+    const litFast = lit.fast;
+    const distFast = dist.fast;
+    const inEnd = input.length - FAST_INPUT;
+    const outEnd = Math.min(out.length - MAX_MATCH, this.outRead + want - 1);
+    const base = this.produced - this.outLen; // produced = base + output end
+    let pos = this.pos;
+    let buf = this.bitbuf;
+    let cnt = this.bitcnt;
+    let o = this.outLen;
+    let symbols = 0;
+    let failure = '';
+    let result = 0;
+    while (pos <= inEnd && o <= outEnd) {
+      while (cnt < 24) {
+        buf |= input[pos++]! << cnt;
+        cnt += 8;
+      }
+      const e = litFast[buf & FAST_MASK]! || lit.entry(buf);
+      if (!e) {
+        failure = 'bad literal/length code';
+        break;
+      }
+      buf >>>= e & 15;
+      cnt -= e & 15;
+      const sym = e >>> 4;
+      symbols++;
+      if (sym < 256) {
+        out[o++] = sym;
+        continue;
+      }
+      if (sym === 256) {
+        result = FAST_END;
+        break;
+      }
+      const li = sym - 257;
+      if (li >= 29) {
+        failure = 'bad length symbol';
+        break;
+      }
+      const lx = LENGTH_EXTRA[li]!;
+      const length = LENGTH_BASE[li]! + (buf & ((1 << lx) - 1));
+      buf >>>= lx;
+      cnt -= lx;
+      while (cnt < 24) {
+        buf |= input[pos++]! << cnt;
+        cnt += 8;
+      }
+      const de = distFast[buf & FAST_MASK]! || dist.entry(buf);
+      const dsym = de >>> 4;
+      if (!de || dsym >= 30) {
+        failure = 'bad distance code';
+        break;
+      }
+      buf >>>= de & 15;
+      cnt -= de & 15;
+      const dx = DIST_EXTRA[dsym]!;
+      while (cnt < dx) {
+        buf |= input[pos++]! << cnt;
+        cnt += 8;
+      }
+      const d = DIST_BASE[dsym]! + (buf & ((1 << dx) - 1));
+      buf >>>= dx;
+      cnt -= dx;
+      if (d > base + o) {
+        failure = `distance ${d} reaches before the start of the output`;
+        break;
+      }
+      o = copyMatch(out, o, d, length);
+    }
+    this.pos = pos;
+    this.bitbuf = buf;
+    this.bitcnt = cnt;
+    this.outLen = o;
+    this.produced = base + o;
+    if (failure) {
+      this.fail(failure);
+      return FAST_FAILED;
+    }
+    return result || symbols;
   }
 
   private updateAdler(): void {

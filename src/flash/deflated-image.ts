@@ -63,6 +63,7 @@ export class DeflatedImage {
     private readonly image: Uint8Array,
     level: number,
   ) {
+    if (!Number.isInteger(level) || level < 0 || level > 9) throw new RangeError(`zlib level ${level}: use a whole number from 0 to 9`);
     this.options = { level, finishFlush: constants.Z_SYNC_FLUSH };
     const end = base + image.length;
     for (let start = base; start < end; ) {

@@ -270,7 +270,9 @@ export class StubClient {
         const allIssued = (): boolean => source.ended && issued >= source.length;
         while (!ctx.signal.aborted && !finished && failure === undefined && !allIssued() && performance.now() < deadline) {
           if (issued >= source.length) {
-            await source.next(); // the producer (a compressor) has not got this far yet
+            // The producer (a compressor) has not got this far yet. Should it fail, the stub is told
+            // to stop below, and the failure raised.
+            await source.next().catch((error: unknown) => void (failure ??= error));
             continue;
           }
           const at = issued % ringSize;
@@ -300,10 +302,12 @@ export class StubClient {
         }
         await Promise.all(inFlight);
         if (probe) await probe.catch(() => undefined);
-        if (failure !== undefined) throw failure;
         if (!allIssued() && !ctx.signal.aborted && !finished) {
-          await target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostCommand, encodeU32(STREAM_HOST_ABORT));
+          const abort = target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostCommand, encodeU32(STREAM_HOST_ABORT));
+          // After a failure the abort is a courtesy (the link may be what failed): that failure is the one raised.
+          await (failure === undefined ? abort : abort.catch(() => undefined));
         }
+        if (failure !== undefined) throw failure;
       },
       // The control block as the stub left it, read with the run's result.
       done: async (ctx) => {

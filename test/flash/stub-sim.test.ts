@@ -14,6 +14,7 @@ import { esp32c3 } from '../../src/chips/esp32c3.js';
 import { StubClient, StubError, loadEsp32c3FlasherImage } from '../../src/flash/stub-client.js';
 import { FLASH_INFO_RESULT_SIZE, STUB_COMMAND } from '../../src/flash/stub-protocol.js';
 import { DeflatedImage } from '../../src/flash/deflated-image.js';
+import { joinedSource } from '../../src/flash/stream-source.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 
 const FIRMWARE = new URL('../../firmware/build/demo-ota.bin', import.meta.url);
@@ -149,6 +150,23 @@ test('STREAM_WRITE_DEFLATED inflates a stream the host compresses while it runs;
     await stub.erase(at, 0x2000);
     await assert.rejects(stub.streamWrite(at, new Uint8Array(deflateRawSync(text)), { deflatedTo: text.length - 4 }), (e: unknown) => e instanceof StubError && e.code === 'STUB_SIZE_MISMATCH');
     assert.deepEqual(flash().subarray(at + text.length - 4, at + 0x2000), new Uint8Array(0x2000 - text.length + 4).fill(0xff), 'nothing past the range');
+  });
+});
+
+test('STREAM_WRITE_DEFLATED whose compressor fails mid-stream stops at once with that error; the stub is usable after', async () => {
+  await withStub('normal', async (stub, flash) => {
+    const at = 0x240000;
+    const data = new Uint8Array(0x20000).map((_, i) => (i >> 6) & 0xff);
+    await stub.erase(at, data.length);
+    const half = new DeflatedImage(at, data, 4).stream(at, 0x10000);
+    while (!half.ended) await half.next();
+    const head = half.bytes(0, half.length - 2); // without the final block: the stream goes on
+    const started = performance.now();
+    const source = joinedSource([head, Promise.reject(new Error('compressor failed'))], Uint8Array.of(3, 0));
+    await assert.rejects(stub.streamWrite(at, source, { deflatedTo: data.length }), /compressor failed/);
+    assert.ok(performance.now() - started < 5000, 'not left to time out');
+    assert.deepEqual(flash().subarray(at + 0x10000, at + 0x20000), new Uint8Array(0x10000).fill(0xff), 'nothing past what the stream carried');
+    assert.equal(await stub.ping(), 0x45410001);
   });
 });
 

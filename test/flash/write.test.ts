@@ -57,6 +57,30 @@ for (const mode of ['deflate', 'stream', 'calls'] as TransferMode[]) {
   });
 }
 
+test('deflate: the image compressed while planning serves scattered ranges, cut cells and MiB boundaries', async () => {
+  await withSession(async ({ session, rec, flash }) => {
+    const at = VFS.offset + 0x3000; // cells (64 KiB) and stream pieces (1 MiB) cut mid-range
+    const data = random(0x118000);
+    data.fill(0x11, 0x40000, 0x90000);
+    await writeFlash(session, at, data);
+    const changed = data.slice();
+    // Sectors changed here and there: one in the first (short) cell, a run across a cell boundary,
+    // a run across the 1 MiB boundary at 0x300000, and the last sector.
+    for (const offset of [0x0, 0x1c000, 0x21000, 0xfc000, 0x104000, data.length - 0x10]) changed[offset] ^= 0xff;
+    changed.fill(0x22, 0x1d000, 0x23000);
+    changed.fill(0x33, VFS.offset + 0x100000 - at - 0x2000, VFS.offset + 0x100000 - at + 0x3000);
+    const before = flash().slice();
+    rec.reset();
+    const r = await writeFlash(session, at, changed);
+    assert.equal(r.transfer?.mode, 'deflate');
+    assert.ok(rec.count('STREAM_WRITE_DEFLATED') >= 5, rec.commands.join(','));
+    assert.ok(r.sectorsSkipped > 250, `${r.sectorsSkipped} sectors skipped`);
+    assert.equal(r.verified, 'sha256');
+    assert.deepEqual(flash().subarray(at, at + changed.length), changed);
+    assert.equal(firstDifferenceOutside(before, flash(), at, at + changed.length), undefined, 'nothing outside the range changed');
+  });
+});
+
 test('a range that starts and ends inside sectors keeps the other bytes of those sectors', async () => {
   await withSession(async ({ session, flash }) => {
     const at = VFS.offset + 0x3ffc;

@@ -21,6 +21,11 @@ const POOL_JOBS = 2;
 /** An empty final block (fixed Huffman, end-of-block only): ends a stream of sync-flushed cells. */
 const FINAL_EMPTY_BLOCK = Uint8Array.of(0x03, 0x00);
 
+/** Refuse a zlib level that node:zlib would reject mid-write. */
+export function checkLevel(level: number): void {
+  if (!Number.isInteger(level) || level < 0 || level > 9) throw new RangeError(`zlib level ${level}: use a whole number from 0 to 9`);
+}
+
 interface Cell {
   readonly start: number;
   readonly end: number;
@@ -63,7 +68,7 @@ export class DeflatedImage {
     private readonly image: Uint8Array,
     level: number,
   ) {
-    if (!Number.isInteger(level) || level < 0 || level > 9) throw new RangeError(`zlib level ${level}: use a whole number from 0 to 9`);
+    checkLevel(level);
     this.options = { level, finishFlush: constants.Z_SYNC_FLUSH };
     const end = base + image.length;
     for (let start = base; start < end; ) {
@@ -86,9 +91,9 @@ export class DeflatedImage {
     );
   }
 
-  /** Compress only cells that meet `ranges` from now on (the plan skips the rest). */
+  /** Compress only cells that lie wholly inside `ranges` from now on (streams compress the rest anew). */
   retain(ranges: readonly ByteRange[]): void {
-    this.queue = this.queue.filter((c) => ranges.some((r) => r.address < c.end && r.address + r.length > c.start));
+    this.queue = this.queue.filter((c) => ranges.some((r) => r.address <= c.start && r.address + r.length >= c.end));
   }
 
   /** Stop compressing what has not started (jobs on the pool finish and are dropped). */

@@ -17,7 +17,7 @@ import { eraseRanges } from './erase.js';
 import { sessionGeometry } from './geometry.js';
 import { PhaseProgress, type FlashProgressListener } from './progress.js';
 import type { FlashSession } from './session.js';
-import { DeflatedImage } from './deflated-image.js';
+import { checkLevel, DeflatedImage } from './deflated-image.js';
 import { DEFAULT_LEVEL, deflateStreams, programRanges, type TransferOptions, type TransferStats } from './transfer.js';
 import { assertFlashMatches } from './verify.js';
 
@@ -145,6 +145,7 @@ export async function commitFlashWrite(session: FlashSession, planned: PlannedWr
 
 /** Plan and commit in one go. */
 export async function writeFlash(session: FlashSession, offset: number, data: Uint8Array, options: WriteOptions = {}): Promise<WriteReport> {
+  if (options.level !== undefined) checkLevel(options.level);
   const deflateLevel = deflateStreams(session, options) ? (options.level ?? DEFAULT_LEVEL) : undefined;
   const planned = await planFlashWrite(session, offset, data, { ...options, ...(deflateLevel === undefined ? {} : { deflateLevel }) });
   return commitFlashWrite(session, planned, options);

@@ -142,6 +142,9 @@ test('bad requests are refused before the target is touched', async () => {
       await assert.rejects(writeFlash(session, at, data), (e: unknown) => e instanceof FlashError && e.code === code && e.address === at);
       await assert.rejects(planFlashWrite(session, at, data), (e: unknown) => e instanceof FlashError && e.code === code);
     }
+    for (const mode of ['deflate', 'calls'] as TransferMode[]) {
+      await assert.rejects(writeFlash(session, 0x200000, new Uint8Array(0x1000), { mode, level: 12 }), RangeError);
+    }
     assert.equal(rec.ops, ops, 'no target operation for a refused request');
     assert.deepEqual(flash(), before);
   });

@@ -4,11 +4,11 @@
  * - deflate (default): raw DEFLATE compressed on the host (node:zlib). Where the target allows
  *   memory access while the CPU runs, one stream per MiB through STREAM_WRITE_DEFLATED: compressed
  *   in 64 KiB cells on the thread pool (deflated-image.ts; writeFlash starts that while it plans),
- *   streamed into the stub's ring as the cells come, the ROM's tinfl inflating it on the chip. Elsewhere (or with the stub's own inflater,
- *   or a chunk or buffer size given) chunks compressed one by one and sent with WRITE_DEFLATED;
- *   chunks that do not shrink go as plain WRITE. Two buffers in target RAM (transfer-buffers.ts);
- *   where memory works while running, the next chunk is uploaded by a co-routine while the stub
- *   programs the current one (double buffering).
+ *   streamed into the stub's ring as the cells come, the ROM's tinfl inflating it on the chip.
+ *   Elsewhere (or with the stub's own inflater, or a chunk or buffer size given) chunks compressed
+ *   one by one and sent with WRITE_DEFLATED; chunks that do not shrink go as plain WRITE. Two
+ *   buffers in target RAM (transfer-buffers.ts); where memory works while running, the next chunk
+ *   is uploaded by a co-routine while the stub programs the current one (double buffering).
  * - stream (no compression, memory access while running): STREAM_WRITE with the host filling the
  *   stub's ring buffer as it programs.
  * - calls (no compression, halted-only targets such as QEMU): double-buffer-free chunked WRITE calls.
@@ -91,7 +91,7 @@ export async function programRanges(session: FlashSession, ranges: readonly Prog
   const stats =
     mode === 'stream'
       ? await streamRanges(session, ranges, options, false)
-      : mode === 'deflate' && deflateStreams(session, options)
+      : deflateStreams(session, options)
         ? await streamRanges(session, ranges, options, true)
         : await bufferedRanges(session, ranges, mode, options);
   return { ...stats, mode, durationMs: performance.now() - started };

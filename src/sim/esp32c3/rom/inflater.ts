@@ -12,15 +12,14 @@
  * whatever its output buffer held).
  */
 
+import { FAST_MASK, HuffmanCode } from './huffman-code.js';
+
 const LENGTH_BASE = Uint16Array.of(3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258);
 const LENGTH_EXTRA = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0);
 const DIST_BASE = Uint16Array.of(1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577);
 const DIST_EXTRA = Uint8Array.of(0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13);
 const CLEN_ORDER = Uint8Array.of(16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15);
 
-/** Codes up to this long decode with one table lookup; longer ones bit by bit. */
-const FAST_BITS = 10;
-const FAST_MASK = (1 << FAST_BITS) - 1;
 const WINDOW = 0x8000;
 const MAX_MATCH = 258;
 /** Input bytes that hold any one symbol with its extra bits (at most 48 bits, read a byte at a time). */
@@ -28,81 +27,12 @@ const FAST_INPUT = 8;
 const FAST_END = -1;
 const FAST_FAILED = -2;
 
-/** A canonical Huffman code: a lookup of FAST_BITS for short codes, counts and symbols for the rest. */
-class HuffmanCode {
-  /** Indexed by the next FAST_BITS input bits: (symbol << 4) | length, or 0 for a longer code. */
-  readonly fast = new Int32Array(1 << FAST_BITS);
-  readonly count = new Uint16Array(16);
-  readonly symbols = new Uint16Array(288);
-
-  /** False if the lengths do not form a usable code (over-subscribed, or incomplete with more than one symbol). */
-  build(lengths: Uint8Array, from: number, n: number): boolean {
-    const count = this.count;
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[lengths[from + i]!]!++;
-    count[0] = 0;
-    let used = 0;
-    let space = 0;
-    for (let len = 1; len < 16; len++) {
-      used += count[len]!;
-      space += count[len]! << (16 - len);
-    }
-    if (space > 0x10000 || (space !== 0x10000 && used > 1)) return false;
-    const offsets = new Uint16Array(16);
-    for (let len = 1; len < 15; len++) offsets[len + 1] = offsets[len]! + count[len]!;
-    for (let i = 0; i < n; i++) {
-      const len = lengths[from + i]!;
-      if (len) this.symbols[offsets[len]!++] = i;
-    }
-    this.fast.fill(0);
-    let code = 0;
-    let k = 0;
-    for (let len = 1; len <= FAST_BITS; len++) {
-      for (let j = 0; j < count[len]!; j++, k++, code++) {
-        const entry = (this.symbols[k]! << 4) | len;
-        for (let fill = reverse(code, len); fill < 1 << FAST_BITS; fill += 1 << len) this.fast[fill] = entry;
-      }
-      code <<= 1;
-    }
-    return true;
-  }
-
-  /**
-   * (symbol << 4) | length of the code at the start of `buf` (its next bits, least significant
-   * first; bits past the input read as zero), or 0 if no code of up to 15 bits matches.
-   */
-  entry(buf: number): number {
-    const fast = this.fast[buf & FAST_MASK]!;
-    if (fast) return fast;
-    const count = this.count;
-    let code = 0;
-    let first = 0;
-    let index = 0;
-    for (let len = 1; len < 16; len++) {
-      code |= buf & 1;
-      buf >>>= 1;
-      const n = count[len]!;
-      if (code - first < n) return (this.symbols[index + code - first]! << 4) | len;
-      index += n;
-      first = (first + n) << 1;
-      code <<= 1;
-    }
-    return 0;
-  }
-}
-
 /** Copy a match of `length` bytes from `distance` back to out[at..]; returns the new end. */
 function copyMatch(out: Uint8Array, at: number, distance: number, length: number): number {
   const from = at - distance;
   if (distance >= length && length > 16) out.copyWithin(at, from, from + length);
   else for (let i = 0; i < length; i++) out[at + i] = out[from + i]!;
   return at + length;
-}
-
-function reverse(code: number, len: number): number {
-  let r = 0;
-  for (let i = 0; i < len; i++, code >>>= 1) r = (r << 1) | (code & 1);
-  return r;
 }
 
 export type InflaterState = 'zlib-header' | 'block-header' | 'stored' | 'huffman' | 'trailer' | 'done' | 'failed';

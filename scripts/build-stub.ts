@@ -30,6 +30,7 @@ const SOURCES = [
   'stub/src/stream.c',
   'stub/src/map_get.c',
   'stub/src/sha256.c',
+  'stub/src/sha_hw.c',
   'stub/src/inflate.c',
   'stub/src/inflate_rom.c',
 ];

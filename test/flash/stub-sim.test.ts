@@ -122,6 +122,24 @@ test('READ, SHA256, ERASE, ERASE_CHECK, WRITE and WRITE_DEFLATED agree with the 
   });
 });
 
+test('ERASE_CHECK finds the first byte that is not 0xFF wherever it lies: in an 8-word group, in the tail, past a read chunk', async () => {
+  await withStub('normal', async (stub, flash) => {
+    const at = 0x310000;
+    await stub.erase(at, 0x3000);
+    for (const offset of [0, 1, 3, 4, 31, 32, 33, 0x7fd, 0xfff, 0x1000, 0x1001, 0x2ffe]) {
+      const pattern = new Uint8Array(4).fill(0xff);
+      pattern[offset & 3] = 0x7f;
+      await stub.write(at + (offset & ~3), pattern);
+      assert.equal(flash()[at + offset], 0x7f);
+      assert.deepEqual(await stub.eraseCheck(at, 0x3000), { blank: false, firstNonBlank: at + offset }, `byte at +0x${offset.toString(16)}`);
+      // Shorter ranges that end just past that byte's word (most end in a partial 8-word group).
+      if (offset >= 8) assert.deepEqual(await stub.eraseCheck(at + 4, ((offset - 4) & ~3) + 4), { blank: false, firstNonBlank: at + offset });
+      assert.deepEqual(await stub.eraseCheck(at + (offset & ~3) + 4, 0x3000 - (offset & ~3) - 4), { blank: true });
+      await stub.erase(at, 0x3000);
+    }
+  });
+});
+
 test('STREAM_WRITE programs what the host feeds while the stub runs', async () => {
   await withStub('normal', async (stub, flash) => {
     const at = 0x200000;

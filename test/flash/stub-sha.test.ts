@@ -6,33 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { AlgorithmRunner } from '../../src/algorithm/runner.js';
-import { esp32c3 } from '../../src/chips/esp32c3.js';
-import { StubClient, loadEsp32c3FlasherImage } from '../../src/flash/stub-client.js';
-import { createSimulatedEsp32c3, type SimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
+import type { SimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 import { SHA_REG } from '../../src/sim/esp32c3/sha-accelerator.js';
+import { withStub } from './stub-fixture.js';
 
-const FIRMWARE = new URL('../../firmware/build/demo-ota.bin', import.meta.url);
-const image = loadEsp32c3FlasherImage();
 const CLK_EN1 = 0x600c0014;
 const RST_EN1 = 0x600c001c;
 const SHA = 0x6003b000;
-
-async function withStub(body: (stub: StubClient, sim: SimulatedEsp32c3) => Promise<void>): Promise<void> {
-  const sim = createSimulatedEsp32c3({ flash: new Uint8Array(readFileSync(FIRMWARE)), run: false });
-  try {
-    const runner = new AlgorithmRunner(sim.target, { chip: esp32c3 });
-    const loaded = await runner.load(image);
-    try {
-      await body(new StubClient(runner, loaded, { timeoutScale: 10 }), sim);
-    } finally {
-      await runner.unload(loaded);
-    }
-  } finally {
-    await sim.close();
-  }
-}
 
 /** Everything the accelerator holds, and its gate and resets. */
 function snapshot(sim: SimulatedEsp32c3): number[] {
@@ -45,7 +25,7 @@ function expected(sim: SimulatedEsp32c3, address: number, length: number): strin
 }
 
 test('SHA256 on the accelerator: digests of the flash; the block is clocked for the call and left gated and in reset as found', async () => {
-  await withStub(async (stub, sim) => {
+  await withStub('normal', async (stub, sim) => {
     const before = snapshot(sim);
     assert.deepEqual(before.slice(0, 2), [0, 0x1fe], 'power-on: SHA clock off, crypto blocks in reset');
     const blocks = sim.chip.sha.blocks;
@@ -60,7 +40,7 @@ test('SHA256 on the accelerator: digests of the flash; the block is clocked for 
 });
 
 test("SHA256 in the middle of the program's own SHA-1: its mode, H and M come back and its hash completes right", async () => {
-  await withStub(async (stub, sim) => {
+  await withStub('normal', async (stub, sim) => {
     const bus = sim.chip.bus;
     // The program: SHA clocked and out of reset, one block of a two-block SHA-1 done, the next
     // block half written into M when the debugger halted it.
@@ -91,7 +71,7 @@ test("SHA256 in the middle of the program's own SHA-1: its mode, H and M come ba
 });
 
 test('an accelerator that stays busy (a DMA-SHA run of the program) is left alone: the stub hashes in software', async () => {
-  await withStub(async (stub, sim) => {
+  await withStub('normal', async (stub, sim) => {
     const bus = sim.chip.bus;
     bus.write32(CLK_EN1, 1 << 2);
     bus.write32(RST_EN1, 0);

@@ -5,35 +5,14 @@ import { randomBytes } from 'node:crypto';
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { AlgorithmExceptionError } from '../../src/algorithm/errors.js';
-import { AlgorithmRunner } from '../../src/algorithm/runner.js';
-import { esp32c3 } from '../../src/chips/esp32c3.js';
-import { StubClient, StubError, loadEsp32c3FlasherImage } from '../../src/flash/stub-client.js';
+import { StubError, loadEsp32c3FlasherImage } from '../../src/flash/stub-client.js';
 import { FLASH_INFO_RESULT_SIZE, STUB_COMMAND } from '../../src/flash/stub-protocol.js';
 import { DeflatedImage } from '../../src/flash/deflated-image.js';
 import { joinedSource } from '../../src/flash/stream-source.js';
-import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
-
-const FIRMWARE = new URL('../../firmware/build/demo-ota.bin', import.meta.url);
-const image = loadEsp32c3FlasherImage();
-
-async function withStub(scenario: string, body: (stub: StubClient, flash: () => Uint8Array, runner: AlgorithmRunner) => Promise<void>) {
-  const sim = createSimulatedEsp32c3({ flash: new Uint8Array(readFileSync(FIRMWARE)), scenario, run: false });
-  try {
-    const runner = new AlgorithmRunner(sim.target, { chip: esp32c3 });
-    const loaded = await runner.load(image);
-    try {
-      await body(new StubClient(runner, loaded, { timeoutScale: 10 }), () => sim.flash.bytes, runner);
-    } finally {
-      await runner.unload(loaded);
-    }
-  } finally {
-    await sim.close();
-  }
-}
+import { withStub } from './stub-fixture.js';
 
 test('PING, FLASH_INFO and MAP_GET on the OTA demo image', async () => {
   await withStub('normal', async (stub) => {
@@ -58,7 +37,7 @@ test('PING, FLASH_INFO and MAP_GET on the OTA demo image', async () => {
 });
 
 test("WRITE_DEFLATED programs the same bytes with the ROM's tinfl_decompress and the stub's own inflater, and both refuse bad streams", async () => {
-  await withStub('normal', async (stub, flash) => {
+  await withStub('normal', async (stub, sim) => {
     const code = new Uint8Array(0x19000).map((_, i) => ((i * 2654435761) >>> ((i >> 9) & 15)) & (i & 0x100 ? 0x0f : 0xff));
     const cases: [string, Uint8Array, number][] = [
       ['mixed, several windows', code, 6],
@@ -71,8 +50,8 @@ test("WRITE_DEFLATED programs the same bytes with the ROM's tinfl_decompress and
       for (const inflater of ['rom', 'stub'] as const) {
         await stub.erase(at, Math.ceil(data.length / 0x1000) * 0x1000 + 0x1000);
         await stub.writeDeflated(at, packed, data.length, inflater);
-        assert.deepEqual(flash().subarray(at, at + data.length), data, `${name}, ${inflater}`);
-        assert.equal(flash()[at + data.length], 0xff, `${name}, ${inflater}: nothing past the range`);
+        assert.deepEqual(sim.flash.bytes.subarray(at, at + data.length), data, `${name}, ${inflater}`);
+        assert.equal(sim.flash.bytes[at + data.length], 0xff, `${name}, ${inflater}: nothing past the range`);
         at += 0x20000;
       }
     }
@@ -88,8 +67,8 @@ test("WRITE_DEFLATED programs the same bytes with the ROM's tinfl_decompress and
 });
 
 test('READ, SHA256, ERASE, ERASE_CHECK, WRITE and WRITE_DEFLATED agree with the flash contents', async () => {
-  await withStub('normal', async (stub, flash) => {
-    const before = flash().slice();
+  await withStub('normal', async (stub, sim) => {
+    const before = sim.flash.bytes.slice();
     assert.deepEqual(await stub.read(0x8000, 0x100), before.subarray(0x8000, 0x8100));
     assert.deepEqual(await stub.sha256(0x8000, 0x1003), sha256(before.subarray(0x8000, 0x9003)));
     // One digest per piece, the flash read once; the last piece shorter.
@@ -103,19 +82,19 @@ test('READ, SHA256, ERASE, ERASE_CHECK, WRITE and WRITE_DEFLATED agree with the 
     assert.deepEqual(await stub.eraseCheck(at, 0x2000), { blank: true });
     const data = new Uint8Array(0x1800).map((_, i) => (i * 7 + 3) & 0xff);
     await stub.write(at, data);
-    assert.deepEqual(flash().subarray(at, at + data.length), data);
+    assert.deepEqual(sim.flash.bytes.subarray(at, at + data.length), data);
     assert.deepEqual(await stub.eraseCheck(at + 0x1000, 0x1000), { blank: false, firstNonBlank: at + 0x1000 });
     assert.deepEqual(await stub.eraseCheck(at + 0x1800, 0x800), { blank: true });
 
     const text = new TextEncoder().encode('espalgo stream '.repeat(700).slice(0, 0x2000));
     await stub.erase(at + 0x10000, 0x3000);
     await stub.writeDeflated(at + 0x10000, deflateRawSync(text, { level: 9 }), text.length);
-    assert.deepEqual(flash().subarray(at + 0x10000, at + 0x10000 + text.length), text);
-    assert.equal(flash()[at + 0x10000 + text.length], 0xff, 'nothing written past the range');
+    assert.deepEqual(sim.flash.bytes.subarray(at + 0x10000, at + 0x10000 + text.length), text);
+    assert.equal(sim.flash.bytes[at + 0x10000 + text.length], 0xff, 'nothing written past the range');
     await assert.rejects(stub.writeDeflated(at + 0x12000, new Uint8Array([0xff, 0xff]), 16), (e: unknown) => e instanceof StubError && e.code === 'STUB_INFLATE');
 
     // Everything outside the touched ranges is unchanged.
-    const after = flash();
+    const after = sim.flash.bytes;
     assert.deepEqual(after.subarray(0, at), before.subarray(0, at));
     await assert.rejects(stub.erase(at + 1, 0x1000), (e: unknown) => e instanceof StubError && e.value === -2);
     await assert.rejects(stub.read(0x3ffff0, 0x20), (e: unknown) => e instanceof StubError && e.code === 'STUB_OUT_OF_RANGE');
@@ -123,14 +102,14 @@ test('READ, SHA256, ERASE, ERASE_CHECK, WRITE and WRITE_DEFLATED agree with the 
 });
 
 test('ERASE_CHECK finds the first byte that is not 0xFF wherever it lies: in an 8-word group, in the tail, past a read chunk', async () => {
-  await withStub('normal', async (stub, flash) => {
+  await withStub('normal', async (stub, sim) => {
     const at = 0x310000;
     await stub.erase(at, 0x3000);
     for (const offset of [0, 1, 3, 4, 31, 32, 33, 0x7fd, 0xfff, 0x1000, 0x1001, 0x2ffe]) {
       const pattern = new Uint8Array(4).fill(0xff);
       pattern[offset & 3] = 0x7f;
       await stub.write(at + (offset & ~3), pattern);
-      assert.equal(flash()[at + offset], 0x7f);
+      assert.equal(sim.flash.bytes[at + offset], 0x7f);
       assert.deepEqual(await stub.eraseCheck(at, 0x3000), { blank: false, firstNonBlank: at + offset }, `byte at +0x${offset.toString(16)}`);
       // Shorter ranges that end just past that byte's word (most end in a partial 8-word group).
       if (offset >= 8) assert.deepEqual(await stub.eraseCheck(at + 4, ((offset - 4) & ~3) + 4), { blank: false, firstNonBlank: at + offset });
@@ -141,19 +120,19 @@ test('ERASE_CHECK finds the first byte that is not 0xFF wherever it lies: in an 
 });
 
 test('STREAM_WRITE programs what the host feeds while the stub runs', async () => {
-  await withStub('normal', async (stub, flash) => {
+  await withStub('normal', async (stub, sim) => {
     const at = 0x200000;
     const data = new Uint8Array(0x3000).map((_, i) => (i >> 4) & 0xff);
     await stub.erase(at, data.length);
     const control = await stub.streamWrite(at, data, { ringSize: 0x800 });
     assert.equal(control.stubStatus, 2);
     assert.equal(control.stubConsumed, data.length);
-    assert.deepEqual(flash().subarray(at, at + data.length), data);
+    assert.deepEqual(sim.flash.bytes.subarray(at, at + data.length), data);
   });
 });
 
 test('STREAM_WRITE_DEFLATED inflates a stream the host compresses while it runs; a wrong length is refused', async () => {
-  await withStub('normal', async (stub, flash) => {
+  await withStub('normal', async (stub, sim) => {
     const at = 0x240000;
     const data = new Uint8Array(0x2c000).map((_, i) => ((i * 2654435761) >>> ((i >> 9) & 15)) & (i & 0x100 ? 0x0f : 0xff));
     await stub.erase(at, 0x30000);
@@ -162,17 +141,17 @@ test('STREAM_WRITE_DEFLATED inflates a stream the host compresses while it runs;
     assert.equal(control.stubStatus, 2);
     assert.equal(control.stubConsumed, source.length);
     assert.ok(source.length < data.length / 2, `${source.length} stream bytes`);
-    assert.deepEqual(flash().subarray(at, at + data.length), data);
-    assert.equal(flash()[at + data.length], 0xff, 'nothing past the range');
+    assert.deepEqual(sim.flash.bytes.subarray(at, at + data.length), data);
+    assert.equal(sim.flash.bytes[at + data.length], 0xff, 'nothing past the range');
     const text = new TextEncoder().encode('espalgo '.repeat(0x200));
     await stub.erase(at, 0x2000);
     await assert.rejects(stub.streamWrite(at, new Uint8Array(deflateRawSync(text)), { deflatedTo: text.length - 4 }), (e: unknown) => e instanceof StubError && e.code === 'STUB_SIZE_MISMATCH');
-    assert.deepEqual(flash().subarray(at + text.length - 4, at + 0x2000), new Uint8Array(0x2000 - text.length + 4).fill(0xff), 'nothing past the range');
+    assert.deepEqual(sim.flash.bytes.subarray(at + text.length - 4, at + 0x2000), new Uint8Array(0x2000 - text.length + 4).fill(0xff), 'nothing past the range');
   });
 });
 
 test('STREAM_WRITE_DEFLATED whose compressor fails mid-stream stops at once with that error; the stub is usable after', async () => {
-  await withStub('normal', async (stub, flash) => {
+  await withStub('normal', async (stub, sim) => {
     const at = 0x240000;
     const data = new Uint8Array(0x20000).map((_, i) => (i >> 6) & 0xff);
     await stub.erase(at, data.length);
@@ -183,14 +162,14 @@ test('STREAM_WRITE_DEFLATED whose compressor fails mid-stream stops at once with
     const source = joinedSource([head, Promise.reject(new Error('compressor failed'))], Uint8Array.of(3, 0));
     await assert.rejects(stub.streamWrite(at, source, { deflatedTo: data.length }), /compressor failed/);
     assert.ok(performance.now() - started < 5000, 'not left to time out');
-    assert.deepEqual(flash().subarray(at + 0x10000, at + 0x20000), new Uint8Array(0x10000).fill(0xff), 'nothing past what the stream carried');
+    assert.deepEqual(sim.flash.bytes.subarray(at + 0x10000, at + 0x20000), new Uint8Array(0x10000).fill(0xff), 'nothing past what the stream carried');
     assert.equal(await stub.ping(), 0x45410001);
   });
 });
 
 for (const scenario of ['issue-366', 'issue-366-timing', 'issue-366-rom-dummy']) {
   test(`FLASH_INFO reads the right id in scenario ${scenario} and shows the shifted one`, async () => {
-    await withStub(scenario, async (stub, flash) => {
+    await withStub(scenario, async (stub, sim) => {
       const info = await stub.flashInfo();
       assert.equal(info.cleanId.id, 0xef4016);
       assert.notEqual(info.naiveId.raw, info.cleanId.raw);
@@ -198,14 +177,14 @@ for (const scenario of ['issue-366', 'issue-366-timing', 'issue-366-rom-dummy'])
       assert.equal(info.size, 4 * 1024 * 1024);
       const map = await stub.mapGet();
       assert.equal(map.appOffset, 0x90000);
-      assert.deepEqual(await stub.read(0x8000, 0x40), flash().subarray(0x8000, 0x8040));
+      assert.deepEqual(await stub.read(0x8000, 0x40), sim.flash.bytes.subarray(0x8000, 0x8040));
     });
   });
 }
 
 test('a store fault inside the stub is reported from its own trap record', async () => {
-  await withStub('normal', async (_stub, _flash, runner) => {
-    const loaded = await runner.load(image);
+  await withStub('normal', async (_stub, _sim, runner) => {
+    const loaded = await runner.load(loadEsp32c3FlasherImage());
     try {
       await assert.rejects(
         runner.run(loaded, { args: [STUB_COMMAND.FLASH_INFO, 0x10], timeoutMs: 5000 }),

@@ -25,7 +25,7 @@ import { Systimer, SYSTIMER_BASE } from './systimer.js';
 import { RtcCntl, TimerGroup, RTC_CNTL_BASE, TIMG0_BASE, TIMG1_BASE, type ResetRequest } from './watchdogs.js';
 import { AssistDebugBlock, EfuseBlock, GpioBlock, SystemBlock } from './misc-blocks.js';
 import { RegisterBlock } from './register-block.js';
-import { ShaAccelerator, SHA_BASE, SHA_SIZE, SHA_RESET_BITS, SYSTEM_PERIP_CLK_EN1, SYSTEM_PERIP_RST_EN1 } from './sha-accelerator.js';
+import { ShaAccelerator, SHA_BASE, SHA_SIZE } from './sha-accelerator.js';
 import { installRom, type RomEnvironment } from './rom/index.js';
 
 export const ROM_BASE = 0x40000000;
@@ -73,10 +73,7 @@ export class Esp32c3 {
   readonly efuse = new EfuseBlock();
   readonly system = new SystemBlock();
   readonly assistDebug = new AssistDebugBlock();
-  readonly sha = new ShaAccelerator({
-    clockEnable: () => this.system.peek(SYSTEM_PERIP_CLK_EN1),
-    resetEnable: () => this.system.peek(SYSTEM_PERIP_RST_EN1),
-  });
+  readonly sha = new ShaAccelerator(this.system);
   /** Everything the program printed, in order. */
   consoleText = '';
   /** A reset requested by the program or a watchdog, not yet carried out (see takeResetRequest). */
@@ -105,9 +102,6 @@ export class Esp32c3 {
     this.timg1 = new TimerGroup('TIMG1', onReset, this.log);
     this.systimer = new Systimer(() => this.hart.instructionsRetired);
     this.assistDebug.hartHalted = () => this.hart.halted;
-    this.system.onWrite = (offset, value) => {
-      if (offset === SYSTEM_PERIP_RST_EN1 && value & SHA_RESET_BITS) this.sha.resetRegisters();
-    };
 
     const b = this.bus;
     b.mapRam(ROM_BASE, ROM_SIZE, this.rom, 0, { name: 'ROM', writable: false, executable: true });

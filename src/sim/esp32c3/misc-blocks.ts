@@ -18,21 +18,28 @@ export class EfuseBlock extends RegisterBlock {
   }
 }
 
+/** SYSTEM_PERIP_CLK_EN1 and SYSTEM_PERIP_RST_EN1: offsets in the SYSTEM block. */
+export const SYSTEM_PERIP_CLK_EN1 = 0x014;
+export const SYSTEM_PERIP_RST_EN1 = 0x01c;
+
 /**
  * SYSTEM: CPU_PER_CONF (0x008), SYSCLK_CONF (0x058, CLK_XTAL_FREQ = 40 read-only in [18:12]) and
- * the peripheral clock gates and resets PERIP_CLK_EN1 (0x014, all off) and PERIP_RST_EN1 (0x01C:
- * the crypto blocks, GDMA, SDIO host and LCD_CAM held in reset). `onWrite` hears every write, after
- * it took effect (the chip resets the blocks whose reset bits were set).
+ * the peripheral clock gates and resets PERIP_CLK_EN1 (all off) and PERIP_RST_EN1 (the crypto
+ * blocks, GDMA, SDIO host and LCD_CAM held in reset). Blocks gated or reset from here `listen` to
+ * its writes, heard after they took effect.
  */
 export class SystemBlock extends RegisterBlock {
-  onWrite: ((offset: number, value: number) => void) | undefined;
+  private readonly listeners: ((offset: number, value: number) => void)[] = [];
   constructor() {
-    super('SYSTEM', 0x1000, { 0x008: 0x0, 0x014: 0x0, 0x01c: 0x1fe, 0x058: (40 << 12) | 1 });
+    super('SYSTEM', 0x1000, { 0x008: 0x0, [SYSTEM_PERIP_CLK_EN1]: 0x0, [SYSTEM_PERIP_RST_EN1]: 0x1fe, 0x058: (40 << 12) | 1 });
+  }
+  listen(listener: (offset: number, value: number) => void): void {
+    this.listeners.push(listener);
   }
   protected override writeReg(offset: number, value: number): void {
     if (offset === 0x058) value = (value & ~(0x7f << 12)) | (40 << 12);
     super.writeReg(offset, value);
-    this.onWrite?.(offset, value >>> 0);
+    for (const listener of this.listeners) listener(offset, value >>> 0);
   }
 }
 

@@ -8,10 +8,11 @@
  *
  * The block answers only with its clock on and out of reset: SYSTEM_PERIP_CLK_EN1 bit 2, and
  * SYSTEM_PERIP_RST_EN1 bits 2 (SHA), 4 (DS) and 5 (HMAC) all clear — with any of those resets set
- * the block is held in reset (the chip clears its registers when such a bit is written); gated or in
- * reset it reads 0 and ignores writes.
+ * the block is held in reset (it clears its registers when such a bit is written); gated or in reset
+ * it reads 0 and ignores writes.
  * DMA-SHA and the interrupt are not modelled (their registers only store values).
  */
+import { SYSTEM_PERIP_CLK_EN1, SYSTEM_PERIP_RST_EN1, type SystemBlock } from './misc-blocks.js';
 import { RegisterBlock } from './register-block.js';
 import { SHA1_IV, SHA224_IV, SHA256_IV, sha1Block, sha256Block } from './sha-compress.js';
 
@@ -35,21 +36,13 @@ export const SHA_REG = {
   m: 0x80,
 } as const;
 
-/** SYSTEM_PERIP_CLK_EN1 and SYSTEM_PERIP_RST_EN1 (offsets in the SYSTEM block) and their SHA bits. */
-export const SYSTEM_PERIP_CLK_EN1 = 0x014;
-export const SYSTEM_PERIP_RST_EN1 = 0x01c;
+/** The SHA accelerator's bits in SYSTEM_PERIP_CLK_EN1 and SYSTEM_PERIP_RST_EN1. */
 export const SHA_CLOCK_BIT = 1 << 2;
 /** SHA, DS and HMAC resets: any of them holds the SHA accelerator in reset. */
 export const SHA_RESET_BITS = (1 << 2) | (1 << 4) | (1 << 5);
 
 const SHA_DATE = 0x20190402;
 const WRITE_ONLY = new Set<number>([SHA_REG.start, SHA_REG.continue, SHA_REG.dmaStart, SHA_REG.dmaContinue, SHA_REG.clearIrq]);
-
-export interface ShaClockAndReset {
-  /** The SYSTEM_PERIP_CLK_EN1 and SYSTEM_PERIP_RST_EN1 values now. */
-  readonly clockEnable: () => number;
-  readonly resetEnable: () => number;
-}
 
 const bswap = (x: number): number => ((x >>> 24) | ((x >>> 8) & 0xff00) | ((x & 0xff00) << 8) | (x << 24)) >>> 0;
 
@@ -60,16 +53,20 @@ export class ShaAccelerator extends RegisterBlock {
   blocks = 0;
   private busyLeft = 0;
   private readonly state = new Uint32Array(8);
-  private readonly block = new Uint8Array(64);
+  /** The M registers as the big-endian message words of the block functions. */
+  private readonly message = new Uint32Array(16);
 
-  constructor(private readonly system: ShaClockAndReset, busyPolls = 1) {
+  constructor(private readonly system: SystemBlock, busyPolls = 1) {
     super('SHA', SHA_SIZE, { [SHA_REG.date]: SHA_DATE });
     this.busyPolls = busyPolls;
+    system.listen((offset, value) => {
+      if (offset === SYSTEM_PERIP_RST_EN1 && value & SHA_RESET_BITS) this.resetRegisters();
+    });
   }
 
-  /** Clock on and out of reset (the chip calls resetRegisters when a reset bit is written). */
+  /** Clock on and out of reset. */
   private live(): boolean {
-    return (this.system.resetEnable() & SHA_RESET_BITS) === 0 && (this.system.clockEnable() & SHA_CLOCK_BIT) !== 0;
+    return (this.system.peek(SYSTEM_PERIP_RST_EN1) & SHA_RESET_BITS) === 0 && (this.system.peek(SYSTEM_PERIP_CLK_EN1) & SHA_CLOCK_BIT) !== 0;
   }
 
   override resetRegisters(): void {
@@ -118,15 +115,9 @@ export class ShaAccelerator extends RegisterBlock {
     if (fromStart) this.state.set(mode === 0 ? SHA1_IV : mode === 1 ? SHA224_IV : SHA256_IV);
     else for (let i = 0; i < words; i++) this.state[i] = bswap(this.regs[h + i]!);
     const m = SHA_REG.m >>> 2;
-    for (let i = 0; i < 16; i++) {
-      const v = this.regs[m + i]!;
-      this.block[i * 4] = v & 0xff;
-      this.block[i * 4 + 1] = (v >>> 8) & 0xff;
-      this.block[i * 4 + 2] = (v >>> 16) & 0xff;
-      this.block[i * 4 + 3] = v >>> 24;
-    }
-    if (mode === 0) sha1Block(this.state, this.block);
-    else sha256Block(this.state, this.block);
+    for (let i = 0; i < 16; i++) this.message[i] = bswap(this.regs[m + i]!);
+    if (mode === 0) sha1Block(this.state, this.message);
+    else sha256Block(this.state, this.message);
     for (let i = 0; i < words; i++) this.regs[h + i] = bswap(this.state[i]!);
     this.blocks++;
     this.busyLeft = this.busyPolls;

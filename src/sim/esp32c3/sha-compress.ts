@@ -1,7 +1,7 @@
 /**
  * The block functions of SHA-1 and SHA-224/256 (FIPS 180-4) for the simulated SHA accelerator:
- * one 64-byte message block folded into a state of big-endian words. Padding and lengths are the
- * program's business, as on the chip.
+ * one 64-byte message block, as 16 big-endian words, folded into a state of words. Padding and
+ * lengths are the program's business, as on the chip.
  */
 
 const K256 = new Uint32Array([
@@ -20,16 +20,12 @@ export const SHA256_IV: readonly number[] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372,
 
 const w = new Uint32Array(80);
 
-function loadBlock(block: Uint8Array): void {
-  for (let i = 0; i < 16; i++) w[i] = (block[i * 4]! << 24) | (block[i * 4 + 1]! << 16) | (block[i * 4 + 2]! << 8) | block[i * 4 + 3]!;
-}
-
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
 const rotl = (x: number, n: number): number => (x << n) | (x >>> (32 - n));
 
 /** Fold one 64-byte block into an 8-word SHA-224/256 state. */
-export function sha256Block(state: Uint32Array, block: Uint8Array): void {
-  loadBlock(block);
+export function sha256Block(state: Uint32Array, message: Uint32Array): void {
+  w.set(message);
   for (let i = 16; i < 64; i++) {
     const a = w[i - 15]!;
     const b = w[i - 2]!;
@@ -59,8 +55,8 @@ export function sha256Block(state: Uint32Array, block: Uint8Array): void {
 }
 
 /** Fold one 64-byte block into a 5-word SHA-1 state. */
-export function sha1Block(state: Uint32Array, block: Uint8Array): void {
-  loadBlock(block);
+export function sha1Block(state: Uint32Array, message: Uint32Array): void {
+  w.set(message);
   for (let i = 16; i < 80; i++) w[i] = rotl(w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!, 1);
   let a = state[0]!, b = state[1]!, c = state[2]!, d = state[3]!, e = state[4]!;
   for (let i = 0; i < 80; i++) {

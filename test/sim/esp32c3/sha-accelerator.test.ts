@@ -3,18 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Bus } from '../../../src/sim/bus.js';
-import { SystemBlock } from '../../../src/sim/esp32c3/misc-blocks.js';
-import { ShaAccelerator, SHA_REG, SYSTEM_PERIP_CLK_EN1, SYSTEM_PERIP_RST_EN1, SHA_RESET_BITS } from '../../../src/sim/esp32c3/sha-accelerator.js';
+import { SystemBlock, SYSTEM_PERIP_CLK_EN1, SYSTEM_PERIP_RST_EN1 } from '../../../src/sim/esp32c3/misc-blocks.js';
+import { ShaAccelerator, SHA_REG, SHA_RESET_BITS } from '../../../src/sim/esp32c3/sha-accelerator.js';
 import { createSimulatedEsp32c3 } from '../../../src/sim/esp32c3/create.js';
 import { buildFlash } from './fixture.js';
 
 function setup(): { sha: ShaAccelerator; system: SystemBlock } {
   const system = new SystemBlock();
-  const sha = new ShaAccelerator({ clockEnable: () => system.peek(SYSTEM_PERIP_CLK_EN1), resetEnable: () => system.peek(SYSTEM_PERIP_RST_EN1) });
-  system.onWrite = (offset, value) => {
-    if (offset === SYSTEM_PERIP_RST_EN1 && value & SHA_RESET_BITS) sha.resetRegisters();
-  };
-  return { sha, system };
+  return { sha: new ShaAccelerator(system), system };
 }
 
 function enable(system: SystemBlock): void {

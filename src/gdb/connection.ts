@@ -214,16 +214,20 @@ export class RspConnection {
   }
 
   /**
-   * Whether the next request may go out now: while fewer than the pipeline depth are in flight, or
-   * (where pipelining is on at all) when it and everything in flight are control requests —
-   * register writes and a resume, sent as one burst — up to CONTROL_BURST of them.
+   * Whether the next request may go out now: while fewer than the pipeline depth are in flight.
+   * Where pipelining is on at all, control requests (register writes, a resume, a flag's write:
+   * small packets with short replies) do not count against the depth, up to CONTROL_BURST of them
+   * in flight beyond it — so a run's set-up and resume go out as one burst, and the first data
+   * written while it runs does not wait for their replies.
    */
   private canSend(next: Request): boolean {
     const n = this.inflight.length;
     const depth = this.maxInflight;
     if (n < depth) return true;
-    if (depth === 1 || n >= CONTROL_BURST || !next.control) return false;
-    return this.inflight.every((r) => r.control);
+    if (depth === 1 || n >= depth + CONTROL_BURST) return false;
+    let bulk = 0;
+    for (const r of this.inflight) if (!r.control) bulk++;
+    return next.control || bulk < depth;
   }
 
   private pump(): void {

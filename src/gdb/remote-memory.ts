@@ -136,12 +136,17 @@ function planBinaryChunks(address: number, data: Uint8Array, packetSize: number)
 }
 
 const OK_OR_ERROR = (r: string) => r === 'OK' || r === '' || r[0] === 'E';
+/**
+ * A write packet this small (a flag, a control block) is a control request (RequestOptions.control):
+ * it and the register writes and resume that follow it can go out as one burst.
+ */
+const CONTROL_WRITE_FRAME = 96;
 
 async function writeOnce(link: MemoryLink, address: number, data: Uint8Array, offset: number, n: number): Promise<void> {
   const binary = link.binaryWrite;
   const header = `${binary ? 'X' : 'M'}${hex(address)},${hex(n)}:`;
   const frame = binary ? encodePacket(concatHeader(header, escapeBinary(data, offset, offset + n))) : hexFrame(header, data, offset, offset + n);
-  const reply = bytesToText(await link.connection.requestFramed(frame, header, { accept: OK_OR_ERROR }));
+  const reply = bytesToText(await link.connection.requestFramed(frame, header, { accept: OK_OR_ERROR, control: frame.length <= CONTROL_WRITE_FRAME }));
   if (reply === 'OK') return;
   if (reply === '') {
     if (binary) {

@@ -73,11 +73,14 @@ export const encodeCall = {
     args: [STUB_COMMAND.FLASH_INFO, 0],
     memoryArguments: [{ argIndex: 1, size: FLASH_INFO_RESULT_SIZE, output: true }],
   }),
-  /** a1 = flash address, a2 = length, a3 = destination buffer (out). All 4-aligned. */
-  read: (address: number, length: number): StubCall => ({
+  /**
+   * a1 = flash address, a2 = length, a3 = destination buffer (out). All 4-aligned. With `into`, the
+   * data lands there (RAM the caller holds, e.g. the stub's scratch buffer) and is not copied back.
+   */
+  read: (address: number, length: number, into?: number): StubCall => ({
     command: 'READ',
-    args: [STUB_COMMAND.READ, u32(address), u32(length), 0],
-    memoryArguments: [{ argIndex: 3, size: Math.max(4, length), output: true }],
+    args: [STUB_COMMAND.READ, u32(address), u32(length), into === undefined ? 0 : u32(into)],
+    memoryArguments: into === undefined ? [{ argIndex: 3, size: Math.max(4, length), output: true }] : [],
   }),
   /** a1 = flash address, a2 = length, a3 = source buffer (in). All 4-aligned; the range must be erased. */
   write: (address: number, data: Uint8Array): StubCall => ({

@@ -101,6 +101,28 @@ test('READ, SHA256, ERASE, ERASE_CHECK, WRITE and WRITE_DEFLATED agree with the 
   });
 });
 
+test('READ lands in the two halves of the stub\'s scratch buffer in turn: no work-area RAM borrowed and written back per call, every byte right', async () => {
+  await withStub('normal', async (stub, sim) => {
+    const scratch = stub.loaded.image.symbols.scratch!;
+    const writes: Array<[number, number]> = [];
+    const target = sim.target;
+    const write = target.writeMemory.bind(target);
+    target.writeMemory = (address: number, data: Uint8Array) => {
+      writes.push([address, data.length]);
+      return write(address, data);
+    };
+    // Three and a half halves, from an address that is not a multiple of the half.
+    const length = Math.floor(scratch.size * 1.75) + 12;
+    const got = await stub.read(0x10004, length);
+    assert.deepEqual(got, sim.flash.bytes.subarray(0x10004, 0x10004 + length));
+    // Only a few words of run records go from the host to RAM: no buffer is borrowed from the work
+    // area, so none is backed up and written back per call.
+    const written = writes.reduce((sum, [, n]) => sum + n, 0);
+    assert.ok(written <= 64, `the host wrote ${written} bytes of RAM during READ: ${JSON.stringify(writes.slice(0, 8))}`);
+    assert.ok(!writes.some(([a]) => a >= scratch.address && a < scratch.address + scratch.size), 'the host wrote into the scratch buffer');
+  });
+});
+
 test('ERASE_CHECK finds the first byte that is not 0xFF wherever it lies: in an 8-word group, in the tail, past a read chunk', async () => {
   await withStub('normal', async (stub, sim) => {
     const at = 0x310000;

@@ -1,7 +1,7 @@
 /**
  * Moving data to the stub. Three ways, chosen per target:
  *
- * - deflate (default): raw DEFLATE compressed on the host (node:zlib). Where the target allows
+ * - deflate (default across a link; on an in-process target only when asked): raw DEFLATE compressed on the host (node:zlib). Where the target allows
  *   memory access while the CPU runs, one stream per MiB through STREAM_WRITE_DEFLATED: compressed
  *   in 64 KiB cells on the thread pool (deflated-image.ts; writeFlash starts that while it plans),
  *   streamed into the stub's ring as the cells come, the ROM's tinfl inflating it on the chip.
@@ -30,9 +30,13 @@ export type TransferMode = 'deflate' | 'stream' | 'calls';
 export const DEFAULT_LEVEL = 4;
 
 export interface TransferOptions {
-  /** Compress on the host (default true). */
+  /** Compress on the host (default: where the target is across a link, not in process). */
   readonly compress?: boolean;
-  /** Force a mode; default: deflate if compressing, else stream where memory works while running, else calls. */
+  /**
+   * Force a mode; default: deflate if compressing, else stream where memory works while running, else
+   * calls. Compressing is the default across a link; on an in-process target (nothing crosses a
+   * link, the inflating is pure cost) only where `compress` is true.
+   */
   readonly mode?: TransferMode;
   /**
    * Uncompressed bytes of the first WRITE_DEFLATED call (default 64 KiB). Later calls grow up to
@@ -77,7 +81,7 @@ export interface TransferStats {
 
 export function chooseMode(session: FlashSession, options: Pick<TransferOptions, 'mode' | 'compress'>): TransferMode {
   if (options.mode) return options.mode;
-  if (options.compress ?? true) return 'deflate';
+  if (options.compress ?? !session.target.capabilities.inProcess) return 'deflate';
   return session.target.capabilities.memoryWhileRunning ? 'stream' : 'calls';
 }
 

@@ -87,6 +87,7 @@ export class SimTarget implements Target {
     haltsOnBreakInstruction: true,
     hardwareBreakpoints: 8,
     maxTransfer: 1 << 20,
+    inProcess: true,
   };
   readonly registers: readonly RegisterInfo[] = defaultRiscv32Registers();
   private readonly events = new TargetEvents();

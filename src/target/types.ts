@@ -53,6 +53,12 @@ export interface TargetCapabilities {
   readonly hardwareBreakpoints?: number;
   /** Largest single memory transfer the link carries, in bytes. */
   readonly maxTransfer: number;
+  /**
+   * Memory is reached by a function call in this process, not across a link (the in-process
+   * simulator): compressing data for it saves nothing, so the flash driver sends it uncompressed
+   * unless asked to compress.
+   */
+  readonly inProcess?: boolean;
 }
 
 export type TargetEvent =

@@ -62,7 +62,7 @@ test('deflate: the image compressed while planning serves scattered ranges, cut 
     const at = VFS.offset + 0x3000; // cells (64 KiB) and stream pieces (1 MiB) cut mid-range
     const data = random(0x118000);
     data.fill(0x11, 0x40000, 0x90000);
-    await writeFlash(session, at, data);
+    await writeFlash(session, at, data, { compress: true });
     const changed = data.slice();
     // Sectors changed here and there: one in the first (short) cell, a run across a cell boundary,
     // a run across the 1 MiB boundary at 0x300000, and the last sector.
@@ -71,7 +71,7 @@ test('deflate: the image compressed while planning serves scattered ranges, cut 
     changed.fill(0x33, VFS.offset + 0x100000 - at - 0x2000, VFS.offset + 0x100000 - at + 0x3000);
     const before = flash().slice();
     rec.reset();
-    const r = await writeFlash(session, at, changed);
+    const r = await writeFlash(session, at, changed, { compress: true });
     assert.equal(r.transfer?.mode, 'deflate');
     assert.ok(rec.count('STREAM_WRITE_DEFLATED') >= 5, rec.commands.join(','));
     assert.ok(r.sectorsSkipped > 250, `${r.sectorsSkipped} sectors skipped`);

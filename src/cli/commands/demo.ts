@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { hex32 } from '../../chips/types.js';
 import { probeFlash } from '../../flash/probe.js';
 import { openFlashSession } from '../../flash/session.js';
+import type { TransferMode } from '../../flash/transfer.js';
 import { verifyFlash } from '../../flash/verify.js';
 import { writeFlash } from '../../flash/write.js';
 import { findSymbol, parseElf } from '../../image/elf.js';
@@ -85,6 +86,12 @@ export function demoPayload(): Uint8Array {
   return out;
 }
 
+/** How the data went to the stub, in the demo's words. */
+function transferLabel(mode: TransferMode): string {
+  if (mode === 'deflate') return 'deflated';
+  return mode === 'stream' ? 'streamed uncompressed: in process there is no link to save' : 'uncompressed, in chunked calls';
+}
+
 function section(io: CliIo, st: Style, n: number, title: string): void {
   io.out(`\n${st.bold(st.cyan(`── ${n}. ${title} `))}${st.cyan('─'.repeat(Math.max(3, Math.min(io.columns, 100) - title.length - 8)))}\n\n`);
 }
@@ -131,7 +138,7 @@ export async function runLiveDemo(io: CliIo = processIo()): Promise<number> {
       try {
         const w = await writeFlash(session, DEMO_WRITE_AT, data);
         const v = await verifyFlash(session, DEMO_WRITE_AT, data);
-        io.out(`  write   ${w.sectorsTotal} sectors: ${w.sectorsErased} erased, ${w.sectorsProgrammed} programmed, ${w.sectorsSkipped} already right; ${formatSize(w.wireBytes)} sent (${w.transfer ? 'compressed' : 'raw'}), ${Math.round(w.ms.total)} ms\n`);
+        io.out(`  write   ${w.sectorsTotal} sectors: ${w.sectorsErased} erased, ${w.sectorsProgrammed} programmed, ${w.sectorsSkipped} already right; ${formatSize(w.wireBytes)} sent (${w.transfer ? transferLabel(w.transfer.mode) : 'nothing to program'}), ${Math.round(w.ms.total)} ms\n`);
         io.out(`  verify  SHA-256 on the chip ${v.match ? st.green('matches') : st.red('differs')} the host's (${v.hashCalls} hash call${v.hashCalls === 1 ? '' : 's'}, ${Math.round(v.durationMs)} ms)\n`);
         if (!v.match) problems.push(`verification failed at ${hex32(v.firstMismatch ?? DEMO_WRITE_AT)}`);
       } finally {

@@ -39,7 +39,8 @@ export interface FlashCommonOptions {
 }
 
 export interface FlashWriteOptions extends FlashCommonOptions {
-  readonly compress: boolean;
+  /** undefined: the driver's default (compress across a link, not on the in-process simulator). */
+  readonly compress?: boolean;
   readonly skip: boolean;
   readonly verify: boolean;
   readonly mode?: string;
@@ -145,7 +146,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
       switch (action) {
         case 'write': {
           const r = await writeFlash(session, offset, data!, {
-            compress: wo.compress,
+            ...(wo.compress === undefined ? {} : { compress: wo.compress }),
             skipUnchanged: wo.skip,
             verify: wo.verify,
             ...(wo.mode ? { mode: wo.mode as TransferMode } : {}),
@@ -156,7 +157,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
           result(o, io, { action, ...r, offset: hex32(offset), length }, [
             `wrote ${kib(length)} at ${hex32(offset)} on ${session.target.description}`,
             `sectors  ${r.sectorsTotal} in range, ${r.sectorsSkipped} unchanged (skipped), ${r.sectorsErased} erased, ${r.sectorsProgrammed} programmed`,
-            `wire     ${kib(r.wireBytes)} for ${kib(r.bytesProgrammed)} programmed${r.transfer ? ` (${r.transfer.mode}${r.transfer.doubleBuffered ? ', double-buffered' : ''}, ${r.transfer.calls} stub runs)` : ''}`,
+            `wire     ${kib(r.wireBytes)} for ${kib(r.bytesProgrammed)} programmed${r.transfer ? ` (${r.transfer.mode}${r.transfer.doubleBuffered ? ', double-buffered' : ''}, ${r.transfer.calls} stub run${r.transfer.calls === 1 ? '' : 's'})` : ''}`,
             `verify   ${r.verified === 'sha256' ? 'SHA-256 of the changed sectors matches' : r.verified === 'plan' ? 'every sector already matched (SHA-256)' : 'skipped (--no-verify)'}`,
             `time     ${(r.ms.total / 1000).toFixed(2)} s (plan ${r.ms.plan.toFixed(0)} ms, erase ${r.ms.erase.toFixed(0)} ms, write ${r.ms.write.toFixed(0)} ms, verify ${r.ms.verify.toFixed(0)} ms), effective ${r.kbps.toFixed(1)} KiB/s`,
           ].join('\n'));
@@ -227,10 +228,11 @@ export function registerFlash(program: Command): void {
     common(flash.command('write').description('write a file: unchanged sectors are skipped, the rest erased, programmed and verified by SHA-256'))
       .argument('<file>', 'binary to write')
       .argument('[offset]', 'flash offset (4-byte aligned), e.g. 0x10000 or 64K', '0')
-      .option('--no-compress', 'send the data uncompressed (streamed where the target allows memory access while running)')
+      .option('--compress', 'send the data deflated (the default across a link: OpenOCD, a GDB server)')
+      .option('--no-compress', 'send the data uncompressed (streamed where the target allows memory access while running; the default on --target sim, where nothing crosses a link)')
       .option('--no-skip', 'rewrite every sector, even those that already hold the data')
       .option('--no-verify', 'do not check the SHA-256 of the written sectors afterwards')
-      .option('--mode <mode>', 'transfer: deflate, stream or calls (default: deflate, or stream/calls with --no-compress)')
+      .option('--mode <mode>', 'transfer: deflate, stream or calls (default: deflate across a link, stream on --target sim; stream/calls with --no-compress)')
       .option('--inflater <which>', "who inflates deflated data on the chip: rom (the ROM's miniz tinfl_decompress, default) or stub (the stub's own inflater)")
       .addHelpText('after', `
 Examples:

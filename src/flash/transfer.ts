@@ -1,10 +1,11 @@
 /**
  * Moving data to the stub. Three ways, chosen per target:
  *
- * - deflate (default across a link; on an in-process target only when asked): raw DEFLATE compressed on the host (node:zlib). Where the target allows
- *   memory access while the CPU runs, one stream per MiB through STREAM_WRITE_DEFLATED: compressed
- *   in 64 KiB cells on the thread pool (deflated-image.ts; writeFlash starts that while it plans),
- *   streamed into the stub's ring as the cells come, the ROM's tinfl inflating it on the chip.
+ * - deflate (default across a link; on an in-process target only when asked): raw DEFLATE
+ *   compressed on the host (node:zlib). Where the target allows memory access while the CPU
+ *   runs, one stream per MiB through STREAM_WRITE_DEFLATED: compressed in 64 KiB cells on the
+ *   thread pool (deflated-image.ts; writeFlash starts that while it plans), streamed into the
+ *   stub's ring as the cells come, the ROM's tinfl inflating it on the chip.
  *   Elsewhere (or with the stub's own inflater, or a chunk or buffer size given) chunks compressed
  *   one by one and sent with WRITE_DEFLATED; chunks that do not shrink go as plain WRITE. Two
  *   buffers in target RAM (transfer-buffers.ts); where memory works while running, the next chunk

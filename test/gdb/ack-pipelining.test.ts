@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { RspConnection } from '../../src/gdb/connection.js';
 import { encodePacket } from '../../src/gdb/codec.js';
+import { takePacket } from './packet-split.js';
 
 test('two requests in flight in ack mode: a NAK of the second retransmits it, replies stay matched', async () => {
   const received: string[] = [];
@@ -19,11 +20,10 @@ test('two requests in flight in ack mode: a NAK of the second retransmits it, re
       buffer += d.toString('latin1');
       for (;;) {
         buffer = buffer.replace(/^\+/, '');
-        const start = buffer.indexOf('$');
-        const end = start >= 0 ? buffer.indexOf('#', start) : -1;
-        if (end < 0 || buffer.length < end + 3) break;
-        const payload = buffer.slice(start + 1, end);
-        buffer = buffer.slice(end + 3);
+        const packet = takePacket(buffer);
+        if (!packet) break;
+        const { payload } = packet;
+        buffer = packet.rest;
         if (payload === 'm2,1' && !nakked) {
           nakked = true;
           socket.write('-');

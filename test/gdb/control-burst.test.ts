@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { RspConnection } from '../../src/gdb/connection.js';
 import { encodePacket } from '../../src/gdb/codec.js';
+import { takePacket } from './packet-split.js';
 
 /** A server that answers nothing until `hold` packets have arrived (or 300 ms passed), then everything. */
 async function withHoldingServer(hold: number, body: (conn: RspConnection, seenBeforeFirstReply: () => string[]) => Promise<void>): Promise<void> {
@@ -28,11 +29,10 @@ async function withHoldingServer(hold: number, body: (conn: RspConnection, seenB
       buffer += d.toString('latin1');
       for (;;) {
         buffer = buffer.replace(/^\++/, '');
-        const start = buffer.indexOf('$');
-        const end = start >= 0 ? buffer.indexOf('#', start) : -1;
-        if (end < 0 || buffer.length < end + 3) break;
-        const payload = buffer.slice(start + 1, end);
-        buffer = buffer.slice(end + 3);
+        const packet = takePacket(buffer);
+        if (!packet) break;
+        const { payload } = packet;
+        buffer = packet.rest;
         socket.write('+');
         if (payload === 'qC') {
           socket.write(encodePacket('QC1'));

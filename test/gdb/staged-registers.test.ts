@@ -12,6 +12,7 @@ import { RspConnection } from '../../src/gdb/connection.js';
 import { encodePacket } from '../../src/gdb/codec.js';
 import { TargetRegisterError } from '../../src/target/errors.js';
 import { startFaultServer, type FaultPlan, type FaultServer } from './fault-server.js';
+import { takePacket } from './packet-split.js';
 
 const OPTS = { timeout: 10000 };
 const EBREAK = Uint8Array.of(0x73, 0x00, 0x10, 0x00);
@@ -86,11 +87,10 @@ test('ack mode: no + goes to the server between a resume and its stop reply', OP
           return;
         }
         buffer = buffer.replace(/^\++/, '');
-        const start = buffer.indexOf('$');
-        const end = start >= 0 ? buffer.indexOf('#', start) : -1;
-        if (end < 0 || buffer.length < end + 3) break;
-        const payload = buffer.slice(start + 1, end);
-        buffer = buffer.slice(end + 3);
+        const packet = takePacket(buffer);
+        if (!packet) break;
+        const { payload } = packet;
+        buffer = packet.rest;
         socket.write('+');
         if (payload === 'c') {
           running = true;

@@ -22,7 +22,6 @@
  *   npx tsx bench/flash-write.bench.ts [rounds] [warm-up rounds] [images, e.g. code,random]
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { connectRemote } from '../src/gdb/remote-target.js';
 import { startGdbServer } from '../src/gdb/server.js';
@@ -32,6 +31,7 @@ import type { TransferMode } from '../src/flash/transfer.js';
 import { writeFlash } from '../src/flash/write.js';
 import { createSimulatedEsp32c3 } from '../src/sim/esp32c3/create.js';
 import type { Target } from '../src/target/types.js';
+import { benchImages } from './images.js';
 
 const ROUNDS = Math.max(1, Number(process.argv[2] ?? 5) | 0);
 const WARMUP = Math.max(0, Number(process.argv[3] ?? 20) | 0);
@@ -40,39 +40,6 @@ const SIZE = Number(process.env.BENCH_SIZE ?? 0x40000);
 const AT = 0x200000;
 const RAM = 0x3fcb0000; // 64 KiB of SRAM above the stub's work area
 const RAM_WINDOW = 0x10000;
-
-function images(): { name: string; bytes: Uint8Array }[] {
-  const out: { name: string; bytes: Uint8Array }[] = [];
-  const app = new Uint8Array(readFileSync('firmware/build/espalgo-demo.bin'));
-  const firmware = new Uint8Array(SIZE).fill(0xff);
-  firmware.set(app.subarray(0, SIZE));
-  out.push({ name: 'firmware', bytes: firmware });
-  const text = existsSync('/usr/bin/openocd') ? elfSection(readFileSync('/usr/bin/openocd'), '.text') : undefined;
-  if (text && text.length >= SIZE) {
-    const from = Math.floor((text.length - SIZE) / 2);
-    out.push({ name: 'code', bytes: new Uint8Array(text.subarray(from, from + SIZE)) });
-  }
-  out.push({ name: 'random', bytes: new Uint8Array(randomBytes(SIZE)) });
-  return ONLY ? out.filter((i) => ONLY.includes(i.name)) : out;
-}
-
-/** The bytes of a section of a little-endian ELF64 file, by name. */
-function elfSection(file: Buffer, name: string): Buffer | undefined {
-  if (file.readUInt32BE(0) !== 0x7f454c46 || file[4] !== 2 || file[5] !== 1) return undefined;
-  const shoff = Number(file.readBigUInt64LE(0x28));
-  const size = file.readUInt16LE(0x3a);
-  const count = file.readUInt16LE(0x3c);
-  const names = shoff + file.readUInt16LE(0x3e) * size;
-  const namesAt = Number(file.readBigUInt64LE(names + 24));
-  for (let i = 0; i < count; i++) {
-    const h = shoff + i * size;
-    const at = namesAt + file.readUInt32LE(h);
-    if (file.toString('latin1', at, at + name.length + 1) !== `${name}\0`) continue;
-    const offset = Number(file.readBigUInt64LE(h + 24));
-    return file.subarray(offset, offset + Number(file.readBigUInt64LE(h + 32)));
-  }
-  return undefined;
-}
 
 async function rawWrite(target: Target, bytes: Uint8Array): Promise<number> {
   const t = performance.now();
@@ -113,7 +80,7 @@ async function main(): Promise<void> {
       { mode: 'deflate', survey: true, label: 'on', goal: 1.5 },
       { mode: 'deflate', survey: false, label: 'on, no survey', goal: undefined },
     ];
-    for (const image of images()) {
+    for (const image of benchImages(SIZE, ONLY)) {
       const bytes = image.bytes;
       const deflated = deflateRawSync(bytes).length;
       for (const v of variants) {
@@ -168,6 +135,7 @@ async function main(): Promise<void> {
     await sim.close();
   }
   console.log(ok ? 'overall: PASS' : 'overall: NOT MET');
+  if (!ok) process.exitCode = 1;
 }
 
 await main();

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const missing = missingPeers();
   if (missing.length > 0) {
     console.error(`sim-mips: missing ${missing.join(', ')}`);
-    process.exit(1);
+    process.exit(2);
   }
   const tmp = makeTempDir();
   try {

@@ -22,6 +22,7 @@ import { FlashError } from './errors.js';
 import type { FlashSession } from './session.js';
 import { StubError } from './stub-client.js';
 import { DeflatedImage } from './deflated-image.js';
+import { PIECES_PER_RING } from './stream-ring.js';
 import { transferBuffers } from './transfer-buffers.js';
 import { STUB_COMMAND, WRITE_DEFLATED_FLAGS, type StubCommandName, type StubInflater } from './stub-protocol.js';
 
@@ -76,6 +77,10 @@ export interface TransferStats {
   readonly calls: number;
   readonly deflatedCalls: number;
   readonly rawCalls: number;
+  /**
+   * Whether the host filled one buffer while the stub worked on another: always for a stream (its
+   * ring has two pieces), for chunked calls where memory works while the CPU runs.
+   */
   readonly doubleBuffered: boolean;
   readonly durationMs: number;
 }
@@ -154,7 +159,7 @@ async function streamRanges(session: FlashSession, ranges: readonly ProgramRange
       if (cells !== options.deflated) cells?.dispose();
     }
   }
-  return { bytes, wireBytes, calls, deflatedCalls: deflate ? calls : 0, rawCalls: 0, doubleBuffered: deflate };
+  return { bytes, wireBytes, calls, deflatedCalls: deflate ? calls : 0, rawCalls: 0, doubleBuffered: PIECES_PER_RING > 1 };
 }
 
 /** `image` holds exactly the range's bytes (the range's data is a view of it). */

@@ -46,6 +46,7 @@ test('64 KiB write and verify through the simulator\'s GDB server over loopback 
       const next = random(0x10000);
       const s = await writeFlash(session, at, next, { compress: false });
       assert.equal(s.transfer?.mode, 'stream');
+      assert.equal(s.transfer?.doubleBuffered, true, 'the ring is filled while the stub drains it');
       assert.ok((await verifyFlash(session, at, next)).match);
       assert.ok(Buffer.from(sim.flash.bytes.subarray(at, at + next.length)).equals(Buffer.from(next)));
       assert.equal(firstDifferenceOutside(before, sim.flash.bytes, at, at + next.length), undefined);

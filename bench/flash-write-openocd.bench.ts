@@ -11,9 +11,9 @@
  * put back before the firmware resumes.
  *
  * The uncompressed flash write comes out faster than the raw write here although it moves more
- * remote_bitbang bytes per flash byte (the chain's round trips are quicker during a stub run than
- * during a plain memory write to the halted hart); the last column, deflate against the
- * uncompressed flash write, compares like with like.
+ * remote_bitbang bytes per flash byte (why is not known; single raw writes through this chain vary
+ * by 2x on a loaded machine); the last column, deflate against the uncompressed flash write,
+ * compares like with like.
  *
  *   npx tsx bench/flash-write-openocd.bench.ts [rounds] [images, e.g. code,random] (needs openocd)
  */

@@ -17,6 +17,8 @@ export interface TargetSpec {
   readonly chip?: string;
   readonly flash?: string;
   readonly scenario?: string;
+  /** With the simulator and `flash`: write the flash's changes back into that file. */
+  readonly persist?: boolean;
   /** With the simulator: where the partition table is (default 0x8000). */
   readonly tableOffset?: number;
   readonly timeoutMs?: number;
@@ -33,13 +35,18 @@ export interface ConnectedTarget {
 export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> {
   const chip = spec.chip !== undefined ? findChip(spec.chip) : undefined;
   if (spec.chip !== undefined && !chip) throw new CliInputError('BAD_CHIP', `unknown chip "${spec.chip}"; known: ${CHIP_NAMES.join(', ')}`);
+  if (spec.persist && spec.target !== 'sim') throw new CliInputError('BAD_OPTIONS', '--persist is for --target sim --flash FILE; a real target keeps its flash anyway');
   if (spec.target === 'sim') {
     if (chip && chip !== esp32c3) throw new CliInputError('BAD_CHIP', `the simulator is an ESP32-C3; --chip ${spec.chip} does not fit it`);
+    if (spec.persist && spec.flash === undefined) {
+      throw new CliInputError('BAD_OPTIONS', '--persist needs --flash FILE: it writes the changes back into that file (the demo firmware is never changed)');
+    }
     const { createSimulatedEsp32c3 } = await import('../sim/esp32c3/create.js');
     let sim;
     try {
       sim = createSimulatedEsp32c3({
         flash: spec.flash ?? DEMO_FLASH,
+        ...(spec.persist ? { persist: true } : {}),
         ...(spec.scenario ? { scenario: spec.scenario } : {}),
         ...(spec.tableOffset !== undefined ? { tableOffset: spec.tableOffset } : {}),
       });

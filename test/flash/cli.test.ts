@@ -1,12 +1,13 @@
 /** `espalgo flash …` through runFlash with captured output: results, JSON lines, exit codes, refusals before connecting. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFlash, type FlashWriteOptions } from '../../src/cli/commands/flash.js';
+import { runGuardedAsync } from '../../src/cli/output/command-support.js';
 import { memoryIo } from '../../src/cli/output/io.js';
-import { random } from './flash-fixture.js';
+import { DEMO_FLASH, random } from './flash-fixture.js';
 
 const base = { target: 'sim', backup: true, compress: true, skip: true, verify: true } as const;
 
@@ -68,6 +69,44 @@ test('unaligned, out-of-range and oversized requests exit 2 with the address and
     assert.equal(await runFlash('write', [big, '0'], { ...base, json: true } as FlashWriteOptions, io), 2);
     const last = JSON.parse(io.stdout().trim().split('\n').at(-1)!) as Record<string, unknown>;
     assert.deepEqual([last['ok'], last['code'], last['address']], [false, 'FLASH_TOO_LARGE', '0x00000000']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--persist keeps a write and an erase in the --flash file; without it the file is only read; refused without --flash', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-flash-'));
+  try {
+    const image = join(dir, 'board.bin');
+    copyFileSync(DEMO_FLASH, image);
+    const original = readFileSync(image);
+    const file = join(dir, 'data.bin');
+    const data = random(0x2000);
+    writeFileSync(file, data);
+    const sim = { ...base, flash: image };
+    const io = memoryIo();
+
+    assert.equal(await runFlash('write', [file, '0x200000'], sim, io), 0);
+    assert.ok(readFileSync(image).equals(original), 'without --persist the file is unchanged');
+
+    assert.equal(await runFlash('write', [file, '0x200000'], { ...sim, persist: true }, io), 0);
+    const kept = readFileSync(image);
+    assert.equal(kept.length, 0x400000, 'the file became the whole flash');
+    const expected = Buffer.alloc(0x400000, 0xff);
+    original.copy(expected);
+    Buffer.from(data).copy(expected, 0x200000);
+    assert.ok(kept.equals(expected), 'the written bytes are in the file, and nothing else changed');
+    assert.equal(await runFlash('verify', [file, '0x200000'], sim, io), 0, 'a later run boots from the kept flash');
+
+    assert.equal(await runFlash('erase', ['0x200000', '4K'], { ...sim, persist: true }, io), 0);
+    assert.ok(readFileSync(image).subarray(0x200000, 0x201000).every((b) => b === 0xff), 'the erase is kept');
+
+    const refused = memoryIo();
+    const guarded = (o: object) => runGuardedAsync(refused, () => runFlash('write', [file, '0x200000'], o as FlashWriteOptions, refused));
+    assert.equal(await guarded({ ...base, persist: true }), 2);
+    assert.match(refused.stderr(), /--persist needs --flash FILE/);
+    assert.equal(await guarded({ ...base, target: '127.0.0.1:1', persist: true }), 2);
+    assert.match(refused.stderr(), /--persist is for --target sim/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -36,6 +36,8 @@ export interface FlashCommonOptions {
   readonly json?: boolean;
   readonly backup: boolean;
   readonly timeoutScale?: number;
+  /** write and erase with --target sim --flash FILE: keep the changes in FILE. */
+  readonly persist?: boolean;
 }
 
 export interface FlashWriteOptions extends FlashCommonOptions {
@@ -76,7 +78,7 @@ function scaleFor(o: FlashCommonOptions): number {
 }
 
 async function withSession(o: FlashCommonOptions, io: CliIo, body: (session: FlashSession) => Promise<number>): Promise<number> {
-  const connected = await connectTarget({ target: o.target, chip: o.chip, flash: o.flash, scenario: o.scenario });
+  const connected = await connectTarget({ target: o.target, chip: o.chip, flash: o.flash, scenario: o.scenario, persist: o.persist === true });
   try {
     const session = await openFlashSession(connected.target, {
       ...(connected.chip ? { chip: connected.chip } : {}),
@@ -203,7 +205,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
 
 function common(cmd: Command): Command {
   return cmd
-    .option('-t, --target <where>', 'sim (the simulated ESP32-C3; its flash lives in memory for this run) or HOST:PORT of a GDB server', 'sim')
+    .option('-t, --target <where>', 'sim (the simulated ESP32-C3; its flash lives in memory for this run unless --persist) or HOST:PORT of a GDB server', 'sim')
     .option('--chip <name>', 'chip behind a GDB server (esp32c3)')
     .option('--flash <file>', 'with --target sim: flash image to boot instead of the demo firmware')
     .option('--scenario <name>', 'with --target sim: simulator scenario (see espalgo sim --help)')
@@ -212,6 +214,8 @@ function common(cmd: Command): Command {
     .option('--timeout-scale <n>', 'multiply stub timeouts (default 10 on the simulator, else 1)', numberOption('--timeout-scale'))
     .option('--json', 'progress events and the result as JSON lines on stdout');
 }
+
+const PERSIST_HELP = 'with --target sim --flash FILE: write the changes back into FILE, which becomes the whole flash (padded with 0xFF to its size; default: FILE is only read)';
 
 const EXIT_HELP = '\nExit codes: 0 done; 1 the operation failed or found a difference (verify, blank-check); 2 bad input, refused request or no target.';
 
@@ -234,9 +238,11 @@ export function registerFlash(program: Command): void {
       .option('--no-verify', 'do not check the SHA-256 of the written sectors afterwards')
       .option('--mode <mode>', 'transfer: deflate, stream or calls (default: deflate across a link, stream on --target sim; stream/calls with --no-compress)')
       .option('--inflater <which>', "who inflates deflated data on the chip: rom (the ROM's miniz tinfl_decompress, default) or stub (the stub's own inflater)")
+      .option('--persist', PERSIST_HELP)
       .addHelpText('after', `
 Examples:
   espalgo flash write app.bin 0x10000
+  espalgo flash write app.bin 0x10000 --flash board.bin --persist   (the simulator, flash kept in board.bin)
   espalgo flash write fs.img 0x200000 --target 127.0.0.1:3333 --chip esp32c3 --json
 ${EXIT_HELP}`),
   ).action(run('write'));
@@ -251,6 +257,7 @@ ${EXIT_HELP}`),
     common(flash.command('erase').description('erase a range (offset and size multiples of 4 KiB)'))
       .argument('<offset>', 'flash offset (4 KiB aligned)')
       .argument('<size>', 'bytes (multiple of 4 KiB)')
+      .option('--persist', PERSIST_HELP)
       .addHelpText('after', `\nExample:\n  espalgo flash erase 0x200000 64K\n${EXIT_HELP}`),
   ).action(run('erase'));
   exitTwoOnUsageErrors(

@@ -273,14 +273,23 @@ export class SimTarget implements Target {
   private handleReset(): void {
     const req = this.chip.takeResetRequest();
     if (!req) return;
+    this.chip.rtcCntl.setResetCause(req.cause);
+    this.reboot(() => this.chip.rtcCntl.setResetCause(req.cause), `simulator: chip reset by ${req.source}\n`);
+  }
+
+  /**
+   * Re-boot from flash as a chip reset does, keeping the run state (halted stays halted). What a
+   * debugger set up survives as it does under OpenOCD, which re-applies it after a reset: dcsr's
+   * ebreakm (the boot resets dcsr) and the hardware breakpoints.
+   */
+  reboot(afterBoot?: () => void, message?: string): void {
     const wasHalted = this.chip.hart.halted;
-    this.chip.rtcCntl.setResetCause(req.cause);
     this.options.reboot?.();
-    this.chip.rtcCntl.setResetCause(req.cause);
+    afterBoot?.();
     this.attachDebugger();
     this.rearmHardwareBreakpoints();
     if (wasHalted && !this.chip.hart.halted) this.chip.hart.requestHalt();
-    this.events.emit({ type: 'output', text: `simulator: chip reset by ${req.source}\n` });
+    if (message) this.events.emit({ type: 'output', text: message });
     this.events.emit({ type: 'reset' });
   }
 

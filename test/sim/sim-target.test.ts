@@ -127,6 +127,29 @@ test('ebreak in the program halts (ebreakm), events are emitted', async () => {
   assert.equal(t.state(), 'disconnected');
 });
 
+test('reboot keeps the run state and what the debugger set: ebreakm, hardware breakpoints', async () => {
+  const sim = newSim();
+  const t = sim.target;
+  await t.addBreakpoint(LW, 'hardware');
+  const events: string[] = [];
+  t.on((e) => events.push(e.type));
+  sim.reboot();
+  assert.equal(t.state(), 'halted', 'halted stays halted');
+  assert.deepEqual(events, ['reset']);
+  assert.equal((await t.readRegister('dcsr')) & (1 << 15), 1 << 15, 'ebreakm set again after the boot reset dcsr');
+  await t.resume();
+  const stop = await t.waitForHalt(2000);
+  assert.equal(stop.reason, 'hw-breakpoint', 'the hardware breakpoint survived the reboot');
+  assert.equal(stop.pc, LW);
+  // An ebreak in the program still halts instead of trapping.
+  await t.removeBreakpoint(LW, 'hardware');
+  await t.writeMemory(0x40380100, new Uint8Array([0x73, 0x00, 0x10, 0x00]));
+  sim.reboot();
+  await t.resume(0x40380100);
+  assert.equal((await t.waitForHalt(1000)).reason, 'breakpoint');
+  await sim.close();
+});
+
 test('close rejects a pending waitForHalt instead of leaving it hanging', async () => {
   const sim = newSim(true);
   const wait = sim.target.waitForHalt(5000);

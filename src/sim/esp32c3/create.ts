@@ -41,7 +41,10 @@ export interface SimulatedEsp32c3 {
   readonly scenario: Scenario;
   /** What the last boot did. */
   readonly boot: BootInfo;
-  /** Reset the chip and boot again from flash (scenario re-applied); the hart keeps its run state. */
+  /**
+   * Reset the chip and boot again from flash (scenario re-applied); the hart keeps its run state and
+   * the debugger's settings (ebreakm, hardware breakpoints) are put back, as after a reset under OpenOCD.
+   */
   reboot(): BootInfo;
   close(): Promise<void>;
 }
@@ -111,7 +114,10 @@ export function createSimulatedEsp32c3(options: SimulatedEsp32c3Options): Simula
     get boot() {
       return lastBoot;
     },
-    reboot: () => bootAndApply(true),
+    reboot: () => {
+      target.reboot();
+      return lastBoot;
+    },
     close: async () => {
       await target.close();
       backing.close();

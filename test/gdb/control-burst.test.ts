@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { RspConnection } from '../../src/gdb/connection.js';
 import { encodePacket } from '../../src/gdb/codec.js';
+import { newMemoryQueue, writeRemoteMemory, type MemoryLink } from '../../src/gdb/remote-memory.js';
 import { takePacket } from './packet-split.js';
 
 /** A server that answers nothing until `hold` packets have arrived (or 300 ms passed), then everything. */
@@ -77,5 +78,18 @@ test('a bulk request behind a burst of control requests does not wait for their 
     ]);
     assert.deepEqual(replies, ['OK', 'OK', 'OK', 'OK', '00']);
     assert.equal(seen().length, 5, `the server had ${seen().join(' | ')} before it answered`);
+  });
+});
+
+test('a memory write of a few bytes is a control request; a bigger one waits for the pipeline', async () => {
+  const link = (conn: RspConnection): MemoryLink => ({ connection: conn, packetSize: 4096, binaryWrite: true, binaryRead: false, queue: newMemoryQueue(() => conn.pipelineDepth) });
+  const bulk = (conn: RspConnection) => [conn.requestText('m1000,400'), conn.requestText('m1400,400')];
+  await withHoldingServer(3, async (conn, seen) => {
+    await Promise.all([...bulk(conn), writeRemoteMemory(link(conn), 0x2000, new Uint8Array(16).fill(0x41))]);
+    assert.deepEqual(seen().map((p) => p.slice(0, 9)), ['m1000,400', 'm1400,400', 'X2000,10:'], 'the 16-byte write went out beside the full pipeline');
+  });
+  await withHoldingServer(3, async (conn, seen) => {
+    await Promise.all([...bulk(conn), writeRemoteMemory(link(conn), 0x2000, new Uint8Array(128).fill(0x41))]);
+    assert.deepEqual(seen(), ['m1000,400', 'm1400,400'], 'the 128-byte write waited for a reply');
   });
 });

@@ -29,6 +29,7 @@ import { TargetEvents } from '../target/events.js';
 import { RISCV_CSR, RISCV_GPR_NAMES, canonicalRiscvName, defaultRiscv32Registers } from '../target/riscv-registers.js';
 import { hex32 } from '../chips/types.js';
 import type { Esp32c3 } from './esp32c3/chip.js';
+import type { ResetRequest } from './esp32c3/watchdogs.js';
 import type { RunResult } from './hart/types.js';
 
 export const DEFAULT_SLICE_INSTRUCTIONS = 500_000;
@@ -272,24 +273,23 @@ export class SimTarget implements Target {
   /** A watchdog or the program asked for a reset: re-boot from flash and keep the run state. */
   private handleReset(): void {
     const req = this.chip.takeResetRequest();
-    if (!req) return;
-    this.chip.rtcCntl.setResetCause(req.cause);
-    this.reboot(() => this.chip.rtcCntl.setResetCause(req.cause), `simulator: chip reset by ${req.source}\n`);
+    if (req) this.reboot(req);
   }
 
   /**
-   * Re-boot from flash as a chip reset does, keeping the run state (halted stays halted). What a
+   * Re-boot from flash as a chip reset does, keeping the run state (halted stays halted); `by` names
+   * the reset (its cause goes into RTC_CNTL's reset state, which the boot has just reset). What a
    * debugger set up survives as it does under OpenOCD, which re-applies it after a reset: dcsr's
    * ebreakm (the boot resets dcsr) and the hardware breakpoints.
    */
-  reboot(afterBoot?: () => void, message?: string): void {
+  reboot(by?: ResetRequest): void {
     const wasHalted = this.chip.hart.halted;
     this.options.reboot?.();
-    afterBoot?.();
+    if (by) this.chip.rtcCntl.setResetCause(by.cause);
     this.attachDebugger();
     this.rearmHardwareBreakpoints();
     if (wasHalted && !this.chip.hart.halted) this.chip.hart.requestHalt();
-    if (message) this.events.emit({ type: 'output', text: message });
+    if (by) this.events.emit({ type: 'output', text: `simulator: chip reset by ${by.source}\n` });
     this.events.emit({ type: 'reset' });
   }
 

@@ -88,6 +88,9 @@ test('--persist keeps a write and an erase in the --flash file; without it the f
 
     assert.equal(await runFlash('write', [file, '0x200000'], sim, io), 0);
     assert.ok(readFileSync(image).equals(original), 'without --persist the file is unchanged');
+    const beyond = memoryIo();
+    assert.notEqual(await runGuardedAsync(beyond, () => runFlash('write', [file, '0x3ff000'], { ...sim, persist: true }, beyond)), 0, 'past the end of flash');
+    assert.ok(readFileSync(image).equals(original), 'a refused --persist write leaves the file as it was (not even padded)');
 
     assert.equal(await runFlash('write', [file, '0x200000'], { ...sim, persist: true }, io), 0);
     const kept = readFileSync(image);

@@ -63,14 +63,20 @@ export class MemoryBacking implements FlashBacking {
   close(): void {}
 }
 
-/** A file as flash: loaded once, every store written through at the same offset. */
+/**
+ * A file as flash: loaded once, every store written through at the same offset. A file shorter
+ * than the flash is padded with 0xFF in memory at once, and in the file only when the first change
+ * is written through (a run that changes nothing, or is refused, leaves the file as it was).
+ */
 export class FileBacking implements FlashBacking {
   readonly bytes: Uint8Array;
   private fd: number | undefined;
+  /** The file's length while it is still shorter than the flash (the padding not yet written). */
+  private unpaddedLength: number | undefined;
 
   /**
-   * @param path file holding the flash contents; if shorter than `size` it is padded with 0xFF
-   *             (in memory and in the file), if `size` is omitted the file's length is used.
+   * @param path file holding the flash contents; if shorter than `size` it is treated as padded
+   *             with 0xFF, if `size` is omitted the file's length is used.
    */
   constructor(readonly path: string, size?: number) {
     this.fd = openSync(path, 'r+');
@@ -84,18 +90,28 @@ export class FileBacking implements FlashBacking {
       if (got <= 0) break;
       done += got;
     }
-    if (fileSize < total) writeSync(this.fd, this.bytes, fileSize, total - fileSize, fileSize);
+    if (fileSize < total) this.unpaddedLength = fileSize;
   }
   get size(): number {
     return this.bytes.length;
   }
   store(offset: number, data: Uint8Array): void {
     this.bytes.set(data, offset);
-    if (this.fd !== undefined) writeSync(this.fd, data, 0, data.length, offset);
+    this.writeThrough(offset, data.length);
   }
   program(offset: number, data: Uint8Array): void {
     andInto(this.bytes, offset, data);
-    if (this.fd !== undefined) writeSync(this.fd, this.bytes, offset, data.length, offset);
+    this.writeThrough(offset, data.length);
+  }
+  private writeThrough(offset: number, length: number): void {
+    if (this.fd === undefined) return;
+    const from = this.unpaddedLength;
+    if (from !== undefined) {
+      // The first change: the file becomes the whole flash (the padding, then the change below).
+      writeSync(this.fd, this.bytes, from, this.bytes.length - from, from);
+      this.unpaddedLength = undefined;
+    }
+    writeSync(this.fd, this.bytes, offset, length, offset);
   }
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);

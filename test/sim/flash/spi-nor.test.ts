@@ -133,6 +133,8 @@ test('file backing writes through', () => {
     const path = join(dir, 'flash.bin');
     writeFileSync(path, new Uint8Array(0x1000).fill(0xff));
     const backing = new FileBacking(path, 0x100000);
+    assert.equal(readFileSync(path).length, 0x1000, 'the file is not padded before a change');
+    assert.equal(backing.bytes[0x80010], 0xff, 'it reads as padded with 0xFF');
     const f = new SpiNorFlash({ backing, timing: { program: 0 } });
     cmd(f, FLASH_OP.WREN);
     cmd(f, FLASH_OP.PP, 0x80010, new Uint8Array([0x12, 0x34]));
@@ -141,6 +143,7 @@ test('file backing writes through', () => {
     assert.equal(file.length, 0x100000);
     assert.equal(file[0x80010], 0x12);
     assert.equal(file[0x80011], 0x34);
+    assert.ok(file.subarray(0x1000, 0x80010).every((b) => b === 0xff), 'padded with 0xFF');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

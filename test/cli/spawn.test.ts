@@ -1,9 +1,11 @@
 // The CLI wired through commander, run as a child process (stdout is a pipe, not a TTY).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExampleFlash } from '../../src/image/examples/index.js';
+import { DEMO_FLASH } from '../../src/cli/target-connect.js';
 import { runCli, tempDir } from './helpers.js';
 
 test('espalgo flash-map from the command line: exit 0, plain text, then exit 1 on an error finding', (t) => {
@@ -33,4 +35,24 @@ test('usage errors exit 2 with one line on stderr; --help exits 0 and teaches', 
   const i = runCli(['image', 'info', '--help']);
   assert.equal(i.code, 0);
   assert.match(i.stdout, /espalgo image info/);
+});
+
+test('a reader that goes away (stdout closed, as `| head -1` does) does not kill a flash write: it finishes (the data is in the kept flash) and exits 0', async (t) => {
+  const dir = tempDir(t);
+  const flash = join(dir, 'board.bin');
+  copyFileSync(DEMO_FLASH, flash);
+  const data = join(dir, 'data.bin');
+  const bytes = Uint8Array.from({ length: 0x20000 }, (_, i) => (i * 131 + (i >> 9)) & 0xff);
+  writeFileSync(data, bytes);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'flash', 'write', data, '0x100000', '--flash', flash, '--persist', '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+  child.stdout.once('data', () => child.stdout.destroy()); // the first progress line, then the pipe closes
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
+  const kept = readFileSync(flash);
+  assert.ok(kept.subarray(0x100000, 0x120000).equals(bytes), 'the write completed');
 });

@@ -19,10 +19,26 @@ export function wantsColor(stream: { isTTY?: boolean }, env: Record<string, stri
   return stream.isTTY === true;
 }
 
+/**
+ * A writer to stdout or stderr that outlives its reader: once the other end is gone (EPIPE, e.g.
+ * `espalgo flash write … --json | head -1`) further text is dropped instead of the process dying
+ * of an unhandled 'error' event, so a command under way still finishes and puts the target back.
+ */
+function writerTo(stream: NodeJS.WriteStream): (text: string) => void {
+  const state = stream as NodeJS.WriteStream & { espalgoGone?: boolean };
+  if (state.espalgoGone === undefined) {
+    state.espalgoGone = false;
+    stream.on('error', () => void (state.espalgoGone = true));
+  }
+  return (text) => {
+    if (!state.espalgoGone) stream.write(text);
+  };
+}
+
 export function processIo(): CliIo {
   return {
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
+    out: writerTo(process.stdout),
+    err: writerTo(process.stderr),
     color: wantsColor(process.stdout, process.env),
     columns: process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80,
   };

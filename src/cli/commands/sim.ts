@@ -13,7 +13,8 @@ import { hex32 } from '../../chips/types.js';
 import { exitTwoOnUsageErrors, numberOption } from '../output/command-support.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { CliInputError } from '../output/exit-codes.js';
-import { createJtagDebugModule, startRemoteBitbangServer, type RemoteBitbangServer } from '../../sim/jtag/index.js';
+import type { RemoteBitbangServer } from '../../sim/jtag/index.js';
+import { startSimJtagServer } from '../../sim/esp32c3/jtag-server.js';
 import { DEMO_FLASH } from '../target-connect.js';
 
 export interface SimCommandOptions {
@@ -84,22 +85,9 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
     });
     io.out(`  GDB server listening on 127.0.0.1:${gdb.port}  (gdb-multiarch -ex "target extended-remote 127.0.0.1:${gdb.port}")\n`);
   }
-  let closeJtag = async (): Promise<void> => undefined;
-  let rbbServer: RemoteBitbangServer | undefined;
-  if (options.rbb !== undefined) {
-    // SimTarget keeps running the hart (peripherals, watchdog resets); the Debug Module only asks.
-    const jtag = createJtagDebugModule(sim.chip.hart, sim.chip.bus, {
-      runner: false,
-      systemReset: (haltAfter) => void sim.target.reset(haltAfter ? 'halt' : 'run'),
-    });
-    jtag.dm.onResume(() => void sim.target.resume());
-    const rbb = await startRemoteBitbangServer(jtag.dm, { port: options.rbb, onData: () => sim.target.noteDebuggerActivity() });
-    rbbServer = rbb;
-    io.out(`  JTAG (remote_bitbang) on ${rbb.host}:${rbb.port}  (openocd -c "set RBB_PORT ${rbb.port}" -f config/openocd-esp32c3-sim.cfg)\n`);
-    closeJtag = async () => {
-      await rbb.close();
-      jtag.close();
-    };
+  const rbbServer = options.rbb !== undefined ? await startSimJtagServer(sim, { port: options.rbb }) : undefined;
+  if (rbbServer) {
+    io.out(`  JTAG (remote_bitbang) on ${rbbServer.host}:${rbbServer.port}  (openocd -c "set RBB_PORT ${rbbServer.port}" -f config/openocd-esp32c3-sim.cfg)\n`);
   }
   io.out(`  ${options.halted ? 'halted at the app entry' : 'running'}; Ctrl-C stops the simulator\n`);
   return {
@@ -108,7 +96,7 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
     ...(rbbServer ? { rbb: rbbServer } : {}),
     close: async () => {
       await gdb?.close();
-      await closeJtag();
+      await rbbServer?.close();
       await sim.close();
     },
   };

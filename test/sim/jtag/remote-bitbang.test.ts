@@ -1,48 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
 import { createJtagDebugModule, startRemoteBitbangServer, type RemoteBitbangEvent } from '../../../src/sim/jtag/index.js';
 import { DM, DMCONTROL, DMSTATUS, SBCS } from '../../../src/sim/jtag/dm-registers.js';
 import { JTAG_IR } from '../../../src/sim/jtag/dtm.js';
 import { JtagHost } from './jtag-driver.js';
+import { open, socketTransport } from './socket-transport.js';
 import { counterMachine, COUNTER_ADDRESS } from './counter-fixture.js';
-
-function open(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ port, host: '127.0.0.1' }, () => resolve(s));
-    s.once('error', reject);
-  });
-}
-
-/** Sends bytes and collects one reply byte per 'R' (bounded by a timeout). */
-function socketTransport(socket: Socket): (bytes: Uint8Array) => Promise<Uint8Array> {
-  let pending: Buffer[] = [];
-  let waiter: (() => void) | undefined;
-  socket.on('data', (d: Buffer) => {
-    pending.push(d);
-    waiter?.();
-  });
-  return async (bytes) => {
-    const expected = bytes.reduce((n, b) => n + (b === 0x52 ? 1 : 0), 0);
-    socket.write(bytes);
-    const deadline = Date.now() + 2000;
-    for (;;) {
-      const have = pending.reduce((n, b) => n + b.length, 0);
-      if (have >= expected) break;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${expected} TDO bytes (have ${have})`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 50);
-        waiter = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-    }
-    const all = Buffer.concat(pending);
-    pending = [all.subarray(expected)].filter((b) => b.length > 0);
-    return all.subarray(0, expected);
-  };
-}
 
 async function until(what: string, predicate: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 3000;

@@ -5,6 +5,7 @@
  * one is open. Binds 127.0.0.1 unless told otherwise.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { BusyPoll } from './busy-poll.js';
 import { BitbangSession } from './bitbang-protocol.js';
 import type { DebugModule } from './debug-module.js';
 import { Dtm } from './dtm.js';
@@ -26,6 +27,12 @@ export interface RemoteBitbangOptions {
   readonly onEvent?: (event: RemoteBitbangEvent) => void;
   /** Called for every chunk of wire data received (e.g. to keep the CPU's run slices short). */
   readonly onData?: () => void;
+  /**
+   * After wire data, keep the event loop polling instead of sleeping for this long (default 2 ms;
+   * 0 turns it off): the next JTAG exchange is then picked up without a kernel wake-up, which makes
+   * OpenOCD's memory accesses ~1.4x faster while the hart is halted. Costs CPU only while traffic flows.
+   */
+  readonly busyPollMs?: number;
 }
 
 export type RemoteBitbangEvent =
@@ -57,10 +64,13 @@ export class RemoteBitbangListenError extends Error {
   }
 }
 
+const DEFAULT_BUSY_POLL_MS = 2;
+
 export async function startRemoteBitbangServer(dm: DebugModule, options: RemoteBitbangOptions): Promise<RemoteBitbangServer> {
   const host = options.host ?? '127.0.0.1';
   let active: Socket | undefined;
   const traffic = { bytesIn: 0, bytesOut: 0 };
+  const busy = new BusyPoll(options.busyPollMs ?? DEFAULT_BUSY_POLL_MS);
   const server: Server = createServer((socket) => {
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     if (active) {
@@ -81,6 +91,7 @@ export async function startRemoteBitbangServer(dm: DebugModule, options: RemoteB
     socket.on('data', (chunk: Buffer) => {
       if (quit) return;
       traffic.bytesIn += chunk.length;
+      busy.touch();
       options.onData?.();
       const result = session.feed(chunk);
       traffic.bytesOut += result.reply.length;
@@ -117,6 +128,7 @@ export async function startRemoteBitbangServer(dm: DebugModule, options: RemoteB
     traffic,
     close: () =>
       new Promise<void>((resolve) => {
+        busy.stop();
         active?.destroy();
         server.close(() => resolve());
       }),

@@ -10,10 +10,10 @@
  * stays halted by the flash session for the whole run, and the RAM window the raw writes use is
  * put back before the firmware resumes.
  *
- * The uncompressed flash write comes out faster than the raw write here although it moves more
- * remote_bitbang bytes per flash byte (why is not known; single raw writes through this chain vary
- * by 2x on a loaded machine); the last column, deflate against the uncompressed flash write,
- * compares like with like.
+ * The last column, deflate against the uncompressed flash write, compares stream with stream. (Raw
+ * writes once came out slower than the uncompressed stream: while the hart was halted the
+ * simulator's event loop slept between JTAG exchanges, and a stub run kept it awake; the
+ * remote_bitbang server now polls briefly after traffic, see src/sim/jtag/busy-poll.ts.)
  *
  *   npx tsx bench/flash-write-openocd.bench.ts [rounds] [images, e.g. code,random] (needs openocd)
  */

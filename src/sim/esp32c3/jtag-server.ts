@@ -5,7 +5,7 @@
  * asks it to run; a system reset from the debugger reboots the chip through its SimTarget, and
  * wire traffic keeps the run slices short while a debugger is active.
  *
- *   const sim = createSimulatedEsp32c3({ sliceInstructions: 20_000 }); // short slices: quick JTAG round trips
+ *   const sim = createSimulatedEsp32c3({ flash: 'board.bin', sliceInstructions: 20_000 }); // short slices: quick JTAG round trips
  *   const jtag = await startSimJtagServer(sim, { port: 9824 });
  *   …
  *   await jtag.close(); await sim.close();

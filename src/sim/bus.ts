@@ -275,13 +275,14 @@ export class Bus {
   }
 
   /**
-   * A live view of [addr, addr+length) when it lies inside one memory-backed region (no copy; do
-   * not write through it, nor keep it past the current access), else undefined: use readBlock.
+   * [addr, addr+length) to read during the current access: a live view where it lies inside one
+   * memory-backed region (no copy; do not write through it, nor keep it past the access), else a
+   * copy (readBlock).
    */
-  viewBlock(addr: number, length: number): Uint8Array | undefined {
+  viewBlock(addr: number, length: number): Uint8Array {
     addr >>>= 0;
     const r = this.find(addr);
-    if (!r || !r.backing || length < 0 || addr + length > r.end) return undefined;
+    if (!r || !r.backing || length < 0 || addr + length > r.end) return this.readBlock(addr, length);
     const off = r.backingOffset + (addr - r.start);
     return r.backing.subarray(off, off + length);
   }

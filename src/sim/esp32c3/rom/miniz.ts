@@ -132,7 +132,7 @@ function tinflDecompress(env: RomEnvironment): number {
     if (outNext < outStart || span <= 0 || (span & (span - 1)) !== 0) return give(0, 0, TINFL_STATUS.BAD_PARAM);
   }
   const all = streamsOf(env);
-  const input = inSize ? (bus.viewBlock(inNext, inSize) ?? bus.readBlock(inNext, inSize)) : new Uint8Array(0);
+  const input = inSize ? bus.viewBlock(inNext, inSize) : new Uint8Array(0);
   const more = (flags & TINFL_FLAG.HAS_MORE_INPUT) !== 0;
   let stream = all.get(r);
   if (bus.read32(r) === 0) {

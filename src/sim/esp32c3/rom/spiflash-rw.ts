@@ -107,7 +107,7 @@ const write = service('esp_rom_spiflash_write', (env) => {
   const chip = readFlashChip(env.bus);
   if ((dest & 3) || (len & 3) || len < 0 || dest + len > chip.chipSize) return ROM_ERR;
   // The source is only read while the write runs: a view of RAM where it lies in one region.
-  return romWrite(env, dest, env.bus.viewBlock(src, len) ?? env.bus.readBlock(src, len));
+  return romWrite(env, dest, env.bus.viewBlock(src, len));
 });
 
 function eraseUnit(env: RomEnvironment, bits: number, address: number): number {

@@ -82,17 +82,24 @@ export const encodeCall = {
     args: [STUB_COMMAND.READ, u32(address), u32(length), into === undefined ? 0 : u32(into)],
     memoryArguments: into === undefined ? [{ argIndex: 3, size: Math.max(4, length), output: true }] : [],
   }),
-  /** a1 = flash address, a2 = length, a3 = source buffer (in). All 4-aligned; the range must be erased. */
-  write: (address: number, data: Uint8Array): StubCall => ({
+  /**
+   * a1 = flash address, a2 = length, a3 = source buffer (in). All 4-aligned; the range must be
+   * erased. With `staged`, the data is already there (RAM the caller holds and filled) and is not
+   * uploaded as a memory argument.
+   */
+  write: (address: number, data: Uint8Array, staged?: number): StubCall => ({
     command: 'WRITE',
-    args: [STUB_COMMAND.WRITE, u32(address), data.length, 0],
-    memoryArguments: [{ argIndex: 3, input: data }],
+    args: [STUB_COMMAND.WRITE, u32(address), data.length, staged === undefined ? 0 : u32(staged)],
+    memoryArguments: staged === undefined ? [{ argIndex: 3, input: data }] : [],
   }),
-  /** a1 = flash address, a2 = compressed length, a3 = compressed data (in), a4 = uncompressed length, a5 = inflater flags. */
-  writeDeflated: (address: number, compressed: Uint8Array, uncompressedLength: number, inflater: StubInflater = 'rom'): StubCall => ({
+  /**
+   * a1 = flash address, a2 = compressed length, a3 = compressed data (in), a4 = uncompressed length,
+   * a5 = inflater flags. `staged` as for write.
+   */
+  writeDeflated: (address: number, compressed: Uint8Array, uncompressedLength: number, inflater: StubInflater = 'rom', staged?: number): StubCall => ({
     command: 'WRITE_DEFLATED',
-    args: [STUB_COMMAND.WRITE_DEFLATED, u32(address), compressed.length, 0, u32(uncompressedLength), WRITE_DEFLATED_FLAGS[inflater]],
-    memoryArguments: [{ argIndex: 3, input: compressed }],
+    args: [STUB_COMMAND.WRITE_DEFLATED, u32(address), compressed.length, staged === undefined ? 0 : u32(staged), u32(uncompressedLength), WRITE_DEFLATED_FLAGS[inflater]],
+    memoryArguments: staged === undefined ? [{ argIndex: 3, input: compressed }] : [],
   }),
   /** a1 = flash address, a2 = length; both 4 KiB aligned. 64 KiB blocks where aligned, else sectors. */
   erase: (address: number, length: number): StubCall => ({

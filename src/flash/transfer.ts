@@ -24,7 +24,7 @@ import { StubError } from './stub-client.js';
 import { DeflatedImage } from './deflated-image.js';
 import { PIECES_PER_RING } from './stream-ring.js';
 import { transferBuffers } from './transfer-buffers.js';
-import { STUB_COMMAND, WRITE_DEFLATED_FLAGS, type StubCommandName, type StubInflater } from './stub-protocol.js';
+import { encodeCall, type StubInflater } from './stub-protocol.js';
 
 export type TransferMode = 'deflate' | 'stream' | 'calls';
 
@@ -250,17 +250,16 @@ async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRan
               },
             }
           : undefined;
-      const command: StubCommandName = chunk.deflated ? 'WRITE_DEFLATED' : 'WRITE';
-      const buffer = buffers.addresses[slot]!;
-      const args = chunk.deflated
-        ? [STUB_COMMAND.WRITE_DEFLATED, chunk.address, chunk.payload.length, buffer, chunk.length, WRITE_DEFLATED_FLAGS[options.inflater ?? 'rom']]
-        : [STUB_COMMAND.WRITE, chunk.address, chunk.length, buffer];
+      const buffer = buffers.addresses[slot]!; // the chunk was uploaded there already
+      const call = chunk.deflated
+        ? encodeCall.writeDeflated(chunk.address, chunk.payload, chunk.length, options.inflater, buffer)
+        : encodeCall.write(chunk.address, chunk.payload, buffer);
       const r = await session.runner.run(session.loaded, {
-        args,
+        args: call.args,
         timeoutMs: Math.ceil((5000 + (chunk.length / 1024) * 40) * scale),
         ...(coroutine ? { coroutine } : {}),
       });
-      if (r.signedValue < 0) throw new StubError(command, r.signedValue, chunk.address, r.log);
+      if (r.signedValue < 0) throw new StubError(call.command, r.signedValue, chunk.address, r.log);
       calls++;
       if (chunk.deflated) deflatedCalls++;
       else rawCalls++;

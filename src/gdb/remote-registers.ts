@@ -48,7 +48,16 @@ export class RemoteRegisters {
    */
   private readonly held = new Map<RegisterInfo, number>();
 
-  constructor(private readonly conn: RspConnection, private readonly file: RegisterFile) {}
+  /**
+   * `singleWritesUpTo`: flush up to this many changed registers of the `g` file as single P packets
+   * rather than one G. 1 by default (a G is one round trip); more where a G costs a write of every
+   * register in the file and a P one write (OpenOCD).
+   */
+  constructor(
+    private readonly conn: RspConnection,
+    private readonly file: RegisterFile,
+    private readonly options: { readonly singleWritesUpTo?: number } = {},
+  ) {}
 
   /** True while staged writes wait for a flush. */
   get dirty(): boolean {
@@ -233,9 +242,9 @@ export class RemoteRegisters {
     this.pStaged.clear();
     this.gStaged.clear();
     const sends: Promise<unknown>[] = singles.map(([reg, value]) => this.sendP(reg, value));
-    if (gRegs.length === 1) {
-      const [reg] = gRegs as [RegisterInfo];
-      sends.push(this.sendPInG(reg, this.gDecoded().get(reg)!, image));
+    if (gRegs.length > 0 && gRegs.length <= Math.max(1, this.options.singleWritesUpTo ?? 1)) {
+      const values = this.gDecoded();
+      for (const reg of gRegs) sends.push(this.sendPInG(reg, values.get(reg)!, image));
     } else if (gRegs.length > 1) {
       sends.push(this.sendG(image!, gRegs));
     }

@@ -40,6 +40,11 @@ export interface FaultPlan {
   readonly stopOnConnect?: string;
   /** Never answer anything (a port that accepts but is dead). */
   readonly mute?: boolean;
+  /**
+   * Hold back the news of a halt until a packet this accepts arrives, then send the stop reply
+   * before that packet's own reply (OpenOCD reports a halt only once a poll has seen it).
+   */
+  readonly reportStopOn?: (packet: string) => boolean;
 }
 
 export interface FaultServer {
@@ -90,13 +95,15 @@ function serve(socket: Socket, plan: FaultPlan, target: FakeTarget, seen: string
     return bad;
   };
   let watching = false;
+  let heldStop: string | undefined;
   const watch = async () => {
     watching = true;
     while (!socket.destroyed) {
       const stop = await target.waitForHalt(200).catch(() => undefined);
       if (stop) {
         watching = false;
-        write(encodePacket(core.stopReply(stop)));
+        if (plan.reportStopOn) heldStop = core.stopReply(stop);
+        else write(encodePacket(core.stopReply(stop)));
         return;
       }
     }
@@ -160,6 +167,10 @@ function serve(socket: Socket, plan: FaultPlan, target: FakeTarget, seen: string
           if (result.action === 'noack') noAck = true;
           resumed = result.action === 'resume';
           if (text.startsWith('qSupported') && plan.supported) replies = [plan.supported(String(replies[0]))];
+        }
+        if (heldStop !== undefined && plan.reportStopOn?.(text)) {
+          write(encodePacket(heldStop));
+          heldStop = undefined;
         }
         if (action.garbage) write(action.garbage);
         for (const r of replies) {

@@ -1,7 +1,8 @@
 /**
  * Loading a stub image into target RAM: every segment at its link address (code through the data
- * bus, executed at its instruction-bus alias), BSS cleared right after, a stack and the trampoline in
- * the work area, all backed up so that unloading gives the program its RAM back bit for bit.
+ * bus, executed at its instruction-bus alias), BSS cleared right after (all but the scratch
+ * buffer), a stack and the trampoline in the work area, all backed up so that unloading gives the
+ * program its RAM back bit for bit.
  */
 import type { AddressRange, ChipDescriptor } from '../chips/types.js';
 import { hex32 } from '../chips/types.js';
@@ -10,7 +11,7 @@ import { addressSpaceFor, type AddressSpace } from './address-space.js';
 import type { CallingConvention } from './arch/types.js';
 import { inRange } from '../chips/index.js';
 import { AlgorithmLoadError } from './errors.js';
-import { imageExtent, type StubImage } from './stub-image.js';
+import { imageExtent, type StubImage, type StubRange } from './stub-image.js';
 import { WorkAreaAllocator } from './work-area.js';
 import { placeReversed, reversedBlockStart, reverseWords } from './xtensa/reversed-alias.js';
 
@@ -69,7 +70,7 @@ export async function loadStub(
     for (const bss of image.bss) {
       if (bss.size === 0) continue;
       await allocator.allocateAt(bss.address, bss.size, `${image.name} bss @${hex32(bss.address)}`);
-      await target.writeMemory(bss.address, new Uint8Array(bss.size));
+      for (const part of rangesToClear(bss, image.symbols.scratch)) await target.writeMemory(part.address, new Uint8Array(part.size));
     }
     const tramp = convention.trampoline();
     const trampBytes = reversed ? reverseWords(tramp.bytes) : tramp.bytes;
@@ -111,6 +112,22 @@ export async function loadStub(
 export async function unloadStub(target: Target, loaded: LoadedStub): Promise<void> {
   for (const pc of loaded.breakpoints) await target.removeBreakpoint(pc, 'software').catch(() => undefined);
   await loaded.allocator.releaseAll();
+}
+
+/**
+ * The part of a BSS range the loader clears: all of it but the image's scratch buffer, which every
+ * user writes before reading (through a slow link, 64 KiB of zeros is most of a load).
+ */
+export function rangesToClear(bss: StubRange, scratch: StubRange | undefined): StubRange[] {
+  const end = bss.address + bss.size;
+  if (!scratch || scratch.size === 0) return [bss];
+  const from = Math.max(bss.address, scratch.address);
+  const to = Math.min(end, scratch.address + scratch.size);
+  if (from >= to) return [bss];
+  return [
+    { address: bss.address, size: from - bss.address },
+    { address: to, size: end - to },
+  ].filter((r) => r.size > 0);
 }
 
 function defaultRegion(image: StubImage, space: AddressSpace, scratch: number): AddressRange {

@@ -28,8 +28,9 @@ export interface StubSymbols {
   /** Optional descriptor at the IRAM origin (magic 0xFEEDFACE for preloaded copies). */
   readonly descriptor?: number;
   /**
-   * A buffer inside the image that the stub does not zero on entry and the host may fill directly
-   * (restored with the image's RAM when it is unloaded, so no backup of its own per call).
+   * A buffer inside the image that neither the loader nor the stub zeroes (every user writes it
+   * before reading) and the host may fill directly (restored with the image's RAM when it is
+   * unloaded, so no backup of its own per call).
    */
   readonly scratch?: StubRange;
 }
@@ -39,7 +40,7 @@ export interface StubImage {
   readonly architecture: Architecture;
   readonly entry: number;
   readonly segments: readonly StubSegment[];
-  /** Zero-initialised ranges (BSS); the loader clears them. */
+  /** Zero-initialised ranges (BSS); the loader clears them, except the scratch buffer. */
   readonly bss: readonly StubRange[];
   /** Stack the routine needs (bytes). */
   readonly stackSize: number;

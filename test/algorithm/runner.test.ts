@@ -63,6 +63,23 @@ test('a call returns a0, restores every register and every byte of RAM', async (
   assert.deepEqual(target.ram, ramBefore);
 });
 
+test("the loader clears BSS but the image's scratch buffer (its users write it before reading), and gives it all back", async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  program(target);
+  const ramBefore = target.ram.slice();
+  const scratch = { address: 0x80000280, size: 0x100 };
+  let seen: { low: number; high: number; scratch: number } | undefined;
+  target.routines.set(ENTRY, (cpu) => {
+    seen = { low: cpu.word(0x80000204), high: cpu.word(0x800003fc), scratch: cpu.word(scratch.address) };
+    return 'return';
+  });
+  const runner = new AlgorithmRunner(target);
+  await runner.call(image({ bss: [{ address: 0x80000204, size: 0x1fc }], symbols: { scratch } }));
+  const wordAt = (address: number) => new DataView(ramBefore.buffer).getUint32(address - BASE, true);
+  assert.deepEqual(seen, { low: 0, high: 0, scratch: wordAt(scratch.address) });
+  assert.deepEqual(target.ram, ramBefore);
+});
+
 test('memory arguments are placed, patched into their argument and copied back', async () => {
   const target = new ScriptedTarget(BASE, 0x20000);
   program(target);

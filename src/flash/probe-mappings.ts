@@ -114,10 +114,14 @@ async function findTable(flash: SparseFlash, given: number | undefined): Promise
       : { offset: null, searched: false, note: `no partition table at the given offset ${hex32(given)}` };
   }
   const end = Math.min(flash.limit, SEARCH_END);
+  // The default place first, a whole table's worth (the caller reads it next): through a slow link
+  // the 64 KiB head costs a second or more, and most flashes have their table here.
+  if (DEFAULT_TABLE_OFFSET + PARTITION_TABLE_MAX_LENGTH <= end) {
+    const dflt = await flash.read(DEFAULT_TABLE_OFFSET, PARTITION_TABLE_MAX_LENGTH);
+    if (tableCandidate(dflt.subarray(0, 32), DEFAULT_TABLE_OFFSET)) return { offset: DEFAULT_TABLE_OFFSET, searched: true, note: `found at the default ${hex32(DEFAULT_TABLE_OFFSET)}` };
+  }
   const head = await flash.read(0, Math.min(end, 0x10000));
   const at = (o: number) => (o + 32 <= head.length ? head.subarray(o, o + 32) : undefined);
-  const dflt = at(DEFAULT_TABLE_OFFSET);
-  if (dflt && tableCandidate(dflt, DEFAULT_TABLE_OFFSET)) return { offset: DEFAULT_TABLE_OFFSET, searched: true, note: `found at the default ${hex32(DEFAULT_TABLE_OFFSET)}` };
   for (let o = DEFAULT_TABLE_OFFSET + SECTOR; o + PARTITION_TABLE_MAX_LENGTH <= end; o += SECTOR) {
     const bytes = at(o) ?? (await flash.read(o, 32));
     if (tableCandidate(bytes, o)) {

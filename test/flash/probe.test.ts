@@ -114,6 +114,8 @@ test('a clean SPI1 (normal): no #366 sentence, OpenOCD would have succeeded', as
   assert.equal(r.openocd!.gdbConnects, true);
   assert.deepEqual(r.openocd!.mappings.map((m) => m.flashOffset), [0x10020, 0x20020]);
   assert.deepEqual(r.notes, []);
+  // The table at its default place: the host reads it, the bootloader and the app headers, not the 64 KiB head.
+  assert.ok(r.bytesRead < 0x2000, `${r.bytesRead} bytes read`);
 });
 
 test('OTA layout: otadata selects ota_1; OpenOCD would map ota_0, the wrong app', async () => {

@@ -406,6 +406,7 @@ export class RemoteTarget implements Target {
         this.current = 'halted';
         await this.sendResume(this.info.vCont.c ? 'vCont;c' : 'c', false);
       } else {
+        this.runs++;
         this.current = 'running';
       }
       return;

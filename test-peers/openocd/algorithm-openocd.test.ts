@@ -2,9 +2,11 @@
  * The algorithm runner through Debian's OpenOCD (GDB server → JTAG → the simulated ESP32-C3 running
  * the demo firmware): calls of every kind — returns, exceptions, an ebreak inside the routine,
  * timeouts — with the registers and the borrowed RAM bit-exact after each, and the firmware's
- * heartbeat advancing with no self-check failure.
+ * heartbeat advancing with no self-check failure. The client asks OpenOCD for each halt with
+ * `monitor poll` sent while the stub runs.
  */
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { connectRemote } from '../../src/gdb/remote-target.js';
 import { RISCV_GPR_NAMES } from '../../src/target/riscv-registers.js';
 import { runUndisturbedOn } from '../../test/algorithm/undisturbed.js';
@@ -26,6 +28,8 @@ test('algorithm runner through OpenOCD: 60 calls with the demo firmware running,
         spinTimeoutMs: 300,
         checkEvery: 20,
       });
+      // The halts were asked for (`monitor poll` while the stub ran) and OpenOCD took it in stride.
+      assert.ok(target.haltPolls > 0, 'no monitor poll was sent');
     } finally {
       await target.close();
     }

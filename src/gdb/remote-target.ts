@@ -237,7 +237,10 @@ export class RemoteTarget implements Target {
     });
   }
 
-  /** Keep asking OpenOCD to look for the halt of the current run while someone waits for it (see halt-poll.ts). */
+  /**
+   * Keep asking OpenOCD to look for the halt of the current run while someone waits for it (see
+   * halt-poll.ts): until it halts, the next run starts, or no one waits any more.
+   */
   private pollForHalt(): void {
     if (this.serverKind !== 'openocd' || this.options.pollForHalt === false || this.interrupting) return;
     if (this.current !== 'running' || this.polledRun === this.runs) return;
@@ -248,8 +251,10 @@ export class RemoteTarget implements Target {
         this.haltPolls++;
         return runMonitor(this.conn, 'poll', this.timeoutMs);
       },
-      done: () => this.current !== 'running' || this.runs !== run,
+      done: () => this.current !== 'running' || this.runs !== run || this.waiters.size === 0,
       onGiveUp: (reason) => this.log(`asking the server to poll for the halt failed (${reason}); waiting for its own poll`),
+    }).then(() => {
+      if (this.polledRun === run) this.polledRun = -1; // a later wait in this run polls again
     });
   }
 

@@ -68,6 +68,21 @@ test('OpenOCD with pollForHalt off: nothing asks, so this server never reports t
   });
 });
 
+test('OpenOCD: polling stops when the wait gives up, and starts again with the next wait', OPTS, async () => {
+  await withServer(pollsOnly, {}, async (t) => {
+    await t.resume(); // the fake CPU loops without a break
+    await assert.rejects(t.waitForHalt(150), TargetTimeoutError);
+    assert.ok(t.haltPolls >= 3, `${t.haltPolls} polls while waiting`);
+    await new Promise((r) => setTimeout(r, 120)); // one poll may still have been on its way
+    const after = t.haltPolls;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(t.haltPolls, after, 'no one waits: no polls');
+    await assert.rejects(t.waitForHalt(50), TargetTimeoutError);
+    assert.ok(t.haltPolls > after, 'a new wait polls again');
+    await t.halt();
+  });
+});
+
 test('other servers report halts themselves: no polls are sent', OPTS, async () => {
   await withServer({}, {}, async (t, s) => {
     assert.equal(t.serverKind, 'espalgo');

@@ -18,7 +18,8 @@ function runGdb(args: string[], timeoutMs: number): Promise<{ code: number | nul
     const timer = setTimeout(() => {
       if (child.pid) process.kill(child.pid, 'SIGKILL');
     }, timeoutMs);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the output may still sit in the pipe when the process has exited.
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, out });
     });

@@ -81,7 +81,8 @@ export function gdbBatch(commands: readonly string[], timeoutMs = 60_000): Promi
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const timer = setTimeout(() => child.pid !== undefined && process.kill(child.pid, 'SIGKILL'), timeoutMs);
-    child.once('exit', (status) => {
+    // 'close', not 'exit': the output may still sit in the pipe when the process has exited.
+    child.once('close', (status) => {
       clearTimeout(timer);
       resolvePromise({ status, output });
     });

@@ -169,7 +169,8 @@ export function runOnQemu(elfPath: string, timeoutMs = 60_000): Promise<QemuRun>
       reject(new Error(`QEMU did not finish within ${timeoutMs} ms; output so far:\n${out}\n${err}`));
     }, timeoutMs);
     child.on('error', (e) => { clearTimeout(timer); reject(e); });
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the output may still sit in the pipe when the process has exited.
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ output: out, exitCode: code, ms: performance.now() - t0 });
     });

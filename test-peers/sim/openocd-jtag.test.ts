@@ -54,7 +54,8 @@ function start(cmd: string, args: string[]): Proc {
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // 'close', not 'exit': the output (read once it has exited) may still sit in the pipe.
+  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
   return { child, output: () => out, exited };
 }
 

@@ -116,8 +116,9 @@ async function findTable(flash: SparseFlash, given: number | undefined): Promise
   const end = Math.min(flash.limit, SEARCH_END);
   // The default place first, a whole table's worth (the caller reads it next): through a slow link
   // the 64 KiB head costs a second or more, and most flashes have their table here.
-  if (DEFAULT_TABLE_OFFSET + PARTITION_TABLE_MAX_LENGTH <= end) {
-    const dflt = await flash.read(DEFAULT_TABLE_OFFSET, PARTITION_TABLE_MAX_LENGTH);
+  const defaultLength = Math.min(PARTITION_TABLE_MAX_LENGTH, end - DEFAULT_TABLE_OFFSET);
+  if (defaultLength >= 32) {
+    const dflt = await flash.read(DEFAULT_TABLE_OFFSET, defaultLength);
     if (tableCandidate(dflt.subarray(0, 32), DEFAULT_TABLE_OFFSET)) return { offset: DEFAULT_TABLE_OFFSET, searched: true, note: `found at the default ${hex32(DEFAULT_TABLE_OFFSET)}` };
   }
   const head = await flash.read(0, Math.min(end, 0x10000));

@@ -26,6 +26,7 @@ import { writeFlash } from '../src/flash/write.js';
 import type { Target } from '../src/target/types.js';
 import { OPENOCD, missingTools, startChain } from '../test-peers/openocd/chain.js';
 import { benchImages } from './images.js';
+import { median } from './stats.js';
 
 const ROUNDS = Math.max(1, Number(process.argv[2] ?? 3) | 0);
 const ONLY = process.argv[3]?.split(',');
@@ -38,7 +39,6 @@ if (missingTools([OPENOCD])) {
   process.exit(2);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const kbps = (ms: number) => SIZE / 1024 / (ms / 1000);
 
 async function rawWrite(target: Target, bytes: Uint8Array): Promise<number> {

@@ -32,6 +32,7 @@ import { writeFlash } from '../src/flash/write.js';
 import { createSimulatedEsp32c3 } from '../src/sim/esp32c3/create.js';
 import type { Target } from '../src/target/types.js';
 import { benchImages } from './images.js';
+import { median } from './stats.js';
 
 const ROUNDS = Math.max(1, Number(process.argv[2] ?? 5) | 0);
 const WARMUP = Math.max(0, Number(process.argv[3] ?? 20) | 0);
@@ -63,7 +64,6 @@ async function flashWrite(session: FlashSession, bytes: Uint8Array, v: Variant):
 }
 
 const kbps = (bytes: number, ms: number) => bytes / 1024 / (ms / 1000);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const sim = createSimulatedEsp32c3({ flash: 'firmware/build/demo-micropython-4MB.bin', run: false });

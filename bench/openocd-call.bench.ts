@@ -15,6 +15,7 @@ import { esp32c3 } from '../src/chips/index.js';
 import { openFlashSession } from '../src/flash/session.js';
 import { probeFlash } from '../src/flash/probe.js';
 import { OPENOCD, missingTools, startChain } from '../test-peers/openocd/chain.js';
+import { median } from './stats.js';
 
 const CALLS = Math.max(5, Number(process.argv[2] ?? 20) | 0);
 
@@ -22,8 +23,6 @@ if (missingTools([OPENOCD])) {
   console.error('needs openocd (apt-get install openocd)');
   process.exit(2);
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 interface Figures {
   readonly callMs: number;

@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { connectRemote, type RemoteTarget } from '../src/gdb/index.js';
 import { GDB, OPENOCD, missingTools } from '../test-peers/openocd/chain.js';
 import { freePort } from '../test-peers/gdb/qemu.js';
+import { median } from './stats.js';
 
 const READS = Math.max(20, Number(process.argv[2] ?? 200) | 0);
 const SCRATCH = 0x3fca0000;
@@ -21,11 +22,6 @@ const BLOCK = 64 * 1024;
 if (missingTools([OPENOCD, GDB])) {
   console.error('needs openocd and gdb-multiarch');
   process.exit(2);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
 }
 
 async function startProcess(cmd: string, args: string[], ready: RegExp): Promise<ChildProcess> {

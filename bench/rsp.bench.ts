@@ -16,6 +16,7 @@ import { encodePacket } from '../src/gdb/codec.js';
 import { hexPayload } from '../src/gdb/remote-memory.js';
 import { buildProgram, startQemu, have } from '../test-peers/gdb/qemu.js';
 import { FakeTarget } from '../test/gdb/fake-target.js';
+import { median } from './stats.js';
 
 const ADDRESS = 0x80100000;
 const MIB = 1 << 20;
@@ -24,7 +25,6 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const RAW_M_BYTES = 2040;
 
 const data = Uint8Array.from({ length: MIB }, (_, i) => (i * 131 + (i >> 9)) & 0xff);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 const us = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
 

@@ -9,6 +9,7 @@ import { encodePacket, encodeRunLength, ACK, NAK } from '../../src/gdb/codec.js'
 import { bytesToText, textToBytes } from '../../src/gdb/hex.js';
 import { GdbServerCore, type ServerReply } from '../../src/gdb/server-core.js';
 import { FakeTarget } from './fake-target.js';
+import { connectRemote, type RemoteOptions, type RemoteTarget } from '../../src/gdb/remote-target.js';
 
 export interface FaultAction {
   /** Ignore the packet entirely: no ack, no reply. */
@@ -75,6 +76,22 @@ export async function startFaultServer(plan: FaultPlan = {}, target = new FakeTa
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** Start a server with `plan`, connect a client with `options`, run `body`, then close both. */
+export async function withFaultServer(
+  plan: FaultPlan,
+  options: RemoteOptions,
+  body: (target: RemoteTarget, server: FaultServer) => Promise<void>,
+): Promise<void> {
+  const server = await startFaultServer(plan);
+  const target = await connectRemote('127.0.0.1', server.port, options);
+  try {
+    await body(target, server);
+  } finally {
+    await target.close();
+    await server.close();
+  }
 }
 
 function serve(socket: Socket, plan: FaultPlan, target: FakeTarget, seen: string[]): void {

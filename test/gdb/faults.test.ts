@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { connectRemote, type RemoteTarget } from '../../src/gdb/remote-target.js';
 import { GdbTimeoutError, GdbProtocolError, GdbDisconnectedError, GdbErrorReplyError, GdbConnectError } from '../../src/gdb/errors.js';
 import { TargetTimeoutError, TargetDisconnectedError, TargetMemoryError, TargetRegisterError, TargetError } from '../../src/target/errors.js';
-import { startFaultServer, type FaultPlan } from './fault-server.js';
+import { startFaultServer, withFaultServer, type FaultPlan, type FaultServer } from './fault-server.js';
 import { pattern } from './conformance.js';
 
 const RAM = 0x80100000;
@@ -18,15 +18,8 @@ function plain(options: { noAck?: boolean; packetSize?: number; binaryUpload?: b
     .join(';');
 }
 
-async function withServer(plan: FaultPlan, body: (t: RemoteTarget, s: Awaited<ReturnType<typeof startFaultServer>>) => Promise<void>, timeoutMs = 400) {
-  const server = await startFaultServer({ supported: plain({ noAck: false }), ...plan });
-  const target = await connectRemote('127.0.0.1', server.port, { timeoutMs });
-  try {
-    await body(target, server);
-  } finally {
-    await target.close();
-    await server.close();
-  }
+function withServer(plan: FaultPlan, body: (t: RemoteTarget, s: FaultServer) => Promise<void>, timeoutMs = 400) {
+  return withFaultServer({ supported: plain({ noAck: false }), ...plan }, { timeoutMs }, body);
 }
 
 const isM = (p: string) => p.startsWith('m8010');

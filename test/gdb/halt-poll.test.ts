@@ -6,10 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectRemote, type RemoteTarget, type RemoteOptions } from '../../src/gdb/remote-target.js';
+import type { RemoteTarget, RemoteOptions } from '../../src/gdb/remote-target.js';
 import { pollUntilHalted } from '../../src/gdb/halt-poll.js';
 import { TargetTimeoutError } from '../../src/target/errors.js';
-import { startFaultServer, type FaultPlan, type FaultServer } from './fault-server.js';
+import { withFaultServer, type FaultPlan, type FaultServer } from './fault-server.js';
 
 const OPTS = { timeout: 10000 };
 const EBREAK = Uint8Array.of(0x73, 0x00, 0x10, 0x00);
@@ -25,15 +25,8 @@ const pollsOnly: FaultPlan = {
   on: (p) => (p === POLL ? { reply: 'OK' } : undefined),
 };
 
-async function withServer(plan: FaultPlan, options: RemoteOptions, body: (t: RemoteTarget, s: FaultServer) => Promise<void>) {
-  const server = await startFaultServer(plan);
-  const target = await connectRemote('127.0.0.1', server.port, { timeoutMs: 1000, ...options });
-  try {
-    await body(target, server);
-  } finally {
-    await target.close();
-    await server.close();
-  }
+function withServer(plan: FaultPlan, options: RemoteOptions, body: (t: RemoteTarget, s: FaultServer) => Promise<void>) {
+  return withFaultServer(plan, { timeoutMs: 1000, ...options }, body);
 }
 
 /** Resume at an ebreak: the CPU halts at once. */

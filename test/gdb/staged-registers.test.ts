@@ -7,25 +7,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { connectRemote, type RemoteTarget } from '../../src/gdb/remote-target.js';
+import type { RemoteTarget } from '../../src/gdb/remote-target.js';
 import { RspConnection } from '../../src/gdb/connection.js';
 import { encodePacket } from '../../src/gdb/codec.js';
 import { TargetRegisterError } from '../../src/target/errors.js';
-import { startFaultServer, type FaultPlan, type FaultServer } from './fault-server.js';
+import { withFaultServer, type FaultPlan, type FaultServer } from './fault-server.js';
 import { takePacket } from './packet-split.js';
 
 const OPTS = { timeout: 10000 };
 const EBREAK = Uint8Array.of(0x73, 0x00, 0x10, 0x00);
 
-async function withServer(plan: FaultPlan, body: (t: RemoteTarget, s: FaultServer) => Promise<void>) {
-  const server = await startFaultServer(plan);
-  const target = await connectRemote('127.0.0.1', server.port, { timeoutMs: 1000 });
-  try {
-    await body(target, server);
-  } finally {
-    await target.close();
-    await server.close();
-  }
+function withServer(plan: FaultPlan, body: (t: RemoteTarget, s: FaultServer) => Promise<void>) {
+  return withFaultServer(plan, { timeoutMs: 1000 }, body);
 }
 
 test('staged writes: read back at once, sent with the resume and before it', OPTS, async () => {

@@ -136,6 +136,8 @@ function toImage(elfBytes: Uint8Array): StubImage {
   const trapEntry = symbol('stub_trap_entry');
   const descriptor = symbol('stub_descriptor');
   const scratch = symbol('stub_scratch');
+  const onDemand = { address: symbol('_on_demand_start').value, size: symbol('_on_demand_end').value - symbol('_on_demand_start').value };
+  if (scratch.value !== onDemand.address || scratch.size > onDemand.size) throw new Error('build-stub: stub_scratch does not open the on-demand range');
   if (trapEntry.value % 4 !== 0) throw new Error('build-stub: stub_trap_entry is not 4-byte aligned');
   if (descriptor.value !== IRAM.address) throw new Error('build-stub: stub_descriptor is not at the IRAM origin');
   if (trapRecord.size !== 128) throw new Error('build-stub: stub_trap_record is not 128 bytes');
@@ -153,6 +155,7 @@ function toImage(elfBytes: Uint8Array): StubImage {
       trapEntry: trapEntry.value,
       descriptor: descriptor.value,
       scratch: { address: scratch.value, size: scratch.size },
+      onDemand,
     },
     iram: IRAM,
     dram: DRAM,

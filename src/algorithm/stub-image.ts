@@ -33,6 +33,13 @@ export interface StubSymbols {
    * unloaded, so no backup of its own per call).
    */
   readonly scratch?: StubRange;
+  /**
+   * RAM inside the image that the loader does not clear (the scratch buffer and state its users set
+   * up themselves) and, loaded with `claimOnDemand`, does not back up either: a caller that knows
+   * what each call writes backs up just that part first (`WorkAreaAllocator.cover`), so a session
+   * borrows only what its calls use.
+   */
+  readonly onDemand?: StubRange;
 }
 
 export interface StubImage {

@@ -91,22 +91,31 @@ void sha256_update(struct sha256_ctx *c, const u8 *data, u32 len)
   }
 }
 
+void sha256_pad(u8 block[64], u32 fill, u32 bits_hi, u32 bits_lo, void (*push)(void *ctx), void *ctx)
+{
+  block[fill++] = 0x80;
+  if (fill > 56) {
+    while (fill < 64) block[fill++] = 0;
+    push(ctx);
+    fill = 0;
+  }
+  while (fill < 56) block[fill++] = 0;
+  for (u32 i = 0; i < 4; i++) {
+    block[56 + i] = (u8)(bits_hi >> (24 - 8 * i));
+    block[60 + i] = (u8)(bits_lo >> (24 - 8 * i));
+  }
+  push(ctx);
+}
+
+static void compress_block(void *ctx)
+{
+  struct sha256_ctx *c = ctx;
+  compress(c->state, c->block);
+}
+
 void sha256_final(struct sha256_ctx *c, u8 digest[32])
 {
-  u32 bits_hi = (c->total_hi << 3) | (c->total_lo >> 29);
-  u32 bits_lo = c->total_lo << 3;
-  c->block[c->fill++] = 0x80;
-  if (c->fill > 56) {
-    while (c->fill < 64) c->block[c->fill++] = 0;
-    compress(c->state, c->block);
-    c->fill = 0;
-  }
-  while (c->fill < 56) c->block[c->fill++] = 0;
-  for (int i = 0; i < 4; i++) {
-    c->block[56 + i] = (u8)(bits_hi >> (24 - 8 * i));
-    c->block[60 + i] = (u8)(bits_lo >> (24 - 8 * i));
-  }
-  compress(c->state, c->block);
+  sha256_pad(c->block, c->fill, (c->total_hi << 3) | (c->total_lo >> 29), c->total_lo << 3, compress_block, c);
   for (int i = 0; i < 8; i++)
     for (int j = 0; j < 4; j++) digest[4 * i + j] = (u8)(c->state[i] >> (24 - 8 * j));
 }

@@ -1,5 +1,6 @@
 /* SHA-256 through the SHA accelerator at 0x6003B000 (ESP32-C3 TRM, SHA chapter). */
 #include "sha_hw.h"
+#include "sha256.h"
 #include "stub.h"
 
 /* Built -O2 whatever the stub's default: push_block is the hot loop of plan and verify. */
@@ -103,22 +104,15 @@ void sha_hw_update(struct sha_hw_ctx *c, const u8 *data, u32 len)
   }
 }
 
+static void push_pending(void *ctx)
+{
+  struct sha_hw_ctx *c = ctx;
+  push_block(c, c->block);
+}
+
 void sha_hw_final(struct sha_hw_ctx *c, u8 digest[32])
 {
-  u8 *block = (u8 *)c->block;
-  u32 bits_hi = c->total >> 29, bits_lo = c->total << 3;
-  block[c->fill++] = 0x80;
-  if (c->fill > 56) {
-    memset(block + c->fill, 0, 64 - c->fill);
-    push_block(c, c->block);
-    c->fill = 0;
-  }
-  memset(block + c->fill, 0, 56 - c->fill);
-  for (u32 i = 0; i < 4; i++) {
-    block[56 + i] = (u8)(bits_hi >> (24 - 8 * i));
-    block[60 + i] = (u8)(bits_lo >> (24 - 8 * i));
-  }
-  push_block(c, c->block);
+  sha256_pad((u8 *)c->block, c->fill, c->total >> 29, c->total << 3, push_pending, c);
   wait_idle();
   /* H holds the state words byte-swapped: stored as words they are the digest's bytes. */
   for (u32 i = 0; i < 8; i++) {

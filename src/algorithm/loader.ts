@@ -2,7 +2,8 @@
  * Loading a stub image into target RAM: every segment at its link address (code through the data
  * bus, executed at its instruction-bus alias), BSS cleared right after (all but the scratch
  * buffer), a stack and the trampoline in the work area, all backed up so that unloading gives the
- * program its RAM back bit for bit.
+ * program its RAM back bit for bit. The image's on-demand range is not cleared, and with
+ * `claimOnDemand` not backed up either: the caller backs up each part before writing it.
  */
 import type { AddressRange, ChipDescriptor } from '../chips/types.js';
 import { hex32 } from '../chips/types.js';
@@ -11,7 +12,7 @@ import { addressSpaceFor, type AddressSpace } from './address-space.js';
 import type { CallingConvention } from './arch/types.js';
 import { inRange } from '../chips/index.js';
 import { AlgorithmLoadError } from './errors.js';
-import { imageExtent, type StubImage, type StubRange } from './stub-image.js';
+import { imageExtent, type StubImage, type StubRange, type StubSymbols } from './stub-image.js';
 import { WorkAreaAllocator } from './work-area.js';
 import { placeReversed, reversedBlockStart, reverseWords } from './xtensa/reversed-alias.js';
 
@@ -26,6 +27,13 @@ export interface LoadOptions {
   readonly stackSize?: number;
   /** Back up and restore the RAM used (default true). False is for bulk work on a halted chip. */
   readonly backup?: boolean;
+  /**
+   * Leave the image's on-demand range (StubSymbols.onDemand) unheld: the caller backs up each part
+   * before a call writes it (`allocator.cover`), as the flash driver does (src/flash/stub-scratch.ts).
+   * Default false: the loader backs it all up with the rest, for callers that cannot know what a
+   * routine writes.
+   */
+  readonly claimOnDemand?: boolean;
 }
 
 export interface LoadedStub {
@@ -67,10 +75,14 @@ export async function loadStub(
       await allocator.allocateAt(placed.dataAddress, placed.bytes.length, `${image.name} ${segment.executable ? 'code' : 'data'} @${hex32(segment.address)}`);
       await target.writeMemory(placed.dataAddress, placed.bytes);
     }
+    // With claimOnDemand that range is backed up by whoever writes it, when they do (cover).
+    const onDemand = options.claimOnDemand ? image.symbols.onDemand : undefined;
+    if (onDemand) allocator.reserve(onDemand.address, onDemand.size);
     for (const bss of image.bss) {
-      if (bss.size === 0) continue;
-      await allocator.allocateAt(bss.address, bss.size, `${image.name} bss @${hex32(bss.address)}`);
-      for (const part of rangesToClear(bss, image.symbols.scratch)) await target.writeMemory(part.address, new Uint8Array(part.size));
+      for (const part of rangeWithout(bss, onDemand)) {
+        await allocator.allocateAt(part.address, part.size, `${image.name} bss @${hex32(part.address)}`);
+      }
+      for (const part of rangesToClear(bss, image.symbols)) await target.writeMemory(part.address, new Uint8Array(part.size));
     }
     const tramp = convention.trampoline();
     const trampBytes = reversed ? reverseWords(tramp.bytes) : tramp.bytes;
@@ -115,17 +127,24 @@ export async function unloadStub(target: Target, loaded: LoadedStub): Promise<vo
 }
 
 /**
- * The part of a BSS range the loader clears: all of it but the image's scratch buffer, which every
- * user writes before reading (through a slow link, 64 KiB of zeros is most of a load).
+ * The part of a BSS range the loader clears: all of it but the image's on-demand range and scratch
+ * buffer, which every user writes before reading (through a slow link, 64 KiB of zeros is most of
+ * a load).
  */
-export function rangesToClear(bss: StubRange, scratch: StubRange | undefined): StubRange[] {
-  const end = bss.address + bss.size;
-  if (!scratch || scratch.size === 0) return [bss];
-  const from = Math.max(bss.address, scratch.address);
-  const to = Math.min(end, scratch.address + scratch.size);
-  if (from >= to) return [bss];
+export function rangesToClear(bss: StubRange, symbols: Pick<StubSymbols, 'scratch' | 'onDemand'>): StubRange[] {
+  return rangeWithout(bss, symbols.onDemand).flatMap((part) => rangeWithout(part, symbols.scratch));
+}
+
+/** `range` less `hole`: none, one or two ranges. */
+export function rangeWithout(range: StubRange, hole: StubRange | undefined): StubRange[] {
+  if (range.size <= 0) return [];
+  const end = range.address + range.size;
+  if (!hole || hole.size === 0) return [range];
+  const from = Math.max(range.address, hole.address);
+  const to = Math.min(end, hole.address + hole.size);
+  if (from >= to) return [range];
   return [
-    { address: bss.address, size: from - bss.address },
+    { address: range.address, size: from - range.address },
     { address: to, size: end - to },
   ].filter((r) => r.size > 0);
 }

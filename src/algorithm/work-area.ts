@@ -24,6 +24,8 @@ export interface AllocateOptions {
 
 export class WorkAreaAllocator {
   private readonly areas: WorkArea[] = [];
+  /** Ranges `allocate` keeps out of (RAM held on demand: `cover` takes it part by part). */
+  private readonly reserved: AddressRange[] = [];
 
   /**
    * @param region the RAM the allocator may hand out
@@ -66,18 +68,62 @@ export class WorkAreaAllocator {
     return this.take(start, size, label, options);
   }
 
+  /**
+   * Keep `allocate` out of [address, address + size) without holding it (nothing backed up): RAM
+   * that `cover` or `allocateAt` will take when it is about to be written.
+   */
+  reserve(address: number, size: number): void {
+    if (size > 0) this.reserved.push({ start: address >>> 0, end: (address >>> 0) + size });
+  }
+
+  /**
+   * Make sure [address, address + size) is held (and so backed up): the parts no area holds yet are
+   * allocated, each with the allocator's backup setting; parts already held are left as they are.
+   * For RAM a stub leaves to its callers (the image's on-demand range), claimed just before a write.
+   * Returns the bytes newly taken.
+   */
+  async cover(address: number, size: number, label: string): Promise<number> {
+    let taken = 0;
+    for (const gap of this.gaps(address >>> 0, (address >>> 0) + size)) {
+      await this.allocateAt(gap.start, gap.end - gap.start, label);
+      taken += gap.end - gap.start;
+    }
+    return taken;
+  }
+
+  /** The parts of [start, end) that no area holds, in address order. */
+  private gaps(start: number, end: number): AddressRange[] {
+    const held = this.areas
+      .filter((a) => a.address < end && start < a.address + a.size)
+      .sort((a, b) => a.address - b.address);
+    const out: AddressRange[] = [];
+    let at = start;
+    for (const a of held) {
+      if (a.address > at) out.push({ start: at, end: a.address });
+      at = Math.max(at, a.address + a.size);
+    }
+    if (at < end) out.push({ start: at, end });
+    return out;
+  }
+
   /** Allocate `size` bytes anywhere in the region (first fit). */
   async allocate(size: number, label: string, options: AllocateOptions = {}): Promise<WorkArea> {
     const align = options.align ?? 4;
     if (size <= 0) throw new WorkAreaError(`${label}: size must be positive`, undefined, size);
-    const sorted = [...this.areas].sort((a, b) => a.address - b.address);
+    const taken = [...this.areas.map((a) => ({ start: a.address, end: a.address + a.size })), ...this.reserved].sort((a, b) => a.start - b.start);
     let candidate = alignUp(this.region.start, align);
-    for (const a of sorted) {
-      if (candidate + size <= a.address) break;
-      candidate = Math.max(candidate, alignUp(a.address + a.size, align));
+    for (const a of taken) {
+      if (candidate + size <= a.start) break;
+      candidate = Math.max(candidate, alignUp(a.end, align));
     }
     if (candidate + size > this.region.end) {
-      const free = this.region.end - this.region.start - this.areas.reduce((n, a) => n + a.size, 0);
+      let free = 0;
+      let at = this.region.start;
+      for (const a of taken) {
+        free += Math.max(0, Math.min(a.start, this.region.end) - at);
+        at = Math.max(at, a.end);
+      }
+      free += Math.max(0, this.region.end - at);
       throw new WorkAreaError(
         `no room for ${label} (${size} bytes) in the work area ${hex32(this.region.start)}..${hex32(this.region.end)} (${free} bytes free, fragmented)`,
         undefined,

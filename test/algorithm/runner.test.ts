@@ -80,6 +80,27 @@ test("the loader clears BSS but the image's scratch buffer (its users write it b
   assert.deepEqual(target.ram, ramBefore);
 });
 
+test('with claimOnDemand the loader leaves the on-demand range unheld and places nothing in it; what is covered comes back', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  program(target);
+  const ramBefore = target.ram.slice();
+  const onDemand = { address: 0x80000280, size: 0x180 };
+  const stub = image({ bss: [{ address: 0x80000204, size: 0x1fc }], symbols: { scratch: { address: 0x80000280, size: 0x100 }, onDemand } });
+  target.routines.set(ENTRY, (cpu) => {
+    cpu.ram.fill(0xab, onDemand.address - BASE, onDemand.address - BASE + 0x40); // what it was told it may write
+    return 'return';
+  });
+  const runner = new AlgorithmRunner(target);
+  const loaded = await runner.load(stub, { claimOnDemand: true });
+  const inside = (a: { address: number; size: number }) => a.address < onDemand.address + onDemand.size && onDemand.address < a.address + a.size;
+  assert.deepEqual(loaded.allocator.allocated.filter(inside), [], 'no area (stack, trampoline, BSS) in the on-demand range');
+  assert.equal(target.word(onDemand.address + 0x100), new DataView(ramBefore.buffer).getUint32(onDemand.address + 0x100 - BASE, true), 'not cleared');
+  await loaded.allocator.cover(onDemand.address, 0x40, 'claimed');
+  await runner.run(loaded);
+  await runner.unload(loaded);
+  assert.deepEqual(target.ram, ramBefore);
+});
+
 test('memory arguments are placed, patched into their argument and copied back', async () => {
   const target = new ScriptedTarget(BASE, 0x20000);
   program(target);

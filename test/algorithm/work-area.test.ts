@@ -1,0 +1,42 @@
+/** The work-area allocator's on-demand holding: reserve keeps first-fit out, cover backs up gaps. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkAreaAllocator } from '../../src/algorithm/work-area.js';
+import { WorkAreaError } from '../../src/algorithm/errors.js';
+import { ScriptedTarget } from './scripted-target.js';
+
+const BASE = 0x80000000;
+
+function patterned(): ScriptedTarget {
+  const target = new ScriptedTarget(BASE, 0x1000);
+  for (let i = 0; i < target.ram.length; i++) target.ram[i] = (i * 13 + 5) & 0xff;
+  return target;
+}
+
+test('allocate keeps out of a reserved range, which stays unheld until covered', async () => {
+  const target = patterned();
+  const allocator = new WorkAreaAllocator(target, { start: BASE, end: BASE + 0x1000 });
+  allocator.reserve(BASE, 0x800);
+  const a = await allocator.allocate(0x100, 'a');
+  assert.equal(a.address, BASE + 0x800, 'first fit after the reserved range');
+  assert.equal(allocator.backedUpBytes, 0x100);
+  await assert.rejects(allocator.allocate(0x800, 'too big'), (e: unknown) => e instanceof WorkAreaError && /1792 bytes free/.test(e.message));
+});
+
+test('cover backs up only the parts no area holds, once, and release gives them back', async () => {
+  const target = patterned();
+  const before = target.ram.slice();
+  const allocator = new WorkAreaAllocator(target, { start: BASE, end: BASE + 0x1000 });
+  allocator.reserve(BASE, 0x800);
+  await allocator.allocateAt(BASE + 0x200, 0x100, 'held');
+  assert.equal(await allocator.cover(BASE + 0x100, 0x300, 'on demand'), 0x200, 'the held 0x100 in the middle is not taken again');
+  assert.deepEqual(
+    allocator.allocated.map((a) => [a.address - BASE, a.size]).sort((x, y) => x[0]! - y[0]!),
+    [[0x100, 0x100], [0x200, 0x100], [0x300, 0x100]],
+  );
+  assert.equal(await allocator.cover(BASE + 0x100, 0x300, 'again'), 0, 'covering held RAM takes nothing');
+  target.ram.fill(0xee, 0x100, 0x400); // a routine writes what was covered
+  await allocator.releaseAll();
+  assert.deepEqual(target.ram, before);
+  await assert.rejects(allocator.cover(BASE + 0xf00, 0x200, 'outside'), (e: unknown) => e instanceof WorkAreaError);
+});

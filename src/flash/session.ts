@@ -35,6 +35,11 @@ export interface FlashSessionOptions {
   readonly maxChunk?: number;
   /** Another stub image (tests). */
   readonly image?: StubImage;
+  /**
+   * Back up the stub's scratch buffer and decoder state only where a call is about to write them
+   * (default true; stub-scratch.ts). False backs up the whole image at load, as a generic call does.
+   */
+  readonly claimOnDemand?: boolean;
 }
 
 export interface FlashSessionCloseResult {
@@ -90,7 +95,7 @@ export async function openFlashSession(target: Target, options: FlashSessionOpti
     return { resumed: resume, ramRestored: backup };
   };
   try {
-    loaded = await runner.load(image, options.stackSize !== undefined ? { stackSize: options.stackSize } : {});
+    loaded = await runner.load(image, { claimOnDemand: options.claimOnDemand ?? true, ...(options.stackSize !== undefined ? { stackSize: options.stackSize } : {}) });
     const stub = new StubClient(runner, loaded, {
       ...(options.timeoutScale !== undefined ? { timeoutScale: options.timeoutScale } : {}),
       ...(options.maxChunk !== undefined ? { maxChunk: options.maxChunk } : {}),

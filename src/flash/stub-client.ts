@@ -18,6 +18,7 @@ import type { AlgorithmRunner } from '../algorithm/runner.js';
 import { stubImageFromJson, type StubImage } from '../algorithm/stub-image.js';
 import { describeStubError, type StubErrorInfo } from './stub-errors.js';
 import { planStreamRing } from './stream-ring.js';
+import { claimBuffer, claimForCommand } from './stub-scratch.js';
 import { fixedSource, type StreamSource } from './stream-source.js';
 import {
   STREAM_CONTROL_OFFSETS,
@@ -162,6 +163,7 @@ export class StubClient {
       for (let done = 0, turn = 0; done < length; turn++) {
         const n = Math.min(half, length - done);
         const buffer = scratch.address + (turn & 1) * half;
+        await claimBuffer(this.loaded, buffer, n);
         const r = await this.run(encodeCall.read(address + done, n, buffer), 3000 + (n / 1024) * MS_PER_KIB.read);
         this.check('READ', r, address + done);
         const at = done;
@@ -267,6 +269,9 @@ export class StubClient {
     const ringSize = plan.size;
     if (ringSize < 8) throw new RangeError(`stream write: a ring of ${ringSize} bytes is too small`);
     const layout = inScratch && { ring: plan.address, control: controlAt! };
+    const call = encodeCall.streamWrite(address, flashLength, ringSize, options.pollLimit ?? 0, layout, deflated);
+    await claimForCommand(this.loaded, call.command);
+    if (layout) await claimBuffer(this.loaded, layout.ring, layout.control + STREAM_CONTROL_SIZE - layout.ring);
     // The scratch control block is zeroed here, not as a memory argument: queued before the run's
     // resume, it reaches the target first (Target.resume) without a round trip of its own.
     const zeroed = layout ? target.writeMemory(layout.control, new Uint8Array(STREAM_CONTROL_SIZE)) : Promise.resolve();
@@ -345,13 +350,13 @@ export class StubClient {
         final = await target.readMemory(layout ? layout.control : ctx.memoryArguments.get(5)!, STREAM_CONTROL_SIZE);
       },
     };
-    const call = encodeCall.streamWrite(address, flashLength, ringSize, options.pollLimit ?? 0, layout, deflated);
     const r = await this.runner.run(this.loaded, { args: call.args, memoryArguments: call.memoryArguments, timeoutMs: timeoutMs + 2000, coroutine });
     this.check(call.command, r, address);
     return decodeStreamControl(final!);
   }
 
-  private run(call: StubCall, timeoutMs: number): Promise<RunResult> {
+  private async run(call: StubCall, timeoutMs: number): Promise<RunResult> {
+    await claimForCommand(this.loaded, call.command);
     return this.runner.run(this.loaded, {
       args: call.args,
       memoryArguments: call.memoryArguments,

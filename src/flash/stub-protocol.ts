@@ -41,6 +41,26 @@ export const STUB_ADDRESS_LIMIT = 0x1000000;
  */
 export const STUB_INFLATE_WINDOW = 0x8000;
 /**
+ * What each command writes of the image's on-demand RAM by itself, beyond the buffers the host names
+ * in its arguments (READ's destination, a stream's ring): the first bytes of the scratch buffer
+ * (ERASE_CHECK and SHA256 read the flash through its first 4 KiB, MAP_GET the partition table
+ * through its first 3 KiB), or 'all' (the deflate commands: the inflate window and, after the
+ * scratch buffer, the decoder state). src/flash/stub-scratch.ts backs that up before the call.
+ */
+export const STUB_SCRATCH_USE: Readonly<Record<StubCommandName, number | 'all'>> = {
+  PING: 0,
+  FLASH_INFO: 0,
+  READ: 0,
+  WRITE: 0,
+  WRITE_DEFLATED: 'all',
+  ERASE: 0,
+  ERASE_CHECK: 0x1000,
+  MAP_GET: 0xc00,
+  SHA256: 0x1000,
+  STREAM_WRITE: 0,
+  STREAM_WRITE_DEFLATED: 'all',
+};
+/**
  * Which inflater WRITE_DEFLATED runs: the chip ROM's tinfl_decompress (miniz, flags 0) or the
  * stub's own (stub/src/inflate.c). The a5 flag values.
  */

@@ -1,8 +1,8 @@
 /**
  * Where a buffered transfer (deflate or chunked calls) keeps its two target buffers.
  *
- * In the stub's own scratch buffer when the image has one: RAM the loader already holds for the
- * session, so nothing of the running program is backed up and restored per write. WRITE_DEFLATED
+ * In the stub's own scratch buffer when the image has one: RAM held for the rest of the session once
+ * claimed (stub-scratch.ts), so nothing of the running program is backed up and restored per write. WRITE_DEFLATED
  * inflates into the first STUB_INFLATE_WINDOW bytes of it, so deflate splits the rest in two; plain
  * WRITE calls use no scratch, so they split the whole of it.
  *
@@ -14,6 +14,7 @@ import type { WorkArea } from '../algorithm/work-area.js';
 import { FlashError } from './errors.js';
 import type { FlashSession } from './session.js';
 import { STUB_INFLATE_WINDOW } from './stub-protocol.js';
+import { claimBuffer } from './stub-scratch.js';
 
 export interface TransferBuffers {
   readonly addresses: readonly [number, number];
@@ -37,6 +38,7 @@ export async function transferBuffers(session: FlashSession, forDeflate: boolean
     const each = Math.floor((scratch.size - reserved) / 2) & ~3;
     if (each >= MIN_BUFFER) {
       const first = scratch.address + reserved;
+      await claimBuffer(session.loaded, first, 2 * each);
       return { addresses: [first, first + each], size: each, inScratch: true, release: async () => undefined };
     }
   }

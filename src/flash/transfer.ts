@@ -24,6 +24,7 @@ import { StubError } from './stub-client.js';
 import { DeflatedImage } from './deflated-image.js';
 import { PIECES_PER_RING } from './stream-ring.js';
 import { transferBuffers } from './transfer-buffers.js';
+import { claimForCommand } from './stub-scratch.js';
 import { encodeCall, type StubInflater } from './stub-protocol.js';
 
 export type TransferMode = 'deflate' | 'stream' | 'calls';
@@ -254,6 +255,7 @@ async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRan
       const call = chunk.deflated
         ? encodeCall.writeDeflated(chunk.address, chunk.payload, chunk.length, options.inflater, buffer)
         : encodeCall.write(chunk.address, chunk.payload, buffer);
+      await claimForCommand(session.loaded, call.command);
       const r = await session.runner.run(session.loaded, {
         args: call.args,
         timeoutMs: Math.ceil((5000 + (chunk.length / 1024) * 40) * scale),

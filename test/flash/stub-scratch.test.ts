@@ -1,0 +1,122 @@
+/**
+ * The stub's on-demand RAM (its scratch buffer and the deflate commands' state) is backed up only
+ * where a call writes it. The proof asked of that: after every kind of call, each byte of the work
+ * area that differs from the program's lies inside RAM the session holds (and so restores), and
+ * closing gives all of it back.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { AlgorithmRunner } from '../../src/algorithm/runner.js';
+import { esp32c3 } from '../../src/chips/index.js';
+import { blankCheckFlash } from '../../src/flash/blank-check.js';
+import { probeWithStub } from '../../src/flash/probe.js';
+import { readFlash } from '../../src/flash/read.js';
+import { openFlashSession, type FlashSession } from '../../src/flash/session.js';
+import { loadEsp32c3FlasherImage } from '../../src/flash/stub-client.js';
+import { verifyFlash } from '../../src/flash/verify.js';
+import { writeFlash } from '../../src/flash/write.js';
+import { demoSim, random, VFS } from './flash-fixture.js';
+
+const WORK = { start: 0x3fc80000, end: 0x3fca4000 }; // the ESP32-C3 stub work area
+const image = loadEsp32c3FlasherImage();
+const onDemand = image.symbols.onDemand!;
+
+/** Addresses in the work area whose byte differs from `before` and that no held area covers. */
+async function changedOutsideHeld(session: FlashSession, before: Uint8Array): Promise<number[]> {
+  const now = await session.target.readMemory(WORK.start, WORK.end - WORK.start);
+  const held = session.loaded.allocator.allocated;
+  const out: number[] = [];
+  for (let i = 0; i < now.length; i++) {
+    if (now[i] === before[i]) continue;
+    const address = WORK.start + i;
+    if (!held.some((a) => address >= a.address && address < a.address + a.size)) out.push(address);
+  }
+  return out;
+}
+
+const heldOnDemand = (session: FlashSession): number =>
+  session.loaded.allocator.allocated
+    .filter((a) => a.address >= onDemand.address && a.address < onDemand.address + onDemand.size)
+    .reduce((n, a) => n + a.size, 0);
+
+test('the image declares its on-demand range: the scratch buffer first, then the deflate state, at the end of its BSS', () => {
+  const scratch = image.symbols.scratch!;
+  assert.equal(onDemand.address, scratch.address);
+  assert.ok(onDemand.size > scratch.size, 'the inflaters\' state follows the scratch buffer');
+  const bss = image.bss[0]!;
+  assert.equal(onDemand.address + onDemand.size, bss.address + bss.size);
+});
+
+/**
+ * Runs `step` in a session of its own over a work area full of random bytes (the program's RAM):
+ * checks that every byte that changed is held, and that closing gives the RAM back. Returns what
+ * the session held of the on-demand range, and backed up in all.
+ */
+async function inSession(name: string, step: (session: FlashSession) => Promise<unknown>): Promise<{ onDemand: number; total: number }> {
+  const sim = demoSim();
+  try {
+    await sim.target.writeMemory(WORK.start, new Uint8Array(randomBytes(WORK.end - WORK.start)));
+    const before = await sim.target.readMemory(WORK.start, WORK.end - WORK.start);
+    const session = await openFlashSession(sim.target, { timeoutScale: 10 });
+    let held: { onDemand: number; total: number };
+    try {
+      await step(session);
+      assert.deepEqual(await changedOutsideHeld(session, before), [], `${name}: nothing changed outside held RAM`);
+      held = { onDemand: heldOnDemand(session), total: session.loaded.allocator.backedUpBytes };
+    } finally {
+      await session.close();
+    }
+    const after = await sim.target.readMemory(WORK.start, WORK.end - WORK.start);
+    assert.ok(Buffer.from(after).equals(Buffer.from(before)), `${name}: work-area RAM restored byte for byte`);
+    return held;
+  } finally {
+    await sim.close();
+  }
+}
+
+test('a probe session holds a few KiB of the on-demand range, and only RAM it holds changes', async () => {
+  const opened = await inSession('open (PING, FLASH_INFO)', async () => undefined);
+  assert.equal(opened.onDemand, 0);
+  const probe = await inSession('probe (MAP_GET, table and header reads)', (s) => probeWithStub(s.stub, s.target.description, esp32c3, {}, s.info));
+  // A probe reads a table (3 KiB) and headers: a few KiB of the 84 KiB range.
+  assert.ok(probe.onDemand > 0 && probe.onDemand <= 0x1000, `probe holds ${probe.onDemand} bytes of the on-demand range`);
+  assert.ok(probe.total < 0x6000, `probe session backed up ${probe.total} bytes in all`);
+});
+
+test('every kind of call changes only RAM its session holds (each in a session of its own)', async () => {
+  const sim = demoSim();
+  // Compressible (the demo app's code), so the deflate modes do send deflated calls.
+  const code = sim.flash.bytes.slice(0x10000, 0x13000);
+  await sim.close();
+  const steps: [string, (s: FlashSession) => Promise<unknown>][] = [
+    ['read', (s) => readFlash(s, 0x10000, 0x9000)],
+    ['blank check (ERASE_CHECK)', (s) => blankCheckFlash(s, VFS.offset + 0x100000, 0x2000)],
+    ['verify (SHA256)', (s) => verifyFlash(s, 0x10000, code)],
+    ['write, plain calls', (s) => writeFlash(s, VFS.offset, random(0x3000), { mode: 'calls' })],
+    ['write, deflate calls, own inflater', (s) => writeFlash(s, VFS.offset, code, { mode: 'deflate', inflater: 'stub' })],
+    ['write, deflate calls, ROM inflater', (s) => writeFlash(s, VFS.offset, code, { mode: 'deflate', chunkSize: 0x1000 })],
+    ['write, plain stream', (s) => writeFlash(s, VFS.offset, random(0x3000), { mode: 'stream' })],
+    ['write, deflated stream', (s) => writeFlash(s, VFS.offset, code, { mode: 'deflate' })],
+  ];
+  for (const [name, step] of steps) {
+    const held = await inSession(name, step);
+    if (name.startsWith('write, deflate')) assert.equal(held.onDemand, onDemand.size, `${name}: holds the decoder state too`);
+  }
+});
+
+test('loaded without claimOnDemand (a caller that cannot know what a routine writes), the whole image is backed up at load', async () => {
+  const sim = demoSim();
+  try {
+    const runner = new AlgorithmRunner(sim.target, { chip: esp32c3 });
+    const loaded = await runner.load(image);
+    try {
+      const bss = image.bss[0]!;
+      assert.ok(loaded.allocator.allocated.some((a) => a.address <= onDemand.address && a.address + a.size >= bss.address + bss.size));
+    } finally {
+      await runner.unload(loaded);
+    }
+  } finally {
+    await sim.close();
+  }
+});

@@ -97,7 +97,8 @@ export interface StreamWriteOptions {
   /**
    * Ring buffer size (multiple of 4), at most the stub's scratch buffer less the control block.
    * Default: two pieces of as many whole link transfers as fit in that (all 65,504 bytes where a
-   * transfer is larger), else 16 KiB of borrowed RAM.
+   * transfer is larger), else 16 KiB of borrowed RAM; no more than the stream's bytes when they are
+   * all known at the start.
    */
   readonly ringSize?: number;
   /** Idle polls before the stub gives up (0 = stub default). */
@@ -263,9 +264,12 @@ export class StubClient {
     const inScratch = scratch !== undefined && scratch.size >= STREAM_CONTROL_RESERVE + 8 ? scratch : undefined;
     const controlAt = inScratch ? inScratch.address + inScratch.size - STREAM_CONTROL_RESERVE : undefined;
     const { maxTransfer } = target.capabilities;
-    const plan = inScratch
-      ? planStreamRing(inScratch.address + (deflated ? STUB_INFLATE_WINDOW : 0), controlAt!, maxTransfer, options.ringSize)
-      : planStreamRing(0, options.ringSize ?? DEFAULT_BORROWED_RING, maxTransfer, options.ringSize);
+    const ringStart = inScratch ? inScratch.address + (deflated ? STUB_INFLATE_WINDOW : 0) : 0;
+    const ringEnd = inScratch ? controlAt! : options.ringSize ?? DEFAULT_BORROWED_RING;
+    const planned = planStreamRing(ringStart, ringEnd, maxTransfer, options.ringSize);
+    // No larger than the stream: a short write borrows (backs up, restores) only the RAM it needs.
+    const whole = source.ended && options.ringSize === undefined ? Math.max(8, (source.length + 3) & ~3) : Infinity;
+    const plan = whole < planned.size ? planStreamRing(ringStart, ringEnd, maxTransfer, whole) : planned;
     const ringSize = plan.size;
     if (ringSize < 8) throw new RangeError(`stream write: a ring of ${ringSize} bytes is too small`);
     const layout = inScratch && { ring: plan.address, control: controlAt! };

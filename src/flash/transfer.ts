@@ -24,8 +24,8 @@ import { StubError } from './stub-client.js';
 import { DeflatedImage } from './deflated-image.js';
 import { PIECES_PER_RING } from './stream-ring.js';
 import { transferBuffers } from './transfer-buffers.js';
-import { claimForCommand } from './stub-scratch.js';
-import { encodeCall, type StubInflater } from './stub-protocol.js';
+import { claimForCommand, unheldOnDemand } from './stub-scratch.js';
+import { encodeCall, STREAM_CONTROL_SIZE, type StubInflater } from './stub-protocol.js';
 
 export type TransferMode = 'deflate' | 'stream' | 'calls';
 
@@ -37,8 +37,9 @@ export interface TransferOptions {
   readonly compress?: boolean;
   /**
    * Force a mode; default: deflate if compressing, else stream where memory works while running, else
-   * calls. Compressing is the default across a link; on an in-process target (nothing crosses a
-   * link, the inflating is pure cost) only where `compress` is true.
+   * calls. Compressing is the default across a link (but not for a write too short to pay for the
+   * decoder RAM it borrows, see chooseMode); on an in-process target (nothing crosses a link, the
+   * inflating is pure cost) only where `compress` is true.
    */
   readonly mode?: TransferMode;
   /**
@@ -86,23 +87,34 @@ export interface TransferStats {
   readonly durationMs: number;
 }
 
-export function chooseMode(session: FlashSession, options: Pick<TransferOptions, 'mode' | 'compress'>): TransferMode {
+/**
+ * The mode for `bytes` of data (when known). Across a link deflate is the default, but not for a
+ * write too short to pay for the RAM it borrows: its first deflate call backs up, and the session
+ * writes back, the stub's inflate window and decoder state (up to 84 KiB), which a plain write of
+ * the same bytes mostly leaves alone (its ring is no larger than the data). Deflate saves at most
+ * `bytes` on the link and costs twice the on-demand RAM it claims beyond that ring, so a write of
+ * up to two thirds of what is still unclaimed goes plain. `compress: true` always deflates.
+ */
+export function chooseMode(session: FlashSession, options: Pick<TransferOptions, 'mode' | 'compress'>, bytes?: number): TransferMode {
   if (options.mode) return options.mode;
-  if (options.compress ?? !session.target.capabilities.inProcess) return 'deflate';
-  return session.target.capabilities.memoryWhileRunning ? 'stream' : 'calls';
+  const plain = session.target.capabilities.memoryWhileRunning ? 'stream' : 'calls';
+  if (options.compress === true) return 'deflate';
+  if (options.compress === false || session.target.capabilities.inProcess) return plain;
+  if (bytes !== undefined && bytes <= ((unheldOnDemand(session.loaded) - STREAM_CONTROL_SIZE) * 2) / 3) return plain;
+  return 'deflate';
 }
 
 /** Program erased ranges. */
 export async function programRanges(session: FlashSession, ranges: readonly ProgramRange[], options: TransferOptions = {}): Promise<TransferStats> {
   const started = performance.now();
-  const mode = chooseMode(session, options);
+  const mode = chooseMode(session, options, totalBytes(ranges));
   for (const r of ranges) {
     if (r.address % 4 !== 0 || r.data.length % 4 !== 0) throw new RangeError(`programRanges: ${r.address}+${r.data.length} is not word aligned`);
   }
   const stats =
     mode === 'stream'
       ? await streamRanges(session, ranges, options, false)
-      : deflateStreams(session, options)
+      : deflateStreams(session, options, totalBytes(ranges))
         ? await streamRanges(session, ranges, options, true)
         : await bufferedRanges(session, ranges, mode, options);
   return { ...stats, mode, durationMs: performance.now() - started };
@@ -110,12 +122,20 @@ export async function programRanges(session: FlashSession, ranges: readonly Prog
 
 type Partial = Omit<TransferStats, 'mode' | 'durationMs'>;
 
+function totalBytes(ranges: readonly ProgramRange[]): number {
+  return ranges.reduce((n, r) => n + r.data.length, 0);
+}
+
 /**
  * Deflate as one stream per piece through STREAM_WRITE_DEFLATED: where memory works while the
  * CPU runs and the ROM inflates (the stub's own inflater takes whole streams per call only).
  */
-export function deflateStreams(session: FlashSession, options: Pick<TransferOptions, 'mode' | 'compress' | 'inflater' | 'bufferSize' | 'chunkSize'>): boolean {
-  if (chooseMode(session, options) !== 'deflate') return false;
+export function deflateStreams(
+  session: FlashSession,
+  options: Pick<TransferOptions, 'mode' | 'compress' | 'inflater' | 'bufferSize' | 'chunkSize'>,
+  bytes?: number,
+): boolean {
+  if (chooseMode(session, options, bytes) !== 'deflate') return false;
   return session.target.capabilities.memoryWhileRunning && (options.inflater ?? 'rom') === 'rom' && !options.bufferSize && !options.chunkSize;
 }
 

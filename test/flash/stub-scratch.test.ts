@@ -102,6 +102,8 @@ test('every kind of call changes only RAM its session holds (each in a session o
   for (const [name, step] of steps) {
     const held = await inSession(name, step);
     if (name.startsWith('write, deflate')) assert.equal(held.onDemand, onDemand.size, `${name}: holds the decoder state too`);
+    // The survey's SHA256 buffer (4 KiB), and a ring no larger than the 12 KiB written with its control block.
+    if (name === 'write, plain stream') assert.ok(held.onDemand <= 0x1000 + 0x3000 + 32, `${name}: holds ${held.onDemand} bytes`);
   }
 });
 

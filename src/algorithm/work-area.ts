@@ -91,19 +91,14 @@ export class WorkAreaAllocator {
     return taken;
   }
 
+  /** Bytes of [address, address + size) that no area holds (what `cover` would take). */
+  unheldBytes(address: number, size: number): number {
+    return this.gaps(address >>> 0, (address >>> 0) + size).reduce((n, g) => n + g.end - g.start, 0);
+  }
+
   /** The parts of [start, end) that no area holds, in address order. */
   private gaps(start: number, end: number): AddressRange[] {
-    const held = this.areas
-      .filter((a) => a.address < end && start < a.address + a.size)
-      .sort((a, b) => a.address - b.address);
-    const out: AddressRange[] = [];
-    let at = start;
-    for (const a of held) {
-      if (a.address > at) out.push({ start: at, end: a.address });
-      at = Math.max(at, a.address + a.size);
-    }
-    if (at < end) out.push({ start: at, end });
-    return out;
+    return gapsBetween(start, end, this.areas.map((a) => ({ start: a.address, end: a.address + a.size })));
   }
 
   /** Allocate `size` bytes anywhere in the region (first fit). */
@@ -117,13 +112,7 @@ export class WorkAreaAllocator {
       candidate = Math.max(candidate, alignUp(a.end, align));
     }
     if (candidate + size > this.region.end) {
-      let free = 0;
-      let at = this.region.start;
-      for (const a of taken) {
-        free += Math.max(0, Math.min(a.start, this.region.end) - at);
-        at = Math.max(at, a.end);
-      }
-      free += Math.max(0, this.region.end - at);
+      const free = gapsBetween(this.region.start, this.region.end, taken).reduce((n, g) => n + g.end - g.start, 0);
       throw new WorkAreaError(
         `no room for ${label} (${size} bytes) in the work area ${hex32(this.region.start)}..${hex32(this.region.end)} (${free} bytes free, fragmented)`,
         undefined,
@@ -165,6 +154,19 @@ export class WorkAreaAllocator {
     this.areas.push(area);
     return area;
   }
+}
+
+/** The parts of [start, end) outside every range of `ranges` (any order, may overlap), in address order. */
+function gapsBetween(start: number, end: number, ranges: readonly AddressRange[]): AddressRange[] {
+  const inside = ranges.filter((r) => r.start < end && start < r.end).sort((a, b) => a.start - b.start);
+  const out: AddressRange[] = [];
+  let at = start;
+  for (const r of inside) {
+    if (r.start > at) out.push({ start: at, end: r.start });
+    at = Math.max(at, r.end);
+  }
+  if (at < end) out.push({ start: at, end });
+  return out;
 }
 
 export function alignUp(value: number, align: number): number {

@@ -27,18 +27,22 @@ export interface StreamRing {
 /**
  * The ring inside [start, end): it ends at `end` (where the control block is when they share the
  * stub's scratch buffer). Without an explicit `size`, the ring is PIECES_PER_RING pieces of as many
- * whole transfers of `maxTransfer` bytes as fit; with one, it is that size, split in equal pieces.
+ * whole transfers of `maxTransfer` bytes as fit, but no larger than `streamBytes` (rounded up to a
+ * word, at least 8) when the stream's length is known: a short write borrows only the RAM it needs.
+ * With a `size`, the ring is that size. A ring of an exact size is split in equal pieces.
  */
-export function planStreamRing(start: number, end: number, maxTransfer: number, size?: number): StreamRing {
+export function planStreamRing(start: number, end: number, maxTransfer: number, size?: number, streamBytes?: number): StreamRing {
   const room = (end - start) & ~3;
-  if (size !== undefined) {
-    const exact = Math.min(size, room) & ~3;
+  const exactly = (bytes: number): StreamRing => {
+    const exact = Math.min(bytes, room) & ~3;
     return { address: end - exact, size: exact, piece: Math.max(4, Math.floor(exact / PIECES_PER_RING) & ~3) };
-  }
+  };
+  if (size !== undefined) return exactly(size);
   const half = Math.floor(room / PIECES_PER_RING) & ~3;
   const perTransfer = Math.floor(maxTransfer * (1 - ESCAPE_ALLOWANCE)) & ~3;
   const transfers = perTransfer >= 4 ? Math.floor(half / perTransfer) : 0;
-  if (transfers < 1) return { address: end - room, size: room, piece: Math.max(4, half) };
   const piece = transfers * perTransfer;
-  return { address: end - piece * PIECES_PER_RING, size: piece * PIECES_PER_RING, piece };
+  const ring: StreamRing = transfers < 1 ? { address: end - room, size: room, piece: Math.max(4, half) } : { address: end - piece * PIECES_PER_RING, size: piece * PIECES_PER_RING, piece };
+  const needed = streamBytes === undefined ? Infinity : Math.max(8, (streamBytes + 3) & ~3);
+  return needed < ring.size ? exactly(needed) : ring;
 }

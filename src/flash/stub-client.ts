@@ -264,12 +264,10 @@ export class StubClient {
     const inScratch = scratch !== undefined && scratch.size >= STREAM_CONTROL_RESERVE + 8 ? scratch : undefined;
     const controlAt = inScratch ? inScratch.address + inScratch.size - STREAM_CONTROL_RESERVE : undefined;
     const { maxTransfer } = target.capabilities;
-    const ringStart = inScratch ? inScratch.address + (deflated ? STUB_INFLATE_WINDOW : 0) : 0;
-    const ringEnd = inScratch ? controlAt! : options.ringSize ?? DEFAULT_BORROWED_RING;
-    const planned = planStreamRing(ringStart, ringEnd, maxTransfer, options.ringSize);
-    // No larger than the stream: a short write borrows (backs up, restores) only the RAM it needs.
-    const whole = source.ended && options.ringSize === undefined ? Math.max(8, (source.length + 3) & ~3) : Infinity;
-    const plan = whole < planned.size ? planStreamRing(ringStart, ringEnd, maxTransfer, whole) : planned;
+    const streamBytes = source.ended ? source.length : undefined;
+    const plan = inScratch
+      ? planStreamRing(inScratch.address + (deflated ? STUB_INFLATE_WINDOW : 0), controlAt!, maxTransfer, options.ringSize, streamBytes)
+      : planStreamRing(0, options.ringSize ?? DEFAULT_BORROWED_RING, maxTransfer, options.ringSize, streamBytes);
     const ringSize = plan.size;
     if (ringSize < 8) throw new RangeError(`stream write: a ring of ${ringSize} bytes is too small`);
     const layout = inScratch && { ring: plan.address, control: controlAt! };

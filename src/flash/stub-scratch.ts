@@ -31,9 +31,5 @@ export async function claimBuffer(loaded: LoadedStub, address: number, size: num
 /** Bytes of the on-demand range not backed up yet (what a deflate command would still claim). */
 export function unheldOnDemand(loaded: LoadedStub): number {
   const onDemand = loaded.image.symbols.onDemand;
-  if (!onDemand) return 0;
-  const end = onDemand.address + onDemand.size;
-  let held = 0;
-  for (const a of loaded.allocator.allocated) held += Math.max(0, Math.min(end, a.address + a.size) - Math.max(onDemand.address, a.address));
-  return onDemand.size - held;
+  return onDemand ? loaded.allocator.unheldBytes(onDemand.address, onDemand.size) : 0;
 }

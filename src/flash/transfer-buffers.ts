@@ -1,10 +1,10 @@
 /**
  * Where a buffered transfer (deflate or chunked calls) keeps its two target buffers.
  *
- * In the stub's own scratch buffer when the image has one: RAM held for the rest of the session once
- * claimed (stub-scratch.ts), so nothing of the running program is backed up and restored per write. WRITE_DEFLATED
- * inflates into the first STUB_INFLATE_WINDOW bytes of it, so deflate splits the rest in two; plain
- * WRITE calls use no scratch, so they split the whole of it.
+ * In the stub's own scratch buffer when the image has one: RAM held for the rest of the session
+ * once claimed (stub-scratch.ts), so nothing of the running program is backed up and restored per
+ * write. WRITE_DEFLATED inflates into the first STUB_INFLATE_WINDOW bytes of it, so deflate splits
+ * the rest in two; plain WRITE calls use no scratch, so they split the whole of it.
  *
  * Otherwise (an image without scratch, or a buffer size asked for): two buffers borrowed from the
  * work area — backed up and restored by the allocator — halved until two fit.

@@ -107,24 +107,21 @@ export function chooseMode(session: FlashSession, options: Pick<TransferOptions,
 /** Program erased ranges. */
 export async function programRanges(session: FlashSession, ranges: readonly ProgramRange[], options: TransferOptions = {}): Promise<TransferStats> {
   const started = performance.now();
-  const mode = chooseMode(session, options, totalBytes(ranges));
+  const bytes = ranges.reduce((n, r) => n + r.data.length, 0);
+  const mode = chooseMode(session, options, bytes);
   for (const r of ranges) {
     if (r.address % 4 !== 0 || r.data.length % 4 !== 0) throw new RangeError(`programRanges: ${r.address}+${r.data.length} is not word aligned`);
   }
   const stats =
     mode === 'stream'
       ? await streamRanges(session, ranges, options, false)
-      : deflateStreams(session, options, totalBytes(ranges))
+      : deflateStreams(session, options, bytes)
         ? await streamRanges(session, ranges, options, true)
         : await bufferedRanges(session, ranges, mode, options);
   return { ...stats, mode, durationMs: performance.now() - started };
 }
 
 type Partial = Omit<TransferStats, 'mode' | 'durationMs'>;
-
-function totalBytes(ranges: readonly ProgramRange[]): number {
-  return ranges.reduce((n, r) => n + r.data.length, 0);
-}
 
 /**
  * Deflate as one stream per piece through STREAM_WRITE_DEFLATED: where memory works while the

@@ -31,6 +31,9 @@ function image(overrides: Partial<StubImage> = {}): StubImage {
   };
 }
 
+/** The little-endian word at `address` of a RAM copy starting at BASE. */
+const wordIn = (ram: Uint8Array, address: number): number => new DataView(ram.buffer, ram.byteOffset).getUint32(address - BASE, true);
+
 function program(target: ScriptedTarget): Map<string, number> {
   // The interrupted program's context: every register holds a distinct value, RAM a pattern.
   let v = 0x1000;
@@ -75,8 +78,7 @@ test("the loader clears BSS but the image's scratch buffer (its users write it b
   });
   const runner = new AlgorithmRunner(target);
   await runner.call(image({ bss: [{ address: 0x80000204, size: 0x1fc }], symbols: { scratch } }));
-  const wordAt = (address: number) => new DataView(ramBefore.buffer).getUint32(address - BASE, true);
-  assert.deepEqual(seen, { low: 0, high: 0, scratch: wordAt(scratch.address) });
+  assert.deepEqual(seen, { low: 0, high: 0, scratch: wordIn(ramBefore, scratch.address) });
   assert.deepEqual(target.ram, ramBefore);
 });
 
@@ -94,7 +96,7 @@ test('with claimOnDemand the loader leaves the on-demand range unheld and places
   const loaded = await runner.load(stub, { claimOnDemand: true });
   const inside = (a: { address: number; size: number }) => a.address < onDemand.address + onDemand.size && onDemand.address < a.address + a.size;
   assert.deepEqual(loaded.allocator.allocated.filter(inside), [], 'no area (stack, trampoline, BSS) in the on-demand range');
-  assert.equal(target.word(onDemand.address + 0x100), new DataView(ramBefore.buffer).getUint32(onDemand.address + 0x100 - BASE, true), 'not cleared');
+  assert.equal(target.word(onDemand.address + 0x100), wordIn(ramBefore, onDemand.address + 0x100), 'not cleared');
   await loaded.allocator.cover(onDemand.address, 0x40, 'claimed');
   await runner.run(loaded);
   await runner.unload(loaded);

@@ -29,7 +29,9 @@ test('cover backs up only the parts no area holds, once, and release gives them 
   const allocator = new WorkAreaAllocator(target, { start: BASE, end: BASE + 0x1000 });
   allocator.reserve(BASE, 0x800);
   await allocator.allocateAt(BASE + 0x200, 0x100, 'held');
+  assert.equal(allocator.unheldBytes(BASE + 0x100, 0x300), 0x200);
   assert.equal(await allocator.cover(BASE + 0x100, 0x300, 'on demand'), 0x200, 'the held 0x100 in the middle is not taken again');
+  assert.equal(allocator.unheldBytes(BASE + 0x100, 0x300), 0);
   assert.deepEqual(
     allocator.allocated.map((a) => [a.address - BASE, a.size]).sort((x, y) => x[0]! - y[0]!),
     [[0x100, 0x100], [0x200, 0x100], [0x300, 0x100]],

@@ -24,3 +24,10 @@ test('stream ring: a link whose transfer exceeds half the room gets all the room
   assert.deepEqual(exact, { address: END - 4096, size: 4096, piece: 2048 });
   assert.equal(planStreamRing(0, 0x4000, 16360, 0x10000).size, 0x4000, 'never more than the room');
 });
+
+test('stream ring: no larger than a stream of known length, still ending at the control block; an explicit size wins', () => {
+  assert.deepEqual(planStreamRing(START, END, 16360, undefined, 0x3000), { address: END - 0x3000, size: 0x3000, piece: 0x1800 });
+  assert.deepEqual(planStreamRing(START, END, 16360, undefined, 5), { address: END - 8, size: 8, piece: 4 }, 'a word, at least 8 bytes');
+  assert.deepEqual(planStreamRing(START, END, 16360, undefined, 0x100000), planStreamRing(START, END, 16360), 'a long stream: the full ring');
+  assert.deepEqual(planStreamRing(START, END, 16360, 0x4000, 0x1000), { address: END - 0x4000, size: 0x4000, piece: 0x2000 });
+});

@@ -6,7 +6,11 @@
  *   - a probe with the whole stub image backed up at load vs its scratch buffer and decoder state
  *     backed up only where a call writes them (the default);
  *   - a 4 KiB flash write session (open, write, close) deflated, which borrows the inflate window and
- *     decoder state, vs the default, which sends so short a write plain through a ring its size.
+ *     decoder state, vs the default, which sends so short a write plain through a ring its size;
+ *   - a 64 KiB write session deflated through a ring of all the scratch buffer left (the default
+ *     before the ring was sized to the link), vs the default: plain through a ring of what the link
+ *     fills in RING_FILL_MS (a few KiB here), since deflate's window and state would cost more to
+ *     back up and write back than compression saves.
  *
  *   npx tsx bench/openocd-session.bench.ts [runs] (needs openocd)
  */
@@ -23,7 +27,7 @@ import { median } from './stats.js';
 
 const RUNS = Math.max(1, Number(process.argv[2] ?? 3) | 0);
 const WRITE_AT = 0x300000;
-const code = benchImages(0x1000, ['code'])[0]!.bytes;
+const code = benchImages(0x10000, ['code'])[0]!.bytes;
 
 if (missingTools([OPENOCD])) {
   console.error('needs openocd (apt-get install openocd)');
@@ -62,9 +66,10 @@ const probe = async (s: FlashSession): Promise<undefined> => {
   return undefined;
 };
 
-const write = (mode: TransferMode | undefined) => async (s: FlashSession): Promise<TransferMode | undefined> => {
-  await eraseFlash(s, WRITE_AT, code.length);
-  const r = await writeFlash(s, WRITE_AT, code, { ...(mode ? { mode } : {}), skipUnchanged: false });
+const write = (bytes: number, mode: TransferMode | undefined, ringSize?: number) => async (s: FlashSession): Promise<TransferMode | undefined> => {
+  const data = code.subarray(0, bytes);
+  await eraseFlash(s, WRITE_AT, data.length);
+  const r = await writeFlash(s, WRITE_AT, data, { ...(mode ? { mode } : {}), ...(ringSize ? { ringSize } : {}), skipUnchanged: false });
   return r.transfer?.mode;
 };
 
@@ -75,12 +80,16 @@ try {
     ['probe, scratch and decoder state on demand (default)', []],
     ['4 KiB write session, deflate', []],
     ['4 KiB write session, default', []],
+    ['64 KiB write session, deflate, ring of all the scratch', []],
+    ['64 KiB write session, default', []],
   ];
   for (let i = 0; i < RUNS; i++) {
     rows[0]![1].push(await session(chain.gdbPort, false, probe));
     rows[1]![1].push(await session(chain.gdbPort, true, probe));
-    rows[2]![1].push(await session(chain.gdbPort, true, write('deflate')));
-    rows[3]![1].push(await session(chain.gdbPort, true, write(undefined)));
+    rows[2]![1].push(await session(chain.gdbPort, true, write(0x1000, 'deflate')));
+    rows[3]![1].push(await session(chain.gdbPort, true, write(0x1000, undefined)));
+    rows[4]![1].push(await session(chain.gdbPort, true, write(0x10000, 'deflate', 0x10000)));
+    rows[5]![1].push(await session(chain.gdbPort, true, write(0x10000, undefined)));
   }
   const ms = (runs: Run[]) => median(runs.map((r) => r.ms));
   console.log(`short sessions through OpenOCD (open to close; median of ${RUNS})`);
@@ -90,6 +99,7 @@ try {
   }
   console.log(`${'speed-up: probe'.padEnd(54)} ${(ms(rows[0]![1]) / ms(rows[1]![1])).toFixed(2).padStart(6)}x`);
   console.log(`${'speed-up: 4 KiB write'.padEnd(54)} ${(ms(rows[2]![1]) / ms(rows[3]![1])).toFixed(2).padStart(6)}x`);
+  console.log(`${'speed-up: 64 KiB write'.padEnd(54)} ${(ms(rows[4]![1]) / ms(rows[5]![1])).toFixed(2).padStart(6)}x`);
 } finally {
   await chain.stop();
 }

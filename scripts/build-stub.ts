@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stubImageToJson, type StubImage } from '../src/algorithm/stub-image.js';
+import { stubImageToJson, type StubImage, type StubRange } from '../src/algorithm/stub-image.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NAME = 'esp32c3-flasher';
@@ -138,6 +138,9 @@ function toImage(elfBytes: Uint8Array): StubImage {
   const scratch = symbol('stub_scratch');
   const onDemand = { address: symbol('_on_demand_start').value, size: symbol('_on_demand_end').value - symbol('_on_demand_start').value };
   if (scratch.value !== onDemand.address || scratch.size > onDemand.size) throw new Error('build-stub: stub_scratch does not open the on-demand range');
+  const inside = (r: StubRange): boolean => r.address >= onDemand.address && r.address + r.size <= onDemand.address + onDemand.size;
+  const regions = { romInflater: rangeOf(symbol('rom_inflater')), inflateTables: spanOf(symbol('lit_codes'), symbol('dist_codes')) };
+  for (const [name, r] of Object.entries(regions)) if (!inside(r)) throw new Error(`build-stub: region ${name} is not in the on-demand range`);
   if (trapEntry.value % 4 !== 0) throw new Error('build-stub: stub_trap_entry is not 4-byte aligned');
   if (descriptor.value !== IRAM.address) throw new Error('build-stub: stub_descriptor is not at the IRAM origin');
   if (trapRecord.size !== 128) throw new Error('build-stub: stub_trap_record is not 128 bytes');
@@ -156,10 +159,22 @@ function toImage(elfBytes: Uint8Array): StubImage {
       descriptor: descriptor.value,
       scratch: { address: scratch.value, size: scratch.size },
       onDemand,
+      regions,
     },
     iram: IRAM,
     dram: DRAM,
   };
+}
+
+function rangeOf(s: ElfSymbol): StubRange {
+  return { address: s.value, size: s.size };
+}
+
+/** The range two adjacent symbols fill together (refused if anything lies between them). */
+function spanOf(a: ElfSymbol, b: ElfSymbol): StubRange {
+  const [lo, hi] = a.value <= b.value ? [a, b] : [b, a];
+  if (lo.value + lo.size !== hi.value) throw new Error(`build-stub: ${lo.name} and ${hi.name} are not adjacent; update stub.ld or the regions`);
+  return { address: lo.value, size: lo.size + hi.size };
 }
 
 function checkFits(image: StubImage): void {

@@ -40,6 +40,11 @@ export interface StubSymbols {
    * borrows only what its calls use.
    */
   readonly onDemand?: StubRange;
+  /**
+   * Named parts of the image's RAM that callers claim by name when a call will use them (the
+   * flasher stub's decoder state per inflater, say). What a name means is the stub's business.
+   */
+  readonly regions?: Readonly<Record<string, StubRange>>;
 }
 
 export interface StubImage {

@@ -95,10 +95,13 @@ export async function openFlashSession(target: Target, options: FlashSessionOpti
     return { resumed: resume, ramRestored: backup };
   };
   try {
+    const loadStarted = performance.now();
     loaded = await runner.load(image, { claimOnDemand: options.claimOnDemand ?? true, ...(options.stackSize !== undefined ? { stackSize: options.stackSize } : {}) });
+    const linkBytesPerMs = target.capabilities.inProcess ? Infinity : bytesMovedByLoad(loaded) / Math.max(0.001, performance.now() - loadStarted);
     const stub = new StubClient(runner, loaded, {
       ...(options.timeoutScale !== undefined ? { timeoutScale: options.timeoutScale } : {}),
       ...(options.maxChunk !== undefined ? { maxChunk: options.maxChunk } : {}),
+      linkBytesPerMs,
     });
     await stub.ping();
     let info: FlashInfo | undefined;
@@ -140,6 +143,15 @@ export async function openFlashSession(target: Target, options: FlashSessionOpti
     await giveBack().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * What loading the stub moved across the link: the RAM it backed up and the image it wrote. Timed,
+ * it tells how fast the link is (a GDB server on this machine moves tens of MB/s, OpenOCD's JTAG
+ * tens of KB/s), which sizes the stream ring (StubClientOptions.linkBytesPerMs).
+ */
+function bytesMovedByLoad(loaded: LoadedStub): number {
+  return loaded.allocator.backedUpBytes + loaded.image.segments.reduce((n, s) => n + s.bytes.length, 0);
 }
 
 /** Run `body` in a session and always close it. */

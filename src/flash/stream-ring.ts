@@ -25,13 +25,29 @@ export interface StreamRing {
 }
 
 /**
+ * How long the link should take to fill the ring, at most: on a fast link (a GDB server on the same
+ * machine) the ring is a buffer the simulated CPU drains in bursts, and its largest size streams
+ * fastest; on a slow one (OpenOCD's JTAG) the stub drains each piece long before the next arrives,
+ * and every byte of ring costs two more on the link (backed up, then written back at the close).
+ */
+export const RING_FILL_MS = 100;
+/** The smallest ring a link's speed alone makes (two 2 KiB pieces). */
+export const MIN_LINK_RING = 0x1000;
+
+/** The largest ring worth borrowing on a link that moves `bytesPerMs` (Infinity in process). */
+export function ringLimitForLink(bytesPerMs: number): number {
+  return Math.max(MIN_LINK_RING, Math.floor(bytesPerMs * RING_FILL_MS));
+}
+
+/**
  * The ring inside [start, end): it ends at `end` (where the control block is when they share the
  * stub's scratch buffer). Without an explicit `size`, the ring is PIECES_PER_RING pieces of as many
- * whole transfers of `maxTransfer` bytes as fit, but no larger than `streamBytes` (rounded up to a
- * word, at least 8) when the stream's length is known: a short write borrows only the RAM it needs.
- * With a `size`, the ring is that size. A ring of an exact size is split in equal pieces.
+ * whole transfers of `maxTransfer` bytes as fit, but no larger than `atMost` (rounded up to a word,
+ * at least 8): the stream's length when known, so a short write borrows only the RAM it needs, or
+ * what a slow link fills in RING_FILL_MS. With a `size`, the ring is that size. A ring of an exact
+ * size is split in equal pieces.
  */
-export function planStreamRing(start: number, end: number, maxTransfer: number, size?: number, streamBytes?: number): StreamRing {
+export function planStreamRing(start: number, end: number, maxTransfer: number, size?: number, atMost?: number): StreamRing {
   const room = (end - start) & ~3;
   const exactly = (bytes: number): StreamRing => {
     const exact = Math.min(bytes, room) & ~3;
@@ -43,6 +59,6 @@ export function planStreamRing(start: number, end: number, maxTransfer: number, 
   const transfers = perTransfer >= 4 ? Math.floor(half / perTransfer) : 0;
   const piece = transfers * perTransfer;
   const ring: StreamRing = transfers < 1 ? { address: end - room, size: room, piece: Math.max(4, half) } : { address: end - piece * PIECES_PER_RING, size: piece * PIECES_PER_RING, piece };
-  const needed = streamBytes === undefined ? Infinity : Math.max(8, (streamBytes + 3) & ~3);
+  const needed = atMost === undefined || atMost === Infinity ? Infinity : Math.max(8, (atMost + 3) & ~3);
   return needed < ring.size ? exactly(needed) : ring;
 }

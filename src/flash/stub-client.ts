@@ -17,7 +17,7 @@ import type { RunResult } from '../algorithm/run.js';
 import type { AlgorithmRunner } from '../algorithm/runner.js';
 import { stubImageFromJson, type StubImage } from '../algorithm/stub-image.js';
 import { describeStubError, type StubErrorInfo } from './stub-errors.js';
-import { planStreamRing } from './stream-ring.js';
+import { planStreamRing, ringLimitForLink } from './stream-ring.js';
 import { claimBuffer, claimForCommand } from './stub-scratch.js';
 import { fixedSource, type StreamSource } from './stream-source.js';
 import {
@@ -85,6 +85,11 @@ export interface StubClientOptions {
   readonly maxChunk?: number;
   /** Multiplies every timeout (for slow targets such as a simulator). Default 1. */
   readonly timeoutScale?: number;
+  /**
+   * How fast the link moves memory (bytes per ms; default Infinity): a stream's ring is no larger
+   * than it fills in RING_FILL_MS (stream-ring.ts).
+   */
+  readonly linkBytesPerMs?: number;
 }
 
 export interface EraseCheckResult {
@@ -98,7 +103,7 @@ export interface StreamWriteOptions {
    * Ring buffer size (multiple of 4), at most the stub's scratch buffer less the control block.
    * Default: two pieces of as many whole link transfers as fit in that (all 65,504 bytes where a
    * transfer is larger), else 16 KiB of borrowed RAM; no more than the stream's bytes when they are
-   * all known at the start.
+   * all known at the start, nor than a slow link fills in RING_FILL_MS (StubClientOptions.linkBytesPerMs).
    */
   readonly ringSize?: number;
   /** Idle polls before the stub gives up (0 = stub default). */
@@ -128,10 +133,13 @@ const MS_PER_KIB = { read: 5, write: 20, erase: 40, hash: 5 } as const;
 export class StubClient {
   private readonly maxChunk: number;
   private readonly scale: number;
+  /** The largest stream ring worth borrowing on this link (stream-ring.ts ringLimitForLink). */
+  readonly ringLimit: number;
 
   constructor(readonly runner: AlgorithmRunner, readonly loaded: LoadedStub, options: StubClientOptions = {}) {
     this.maxChunk = Math.max(4, (options.maxChunk ?? 0x8000) & ~3);
     this.scale = options.timeoutScale ?? 1;
+    this.ringLimit = ringLimitForLink(options.linkBytesPerMs ?? Infinity);
   }
 
   /** PING: checks that the loaded image speaks this protocol. */
@@ -264,15 +272,15 @@ export class StubClient {
     const inScratch = scratch !== undefined && scratch.size >= STREAM_CONTROL_RESERVE + 8 ? scratch : undefined;
     const controlAt = inScratch ? inScratch.address + inScratch.size - STREAM_CONTROL_RESERVE : undefined;
     const { maxTransfer } = target.capabilities;
-    const streamBytes = source.ended ? source.length : undefined;
+    const atMost = Math.min(source.ended ? source.length : Infinity, this.ringLimit);
     const plan = inScratch
-      ? planStreamRing(inScratch.address + (deflated ? STUB_INFLATE_WINDOW : 0), controlAt!, maxTransfer, options.ringSize, streamBytes)
-      : planStreamRing(0, options.ringSize ?? DEFAULT_BORROWED_RING, maxTransfer, options.ringSize, streamBytes);
+      ? planStreamRing(inScratch.address + (deflated ? STUB_INFLATE_WINDOW : 0), controlAt!, maxTransfer, options.ringSize, atMost)
+      : planStreamRing(0, options.ringSize ?? DEFAULT_BORROWED_RING, maxTransfer, options.ringSize, atMost);
     const ringSize = plan.size;
     if (ringSize < 8) throw new RangeError(`stream write: a ring of ${ringSize} bytes is too small`);
     const layout = inScratch && { ring: plan.address, control: controlAt! };
     const call = encodeCall.streamWrite(address, flashLength, ringSize, options.pollLimit ?? 0, layout, deflated);
-    await claimForCommand(this.loaded, call.command);
+    await claimForCommand(this.loaded, call);
     if (layout) await claimBuffer(this.loaded, layout.ring, layout.control + STREAM_CONTROL_SIZE - layout.ring);
     // The scratch control block is zeroed here, not as a memory argument: queued before the run's
     // resume, it reaches the target first (Target.resume) without a round trip of its own.
@@ -358,7 +366,7 @@ export class StubClient {
   }
 
   private async run(call: StubCall, timeoutMs: number): Promise<RunResult> {
-    await claimForCommand(this.loaded, call.command);
+    await claimForCommand(this.loaded, call);
     return this.runner.run(this.loaded, {
       args: call.args,
       memoryArguments: call.memoryArguments,

@@ -44,28 +44,34 @@ export const STUB_INFLATE_WINDOW = 0x8000;
  * What each command writes of the image's on-demand RAM by itself, beyond the buffers the host names
  * in its arguments (READ's destination, a stream's ring): the first bytes of the scratch buffer
  * (ERASE_CHECK and SHA256 read the flash through its first 4 KiB, MAP_GET the partition table
- * through its first 3 KiB), or 'all' (the deflate commands: the inflate window and, after the
- * scratch buffer, the decoder state). src/flash/stub-scratch.ts backs that up before the call.
+ * through its first 3 KiB, the deflate commands inflate into the window) and, for the deflate
+ * commands, the decoder state of the inflater they run (INFLATER_STATE_REGION). src/flash/
+ * stub-scratch.ts backs that up before the call.
  */
-export const STUB_SCRATCH_USE: Readonly<Record<StubCommandName, number | 'all'>> = {
+export const STUB_SCRATCH_USE: Readonly<Record<StubCommandName, number>> = {
   PING: 0,
   FLASH_INFO: 0,
   READ: 0,
   WRITE: 0,
-  WRITE_DEFLATED: 'all',
+  WRITE_DEFLATED: STUB_INFLATE_WINDOW,
   ERASE: 0,
   ERASE_CHECK: 0x1000,
   MAP_GET: 0xc00,
   SHA256: 0x1000,
   STREAM_WRITE: 0,
-  STREAM_WRITE_DEFLATED: 'all',
+  STREAM_WRITE_DEFLATED: STUB_INFLATE_WINDOW,
 };
 /**
  * Which inflater WRITE_DEFLATED runs: the chip ROM's tinfl_decompress (miniz, flags 0) or the
- * stub's own (stub/src/inflate.c). The a5 flag values.
+ * stub's own (stub/src/inflate.c). The a5 flag values. STREAM_WRITE_DEFLATED always runs the ROM's.
  */
 export type StubInflater = 'rom' | 'stub';
 export const WRITE_DEFLATED_FLAGS: Readonly<Record<StubInflater, number>> = { rom: 0, stub: 1 };
+/**
+ * The image region (StubSymbols.regions, after the scratch buffer) holding each inflater's decoder
+ * state: the ROM's tinfl_decompressor (~11 KiB), the stub's own Huffman tables (~9 KiB).
+ */
+export const INFLATER_STATE_REGION: Readonly<Record<StubInflater, string>> = { rom: 'romInflater', stub: 'inflateTables' };
 /** Default idle polls of STREAM_WRITE before STREAM_TIMEOUT (a6 = 0): a poll is a few cycles, so seconds. */
 export const STREAM_DEFAULT_POLL_LIMIT = 0x4000000;
 
@@ -77,6 +83,8 @@ export function sha256DigestCount(length: number, piece: number): number {
 /** One call: the user arguments (a0 = command first) and the memory arguments patched into them. */
 export interface StubCall {
   readonly command: StubCommandName;
+  /** The inflater a deflate command runs (its decoder state is RAM the call writes). */
+  readonly inflater?: StubInflater;
   readonly args: readonly number[];
   readonly memoryArguments: readonly MemoryArgument[];
 }
@@ -118,6 +126,7 @@ export const encodeCall = {
    */
   writeDeflated: (address: number, compressed: Uint8Array, uncompressedLength: number, inflater: StubInflater = 'rom', staged?: number): StubCall => ({
     command: 'WRITE_DEFLATED',
+    inflater,
     args: [STUB_COMMAND.WRITE_DEFLATED, u32(address), compressed.length, staged === undefined ? 0 : u32(staged), u32(uncompressedLength), WRITE_DEFLATED_FLAGS[inflater]],
     memoryArguments: staged === undefined ? [{ argIndex: 3, input: compressed }] : [],
   }),
@@ -158,6 +167,7 @@ export const encodeCall = {
    */
   streamWrite: (address: number, total: number, ringSize: number, pollLimit = 0, scratch?: { ring: number; control: number }, deflated = false): StubCall => ({
     command: deflated ? 'STREAM_WRITE_DEFLATED' : 'STREAM_WRITE',
+    ...(deflated ? { inflater: 'rom' as const } : {}),
     args: [deflated ? STUB_COMMAND.STREAM_WRITE_DEFLATED : STUB_COMMAND.STREAM_WRITE, u32(address), u32(total), scratch ? u32(scratch.ring) : 0, u32(ringSize), scratch ? u32(scratch.control) : 0, u32(pollLimit)],
     memoryArguments: scratch
       ? []

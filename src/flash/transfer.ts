@@ -24,8 +24,8 @@ import { StubError } from './stub-client.js';
 import { DeflatedImage } from './deflated-image.js';
 import { PIECES_PER_RING } from './stream-ring.js';
 import { transferBuffers } from './transfer-buffers.js';
-import { claimForCommand, unheldOnDemand } from './stub-scratch.js';
-import { encodeCall, STREAM_CONTROL_SIZE, type StubInflater } from './stub-protocol.js';
+import { claimForCommand, unheldForCommand } from './stub-scratch.js';
+import { encodeCall, type StubInflater } from './stub-protocol.js';
 
 export type TransferMode = 'deflate' | 'stream' | 'calls';
 
@@ -90,18 +90,21 @@ export interface TransferStats {
 /**
  * The mode for `bytes` of data (when known). Across a link deflate is the default, but not for a
  * write too short to pay for the RAM it borrows: its first deflate call backs up, and the session
- * writes back, the stub's inflate window and decoder state (up to 84 KiB), which a plain write of
- * the same bytes mostly leaves alone (its ring is no larger than the data). Deflate saves at most
- * `bytes` on the link and costs twice the on-demand RAM it claims beyond that ring, so a write of
- * up to two thirds of what is still unclaimed goes plain. `compress: true` always deflates.
+ * writes back, the stub's inflate window and its inflater's decoder state (~43 KiB), which a plain
+ * write leaves alone; a plain write borrows its ring (no larger than the data, nor than the link
+ * fills in a while: a few KiB through OpenOCD) or buffers. Deflate saves at most `bytes` on the link,
+ * so where the data and twice what plain borrows come to no more than twice what deflate would
+ * borrow, plain is surely the cheaper. `compress: true` always deflates.
  */
-export function chooseMode(session: FlashSession, options: Pick<TransferOptions, 'mode' | 'compress'>, bytes?: number): TransferMode {
+export function chooseMode(session: FlashSession, options: Pick<TransferOptions, 'mode' | 'compress' | 'inflater'>, bytes?: number): TransferMode {
   if (options.mode) return options.mode;
   const plain = session.target.capabilities.memoryWhileRunning ? 'stream' : 'calls';
   if (options.compress === true) return 'deflate';
   if (options.compress === false || session.target.capabilities.inProcess) return plain;
-  if (bytes !== undefined && bytes <= ((unheldOnDemand(session.loaded) - STREAM_CONTROL_SIZE) * 2) / 3) return plain;
-  return 'deflate';
+  if (bytes === undefined) return 'deflate';
+  const deflateBorrows = unheldForCommand(session.loaded, { command: 'WRITE_DEFLATED', inflater: options.inflater ?? 'rom' });
+  const plainBorrows = plain === 'stream' ? Math.min(bytes, session.stub.ringLimit) : bytes;
+  return bytes + 2 * plainBorrows <= 2 * deflateBorrows ? plain : 'deflate';
 }
 
 /** Program erased ranges. */
@@ -117,7 +120,7 @@ export async function programRanges(session: FlashSession, ranges: readonly Prog
       ? await streamRanges(session, ranges, options, false)
       : deflateStreams(session, options, bytes)
         ? await streamRanges(session, ranges, options, true)
-        : await bufferedRanges(session, ranges, mode, options);
+        : await bufferedRanges(session, ranges, mode, options, bytes);
   return { ...stats, mode, durationMs: performance.now() - started };
 }
 
@@ -238,8 +241,8 @@ export function* transferChunks(ranges: readonly ProgramRange[], mode: TransferM
   }
 }
 
-async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRange[], mode: TransferMode, options: TransferOptions): Promise<Partial> {
-  const buffers = await transferBuffers(session, mode === 'deflate', options.bufferSize);
+async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRange[], mode: TransferMode, options: TransferOptions, dataBytes: number): Promise<Partial> {
+  const buffers = await transferBuffers(session, mode === 'deflate', options.bufferSize, dataBytes);
   const bufferSize = buffers.size;
   const overlap = session.target.capabilities.memoryWhileRunning;
   const target = session.target;
@@ -272,7 +275,7 @@ async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRan
       const call = chunk.deflated
         ? encodeCall.writeDeflated(chunk.address, chunk.payload, chunk.length, options.inflater, buffer)
         : encodeCall.write(chunk.address, chunk.payload, buffer);
-      await claimForCommand(session.loaded, call.command);
+      await claimForCommand(session.loaded, call);
       const r = await session.runner.run(session.loaded, {
         args: call.args,
         timeoutMs: Math.ceil((5000 + (chunk.length / 1024) * 40) * scale),

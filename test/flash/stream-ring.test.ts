@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planStreamRing, PIECES_PER_RING } from '../../src/flash/stream-ring.js';
+import { MIN_LINK_RING, planStreamRing, PIECES_PER_RING, RING_FILL_MS, ringLimitForLink } from '../../src/flash/stream-ring.js';
 
 const START = 0x3fc84910;
 const END = START + 0x10000 - 32; // the stub's scratch less the control block
@@ -30,4 +30,13 @@ test('stream ring: no larger than a stream of known length, still ending at the 
   assert.deepEqual(planStreamRing(START, END, 16360, undefined, 5), { address: END - 8, size: 8, piece: 4 }, 'a word, at least 8 bytes');
   assert.deepEqual(planStreamRing(START, END, 16360, undefined, 0x100000), planStreamRing(START, END, 16360), 'a long stream: the full ring');
   assert.deepEqual(planStreamRing(START, END, 16360, 0x4000, 0x1000), { address: END - 0x4000, size: 0x4000, piece: 0x2000 });
+});
+
+test('stream ring: a link sizes it by what it moves in RING_FILL_MS, never below MIN_LINK_RING', () => {
+  assert.equal(ringLimitForLink(66), 66 * RING_FILL_MS, 'OpenOCD over JTAG: ~66 bytes per ms');
+  assert.equal(ringLimitForLink(1), MIN_LINK_RING);
+  assert.equal(ringLimitForLink(Infinity), Infinity, 'in process: no limit');
+  // On a loopback GDB server (tens of MB/s) the limit is far above the scratch buffer: the full ring.
+  assert.deepEqual(planStreamRing(START, END, 16360, undefined, ringLimitForLink(30_000)), planStreamRing(START, END, 16360));
+  assert.deepEqual(planStreamRing(START, END, 16360, undefined, ringLimitForLink(66)), { address: END - 6600, size: 6600, piece: 3300 });
 });

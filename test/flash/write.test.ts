@@ -172,6 +172,10 @@ test('deflate and calls keep their buffers in the stub scratch (clear of the inf
     assert.deepEqual([deflate.inScratch, deflate.addresses[0], deflate.addresses[1] + deflate.size], [true, scratch.address + STUB_INFLATE_WINDOW, scratch.address + scratch.size]);
     assert.deepEqual([calls.inScratch, calls.addresses[0], calls.addresses[1] + calls.size], [true, scratch.address, scratch.address + scratch.size]);
     assert.equal(deflate.addresses[0] + deflate.size, deflate.addresses[1]);
+    // A short write's buffers are no larger than its data (a 4 KiB floor): little scratch borrowed.
+    const short = await transferBuffers(session, false, undefined, 0x1802);
+    assert.deepEqual([short.addresses[0], short.size], [scratch.address, 0x1804]);
+    assert.equal((await transferBuffers(session, true, undefined, 0x100)).size, 0x1000);
 
     const allocator = session.loaded.allocator;
     const labels: string[] = [];

@@ -24,7 +24,8 @@ import { StubError } from './stub-client.js';
 import { DeflatedImage } from './deflated-image.js';
 import { PIECES_PER_RING } from './stream-ring.js';
 import { transferBuffers } from './transfer-buffers.js';
-import { claimForCommand, unheldForCommand } from './stub-scratch.js';
+import { claimForCommand } from './stub-scratch.js';
+import { chooseMode } from './transfer-mode.js';
 import { encodeCall, type StubInflater } from './stub-protocol.js';
 
 export type TransferMode = 'deflate' | 'stream' | 'calls';
@@ -37,9 +38,9 @@ export interface TransferOptions {
   readonly compress?: boolean;
   /**
    * Force a mode; default: deflate if compressing, else stream where memory works while running, else
-   * calls. Compressing is the default across a link (but not for a write too short to pay for the
-   * decoder RAM it borrows, see chooseMode); on an in-process target (nothing crosses a link, the
-   * inflating is pure cost) only where `compress` is true.
+   * calls. Compressing is the default across a link where it pays for the decoder RAM it borrows
+   * (transfer-mode.ts); on an in-process target (nothing crosses a link, the inflating is pure
+   * cost) only where `compress` is true.
    */
   readonly mode?: TransferMode;
   /**
@@ -49,7 +50,7 @@ export interface TransferOptions {
   readonly chunkSize?: number;
   /** Bytes per target buffer, borrowed from the work area (default: in the stub's scratch buffer, see transfer-buffers.ts). */
   readonly bufferSize?: number;
-  /** Ring size of the stream mode (default: the stub's scratch buffer). */
+  /** Ring size of the stream mode (default: the stub's scratch buffer, no larger than the data nor than the link fills in RING_FILL_MS). */
   readonly ringSize?: number;
   /** Which inflater WRITE_DEFLATED runs: the ROM's tinfl_decompress (default) or the stub's own. */
   readonly inflater?: StubInflater;
@@ -87,38 +88,19 @@ export interface TransferStats {
   readonly durationMs: number;
 }
 
-/**
- * The mode for `bytes` of data (when known). Across a link deflate is the default, but not for a
- * write too short to pay for the RAM it borrows: its first deflate call backs up, and the session
- * writes back, the stub's inflate window and its inflater's decoder state (~43 KiB), which a plain
- * write leaves alone; a plain write borrows its ring (no larger than the data, nor than the link
- * fills in a while: a few KiB through OpenOCD) or buffers. Deflate saves at most `bytes` on the link,
- * so where the data and twice what plain borrows come to no more than twice what deflate would
- * borrow, plain is surely the cheaper. `compress: true` always deflates.
- */
-export function chooseMode(session: FlashSession, options: Pick<TransferOptions, 'mode' | 'compress' | 'inflater'>, bytes?: number): TransferMode {
-  if (options.mode) return options.mode;
-  const plain = session.target.capabilities.memoryWhileRunning ? 'stream' : 'calls';
-  if (options.compress === true) return 'deflate';
-  if (options.compress === false || session.target.capabilities.inProcess) return plain;
-  if (bytes === undefined) return 'deflate';
-  const deflateBorrows = unheldForCommand(session.loaded, { command: 'WRITE_DEFLATED', inflater: options.inflater ?? 'rom' });
-  const plainBorrows = plain === 'stream' ? Math.min(bytes, session.stub.ringLimit) : bytes;
-  return bytes + 2 * plainBorrows <= 2 * deflateBorrows ? plain : 'deflate';
-}
-
 /** Program erased ranges. */
 export async function programRanges(session: FlashSession, ranges: readonly ProgramRange[], options: TransferOptions = {}): Promise<TransferStats> {
   const started = performance.now();
   const bytes = ranges.reduce((n, r) => n + r.data.length, 0);
-  const mode = chooseMode(session, options, bytes);
+  const data = ranges.map((r) => r.data);
+  const mode = chooseMode(session, options, data);
   for (const r of ranges) {
     if (r.address % 4 !== 0 || r.data.length % 4 !== 0) throw new RangeError(`programRanges: ${r.address}+${r.data.length} is not word aligned`);
   }
   const stats =
     mode === 'stream'
       ? await streamRanges(session, ranges, options, false)
-      : deflateStreams(session, options, bytes)
+      : deflateStreams(session, options, data)
         ? await streamRanges(session, ranges, options, true)
         : await bufferedRanges(session, ranges, mode, options, bytes);
   return { ...stats, mode, durationMs: performance.now() - started };
@@ -133,9 +115,9 @@ type Partial = Omit<TransferStats, 'mode' | 'durationMs'>;
 export function deflateStreams(
   session: FlashSession,
   options: Pick<TransferOptions, 'mode' | 'compress' | 'inflater' | 'bufferSize' | 'chunkSize'>,
-  bytes?: number,
+  data?: readonly Uint8Array[],
 ): boolean {
-  if (chooseMode(session, options, bytes) !== 'deflate') return false;
+  if (chooseMode(session, options, data) !== 'deflate') return false;
   return session.target.capabilities.memoryWhileRunning && (options.inflater ?? 'rom') === 'rom' && !options.bufferSize && !options.chunkSize;
 }
 

@@ -146,7 +146,7 @@ export async function commitFlashWrite(session: FlashSession, planned: PlannedWr
 /** Plan and commit in one go. */
 export async function writeFlash(session: FlashSession, offset: number, data: Uint8Array, options: WriteOptions = {}): Promise<WriteReport> {
   if (options.level !== undefined) checkLevel(options.level);
-  const deflateLevel = deflateStreams(session, options, data.length) ? (options.level ?? DEFAULT_LEVEL) : undefined;
+  const deflateLevel = deflateStreams(session, options, [data]) ? (options.level ?? DEFAULT_LEVEL) : undefined;
   const planned = await planFlashWrite(session, offset, data, { ...options, ...(deflateLevel === undefined ? {} : { deflateLevel }) });
   return commitFlashWrite(session, planned, options);
 }

@@ -12,7 +12,7 @@ import type { Target } from '../../src/target/types.js';
 import { demoSim, random, VFS } from './flash-fixture.js';
 
 /** Milliseconds the slow link spends per KiB moved (at least this: timers only run late). */
-const MS_PER_KIB = 4;
+const MS_PER_KIB = 8;
 
 /** Requests that cross the link in turn (waiting for a halt does not hold the link). */
 const IN_TURN = new Set(['readMemory', 'writeMemory', 'readRegisters', 'writeRegisters', 'readRegister', 'writeRegister', 'stageRegisters', 'flushRegisters', 'resume', 'halt', 'step', 'addBreakpoint', 'removeBreakpoint']);

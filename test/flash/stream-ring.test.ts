@@ -38,5 +38,6 @@ test('stream ring: a link sizes it by what it moves in RING_FILL_MS, never below
   assert.equal(ringLimitForLink(Infinity), Infinity, 'in process: no limit');
   // On a loopback GDB server (tens of MB/s) the limit is far above the scratch buffer: the full ring.
   assert.deepEqual(planStreamRing(START, END, 16360, undefined, ringLimitForLink(30_000)), planStreamRing(START, END, 16360));
-  assert.deepEqual(planStreamRing(START, END, 16360, undefined, ringLimitForLink(66)), { address: END - 6600, size: 6600, piece: 3300 });
+  const slow = 32 * RING_FILL_MS;
+  assert.deepEqual(planStreamRing(START, END, 16360, undefined, ringLimitForLink(32)), { address: END - slow, size: slow, piece: slow / 2 });
 });

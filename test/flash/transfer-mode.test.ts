@@ -1,7 +1,8 @@
 /** Which transfer a write uses when none is asked for: deflate across a link, uncompressed in process. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseMode } from '../../src/flash/transfer.js';
+import { deflateRawSync } from 'node:zlib';
+import { chooseMode, deflatedSizeEstimate } from '../../src/flash/transfer-mode.js';
 import type { FlashSession } from '../../src/flash/session.js';
 import type { Target, TargetCapabilities } from '../../src/target/types.js';
 import { WorkAreaAllocator } from '../../src/algorithm/work-area.js';
@@ -10,6 +11,20 @@ const sessionWith = (capabilities: TargetCapabilities) => ({ target: { capabilit
 const link: TargetCapabilities = { memoryWhileRunning: true, haltsOnBreakInstruction: true, maxTransfer: 0x4000 };
 const haltedOnly: TargetCapabilities = { memoryWhileRunning: false, haltsOnBreakInstruction: false, maxTransfer: 0x1000 };
 const inProcess: TargetCapabilities = { ...link, maxTransfer: 1 << 20, inProcess: true };
+/** Data that compresses to almost nothing (erased flash, padding). */
+const zeros = (n: number): Uint8Array[] => [new Uint8Array(n)];
+/** Deterministic bytes that compress to `share` of their size or so (xorshift32, `bits` bits of entropy per byte). */
+function noise(n: number, bits: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = (x >>> 0) & ((1 << bits) - 1);
+  }
+  return out;
+}
 
 test('across a link (OpenOCD, a GDB server, QEMU) the default is deflate; --no-compress streams, or calls where memory only works halted', () => {
   assert.equal(chooseMode(sessionWith(link), {}), 'deflate');
@@ -37,27 +52,56 @@ test('a write too short to pay for the RAM deflate would borrow goes plain, unle
   };
   // Deflate would borrow the 32 KiB inflate window and the ROM inflater's 10,992 bytes: 43,760.
   const fresh = await withHeld(link, []);
-  assert.equal(chooseMode(fresh, {}, 0x1000), 'stream', 'a sector: 4 KiB saved at best against 2 x 43 KiB moved');
-  assert.equal(chooseMode(await withHeld(haltedOnly, []), {}, 0x1000), 'calls');
-  assert.equal(chooseMode(fresh, {}, 0x7000), 'stream', 'up to two thirds of what deflate would borrow');
-  assert.equal(chooseMode(fresh, {}, 0x8000), 'deflate');
+  assert.equal(chooseMode(fresh, {}, zeros(0x1000)), 'stream', 'a sector: 4 KiB saved at best against 2 x 43 KiB moved');
+  assert.equal(chooseMode(await withHeld(haltedOnly, []), {}, zeros(0x1000)), 'calls');
+  assert.equal(chooseMode(fresh, {}, zeros(0x7000)), 'stream', 'up to two thirds of what deflate would borrow');
+  assert.equal(chooseMode(fresh, {}, zeros(0x8000)), 'deflate');
   // The stub's own inflater keeps 9,544 bytes of tables instead: the bar is 28,208 bytes.
-  assert.equal(chooseMode(fresh, { inflater: 'stub' }, 0x6e00), 'stream');
-  assert.equal(chooseMode(fresh, { inflater: 'stub' }, 0x7000), 'deflate');
+  assert.equal(chooseMode(fresh, { inflater: 'stub' }, zeros(0x6e00)), 'stream');
+  assert.equal(chooseMode(fresh, { inflater: 'stub' }, zeros(0x7000)), 'deflate');
   assert.equal(chooseMode(fresh, {}), 'deflate', 'size unknown');
-  assert.equal(chooseMode(fresh, { compress: true }, 0x1000), 'deflate');
+  assert.equal(chooseMode(fresh, { compress: true }, zeros(0x1000)), 'deflate');
   // An image that does not say where the decoder state lies: deflate borrows the whole range.
-  assert.equal(chooseMode(await withHeld(link, [], {} as typeof regions), {}, 0xe000), 'stream');
-  // Through OpenOCD the stream ring is a few KiB (what the link fills in RING_FILL_MS): plain
-  // borrows little, so writes up to 2 x 43,760 - 2 x 6,600 bytes stay plain.
-  const slowLink = await withHeld(link, [], regions, 6600);
-  assert.equal(chooseMode(slowLink, {}, 0x10000), 'stream');
-  assert.equal(chooseMode(slowLink, {}, 0x12200), 'stream');
-  assert.equal(chooseMode(slowLink, {}, 0x12300), 'deflate');
+  assert.equal(chooseMode(await withHeld(link, [], {} as typeof regions), {}, zeros(0xe000)), 'stream');
+  // (Zeros: compressed to next to nothing, the bars are where deflate could at best pay.)
+  // Through OpenOCD the stream ring is ~16 KiB (what the link fills in RING_FILL_MS): plain borrows
+  // less, so writes up to 2 x 43,760 - 2 x 16,384 = 54,752 bytes stay plain.
+  const slowLink = await withHeld(link, [], regions, 0x4000);
+  assert.equal(chooseMode(slowLink, {}, zeros(0xd500)), 'stream');
+  assert.equal(chooseMode(slowLink, {}, zeros(0xe000)), 'deflate');
   // A session that deflated before holds the window and state: nothing more to borrow.
-  assert.equal(chooseMode(await withHeld(link, [onDemand]), {}, 0x1000), 'deflate');
+  assert.equal(chooseMode(await withHeld(link, [onDemand]), {}, zeros(0x1000)), 'deflate');
   // The window held (an earlier stream's ring): the bar drops to two thirds of the inflater state.
   const afterStream = await withHeld(link, [{ address: scratch.address, size: 0x8000 }]);
-  assert.equal(chooseMode(afterStream, {}, 0x1c00), 'stream');
-  assert.equal(chooseMode(afterStream, {}, 0x2000), 'deflate');
+  assert.equal(chooseMode(afterStream, {}, zeros(0x1c00)), 'stream');
+  assert.equal(chooseMode(afterStream, {}, zeros(0x2000)), 'deflate');
+});
+
+test('the estimate of the compressed size: whole for short data, from samples spread over long data', () => {
+  const code = noise(0x100000, 4); // ~4 bits per byte: packs to a little over half, like machine code
+  const actual = deflateRawSync(code, { level: 4 }).length;
+  const estimate = deflatedSizeEstimate([code]);
+  assert.ok(Math.abs(estimate - actual) < actual * 0.1, `estimate ${estimate}, level 4 packs to ${actual}`);
+  // Half erased, half random, in two pieces: the samples see both.
+  const mixed = [new Uint8Array(0x40000).fill(0xff), noise(0x40000, 8)];
+  const half = deflatedSizeEstimate(mixed);
+  assert.ok(half > 0x40000 * 0.85 && half < 0x40000 * 1.2, `half erased, half random: ${half}`);
+  assert.equal(deflatedSizeEstimate([noise(0x1000, 8)]), deflateRawSync(noise(0x1000, 8), { level: 1 }).length, 'short: compressed whole');
+  assert.equal(deflatedSizeEstimate([]), 0);
+});
+
+test('through OpenOCD (a ~16 KiB ring) data that compresses only so far goes plain until deflate saves more than it borrows', async () => {
+  const scratch = { address: 0x3fc84910, size: 0x10000 };
+  const onDemand = { address: scratch.address, size: 86080 };
+  const regions = { inflateTables: { address: 0x3fc94910, size: 9544 }, romInflater: { address: 0x3fc96e58, size: 10992 } };
+  const allocator = new WorkAreaAllocator({} as Target, { start: 0x3fc80000, end: 0x3fca4000 }, false);
+  const session = { target: { capabilities: link }, stub: { ringLimit: 0x4000 }, loaded: { image: { symbols: { scratch, onDemand, regions } }, allocator } } as unknown as FlashSession;
+  // Machine-code-like data (~55 %): 64 KiB moves 96 KiB plain, ~155 KiB deflated; 1 MiB the other way round.
+  assert.equal(chooseMode(session, {}, [noise(0x10000, 4)]), 'stream');
+  assert.equal(chooseMode(session, {}, [noise(0x100000, 4)]), 'deflate');
+  // Data that does not compress never pays for the window and state.
+  assert.equal(chooseMode(session, {}, [noise(0x100000, 8)]), 'stream');
+  // Erased flash: deflate once the data outweighs what it borrows.
+  assert.equal(chooseMode(session, {}, zeros(0x10000)), 'deflate');
+  assert.equal(chooseMode(session, { compress: true }, [noise(0x1000, 8)]), 'deflate', 'asked for');
 });

@@ -231,7 +231,7 @@ export function registerFlash(program: Command): void {
     common(flash.command('write').description('write a file: unchanged sectors are skipped, the rest erased, programmed and verified by SHA-256'))
       .argument('<file>', 'binary to write')
       .argument('[offset]', 'flash offset (4-byte aligned), e.g. 0x10000 or 64K', '0')
-      .option('--compress', 'send the data deflated (the default across a link: OpenOCD, a GDB server; except writes too short to pay for the ~43 KiB of RAM the stub\'s decoder borrows and gives back: under ~28 KiB, or ~72 KiB through OpenOCD)')
+      .option('--compress', 'send the data deflated (the default across a link — OpenOCD, a GDB server — where it pays: deflate borrows ~43 KiB of RAM for the stub\'s decoder, backed up and given back, so short writes and data that barely compresses go plain)')
       .option('--no-compress', 'send the data uncompressed (streamed where the target allows memory access while running; the default on --target sim, where nothing crosses a link)')
       .option('--no-skip', 'rewrite every sector, even those that already hold the data')
       .option('--no-verify', 'do not check the SHA-256 of the written sectors afterwards')

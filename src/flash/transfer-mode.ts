@@ -25,11 +25,13 @@ export function deflatedSizeEstimate(pieces: readonly Uint8Array[]): number {
   if (total <= WHOLE) return pieces.reduce((n, p) => n + (p.length ? deflateRawSync(p, { level: 1 }).length : 0), 0);
   let sampled = 0;
   let packed = 0;
+  let piece = 0;
+  let pieceStart = 0;
   for (let i = 0; i < SAMPLES; i++) {
-    // Samples spread evenly over the whole, each inside one piece.
-    let at = Math.floor(((total - SAMPLE) * i) / (SAMPLES - 1));
-    const piece = pieces.find((p) => (at < p.length ? true : ((at -= p.length), false)))!;
-    const bytes = piece.subarray(at, at + SAMPLE);
+    // Samples spread evenly over the whole, each cut to the piece it starts in.
+    const at = Math.floor(((total - SAMPLE) * i) / (SAMPLES - 1));
+    while (at >= pieceStart + pieces[piece]!.length) pieceStart += pieces[piece++]!.length;
+    const bytes = pieces[piece]!.subarray(at - pieceStart, at - pieceStart + SAMPLE);
     sampled += bytes.length;
     packed += deflateRawSync(bytes, { level: 1 }).length;
   }

@@ -86,6 +86,12 @@ test('the estimate of the compressed size: whole for short data, from samples sp
   const mixed = [new Uint8Array(0x40000).fill(0xff), noise(0x40000, 8)];
   const half = deflatedSizeEstimate(mixed);
   assert.ok(half > 0x40000 * 0.85 && half < 0x40000 * 1.2, `half erased, half random: ${half}`);
+  // Many pieces, empty ones among them (ranges of a plan): the same answer as one piece.
+  const joined = new Uint8Array(0x80000);
+  joined.set(mixed[0]!, 0);
+  joined.set(mixed[1]!, 0x40000);
+  const cut = [new Uint8Array(0), joined.subarray(0, 0x1234), new Uint8Array(0), joined.subarray(0x1234, 0x50000), joined.subarray(0x50000)];
+  assert.equal(deflatedSizeEstimate(cut), deflatedSizeEstimate([joined]));
   assert.equal(deflatedSizeEstimate([noise(0x1000, 8)]), deflateRawSync(noise(0x1000, 8), { level: 1 }).length, 'short: compressed whole');
   assert.equal(deflatedSizeEstimate([]), 0);
 });

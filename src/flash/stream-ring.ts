@@ -29,7 +29,7 @@ export interface StreamRing {
  * machine) the ring is a buffer the simulated CPU drains in bursts, and its largest size streams
  * fastest; on a slow one (OpenOCD's JTAG) every byte of ring costs two more on the link (backed up,
  * then written back at the close), while a quarter second of it (~16 KiB there) streams as fast as
- * the whole scratch buffer (a ring of a tenth of a second measured ~7 % slower).
+ * the whole scratch buffer (a ring of a tenth of a second measured 5–6 % slower).
  */
 export const RING_FILL_MS = 250;
 /** The smallest ring a link's speed alone makes (two 2 KiB pieces). */

@@ -93,6 +93,7 @@ test('the estimate of the compressed size: whole for short data, from samples sp
   const cut = [new Uint8Array(0), joined.subarray(0, 0x1234), new Uint8Array(0), joined.subarray(0x1234, 0x50000), joined.subarray(0x50000)];
   assert.equal(deflatedSizeEstimate(cut), deflatedSizeEstimate([joined]));
   assert.equal(deflatedSizeEstimate([noise(0x1000, 8)]), deflateRawSync(noise(0x1000, 8), { level: 1 }).length, 'short: compressed whole');
+  assert.equal(deflatedSizeEstimate([noise(0x1000, 8), new Uint8Array(0), noise(0x3000, 4)]), deflateRawSync(Buffer.concat([noise(0x1000, 8), noise(0x3000, 4)]), { level: 1 }).length, 'short pieces: as one');
   assert.equal(deflatedSizeEstimate([]), 0);
 });
 

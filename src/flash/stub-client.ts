@@ -17,7 +17,7 @@ import type { RunResult } from '../algorithm/run.js';
 import type { AlgorithmRunner } from '../algorithm/runner.js';
 import { stubImageFromJson, type StubImage } from '../algorithm/stub-image.js';
 import { describeStubError, type StubErrorInfo } from './stub-errors.js';
-import { planStreamRing, ringLimitForLink } from './stream-ring.js';
+import { planStreamRing, ringLimitForLink, type StreamRing } from './stream-ring.js';
 import { claimBuffer, claimForCommand } from './stub-scratch.js';
 import { fixedSource, type StreamSource } from './stream-source.js';
 import {
@@ -134,7 +134,7 @@ export class StubClient {
   private readonly maxChunk: number;
   private readonly scale: number;
   /** The largest stream ring worth borrowing on this link (stream-ring.ts ringLimitForLink). */
-  readonly ringLimit: number;
+  private readonly ringLimit: number;
 
   constructor(readonly runner: AlgorithmRunner, readonly loaded: LoadedStub, options: StubClientOptions = {}) {
     this.maxChunk = Math.max(4, (options.maxChunk ?? 0x8000) & ~3);
@@ -268,17 +268,10 @@ export class StubClient {
     const flashLength = options.deflatedTo ?? source.length;
     if (flashLength % 4 !== 0) throw new RangeError(`stream write of ${flashLength} bytes: the length must be a multiple of 4`);
     const target = this.runner.target;
-    const scratch = this.loaded.image.symbols.scratch;
-    const inScratch = scratch !== undefined && scratch.size >= STREAM_CONTROL_RESERVE + 8 ? scratch : undefined;
-    const controlAt = inScratch ? inScratch.address + inScratch.size - STREAM_CONTROL_RESERVE : undefined;
-    const { maxTransfer } = target.capabilities;
-    const atMost = Math.min(source.ended ? source.length : Infinity, this.ringLimit);
-    const plan = inScratch
-      ? planStreamRing(inScratch.address + (deflated ? STUB_INFLATE_WINDOW : 0), controlAt!, maxTransfer, options.ringSize, atMost)
-      : planStreamRing(0, options.ringSize ?? DEFAULT_BORROWED_RING, maxTransfer, options.ringSize, atMost);
+    const { plan, controlAt } = this.planRing(deflated, source.ended ? source.length : undefined, options.ringSize);
     const ringSize = plan.size;
     if (ringSize < 8) throw new RangeError(`stream write: a ring of ${ringSize} bytes is too small`);
-    const layout = inScratch && { ring: plan.address, control: controlAt! };
+    const layout = controlAt === undefined ? undefined : { ring: plan.address, control: controlAt };
     const call = encodeCall.streamWrite(address, flashLength, ringSize, options.pollLimit ?? 0, layout, deflated);
     await claimForCommand(this.loaded, call);
     if (layout) await claimBuffer(this.loaded, layout.ring, layout.control + STREAM_CONTROL_SIZE - layout.ring);
@@ -363,6 +356,27 @@ export class StubClient {
     const r = await this.runner.run(this.loaded, { args: call.args, memoryArguments: call.memoryArguments, timeoutMs: timeoutMs + 2000, coroutine });
     this.check(call.command, r, address);
     return decodeStreamControl(final!);
+  }
+
+  /** Bytes of ring a stream of `streamBytes` (unknown: undefined) would borrow, deflated or not. */
+  streamRingSize(deflated: boolean, streamBytes?: number): number {
+    return this.planRing(deflated, streamBytes).plan.size;
+  }
+
+  /**
+   * A stream's ring: in the stub's scratch buffer, ending at the control block (`controlAt`), or
+   * (an image without scratch) in borrowed RAM placed later. No larger than the stream nor than the
+   * link fills in RING_FILL_MS.
+   */
+  private planRing(deflated: boolean, streamBytes: number | undefined, ringSize?: number): { plan: StreamRing; controlAt?: number } {
+    const scratch = this.loaded.image.symbols.scratch;
+    const { maxTransfer } = this.runner.target.capabilities;
+    const atMost = Math.min(streamBytes ?? Infinity, this.ringLimit);
+    if (scratch === undefined || scratch.size < STREAM_CONTROL_RESERVE + 8) {
+      return { plan: planStreamRing(0, ringSize ?? DEFAULT_BORROWED_RING, maxTransfer, ringSize, atMost) };
+    }
+    const controlAt = scratch.address + scratch.size - STREAM_CONTROL_RESERVE;
+    return { plan: planStreamRing(scratch.address + (deflated ? STUB_INFLATE_WINDOW : 0), controlAt, maxTransfer, ringSize, atMost), controlAt };
   }
 
   private async run(call: StubCall, timeoutMs: number): Promise<RunResult> {

@@ -6,7 +6,7 @@
  * data, borrows a ring for it, and first the stub's inflate window and its inflater's decoder state
  * (~43 KiB, unless an earlier call of the session holds them). The compressed size is estimated
  * from samples compressed at zlib's fastest level. Through OpenOCD so machine code (~55 %) goes
- * plain up to ~235 KiB and deflated beyond (~75 KiB on a fast link), erased flash deflated from
+ * plain up to ~235 KiB and deflated beyond (~65 KiB on a fast link), erased flash deflated from
  * ~55 KiB (~30 KiB), and data that does not compress plain.
  */
 import { deflateRawSync } from 'node:zlib';
@@ -59,11 +59,12 @@ export function chooseMode(session: FlashSession, options: Pick<TransferOptions,
   if (options.compress === false || session.target.capabilities.inProcess) return plain;
   if (data === undefined) return 'deflate';
   const bytes = data.reduce((n, p) => n + p.length, 0);
-  const ring = (n: number) => (plain === 'stream' ? Math.min(n, session.stub.ringLimit) : n);
-  const plainMoves = bytes + 2 * ring(bytes);
+  // The ring the stream would borrow (the stub client's own plan), or buffers about the data's size.
+  const ring = (n: number, deflated: boolean) => (plain === 'stream' ? session.stub.streamRingSize(deflated, n) : n);
+  const plainMoves = bytes + 2 * ring(bytes, false);
   const borrowed = unheldForCommand(session.loaded, { command: 'WRITE_DEFLATED', inflater: options.inflater ?? 'rom' });
   // Even sending nothing, deflate would move this much: no need to estimate.
   if (plainMoves <= 2 * borrowed) return plain;
   const packed = deflatedSizeEstimate(data);
-  return plainMoves <= 2 * borrowed + packed + 2 * ring(packed) ? plain : 'deflate';
+  return plainMoves <= 2 * borrowed + packed + 2 * ring(packed, true) ? plain : 'deflate';
 }

@@ -100,7 +100,7 @@ export async function programRanges(session: FlashSession, ranges: readonly Prog
   const stats =
     mode === 'stream'
       ? await streamRanges(session, ranges, options, false)
-      : deflateStreams(session, options, data)
+      : mode === 'deflate' && canStreamDeflated(session, options)
         ? await streamRanges(session, ranges, options, true)
         : await bufferedRanges(session, ranges, mode, options, bytes);
   return { ...stats, mode, durationMs: performance.now() - started };
@@ -117,7 +117,11 @@ export function deflateStreams(
   options: Pick<TransferOptions, 'mode' | 'compress' | 'inflater' | 'bufferSize' | 'chunkSize'>,
   data?: readonly Uint8Array[],
 ): boolean {
-  if (chooseMode(session, options, data) !== 'deflate') return false;
+  return chooseMode(session, options, data) === 'deflate' && canStreamDeflated(session, options);
+}
+
+/** Deflate goes as a stream, not in calls: memory works while the CPU runs, the ROM inflates, no call sizes asked for. */
+function canStreamDeflated(session: FlashSession, options: Pick<TransferOptions, 'inflater' | 'bufferSize' | 'chunkSize'>): boolean {
   return session.target.capabilities.memoryWhileRunning && (options.inflater ?? 'rom') === 'rom' && !options.bufferSize && !options.chunkSize;
 }
 

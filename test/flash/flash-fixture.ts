@@ -9,6 +9,7 @@ import { createSimulatedEsp32c3, type SimulatedEsp32c3 } from '../../src/sim/esp
 import type { Target } from '../../src/target/types.js';
 import type { FlashTiming } from '../../src/sim/flash/spi-nor.js';
 import { STUB_COMMAND, stubCommandName, type StubCommandName } from '../../src/flash/stub-protocol.js';
+import type { FlashSession } from '../../src/flash/session.js';
 
 export const DEMO_FLASH = 'firmware/build/demo-micropython-4MB.bin';
 /** The vfs (FAT) data partition of the demo image. */
@@ -122,3 +123,11 @@ export function firstDifferenceOutside(a: Uint8Array, b: Uint8Array, start: numb
 }
 
 export { STUB_COMMAND };
+
+/** Bytes of `range` that the session holds (backed up, given back at the close). */
+export function heldBytes(session: FlashSession, range: { readonly address: number; readonly size: number }): number {
+  return session.loaded.allocator.allocated.reduce(
+    (n, a) => n + Math.max(0, Math.min(a.address + a.size, range.address + range.size) - Math.max(a.address, range.address)),
+    0,
+  );
+}

@@ -5,11 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openFlashSession, type FlashSession } from '../../src/flash/session.js';
+import { openFlashSession } from '../../src/flash/session.js';
 import { RING_FILL_MS } from '../../src/flash/stream-ring.js';
 import { writeFlash } from '../../src/flash/write.js';
 import type { Target } from '../../src/target/types.js';
-import { demoSim, random, VFS } from './flash-fixture.js';
+import { demoSim, heldBytes, random, VFS } from './flash-fixture.js';
 
 /** Milliseconds the slow link spends per KiB moved (at least this: timers only run late). */
 const MS_PER_KIB = 8;
@@ -43,15 +43,6 @@ function slowLink(inner: Target): Target {
   });
 }
 
-/** Bytes of the stub's scratch buffer the session holds (the ring, its control block, nothing else here). */
-const heldScratch = (session: FlashSession): number => {
-  const scratch = session.loaded.image.symbols.scratch!;
-  return session.loaded.allocator.allocated.reduce(
-    (n, a) => n + Math.max(0, Math.min(a.address + a.size, scratch.address + scratch.size) - Math.max(a.address, scratch.address)),
-    0,
-  );
-};
-
 async function streamOnce(wrap: (t: Target) => Target): Promise<number> {
   const sim = demoSim();
   try {
@@ -61,7 +52,8 @@ async function streamOnce(wrap: (t: Target) => Target): Promise<number> {
       const r = await writeFlash(session, VFS.offset, data, { mode: 'stream', skipUnchanged: false });
       assert.equal(r.verified, 'sha256');
       assert.deepEqual(sim.flash.bytes.subarray(VFS.offset, VFS.offset + data.length), data);
-      return heldScratch(session);
+      // The stub's scratch the session holds: the ring, its control block, nothing else here.
+      return heldBytes(session, session.loaded.image.symbols.scratch!);
     } finally {
       await session.close();
     }

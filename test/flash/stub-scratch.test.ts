@@ -16,7 +16,7 @@ import { openFlashSession, type FlashSession } from '../../src/flash/session.js'
 import { loadEsp32c3FlasherImage } from '../../src/flash/stub-client.js';
 import { verifyFlash } from '../../src/flash/verify.js';
 import { writeFlash } from '../../src/flash/write.js';
-import { demoSim, random, VFS } from './flash-fixture.js';
+import { demoSim, heldBytes, random, VFS } from './flash-fixture.js';
 
 const WORK = { start: 0x3fc80000, end: 0x3fca4000 }; // the ESP32-C3 stub work area
 const image = loadEsp32c3FlasherImage();
@@ -35,12 +35,6 @@ async function changedOutsideHeld(session: FlashSession, before: Uint8Array): Pr
   return out;
 }
 
-/** Bytes of `range` the session holds. */
-const heldIn = (session: FlashSession, range: { address: number; size: number }): number =>
-  session.loaded.allocator.allocated.reduce(
-    (n, a) => n + Math.max(0, Math.min(a.address + a.size, range.address + range.size) - Math.max(a.address, range.address)),
-    0,
-  );
 const regions = image.symbols.regions!;
 
 test('the image declares its on-demand range: the scratch buffer first, then the deflate state, at the end of its BSS', () => {
@@ -80,9 +74,9 @@ async function inSession(name: string, step: (session: FlashSession) => Promise<
       await step(session);
       assert.deepEqual(await changedOutsideHeld(session, before), [], `${name}: nothing changed outside held RAM`);
       held = {
-        onDemand: heldIn(session, onDemand),
+        onDemand: heldBytes(session, onDemand),
         total: session.loaded.allocator.backedUpBytes,
-        regions: Object.fromEntries(Object.entries(regions).map(([k, r]) => [k, heldIn(session, r)])),
+        regions: Object.fromEntries(Object.entries(regions).map(([k, r]) => [k, heldBytes(session, r)])),
       };
     } finally {
       await session.close();

@@ -6,6 +6,10 @@ import { chooseMode, deflatedSizeEstimate } from '../../src/flash/transfer-mode.
 import type { FlashSession } from '../../src/flash/session.js';
 import type { Target, TargetCapabilities } from '../../src/target/types.js';
 import { WorkAreaAllocator } from '../../src/algorithm/work-area.js';
+import type { LoadedStub } from '../../src/algorithm/loader.js';
+import type { AlgorithmRunner } from '../../src/algorithm/runner.js';
+import { StubClient } from '../../src/flash/stub-client.js';
+import { RING_FILL_MS } from '../../src/flash/stream-ring.js';
 
 const sessionWith = (capabilities: TargetCapabilities) => ({ target: { capabilities } }) as unknown as FlashSession;
 const link: TargetCapabilities = { memoryWhileRunning: true, haltsOnBreakInstruction: true, maxTransfer: 0x4000 };
@@ -39,17 +43,28 @@ test('on an in-process target nothing crosses a link: uncompressed by default, d
   assert.equal(chooseMode(sessionWith(inProcess), { mode: 'calls' }), 'calls');
 });
 
+// The flasher stub's layout: the 64 KiB scratch buffer, then each inflater's decoder state.
+const scratch = { address: 0x3fc84910, size: 0x10000 };
+const onDemand = { address: scratch.address, size: 86080 };
+const regions = { inflateTables: { address: 0x3fc94910, size: 9544 }, romInflater: { address: 0x3fc96e58, size: 10992 } };
+
+/**
+ * A session over a link with `capabilities` that holds `held` already, with the stub client's own
+ * ring planning (a link moving `linkBytesPerMs`).
+ */
+async function withHeld(capabilities: TargetCapabilities, held: { address: number; size: number }[], named = regions, linkBytesPerMs = Infinity): Promise<FlashSession> {
+  // Without backup the allocator never touches the target.
+  const allocator = new WorkAreaAllocator({} as Target, { start: 0x3fc80000, end: 0x3fca4000 }, false);
+  for (const h of held) await allocator.allocateAt(h.address, h.size, 'held');
+  const target = { capabilities };
+  const loaded = { image: { symbols: { scratch, onDemand, regions: named } }, allocator } as unknown as LoadedStub;
+  const stub = new StubClient({ target } as unknown as AlgorithmRunner, loaded, { linkBytesPerMs });
+  return { target, stub, loaded } as unknown as FlashSession;
+}
+/** What the OpenOCD chain moves: a 16 KiB ring in RING_FILL_MS. */
+const OPENOCD_BYTES_PER_MS = 0x4000 / RING_FILL_MS;
+
 test('a write too short to pay for the RAM deflate would borrow goes plain, unless compression is asked for or that RAM is held already', async () => {
-  const scratch = { address: 0x3fc84910, size: 0x10000 };
-  const onDemand = { address: scratch.address, size: 86080 };
-  const regions = { inflateTables: { address: 0x3fc94910, size: 9544 }, romInflater: { address: 0x3fc96e58, size: 10992 } };
-  const withHeld = async (capabilities: TargetCapabilities, held: { address: number; size: number }[], named = regions, ringLimit = Infinity) => {
-    // Without backup the allocator never touches the target.
-    const allocator = new WorkAreaAllocator({} as Target, { start: 0x3fc80000, end: 0x3fca4000 }, false);
-    for (const h of held) await allocator.allocateAt(h.address, h.size, 'held');
-    const stub = { ringLimit };
-    return { target: { capabilities }, stub, loaded: { image: { symbols: { scratch, onDemand, regions: named } }, allocator } } as unknown as FlashSession;
-  };
   // Deflate would borrow the 32 KiB inflate window and the ROM inflater's 10,992 bytes: 43,760.
   const fresh = await withHeld(link, []);
   assert.equal(chooseMode(fresh, {}, zeros(0x1000)), 'stream', 'a sector: 4 KiB saved at best against 2 x 43 KiB moved');
@@ -66,7 +81,7 @@ test('a write too short to pay for the RAM deflate would borrow goes plain, unle
   // (Zeros: compressed to next to nothing, the bars are where deflate could at best pay.)
   // Through OpenOCD the stream ring is ~16 KiB (what the link fills in RING_FILL_MS): plain borrows
   // less, so writes up to 2 x 43,760 - 2 x 16,384 = 54,752 bytes stay plain.
-  const slowLink = await withHeld(link, [], regions, 0x4000);
+  const slowLink = await withHeld(link, [], regions, OPENOCD_BYTES_PER_MS);
   assert.equal(chooseMode(slowLink, {}, zeros(0xd500)), 'stream');
   assert.equal(chooseMode(slowLink, {}, zeros(0xe000)), 'deflate');
   // A session that deflated before holds the window and state: nothing more to borrow.
@@ -98,11 +113,7 @@ test('the estimate of the compressed size: whole for short data, from samples sp
 });
 
 test('through OpenOCD (a ~16 KiB ring) data that compresses only so far goes plain until deflate saves more than it borrows', async () => {
-  const scratch = { address: 0x3fc84910, size: 0x10000 };
-  const onDemand = { address: scratch.address, size: 86080 };
-  const regions = { inflateTables: { address: 0x3fc94910, size: 9544 }, romInflater: { address: 0x3fc96e58, size: 10992 } };
-  const allocator = new WorkAreaAllocator({} as Target, { start: 0x3fc80000, end: 0x3fca4000 }, false);
-  const session = { target: { capabilities: link }, stub: { ringLimit: 0x4000 }, loaded: { image: { symbols: { scratch, onDemand, regions } }, allocator } } as unknown as FlashSession;
+  const session = await withHeld(link, [], regions, OPENOCD_BYTES_PER_MS);
   // Machine-code-like data (~55 %): 64 KiB moves 96 KiB plain, ~155 KiB deflated; 1 MiB the other way round.
   assert.equal(chooseMode(session, {}, [noise(0x10000, 4)]), 'stream');
   assert.equal(chooseMode(session, {}, [noise(0x100000, 4)]), 'deflate');

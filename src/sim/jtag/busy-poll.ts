@@ -12,12 +12,16 @@ export class BusyPoll {
   private spinning = false;
   private stopped = false;
 
-  constructor(private readonly windowMs: number) {}
+  /** `now` is the clock in ms (tests give their own). */
+  constructor(
+    private readonly windowMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** Traffic arrived (or is expected): poll without sleeping for the next `windowMs`. */
   touch(): void {
     if (this.windowMs <= 0 || this.stopped) return;
-    this.last = performance.now();
+    this.last = this.now();
     if (this.spinning) return;
     this.spinning = true;
     setImmediate(this.spin);
@@ -34,7 +38,7 @@ export class BusyPoll {
   }
 
   private readonly spin = (): void => {
-    if (!this.stopped && performance.now() - this.last < this.windowMs) setImmediate(this.spin);
+    if (!this.stopped && this.now() - this.last < this.windowMs) setImmediate(this.spin);
     else this.spinning = false;
   };
 }

@@ -4,7 +4,7 @@
  * simulator, and returns what each printed on the virt UART.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -152,27 +152,33 @@ export interface QemuRun {
   readonly ms: number;
 }
 
-/** Runs an ELF on qemu-system-riscv32 -M virt until it writes the test finisher (or the timeout). */
+/**
+ * Runs an ELF on qemu-system-riscv32 -M virt until it writes the test finisher (or the timeout).
+ * The UART goes to a file next to the ELF, not to a pipe: QEMU's 16550 drops a character after a
+ * few retries when its chardev would block, which a pipe does whenever this process is slow to
+ * drain it (a loaded machine lost one line of 341 that way); a file never blocks.
+ */
 export function runOnQemu(elfPath: string, timeoutMs = 60_000): Promise<QemuRun> {
+  const uartPath = `${elfPath}.uart`;
+  rmSync(uartPath, { force: true });
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(QEMU, [
       '-M', 'virt', '-cpu', 'rv32,a=false,f=false,d=false', '-bios', 'none', '-kernel', elfPath,
-      '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-nodefaults',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
+      '-display', 'none', '-monitor', 'none', '-nodefaults',
+      '-chardev', `file,id=uart,path=${uartPath}`, '-serial', 'chardev:uart',
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); });
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const uartText = () => (existsSync(uartPath) ? readFileSync(uartPath).toString('latin1') : '');
     const timer = setTimeout(() => {
       if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-      reject(new Error(`QEMU did not finish within ${timeoutMs} ms; output so far:\n${out}\n${err}`));
+      reject(new Error(`QEMU did not finish within ${timeoutMs} ms; output so far:\n${uartText()}\n${err}`));
     }, timeoutMs);
     child.on('error', (e) => { clearTimeout(timer); reject(e); });
-    // 'close', not 'exit': the output may still sit in the pipe when the process has exited.
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ output: out, exitCode: code, ms: performance.now() - t0 });
+      resolve({ output: uartText(), exitCode: code, ms: performance.now() - t0 });
     });
   });
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSimulatedEsp32c3 } from '../../../src/sim/esp32c3/create.js';
+import { randomBytes } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { romSymbolTable, ROM_SERVICES, TINFL_FLAG, TINFL_STATUS } from '../../../src/sim/esp32c3/rom/index.js';
 import { buildFlash } from './fixture.js';
@@ -129,5 +130,44 @@ test('tinfl_decompress: wrapping output, HAS_MORE_OUTPUT until DONE, input in pi
   await sim.target.writeMemory(r, u32(0));
   await sim.target.writeMemory(input, Uint8Array.of(0x07, 0x00));
   assert.equal((await call(0, 2, 0, 0x8000, 0)).status, TINFL_STATUS.FAILED);
+  await sim.close();
+});
+
+test('tinfl_decompress: a wrapping buffer smaller than 32 KiB is the dictionary; a match reaching past it fails', async () => {
+  const sim = newSim();
+  const r = SCRATCH;
+  const inSize = SCRATCH + 0x3000;
+  const outSize = SCRATCH + 0x3004;
+  const input = SCRATCH + 0x4000;
+  const window = SCRATCH + 0x8000; // 4 KiB, wrapping
+  const block = new Uint8Array(randomBytes(0x2000));
+  const data = new Uint8Array([...block, ...block]); // the second half matches 8 KiB back
+  const u32 = (v: number) => new Uint8Array(new Uint32Array([v >>> 0]).buffer);
+  const inflate = async (packed: Uint8Array, flags: number): Promise<{ status: number; out: Uint8Array }> => {
+    await sim.target.writeMemory(input, packed);
+    await sim.target.writeMemory(r, u32(0));
+    const out: Uint8Array[] = [];
+    let used = 0;
+    let produced = 0;
+    for (;;) {
+      const at = produced & 0xfff;
+      await sim.target.writeMemory(inSize, u32(packed.length - used));
+      await sim.target.writeMemory(outSize, u32(0x1000 - at));
+      const status = (await callRom(sim, 'tinfl_decompress', [r, input + used, inSize, window, window + at, outSize, flags])) | 0;
+      used += await readWord(sim, inSize);
+      const written = await readWord(sim, outSize);
+      out.push(await sim.target.readMemory(window + at, written));
+      produced += written;
+      if (status !== TINFL_STATUS.HAS_MORE_OUTPUT) return { status, out: Buffer.concat(out) };
+    }
+  };
+  for (const flags of [0, TINFL_FLAG.HAS_MORE_INPUT]) {
+    const small = await inflate(new Uint8Array(deflateRawSync(data, { windowBits: 12 })), flags);
+    assert.equal(small.status, TINFL_STATUS.DONE, 'compressed with a 4 KiB window');
+    assert.deepEqual(Buffer.from(small.out), Buffer.from(data));
+    const far = await inflate(new Uint8Array(deflateRawSync(data)), flags);
+    assert.equal(far.status, TINFL_STATUS.FAILED, 'compressed with a 32 KiB window');
+    assert.ok(far.out.length >= 0x2000 && far.out.length < data.length, `${far.out.length} bytes before the failure`);
+  }
   await sim.close();
 });

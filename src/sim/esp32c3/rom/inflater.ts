@@ -8,8 +8,8 @@
  * start once more input came (the decoder keeps the input from that point). When the caller says
  * no more input will come, bytes past the end read as zero, as the ROM's miniz (v1.15) does.
  *
- * Back-references farther than the output produced so far fail the stream (the ROM's would read
- * whatever its output buffer held).
+ * Back-references farther than the output produced so far, or than the caller's wrapping output
+ * buffer holds (limitReach), fail the stream (the ROM's would read whatever its buffer held).
  */
 
 import { FAST_MASK, HuffmanCode } from './huffman-code.js';
@@ -57,6 +57,8 @@ export class Inflater {
   private outRead = 0;
   /** Output bytes produced since the start of the stream. */
   private produced = 0;
+  /** The farthest back-reference allowed: the deflate window, or the caller's smaller buffer. */
+  private reach = WINDOW;
 
   private final = false;
   private storedLeft = 0;
@@ -71,6 +73,11 @@ export class Inflater {
     this.zlib = options.zlib ?? false;
     this.state = this.zlib ? 'zlib-header' : 'block-header';
     this.adler = this.zlib || options.computeAdler ? { a: 1, b: 0 } : undefined;
+  }
+
+  /** Back-references may reach at most `bytes` back from now on (the caller's output buffer). */
+  limitReach(bytes: number): void {
+    this.reach = Math.min(this.reach, bytes);
   }
 
   /** Adler-32 of the output so far (1 when not computed). */
@@ -395,6 +402,7 @@ export class Inflater {
       if (!this.need(DIST_EXTRA[dsym]!)) return this.rewind(m) || moved;
       const d = DIST_BASE[dsym]! + this.bits(DIST_EXTRA[dsym]!);
       if (d > this.produced) return this.fail(`distance ${d} reaches before the start of the output`);
+      if (d > this.reach) return this.fail(`distance ${d} reaches past the ${this.reach}-byte output buffer`);
       this.outLen = copyMatch(this.out, this.outLen, d, length);
       this.produced += length;
       moved = true;
@@ -418,6 +426,7 @@ export class Inflater {
     const inEnd = input.length - FAST_INPUT;
     const outEnd = Math.min(out.length - MAX_MATCH, this.outRead + want - 1);
     const base = this.produced - this.outLen; // produced = base + output end
+    const reach = this.reach;
     let pos = this.pos;
     let buf = this.bitbuf;
     let cnt = this.bitcnt;
@@ -476,8 +485,8 @@ export class Inflater {
       const d = DIST_BASE[dsym]! + (buf & ((1 << dx) - 1));
       buf >>>= dx;
       cnt -= dx;
-      if (d > base + o) {
-        failure = `distance ${d} reaches before the start of the output`;
+      if (d > base + o || d > reach) {
+        failure = d > reach ? `distance ${d} reaches past the ${reach}-byte output buffer` : `distance ${d} reaches before the start of the output`;
         break;
       }
       o = copyMatch(out, o, d, length);

@@ -11,7 +11,9 @@
  * Input is taken whole (all of *in_size is reported consumed) until the stream's end has been
  * decoded; from then on exactly the bytes up to that end. Output is written at out_next, at most
  * *out_size bytes; without TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF the buffer
- * [out_start, out_next + *out_size) must be a power of two in size, as in the ROM.
+ * [out_start, out_next + *out_size) must be a power of two in size, as in the ROM, and is the
+ * dictionary: a back-reference farther than it fails the stream here, where the ROM would read
+ * stale bytes of the buffer (a host that compressed with a larger window than it gave).
  *
  * Time: the instruction counter advances TINFL_CYCLES_PER_BYTE per output byte (an estimate of
  * the ROM's inflate loop at 160 MHz), so the chip's timers see the work take time.
@@ -37,6 +39,9 @@ export const TINFL_STATUS = {
 } as const;
 
 export const TINFL_CYCLES_PER_BYTE = 12;
+
+/** DEFLATE's largest window: a wrapping buffer this large holds every back-reference. */
+const DEFLATE_WINDOW = 0x8000;
 
 /** What this simulator writes to m_state while a stream goes on. */
 const M_STATE_RUNNING = 1;
@@ -127,21 +132,23 @@ function tinflDecompress(env: RomEnvironment): number {
     bus.write32(pOutSize, written);
     return status;
   };
-  if (!(flags & TINFL_FLAG.USING_NON_WRAPPING_OUTPUT_BUF)) {
-    const span = outNext - outStart + outSize;
-    if (outNext < outStart || span <= 0 || (span & (span - 1)) !== 0) return give(0, 0, TINFL_STATUS.BAD_PARAM);
-  }
+  const wrapping = !(flags & TINFL_FLAG.USING_NON_WRAPPING_OUTPUT_BUF);
+  const span = outNext - outStart + outSize;
+  if (wrapping && (outNext < outStart || span <= 0 || (span & (span - 1)) !== 0)) return give(0, 0, TINFL_STATUS.BAD_PARAM);
   const all = streamsOf(env);
   const input = inSize ? bus.viewBlock(inNext, inSize) : new Uint8Array(0);
   const more = (flags & TINFL_FLAG.HAS_MORE_INPUT) !== 0;
   let stream = all.get(r);
   if (bus.read32(r) === 0) {
     const zlib = (flags & TINFL_FLAG.PARSE_ZLIB_HEADER) !== 0;
-    const decoder = (more ? undefined : WholeStream.decode(input, zlib)) ?? new Inflater({ zlib, computeAdler: (flags & TINFL_FLAG.COMPUTE_ADLER32) !== 0 });
+    // Decoded at once only where no back-reference can reach past the buffer.
+    const whole = !more && (!wrapping || span >= DEFLATE_WINDOW) ? WholeStream.decode(input, zlib) : undefined;
+    const decoder = whole ?? new Inflater({ zlib, computeAdler: (flags & TINFL_FLAG.COMPUTE_ADLER32) !== 0 });
     all.set(r, (stream = { decoder, zlib }));
   } else if (!stream) {
     return give(0, 0, TINFL_STATUS.FAILED);
   }
+  if (wrapping && stream.decoder instanceof Inflater) stream.decoder.limitReach(span);
   const fedFrom = stream.decoder.fedTo;
   stream.decoder.feed(input, more);
   const inf = stream.decoder;

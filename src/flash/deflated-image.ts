@@ -14,6 +14,7 @@
 import { constants, deflateRaw, deflateRawSync } from 'node:zlib';
 import type { ByteRange } from './planner.js';
 import { joinedSource, type StreamSource } from './stream-source.js';
+import { INFLATE_WINDOW_MAX, windowBits } from './stub-protocol.js';
 
 export const DEFLATE_CELL = 0x10000;
 /** Compression jobs on the thread pool at once: one core for them, one for the main thread. */
@@ -60,16 +61,20 @@ export class DeflatedImage {
   /** Cells not started yet, in the order they will be: front first. */
   private queue: Cell[] = [];
   private running = 0;
-  private readonly options: { level: number; finishFlush: number };
+  private readonly options: { level: number; windowBits: number; finishFlush: number };
 
-  /** `image` is the flash contents from `base` on; compression starts at once. */
+  /**
+   * `image` is the flash contents from `base` on, compressed for an inflate window of `window`
+   * bytes (default the largest); compression starts at once.
+   */
   constructor(
     readonly base: number,
     private readonly image: Uint8Array,
     level: number,
+    readonly window = INFLATE_WINDOW_MAX,
   ) {
     checkLevel(level);
-    this.options = { level, finishFlush: constants.Z_SYNC_FLUSH };
+    this.options = { level, windowBits: windowBits(window), finishFlush: constants.Z_SYNC_FLUSH };
     const end = base + image.length;
     for (let start = base; start < end; ) {
       const next = Math.min(end, (Math.floor(start / DEFLATE_CELL) + 1) * DEFLATE_CELL);

@@ -24,7 +24,8 @@ import {
   STREAM_CONTROL_OFFSETS,
   STREAM_CONTROL_SIZE,
   STREAM_HOST_ABORT,
-  STUB_INFLATE_WINDOW,
+  INFLATE_WINDOW_MAX,
+  initialStreamControl,
   STUB_PING_REPLY,
   decodeFlashInfo,
   decodeMapResult,
@@ -117,6 +118,8 @@ export interface StreamWriteOptions {
    * inflated by the ROM's tinfl_decompress; the ring then starts after the inflate window).
    */
   readonly deflatedTo?: number;
+  /** A deflated stream's inflate window in bytes, at least its compressor's (default the largest, 32 KiB). */
+  readonly window?: number;
 }
 
 /** Bytes at the end of the stub's scratch buffer kept for the stream control block (the rest is the ring). */
@@ -215,8 +218,8 @@ export class StubClient {
    * travel as one memory argument, so keep each call's stream well under the free work area
    * (about 80 KiB on the ESP32-C3); split large images into independent streams per range.
    */
-  async writeDeflated(address: number, compressed: Uint8Array, uncompressedLength: number, inflater: StubInflater = 'rom'): Promise<void> {
-    const r = await this.run(encodeCall.writeDeflated(address, compressed, uncompressedLength, inflater), 5000 + (uncompressedLength / 1024) * MS_PER_KIB.write * 2);
+  async writeDeflated(address: number, compressed: Uint8Array, uncompressedLength: number, options: { inflater?: StubInflater; window?: number } = {}): Promise<void> {
+    const r = await this.run(encodeCall.writeDeflated(address, compressed, uncompressedLength, options), 5000 + (uncompressedLength / 1024) * MS_PER_KIB.write * 2);
     this.check('WRITE_DEFLATED', r, address);
   }
 
@@ -264,20 +267,21 @@ export class StubClient {
   async streamWrite(address: number, data: Uint8Array | StreamSource, options: StreamWriteOptions = {}): Promise<StreamControl> {
     const source = data instanceof Uint8Array ? fixedSource(data) : data;
     const deflated = options.deflatedTo !== undefined;
+    const window = deflated ? (options.window ?? INFLATE_WINDOW_MAX) : undefined;
     if (!deflated && !source.ended) throw new RangeError('stream write: a plain stream needs all its bytes up front');
     const flashLength = options.deflatedTo ?? source.length;
     if (flashLength % 4 !== 0) throw new RangeError(`stream write of ${flashLength} bytes: the length must be a multiple of 4`);
     const target = this.runner.target;
-    const { plan, controlAt } = this.planRing(deflated, source.ended ? source.length : undefined, options.ringSize);
+    const { plan, controlAt } = this.planRing(window, source.ended ? source.length : undefined, options.ringSize);
     const ringSize = plan.size;
     if (ringSize < 8) throw new RangeError(`stream write: a ring of ${ringSize} bytes is too small`);
     const layout = controlAt === undefined ? undefined : { ring: plan.address, control: controlAt };
-    const call = encodeCall.streamWrite(address, flashLength, ringSize, options.pollLimit ?? 0, layout, deflated);
+    const call = encodeCall.streamWrite(address, flashLength, ringSize, options.pollLimit ?? 0, layout, window);
     await claimForCommand(this.loaded, call);
     if (layout) await claimBuffer(this.loaded, layout.ring, layout.control + STREAM_CONTROL_SIZE - layout.ring);
-    // The scratch control block is zeroed here, not as a memory argument: queued before the run's
+    // The scratch control block is written here, not as a memory argument: queued before the run's
     // resume, it reaches the target first (Target.resume) without a round trip of its own.
-    const zeroed = layout ? target.writeMemory(layout.control, new Uint8Array(STREAM_CONTROL_SIZE)) : Promise.resolve();
+    const zeroed = layout ? target.writeMemory(layout.control, initialStreamControl(window)) : Promise.resolve();
     zeroed.catch(() => undefined); // awaited by the co-routine; never unhandled if the run fails first
     const piece = plan.piece;
     const pollMs = options.pollMs ?? 1;
@@ -358,17 +362,20 @@ export class StubClient {
     return decodeStreamControl(final!);
   }
 
-  /** Bytes of ring a stream of `streamBytes` (unknown: undefined) would borrow, deflated or not. */
-  streamRingSize(deflated: boolean, streamBytes?: number): number {
-    return this.planRing(deflated, streamBytes).plan.size;
+  /**
+   * Bytes of ring a stream of `streamBytes` (unknown: undefined) would borrow: plain, or deflated
+   * through an inflate window of `deflateWindow` bytes.
+   */
+  streamRingSize(deflateWindow: number | undefined, streamBytes?: number): number {
+    return this.planRing(deflateWindow, streamBytes).plan.size;
   }
 
   /**
-   * A stream's ring: in the stub's scratch buffer, ending at the control block (`controlAt`), or
-   * (an image without scratch) in borrowed RAM placed later. No larger than the stream nor than the
-   * link fills in RING_FILL_MS.
+   * A stream's ring: in the stub's scratch buffer after a deflated stream's inflate window, ending
+   * at the control block (`controlAt`), or (an image without scratch) in borrowed RAM placed later.
+   * No larger than the stream nor than the link fills in RING_FILL_MS.
    */
-  private planRing(deflated: boolean, streamBytes: number | undefined, ringSize?: number): { plan: StreamRing; controlAt?: number } {
+  private planRing(deflateWindow: number | undefined, streamBytes: number | undefined, ringSize?: number): { plan: StreamRing; controlAt?: number } {
     const scratch = this.loaded.image.symbols.scratch;
     const { maxTransfer } = this.runner.target.capabilities;
     const atMost = Math.min(streamBytes ?? Infinity, this.ringLimit);
@@ -376,7 +383,7 @@ export class StubClient {
       return { plan: planStreamRing(0, ringSize ?? DEFAULT_BORROWED_RING, maxTransfer, ringSize, atMost) };
     }
     const controlAt = scratch.address + scratch.size - STREAM_CONTROL_RESERVE;
-    return { plan: planStreamRing(scratch.address + (deflated ? STUB_INFLATE_WINDOW : 0), controlAt, maxTransfer, ringSize, atMost), controlAt };
+    return { plan: planStreamRing(scratch.address + (deflateWindow ?? 0), controlAt, maxTransfer, ringSize, atMost), controlAt };
   }
 
   private async run(call: StubCall, timeoutMs: number): Promise<RunResult> {

@@ -19,7 +19,7 @@ export const STUB_OK = 0;
 
 export const STUB_ERRORS: readonly StubErrorInfo[] = [
   { value: -1, name: 'BAD_COMMAND', message: 'The stub does not know this command number.', action: 'Use a stub image built from the same espalgo version as the host code.' },
-  { value: -2, name: 'BAD_ARGUMENT', message: 'An argument is invalid: an address, length or buffer is misaligned or missing.', action: 'Align flash addresses and lengths to 4 bytes (4 KiB for erase) and pass every buffer the command needs.' },
+  { value: -2, name: 'BAD_ARGUMENT', message: 'An argument is invalid: an address, length or buffer is misaligned or missing, or an inflate window is not a power of two from 4 to 32 KiB.', action: 'Align flash addresses and lengths to 4 bytes (4 KiB for erase) and pass every buffer the command needs.' },
   { value: -3, name: 'OUT_OF_RANGE', message: 'The requested range lies beyond the end of the flash chip.', action: 'Check the address and length against the detected flash size (flash info).' },
   { value: -4, name: 'ROM_READ', message: 'The ROM flash read function reported an error.', action: 'Check the flash connection and SPI settings; retry after a reset if the application reconfigured the flash.' },
   { value: -5, name: 'ROM_WRITE', message: 'The ROM flash write function reported an error.', action: 'Make sure the range was erased and is not write-protected; retry, then check the flash power and wiring.' },

@@ -35,31 +35,47 @@ export const SECTOR_SIZE = 0x1000;
 /** The ROM's legacy flash API sends 3-byte addresses: the stub refuses ranges ending above this. */
 export const STUB_ADDRESS_LIMIT = 0x1000000;
 /**
- * WRITE_DEFLATED inflates into the first STUB_INFLATE_WINDOW bytes of the stub's scratch buffer; the
- * rest of the scratch buffer is not touched by it (the host may keep its input there). WRITE uses
- * no scratch at all.
+ * The deflate commands inflate into the first bytes of the stub's scratch buffer, their window: a
+ * power of two from INFLATE_WINDOW_MIN to INFLATE_WINDOW_MAX, at least the compressor's (zlib
+ * windowBits 12 to 15), named by the call (WRITE_DEFLATED a6, STREAM_WRITE_DEFLATED's control
+ * block; 0 = the largest). The rest of the scratch buffer is not touched by them (the host may keep
+ * its input there). WRITE uses no scratch at all. A smaller window borrows less of the program's
+ * RAM for a little less compression (machine code: ~61 % at 4 KiB, ~58 % at 32 KiB).
  */
-export const STUB_INFLATE_WINDOW = 0x8000;
+export const INFLATE_WINDOW_MIN = 0x1000;
+export const INFLATE_WINDOW_MAX = 0x8000;
+export const INFLATE_WINDOWS: readonly number[] = [0x1000, 0x2000, 0x4000, 0x8000];
+
+/** Refuse a window the stub would refuse. */
+export function checkInflateWindow(window: number): void {
+  if (!INFLATE_WINDOWS.includes(window)) throw new RangeError(`inflate window ${window}: use 4096, 8192, 16384 or 32768 bytes`);
+}
+
+/** zlib's windowBits for compressing data the stub inflates through `window` bytes. */
+export function windowBits(window: number): number {
+  checkInflateWindow(window);
+  return Math.log2(window);
+}
 /**
  * What each command writes of the image's on-demand RAM by itself, beyond the buffers the host names
  * in its arguments (READ's destination, a stream's ring): the first bytes of the scratch buffer
  * (ERASE_CHECK and SHA256 read the flash through its first 4 KiB, MAP_GET the partition table
- * through its first 3 KiB, the deflate commands inflate into the window) and, for the deflate
- * commands, the decoder state of the inflater they run (INFLATER_STATE_REGION). src/flash/
- * stub-scratch.ts backs that up before the call.
+ * through its first 3 KiB, the deflate commands inflate into their window: at most the largest, the
+ * call's own in StubCall.window) and, for the deflate commands, the decoder state of the inflater
+ * they run (INFLATER_STATE_REGION). src/flash/stub-scratch.ts backs that up before the call.
  */
 export const STUB_SCRATCH_USE: Readonly<Record<StubCommandName, number>> = {
   PING: 0,
   FLASH_INFO: 0,
   READ: 0,
   WRITE: 0,
-  WRITE_DEFLATED: STUB_INFLATE_WINDOW,
+  WRITE_DEFLATED: INFLATE_WINDOW_MAX,
   ERASE: 0,
   ERASE_CHECK: 0x1000,
   MAP_GET: 0xc00,
   SHA256: 0x1000,
   STREAM_WRITE: 0,
-  STREAM_WRITE_DEFLATED: STUB_INFLATE_WINDOW,
+  STREAM_WRITE_DEFLATED: INFLATE_WINDOW_MAX,
 };
 /**
  * Which inflater WRITE_DEFLATED runs: the chip ROM's tinfl_decompress (miniz, flags 0) or the
@@ -85,6 +101,8 @@ export interface StubCall {
   readonly command: StubCommandName;
   /** The inflater a deflate command runs (its decoder state is RAM the call writes). */
   readonly inflater?: StubInflater;
+  /** A deflate command's inflate window in bytes (RAM the call writes). */
+  readonly window?: number;
   readonly args: readonly number[];
   readonly memoryArguments: readonly MemoryArgument[];
 }
@@ -122,14 +140,24 @@ export const encodeCall = {
   }),
   /**
    * a1 = flash address, a2 = compressed length, a3 = compressed data (in), a4 = uncompressed length,
-   * a5 = inflater flags. `staged` as for write.
+   * a5 = inflater flags, a6 = inflate window (bytes). `staged` as for write.
    */
-  writeDeflated: (address: number, compressed: Uint8Array, uncompressedLength: number, inflater: StubInflater = 'rom', staged?: number): StubCall => ({
-    command: 'WRITE_DEFLATED',
-    inflater,
-    args: [STUB_COMMAND.WRITE_DEFLATED, u32(address), compressed.length, staged === undefined ? 0 : u32(staged), u32(uncompressedLength), WRITE_DEFLATED_FLAGS[inflater]],
-    memoryArguments: staged === undefined ? [{ argIndex: 3, input: compressed }] : [],
-  }),
+  writeDeflated: (
+    address: number,
+    compressed: Uint8Array,
+    uncompressedLength: number,
+    options: { inflater?: StubInflater; staged?: number; window?: number } = {},
+  ): StubCall => {
+    const { inflater = 'rom', staged, window = INFLATE_WINDOW_MAX } = options;
+    checkInflateWindow(window);
+    return {
+      command: 'WRITE_DEFLATED',
+      inflater,
+      window,
+      args: [STUB_COMMAND.WRITE_DEFLATED, u32(address), compressed.length, staged === undefined ? 0 : u32(staged), u32(uncompressedLength), WRITE_DEFLATED_FLAGS[inflater], window],
+      memoryArguments: staged === undefined ? [{ argIndex: 3, input: compressed }] : [],
+    };
+  },
   /** a1 = flash address, a2 = length; both 4 KiB aligned. 64 KiB blocks where aligned, else sectors. */
   erase: (address: number, length: number): StubCall => ({
     command: 'ERASE',
@@ -159,23 +187,28 @@ export const encodeCall = {
   }),
   /**
    * a1 = flash address, a2 = total length, a3 = ring buffer, a4 = ring size, a5 = control block
-   * (STREAM_CONTROL_SIZE bytes, zeroed), a6 = idle poll limit (0 = default). `scratch`: ring and
-   * control block in the stub's own scratch buffer (the host zeroes the control block itself), or
-   * undefined to borrow work-area RAM for both. `deflated`: STREAM_WRITE_DEFLATED, the ring carries
-   * a raw DEFLATE stream (ROM tinfl) and `total` counts the flash bytes it inflates to; the ring
-   * must not overlap the inflate window.
+   * (STREAM_CONTROL_SIZE bytes, as initialStreamControl makes it), a6 = idle poll limit (0 =
+   * default). `scratch`: ring and control block in the stub's own scratch buffer (the host writes
+   * the control block itself), or undefined to borrow work-area RAM for both. `deflateWindow`:
+   * STREAM_WRITE_DEFLATED inflating through a window of that many bytes, the ring carries a raw
+   * DEFLATE stream (ROM tinfl) and `total` counts the flash bytes it inflates to; the ring must not
+   * overlap the window.
    */
-  streamWrite: (address: number, total: number, ringSize: number, pollLimit = 0, scratch?: { ring: number; control: number }, deflated = false): StubCall => ({
-    command: deflated ? 'STREAM_WRITE_DEFLATED' : 'STREAM_WRITE',
-    ...(deflated ? { inflater: 'rom' as const } : {}),
-    args: [deflated ? STUB_COMMAND.STREAM_WRITE_DEFLATED : STUB_COMMAND.STREAM_WRITE, u32(address), u32(total), scratch ? u32(scratch.ring) : 0, u32(ringSize), scratch ? u32(scratch.control) : 0, u32(pollLimit)],
-    memoryArguments: scratch
-      ? []
-      : [
-          { argIndex: 3, size: ringSize },
-          { argIndex: 5, input: new Uint8Array(STREAM_CONTROL_SIZE) }, // read back by the stream writer with the result
-        ],
-  }),
+  streamWrite: (address: number, total: number, ringSize: number, pollLimit = 0, scratch?: { ring: number; control: number }, deflateWindow?: number): StubCall => {
+    const deflated = deflateWindow !== undefined;
+    if (deflated) checkInflateWindow(deflateWindow);
+    return {
+      command: deflated ? 'STREAM_WRITE_DEFLATED' : 'STREAM_WRITE',
+      ...(deflated ? { inflater: 'rom' as const, window: deflateWindow } : {}),
+      args: [deflated ? STUB_COMMAND.STREAM_WRITE_DEFLATED : STUB_COMMAND.STREAM_WRITE, u32(address), u32(total), scratch ? u32(scratch.ring) : 0, u32(ringSize), scratch ? u32(scratch.control) : 0, u32(pollLimit)],
+      memoryArguments: scratch
+        ? []
+        : [
+            { argIndex: 3, size: ringSize },
+            { argIndex: 5, input: initialStreamControl(deflateWindow) }, // read back by the stream writer with the result
+          ],
+    };
+  },
 };
 
 // ---- flash size table ------------------------------------------------------------------------
@@ -376,10 +409,17 @@ export function decodeMapResult(bytes: Uint8Array): StubFlashMap {
 
 // ---- STREAM_WRITE control block ----------------------------------------------------------------
 
-export const STREAM_CONTROL_SIZE = 24;
+export const STREAM_CONTROL_SIZE = 28;
 export const STREAM_STATUS = { RUNNING: 1, DONE: 2 } as const;
 export const STREAM_HOST_ABORT = 1;
-export const STREAM_CONTROL_OFFSETS = { hostWritten: 0, stubConsumed: 4, stubStatus: 8, hostCommand: 12, idleMax: 16, writes: 20 } as const;
+export const STREAM_CONTROL_OFFSETS = { hostWritten: 0, stubConsumed: 4, stubStatus: 8, hostCommand: 12, idleMax: 16, writes: 20, inflateWindow: 24 } as const;
+
+/** A control block as a stream starts: zeros, and a deflated stream's window. */
+export function initialStreamControl(deflateWindow?: number): Uint8Array {
+  const bytes = new Uint8Array(STREAM_CONTROL_SIZE);
+  if (deflateWindow !== undefined) new DataView(bytes.buffer).setUint32(STREAM_CONTROL_OFFSETS.inflateWindow, deflateWindow, true);
+  return bytes;
+}
 
 export interface StreamControl {
   readonly hostWritten: number;
@@ -389,11 +429,13 @@ export interface StreamControl {
   readonly hostCommand: number;
   readonly idleMax: number;
   readonly writes: number;
+  /** The window a deflated stream inflates through (0 = the largest). */
+  readonly inflateWindow: number;
 }
 
 export function decodeStreamControl(bytes: Uint8Array): StreamControl {
   const w = words(bytes, STREAM_CONTROL_SIZE, 'STREAM_WRITE control block');
-  return { hostWritten: w(0), stubConsumed: w(4), stubStatus: w(8) | 0, hostCommand: w(12), idleMax: w(16), writes: w(20) };
+  return { hostWritten: w(0), stubConsumed: w(4), stubStatus: w(8) | 0, hostCommand: w(12), idleMax: w(16), writes: w(20), inflateWindow: w(24) };
 }
 
 /** A u32 little-endian word, for writing one control field. */

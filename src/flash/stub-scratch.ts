@@ -3,8 +3,8 @@
  * range (the scratch buffer and the deflate commands' decoder state) alone: the part a call is about
  * to write — by the stub (STUB_SCRATCH_USE, and a deflate command's inflater state) or by the host
  * (a read buffer, a stream's ring) — is backed up just before, and held until the stub is unloaded,
- * which writes it all back. A probe so borrows ~3 KiB of it instead of 85 KiB; a deflated write the
- * inflate window, one inflater's state and its ring.
+ * which writes it all back. A probe so borrows ~3 KiB of it instead of 85 KiB; a deflated write its
+ * inflate window (4 to 32 KiB), one inflater's state and its ring.
  */
 import type { LoadedStub } from '../algorithm/loader.js';
 import type { StubRange } from '../algorithm/stub-image.js';
@@ -16,9 +16,9 @@ const LABEL = 'stub scratch (on demand)';
  * What `call` itself writes of the on-demand range: its part of the scratch buffer and its
  * inflater's decoder state. All of the range for an image that does not say where those lie.
  */
-export function commandClaims(loaded: LoadedStub, call: Pick<StubCall, 'command' | 'inflater'>): StubRange[] {
+export function commandClaims(loaded: LoadedStub, call: Pick<StubCall, 'command' | 'inflater' | 'window'>): StubRange[] {
   const { onDemand, scratch, regions } = loaded.image.symbols;
-  const use = STUB_SCRATCH_USE[call.command];
+  const use = call.window ?? STUB_SCRATCH_USE[call.command];
   if (!onDemand || use === 0) return [];
   const state = call.inflater && regions?.[INFLATER_STATE_REGION[call.inflater]];
   if (!scratch || (call.inflater && !state)) return [onDemand];
@@ -27,12 +27,12 @@ export function commandClaims(loaded: LoadedStub, call: Pick<StubCall, 'command'
 }
 
 /** Back up what `call` itself writes of the on-demand range (nothing for images without one). */
-export async function claimForCommand(loaded: LoadedStub, call: Pick<StubCall, 'command' | 'inflater'>): Promise<void> {
+export async function claimForCommand(loaded: LoadedStub, call: Pick<StubCall, 'command' | 'inflater' | 'window'>): Promise<void> {
   for (const r of commandClaims(loaded, call)) await loaded.allocator.cover(r.address, r.size, LABEL);
 }
 
 /** Bytes `call` would still have to back up before it runs. */
-export function unheldForCommand(loaded: LoadedStub, call: Pick<StubCall, 'command' | 'inflater'>): number {
+export function unheldForCommand(loaded: LoadedStub, call: Pick<StubCall, 'command' | 'inflater' | 'window'>): number {
   return commandClaims(loaded, call).reduce((n, r) => n + loaded.allocator.unheldBytes(r.address, r.size), 0);
 }
 

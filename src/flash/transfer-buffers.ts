@@ -3,8 +3,8 @@
  *
  * In the stub's own scratch buffer when the image has one: RAM held for the rest of the session
  * once claimed (stub-scratch.ts), so nothing of the running program is backed up and restored per
- * write. WRITE_DEFLATED inflates into the first STUB_INFLATE_WINDOW bytes of it, so deflate splits
- * the rest in two; plain WRITE calls use no scratch, so they split the whole of it. Buffers are no
+ * write. WRITE_DEFLATED inflates into the first bytes of it (its window), so deflate splits the
+ * rest in two; plain WRITE calls use no scratch, so they split the whole of it. Buffers are no
  * larger than the data to write (when known): a short write borrows little of the scratch.
  *
  * Otherwise (an image without scratch, or a buffer size asked for): two buffers borrowed from the
@@ -14,7 +14,6 @@ import { WorkAreaError } from '../algorithm/errors.js';
 import type { WorkArea } from '../algorithm/work-area.js';
 import { FlashError } from './errors.js';
 import type { FlashSession } from './session.js';
-import { STUB_INFLATE_WINDOW } from './stub-protocol.js';
 import { claimBuffer } from './stub-scratch.js';
 
 export interface TransferBuffers {
@@ -32,10 +31,11 @@ const MIN_BUFFER = 0x1000;
 /** Work-area buffers start at this size and halve until two fit. */
 const DEFAULT_WORK_AREA_BUFFER = 0xa000;
 
-export async function transferBuffers(session: FlashSession, forDeflate: boolean, size?: number, dataBytes = Infinity): Promise<TransferBuffers> {
+/** Buffers for plain WRITE calls, or WRITE_DEFLATED ones inflating through `deflateWindow` bytes. */
+export async function transferBuffers(session: FlashSession, deflateWindow: number | undefined, size?: number, dataBytes = Infinity): Promise<TransferBuffers> {
   const scratch = size === undefined ? session.loaded.image.symbols.scratch : undefined;
   if (scratch) {
-    const reserved = forDeflate ? STUB_INFLATE_WINDOW : 0;
+    const reserved = deflateWindow ?? 0;
     const each = Math.min(Math.floor((scratch.size - reserved) / 2), Math.max(MIN_BUFFER, dataBytes + 3)) & ~3;
     if (each >= MIN_BUFFER) {
       const first = scratch.address + reserved;

@@ -11,28 +11,33 @@
  */
 import { deflateRawSync } from 'node:zlib';
 import type { FlashSession } from './session.js';
+import { checkInflateWindow, INFLATE_WINDOW_MAX, INFLATE_WINDOWS, windowBits } from './stub-protocol.js';
 import { unheldForCommand } from './stub-scratch.js';
 import type { TransferMode, TransferOptions } from './transfer.js';
 
 /**
- * Data up to this size is compressed whole for the estimate; beyond, SAMPLES pieces of SAMPLE bytes
- * (a sample needs context: 2 KiB samples of machine code came out ~24 % above the whole's size,
- * 8 KiB ones ~13 %; erring that way keeps borderline writes plain, where the two cost about alike).
+ * SAMPLES pieces of `sample` bytes (default SAMPLE) make the estimate, or the whole data where it
+ * is no larger than they are together (a sample needs context: 2 KiB samples of machine code came
+ * out ~24 % above the whole's size, 8 KiB ones ~13 %; erring that way keeps borderline writes
+ * plain, where the two cost about alike).
  */
-const WHOLE = 0x10000;
 const SAMPLES = 8;
 const SAMPLE = 0x2000;
 
-/** Bytes `pieces` compress to, estimated (zlib level 1; at most 64 KiB of it compressed, ~1 ms). */
-export function deflatedSizeEstimate(pieces: readonly Uint8Array[]): number {
+/**
+ * Bytes `pieces` compress to for an inflate window of `window` bytes, estimated (zlib level 1; at
+ * most SAMPLES × `sample` bytes of it compressed: 64 KiB by default, ~1 ms).
+ */
+export function deflatedSizeEstimate(pieces: readonly Uint8Array[], window = INFLATE_WINDOW_MAX, sample = SAMPLE): number {
+  const options = { level: 1, windowBits: windowBits(window) };
   const total = pieces.reduce((n, p) => n + p.length, 0);
-  if (total <= WHOLE) return total === 0 ? 0 : deflateRawSync(bytesAt(pieces, 0, total), { level: 1 }).length;
+  if (total <= SAMPLES * sample) return total === 0 ? 0 : deflateRawSync(bytesAt(pieces, 0, total), options).length;
   let packed = 0;
   for (let i = 0; i < SAMPLES; i++) {
     // Samples spread evenly over the whole, however it is cut into pieces.
-    packed += deflateRawSync(bytesAt(pieces, Math.floor(((total - SAMPLE) * i) / (SAMPLES - 1)), SAMPLE), { level: 1 }).length;
+    packed += deflateRawSync(bytesAt(pieces, Math.floor(((total - sample) * i) / (SAMPLES - 1)), sample), options).length;
   }
-  return Math.ceil((total * packed) / (SAMPLES * SAMPLE));
+  return Math.ceil((total * packed) / (SAMPLES * sample));
 }
 
 /** `length` bytes from `at` of the pieces laid end to end. */
@@ -48,23 +53,69 @@ function bytesAt(pieces: readonly Uint8Array[], at: number, length: number): Uin
   return out;
 }
 
+/** How a write goes: its mode and, for deflate, the stub's inflate window (bytes). */
+export interface TransferChoice {
+  readonly mode: TransferMode;
+  readonly window: number;
+}
+
 /**
- * The mode for `data` (the ranges to program; unknown: deflate across a link). `compress: true`
- * always deflates, `compress: false` never does.
+ * What each doubling of the inflate window is taken to save of the compressed size: machine code
+ * at zlib level 1 packs to ~60.8 % with a 4 KiB window, 59.3 % with 8, 58.3 % with 16, 57.7 % with
+ * 32 KiB (~1.7 % of it per doubling); erased flash gains nothing, being next to nothing already.
+ * A model, not a measurement of the data at hand: estimating each window needs samples at least
+ * twice its size (~7 ms a window for a MiB), more than the choice is worth on a fast link.
  */
-export function chooseMode(session: FlashSession, options: Pick<TransferOptions, 'mode' | 'compress' | 'inflater'>, data?: readonly Uint8Array[]): TransferMode {
-  if (options.mode) return options.mode;
-  const plain = session.target.capabilities.memoryWhileRunning ? 'stream' : 'calls';
-  if (options.compress === true) return 'deflate';
-  if (options.compress === false || session.target.capabilities.inProcess) return plain;
-  if (data === undefined) return 'deflate';
+const GAIN_PER_DOUBLING = 0.017;
+
+/**
+ * The mode for `data` (the ranges to program; unknown: deflate across a link) and, where it
+ * deflates, the inflate window: the one that moves least, its RAM borrowed counted with the data.
+ * `compress: true` always deflates, `compress: false` never does; `window` fixes the window.
+ */
+export function chooseTransfer(session: FlashSession, options: Pick<TransferOptions, 'mode' | 'compress' | 'inflater' | 'window'>, data?: readonly Uint8Array[]): TransferChoice {
+  if (options.window !== undefined) checkInflateWindow(options.window);
+  const fixedWindow = options.window ?? INFLATE_WINDOW_MAX;
+  const { memoryWhileRunning, inProcess } = session.target.capabilities;
+  const plain = memoryWhileRunning ? 'stream' : 'calls';
+  const asked = options.mode ?? (options.compress === true ? 'deflate' : options.compress === false || inProcess ? plain : undefined);
+  if (asked !== undefined && asked !== 'deflate') return { mode: asked, window: fixedWindow };
+  // In process nothing crosses a link: the largest window, for the best compression.
+  if (data === undefined || inProcess) return { mode: 'deflate', window: fixedWindow };
+  const inflater = options.inflater ?? 'rom';
+  const borrowed = (window: number) => unheldForCommand(session.loaded, { command: 'WRITE_DEFLATED', inflater, window });
+  const windows = options.window === undefined ? worthBorrowing(borrowed) : [options.window];
+  if (asked === 'deflate' && windows.length === 1) return { mode: 'deflate', window: windows[0]! };
   const bytes = data.reduce((n, p) => n + p.length, 0);
   // The ring the stream would borrow (the stub client's own plan), or buffers about the data's size.
-  const ring = (n: number, deflated: boolean) => (plain === 'stream' ? session.stub.streamRingSize(deflated, n) : n);
-  const plainMoves = bytes + 2 * ring(bytes, false);
-  const borrowed = unheldForCommand(session.loaded, { command: 'WRITE_DEFLATED', inflater: options.inflater ?? 'rom' });
+  const ring = (n: number, window?: number) => (plain === 'stream' ? session.stub.streamRingSize(window, n) : n);
+  const plainMoves = bytes + 2 * ring(bytes);
+  const smallest = windows[0]!;
   // Even sending nothing, deflate would move this much: no need to estimate.
-  if (plainMoves <= 2 * borrowed) return plain;
-  const packed = deflatedSizeEstimate(data);
-  return plainMoves <= 2 * borrowed + packed + 2 * ring(packed, true) ? plain : 'deflate';
+  if (asked === undefined && plainMoves <= 2 * borrowed(smallest)) return { mode: plain, window: fixedWindow };
+  const first = deflatedSizeEstimate(data, smallest);
+  let best = { moves: Infinity, window: smallest };
+  for (const window of windows) {
+    const packed = Math.ceil(first * (1 - GAIN_PER_DOUBLING * Math.log2(window / smallest)));
+    const moves = 2 * borrowed(window) + packed + 2 * ring(packed, window);
+    if (moves < best.moves) best = { moves, window };
+  }
+  return asked === undefined && plainMoves <= best.moves ? { mode: plain, window: fixedWindow } : { mode: 'deflate', window: best.window };
+}
+
+/**
+ * The windows, smallest first, each borrowing less than every larger one (a larger window that
+ * borrows no more, e.g. held since an earlier call, compresses at least as well).
+ */
+function worthBorrowing(borrowed: (window: number) => number): number[] {
+  const kept: number[] = [];
+  let least = Infinity;
+  for (const w of [...INFLATE_WINDOWS].reverse()) {
+    const b = borrowed(w);
+    if (b < least) {
+      kept.unshift(w);
+      least = b;
+    }
+  }
+  return kept;
 }

@@ -25,8 +25,8 @@ import { DeflatedImage } from './deflated-image.js';
 import { PIECES_PER_RING } from './stream-ring.js';
 import { transferBuffers } from './transfer-buffers.js';
 import { claimForCommand } from './stub-scratch.js';
-import { chooseMode } from './transfer-mode.js';
-import { encodeCall, type StubInflater } from './stub-protocol.js';
+import { chooseTransfer } from './transfer-mode.js';
+import { encodeCall, INFLATE_WINDOW_MAX, windowBits, type StubInflater } from './stub-protocol.js';
 
 export type TransferMode = 'deflate' | 'stream' | 'calls';
 
@@ -54,6 +54,11 @@ export interface TransferOptions {
   readonly ringSize?: number;
   /** Which inflater WRITE_DEFLATED runs: the ROM's tinfl_decompress (default) or the stub's own. */
   readonly inflater?: StubInflater;
+  /**
+   * The stub's inflate window in bytes: 4096, 8192, 16384 or 32768 (default: chosen with the mode,
+   * transfer-mode.ts; the RAM it borrows weighed against the compression it gains).
+   */
+  readonly window?: number;
   /** zlib level (default 4). */
   readonly level?: number;
   /**
@@ -72,6 +77,8 @@ export interface ProgramRange {
 
 export interface TransferStats {
   readonly mode: TransferMode;
+  /** The inflate window of a deflated transfer, in bytes. */
+  readonly window?: number;
   /** Flash bytes programmed. */
   readonly bytes: number;
   /** Payload bytes written into target RAM (compressed where deflated). */
@@ -93,31 +100,34 @@ export async function programRanges(session: FlashSession, ranges: readonly Prog
   const started = performance.now();
   const bytes = ranges.reduce((n, r) => n + r.data.length, 0);
   const data = ranges.map((r) => r.data);
-  const mode = chooseMode(session, options, data);
+  // Data compressed ahead (writeFlash) fixes the window.
+  const { mode, window } = chooseTransfer(session, options.deflated ? { ...options, window: options.deflated.window } : options, data);
   for (const r of ranges) {
     if (r.address % 4 !== 0 || r.data.length % 4 !== 0) throw new RangeError(`programRanges: ${r.address}+${r.data.length} is not word aligned`);
   }
   const stats =
     mode === 'stream'
-      ? await streamRanges(session, ranges, options, false)
+      ? await streamRanges(session, ranges, options)
       : mode === 'deflate' && canStreamDeflated(session, options)
-        ? await streamRanges(session, ranges, options, true)
-        : await bufferedRanges(session, ranges, mode, options, bytes);
-  return { ...stats, mode, durationMs: performance.now() - started };
+        ? await streamRanges(session, ranges, options, window)
+        : await bufferedRanges(session, ranges, mode, { ...options, window }, bytes);
+  return { ...stats, mode, ...(mode === 'deflate' ? { window } : {}), durationMs: performance.now() - started };
 }
 
 type Partial = Omit<TransferStats, 'mode' | 'durationMs'>;
 
 /**
- * Deflate as one stream per piece through STREAM_WRITE_DEFLATED: where memory works while the
- * CPU runs and the ROM inflates (the stub's own inflater takes whole streams per call only).
+ * The inflate window, where `data` would go deflated as one stream per piece through
+ * STREAM_WRITE_DEFLATED (memory works while the CPU runs and the ROM inflates; the stub's own
+ * inflater takes whole streams per call only); else undefined.
  */
-export function deflateStreams(
+export function deflateStreamWindow(
   session: FlashSession,
-  options: Pick<TransferOptions, 'mode' | 'compress' | 'inflater' | 'bufferSize' | 'chunkSize'>,
+  options: Pick<TransferOptions, 'mode' | 'compress' | 'inflater' | 'window' | 'bufferSize' | 'chunkSize'>,
   data?: readonly Uint8Array[],
-): boolean {
-  return chooseMode(session, options, data) === 'deflate' && canStreamDeflated(session, options);
+): number | undefined {
+  const { mode, window } = chooseTransfer(session, options, data);
+  return mode === 'deflate' && canStreamDeflated(session, options) ? window : undefined;
 }
 
 /** Deflate goes as a stream, not in calls: memory works while the CPU runs, the ROM inflates, no call sizes asked for. */
@@ -132,22 +142,26 @@ function canStreamDeflated(session: FlashSession, options: Pick<TransferOptions,
 const STREAM_PIECE = 0x40000;
 const DEFLATE_STREAM_PIECE = 0x100000;
 
-/** STREAM_WRITE, or with `deflate` STREAM_WRITE_DEFLATED, one stub run per piece of each range. */
-async function streamRanges(session: FlashSession, ranges: readonly ProgramRange[], options: TransferOptions, deflate: boolean): Promise<Partial> {
+/**
+ * STREAM_WRITE, or with a `deflateWindow` STREAM_WRITE_DEFLATED inflating through that window, one
+ * stub run per piece of each range.
+ */
+async function streamRanges(session: FlashSession, ranges: readonly ProgramRange[], options: TransferOptions, deflateWindow?: number): Promise<Partial> {
+  const deflate = deflateWindow !== undefined;
   const piece = deflate ? DEFLATE_STREAM_PIECE : STREAM_PIECE;
   let bytes = 0;
   let wireBytes = 0;
   let calls = 0;
   for (const r of ranges) {
     // Deflated: the cells already compressed ahead, or compressed on the thread pool as the range streams.
-    const cells = deflate ? (covers(options.deflated, r) ? options.deflated : new DeflatedImage(r.address, r.data, options.level ?? DEFAULT_LEVEL)) : undefined;
+    const cells = deflate ? (covers(options.deflated, r, deflateWindow) ? options.deflated : new DeflatedImage(r.address, r.data, options.level ?? DEFAULT_LEVEL, deflateWindow)) : undefined;
     try {
       for (let at = 0; at < r.data.length; ) {
         const next = Math.min(r.data.length, (Math.floor((r.address + at) / piece) + 1) * piece - r.address);
         const data = r.data.subarray(at, next);
         const source = cells ? cells.stream(r.address + at, data.length) : data;
         const control = await session.stub.streamWrite(r.address + at, source, {
-          ...(deflate ? { deflatedTo: data.length } : {}),
+          ...(deflate ? { deflatedTo: data.length, window: deflateWindow } : {}),
           ...(options.ringSize ? { ringSize: options.ringSize } : {}),
         });
         calls++;
@@ -169,9 +183,9 @@ async function streamRanges(session: FlashSession, ranges: readonly ProgramRange
   return { bytes, wireBytes, calls, deflatedCalls: deflate ? calls : 0, rawCalls: 0, doubleBuffered: PIECES_PER_RING > 1 };
 }
 
-/** `image` holds exactly the range's bytes (the range's data is a view of it). */
-function covers(image: DeflatedImage | undefined, r: ProgramRange): image is DeflatedImage {
-  return image !== undefined && image.holds(r.address, r.data);
+/** `image` holds exactly the range's bytes (the range's data is a view of it), compressed for `window`. */
+function covers(image: DeflatedImage | undefined, r: ProgramRange, window: number): image is DeflatedImage {
+  return image !== undefined && image.window === window && image.holds(r.address, r.data);
 }
 
 /** How far a deflated chunk may grow past TransferOptions.chunkSize. */
@@ -209,7 +223,7 @@ export function* transferChunks(ranges: readonly ProgramRange[], mode: TransferM
       let n = left <= size + size / 4 ? left : size; // a short tail rides along instead of taking a call of its own
       for (;;) {
         const raw = r.data.subarray(at, at + n);
-        const packed = deflateRawSync(raw, { level: options.level ?? DEFAULT_LEVEL });
+        const packed = deflateRawSync(raw, { level: options.level ?? DEFAULT_LEVEL, windowBits: windowBits(options.window ?? INFLATE_WINDOW_MAX) });
         if (packed.length >= raw.length * 0.95) {
           yield* plain(r.address + at, raw); // does not shrink: send as is, without compressing its halves again
           break;
@@ -228,7 +242,7 @@ export function* transferChunks(ranges: readonly ProgramRange[], mode: TransferM
 }
 
 async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRange[], mode: TransferMode, options: TransferOptions, dataBytes: number): Promise<Partial> {
-  const buffers = await transferBuffers(session, mode === 'deflate', options.bufferSize, dataBytes);
+  const buffers = await transferBuffers(session, mode === 'deflate' ? (options.window ?? INFLATE_WINDOW_MAX) : undefined, options.bufferSize, dataBytes);
   const bufferSize = buffers.size;
   const overlap = session.target.capabilities.memoryWhileRunning;
   const target = session.target;
@@ -259,7 +273,7 @@ async function bufferedRanges(session: FlashSession, ranges: readonly ProgramRan
           : undefined;
       const buffer = buffers.addresses[slot]!; // the chunk was uploaded there already
       const call = chunk.deflated
-        ? encodeCall.writeDeflated(chunk.address, chunk.payload, chunk.length, options.inflater, buffer)
+        ? encodeCall.writeDeflated(chunk.address, chunk.payload, chunk.length, { ...(options.inflater ? { inflater: options.inflater } : {}), staged: buffer, ...(options.window ? { window: options.window } : {}) })
         : encodeCall.write(chunk.address, chunk.payload, buffer);
       await claimForCommand(session.loaded, call);
       const r = await session.runner.run(session.loaded, {

@@ -18,7 +18,7 @@ import { sessionGeometry } from './geometry.js';
 import { PhaseProgress, type FlashProgressListener } from './progress.js';
 import type { FlashSession } from './session.js';
 import { checkLevel, DeflatedImage } from './deflated-image.js';
-import { DEFAULT_LEVEL, deflateStreams, programRanges, type TransferOptions, type TransferStats } from './transfer.js';
+import { DEFAULT_LEVEL, deflateStreamWindow, programRanges, type TransferOptions, type TransferStats } from './transfer.js';
 import { assertFlashMatches } from './verify.js';
 
 export interface WriteOptions extends Omit<TransferOptions, 'onProgress'> {
@@ -35,13 +35,16 @@ export interface PlannedWrite {
   readonly plan: WritePlan;
   readonly survey: DigestSurvey | undefined;
   readonly planMs: number;
-  /** The image being compressed for the write (PlanOptions.deflateLevel). */
+  /** The image being compressed for the write (PlanOptions.deflate). */
   readonly deflated?: DeflatedImage;
 }
 
 export interface PlanOptions extends Pick<WriteOptions, 'skipUnchanged' | 'onProgress'> {
-  /** Compress the planned image at this zlib level on the thread pool while the target is surveyed. */
-  readonly deflateLevel?: number;
+  /**
+   * Compress the planned image at this zlib level for this inflate window on the thread pool while
+   * the target is surveyed.
+   */
+  readonly deflate?: { readonly level: number; readonly window: number };
 }
 
 export interface WriteReport {
@@ -71,7 +74,7 @@ export async function planFlashWrite(session: FlashSession, offset: number, data
   const existing = new Map<number, Uint8Array>();
   for (const edge of edgeRanges(span)) existing.set(edge.address, await session.stub.read(edge.address, edge.length));
   const image = mergeIntoSectors(span, offset, data, existing);
-  const deflated = options.deflateLevel === undefined ? undefined : new DeflatedImage(span.start, image, options.deflateLevel);
+  const deflated = options.deflate && new DeflatedImage(span.start, image, options.deflate.level, options.deflate.window);
   const skip = options.skipUnchanged ?? true;
   try {
     const survey = skip ? await surveySectors(session, span, progress) : undefined;
@@ -146,7 +149,7 @@ export async function commitFlashWrite(session: FlashSession, planned: PlannedWr
 /** Plan and commit in one go. */
 export async function writeFlash(session: FlashSession, offset: number, data: Uint8Array, options: WriteOptions = {}): Promise<WriteReport> {
   if (options.level !== undefined) checkLevel(options.level);
-  const deflateLevel = deflateStreams(session, options, [data]) ? (options.level ?? DEFAULT_LEVEL) : undefined;
-  const planned = await planFlashWrite(session, offset, data, { ...options, ...(deflateLevel === undefined ? {} : { deflateLevel }) });
+  const window = deflateStreamWindow(session, options, [data]);
+  const planned = await planFlashWrite(session, offset, data, { ...options, ...(window === undefined ? {} : { deflate: { level: options.level ?? DEFAULT_LEVEL, window } }) });
   return commitFlashWrite(session, planned, options);
 }

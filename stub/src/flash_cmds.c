@@ -119,18 +119,19 @@ int cmd_sha256(u32 addr, u32 len, u32 digest_addr, u32 piece)
   return rc;
 }
 
-/* WRITE_DEFLATED: inflate into the 32 KiB window (stub_scratch) with the ROM's tinfl or, with
- * WRITE_DEFLATED_OWN_INFLATER, our own; program every 4 KiB. */
-int cmd_write_deflated(u32 addr, u32 compressed_len, u32 src, u32 uncompressed_len, u32 flags)
+/* WRITE_DEFLATED: inflate into the window (the first `window` bytes of stub_scratch, 0 = 32 KiB)
+ * with the ROM's tinfl or, with WRITE_DEFLATED_OWN_INFLATER, our own; program every 4 KiB. */
+int cmd_write_deflated(u32 addr, u32 compressed_len, u32 src, u32 uncompressed_len, u32 flags, u32 window)
 {
   int rc = flash_check_range(addr, uncompressed_len, 4);
   if (rc) return rc;
-  if (compressed_len && !src) return STUB_E_BAD_ARGUMENT;
+  u32 window_size = inflate_window_size(window);
+  if ((compressed_len && !src) || !window_size) return STUB_E_BAD_ARGUMENT;
   struct flash_session s;
   rc = flash_begin(&s, addr + uncompressed_len, 0, 1);
   if (rc == STUB_OK) {
     struct flash_put_target target = {&s, addr, 0};
-    struct inflate_sink sink = {stub_scratch, uncompressed_len, 0, 0, flash_put, &target, 0};
+    struct inflate_sink sink = {stub_scratch, window_size, uncompressed_len, 0, 0, flash_put, &target, 0};
     int ir = flags & WRITE_DEFLATED_OWN_INFLATER ? inflate_raw((const u8 *)src, compressed_len, &sink)
                                                  : inflate_raw_rom((const u8 *)src, compressed_len, &sink);
     rc = flash_inflate_result(&sink, ir);

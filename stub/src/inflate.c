@@ -23,7 +23,7 @@ typedef u32 __attribute__((may_alias)) word_alias;
 #define FAST_SIZE (1u << FAST_BITS)
 #define FAST_SYMBOL_BITS 9
 
-_Static_assert(INFLATE_WINDOW % INFLATE_CHUNK == 0, "a piece never wraps around the window");
+_Static_assert(INFLATE_WINDOW_MIN % INFLATE_CHUNK == 0, "a piece never wraps around the window");
 
 struct huffman {
   u16 count[MAX_BITS + 1];
@@ -157,7 +157,7 @@ HOT int decode(struct bit_reader *b, const struct huffman *h)
 static int piece_done(struct inflate_sink *s)
 {
   u32 start = s->total - INFLATE_CHUNK;
-  int rc = s->put(s->ctx, start, s->window + (start & (INFLATE_WINDOW - 1)), INFLATE_CHUNK);
+  int rc = s->put(s->ctx, start, s->window + (start & (s->window_size - 1)), INFLATE_CHUNK);
   if (rc) {
     s->sink_error = rc;
     return INFLATE_E_SINK;
@@ -169,7 +169,7 @@ static int piece_done(struct inflate_sink *s)
 HOT int emit(struct inflate_sink *s, u8 byte)
 {
   if (s->total >= s->limit) return INFLATE_E_TOO_MUCH;
-  s->window[s->total & (INFLATE_WINDOW - 1)] = byte;
+  s->window[s->total & (s->window_size - 1)] = byte;
   s->total++;
   if ((s->total & (INFLATE_CHUNK - 1)) == 0) return piece_done(s);
   return INFLATE_OK;
@@ -188,9 +188,9 @@ static int copy_match(struct inflate_sink *s, u32 length, u32 dist)
     u32 n = INFLATE_CHUNK - (s->total & (INFLATE_CHUNK - 1));
     if (n > length) n = length;
     if (n > s->limit - s->total) n = s->limit - s->total;
-    u32 from = (s->total - dist) & (INFLATE_WINDOW - 1);
-    if (n > INFLATE_WINDOW - from) n = INFLATE_WINDOW - from;
-    u8 *to = w + (s->total & (INFLATE_WINDOW - 1));
+    u32 from = (s->total - dist) & (s->window_size - 1);
+    if (n > s->window_size - from) n = s->window_size - from;
+    u8 *to = w + (s->total & (s->window_size - 1));
     const u8 *src = w + from;
     u32 left = n;
     if (dist == 1) {
@@ -271,7 +271,7 @@ static int huffman_block(struct bit_reader *b, struct inflate_sink *s)
     if (dsym < 0 || dsym >= 30) return INFLATE_E_DATA;
     u32 dist = dist_base[dsym] + bits(b, dist_extra[dsym]);
     if (b->overrun) return INFLATE_E_SHORT;
-    if (dist > s->total || dist > INFLATE_WINDOW) return INFLATE_E_DATA;
+    if (dist > s->total || dist > s->window_size) return INFLATE_E_DATA;
     int rc = copy_match(s, length, dist);
     if (rc) return rc;
   }
@@ -355,7 +355,7 @@ int inflate_finish(struct inflate_sink *s)
 {
   if (s->flushed == s->total) return INFLATE_OK;
   u32 start = s->flushed;
-  int rc = s->put(s->ctx, start, s->window + (start & (INFLATE_WINDOW - 1)), s->total - start);
+  int rc = s->put(s->ctx, start, s->window + (start & (s->window_size - 1)), s->total - start);
   if (rc) {
     s->sink_error = rc;
     return INFLATE_E_SINK;

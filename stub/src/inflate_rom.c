@@ -1,6 +1,6 @@
 /*
  * Raw DEFLATE through the ROM's miniz (tinfl_decompress), with the sink contract of inflate.h:
- * the 32 KiB window is tinfl's wrapping output buffer and dictionary; whole 4 KiB pieces go to the
+ * the window is tinfl's wrapping output buffer and dictionary; whole 4 KiB pieces go to the
  * sink as soon as they are complete (several at once where they are contiguous in the window),
  * the remainder from inflate_finish. Input may come all at once (inflate_raw_rom) or piece by
  * piece (inflate_rom_begin / inflate_rom_feed, for STREAM_WRITE_DEFLATED).
@@ -14,9 +14,9 @@ static tinfl_decompressor rom_inflater __attribute__((section(".scratch"), align
 static int hand_out_pieces(struct inflate_sink *s)
 {
   while (s->total - s->flushed >= INFLATE_CHUNK) {
-    u32 at = s->flushed & (INFLATE_WINDOW - 1);
+    u32 at = s->flushed & (s->window_size - 1);
     u32 n = (s->total - s->flushed) & ~(INFLATE_CHUNK - 1);
-    if (n > INFLATE_WINDOW - at) n = INFLATE_WINDOW - at;
+    if (n > s->window_size - at) n = s->window_size - at;
     int rc = s->put(s->ctx, s->flushed, s->window + at, n);
     if (rc) {
       s->sink_error = rc;
@@ -38,9 +38,9 @@ int inflate_rom_feed(const u8 *in, u32 len, u32 *used, int more, struct inflate_
 {
   *used = 0;
   for (;;) {
-    u32 at = sink->total & (INFLATE_WINDOW - 1);
+    u32 at = sink->total & (sink->window_size - 1);
     size_t in_size = len - *used;
-    size_t out_size = INFLATE_WINDOW - at;
+    size_t out_size = sink->window_size - at;
     int status = tinfl_decompress(&rom_inflater, in + *used, &in_size, sink->window, sink->window + at, &out_size,
                                   more ? TINFL_FLAG_HAS_MORE_INPUT : 0);
     *used += in_size;

@@ -34,7 +34,7 @@ int stub_main(u32 command, u32 a1, u32 a2, u32 a3, u32 a4, u32 a5, u32 a6)
   case CMD_FLASH_INFO: return cmd_flash_info(a1);
   case CMD_READ: return cmd_read(a1, a2, a3);
   case CMD_WRITE: return cmd_write(a1, a2, a3);
-  case CMD_WRITE_DEFLATED: return cmd_write_deflated(a1, a2, a3, a4, a5);
+  case CMD_WRITE_DEFLATED: return cmd_write_deflated(a1, a2, a3, a4, a5, a6);
   case CMD_ERASE: return cmd_erase(a1, a2);
   case CMD_ERASE_CHECK: return cmd_erase_check(a1, a2);
   case CMD_MAP_GET: return cmd_map_get(a1, a2, a3);

@@ -1,8 +1,8 @@
 /*
  * STREAM_WRITE: program data the host keeps putting into a ring buffer while the stub runs.
  * STREAM_WRITE_DEFLATED: the same with a raw DEFLATE stream in the ring, inflated by the ROM's
- * tinfl_decompress into the inflate window (the first 32 KiB of stub_scratch; the ring must not
- * overlap it) and programmed from there; it ends when the stream's final block does. Its byte
+ * tinfl_decompress into the inflate window (the first inflate_window bytes of stub_scratch; the
+ * ring must not overlap it) and programmed from there; it ends when the stream's final block does. Its byte
  * counts (host_written, stub_consumed) count stream bytes; `total` is the flash bytes it must
  * produce.
  *
@@ -13,6 +13,8 @@
  *   3 host_command   1 = abort (host writes)
  *   4 idle_max       longest run of idle polls seen (stub writes; diagnostic)
  *   5 writes         ROM write calls made (stub writes)
+ *   6 inflate_window STREAM_WRITE_DEFLATED's window in bytes: a power of two from 4 KiB to 32 KiB,
+ *                    at least the compressor's; 0 = 32 KiB (host writes)
  * Byte i of the stream lives at ring[i % ring_size]. The host may write ring bytes from
  * stub_consumed up to stub_consumed + ring_size, then raises host_written. The host erased the
  * range beforehand. The stub returns after `total` bytes, on a protocol violation, on abort, or
@@ -34,9 +36,10 @@ struct stream_control {
   volatile u32 host_command;
   volatile u32 idle_max;
   volatile u32 writes;
+  volatile u32 inflate_window;
 };
 
-_Static_assert(sizeof(struct stream_control) == 24, "STREAM_CONTROL_SIZE in stub-protocol.ts");
+_Static_assert(sizeof(struct stream_control) == 28, "STREAM_CONTROL_SIZE in stub-protocol.ts");
 
 /* Nothing to program yet: `pause` (the Zihintpause hint; a plain fence on the ESP32-C3) tells a
  * simulator that this hart is only waiting, so it can let the host run; the next poll comes first
@@ -92,10 +95,10 @@ static int stream_loop(struct flash_session *s, u32 addr, u32 total, const u8 *r
 }
 
 static int inflate_loop(struct flash_session *s, u32 addr, u32 total, const u8 *ring, u32 ring_size,
-                        struct stream_control *c, u32 poll_limit)
+                        struct stream_control *c, u32 poll_limit, u32 window_size)
 {
   struct flash_put_target target = {s, addr, &c->writes};
-  struct inflate_sink sink = {stub_scratch, total, 0, 0, flash_put, &target, 0};
+  struct inflate_sink sink = {stub_scratch, window_size, total, 0, 0, flash_put, &target, 0};
   u32 consumed = 0, at, n, used;
   inflate_rom_begin(&sink);
   for (;;) {
@@ -114,8 +117,10 @@ static int stream_command(u32 addr, u32 total, u32 ring, u32 ring_size, u32 cont
   if (rc) return rc;
   if (!ring || !control || !IS_ALIGNED(ring, 4) || !IS_ALIGNED(control, 4) || ring_size < 4 || !IS_ALIGNED(ring_size, 4))
     return STUB_E_BAD_ARGUMENT;
-  if (deflated && ring < (u32)stub_scratch + INFLATE_WINDOW && ring + ring_size > (u32)stub_scratch) return STUB_E_BAD_ARGUMENT;
   struct stream_control *c = (struct stream_control *)control;
+  u32 window_size = inflate_window_size(c->inflate_window);
+  if (deflated && (!window_size || (ring < (u32)stub_scratch + window_size && ring + ring_size > (u32)stub_scratch)))
+    return STUB_E_BAD_ARGUMENT;
   c->stub_consumed = 0;
   c->idle_max = 0;
   c->writes = 0;
@@ -124,7 +129,8 @@ static int stream_command(u32 addr, u32 total, u32 ring, u32 ring_size, u32 cont
   rc = flash_begin(&s, addr + total, 0, 1);
   if (!poll_limit) poll_limit = DEFAULT_POLL_LIMIT;
   if (rc == STUB_OK)
-    rc = (deflated ? inflate_loop : stream_loop)(&s, addr, total, (const u8 *)ring, ring_size, c, poll_limit);
+    rc = deflated ? inflate_loop(&s, addr, total, (const u8 *)ring, ring_size, c, poll_limit, window_size)
+                  : stream_loop(&s, addr, total, (const u8 *)ring, ring_size, c, poll_limit);
   flash_end(&s);
   c->stub_status = rc == STUB_OK ? STREAM_DONE : (u32)rc;
   return rc;

@@ -89,7 +89,7 @@ extern u8 stub_scratch[SCRATCH_SIZE];
 int cmd_flash_info(u32 result_addr);
 int cmd_read(u32 addr, u32 len, u32 dest);
 int cmd_write(u32 addr, u32 len, u32 src);
-int cmd_write_deflated(u32 addr, u32 compressed_len, u32 src, u32 uncompressed_len, u32 flags);
+int cmd_write_deflated(u32 addr, u32 compressed_len, u32 src, u32 uncompressed_len, u32 flags, u32 window);
 int cmd_erase(u32 addr, u32 len);
 int cmd_erase_check(u32 addr, u32 len);
 int cmd_map_get(u32 table_offset, u32 app_offset, u32 result_addr);

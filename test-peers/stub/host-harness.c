@@ -1,7 +1,8 @@
 /*
  * Host build of the stub's pure parts (SHA-256, raw inflate) for the peer tests:
  *   host-harness sha256 < data            prints the digest in hex
- *   host-harness inflate LIMIT < deflated writes the output; exit 0 ok, 10 + (-code) on error
+ *   host-harness inflate LIMIT [WINDOW] < deflated   writes the output; exit 0 ok, 10 + (-code) on
+ *                                         error, 2 for a window inflate_window_size refuses
  *   host-harness sizes                    prints "capacity size" for every capacity byte
  * Chunks the sink receives are checked: 4 KiB each except the last, in order.
  */
@@ -60,8 +61,10 @@ int main(int argc, char **argv)
   }
   if (argc >= 3 && strcmp(argv[1], "inflate") == 0) {
     unsigned char *data = read_all(&len);
-    static u8 window[INFLATE_WINDOW];
-    struct inflate_sink sink = {window, (u32)strtoul(argv[2], 0, 0), 0, 0, put, 0, 0};
+    u32 window_size = inflate_window_size(argc >= 4 ? (u32)strtoul(argv[3], 0, 0) : 0);
+    if (!window_size) return 2;
+    static u8 window[INFLATE_WINDOW_MAX];
+    struct inflate_sink sink = {window, window_size, (u32)strtoul(argv[2], 0, 0), 0, 0, put, 0, 0};
     int rc = inflate_raw(data, (u32)len, &sink);
     if (rc == INFLATE_OK) rc = inflate_finish(&sink);
     fflush(stdout);
@@ -71,6 +74,6 @@ int main(int argc, char **argv)
     for (unsigned c = 0; c < 256; c++) printf("%u %u\n", c, flash_size_from_capacity(c));
     return 0;
   }
-  fprintf(stderr, "usage: host-harness sha256 | inflate LIMIT | sizes\n");
+  fprintf(stderr, "usage: host-harness sha256 | inflate LIMIT [WINDOW] | sizes\n");
   return 2;
 }

@@ -89,6 +89,13 @@ test('the stub SHA-256, inflater and size table agree with node and stub-protoco
     assert.equal(run(['inflate', String(mixed.length - 1)], packed).status, 13, 'more output than the limit');
     assert.equal(run(['inflate', String(mixed.length)], packed.subarray(0, packed.length >> 1)).status, 12, 'truncated input');
     assert.equal(run(['inflate', '100'], Buffer.from([0x07, 0x00])).status, 11, 'reserved block type');
+    // A window smaller than the compressor's: a match reaching past it is refused, not misread.
+    const twice = randomBytes(0x2000);
+    const far = Buffer.concat([twice, twice]);
+    assert.equal(run(['inflate', String(far.length), '0x1000'], deflateRawSync(far)).status, 11, 'match 8 KiB back, 4 KiB window');
+    const near = run(['inflate', String(far.length), '0x1000'], deflateRawSync(far, { windowBits: 12 }));
+    assert.ok(near.status === 0 && near.stdout.equals(far), 'the same compressed with a 4 KiB window');
+    for (const bad of ['0x800', '0x3000', '0x10000']) assert.equal(run(['inflate', '100', bad], Buffer.from([0x03, 0x00])).status, 2, `window ${bad}`);
 
     // Differential fuzz: mixtures of noise, text and runs, every level and strategy; truncated and
     // bit-flipped streams fail cleanly (exit 11/12/13 = data/short/too much), never crash.
@@ -108,8 +115,9 @@ test('the stub SHA-256, inflater and size table agree with node and stub-protoco
         parts.push(kind === 0 ? randomBytes(len) : kind === 1 ? Buffer.alloc(len, rnd(256)) : Buffer.from(`line ${rnd(1000)} of a log; `.repeat(1 + (len >> 5))));
       }
       const data = Buffer.concat(parts);
-      const packed = deflateRawSync(data, { level: rnd(10), strategy: strategies[rnd(strategies.length)]!, memLevel: 1 + rnd(9) });
-      const r = run(['inflate', String(data.length)], packed);
+      const windowBits = 12 + rnd(4);
+      const packed = deflateRawSync(data, { level: rnd(10), strategy: strategies[rnd(strategies.length)]!, memLevel: 1 + rnd(9), windowBits });
+      const r = run(['inflate', String(data.length), String(1 << windowBits)], packed);
       assert.equal(r.status, 0, `case ${i}: exit ${r.status}`);
       assert.ok(r.stdout.equals(data), `case ${i}: output differs`);
       if (packed.length > 2) {

@@ -26,6 +26,11 @@ test('flash write/verify/read/blank-check/erase on the simulator: exit codes and
     assert.equal(last['offset'], '0x00200000');
     assert.equal(last['verified'], 'sha256');
     assert.equal(last['sectorsTotal'], 3);
+    assert.deepEqual([(last['transfer'] as Record<string, unknown>)['mode'], (last['transfer'] as Record<string, unknown>)['window']], ['deflate', 0x8000], 'in process: the largest window');
+    const small = memoryIo();
+    writeFileSync(file, new Uint8Array(0x3000).fill(0x11));
+    assert.equal(await runFlash('write', [file, '0x200000'], { ...base, window: '4K' } as FlashWriteOptions, small), 0);
+    assert.match(small.stdout(), /\(deflate through a 4 KiB window, /);
 
     const text = memoryIo();
     assert.equal(await runFlash('read', ['0x8000', '4K'], { ...base, out: join(dir, 'table.bin') } as FlashWriteOptions & { out: string }, text), 0);
@@ -64,6 +69,7 @@ test('unaligned, out-of-range and oversized requests exit 2 with the address and
       assert.equal(await runFlash(action, args, o as FlashWriteOptions, io), 2, `${action} ${args.join(' ')}`);
       assert.match(io.stderr(), pattern);
     }
+    await assert.rejects(runFlash('write', [small, '0'], { ...nowhere, window: '3K' } as FlashWriteOptions, memoryIo()), /--window must be 4K, 8K, 16K or 32K, not "3K"/);
     // Without --flash-size the detected size refuses it, still before any flash operation.
     const io = memoryIo();
     assert.equal(await runFlash('write', [big, '0'], { ...base, json: true } as FlashWriteOptions, io), 2);

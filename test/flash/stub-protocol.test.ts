@@ -15,7 +15,12 @@ import {
   STREAM_CONTROL_SIZE,
   STUB_COMMAND,
   STUB_COMMAND_COUNT,
-  STUB_INFLATE_WINDOW,
+  INFLATE_WINDOW_MAX,
+  INFLATE_WINDOW_MIN,
+  INFLATE_WINDOWS,
+  checkInflateWindow,
+  windowBits,
+  initialStreamControl,
   STUB_PING_REPLY,
   stubCommandName,
 } from '../../src/flash/stub-protocol.js';
@@ -44,11 +49,16 @@ test('command numbers match stub.h and are contiguous', () => {
   assert.equal(STUB_PING_REPLY, (parseInt(ping[1]!, 16) | 1) >>> 0);
 });
 
-test('the inflate window matches inflate.h, and WRITE_DEFLATED keeps it at the start of the scratch buffer', () => {
-  const window = stubSource('inflate.h').match(/#define INFLATE_WINDOW 0x([0-9a-fA-F]+)u/);
-  assert.ok(window);
-  assert.equal(parseInt(window[1]!, 16), STUB_INFLATE_WINDOW);
-  assert.match(stubSource('flash_cmds.c'), /struct inflate_sink sink = \{stub_scratch,/);
+test('the inflate windows match inflate.h, and the deflate commands keep theirs at the start of the scratch buffer', () => {
+  const header = stubSource('inflate.h');
+  assert.equal(parseInt(header.match(/#define INFLATE_WINDOW_MAX 0x([0-9a-fA-F]+)u/)![1]!, 16), INFLATE_WINDOW_MAX);
+  assert.equal(parseInt(header.match(/#define INFLATE_CHUNK 0x([0-9a-fA-F]+)u/)![1]!, 16), INFLATE_WINDOW_MIN);
+  assert.match(header, /#define INFLATE_WINDOW_MIN INFLATE_CHUNK/);
+  assert.deepEqual(INFLATE_WINDOWS, [INFLATE_WINDOW_MIN, 0x2000, 0x4000, INFLATE_WINDOW_MAX]);
+  assert.match(stubSource('flash_cmds.c'), /struct inflate_sink sink = \{stub_scratch, window_size,/);
+  assert.match(stubSource('stream.c'), /struct inflate_sink sink = \{stub_scratch, window_size,/);
+  for (const w of INFLATE_WINDOWS) assert.equal(2 ** windowBits(w), w);
+  for (const bad of [0, 0x800, 0x3000, 0x10000]) assert.throws(() => checkInflateWindow(bad), RangeError);
 });
 
 test('error table mirrors every STUB_E_* code of stub.h, each with a sentence and an action', () => {
@@ -157,8 +167,8 @@ test('decodeMapResult reads the table, app, header and segments', () => {
 });
 
 test('stream control block decodes a negative status', () => {
-  const c = decodeStreamControl(bytesWithWords(STREAM_CONTROL_SIZE, { 0: 100, 4: 96, 8: -12, 16: 7, 20: 3 }));
-  assert.deepEqual(c, { hostWritten: 100, stubConsumed: 96, stubStatus: -12, hostCommand: 0, idleMax: 7, writes: 3 });
+  const c = decodeStreamControl(bytesWithWords(STREAM_CONTROL_SIZE, { 0: 100, 4: 96, 8: -12, 16: 7, 20: 3, 24: 0x1000 }));
+  assert.deepEqual(c, { hostWritten: 100, stubConsumed: 96, stubStatus: -12, hostCommand: 0, idleMax: 7, writes: 3, inflateWindow: 0x1000 });
 });
 
 test('argument layouts: a0 is the command, memory arguments patch the documented slots', () => {
@@ -170,8 +180,11 @@ test('argument layouts: a0 is the command, memory arguments patch the documented
   assert.deepEqual(w.args, [STUB_COMMAND.WRITE, 0x2000, 16, 0]);
   assert.equal(w.memoryArguments[0]!.input, data);
   const wd = encodeCall.writeDeflated(0x3000, new Uint8Array(5), 4096);
-  assert.deepEqual(wd.args, [STUB_COMMAND.WRITE_DEFLATED, 0x3000, 5, 0, 4096, 0]);
-  assert.deepEqual(encodeCall.writeDeflated(0x3000, new Uint8Array(5), 4096, 'stub').args, [STUB_COMMAND.WRITE_DEFLATED, 0x3000, 5, 0, 4096, 1]);
+  assert.deepEqual(wd.args, [STUB_COMMAND.WRITE_DEFLATED, 0x3000, 5, 0, 4096, 0, 0x8000]);
+  assert.equal(wd.window, 0x8000);
+  const small = encodeCall.writeDeflated(0x3000, new Uint8Array(5), 4096, { inflater: 'stub', staged: 0x3fc80000, window: 0x1000 });
+  assert.deepEqual([small.args, small.window, small.memoryArguments], [[STUB_COMMAND.WRITE_DEFLATED, 0x3000, 5, 0x3fc80000, 4096, 1, 0x1000], 0x1000, []]);
+  assert.throws(() => encodeCall.writeDeflated(0x3000, new Uint8Array(5), 4096, { window: 0x3000 }), RangeError);
   assert.deepEqual(encodeCall.erase(0x10000, 0x20000).args, [STUB_COMMAND.ERASE, 0x10000, 0x20000]);
   assert.deepEqual(encodeCall.eraseCheck(0x10000, 8).args, [STUB_COMMAND.ERASE_CHECK, 0x10000, 8]);
   const map = encodeCall.mapGet(0xc000, 0);
@@ -186,6 +199,11 @@ test('argument layouts: a0 is the command, memory arguments patch the documented
   assert.deepEqual(stream.args, [STUB_COMMAND.STREAM_WRITE, 0x4000, 0x8000, 0, 0x1000, 0, 50]);
   assert.deepEqual(stream.memoryArguments.map((m) => m.argIndex), [3, 5]);
   assert.equal(stream.memoryArguments[1]!.input!.length, STREAM_CONTROL_SIZE);
+  assert.equal(stream.window, undefined);
+  const deflatedStream = encodeCall.streamWrite(0x4000, 0x8000, 0x1000, 0, undefined, 0x2000);
+  assert.deepEqual([deflatedStream.command, deflatedStream.inflater, deflatedStream.window], ['STREAM_WRITE_DEFLATED', 'rom', 0x2000]);
+  assert.equal(decodeStreamControl(deflatedStream.memoryArguments[1]!.input!).inflateWindow, 0x2000, 'the window travels in the control block');
+  assert.deepEqual(initialStreamControl(), new Uint8Array(STREAM_CONTROL_SIZE));
   for (const call of [read, w, wd, map, stream, encodeCall.flashInfo()]) {
     assert.ok(call.args.length <= 7, `${call.command}: at most 7 register arguments`);
     for (const m of call.memoryArguments) assert.ok(m.argIndex > 0 && m.argIndex < call.args.length, `${call.command}: slot ${m.argIndex}`);

@@ -11,6 +11,7 @@ import { AlgorithmExceptionError } from '../../src/algorithm/errors.js';
 import { StubError, loadEsp32c3FlasherImage } from '../../src/flash/stub-client.js';
 import { FLASH_INFO_RESULT_SIZE, STUB_COMMAND } from '../../src/flash/stub-protocol.js';
 import { DeflatedImage } from '../../src/flash/deflated-image.js';
+import { stubErrorByName } from '../../src/flash/stub-errors.js';
 import { joinedSource } from '../../src/flash/stream-source.js';
 import { withStub } from './stub-fixture.js';
 
@@ -49,7 +50,7 @@ test("WRITE_DEFLATED programs the same bytes with the ROM's tinfl_decompress and
       const packed = deflateRawSync(data, { level });
       for (const inflater of ['rom', 'stub'] as const) {
         await stub.erase(at, Math.ceil(data.length / 0x1000) * 0x1000 + 0x1000);
-        await stub.writeDeflated(at, packed, data.length, inflater);
+        await stub.writeDeflated(at, packed, data.length, { inflater });
         assert.deepEqual(sim.flash.bytes.subarray(at, at + data.length), data, `${name}, ${inflater}`);
         assert.equal(sim.flash.bytes[at + data.length], 0xff, `${name}, ${inflater}: nothing past the range`);
         at += 0x20000;
@@ -59,9 +60,9 @@ test("WRITE_DEFLATED programs the same bytes with the ROM's tinfl_decompress and
     for (const inflater of ['rom', 'stub'] as const) {
       await stub.erase(at, 0x3000);
       const isStubError = (code: string) => (e: unknown) => e instanceof StubError && e.code === code;
-      await assert.rejects(stub.writeDeflated(at, new Uint8Array([0xff, 0xff]), 16, inflater), isStubError('STUB_INFLATE'), inflater);
-      await assert.rejects(stub.writeDeflated(at, deflateRawSync(text), text.length - 4, inflater), isStubError('STUB_SIZE_MISMATCH'), inflater);
-      await assert.rejects(stub.writeDeflated(at, deflateRawSync(text), text.length + 4, inflater), isStubError('STUB_SIZE_MISMATCH'), inflater);
+      await assert.rejects(stub.writeDeflated(at, new Uint8Array([0xff, 0xff]), 16, { inflater }), isStubError('STUB_INFLATE'), inflater);
+      await assert.rejects(stub.writeDeflated(at, deflateRawSync(text), text.length - 4, { inflater }), isStubError('STUB_SIZE_MISMATCH'), inflater);
+      await assert.rejects(stub.writeDeflated(at, deflateRawSync(text), text.length + 4, { inflater }), isStubError('STUB_SIZE_MISMATCH'), inflater);
     }
   });
 });
@@ -169,6 +170,41 @@ test('STREAM_WRITE_DEFLATED inflates a stream the host compresses while it runs;
     await stub.erase(at, 0x2000);
     await assert.rejects(stub.streamWrite(at, new Uint8Array(deflateRawSync(text)), { deflatedTo: text.length - 4 }), (e: unknown) => e instanceof StubError && e.code === 'STUB_SIZE_MISMATCH');
     assert.deepEqual(sim.flash.bytes.subarray(at + text.length - 4, at + 0x2000), new Uint8Array(0x2000 - text.length + 4).fill(0xff), 'nothing past the range');
+  });
+});
+
+test('the deflate commands inflate through the window the call names: 4 KiB where the data was compressed for it; a farther match, or a window that is none, is refused', async () => {
+  await withStub('normal', async (stub, sim, runner) => {
+    const block = new Uint8Array(randomBytes(0x2000));
+    const data = new Uint8Array([...block, ...block, ...new Uint8Array(0x3000).fill(0x5a)]); // a match 8 KiB back
+    const small = new Uint8Array(deflateRawSync(data, { windowBits: 12 }));
+    const large = new Uint8Array(deflateRawSync(data));
+    const isStubError = (code: string) => (e: unknown) => e instanceof StubError && e.code === code;
+    let at = 0x280000;
+    for (const inflater of ['rom', 'stub'] as const) {
+      await stub.erase(at, 0x8000);
+      await stub.writeDeflated(at, small, data.length, { inflater, window: 0x1000 });
+      assert.deepEqual(sim.flash.bytes.subarray(at, at + data.length), data, `${inflater}, 4 KiB window`);
+      await stub.erase(at, 0x8000);
+      await assert.rejects(stub.writeDeflated(at, large, data.length, { inflater, window: 0x1000 }), isStubError('STUB_INFLATE'), `${inflater}: compressed for 32 KiB`);
+      at += 0x10000;
+    }
+    await stub.erase(at, 0x8000);
+    const control = await stub.streamWrite(at, new DeflatedImage(at, data, 4, 0x1000).stream(at, data.length), { deflatedTo: data.length, window: 0x1000 });
+    assert.deepEqual([control.stubStatus, control.inflateWindow], [2, 0x1000]);
+    assert.deepEqual(sim.flash.bytes.subarray(at, at + data.length), data, 'stream, 4 KiB window');
+    await stub.erase(at, 0x8000);
+    await assert.rejects(stub.streamWrite(at, large, { deflatedTo: data.length, window: 0x1000 }), isStubError('STUB_INFLATE'), 'stream compressed for 32 KiB');
+    // The stub's own check, past the host's (encodeCall refuses such windows): a6 = 0x3000, 0x800.
+    const loaded = await runner.load(loadEsp32c3FlasherImage());
+    try {
+      for (const window of [0x3000, 0x800, 0x10000]) {
+        const r = await runner.run(loaded, { args: [STUB_COMMAND.WRITE_DEFLATED, at, small.length, 0, data.length, 0, window], memoryArguments: [{ argIndex: 3, input: small }] });
+        assert.equal(r.signedValue, stubErrorByName('BAD_ARGUMENT')!.value, `window ${window}`);
+      }
+    } finally {
+      await runner.unload(loaded);
+    }
   });
 });
 

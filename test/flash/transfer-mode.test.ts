@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
-import { chooseMode, deflatedSizeEstimate } from '../../src/flash/transfer-mode.js';
+import { chooseTransfer, deflatedSizeEstimate } from '../../src/flash/transfer-mode.js';
+import type { TransferOptions } from '../../src/flash/transfer.js';
 import type { FlashSession } from '../../src/flash/session.js';
 import type { Target, TargetCapabilities } from '../../src/target/types.js';
 import { WorkAreaAllocator } from '../../src/algorithm/work-area.js';
@@ -10,6 +11,9 @@ import type { LoadedStub } from '../../src/algorithm/loader.js';
 import type { AlgorithmRunner } from '../../src/algorithm/runner.js';
 import { StubClient } from '../../src/flash/stub-client.js';
 import { RING_FILL_MS } from '../../src/flash/stream-ring.js';
+
+/** The mode chooseTransfer picks. */
+const chooseMode = (session: FlashSession, options: Pick<TransferOptions, 'mode' | 'compress' | 'inflater' | 'window'>, data?: readonly Uint8Array[]) => chooseTransfer(session, options, data).mode;
 
 const sessionWith = (capabilities: TargetCapabilities) => ({ target: { capabilities } }) as unknown as FlashSession;
 const link: TargetCapabilities = { memoryWhileRunning: true, haltsOnBreakInstruction: true, maxTransfer: 0x4000 };
@@ -65,31 +69,50 @@ async function withHeld(capabilities: TargetCapabilities, held: { address: numbe
 const OPENOCD_BYTES_PER_MS = 0x4000 / RING_FILL_MS;
 
 test('a write too short to pay for the RAM deflate would borrow goes plain, unless compression is asked for or that RAM is held already', async () => {
-  // Deflate would borrow the 32 KiB inflate window and the ROM inflater's 10,992 bytes: 43,760.
+  // (Zeros: compressed to next to nothing, the bars are where deflate could at best pay.) Deflate
+  // would borrow the smallest inflate window, 4 KiB, and the ROM inflater's 10,992 bytes: 15,088.
+  // A plain write of n bytes moves n and backs up and restores its ring of n: 3n.
   const fresh = await withHeld(link, []);
-  assert.equal(chooseMode(fresh, {}, zeros(0x1000)), 'stream', 'a sector: 4 KiB saved at best against 2 x 43 KiB moved');
+  assert.equal(chooseMode(fresh, {}, zeros(0x1000)), 'stream', 'a sector: 4 KiB saved at best against 2 x 15 KiB moved');
   assert.equal(chooseMode(await withHeld(haltedOnly, []), {}, zeros(0x1000)), 'calls');
-  assert.equal(chooseMode(fresh, {}, zeros(0x7000)), 'stream', 'up to two thirds of what deflate would borrow');
-  assert.equal(chooseMode(fresh, {}, zeros(0x8000)), 'deflate');
-  // The stub's own inflater keeps 9,544 bytes of tables instead: the bar is 28,208 bytes.
-  assert.equal(chooseMode(fresh, { inflater: 'stub' }, zeros(0x6e00)), 'stream');
-  assert.equal(chooseMode(fresh, { inflater: 'stub' }, zeros(0x7000)), 'deflate');
+  assert.equal(chooseMode(fresh, {}, zeros(0x2700)), 'stream', 'up to two thirds of what deflate would borrow');
+  assert.equal(chooseMode(fresh, {}, zeros(0x2800)), 'deflate');
+  // The stub's own inflater keeps 9,544 bytes of tables instead: the bar is 2 x 13,640 / 3 = 9,093 bytes.
+  assert.equal(chooseMode(fresh, { inflater: 'stub' }, zeros(0x2300)), 'stream');
+  assert.equal(chooseMode(fresh, { inflater: 'stub' }, zeros(0x2400)), 'deflate');
   assert.equal(chooseMode(fresh, {}), 'deflate', 'size unknown');
   assert.equal(chooseMode(fresh, { compress: true }, zeros(0x1000)), 'deflate');
   // An image that does not say where the decoder state lies: deflate borrows the whole range.
   assert.equal(chooseMode(await withHeld(link, [], {} as typeof regions), {}, zeros(0xe000)), 'stream');
-  // (Zeros: compressed to next to nothing, the bars are where deflate could at best pay.)
   // Through OpenOCD the stream ring is ~16 KiB (what the link fills in RING_FILL_MS): plain borrows
-  // less, so writes up to 2 x 43,760 - 2 x 16,384 = 54,752 bytes stay plain.
+  // less. With the 32 KiB window (43,760 bytes borrowed) writes up to 2 x 43,760 - 2 x 16,384 =
+  // 54,752 bytes stay plain.
   const slowLink = await withHeld(link, [], regions, OPENOCD_BYTES_PER_MS);
-  assert.equal(chooseMode(slowLink, {}, zeros(0xd500)), 'stream');
-  assert.equal(chooseMode(slowLink, {}, zeros(0xe000)), 'deflate');
+  assert.equal(chooseMode(slowLink, { window: 0x8000 }, zeros(0xd500)), 'stream');
+  assert.equal(chooseMode(slowLink, { window: 0x8000 }, zeros(0xe000)), 'deflate');
   // A session that deflated before holds the window and state: nothing more to borrow.
   assert.equal(chooseMode(await withHeld(link, [onDemand]), {}, zeros(0x1000)), 'deflate');
   // The window held (an earlier stream's ring): the bar drops to two thirds of the inflater state.
   const afterStream = await withHeld(link, [{ address: scratch.address, size: 0x8000 }]);
   assert.equal(chooseMode(afterStream, {}, zeros(0x1c00)), 'stream');
   assert.equal(chooseMode(afterStream, {}, zeros(0x2000)), 'deflate');
+});
+
+test('the inflate window: the smallest borrows least; a larger one where it borrows no more or its gain pays', async () => {
+  const fresh = await withHeld(link, [], regions, OPENOCD_BYTES_PER_MS);
+  const window = (session: FlashSession, options: Pick<TransferOptions, 'compress' | 'window'>, data: Uint8Array[]) => chooseTransfer(session, options, data).window;
+  // Machine-code-like data: 256 KiB saves ~4 KiB with an 8 KiB window, against 8 KiB more moved.
+  assert.equal(window(fresh, {}, [noise(0x40000, 4)]), 0x1000);
+  // 1 MiB saves ~10 KiB that way: worth it; 16 KiB more for 32 KiB is not.
+  assert.equal(window(fresh, {}, [noise(0x100000, 4)]), 0x2000);
+  assert.equal(window(fresh, { compress: true }, zeros(0x1000)), 0x1000, 'asked to compress a sector: the least RAM');
+  assert.equal(window(fresh, { window: 0x4000 }, [noise(0x40000, 4)]), 0x4000, 'asked for');
+  assert.throws(() => chooseTransfer(fresh, { window: 0x3000 }, zeros(0x1000)), RangeError);
+  // Held already (a session that deflated with it, an earlier stream's ring over it): the largest.
+  assert.equal(window(await withHeld(link, [onDemand]), {}, zeros(0x10000)), 0x8000);
+  assert.equal(window(await withHeld(link, [{ address: scratch.address, size: 0x8000 }]), {}, zeros(0x10000)), 0x8000);
+  // An image that does not say where the decoder state lies: every window borrows the whole range.
+  assert.equal(window(await withHeld(link, [], {} as typeof regions), {}, zeros(0x10000)), 0x8000);
 });
 
 test('the estimate of the compressed size: whole for short data, from samples spread over long data', () => {
@@ -114,9 +137,10 @@ test('the estimate of the compressed size: whole for short data, from samples sp
 
 test('through OpenOCD (a ~16 KiB ring) data that compresses only so far goes plain until deflate saves more than it borrows', async () => {
   const session = await withHeld(link, [], regions, OPENOCD_BYTES_PER_MS);
-  // Machine-code-like data (~55 %): 64 KiB moves 96 KiB plain, ~155 KiB deflated; 1 MiB the other way round.
-  assert.equal(chooseMode(session, {}, [noise(0x10000, 4)]), 'stream');
-  assert.equal(chooseMode(session, {}, [noise(0x100000, 4)]), 'deflate');
+  // Machine-code-like data (~58 %): 32 KiB moves 64 KiB plain, ~80 KiB deflated (2 x 15 KiB
+  // borrowed, ~19 KiB of data, its ring twice); 128 KiB the other way round (160 against ~134).
+  assert.equal(chooseMode(session, {}, [noise(0x8000, 4)]), 'stream');
+  assert.equal(chooseMode(session, {}, [noise(0x20000, 4)]), 'deflate');
   // Data that does not compress never pays for the window and state.
   assert.equal(chooseMode(session, {}, [noise(0x100000, 8)]), 'stream');
   // Erased flash: deflate once the data outweighs what it borrows.

@@ -7,7 +7,7 @@ import { openFlashSession } from '../../src/flash/session.js';
 import { planFlashWrite, writeFlash } from '../../src/flash/write.js';
 import type { TransferMode } from '../../src/flash/transfer.js';
 import { transferBuffers } from '../../src/flash/transfer-buffers.js';
-import { STUB_INFLATE_WINDOW } from '../../src/flash/stub-protocol.js';
+import { INFLATE_WINDOW_MAX } from '../../src/flash/stub-protocol.js';
 import { changingCommands, demoSim, firstDifferenceOutside, random, recordingTarget, VFS } from './flash-fixture.js';
 
 async function withSession<T>(body: (ctx: { session: Awaited<ReturnType<typeof openFlashSession>>; rec: ReturnType<typeof recordingTarget>; flash: () => Uint8Array }) => Promise<T>): Promise<T> {
@@ -167,15 +167,17 @@ test('--no-skip rewrites every sector; verify off reports not-verified', async (
 test('deflate and calls keep their buffers in the stub scratch (clear of the inflate window); a buffer size asked for borrows work-area RAM and gives it back', async () => {
   await withSession(async ({ session, flash }) => {
     const scratch = session.loaded.image.symbols.scratch!;
-    const deflate = await transferBuffers(session, true);
-    const calls = await transferBuffers(session, false);
-    assert.deepEqual([deflate.inScratch, deflate.addresses[0], deflate.addresses[1] + deflate.size], [true, scratch.address + STUB_INFLATE_WINDOW, scratch.address + scratch.size]);
+    const deflate = await transferBuffers(session, INFLATE_WINDOW_MAX);
+    const calls = await transferBuffers(session, undefined);
+    assert.deepEqual([deflate.inScratch, deflate.addresses[0], deflate.addresses[1] + deflate.size], [true, scratch.address + INFLATE_WINDOW_MAX, scratch.address + scratch.size]);
+    const smallWindow = await transferBuffers(session, 0x1000);
+    assert.deepEqual([smallWindow.addresses[0], smallWindow.addresses[1] + smallWindow.size], [scratch.address + 0x1000, scratch.address + scratch.size], 'a 4 KiB window leaves the rest');
     assert.deepEqual([calls.inScratch, calls.addresses[0], calls.addresses[1] + calls.size], [true, scratch.address, scratch.address + scratch.size]);
     assert.equal(deflate.addresses[0] + deflate.size, deflate.addresses[1]);
     // A short write's buffers are no larger than its data (a 4 KiB floor): little scratch borrowed.
-    const short = await transferBuffers(session, false, undefined, 0x1802);
+    const short = await transferBuffers(session, undefined, undefined, 0x1802);
     assert.deepEqual([short.addresses[0], short.size], [scratch.address, 0x1804]);
-    assert.equal((await transferBuffers(session, true, undefined, 0x100)).size, 0x1000);
+    assert.equal((await transferBuffers(session, INFLATE_WINDOW_MAX, undefined, 0x100)).size, 0x1000);
 
     const allocator = session.loaded.allocator;
     const labels: string[] = [];

@@ -14,7 +14,7 @@ import { checkRange, type Alignment } from '../../flash/planner.js';
 import { readFlash } from '../../flash/read.js';
 import { openFlashSession, type FlashSession } from '../../flash/session.js';
 import { StubError } from '../../flash/stub-client.js';
-import { STUB_ADDRESS_LIMIT, type StubInflater } from '../../flash/stub-protocol.js';
+import { INFLATE_WINDOWS, STUB_ADDRESS_LIMIT, type StubInflater } from '../../flash/stub-protocol.js';
 import type { TransferMode } from '../../flash/transfer.js';
 import { verifyFlash } from '../../flash/verify.js';
 import { writeFlash } from '../../flash/write.js';
@@ -46,6 +46,8 @@ export interface FlashWriteOptions extends FlashCommonOptions {
   readonly verify: boolean;
   readonly mode?: string;
   readonly inflater?: string;
+  /** --window: the stub's inflate window, e.g. 4K. */
+  readonly window?: string;
 }
 
 export interface FlashReadOptions extends FlashCommonOptions {
@@ -53,6 +55,14 @@ export interface FlashReadOptions extends FlashCommonOptions {
 }
 
 type Action = 'read' | 'write' | 'erase' | 'verify' | 'blank-check';
+
+/** --window: 4K, 8K, 16K or 32K (or the bytes, e.g. 4096 or 0x1000). */
+function parseWindow(text: string): number {
+  const m = /^(\d+)\s*[kK](?:i?B)?$/.exec(text.trim());
+  const bytes = m ? Number(m[1]) * 1024 : Number(text);
+  if (!INFLATE_WINDOWS.includes(bytes)) throw new CliInputError('BAD_OPTIONS', `--window must be 4K, 8K, 16K or 32K, not "${text}"`);
+  return bytes;
+}
 
 function parseOffset(text: string | undefined, what: string, fallback?: number): number {
   if (text === undefined) {
@@ -140,6 +150,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
   if (action === 'write' && wo.inflater !== undefined && !['rom', 'stub'].includes(wo.inflater)) {
     throw new CliInputError('BAD_OPTIONS', `--inflater must be rom or stub, not "${wo.inflater}"`);
   }
+  const window = action === 'write' && wo.window !== undefined ? parseWindow(wo.window) : undefined;
   const progress = progressPrinter(io, { json: o.json === true, tty: process.stderr.isTTY === true && !o.json });
   try {
     return await withSession(o, io, async (session) => {
@@ -152,13 +163,14 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
             verify: wo.verify,
             ...(wo.mode ? { mode: wo.mode as TransferMode } : {}),
             ...(wo.inflater ? { inflater: wo.inflater as StubInflater } : {}),
+            ...(window ? { window } : {}),
             onProgress,
           });
           progress.stop();
           result(o, io, { action, ...r, offset: hex32(offset), length }, [
             `wrote ${kib(length)} at ${hex32(offset)} on ${session.target.description}`,
             `sectors  ${r.sectorsTotal} in range, ${r.sectorsSkipped} unchanged (skipped), ${r.sectorsErased} erased, ${r.sectorsProgrammed} programmed`,
-            `wire     ${kib(r.wireBytes)} for ${kib(r.bytesProgrammed)} programmed${r.transfer ? ` (${r.transfer.mode}${r.transfer.doubleBuffered ? ', double-buffered' : ''}, ${r.transfer.calls} stub run${r.transfer.calls === 1 ? '' : 's'})` : ''}`,
+            `wire     ${kib(r.wireBytes)} for ${kib(r.bytesProgrammed)} programmed${r.transfer ? ` (${r.transfer.mode}${r.transfer.window ? ` through a ${r.transfer.window / 1024} KiB window` : ''}${r.transfer.doubleBuffered ? ', double-buffered' : ''}, ${r.transfer.calls} stub run${r.transfer.calls === 1 ? '' : 's'})` : ''}`,
             `verify   ${r.verified === 'sha256' ? 'SHA-256 of the changed sectors matches' : r.verified === 'plan' ? 'every sector already matched (SHA-256)' : 'skipped (--no-verify)'}`,
             `time     ${(r.ms.total / 1000).toFixed(2)} s (plan ${r.ms.plan.toFixed(0)} ms, erase ${r.ms.erase.toFixed(0)} ms, write ${r.ms.write.toFixed(0)} ms, verify ${r.ms.verify.toFixed(0)} ms), effective ${r.kbps.toFixed(1)} KiB/s`,
           ].join('\n'));
@@ -231,12 +243,13 @@ export function registerFlash(program: Command): void {
     common(flash.command('write').description('write a file: unchanged sectors are skipped, the rest erased, programmed and verified by SHA-256'))
       .argument('<file>', 'binary to write')
       .argument('[offset]', 'flash offset (4-byte aligned), e.g. 0x10000 or 64K', '0')
-      .option('--compress', 'send the data deflated (the default across a link — OpenOCD, a GDB server — where it pays: deflate borrows ~43 KiB of RAM for the stub\'s decoder, backed up and given back, so short writes and data that barely compresses go plain)')
+      .option('--compress', 'send the data deflated (the default across a link — OpenOCD, a GDB server — where it pays: deflate borrows 15–43 KiB of RAM for the stub\'s decoder, backed up and given back, so short writes and data that barely compresses go plain)')
       .option('--no-compress', 'send the data uncompressed (streamed where the target allows memory access while running; the default on --target sim, where nothing crosses a link)')
       .option('--no-skip', 'rewrite every sector, even those that already hold the data')
       .option('--no-verify', 'do not check the SHA-256 of the written sectors afterwards')
       .option('--mode <mode>', 'transfer: deflate, stream or calls (default: deflate across a link, stream on --target sim; stream/calls with --no-compress)')
       .option('--inflater <which>', "who inflates deflated data on the chip: rom (the ROM's miniz tinfl_decompress, default) or stub (the stub's own inflater)")
+      .option('--window <size>', "the stub's inflate window: 4K, 8K, 16K or 32K (default: chosen — a smaller one borrows less RAM, a larger one packs a little better; on --target sim 32K)")
       .option('--persist', PERSIST_HELP)
       .addHelpText('after', `
 Examples:

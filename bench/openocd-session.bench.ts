@@ -7,10 +7,13 @@
  *     backed up only where a call writes them (the default);
  *   - a 4 KiB flash write session (open, write, close) deflated, which borrows the inflate window and
  *     decoder state, vs the default, which sends so short a write plain through a ring its size;
- *   - a 64 KiB write session deflated through a ring of all the scratch buffer left (the default
- *     before the ring was sized to the link), vs the default: plain through a ring of what the link
- *     fills in RING_FILL_MS (a few KiB here), since deflate's window and state would cost more to
- *     back up and write back than compression saves.
+ *   - a 64 KiB write session deflated through the 32 KiB inflate window and a ring of all the
+ *     scratch buffer left (the default before the ring was sized to the link and the window chosen),
+ *     vs the default: plain through a ring of what the link fills in RING_FILL_MS (~16 KiB here),
+ *     since deflate's window and state would cost more to back up and write back than compression
+ *     saves;
+ *   - a 256 KiB write session of machine code plain, deflated through the 32 KiB window, and the
+ *     default: deflated through the 4 KiB window (15 KiB of window and state borrowed, not 43).
  *
  *   npx tsx bench/openocd-session.bench.ts [runs] (needs openocd)
  */
@@ -27,7 +30,7 @@ import { median } from './stats.js';
 
 const RUNS = Math.max(1, Number(process.argv[2] ?? 3) | 0);
 const WRITE_AT = 0x300000;
-const code = benchImages(0x10000, ['code'])[0]!.bytes;
+const code = benchImages(0x40000, ['code'])[0]!.bytes;
 
 if (missingTools([OPENOCD])) {
   console.error('needs openocd (apt-get install openocd)');
@@ -37,17 +40,18 @@ if (missingTools([OPENOCD])) {
 interface Run {
   readonly ms: number;
   readonly backedUp: number;
-  readonly mode?: TransferMode;
+  /** The transfer the write used (mode, window). */
+  readonly mode?: string;
 }
 
 /** Connect, open a session, run `work`, close; timed from the open to the close. */
-async function session(port: number, claimOnDemand: boolean, work: (s: FlashSession) => Promise<TransferMode | undefined>): Promise<Run> {
+async function session(port: number, claimOnDemand: boolean, work: (s: FlashSession) => Promise<string | undefined>): Promise<Run> {
   const target = await connectRemote('127.0.0.1', port, { chip: 'esp32c3', timeoutMs: 20_000 });
   try {
     const t = performance.now();
     const s = await openFlashSession(target, { chip: esp32c3, claimOnDemand });
     let backedUp = 0;
-    let mode: TransferMode | undefined;
+    let mode: string | undefined;
     try {
       mode = await work(s);
       backedUp = s.loaded.allocator.backedUpBytes;
@@ -66,11 +70,11 @@ const probe = async (s: FlashSession): Promise<undefined> => {
   return undefined;
 };
 
-const write = (bytes: number, mode: TransferMode | undefined, ringSize?: number) => async (s: FlashSession): Promise<TransferMode | undefined> => {
+const write = (bytes: number, mode: TransferMode | undefined, options: { ringSize?: number; window?: number } = {}) => async (s: FlashSession): Promise<string | undefined> => {
   const data = code.subarray(0, bytes);
   await eraseFlash(s, WRITE_AT, data.length);
-  const r = await writeFlash(s, WRITE_AT, data, { ...(mode ? { mode } : {}), ...(ringSize ? { ringSize } : {}), skipUnchanged: false });
-  return r.transfer?.mode;
+  const r = await writeFlash(s, WRITE_AT, data, { ...(mode ? { mode } : {}), ...options, skipUnchanged: false });
+  return r.transfer && `${r.transfer.mode}${r.transfer.window ? `, ${r.transfer.window / 1024} KiB window` : ''}`;
 };
 
 const chain = await startChain();
@@ -80,16 +84,22 @@ try {
     ['probe, scratch and decoder state on demand (default)', []],
     ['4 KiB write session, deflate', []],
     ['4 KiB write session, default', []],
-    ['64 KiB write session, deflate, ring of all the scratch', []],
+    ['64 KiB write session, deflate, 32 KiB window, ring of all', []],
     ['64 KiB write session, default', []],
+    ['256 KiB write session, plain', []],
+    ['256 KiB write session, deflate, 32 KiB window', []],
+    ['256 KiB write session, default', []],
   ];
   for (let i = 0; i < RUNS; i++) {
     rows[0]![1].push(await session(chain.gdbPort, false, probe));
     rows[1]![1].push(await session(chain.gdbPort, true, probe));
     rows[2]![1].push(await session(chain.gdbPort, true, write(0x1000, 'deflate')));
     rows[3]![1].push(await session(chain.gdbPort, true, write(0x1000, undefined)));
-    rows[4]![1].push(await session(chain.gdbPort, true, write(0x10000, 'deflate', 0x10000)));
+    rows[4]![1].push(await session(chain.gdbPort, true, write(0x10000, 'deflate', { ringSize: 0x10000, window: 0x8000 })));
     rows[5]![1].push(await session(chain.gdbPort, true, write(0x10000, undefined)));
+    rows[6]![1].push(await session(chain.gdbPort, true, write(0x40000, 'stream')));
+    rows[7]![1].push(await session(chain.gdbPort, true, write(0x40000, 'deflate', { window: 0x8000 })));
+    rows[8]![1].push(await session(chain.gdbPort, true, write(0x40000, undefined)));
   }
   const ms = (runs: Run[]) => median(runs.map((r) => r.ms));
   console.log(`short sessions through OpenOCD (open to close; median of ${RUNS})`);
@@ -100,6 +110,8 @@ try {
   console.log(`${'speed-up: probe'.padEnd(54)} ${(ms(rows[0]![1]) / ms(rows[1]![1])).toFixed(2).padStart(6)}x`);
   console.log(`${'speed-up: 4 KiB write'.padEnd(54)} ${(ms(rows[2]![1]) / ms(rows[3]![1])).toFixed(2).padStart(6)}x`);
   console.log(`${'speed-up: 64 KiB write'.padEnd(54)} ${(ms(rows[4]![1]) / ms(rows[5]![1])).toFixed(2).padStart(6)}x`);
+  console.log(`${'speed-up: 256 KiB write, default vs plain'.padEnd(54)} ${(ms(rows[6]![1]) / ms(rows[8]![1])).toFixed(2).padStart(6)}x`);
+  console.log(`${'speed-up: 256 KiB write, default vs 32 KiB window'.padEnd(54)} ${(ms(rows[7]![1]) / ms(rows[8]![1])).toFixed(2).padStart(6)}x`);
 } finally {
   await chain.stop();
 }

@@ -4,10 +4,11 @@
  * ring or buffers (no larger than the data, nor than the link fills in a while: ~16 KiB through
  * OpenOCD), each byte of which is backed up and later written back. Deflate sends the compressed
  * data, borrows a ring for it, and first the stub's inflate window and its inflater's decoder state
- * (~43 KiB, unless an earlier call of the session holds them). The compressed size is estimated
- * from samples compressed at zlib's fastest level. Through OpenOCD so machine code (~55 %) goes
- * plain up to ~235 KiB and deflated beyond (~65 KiB on a fast link), erased flash deflated from
- * ~55 KiB (~30 KiB), and data that does not compress plain.
+ * (15 KiB with the 4 KiB window, 43 KiB with the 32 KiB one, unless an earlier call of the session
+ * holds them). The compressed size is estimated from samples compressed at zlib's fastest level.
+ * Through OpenOCD so machine code (~58 %) goes plain up to ~84 KiB and deflated beyond (~27 KiB on
+ * a fast link), through the 4 KiB window up to ~1 MiB and the 8 KiB one beyond; erased flash
+ * deflated from ~10 KiB; data that does not compress plain.
  */
 import { deflateRawSync } from 'node:zlib';
 import type { FlashSession } from './session.js';

@@ -11,6 +11,19 @@ function newSim() {
   return createSimulatedEsp32c3({ flash: buildFlash().flash, run: false });
 }
 
+/** Where the tinfl_decompress tests keep the decompressor, the two size words, input and output window. */
+const TINFL = { r: SCRATCH, inSize: SCRATCH + 0x3000, outSize: SCRATCH + 0x3004, input: SCRATCH + 0x4000, window: SCRATCH + 0x8000 } as const;
+const u32 = (v: number) => new Uint8Array(new Uint32Array([v >>> 0]).buffer);
+
+/** One tinfl_decompress call: input[inAt, +inLen) into window[outAt, +outLen), with the sizes it reports back. */
+async function tinflCall(sim: ReturnType<typeof newSim>, inAt: number, inLen: number, outAt: number, outLen: number, flags: number) {
+  const { r, inSize, outSize, input, window } = TINFL;
+  await sim.target.writeMemory(inSize, u32(inLen));
+  await sim.target.writeMemory(outSize, u32(outLen));
+  const status = (await callRom(sim, 'tinfl_decompress', [r, input + inAt, inSize, window, window + outAt, outSize, flags])) | 0;
+  return { status, consumed: await readWord(sim, inSize), written: await readWord(sim, outSize) };
+}
+
 test('crc32_le follows the ROM convention (0 → standard CRC-32)', async () => {
   const sim = newSim();
   await sim.target.writeMemory(SCRATCH, new TextEncoder().encode('123456789'));
@@ -71,21 +84,11 @@ test('the ROM symbol table names every service and marks what is implemented', (
 
 test('tinfl_decompress: wrapping output, HAS_MORE_OUTPUT until DONE, input in pieces, the ROM statuses', async () => {
   const sim = newSim();
-  const r = SCRATCH;
-  const inSize = SCRATCH + 0x3000;
-  const outSize = SCRATCH + 0x3004;
-  const input = SCRATCH + 0x4000;
-  const window = SCRATCH + 0x8000; // 32 KiB, wrapping
+  const { r, inSize, outSize, input, window } = TINFL; // a 32 KiB window, wrapping
   const data = new Uint8Array(0x11000).map((_, i) => ((i * 2654435761) >>> ((i >> 9) & 15)) & (i & 0x100 ? 0x0f : 0xff));
   const packed = new Uint8Array(deflateRawSync(data));
   const trailing = 3;
-  const u32 = (v: number) => new Uint8Array(new Uint32Array([v >>> 0]).buffer);
-  const call = async (inAt: number, inLen: number, outAt: number, outLen: number, flags: number) => {
-    await sim.target.writeMemory(inSize, u32(inLen));
-    await sim.target.writeMemory(outSize, u32(outLen));
-    const status = (await callRom(sim, 'tinfl_decompress', [r, input + inAt, inSize, window, window + outAt, outSize, flags])) | 0;
-    return { status, consumed: await readWord(sim, inSize), written: await readWord(sim, outSize) };
-  };
+  const call = (inAt: number, inLen: number, outAt: number, outLen: number, flags: number) => tinflCall(sim, inAt, inLen, outAt, outLen, flags);
   await sim.target.writeMemory(input, Uint8Array.from([...packed, 1, 2, 3]));
 
   // Whole input at once, output through the 32 KiB window: two full windows, then the rest and DONE.
@@ -135,14 +138,9 @@ test('tinfl_decompress: wrapping output, HAS_MORE_OUTPUT until DONE, input in pi
 
 test('tinfl_decompress: a wrapping buffer smaller than 32 KiB is the dictionary; a match reaching past it fails', async () => {
   const sim = newSim();
-  const r = SCRATCH;
-  const inSize = SCRATCH + 0x3000;
-  const outSize = SCRATCH + 0x3004;
-  const input = SCRATCH + 0x4000;
-  const window = SCRATCH + 0x8000; // 4 KiB, wrapping
+  const { r, input, window } = TINFL; // only its first 4 KiB used, wrapping
   const block = new Uint8Array(randomBytes(0x2000));
   const data = new Uint8Array([...block, ...block]); // the second half matches 8 KiB back
-  const u32 = (v: number) => new Uint8Array(new Uint32Array([v >>> 0]).buffer);
   const inflate = async (packed: Uint8Array, flags: number): Promise<{ status: number; out: Uint8Array }> => {
     await sim.target.writeMemory(input, packed);
     await sim.target.writeMemory(r, u32(0));
@@ -151,11 +149,8 @@ test('tinfl_decompress: a wrapping buffer smaller than 32 KiB is the dictionary;
     let produced = 0;
     for (;;) {
       const at = produced & 0xfff;
-      await sim.target.writeMemory(inSize, u32(packed.length - used));
-      await sim.target.writeMemory(outSize, u32(0x1000 - at));
-      const status = (await callRom(sim, 'tinfl_decompress', [r, input + used, inSize, window, window + at, outSize, flags])) | 0;
-      used += await readWord(sim, inSize);
-      const written = await readWord(sim, outSize);
+      const { status, consumed, written } = await tinflCall(sim, used, packed.length - used, at, 0x1000 - at, flags);
+      used += consumed;
       out.push(await sim.target.readMemory(window + at, written));
       produced += written;
       if (status !== TINFL_STATUS.HAS_MORE_OUTPUT) return { status, out: Buffer.concat(out) };

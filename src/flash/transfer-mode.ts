@@ -17,8 +17,8 @@ import { unheldForCommand } from './stub-scratch.js';
 import type { TransferMode, TransferOptions } from './transfer.js';
 
 /**
- * SAMPLES pieces of `sample` bytes (default SAMPLE) make the estimate, or the whole data where it
- * is no larger than they are together (a sample needs context: 2 KiB samples of machine code came
+ * SAMPLES pieces of SAMPLE bytes make the estimate, or the whole data where it is no larger than
+ * they are together (a sample needs context: 2 KiB samples of machine code came
  * out ~24 % above the whole's size, 8 KiB ones ~13 %; erring that way keeps borderline writes
  * plain, where the two cost about alike).
  */
@@ -27,18 +27,18 @@ const SAMPLE = 0x2000;
 
 /**
  * Bytes `pieces` compress to for an inflate window of `window` bytes, estimated (zlib level 1; at
- * most SAMPLES × `sample` bytes of it compressed: 64 KiB by default, ~1 ms).
+ * most 64 KiB of it compressed, ~1 ms).
  */
-export function deflatedSizeEstimate(pieces: readonly Uint8Array[], window = INFLATE_WINDOW_MAX, sample = SAMPLE): number {
+export function deflatedSizeEstimate(pieces: readonly Uint8Array[], window = INFLATE_WINDOW_MAX): number {
   const options = { level: 1, windowBits: windowBits(window) };
   const total = pieces.reduce((n, p) => n + p.length, 0);
-  if (total <= SAMPLES * sample) return total === 0 ? 0 : deflateRawSync(bytesAt(pieces, 0, total), options).length;
+  if (total <= SAMPLES * SAMPLE) return total === 0 ? 0 : deflateRawSync(bytesAt(pieces, 0, total), options).length;
   let packed = 0;
   for (let i = 0; i < SAMPLES; i++) {
     // Samples spread evenly over the whole, however it is cut into pieces.
-    packed += deflateRawSync(bytesAt(pieces, Math.floor(((total - sample) * i) / (SAMPLES - 1)), sample), options).length;
+    packed += deflateRawSync(bytesAt(pieces, Math.floor(((total - SAMPLE) * i) / (SAMPLES - 1)), SAMPLE), options).length;
   }
-  return Math.ceil((total * packed) / (SAMPLES * sample));
+  return Math.ceil((total * packed) / (SAMPLES * SAMPLE));
 }
 
 /** `length` bytes from `at` of the pieces laid end to end. */
@@ -84,38 +84,38 @@ export function chooseTransfer(session: FlashSession, options: Pick<TransferOpti
   // In process nothing crosses a link: the largest window, for the best compression.
   if (data === undefined || inProcess) return { mode: 'deflate', window: fixedWindow };
   const inflater = options.inflater ?? 'rom';
-  const borrowed = (window: number) => unheldForCommand(session.loaded, { command: 'WRITE_DEFLATED', inflater, window });
-  const windows = options.window === undefined ? worthBorrowing(borrowed) : [options.window];
-  if (asked === 'deflate' && windows.length === 1) return { mode: 'deflate', window: windows[0]! };
+  const borrowed = (window: number) => ({ window, borrowed: unheldForCommand(session.loaded, { command: 'WRITE_DEFLATED', inflater, window }) });
+  const windows = options.window === undefined ? worthBorrowing(INFLATE_WINDOWS.map(borrowed)) : [borrowed(options.window)];
+  if (asked === 'deflate' && windows.length === 1) return { mode: 'deflate', window: windows[0]!.window };
   const bytes = data.reduce((n, p) => n + p.length, 0);
   // The ring the stream would borrow (the stub client's own plan), or buffers about the data's size.
   const ring = (n: number, window?: number) => (plain === 'stream' ? session.stub.streamRingSize(window, n) : n);
   const plainMoves = bytes + 2 * ring(bytes);
   const smallest = windows[0]!;
   // Even sending nothing, deflate would move this much: no need to estimate.
-  if (asked === undefined && plainMoves <= 2 * borrowed(smallest)) return { mode: plain, window: fixedWindow };
-  const first = deflatedSizeEstimate(data, smallest);
-  let best = { moves: Infinity, window: smallest };
-  for (const window of windows) {
-    const packed = Math.ceil(first * (1 - GAIN_PER_DOUBLING * Math.log2(window / smallest)));
-    const moves = 2 * borrowed(window) + packed + 2 * ring(packed, window);
+  if (asked === undefined && plainMoves <= 2 * smallest.borrowed) return { mode: plain, window: fixedWindow };
+  const first = deflatedSizeEstimate(data, smallest.window);
+  let best = { moves: Infinity, window: smallest.window };
+  for (const { window, borrowed } of windows) {
+    const packed = Math.ceil(first * (1 - GAIN_PER_DOUBLING * Math.log2(window / smallest.window)));
+    const moves = 2 * borrowed + packed + 2 * ring(packed, window);
     if (moves < best.moves) best = { moves, window };
   }
   return asked === undefined && plainMoves <= best.moves ? { mode: plain, window: fixedWindow } : { mode: 'deflate', window: best.window };
 }
 
 /**
- * The windows, smallest first, each borrowing less than every larger one (a larger window that
- * borrows no more, e.g. held since an earlier call, compresses at least as well).
+ * Of the windows (smallest first, each with the bytes it would borrow), those borrowing less than
+ * every larger one (a larger window that borrows no more, e.g. held since an earlier call,
+ * compresses at least as well).
  */
-function worthBorrowing(borrowed: (window: number) => number): number[] {
-  const kept: number[] = [];
+function worthBorrowing<T extends { readonly borrowed: number }>(windows: readonly T[]): T[] {
+  const kept: T[] = [];
   let least = Infinity;
-  for (const w of [...INFLATE_WINDOWS].reverse()) {
-    const b = borrowed(w);
-    if (b < least) {
+  for (const w of [...windows].reverse()) {
+    if (w.borrowed < least) {
       kept.unshift(w);
-      least = b;
+      least = w.borrowed;
     }
   }
   return kept;

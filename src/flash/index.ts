@@ -18,5 +18,5 @@ export { sessionGeometry } from './geometry.js';
 export { probeFlash, probeWithStub, probeWithoutStub, type ProbeOptions } from './probe.js';
 export type { ProbeReport, ProbeId, ProbeMappings, OpenocdOutcome, ProbeMethod, MappingSource } from './probe-report.js';
 export { decideFlashSize, analyzeIdRead, legacyOpenocdSizeFromCapacity, formatJedec, type ProbeSize, type SizeSource, type IdReadAnalysis } from './probe-size.js';
-export { SparseFlash, hostLayout, walkApp, crossCheck, decodeMcubootLoadHeader, type FlashReader, type HostLayout, type ProbeSegment, type CrossCheck } from './probe-mappings.js';
+export { SparseFlash, hostLayout, walkApp, crossCheck, decodeMcubootLoadHeader, type FlashReader, type StridedReader, type HostLayout, type ProbeSegment, type CrossCheck } from './probe-mappings.js';
 export { probeThroughWindows, readMmuTable, mmuRuns, type WindowFallback, type MmuRun } from './probe-fallback.js';

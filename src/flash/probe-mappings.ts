@@ -18,6 +18,8 @@ import type { MappedSegment, StubFlashMap } from './stub-protocol.js';
 
 /** Reads flash bytes (through the stub's READ). */
 export type FlashReader = (offset: number, length: number) => Promise<Uint8Array>;
+/** Reads `count` pieces of `piece` bytes `stride` apart, back to back (through the stub's READ_STRIDED). */
+export type StridedReader = (offset: number, piece: number, stride: number, count: number) => Promise<Uint8Array>;
 
 export const DEFAULT_TABLE_OFFSET = 0x8000;
 const SECTOR = 0x1000;
@@ -28,7 +30,11 @@ const OTADATA_BYTES = 0x2000;
 export class SparseFlash {
   private readonly pieces = new Map<number, Uint8Array>();
   bytesRead = 0;
-  constructor(private readonly reader: FlashReader, readonly limit: number) {}
+  constructor(
+    private readonly reader: FlashReader,
+    readonly limit: number,
+    private readonly strided?: StridedReader,
+  ) {}
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     const start = offset & ~3;
@@ -41,6 +47,31 @@ export class SparseFlash {
     this.pieces.set(start, bytes);
     this.bytesRead += bytes.length;
     return bytes.subarray(offset - start, Math.min(offset - start + length, bytes.length));
+  }
+
+  /**
+   * `count` pieces of `piece` bytes at offset, offset + stride, …: in one strided read where the
+   * reader offers one; else from one read of the first 64 KiB where they start there (a second or
+   * more through a slow link, but one call) and a read per piece beyond it.
+   */
+  async readEvery(offset: number, piece: number, stride: number, count: number): Promise<Uint8Array[]> {
+    const at = (i: number) => offset + i * stride;
+    if (count <= 0) return [];
+    if (at(count - 1) + piece > this.limit) throw new RangeError(`flash ${hex32(at(count - 1))} lies beyond the ${hex32(this.limit)} the probe may read`);
+    if (this.strided) {
+      const all = await this.strided(offset, piece, stride, count);
+      this.bytesRead += all.length;
+      return Array.from({ length: count }, (_, i) => {
+        const bytes = all.subarray(i * piece, (i + 1) * piece);
+        this.pieces.set(at(i), bytes);
+        return bytes;
+      });
+    }
+    const HEAD = 0x10000;
+    if (offset < HEAD) await this.read(0, Math.min(this.limit, HEAD));
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) out.push(await this.read(at(i), piece));
+    return out;
   }
 
   /** End of the highest range read so far. */
@@ -121,11 +152,12 @@ async function findTable(flash: SparseFlash, given: number | undefined): Promise
     const dflt = await flash.read(DEFAULT_TABLE_OFFSET, defaultLength);
     if (tableCandidate(dflt.subarray(0, 32), DEFAULT_TABLE_OFFSET)) return { offset: DEFAULT_TABLE_OFFSET, searched: true, note: `found at the default ${hex32(DEFAULT_TABLE_OFFSET)}` };
   }
-  const head = await flash.read(0, Math.min(end, 0x10000));
-  const at = (o: number) => (o + 32 <= head.length ? head.subarray(o, o + 32) : undefined);
-  for (let o = DEFAULT_TABLE_OFFSET + SECTOR; o + PARTITION_TABLE_MAX_LENGTH <= end; o += SECTOR) {
-    const bytes = at(o) ?? (await flash.read(o, 32));
-    if (tableCandidate(bytes, o)) {
+  const first = DEFAULT_TABLE_OFFSET + SECTOR;
+  const count = Math.max(0, Math.floor((end - PARTITION_TABLE_MAX_LENGTH - first) / SECTOR) + 1);
+  const heads = await flash.readEvery(first, 32, SECTOR, count);
+  for (let i = 0; i < count; i++) {
+    const o = first + i * SECTOR;
+    if (tableCandidate(heads[i]!, o)) {
       return { offset: o, searched: true, note: `nothing at the default ${hex32(DEFAULT_TABLE_OFFSET)}; found at ${hex32(o)} by searching every 4 KiB up to 1 MiB` };
     }
   }

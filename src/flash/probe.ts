@@ -175,7 +175,7 @@ export async function probeWithStub(
 
   // 3. The host's own reading, through the stub's READ.
   const early = options.flashSize ?? (info?.size || undefined) ?? STUB_ADDRESS_LIMIT;
-  const flash = new SparseFlash((o, n) => stub.read(o, n), Math.min(early, STUB_ADDRESS_LIMIT));
+  const flash = new SparseFlash((o, n) => stub.read(o, n), Math.min(early, STUB_ADDRESS_LIMIT), (o, p, s, n) => stub.readStrided(o, p, s, n));
   let host: HostLayout | undefined;
   let hostError: string | null = null;
   try {

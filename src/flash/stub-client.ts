@@ -191,6 +191,37 @@ export class StubClient {
     return out;
   }
 
+  /**
+   * READ_STRIDED: `count` pieces of `piece` bytes, `stride` apart from `address`, back to back in
+   * the result (piece i at i × piece) — a search over every sector boundary in one call instead of
+   * one per piece. As many pieces per call as fit half the scratch buffer (or maxChunk, through a
+   * memory argument, in an image without one). All 4-aligned; stride at least the piece.
+   */
+  async readStrided(address: number, piece: number, stride: number, count: number): Promise<Uint8Array> {
+    const scratch = this.loaded.image.symbols.scratch;
+    const room = scratch ? Math.min(this.maxChunk, Math.floor(scratch.size / 2) & ~3) : this.maxChunk;
+    if (piece > room) throw new RangeError(`READ_STRIDED pieces of ${piece} bytes: at most ${room} per piece`);
+    const perCall = Math.floor(room / piece);
+    const out = new Uint8Array(piece * count);
+    for (let done = 0; done < count; ) {
+      const n = Math.min(perCall, count - done);
+      const at = address + done * stride;
+      const timeoutMs = 3000 + ((n * piece) / 1024) * MS_PER_KIB.read + n;
+      if (scratch) {
+        await claimBuffer(this.loaded, scratch.address, n * piece);
+        const r = await this.run(encodeCall.readStrided(at, piece, stride, n, scratch.address), timeoutMs);
+        this.check('READ_STRIDED', r, at);
+        out.set(await this.runner.target.readMemory(scratch.address, n * piece), done * piece);
+      } else {
+        const r = await this.run(encodeCall.readStrided(at, piece, stride, n), timeoutMs);
+        this.check('READ_STRIDED', r, at);
+        out.set(r.outputs.get(3)!.subarray(0, n * piece), done * piece);
+      }
+      done += n;
+    }
+    return out;
+  }
+
   private async readThroughArguments(address: number, length: number): Promise<Uint8Array> {
     const out = new Uint8Array(length);
     for (let done = 0; done < length; ) {

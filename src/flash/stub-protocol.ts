@@ -7,7 +7,7 @@
  */
 import type { MemoryArgument } from '../algorithm/mem-args.js';
 
-export const STUB_PROTOCOL_VERSION = 1;
+export const STUB_PROTOCOL_VERSION = 2;
 /** PING's reply: 'E' 'A' and the protocol version. */
 export const STUB_PING_REPLY = (0x45410000 | STUB_PROTOCOL_VERSION) >>> 0;
 
@@ -23,9 +23,10 @@ export const STUB_COMMAND = {
   SHA256: 8,
   STREAM_WRITE: 9,
   STREAM_WRITE_DEFLATED: 10,
+  READ_STRIDED: 11,
 } as const;
 export type StubCommandName = keyof typeof STUB_COMMAND;
-export const STUB_COMMAND_COUNT = 11;
+export const STUB_COMMAND_COUNT = 12;
 
 export function stubCommandName(value: number): StubCommandName | undefined {
   return (Object.keys(STUB_COMMAND) as StubCommandName[]).find((k) => STUB_COMMAND[k] === value);
@@ -76,6 +77,7 @@ export const STUB_SCRATCH_USE: Readonly<Record<StubCommandName, number>> = {
   SHA256: 0x1000,
   STREAM_WRITE: 0,
   STREAM_WRITE_DEFLATED: INFLATE_WINDOW_MAX,
+  READ_STRIDED: 0,
 };
 /**
  * Which inflater WRITE_DEFLATED runs: the chip ROM's tinfl_decompress (miniz, flags 0) or the
@@ -127,6 +129,16 @@ export const encodeCall = {
     command: 'READ',
     args: [STUB_COMMAND.READ, u32(address), u32(length), into === undefined ? 0 : u32(into)],
     memoryArguments: into === undefined ? [{ argIndex: 3, size: Math.max(4, length), output: true }] : [],
+  }),
+  /**
+   * a1 = first flash address, a2 = bytes per piece, a3 = destination, a4 = stride, a5 = pieces: the
+   * pieces land back to back at `into` (RAM the caller holds), or in a memory argument copied back.
+   * All 4-aligned; stride at least the piece.
+   */
+  readStrided: (address: number, piece: number, stride: number, count: number, into?: number): StubCall => ({
+    command: 'READ_STRIDED',
+    args: [STUB_COMMAND.READ_STRIDED, u32(address), u32(piece), into === undefined ? 0 : u32(into), u32(stride), u32(count)],
+    memoryArguments: into === undefined ? [{ argIndex: 3, size: Math.max(4, piece * count), output: true }] : [],
   }),
   /**
    * a1 = flash address, a2 = length, a3 = source buffer (in). All 4-aligned; the range must be

@@ -41,6 +41,7 @@ int stub_main(u32 command, u32 a1, u32 a2, u32 a3, u32 a4, u32 a5, u32 a6)
   case CMD_SHA256: return cmd_sha256(a1, a2, a3, a4);
   case CMD_STREAM_WRITE: return cmd_stream_write(a1, a2, a3, a4, a5, a6);
   case CMD_STREAM_WRITE_DEFLATED: return cmd_stream_write_deflated(a1, a2, a3, a4, a5, a6);
+  case CMD_READ_STRIDED: return cmd_read_strided(a1, a2, a3, a4, a5);
   default:
     log_kv("bad command", command);
     return STUB_E_BAD_COMMAND;

@@ -13,7 +13,7 @@
 
 typedef unsigned long size_t;
 
-#define STUB_PROTOCOL_VERSION 1u
+#define STUB_PROTOCOL_VERSION 2u
 /* PING answers with this value: 'E','A' and the protocol version. */
 #define STUB_PING_REPLY (0x45410000u | STUB_PROTOCOL_VERSION)
 
@@ -31,7 +31,8 @@ enum stub_command {
   CMD_SHA256 = 8,         /* a1 = flash addr, a2 = length, a3 = digests out, a4 = piece length (0 = one digest) */
   CMD_STREAM_WRITE = 9,   /* a1 = flash addr, a2 = total, a3 = ring, a4 = ring size, a5 = control, a6 = idle poll limit */
   CMD_STREAM_WRITE_DEFLATED = 10, /* as STREAM_WRITE; the ring holds a raw DEFLATE stream, a2 = flash bytes */
-  CMD_COUNT = 11
+  CMD_READ_STRIDED = 11,  /* a1 = first flash addr, a2 = bytes per piece, a3 = destination, a4 = stride, a5 = pieces */
+  CMD_COUNT = 12
 };
 
 /* Return codes. Keep in step with src/flash/stub-errors.ts. */
@@ -88,6 +89,7 @@ extern u8 stub_scratch[SCRATCH_SIZE];
 /* Command handlers. */
 int cmd_flash_info(u32 result_addr);
 int cmd_read(u32 addr, u32 len, u32 dest);
+int cmd_read_strided(u32 addr, u32 piece, u32 dest, u32 stride, u32 count);
 int cmd_write(u32 addr, u32 len, u32 src);
 int cmd_write_deflated(u32 addr, u32 compressed_len, u32 src, u32 uncompressed_len, u32 flags, u32 window);
 int cmd_erase(u32 addr, u32 len);

@@ -105,6 +105,7 @@ test('every kind of call changes only RAM its session holds (each in a session o
   await sim.close();
   const steps: [string, (s: FlashSession) => Promise<unknown>][] = [
     ['read', (s) => readFlash(s, 0x10000, 0x9000)],
+    ['table search (READ_STRIDED)', (s) => s.stub.readStrided(0x9000, 32, 0x1000, 247)],
     ['blank check (ERASE_CHECK)', (s) => blankCheckFlash(s, VFS.offset + 0x100000, 0x2000)],
     ['verify (SHA256)', (s) => verifyFlash(s, 0x10000, code)],
     ['write, plain calls', (s) => writeFlash(s, VFS.offset, random(0x3000), { mode: 'calls' })],

@@ -17,7 +17,7 @@ import { withStub } from './stub-fixture.js';
 
 test('PING, FLASH_INFO and MAP_GET on the OTA demo image', async () => {
   await withStub('normal', async (stub) => {
-    assert.equal(await stub.ping(), 0x45410001);
+    assert.equal(await stub.ping(), 0x45410002);
     const info = await stub.flashInfo();
     assert.equal(info.cleanId.id, 0xef4016);
     assert.equal(info.naiveId.id, 0xef4016);
@@ -124,6 +124,35 @@ test('READ lands in the two halves of the stub\'s scratch buffer in turn: no wor
   });
 });
 
+test('READ_STRIDED gathers a piece of every sector in one call, beyond one scratch half too; bad strides and ranges are refused', async () => {
+  await withStub('normal', async (stub, sim, runner) => {
+    const flash = sim.flash.bytes;
+    const expect = (at: number, piece: number, stride: number, count: number) => {
+      const out = new Uint8Array(piece * count);
+      for (let i = 0; i < count; i++) out.set(flash.subarray(at + i * stride, at + i * stride + piece), i * piece);
+      return out;
+    };
+    assert.deepEqual(await stub.readStrided(0x9000, 32, 0x1000, 247), expect(0x9000, 32, 0x1000, 247));
+    assert.deepEqual(await stub.readStrided(0x8004, 12, 12, 3), flash.subarray(0x8004, 0x8004 + 36), 'stride = piece is a plain read');
+    // More pieces than half the scratch buffer holds: several calls, the pieces still in order.
+    const half = Math.floor(stub.loaded.image.symbols.scratch!.size / 2);
+    const count = Math.floor(half / 0x400) + 3;
+    assert.deepEqual(await stub.readStrided(0x10000, 0x400, 0x1000, count), expect(0x10000, 0x400, 0x1000, count));
+    const { loaded } = stub;
+    const raw = (a: number[]) => runner.run(loaded, { args: [STUB_COMMAND.READ_STRIDED, ...a], memoryArguments: [{ argIndex: 3, size: 64, output: true }] });
+    const BAD_ARGUMENT = stubErrorByName('BAD_ARGUMENT')!.value;
+    for (const [why, args] of [
+      ['no pieces', [0x9000, 32, 0, 0x1000, 0]],
+      ['empty pieces', [0x9000, 0, 0, 0x1000, 2]],
+      ['stride below the piece', [0x9000, 32, 0, 16, 2]],
+      ['unaligned stride', [0x9000, 4, 0, 0x1002, 2]],
+      ['unaligned piece', [0x9000, 6, 0, 0x1000, 2]],
+    ] as const) assert.equal((await raw([...args])).signedValue, BAD_ARGUMENT, why);
+    assert.equal((await raw([0xfff000, 32, 0, 0x1000, 2])).signedValue, stubErrorByName('BEYOND_16MB')!.value, 'the last piece past 16 MiB');
+    assert.equal((await raw([0, 4, 0, 0x100000, 0x1000])).signedValue, stubErrorByName('BEYOND_16MB')!.value, 'stride × count past 16 MiB (no wrap-around)');
+  });
+});
+
 test('ERASE_CHECK finds the first byte that is not 0xFF wherever it lies: in an 8-word group, in the tail, past a read chunk', async () => {
   await withStub('normal', async (stub, sim) => {
     const at = 0x310000;
@@ -221,7 +250,7 @@ test('STREAM_WRITE_DEFLATED whose compressor fails mid-stream stops at once with
     await assert.rejects(stub.streamWrite(at, source, { deflatedTo: data.length }), /compressor failed/);
     assert.ok(performance.now() - started < 5000, 'not left to time out');
     assert.deepEqual(sim.flash.bytes.subarray(at + 0x10000, at + 0x20000), new Uint8Array(0x10000).fill(0xff), 'nothing past what the stream carried');
-    assert.equal(await stub.ping(), 0x45410001);
+    assert.equal(await stub.ping(), 0x45410002);
   });
 });
 

@@ -107,7 +107,7 @@ export async function runFlashMapLive(o: LiveFlashMapOptions, io: CliIo = proces
       try {
         detected = session.info?.size || undefined;
         const size = Math.min(o.flashSize ?? detected ?? STUB_ADDRESS_LIMIT, STUB_ADDRESS_LIMIT);
-        const flash = new SparseFlash((at, n) => session.stub.read(at, n), size);
+        const flash = new SparseFlash((at, n) => session.stub.read(at, n), size, (at, p, s, n) => session.stub.readStrided(at, p, s, n));
         const layout = await hostLayout(flash, { chip: esp32c3, ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}), ...(o.appOffset !== undefined ? { appOffset: o.appOffset } : {}) });
         let end = Math.min(size, LIVE_MIN_READ);
         for (const e of layout.entries.filter((x) => x.type === 0x00 && x.offset < Math.min(size, LIVE_MAX_READ))) {

@@ -29,10 +29,15 @@ export interface Chain {
   stop(): Promise<void>;
 }
 
-export async function startChain(options: { flash?: string | undefined; scenario?: string } = {}): Promise<Chain> {
+export async function startChain(options: { flash?: string | undefined; scenario?: string; tableOffset?: number } = {}): Promise<Chain> {
   const rbbPort = await freePort();
   const running = await startSim(
-    { ...(options.flash ? { flash: options.flash } : {}), rbb: rbbPort, ...(options.scenario ? { scenario: options.scenario } : {}) },
+    {
+      ...(options.flash ? { flash: options.flash } : {}),
+      rbb: rbbPort,
+      ...(options.scenario ? { scenario: options.scenario } : {}),
+      ...(options.tableOffset !== undefined ? { tableOffset: options.tableOffset } : {}),
+    },
     memoryIo(),
   );
   const [gdbPort, telnetPort, tclPort] = [await freePort(), await freePort(), await freePort()];

@@ -1,7 +1,8 @@
 /**
  * The flash driver through Debian's OpenOCD (GDB server → JTAG → the simulated ESP32-C3 running the
  * demo firmware in the #366 state): the probe finds the right size and mappings and names the dummy
- * cycles it cleared; a 64 KiB write into the data partition verifies; the firmware runs on.
+ * cycles it cleared; a 64 KiB write into the data partition verifies; the firmware runs on. A
+ * table away from 0x8000 is found by the host's search too (READ_STRIDED through OpenOCD).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,6 +47,28 @@ test('probe and a 64 KiB write/verify through OpenOCD', { skip, timeout: 300_000
       await new Promise((r) => setTimeout(r, 200));
       assert.ok((await word('demo_heartbeat')) > heartbeat0, 'heartbeat advanced');
       assert.equal(await word('demo_selfcheck_failures'), 0);
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await chain.stop();
+  }
+});
+
+test('probe through OpenOCD: a table at 0xC000, searched by the stub and by the host (one READ_STRIDED)', { skip, timeout: 300_000 }, async () => {
+  const chain = await startChain({ flash: 'firmware/build/demo-table-0xc000.bin', tableOffset: 0xc000 });
+  try {
+    const target = await connectRemote('127.0.0.1', chain.gdbPort, { timeoutMs: 20_000, chip: 'esp32c3' });
+    try {
+      await target.resume();
+      const report = await probeFlash(target, { chip: esp32c3 });
+      assert.equal(report.mappings.tableOffset, 0xc000);
+      assert.match(report.mappings.tableNote, /found at 0x0000c000 by searching|searched by the stub/);
+      assert.equal(report.mappings.crossCheck?.agree, true, JSON.stringify(report.mappings.crossCheck));
+      assert.deepEqual(
+        report.mappings.segments.map((s) => [s.kind, s.vaddr, s.flashOffset]),
+        [['drom', 0x3c010020, 0x10020], ['irom', 0x42000020, 0x20020]],
+      );
     } finally {
       await target.close();
     }

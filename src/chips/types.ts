@@ -116,6 +116,12 @@ export interface ChipDescriptor {
   readonly drom: AddressRange;
   /** Flash seen through the cache on the instruction bus (code). */
   readonly irom: AddressRange;
+  /**
+   * Direct boot (src/image/direct-boot.ts): bytes of flash the ROM maps 1:1 from offset 0 at the
+   * start of the IROM and DROM windows when flash 0 starts with the direct-boot magic; undefined
+   * where the ROM has no direct boot or it is not known.
+   */
+  readonly directBootMapBytes?: number;
   /** True where one address window serves both code and data (IROM and DROM cannot be told apart by address). */
   readonly sharedFlashWindow: boolean;
   /** MMU page sizes the chip supports, largest (the default) first. */

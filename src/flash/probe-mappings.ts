@@ -9,6 +9,7 @@ import type { ChipDescriptor } from '../chips/types.js';
 import { hex32, inRange } from '../chips/types.js';
 import { readU32 } from '../image/bytes.js';
 import { IMAGE_HEADER_SIZE, SEGMENT_HEADER_SIZE, MAX_SEGMENTS, IMAGE_MAGIC } from '../image/image-header.js';
+import { directBootMappings, isDirectBootImage, DIRECT_BOOT_MAGIC } from '../image/direct-boot.js';
 import { checksumOffset } from '../image/image.js';
 import { MCUBOOT_MAGIC } from '../image/mcuboot.js';
 import { selectBootApp } from '../image/otadata.js';
@@ -89,7 +90,7 @@ export class SparseFlash {
   }
 }
 
-export type AppChoice = 'override' | 'otadata' | 'factory' | 'ota_0' | 'first-app' | 'none';
+export type AppChoice = 'override' | 'otadata' | 'factory' | 'ota_0' | 'first-app' | 'direct-boot' | 'none';
 
 export interface ProbeSegment {
   /** Segment index in the image (MCUboot: 0 = IROM, 1 = DROM of the load header); null when unknown (MAP_GET alone). */
@@ -101,7 +102,7 @@ export interface ProbeSegment {
   readonly size: number;
 }
 
-export type AppFormat = 'esp-image' | 'mcuboot' | 'empty' | 'not-an-image' | 'unreadable';
+export type AppFormat = 'esp-image' | 'mcuboot' | 'direct-boot' | 'empty' | 'not-an-image' | 'unreadable';
 
 export interface HostLayout {
   /** Size nibble of the bootloader header at flash 0x0, when there is one. */
@@ -277,7 +278,21 @@ export async function hostLayout(flash: SparseFlash, options: HostLayoutOptions)
     choiceReason = 'no partition table, so no app partition to boot; give --app-offset';
   }
   let walked: WalkedApp | null = null;
-  if (appOffset !== null) {
+  const direct = isDirectBootImage(head) && (options.appOffset === 0 || (options.appOffset === undefined && !entries.length)) ? directBootMappings(options.chip, flash.limit) : undefined;
+  if (direct) {
+    appOffset = 0;
+    if (choice !== 'override') {
+      choice = 'direct-boot';
+      choiceReason = `no partition table, and flash 0x0 starts with the direct-boot magic ${hex32(DIRECT_BOOT_MAGIC)} twice: the ROM boots it in place`;
+    }
+    const size = direct.mappings[0]!.size;
+    walked = {
+      format: 'direct-boot',
+      note: `direct boot: the ROM maps flash 0x0..${hex32(size)} at ${hex32(options.chip.irom.start)} (code, entry ${hex32(direct.entry)}) and ${hex32(options.chip.drom.start)} (data); no image header`,
+      segments: direct.mappings.map((m) => ({ segment: null, ...m })),
+      imageEnd: null,
+    };
+  } else if (appOffset !== null) {
     const limit = appEntry ? Math.min(flash.limit, appEntry.offset + appEntry.size) : undefined;
     walked = appOffset < flash.limit
       ? await walkApp(flash, appOffset, options.chip, limit)

@@ -206,7 +206,11 @@ export async function probeWithStub(
 
   // 5. Mappings: MAP_GET, checked against the host.
   const mappings = chooseMappings(map, mapError, host, hostError);
-  if (mappings.source === 'host' && mapError) notes.push(`MAP_GET failed (${mapError}); the mappings come from the host's reading of the table and app headers.`);
+  if (mappings.source === 'host' && mapError) {
+    notes.push(mappings.format === 'direct-boot'
+      ? `The flash holds a direct-boot program (no bootloader, no partition table), which the stub's MAP_GET does not know; the mappings are the ones the ROM sets up for it, read by the host.`
+      : `MAP_GET failed (${mapError}); the mappings come from the host's reading of the table and app headers.`);
+  }
   if (mappings.crossCheck && !mappings.crossCheck.agree && mappings.source !== 'none' && map && !mapError) notes.push(`${mappings.crossCheck.sentence} ${mappings.crossCheck.differences.join('; ')}.`);
   if (mappings.source === 'none') {
     degraded = true;

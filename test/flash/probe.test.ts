@@ -12,6 +12,7 @@ import type { ProbeReport } from '../../src/flash/probe-report.js';
 import { buildMcubootHeader } from '../../src/image/mcuboot.js';
 import { createSimulatedEsp32c3, type SimulatedEsp32c3, type SimulatedEsp32c3Options } from '../../src/sim/esp32c3/create.js';
 import { demoStub, firmwareSymbol, STUB } from '../algorithm/sim-fixture.js';
+import { directBootFlash, DIRECT_COUNTER_ADDR } from '../sim/esp32c3/fixture.js';
 
 const BUILD = 'firmware/build/';
 const HEARTBEAT = firmwareSymbol('demo_heartbeat');
@@ -213,4 +214,42 @@ test('an unsupported chip is reported, not thrown', async () => {
     await sim.close();
   }
   assert.equal(esp32c3.name, 'esp32c3');
+});
+
+test('a direct-boot program (no bootloader, no table): the ROM\'s 1:1 mappings, from the host; the program runs on', async () => {
+  const sim = createSimulatedEsp32c3({ flash: directBootFlash() });
+  try {
+    await new Promise((r) => setTimeout(r, 20));
+    await sim.target.halt();
+    const mmu = await sim.target.readMemory(MMU, 128 * 4);
+    const spi1 = await sim.target.readMemory(SPI1, 0x100);
+    const count0 = u32(await sim.target.readMemory(DIRECT_COUNTER_ADDR, 4));
+    await sim.target.resume();
+    const r = await probeFlash(sim.target, { timeoutScale: 10 });
+    assert.equal(r.size.bytes, 4 * MiB);
+    assert.equal(r.mappings.source, 'host');
+    assert.equal(r.mappings.format, 'direct-boot');
+    assert.equal(r.mappings.choice, 'direct-boot');
+    assert.equal(r.mappings.appOffset, 0);
+    assert.match(r.mappings.choiceReason, /direct-boot magic 0xaedb041d/i);
+    assert.deepEqual(r.mappings.segments.map((s) => [s.kind, s.vaddr, s.flashOffset, s.size]), [
+      ['drom', 0x3c000000, 0, 4 * MiB],
+      ['irom', 0x42000000, 0, 4 * MiB],
+    ]);
+    assert.ok(r.notes.some((n) => /direct-boot program .* MAP_GET does not know/.test(n)), r.notes.join('\n'));
+    assert.ok(!r.notes.some((n) => /No mapping could be determined/.test(n)));
+    assert.equal(sim.target.state(), 'running');
+    await new Promise((r) => setTimeout(r, 20));
+    await sim.target.halt();
+    assert.deepEqual(await sim.target.readMemory(MMU, 128 * 4), mmu, 'MMU table bit-exact');
+    assert.deepEqual(await sim.target.readMemory(SPI1, 0x100), spi1, 'SPI1 bit-exact');
+    assert.ok(u32(await sim.target.readMemory(DIRECT_COUNTER_ADDR, 4)) > count0, 'the program counts on');
+    // --app-offset 0 names it too; another offset does not.
+    await sim.target.resume();
+    const given = await probeFlash(sim.target, { timeoutScale: 10, appOffset: 0 });
+    assert.equal(given.mappings.format, 'direct-boot');
+    assert.equal(given.mappings.choice, 'override');
+  } finally {
+    await sim.close();
+  }
 });

@@ -113,7 +113,7 @@ export function renderProbeText(r: ProbeReport, st: Style, columns: number, titl
   const m = r.mappings;
   kv('Table', m.tableOffset !== null ? `${hex32(m.tableOffset)} (${m.tableNote})` : m.tableNote);
   kv('Boots', m.appOffset !== null ? `${m.appLabel ? `"${m.appLabel}" ` : ''}at ${hex32(m.appOffset)}${m.format ? `, ${m.format}` : ''}: ${m.choiceReason}` : m.choiceReason);
-  const from = { stub: "the stub's MAP_GET", host: "the host's reading of the table and app headers", 'memory-window': 'the MMU table and the DROM window', none: 'nowhere' }[m.source];
+  const from = { stub: "the stub's MAP_GET", host: m.format === 'direct-boot' ? "the host's reading of flash 0x0 (direct boot)" : "the host's reading of the table and app headers", 'memory-window': 'the MMU table and the DROM window', none: 'nowhere' }[m.source];
   kv('Mappings', m.segments.length ? `${m.segments.length} IROM/DROM segment${m.segments.length === 1 ? '' : 's'}, from ${from}` : st.yellow(`none${m.formatNote ? `: ${m.formatNote}` : ''}`));
   if (m.segments.length) {
     out.push(renderTable(

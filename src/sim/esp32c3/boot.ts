@@ -3,11 +3,16 @@
  * §4.2): g_rom_flashchip configured (size from the bootloader header, id from the flash), SPI read
  * mode from the header, the partition table read, the app chosen (otadata honoured), RAM segments
  * copied, DROM/IROM mapped page by page plus entry 127 → first DROM page, buses opened, cache on,
- * pc = entry, sp inside the ROM boot stack. The bootloader code itself is not executed.
+ * pc = entry, sp inside the ROM boot stack. The bootloader code itself is not executed. A flash
+ * that starts with the direct-boot magic (src/image/direct-boot.ts) boots as the ROM does it: the
+ * first 4 MiB mapped 1:1 at IROM and DROM, pc = 0x42000008, nothing loaded.
  */
 import { hex32 } from '../../chips/types.js';
 import { esp32c3 } from '../../chips/esp32c3.js';
 import {
+  DIRECT_BOOT_MAGIC,
+  directBootMappings,
+  isDirectBootImage,
   parseImage,
   parseImageHeader,
   parseOtadata,
@@ -47,9 +52,13 @@ export interface BootMapping {
 }
 
 export interface BootInfo {
-  readonly partition: PartitionEntry;
+  /** 'app': the 2nd-stage bootloader's way (table, app image); 'direct': the ROM's direct boot. */
+  readonly mode: 'app' | 'direct';
+  /** The app partition booted (null in direct boot). */
+  readonly partition: PartitionEntry | null;
   readonly reason: string;
-  readonly image: EspImage;
+  /** The app image booted (null in direct boot). */
+  readonly image: EspImage | null;
   readonly entry: number;
   readonly stackPointer: number;
   readonly mappings: readonly BootMapping[];
@@ -57,7 +66,8 @@ export interface BootInfo {
   readonly loaded: readonly { readonly address: number; readonly length: number }[];
   readonly chipSize: number;
   readonly jedecId: number;
-  readonly tableOffset: number;
+  /** Where the partition table was read (null in direct boot). */
+  readonly tableOffset: number | null;
   readonly warnings: readonly string[];
 }
 
@@ -105,6 +115,8 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
     setReadMode(spi, spiMode);
     spi.write32(SPI_REG.CLOCK, clockRegister(1)); // 80 MHz, as a typical bootloader leaves it
   }
+
+  if (isDirectBootImage(flash)) return directBoot(chip, chipSize, warnings);
 
   // Partition table and the app to boot.
   let table;
@@ -165,16 +177,12 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
   }
   if (irom) mappings.push(mapSegment(chip, 'irom', irom.vaddr, irom.offset, irom.size));
   if (flashSegs.length > 2) warnings.push(`${flashSegs.length} flash-mapped segments; the bootloader maps only the first DROM and the first IROM one`);
-  chip.extmem.write32(EXTMEM_REG.ICACHE_CTRL1, 0);
-  chip.extmem.write32(EXTMEM_REG.ICACHE_AUTOLOAD_CTRL, 1 << 2);
-  chip.extmem.write32(EXTMEM_REG.ICACHE_CTRL, 1);
-  const iromPages = mappings.find((m) => m.kind === 'irom');
-  chip.bus.write32(ROM_IROM_MMU_END_ADDR, iromPages ? (iromPages.firstEntry + iromPages.entries) * 4 : 0);
-  chip.bus.write32(ROM_DROM_MMU_END_ADDR, 0x200);
+  enableCache(chip, mappings);
 
   chip.hart.pc = image.header.entry;
   chip.hart.x[2] = BOOT_STACK_POINTER;
   return {
+    mode: 'app',
     partition: part,
     reason: selection.reason,
     image,
@@ -186,5 +194,39 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
     jedecId: chip.flash.jedecId,
     tableOffset,
     warnings,
+  };
+}
+
+/** Buses open, cache on with autoload, and the ROM's record of where the IROM MMU entries end. */
+function enableCache(chip: Esp32c3, mappings: readonly BootMapping[]): void {
+  chip.extmem.write32(EXTMEM_REG.ICACHE_CTRL1, 0);
+  chip.extmem.write32(EXTMEM_REG.ICACHE_AUTOLOAD_CTRL, 1 << 2);
+  chip.extmem.write32(EXTMEM_REG.ICACHE_CTRL, 1);
+  const iromPages = mappings.find((m) => m.kind === 'irom');
+  chip.bus.write32(ROM_IROM_MMU_END_ADDR, iromPages ? (iromPages.firstEntry + iromPages.entries) * 4 : 0);
+  chip.bus.write32(ROM_DROM_MMU_END_ADDR, 0x200);
+}
+
+/** The ROM's direct boot: the flash from 0 mapped 1:1 at IROM and DROM (one MMU entry per page serves both), nothing loaded. */
+function directBoot(chip: Esp32c3, chipSize: number, warnings: string[]): BootInfo {
+  const plan = directBootMappings(esp32c3, chip.flash.size)!;
+  chip.mmu.invalidateAll();
+  const mappings = plan.mappings.map((m) => mapSegment(chip, m.kind, m.vaddr, m.flashOffset, m.size));
+  enableCache(chip, mappings);
+  chip.hart.pc = plan.entry;
+  chip.hart.x[2] = BOOT_STACK_POINTER;
+  return {
+    mode: 'direct',
+    partition: null,
+    reason: `direct boot: flash 0x0 starts with the magic ${hex32(DIRECT_BOOT_MAGIC)} twice, so the ROM maps its first ${plan.mappings[0]!.size >>> 20} MiB at ${hex32(IROM_BASE)} and ${hex32(DROM_BASE)} and jumps to ${hex32(plan.entry)}`,
+    image: null,
+    entry: plan.entry,
+    stackPointer: BOOT_STACK_POINTER,
+    mappings,
+    loaded: [],
+    chipSize,
+    jedecId: chip.flash.jedecId,
+    tableOffset: null,
+    warnings: warnings.filter((w) => !w.startsWith('no bootloader image header')),
   };
 }

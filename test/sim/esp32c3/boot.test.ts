@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { createSimulatedEsp32c3 } from '../../../src/sim/esp32c3/create.js';
 import { BootError } from '../../../src/sim/esp32c3/boot.js';
 import { readFlashChip, readDummyLenPlus } from '../../../src/sim/esp32c3/rom/rom-data.js';
-import { buildFlash, DROM_DATA, DROM_VADDR, IROM_CODE, LOOP_CODE, DRAM_ADDR, DRAM_DATA } from './fixture.js';
+import { buildFlash, directBootFlash, DIRECT_COUNTER_ADDR, DROM_DATA, DROM_VADDR, IROM_CODE, LOOP_CODE, DRAM_ADDR, DRAM_DATA } from './fixture.js';
 
 test('boot maps DROM/IROM through the MMU (entry 127 too), copies RAM segments and sets pc/sp', async () => {
   const { flash } = buildFlash();
   const sim = createSimulatedEsp32c3({ flash, run: false });
   const { chip, boot } = sim;
-  assert.equal(boot.partition.label, 'factory');
+  assert.equal(boot.partition?.label, 'factory');
   assert.equal(boot.entry, IROM_CODE);
   assert.equal(chip.hart.pc, IROM_CODE);
   assert.equal(chip.hart.x[2], boot.stackPointer);
@@ -45,7 +45,7 @@ test('the booted app runs from IROM and its RAM writes are visible while running
 test('otadata selects ota_1; a table at another offset is found only when given', async () => {
   const { flash, appOffset } = buildFlash({ ota: true });
   const sim = createSimulatedEsp32c3({ flash, run: false });
-  assert.equal(sim.boot.partition.label, 'ota_1');
+  assert.equal(sim.boot.partition?.label, 'ota_1');
   assert.equal(sim.chip.mmu.entries[0], appOffset >>> 16);
   await sim.close();
   const moved = buildFlash({ tableOffset: 0xc000 }).flash;
@@ -65,4 +65,32 @@ test('an invalid MMU entry faults and is recorded in EXTMEM', async () => {
   await sim.target.writeMemory(0x600c5008, new Uint8Array([3, 0, 0, 0]));
   assert.deepEqual(await sim.target.readMemory(0x3c020000, 2), sim.flash.bytes.slice(0x30000, 0x30002));
   await sim.close();
+});
+
+test('direct boot: flash 0 with the magic twice runs in place — 4 MiB mapped 1:1 at IROM and DROM, pc 0x42000008, no table needed', async () => {
+  const sim = createSimulatedEsp32c3({ flash: directBootFlash(), run: false });
+  try {
+    assert.equal(sim.boot.mode, 'direct');
+    assert.equal(sim.boot.partition, null);
+    assert.equal(sim.boot.tableOffset, null);
+    assert.match(sim.boot.reason, /direct boot: flash 0x0 starts with the magic 0xaedb041d twice/i);
+    assert.equal(sim.chip.hart.pc, 0x42000008);
+    assert.deepEqual(sim.boot.mappings.map((m) => [m.kind, m.vaddr, m.flashOffset, m.size, m.entries]), [
+      ['drom', 0x3c000000, 0, 0x400000, 64],
+      ['irom', 0x42000000, 0, 0x400000, 64],
+    ]);
+    assert.deepEqual(await sim.target.readMemory(0x3c001000, DROM_DATA.length), DROM_DATA, 'DROM window reads the flash 1:1');
+    assert.deepEqual(await sim.target.readMemory(0x423f0000, 4), sim.flash.bytes.slice(0x3f0000, 0x3f0004), 'the last mapped page');
+    await sim.target.resume();
+    await new Promise((r) => setTimeout(r, 30));
+    await sim.target.halt();
+    const counter = new DataView((await sim.target.readMemory(DIRECT_COUNTER_ADDR, 4)).buffer).getUint32(0, true);
+    assert.ok(counter > 0, `the program runs from flash (counter ${counter})`);
+  } finally {
+    await sim.close();
+  }
+  // A 2 MiB flash maps its 2 MiB.
+  const small = createSimulatedEsp32c3({ flash: directBootFlash(0x200000), flashSize: 0x200000, run: false });
+  assert.deepEqual(small.boot.mappings.map((m) => m.entries), [32, 32]);
+  await small.close();
 });

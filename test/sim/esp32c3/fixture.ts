@@ -62,3 +62,17 @@ export function buildFlash(opts: FixtureOptions = {}): { flash: Uint8Array; appO
   flash.set(app, appOffset);
   return { flash, appOffset };
 }
+
+/** Where the direct-boot program of directBootFlash counts (DRAM, clear of the stub's work area). */
+export const DIRECT_COUNTER_ADDR = 0x3fcc0000;
+
+/**
+ * A direct-boot flash (src/image/direct-boot.ts): the magic twice, then LOOP_CODE counting at
+ * DIRECT_COUNTER_ADDR, and DROM_DATA at 0x1000 to be read through the DROM window.
+ */
+export function directBootFlash(size = 0x400000): Uint8Array {
+  const flash = new Uint8Array(size).fill(0xff);
+  flash.set(words([0xaedb041d, 0xaedb041d, 0x3fcc0537, ...LOOP_CODE.slice(1)]), 0);
+  flash.set(DROM_DATA, 0x1000);
+  return flash;
+}

@@ -5,7 +5,8 @@
  * no scan of the data beyond a two-byte probe per 4 KiB boundary, unless `verify` is set.
  */
 import type { ChipDescriptor } from '../../chips/types.js';
-import { chipByImageId, findChip, hex32 } from '../../chips/index.js';
+import { CHIPS, chipByImageId, findChip, hex32 } from '../../chips/index.js';
+import { directBootMappings } from '../direct-boot.js';
 import type { PartitionEntry } from '../types.js';
 import { analyzeApp, type AppSlot } from './app.js';
 import { chooseBootApp, flashSizeFromCode, spiModeName } from './codec.js';
@@ -102,6 +103,11 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
       }
     }
   }
+  const direct = placed.placement.kind === 'direct-boot' && !table && options.appOffset === undefined;
+  if (!chip && direct) {
+    chip = CHIPS.find((c) => c.directBootMapBytes !== undefined) ?? null;
+    if (chip) chipDecidedBy = `direct boot: the ${chip.displayName} is the chip espalgo knows with it (the ESP32-H2 has it too); give --chip for another`;
+  }
   const chipDecision: ChipDecision = chip
     ? { name: chip.name, displayName: chip.displayName, decidedBy: chipDecidedBy }
     : { name: null, displayName: null, decidedBy: 'no header names a known chip; give --chip' };
@@ -129,6 +135,8 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
     bootEntry = sel.entry;
     bootReason = sel.reason;
     bootFlash = bootEntry ? bootEntry.offset : null;
+  } else if (direct) {
+    bootReason = 'direct boot: no bootloader and no partition table; the ROM maps the flash from 0x0 and runs it in place';
   } else if (placed.placement.kind === 'app-image') {
     bootFlash = base;
     bootReason = 'the file is an app image';
@@ -139,6 +147,8 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
   const slots: AppSlot[] = appEntries.map((e, i) => ({ flashOffset: e.offset, entry: e, booting: e === bootEntry, firstInTable: i === 0 }));
   if (bootFlash !== null && !bootEntry) slots.push({ flashOffset: bootFlash, entry: null, booting: true, firstInTable: false });
   const apps: AppInfo[] = slots.map((s) => analyzeApp(bytes, base, s, chip ?? undefined, verify).info);
+  const directApp = direct && chip ? directBootApp(chip, options.flashSize ?? Infinity) : null;
+  if (directApp) apps.push(directApp);
   const bootApp = apps.find((a) => a.booting) ?? null;
 
   // Flash size: option, else bootloader header, else the booting app's header.
@@ -185,4 +195,18 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
     openocdStub,
   };
   return { ...report, findings: collectFindings(report, { tableOffsetGiven: options.tableOffset, chip, tableFindings: table?.findings ?? [] }) };
+}
+
+/** The program of a direct-boot flash, as an app: what the ROM maps, from flash 0. */
+function directBootApp(chip: ChipDescriptor, flashSize: number): AppInfo | null {
+  const plan = directBootMappings(chip, flashSize);
+  if (!plan) return null;
+  return {
+    label: null, subtypeName: null, flashOffset: 0, partitionSize: null, booting: true, firstInTable: false,
+    format: 'direct-boot',
+    note: `direct boot: no image header; the ROM maps flash 0x0..${hex32(plan.mappings[0]!.size)} at ${hex32(chip.irom.start)} and ${hex32(chip.drom.start)} and jumps to ${hex32(plan.entry)}`,
+    chipId: null, entry: plan.entry, imageLength: null, appDesc: null,
+    mappings: plan.mappings.map((m) => ({ segment: -1, kind: m.kind, flashOffset: m.flashOffset, vaddr: m.vaddr, size: m.size })),
+    segments: [], verification: null,
+  };
 }

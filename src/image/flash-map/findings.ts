@@ -32,6 +32,8 @@ export function collectFindings(
   if (pt.flashOffset === null) {
     if (ctx.tableOffsetGiven !== undefined) {
       add('error', 'TABLE_NOT_AT_OFFSET', `no valid partition table at the given offset ${hex32(ctx.tableOffsetGiven)}`, ctx.tableOffsetGiven);
+    } else if (boot?.format === 'direct-boot') {
+      add('warning', 'STUB_DIRECT_BOOT', 'a direct-boot program at 0x0 (no bootloader, no partition table): OpenOCD\'s flash stub finds no table and gives no mappings (no flash breakpoints); espalgo\'s probe gives the ones the ROM sets up', 0);
     } else if (r.placement.kind !== 'app-image') {
       add(boot ? 'warning' : 'error', 'NO_PARTITION_TABLE', 'no partition table (AA 50 …) at any 4 KiB boundary of the file: the ESP-IDF bootloader has nothing to boot, and OpenOCD\'s stub fails with -6');
     }

@@ -7,6 +7,7 @@ import type { ChipDescriptor } from '../../chips/types.js';
 import { CHIPS, chipByImageId, hex32 } from '../../chips/index.js';
 import type { EspImage } from '../types.js';
 import { decodeImage, IMAGE_MAGIC } from './codec.js';
+import { DIRECT_BOOT_MAGIC, isDirectBootImage } from '../direct-boot.js';
 import type { Placement } from './types.js';
 
 export interface PlacementResult {
@@ -80,6 +81,10 @@ export function inferPlacement(
       placement: { kind: 'merged', baseOffset: 0, decidedBy: `byte 0 is a bootloader for unknown chip id ${first.header.chipId}; assumed at flash 0x0 (give --chip)` },
       bootloaderFileOffset: 0, bootloader: first, headerChip: null, app: null,
     };
+  }
+
+  if (isDirectBootImage(bytes)) {
+    return { placement: { kind: 'direct-boot', baseOffset: 0, decidedBy: `byte 0 is the direct-boot magic ${hex32(DIRECT_BOOT_MAGIC)} twice: a program the ROM runs in place from flash 0x0` }, ...none };
   }
 
   if (bytes.length >= 2 && bytes[0] === 0xaa && bytes[1] === 0x50) {

@@ -48,6 +48,8 @@ export type PlacementKind =
   | 'partition-table'
   /** given with baseOffset */
   | 'given'
+  /** byte 0 is the direct-boot magic twice: a program the ROM runs in place from flash 0 */
+  | 'direct-boot'
   /** nothing recognisable at the start; assumed to be a dump from offset 0 */
   | 'assumed';
 
@@ -122,7 +124,7 @@ export interface PartitionTableInfo {
 
 /** One flash-mapped segment of an app: code or read-only data reached through the cache MMU. */
 export interface SegmentMapping {
-  /** Segment index in the image (0-based, padding segments counted). */
+  /** Segment index in the image (0-based, padding segments counted); -1 where the ROM maps flash itself (direct boot). */
   readonly segment: number;
   readonly kind: 'drom' | 'irom';
   /** Flash offset of the segment data (app offset + data offset in the image). */
@@ -141,7 +143,7 @@ export interface SegmentRow {
   readonly size: number;
 }
 
-export type AppFormat = 'esp-idf' | 'esp-image' | 'mcuboot' | 'empty' | 'not-an-image' | 'outside-file';
+export type AppFormat = 'esp-idf' | 'esp-image' | 'mcuboot' | 'direct-boot' | 'empty' | 'not-an-image' | 'outside-file';
 
 export interface AppInfo {
   /** Partition label, or null for an app not in the table (e.g. given with appOffset). */

@@ -152,3 +152,29 @@ test('an unknown chip id: no mappings can be recognised, and no RAM-only claim i
   const given = analyzeFlashMap(bytes, { chip: 'esp32c3' });
   assert.equal(given.bootApp?.mappings.length, 2);
 });
+
+test('a direct-boot program (the magic twice at 0x0, then code): the ROM\'s 1:1 mappings, no table error, a warning for OpenOCD', () => {
+  const program = new Uint8Array(0x3000).fill(0x13); // objcopy output of a small program: no header, no table
+  new DataView(program.buffer).setUint32(0, 0xaedb041d, true);
+  new DataView(program.buffer).setUint32(4, 0xaedb041d, true);
+  const r = analyzeFlashMap(program);
+  assert.equal(r.placement.kind, 'direct-boot');
+  assert.equal(r.placement.baseOffset, 0);
+  assert.equal(r.chip.name, 'esp32c3');
+  assert.match(r.bootReason, /direct boot/);
+  assert.equal(r.bootApp?.format, 'direct-boot');
+  assert.equal(r.bootApp?.entry, 0x42000008);
+  assert.deepEqual(r.bootApp?.mappings.map((m) => [m.kind, m.vaddr, m.flashOffset, m.size]), [
+    ['drom', 0x3c000000, 0, 0x400000],
+    ['irom', 0x42000000, 0, 0x400000],
+  ]);
+  assert.deepEqual(errors(r), []);
+  assert.ok(codes(r).includes('STUB_DIRECT_BOOT'));
+  assert.ok(!codes(r).includes('NO_PARTITION_TABLE'));
+  assert.equal(analyzeFlashMap(program, { flashSize: 0x200000 }).bootApp?.mappings[0]?.size, 0x200000, 'a 2 MiB flash maps 2 MiB');
+  // One magic word is not the mark: no direct boot then.
+  const once = program.slice();
+  once[4] = 0x13;
+  assert.equal(analyzeFlashMap(once).placement.kind, 'assumed');
+  assert.ok(errors(analyzeFlashMap(once)).includes('NO_PARTITION_TABLE'));
+});

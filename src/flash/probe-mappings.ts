@@ -9,7 +9,7 @@ import type { ChipDescriptor } from '../chips/types.js';
 import { hex32, inRange } from '../chips/types.js';
 import { readU32 } from '../image/bytes.js';
 import { IMAGE_HEADER_SIZE, SEGMENT_HEADER_SIZE, MAX_SEGMENTS, IMAGE_MAGIC } from '../image/image-header.js';
-import { directBootMappings, isDirectBootImage, DIRECT_BOOT_MAGIC } from '../image/direct-boot.js';
+import { describeDirectBoot, directBootMappings, isDirectBootImage, DIRECT_BOOT_MAGIC } from '../image/direct-boot.js';
 import { checksumOffset } from '../image/image.js';
 import { MCUBOOT_MAGIC } from '../image/mcuboot.js';
 import { selectBootApp } from '../image/otadata.js';
@@ -285,10 +285,9 @@ export async function hostLayout(flash: SparseFlash, options: HostLayoutOptions)
       choice = 'direct-boot';
       choiceReason = `no partition table, and flash 0x0 starts with the direct-boot magic ${hex32(DIRECT_BOOT_MAGIC)} twice: the ROM boots it in place`;
     }
-    const size = direct.mappings[0]!.size;
     walked = {
       format: 'direct-boot',
-      note: `direct boot: the ROM maps flash 0x0..${hex32(size)} at ${hex32(options.chip.irom.start)} (code, entry ${hex32(direct.entry)}) and ${hex32(options.chip.drom.start)} (data); no image header`,
+      note: `direct boot: ${describeDirectBoot(direct)}; no image header`,
       segments: direct.mappings.map((m) => ({ segment: null, ...m })),
       imageEnd: null,
     };

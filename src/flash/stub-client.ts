@@ -166,7 +166,7 @@ export class StubClient {
    */
   async read(address: number, length: number): Promise<Uint8Array> {
     const scratch = this.loaded.image.symbols.scratch;
-    const half = scratch ? Math.min(this.maxChunk, Math.floor(scratch.size / 2) & ~3) : 0;
+    const half = this.scratchHalf();
     if (!scratch || half < 4) return this.readThroughArguments(address, length);
     const out = new Uint8Array(length);
     const copies: Promise<void>[] = [];
@@ -198,28 +198,27 @@ export class StubClient {
    * memory argument, in an image without one). All 4-aligned; stride at least the piece.
    */
   async readStrided(address: number, piece: number, stride: number, count: number): Promise<Uint8Array> {
-    const scratch = this.loaded.image.symbols.scratch;
-    const room = scratch ? Math.min(this.maxChunk, Math.floor(scratch.size / 2) & ~3) : this.maxChunk;
+    const into = this.loaded.image.symbols.scratch?.address;
+    const room = into === undefined ? this.maxChunk : this.scratchHalf();
     if (piece > room) throw new RangeError(`READ_STRIDED pieces of ${piece} bytes: at most ${room} per piece`);
     const perCall = Math.floor(room / piece);
     const out = new Uint8Array(piece * count);
     for (let done = 0; done < count; ) {
       const n = Math.min(perCall, count - done);
       const at = address + done * stride;
-      const timeoutMs = 3000 + ((n * piece) / 1024) * MS_PER_KIB.read + n;
-      if (scratch) {
-        await claimBuffer(this.loaded, scratch.address, n * piece);
-        const r = await this.run(encodeCall.readStrided(at, piece, stride, n, scratch.address), timeoutMs);
-        this.check('READ_STRIDED', r, at);
-        out.set(await this.runner.target.readMemory(scratch.address, n * piece), done * piece);
-      } else {
-        const r = await this.run(encodeCall.readStrided(at, piece, stride, n), timeoutMs);
-        this.check('READ_STRIDED', r, at);
-        out.set(r.outputs.get(3)!.subarray(0, n * piece), done * piece);
-      }
+      if (into !== undefined) await claimBuffer(this.loaded, into, n * piece);
+      const r = await this.run(encodeCall.readStrided(at, piece, stride, n, into), 3000 + ((n * piece) / 1024) * MS_PER_KIB.read + n);
+      this.check('READ_STRIDED', r, at);
+      out.set(into === undefined ? r.outputs.get(3)!.subarray(0, n * piece) : await this.runner.target.readMemory(into, n * piece), done * piece);
       done += n;
     }
     return out;
+  }
+
+  /** Half the stub's scratch buffer, no more than maxChunk (4-aligned): what one READ fills while the host copies the other half. */
+  private scratchHalf(): number {
+    const scratch = this.loaded.image.symbols.scratch;
+    return scratch ? Math.min(this.maxChunk, Math.floor(scratch.size / 2) & ~3) : 0;
   }
 
   private async readThroughArguments(address: number, length: number): Promise<Uint8Array> {

@@ -7,7 +7,7 @@
  * ELF linked for those windows. Unless secure boot is on or an eFuse (DIS_LEGACY_SPI_BOOT) turns
  * the feature off, which a flash file cannot tell.
  */
-import type { ChipDescriptor } from '../chips/types.js';
+import { hex32, type ChipDescriptor } from '../chips/types.js';
 import { readU32 } from './bytes.js';
 
 export const DIRECT_BOOT_MAGIC = 0xaedb041d;
@@ -30,7 +30,12 @@ export interface DirectBootMapping {
  * What the ROM maps for a direct-boot flash of `flashSize` bytes: DROM and IROM, each the flash
  * from offset 0 up to the chip's direct-boot span. Undefined where the chip has no direct boot.
  */
-export function directBootMappings(chip: ChipDescriptor, flashSize: number): { readonly entry: number; readonly mappings: readonly DirectBootMapping[] } | undefined {
+export interface DirectBootPlan {
+  readonly entry: number;
+  readonly mappings: readonly DirectBootMapping[];
+}
+
+export function directBootMappings(chip: ChipDescriptor, flashSize: number): DirectBootPlan | undefined {
   if (chip.directBootMapBytes === undefined) return undefined;
   const size = Math.min(chip.directBootMapBytes, flashSize);
   return {
@@ -40,4 +45,10 @@ export function directBootMappings(chip: ChipDescriptor, flashSize: number): { r
       { kind: 'irom', vaddr: chip.irom.start, flashOffset: 0, size },
     ],
   };
+}
+
+/** What the ROM does with a direct-boot flash, in words: "the ROM maps flash 0x0..… at … (code, entry …) and … (data)". */
+export function describeDirectBoot(plan: DirectBootPlan): string {
+  const at = (kind: 'drom' | 'irom') => plan.mappings.find((m) => m.kind === kind)!;
+  return `the ROM maps flash 0x0..${hex32(at('irom').size)} at ${hex32(at('irom').vaddr)} (code, entry ${hex32(plan.entry)}) and ${hex32(at('drom').vaddr)} (data)`;
 }

@@ -6,7 +6,7 @@
  */
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CHIPS, chipByImageId, findChip, hex32 } from '../../chips/index.js';
-import { directBootMappings } from '../direct-boot.js';
+import { describeDirectBoot, directBootMappings } from '../direct-boot.js';
 import type { PartitionEntry } from '../types.js';
 import { analyzeApp, type AppSlot } from './app.js';
 import { chooseBootApp, flashSizeFromCode, spiModeName } from './codec.js';
@@ -204,7 +204,7 @@ function directBootApp(chip: ChipDescriptor, flashSize: number): AppInfo | null 
   return {
     label: null, subtypeName: null, flashOffset: 0, partitionSize: null, booting: true, firstInTable: false,
     format: 'direct-boot',
-    note: `direct boot: no image header; the ROM maps flash 0x0..${hex32(plan.mappings[0]!.size)} at ${hex32(chip.irom.start)} and ${hex32(chip.drom.start)} and jumps to ${hex32(plan.entry)}`,
+    note: `direct boot: ${describeDirectBoot(plan)}; no image header`,
     chipId: null, entry: plan.entry, imageLength: null, appDesc: null,
     mappings: plan.mappings.map((m) => ({ segment: -1, kind: m.kind, flashOffset: m.flashOffset, vaddr: m.vaddr, size: m.size })),
     segments: [], verification: null,

@@ -11,6 +11,7 @@ import { hex32 } from '../../chips/types.js';
 import { esp32c3 } from '../../chips/esp32c3.js';
 import {
   DIRECT_BOOT_MAGIC,
+  describeDirectBoot,
   directBootMappings,
   isDirectBootImage,
   parseImage,
@@ -93,6 +94,7 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
   const warnings: string[] = [];
   const tableOffset = options.tableOffset ?? DEFAULT_PARTITION_TABLE_OFFSET;
 
+  const direct = isDirectBootImage(flash);
   chip.flash.settle();
   chip.resetPeripherals();
   if (options.resetHart ?? true) chip.hart.reset(false);
@@ -108,7 +110,8 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
       warnings.push(`bootloader header says ${chipSize >>> 20} MB flash but the chip has ${chip.flash.size >>> 20} MB`);
     }
   } catch {
-    warnings.push('no bootloader image header at flash 0x0: g_rom_flashchip.chip_size taken from the flash chip, DIO mode');
+    // A direct-boot flash has none by design.
+    if (!direct) warnings.push('no bootloader image header at flash 0x0: g_rom_flashchip.chip_size taken from the flash chip, DIO mode');
   }
   initRomData(chip.bus, chip.flash.jedecId, chipSize);
   for (const spi of [chip.spi0, chip.spi1]) {
@@ -116,7 +119,7 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
     spi.write32(SPI_REG.CLOCK, clockRegister(1)); // 80 MHz, as a typical bootloader leaves it
   }
 
-  if (isDirectBootImage(flash)) return directBoot(chip, chipSize, warnings);
+  if (direct) return directBoot(chip, chipSize, warnings);
 
   // Partition table and the app to boot.
   let table;
@@ -218,7 +221,7 @@ function directBoot(chip: Esp32c3, chipSize: number, warnings: string[]): BootIn
   return {
     mode: 'direct',
     partition: null,
-    reason: `direct boot: flash 0x0 starts with the magic ${hex32(DIRECT_BOOT_MAGIC)} twice, so the ROM maps its first ${plan.mappings[0]!.size >>> 20} MiB at ${hex32(IROM_BASE)} and ${hex32(DROM_BASE)} and jumps to ${hex32(plan.entry)}`,
+    reason: `direct boot: flash 0x0 starts with the magic ${hex32(DIRECT_BOOT_MAGIC)} twice, so ${describeDirectBoot(plan)}`,
     image: null,
     entry: plan.entry,
     stackPointer: BOOT_STACK_POINTER,
@@ -227,6 +230,6 @@ function directBoot(chip: Esp32c3, chipSize: number, warnings: string[]): BootIn
     chipSize,
     jedecId: chip.flash.jedecId,
     tableOffset: null,
-    warnings: warnings.filter((w) => !w.startsWith('no bootloader image header')),
+    warnings,
   };
 }

@@ -26,7 +26,11 @@ export function flashRegions(r: FlashMapReport): Region[] {
   }
   const boot = r.bootApp;
   if (boot && boot.label === null) {
-    out.push({ label: '(app)', kind: 'app', offset: boot.flashOffset, size: boot.imageLength ?? 0x10000, booting: true, detail: 'app (no table entry)' });
+    // A direct-boot program has no length of its own: it is the window the ROM maps.
+    const direct = boot.format === 'direct-boot';
+    const mapped = Math.max(0, ...boot.mappings.map((m) => m.flashOffset + m.size)) - boot.flashOffset;
+    const size = boot.imageLength ?? (direct && mapped > 0 ? mapped : 0x10000);
+    out.push({ label: direct ? '(direct boot)' : '(app)', kind: 'app', offset: boot.flashOffset, size, booting: true, detail: direct ? 'program the ROM maps in place' : 'app (no table entry)' });
   }
   return out.sort((a, b) => a.offset - b.offset);
 }

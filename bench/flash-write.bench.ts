@@ -19,6 +19,10 @@
  * and mode gets WARMUP unmeasured rounds (default 20: the steady state, with V8's optimised code,
  * is what a long write sees), then ROUNDS measured ones (default 5, median).
  *
+ * Last, "deflate budget" lines turn the 1.5 x goal into milliseconds for each compressible image
+ * and set beside it the two parts of a deflated write measured alone: the link carrying only the
+ * deflated bytes, and the stub inflating and programming them on the in-process target.
+ *
  *   npx tsx bench/flash-write.bench.ts [rounds] [warm-up rounds] [images, e.g. code,random]
  */
 import { randomBytes } from 'node:crypto';
@@ -64,6 +68,34 @@ async function flashWrite(session: FlashSession, bytes: Uint8Array, v: Variant):
 }
 
 const kbps = (bytes: number, ms: number) => bytes / 1024 / (ms / 1000);
+
+/** Median of `rounds` timings of `f` after `warmup` unmeasured ones. */
+async function timed(warmup: number, rounds: number, f: () => Promise<number>): Promise<number> {
+  for (let i = 0; i < warmup; i++) await f();
+  const t: number[] = [];
+  for (let i = 0; i < rounds; i++) t.push(await f());
+  return median(t);
+}
+
+/**
+ * The deflate goal as a time budget, and the two parts that fill it, each measured alone: the link
+ * carrying just the deflated bytes (a raw RAM write of that many bytes over the same connection) and
+ * the stub inflating and programming them on the in-process target (no link). On one thread the
+ * parts add up; their sum against the budget says how far the goal is from this design.
+ */
+async function deflateBudget(remote: Target, local: FlashSession, images: readonly { name: string; bytes: Uint8Array }[]): Promise<void> {
+  for (const { name, bytes } of images) {
+    const packed = deflateRawSync(bytes);
+    const raw = await timed(WARMUP, ROUNDS, () => rawWrite(remote, bytes));
+    const link = await timed(WARMUP, ROUNDS, () => rawWrite(remote, packed));
+    const stub = await timed(WARMUP, ROUNDS, async () => (await flashWrite(local, bytes, { mode: 'deflate', survey: true, label: '', goal: undefined })).writeMs);
+    console.log(
+      `deflate budget, ${name}: 1.5 x raw means the write phase in <= ${(raw / 1.5).toFixed(2)} ms (raw ${raw.toFixed(2)} ms); ` +
+        `the link for the ${packed.length} deflated bytes alone ${link.toFixed(2)} ms + inflating and programming in process alone ${stub.toFixed(2)} ms ` +
+        `= ${(link + stub).toFixed(2)} ms (${(raw / (link + stub)).toFixed(2)} x raw at best on one thread)`,
+    );
+  }
+}
 
 async function main(): Promise<void> {
   const sim = createSimulatedEsp32c3({ flash: 'firmware/build/demo-micropython-4MB.bin', run: false });
@@ -124,11 +156,12 @@ async function main(): Promise<void> {
     const local = await openFlashSession(sim.target, { timeoutScale: 20 });
     const bytes = new Uint8Array(randomBytes(SIZE));
     const f = await flashWrite(local, bytes, variants[0]!);
-    await local.close();
     console.log(
       `in-process (no GDB link), random, ${uncompressedMode}: ${kbps(SIZE, f.writeMs).toFixed(0)} KiB/s — the stub and the simulated flash alone; ` +
         'over loopback the simulator, the GDB server and the client share one thread, so their work adds up',
     );
+    await deflateBudget(remote, local, benchImages(SIZE, ONLY).filter((i) => i.name !== 'random'));
+    await local.close();
   } finally {
     await remote.close();
     await server.close();

@@ -347,7 +347,7 @@ export function crossCheck(stub: StubFlashMap | undefined, host: HostLayout): Cr
     agree,
     differences: d,
     sentence: agree
-      ? `The host's own reading of the table and app headers (through the stub's READ) agrees with MAP_GET: same table, same app, same ${host.segments.length} segment${host.segments.length === 1 ? '' : 's'}.`
+      ? `The host's own reading of the table and app headers (through the stub's READ) agrees with MAP_GET: same table${host.tableOffset === null ? ' (none)' : ''}, same app, same ${host.segments.length} segment${host.segments.length === 1 ? '' : 's'}.`
       : `The host's reading differs from MAP_GET in ${d.length} point${d.length === 1 ? '' : 's'}; the report uses ${host.segments.length ? "the host's" : "the stub's"} mappings.`,
   };
 }

@@ -207,9 +207,7 @@ export async function probeWithStub(
   // 5. Mappings: MAP_GET, checked against the host.
   const mappings = chooseMappings(map, mapError, host, hostError);
   if (mappings.source === 'host' && mapError) {
-    notes.push(mappings.format === 'direct-boot'
-      ? `The flash holds a direct-boot program (no bootloader, no partition table), which the stub's MAP_GET does not know; the mappings are the ones the ROM sets up for it, read by the host.`
-      : `MAP_GET failed (${mapError}); the mappings come from the host's reading of the table and app headers.`);
+    notes.push(`MAP_GET failed (${mapError}); the mappings come from the host's reading of the table and app headers.`);
   }
   if (mappings.crossCheck && !mappings.crossCheck.agree && mappings.source !== 'none' && map && !mapError) notes.push(`${mappings.crossCheck.sentence} ${mappings.crossCheck.differences.join('; ')}.`);
   if (mappings.source === 'none') {
@@ -280,9 +278,11 @@ function chooseMappings(map: StubFlashMap | undefined, mapError: string | null, 
       tableNote: host?.tableNote ?? (map.tableSearched ? 'searched by the stub' : 'given'),
       appOffset: map.appOffset ?? null,
       appLabel: host?.appLabel ?? null,
-      choice: choiceFromStub(map.reason),
+      // The host's words for the choice where it read the flash too (an app offset of 0 given by the
+      // user reaches the stub as "choose": it may name the same app for another reason).
+      choice: host?.choice ?? choiceFromStub(map.reason),
       choiceReason: host?.choiceReason ?? `chosen by the stub (${map.reason})`,
-      format: host?.format ?? 'esp-image',
+      format: host?.format ?? stubFormat(map),
       formatNote: host?.formatNote ?? null,
       segments,
       stub, crossCheck: check, mmuRuns: null,
@@ -293,9 +293,14 @@ function chooseMappings(map: StubFlashMap | undefined, mapError: string | null, 
     return { ...m, stub, crossCheck: check, mmuRuns: null };
   }
   if (stubUsable) {
-    return { ...emptyMappings(''), source: 'stub', tableOffset: map.tableOffset ?? null, tableNote: map.tableSearched ? 'searched by the stub' : 'given', appOffset: map.appOffset ?? null, choice: choiceFromStub(map.reason), choiceReason: `chosen by the stub (${map.reason})`, format: 'esp-image', segments: stubSegments(map), stub, crossCheck: check };
+    return { ...emptyMappings(''), source: 'stub', tableOffset: map.tableOffset ?? null, tableNote: map.tableSearched ? 'searched by the stub' : 'given', appOffset: map.appOffset ?? null, choice: choiceFromStub(map.reason), choiceReason: `chosen by the stub (${map.reason})`, format: stubFormat(map), segments: stubSegments(map), stub, crossCheck: check };
   }
   return { ...emptyMappings(hostError ?? mapError ?? 'nothing readable'), stub };
+}
+
+/** What MAP_GET says the app is, for a report without the host's reading. */
+function stubFormat(map: StubFlashMap): ProbeMappings['format'] {
+  return map.reason === 'direct-boot' ? 'direct-boot' : 'esp-image';
 }
 
 /** The stub could not be loaded or run: report what plain memory reads of the cache windows show. */

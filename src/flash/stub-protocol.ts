@@ -351,10 +351,12 @@ export const MAP_FLAGS = {
   HEADER_OK: 1 << 4,
   SEGMENTS_TRUNCATED: 1 << 5,
   SIZE_DETECTED: 1 << 6,
+  /** No table; flash 0x0 holds a program the ROM boots in place (reason 'direct-boot'). */
+  DIRECT_BOOT: 1 << 7,
 } as const;
 
 /** Why the stub picked the app it reports. */
-export const APP_REASONS = ['none', 'override', 'otadata', 'factory', 'ota_0', 'first-app'] as const;
+export const APP_REASONS = ['none', 'override', 'otadata', 'factory', 'ota_0', 'first-app', 'direct-boot'] as const;
 export type AppReason = (typeof APP_REASONS)[number];
 
 export interface MappedSegment {

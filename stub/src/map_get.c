@@ -9,6 +9,9 @@
  *    highest valid otadata sequence number selects; else factory; else ota_0; else the first app.
  * 4. The image header at the app, and every segment: those loading into DROM (0x3C000000-
  *    0x3C800000) or IROM (0x42000000-0x42800000) are recorded in file order, up to 16.
+ * Without a table (and no app offset given), a flash that starts with the direct-boot magic twice
+ * holds a program the ROM runs in place: its mappings are the ROM's, the first 4 MiB (at most the
+ * flash) 1:1 at DROM and IROM, reported as two segments with reason DIRECT_BOOT.
  * The result is filled as far as the command got, also when it returns an error.
  */
 #include "flash.h"
@@ -29,8 +32,14 @@
 #define MAP_HEADER_OK (1u << 4)
 #define MAP_SEGMENTS_TRUNCATED (1u << 5)
 #define MAP_SIZE_DETECTED (1u << 6)
+#define MAP_DIRECT_BOOT (1u << 7)
 
-enum app_reason { REASON_NONE, REASON_OVERRIDE, REASON_OTADATA, REASON_FACTORY, REASON_OTA0, REASON_FIRST_APP };
+#define DIRECT_BOOT_MAGIC 0xAEDB041Du
+#define DIRECT_BOOT_MAP_BYTES 0x400000u
+#define DROM_BASE 0x3C000000u
+#define IROM_BASE 0x42000000u
+
+enum app_reason { REASON_NONE, REASON_OVERRIDE, REASON_OTADATA, REASON_FACTORY, REASON_OTA0, REASON_FIRST_APP, REASON_DIRECT_BOOT };
 enum segment_kind { KIND_DROM = 1, KIND_IROM = 2 };
 
 struct map_segment {
@@ -217,6 +226,24 @@ static int walk_image(struct flash_session *s, u32 app, u32 limit, struct map_re
   return STUB_OK;
 }
 
+/* A program the ROM boots in place (no bootloader, no table): 1 with its two mappings, else 0. */
+static int direct_boot(struct flash_session *s, u32 limit, struct map_result *out)
+{
+  u8 head[8];
+  if (limit < sizeof head || flash_read(s, 0, head, sizeof head) != STUB_OK) return 0;
+  if (rd32(head) != DIRECT_BOOT_MAGIC || rd32(head + 4) != DIRECT_BOOT_MAGIC) return 0;
+  u32 size = limit < DIRECT_BOOT_MAP_BYTES ? limit : DIRECT_BOOT_MAP_BYTES;
+  out->flags |= MAP_APP_FOUND | MAP_DIRECT_BOOT;
+  out->reason = REASON_DIRECT_BOOT;
+  out->app_offset = 0;
+  out->app_size = size;
+  out->problem_offset = NONE;
+  out->segments[0] = (struct map_segment){0, DROM_BASE, size, KIND_DROM};
+  out->segments[1] = (struct map_segment){0, IROM_BASE, size, KIND_IROM};
+  out->mapped_count = 2;
+  return 1;
+}
+
 static int map_get(struct flash_session *s, u32 table_offset, u32 app_offset, struct map_result *out)
 {
   u32 limit = s->detected_size ? s->detected_size : s->saved_chip.chip_size;
@@ -233,7 +260,7 @@ static int map_get(struct flash_session *s, u32 table_offset, u32 app_offset, st
     scan_table(stub_scratch, &scan);
     out->ota_count = scan.ota_count;
   } else if (!app_offset) {
-    return found;
+    return found == STUB_E_NO_PARTITION_TABLE && direct_boot(s, limit, out) ? STUB_OK : found;
   }
 
   struct partition app = {0, 0};

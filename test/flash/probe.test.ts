@@ -216,7 +216,7 @@ test('an unsupported chip is reported, not thrown', async () => {
   assert.equal(esp32c3.name, 'esp32c3');
 });
 
-test('a direct-boot program (no bootloader, no table): the ROM\'s 1:1 mappings, from the host; the program runs on', async () => {
+test('a direct-boot program (no bootloader, no table): the ROM\'s 1:1 mappings from MAP_GET, the host agreeing; the program runs on', async () => {
   const sim = createSimulatedEsp32c3({ flash: directBootFlash() });
   try {
     await new Promise((r) => setTimeout(r, 20));
@@ -227,7 +227,10 @@ test('a direct-boot program (no bootloader, no table): the ROM\'s 1:1 mappings, 
     await sim.target.resume();
     const r = await probeFlash(sim.target, { timeoutScale: 10 });
     assert.equal(r.size.bytes, 4 * MiB);
-    assert.equal(r.mappings.source, 'host');
+    assert.equal(r.mappings.source, 'stub');
+    assert.equal(r.mappings.stub?.reason, 'direct-boot');
+    assert.equal(r.mappings.crossCheck?.agree, true, r.mappings.crossCheck?.differences.join('; '));
+    assert.equal(r.degraded, false);
     assert.equal(r.mappings.format, 'direct-boot');
     assert.equal(r.mappings.choice, 'direct-boot');
     assert.equal(r.mappings.appOffset, 0);
@@ -236,7 +239,7 @@ test('a direct-boot program (no bootloader, no table): the ROM\'s 1:1 mappings, 
       ['drom', 0x3c000000, 0, 4 * MiB],
       ['irom', 0x42000000, 0, 4 * MiB],
     ]);
-    assert.ok(r.notes.some((n) => /direct-boot program .* MAP_GET does not know/.test(n)), r.notes.join('\n'));
+    assert.ok(!r.notes.some((n) => /MAP_GET failed/.test(n)), r.notes.join('\n'));
     assert.ok(!r.notes.some((n) => /No mapping could be determined/.test(n)));
     assert.equal(sim.target.state(), 'running');
     await new Promise((r) => setTimeout(r, 20));

@@ -9,7 +9,7 @@ import { deflateRawSync } from 'node:zlib';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { AlgorithmExceptionError } from '../../src/algorithm/errors.js';
 import { StubError, loadEsp32c3FlasherImage } from '../../src/flash/stub-client.js';
-import { FLASH_INFO_RESULT_SIZE, STUB_COMMAND } from '../../src/flash/stub-protocol.js';
+import { FLASH_INFO_RESULT_SIZE, MAP_FLAGS, STUB_COMMAND } from '../../src/flash/stub-protocol.js';
 import { DeflatedImage } from '../../src/flash/deflated-image.js';
 import { stubErrorByName } from '../../src/flash/stub-errors.js';
 import { joinedSource } from '../../src/flash/stream-source.js';
@@ -34,6 +34,37 @@ test('PING, FLASH_INFO and MAP_GET on the OTA demo image', async () => {
     assert.equal(forced.reason, 'override');
     assert.equal(forced.appOffset, 0x10000);
     await assert.rejects(stub.mapGet({ tableOffset: 0xc000 }), (e: unknown) => e instanceof StubError && e.code === 'STUB_NO_PARTITION_TABLE');
+  });
+});
+
+test('MAP_GET on a direct-boot flash (no table, the magic twice at 0x0): the ROM\'s two 1:1 mappings, reason direct-boot', async () => {
+  await withStub('normal', async (stub) => {
+    const magic = new Uint8Array(8);
+    new DataView(magic.buffer).setUint32(0, 0xaedb041d, true);
+    new DataView(magic.buffer).setUint32(4, 0xaedb041d, true);
+    await stub.erase(0, 0x1000);
+    await stub.erase(0x8000, 0x1000); // the table gone: what is left is a direct-boot program at 0
+    await stub.write(0, magic);
+    const map = await stub.mapGet();
+    assert.equal(map.reason, 'direct-boot');
+    assert.equal(map.tableOffset, undefined);
+    assert.equal(map.appOffset, 0);
+    assert.equal(map.appSize, 0x400000);
+    assert.ok(map.flags & MAP_FLAGS.DIRECT_BOOT && map.flags & MAP_FLAGS.APP_FOUND && !(map.flags & MAP_FLAGS.HEADER_OK));
+    assert.deepEqual(map.segments.map((m) => [m.kind, m.vaddr, m.flashOffset, m.size]), [
+      ['drom', 0x3c000000, 0, 0x400000],
+      ['irom', 0x42000000, 0, 0x400000],
+    ]);
+    // A table given where there is none: still the program the ROM boots (as the host reads it);
+    // an app offset given is walked as an image.
+    assert.equal((await stub.mapGet({ tableOffset: 0xc000 })).reason, 'direct-boot');
+    const forced = await stub.mapGet({ appOffset: 0x10000 });
+    assert.equal(forced.reason, 'override');
+    assert.ok(forced.headerOk);
+    // One magic word is not the mark.
+    await stub.erase(0, 0x1000);
+    await stub.write(0, magic.subarray(0, 4));
+    await assert.rejects(stub.mapGet(), (e: unknown) => e instanceof StubError && e.code === 'STUB_NO_PARTITION_TABLE');
   });
 });
 

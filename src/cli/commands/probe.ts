@@ -118,7 +118,7 @@ export function renderProbeText(r: ProbeReport, st: Style, columns: number, titl
   if (m.segments.length) {
     out.push(renderTable(
       [{ header: 'seg', align: 'right' }, { header: 'kind' }, { header: 'flash offset' }, { header: 'vaddr' }, { header: 'size', align: 'right' }],
-      m.segments.map((x) => [x.segment === null ? '?' : String(x.segment), x.kind.toUpperCase(), hex32(x.flashOffset), hex32(x.vaddr), `0x${x.size.toString(16)}`]),
+      m.segments.map((x) => [x.segment !== null ? String(x.segment) : m.format === 'direct-boot' ? '–' : '?', x.kind.toUpperCase(), hex32(x.flashOffset), hex32(x.vaddr), `0x${x.size.toString(16)}`]),
       12,
       st.dim,
     ));

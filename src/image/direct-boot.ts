@@ -1,8 +1,9 @@
 /**
- * Direct boot (ESP32-C3 from silicon revision 3): with no ESP image at flash 0 but the magic
- * 0xAEDB041D there twice (bytes 1d 04 db ae 1d 04 db ae), the ROM bootloader loads nothing: it maps
- * the start of the flash 1:1 at the start of the IROM and DROM windows (4 MiB on the ESP32-C3:
- * ChipDescriptor.directBootMapBytes) and jumps to the instruction right after the magic. No
+ * Direct boot (ESP32-C3 from silicon revision 3, ESP32-H2): with no ESP image at flash 0 but the
+ * magic 0xAEDB041D there twice (bytes 1d 04 db ae 1d 04 db ae), the ROM bootloader loads nothing:
+ * it maps the start of the flash 1:1 at the start of the IROM and DROM windows (4 MiB:
+ * ChipDescriptor.directBootMapBytes; the ESP32-H2 has one window for both, so one mapping) and
+ * jumps to the instruction right after the magic. No
  * 2nd-stage bootloader, partition table or image header: the image is whatever objcopy made of an
  * ELF linked for those windows. Unless secure boot is on or an eFuse (DIS_LEGACY_SPI_BOOT) turns
  * the feature off, which a flash file cannot tell.
@@ -26,29 +27,32 @@ export interface DirectBootMapping {
   readonly size: number;
 }
 
-/**
- * What the ROM maps for a direct-boot flash of `flashSize` bytes: DROM and IROM, each the flash
- * from offset 0 up to the chip's direct-boot span. Undefined where the chip has no direct boot.
- */
 export interface DirectBootPlan {
   readonly entry: number;
   readonly mappings: readonly DirectBootMapping[];
 }
 
+/**
+ * What the ROM maps for a direct-boot flash of `flashSize` bytes: DROM and IROM, each the flash
+ * from offset 0 up to the chip's direct-boot span (one IROM mapping where one window serves code
+ * and data). Undefined where the chip has no direct boot.
+ */
 export function directBootMappings(chip: ChipDescriptor, flashSize: number): DirectBootPlan | undefined {
   if (chip.directBootMapBytes === undefined) return undefined;
   const size = Math.min(chip.directBootMapBytes, flashSize);
+  const irom: DirectBootMapping = { kind: 'irom', vaddr: chip.irom.start, flashOffset: 0, size };
   return {
     entry: chip.irom.start + DIRECT_BOOT_ENTRY_OFFSET,
-    mappings: [
-      { kind: 'drom', vaddr: chip.drom.start, flashOffset: 0, size },
-      { kind: 'irom', vaddr: chip.irom.start, flashOffset: 0, size },
-    ],
+    mappings: chip.sharedFlashWindow ? [irom] : [{ kind: 'drom', vaddr: chip.drom.start, flashOffset: 0, size }, irom],
   };
 }
 
 /** What the ROM does with a direct-boot flash, in words: "the ROM maps flash 0x0..… at … (code, entry …) and … (data)". */
 export function describeDirectBoot(plan: DirectBootPlan): string {
-  const at = (kind: 'drom' | 'irom') => plan.mappings.find((m) => m.kind === kind)!;
-  return `the ROM maps flash 0x0..${hex32(at('irom').size)} at ${hex32(at('irom').vaddr)} (code, entry ${hex32(plan.entry)}) and ${hex32(at('drom').vaddr)} (data)`;
+  const irom = plan.mappings.find((m) => m.kind === 'irom')!;
+  const drom = plan.mappings.find((m) => m.kind === 'drom');
+  const code = `flash 0x0..${hex32(irom.size)} at ${hex32(irom.vaddr)}`;
+  return drom
+    ? `the ROM maps ${code} (code, entry ${hex32(plan.entry)}) and ${hex32(drom.vaddr)} (data)`
+    : `the ROM maps ${code} (code and data, entry ${hex32(plan.entry)})`;
 }

@@ -105,8 +105,9 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
   }
   const direct = placed.placement.kind === 'direct-boot' && !table && options.appOffset === undefined;
   if (!chip && direct) {
-    chip = CHIPS.find((c) => c.directBootMapBytes !== undefined) ?? null;
-    if (chip) chipDecidedBy = `direct boot: the ${chip.displayName} is the chip espalgo knows with it (the ESP32-H2 has it too); give --chip for another`;
+    const withIt = CHIPS.filter((c) => c.directBootMapBytes !== undefined);
+    chip = withIt[0] ?? null;
+    if (chip) chipDecidedBy = `direct boot, which the ${withIt.map((c) => c.displayName).join(' and the ')} have: no header names the chip, so the ${chip.displayName} is assumed; give --chip for another`;
   }
   const chipDecision: ChipDecision = chip
     ? { name: chip.name, displayName: chip.displayName, decidedBy: chipDecidedBy }

@@ -172,6 +172,15 @@ test('a direct-boot program (the magic twice at 0x0, then code): the ROM\'s 1:1 
   assert.ok(codes(r).includes('STUB_DIRECT_BOOT'));
   assert.ok(!codes(r).includes('NO_PARTITION_TABLE'));
   assert.equal(analyzeFlashMap(program, { flashSize: 0x200000 }).bootApp?.mappings[0]?.size, 0x200000, 'a 2 MiB flash maps 2 MiB');
+  assert.match(r.chip.decidedBy, /ESP32-C3 and the ESP32-H2/);
+  // The ESP32-H2 (given): one window serves code and data, so one mapping.
+  const h2 = analyzeFlashMap(program, { chip: 'esp32h2' });
+  assert.equal(h2.bootApp?.entry, 0x42000008);
+  assert.deepEqual(h2.bootApp?.mappings.map((m) => [m.kind, m.vaddr, m.flashOffset, m.size]), [['irom', 0x42000000, 0, 0x400000]]);
+  assert.match(h2.bootApp?.note ?? '', /at 0x42000000 \(code and data, entry 0x42000008\)/);
+  assert.deepEqual(errors(h2), []);
+  // A chip without direct boot, given: no such mappings.
+  assert.notEqual(analyzeFlashMap(program, { chip: 'esp32s3' }).bootApp?.format, 'direct-boot');
   // One magic word is not the mark: no direct boot then.
   const once = program.slice();
   once[4] = 0x13;

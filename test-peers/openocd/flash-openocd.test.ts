@@ -2,14 +2,19 @@
  * The flash driver through Debian's OpenOCD (GDB server → JTAG → the simulated ESP32-C3 running the
  * demo firmware in the #366 state): the probe finds the right size and mappings and names the dummy
  * cycles it cleared; a 64 KiB write into the data partition verifies; the firmware runs on. A
- * table away from 0x8000 is found by the host's search too (READ_STRIDED through OpenOCD).
+ * table away from 0x8000 is found by the host's search too (READ_STRIDED through OpenOCD); a
+ * direct-boot program gets the ROM's mappings from MAP_GET, the host agreeing.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { esp32c3 } from '../../src/chips/index.js';
 import { connectRemote } from '../../src/gdb/remote-target.js';
 import { openFlashSession, probeFlash, verifyFlash, writeFlash } from '../../src/flash/index.js';
 import { firmwareSymbol } from '../../test/algorithm/sim-fixture.js';
+import { directBootFlash } from '../../test/sim/esp32c3/fixture.js';
 import { GDB, OPENOCD, missingTools, startChain } from './chain.js';
 
 const skip = missingTools([OPENOCD, GDB]);
@@ -74,5 +79,32 @@ test('probe through OpenOCD: a table at 0xC000, searched by the stub and by the 
     }
   } finally {
     await chain.stop();
+  }
+});
+
+test('probe through OpenOCD: a direct-boot program, its mappings from MAP_GET with the host agreeing', { skip, timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-direct-'));
+  const file = join(dir, 'direct-boot.bin');
+  writeFileSync(file, directBootFlash());
+  const chain = await startChain({ flash: file });
+  try {
+    const target = await connectRemote('127.0.0.1', chain.gdbPort, { timeoutMs: 20_000, chip: 'esp32c3' });
+    try {
+      await target.resume();
+      const report = await probeFlash(target, { chip: esp32c3 });
+      assert.equal(report.degraded, false, report.notes.join('\n'));
+      assert.equal(report.mappings.source, 'stub');
+      assert.equal(report.mappings.stub?.reason, 'direct-boot');
+      assert.equal(report.mappings.crossCheck?.agree, true, JSON.stringify(report.mappings.crossCheck));
+      assert.deepEqual(
+        report.mappings.segments.map((s) => [s.kind, s.vaddr, s.flashOffset, s.size]),
+        [['drom', 0x3c000000, 0, 0x400000], ['irom', 0x42000000, 0, 0x400000]],
+      );
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await chain.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

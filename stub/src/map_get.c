@@ -9,9 +9,9 @@
  *    highest valid otadata sequence number selects; else factory; else ota_0; else the first app.
  * 4. The image header at the app, and every segment: those loading into DROM (0x3C000000-
  *    0x3C800000) or IROM (0x42000000-0x42800000) are recorded in file order, up to 16.
- * Without a table (and no app offset given), a flash that starts with the direct-boot magic twice
- * holds a program the ROM runs in place: its mappings are the ROM's, the first 4 MiB (at most the
- * flash) 1:1 at DROM and IROM, reported as two segments with reason DIRECT_BOOT.
+ * No table (none found, or none at the offset given) and no app offset: a flash that starts with
+ * the direct-boot magic twice holds a program the ROM runs in place; its mappings are the ROM's,
+ * the first 4 MiB (at most the flash) 1:1 at DROM and IROM: two segments, reason DIRECT_BOOT.
  * The result is filled as far as the command got, also when it returns an error.
  */
 #include "flash.h"

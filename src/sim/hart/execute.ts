@@ -33,7 +33,8 @@ export function execute(h: Hart, budget: number): RunResult {
 
   let pc = h.pcValue | 0;
   let n = 0;
-  const retiredBase = h.instructionsRetired;
+  /** instructionsRetired = retiredBase + n; a ROM service that takes simulated time moves the base. */
+  let retiredBase = h.instructionsRetired;
   let stop: RunResult['reason'] = 'budget';
   let error: Error | undefined;
   let page: Int32Array = new Int32Array(0);
@@ -290,7 +291,10 @@ export function execute(h: Hart, budget: number): RunResult {
             break;
           case 60: // HOST_CALL
             h.pcValue = pc >>> 0;
+            h.instructionsRetired = retiredBase + n;
             pc = hostCall(h, pc >>> 0) | 0;
+            // Cycles the call added (ets_delay_us, tinfl's per-byte cost) count as time passed.
+            retiredBase = h.instructionsRetired - n;
             pageBase = 1;
             irq = h.irqPending && !stepping;
             execBp = h.breakpoints.size > 0 || triggers.executeArmed;
@@ -299,7 +303,9 @@ export function execute(h: Hart, budget: number): RunResult {
             break;
           case 61: { // ROM_UNKNOWN
             h.pcValue = pc >>> 0;
+            h.instructionsRetired = retiredBase + n;
             const next = romUnknown(h, pc >>> 0);
+            retiredBase = h.instructionsRetired - n;
             pc = next | 0;
             pageBase = 1;
             irq = h.irqPending && !stepping;

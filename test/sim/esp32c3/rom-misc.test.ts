@@ -31,6 +31,20 @@ test('crc32_le follows the ROM convention (0 → standard CRC-32)', async () => 
   await sim.close();
 });
 
+test('ets_delay_us lets simulated time pass: the cycle count (mcycle and the systimer derive from it) moves on by the delay', async () => {
+  const sim = newSim();
+  try {
+    const hart = sim.chip.hart;
+    const before = hart.instructionsRetired;
+    await callRom(sim, 'ets_delay_us', [1000]);
+    const cycles = hart.instructionsRetired - before;
+    // 1000 us at the ROM's CPU frequency (160 MHz unless the ROM variable says otherwise), plus the call's few instructions.
+    assert.ok(cycles >= 160_000 && cycles < 161_000, `${cycles} cycles for 1 ms`);
+  } finally {
+    await sim.close();
+  }
+});
+
 test('ets_printf formats into the console', async () => {
   const sim = newSim();
   await sim.target.writeMemory(SCRATCH, new TextEncoder().encode('id=%06x n=%d s=%s%%\n\0'));

@@ -206,9 +206,7 @@ export async function probeWithStub(
 
   // 5. Mappings: MAP_GET, checked against the host.
   const mappings = chooseMappings(map, mapError, host, hostError);
-  if (mappings.source === 'host' && mapError) {
-    notes.push(`MAP_GET failed (${mapError}); the mappings come from the host's reading of the table and app headers.`);
-  }
+  if (mappings.source === 'host' && mapError) notes.push(`MAP_GET failed (${mapError}); the mappings come from the host's reading of the table and app headers.`);
   if (mappings.crossCheck && !mappings.crossCheck.agree && mappings.source !== 'none' && map && !mapError) notes.push(`${mappings.crossCheck.sentence} ${mappings.crossCheck.differences.join('; ')}.`);
   if (mappings.source === 'none') {
     degraded = true;

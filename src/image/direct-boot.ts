@@ -3,10 +3,10 @@
  * magic 0xAEDB041D there twice (bytes 1d 04 db ae 1d 04 db ae), the ROM bootloader loads nothing:
  * it maps the start of the flash 1:1 at the start of the IROM and DROM windows (4 MiB:
  * ChipDescriptor.directBootMapBytes; the ESP32-H2 has one window for both, so one mapping) and
- * jumps to the instruction right after the magic. No
- * 2nd-stage bootloader, partition table or image header: the image is whatever objcopy made of an
- * ELF linked for those windows. Unless secure boot is on or an eFuse (DIS_LEGACY_SPI_BOOT) turns
- * the feature off, which a flash file cannot tell.
+ * jumps to the instruction right after the magic. No 2nd-stage bootloader, partition table or
+ * image header: the image is whatever objcopy made of an ELF linked for those windows. Unless
+ * secure boot is on or an eFuse (DIS_LEGACY_SPI_BOOT) turns the feature off, which a flash file
+ * cannot tell.
  */
 import { hex32, type ChipDescriptor } from '../chips/types.js';
 import { readU32 } from './bytes.js';

@@ -4,9 +4,11 @@
  * on and off, SPI1 (0x60002000..0x600020FF) and the ROM's flash record (dummy_len_plus) bit-exact
  * afterwards, and the firmware still running with its self-check clean.
  */
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { esp32c3 } from '../../src/chips/esp32c3.js';
+import { buildPartitionTable } from '../../src/image/partition-table.js';
 import { openFlashSession } from '../../src/flash/session.js';
 import { romProbe, type RomProbeReport } from '../../src/flash/rom-probe/index.js';
 import { createSimulatedEsp32c3, type SimulatedEsp32c3, type SimulatedEsp32c3Options } from '../../src/sim/esp32c3/create.js';
@@ -119,6 +121,45 @@ test('table at 0xC000: found by searching every 4 KiB, the same mappings as MAP_
   assert.equal(c.rom.mappings.tableOffset, 0xc000);
   assert.deepEqual(segs(c.rom), c.stubSegments);
   assert.ok(c.stubSegments.length >= 2);
+});
+
+/** The demo firmware with its table at 0xF0000 and its app moved to 0x100000 (entries follow the table). */
+function farTableFlash(): Uint8Array {
+  const flash = new Uint8Array(4 * MiB).fill(0xff);
+  const demo = readFileSync(BUILD + 'demo-micropython-4MB.bin');
+  flash.set(demo.subarray(0, 0x8000));
+  flash.set(demo.subarray(0x10000), 0x100000);
+  flash.set(buildPartitionTable([
+    { type: 1, subtype: 2, offset: 0xf1000, size: 0x6000, label: 'nvs' },
+    { type: 0, subtype: 0, offset: 0x100000, size: 0x100000, label: 'factory' },
+  ]), 0xf0000);
+  return flash;
+}
+
+test('table far from 0x8000 (0xF0000): the 4 KiB search reads a 16 KiB span per ROM call, the same mappings as MAP_GET', async () => {
+  const c = await compare({ flash: farTableFlash(), tableOffset: 0xf0000 });
+  assert.equal(c.rom.mappings.tableOffset, 0xf0000);
+  assert.equal(c.rom.mappings.appOffset, 0x100000);
+  assert.deepEqual(segs(c.rom), c.stubSegments);
+  assert.ok(c.stubSegments.length >= 2);
+  // 247 boundaries from 0x9000 to 1 MiB, four to a read (they were one ROM call each).
+  assert.ok(c.rom.romCalls < 100, `${c.rom.romCalls} ROM calls`);
+});
+
+test('a probe of a halted chip leaves the work area it borrowed (trampoline, stack, read buffer) byte for byte', async () => {
+  const sim = createSimulatedEsp32c3({ flash: farTableFlash(), tableOffset: 0xf0000 });
+  try {
+    await new Promise((r) => setTimeout(r, 20));
+    await sim.target.halt();
+    const { start, end } = esp32c3.stub!.workArea;
+    const before = await sim.target.readMemory(start, end - start);
+    const r = await romProbe(sim.target, { chip: esp32c3, timeoutMs: 30000 });
+    assert.equal(r.mappings.tableOffset, 0xf0000);
+    assert.equal(sim.target.state(), 'halted', 'a chip found halted stays halted');
+    assert.ok(Buffer.from(await sim.target.readMemory(start, end - start)).equals(before));
+  } finally {
+    await sim.close();
+  }
 });
 
 test('32 MiB bootloader header on a 4 MiB flash: the id wins, the disagreement is explained', async () => {

@@ -78,13 +78,13 @@ export async function romProbe(target: Target, options: RomProbeOptions): Promis
     };
     const loaded = await runner.load(image);
     let reading: HostReading | undefined;
-    const interp: PlanInterpreter = new PlanInterpreter(target, runner, loaded, async (read, limit) => {
+    const interp: PlanInterpreter = new PlanInterpreter(target, runner, loaded, async (read, limit, strided) => {
       reading = await readLayout(read, Math.min(limit, options.flashSize ?? limit), {
         chip,
         ...(options.tableOffset !== undefined ? { tableOffset: options.tableOffset } : {}),
         ...(options.appOffset !== undefined ? { appOffset: options.appOffset } : {}),
         walkLegacyApp: legacySizeOf(interp.vars) > 0,
-      });
+      }, strided);
     }, options.timeoutMs ?? 3000);
     let stopped: string | null = null;
     let fatal: unknown;

@@ -6,9 +6,10 @@
  */
 import type { AlgorithmRunner } from '../../algorithm/runner.js';
 import type { LoadedStub } from '../../algorithm/loader.js';
+import type { WorkArea } from '../../algorithm/work-area.js';
 import { hex32 } from '../../chips/types.js';
 import type { Target } from '../../target/types.js';
-import type { FlashReader } from '../probe-mappings.js';
+import type { FlashReader, StridedReader } from '../probe-mappings.js';
 import { flashSizeFromCapacity } from '../stub-protocol.js';
 import type { Expr, PlanAddress, PlanStep, When } from './plan.js';
 
@@ -23,8 +24,11 @@ export class RomProbeError extends Error {
 
 class MissingVariable extends Error {}
 
-/** The host's part of the plan: given a ROM-backed reader and the bytes it may read, decode the flash. */
-export type FlashReadsHandler = (read: FlashReader, limit: number) => Promise<void>;
+/**
+ * The host's part of the plan: given ROM-backed readers (contiguous, and pieces at a stride) and
+ * the bytes they may read, decode the flash.
+ */
+export type FlashReadsHandler = (read: FlashReader, limit: number, strided: StridedReader) => Promise<void>;
 
 const u32 = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
 const word = (v: number) => {
@@ -79,15 +83,65 @@ export class PlanInterpreter {
   }
 
   /** Call a ROM function through the trampoline; the result register's value. */
-  async call(address: number, args: readonly number[], buffer?: number): Promise<{ value: number; output?: Uint8Array }> {
+  async call(address: number, args: readonly number[]): Promise<number> {
     this.romCalls++;
-    const r = await this.runner.run(this.loaded, {
-      entry: address,
-      args,
-      timeoutMs: this.timeoutMs,
-      ...(buffer !== undefined ? { memoryArguments: [{ argIndex: 1, size: buffer, output: true }] } : {}),
-    });
-    return { value: r.value, ...(buffer !== undefined ? { output: r.outputs.get(1)! } : {}) };
+    const r = await this.runner.run(this.loaded, { entry: address, args, timeoutMs: this.timeoutMs });
+    return r.value;
+  }
+
+  /**
+   * The flash-reads step: a read buffer borrowed from the work area (backed up when taken, put back
+   * at the end; taken again larger only when a read needs more, up to `chunk` bytes), each ROM
+   * read filling it and only the bytes wanted read back: a contiguous read all of them, a strided
+   * read the pieces of each span one read covers.
+   */
+  private async flashReads(s: Extract<PlanStep, { op: 'flash-reads' }>): Promise<void> {
+    const limit = Math.min(s.limit, this.vars.get('chipSizeNow') ?? s.limit);
+    const allocator = this.loaded.allocator;
+    let buffer: WorkArea | undefined;
+    const romRead = async (offset: number, n: number): Promise<number> => {
+      if (!buffer || buffer.size < n) {
+        if (buffer) await allocator.release(buffer);
+        buffer = undefined;
+        buffer = await allocator.allocate(n, 'ROM read buffer');
+      }
+      const value = await this.call(s.fn.address, [offset >>> 0, buffer.address, n]);
+      if (value !== 0) {
+        const why = value === 1 ? 'ERR' : value === 2 ? 'TIMEOUT' : `result ${value}`;
+        throw new RomProbeError('ROM_PROBE_READ_FAILED', `${s.fn.name}(${hex32(offset)}, …, ${n}) returned ${why}`, offset);
+      }
+      return buffer.address;
+    };
+    const read: FlashReader = async (offset, length) => {
+      const out = new Uint8Array(length);
+      for (let done = 0; done < length; ) {
+        const n = Math.min(s.chunk, length - done);
+        const at = await romRead(offset + done, n);
+        out.set(await this.target.readMemory(at, n), done);
+        done += n;
+      }
+      return out;
+    };
+    const strided: StridedReader = async (offset, piece, stride, count) => {
+      if (piece > s.chunk) throw new RangeError(`ROM strided read: a ${piece}-byte piece exceeds the ${s.chunk}-byte read buffer`);
+      const out = new Uint8Array(piece * count);
+      for (let first = 0; first < count; ) {
+        // As many pieces as one read of the buffer's size covers.
+        let last = first;
+        while (last + 1 < count && (((last + 1 - first) * stride + piece + 3) & ~3) <= s.chunk) last++;
+        const start = offset + first * stride;
+        const at = await romRead(start, ((last - first) * stride + piece + 3) & ~3);
+        const pieces = await Promise.all(Array.from({ length: last - first + 1 }, (_, k) => this.target.readMemory(at + k * stride, piece)));
+        pieces.forEach((bytes, k) => out.set(bytes, (first + k) * piece));
+        first = last + 1;
+      }
+      return out;
+    };
+    try {
+      await this.onFlashReads(read, limit, strided);
+    } finally {
+      if (buffer) await allocator.release(buffer);
+    }
   }
 
   /** Run `steps` in order; the first failure throws. */
@@ -132,8 +186,8 @@ export class PlanInterpreter {
         return;
       }
       case 'call': {
-        const r = await this.call(s.fn.address, s.args.map((a) => this.evaluate(a)));
-        if (s.into) this.vars.set(s.into, r.value);
+        const value = await this.call(s.fn.address, s.args.map((a) => this.evaluate(a)));
+        if (s.into) this.vars.set(s.into, value);
         return;
       }
       case 'poll': {
@@ -191,24 +245,9 @@ export class PlanInterpreter {
         this.vars.set('chipSizeNow', raise ? detected : current);
         return;
       }
-      case 'flash-reads': {
-        const limit = Math.min(s.limit, this.vars.get('chipSizeNow') ?? s.limit);
-        await this.onFlashReads(async (offset, length) => {
-          const out = new Uint8Array(length);
-          for (let done = 0; done < length; ) {
-            const n = Math.min(s.chunk, length - done);
-            const r = await this.call(s.fn.address, [(offset + done) >>> 0, 0, n], n);
-            if (r.value !== 0) {
-              const why = r.value === 1 ? 'ERR' : r.value === 2 ? 'TIMEOUT' : `result ${r.value}`;
-              throw new RomProbeError('ROM_PROBE_READ_FAILED', `${s.fn.name}(${hex32(offset + done)}, …, ${n}) returned ${why}`, offset + done);
-            }
-            out.set(r.output!.subarray(0, n), done);
-            done += n;
-          }
-          return out;
-        }, limit);
+      case 'flash-reads':
+        await this.flashReads(s);
         return;
-      }
     }
   }
 }

@@ -4,7 +4,7 @@
  * the size with its sources, the mappings of the app that boots, and OpenOCD's likely verdict.
  */
 import type { ChipDescriptor } from '../../chips/types.js';
-import { DEFAULT_TABLE_OFFSET, SparseFlash, hostLayout, walkApp, type FlashReader, type HostLayout } from '../probe-mappings.js';
+import { DEFAULT_TABLE_OFFSET, SparseFlash, hostLayout, walkApp, type FlashReader, type HostLayout, type StridedReader } from '../probe-mappings.js';
 import { emptyMappings, mappingsFromHost, predictOpenocd, type OpenocdOutcome, type ProbeMappings, type ProbeReport } from '../probe-report.js';
 import { analyzeIdRead, decideFlashSize, legacyOpenocdSizeFromCapacity } from '../probe-size.js';
 import { FLASH_INFO_FLAGS, JEDEC_CLEARED, decodeJedecId, flashSizeFromCapacity, type FlashInfo } from '../stub-protocol.js';
@@ -74,8 +74,8 @@ export interface LayoutOptions {
 }
 
 /** The host logic on flash read through the ROM: table, otadata, boot app, its IROM/DROM segments. */
-export async function readLayout(read: FlashReader, limit: number, o: LayoutOptions): Promise<HostReading> {
-  const flash = new SparseFlash(read, limit);
+export async function readLayout(read: FlashReader, limit: number, o: LayoutOptions, strided?: StridedReader): Promise<HostReading> {
+  const flash = new SparseFlash(read, limit, strided);
   let host: HostLayout | undefined;
   try {
     host = await hostLayout(flash, { chip: o.chip, ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}), ...(o.appOffset !== undefined ? { appOffset: o.appOffset } : {}) });

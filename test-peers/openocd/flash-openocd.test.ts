@@ -3,7 +3,8 @@
  * demo firmware in the #366 state): the probe finds the right size and mappings and names the dummy
  * cycles it cleared; a 64 KiB write into the data partition verifies; the firmware runs on. A
  * table away from 0x8000 is found by the host's search too (READ_STRIDED through OpenOCD); a
- * direct-boot program gets the ROM's mappings from MAP_GET, the host agreeing.
+ * direct-boot program gets the ROM's mappings from MAP_GET, the host agreeing; the ROM-call probe
+ * (no stub) searches a flash without a table in a few dozen ROM calls.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { esp32c3 } from '../../src/chips/index.js';
 import { connectRemote } from '../../src/gdb/remote-target.js';
 import { openFlashSession, probeFlash, verifyFlash, writeFlash } from '../../src/flash/index.js';
+import { romProbe } from '../../src/flash/rom-probe/index.js';
 import { firmwareSymbol } from '../../test/algorithm/sim-fixture.js';
 import { directBootFlash } from '../../test/sim/esp32c3/fixture.js';
 import { GDB, OPENOCD, missingTools, startChain } from './chain.js';
@@ -100,6 +102,35 @@ test('probe through OpenOCD: a direct-boot program, its mappings from MAP_GET wi
         report.mappings.segments.map((s) => [s.kind, s.vaddr, s.flashOffset, s.size]),
         [['drom', 0x3c000000, 0, 0x400000], ['irom', 0x42000000, 0, 0x400000]],
       );
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await chain.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ROM-call probe through OpenOCD: a flash with no table searched to 1 MiB in a few dozen ROM calls, SPI1 and the firmware as found', { skip, timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-direct-'));
+  const file = join(dir, 'direct-boot.bin');
+  writeFileSync(file, directBootFlash());
+  const chain = await startChain({ flash: file });
+  try {
+    const target = await connectRemote('127.0.0.1', chain.gdbPort, { timeoutMs: 20_000, chip: 'esp32c3' });
+    try {
+      await target.resume();
+      const report = await romProbe(target, { chip: esp32c3, timeoutMs: 10_000 });
+      assert.equal(report.size.bytes, 4 << 20, JSON.stringify(report.size));
+      assert.equal(report.mappings.tableOffset, null);
+      assert.deepEqual(
+        report.mappings.segments.map((s) => [s.kind, s.vaddr, s.flashOffset, s.size]),
+        [['drom', 0x3c000000, 0, 0x400000], ['irom', 0x42000000, 0, 0x400000]],
+      );
+      // 247 boundaries from 0x9000 to 1 MiB, a 16 KiB span (four of them) per read.
+      assert.ok(report.romCalls < 100, `${report.romCalls} ROM calls`);
+      assert.deepEqual(report.restored, { resumed: true, ramRestored: true, registersCompared: true, registersIntact: true });
+      assert.equal(target.state(), 'running');
     } finally {
       await target.close();
     }

@@ -31,6 +31,7 @@ import { hex32 } from '../chips/types.js';
 import type { Esp32c3 } from './esp32c3/chip.js';
 import type { ResetRequest } from './esp32c3/watchdogs.js';
 import type { RunResult } from './hart/types.js';
+import { HardwareBreakpoints } from './hardware-breakpoints.js';
 
 export const DEFAULT_SLICE_INSTRUCTIONS = 500_000;
 /** Sub-slice length: how late a reset request (watchdog, software reset) can be carried out. */
@@ -53,9 +54,6 @@ const ACTIVE_SLICE_MAX = 4_000;
 /** How long a debugger counts as active after its last message. */
 const DEBUGGER_ACTIVE_MS = 20;
 const DCSR_EBREAKM = 1 << 15;
-/** mcontrol: type 2, dmode, action 1 (enter debug), M-mode, execute. */
-const MCONTROL_EXEC_DEBUG = ((2 << 28) | (1 << 27) | (1 << 12) | (1 << 6) | (1 << 2)) >>> 0;
-const MCONTROL_MATCH_BITS = 0x7; // execute | store | load
 
 /** All hardware breakpoint slots (triggers) are in use. */
 export class HardwareBreakpointLimitError extends TargetError {
@@ -99,13 +97,14 @@ export class SimTarget implements Target {
   private scheduledIdle = false;
   private lastStop: StopInfo = { reason: 'interrupt', signal: 2 };
   private readonly waiters = new Set<Waiter>();
-  private readonly hwBreakpoints = new Map<number, number>(); // address → trigger index
+  private readonly hwBreakpoints: HardwareBreakpoints;
   private readonly slice: number;
   /** The error that stopped the hart last (unknown ROM function, failing host call), if any. */
   lastError: Error | undefined;
 
   constructor(readonly chip: Esp32c3, private readonly options: SimTargetOptions = {}) {
     this.slice = options.sliceInstructions ?? DEFAULT_SLICE_INSTRUCTIONS;
+    this.hwBreakpoints = new HardwareBreakpoints(chip.hart, this.capabilities.hardwareBreakpoints ?? 8);
     this.attachDebugger();
     if (!chip.hart.halted) chip.hart.requestHalt();
     this.lastStop = this.stopFromHart();
@@ -187,7 +186,7 @@ export class SimTarget implements Target {
       this.chip.resetPeripherals();
       h.reset(true);
       this.attachDebugger();
-      this.rearmHardwareBreakpoints();
+      this.hwBreakpoints.rearm();
       this.running = false;
       this.events.emit({ type: 'reset' });
       this.lastStop = { reason: 'reset', signal: 5, pc: h.pc };
@@ -197,7 +196,7 @@ export class SimTarget implements Target {
     }
     this.options.reboot?.();
     this.attachDebugger();
-    this.rearmHardwareBreakpoints();
+    this.hwBreakpoints.rearm();
     this.events.emit({ type: 'reset' });
     if (h.halted) h.resume();
     this.running = true;
@@ -287,7 +286,7 @@ export class SimTarget implements Target {
     this.options.reboot?.();
     if (by) this.chip.rtcCntl.setResetCause(by.cause);
     this.attachDebugger();
-    this.rearmHardwareBreakpoints();
+    this.hwBreakpoints.rearm();
     if (wasHalted && !this.chip.hart.halted) this.chip.hart.requestHalt();
     if (by) this.events.emit({ type: 'output', text: `simulator: chip reset by ${by.source}\n` });
     this.events.emit({ type: 'reset' });
@@ -427,50 +426,14 @@ export class SimTarget implements Target {
       this.chip.hart.addBreakpoint(a);
       return;
     }
-    if (this.hwBreakpoints.has(a)) return;
-    const index = this.freeTrigger();
-    if (index === undefined) throw new HardwareBreakpointLimitError(a, this.capabilities.hardwareBreakpoints ?? 8);
-    this.hwBreakpoints.set(a, index);
-    this.armTrigger(index, a);
+    if (!this.hwBreakpoints.add(a)) throw new HardwareBreakpointLimitError(a, this.hwBreakpoints.count);
   }
 
   async removeBreakpoint(address: number, kind: BreakpointKind): Promise<void> {
     this.checkOpen('removeBreakpoint');
     const a = address >>> 0;
-    if (kind === 'software') {
-      this.chip.hart.removeBreakpoint(a);
-      return;
-    }
-    const index = this.hwBreakpoints.get(a);
-    if (index === undefined) return;
-    this.hwBreakpoints.delete(a);
-    const h = this.chip.hart;
-    h.writeCsr(RISCV_CSR.tselect, index);
-    h.writeCsr(RISCV_CSR.tdata1, 0);
-    h.writeCsr(RISCV_CSR.tdata2, 0);
-  }
-
-  private freeTrigger(): number | undefined {
-    const h = this.chip.hart;
-    const used = new Set(this.hwBreakpoints.values());
-    for (let i = 0; i < 8; i++) {
-      if (used.has(i)) continue;
-      h.writeCsr(RISCV_CSR.tselect, i);
-      if ((h.readCsr(RISCV_CSR.tdata1) & MCONTROL_MATCH_BITS) === 0) return i;
-    }
-    return undefined;
-  }
-
-  private armTrigger(index: number, address: number): void {
-    const h = this.chip.hart;
-    h.writeCsr(RISCV_CSR.tselect, index);
-    h.writeCsr(RISCV_CSR.tdata1, 0);
-    h.writeCsr(RISCV_CSR.tdata2, address);
-    h.writeCsr(RISCV_CSR.tdata1, MCONTROL_EXEC_DEBUG);
-  }
-
-  private rearmHardwareBreakpoints(): void {
-    for (const [a, i] of this.hwBreakpoints) this.armTrigger(i, a);
+    if (kind === 'software') this.chip.hart.removeBreakpoint(a);
+    else this.hwBreakpoints.remove(a);
   }
 
   // ---- misc ----------------------------------------------------------------------------------

@@ -70,6 +70,10 @@ test('unaligned, out-of-range and oversized requests exit 2 with the address and
       assert.match(io.stderr(), pattern);
     }
     await assert.rejects(runFlash('write', [small, '0'], { ...nowhere, window: '3K' } as FlashWriteOptions, memoryIo()), /--window must be 4K, 8K, 16K or 32K, not "3K"/);
+    // esptool's order (offset first) is named as such, with the command to type.
+    for (const action of ['write', 'verify'] as const) {
+      await assert.rejects(runFlash(action, ['0x10000', small], nowhere as FlashWriteOptions, memoryIo()), new RegExp(`the file comes first, then the offset: espalgo flash ${action} ${small} 0x10000`));
+    }
     // Without --flash-size the detected size refuses it, still before any flash operation.
     const io = memoryIo();
     assert.equal(await runFlash('write', [big, '0'], { ...base, json: true } as FlashWriteOptions, io), 2);

@@ -3,7 +3,7 @@
  * or a GDB server). Requests are checked before anything is touched; progress goes to a bar on a
  * TTY, to one line per phase otherwise, or to JSON lines with --json.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { hex32 } from '../../chips/types.js';
 import { AlgorithmError } from '../../algorithm/errors.js';
@@ -123,6 +123,13 @@ function result(o: FlashCommonOptions, io: CliIo, json: Record<string, unknown>,
 
 const kib = (n: number) => (n / 1024).toFixed(n % 1024 ? 1 : 0) + ' KiB';
 
+/** esptool's order (offset, then file) given to write/verify: say so instead of "no such file: 0x10000". */
+function checkArgumentOrder(action: 'write' | 'verify', args: readonly string[]): void {
+  const [first, second] = args;
+  if (first === undefined || second === undefined || existsSync(first) || parseNumber(first) === undefined || !existsSync(second)) return;
+  throw new CliInputError('BAD_ARGUMENTS', `the file comes first, then the offset: espalgo flash ${action} ${second} ${first}`);
+}
+
 export async function runFlash(action: Action, args: readonly string[], o: FlashCommonOptions, io: CliIo): Promise<number> {
   // Everything that can be checked without a target is checked first.
   let data: Uint8Array | undefined;
@@ -130,6 +137,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
   let length: number;
   try {
     if (action === 'write' || action === 'verify') {
+      checkArgumentOrder(action, args);
       data = readInputFile(args[0]!);
       offset = parseOffset(args[1], 'offset', 0);
       length = data.length;

@@ -74,6 +74,15 @@ test('unaligned, out-of-range and oversized requests exit 2 with the address and
     for (const action of ['write', 'verify'] as const) {
       await assert.rejects(runFlash(action, ['0x10000', small], nowhere as FlashWriteOptions, memoryIo()), new RegExp(`the file comes first, then the offset: espalgo flash ${action} ${small} 0x10000`));
     }
+    // An input error of the command line itself: one line on stderr, and with --json a JSON line too.
+    const plain = memoryIo();
+    assert.equal(await runGuardedAsync(plain, () => runFlash('write', [join(dir, 'missing.bin')], nowhere as FlashWriteOptions, plain)), 2);
+    assert.match(plain.stderr(), /^espalgo: no such file: .*missing\.bin\n$/);
+    assert.equal(plain.stdout(), '');
+    const json = memoryIo();
+    const o = { ...nowhere, json: true } as FlashWriteOptions;
+    assert.equal(await runGuardedAsync(json, () => runFlash('write', [join(dir, 'missing.bin')], o, json), true), 2);
+    assert.deepEqual(JSON.parse(json.stdout()), { ok: false, code: 'INPUT_UNREADABLE', error: `no such file: ${join(dir, 'missing.bin')}` });
     // Without --flash-size the detected size refuses it, still before any flash operation.
     const io = memoryIo();
     assert.equal(await runFlash('write', [big, '0'], { ...base, json: true } as FlashWriteOptions, io), 2);

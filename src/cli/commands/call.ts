@@ -186,6 +186,6 @@ Examples:
 
 Exit codes: 0 the call returned; 1 it trapped, timed out or stopped elsewhere (the target was restored); 2 bad input or no target.`);
   exitTwoOnUsageErrors(cmd).action(async (args: string[], options: CallOptions) => {
-    process.exitCode = await runGuardedAsync(processIo(), () => runCall(args, options, processIo()));
+    process.exitCode = await runGuardedAsync(processIo(), () => runCall(args, options, processIo()), options.json === true);
   });
 }

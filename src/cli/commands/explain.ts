@@ -95,7 +95,7 @@ export function runExplain(file: string, o: ExplainCliOptions, io: CliIo = proce
       io.out(renderReport(report, name, makeStyle(io.color), io.columns));
     }
     return report.unexplainedCount > 0 ? EXIT_PROBLEM : EXIT_OK;
-  });
+  }, o.json === true);
 }
 
 const HELP = `

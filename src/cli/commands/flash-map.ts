@@ -67,7 +67,7 @@ export function reportFlashMap(bytes: Uint8Array, name: string, o: FlashMapComma
 }
 
 export function runFlashMap(file: string, o: FlashMapCommandOptions, io: CliIo = processIo()): number {
-  return runGuarded(io, () => reportFlashMap(readInputFile(file), basename(file), o, io));
+  return runGuarded(io, () => reportFlashMap(readInputFile(file), basename(file), o, io), o.json === true);
 }
 
 export interface LiveFlashMapOptions extends FlashMapCommandOptions {
@@ -132,7 +132,7 @@ export async function runFlashMapLive(o: LiveFlashMapOptions, io: CliIo = proces
     } finally {
       await connected.close();
     }
-  });
+  }, o.json === true);
 }
 
 const HELP = `

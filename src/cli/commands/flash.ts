@@ -245,7 +245,7 @@ export function registerFlash(program: Command): void {
     const o = cmd.opts() as FlashCommonOptions;
     const args = (params.slice(0, -2) as (string | undefined)[]).filter((a): a is string => a !== undefined);
     const io = processIo();
-    process.exitCode = await runGuardedAsync(io, () => runFlash(action, args, o, io));
+    process.exitCode = await runGuardedAsync(io, () => runFlash(action, args, o, io), o.json === true);
   };
   exitTwoOnUsageErrors(
     common(flash.command('write').description('write a file: unchanged sectors are skipped, the rest erased, programmed and verified by SHA-256'))

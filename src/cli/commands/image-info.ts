@@ -130,7 +130,7 @@ export function runImageInfo(file: string, o: ImageInfoOptions, io: CliIo = proc
       io.out(d.kind === 'esp-image' ? renderImage(d, st, name, io.columns) : d.kind === 'partition-table' ? renderTableInfo(d.table, st, name, io.columns) : renderMcuboot(d.header, st, name));
     }
     return findingsOf(d).some((f) => f.severity === 'error') ? EXIT_PROBLEM : EXIT_OK;
-  });
+  }, o.json === true);
 }
 
 const HELP = `

@@ -61,7 +61,7 @@ export async function runProbe(o: ProbeCommandOptions, io: CliIo = processIo()):
     } finally {
       await connected.close();
     }
-  });
+  }, o.json === true);
 }
 
 const METHOD_NAMES: Record<ProbeReport['method'], string> = {

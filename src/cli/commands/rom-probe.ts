@@ -92,7 +92,7 @@ export async function runProbeMode(o: RomProbeCommandOptions, io: CliIo = proces
     } finally {
       await connected.close();
     }
-  });
+  }, o.json === true);
 }
 
 const HELP = `

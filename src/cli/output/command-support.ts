@@ -52,32 +52,38 @@ export function exitTwoOnUsageErrors(cmd: Command): Command {
     });
 }
 
-/** Run a command body: CliInputError and unexpected errors become one line on stderr and an exit code. */
-export function runGuarded(io: CliIo, body: () => number): number {
+/**
+ * Run a command body: CliInputError and the library's typed input errors become one line on stderr
+ * and exit code 2 — with `json` (the command's --json) also a line {"ok":false,"code","error"} on
+ * stdout, so a script reading JSON sees the failure as it sees the others.
+ */
+export function runGuarded(io: CliIo, body: () => number, json = false): number {
   try {
     return body();
   } catch (err) {
-    if (err instanceof CliInputError) {
-      io.err(`espalgo: ${err.message}\n`);
-      return EXIT_BAD_INPUT;
-    }
     const e = err as { code?: unknown; message?: unknown };
-    if (e && typeof e.code === 'string' && typeof e.message === 'string') {
-      // Typed errors of the library (bad option values, undecodable input) are input problems.
-      io.err(`espalgo: ${e.message} [${e.code}]\n`);
-      return EXIT_BAD_INPUT;
-    }
-    throw err;
+    const typed = err instanceof CliInputError || (e && typeof e.code === 'string' && typeof e.message === 'string');
+    if (!typed) throw err;
+    const code = e.code as string;
+    const message = e.message as string;
+    // Typed errors of the library (bad option values, undecodable input) are input problems.
+    io.err(`espalgo: ${message}${err instanceof CliInputError ? '' : ` [${code}]`}\n`);
+    if (json) io.out(JSON.stringify({ ok: false, code, error: message }) + '\n');
+    return EXIT_BAD_INPUT;
   }
 }
 
 /** runGuarded for async command bodies. */
-export async function runGuardedAsync(io: CliIo, body: () => Promise<number>): Promise<number> {
+export async function runGuardedAsync(io: CliIo, body: () => Promise<number>, json = false): Promise<number> {
   try {
     return await body();
   } catch (err) {
-    return runGuarded(io, () => {
-      throw err;
-    });
+    return runGuarded(
+      io,
+      () => {
+        throw err;
+      },
+      json,
+    );
   }
 }

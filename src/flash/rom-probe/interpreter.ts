@@ -101,8 +101,7 @@ export class PlanInterpreter {
     let buffer: WorkArea | undefined;
     const romRead = async (offset: number, n: number): Promise<number> => {
       if (!buffer || buffer.size < n) {
-        if (buffer) await allocator.release(buffer);
-        buffer = undefined;
+        if (buffer) await allocator.release(buffer); // its backup written back; released twice is a no-op
         buffer = await allocator.allocate(n, 'ROM read buffer');
       }
       const value = await this.call(s.fn.address, [offset >>> 0, buffer.address, n]);

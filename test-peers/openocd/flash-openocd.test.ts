@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { esp32c3 } from '../../src/chips/index.js';
-import { connectRemote } from '../../src/gdb/remote-target.js';
+import { connectRemote, type RemoteTarget } from '../../src/gdb/remote-target.js';
 import { openFlashSession, probeFlash, verifyFlash, writeFlash } from '../../src/flash/index.js';
 import { romProbe } from '../../src/flash/rom-probe/index.js';
 import { firmwareSymbol } from '../../test/algorithm/sim-fixture.js';
@@ -84,7 +84,8 @@ test('probe through OpenOCD: a table at 0xC000, searched by the stub and by the 
   }
 });
 
-test('probe through OpenOCD: a direct-boot program, its mappings from MAP_GET with the host agreeing', { skip, timeout: 300_000 }, async () => {
+/** OpenOCD on the simulator booting a direct-boot flash (no table), the chip running: `body` gets the target. */
+async function onDirectBootChain(body: (target: RemoteTarget) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'espalgo-direct-'));
   const file = join(dir, 'direct-boot.bin');
   writeFileSync(file, directBootFlash());
@@ -93,15 +94,7 @@ test('probe through OpenOCD: a direct-boot program, its mappings from MAP_GET wi
     const target = await connectRemote('127.0.0.1', chain.gdbPort, { timeoutMs: 20_000, chip: 'esp32c3' });
     try {
       await target.resume();
-      const report = await probeFlash(target, { chip: esp32c3 });
-      assert.equal(report.degraded, false, report.notes.join('\n'));
-      assert.equal(report.mappings.source, 'stub');
-      assert.equal(report.mappings.stub?.reason, 'direct-boot');
-      assert.equal(report.mappings.crossCheck?.agree, true, JSON.stringify(report.mappings.crossCheck));
-      assert.deepEqual(
-        report.mappings.segments.map((s) => [s.kind, s.vaddr, s.flashOffset, s.size]),
-        [['drom', 0x3c000000, 0, 0x400000], ['irom', 0x42000000, 0, 0x400000]],
-      );
+      await body(target);
     } finally {
       await target.close();
     }
@@ -109,33 +102,34 @@ test('probe through OpenOCD: a direct-boot program, its mappings from MAP_GET wi
     await chain.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('probe through OpenOCD: a direct-boot program, its mappings from MAP_GET with the host agreeing', { skip, timeout: 300_000 }, async () => {
+  await onDirectBootChain(async (target) => {
+    const report = await probeFlash(target, { chip: esp32c3 });
+    assert.equal(report.degraded, false, report.notes.join('\n'));
+    assert.equal(report.mappings.source, 'stub');
+    assert.equal(report.mappings.stub?.reason, 'direct-boot');
+    assert.equal(report.mappings.crossCheck?.agree, true, JSON.stringify(report.mappings.crossCheck));
+    assert.deepEqual(
+      report.mappings.segments.map((s) => [s.kind, s.vaddr, s.flashOffset, s.size]),
+      [['drom', 0x3c000000, 0, 0x400000], ['irom', 0x42000000, 0, 0x400000]],
+    );
+  });
 });
 
 test('ROM-call probe through OpenOCD: a flash with no table searched to 1 MiB in a few dozen ROM calls, SPI1 and the firmware as found', { skip, timeout: 300_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'espalgo-direct-'));
-  const file = join(dir, 'direct-boot.bin');
-  writeFileSync(file, directBootFlash());
-  const chain = await startChain({ flash: file });
-  try {
-    const target = await connectRemote('127.0.0.1', chain.gdbPort, { timeoutMs: 20_000, chip: 'esp32c3' });
-    try {
-      await target.resume();
-      const report = await romProbe(target, { chip: esp32c3, timeoutMs: 10_000 });
-      assert.equal(report.size.bytes, 4 << 20, JSON.stringify(report.size));
-      assert.equal(report.mappings.tableOffset, null);
-      assert.deepEqual(
-        report.mappings.segments.map((s) => [s.kind, s.vaddr, s.flashOffset, s.size]),
-        [['drom', 0x3c000000, 0, 0x400000], ['irom', 0x42000000, 0, 0x400000]],
-      );
-      // 247 boundaries from 0x9000 to 1 MiB, a 16 KiB span (four of them) per read.
-      assert.ok(report.romCalls < 100, `${report.romCalls} ROM calls`);
-      assert.deepEqual(report.restored, { resumed: true, ramRestored: true, registersCompared: true, registersIntact: true });
-      assert.equal(target.state(), 'running');
-    } finally {
-      await target.close();
-    }
-  } finally {
-    await chain.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await onDirectBootChain(async (target) => {
+    const report = await romProbe(target, { chip: esp32c3, timeoutMs: 10_000 });
+    assert.equal(report.size.bytes, 4 << 20, JSON.stringify(report.size));
+    assert.equal(report.mappings.tableOffset, null);
+    assert.deepEqual(
+      report.mappings.segments.map((s) => [s.kind, s.vaddr, s.flashOffset, s.size]),
+      [['drom', 0x3c000000, 0, 0x400000], ['irom', 0x42000000, 0, 0x400000]],
+    );
+    // 247 boundaries from 0x9000 to 1 MiB, a 16 KiB span (four of them) per read.
+    assert.ok(report.romCalls < 100, `${report.romCalls} ROM calls`);
+    assert.deepEqual(report.restored, { resumed: true, ramRestored: true, registersCompared: true, registersIntact: true });
+    assert.equal(target.state(), 'running');
+  });
 });

@@ -7,8 +7,9 @@
  * (15 KiB with the 4 KiB window, 43 KiB with the 32 KiB one, unless an earlier call of the session
  * holds them). The compressed size is estimated from samples compressed at zlib's fastest level.
  * Through OpenOCD so machine code (~58 %) goes plain up to ~84 KiB and deflated beyond (~27 KiB on
- * a fast link), through the 4 KiB window up to ~1 MiB and the 8 KiB one beyond; erased flash
- * deflated from ~10 KiB; data that does not compress plain.
+ * a fast link), through the 4 KiB window up to ~1 MiB and the 8 KiB one beyond (the 32 KiB one
+ * where repeats lie farther apart and it pays); erased flash deflated from ~10 KiB; data that does
+ * not compress plain.
  */
 import { deflateRawSync } from 'node:zlib';
 import type { FlashSession } from './session.js';
@@ -18,25 +19,31 @@ import type { TransferMode, TransferOptions } from './transfer.js';
 
 /**
  * SAMPLES pieces of SAMPLE bytes make the estimate, or the whole data where it is no larger than
- * they are together (a sample needs context: 2 KiB samples of machine code came
- * out ~24 % above the whole's size, 8 KiB ones ~13 %; erring that way keeps borderline writes
- * plain, where the two cost about alike).
+ * they are together. Each sample is compressed with the window's worth of bytes before it as
+ * zlib's preset dictionary: the back-references a whole stream would have (8 KiB samples of
+ * machine code so come out within ~2 % of the whole's size, where without that context they came
+ * out ~13 % above), and repeats as far apart as the window reaches are seen — the difference
+ * between windows is measured, not assumed.
  */
 const SAMPLES = 8;
 const SAMPLE = 0x2000;
 
 /**
  * Bytes `pieces` compress to for an inflate window of `window` bytes, estimated (zlib level 1; at
- * most 64 KiB of it compressed, ~1 ms).
+ * most 64 KiB of it compressed, with up to a window of context each: ~1 ms for the 32 KiB window).
  */
 export function deflatedSizeEstimate(pieces: readonly Uint8Array[], window = INFLATE_WINDOW_MAX): number {
-  const options = { level: 1, windowBits: windowBits(window) };
+  const bits = windowBits(window);
   const total = pieces.reduce((n, p) => n + p.length, 0);
-  if (total <= SAMPLES * SAMPLE) return total === 0 ? 0 : deflateRawSync(bytesAt(pieces, 0, total), options).length;
+  if (total <= SAMPLES * SAMPLE) return total === 0 ? 0 : deflateRawSync(bytesAt(pieces, 0, total), { level: 1, windowBits: bits }).length;
   let packed = 0;
   for (let i = 0; i < SAMPLES; i++) {
     // Samples spread evenly over the whole, however it is cut into pieces.
-    packed += deflateRawSync(bytesAt(pieces, Math.floor(((total - SAMPLE) * i) / (SAMPLES - 1)), SAMPLE), options).length;
+    const at = Math.floor(((total - SAMPLE) * i) / (SAMPLES - 1));
+    const context = Math.min(at, window);
+    const bytes = bytesAt(pieces, at - context, context + SAMPLE);
+    const dictionary = context > 0 ? { dictionary: bytes.subarray(0, context) } : {};
+    packed += deflateRawSync(bytes.subarray(context), { level: 1, windowBits: bits, ...dictionary }).length;
   }
   return Math.ceil((total * packed) / (SAMPLES * SAMPLE));
 }
@@ -61,11 +68,12 @@ export interface TransferChoice {
 }
 
 /**
- * What each doubling of the inflate window is taken to save of the compressed size: machine code
- * at zlib level 1 packs to ~60.8 % with a 4 KiB window, 59.3 % with 8, 58.3 % with 16, 57.7 % with
- * 32 KiB (~1.7 % of it per doubling); erased flash gains nothing, being next to nothing already.
- * A model, not a measurement of the data at hand: estimating each window needs samples at least
- * twice its size (~7 ms a window for a MiB), more than the choice is worth on a fast link.
+ * The smallest and the largest candidate windows are measured (deflatedSizeEstimate); the ones
+ * between are taken to save this much of the smallest's compressed size per doubling — machine
+ * code at zlib level 1 packs to ~60.8 % with a 4 KiB window, 59.3 % with 8, 58.3 % with 16, 57.7 %
+ * with 32 KiB (~1.7 % of it per doubling) — kept between the two measured sizes. A window between
+ * is never credited with more than the largest gains: data whose repeats lie 16 KiB apart packs to
+ * almost nothing through 32 KiB and not at all through 16.
  */
 const GAIN_PER_DOUBLING = 0.017;
 
@@ -94,10 +102,13 @@ export function chooseTransfer(session: FlashSession, options: Pick<TransferOpti
   const smallest = windows[0]!;
   // Even sending nothing, deflate would move this much: no need to estimate.
   if (asked === undefined && plainMoves <= 2 * smallest.borrowed) return { mode: plain, window: fixedWindow };
+  const largest = windows[windows.length - 1]!;
   const first = deflatedSizeEstimate(data, smallest.window);
+  const last = largest === smallest ? first : deflatedSizeEstimate(data, largest.window);
   let best = { moves: Infinity, window: smallest.window };
   for (const { window, borrowed } of windows) {
-    const packed = Math.ceil(first * (1 - GAIN_PER_DOUBLING * Math.log2(window / smallest.window)));
+    const modelled = Math.ceil(first * (1 - GAIN_PER_DOUBLING * Math.log2(window / smallest.window)));
+    const packed = window === largest.window ? last : Math.min(first, Math.max(modelled, last));
     const moves = 2 * borrowed + packed + 2 * ring(packed, window);
     if (moves < best.moves) best = { moves, window };
   }

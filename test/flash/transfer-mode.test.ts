@@ -34,6 +34,14 @@ function noise(n: number, bits: number): Uint8Array {
   return out;
 }
 
+/** `n` bytes: one block of `block` random bytes over and over (repeats exactly `block` apart). */
+function repeated(block: number, n: number): Uint8Array {
+  const one = noise(block, 8);
+  const out = new Uint8Array(n);
+  for (let at = 0; at < n; at += block) out.set(one.subarray(0, Math.min(block, n - at)), at);
+  return out;
+}
+
 test('across a link (OpenOCD, a GDB server, QEMU) the default is deflate; --no-compress streams, or calls where memory only works halted', () => {
   assert.equal(chooseMode(sessionWith(link), {}), 'deflate');
   assert.equal(chooseMode(sessionWith(haltedOnly), {}), 'deflate');
@@ -101,10 +109,14 @@ test('a write too short to pay for the RAM deflate would borrow goes plain, unle
 test('the inflate window: the smallest borrows least; a larger one where it borrows no more or its gain pays', async () => {
   const fresh = await withHeld(link, [], regions, OPENOCD_BYTES_PER_MS);
   const window = (session: FlashSession, options: Pick<TransferOptions, 'compress' | 'window'>, data: Uint8Array[]) => chooseTransfer(session, options, data).window;
-  // Machine-code-like data: 256 KiB saves ~4 KiB with an 8 KiB window, against 8 KiB more moved.
+  // Data without repeats farther than 4 KiB apart gains nothing from a larger window, however long.
   assert.equal(window(fresh, {}, [noise(0x40000, 4)]), 0x1000);
-  // 1 MiB saves ~10 KiB that way: worth it; 16 KiB more for 32 KiB is not.
-  assert.equal(window(fresh, {}, [noise(0x100000, 4)]), 0x2000);
+  assert.equal(window(fresh, {}, [noise(0x100000, 4)]), 0x1000);
+  // A 16 KiB block repeated: through 32 KiB it packs to almost nothing, through 16 KiB not at all.
+  assert.deepEqual(chooseTransfer(fresh, {}, [repeated(0x4000, 0x40000)]), { mode: 'deflate', window: 0x8000 });
+  // Repeats 6 KiB apart: the 8 KiB window would do, the largest (measured) is chosen; never a
+  // window between credited with more than it can reach.
+  assert.equal(window(fresh, {}, [repeated(0x1800, 0x40000)]), 0x8000);
   assert.equal(window(fresh, { compress: true }, zeros(0x1000)), 0x1000, 'asked to compress a sector: the least RAM');
   assert.equal(window(fresh, { window: 0x4000 }, [noise(0x40000, 4)]), 0x4000, 'asked for');
   assert.throws(() => chooseTransfer(fresh, { window: 0x3000 }, zeros(0x1000)), RangeError);
@@ -116,6 +128,10 @@ test('the inflate window: the smallest borrows least; a larger one where it borr
 });
 
 test('the estimate of the compressed size: whole for short data, from samples spread over long data', () => {
+  // Each sample has its window's worth of context: repeats are seen as far as the window reaches.
+  const far = repeated(0x4000, 0x100000);
+  assert.ok(deflatedSizeEstimate([far], 0x4000) > 0xf0000, 'a 16 KiB window does not reach the repeat');
+  assert.ok(deflatedSizeEstimate([far], 0x8000) < 0x30000, 'a 32 KiB window does');
   const code = noise(0x100000, 4); // ~4 bits per byte: packs to a little over half, like machine code
   const actual = deflateRawSync(code, { level: 4 }).length;
   const estimate = deflatedSizeEstimate([code]);

@@ -10,7 +10,7 @@ function mappingTable(app: AppInfo, st: Style): string {
   if (app.mappings.length === 0) return `    ${st.dim('no flash mappings (no IROM/DROM segment)')}\n`;
   return renderTable(
     [{ header: 'seg', align: 'right' }, { header: 'kind' }, { header: 'flash offset' }, { header: 'vaddr' }, { header: 'size', align: 'right' }, { header: 'bytes', align: 'right' }],
-    app.mappings.map((m) => [m.segment < 0 ? '–' : String(m.segment), m.kind.toUpperCase(), hex32(m.flashOffset), hex32(m.vaddr), formatSize(m.size), `0x${m.size.toString(16)}`]),
+    app.mappings.map((m) => [m.segment === null ? '–' : String(m.segment), m.kind.toUpperCase(), hex32(m.flashOffset), hex32(m.vaddr), formatSize(m.size), `0x${m.size.toString(16)}`]),
     4,
     st.dim,
   );

@@ -207,7 +207,7 @@ function directBootApp(chip: ChipDescriptor, flashSize: number): AppInfo | null 
     format: 'direct-boot',
     note: `direct boot: ${describeDirectBoot(plan)}; no image header`,
     chipId: null, entry: plan.entry, imageLength: null, appDesc: null,
-    mappings: plan.mappings.map((m) => ({ segment: -1, kind: m.kind, flashOffset: m.flashOffset, vaddr: m.vaddr, size: m.size })),
+    mappings: plan.mappings.map((m) => ({ segment: null, kind: m.kind, flashOffset: m.flashOffset, vaddr: m.vaddr, size: m.size })),
     segments: [], verification: null,
   };
 }

@@ -124,8 +124,8 @@ export interface PartitionTableInfo {
 
 /** One flash-mapped segment of an app: code or read-only data reached through the cache MMU. */
 export interface SegmentMapping {
-  /** Segment index in the image (0-based, padding segments counted); -1 where the ROM maps flash itself (direct boot). */
-  readonly segment: number;
+  /** Segment index in the image (0-based, padding segments counted); null where the ROM maps flash itself (direct boot). */
+  readonly segment: number | null;
   readonly kind: 'drom' | 'irom';
   /** Flash offset of the segment data (app offset + data offset in the image). */
   readonly flashOffset: number;

@@ -168,6 +168,8 @@ test('a direct-boot program (the magic twice at 0x0, then code): the ROM\'s 1:1 
     ['drom', 0x3c000000, 0, 0x400000],
     ['irom', 0x42000000, 0, 0x400000],
   ]);
+  // No image segment behind them: null, as `espalgo probe --json` reports the same mappings.
+  assert.deepEqual(r.bootApp?.mappings.map((m) => m.segment), [null, null]);
   assert.deepEqual(errors(r), []);
   assert.ok(codes(r).includes('STUB_DIRECT_BOOT'));
   assert.ok(!codes(r).includes('NO_PARTITION_TABLE'));

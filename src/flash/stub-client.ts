@@ -138,11 +138,14 @@ export class StubClient {
   private readonly scale: number;
   /** The largest stream ring worth borrowing on this link (stream-ring.ts ringLimitForLink). */
   private readonly ringLimit: number;
+  /** How fast the link moves memory, bytes per ms (Infinity: in process or not known). */
+  readonly linkBytesPerMs: number;
 
   constructor(readonly runner: AlgorithmRunner, readonly loaded: LoadedStub, options: StubClientOptions = {}) {
     this.maxChunk = Math.max(4, (options.maxChunk ?? 0x8000) & ~3);
     this.scale = options.timeoutScale ?? 1;
-    this.ringLimit = ringLimitForLink(options.linkBytesPerMs ?? Infinity);
+    this.linkBytesPerMs = options.linkBytesPerMs ?? Infinity;
+    this.ringLimit = ringLimitForLink(this.linkBytesPerMs);
   }
 
   /** PING: checks that the loaded image speaks this protocol. */

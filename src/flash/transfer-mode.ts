@@ -77,6 +77,9 @@ export interface TransferChoice {
  */
 const GAIN_PER_DOUBLING = 0.017;
 
+/** What measuring the largest window takes (deflatedSizeEstimate at 32 KiB: ~1.5 ms), in ms. */
+const ESTIMATE_MS = 2;
+
 /**
  * The mode for `data` (the ranges to program; unknown: deflate across a link) and, where it
  * deflates, the inflate window: the one that moves least, its RAM borrowed counted with the data.
@@ -104,12 +107,18 @@ export function chooseTransfer(session: FlashSession, options: Pick<TransferOpti
   if (asked === undefined && plainMoves <= 2 * smallest.borrowed) return { mode: plain, window: fixedWindow };
   const largest = windows[windows.length - 1]!;
   const first = deflatedSizeEstimate(data, smallest.window);
-  const last = largest === smallest ? first : deflatedSizeEstimate(data, largest.window);
+  const movesAt = (window: number, borrowed: number, packed: number) => 2 * borrowed + packed + 2 * ring(packed, window);
+  const modelled = (window: number) => Math.ceil(first * (1 - GAIN_PER_DOUBLING * Math.log2(window / smallest.window)));
+  // The largest window is measured only where it could win by more than the measuring costs:
+  // packed to nothing, would it move less, by more than the link moves in ESTIMATE_MS? Where not,
+  // it is modelled like the windows between.
+  const mostSaved = movesAt(smallest.window, smallest.borrowed, first) - movesAt(largest.window, largest.borrowed, 0);
+  const measure = largest !== smallest && mostSaved > ESTIMATE_MS * session.stub.linkBytesPerMs;
+  const last = measure ? deflatedSizeEstimate(data, largest.window) : modelled(largest.window);
   let best = { moves: Infinity, window: smallest.window };
   for (const { window, borrowed } of windows) {
-    const modelled = Math.ceil(first * (1 - GAIN_PER_DOUBLING * Math.log2(window / smallest.window)));
-    const packed = window === largest.window ? last : Math.min(first, Math.max(modelled, last));
-    const moves = 2 * borrowed + packed + 2 * ring(packed, window);
+    const packed = window === largest.window ? last : Math.min(first, Math.max(modelled(window), last));
+    const moves = movesAt(window, borrowed, packed);
     if (moves < best.moves) best = { moves, window };
   }
   return asked === undefined && plainMoves <= best.moves ? { mode: plain, window: fixedWindow } : { mode: 'deflate', window: best.window };

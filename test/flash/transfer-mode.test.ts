@@ -117,6 +117,11 @@ test('the inflate window: the smallest borrows least; a larger one where it borr
   // Repeats 6 KiB apart: the 8 KiB window would do, the largest (measured) is chosen; never a
   // window between credited with more than it can reach.
   assert.equal(window(fresh, {}, [repeated(0x1800, 0x40000)]), 0x8000);
+  // A link whose speed is not known (or in the same process) would move the bytes the largest
+  // window could save faster than measuring it takes: it is modelled then, not measured.
+  const fast = await withHeld(link, []);
+  assert.deepEqual(chooseTransfer(fast, {}, [repeated(0x4000, 0x40000)]), { mode: 'deflate', window: 0x1000 });
+  assert.equal(window(fast, {}, [noise(0x100000, 4)]), 0x2000, 'the model: 1 MiB saves ~10 KiB through 8 KiB');
   assert.equal(window(fresh, { compress: true }, zeros(0x1000)), 0x1000, 'asked to compress a sector: the least RAM');
   assert.equal(window(fresh, { window: 0x4000 }, [noise(0x40000, 4)]), 0x4000, 'asked for');
   assert.throws(() => chooseTransfer(fresh, { window: 0x3000 }, zeros(0x1000)), RangeError);

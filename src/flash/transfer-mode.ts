@@ -21,16 +21,16 @@ import type { TransferMode, TransferOptions } from './transfer.js';
  * SAMPLES pieces of SAMPLE bytes make the estimate, or the whole data where it is no larger than
  * they are together. Each sample is compressed with the window's worth of bytes before it as
  * zlib's preset dictionary: the back-references a whole stream would have (8 KiB samples of
- * machine code so come out within ~2 % of the whole's size, where without that context they came
- * out ~13 % above), and repeats as far apart as the window reaches are seen — the difference
- * between windows is measured, not assumed.
+ * machine code so come out within ~2 % of the whole's size), and repeats as far apart as the
+ * window reaches are seen.
  */
 const SAMPLES = 8;
 const SAMPLE = 0x2000;
 
 /**
  * Bytes `pieces` compress to for an inflate window of `window` bytes, estimated (zlib level 1; at
- * most 64 KiB of it compressed, with up to a window of context each: ~1 ms for the 32 KiB window).
+ * most 64 KiB of it compressed, with up to a window of context each: ~1 ms for the 4 KiB window,
+ * ~1.5 ms for the 32 KiB one).
  */
 export function deflatedSizeEstimate(pieces: readonly Uint8Array[], window = INFLATE_WINDOW_MAX): number {
   const bits = windowBits(window);
@@ -68,12 +68,12 @@ export interface TransferChoice {
 }
 
 /**
- * The smallest and the largest candidate windows are measured (deflatedSizeEstimate); the ones
- * between are taken to save this much of the smallest's compressed size per doubling — machine
- * code at zlib level 1 packs to ~60.8 % with a 4 KiB window, 59.3 % with 8, 58.3 % with 16, 57.7 %
- * with 32 KiB (~1.7 % of it per doubling) — kept between the two measured sizes. A window between
- * is never credited with more than the largest gains: data whose repeats lie 16 KiB apart packs to
- * almost nothing through 32 KiB and not at all through 16.
+ * The smallest candidate window is measured (deflatedSizeEstimate), the largest where that can
+ * pay (chooseTransfer); the others are taken to save this much of the smallest's compressed size
+ * per doubling — machine code at zlib level 1 packs to ~60.8 % with a 4 KiB window, 59.3 % with 8,
+ * 58.3 % with 16, 57.7 % with 32 KiB (~1.7 % of it per doubling) — kept between the measured
+ * sizes. A window between is never credited with more than a measured largest gains: data whose
+ * repeats lie 16 KiB apart packs to almost nothing through 32 KiB and not at all through 16.
  */
 const GAIN_PER_DOUBLING = 0.017;
 

@@ -9,7 +9,7 @@ import type { ChipDescriptor } from '../chips/types.js';
 import { hex32, inRange } from '../chips/types.js';
 import { readU32 } from '../image/bytes.js';
 import { IMAGE_HEADER_SIZE, SEGMENT_HEADER_SIZE, MAX_SEGMENTS, IMAGE_MAGIC } from '../image/image-header.js';
-import { describeDirectBoot, directBootMappings, isDirectBootImage, DIRECT_BOOT_MAGIC } from '../image/direct-boot.js';
+import { directBootAppNote, directBootMappings, isDirectBootImage, DIRECT_BOOT_MAGIC } from '../image/direct-boot.js';
 import { checksumOffset } from '../image/image.js';
 import { MCUBOOT_MAGIC } from '../image/mcuboot.js';
 import { selectBootApp } from '../image/otadata.js';
@@ -287,7 +287,7 @@ export async function hostLayout(flash: SparseFlash, options: HostLayoutOptions)
     }
     walked = {
       format: 'direct-boot',
-      note: `direct boot: ${describeDirectBoot(direct)}; no image header`,
+      note: directBootAppNote(direct),
       segments: direct.mappings.map((m) => ({ segment: null, ...m })),
       imageEnd: null,
     };

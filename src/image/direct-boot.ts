@@ -56,3 +56,8 @@ export function describeDirectBoot(plan: DirectBootPlan): string {
     ? `the ROM maps ${code} (code, entry ${hex32(plan.entry)}) and ${hex32(drom.vaddr)} (data)`
     : `the ROM maps ${code} (code and data, entry ${hex32(plan.entry)})`;
 }
+
+/** The note a report gives a direct-boot program where an app's image header would be described. */
+export function directBootAppNote(plan: DirectBootPlan): string {
+  return `direct boot: ${describeDirectBoot(plan)}; no image header`;
+}

@@ -41,7 +41,7 @@ export {
 } from './otadata.js';
 export { MCUBOOT_MAGIC, MCUBOOT_HEADER_SIZE, isMcubootImage, parseMcubootHeader, buildMcubootHeader } from './mcuboot.js';
 export { mergeFlash } from './merge.js';
-export { DIRECT_BOOT_MAGIC, DIRECT_BOOT_ENTRY_OFFSET, isDirectBootImage, directBootMappings, describeDirectBoot, type DirectBootMapping, type DirectBootPlan } from './direct-boot.js';
+export { DIRECT_BOOT_MAGIC, DIRECT_BOOT_ENTRY_OFFSET, isDirectBootImage, directBootMappings, describeDirectBoot, directBootAppNote, type DirectBootMapping, type DirectBootPlan } from './direct-boot.js';
 export {
   parseElf, findSymbol, symbolMap, findSection, elfSectionData, elfSegmentData,
   PT_LOAD, SHT_PROGBITS, SHT_SYMTAB, SHT_STRTAB, SHT_NOBITS, SHT_DYNSYM, SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR,

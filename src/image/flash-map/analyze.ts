@@ -6,7 +6,7 @@
  */
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CHIPS, chipByImageId, findChip, hex32 } from '../../chips/index.js';
-import { describeDirectBoot, directBootMappings } from '../direct-boot.js';
+import { directBootAppNote, directBootMappings } from '../direct-boot.js';
 import type { PartitionEntry } from '../types.js';
 import { analyzeApp, type AppSlot } from './app.js';
 import { chooseBootApp, flashSizeFromCode, spiModeName } from './codec.js';
@@ -205,7 +205,7 @@ function directBootApp(chip: ChipDescriptor, flashSize: number): AppInfo | null 
   return {
     label: null, subtypeName: null, flashOffset: 0, partitionSize: null, booting: true, firstInTable: false,
     format: 'direct-boot',
-    note: `direct boot: ${describeDirectBoot(plan)}; no image header`,
+    note: directBootAppNote(plan),
     chipId: null, entry: plan.entry, imageLength: null, appDesc: null,
     mappings: plan.mappings.map((m) => ({ segment: null, kind: m.kind, flashOffset: m.flashOffset, vaddr: m.vaddr, size: m.size })),
     segments: [], verification: null,

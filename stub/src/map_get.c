@@ -37,7 +37,9 @@
 #define DIRECT_BOOT_MAGIC 0xAEDB041Du
 #define DIRECT_BOOT_MAP_BYTES 0x400000u
 #define DROM_BASE 0x3C000000u
+#define DROM_END 0x3C800000u
 #define IROM_BASE 0x42000000u
+#define IROM_END 0x42800000u
 
 enum app_reason { REASON_NONE, REASON_OVERRIDE, REASON_OTADATA, REASON_FACTORY, REASON_OTA0, REASON_FIRST_APP, REASON_DIRECT_BOOT };
 enum segment_kind { KIND_DROM = 1, KIND_IROM = 2 };
@@ -206,8 +208,8 @@ static int walk_image(struct flash_session *s, u32 app, u32 limit, struct map_re
     u32 vaddr = rd32(h), size = rd32(h + 4);
     if (!IS_ALIGNED(size, 4) || size > limit - at - 8) return STUB_E_BAD_IMAGE_HEADER;
     u32 kind = 0;
-    if (vaddr >= 0x3C000000u && vaddr < 0x3C800000u) kind = KIND_DROM;
-    else if (vaddr >= 0x42000000u && vaddr < 0x42800000u) kind = KIND_IROM;
+    if (vaddr >= DROM_BASE && vaddr < DROM_END) kind = KIND_DROM;
+    else if (vaddr >= IROM_BASE && vaddr < IROM_END) kind = KIND_IROM;
     if (kind) {
       if (out->mapped_count < MAX_SEGMENTS) {
         struct map_segment *m = &out->segments[out->mapped_count++];

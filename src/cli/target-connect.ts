@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ChipDescriptor } from '../chips/types.js';
 import { esp32c3, findChip, CHIP_NAMES } from '../chips/index.js';
 import type { Target } from '../target/types.js';
+import { GdbConnectError } from '../gdb/errors.js';
 import { CliInputError } from './output/exit-codes.js';
 
 /** The demo firmware shipped with the package (built by scripts/build-firmware.ts). */
@@ -68,6 +69,8 @@ export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> 
     const remote = await connectRemote(host, port, { timeoutMs: spec.timeoutMs ?? 3000, ...(chip ? { chip: chip.name } : {}) });
     return { target: remote, chip, demo: false, close: () => remote.close() };
   } catch (error) {
-    throw new CliInputError('CONNECT_FAILED', `cannot reach a GDB server at ${host}:${port}: ${(error as Error).message}`);
+    // A connect error already names the server; anything else (a handshake fault) gets the name here.
+    const message = (error as Error).message;
+    throw new CliInputError('CONNECT_FAILED', error instanceof GdbConnectError ? message : `cannot reach a GDB server at ${host}:${port}: ${message}`);
   }
 }

@@ -49,7 +49,8 @@ test('probe with the table at 0xC000 (the simulator boots with --table-offset)',
 test('probe: bad input and unreachable targets exit 2 with one line', async () => {
   const cases: [Parameters<typeof runProbe>[0], RegExp][] = [
     [{ target: 'nonsense' }, /--target must be "sim" or HOST:PORT/],
-    [{ target: '127.0.0.1:1' }, /cannot reach a GDB server at 127\.0\.0\.1:1/],
+    // The server named once, with the reason and what to check.
+    [{ target: '127.0.0.1:1' }, /^espalgo: cannot connect to the GDB server at 127\.0\.0\.1:1: connect ECONNREFUSED [^\n]*; is it running and listening there\?\n$/],
     [{ target: 'sim', scenario: 'no-such' }, /unknown scenario "no-such"/],
     [{ target: 'sim', flash: BUILD + 'no-such.bin' }, /no-such\.bin/],
     [{ target: 'sim', chip: 'esp8266' }, /unknown chip "esp8266"/],

@@ -13,7 +13,7 @@ import { renderFindings, summaryLine } from '../output/findings-text.js';
 import { formatSize, hex32 } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle, type Style } from '../output/style.js';
-import { renderTable } from '../output/table.js';
+import { renderPartitionTable, renderSegmentTable } from '../output/image-tables.js';
 
 export interface ImageInfoOptions {
   readonly chip?: string;
@@ -81,11 +81,7 @@ function renderImage(d: Extract<Described, { kind: 'esp-image' }>, st: Style, na
   }
   if (image.signature) kv('Signature', image.signature.scheme === 'sbv1' ? `Secure Boot v1 at ${hex32(image.signature.offset)}` : `Secure Boot v2, ${image.signature.blockCount} block(s) at ${hex32(image.signature.offset)}`);
   out.push(`\n${st.bold('Segments')}\n`);
-  out.push(renderTable(
-    [{ header: '#', align: 'right' }, { header: 'kind' }, { header: 'load address' }, { header: 'file offset' }, { header: 'size', align: 'right' }, { header: 'bytes', align: 'right' }],
-    image.segments.map((s) => [String(s.index), s.kind === 'flash' ? `flash (${s.flashRole ?? '?'})` : s.kind, hex32(s.loadAddress), hex32(s.dataOffset), formatSize(s.length), `0x${s.length.toString(16)}`]),
-    2, st.dim,
-  ));
+  out.push(renderSegmentTable(image, st));
   if (image.ramOnly) out.push(`  ${st.dim('no flash-mapped segment: runs from RAM only')}\n`);
   if (d.trailing > 0) {
     out.push(`\n${st.dim(`The file continues ${formatSize(d.trailing)} past the image: a merged flash file? Try: espalgo flash-map ${name}`)}\n`);
@@ -96,11 +92,7 @@ function renderImage(d: Extract<Described, { kind: 'esp-image' }>, st: Style, na
 
 function renderTableInfo(t: PartitionTable, st: Style, name: string, columns: number): string {
   return `${st.bold('espalgo image info')} ${name} ${st.dim('(partition table)')}\n\n` +
-    renderTable(
-      [{ header: '#', align: 'right' }, { header: 'label' }, { header: 'type' }, { header: 'subtype' }, { header: 'offset' }, { header: 'size', align: 'right' }, { header: 'flags' }],
-      t.entries.map((e, i) => [String(e.index ?? i), e.label, e.typeName, e.subtypeName, hex32(e.offset), formatSize(e.size), [e.flags.encrypted ? 'encrypted' : '', e.flags.readonly ? 'readonly' : ''].filter(Boolean).join(',')]),
-      2, st.dim,
-    ) +
+    renderPartitionTable(t.entries, st) +
     `  MD5: ${t.md5?.present ? (t.md5.valid ? st.green('valid') : st.red('INVALID')) : 'none'}\n\n${st.bold('Findings')}\n${renderFindings(t.findings, st, columns)}\n${summaryLine(t.findings)}\n`;
 }
 

@@ -1,0 +1,159 @@
+/** `espalgo image elf2image ELF --chip C`: an ESP app image from a linked ELF, with the image read back and shown. */
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import type { ChipDescriptor } from '../../chips/types.js';
+import { CHIP_NAMES, findChip } from '../../chips/index.js';
+import {
+  EM_RISCV, EM_XTENSA, describeSpiSpeed, elf2image, flashSizeToCode, parseElf, parseImage, spiSpeedCode, type SpiModeName,
+} from '../../image/index.js';
+import { writeFileAtomic } from '../output/atomic-write.js';
+import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
+import { formatSize, hex32 } from '../output/format.js';
+import { renderSegmentTable } from '../output/image-tables.js';
+import { processIo, type CliIo } from '../output/io.js';
+import { makeStyle } from '../output/style.js';
+
+export interface Elf2ImageCliOptions {
+  readonly chip?: string;
+  /** Default: the ELF's name with .bin for .elf. */
+  readonly out?: string;
+  readonly flashMode?: string;
+  readonly flashFreq?: string;
+  readonly flashSize?: number;
+  readonly mmuPage?: number;
+  /** commander's --no-sha256: false drops the appended SHA-256. */
+  readonly sha256?: boolean;
+  readonly fromSections?: boolean;
+  readonly elfSha256?: boolean;
+  readonly json?: boolean;
+}
+
+const MODES: readonly SpiModeName[] = ['qio', 'qout', 'dio', 'dout'];
+const DEFAULT_FLASH_SIZE = 2 * 1024 * 1024;
+
+function chipOf(name: string | undefined): ChipDescriptor {
+  if (name === undefined) throw new CliInputError('NO_CHIP', `give --chip: an image is built for one chip (${CHIP_NAMES.join(', ')})`);
+  const chip = findChip(name);
+  if (!chip) throw new CliInputError('BAD_CHIP', `unknown chip "${name}"; known: ${CHIP_NAMES.join(', ')}`);
+  return chip;
+}
+
+/** The header's speed nibble for --flash-freq; nibble 0 (the chip's boot-safe default) when not given. */
+function speedOf(label: string | undefined, chip: ChipDescriptor): number {
+  if (label === undefined) return 0;
+  const code = spiSpeedCode(label, chip);
+  if (code === undefined) {
+    const known = Array.from({ length: 16 }, (_, n) => describeSpiSpeed(n, chip)).filter((l) => !l.startsWith('nibble'));
+    throw new CliInputError('BAD_FLASH_FREQ', `--flash-freq ${label} is not a speed the ${chip.displayName} header can state; use ${known.join(', ')}`);
+  }
+  return code;
+}
+
+function modeOf(text: string | undefined): SpiModeName {
+  const mode = (text ?? 'dio').toLowerCase() as SpiModeName;
+  if (!MODES.includes(mode)) throw new CliInputError('BAD_FLASH_MODE', `--flash-mode must be one of ${MODES.join(', ')}, not "${text}"`);
+  return mode;
+}
+
+function sizeCodeOf(bytes: number): number {
+  try {
+    return flashSizeToCode(bytes);
+  } catch {
+    throw new CliInputError('BAD_FLASH_SIZE', `--flash-size ${bytes} bytes has no image header code; use 1MB, 2MB, 4MB, 8MB, 16MB, 32MB, 64MB or 128MB`);
+  }
+}
+
+export function defaultImagePath(elfPath: string): string {
+  return /\.elf$/i.test(elfPath) ? elfPath.replace(/\.elf$/i, '.bin') : `${elfPath}.bin`;
+}
+
+export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo = processIo()): number {
+  return runGuarded(io, () => {
+    const chip = chipOf(o.chip);
+    const mode = modeOf(o.flashMode);
+    const speed = speedOf(o.flashFreq, chip);
+    const flashSize = o.flashSize ?? DEFAULT_FLASH_SIZE;
+    const sizeCode = sizeCodeOf(flashSize);
+    const out = o.out ?? defaultImagePath(elfPath);
+    const elf = parseElf(readInputFile(elfPath));
+    const wanted = chip.architecture === 'xtensa' ? EM_XTENSA : EM_RISCV;
+    if (elf.machine !== wanted) {
+      const what = elf.machine === EM_XTENSA ? 'Xtensa' : elf.machine === EM_RISCV ? 'RISC-V' : `machine ${elf.machine}`;
+      throw new CliInputError('ELF_WRONG_CHIP', `${basename(elfPath)} is built for ${what}, but the ${chip.displayName} is ${chip.architecture === 'xtensa' ? 'Xtensa' : 'RISC-V'}; check --chip`);
+    }
+    const bytes = elf2image(elf, chip, {
+      spiMode: mode,
+      spiSpeed: speed,
+      flashSizeCode: sizeCode,
+      appendSha256: o.sha256 !== false,
+      source: o.fromSections ? 'sections' : 'segments',
+      elfSha256InAppDesc: o.elfSha256 === true,
+      ...(o.mmuPage !== undefined ? { mmuPageSize: o.mmuPage } : {}),
+    });
+    // Read back what was built, as any reader of the file will, before the file exists.
+    const image = parseImage(bytes, { chip, verify: 'full' });
+    try {
+      writeFileAtomic(out, bytes);
+    } catch (err) {
+      throw new CliInputError('OUTPUT_UNWRITABLE', `cannot write ${out}: ${(err as Error).message}`);
+    }
+    if (o.json) {
+      io.out(JSON.stringify({
+        ok: true, action: 'elf2image', out, chip: chip.name, bytes: bytes.length, entry: hex32(image.header.entry),
+        flash: { mode, freq: describeSpiSpeed(speed, chip), size: flashSize },
+        sha256Appended: image.sha256 !== undefined,
+        segments: image.segments.map((s) => ({ index: s.index, kind: s.kind === 'flash' ? s.flashRole ?? 'flash' : s.kind, loadAddress: hex32(s.loadAddress), fileOffset: hex32(s.dataOffset), size: s.length })),
+      }) + '\n');
+      return EXIT_OK;
+    }
+    const st = makeStyle(io.color);
+    const padding = image.segments.filter((s) => s.kind === 'padding').length;
+    io.out(`${st.bold('espalgo image elf2image')} ${basename(elfPath)} → ${out}\n\n`);
+    io.out(`  ${chip.displayName} app image, ${formatSize(bytes.length)}, ${image.segments.length} segments${padding ? ` (${padding} padding, so each flash segment sits at its address modulo the MMU page)` : ''}\n`);
+    io.out(`  entry ${hex32(image.header.entry)}; flash ${mode.toUpperCase()}, ${describeSpiSpeed(speed, chip)}, ${formatSize(flashSize)}; checksum${image.sha256 ? ' and SHA-256' : ''} appended\n\n`);
+    io.out(renderSegmentTable(image, st));
+    io.out(`\n${st.dim(`Next: espalgo image info ${out} --verify, or merge it with a bootloader and table: espalgo image merge --help`)}\n`);
+    return EXIT_OK;
+  }, o.json === true);
+}
+
+const HELP = `
+Builds an ESP app image (magic 0xE9) from a linked ELF, the way the ESP-IDF build does: the
+program headers' data as segments (DROM, RAM, IROM, RTC in that order), padding segments so that
+every flash-mapped segment's file offset matches its address modulo the MMU page, the XOR
+checksum and the SHA-256. The image is read back and checked before the file is written (the file
+appears complete or not at all).
+
+Defaults: --out is the ELF's name with .bin; --flash-mode dio; --flash-freq the header's nibble 0
+(40m on esp32, -s2, -s3, -c3, -c5, -p4; 30m on -c2; 80m on -c6; 24m on -h2); --flash-size 2MB.
+
+Exit codes: 0 written, 2 bad input (nothing written).
+
+Examples:
+  $ espalgo image elf2image build/app.elf --chip esp32c3 --flash-freq 80m --flash-size 4MB
+  $ espalgo image elf2image app.elf --chip esp32s3 -o app.bin --elf-sha256 --json
+`;
+
+export function registerElf2Image(program: Command): void {
+  const image = program.commands.find((c) => c.name() === 'image') ?? program.command('image').description('firmware image tools');
+  const cmd = image
+    .command('elf2image')
+    .description('build an app image from an ELF (segments, MMU-page padding, checksum, SHA-256)')
+    .argument('<elf>', 'linked ELF file')
+    .option('--chip <chip>', `the chip the image is for (${CHIP_NAMES.join(', ')}); required`)
+    .option('-o, --out <file>', 'image file to write (default: the ELF name with .bin)')
+    .option('--flash-mode <mode>', `SPI mode in the header: ${MODES.join(', ')}`)
+    .option('--flash-freq <freq>', 'SPI speed in the header, e.g. 40m, 80m (the chip decides which exist)')
+    .option('--flash-size <size>', 'flash size in the header: 1MB … 128MB', numberOption('--flash-size'))
+    .option('--mmu-page <size>', 'MMU page size for the padding (default: the chip\'s)', numberOption('--mmu-page'))
+    .option('--no-sha256', 'do not append the SHA-256 of the image')
+    .option('--from-sections', 'take allocated sections instead of program headers')
+    .option('--elf-sha256', 'write the ELF\'s SHA-256 into the app descriptor (app_elf_sha256)')
+    .option('--json', 'print what was written as JSON')
+    .addHelpText('after', HELP)
+    .action((elf: string, opts: Elf2ImageCliOptions) => {
+      process.exitCode = runElf2Image(elf, opts);
+    });
+  exitTwoOnUsageErrors(cmd);
+}

@@ -1,0 +1,140 @@
+/** `espalgo image partition-table IN`: ESP-IDF partition CSV to the binary table, or a binary table back to CSV. */
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import {
+  PARTITION_MAGIC, buildPartitionTable, parsePartitionCsv, parsePartitionTable, partitionTableToCsv, type Finding, type PartitionEntry,
+} from '../../image/index.js';
+import { writeFileAtomic } from '../output/atomic-write.js';
+import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
+import { renderFindings, summaryLine } from '../output/findings-text.js';
+import { formatSize, hex32 } from '../output/format.js';
+import { renderPartitionTable } from '../output/image-tables.js';
+import { processIo, type CliIo } from '../output/io.js';
+import { makeStyle } from '../output/style.js';
+
+export interface PartitionTableCliOptions {
+  /** CSV → binary: default the CSV's name with .bin; binary → CSV: default stdout. */
+  readonly out?: string;
+  /** Flash offset of the table (fills empty CSV offsets after it; names flash addresses); default 0x8000. */
+  readonly offset?: number;
+  readonly flashSize?: number;
+  /** commander's --no-md5: false leaves the MD5 entry out of the binary. */
+  readonly md5?: boolean;
+  readonly json?: boolean;
+}
+
+const TABLE_SECTOR = 0x1000;
+
+function isBinaryTable(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && (bytes[0]! | (bytes[1]! << 8)) === PARTITION_MAGIC;
+}
+
+function csvText(bytes: Uint8Array, file: string): string {
+  if (bytes.includes(0)) {
+    throw new CliInputError('NOT_A_TABLE', `${file} is neither a partition table binary (starting AA 50) nor CSV text (it has NUL bytes); for a flash dump use: espalgo flash-map ${file}`);
+  }
+  return new TextDecoder('utf-8').decode(bytes);
+}
+
+function writeOut(path: string, data: string | Uint8Array): void {
+  try {
+    writeFileAtomic(path, data);
+  } catch (err) {
+    throw new CliInputError('OUTPUT_UNWRITABLE', `cannot write ${path}: ${(err as Error).message}`);
+  }
+}
+
+function jsonEntries(entries: readonly PartitionEntry[]): object[] {
+  return entries.map((e) => ({ label: e.label, type: e.typeName, subtype: e.subtypeName, offset: hex32(e.offset), size: e.size, encrypted: e.flags.encrypted, readonly: e.flags.readonly }));
+}
+
+export function defaultTablePath(csvPath: string): string {
+  return /\.csv$/i.test(csvPath) ? csvPath.replace(/\.csv$/i, '.bin') : `${csvPath}.bin`;
+}
+
+export function runPartitionTable(file: string, o: PartitionTableCliOptions, io: CliIo = processIo()): number {
+  return runGuarded(io, () => {
+    const bytes = readInputFile(file);
+    if (bytes.length === 0) throw new CliInputError('INPUT_EMPTY', `${file} is empty`);
+    const where = { ...(o.offset !== undefined ? { tableOffset: o.offset } : {}), ...(o.flashSize !== undefined ? { flashSize: o.flashSize } : {}) };
+    const st = makeStyle(io.color);
+    const errors = (findings: readonly Finding[]) => findings.filter((f) => f.severity === 'error').length;
+
+    if (isBinaryTable(bytes)) {
+      // Binary → CSV: a reading; what it finds is reported, the CSV written all the same.
+      const table = parsePartitionTable(bytes.subarray(0, TABLE_SECTOR), where);
+      const csv = partitionTableToCsv(table.entries);
+      if (o.out !== undefined) writeOut(o.out, csv);
+      if (o.json) {
+        io.out(JSON.stringify({ ok: true, action: 'partition-table', from: 'binary', out: o.out ?? null, md5: table.md5?.present ? (table.md5.valid ? 'valid' : 'invalid') : 'none', entries: jsonEntries(table.entries), findings: table.findings, ...(o.out === undefined ? { csv } : {}) }) + '\n');
+      } else if (o.out === undefined) {
+        io.out(csv);
+        if (table.findings.length) io.err(renderFindings(table.findings, st, io.columns));
+      } else {
+        io.out(`${st.bold('espalgo image partition-table')} ${basename(file)} (binary, MD5 ${table.md5?.present ? (table.md5.valid ? 'valid' : 'INVALID') : 'none'}) → ${o.out} (CSV)\n\n`);
+        io.out(renderPartitionTable(table.entries, st));
+        if (table.findings.length) io.out(`\n${renderFindings(table.findings, st, io.columns)}\n${summaryLine(table.findings)}\n`);
+      }
+      return errors(table.findings) || table.md5?.valid === false ? EXIT_PROBLEM : EXIT_OK;
+    }
+
+    // CSV → binary: a build; a table with errors is not written.
+    const parsed = parsePartitionCsv(csvText(bytes, file), where);
+    const out = o.out ?? defaultTablePath(file);
+    const bad = errors(parsed.findings);
+    const binary = bad ? undefined : buildPartitionTable(parsed.entries, { md5: o.md5 !== false });
+    if (binary) writeOut(out, binary);
+    const refusal = `${out} not written: the table has ${bad} error${bad === 1 ? '' : 's'}`;
+    if (o.json) {
+      const result = bad ? { ok: false, code: 'TABLE_HAS_ERRORS', error: refusal } : { ok: true, out, bytes: binary?.length ?? 0 };
+      io.out(JSON.stringify({ ...result, action: 'partition-table', from: 'csv', md5: o.md5 !== false, entries: jsonEntries(parsed.entries), findings: parsed.findings }) + '\n');
+    } else {
+      io.out(`${st.bold('espalgo image partition-table')} ${basename(file)} (CSV) → ${binary ? `${out} (${formatSize(binary.length)} binary${o.md5 !== false ? ' with MD5' : ''})` : st.red('nothing written')}\n\n`);
+      io.out(renderPartitionTable(parsed.entries, st));
+      io.out(`\n${renderFindings(parsed.findings, st, io.columns)}\n${summaryLine(parsed.findings)}\n`);
+    }
+    if (bad) {
+      io.err(`espalgo: ${refusal}${o.json ? '' : ' (listed above)'}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    return EXIT_OK;
+  }, o.json === true);
+}
+
+const HELP = `
+Converts both ways, telling the input by its content:
+  CSV (ESP-IDF's partitions.csv) → the binary table the bootloader reads: empty offsets filled as
+    ESP-IDF does (apps 64 KiB aligned, data 4 KiB, after the table at --offset), sizes like 1M or
+    24K, the MD5 entry appended. A table with errors (overlaps, misaligned apps, more than one
+    otadata, past --flash-size) is listed and not written.
+  binary (AA 50 …, e.g. build/partition_table/partition-table.bin) → CSV with every offset
+    explicit, on stdout unless -o; the MD5 and the entries are checked.
+
+Exit codes: 0 done, 1 the binary table has a problem (CSV still written), 2 bad input (nothing
+written).
+
+Examples:
+  $ espalgo image partition-table partitions.csv -o partition-table.bin --flash-size 4MB
+  $ espalgo image partition-table partitions.csv --offset 0xc000
+  $ espalgo image partition-table build/partition_table/partition-table.bin > partitions.csv
+  $ espalgo image merge -o flash.bin 0x0 bootloader.bin 0x8000 partition-table.bin 0x10000 app.bin
+`;
+
+export function registerPartitionTable(program: Command): void {
+  const image = program.commands.find((c) => c.name() === 'image') ?? program.command('image').description('firmware image tools');
+  const cmd = image
+    .command('partition-table')
+    .description('convert an ESP-IDF partition CSV to the binary table, or a binary table to CSV')
+    .argument('<file>', 'partitions.csv or a partition table binary')
+    .option('-o, --out <file>', 'file to write (CSV → binary default: the CSV name with .bin; binary → CSV default: stdout)')
+    .option('--offset <offset>', 'flash offset of the table (default 0x8000)', numberOption('--offset'))
+    .option('--flash-size <size>', 'check that every partition fits this flash (e.g. 4MB)', numberOption('--flash-size'))
+    .option('--no-md5', 'leave the MD5 entry out of the binary')
+    .option('--json', 'print the entries and findings as JSON')
+    .addHelpText('after', HELP)
+    .action((file: string, opts: PartitionTableCliOptions) => {
+      process.exitCode = runPartitionTable(file, opts);
+    });
+  exitTwoOnUsageErrors(cmd);
+}

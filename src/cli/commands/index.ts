@@ -21,3 +21,7 @@ import { registerFlash } from './flash.js';
 registrars.push(registerFlash);
 import { registerRomProbe } from './rom-probe.js';
 registrars.push(registerRomProbe);
+import { registerElf2Image } from './image-elf2image.js';
+import { registerMerge } from './image-merge.js';
+import { registerPartitionTable } from './image-partition-table.js';
+registrars.push(registerElf2Image, registerMerge, registerPartitionTable);

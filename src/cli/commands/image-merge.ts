@@ -1,0 +1,112 @@
+/** `espalgo image merge -o OUT OFFSET FILE [OFFSET FILE…]`: one flash file from a bootloader, a table and apps. */
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { IMAGE_MAGIC, PARTITION_MAGIC, isMcubootImage, mergeFlash, type FlashPart } from '../../image/index.js';
+import { writeFileAtomic } from '../output/atomic-write.js';
+import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
+import { formatSize, hex32, parseNumber } from '../output/format.js';
+import { processIo, type CliIo } from '../output/io.js';
+import { makeStyle } from '../output/style.js';
+import { renderTable } from '../output/table.js';
+
+export interface MergeCliOptions {
+  readonly out: string;
+  /** Flash offset of the output's byte 0 (default 0). */
+  readonly baseOffset?: number;
+  /** Pad the output with 0xFF to this many bytes (a whole flash). */
+  readonly padTo?: number;
+  readonly json?: boolean;
+}
+
+/** What a part looks like from its first bytes, for the listing. */
+function kindOf(data: Uint8Array): string {
+  if (data[0] === IMAGE_MAGIC) return 'ESP image';
+  if (data.length >= 2 && (data[0]! | (data[1]! << 8)) === PARTITION_MAGIC) return 'partition table';
+  if (isMcubootImage(data)) return 'MCUboot image';
+  return 'data';
+}
+
+/** OFFSET FILE pairs from the command line. */
+function partsOf(args: readonly string[]): { part: FlashPart; file: string }[] {
+  if (args.length === 0 || args.length % 2 !== 0) {
+    throw new CliInputError('BAD_ARGUMENTS', `give OFFSET FILE pairs, e.g. 0x0 bootloader.bin 0x8000 partition-table.bin 0x10000 app.bin (got ${args.length} argument${args.length === 1 ? '' : 's'})`);
+  }
+  const parts: { part: FlashPart; file: string }[] = [];
+  for (let i = 0; i < args.length; i += 2) {
+    const offset = parseNumber(args[i]!);
+    if (offset === undefined) {
+      const hint = parseNumber(args[i + 1]!) !== undefined ? `: the offset comes first, then the file (${args[i + 1]} ${args[i]})` : ' like 0x10000';
+      throw new CliInputError('BAD_ARGUMENTS', `"${args[i]}" is not an offset${hint}`);
+    }
+    if (offset % 4 !== 0) throw new CliInputError('BAD_ARGUMENTS', `offset ${hex32(offset)} of ${args[i + 1]} is not a multiple of 4 bytes; flash is written in words`);
+    const file = args[i + 1]!;
+    const data = readInputFile(file);
+    if (data.length === 0) throw new CliInputError('INPUT_EMPTY', `${file} is empty`);
+    parts.push({ part: { offset, data, name: basename(file) }, file });
+  }
+  return parts;
+}
+
+export function runMerge(args: readonly string[], o: MergeCliOptions, io: CliIo = processIo()): number {
+  return runGuarded(io, () => {
+    const base = o.baseOffset ?? 0;
+    const parts = partsOf(args);
+    const merged = mergeFlash(parts.map((p) => p.part), { baseOffset: base, ...(o.padTo !== undefined ? { size: o.padTo } : {}) });
+    try {
+      writeFileAtomic(o.out, merged);
+    } catch (err) {
+      throw new CliInputError('OUTPUT_UNWRITABLE', `cannot write ${o.out}: ${(err as Error).message}`);
+    }
+    const sorted = [...parts].sort((a, b) => a.part.offset - b.part.offset);
+    if (o.json) {
+      io.out(JSON.stringify({
+        ok: true, action: 'merge', out: o.out, baseOffset: hex32(base), bytes: merged.length,
+        parts: sorted.map(({ part, file }) => ({ file, offset: hex32(part.offset), size: part.data.length, kind: kindOf(part.data) })),
+      }) + '\n');
+      return EXIT_OK;
+    }
+    const st = makeStyle(io.color);
+    io.out(`${st.bold('espalgo image merge')} → ${o.out} (${formatSize(merged.length)}, file byte 0 = flash ${hex32(base)}, gaps 0xFF)\n\n`);
+    io.out(renderTable(
+      [{ header: 'flash offset' }, { header: 'end' }, { header: 'size', align: 'right' }, { header: 'file' }, { header: 'looks like' }],
+      sorted.map(({ part, file }) => [hex32(part.offset), hex32(part.offset + part.data.length), formatSize(part.data.length), file, kindOf(part.data)]),
+      2, st.dim,
+    ));
+    io.out(`\n${st.dim(`Next: espalgo flash-map ${o.out}${base ? ` --base-offset ${hex32(base)}` : ''} (which app boots, its mappings, what would trip a debugger)`)}\n`);
+    return EXIT_OK;
+  }, o.json === true);
+}
+
+const HELP = `
+Lays files into one flash file, each at its flash offset, gaps filled with 0xFF (an erased flash
+reads 0xFF). Overlapping parts, offsets before the base and parts past --pad-to are refused, and
+nothing is written then. The output is written complete or not at all.
+
+The file starts at flash 0 unless --base-offset says otherwise (e.g. 0x1000 for an esp32 or
+esp32s2 file that starts at its bootloader).
+
+Exit codes: 0 written, 2 bad input (nothing written).
+
+Examples:
+  $ espalgo image merge -o flash.bin 0x0 bootloader.bin 0x8000 partition-table.bin 0x10000 app.bin
+  $ espalgo image merge -o flash-4M.bin --pad-to 4MB 0x0 bootloader.bin 0x8000 pt.bin 0x10000 app.bin
+  $ espalgo flash-map flash.bin
+`;
+
+export function registerMerge(program: Command): void {
+  const image = program.commands.find((c) => c.name() === 'image') ?? program.command('image').description('firmware image tools');
+  const cmd = image
+    .command('merge')
+    .description('merge a bootloader, a partition table and apps into one flash file at their offsets')
+    .argument('<offset-file-pairs...>', 'OFFSET FILE, repeated')
+    .requiredOption('-o, --out <file>', 'the flash file to write')
+    .option('--base-offset <offset>', 'flash offset of the file\'s byte 0 (default 0)', numberOption('--base-offset'))
+    .option('--pad-to <size>', 'pad the file with 0xFF to this size (e.g. 4MB, the whole flash)', numberOption('--pad-to'))
+    .option('--json', 'print what was written as JSON')
+    .addHelpText('after', HELP)
+    .action((pairs: string[], opts: MergeCliOptions) => {
+      process.exitCode = runMerge(pairs, opts);
+    });
+  exitTwoOnUsageErrors(cmd);
+}

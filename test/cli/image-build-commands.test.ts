@@ -1,0 +1,191 @@
+/**
+ * The image building commands: elf2image, partition-table (both ways) and merge. Their output is
+ * compared with the library's and with the committed demo build; bad input writes nothing; and a
+ * flash file made with the three commands alone boots on the simulated ESP32-C3.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runElf2Image, defaultImagePath } from '../../src/cli/commands/image-elf2image.js';
+import { runMerge } from '../../src/cli/commands/image-merge.js';
+import { runPartitionTable } from '../../src/cli/commands/image-partition-table.js';
+import { memoryIo } from '../../src/cli/output/io.js';
+import { buildPartitionTable, mergeFlash, parsePartitionCsv, parsePartitionTable } from '../../src/image/index.js';
+import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
+import { firmwareSymbol } from '../algorithm/sim-fixture.js';
+import { tempDir } from './helpers.js';
+
+const ELF = 'firmware/build/espalgo-demo.elf';
+/** The options scripts/build-firmware.ts builds the committed demo app with. */
+const DEMO_BUILD = { chip: 'esp32c3', flashFreq: '80m', flashSize: 4 * 1024 * 1024, elfSha256: true } as const;
+
+const CSV = `# Name, Type, SubType, Offset, Size, Flags
+nvs,      data, nvs,     ,  0x6000,
+phy_init, data, phy,     ,  4K,
+factory,  app,  factory, ,  1M,
+storage,  data, fat,     ,  512K, readonly
+`;
+
+test('image elf2image: the committed demo app byte for byte; JSON; the default output name', (t) => {
+  const dir = tempDir(t);
+  const out = join(dir, 'app.bin');
+  const io = memoryIo();
+  assert.equal(runElf2Image(ELF, { ...DEMO_BUILD, out }, io), 0, io.stderr());
+  assert.deepEqual(readFileSync(out), readFileSync('firmware/build/espalgo-demo.bin'));
+  for (const s of ['ESP32-C3 app image', '5 segments', 'entry 0x42000020', 'DIO, 80m, 4 MiB', 'irom', 'drom', 'padding']) assert.ok(io.stdout().includes(s), s);
+
+  const j = memoryIo();
+  assert.equal(runElf2Image(ELF, { ...DEMO_BUILD, out, json: true, sha256: false }, j), 0);
+  const r = JSON.parse(j.stdout()) as { ok: boolean; bytes: number; sha256Appended: boolean; segments: { kind: string }[] };
+  assert.equal(r.ok, true);
+  assert.equal(r.sha256Appended, false);
+  assert.equal(r.bytes, readFileSync(out).length);
+  assert.equal(readFileSync('firmware/build/espalgo-demo.bin').length - r.bytes, 32, 'the same image without its 32-byte SHA-256');
+  assert.deepEqual(r.segments.map((s) => s.kind), ['drom', 'dram', 'iram', 'padding', 'irom']);
+
+  assert.equal(defaultImagePath('build/app.elf'), 'build/app.bin');
+  assert.equal(defaultImagePath('build/app'), 'build/app.bin');
+});
+
+test('image elf2image: bad input exits 2 with one line and writes nothing', (t) => {
+  const dir = tempDir(t);
+  const out = join(dir, 'app.bin');
+  const cases: [Parameters<typeof runElf2Image>[1], string, RegExp][] = [
+    [{ out }, ELF, /give --chip/],
+    [{ out, chip: 'esp8266' }, ELF, /unknown chip "esp8266"/],
+    [{ out, chip: 'esp32s3' }, ELF, /built for RISC-V, but the ESP32-S3 is Xtensa/],
+    [{ out, chip: 'esp32c3', flashFreq: '33m' }, ELF, /--flash-freq 33m .* use 40m, 26m, 20m, 80m/],
+    [{ out, chip: 'esp32c3', flashMode: 'octal' }, ELF, /--flash-mode must be one of qio, qout, dio, dout/],
+    [{ out, chip: 'esp32c3', flashSize: 3 * 1024 * 1024 }, ELF, /--flash-size .* no image header code/],
+    [{ out, chip: 'esp32c3' }, 'firmware/build/espalgo-demo.bin', /ELF magic/],
+    [{ out, chip: 'esp32c3' }, join(dir, 'missing.elf'), /no such file/],
+  ];
+  for (const [o, elf, message] of cases) {
+    const io = memoryIo();
+    assert.equal(runElf2Image(elf, o, io), 2, JSON.stringify(o));
+    assert.match(io.stderr(), message);
+    assert.equal(io.stderr().split('\n').length, 2, 'one line');
+    assert.deepEqual(readdirSync(dir), [], 'nothing written');
+  }
+});
+
+test('image partition-table: CSV to the binary the library builds, and back to the same entries', (t) => {
+  const dir = tempDir(t);
+  const csv = join(dir, 'partitions.csv');
+  writeFileSync(csv, CSV);
+  const io = memoryIo();
+  assert.equal(runPartitionTable(csv, { flashSize: 4 * 1024 * 1024 }, io), 0, io.stderr());
+  const bin = join(dir, 'partitions.bin');
+  assert.deepEqual(new Uint8Array(readFileSync(bin)), buildPartitionTable(parsePartitionCsv(CSV).entries));
+  assert.match(io.stdout(), /factory\s+app\s+factory\s+0x00010000\s+1 MiB/);
+  assert.match(io.stdout(), /storage .* readonly/);
+
+  const back = memoryIo();
+  assert.equal(runPartitionTable(bin, {}, back), 0);
+  assert.deepEqual(parsePartitionCsv(back.stdout()).entries, parsePartitionCsv(CSV).entries);
+  assert.match(back.stdout(), /^factory, app, factory, 0x10000, 1M,$/m);
+
+  const noMd5 = join(dir, 'plain.bin');
+  assert.equal(runPartitionTable(csv, { out: noMd5, md5: false }, memoryIo()), 0);
+  assert.equal(parsePartitionTable(readFileSync(noMd5)).md5?.present ?? false, false);
+
+  const j = memoryIo();
+  assert.equal(runPartitionTable(csv, { out: bin, offset: 0xc000, json: true }, j), 0);
+  const r = JSON.parse(j.stdout()) as { ok: boolean; entries: { label: string; offset: string }[] };
+  assert.equal(r.ok, true);
+  assert.equal(r.entries[0]!.offset, '0x0000d000', 'empty offsets filled after a table at --offset');
+});
+
+test('image partition-table: a table with errors is listed and not written; a bad MD5 exits 1; junk exits 2', (t) => {
+  const dir = tempDir(t);
+  const csv = join(dir, 'partitions.csv');
+  writeFileSync(csv, CSV);
+  const bin = join(dir, 'partitions.bin');
+  writeFileSync(bin, 'the old table');
+  const io = memoryIo();
+  assert.equal(runPartitionTable(csv, { flashSize: 1024 * 1024 }, io), 2);
+  assert.match(io.stdout(), /PARTITION_BEYOND_FLASH/);
+  assert.match(io.stderr(), /partitions\.bin not written: the table has 2 errors/);
+  assert.equal(readFileSync(bin, 'utf8'), 'the old table', 'the existing file is untouched');
+
+  const j = memoryIo();
+  assert.equal(runPartitionTable(csv, { flashSize: 1024 * 1024, json: true }, j), 2);
+  const r = JSON.parse(j.stdout()) as { ok: boolean; code: string; findings: unknown[] };
+  assert.deepEqual([r.ok, r.code, r.findings.length], [false, 'TABLE_HAS_ERRORS', 2]);
+
+  const table = buildPartitionTable(parsePartitionCsv(CSV).entries);
+  table[0x10] ^= 1; // inside the first entry: the MD5 no longer matches
+  const corrupt = join(dir, 'corrupt.bin');
+  writeFileSync(corrupt, table);
+  const c = memoryIo();
+  assert.equal(runPartitionTable(corrupt, { out: join(dir, 'out.csv') }, c), 1);
+  assert.match(c.stdout(), /MD5 INVALID/);
+  assert.ok(existsSync(join(dir, 'out.csv')), 'the reading is written all the same');
+
+  const junk = join(dir, 'junk.bin');
+  writeFileSync(junk, new Uint8Array([1, 2, 0, 3]));
+  const k = memoryIo();
+  assert.equal(runPartitionTable(junk, {}, k), 2);
+  assert.match(k.stderr(), /neither a partition table binary .* nor CSV text/);
+  writeFileSync(csv, 'nvs, data, nvs, 0x9000, 0x6000\nfactory, app, factory, 0x9000, 1M\n');
+  const o = memoryIo();
+  assert.equal(runPartitionTable(csv, {}, o), 2);
+  assert.match(o.stderr(), /previous partition ends at 0x0000f000/);
+});
+
+test('image merge: parts at their offsets as the library merges them; overlaps and bad pairs write nothing', (t) => {
+  const dir = tempDir(t);
+  const a = join(dir, 'a.bin');
+  const b = join(dir, 'b.bin');
+  writeFileSync(a, new Uint8Array(0x20).fill(0x11));
+  writeFileSync(b, new Uint8Array(0x10).fill(0x22));
+  const out = join(dir, 'flash.bin');
+  const io = memoryIo();
+  assert.equal(runMerge(['0x1000', a, '0x2000', b], { out, baseOffset: 0x1000, padTo: 0x2000 }, io), 0, io.stderr());
+  const want = mergeFlash([{ offset: 0x1000, data: new Uint8Array(0x20).fill(0x11) }, { offset: 0x2000, data: new Uint8Array(0x10).fill(0x22) }], { baseOffset: 0x1000, size: 0x2000 });
+  assert.deepEqual(new Uint8Array(readFileSync(out)), want);
+  assert.match(io.stdout(), /8 KiB, file byte 0 = flash 0x00001000/);
+
+  const j = memoryIo();
+  assert.equal(runMerge(['0x0', a], { out, json: true }, j), 0);
+  assert.deepEqual(JSON.parse(j.stdout()).parts, [{ file: a, offset: '0x00000000', size: 0x20, kind: 'data' }]);
+
+  const before = readFileSync(out);
+  const cases: [string[], Parameters<typeof runMerge>[1], RegExp][] = [
+    [['0x0', a, '0x10', b], { out }, /overlap/],
+    [['0x0', a, '0x2000'], { out }, /give OFFSET FILE pairs/],
+    [[a, '0x0'], { out }, /the offset comes first, then the file/],
+    [['0x2', a], { out }, /not a multiple of 4/],
+    [['0x0', a], { out, baseOffset: 0x1000 }, /before the merged file's base offset/],
+    [['0x0', a, '0x2000', b], { out, padTo: 0x1000 }, /does not fit/],
+    [['0x0', join(dir, 'missing.bin')], { out }, /no such file/],
+  ];
+  for (const [args, o, message] of cases) {
+    const e = memoryIo();
+    assert.equal(runMerge(args, o, e), 2, args.join(' '));
+    assert.match(e.stderr(), message);
+    assert.deepEqual(readFileSync(out), before, 'the output is untouched');
+  }
+});
+
+test('a flash file made with elf2image, partition-table and merge alone boots on the simulator', async (t) => {
+  const dir = tempDir(t);
+  const quiet = memoryIo();
+  const app = join(dir, 'app.bin');
+  assert.equal(runElf2Image(ELF, { ...DEMO_BUILD, out: app }, quiet), 0);
+  writeFileSync(join(dir, 'partitions.csv'), CSV);
+  assert.equal(runPartitionTable(join(dir, 'partitions.csv'), {}, quiet), 0);
+  const flash = join(dir, 'flash.bin');
+  assert.equal(runMerge(['0x0', 'firmware/build/bootloader.bin', '0x8000', join(dir, 'partitions.bin'), '0x10000', app], { out: flash, padTo: 0x400000 }, quiet), 0, quiet.stderr());
+  const sim = createSimulatedEsp32c3({ flash });
+  const word = async (address: number) => new DataView((await sim.target.readMemory(address, 4)).buffer).getUint32(0, true);
+  try {
+    const first = await word(firmwareSymbol('demo_heartbeat'));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok((await word(firmwareSymbol('demo_heartbeat'))) > first, 'the heartbeat advances');
+    assert.equal(await word(firmwareSymbol('demo_selfcheck_failures')), 0);
+  } finally {
+    await sim.close();
+  }
+});

@@ -65,7 +65,7 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
   const id = sim.flash.jedecId;
   io.out(`espalgo sim: ESP32-C3 with ${sim.flash.size >>> 20} MiB flash (JEDEC ${[id >>> 16, (id >>> 8) & 0xff, id & 0xff].map((x) => x.toString(16).padStart(2, '0')).join(' ')})${options.persist ? `, written through to ${flashFile}` : ''}\n`);
   io.out(b.partition && b.tableOffset !== null
-    ? `  partition table at ${hex32(b.tableOffset)}; booted ${b.partition.subtypeName} "${b.partition.label}" at ${hex32(b.partition.offset)} (${b.reason})\n`
+    ? `  partition table at ${hex32(b.tableOffset)}; ${b.reason}\n` // the reason names the partition booted
     : `  ${b.reason}\n`);
   for (const m of b.mappings) {
     io.out(`  ${m.kind.toUpperCase()} ${hex32(m.vaddr)} ← flash ${hex32(m.flashOffset)} (${m.size} bytes, MMU entries ${m.firstEntry}..${m.firstEntry + m.entries - 1})\n`);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { runElf2Image, defaultImagePath } from '../../src/cli/commands/image-elf2image.js';
 import { runMerge } from '../../src/cli/commands/image-merge.js';
 import { runPartitionTable } from '../../src/cli/commands/image-partition-table.js';
+import { runOtadata } from '../../src/cli/commands/image-otadata.js';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { buildPartitionTable, mergeFlash, parsePartitionCsv, parsePartitionTable } from '../../src/image/index.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
@@ -187,5 +188,59 @@ test('a flash file made with elf2image, partition-table and merge alone boots on
     assert.equal(await word(firmwareSymbol('demo_selfcheck_failures')), 0);
   } finally {
     await sim.close();
+  }
+});
+
+test('image otadata: built to select a slot, read back; the simulator boots the slot it selects', async (t) => {
+  const dir = tempDir(t);
+  const od = join(dir, 'otadata.bin');
+  const b = memoryIo();
+  assert.equal(runOtadata(undefined, { select: 'ota_0', out: od }, b), 0, b.stderr());
+  assert.match(b.stdout(), /selects ota_0/);
+  const r = memoryIo();
+  assert.equal(runOtadata(od, { otaCount: 2, json: true }, r), 0);
+  const read = JSON.parse(r.stdout()) as { activeCopy: number; slot: string; copies: { seq: number; valid: boolean }[] };
+  assert.deepEqual([read.activeCopy, read.slot, read.copies[0]!.seq, read.copies[1]!.valid], [0, 'ota_0', 1, false]);
+
+  // demo-ota.bin's own otadata selects ota_1 (variant 1); ours in its place boots ota_0 (variant 0).
+  const flash = new Uint8Array(readFileSync('firmware/build/demo-ota.bin'));
+  const otadata = parsePartitionTable(flash.subarray(0x8000, 0x9000)).entries.find((e) => e.typeName === 'data' && e.subtypeName === 'ota')!;
+  flash.set(readFileSync(od), otadata.offset);
+  const file = join(dir, 'ota0.bin');
+  writeFileSync(file, flash);
+  const sim = createSimulatedEsp32c3({ flash: file });
+  try {
+    assert.match(sim.boot.reason, /booting ota_0/);
+    const variant = new DataView((await sim.target.readMemory(firmwareSymbol('demo_state') + 4, 4)).buffer).getUint32(0, true);
+    assert.equal(variant, 0, 'the ota_0 build runs');
+  } finally {
+    await sim.close();
+  }
+
+  const erased = join(dir, 'erased.bin');
+  writeFileSync(erased, new Uint8Array(0x2000).fill(0xff));
+  const e = memoryIo();
+  assert.equal(runOtadata(erased, {}, e), 0, 'erased otadata is normal');
+  assert.match(e.stdout(), /no valid copy: the bootloader boots the factory app/);
+  const garbage = new Uint8Array(0x2000).fill(0xff);
+  garbage.set([5, 0, 0, 0], 0); // ota_seq written, CRC not
+  writeFileSync(erased, garbage);
+  assert.equal(runOtadata(erased, {}, memoryIo()), 1, 'a copy written but not valid is a problem');
+
+  const cases: [string | undefined, Parameters<typeof runOtadata>[1], RegExp][] = [
+    [undefined, {}, /give an otadata FILE to read, or --select/],
+    [undefined, { select: 'ota_16', out: od }, /--select must be ota_0 … ota_15/],
+    [undefined, { select: 'ota_3', out: od, otaCount: 2 }, /ota_3 does not exist in a table with 2 OTA partitions/],
+    [undefined, { select: 'ota_1' }, /needs -o FILE/],
+    [undefined, { select: 'ota_1', out: od, state: 'sleepy' }, /--state must be one of/],
+    [od, { out: od }, /give --select ota_N with them/],
+    [join(dir, 'short.bin'), {}, /no such file/],
+  ];
+  const before = readFileSync(od);
+  for (const [file, o, message] of cases) {
+    const io = memoryIo();
+    assert.equal(runOtadata(file, o, io), 2, JSON.stringify(o));
+    assert.match(io.stderr(), message);
+    assert.deepEqual(readFileSync(od), before, 'nothing written');
   }
 });

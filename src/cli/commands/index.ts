@@ -24,4 +24,5 @@ registrars.push(registerRomProbe);
 import { registerElf2Image } from './image-elf2image.js';
 import { registerMerge } from './image-merge.js';
 import { registerPartitionTable } from './image-partition-table.js';
-registrars.push(registerElf2Image, registerMerge, registerPartitionTable);
+import { registerOtadata } from './image-otadata.js';
+registrars.push(registerElf2Image, registerMerge, registerPartitionTable, registerOtadata);

@@ -74,6 +74,14 @@ test('unaligned, out-of-range and oversized requests exit 2 with the address and
     for (const action of ['write', 'verify'] as const) {
       await assert.rejects(runFlash(action, ['0x10000', small], nowhere as FlashWriteOptions, memoryIo()), new RegExp(`the file comes first, then the offset: espalgo flash ${action} ${small} 0x10000`));
     }
+    // An output that cannot be written is refused before the read (no target is tried either).
+    for (const [out, why] of [[join(dir, 'no-such-folder', 'dump.bin'), /no folder .*no-such-folder/], [dir, /it is a folder/]] as const) {
+      await assert.rejects(runFlash('read', ['0', '4K'], { ...nowhere, out } as FlashWriteOptions & { out: string }, memoryIo()), (e: Error) => {
+        assert.match(e.message, new RegExp(`^cannot write ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+        assert.match(e.message, why);
+        return true;
+      });
+    }
     // An input error of the command line itself: one line on stderr, and with --json a JSON line too.
     const plain = memoryIo();
     assert.equal(await runGuardedAsync(plain, () => runFlash('write', [join(dir, 'missing.bin')], nowhere as FlashWriteOptions, plain)), 2);

@@ -1,7 +1,7 @@
 /** `espalgo example-image --layout NAME OUT`: write one of the built-in example flash files. */
 import type { Command } from 'commander';
 import { EXAMPLE_LAYOUTS, findExampleLayout } from '../../image/examples/index.js';
-import { writeFileAtomic } from '../output/atomic-write.js';
+import { writeOutputFile } from '../output/atomic-write.js';
 import { exitTwoOnUsageErrors, numberOption, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { formatSize, hex32 } from '../output/format.js';
@@ -18,11 +18,7 @@ export function runExampleImage(out: string, o: ExampleImageOptions, io: CliIo =
     const layout = findExampleLayout(o.layout);
     if (!layout) throw new CliInputError('BAD_LAYOUT', `unknown layout "${o.layout}"; known: ${EXAMPLE_LAYOUTS.map((l) => l.name).join(', ')}`);
     const f = layout.build(o.padTo !== undefined ? { padTo: o.padTo } : {});
-    try {
-      writeFileAtomic(out, f.bytes);
-    } catch (err) {
-      throw new CliInputError('OUTPUT_UNWRITABLE', `cannot write ${out}: ${(err as Error).message}`);
-    }
+    writeOutputFile(out, f.bytes);
     io.out(`${out}: ${layout.name} (${f.chip.displayName}), ${formatSize(f.bytes.length)}, file byte 0 = flash ${hex32(f.baseOffset)}\n`);
     for (const p of f.parts) io.out(`  ${hex32(p.offset)}  ${p.name.padEnd(16)} ${formatSize(p.length)}\n`);
     return EXIT_OK;

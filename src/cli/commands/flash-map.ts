@@ -7,7 +7,7 @@ import { esp32c3 } from '../../chips/esp32c3.js';
 import { hostLayout, SparseFlash, walkApp } from '../../flash/probe-mappings.js';
 import { openFlashSession } from '../../flash/session.js';
 import { STUB_ADDRESS_LIMIT } from '../../flash/stub-protocol.js';
-import { writeFileAtomic } from '../output/atomic-write.js';
+import { writeOutputFile } from '../output/atomic-write.js';
 import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuarded, runGuardedAsync } from '../output/command-support.js';
 import { formatSize, hex32 } from '../output/format.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
@@ -55,11 +55,7 @@ export function reportFlashMap(bytes: Uint8Array, name: string, o: FlashMapComma
   }
   const report = analyzeFlashMap(bytes, analysisOptions(o));
   if (o.svg !== undefined) {
-    try {
-      writeFileAtomic(o.svg, renderFlashMapSvg(report, name));
-    } catch (err) {
-      throw new CliInputError('SVG_UNWRITABLE', `cannot write ${o.svg}: ${(err as Error).message}`);
-    }
+    writeOutputFile(o.svg, renderFlashMapSvg(report, name), 'SVG_UNWRITABLE');
   }
   if (o.json) io.out(JSON.stringify({ file: name, ...extra, ...report }, null, 2) + '\n');
   else io.out(renderFlashMapText(report, makeStyle(io.color), io.columns, name) + (o.svg !== undefined ? `\nSVG written to ${o.svg}\n` : ''));

@@ -3,7 +3,7 @@
  * or a GDB server). Requests are checked before anything is touched; progress goes to a bar on a
  * TTY, to one line per phase otherwise, or to JSON lines with --json.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { hex32 } from '../../chips/types.js';
 import { AlgorithmError } from '../../algorithm/errors.js';
@@ -19,6 +19,7 @@ import type { TransferMode } from '../../flash/transfer.js';
 import { verifyFlash } from '../../flash/verify.js';
 import { writeFlash } from '../../flash/write.js';
 import { TargetError } from '../../target/errors.js';
+import { checkOutputWritable, writeOutputFile } from '../output/atomic-write.js';
 import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { parseNumber } from '../output/format.js';
@@ -146,6 +147,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
       offset = parseOffset(args[0], 'offset');
       length = parseOffset(args[1], 'size');
       precheck(o, offset, action === 'read' ? Math.ceil(length / 4) * 4 : length, action, action === 'erase' ? 'sector' : 'word', action !== 'read');
+      if (action === 'read') checkOutputWritable((o as FlashReadOptions).out);
     }
   } catch (error) {
     if (error instanceof FlashError) return fail(error, o, io);
@@ -196,7 +198,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
           const bytes = await readFlash(session, offset, length, { onProgress });
           progress.stop();
           const out = (o as FlashReadOptions).out;
-          writeFileSync(out, bytes);
+          writeOutputFile(out, bytes);
           result(o, io, { action, offset: hex32(offset), length, file: out }, `read ${kib(length)} at ${hex32(offset)} into ${out}`);
           return EXIT_OK;
         }

@@ -6,8 +6,8 @@ import { CHIP_NAMES, findChip } from '../../chips/index.js';
 import {
   EM_RISCV, EM_XTENSA, describeSpiSpeed, elf2image, flashSizeToCode, parseElf, parseImage, spiSpeedCode, type SpiModeName,
 } from '../../image/index.js';
-import { writeFileAtomic } from '../output/atomic-write.js';
-import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { writeOutputFile } from '../output/atomic-write.js';
+import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { formatSize, hex32 } from '../output/format.js';
 import { renderSegmentTable } from '../output/image-tables.js';
@@ -93,11 +93,7 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
     });
     // Read back what was built, as any reader of the file will, before the file exists.
     const image = parseImage(bytes, { chip, verify: 'full' });
-    try {
-      writeFileAtomic(out, bytes);
-    } catch (err) {
-      throw new CliInputError('OUTPUT_UNWRITABLE', `cannot write ${out}: ${(err as Error).message}`);
-    }
+    writeOutputFile(out, bytes);
     if (o.json) {
       io.out(JSON.stringify({
         ok: true, action: 'elf2image', out, chip: chip.name, bytes: bytes.length, entry: hex32(image.header.entry),
@@ -136,8 +132,7 @@ Examples:
 `;
 
 export function registerElf2Image(program: Command): void {
-  const image = program.commands.find((c) => c.name() === 'image') ?? program.command('image').description('firmware image tools');
-  const cmd = image
+  const cmd = imageCommand(program)
     .command('elf2image')
     .description('build an app image from an ELF (segments, MMU-page padding, checksum, SHA-256)')
     .argument('<elf>', 'linked ELF file')

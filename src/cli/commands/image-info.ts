@@ -7,7 +7,7 @@ import {
   describeChipId, describeSpiSpeed, isImageFormatError, isMcubootImage, parseImage, parseMcubootHeader, parsePartitionTable,
   toHex, type EspImage, type Finding, type McubootHeader, type PartitionTable,
 } from '../../image/index.js';
-import { exitTwoOnUsageErrors, readInputFile, runGuarded } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, imageCommand, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
 import { formatSize, hex32 } from '../output/format.js';
@@ -141,8 +141,7 @@ For a merged firmware.bin or a flash dump, use: espalgo flash-map FILE
 `;
 
 export function registerImageInfo(program: Command): void {
-  const image = program.commands.find((c) => c.name() === 'image') ?? program.command('image').description('firmware image tools');
-  const cmd = image
+  const cmd = imageCommand(program)
     .command('info')
     .description('show what an ESP image, partition table or MCUboot image contains')
     .argument('<file>', 'image file')

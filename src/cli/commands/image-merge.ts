@@ -2,8 +2,8 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { IMAGE_MAGIC, PARTITION_MAGIC, isMcubootImage, mergeFlash, type FlashPart } from '../../image/index.js';
-import { writeFileAtomic } from '../output/atomic-write.js';
-import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { writeOutputFile } from '../output/atomic-write.js';
+import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { formatSize, hex32, parseNumber } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
@@ -53,11 +53,7 @@ export function runMerge(args: readonly string[], o: MergeCliOptions, io: CliIo 
     const base = o.baseOffset ?? 0;
     const parts = partsOf(args);
     const merged = mergeFlash(parts.map((p) => p.part), { baseOffset: base, ...(o.padTo !== undefined ? { size: o.padTo } : {}) });
-    try {
-      writeFileAtomic(o.out, merged);
-    } catch (err) {
-      throw new CliInputError('OUTPUT_UNWRITABLE', `cannot write ${o.out}: ${(err as Error).message}`);
-    }
+    writeOutputFile(o.out, merged);
     const sorted = [...parts].sort((a, b) => a.part.offset - b.part.offset);
     if (o.json) {
       io.out(JSON.stringify({
@@ -95,8 +91,7 @@ Examples:
 `;
 
 export function registerMerge(program: Command): void {
-  const image = program.commands.find((c) => c.name() === 'image') ?? program.command('image').description('firmware image tools');
-  const cmd = image
+  const cmd = imageCommand(program)
     .command('merge')
     .description('merge a bootloader, a partition table and apps into one flash file at their offsets')
     .argument('<offset-file-pairs...>', 'OFFSET FILE, repeated')

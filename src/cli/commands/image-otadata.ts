@@ -5,8 +5,8 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { OTA_STATE, OTADATA_SIZE, buildOtadata, parseOtadata, type OtaData, type OtaSelectEntry } from '../../image/index.js';
-import { writeFileAtomic } from '../output/atomic-write.js';
-import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { writeOutputFile } from '../output/atomic-write.js';
+import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { hex32 } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
@@ -90,11 +90,7 @@ export function runOtadata(file: string | undefined, o: OtadataCliOptions, io: C
     if (count !== undefined && slot >= count) throw new CliInputError('BAD_SLOT', `ota_${slot} does not exist in a table with ${count} OTA partition${count === 1 ? '' : 's'}`);
     // The smallest sequence number that selects the slot: (seq − 1) mod count = slot for any count > slot.
     const bytes = buildOtadata(slot + 1, stateOf(o.state));
-    try {
-      writeFileAtomic(o.out, bytes);
-    } catch (err) {
-      throw new CliInputError('OUTPUT_UNWRITABLE', `cannot write ${o.out}: ${(err as Error).message}`);
-    }
+    writeOutputFile(o.out, bytes);
     report(basename(o.out), parseOtadata(bytes), count, o, io, `espalgo image otadata → ${o.out} (${OTADATA_SIZE / 1024} KiB, selects ota_${slot})`, true);
     return EXIT_OK;
   }, o.json === true);
@@ -120,8 +116,7 @@ Examples:
 `;
 
 export function registerOtadata(program: Command): void {
-  const image = program.commands.find((c) => c.name() === 'image') ?? program.command('image').description('firmware image tools');
-  const cmd = image
+  const cmd = imageCommand(program)
     .command('otadata')
     .description('read an otadata partition (which OTA slot boots, and why), or build one that selects a slot')
     .argument('[file]', 'otadata file to read (e.g. read from flash at the otadata partition)')

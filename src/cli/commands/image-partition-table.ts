@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import {
   PARTITION_MAGIC, buildPartitionTable, parsePartitionCsv, parsePartitionTable, partitionTableToCsv, type Finding, type PartitionEntry,
 } from '../../image/index.js';
-import { writeFileAtomic } from '../output/atomic-write.js';
-import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { writeOutputFile } from '../output/atomic-write.js';
+import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
 import { formatSize, hex32 } from '../output/format.js';
@@ -37,14 +37,6 @@ function csvText(bytes: Uint8Array, file: string): string {
   return new TextDecoder('utf-8').decode(bytes);
 }
 
-function writeOut(path: string, data: string | Uint8Array): void {
-  try {
-    writeFileAtomic(path, data);
-  } catch (err) {
-    throw new CliInputError('OUTPUT_UNWRITABLE', `cannot write ${path}: ${(err as Error).message}`);
-  }
-}
-
 function jsonEntries(entries: readonly PartitionEntry[]): object[] {
   return entries.map((e) => ({ label: e.label, type: e.typeName, subtype: e.subtypeName, offset: hex32(e.offset), size: e.size, encrypted: e.flags.encrypted, readonly: e.flags.readonly }));
 }
@@ -65,7 +57,7 @@ export function runPartitionTable(file: string, o: PartitionTableCliOptions, io:
       // Binary → CSV: a reading; what it finds is reported, the CSV written all the same.
       const table = parsePartitionTable(bytes.subarray(0, TABLE_SECTOR), where);
       const csv = partitionTableToCsv(table.entries);
-      if (o.out !== undefined) writeOut(o.out, csv);
+      if (o.out !== undefined) writeOutputFile(o.out, csv);
       if (o.json) {
         io.out(JSON.stringify({ ok: true, action: 'partition-table', from: 'binary', out: o.out ?? null, md5: table.md5?.present ? (table.md5.valid ? 'valid' : 'invalid') : 'none', entries: jsonEntries(table.entries), findings: table.findings, ...(o.out === undefined ? { csv } : {}) }) + '\n');
       } else if (o.out === undefined) {
@@ -84,7 +76,7 @@ export function runPartitionTable(file: string, o: PartitionTableCliOptions, io:
     const out = o.out ?? defaultTablePath(file);
     const bad = errors(parsed.findings);
     const binary = bad ? undefined : buildPartitionTable(parsed.entries, { md5: o.md5 !== false });
-    if (binary) writeOut(out, binary);
+    if (binary) writeOutputFile(out, binary);
     const refusal = `${out} not written: the table has ${bad} error${bad === 1 ? '' : 's'}`;
     if (o.json) {
       const result = bad ? { ok: false, code: 'TABLE_HAS_ERRORS', error: refusal } : { ok: true, out, bytes: binary?.length ?? 0 };
@@ -122,8 +114,7 @@ Examples:
 `;
 
 export function registerPartitionTable(program: Command): void {
-  const image = program.commands.find((c) => c.name() === 'image') ?? program.command('image').description('firmware image tools');
-  const cmd = image
+  const cmd = imageCommand(program)
     .command('partition-table')
     .description('convert an ESP-IDF partition CSV to the binary table, or a binary table to CSV')
     .argument('<file>', 'partitions.csv or a partition table binary')

@@ -1,6 +1,7 @@
 /** Write a file so that it is either complete or absent: write a temp file beside it, then rename. */
-import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { CliInputError } from './exit-codes.js';
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
@@ -15,4 +16,35 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     }
     throw err;
   }
+}
+
+/** writeFileAtomic for a command's output file: a failure is bad input (`code`, one line naming the file). */
+export function writeOutputFile(path: string, data: string | Uint8Array, code = 'OUTPUT_UNWRITABLE'): void {
+  try {
+    writeFileAtomic(path, data);
+  } catch (err) {
+    throw new CliInputError(code, `cannot write ${path}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Check, before long work, that `path` can be written: its folder exists and is writable, and it
+ * is not a folder itself. The write can still fail later (a full disk); this catches the typos.
+ */
+export function checkOutputWritable(path: string): void {
+  const folder = dirname(path);
+  try {
+    if (!statSync(folder).isDirectory()) throw new Error(`${folder} is not a folder`);
+    accessSync(folder, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliInputError('OUTPUT_UNWRITABLE', `cannot write ${path}: ${code === 'ENOENT' ? `no folder ${folder}` : code === 'EACCES' ? `no permission to write in ${folder}` : (err as Error).message}`);
+  }
+  let isFolder = false;
+  try {
+    isFolder = statSync(path).isDirectory();
+  } catch {
+    // does not exist yet: fine
+  }
+  if (isFolder) throw new CliInputError('OUTPUT_UNWRITABLE', `cannot write ${path}: it is a folder`);
 }

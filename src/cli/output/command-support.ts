@@ -37,6 +37,11 @@ export function numberOption(what: string): (value: string) => number {
   };
 }
 
+/** The `espalgo image` command group, made by whichever image command registers first. */
+export function imageCommand(program: Command): Command {
+  return program.commands.find((c) => c.name() === 'image') ?? program.command('image').description('firmware image tools: read, build, convert, merge');
+}
+
 /**
  * Make commander's own errors (unknown option, missing argument, bad value) exit with code 2 and
  * print one line, while --help still exits 0.

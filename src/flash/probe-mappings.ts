@@ -13,7 +13,7 @@ import { directBootAppNote, directBootMappings, isDirectBootImage, DIRECT_BOOT_M
 import { checksumOffset } from '../image/image.js';
 import { MCUBOOT_MAGIC } from '../image/mcuboot.js';
 import { selectBootApp } from '../image/otadata.js';
-import { parsePartitionTable, PARTITION_TABLE_MAX_LENGTH } from '../image/partition-table.js';
+import { firstAppEntryOffset, parsePartitionTable, PARTITION_TABLE_MAX_LENGTH } from '../image/partition-table.js';
 import type { PartitionEntry } from '../image/types.js';
 import type { MappedSegment, StubFlashMap } from './stub-protocol.js';
 
@@ -238,6 +238,20 @@ export async function walkApp(flash: SparseFlash, appOffset: number, chip: ChipD
   const checksumAt = appOffset + checksumOffset(at - appOffset);
   const imageEnd = checksumAt + 1 + (head[23] === 1 ? 32 : 0);
   return { format: 'esp-image', note: null, segments, imageEnd };
+}
+
+/**
+ * Walk the first app entry of the table at 0x8000 — where OpenOCD's legacy stub takes its app
+ * from — into `flash`, unless it is `skip` (already walked). Whatever cannot be read is left out:
+ * the OpenOCD prediction then says what it could not see.
+ */
+export async function walkLegacyApp(flash: SparseFlash, chip: ChipDescriptor, skip: number | null): Promise<void> {
+  try {
+    const at = firstAppEntryOffset(await flash.read(DEFAULT_TABLE_OFFSET, PARTITION_TABLE_MAX_LENGTH));
+    if (at !== undefined && at < flash.limit && at !== skip) await walkApp(flash, at, chip);
+  } catch {
+    // left out, as above
+  }
 }
 
 /** Table, boot choice and mapped segments, read through `flash`. */

@@ -19,7 +19,7 @@ import type { ChipDescriptor } from '../chips/types.js';
 import { hex32 } from '../chips/types.js';
 import type { Target } from '../target/types.js';
 import { probeThroughWindows } from './probe-fallback.js';
-import { SparseFlash, crossCheck, hostLayout, walkApp, DEFAULT_TABLE_OFFSET, type HostLayout, type ProbeSegment } from './probe-mappings.js';
+import { SparseFlash, crossCheck, hostLayout, walkLegacyApp, type HostLayout, type ProbeSegment } from './probe-mappings.js';
 import {
   choiceFromStub, emptyMappings, mappingsFromHost, predictOpenocd,
   type OpenocdOutcome, type ProbeId, type ProbeMappings, type ProbeReport,
@@ -221,17 +221,7 @@ export async function probeWithStub(
   if (info && analysis) {
     if (analysis.legacySize > 0 && options.appOffset === undefined && host) {
       // Its app: the first app entry of the table at 0x8000, whose headers the host may not have walked.
-      try {
-        const table = await flash.read(DEFAULT_TABLE_OFFSET, 0xc00);
-        for (let i = 0; i + 32 <= table.length && table[i] === 0xaa && table[i + 1] === 0x50; i += 32) {
-          if (table[i + 2] !== 0) continue;
-          const at = (table[i + 4]! | (table[i + 5]! << 8) | (table[i + 6]! << 16) | (table[i + 7]! << 24)) >>> 0;
-          if (at < flash.limit && at !== host.appOffset) await walkApp(flash, at, chip);
-          break;
-        }
-      } catch {
-        // the prediction then says what it could not see
-      }
+      await walkLegacyApp(flash, chip, host.appOffset);
     }
     openocd = predictOpenocd({
       naiveId: analysis.naive, legacySize: analysis.legacySize, flash: flash.materialize(Math.max(flash.extent(), 0x10000)), chip,

@@ -25,6 +25,7 @@ export {
 export {
   PARTITION_MAGIC, PARTITION_MD5_MAGIC, PARTITION_ENTRY_SIZE, PARTITION_TABLE_MAX_LENGTH, PARTITION_MAX_ENTRIES,
   FLAG_ENCRYPTED, FLAG_READONLY, parsePartitionTable, buildPartitionTable, decodePartitionEntry, partitionEntryFromInput,
+  hasPartitionMagic, firstAppEntryOffset,
   type ParsePartitionTableOptions, type BuildPartitionTableOptions,
 } from './partition-table.js';
 export { validatePartitions, APP_ALIGN, DATA_ALIGN, type ValidateOptions } from './partition-validate.js';

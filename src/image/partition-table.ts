@@ -26,6 +26,23 @@ export interface ParsePartitionTableOptions {
   readonly flashSize?: number;
 }
 
+/** True if a partition entry's magic (AA 50) starts at `at`. */
+export function hasPartitionMagic(bytes: Uint8Array, at = 0): boolean {
+  return at + 2 <= bytes.length && readU16(bytes, at) === PARTITION_MAGIC;
+}
+
+/**
+ * The flash offset of the first app entry among the entries at the start of `table` (read while
+ * they carry the magic; no MD5 or other checks), or undefined: how a reader that takes the first
+ * app, as OpenOCD's legacy stub does, finds it.
+ */
+export function firstAppEntryOffset(table: Uint8Array): number | undefined {
+  for (let at = 0; at + PARTITION_ENTRY_SIZE <= table.length && hasPartitionMagic(table, at); at += PARTITION_ENTRY_SIZE) {
+    if (table[at + 2] === 0x00) return readU32(table, at + 4);
+  }
+  return undefined;
+}
+
 /** Decode the 32-byte entry at `at` (the magic is not checked here). */
 export function decodePartitionEntry(bytes: Uint8Array, at: number, index?: number): PartitionEntry {
   const type = bytes[at + 2]!;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { buildPartitionTable, parsePartitionTable } from '../../src/image/partition-table.js';
+import { buildPartitionTable, firstAppEntryOffset, hasPartitionMagic, parsePartitionTable } from '../../src/image/partition-table.js';
 import { ImageFormatError } from '../../src/image/errors.js';
 import type { PartitionEntryInput } from '../../src/image/types.js';
 
@@ -149,4 +149,24 @@ test('SBv1 signature after 0xC00 is reported', () => {
 test('builder errors', () => {
   assert.throws(() => buildPartitionTable([{ type: 0, subtype: 0, offset: 0, size: 1, label: 'x'.repeat(17) }]), (e: unknown) => e instanceof ImageFormatError && e.code === 'PARTITION_BAD_ENTRY');
   assert.throws(() => buildPartitionTable([{ type: 256, subtype: 0, offset: 0, size: 1, label: 'x' }]), (e: unknown) => e instanceof ImageFormatError && e.code === 'PARTITION_BAD_ENTRY');
+});
+
+test('hasPartitionMagic and firstAppEntryOffset: the first app among the entries that carry the magic', () => {
+  const entries: PartitionEntryInput[] = [
+    { type: 0x01, subtype: 0x02, offset: 0x9000, size: 0x6000, label: 'nvs' },
+    { type: 0x00, subtype: 0x10, offset: 0x20000, size: 0x100000, label: 'ota_0' },
+    { type: 0x00, subtype: 0x00, offset: 0x120000, size: 0x100000, label: 'factory' },
+  ];
+  const table = buildPartitionTable(entries);
+  assert.equal(hasPartitionMagic(table), true);
+  assert.equal(hasPartitionMagic(table, 32), true);
+  assert.equal(hasPartitionMagic(table, 3 * 32), false, 'the MD5 entry');
+  assert.equal(hasPartitionMagic(table, table.length - 1), false, 'past the end');
+  assert.equal(firstAppEntryOffset(table), 0x20000, 'the first app entry, not the factory app the bootloader prefers');
+  const noApp = buildPartitionTable(entries.slice(0, 1));
+  assert.equal(firstAppEntryOffset(noApp), undefined);
+  const cut = table.slice();
+  cut[32] = 0xff; // ota_0's entry loses its magic: reading stops there, the factory entry after it is not reached
+  assert.equal(firstAppEntryOffset(cut), undefined);
+  assert.equal(firstAppEntryOffset(new Uint8Array(0)), undefined);
 });

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CHIP_NAMES, findChip } from '../../chips/index.js';
 import {
-  describeChipId, describeSpiSpeed, isImageFormatError, isMcubootImage, parseImage, parseMcubootHeader, parsePartitionTable,
+  describeChipId, describeSpiSpeed, hasPartitionMagic, isImageFormatError, isMcubootImage, parseImage, parseMcubootHeader, parsePartitionTable,
   toHex, type EspImage, type Finding, type McubootHeader, type PartitionTable,
 } from '../../image/index.js';
 import { exitTwoOnUsageErrors, imageCommand, readInputFile, runGuarded } from '../output/command-support.js';
@@ -33,7 +33,7 @@ function describe(bytes: Uint8Array, chip: ChipDescriptor | undefined, verify: b
       const image = parseImage(bytes, { verify: verify ? 'full' : 'none', ...(chip ? { chip } : {}) });
       return { kind: 'esp-image', image, trailing: bytes.length - image.length };
     }
-    if (bytes[0] === 0xaa && bytes[1] === 0x50) return { kind: 'partition-table', table: parsePartitionTable(bytes.subarray(0, 0x1000)) };
+    if (hasPartitionMagic(bytes)) return { kind: 'partition-table', table: parsePartitionTable(bytes.subarray(0, 0x1000)) };
     if (isMcubootImage(bytes)) return { kind: 'mcuboot', header: parseMcubootHeader(bytes) };
   } catch (err) {
     if (isImageFormatError(err)) throw new CliInputError(err.code, `not a readable image: ${err.message}`);

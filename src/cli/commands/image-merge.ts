@@ -1,7 +1,7 @@
 /** `espalgo image merge -o OUT OFFSET FILE [OFFSET FILE…]`: one flash file from a bootloader, a table and apps. */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { IMAGE_MAGIC, PARTITION_MAGIC, isMcubootImage, mergeFlash, type FlashPart } from '../../image/index.js';
+import { IMAGE_MAGIC, hasPartitionMagic, isMcubootImage, mergeFlash, type FlashPart } from '../../image/index.js';
 import { writeOutputFile } from '../output/atomic-write.js';
 import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
@@ -22,7 +22,7 @@ export interface MergeCliOptions {
 /** What a part looks like from its first bytes, for the listing. */
 function kindOf(data: Uint8Array): string {
   if (data[0] === IMAGE_MAGIC) return 'ESP image';
-  if (data.length >= 2 && (data[0]! | (data[1]! << 8)) === PARTITION_MAGIC) return 'partition table';
+  if (hasPartitionMagic(data)) return 'partition table';
   if (isMcubootImage(data)) return 'MCUboot image';
   return 'data';
 }

@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import {
-  PARTITION_MAGIC, buildPartitionTable, parsePartitionCsv, parsePartitionTable, partitionTableToCsv, type Finding, type PartitionEntry,
+  buildPartitionTable, hasPartitionMagic, parsePartitionCsv, parsePartitionTable, partitionTableToCsv, type Finding, type PartitionEntry,
 } from '../../image/index.js';
 import { writeOutputFile } from '../output/atomic-write.js';
 import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
@@ -25,10 +25,6 @@ export interface PartitionTableCliOptions {
 }
 
 const TABLE_SECTOR = 0x1000;
-
-function isBinaryTable(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && (bytes[0]! | (bytes[1]! << 8)) === PARTITION_MAGIC;
-}
 
 function csvText(bytes: Uint8Array, file: string): string {
   if (bytes.includes(0)) {
@@ -53,7 +49,7 @@ export function runPartitionTable(file: string, o: PartitionTableCliOptions, io:
     const st = makeStyle(io.color);
     const errors = (findings: readonly Finding[]) => findings.filter((f) => f.severity === 'error').length;
 
-    if (isBinaryTable(bytes)) {
+    if (hasPartitionMagic(bytes)) {
       // Binary → CSV: a reading; what it finds is reported, the CSV written all the same.
       const table = parsePartitionTable(bytes.subarray(0, TABLE_SECTOR), where);
       const csv = partitionTableToCsv(table.entries);

@@ -4,7 +4,7 @@
  * the size with its sources, the mappings of the app that boots, and OpenOCD's likely verdict.
  */
 import type { ChipDescriptor } from '../../chips/types.js';
-import { DEFAULT_TABLE_OFFSET, SparseFlash, hostLayout, walkApp, type FlashReader, type HostLayout, type StridedReader } from '../probe-mappings.js';
+import { SparseFlash, hostLayout, walkLegacyApp, type FlashReader, type HostLayout, type StridedReader } from '../probe-mappings.js';
 import { emptyMappings, mappingsFromHost, predictOpenocd, type OpenocdOutcome, type ProbeMappings, type ProbeReport } from '../probe-report.js';
 import { analyzeIdRead, decideFlashSize, legacyOpenocdSizeFromCapacity } from '../probe-size.js';
 import { FLASH_INFO_FLAGS, JEDEC_CLEARED, decodeJedecId, flashSizeFromCapacity, type FlashInfo } from '../stub-protocol.js';
@@ -82,19 +82,7 @@ export async function readLayout(read: FlashReader, limit: number, o: LayoutOpti
   } catch (error) {
     return { flash, host: undefined, error: (error as Error).message };
   }
-  if (o.walkLegacyApp && o.appOffset === undefined) {
-    try {
-      const table = await flash.read(DEFAULT_TABLE_OFFSET, 0xc00);
-      for (let i = 0; i + 32 <= table.length && table[i] === 0xaa && table[i + 1] === 0x50; i += 32) {
-        if (table[i + 2] !== 0) continue;
-        const at = new DataView(table.buffer, table.byteOffset + i + 4, 4).getUint32(0, true);
-        if (at < flash.limit && at !== host.appOffset) await walkApp(flash, at, o.chip);
-        break;
-      }
-    } catch {
-      // the OpenOCD prediction then says what it could not see
-    }
-  }
+  if (o.walkLegacyApp && o.appOffset === undefined) await walkLegacyApp(flash, o.chip, host.appOffset);
   return { flash, host, error: null };
 }
 

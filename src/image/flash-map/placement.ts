@@ -8,6 +8,7 @@ import { CHIPS, chipByImageId, hex32 } from '../../chips/index.js';
 import type { EspImage } from '../types.js';
 import { decodeImage, IMAGE_MAGIC } from './codec.js';
 import { DIRECT_BOOT_MAGIC, isDirectBootImage } from '../direct-boot.js';
+import { hasPartitionMagic } from '../partition-table.js';
 import type { Placement } from './types.js';
 
 export interface PlacementResult {
@@ -87,7 +88,7 @@ export function inferPlacement(
     return { placement: { kind: 'direct-boot', baseOffset: 0, decidedBy: `byte 0 is the direct-boot magic ${hex32(DIRECT_BOOT_MAGIC)} twice: a program the ROM runs in place from flash 0x0` }, ...none };
   }
 
-  if (bytes.length >= 2 && bytes[0] === 0xaa && bytes[1] === 0x50) {
+  if (hasPartitionMagic(bytes)) {
     const base = opts.tableOffset ?? 0x8000;
     return { placement: { kind: 'partition-table', baseOffset: base, decidedBy: `byte 0 is a partition table entry (AA 50); placed at ${hex32(base)}` }, ...none };
   }

@@ -161,6 +161,7 @@ test('image merge: parts at their offsets as the library merges them; overlaps a
     [['0x0', a], { out, baseOffset: 0x1000 }, /before the merged file's base offset/],
     [['0x0', a, '0x2000', b], { out, padTo: 0x1000 }, /does not fit/],
     [['0x0', join(dir, 'missing.bin')], { out }, /no such file/],
+    [['0x100000000', a], { out }, /the output would be 4096.00 MiB; a flash file is at most 1024 MiB/],
   ];
   for (const [args, o, message] of cases) {
     const e = memoryIo();

@@ -19,6 +19,9 @@ export interface MergeCliOptions {
   readonly json?: boolean;
 }
 
+/** The largest flash file written (1 GiB): beyond that an offset is surely mistyped. */
+const MAX_OUTPUT = 0x40000000;
+
 /** What a part looks like from its first bytes, for the listing. */
 function kindOf(data: Uint8Array): string {
   if (data[0] === IMAGE_MAGIC) return 'ESP image';
@@ -52,6 +55,8 @@ export function runMerge(args: readonly string[], o: MergeCliOptions, io: CliIo 
   return runGuarded(io, () => {
     const base = o.baseOffset ?? 0;
     const parts = partsOf(args);
+    const end = Math.max(o.padTo ?? 0, ...parts.map(({ part }) => part.offset + part.data.length - base));
+    if (end > MAX_OUTPUT) throw new CliInputError('BAD_ARGUMENTS', `the output would be ${formatSize(end)}; a flash file is at most ${formatSize(MAX_OUTPUT)} (is an offset or --pad-to mistyped?)`);
     const merged = mergeFlash(parts.map((p) => p.part), { baseOffset: base, ...(o.padTo !== undefined ? { size: o.padTo } : {}) });
     writeOutputFile(o.out, merged);
     const sorted = [...parts].sort((a, b) => a.part.offset - b.part.offset);

@@ -4,9 +4,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { ChipDescriptor } from '../chips/types.js';
-import { esp32c3, findChip, CHIP_NAMES } from '../chips/index.js';
+import { esp32c3 } from '../chips/index.js';
 import type { Target } from '../target/types.js';
 import { GdbConnectError } from '../gdb/errors.js';
+import { chipOption } from './output/command-support.js';
 import { CliInputError } from './output/exit-codes.js';
 
 /** The demo firmware shipped with the package (built by scripts/build-firmware.ts). */
@@ -34,8 +35,7 @@ export interface ConnectedTarget {
 }
 
 export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> {
-  const chip = spec.chip !== undefined ? findChip(spec.chip) : undefined;
-  if (spec.chip !== undefined && !chip) throw new CliInputError('BAD_CHIP', `unknown chip "${spec.chip}"; known: ${CHIP_NAMES.join(', ')}`);
+  const chip = chipOption(spec.chip);
   if (spec.persist && spec.target !== 'sim') throw new CliInputError('BAD_OPTIONS', '--persist is for --target sim --flash FILE; a real target keeps its flash anyway');
   if (spec.target === 'sim') {
     if (chip && chip !== esp32c3) throw new CliInputError('BAD_CHIP', `the simulator is an ESP32-C3; --chip ${spec.chip} does not fit it`);

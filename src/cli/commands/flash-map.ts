@@ -8,7 +8,7 @@ import { hostLayout, SparseFlash, walkApp } from '../../flash/probe-mappings.js'
 import { openFlashSession } from '../../flash/session.js';
 import { STUB_ADDRESS_LIMIT } from '../../flash/stub-protocol.js';
 import { writeOutputFile } from '../output/atomic-write.js';
-import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuarded, runGuardedAsync } from '../output/command-support.js';
+import { chipOption, exitTwoOnUsageErrors, numberOption, readInputFile, runGuarded, runGuardedAsync } from '../output/command-support.js';
 import { formatSize, hex32 } from '../output/format.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFlashMapSvg } from '../output/flash-map-svg.js';
@@ -50,9 +50,7 @@ export function flashMapExitCode(r: FlashMapReport, failOn: 'error' | 'warning' 
 
 /** Print (and optionally draw) the report for bytes already in memory; `extra` goes into the JSON. */
 export function reportFlashMap(bytes: Uint8Array, name: string, o: FlashMapCommandOptions, io: CliIo, extra: Record<string, unknown> = {}): number {
-  if (o.chip !== undefined && !findChip(o.chip)) {
-    throw new CliInputError('BAD_CHIP', `unknown chip "${o.chip}"; known: ${CHIP_NAMES.join(', ')}`);
-  }
+  chipOption(o.chip); // an unknown name is refused before the analysis
   const report = analyzeFlashMap(bytes, analysisOptions(o));
   if (o.svg !== undefined) {
     writeOutputFile(o.svg, renderFlashMapSvg(report, name), 'SVG_UNWRITABLE');

@@ -2,12 +2,12 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { ChipDescriptor } from '../../chips/types.js';
-import { CHIP_NAMES, findChip } from '../../chips/index.js';
+import { CHIP_NAMES } from '../../chips/index.js';
 import {
   EM_RISCV, EM_XTENSA, describeSpiSpeed, elf2image, flashSizeToCode, parseElf, parseImage, spiSpeedCode, type SpiModeName,
 } from '../../image/index.js';
 import { writeOutputFile } from '../output/atomic-write.js';
-import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { formatSize, hex32 } from '../output/format.js';
 import { renderSegmentTable } from '../output/image-tables.js';
@@ -33,9 +33,8 @@ const MODES: readonly SpiModeName[] = ['qio', 'qout', 'dio', 'dout'];
 const DEFAULT_FLASH_SIZE = 2 * 1024 * 1024;
 
 function chipOf(name: string | undefined): ChipDescriptor {
-  if (name === undefined) throw new CliInputError('NO_CHIP', `give --chip: an image is built for one chip (${CHIP_NAMES.join(', ')})`);
-  const chip = findChip(name);
-  if (!chip) throw new CliInputError('BAD_CHIP', `unknown chip "${name}"; known: ${CHIP_NAMES.join(', ')}`);
+  const chip = chipOption(name);
+  if (!chip) throw new CliInputError('NO_CHIP', `give --chip: an image is built for one chip (${CHIP_NAMES.join(', ')})`);
   return chip;
 }
 
@@ -65,7 +64,7 @@ function sizeCodeOf(bytes: number): number {
 }
 
 export function defaultImagePath(elfPath: string): string {
-  return /\.elf$/i.test(elfPath) ? elfPath.replace(/\.elf$/i, '.bin') : `${elfPath}.bin`;
+  return outputBeside(elfPath, '.elf', '.bin');
 }
 
 export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo = processIo()): number {

@@ -2,12 +2,12 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { ChipDescriptor } from '../../chips/types.js';
-import { CHIP_NAMES, findChip } from '../../chips/index.js';
+import { CHIP_NAMES } from '../../chips/index.js';
 import {
   describeChipId, describeSpiSpeed, hasPartitionMagic, isImageFormatError, isMcubootImage, parseImage, parseMcubootHeader, parsePartitionTable,
   toHex, type EspImage, type Finding, type McubootHeader, type PartitionTable,
 } from '../../image/index.js';
-import { exitTwoOnUsageErrors, imageCommand, readInputFile, runGuarded } from '../output/command-support.js';
+import { chipOption, exitTwoOnUsageErrors, imageCommand, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
 import { formatSize, hex32 } from '../output/format.js';
@@ -104,11 +104,7 @@ function renderMcuboot(h: McubootHeader, st: Style, name: string): string {
 
 export function runImageInfo(file: string, o: ImageInfoOptions, io: CliIo = processIo()): number {
   return runGuarded(io, () => {
-    let chip: ChipDescriptor | undefined;
-    if (o.chip !== undefined) {
-      chip = findChip(o.chip);
-      if (!chip) throw new CliInputError('BAD_CHIP', `unknown chip "${o.chip}"; known: ${CHIP_NAMES.join(', ')}`);
-    }
+    const chip = chipOption(o.chip);
     const bytes = readInputFile(file);
     const d = describe(bytes, chip, o.verify === true);
     const name = basename(file);

@@ -5,7 +5,7 @@ import {
   buildPartitionTable, hasPartitionMagic, parsePartitionCsv, parsePartitionTable, partitionTableToCsv, type Finding, type PartitionEntry,
 } from '../../image/index.js';
 import { writeOutputFile } from '../output/atomic-write.js';
-import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
 import { formatSize, hex32 } from '../output/format.js';
@@ -38,7 +38,7 @@ function jsonEntries(entries: readonly PartitionEntry[]): object[] {
 }
 
 export function defaultTablePath(csvPath: string): string {
-  return /\.csv$/i.test(csvPath) ? csvPath.replace(/\.csv$/i, '.bin') : `${csvPath}.bin`;
+  return outputBeside(csvPath, '.csv', '.bin');
 }
 
 export function runPartitionTable(file: string, o: PartitionTableCliOptions, io: CliIo = processIo()): number {

@@ -4,13 +4,13 @@
  * register accesses it would make, printed without touching a target.
  */
 import type { Command } from 'commander';
-import { esp32c3, findChip, CHIP_NAMES } from '../../chips/index.js';
+import { esp32c3 } from '../../chips/index.js';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { probeFlash } from '../../flash/probe.js';
 import { hasCompiledFlasherStub } from '../../flash/stub-client.js';
 import { planToJson, renderPlanText, romProbe, romProbePlan, type RomProbeReport } from '../../flash/rom-probe/index.js';
 import type { ProbeReport } from '../../flash/probe-report.js';
-import { exitTwoOnUsageErrors, numberOption, runGuardedAsync } from '../output/command-support.js';
+import { chipOption, exitTwoOnUsageErrors, numberOption, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
@@ -30,10 +30,7 @@ export function defaultProbeMode(chip: ChipDescriptor): ProbeMode {
 }
 
 function chipOf(name: string | undefined): ChipDescriptor {
-  if (name === undefined) return esp32c3;
-  const chip = findChip(name);
-  if (!chip) throw new CliInputError('BAD_CHIP', `unknown chip "${name}"; known: ${CHIP_NAMES.join(', ')}`);
-  return chip;
+  return chipOption(name) ?? esp32c3;
 }
 
 function modeOf(o: RomProbeCommandOptions, chip: ChipDescriptor): ProbeMode {

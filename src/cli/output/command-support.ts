@@ -1,6 +1,8 @@
-/** What the image commands share: reading the input file, option parsers, the exit-code wiring with commander. */
+/** What the commands share: reading the input file, option parsers (numbers, --chip), default output names, the exit-code wiring with commander. */
 import { readFileSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { CHIP_NAMES, findChip } from '../../chips/index.js';
+import type { ChipDescriptor } from '../../chips/types.js';
 import { CliInputError, EXIT_BAD_INPUT } from './exit-codes.js';
 import { parseNumber } from './format.js';
 import type { CliIo } from './io.js';
@@ -35,6 +37,19 @@ export function numberOption(what: string): (value: string) => number {
     if (n === undefined || n < 0 || n > 0xffffffff + 1) throw new InvalidArgumentError(`${what} must be a number like 0x8000, 32768 or 4M`);
     return n;
   };
+}
+
+/** The chip a --chip option names, undefined when none is given; an unknown name is bad input listing the known ones. */
+export function chipOption(name: string | undefined): ChipDescriptor | undefined {
+  if (name === undefined) return undefined;
+  const chip = findChip(name);
+  if (!chip) throw new CliInputError('BAD_CHIP', `unknown chip "${name}"; known: ${CHIP_NAMES.join(', ')}`);
+  return chip;
+}
+
+/** `path` with its `ext` ending (any case) replaced by `to`, or `to` appended: where a command's output goes by default. */
+export function outputBeside(path: string, ext: string, to: string): string {
+  return path.toLowerCase().endsWith(ext) ? path.slice(0, -ext.length) + to : path + to;
 }
 
 /** The `espalgo image` command group, made by whichever image command registers first. */

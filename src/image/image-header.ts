@@ -73,6 +73,11 @@ export function spiSpeedCode(label: string, chip: ChipDescriptor): number | unde
   return undefined;
 }
 
+/** The speed labels a chip's header can state, by nibble (e.g. 40m, 26m, 20m, 80m). */
+export function spiSpeedLabels(chip: ChipDescriptor): string[] {
+  return Object.values(SPEED_TABLES[chip.name] ?? {});
+}
+
 /** Chip ids that exist but have no descriptor here (still valid image headers). */
 const OTHER_KNOWN_CHIP_IDS = new Set([0x14 /* C61 */, 0x19 /* H21 */, 0x1c /* H4 */]);
 

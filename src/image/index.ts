@@ -9,7 +9,7 @@ export { sha256, md5, crc32, romCrc32Le } from './hash.js';
 export {
   IMAGE_MAGIC, IMAGE_HEADER_SIZE, SEGMENT_HEADER_SIZE, MAX_SEGMENTS, WP_PIN_DISABLED,
   parseImageHeader, writeImageHeader, looksLikeEsp8266, spiModeName, spiModeCode, flashSizeFromCode,
-  flashSizeToCode, describeSpiSpeed, spiSpeedCode, chipOfHeader, describeChipId,
+  flashSizeToCode, describeSpiSpeed, spiSpeedCode, spiSpeedLabels, chipOfHeader, describeChipId,
 } from './image-header.js';
 export { classifyAddress, isFlashKind, isFlashMapped } from './segment-kind.js';
 export { parseImage, assertImageValid, segmentData, checksumOffset, xorChecksum, CHECKSUM_SEED } from './image.js';

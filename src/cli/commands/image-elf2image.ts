@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CHIP_NAMES } from '../../chips/index.js';
 import {
-  EM_RISCV, EM_XTENSA, describeSpiSpeed, elf2image, flashSizeToCode, parseElf, parseImage, spiSpeedCode, type SpiModeName,
+  EM_RISCV, EM_XTENSA, describeSpiSpeed, elf2image, flashSizeToCode, parseElf, parseImage, spiSpeedCode, spiSpeedLabels, type SpiModeName,
 } from '../../image/index.js';
 import { writeOutputFile } from '../output/atomic-write.js';
 import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
@@ -43,8 +43,7 @@ function speedOf(label: string | undefined, chip: ChipDescriptor): number {
   if (label === undefined) return 0;
   const code = spiSpeedCode(label, chip);
   if (code === undefined) {
-    const known = Array.from({ length: 16 }, (_, n) => describeSpiSpeed(n, chip)).filter((l) => !l.startsWith('nibble'));
-    throw new CliInputError('BAD_FLASH_FREQ', `--flash-freq ${label} is not a speed the ${chip.displayName} header can state; use ${known.join(', ')}`);
+    throw new CliInputError('BAD_FLASH_FREQ', `--flash-freq ${label} is not a speed the ${chip.displayName} header can state; use ${spiSpeedLabels(chip).join(', ')}`);
   }
   return code;
 }

@@ -112,6 +112,32 @@ export function collectFindings(
   if (r.bootloader && ctx.chip && r.bootloader.chipId !== ctx.chip.imageChipId) {
     add('error', 'BOOTLOADER_CHIP_MISMATCH', `the bootloader is built for chip id ${r.bootloader.chipId}, not ${ctx.chip.displayName}`, r.bootloader.flashOffset);
   }
+  bootloaderPlacement(r, ctx.chip, add);
   if (r.openocdStub.retcode !== 0) add('info', 'STUB_PREDICTION', `OpenOCD's flash stub (2024 builds): ${r.openocdStub.explanation}`);
   return out;
+}
+
+/** Where the ROM looks for the 2nd-stage bootloader, against where the file has one (or none). */
+function bootloaderPlacement(
+  r: Omit<FlashMapReport, 'findings'>,
+  chip: ChipDescriptor | null,
+  add: (severity: FlashMapSeverity, code: string, message: string, flashOffset?: number) => void,
+): void {
+  if (!chip) return;
+  const want = chip.bootloaderOffset;
+  if (r.bootloader) {
+    if (r.bootloader.flashOffset !== want) {
+      add('error', 'BOOTLOADER_MISPLACED',
+        `the bootloader is at ${hex32(r.bootloader.flashOffset)}, but the ${chip.displayName} ROM reads it from ${hex32(want)}: this flash does not boot; put it at ${hex32(want)}`,
+        r.bootloader.flashOffset);
+    }
+    return;
+  }
+  const kind = r.placement.kind;
+  const base = r.placement.baseOffset;
+  const covered = want >= base && want < base + r.fileSize;
+  if (covered && kind !== 'direct-boot' && kind !== 'app-image' && kind !== 'partition-table') {
+    add('warning', 'BOOTLOADER_MISSING',
+      `no bootloader image at ${hex32(want)}, where the ${chip.displayName} ROM reads it: the chip boots this flash only with a bootloader written there`, want);
+  }
 }

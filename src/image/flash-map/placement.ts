@@ -99,10 +99,10 @@ export function inferPlacement(
     const img = tryDecode(bytes, off, opts.chip);
     if (!img || looksLikeApp(img)) continue;
     const chip = opts.chip ?? chipByImageId(img.header.chipId);
-    if (chip && chip.bootloaderOffset !== off) continue;
     const who = chip ? `the ${chip.displayName} bootloader` : 'a bootloader';
+    const where = chip && chip.bootloaderOffset !== off ? ` (its ROM reads it from ${hex32(chip.bootloaderOffset)})` : '';
     return {
-      placement: { kind: 'flash-dump', baseOffset: 0, decidedBy: `byte 0 is not an image, ${who} is at ${hex32(off)}: a dump from flash 0x0` },
+      placement: { kind: 'flash-dump', baseOffset: 0, decidedBy: `byte 0 is not an image, ${who} is at ${hex32(off)}${where}: a dump from flash 0x0` },
       bootloaderFileOffset: off, bootloader: img, headerChip: chipByImageId(img.header.chipId) ?? null, app: null,
     };
   }

@@ -123,7 +123,32 @@ test('ESP32 merged image and ESP32 flash dump give the same map with different p
   assert.deepEqual(dump.bootApp?.mappings, merged.bootApp?.mappings);
   assert.deepEqual(dump.bootApp?.mappings, expectedMappings(example('esp32-dump').bytes, 0x10000, 0x10000, E32_DROM, E32_IROM));
   assert.deepEqual(errors(merged), []);
+  assert.deepEqual(errors(dump), [], 'the ESP32 ROM reads its bootloader at 0x1000: that is where it is');
   assert.deepEqual(codes(merged).filter((c) => c.startsWith('STUB_')), []);
+});
+
+test('a bootloader where the chip\'s ROM does not look for it is an error; none at all, a warning', () => {
+  const c3 = example('ota').bytes; // ESP32-C3: the ROM reads the bootloader at 0x0
+  assert.ok(!codes(analyzeFlashMap(c3)).some((c) => c.startsWith('BOOTLOADER_')));
+
+  const shifted = new Uint8Array(c3.length + 0x1000).fill(0xff);
+  shifted.set(c3, 0x1000); // the whole layout one sector too far, as merged for an ESP32
+  const asDump = analyzeFlashMap(shifted);
+  assert.equal(asDump.placement.kind, 'flash-dump');
+  assert.match(asDump.placement.decidedBy, /ESP32-C3 bootloader is at 0x00001000 \(its ROM reads it from 0x00000000\)/);
+  const given = analyzeFlashMap(shifted, { baseOffset: 0 });
+  for (const r of [asDump, given]) {
+    const f = r.findings.find((x) => x.code === 'BOOTLOADER_MISPLACED');
+    assert.equal(f?.severity, 'error');
+    assert.equal(f?.flashOffset, 0x1000);
+  }
+
+  const noBootloader = c3.slice();
+  noBootloader.fill(0xff, 0, 0x8000);
+  const missing = analyzeFlashMap(noBootloader, { baseOffset: 0 });
+  assert.equal(missing.findings.find((x) => x.code === 'BOOTLOADER_MISSING')?.severity, 'warning');
+  const fromTable = analyzeFlashMap(noBootloader.subarray(0x8000), { baseOffset: 0x8000 });
+  assert.ok(!codes(fromTable).includes('BOOTLOADER_MISSING'), 'a file that starts past the bootloader says nothing of it');
 });
 
 test('RAM-only app: zero mappings and a warning', () => {

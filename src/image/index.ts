@@ -42,6 +42,7 @@ export {
 } from './otadata.js';
 export { MCUBOOT_MAGIC, MCUBOOT_HEADER_SIZE, isMcubootImage, parseMcubootHeader, buildMcubootHeader } from './mcuboot.js';
 export { mergeFlash } from './merge.js';
+export { mergedLayoutFindings } from './merge-check.js';
 export { DIRECT_BOOT_MAGIC, DIRECT_BOOT_ENTRY_OFFSET, isDirectBootImage, directBootMappings, describeDirectBoot, directBootAppNote, type DirectBootMapping, type DirectBootPlan } from './direct-boot.js';
 export {
   parseElf, findSymbol, symbolMap, findSection, elfSectionData, elfSegmentData,

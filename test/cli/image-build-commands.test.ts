@@ -192,6 +192,36 @@ test('a flash file made with elf2image, partition-table and merge alone boots on
   }
 });
 
+test('image merge reads its result as a flash: a part out of place is named, exit 1, the file still written', (t) => {
+  const dir = tempDir(t);
+  const table = join(dir, 'partitions.bin');
+  writeFileSync(table, buildPartitionTable(parsePartitionCsv(CSV).entries));
+  const bootloader = 'firmware/build/bootloader.bin';
+  const app = 'firmware/build/espalgo-demo.bin';
+  const out = join(dir, 'flash.bin');
+  const merge = (args: string[], baseOffset = 0) => {
+    const io = memoryIo();
+    const code = runMerge(args, { out, json: true, baseOffset }, io);
+    const r = JSON.parse(io.stdout()) as { layoutChecked: boolean; findings: { severity: string; code: string; flashOffset?: string }[] };
+    return { code, checked: r.layoutChecked, found: r.findings.map((f) => `${f.severity} ${f.code} ${f.flashOffset ?? ''}`.trim()) };
+  };
+
+  assert.deepEqual(merge(['0x0', bootloader, '0x8000', table, '0x10000', app]), { code: 0, checked: true, found: [] });
+  assert.deepEqual(merge(['0x0', bootloader, '0x8000', table, '0x20000', app]), {
+    code: 1, checked: true, found: ['error BOOT_APP_INVALID 0x00010000', 'warning IMAGE_OUTSIDE_APP_SLOT 0x00020000'],
+  });
+  assert.equal(readFileSync(out).length, 0x20000 + readFileSync(app).length, 'written all the same');
+  assert.deepEqual(merge(['0x1000', bootloader, '0x8000', table, '0x10000', app]), { code: 1, checked: true, found: ['error BOOTLOADER_MISPLACED 0x00001000'] });
+  assert.deepEqual(merge(['0x8000', table, '0x10000', app]), { code: 0, checked: true, found: ['warning BOOTLOADER_MISSING 0x00000000'] });
+  assert.deepEqual(merge(['0x8000', table, '0x10000', app], 0x8000), { code: 0, checked: true, found: [] }, 'a file from 0x8000 leaves the bootloader out on purpose');
+  assert.deepEqual(merge(['0x10000', app, '0x30000', app]), { code: 0, checked: false, found: [] }, 'no table: a bundle of parts, not a flash layout');
+
+  const text = memoryIo({ columns: 300 });
+  assert.equal(runMerge(['0x0', bootloader, '0x8000', table, '0x20000', app], { out }, text), 1);
+  assert.match(text.stdout(), /Layout check \(the merged file read as a flash\): 1 error, 1 warning/);
+  assert.match(text.stdout(), /espalgo-demo\.bin at 0x00020000 is an ESP image, but no app partition of the table starts there \(app partitions: factory 0x00010000\)/);
+});
+
 test('image otadata: built to select a slot, read back; the simulator boots the slot it selects', async (t) => {
   const dir = tempDir(t);
   const od = join(dir, 'otadata.bin');

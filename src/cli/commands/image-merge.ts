@@ -1,10 +1,11 @@
 /** `espalgo image merge -o OUT OFFSET FILE [OFFSET FILE…]`: one flash file from a bootloader, a table and apps. */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { IMAGE_MAGIC, hasPartitionMagic, isMcubootImage, mergeFlash, type FlashPart } from '../../image/index.js';
+import { IMAGE_MAGIC, hasPartitionMagic, isMcubootImage, mergeFlash, mergedLayoutFindings, type FlashPart } from '../../image/index.js';
 import { writeOutputFile } from '../output/atomic-write.js';
 import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
-import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
+import { CliInputError, EXIT_PROBLEM, EXIT_OK } from '../output/exit-codes.js';
+import { renderFindings, summaryLine } from '../output/findings-text.js';
 import { formatSize, hex32, parseNumber } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
@@ -60,12 +61,16 @@ export function runMerge(args: readonly string[], o: MergeCliOptions, io: CliIo 
     const merged = mergeFlash(parts.map((p) => p.part), { baseOffset: base, ...(o.padTo !== undefined ? { size: o.padTo } : {}) });
     writeOutputFile(o.out, merged);
     const sorted = [...parts].sort((a, b) => a.part.offset - b.part.offset);
+    const findings = mergedLayoutFindings(merged, parts.map((p) => p.part), base);
+    const code = findings?.some((f) => f.severity === 'error') ? EXIT_PROBLEM : EXIT_OK;
     if (o.json) {
       io.out(JSON.stringify({
         ok: true, action: 'merge', out: o.out, baseOffset: hex32(base), bytes: merged.length,
         parts: sorted.map(({ part, file }) => ({ file, offset: hex32(part.offset), size: part.data.length, kind: kindOf(part.data) })),
+        layoutChecked: findings !== null,
+        findings: (findings ?? []).map((f) => ({ ...f, ...(f.flashOffset !== undefined ? { flashOffset: hex32(f.flashOffset) } : {}) })),
       }) + '\n');
-      return EXIT_OK;
+      return code;
     }
     const st = makeStyle(io.color);
     io.out(`${st.bold('espalgo image merge')} → ${o.out} (${formatSize(merged.length)}, file byte 0 = flash ${hex32(base)}, gaps 0xFF)\n\n`);
@@ -74,8 +79,10 @@ export function runMerge(args: readonly string[], o: MergeCliOptions, io: CliIo 
       sorted.map(({ part, file }) => [hex32(part.offset), hex32(part.offset + part.data.length), formatSize(part.data.length), file, kindOf(part.data)]),
       2, st.dim,
     ));
+    if (findings?.length) io.out(`\n${st.bold('Layout check')} (the merged file read as a flash): ${summaryLine(findings)}\n${renderFindings(findings, st, io.columns)}`);
+    else if (findings) io.out(`\n${st.bold('Layout check')} (the merged file read as a flash): ${st.green('every part where the chip and the table expect it')}\n`);
     io.out(`\n${st.dim(`Next: espalgo flash-map ${o.out}${base ? ` --base-offset ${hex32(base)}` : ''} (which app boots, its mappings, what would trip a debugger)`)}\n`);
-    return EXIT_OK;
+    return code;
   }, o.json === true);
 }
 
@@ -87,7 +94,13 @@ nothing is written then. The output is written complete or not at all.
 The file starts at flash 0 unless --base-offset says otherwise (e.g. 0x1000 for an esp32 or
 esp32s2 file that starts at its bootloader).
 
-Exit codes: 0 written, 2 bad input (nothing written).
+When one of the parts is a partition table, the merged file is then read as a whole flash (the
+analysis of espalgo flash-map): a bootloader where the chip's ROM does not look for it, an app
+partition left empty, an ESP image where no app partition starts, an app larger than its
+partition. Such a file is still written; errors make the exit code 1.
+
+Exit codes: 0 written; 1 written, but the layout check found an error (the flash would not boot
+as laid out); 2 bad input (nothing written).
 
 Examples:
   $ espalgo image merge -o flash.bin 0x0 bootloader.bin 0x8000 partition-table.bin 0x10000 app.bin

@@ -222,3 +222,25 @@ export function describeChipId(id: number): string {
   const chip = chipByImageId(id);
   return `${h16(id)}${chip ? ` (${chip.displayName})` : id === 0xffff ? ' (invalid)' : ' (unknown)'}`;
 }
+
+/** A chip revision in the header's "full" form (major × 100 + minor) as "v0.3". */
+export function formatChipRevision(full: number): string {
+  return `v${Math.floor(full / 100)}.${full % 100}`;
+}
+
+/** max_chip_rev_full sets a limit only when neither 0 nor 0xFFFF (the ESP-IDF bootloader's reading). */
+export function maxChipRevisionSet(full: number): boolean {
+  return full !== 0 && full !== 0xffff;
+}
+
+/**
+ * A chip revision for the header: "v0.3" or "0.3" (major.minor, minor 0–99), or the full form as a
+ * whole number ("3", as esptool's --min-rev-full and ESP-IDF's REV_MIN_FULL take it). Undefined
+ * when the text is neither or out of range.
+ */
+export function parseChipRevision(text: string): number | undefined {
+  const t = text.trim().toLowerCase();
+  const dotted = /^v?(\d{1,3})\.(\d{1,2})$/.exec(t);
+  const full = dotted ? Number(dotted[1]) * 100 + Number(dotted[2]) : /^\d{1,5}$/.test(t) ? Number(t) : undefined;
+  return full !== undefined && full <= 0xffff ? full : undefined;
+}

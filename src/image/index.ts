@@ -10,6 +10,7 @@ export {
   IMAGE_MAGIC, IMAGE_HEADER_SIZE, SEGMENT_HEADER_SIZE, MAX_SEGMENTS, WP_PIN_DISABLED,
   parseImageHeader, writeImageHeader, looksLikeEsp8266, spiModeName, spiModeCode, flashSizeFromCode,
   flashSizeToCode, describeSpiSpeed, spiSpeedCode, spiSpeedLabels, chipOfHeader, describeChipId,
+  formatChipRevision, maxChipRevisionSet, parseChipRevision,
 } from './image-header.js';
 export { classifyAddress, isFlashKind, isFlashMapped } from './segment-kind.js';
 export { parseImage, assertImageValid, segmentData, checksumOffset, xorChecksum, CHECKSUM_SEED } from './image.js';

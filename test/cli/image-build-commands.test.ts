@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runElf2Image, defaultImagePath } from '../../src/cli/commands/image-elf2image.js';
+import { runImageInfo } from '../../src/cli/commands/image-info.js';
 import { runMerge } from '../../src/cli/commands/image-merge.js';
 import { runPartitionTable } from '../../src/cli/commands/image-partition-table.js';
 import { runOtadata } from '../../src/cli/commands/image-otadata.js';
 import { memoryIo } from '../../src/cli/output/io.js';
-import { buildPartitionTable, mergeFlash, parsePartitionCsv, parsePartitionTable } from '../../src/image/index.js';
+import { buildPartitionTable, mergeFlash, parseImageHeader, parsePartitionCsv, parsePartitionTable } from '../../src/image/index.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 import { firmwareSymbol } from '../algorithm/sim-fixture.js';
 import { tempDir } from './helpers.js';
@@ -45,6 +46,18 @@ test('image elf2image: the committed demo app byte for byte; JSON; the default o
   assert.equal(readFileSync('firmware/build/espalgo-demo.bin').length - r.bytes, 32, 'the same image without its 32-byte SHA-256');
   assert.deepEqual(r.segments.map((s) => s.kind), ['drom', 'dram', 'iram', 'padding', 'irom']);
 
+  const revs = memoryIo();
+  assert.equal(runElf2Image(ELF, { ...DEMO_BUILD, out, minRev: 'v0.3', maxRev: '199' }, revs), 0, revs.stderr());
+  const header = parseImageHeader(new Uint8Array(readFileSync(out)));
+  assert.deepEqual([header.minChipRevFull, header.maxChipRevFull], [3, 199]);
+  assert.match(revs.stdout(), /chip revision v0\.3 to v1\.99/);
+  const info = memoryIo();
+  assert.equal(runImageInfo(out, {}, info), 0, info.stderr());
+  assert.match(info.stdout(), /Chip revision\s+min v0\.3, max v1\.99/);
+  const demoInfo = memoryIo();
+  assert.equal(runImageInfo('firmware/build/espalgo-demo.bin', {}, demoInfo), 0);
+  assert.match(demoInfo.stdout(), /max any \(0: no limit\)/, 'max 0 is no limit, as the bootloader reads it');
+
   assert.equal(defaultImagePath('build/app.elf'), 'build/app.bin');
   assert.equal(defaultImagePath('build/app'), 'build/app.bin');
 });
@@ -61,6 +74,9 @@ test('image elf2image: bad input exits 2 with one line and writes nothing', (t) 
     [{ out, chip: 'esp32c3', flashSize: 3 * 1024 * 1024 }, ELF, /--flash-size .* no image header code/],
     [{ out, chip: 'esp32c3' }, 'firmware/build/espalgo-demo.bin', /ELF magic/],
     [{ out, chip: 'esp32c3' }, join(dir, 'missing.elf'), /no such file/],
+    [{ out, chip: 'esp32c3', minRev: 'v0.100' }, ELF, /--min-rev v0.100: give a chip revision as v0.3/],
+    [{ out, chip: 'esp32c3', maxRev: '70000' }, ELF, /--max-rev 70000: give a chip revision/],
+    [{ out, chip: 'esp32c3', minRev: '1.0', maxRev: 'v0.99' }, ELF, /--max-rev v0.99 is below --min-rev v1.0/],
   ];
   for (const [o, elf, message] of cases) {
     const io = memoryIo();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { esp32c2, esp32c3, esp32c6, esp32h2 } from '../../src/chips/index.js';
 import {
-  describeChipId, describeSpiSpeed, flashSizeFromCode, flashSizeToCode, parseImageHeader, spiModeCode, spiModeName, spiSpeedCode, writeImageHeader,
+  describeChipId, describeSpiSpeed, flashSizeFromCode, flashSizeToCode, formatChipRevision, maxChipRevisionSet, parseChipRevision, parseImageHeader, spiModeCode, spiModeName, spiSpeedCode, writeImageHeader,
 } from '../../src/image/image-header.js';
 import { ImageFormatError } from '../../src/image/errors.js';
 
@@ -80,4 +80,16 @@ test('ESP8266 images are rejected with IMAGE_ESP8266', () => {
   assert.throws(() => parseImageHeader(img), (e: unknown) => isErr('IMAGE_ESP8266', 8)(e) && /ESP8266/.test((e as Error).message));
   // ESP8266 "v2" images start with 0xEA
   assert.throws(() => parseImageHeader(new Uint8Array([0xea, 4, 0, 0, 0, 0, 0, 0])), isErr('IMAGE_ESP8266', 0));
+});
+
+test('chip revisions: parsed dotted or full, printed dotted; max 0 and 0xFFFF set no limit', () => {
+  assert.equal(parseChipRevision('v0.3'), 3);
+  assert.equal(parseChipRevision('1.99'), 199);
+  assert.equal(parseChipRevision('V3.1'), 301);
+  assert.equal(parseChipRevision('3'), 3);
+  assert.equal(parseChipRevision('65535'), 0xffff);
+  for (const bad of ['', 'v', '0.100', '1.', '.5', '65536', '-1', '0x3', 'v1.2.3']) assert.equal(parseChipRevision(bad), undefined, bad);
+  assert.equal(formatChipRevision(3), 'v0.3');
+  assert.equal(formatChipRevision(199), 'v1.99');
+  assert.deepEqual([0, 0xffff, 99, 1].map(maxChipRevisionSet), [false, false, true, true]);
 });

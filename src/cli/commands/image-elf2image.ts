@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CHIP_NAMES } from '../../chips/index.js';
 import {
-  EM_RISCV, EM_XTENSA, describeSpiSpeed, elf2image, flashSizeToCode, parseElf, parseImage, spiSpeedCode, spiSpeedLabels, type SpiModeName,
+  EM_RISCV, EM_XTENSA, describeSpiSpeed, elf2image, flashSizeToCode, formatChipRevision, maxChipRevisionSet, parseChipRevision, parseElf,
+  parseImage, spiSpeedCode, spiSpeedLabels, type SpiModeName,
 } from '../../image/index.js';
 import { writeOutputFile } from '../output/atomic-write.js';
 import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
@@ -26,6 +27,10 @@ export interface Elf2ImageCliOptions {
   readonly sha256?: boolean;
   readonly fromSections?: boolean;
   readonly elfSha256?: boolean;
+  /** Lowest chip revision the image runs on: "v0.3", "0.3" or the full form "3". */
+  readonly minRev?: string;
+  /** Highest chip revision it runs on (default: no limit). */
+  readonly maxRev?: string;
   readonly json?: boolean;
 }
 
@@ -62,6 +67,29 @@ function sizeCodeOf(bytes: number): number {
   }
 }
 
+/** --min-rev and --max-rev as the header's full forms; the maximum must not be below the minimum. */
+function revisionsOf(o: Elf2ImageCliOptions): { minChipRevFull?: number; maxChipRevFull?: number } {
+  const one = (flag: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const full = parseChipRevision(text);
+    if (full === undefined) throw new CliInputError('BAD_CHIP_REVISION', `${flag} ${text}: give a chip revision as v0.3, 1.1 or its full form 3 (major × 100 + minor)`);
+    return full;
+  };
+  const min = one('--min-rev', o.minRev);
+  const max = one('--max-rev', o.maxRev);
+  if (min !== undefined && max !== undefined && maxChipRevisionSet(max) && max < min) {
+    throw new CliInputError('BAD_CHIP_REVISION', `--max-rev ${formatChipRevision(max)} is below --min-rev ${formatChipRevision(min)}: no chip could run the image`);
+  }
+  return { ...(min !== undefined ? { minChipRevFull: min } : {}), ...(max !== undefined ? { maxChipRevFull: max } : {}) };
+}
+
+/** "chip revision v0.3 and up" for the summary line; empty when the header sets no limits. */
+function revisionRange(min: number, max: number): string {
+  if (min === 0 && !maxChipRevisionSet(max)) return '';
+  if (!maxChipRevisionSet(max)) return `; chip revision ${formatChipRevision(min)} and up`;
+  return `; chip revision ${formatChipRevision(min)} to ${formatChipRevision(max)}`;
+}
+
 export function defaultImagePath(elfPath: string): string {
   return outputBeside(elfPath, '.elf', '.bin');
 }
@@ -73,6 +101,7 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
     const speed = speedOf(o.flashFreq, chip);
     const flashSize = o.flashSize ?? DEFAULT_FLASH_SIZE;
     const sizeCode = sizeCodeOf(flashSize);
+    const revisions = revisionsOf(o);
     const out = o.out ?? defaultImagePath(elfPath);
     const elf = parseElf(readInputFile(elfPath));
     const wanted = chip.architecture === 'xtensa' ? EM_XTENSA : EM_RISCV;
@@ -87,6 +116,7 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
       appendSha256: o.sha256 !== false,
       source: o.fromSections ? 'sections' : 'segments',
       elfSha256InAppDesc: o.elfSha256 === true,
+      ...revisions,
       ...(o.mmuPage !== undefined ? { mmuPageSize: o.mmuPage } : {}),
     });
     // Read back what was built, as any reader of the file will, before the file exists.
@@ -97,6 +127,7 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
         ok: true, action: 'elf2image', out, chip: chip.name, bytes: bytes.length, entry: hex32(image.header.entry),
         flash: { mode, freq: describeSpiSpeed(speed, chip), size: flashSize },
         sha256Appended: image.sha256 !== undefined,
+        chipRevision: { minFull: image.header.minChipRevFull, maxFull: image.header.maxChipRevFull, limitsMax: maxChipRevisionSet(image.header.maxChipRevFull) },
         segments: image.segments.map((s) => ({ index: s.index, kind: s.kind === 'flash' ? s.flashRole ?? 'flash' : s.kind, loadAddress: hex32(s.loadAddress), fileOffset: hex32(s.dataOffset), size: s.length })),
       }) + '\n');
       return EXIT_OK;
@@ -105,7 +136,7 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
     const padding = image.segments.filter((s) => s.kind === 'padding').length;
     io.out(`${st.bold('espalgo image elf2image')} ${basename(elfPath)} → ${out}\n\n`);
     io.out(`  ${chip.displayName} app image, ${formatSize(bytes.length)}, ${image.segments.length} segments${padding ? ` (${padding} padding, so each flash segment sits at its address modulo the MMU page)` : ''}\n`);
-    io.out(`  entry ${hex32(image.header.entry)}; flash ${mode.toUpperCase()}, ${describeSpiSpeed(speed, chip)}, ${formatSize(flashSize)}; checksum${image.sha256 ? ' and SHA-256' : ''} appended\n\n`);
+    io.out(`  entry ${hex32(image.header.entry)}; flash ${mode.toUpperCase()}, ${describeSpiSpeed(speed, chip)}, ${formatSize(flashSize)}; checksum${image.sha256 ? ' and SHA-256' : ''} appended${revisionRange(image.header.minChipRevFull, image.header.maxChipRevFull)}\n\n`);
     io.out(renderSegmentTable(image, st));
     io.out(`\n${st.dim(`Next: espalgo image info ${out} --verify, or merge it with a bootloader and table: espalgo image merge --help`)}\n`);
     return EXIT_OK;
@@ -120,7 +151,10 @@ checksum and the SHA-256. The image is read back and checked before the file is 
 appears complete or not at all).
 
 Defaults: --out is the ELF's name with .bin; --flash-mode dio; --flash-freq the header's nibble 0
-(40m on esp32, -s2, -s3, -c3, -c5, -p4; 30m on -c2; 80m on -c6; 24m on -h2); --flash-size 2MB.
+(40m on esp32, -s2, -s3, -c3, -c5, -p4; 30m on -c2; 80m on -c6; 24m on -h2); --flash-size 2MB;
+no chip revision limits (min v0.0, max 0xFFFF). The ESP-IDF bootloader refuses an app whose
+--min-rev is above the chip's revision, or whose --max-rev (when not 0 or 0xFFFF) is below it;
+take both from the project's sdkconfig (CONFIG_ESP_REV_MIN_FULL, CONFIG_ESP_REV_MAX_FULL).
 
 Exit codes: 0 written, 2 bad input (nothing written).
 
@@ -143,6 +177,8 @@ export function registerElf2Image(program: Command): void {
     .option('--no-sha256', 'do not append the SHA-256 of the image')
     .option('--from-sections', 'take allocated sections instead of program headers')
     .option('--elf-sha256', 'write the ELF\'s SHA-256 into the app descriptor (app_elf_sha256)')
+    .option('--min-rev <rev>', 'lowest chip revision the app runs on: v0.3, 1.1, or the full form 3 (major × 100 + minor)')
+    .option('--max-rev <rev>', 'highest chip revision it runs on (default: no limit)')
     .option('--json', 'print what was written as JSON')
     .addHelpText('after', HELP)
     .action((elf: string, opts: Elf2ImageCliOptions) => {

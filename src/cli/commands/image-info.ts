@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CHIP_NAMES } from '../../chips/index.js';
 import {
-  describeChipId, describeSpiSpeed, hasPartitionMagic, isImageFormatError, isMcubootImage, parseImage, parseMcubootHeader, parsePartitionTable,
+  describeChipId, describeSpiSpeed, formatChipRevision, hasPartitionMagic, isImageFormatError, maxChipRevisionSet, isMcubootImage, parseImage, parseMcubootHeader, parsePartitionTable,
   toHex, type EspImage, type Finding, type McubootHeader, type PartitionTable,
 } from '../../image/index.js';
 import { chipOption, exitTwoOnUsageErrors, imageCommand, readInputFile, runGuarded } from '../output/command-support.js';
@@ -63,7 +63,7 @@ function renderImage(d: Extract<Described, { kind: 'esp-image' }>, st: Style, na
   kv('Chip', describeChipId(h.chipId) + (image.chip && image.chip.imageChipId !== h.chipId ? ` — analysed as ${image.chip.displayName}` : ''));
   kv('Entry', hex32(h.entry));
   kv('SPI flash', `${(h.spiModeName ?? `mode ${h.spiMode}`).toUpperCase()}, ${describeSpiSpeed(h.spiSpeed, image.chip)}, ${h.flashSizeBytes !== undefined ? formatSize(h.flashSizeBytes) : `size code ${h.flashSizeCode}`}`);
-  kv('Chip revision', `min ${h.minChipRevFull / 100 | 0}.${h.minChipRevFull % 100}, max ${h.maxChipRevFull === 0xffff ? 'any' : `${h.maxChipRevFull / 100 | 0}.${h.maxChipRevFull % 100}`}`);
+  kv('Chip revision', `min ${formatChipRevision(h.minChipRevFull)}, max ${maxChipRevisionSet(h.maxChipRevFull) ? formatChipRevision(h.maxChipRevFull) : `any (${h.maxChipRevFull === 0 ? '0' : '0xffff'}: no limit)`}`);
   const cs = image.checksum;
   kv('Checksum', `0x${cs.stored.toString(16).padStart(2, '0')} at ${hex32(cs.offset)}${cs.valid === undefined ? st.dim(' (not verified; use --verify)') : cs.valid ? st.green(' valid') : st.red(` INVALID (computed 0x${(cs.computed ?? 0).toString(16)})`)}`);
   if (image.sha256) {

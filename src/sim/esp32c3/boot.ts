@@ -11,9 +11,12 @@ import { hex32 } from '../../chips/types.js';
 import { esp32c3 } from '../../chips/esp32c3.js';
 import {
   DIRECT_BOOT_MAGIC,
+  describeChipId,
   describeDirectBoot,
   directBootMappings,
+  formatChipRevision,
   isDirectBootImage,
+  maxChipRevisionSet,
   parseImage,
   parseImageHeader,
   parseOtadata,
@@ -76,6 +79,17 @@ export interface BootOptions {
   readonly tableOffset?: number;
   /** Reset the hart's registers and CSRs first (default true; false inside the reset-vector host call). */
   readonly resetHart?: boolean;
+}
+
+/** Why the ESP-IDF bootloader would refuse the image on this chip (its chip id and revision limits), or ''. */
+function chipRefusal(image: EspImage, revision: number): string {
+  const h = image.header;
+  if (h.chipId !== esp32c3.imageChipId) return `is built for ${describeChipId(h.chipId)}, not the ESP32-C3 (chip id ${esp32c3.imageChipId})`;
+  if (revision < h.minChipRevFull) return `needs chip revision ${formatChipRevision(h.minChipRevFull)} or later; this ESP32-C3 is ${formatChipRevision(revision)}`;
+  if (maxChipRevisionSet(h.maxChipRevFull) && revision > h.maxChipRevFull) {
+    return `runs on chip revisions up to ${formatChipRevision(h.maxChipRevFull)}; this ESP32-C3 is ${formatChipRevision(revision)}`;
+  }
+  return '';
 }
 
 function mapSegment(chip: Esp32c3, kind: 'drom' | 'irom', vaddr: number, flashOffset: number, size: number): BootMapping {
@@ -150,6 +164,8 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
     throw new BootError(part.offset, `app partition "${part.label}" at ${hex32(part.offset)} holds no valid image: ${(e as Error).message}`);
   }
   if (image.checksum.valid === false) throw new BootError(part.offset, `app image at ${hex32(part.offset)} has a bad checksum; the bootloader would refuse it`);
+  const refusal = chipRefusal(image, chip.efuse.chipRevision);
+  if (refusal) throw new BootError(part.offset, `app image at ${hex32(part.offset)} ${refusal}; the bootloader would refuse it`);
 
   // Load RAM segments, collect flash-mapped ones.
   const loaded: { address: number; length: number }[] = [];

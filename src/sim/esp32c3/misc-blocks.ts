@@ -11,10 +11,35 @@ export class GpioBlock extends RegisterBlock {
   }
 }
 
-/** EFUSE read-back registers: a made-up MAC, default SPI pads (all 0), nothing burnt. */
+/** The simulated ESP32-C3's chip revision, v0.4 (major × 100 + minor), as its eFuses state it. */
+export const SIM_CHIP_REVISION = 4;
+
+const RD_MAC_SPI_SYS_3 = 0x050;
+const RD_MAC_SPI_SYS_5 = 0x058;
+
+/**
+ * EFUSE read-back registers: a made-up MAC, default SPI pads (all 0), nothing burnt but the wafer
+ * version: WAFER_VERSION_MINOR_LO in RD_MAC_SPI_SYS_3 [20:18], WAFER_VERSION_MINOR_HI in
+ * RD_MAC_SPI_SYS_5 [23], WAFER_VERSION_MAJOR in RD_MAC_SPI_SYS_5 [25:24].
+ */
 export class EfuseBlock extends RegisterBlock {
-  constructor() {
-    super('EFUSE', 0x800, { 0x044: 0x79a0b1c2, 0x048: 0x000058cf });
+  constructor(revision = SIM_CHIP_REVISION) {
+    const major = Math.floor(revision / 100);
+    const minor = revision % 100;
+    if (major > 3 || minor > 15) throw new RangeError(`chip revision ${revision}: the eFuse fields hold majors 0–3 and minors 0–15`);
+    super('EFUSE', 0x800, {
+      0x044: 0x79a0b1c2, 0x048: 0x000058cf,
+      [RD_MAC_SPI_SYS_3]: (minor & 7) << 18,
+      [RD_MAC_SPI_SYS_5]: ((minor >> 3) << 23) | (major << 24),
+    });
+  }
+
+  /** The chip revision the wafer-version fields state (major × 100 + minor). */
+  get chipRevision(): number {
+    const sys3 = this.peek(RD_MAC_SPI_SYS_3);
+    const sys5 = this.peek(RD_MAC_SPI_SYS_5);
+    const minor = (((sys5 >>> 23) & 1) << 3) | ((sys3 >>> 18) & 7);
+    return ((sys5 >>> 24) & 3) * 100 + minor;
   }
 }
 

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSimulatedEsp32c3 } from '../../../src/sim/esp32c3/create.js';
 import { BootError } from '../../../src/sim/esp32c3/boot.js';
+import { SIM_CHIP_REVISION } from '../../../src/sim/esp32c3/misc-blocks.js';
 import { readFlashChip, readDummyLenPlus } from '../../../src/sim/esp32c3/rom/rom-data.js';
 import { buildFlash, directBootFlash, DIRECT_COUNTER_ADDR, DROM_DATA, DROM_VADDR, IROM_CODE, LOOP_CODE, DRAM_ADDR, DRAM_DATA } from './fixture.js';
 
@@ -93,4 +94,31 @@ test('direct boot: flash 0 with the magic twice runs in place — 4 MiB mapped 1
   const small = createSimulatedEsp32c3({ flash: directBootFlash(0x200000), flashSize: 0x200000, run: false });
   assert.deepEqual(small.boot.mappings.map((m) => m.entries), [32, 32]);
   await small.close();
+});
+
+test('the boot refuses what the ESP-IDF bootloader refuses: another chip\'s app, a chip revision outside the image\'s limits', async () => {
+  const boots = (appHeader: { chipId?: number; minChipRevFull?: number; maxChipRevFull?: number }): string => {
+    try {
+      const sim = createSimulatedEsp32c3({ flash: buildFlash({ appHeader }).flash, run: false });
+      void sim.close();
+      return 'booted';
+    } catch (e) {
+      assert.ok(e instanceof BootError, String(e));
+      return e.message;
+    }
+  };
+  const sim = createSimulatedEsp32c3({ flash: buildFlash().flash, run: false });
+  assert.equal(sim.chip.efuse.chipRevision, SIM_CHIP_REVISION);
+  assert.equal(SIM_CHIP_REVISION, 4);
+  // The wafer version as firmware reads it: MINOR_LO in RD_MAC_SPI_SYS_3 [20:18].
+  const sys3 = new DataView((await sim.target.readMemory(0x60008850, 4)).buffer).getUint32(0, true);
+  assert.equal((sys3 >>> 18) & 7, 4);
+  await sim.close();
+
+  assert.match(boots({ chipId: 13 }), /app image at 0x00010000 is built for 0x000d \(ESP32-C6\), not the ESP32-C3 \(chip id 5\); the bootloader would refuse it/);
+  assert.match(boots({ minChipRevFull: 101 }), /needs chip revision v1\.1 or later; this ESP32-C3 is v0\.4/);
+  assert.match(boots({ maxChipRevFull: 3 }), /runs on chip revisions up to v0\.3; this ESP32-C3 is v0\.4/);
+  for (const ok of [{ minChipRevFull: 3, maxChipRevFull: 199 }, { minChipRevFull: 4, maxChipRevFull: 4 }, { maxChipRevFull: 0 }, { maxChipRevFull: 0xffff }]) {
+    assert.equal(boots(ok), 'booted', JSON.stringify(ok));
+  }
 });

@@ -24,6 +24,8 @@ export interface FixtureOptions {
   /** Add ota_0/ota_1 and an otadata selecting ota_1 (seq 2). */
   readonly ota?: boolean;
   readonly flashSize?: number;
+  /** Header fields of the app image other than the default (an ESP32-C3 app for any revision). */
+  readonly appHeader?: { readonly chipId?: number; readonly minChipRevFull?: number; readonly maxChipRevFull?: number };
 }
 
 export function buildFlash(opts: FixtureOptions = {}): { flash: Uint8Array; appOffset: number } {
@@ -36,6 +38,7 @@ export function buildFlash(opts: FixtureOptions = {}): { flash: Uint8Array; appO
     chip: esp32c3,
     entry: IROM_CODE,
     flashSizeCode: 2,
+    ...opts.appHeader,
     segments: [
       { loadAddress: DROM_VADDR, data: DROM_DATA },
       { loadAddress: IROM_CODE, data: words(LOOP_CODE) },

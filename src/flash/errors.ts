@@ -24,7 +24,9 @@ export class FlashError extends Error {
   readonly action: string;
 
   constructor(code: FlashErrorCode, message: string, options: { address?: number; action: string; cause?: unknown }) {
-    super(`${message}${options.address !== undefined ? ` (at ${hex32(options.address)})` : ''}. ${options.action}`, options.cause !== undefined ? { cause: options.cause } : undefined);
+    // The address is added unless the message already names it.
+    const at = options.address !== undefined && !message.includes(hex32(options.address)) ? ` (at ${hex32(options.address)})` : '';
+    super(`${message}${at}. ${options.action}`, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'FlashError';
     this.code = code;
     this.address = options.address === undefined ? undefined : options.address >>> 0;

@@ -59,7 +59,7 @@ test('unaligned, out-of-range and oversized requests exit 2 with the address and
     const cases: [Parameters<typeof runFlash>[0], string[], object, RegExp][] = [
       ['write', [small, '0x10002'], nowhere, /offset 0x00010002 is not a multiple of 4 bytes.*\[FLASH_UNALIGNED\]/],
       ['erase', ['0x10000', '100'], nowhere, /length 100 is not a multiple of 4 KiB.*Round the length up to 4096/],
-      ['erase', ['0x10800', '4K'], nowhere, /0x00010800.*\[FLASH_UNALIGNED\]/],
+      ['erase', ['0x10800', '4K'], nowhere, /offset 0x00010800 is not a multiple of 4 KiB \(the sector size\)\. Use an offset aligned.*\[FLASH_UNALIGNED\]/],
       ['write', [small, '0x1000000'], nowhere, /stub reaches only the first 16 MiB.*\[FLASH_OUT_OF_RANGE\]/],
       ['write', [big, '0'], { ...nowhere, flashSize: 0x400000 }, /do not fit the 4096 KiB flash.*\[FLASH_TOO_LARGE\]/],
       ['read', ['0x3ff000', '8K'], { ...nowhere, flashSize: 0x400000 }, /goes past the end \(the flash ends at 0x00400000\)/],

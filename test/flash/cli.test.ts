@@ -141,3 +141,45 @@ test('--persist keeps a write and an erase in the --flash file; without it the f
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('several FILE OFFSET pairs: written in one session, each planned on its own, the bytes between untouched; verify names the file that differs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-flash-'));
+  try {
+    const image = join(dir, 'board.bin');
+    copyFileSync(DEMO_FLASH, image);
+    const a = join(dir, 'a.bin');
+    const b = join(dir, 'b.bin');
+    writeFileSync(a, random(0x1800));
+    writeFileSync(b, random(0x100));
+    const sim = { ...base, flash: image, persist: true };
+    // b shares a's last sector: the part of it neither file covers keeps what the flash held.
+    const io = memoryIo();
+    assert.equal(await runFlash('write', [a, '0x200000', b, '0x201c00'], { ...sim, json: true }, io), 0);
+    const last = JSON.parse(io.stdout().trim().split('\n').at(-1)!) as { ok: boolean; parts: { file: string; offset: string; sectorsTotal: number; verified: string }[] };
+    assert.deepEqual(last.parts.map((p) => [p.file, p.offset, p.sectorsTotal, p.verified]), [[a, '0x00200000', 2, 'sha256'], [b, '0x00201c00', 1, 'sha256']]);
+    const kept = readFileSync(image);
+    assert.ok(kept.subarray(0x200000, 0x201800).equals(readFileSync(a)));
+    assert.ok(kept.subarray(0x201c00, 0x201d00).equals(readFileSync(b)));
+    assert.ok(kept.subarray(0x201800, 0x201c00).every((x) => x === 0xff) && kept.subarray(0x201d00, 0x202000).every((x) => x === 0xff), 'the gap and the rest of the shared sector as they were');
+
+    const v = memoryIo();
+    assert.equal(await runFlash('verify', [a, '0x200000', b, '0x201c00'], { ...base, flash: image }, v), 0);
+    assert.equal(await runFlash('verify', [a, '0x200000', b, '0x201d00'], { ...base, flash: image }, v), 1);
+    assert.match(v.stdout(), /b\.bin:\n {2}MISMATCH: the flash differs from .*b\.bin from 0x00201d00 on/);
+
+    const before = readFileSync(image);
+    const refusals: [string[], RegExp][] = [
+      [[a, '0x200000', b, '0x201000'], /a\.bin \(0x00200000\.\.0x00201800\) and .*b\.bin \(from 0x00201000\) overlap; nothing was touched/],
+      [[a, '0x200000', b], /give FILE OFFSET pairs for more than one file/],
+      [['0x200000', a, '0x201c00', b], new RegExp(`the file comes first, then the offset: espalgo flash write ${a} 0x200000 ${b} 0x201c00`)],
+    ];
+    for (const [args, message] of refusals) {
+      const r = memoryIo();
+      assert.equal(await runGuardedAsync(r, () => runFlash('write', args, sim as FlashWriteOptions, r)), 2, args.join(' '));
+      assert.match(r.stderr(), message);
+    }
+    assert.ok(readFileSync(image).equals(before), 'refused: the flash file untouched');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

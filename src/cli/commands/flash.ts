@@ -3,7 +3,6 @@
  * or a GDB server). Requests are checked before anything is touched; progress goes to a bar on a
  * TTY, to one line per phase otherwise, or to JSON lines with --json.
  */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { hex32 } from '../../chips/types.js';
 import { AlgorithmError } from '../../algorithm/errors.js';
@@ -17,14 +16,14 @@ import { StubError } from '../../flash/stub-client.js';
 import { INFLATE_WINDOWS, STUB_ADDRESS_LIMIT, type StubInflater } from '../../flash/stub-protocol.js';
 import type { TransferMode } from '../../flash/transfer.js';
 import { verifyFlash } from '../../flash/verify.js';
-import { writeFlash } from '../../flash/write.js';
+import { writeFlash, type WriteReport } from '../../flash/write.js';
 import { TargetError } from '../../target/errors.js';
 import { checkOutputWritable, writeOutputFile } from '../output/atomic-write.js';
-import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuardedAsync } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, numberOption, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
-import { parseNumber } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { connectTarget } from '../target-connect.js';
+import { flashFileParts, parseOffset, type FlashFilePart } from './flash-parts.js';
 import { progressPrinter } from '../output/flash-progress.js';
 
 export interface FlashCommonOptions {
@@ -63,16 +62,6 @@ function parseWindow(text: string): number {
   const bytes = m ? Number(m[1]) * 1024 : Number(text);
   if (!INFLATE_WINDOWS.includes(bytes)) throw new CliInputError('BAD_OPTIONS', `--window must be 4K, 8K, 16K or 32K, not "${text}"`);
   return bytes;
-}
-
-function parseOffset(text: string | undefined, what: string, fallback?: number): number {
-  if (text === undefined) {
-    if (fallback !== undefined) return fallback;
-    throw new CliInputError('BAD_ARGUMENT', `${what} is missing`);
-  }
-  const n = parseNumber(text);
-  if (n === undefined || n > 0xffffffff) throw new CliInputError('BAD_ARGUMENT', `${what} "${text}" is not a number like 0x10000, 65536 or 64K`);
-  return n;
 }
 
 /** Checks that need no target: alignment, emptiness, the stub's 16 MiB reach, and --flash-size when given. */
@@ -124,25 +113,39 @@ function result(o: FlashCommonOptions, io: CliIo, json: Record<string, unknown>,
 
 const kib = (n: number) => (n / 1024).toFixed(n % 1024 ? 1 : 0) + ' KiB';
 
-/** esptool's order (offset, then file) given to write/verify: say so instead of "no such file: 0x10000". */
-function checkArgumentOrder(action: 'write' | 'verify', args: readonly string[]): void {
-  const [first, second] = args;
-  if (first === undefined || second === undefined || existsSync(first) || parseNumber(first) === undefined || !existsSync(second)) return;
-  throw new CliInputError('BAD_ARGUMENTS', `the file comes first, then the offset: espalgo flash ${action} ${second} ${first}`);
+function writeSummary(r: WriteReport, part: FlashFilePart, where: string): string {
+  return [
+    `wrote ${kib(part.data.length)} at ${hex32(part.offset)} on ${where}`,
+    `sectors  ${r.sectorsTotal} in range, ${r.sectorsSkipped} unchanged (skipped), ${r.sectorsErased} erased, ${r.sectorsProgrammed} programmed`,
+    `wire     ${kib(r.wireBytes)} for ${kib(r.bytesProgrammed)} programmed${r.transfer ? ` (${r.transfer.mode}${r.transfer.window ? ` through a ${r.transfer.window / 1024} KiB window` : ''}${r.transfer.doubleBuffered ? ', double-buffered' : ''}, ${r.transfer.calls} stub run${r.transfer.calls === 1 ? '' : 's'})` : ''}`,
+    `verify   ${r.verified === 'sha256' ? 'SHA-256 of the changed sectors matches' : r.verified === 'plan' ? 'every sector already matched (SHA-256)' : 'skipped (--no-verify)'}`,
+    `time     ${(r.ms.total / 1000).toFixed(2)} s (plan ${r.ms.plan.toFixed(0)} ms, erase ${r.ms.erase.toFixed(0)} ms, write ${r.ms.write.toFixed(0)} ms, verify ${r.ms.verify.toFixed(0)} ms), effective ${r.kbps.toFixed(1)} KiB/s`,
+  ].join('\n');
+}
+
+/**
+ * The result of write or verify: for one file as before (its fields at the top level); for several,
+ * JSON with a `parts` list (each with its file) and text with a heading per file.
+ */
+function results(o: FlashCommonOptions, io: CliIo, action: 'write' | 'verify', reports: readonly { part: FlashFilePart; json: Record<string, unknown>; text: string }[]): void {
+  if (reports.length === 1) {
+    result(o, io, { action, ...reports[0]!.json }, reports[0]!.text);
+    return;
+  }
+  const json = { action, parts: reports.map((r) => ({ file: r.part.file, ...r.json })) };
+  const text = reports.map((r) => `${r.part.file}:\n${r.text.replace(/^/gm, '  ')}`).join('\n');
+  result(o, io, json, text);
 }
 
 export async function runFlash(action: Action, args: readonly string[], o: FlashCommonOptions, io: CliIo): Promise<number> {
   // Everything that can be checked without a target is checked first.
-  let data: Uint8Array | undefined;
-  let offset: number;
-  let length: number;
+  let parts: FlashFilePart[] = [];
+  let offset = 0;
+  let length = 0;
   try {
     if (action === 'write' || action === 'verify') {
-      checkArgumentOrder(action, args);
-      data = readInputFile(args[0]!);
-      offset = parseOffset(args[1], 'offset', 0);
-      length = data.length;
-      precheck(o, offset, length, action, 'word');
+      parts = flashFileParts(action, args);
+      for (const p of parts) precheck(o, p.offset, p.data.length, action, 'word');
     } else {
       offset = parseOffset(args[0], 'offset');
       length = parseOffset(args[1], 'size');
@@ -167,32 +170,40 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
       const onProgress = progress.listener;
       switch (action) {
         case 'write': {
-          const r = await writeFlash(session, offset, data!, {
-            ...(wo.compress === undefined ? {} : { compress: wo.compress }),
-            skipUnchanged: wo.skip,
-            verify: wo.verify,
-            ...(wo.mode ? { mode: wo.mode as TransferMode } : {}),
-            ...(wo.inflater ? { inflater: wo.inflater as StubInflater } : {}),
-            ...(window ? { window } : {}),
-            onProgress,
-          });
-          progress.stop();
-          result(o, io, { action, ...r, offset: hex32(offset), length }, [
-            `wrote ${kib(length)} at ${hex32(offset)} on ${session.target.description}`,
-            `sectors  ${r.sectorsTotal} in range, ${r.sectorsSkipped} unchanged (skipped), ${r.sectorsErased} erased, ${r.sectorsProgrammed} programmed`,
-            `wire     ${kib(r.wireBytes)} for ${kib(r.bytesProgrammed)} programmed${r.transfer ? ` (${r.transfer.mode}${r.transfer.window ? ` through a ${r.transfer.window / 1024} KiB window` : ''}${r.transfer.doubleBuffered ? ', double-buffered' : ''}, ${r.transfer.calls} stub run${r.transfer.calls === 1 ? '' : 's'})` : ''}`,
-            `verify   ${r.verified === 'sha256' ? 'SHA-256 of the changed sectors matches' : r.verified === 'plan' ? 'every sector already matched (SHA-256)' : 'skipped (--no-verify)'}`,
-            `time     ${(r.ms.total / 1000).toFixed(2)} s (plan ${r.ms.plan.toFixed(0)} ms, erase ${r.ms.erase.toFixed(0)} ms, write ${r.ms.write.toFixed(0)} ms, verify ${r.ms.verify.toFixed(0)} ms), effective ${r.kbps.toFixed(1)} KiB/s`,
-          ].join('\n'));
+          const reports: { part: FlashFilePart; json: Record<string, unknown>; text: string }[] = [];
+          for (const part of parts) {
+            const r = await writeFlash(session, part.offset, part.data, {
+              ...(wo.compress === undefined ? {} : { compress: wo.compress }),
+              skipUnchanged: wo.skip,
+              verify: wo.verify,
+              ...(wo.mode ? { mode: wo.mode as TransferMode } : {}),
+              ...(wo.inflater ? { inflater: wo.inflater as StubInflater } : {}),
+              ...(window ? { window } : {}),
+              onProgress,
+            });
+            progress.stop();
+            reports.push({ part, json: { ...r, offset: hex32(part.offset), length: part.data.length }, text: writeSummary(r, part, session.target.description) });
+          }
+          results(o, io, action, reports);
           return EXIT_OK;
         }
         case 'verify': {
-          const r = await verifyFlash(session, offset, data!, { onProgress });
-          progress.stop();
-          result(o, io, { action, offset: hex32(offset), length, match: r.match, ...(r.firstMismatch !== undefined ? { firstMismatch: hex32(r.firstMismatch) } : {}), ms: r.durationMs }, r.match
-            ? `verified ${kib(length)} at ${hex32(offset)}: SHA-256 matches`
-            : `MISMATCH: the flash differs from the file from ${hex32(r.firstMismatch ?? offset)} on`);
-          return r.match ? EXIT_OK : EXIT_PROBLEM;
+          const reports: { part: FlashFilePart; json: Record<string, unknown>; text: string }[] = [];
+          let allMatch = true;
+          for (const part of parts) {
+            const r = await verifyFlash(session, part.offset, part.data, { onProgress });
+            progress.stop();
+            allMatch &&= r.match;
+            reports.push({
+              part,
+              json: { offset: hex32(part.offset), length: part.data.length, match: r.match, ...(r.firstMismatch !== undefined ? { firstMismatch: hex32(r.firstMismatch) } : {}), ms: r.durationMs },
+              text: r.match
+                ? `verified ${kib(part.data.length)} at ${hex32(part.offset)}: SHA-256 matches`
+                : `MISMATCH: the flash differs from ${parts.length === 1 ? 'the file' : part.file} from ${hex32(r.firstMismatch ?? part.offset)} on`,
+            });
+          }
+          results(o, io, action, reports);
+          return allMatch ? EXIT_OK : EXIT_PROBLEM;
         }
         case 'read': {
           const bytes = await readFlash(session, offset, length, { onProgress });
@@ -245,7 +256,7 @@ export function registerFlash(program: Command): void {
   const run = (action: Action) => async (...params: unknown[]) => {
     const cmd = params[params.length - 1] as Command;
     const o = cmd.opts() as FlashCommonOptions;
-    const args = (params.slice(0, -2) as (string | undefined)[]).filter((a): a is string => a !== undefined);
+    const args = (params.slice(0, -2) as (string | string[] | undefined)[]).flat().filter((a): a is string => a !== undefined);
     const io = processIo();
     process.exitCode = await runGuardedAsync(io, () => runFlash(action, args, o, io), o.json === true);
   };
@@ -253,6 +264,7 @@ export function registerFlash(program: Command): void {
     common(flash.command('write').description('write a file: unchanged sectors are skipped, the rest erased, programmed and verified by SHA-256'))
       .argument('<file>', 'binary to write')
       .argument('[offset]', 'flash offset (4-byte aligned), e.g. 0x10000 or 64K', '0')
+      .argument('[more...]', 'further FILE OFFSET pairs, written in the same session')
       .option('--compress', 'send the data deflated (the default across a link — OpenOCD, a GDB server — where it pays: deflate borrows 15–43 KiB of RAM for the stub\'s decoder, backed up and given back, so short writes and data that barely compresses go plain)')
       .option('--no-compress', 'send the data uncompressed (streamed where the target allows memory access while running; the default on --target sim, where nothing crosses a link)')
       .option('--no-skip', 'rewrite every sector, even those that already hold the data')
@@ -264,6 +276,7 @@ export function registerFlash(program: Command): void {
       .addHelpText('after', `
 Examples:
   espalgo flash write app.bin 0x10000
+  espalgo flash write bootloader.bin 0x0 partitions.bin 0x8000 app.bin 0x10000   (one session; overlaps refused)
   espalgo flash write app.bin 0x10000 --flash board.bin --persist   (the simulator, flash kept in board.bin)
   espalgo flash write fs.img 0x200000 --target 127.0.0.1:3333 --chip esp32c3 --json
 ${EXIT_HELP}`),
@@ -286,7 +299,8 @@ ${EXIT_HELP}`),
     common(flash.command('verify').description('compare the flash with a file by SHA-256 (on the target vs the host)'))
       .argument('<file>', 'binary to compare')
       .argument('[offset]', 'flash offset (4-byte aligned)', '0')
-      .addHelpText('after', `\nExample:\n  espalgo flash verify app.bin 0x10000\n${EXIT_HELP}`),
+      .argument('[more...]', 'further FILE OFFSET pairs')
+      .addHelpText('after', `\nExamples:\n  espalgo flash verify app.bin 0x10000\n  espalgo flash verify bootloader.bin 0x0 partitions.bin 0x8000 app.bin 0x10000\n${EXIT_HELP}`),
   ).action(run('verify'));
   exitTwoOnUsageErrors(
     common(flash.command('blank-check').description('check that a range is erased (all 0xFF)'))

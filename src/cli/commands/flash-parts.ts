@@ -1,0 +1,61 @@
+/**
+ * The files of `espalgo flash write|verify FILE [OFFSET] [FILE OFFSET …]`: read, each with its
+ * offset, refused when two overlap or when they come in esptool's order (offset first).
+ */
+import { existsSync } from 'node:fs';
+import { hex32 } from '../../chips/types.js';
+import { readInputFile } from '../output/command-support.js';
+import { CliInputError } from '../output/exit-codes.js';
+import { parseNumber } from '../output/format.js';
+
+export interface FlashFilePart {
+  readonly file: string;
+  readonly offset: number;
+  readonly data: Uint8Array;
+}
+
+/** A flash offset argument: 0x10000, 65536 or 64K. */
+export function parseOffset(text: string | undefined, what: string, fallback?: number): number {
+  if (text === undefined) {
+    if (fallback !== undefined) return fallback;
+    throw new CliInputError('BAD_ARGUMENT', `${what} is missing`);
+  }
+  const n = parseNumber(text);
+  if (n === undefined || n > 0xffffffff) throw new CliInputError('BAD_ARGUMENT', `${what} "${text}" is not a number like 0x10000, 65536 or 64K`);
+  return n;
+}
+
+/** esptool's order (offset, then file): say so, with the command to type, instead of "no such file: 0x10000". */
+function checkOrder(action: 'write' | 'verify', args: readonly string[]): void {
+  const swapped = (i: number) => {
+    const [first, second] = [args[i], args[i + 1]];
+    return first !== undefined && second !== undefined && !existsSync(first) && parseNumber(first) !== undefined && existsSync(second);
+  };
+  if (!swapped(0)) return;
+  const fixed: string[] = [];
+  for (let i = 0; i + 1 < args.length; i += 2) fixed.push(args[i + 1]!, args[i]!);
+  throw new CliInputError('BAD_ARGUMENTS', `the file comes first, then the offset: espalgo flash ${action} ${fixed.join(' ')}`);
+}
+
+/** FILE [OFFSET] (offset 0 when left out), or FILE OFFSET pairs; read and checked for overlaps. */
+export function flashFileParts(action: 'write' | 'verify', args: readonly string[]): FlashFilePart[] {
+  checkOrder(action, args);
+  if (args.length > 2 && args.length % 2 !== 0) {
+    throw new CliInputError('BAD_ARGUMENTS', `give FILE OFFSET pairs for more than one file, e.g. espalgo flash ${action} bootloader.bin 0x0 partitions.bin 0x8000 app.bin 0x10000 (the last file has no offset)`);
+  }
+  const parts: FlashFilePart[] = [];
+  for (let i = 0; i < Math.max(1, args.length); i += 2) {
+    const file = args[i]!;
+    const offset = parseOffset(args[i + 1], `offset of ${file}`, args.length <= 2 ? 0 : undefined);
+    parts.push({ file, offset, data: readInputFile(file) });
+  }
+  const sorted = [...parts].sort((a, b) => a.offset - b.offset);
+  for (let k = 0; k + 1 < sorted.length; k++) {
+    const a = sorted[k]!;
+    const b = sorted[k + 1]!;
+    if (b.offset < a.offset + a.data.length) {
+      throw new CliInputError('BAD_ARGUMENTS', `${a.file} (${hex32(a.offset)}..${hex32(a.offset + a.data.length)}) and ${b.file} (from ${hex32(b.offset)}) overlap; nothing was touched`);
+    }
+  }
+  return parts;
+}

@@ -113,6 +113,13 @@ function result(o: FlashCommonOptions, io: CliIo, json: Record<string, unknown>,
 
 const kib = (n: number) => (n / 1024).toFixed(n % 1024 ? 1 : 0) + ' KiB';
 
+/** What write or verify found for one file: its JSON fields and its lines of text. */
+interface PartReport {
+  readonly part: FlashFilePart;
+  readonly json: Record<string, unknown>;
+  readonly text: string;
+}
+
 function writeSummary(r: WriteReport, part: FlashFilePart, where: string): string {
   return [
     `wrote ${kib(part.data.length)} at ${hex32(part.offset)} on ${where}`,
@@ -127,7 +134,7 @@ function writeSummary(r: WriteReport, part: FlashFilePart, where: string): strin
  * The result of write or verify: for one file as before (its fields at the top level); for several,
  * JSON with a `parts` list (each with its file) and text with a heading per file.
  */
-function results(o: FlashCommonOptions, io: CliIo, action: 'write' | 'verify', reports: readonly { part: FlashFilePart; json: Record<string, unknown>; text: string }[]): void {
+function results(o: FlashCommonOptions, io: CliIo, action: 'write' | 'verify', reports: readonly PartReport[]): void {
   if (reports.length === 1) {
     result(o, io, { action, ...reports[0]!.json }, reports[0]!.text);
     return;
@@ -170,7 +177,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
       const onProgress = progress.listener;
       switch (action) {
         case 'write': {
-          const reports: { part: FlashFilePart; json: Record<string, unknown>; text: string }[] = [];
+          const reports: PartReport[] = [];
           for (const part of parts) {
             const r = await writeFlash(session, part.offset, part.data, {
               ...(wo.compress === undefined ? {} : { compress: wo.compress }),
@@ -188,7 +195,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
           return EXIT_OK;
         }
         case 'verify': {
-          const reports: { part: FlashFilePart; json: Record<string, unknown>; text: string }[] = [];
+          const reports: PartReport[] = [];
           let allMatch = true;
           for (const part of parts) {
             const r = await verifyFlash(session, part.offset, part.data, { onProgress });

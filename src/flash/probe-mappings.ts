@@ -13,7 +13,7 @@ import { directBootAppNote, directBootMappings, isDirectBootImage, DIRECT_BOOT_M
 import { checksumOffset } from '../image/image.js';
 import { MCUBOOT_MAGIC } from '../image/mcuboot.js';
 import { selectBootApp } from '../image/otadata.js';
-import { firstAppEntryOffset, parsePartitionTable, PARTITION_TABLE_MAX_LENGTH } from '../image/partition-table.js';
+import { firstAppEntryOffset, hasPartitionMagic, parsePartitionTable, PARTITION_TABLE_MAX_LENGTH } from '../image/partition-table.js';
 import type { PartitionEntry } from '../image/types.js';
 import type { MappedSegment, StubFlashMap } from './stub-protocol.js';
 
@@ -133,7 +133,7 @@ export interface HostLayoutOptions {
 }
 
 function tableCandidate(bytes: Uint8Array, at: number): boolean {
-  if (bytes.length < 32 || bytes[0] !== 0xaa || bytes[1] !== 0x50) return false;
+  if (bytes.length < 32 || !hasPartitionMagic(bytes)) return false;
   const offset = readU32(bytes, 4);
   return offset % SECTOR === 0 && offset >= at + SECTOR && readU32(bytes, 8) !== 0;
 }

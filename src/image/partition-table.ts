@@ -28,7 +28,7 @@ export interface ParsePartitionTableOptions {
 
 /** True if a partition entry's magic (AA 50) starts at `at`. */
 export function hasPartitionMagic(bytes: Uint8Array, at = 0): boolean {
-  return at + 2 <= bytes.length && readU16(bytes, at) === PARTITION_MAGIC;
+  return at >= 0 && at + 2 <= bytes.length && readU16(bytes, at) === PARTITION_MAGIC;
 }
 
 /**

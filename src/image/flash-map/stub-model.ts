@@ -7,6 +7,7 @@
 import type { ChipDescriptor } from '../../chips/types.js';
 import { hex32, inRange } from '../../chips/index.js';
 import { IMAGE_MAGIC } from './codec.js';
+import { hasPartitionMagic } from '../partition-table.js';
 import { DEFAULT_TABLE_OFFSET } from './table-scan.js';
 import type { SegmentMapping, StubPrediction } from './types.js';
 
@@ -39,7 +40,7 @@ export function predictStub(input: StubModelInput): StubPrediction {
     for (let i = 0; i < 0xc00 / 32; i++) {
       const at = DEFAULT_TABLE_OFFSET + i * 32 - baseOffset;
       if (at + 32 > bytes.length) return result(null, 0, 'cannot predict: the file ends inside the table at 0x8000');
-      if (bytes[at] !== 0xaa || bytes[at + 1] !== 0x50) {
+      if (!hasPartitionMagic(bytes, at)) {
         return result(null, -6, i === 0
           ? `no partition table magic (AA 50) at ${hex32(DEFAULT_TABLE_OFFSET)}: the stub fails with -6 (ESP_STUB_ERR_INVALID_IMAGE)`
           : `the table at ${hex32(DEFAULT_TABLE_OFFSET)} ends after ${i} entries without an app entry: the stub fails with -6`);

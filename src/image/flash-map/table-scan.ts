@@ -5,6 +5,7 @@
  */
 import type { PartitionTable } from '../types.js';
 import { decodePartitionTable } from './codec.js';
+import { hasPartitionMagic } from '../partition-table.js';
 import type { TableCandidate } from './types.js';
 
 export const DEFAULT_TABLE_OFFSET = 0x8000;
@@ -22,7 +23,7 @@ export interface FoundTable {
  */
 export function tableAt(bytes: Uint8Array, fileOffset: number, flashOffset: number, trusted = false): FoundTable | null {
   if (fileOffset < 0 || fileOffset + 32 > bytes.length) return null;
-  if (bytes[fileOffset] !== 0xaa || bytes[fileOffset + 1] !== 0x50) return null;
+  if (!hasPartitionMagic(bytes, fileOffset)) return null;
   let table: PartitionTable;
   try {
     table = decodePartitionTable(bytes.subarray(fileOffset, Math.min(bytes.length, fileOffset + SECTOR)), flashOffset);
@@ -71,7 +72,7 @@ export function scanTables(bytes: Uint8Array, baseOffset: number, scanAll = fals
   };
   const probe = (fileOffset: number): void => {
     probed++;
-    if (bytes[fileOffset] !== 0xaa || bytes[fileOffset + 1] !== 0x50) return;
+    if (!hasPartitionMagic(bytes, fileOffset)) return;
     const flash = baseOffset + fileOffset;
     const t = tableAt(bytes, fileOffset, flash, flash === DEFAULT_TABLE_OFFSET);
     if (t) {

@@ -38,7 +38,7 @@ export {
   parsePartitionCsv, partitionTableToCsv, parseCsvInt, formatCsvSize, type ParsePartitionCsvOptions, type PartitionCsv,
 } from './partition-csv.js';
 export {
-  OTA_STATE, OTA_SELECT_ENTRY_SIZE, OTADATA_SECOND_COPY, OTADATA_SIZE, otaStateName, otaSeqCrc, parseOtadata,
+  OTA_STATE, OTA_SELECT_ENTRY_SIZE, OTADATA_SECOND_COPY, OTADATA_SIZE, otaStateName, otaSeqCrc, otaSlotOfSeq, parseOtadata,
   buildOtadata, selectBootApp, type OtadataSpec,
 } from './otadata.js';
 export { MCUBOOT_MAGIC, MCUBOOT_HEADER_SIZE, isMcubootImage, parseMcubootHeader, buildMcubootHeader } from './mcuboot.js';

@@ -75,6 +75,14 @@ function decodeCopy(bytes: Uint8Array, offset: number, copy: 0 | 1): OtaSelectEn
   };
 }
 
+/**
+ * The OTA slot an ota_seq selects among `otaCount` OTA app partitions: (ota_seq − 1) mod count,
+ * computed as the bootloader does in unsigned 32-bit arithmetic (ota_seq 0 wraps to 0xFFFFFFFF).
+ */
+export function otaSlotOfSeq(seq: number, otaCount: number): number {
+  return ((seq - 1) >>> 0) % otaCount;
+}
+
 /** Decode both copies. Needs 0x1020 bytes (the whole 0x2000 partition is typical). */
 export function parseOtadata(bytes: Uint8Array): OtaData {
   const need = OTADATA_SECOND_COPY + OTA_SELECT_ENTRY_SIZE;
@@ -170,8 +178,9 @@ export function selectBootApp(table: PartitionTable | readonly PartitionEntry[],
     if (ota[0]) return { entry: ota[0], reason: `${why} and there is no factory app: booting ${label(ota[0])}`, otadata };
     return { ...fallback(-1, `${why}, no factory app and no ota_0`), otadata };
   }
-  const slot = (active.seq - 1) % otaCount;
-  const why = `otadata copy ${active.copy} has the highest valid ota_seq ${active.seq} (state ${active.stateName}); (${active.seq} - 1) mod ${otaCount} OTA partitions = slot ${slot}`;
+  const slot = otaSlotOfSeq(active.seq, otaCount);
+  const wrap = active.seq === 0 ? ' (0 − 1 wraps to 0xffffffff: the bootloader counts unsigned)' : '';
+  const why = `otadata copy ${active.copy} has the highest valid ota_seq ${active.seq} (state ${active.stateName}); (${active.seq} - 1) mod ${otaCount} OTA partitions = slot ${slot}${wrap}`;
   const entry = ota[slot];
   if (entry) return { entry, reason: `${why}: booting ${label(entry)}`, otadata };
   return { ...fallback(slot, `${why}, but there is no ota_${slot}`), otadata };

@@ -13,7 +13,7 @@ import { runMerge } from '../../src/cli/commands/image-merge.js';
 import { runPartitionTable } from '../../src/cli/commands/image-partition-table.js';
 import { runOtadata } from '../../src/cli/commands/image-otadata.js';
 import { memoryIo } from '../../src/cli/output/io.js';
-import { buildPartitionTable, mergeFlash, parseImageHeader, parsePartitionCsv, parsePartitionTable } from '../../src/image/index.js';
+import { buildOtadata, buildPartitionTable, mergeFlash, OTA_STATE, parseImageHeader, parsePartitionCsv, parsePartitionTable } from '../../src/image/index.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 import { firmwareSymbol } from '../algorithm/sim-fixture.js';
 import { tempDir } from './helpers.js';
@@ -273,6 +273,13 @@ test('image otadata: built to select a slot, read back; the simulator boots the 
   garbage.set([5, 0, 0, 0], 0); // ota_seq written, CRC not
   writeFileSync(erased, garbage);
   assert.equal(runOtadata(erased, {}, memoryIo()), 1, 'a copy written but not valid is a problem');
+  writeFileSync(erased, buildOtadata(0, OTA_STATE.valid)); // ota_seq 0 wraps to 0xffffffff
+  const w = memoryIo();
+  assert.equal(runOtadata(erased, { otaCount: 2, json: true }, w), 0);
+  assert.equal((JSON.parse(w.stdout()) as { slot: string }).slot, 'ota_1');
+  const wt = memoryIo();
+  assert.equal(runOtadata(erased, { otaCount: 3 }, wt), 0);
+  assert.match(wt.stdout(), /\(0 − 1\) mod 3 = ota_0 \(0 − 1 wraps to 0xffffffff/);
 
   const cases: [string | undefined, Parameters<typeof runOtadata>[1], RegExp][] = [
     [undefined, {}, /give an otadata FILE to read, or --select/],

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildOtadata, OTA_STATE, parseOtadata, selectBootApp } from '../../src/image/otadata.js';
+import { buildOtadata, OTA_STATE, otaSlotOfSeq, parseOtadata, selectBootApp } from '../../src/image/otadata.js';
 import { parsePartitionCsv } from '../../src/image/partition-csv.js';
 import { ImageFormatError } from '../../src/image/errors.js';
 
@@ -44,6 +44,19 @@ test('highest valid seq wins; slot = (seq - 1) mod OTA count', () => {
   assert.match(s.reason, /ota_seq 5/);
   const t = selectBootApp(OTA_FACTORY, buildOtadata(5));
   assert.equal(t.entry?.label, 'ota_1', '(5 - 1) mod 3 = 1');
+});
+
+test('ota_seq 0 is valid and wraps: (0 - 1) is 0xffffffff to the bootloader, not -1', () => {
+  const b = buildOtadata(0, OTA_STATE.valid);
+  assert.equal(parseOtadata(b).active?.seq, 0);
+  // 0xffffffff mod 2 = 1, mod 3 = 0
+  const two = selectBootApp(OTA, b);
+  assert.equal(two.entry?.label, 'ota_1');
+  assert.match(two.reason, /slot 1 \(0 − 1 wraps to 0xffffffff/);
+  assert.equal(selectBootApp(OTA_FACTORY, b).entry?.label, 'ota_0');
+  assert.equal(otaSlotOfSeq(0, 2), 1);
+  assert.equal(otaSlotOfSeq(0xfffffffe, 2), 1);
+  assert.equal(otaSlotOfSeq(1, 16), 0);
 });
 
 test('invalid copies are skipped: bad crc, INVALID/ABORTED state, erased seq', () => {

@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { OTA_STATE, OTADATA_SIZE, buildOtadata, parseOtadata, type OtaData, type OtaSelectEntry } from '../../image/index.js';
+import { OTA_STATE, OTADATA_SIZE, buildOtadata, otaSlotOfSeq, parseOtadata, type OtaData, type OtaSelectEntry } from '../../image/index.js';
 import { writeOutputFile } from '../output/atomic-write.js';
 import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
@@ -50,7 +50,8 @@ function slotSentence(active: OtaSelectEntry | undefined, count: number | undefi
   if (!active) return 'no valid copy: the bootloader boots the factory app (or ota_0 when there is none)';
   if (count === undefined && built) return `active copy ${active.copy}, ota_seq ${active.seq}: ota_${active.seq - 1} in any table with at least ${active.seq} OTA partitions`;
   if (count === undefined) return `active copy ${active.copy}, ota_seq ${active.seq}; give --ota-count to see the slot ((ota_seq − 1) mod the number of OTA partitions)`;
-  return `active copy ${active.copy}, ota_seq ${active.seq}: (${active.seq} − 1) mod ${count} = ota_${(active.seq - 1) % count}`;
+  const wrap = active.seq === 0 ? ' (0 − 1 wraps to 0xffffffff: the bootloader counts unsigned)' : '';
+  return `active copy ${active.copy}, ota_seq ${active.seq}: (${active.seq} − 1) mod ${count} = ota_${otaSlotOfSeq(active.seq, count)}${wrap}`;
 }
 
 function copyJson(c: OtaSelectEntry): object {
@@ -58,7 +59,7 @@ function copyJson(c: OtaSelectEntry): object {
 }
 
 function report(name: string, data: OtaData, count: number | undefined, o: OtadataCliOptions, io: CliIo, heading: string, built = false): void {
-  const slot = !data.active ? null : count !== undefined ? (data.active.seq - 1) % count : built ? data.active.seq - 1 : null;
+  const slot = !data.active ? null : count !== undefined ? otaSlotOfSeq(data.active.seq, count) : built ? data.active.seq - 1 : null;
   if (o.json) {
     io.out(JSON.stringify({ ok: true, action: 'otadata', file: name, copies: data.copies.map(copyJson), activeCopy: data.active?.copy ?? null, slot: slot === null ? null : `ota_${slot}` }) + '\n');
     return;

@@ -103,6 +103,7 @@ export function parsePartitionCsv(text: string, options: ParsePartitionCsvOption
   }
   const findings = validatePartitions(entries, {
     tableOffset,
+    build: true,
     ...(options.flashSize !== undefined ? { flashSize: options.flashSize } : {}),
   });
   return { entries, findings };

@@ -9,6 +9,13 @@ export interface ValidateOptions {
   /** Flash offset of the partition table (its 4 KiB sector must not be covered by a partition). */
   readonly tableOffset?: number;
   readonly flashSize?: number;
+  /**
+   * Building a table from CSV: the rules ESP-IDF's table generator enforces become errors (unique
+   * names, non-app offsets 4 KiB aligned, app sizes a multiple of 4 KiB, otadata exactly 0x2000,
+   * otadata and coredump not read-only). Reading a binary table they stay warnings, as the
+   * bootloader does not check them.
+   */
+  readonly build?: boolean;
 }
 
 function range(e: PartitionEntry): string {
@@ -19,6 +26,8 @@ export function validatePartitions(entries: readonly PartitionEntry[], options: 
   const findings: Finding[] = [];
   const at = (e: PartitionEntry): { offset?: number } => (e.entryOffset !== undefined ? { offset: e.entryOffset } : {});
   const labels = new Map<string, PartitionEntry>();
+  const idfRule = options.build ? 'error' : 'warning';
+  const refused = options.build ? '; ESP-IDF refuses to build such a table' : '';
   for (const e of entries) {
     if (e.type === 0x00 && e.offset % APP_ALIGN !== 0) {
       findings.push({
@@ -29,9 +38,25 @@ export function validatePartitions(entries: readonly PartitionEntry[], options: 
       });
     } else if (e.offset % DATA_ALIGN !== 0) {
       findings.push({
-        severity: 'warning',
+        severity: idfRule,
         code: 'PARTITION_ALIGN',
-        message: `partition "${e.label}" starts at ${h32(e.offset)}, which is not 4 KiB (0x1000) aligned`,
+        message: `partition "${e.label}" starts at ${h32(e.offset)}, which is not 4 KiB (0x1000) aligned${refused}`,
+        ...at(e),
+      });
+    }
+    if (options.build && e.type === 0x00 && e.size % DATA_ALIGN !== 0) {
+      findings.push({
+        severity: 'error',
+        code: 'PARTITION_ALIGN',
+        message: `app partition "${e.label}" has size ${h32(e.size)}, not a multiple of 4 KiB (0x1000)${refused}`,
+        ...at(e),
+      });
+    }
+    if (options.build && e.flags.readonly && e.type === 0x01 && (e.subtype === 0x00 || e.subtype === 0x03)) {
+      findings.push({
+        severity: 'error',
+        code: 'PARTITION_FLAGS',
+        message: `partition "${e.label}" (${e.subtypeName}) is always written by the firmware and cannot be readonly${refused}`,
         ...at(e),
       });
     }
@@ -67,9 +92,9 @@ export function validatePartitions(entries: readonly PartitionEntry[], options: 
     const prev = labels.get(e.label);
     if (prev) {
       findings.push({
-        severity: 'warning',
+        severity: idfRule,
         code: 'PARTITION_DUPLICATE_LABEL',
-        message: `label "${e.label}" is used by entries ${prev.index ?? '?'} and ${e.index ?? '?'}; lookups by label find only the first`,
+        message: `label "${e.label}" is used by entries ${prev.index ?? '?'} and ${e.index ?? '?'}; lookups by label find only the first${refused}`,
         ...at(e),
       });
     } else labels.set(e.label, e);
@@ -98,7 +123,7 @@ export function validatePartitions(entries: readonly PartitionEntry[], options: 
   }
   for (const o of otadata) {
     if (o.size !== 0x2000) {
-      findings.push({ severity: 'warning', code: 'PARTITION_OTADATA', message: `otadata partition "${o.label}" has size ${h32(o.size)}; ESP-IDF expects 0x2000`, ...at(o) });
+      findings.push({ severity: idfRule, code: 'PARTITION_OTADATA', message: `otadata partition "${o.label}" has size ${h32(o.size)}; ESP-IDF expects 0x2000${refused}`, ...at(o) });
     }
   }
   if (!entries.some((e) => e.type === 0x00)) {

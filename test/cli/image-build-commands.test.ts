@@ -149,6 +149,13 @@ test('image partition-table: a table with errors is listed and not written; a ba
   const o = memoryIo();
   assert.equal(runPartitionTable(csv, {}, o), 2);
   assert.match(o.stderr(), /previous partition ends at 0x0000f000/);
+  // gen_esp32part refuses duplicate names: so do we, and write nothing
+  writeFileSync(csv, 'nvs, data, nvs, 0x9000, 16K\nnvs, data, nvs, , 4K\nfactory, app, factory, 0x10000, 1M\n');
+  const d = memoryIo();
+  assert.equal(runPartitionTable(csv, {}, d), 2);
+  assert.match(d.stdout(), /PARTITION_DUPLICATE_LABEL/);
+  assert.match(d.stderr(), /partitions\.bin not written: the table has 1 error/);
+  assert.equal(readFileSync(bin, 'utf8'), 'the old table', 'the existing file is untouched');
 });
 
 test('image merge: parts at their offsets as the library merges them; overlaps and bad pairs write nothing', (t) => {

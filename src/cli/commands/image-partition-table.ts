@@ -95,7 +95,9 @@ Converts both ways, telling the input by its content:
   CSV (ESP-IDF's partitions.csv) → the binary table the bootloader reads: empty offsets filled as
     ESP-IDF does (apps 64 KiB aligned, data 4 KiB, after the table at --offset), sizes like 1M or
     24K, the MD5 entry appended. A table with errors (overlaps, misaligned apps, more than one
-    otadata, past --flash-size) is listed and not written.
+    otadata, past --flash-size, and what ESP-IDF refuses to build: duplicate names, data offsets
+    not 4 KiB aligned, app sizes not a multiple of 4 KiB, otadata other than 0x2000, readonly
+    otadata or coredump) is listed and not written.
   binary (AA 50 …, e.g. build/partition_table/partition-table.bin) → CSV with every offset
     explicit, on stdout unless -o; the MD5 and the entries are checked.
 

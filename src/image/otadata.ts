@@ -162,6 +162,9 @@ export function selectBootApp(table: PartitionTable | readonly PartitionEntry[],
     if (factory) return { entry: factory, reason: `no otadata partition: booting the factory app ${label(factory)}` };
     return fallback(-1, 'no otadata partition and no factory app');
   }
+  if (otadataPart.size < OTADATA_SIZE) {
+    return { reason: `otadata partition "${otadataPart.label}" at ${h32(otadataPart.offset)} has size ${h32(otadataPart.size)}, less than the 0x2000 that holds both copies: the bootloader cannot read it and stops without booting any app` };
+  }
   if (!otadataBytes) {
     const entry = factory ?? ota[0];
     return entry

@@ -122,7 +122,9 @@ export function validatePartitions(entries: readonly PartitionEntry[], options: 
     findings.push({ severity: 'warning', code: 'PARTITION_OTADATA', message: 'the table has OTA app partitions but no otadata partition; the bootloader will boot factory (or ota_0)' });
   }
   for (const o of otadata) {
-    if (o.size !== 0x2000) {
+    if (o.size < 0x2000) {
+      findings.push({ severity: 'error', code: 'PARTITION_OTADATA', message: `otadata partition "${o.label}" has size ${h32(o.size)}, less than the 0x2000 that holds its two copies: the bootloader stops without booting`, ...at(o) });
+    } else if (o.size !== 0x2000) {
       findings.push({ severity: idfRule, code: 'PARTITION_OTADATA', message: `otadata partition "${o.label}" has size ${h32(o.size)}; ESP-IDF expects 0x2000${refused}`, ...at(o) });
     }
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { buildOtadata, OTA_STATE, otaSlotOfSeq, parseOtadata, selectBootApp } from '../../src/image/otadata.js';
 import { parsePartitionCsv } from '../../src/image/partition-csv.js';
 import { ImageFormatError } from '../../src/image/errors.js';
+import { buildPartitionTable, parsePartitionTable } from '../../src/image/partition-table.js';
 
 const OTA = parsePartitionCsv(`nvs, data, nvs, , 0x4000
 otadata, data, ota, , 0x2000
@@ -106,4 +107,18 @@ ota_3, app, ota_3, , 1M
 
 test('short otadata throws OTADATA_TRUNCATED', () => {
   assert.throws(() => parseOtadata(new Uint8Array(0x1000)), (e: unknown) => e instanceof ImageFormatError && e.code === 'OTADATA_TRUNCATED' && e.found === 0x1000);
+});
+
+test('an otadata partition smaller than 0x2000: the bootloader cannot read both copies and boots nothing', () => {
+  const small = parsePartitionTable(buildPartitionTable([
+    { type: 0x01, subtype: 0x00, offset: 0xd000, size: 0x1000, label: 'otadata' },
+    { type: 0x00, subtype: 0x00, offset: 0x10000, size: 0x100000, label: 'factory' },
+    { type: 0x00, subtype: 0x10, offset: 0x110000, size: 0x100000, label: 'ota_0' },
+  ]));
+  const s = selectBootApp(small, buildOtadata(1));
+  assert.equal(s.entry, undefined);
+  assert.match(s.reason, /size 0x00001000, less than the 0x2000 .* stops without booting/);
+  assert.equal(selectBootApp(small).entry, undefined, 'not even the factory app');
+  const f = small.findings.find((x) => x.code === 'PARTITION_OTADATA');
+  assert.equal(f?.severity, 'error', 'an error in a binary table too');
 });

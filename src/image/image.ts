@@ -174,7 +174,8 @@ export function parseImage(bytes: Uint8Array, options: ParseImageOptions = {}): 
   if (sha) result.sha256 = sha;
   if (chip) result.chip = chip;
   if (options.descriptors !== false) {
-    const drom = segments.find((s) => s.flashRole === 'drom');
+    // Unknown chip: segments cannot be classified, but ESP-IDF puts the descriptor first in the image.
+    const drom = chip ? segments.find((s) => s.flashRole === 'drom') : segments[0];
     if (drom && hasAppDescriptor(bytes, drom.dataOffset) && drom.length >= 256) {
       result.appDesc = parseAppDescriptor(bytes, drom.dataOffset);
     }

@@ -8,6 +8,7 @@ import { runDemo } from '../../src/cli/commands/demo.js';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { buildExampleApp, buildExampleFlash } from '../../src/image/examples/index.js';
 import { buildPartitionTable } from '../../src/image/index.js';
+import { analyzeFlashMap } from '../../src/image/flash-map/index.js';
 import { esp32s3 } from '../../src/chips/index.js';
 import { tempDir } from './helpers.js';
 
@@ -38,6 +39,22 @@ test('image info: app image, --verify, --json; corrupted image exits 1; junk exi
   const jio = memoryIo();
   assert.equal(runImageInfo(junk, {}, jio), 2);
   assert.match(jio.stderr(), /not an ESP image: byte 0 is 0x12/);
+});
+
+test('image info on an app for a chip espalgo has no descriptor for (ESP32-C61, id 0x14): an app, its segments unclassified', (t) => {
+  const dir = tempDir(t);
+  const app = buildExampleApp({ chip: esp32s3, projectName: 'c61app', version: '1.0' });
+  app[12] = 0x14; // chip id: ESP32-C61 (no SHA check without --verify)
+  const file = join(dir, 'c61.bin');
+  writeFileSync(file, app);
+  const io = memoryIo();
+  assert.equal(runImageInfo(file, {}, io), 0);
+  assert.match(io.stdout(), /\(\d+(\.\d+)? KiB app image\)/);
+  assert.match(io.stdout(), /project "c61app"/);
+  assert.match(io.stdout(), /the chip \(id 0x0014\) is not one espalgo knows: segments are not classified \(give --chip\)/);
+  assert.doesNotMatch(io.stdout(), /bootloader|RAM only/);
+  const flash = analyzeFlashMap(app);
+  assert.equal(flash.placement.kind, 'app-image', flash.placement.decidedBy);
 });
 
 test('image info on a partition table and on a merged file', (t) => {

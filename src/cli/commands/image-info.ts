@@ -58,7 +58,7 @@ function renderImage(d: Extract<Described, { kind: 'esp-image' }>, st: Style, na
   const h = image.header;
   const out: string[] = [];
   const kv = (k: string, v: string): void => void out.push(`${st.bold(k.padEnd(14))}${v}\n`);
-  const role = image.appDesc ? 'app image' : image.bootloaderDesc || image.ramOnly ? 'bootloader (or RAM-only) image' : 'app image (no app descriptor)';
+  const role = image.appDesc ? 'app image' : image.bootloaderDesc ? 'bootloader image' : !image.chip ? 'image for an unknown chip' : image.ramOnly ? 'bootloader (or RAM-only) image' : 'app image (no app descriptor)';
   out.push(`${st.bold('espalgo image info')} ${name} ${st.dim(`(${formatSize(image.length)} ${role})`)}\n\n`);
   kv('Chip', describeChipId(h.chipId) + (image.chip && image.chip.imageChipId !== h.chipId ? ` — analysed as ${image.chip.displayName}` : ''));
   kv('Entry', hex32(h.entry));
@@ -82,7 +82,8 @@ function renderImage(d: Extract<Described, { kind: 'esp-image' }>, st: Style, na
   if (image.signature) kv('Signature', image.signature.scheme === 'sbv1' ? `Secure Boot v1 at ${hex32(image.signature.offset)}` : `Secure Boot v2, ${image.signature.blockCount} block(s) at ${hex32(image.signature.offset)}`);
   out.push(`\n${st.bold('Segments')}\n`);
   out.push(renderSegmentTable(image, st));
-  if (image.ramOnly) out.push(`  ${st.dim('no flash-mapped segment: runs from RAM only')}\n`);
+  if (!image.chip) out.push(`  ${st.dim(`the chip (id 0x${h.chipId.toString(16).padStart(4, '0')}) is not one espalgo knows: segments are not classified (give --chip)`)}\n`);
+  else if (image.ramOnly) out.push(`  ${st.dim('no flash-mapped segment: runs from RAM only')}\n`);
   if (d.trailing > 0) {
     out.push(`\n${st.dim(`The file continues ${formatSize(d.trailing)} past the image: a merged flash file? Try: espalgo flash-map ${name}`)}\n`);
   }

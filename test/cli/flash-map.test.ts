@@ -95,8 +95,12 @@ test('--svg writes a well-formed SVG; nothing is written on bad input', (t) => {
   assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), []);
   const unwritable = memoryIo();
   assert.equal(runFlashMap(join(dir, 'table-0xc000.bin'), { svg: join(dir, 'no-such-dir', 'x.svg') }, unwritable), 2);
-  assert.match(unwritable.stderr(), /cannot write/);
+  assert.match(unwritable.stderr(), /cannot write .*x\.svg: no folder .*no-such-dir\n$/);
+  assert.doesNotMatch(unwritable.stderr(), /\.tmp/, 'the message names the file asked for, not the temp file');
   assert.equal(unwritable.stdout(), '', 'nothing half-written to stdout either');
+  const folder = memoryIo();
+  assert.equal(runFlashMap(join(dir, 'table-0xc000.bin'), { svg: dir }, folder), 2);
+  assert.match(folder.stderr(), /cannot write .*: it is a folder\n$/);
 });
 
 test('options reach the analysis', (t) => {

@@ -20,6 +20,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 
 /** writeFileAtomic for a command's output file: a failure is bad input (`code`, one line naming the file). */
 export function writeOutputFile(path: string, data: string | Uint8Array, code = 'OUTPUT_UNWRITABLE'): void {
+  checkOutputWritable(path, code); // names a missing folder or a folder given as the file, not the temp file
   try {
     writeFileAtomic(path, data);
   } catch (err) {
@@ -31,14 +32,14 @@ export function writeOutputFile(path: string, data: string | Uint8Array, code = 
  * Check, before long work, that `path` can be written: its folder exists and is writable, and it
  * is not a folder itself. The write can still fail later (a full disk); this catches the typos.
  */
-export function checkOutputWritable(path: string): void {
+export function checkOutputWritable(path: string, code = 'OUTPUT_UNWRITABLE'): void {
   const folder = dirname(path);
   try {
     if (!statSync(folder).isDirectory()) throw new Error(`${folder} is not a folder`);
     accessSync(folder, constants.W_OK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliInputError('OUTPUT_UNWRITABLE', `cannot write ${path}: ${code === 'ENOENT' ? `no folder ${folder}` : code === 'EACCES' ? `no permission to write in ${folder}` : (err as Error).message}`);
+    const errno = (err as NodeJS.ErrnoException).code;
+    throw new CliInputError(code, `cannot write ${path}: ${errno === 'ENOENT' ? `no folder ${folder}` : errno === 'EACCES' ? `no permission to write in ${folder}` : (err as Error).message}`);
   }
   let isFolder = false;
   try {
@@ -46,5 +47,5 @@ export function checkOutputWritable(path: string): void {
   } catch {
     // does not exist yet: fine
   }
-  if (isFolder) throw new CliInputError('OUTPUT_UNWRITABLE', `cannot write ${path}: it is a folder`);
+  if (isFolder) throw new CliInputError(code, `cannot write ${path}: it is a folder`);
 }

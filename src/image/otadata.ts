@@ -137,26 +137,34 @@ export function selectBootApp(table: PartitionTable | readonly PartitionEntry[],
   const apps = entries.filter((e) => e.type === 0x00);
   const factory = apps.find((e) => e.subtype === 0x00);
   const test = apps.find((e) => e.subtype === 0x20);
+  // As the bootloader reads the table: every ota_N entry counts, and of two with the same N the
+  // later one is kept (it overwrites the slot).
   const ota: (PartitionEntry | undefined)[] = [];
   let otaCount = 0;
   for (const e of apps) {
-    if (e.subtype >= 0x10 && e.subtype <= 0x1f && ota[e.subtype - 0x10] === undefined) {
+    if (e.subtype >= 0x10 && e.subtype <= 0x1f) {
       ota[e.subtype - 0x10] = e;
       otaCount++;
     }
   }
   const otadataPart = entries.find((e) => e.type === 0x01 && e.subtype === 0x00);
-  /** The bootloader's fallback walk: the chosen slot, then lower ones, factory, then higher ones, then test. */
+  /**
+   * The bootloader's fallback walk: the chosen slot, then lower ones, factory, then higher ones up
+   * to the number of OTA entries (not beyond: with ota_0 and ota_5 only, ota_5 is never tried
+   * after a failure), then test.
+   */
   const fallback = (start: number, why: string): BootSelection & { otadata?: OtaData } => {
     const tryOrder: (PartitionEntry | undefined)[] = [];
     for (let i = start; i >= 0; i--) tryOrder.push(ota[i]);
     tryOrder.push(factory);
-    for (let i = start + 1; i < 16; i++) tryOrder.push(ota[i]);
+    for (let i = start + 1; i < otaCount; i++) tryOrder.push(ota[i]);
     tryOrder.push(test);
     const first = tryOrder.find((e) => e !== undefined);
     return first
       ? { entry: first, reason: `${why}; that partition does not exist, so the bootloader falls back to ${label(first)}` }
-      : { reason: `${why}; the table has no app partition to boot` };
+      : apps.length === 0
+        ? { reason: `${why}; the table has no app partition to boot` }
+        : { reason: `${why}; the bootloader tries only ota_0…ota_${otaCount - 1} (as many slots as OTA entries), factory and test, none of which exists: it boots no app` };
   };
   if (!otadataPart) {
     if (factory) return { entry: factory, reason: `no otadata partition: booting the factory app ${label(factory)}` };

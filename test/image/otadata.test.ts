@@ -122,3 +122,24 @@ test('an otadata partition smaller than 0x2000: the bootloader cannot read both 
   const f = small.findings.find((x) => x.code === 'PARTITION_OTADATA');
   assert.equal(f?.severity, 'error', 'an error in a binary table too');
 });
+
+test('as the bootloader reads the table: every ota_N entry counts, a repeated N keeps the later one, and the fallback stops at the count', () => {
+  const dup = parsePartitionTable(buildPartitionTable([
+    { type: 0x01, subtype: 0x00, offset: 0xd000, size: 0x2000, label: 'otadata' },
+    { type: 0x00, subtype: 0x10, offset: 0x10000, size: 0x100000, label: 'first_0' },
+    { type: 0x00, subtype: 0x10, offset: 0x110000, size: 0x100000, label: 'second_0' },
+    { type: 0x00, subtype: 0x11, offset: 0x210000, size: 0x100000, label: 'ota_1' },
+  ]));
+  assert.equal(selectBootApp(dup, buildOtadata(1)).entry?.label, 'second_0', 'slot 0 is the later ota_0 entry');
+  const three = selectBootApp(dup, buildOtadata(3));
+  assert.match(three.reason, /mod 3 OTA partitions = slot 2/, 'three OTA entries, not two subtypes');
+  assert.equal(three.entry?.label, 'ota_1', 'no ota_2: falls back to the slot below');
+  const sparse = parsePartitionTable(buildPartitionTable([
+    { type: 0x01, subtype: 0x00, offset: 0xd000, size: 0x2000, label: 'otadata' },
+    { type: 0x00, subtype: 0x13, offset: 0x10000, size: 0x100000, label: 'ota_3' },
+    { type: 0x00, subtype: 0x15, offset: 0x110000, size: 0x100000, label: 'ota_5' },
+  ]));
+  const s = selectBootApp(sparse, buildOtadata(1));
+  assert.equal(s.entry, undefined, 'slot 0, then slots up to the count (2): neither ota_3 nor ota_5 is tried');
+  assert.match(s.reason, /tries only ota_0…ota_1 .* boots no app/);
+});

@@ -98,6 +98,10 @@ test('espalgo probe from the command line: --help teaches #366, --json parses, u
   assert.equal(j.size.bytes, 0x400000);
   const bad = runCli(['probe', '--app-offset', 'banana']);
   assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--app-offset must be a number like 0x8000/);
+  const huge = runCli(['probe', '--flash-size', '5G']);
+  assert.equal(huge.code, 2);
+  assert.match(huge.stderr, /--flash-size 5G is too large: at most 4G/, 'a size past 32 bits is named as such, not as a malformed number');
   const noFile = runCli(['flash-map']);
   assert.equal(noFile.code, 2);
   assert.match(noFile.stderr, /missing required argument 'file'/);

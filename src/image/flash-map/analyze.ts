@@ -9,7 +9,7 @@ import { CHIPS, chipByImageId, findChip, hex32 } from '../../chips/index.js';
 import { directBootAppNote, directBootMappings } from '../direct-boot.js';
 import type { PartitionEntry } from '../types.js';
 import { analyzeApp, type AppSlot } from './app.js';
-import { chooseBootApp, flashSizeFromCode, spiModeName } from './codec.js';
+import { chooseBootApp, flashSizeFromCode, IMAGE_MAGIC, spiModeName } from './codec.js';
 import { FlashMapInputError } from './errors.js';
 import { collectFindings } from './findings.js';
 import { inferPlacement } from './placement.js';
@@ -89,12 +89,12 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
 
   // Chip: option, else bootloader header, else the first readable app header.
   let chip: ChipDescriptor | null = givenChip ?? placed.headerChip;
-  let chipDecidedBy = givenChip ? 'given' : placed.headerChip ? `chip id ${placed.headerChip.imageChipId} in the ${bl ? 'bootloader' : 'app'} header` : '';
+  let chipDecidedBy = givenChip ? 'given' : placed.headerChip ? `chip id ${placed.headerChip.imageChipId} in the ${bl ? 'bootloader' : placed.unreadableStart !== undefined ? 'unreadable image\'s' : 'app'} header` : '';
   if (!chip) {
     const probes = [...(options.appOffset !== undefined ? [options.appOffset] : []), ...appEntries.map((e) => e.offset)];
     for (const off of probes) {
       const at = off - base;
-      if (at < 0 || at + 24 > bytes.length || bytes[at] !== 0xe9) continue;
+      if (at < 0 || at + 24 > bytes.length || bytes[at] !== IMAGE_MAGIC) continue;
       const c = chipByImageId(bytes[at + 12]! | (bytes[at + 13]! << 8));
       if (c) {
         chip = c;
@@ -195,7 +195,7 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
     apps,
     openocdStub,
   };
-  return { ...report, findings: collectFindings(report, { tableOffsetGiven: options.tableOffset, chip, tableFindings: table?.findings ?? [] }) };
+  return { ...report, findings: collectFindings(report, { tableOffsetGiven: options.tableOffset, chip, tableFindings: table?.findings ?? [], ...(placed.unreadableStart !== undefined ? { unreadableStart: placed.unreadableStart } : {}) }) };
 }
 
 /** The program of a direct-boot flash, as an app: what the ROM maps, from flash 0. */

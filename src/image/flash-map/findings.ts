@@ -15,7 +15,7 @@ const mib = (n: number): string =>
 
 export function collectFindings(
   r: Omit<FlashMapReport, 'findings'>,
-  ctx: { tableOffsetGiven: number | undefined; chip: ChipDescriptor | null; tableFindings: readonly Finding[] },
+  ctx: { tableOffsetGiven: number | undefined; chip: ChipDescriptor | null; tableFindings: readonly Finding[]; unreadableStart?: string },
 ): FlashMapFinding[] {
   const out: FlashMapFinding[] = [];
   const add = (severity: FlashMapSeverity, code: string, message: string, flashOffset?: number): void => {
@@ -26,6 +26,9 @@ export function collectFindings(
   const size = r.flashSize.bytes;
   const boot = r.bootApp;
 
+  if (ctx.unreadableStart !== undefined) {
+    add('error', 'IMAGE_UNREADABLE', `byte 0 starts an ESP image header (E9) but the image does not decode: ${ctx.unreadableStart}. A file cut short (an interrupted download or read-back) or a damaged image: nothing in it can be placed with confidence`, r.placement.baseOffset);
+  }
   if (!r.chip.name) add('warning', 'CHIP_UNKNOWN', 'no header names a known chip, so segments cannot be told apart (IROM/DROM/RAM); give --chip');
 
   // Partition table

@@ -20,14 +20,32 @@ export interface PlacementResult {
   readonly headerChip: ChipDescriptor | null;
   /** For 'app-image': the decoded app at byte 0. */
   readonly app: EspImage | null;
+  /** Byte 0 starts an ESP image header that does not decode: why (a file cut short, a damaged header). */
+  readonly unreadableStart?: string;
+}
+
+function decodeAt(bytes: Uint8Array, fileOffset: number, chip?: ChipDescriptor): EspImage {
+  return decodeImage(bytes.subarray(fileOffset, Math.min(bytes.length, fileOffset + 0x100000)), chip);
 }
 
 function tryDecode(bytes: Uint8Array, fileOffset: number, chip?: ChipDescriptor): EspImage | null {
   if (fileOffset < 0 || fileOffset + 24 > bytes.length || bytes[fileOffset] !== IMAGE_MAGIC) return null;
   try {
-    return decodeImage(bytes.subarray(fileOffset, Math.min(bytes.length, fileOffset + 0x100000)), chip);
+    return decodeAt(bytes, fileOffset, chip);
   } catch {
     return null;
+  }
+}
+
+/** Byte 0 is the image magic but no image decodes there: what is wrong, and the chip its header names (if known). */
+function unreadableImageAtStart(bytes: Uint8Array, chip?: ChipDescriptor): { reason: string; headerChip: ChipDescriptor | null } | null {
+  if (bytes.length === 0 || bytes[0] !== IMAGE_MAGIC) return null;
+  if (bytes.length < 24) return { reason: `the file is only ${bytes.length} bytes, shorter than the 24-byte image header`, headerChip: null };
+  try {
+    decodeAt(bytes, 0, chip);
+    return null;
+  } catch (err) {
+    return { reason: (err as Error).message, headerChip: chipByImageId(bytes[12]! | (bytes[13]! << 8)) ?? null };
   }
 }
 
@@ -104,6 +122,13 @@ export function inferPlacement(
     return {
       placement: { kind: 'flash-dump', baseOffset: 0, decidedBy: `byte 0 is not an image, ${who} is at ${hex32(off)}${where}: a dump from flash 0x0` },
       bootloaderFileOffset: off, bootloader: img, headerChip: chipByImageId(img.header.chipId) ?? null, app: null,
+    };
+  }
+  const unreadable = unreadableImageAtStart(bytes, opts.chip);
+  if (unreadable) {
+    return {
+      placement: { kind: 'assumed', baseOffset: 0, decidedBy: `byte 0 starts an ESP image header that does not decode (${unreadable.reason}); assumed a dump from flash 0x0 (give --base-offset if not)` },
+      ...none, headerChip: unreadable.headerChip, unreadableStart: unreadable.reason,
     };
   }
   return { placement: { kind: 'assumed', baseOffset: 0, decidedBy: 'no bootloader or app image found at the start; assumed a dump from flash 0x0 (give --base-offset if not)' }, ...none };

@@ -197,3 +197,18 @@ test('the report is plain JSON data', () => {
   const r = analyzeFlashMap(example('ota').bytes);
   assert.deepEqual(JSON.parse(JSON.stringify(r)), r);
 });
+
+test('a file that starts with an image header but is cut short: an IMAGE_UNREADABLE error naming why, the chip from the header', () => {
+  const whole = example('micropython').bytes;
+  const r = analyzeFlashMap(whole.subarray(0, 0x100));
+  assert.equal(r.placement.kind, 'assumed');
+  assert.match(r.placement.decidedBy, /byte 0 starts an ESP image header that does not decode \(.*\)/);
+  const f = r.findings.find((x) => x.code === 'IMAGE_UNREADABLE');
+  assert.equal(f?.severity, 'error');
+  assert.match(f?.message ?? '', /cut short/);
+  assert.equal(r.chip.name, analyzeFlashMap(whole).chip.name, 'the chip id in the header still counts');
+  assert.match(r.chip.decidedBy, /unreadable image's header/);
+  const tiny = analyzeFlashMap(Uint8Array.of(0xe9, 0x03));
+  assert.match(tiny.findings.find((x) => x.code === 'IMAGE_UNREADABLE')?.message ?? '', /only 2 bytes, shorter than the 24-byte image header/);
+  assert.ok(!codes(analyzeFlashMap(new Uint8Array(0x100).fill(0xff))).includes('IMAGE_UNREADABLE'), 'erased flash is not an image');
+});

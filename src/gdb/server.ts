@@ -41,7 +41,12 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
       write: (bytes) => {
         if (!socket.destroyed) socket.write(bytes);
       },
-      end: () => socket.end(),
+      // The session is over (detach, kill): the next client may connect at once, even before
+      // this one has closed its end of the socket.
+      end: () => {
+        socket.end();
+        if (active === current) active = undefined;
+      },
     }, log);
     const current = { socket, session };
     active = current;

@@ -136,9 +136,9 @@ test('core: breakpoints, step, vCont forms, monitor, detach and unknown packets'
   assert.equal((await fake.waitForHalt(2000)).reason, 'breakpoint');
 });
 
-/** A raw client for the session tests. */
-function rawClient(port: number) {
-  const socket: Socket = connect({ host: '127.0.0.1', port });
+/** A raw client for the session tests; `halfOpen` keeps its end open after the server ends the session. */
+function rawClient(port: number, halfOpen = false) {
+  const socket: Socket = connect({ host: '127.0.0.1', port, allowHalfOpen: halfOpen });
   const framer = new RspFramer();
   const packets: string[] = [];
   let acks = 0;
@@ -191,6 +191,30 @@ test('session: acks, NAK resend, Ctrl-C while running gives T02, one client at a
     await c.until(() => c.closed, 'connection closed after detach');
     assert.equal(fake.state(), 'running', 'detach lets the target run');
     await fake.halt();
+  } finally {
+    await server.close();
+    await fake.close();
+  }
+});
+
+test('session: after detach or kill the next client is served at once, before the last one has closed its end', { timeout: 10000 }, async () => {
+  const fake = new FakeTarget();
+  const server = await startGdbServer(fake, { port: 0 });
+  try {
+    for (const end of ['D', 'vKill;a410', 'k']) {
+      const c = rawClient(server.port, true);
+      await new Promise((r) => c.socket.once('connect', r));
+      c.send(end);
+      // Kill has no reply to wait for: wait for the server to end the session instead.
+      await c.until(() => c.socket.readableEnded, `the server ends the session after ${end}`);
+      const next = rawClient(server.port);
+      next.send('qAttached');
+      await next.until(() => next.packets.length === 1 || next.closed, `a reply to the client after ${end}`);
+      assert.deepEqual(next.packets, ['1'], `the client after ${end} is served`);
+      next.socket.destroy();
+      c.socket.destroy();
+      await next.until(() => next.closed && c.closed, 'both closed');
+    }
   } finally {
     await server.close();
     await fake.close();

@@ -18,6 +18,11 @@ export interface CoreResult {
   readonly replies: readonly ServerReply[];
   /** What the session must do after sending the replies. */
   readonly action?: 'resume' | 'noack' | 'detach' | 'kill';
+  /**
+   * With `detach` or `kill`: the connection stays open (extended mode, where GDB goes on talking
+   * to the server to run or attach again).
+   */
+  readonly keepOpen?: boolean;
 }
 
 export interface ServerCoreOptions {
@@ -44,6 +49,8 @@ export class GdbServerCore {
   private readonly log: (line: string) => void;
   /** The client announced swbreak+/hwbreak+: stop replies may name the reason. */
   private reasons = false;
+  /** The client asked for extended mode (`!`, GDB's `target extended-remote`). */
+  private extended = false;
   private readonly gRegisters: RegisterInfo[];
   private readonly gLength: number;
   private readonly gNames: string[];
@@ -115,10 +122,17 @@ export class GdbServerCore {
       case 'H':
       case 'T':
         return reply('OK');
+      case '!':
+        this.extended = true;
+        return reply('OK');
+      case 'R':
+        // Restart (extended mode only; no reply): the chip resets and stops at its reset vector.
+        if (this.extended) await this.target.reset('halt');
+        return reply();
       case 'D':
-        return { replies: ['OK'], action: 'detach' };
+        return this.ended('detach', ['OK']);
       case 'k':
-        return { replies: [], action: 'kill' };
+        return this.ended('kill', []);
       default:
         return reply('');
     }
@@ -131,7 +145,7 @@ export class GdbServerCore {
     return { replies: [], action: 'resume' };
   }
 
-  private vPacket(cmd: string): Promise<CoreResult> | CoreResult {
+  private async vPacket(cmd: string): Promise<CoreResult> {
     if (cmd === 'vCont?') return reply('vCont;c;C;s;S');
     if (cmd.startsWith('vCont;')) {
       // One thread: the first action decides (c, C sig, s, S sig; an optional :thread is ours).
@@ -141,8 +155,26 @@ export class GdbServerCore {
       if (letter === 's' || letter === 'S') return this.resume(true, undefined);
       return reply(E_INVAL);
     }
-    if (cmd === 'vKill' || cmd.startsWith('vKill;')) return { replies: ['OK'], action: 'kill' };
+    if (cmd === 'vKill' || cmd.startsWith('vKill;')) return this.ended('kill', ['OK']);
+    if (this.extended && cmd.startsWith('vRun;')) return this.run(cmd.slice(5));
+    // Attaching stops the chip; signal 0, so GDB shows where it stopped without naming a signal.
+    if (this.extended && cmd.startsWith('vAttach;')) return reply(this.stopReply({ ...(await this.target.halt(this.timeoutMs)), signal: 0 }));
     return reply('');
+  }
+
+  /** Detach or kill: the session ends, unless in extended mode, where GDB may run or attach again. */
+  private ended(action: 'detach' | 'kill', replies: ServerReply[]): CoreResult {
+    return { replies, action, ...(this.extended ? { keepOpen: true } : {}) };
+  }
+
+  /**
+   * vRun (GDB's `run`): there is one program, the one in flash, so no file name or arguments;
+   * the chip resets and stops at its reset vector, which the stop reply reports.
+   */
+  private async run(args: string): Promise<CoreResult> {
+    if (args.split(';').some((field) => field !== '')) return reply(E_INVAL);
+    await this.target.reset('halt');
+    return reply(this.stopReply(await this.target.halt(this.timeoutMs)));
   }
 
   private async query(cmd: string): Promise<CoreResult> {

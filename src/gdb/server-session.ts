@@ -135,15 +135,18 @@ export class GdbServerSession {
       case 'detach':
         this.watching = false;
         if (this.target.state() === 'halted') await this.target.resume().catch(() => undefined);
-        this.flush();
-        this.io.end();
+        if (!result.keepOpen) this.end();
         break;
       case 'kill':
         this.watching = false;
-        this.flush();
-        this.io.end();
+        if (!result.keepOpen) this.end();
         break;
     }
+  }
+
+  private end(): void {
+    this.flush();
+    this.io.end();
   }
 
   private send(reply: ServerReply): void {

@@ -136,6 +136,30 @@ test('core: breakpoints, step, vCont forms, monitor, detach and unknown packets'
   assert.equal((await fake.waitForHalt(2000)).reason, 'breakpoint');
 });
 
+test('core: extended mode (!): run resets and stops, attach stops with signal 0, R restarts, detach and kill keep the connection', async () => {
+  const fake = new FakeTarget();
+  const core = new GdbServerCore(fake);
+  assert.equal(await one(core, 'vRun;'), '', 'no vRun outside extended mode');
+  assert.equal((await core.processPacket(textToBytes('D'))).keepOpen, undefined, 'detach ends a plain session');
+  assert.equal(await one(core, '!'), 'OK');
+  await fake.resume();
+  assert.match(await one(core, 'vRun;'), /^T05/, 'run: a stop reply');
+  assert.equal(fake.resets, 1, 'run resets the chip');
+  assert.equal(fake.state(), 'halted', 'and leaves it stopped');
+  assert.equal(await one(core, 'vRun;612e656c66'), 'E16', 'no program file to run');
+  assert.equal(await one(core, 'vRun;;2d76'), 'E16', 'no arguments');
+  assert.equal(fake.resets, 1);
+  await fake.resume();
+  assert.match(await one(core, 'vAttach;1'), /^T00/, 'attach stops the chip and names no signal');
+  assert.equal(fake.state(), 'halted');
+  assert.deepEqual(await ask(core, 'R00'), [], 'R has no reply');
+  assert.equal(fake.resets, 2, 'R resets the chip');
+  for (const packet of ['D', 'vKill;1', 'k']) {
+    const r = await core.processPacket(textToBytes(packet));
+    assert.equal(r.keepOpen, true, `${packet} keeps the connection in extended mode`);
+  }
+});
+
 /** A raw client for the session tests; `halfOpen` keeps its end open after the server ends the session. */
 function rawClient(port: number, halfOpen = false) {
   const socket: Socket = connect({ host: '127.0.0.1', port, allowHalfOpen: halfOpen });
@@ -215,6 +239,33 @@ test('session: after detach or kill the next client is served at once, before th
       c.socket.destroy();
       await next.until(() => next.closed && c.closed, 'both closed');
     }
+  } finally {
+    await server.close();
+    await fake.close();
+  }
+});
+
+test('session: in extended mode detach and kill keep the connection open', { timeout: 10000 }, async () => {
+  const fake = new FakeTarget();
+  const server = await startGdbServer(fake, { port: 0 });
+  try {
+    const c = rawClient(server.port);
+    await new Promise((r) => c.socket.once('connect', r));
+    c.send('!');
+    await c.until(() => c.packets.length === 1, 'reply to !');
+    c.send('D');
+    await c.until(() => c.packets.length === 2, 'reply to D');
+    assert.equal(fake.state(), 'running', 'detach lets the target run');
+    c.send('vAttach;1');
+    await c.until(() => c.packets.length === 3, 'reply to vAttach');
+    c.send('vKill;1');
+    await c.until(() => c.packets.length === 4, 'reply to vKill');
+    c.send('qAttached');
+    await c.until(() => c.packets.length === 5 || c.closed, 'reply to qAttached');
+    assert.deepEqual([c.packets[0], c.packets[1], c.packets[3], c.packets[4]], ['OK', 'OK', 'OK', '1']);
+    assert.match(c.packets[2]!, /^T00/);
+    assert.equal(c.closed, false);
+    c.socket.destroy();
   } finally {
     await server.close();
     await fake.close();

@@ -86,7 +86,10 @@ export interface DiscoveryOptions {
 }
 
 export async function discover(conn: RspConnection, options: DiscoveryOptions): Promise<ServerInfo> {
-  const features = parseSupported(await conn.requestText(CLIENT_FEATURES));
+  const supported = await conn.requestText(CLIENT_FEATURES);
+  // A server that will not serve us (busy with another client, say) says why in its first reply.
+  if (parseErrorReply(supported) !== undefined) throw new GdbErrorReplyError(CLIENT_FEATURES, supported);
+  const features = parseSupported(supported);
   const packetSize = features.packetSize ?? DEFAULT_PACKET_SIZE;
   let noAck = false;
   if (hasFeature(features, 'QStartNoAckMode')) {

@@ -3,6 +3,14 @@ import { createServer, type Socket } from 'node:net';
 import type { Target } from '../target/types.js';
 import { GdbServerCore } from './server-core.js';
 import { GdbServerSession } from './server-session.js';
+import { RspFramer } from './framer.js';
+import { ACK, encodePacket } from './codec.js';
+import { joinBytes } from './hex.js';
+
+/** Said to a client that connects while another is being served (GDB shows it as the failure). */
+const BUSY_REPLY = 'E.another GDB client is already connected to this server; disconnect it first';
+/** How long a refused client has to send its first packet before it is cut off. */
+const BUSY_TIMEOUT_MS = 2000;
 
 export interface GdbServerOptions {
   /** TCP port; 0 picks a free one (see the returned `port`). */
@@ -28,7 +36,7 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
   const server = createServer((socket) => {
     if (active) {
       log(`refusing ${socket.remoteAddress}:${socket.remotePort}: a client is already connected`);
-      socket.destroy();
+      refuse(socket);
       return;
     }
     socket.setNoDelay(true);
@@ -79,4 +87,17 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
       });
     });
   });
+}
+
+/** Answer a client we cannot serve: its first packet gets an error naming the reason, then we hang up. */
+function refuse(socket: Socket): void {
+  const framer = new RspFramer();
+  socket.setTimeout(BUSY_TIMEOUT_MS, () => socket.destroy());
+  socket.on('error', () => socket.destroy());
+  const onData = (chunk: Buffer): void => {
+    if (!framer.feed(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)).some((f) => f.type === 'packet')) return;
+    socket.off('data', onData);
+    socket.end(joinBytes([Uint8Array.of(ACK), encodePacket(BUSY_REPLY)]));
+  };
+  socket.on('data', onData);
 }

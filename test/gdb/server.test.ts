@@ -202,7 +202,10 @@ test('session: acks, NAK resend, Ctrl-C while running gives T02, one client at a
     c.sendRaw('-');
     await c.until(() => c.packets.length === 2, 'the reply resent after our NAK');
     const second = rawClient(server.port);
+    second.send('qSupported:swbreak+');
     await second.until(() => second.closed, 'the second client refused');
+    assert.deepEqual(second.packets, ['E.another GDB client is already connected to this server; disconnect it first'], 'told why');
+    await assert.rejects(connectRemote('127.0.0.1', server.port), /qSupported.*failed: the server replied E\.another GDB client is already connected/);
     c.send('vCont;c');
     await c.until(() => fake.state() === 'running', 'the target runs');
     c.sendRaw('\x03');

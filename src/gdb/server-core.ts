@@ -238,7 +238,11 @@ export class GdbServerCore {
       await this.target.reset('run');
       return reply(encodeConsoleOutput('target reset and running\n'), 'OK');
     }
-    if (text === 'help') return reply(encodeConsoleOutput(MONITOR_HELP), 'OK');
+    if (text === 'help') {
+      // The target's own commands follow ours (the simulator's `console`, say).
+      const more = this.target.monitor ? await this.target.monitor('help') : '';
+      return reply(encodeConsoleOutput(MONITOR_HELP + more), 'OK');
+    }
     if (this.target.monitor) {
       const output = await this.target.monitor(text);
       return reply(...(output ? [encodeConsoleOutput(output)] : []), 'OK');

@@ -34,6 +34,9 @@ import type { RunResult } from './hart/types.js';
 import { HardwareBreakpoints } from './hardware-breakpoints.js';
 
 export const DEFAULT_SLICE_INSTRUCTIONS = 500_000;
+/** Monitor commands of the simulator beyond those every espalgo GDB server has. */
+const SIM_MONITOR_HELP = '  console      what the program printed on its UART and USB console so far\n';
+
 /** Sub-slice length: how late a reset request (watchdog, software reset) can be carried out. */
 const SUB_SLICE = 20_000;
 /**
@@ -445,7 +448,8 @@ export class SimTarget implements Target {
       return 'ok\n';
     }
     if (c === 'console') return this.chip.consoleText;
-    return `unknown monitor command "${c}"; known: reset halt, reset run, console\n`;
+    if (c === 'help') return SIM_MONITOR_HELP;
+    return `unknown monitor command "${c}"; known: reset halt, reset run, console, help\n`;
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,9 @@ import { GdbServerCore } from '../../src/gdb/server-core.js';
 import { GdbServerSession } from '../../src/gdb/server-session.js';
 import { startGdbServer } from '../../src/gdb/server.js';
 import { RspFramer } from '../../src/gdb/framer.js';
-import { encodePacket, escapeBinary, unescapeBinary } from '../../src/gdb/codec.js';
+import { encodePacket, escapeBinary, unescapeBinary, isConsoleOutput, decodeConsoleOutput } from '../../src/gdb/codec.js';
+import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
+import { counterFlash } from './counter-flash.js';
 import { bytesToText, textToBytes, bytesToHex } from '../../src/gdb/hex.js';
 import { parseTargetDescription } from '../../src/gdb/target-description.js';
 import { generateMemoryMapXml, parseMemoryMapXml } from '../../src/gdb/memory-map.js';
@@ -157,6 +159,19 @@ test('core: extended mode (!): run resets and stops, attach stops with signal 0,
   for (const packet of ['D', 'vKill;1', 'k']) {
     const r = await core.processPacket(textToBytes(packet));
     assert.equal(r.keepOpen, true, `${packet} keeps the connection in extended mode`);
+  }
+});
+
+test('core: monitor help lists the target\'s own commands too (the simulator\'s console)', async () => {
+  const sim = createSimulatedEsp32c3({ flash: counterFlash(), run: false });
+  try {
+    const replies = await ask(new GdbServerCore(sim.target), `qRcmd,${bytesToHex(textToBytes('help'))}`);
+    assert.equal(replies[replies.length - 1], 'OK');
+    const text = replies.filter(isConsoleOutput).map(decodeConsoleOutput).join('');
+    assert.match(text, /reset halt/);
+    assert.match(text, /^ {2}console +\S/m);
+  } finally {
+    await sim.close();
   }
 });
 

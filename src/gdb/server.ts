@@ -9,7 +9,7 @@ import { joinBytes } from './hex.js';
 
 /** Said to a client that connects while another is being served (GDB shows it as the failure). */
 const BUSY_REPLY = 'E.another GDB client is already connected to this server; disconnect it first';
-/** How long a refused client has to send its first packet before it is cut off. */
+/** How long a client that arrives while another is served has to send its first packet. */
 const BUSY_TIMEOUT_MS = 2000;
 
 export interface GdbServerOptions {
@@ -33,12 +33,7 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
   const log = options.log ?? (() => {});
   const host = options.host ?? '127.0.0.1';
   let active: { socket: Socket; session: GdbServerSession } | undefined;
-  const server = createServer((socket) => {
-    if (active) {
-      log(`refusing ${socket.remoteAddress}:${socket.remotePort}: a client is already connected`);
-      refuse(socket);
-      return;
-    }
+  const serve = (socket: Socket, received: readonly Buffer[] = []): void => {
     socket.setNoDelay(true);
     const core = new GdbServerCore(target, {
       ...(options.memoryMapXml ? { memoryMapXml: options.memoryMapXml } : {}),
@@ -59,15 +54,27 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
     const current = { socket, session };
     active = current;
     log(`client ${socket.remoteAddress}:${socket.remotePort} connected`);
-    socket.on('data', (chunk: Buffer) => {
+    const receive = (chunk: Buffer): void => {
       target.noteDebuggerActivity?.();
       session.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-    });
+    };
+    socket.on('data', receive);
     socket.on('error', (err) => log(`client error: ${err.message}`));
     socket.on('close', () => {
       session.close();
       if (active === current) active = undefined;
       log('client disconnected');
+    });
+    received.forEach(receive);
+  };
+  const server = createServer((socket) => {
+    if (!active) return serve(socket);
+    // Busy, perhaps only until the previous client's close reaches us (gdb's `disconnect` and a
+    // new `target remote` come back to back): decide once this client has sent its first packet.
+    whenFirstPacket(socket, (received) => {
+      if (!active) return serve(socket, received);
+      log(`refusing ${socket.remoteAddress}:${socket.remotePort}: a client is already connected`);
+      socket.end(joinBytes([Uint8Array.of(ACK), encodePacket(BUSY_REPLY)]));
     });
   });
   return new Promise((resolve, reject) => {
@@ -89,15 +96,21 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
   });
 }
 
-/** Answer a client we cannot serve: its first packet gets an error naming the reason, then we hang up. */
-function refuse(socket: Socket): void {
+/** Hold a client's data until its first whole packet, then hand it over (or drop the client if none comes). */
+function whenFirstPacket(socket: Socket, then: (received: Buffer[]) => void): void {
   const framer = new RspFramer();
-  socket.setTimeout(BUSY_TIMEOUT_MS, () => socket.destroy());
-  socket.on('error', () => socket.destroy());
+  const received: Buffer[] = [];
+  const onError = (): void => {
+    socket.destroy();
+  };
+  socket.setTimeout(BUSY_TIMEOUT_MS, onError);
+  socket.on('error', onError);
   const onData = (chunk: Buffer): void => {
+    received.push(chunk);
     if (!framer.feed(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)).some((f) => f.type === 'packet')) return;
     socket.off('data', onData);
-    socket.end(joinBytes([Uint8Array.of(ACK), encodePacket(BUSY_REPLY)]));
+    socket.setTimeout(0);
+    then(received);
   };
   socket.on('data', onData);
 }

@@ -71,3 +71,41 @@ test('gdb-multiarch drives espalgo\'s server: registers, memory, breakpoints, st
     await fake.close();
   }
 });
+
+test('gdb-multiarch in extended-remote mode: detach, attach, kill and run keep the session; a kill then a reconnect is served', { skip, timeout: 60000 }, async () => {
+  const fake = new FakeTarget();
+  const server = await startGdbServer(fake, { port: 0 });
+  const nops = new Uint8Array(fake.loopEnd - fake.loopStart);
+  for (let i = 0; i < nops.length; i += 4) new DataView(nops.buffer).setUint32(i, 0x00000013, true);
+  await fake.writeMemory(fake.loopStart, nops);
+  try {
+    const { code, out } = await runGdb([
+      '-nx', '-batch',
+      '-ex', `target extended-remote 127.0.0.1:${server.port}`,
+      '-ex', 'detach',
+      '-ex', 'attach 1',
+      '-ex', 'printf "ATTACHED=%x\\n", $pc',
+      '-ex', 'kill',
+      '-ex', 'break *0x80000118',
+      '-ex', 'run',
+      '-ex', 'printf "RUN=%x\\n", $pc',
+      '-ex', 'kill',
+      '-ex', 'disconnect',
+      '-ex', `target remote 127.0.0.1:${server.port}`,
+      '-ex', 'kill',
+      '-ex', `target remote 127.0.0.1:${server.port}`,
+      '-ex', 'printf "AGAIN=%x\\n", $pc',
+      '-ex', 'detach',
+    ], 30000);
+    assert.equal(code, 0, out);
+    assert.match(out, /ATTACHED=800001/);
+    assert.doesNotMatch(out, /received signal/, 'attaching names no signal');
+    assert.equal(fake.resets, 1, `run resets the chip once\n${out}`);
+    assert.match(out, /RUN=80000118/);
+    assert.match(out, /AGAIN=800001/);
+    assert.doesNotMatch(out, /Remote connection closed|Connection reset/, out);
+  } finally {
+    await server.close();
+    await fake.close();
+  }
+});

@@ -263,6 +263,26 @@ test('session: after detach or kill the next client is served at once, before th
   }
 });
 
+test('session: a client that connects just before the previous one closes (disconnect, then connect again) is served', { timeout: 10000 }, async () => {
+  const fake = new FakeTarget();
+  const server = await startGdbServer(fake, { port: 0 });
+  try {
+    const first = rawClient(server.port);
+    await new Promise((r) => first.socket.once('connect', r));
+    const next = rawClient(server.port);
+    await new Promise((r) => next.socket.once('connect', r));
+    first.socket.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    next.send('qAttached');
+    await next.until(() => next.packets.length === 1 || next.closed, 'a reply');
+    assert.deepEqual(next.packets, ['1']);
+    next.socket.destroy();
+  } finally {
+    await server.close();
+    await fake.close();
+  }
+});
+
 test('session: in extended mode detach and kill keep the connection open', { timeout: 10000 }, async () => {
   const fake = new FakeTarget();
   const server = await startGdbServer(fake, { port: 0 });

@@ -2,7 +2,7 @@
  * Assemble a simulated ESP32-C3 from a flash image: flash chip, chip, ROM reset entry, boot,
  * scenario, and the in-process Target.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { FileBacking, MemoryBacking, type FlashBacking } from '../flash/backing.js';
 import { SpiNorFlash, type FlashTiming } from '../flash/spi-nor.js';
 import { MAX_FLASH_SIZE, MIN_FLASH_SIZE, checkFlashSize } from '../flash/jedec.js';
@@ -55,19 +55,20 @@ function defaultSize(length: number): number {
   return Math.max(MIN_FLASH_SIZE, size);
 }
 
+/** The flash size for an image of `length` bytes (the same whether or not the file is kept up to date). */
+function sizeFor(options: SimulatedEsp32c3Options, length: number): number {
+  const size = options.flashSize ?? defaultSize(length);
+  checkFlashSize(size);
+  if (length > size) throw new RangeError(`the flash image has ${length} bytes, more than the ${size}-byte flash`);
+  return size;
+}
+
 function makeBacking(options: SimulatedEsp32c3Options): FlashBacking {
   if (typeof options.flash === 'string' && options.persist) {
-    const backing = new FileBacking(options.flash, options.flashSize);
-    if (options.flashSize === undefined && (backing.size & (backing.size - 1)) !== 0) {
-      backing.close();
-      return new FileBacking(options.flash, defaultSize(backing.size));
-    }
-    return backing;
+    return new FileBacking(options.flash, sizeFor(options, statSync(options.flash).size));
   }
   const data = typeof options.flash === 'string' ? new Uint8Array(readFileSync(options.flash)) : options.flash;
-  const size = options.flashSize ?? defaultSize(data.length);
-  checkFlashSize(size);
-  if (data.length > size) throw new RangeError(`the flash image has ${data.length} bytes, more than the ${size}-byte flash`);
+  const size = sizeFor(options, data.length);
   const bytes = new Uint8Array(size).fill(0xff);
   bytes.set(data);
   return new MemoryBacking(bytes);

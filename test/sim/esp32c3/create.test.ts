@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSimulatedEsp32c3 } from '../../../src/sim/esp32c3/create.js';
+
+const DEMO = 'firmware/build/demo-micropython-4MB.bin';
+
+test('--persist sizes the flash as a read-only file does: 4 MiB at least, the image size rounded up, past 16 MiB refused; the file is not padded by a run that changes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-sim-'));
+  try {
+    for (const [length, size] of [[0x40000, 0x400000], [0x200000, 0x400000], [0x500000, 0x800000]] as const) {
+      const file = join(dir, `flash-${length}.bin`);
+      const bytes = new Uint8Array(length).fill(0xff);
+      bytes.set(readFileSync(DEMO).subarray(0, length));
+      writeFileSync(file, bytes);
+      for (const persist of [false, true]) {
+        const sim = createSimulatedEsp32c3({ flash: file, persist, run: false });
+        assert.equal(sim.flash.size, size, `${length} bytes, persist ${persist}`);
+        await sim.close();
+      }
+      assert.equal(statSync(file).size, length);
+    }
+    const huge = join(dir, 'huge.bin');
+    writeFileSync(huge, new Uint8Array(0x1100000).fill(0xff));
+    for (const persist of [false, true]) {
+      assert.throws(() => createSimulatedEsp32c3({ flash: huge, persist, run: false }), /the flash image has 17825792 bytes, more than the 16777216-byte flash/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

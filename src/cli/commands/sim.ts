@@ -10,9 +10,9 @@ import { SCENARIOS } from '../../sim/esp32c3/scenarios.js';
 import { esp32c3MemoryRegions } from '../../sim/esp32c3/memory-map.js';
 import { parseFlashSize } from '../../sim/flash/jedec.js';
 import { hex32 } from '../../chips/types.js';
-import { exitTwoOnUsageErrors, numberOption } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, numberOption, portOption } from '../output/command-support.js';
 import { processIo, type CliIo } from '../output/io.js';
-import { CliInputError } from '../output/exit-codes.js';
+import { CliInputError, EXIT_BAD_INPUT } from '../output/exit-codes.js';
 import type { RemoteBitbangServer } from '../../sim/jtag/index.js';
 import { startSimJtagServer } from '../../sim/esp32c3/jtag-server.js';
 import { DEMO_FLASH } from '../target-connect.js';
@@ -78,18 +78,30 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
   });
 
   let gdb: GdbServerHandle | undefined;
-  if (options.gdb !== undefined) {
-    gdb = await startGdbServer(sim.target, {
-      port: options.gdb,
-      host: '127.0.0.1',
-      memoryMapXml: generateMemoryMapXml(esp32c3MemoryRegions()),
-      ...(options.verbose ? { log: (l: string) => io.err(`gdb: ${l}\n`) } : {}),
-    });
-    io.out(`  GDB server listening on 127.0.0.1:${gdb.port}  (gdb-multiarch -ex "target extended-remote 127.0.0.1:${gdb.port}")\n`);
-  }
-  const rbbServer = options.rbb !== undefined ? await startSimJtagServer(sim, { port: options.rbb }) : undefined;
-  if (rbbServer) {
-    io.out(`  JTAG (remote_bitbang) on ${rbbServer.host}:${rbbServer.port}  (openocd -c "set RBB_PORT ${rbbServer.port}" -f config/openocd-esp32c3-sim.cfg)\n`);
+  let rbbServer: RemoteBitbangServer | undefined;
+  try {
+    if (options.gdb !== undefined) {
+      const port = options.gdb;
+      gdb = await startGdbServer(sim.target, {
+        port,
+        host: '127.0.0.1',
+        memoryMapXml: generateMemoryMapXml(esp32c3MemoryRegions()),
+        ...(options.verbose ? { log: (l: string) => io.err(`gdb: ${l}\n`) } : {}),
+      }).catch((error: unknown) => {
+        // Worded as the remote_bitbang server words it.
+        throw new CliInputError('SIM_GDB_LISTEN', `cannot listen for GDB on 127.0.0.1:${port}: ${(error as Error).message}; pick another port (0 chooses a free one)`);
+      });
+      io.out(`  GDB server listening on 127.0.0.1:${gdb.port}  (gdb-multiarch -ex "target extended-remote 127.0.0.1:${gdb.port}")\n`);
+    }
+    if (options.rbb !== undefined) {
+      rbbServer = await startSimJtagServer(sim, { port: options.rbb });
+      io.out(`  JTAG (remote_bitbang) on ${rbbServer.host}:${rbbServer.port}  (openocd -c "set RBB_PORT ${rbbServer.port}" -f config/openocd-esp32c3-sim.cfg)\n`);
+    }
+  } catch (error) {
+    // A port that cannot be served (taken, say): stop what was started, or the process runs on.
+    await gdb?.close();
+    await sim.close();
+    throw error;
   }
   io.out(`  ${options.halted ? 'halted at the app entry' : 'running'}; Ctrl-C stops the simulator\n`);
   return {
@@ -111,8 +123,8 @@ export function registerSim(program: Command): void {
     .option('--flash <file>', 'flash image (byte 0 = flash 0x0: bootloader, partition table, apps); default: the demo firmware')
     .option('--flash-size <size>', 'flash chip size, 1MB–16MB (default: 4MB or the image size rounded up)')
     .option('--jedec-id <id>', 'JEDEC id as 0xMMTTCC (default 0xEF40xx with the size code)', numberOption('--jedec-id'))
-    .option('--gdb <port>', 'serve the chip over the GDB remote protocol on 127.0.0.1:PORT (0 = any free port)', numberOption('--gdb'))
-    .option('--rbb <port>', 'serve JTAG for OpenOCD (remote_bitbang) on 127.0.0.1:PORT; use config/openocd-esp32c3-sim.cfg', numberOption('--rbb'))
+    .option('--gdb <port>', 'serve the chip over the GDB remote protocol on 127.0.0.1:PORT (0 = any free port)', portOption('--gdb'))
+    .option('--rbb <port>', 'serve JTAG for OpenOCD (remote_bitbang) on 127.0.0.1:PORT; use config/openocd-esp32c3-sim.cfg', portOption('--rbb'))
     .option('--scenario <name>', 'state the app leaves the chip in (see below)', 'normal')
     .option('--table-offset <offset>', 'partition table offset', numberOption('--table-offset'))
     .option('--persist', 'write flash changes back into the file (default: the file is only read)')
@@ -125,8 +137,9 @@ export function registerSim(program: Command): void {
       try {
         running = await startSim(opts, io);
       } catch (err) {
+        // Nothing runs: a flash file, option or port the simulator cannot use is bad input.
         io.err(`espalgo sim: ${(err as Error).message}\n`);
-        process.exitCode = 1;
+        process.exitCode = EXIT_BAD_INPUT;
         return;
       }
       await new Promise<void>((resolve) => {

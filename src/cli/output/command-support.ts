@@ -40,6 +40,15 @@ export function numberOption(what: string): (value: string) => number {
   };
 }
 
+/** commander argument parser for a TCP port to listen on: 0 (any free port) to 65535. */
+export function portOption(what: string): (value: string) => number {
+  return (value: string) => {
+    const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!(n <= 65535)) throw new InvalidArgumentError(`${what} must be a port number from 0 (any free port) to 65535`);
+    return n;
+  };
+}
+
 /** The chip a --chip option names, undefined when none is given; an unknown name is bad input listing the known ones. */
 export function chipOption(name: string | undefined): ChipDescriptor | undefined {
   if (name === undefined) return undefined;

@@ -1,0 +1,20 @@
+// `espalgo sim` from the command line: a start that fails stops the simulator and exits 2.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { runCli } from './helpers.js';
+
+test('sim --gdb on a port that is taken, or no port at all: one line, exit 2, and the process ends (the simulator is not left running)', async (t) => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => taken.close());
+  const port = (taken.address() as { port: number }).port;
+  for (const [option, what] of [['--gdb', 'GDB'], ['--rbb', 'remote_bitbang']]) {
+    const r = runCli(['sim', option, String(port)]);
+    assert.equal(r.code, 2, `${option}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^espalgo sim: cannot listen for ${what} on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE.*; pick another port \\(0 chooses a free one\\)\\n$`));
+  }
+  const bad = runCli(['sim', '--gdb', '70000']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--gdb must be a port number from 0 \(any free port\) to 65535/);
+});

@@ -7,6 +7,7 @@ import type { ChipDescriptor } from '../chips/types.js';
 import { esp32c3 } from '../chips/index.js';
 import type { Target } from '../target/types.js';
 import { GdbConnectError } from '../gdb/errors.js';
+import { checkOutputWritable, writeOutputFile } from './output/atomic-write.js';
 import { chipOption } from './output/command-support.js';
 import { CliInputError } from './output/exit-codes.js';
 
@@ -19,7 +20,7 @@ export interface TargetSpec {
   readonly chip?: string;
   readonly flash?: string;
   readonly scenario?: string;
-  /** With the simulator and `flash`: write the flash's changes back into that file. */
+  /** With the simulator and `flash`: write the flash back into that file when the run ends, if it changed. */
   readonly persist?: boolean;
   /** With the simulator: where the partition table is (default 0x8000). */
   readonly tableOffset?: number;
@@ -42,12 +43,14 @@ export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> 
     if (spec.persist && spec.flash === undefined) {
       throw new CliInputError('BAD_OPTIONS', '--persist needs --flash FILE: it writes the changes back into that file (the demo firmware is never changed)');
     }
+    // --persist: the file is written once, whole, when the run ends (a run cut short by Ctrl-C
+    // leaves it as it was, never half-written); checked now, before any work.
+    if (spec.persist) checkOutputWritable(spec.flash!);
     const { createSimulatedEsp32c3 } = await import('../sim/esp32c3/create.js');
     let sim;
     try {
       sim = createSimulatedEsp32c3({
         flash: spec.flash ?? DEMO_FLASH,
-        ...(spec.persist ? { persist: true } : {}),
         ...(spec.scenario ? { scenario: spec.scenario } : {}),
         ...(spec.tableOffset !== undefined ? { tableOffset: spec.tableOffset } : {}),
       });
@@ -58,7 +61,13 @@ export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> 
     // Let the firmware get past its start-up before anyone attaches.
     await new Promise((r) => setTimeout(r, 20));
     const booted = sim;
-    return { target: booted.target, chip: esp32c3, demo: spec.flash === undefined, close: () => booted.close() };
+    const before = spec.persist ? Buffer.from(booted.flash.bytes) : undefined;
+    const close = async (): Promise<void> => {
+      await booted.close();
+      const after = booted.flash.bytes;
+      if (before && !before.equals(after)) writeOutputFile(spec.flash!, after, 'PERSIST_FAILED');
+    };
+    return { target: booted.target, chip: esp32c3, demo: spec.flash === undefined, close };
   }
   const m = /^(?:([^:]+):)?(\d{1,5})$/.exec(spec.target);
   if (!m) throw new CliInputError('BAD_TARGET', `--target must be "sim" or HOST:PORT (e.g. 127.0.0.1:3333), not "${spec.target}"`);

@@ -56,3 +56,36 @@ test('a reader that goes away (stdout closed, as `| head -1` does) does not kill
   const kept = readFileSync(flash);
   assert.ok(kept.subarray(0x100000, 0x120000).equals(bytes), 'the write completed');
 });
+
+test('Ctrl-C during a --persist write leaves the flash file as it was, not half-written', async (t) => {
+  const dir = tempDir(t);
+  const flash = join(dir, 'board.bin');
+  copyFileSync(DEMO_FLASH, flash);
+  const original = readFileSync(flash);
+  const data = join(dir, 'data.bin');
+  const bytes = Uint8Array.from({ length: 0x300000 }, (_, i) => (i * 131 + (i >> 9)) & 0xff);
+  writeFileSync(data, bytes);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'flash', 'write', data, '0x100000', '--flash', flash, '--persist', '--json', '--no-compress', '--mode', 'calls'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let interrupted = false;
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    // Programming has begun: interrupt it.
+    if (!interrupted && /"phase":"write","state":"progress"/.test(stdout)) {
+      interrupted = true;
+      child.kill('SIGINT');
+    }
+  });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  assert.ok(interrupted, 'the write reached its programming phase');
+  const kept = readFileSync(flash);
+  if (code === 0) {
+    // The write finished before the signal came: then the file is the whole written flash.
+    assert.ok(kept.subarray(0x100000, 0x400000).equals(bytes));
+  } else {
+    assert.ok(signal === 'SIGINT' || code === 130, `ended by the interrupt (code ${code}, signal ${signal})`);
+    assert.ok(kept.equals(original), 'the file is as it was before the run');
+  }
+});

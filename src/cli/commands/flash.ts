@@ -254,7 +254,7 @@ function common(cmd: Command): Command {
     .option('--json', 'progress events and the result as JSON lines on stdout');
 }
 
-const PERSIST_HELP = 'with --target sim --flash FILE: write the changes back into FILE, which becomes the whole flash (padded with 0xFF to its size; default: FILE is only read)';
+const PERSIST_HELP = 'with --target sim --flash FILE: write the changes back into FILE when the command ends (Ctrl-C leaves it as it was), which becomes the whole flash (padded with 0xFF to its size; default: FILE is only read)';
 
 const EXIT_HELP = '\nExit codes: 0 done; 1 the operation failed or found a difference (verify, blank-check); 2 bad input, refused request or no target.';
 

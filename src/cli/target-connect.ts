@@ -8,7 +8,7 @@ import { esp32c3 } from '../chips/index.js';
 import type { Target } from '../target/types.js';
 import { GdbConnectError } from '../gdb/errors.js';
 import { checkOutputWritable, writeOutputFile } from './output/atomic-write.js';
-import { chipOption } from './output/command-support.js';
+import { chipOption, readInputFile } from './output/command-support.js';
 import { CliInputError } from './output/exit-codes.js';
 
 /** The demo firmware shipped with the package (built by scripts/build-firmware.ts). */
@@ -46,11 +46,13 @@ export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> 
     // --persist: the file is written once, whole, when the run ends (a run cut short by Ctrl-C
     // leaves it as it was, never half-written); checked now, before any work.
     if (spec.persist) checkOutputWritable(spec.flash!);
+    // Read here, so that a missing or unreadable file is worded as for every other input file.
+    const flash = readInputFile(spec.flash ?? DEMO_FLASH);
     const { createSimulatedEsp32c3 } = await import('../sim/esp32c3/create.js');
     let sim;
     try {
       sim = createSimulatedEsp32c3({
-        flash: spec.flash ?? DEMO_FLASH,
+        flash,
         ...(spec.scenario ? { scenario: spec.scenario } : {}),
         ...(spec.tableOffset !== undefined ? { tableOffset: spec.tableOffset } : {}),
       });

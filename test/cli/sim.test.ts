@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { runCli } from './helpers.js';
+import { join } from 'node:path';
+import { runCli, tempDir } from './helpers.js';
 
 test('sim --gdb on a port that is taken, or no port at all: one line, exit 2, and the process ends (the simulator is not left running)', async (t) => {
   const taken = createServer();
@@ -17,4 +18,13 @@ test('sim --gdb on a port that is taken, or no port at all: one line, exit 2, an
   const bad = runCli(['sim', '--gdb', '70000']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--gdb must be a port number from 0 \(any free port\) to 65535/);
+});
+
+test('a --flash file that is missing is worded as every missing input file, by sim, probe and flash', (t) => {
+  const missing = join(tempDir(t), 'board.bin');
+  for (const args of [['sim', '--flash', missing], ['probe', '--flash', missing], ['flash', 'read', '0', '4K', '-o', `${missing}.out`, '--flash', missing]]) {
+    const r = runCli(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, new RegExp(`^espalgo(?: sim)?: no such file: ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n$`), args.join(' '));
+  }
 });

@@ -10,7 +10,7 @@ import { SCENARIOS } from '../../sim/esp32c3/scenarios.js';
 import { esp32c3MemoryRegions } from '../../sim/esp32c3/memory-map.js';
 import { parseFlashSize } from '../../sim/flash/jedec.js';
 import { hex32 } from '../../chips/types.js';
-import { exitTwoOnUsageErrors, numberOption, portOption } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, numberOption, portOption, readInputFile } from '../output/command-support.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { CliInputError, EXIT_BAD_INPUT } from '../output/exit-codes.js';
 import type { RemoteBitbangServer } from '../../sim/jtag/index.js';
@@ -48,8 +48,10 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
     throw new CliInputError('BAD_OPTIONS', '--gdb and --rbb both drive the CPU; choose one (OpenOCD on --rbb serves GDB itself)');
   }
   const flashFile = options.flash ?? DEMO_FLASH;
+  // Read here, so that a missing or unreadable file is worded as for every other input file.
+  const bytes = readInputFile(flashFile);
   const sim = createSimulatedEsp32c3({
-    flash: flashFile,
+    flash: options.persist ? flashFile : bytes,
     // Shorter run slices keep JTAG round trips short when OpenOCD drives the chip.
     ...(options.rbb !== undefined ? { sliceInstructions: 20_000 } : {}),
     ...(options.flashSize ? { flashSize: parseFlashSize(options.flashSize) } : {}),

@@ -75,6 +75,7 @@ export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> 
   if (!m) throw new CliInputError('BAD_TARGET', `--target must be "sim" or HOST:PORT (e.g. 127.0.0.1:3333), not "${spec.target}"`);
   const host = m[1] ?? '127.0.0.1';
   const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw new CliInputError('BAD_TARGET', `--target ${spec.target}: a port is 1 to 65535 (OpenOCD's GDB server listens on 3333)`);
   const { connectRemote } = await import('../gdb/remote-target.js');
   try {
     const remote = await connectRemote(host, port, { timeoutMs: spec.timeoutMs ?? 3000, ...(chip ? { chip: chip.name } : {}) });

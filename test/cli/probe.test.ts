@@ -49,6 +49,8 @@ test('probe with the table at 0xC000 (the simulator boots with --table-offset)',
 test('probe: bad input and unreachable targets exit 2 with one line', async () => {
   const cases: [Parameters<typeof runProbe>[0], RegExp][] = [
     [{ target: 'nonsense' }, /--target must be "sim" or HOST:PORT/],
+    [{ target: '127.0.0.1:99999' }, /^espalgo: --target 127\.0\.0\.1:99999: a port is 1 to 65535 \(OpenOCD's GDB server listens on 3333\)\n$/],
+    [{ target: 'localhost:0' }, /^espalgo: --target localhost:0: a port is 1 to 65535/],
     // The server named once, with the reason and what to check.
     [{ target: '127.0.0.1:1' }, /^espalgo: cannot connect to the GDB server at 127\.0\.0\.1:1: connect ECONNREFUSED [^\n]*; is it running and listening there\?\n$/],
     [{ target: 'sim', scenario: 'no-such' }, /unknown scenario "no-such"/],

@@ -28,6 +28,15 @@ test('usage errors exit 2 with one line on stderr; --help exits 0 and teaches', 
   assert.equal(r.code, 2);
   assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
   assert.equal(r.stdout, '');
+  // With --json the usage error is also a JSON line on stdout, as every other failure is.
+  for (const args of [['flash', 'read', '0', '4K', '--json'], ['probe', '--json', '--flash-size', '64Q'], ['flash-map', 'x.bin', '--json', '--fail-on', 'often']]) {
+    const j = runCli(args);
+    assert.equal(j.code, 2, args.join(' '));
+    assert.equal(j.stderr.trimEnd().split('\n').length, 1, j.stderr);
+    const line = JSON.parse(j.stdout) as { ok: boolean; code: string; error: string };
+    assert.deepEqual([line.ok, line.code], [false, 'BAD_USAGE']);
+    assert.ok(j.stderr.includes(line.error), `${line.error} is the error on stderr`);
+  }
   const h = runCli(['flash-map', '--help']);
   assert.equal(h.code, 0);
   assert.match(h.stdout, /Examples:/);

@@ -69,7 +69,8 @@ export function imageCommand(program: Command): Command {
 
 /**
  * Make commander's own errors (unknown option, missing argument, bad value) exit with code 2 and
- * print one line, while --help still exits 0.
+ * print one line, while --help still exits 0. A command with --json, given --json, also gets the
+ * error as a JSON line on stdout, as runGuarded does.
  */
 export function exitTwoOnUsageErrors(cmd: Command): Command {
   return cmd
@@ -78,6 +79,9 @@ export function exitTwoOnUsageErrors(cmd: Command): Command {
       outputError: (str, write) => write(`${str.trimEnd()} (see: espalgo ${cmd.parent && cmd.parent.name() !== 'espalgo' ? cmd.parent.name() + ' ' : ''}${cmd.name()} --help)\n`),
     })
     .exitOverride((err) => {
+      if (err.exitCode !== 0 && process.argv.includes('--json') && cmd.options.some((o) => o.long === '--json')) {
+        process.stdout.write(JSON.stringify({ ok: false, code: 'BAD_USAGE', error: err.message.replace(/^error: /, '') }) + '\n');
+      }
       process.exit(err.exitCode === 0 ? 0 : EXIT_BAD_INPUT);
     });
 }

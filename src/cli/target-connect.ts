@@ -2,6 +2,7 @@
  * `--target sim|HOST:PORT`: the simulated ESP32-C3 in this process (booted from the demo firmware
  * unless --flash says otherwise), or a GDB server (OpenOCD, QEMU, espalgo sim --gdb).
  */
+import { isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChipDescriptor } from '../chips/types.js';
 import { esp32c3 } from '../chips/index.js';
@@ -14,6 +15,16 @@ import { CliInputError } from './output/exit-codes.js';
 /** The demo firmware shipped with the package (built by scripts/build-firmware.ts). */
 export const DEMO_FLASH = fileURLToPath(new URL('../../firmware/build/demo-micropython-4MB.bin', import.meta.url));
 export const DEMO_ELF = fileURLToPath(new URL('../../firmware/build/espalgo-demo.elf', import.meta.url));
+
+/**
+ * A file of the shipped demo firmware as a path to type from the working folder (relative below
+ * it, as in a checkout of the project; else absolute, as for an installed package): for examples.
+ */
+export function demoFirmwarePath(name: string): string {
+  const full = fileURLToPath(new URL(`../../firmware/build/${name}`, import.meta.url));
+  const shown = relative(process.cwd(), full);
+  return shown.startsWith('..') || isAbsolute(shown) ? full : shown;
+}
 
 export interface TargetSpec {
   readonly target: string;

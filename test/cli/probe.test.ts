@@ -5,6 +5,11 @@ import { runProbe } from '../../src/cli/commands/probe.js';
 import { runFlashMapLive } from '../../src/cli/commands/flash-map.js';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { runCli } from './helpers.js';
+import { demoFirmwarePath } from '../../src/cli/target-connect.js';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 
 const BUILD = 'firmware/build/';
 
@@ -109,4 +114,16 @@ test('espalgo probe from the command line: --help teaches #366, --json parses, u
   assert.match(noFile.stderr, /missing required argument 'file'/);
   const both = runCli(['flash-map', 'x.bin', '--target', '127.0.0.1:3333']);
   assert.equal(both.code, 2);
+});
+
+test('the demo firmware in examples (probe --help, the demo) is a path that works from any folder', (t) => {
+  const here = process.cwd();
+  t.after(() => process.chdir(here));
+  assert.equal(demoFirmwarePath('demo-ota.bin'), 'firmware/build/demo-ota.bin', 'from the project folder, as typed there');
+  process.chdir(tmpdir());
+  const elsewhere = demoFirmwarePath('demo-ota.bin');
+  assert.ok(isAbsolute(elsewhere) && existsSync(elsewhere), elsewhere);
+  const help = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(here, 'src/cli/main.ts'), 'probe', '--help'], { encoding: 'utf8', cwd: tmpdir() });
+  const shown = /espalgo probe --flash (\S+)/.exec(help.stdout)?.[1];
+  assert.ok(shown !== undefined && existsSync(resolve(tmpdir(), shown)), `probe --help names ${shown}`);
 });

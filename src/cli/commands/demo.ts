@@ -26,7 +26,7 @@ import { formatSize } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle, type Style } from '../output/style.js';
 import { wrapText } from '../output/table.js';
-import { DEMO_ELF } from '../target-connect.js';
+import { DEMO_ELF, demoFirmwarePath } from '../target-connect.js';
 import { reportFlashMap } from './flash-map.js';
 import { renderProbeText } from './probe.js';
 
@@ -162,7 +162,7 @@ export async function runLiveDemo(io: CliIo = processIo()): Promise<number> {
       if (last.failures !== 0) problems.push(`${last.failures} self-check failures`);
 
       io.out(`\n${problems.length ? st.red(`Demo found problems: ${problems.join('; ')}.`) : st.green(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`)}\n`);
-      io.out(`\nTry also:  espalgo probe --help\n           espalgo probe --flash firmware/build/demo-ota.bin --json\n           espalgo flash-map --target sim --scenario issue-366\n           espalgo demo --offline   (flash map of an example file, no target)\n`);
+      io.out(`\nTry also:  espalgo probe --help\n           espalgo probe --flash ${demoFirmwarePath('demo-ota.bin')} --json\n           espalgo flash-map --target sim --scenario issue-366\n           espalgo demo --offline   (flash map of an example file, no target)\n`);
       return problems.length ? EXIT_PROBLEM : EXIT_OK;
     } finally {
       await sim.close();

@@ -10,7 +10,7 @@ import { formatSize, hex32 } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle, type Style } from '../output/style.js';
 import { renderTable, wrapText } from '../output/table.js';
-import { connectTarget, type ConnectedTarget } from '../target-connect.js';
+import { connectTarget, demoFirmwarePath, type ConnectedTarget } from '../target-connect.js';
 
 export interface ProbeCommandOptions {
   readonly target?: string;
@@ -173,7 +173,7 @@ Exit codes: 0 probed (also when degraded; the report says why), 2 bad input or u
 Examples:
   $ espalgo probe                                          (simulated ESP32-C3, demo firmware)
   $ espalgo probe --scenario issue-366                     (the #366 SPI1 state)
-  $ espalgo probe --flash firmware/build/demo-ota.bin      (otadata selects ota_1)
+  $ espalgo probe --flash ${demoFirmwarePath('demo-ota.bin')}      (otadata selects ota_1)
   $ espalgo probe --target 127.0.0.1:3333 --chip esp32c3   (OpenOCD's GDB server)
   $ espalgo probe --app-offset 0x110000 --flash-size 16M --json
   $ espalgo probe --chip esp32s3 --dry-run                 (the ROM-call plan; docs/rom-probe.md)

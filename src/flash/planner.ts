@@ -50,7 +50,8 @@ export function checkRange(geometry: FlashGeometry, offset: number, length: numb
   if (length > geometry.flashSize) {
     throw new FlashError('FLASH_TOO_LARGE', `${what}: ${length} bytes do not fit the ${geometry.flashSize / 1024} KiB flash`, {
       address: offset,
-      action: 'Check the file and the flash size; split the image or use a larger flash',
+      // A write or verify takes its length from a file; the others from the command.
+      action: what === 'write' || what === 'verify' ? 'Check the file and the flash size; split the image or use a larger flash' : `Give a length of at most ${geometry.flashSize} bytes (the whole flash)`,
     });
   }
   const limit = Math.min(geometry.flashSize, geometry.addressLimit ?? geometry.flashSize);

@@ -35,6 +35,9 @@ test('checkRange refuses unaligned, out-of-range and oversized requests with the
   refused(() => checkRange(geometry, 0x3ff000, 0x2000, 'write', 'word'), 'FLASH_OUT_OF_RANGE', 0x3ff000);
   refused(() => checkRange(geometry, 0x400000, 4, 'read', 'word'), 'FLASH_OUT_OF_RANGE');
   refused(() => checkRange(geometry, 0, 0x400004, 'write', 'word'), 'FLASH_TOO_LARGE');
+  // A range given on the command line is not a file: the action says what length fits.
+  assert.throws(() => checkRange(geometry, 0, 0x500000, 'read', 'word'), (e: FlashError) => e.code === 'FLASH_TOO_LARGE' && e.action === 'Give a length of at most 4194304 bytes (the whole flash)' && !/file/.test(e.message));
+  assert.throws(() => checkRange(geometry, 0, 0x400004, 'verify', 'word'), (e: FlashError) => /Check the file/.test(e.action));
   refused(() => checkRange(geometry, 0, 0, 'write', 'word'), 'FLASH_EMPTY');
   refused(() => checkRange({ flashSize: 0x2000000, sectorSize: S, addressLimit: 0x1000000 }, 0xfff000, 0x2000, 'write', 'word'), 'FLASH_OUT_OF_RANGE');
 });

@@ -156,7 +156,9 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
     } else {
       offset = parseOffset(args[0], 'offset');
       length = parseOffset(args[1], 'size');
-      precheck(o, offset, action === 'read' ? Math.ceil(length / 4) * 4 : length, action, action === 'erase' ? 'sector' : 'word', action !== 'read');
+      // Named as the library names it, so that a refusal reads the same before and after connecting.
+      const what = action === 'blank-check' ? 'blank check' : action;
+      precheck(o, offset, action === 'read' ? Math.ceil(length / 4) * 4 : length, what, action === 'erase' ? 'sector' : 'word', action !== 'read');
       if (action === 'read') checkOutputWritable((o as FlashReadOptions).out);
     }
   } catch (error) {

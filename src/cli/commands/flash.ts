@@ -111,7 +111,8 @@ function result(o: FlashCommonOptions, io: CliIo, json: Record<string, unknown>,
   else io.out(text + '\n');
 }
 
-const kib = (n: number) => (n / 1024).toFixed(n % 1024 ? 1 : 0) + ' KiB';
+/** "4 KiB", "4.9 KiB"; under 1 KiB the bytes ("3 bytes", not "0.0 KiB"). */
+const kib = (n: number) => (n < 1024 ? `${n} byte${n === 1 ? '' : 's'}` : (n / 1024).toFixed(n % 1024 ? 1 : 0) + ' KiB');
 
 /** What write or verify found for one file: its JSON fields and its lines of text. */
 interface PartReport {

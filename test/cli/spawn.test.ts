@@ -37,6 +37,13 @@ test('usage errors exit 2 with one line on stderr; --help exits 0 and teaches', 
     assert.deepEqual([line.ok, line.code], [false, 'BAD_USAGE']);
     assert.ok(j.stderr.includes(line.error), `${line.error} is the error on stderr`);
   }
+  // The flash group: no subcommand or an unknown one is bad input too.
+  for (const args of [['flash'], ['flash', 'wrte', 'app.bin']]) {
+    const g = runCli(args);
+    assert.equal(g.code, 2, args.join(' '));
+    assert.equal(g.stdout, '');
+  }
+  assert.match(runCli(['flash', 'wrte']).stderr, /^error: unknown command 'wrte'\n\(Did you mean write\?\) \(see: espalgo flash --help\)\n$/);
   const h = runCli(['flash-map', '--help']);
   assert.equal(h.code, 0);
   assert.match(h.stdout, /Examples:/);

@@ -262,7 +262,7 @@ const PERSIST_HELP = 'with --target sim --flash FILE: write the changes back int
 const EXIT_HELP = '\nExit codes: 0 done; 1 the operation failed or found a difference (verify, blank-check); 2 bad input, refused request or no target.';
 
 export function registerFlash(program: Command): void {
-  const flash = program.command('flash').description('read, write, erase, verify and blank-check the SPI flash through the flasher stub');
+  const flash = exitTwoOnUsageErrors(program.command('flash').description('read, write, erase, verify and blank-check the SPI flash through the flasher stub'));
   const run = (action: Action) => async (...params: unknown[]) => {
     const cmd = params[params.length - 1] as Command;
     const o = cmd.opts() as FlashCommonOptions;

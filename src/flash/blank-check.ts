@@ -1,11 +1,10 @@
 /** Blank check through the stub (ERASE_CHECK): is every byte 0xFF, and if not, where is the first other one. */
 import { pieces, sessionGeometry } from './geometry.js';
 import { checkRange } from './planner.js';
-import { PhaseProgress, type FlashProgressListener } from './progress.js';
+import { PhaseProgress, type FlashOperationOptions } from './progress.js';
 import type { FlashSession } from './session.js';
 
-export interface BlankCheckOptions {
-  readonly onProgress?: FlashProgressListener;
+export interface BlankCheckOptions extends FlashOperationOptions {
 }
 
 export interface BlankCheckReport {
@@ -18,7 +17,7 @@ export interface BlankCheckReport {
 
 export async function blankCheckFlash(session: FlashSession, offset: number, length: number, options: BlankCheckOptions = {}): Promise<BlankCheckReport> {
   checkRange(sessionGeometry(session), offset, length, 'blank check', 'word', true);
-  const progress = new PhaseProgress(options.onProgress, 'blank-check', length, { address: offset });
+  const progress = new PhaseProgress(options, 'blank-check', length, { address: offset });
   try {
     for (const p of pieces(offset, length, 0x100000)) {
       const r = await session.stub.eraseCheck(p.address, p.length);

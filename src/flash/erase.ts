@@ -1,11 +1,10 @@
 /** Erasing flash through the stub (ERASE; 4 KiB sectors, 64 KiB blocks where aligned). */
 import { pieces, sessionGeometry } from './geometry.js';
 import { checkRange, type ByteRange } from './planner.js';
-import { PhaseProgress, type FlashProgressListener } from './progress.js';
+import { PhaseProgress, type FlashOperationOptions } from './progress.js';
 import type { FlashSession } from './session.js';
 
-export interface EraseOptions {
-  readonly onProgress?: FlashProgressListener;
+export interface EraseOptions extends FlashOperationOptions {
 }
 
 export interface EraseReport {
@@ -18,7 +17,7 @@ export interface EraseReport {
 /** Erase [offset, offset + length); both sector aligned. */
 export async function eraseFlash(session: FlashSession, offset: number, length: number, options: EraseOptions = {}): Promise<EraseReport> {
   checkRange(sessionGeometry(session), offset, length, 'erase', 'sector');
-  const progress = new PhaseProgress(options.onProgress, 'erase', length, { address: offset, sectorsTotal: length / session.sectorSize });
+  const progress = new PhaseProgress(options, 'erase', length, { address: offset, sectorsTotal: length / session.sectorSize });
   const calls = await eraseRanges(session, [{ address: offset, length }], progress);
   progress.finish();
   return { address: offset, length, calls, durationMs: progress.elapsedMs };

@@ -14,7 +14,8 @@ export type FlashErrorCode =
   | 'FLASH_VERIFY_FAILED' // the on-target SHA-256 differs from the host's
   | 'FLASH_NOT_BLANK' // blank check found programmed bytes
   | 'FLASH_TRANSFER' // the data transfer to the stub failed
-  | 'FLASH_SESSION'; // the session is closed or could not be opened
+  | 'FLASH_SESSION' // the session is closed or could not be opened
+  | 'FLASH_INTERRUPTED'; // the caller's AbortSignal stopped the operation between two stub calls
 
 export class FlashError extends Error {
   readonly code: FlashErrorCode;

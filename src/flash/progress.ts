@@ -2,6 +2,7 @@
  * One progress event stream for every flash operation. The CLI turns it into progress bars or
  * JSON lines; a library user passes one callback.
  */
+import { FlashError } from './errors.js';
 
 export type FlashPhase = 'plan' | 'erase' | 'write' | 'verify' | 'read' | 'blank-check';
 
@@ -27,7 +28,21 @@ export interface FlashProgressEvent {
 
 export type FlashProgressListener = (event: FlashProgressEvent) => void;
 
-/** Emits start/progress/done events of one phase with elapsed time and KiB/s filled in. */
+/** What every flash operation takes: a progress callback and a way to stop it. */
+export interface FlashOperationOptions {
+  readonly onProgress?: FlashProgressListener;
+  /**
+   * Aborting stops the operation at its next step, between two stub calls (never while the stub
+   * runs), with a FlashError FLASH_INTERRUPTED; the session can then be closed as usual, which
+   * gives the target back (work-area RAM restored, resumed if it was running).
+   */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Emits start/progress/done events of one phase with elapsed time and KiB/s filled in. Its start
+ * and each step are where an aborted operation stops (FLASH_INTERRUPTED).
+ */
 export class PhaseProgress {
   private readonly started = performance.now();
   private done = 0;
@@ -35,13 +50,19 @@ export class PhaseProgress {
   private skipped = 0;
   private endedAt: number | undefined;
 
+  private readonly listener: FlashProgressListener | undefined;
+  private readonly signal: AbortSignal | undefined;
+
   constructor(
-    private readonly listener: FlashProgressListener | undefined,
+    options: FlashOperationOptions,
     readonly phase: FlashPhase,
     readonly bytesTotal: number,
     private readonly extra: { address?: number; sectorsTotal?: number; sectorsSkipped?: number } = {},
   ) {
+    this.listener = options.onProgress;
+    this.signal = options.signal;
     this.skipped = extra.sectorsSkipped ?? 0;
+    this.stopIfAborted();
     this.emit('start');
   }
 
@@ -64,18 +85,31 @@ export class PhaseProgress {
     this.done = Math.min(this.bytesTotal, this.done + bytes);
     this.wire += wireBytes;
     this.emit('progress');
+    this.stopIfAborted();
   }
 
   skip(sectors: number, bytes = 0): void {
     this.skipped += sectors;
     if (bytes) this.done = Math.min(this.bytesTotal, this.done + bytes);
     this.emit('progress');
+    this.stopIfAborted();
   }
 
   finish(): void {
     if (this.endedAt !== undefined) return;
     this.endedAt = performance.now();
     this.emit('done');
+  }
+
+  private stopIfAborted(): void {
+    if (!this.signal?.aborted) return;
+    const at = this.extra.address;
+    throw new FlashError('FLASH_INTERRUPTED', `interrupted during ${this.phase}, ${this.done} of ${this.bytesTotal} bytes done`, {
+      ...(at !== undefined ? { address: at } : {}),
+      action: this.phase === 'write' || this.phase === 'erase'
+        ? 'The flash holds part of the change: run the same command again (sectors already right are skipped)'
+        : 'Run the command again',
+    });
   }
 
   private emit(state: FlashProgressEvent['state']): void {

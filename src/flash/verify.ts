@@ -6,11 +6,10 @@ import { hex32 } from '../chips/types.js';
 import { FlashError } from './errors.js';
 import { pieces, sessionGeometry } from './geometry.js';
 import { checkRange, sameBytes, sha256 } from './planner.js';
-import { PhaseProgress, type FlashProgressListener } from './progress.js';
+import { PhaseProgress, type FlashOperationOptions } from './progress.js';
 import type { FlashSession } from './session.js';
 
-export interface VerifyOptions {
-  readonly onProgress?: FlashProgressListener;
+export interface VerifyOptions extends FlashOperationOptions {
   /** Bytes per SHA256 call (default 256 KiB). */
   readonly pieceSize?: number;
   /** On a mismatch, hash the sectors of the bad piece to find the first bad sector (default true). */
@@ -29,7 +28,7 @@ export interface VerifyReport {
 
 export async function verifyFlash(session: FlashSession, offset: number, data: Uint8Array, options: VerifyOptions = {}): Promise<VerifyReport> {
   checkRange(sessionGeometry(session), offset, data.length, 'verify', 'word');
-  const progress = new PhaseProgress(options.onProgress, 'verify', data.length, { address: offset });
+  const progress = new PhaseProgress(options, 'verify', data.length, { address: offset });
   let hashCalls = 0;
   const report = (match: boolean, firstMismatch?: number): VerifyReport => {
     progress.finish();

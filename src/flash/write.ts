@@ -15,18 +15,17 @@ import { coalesce, checkRange, edgeRanges, mergeIntoSectors, planWrite, sectorSp
 import { surveySectors, type DigestSurvey } from './digests.js';
 import { eraseRanges } from './erase.js';
 import { sessionGeometry } from './geometry.js';
-import { PhaseProgress, type FlashProgressListener } from './progress.js';
+import { PhaseProgress, type FlashOperationOptions } from './progress.js';
 import type { FlashSession } from './session.js';
 import { checkLevel, DeflatedImage } from './deflated-image.js';
 import { DEFAULT_LEVEL, deflateStreamWindow, programRanges, type TransferOptions, type TransferStats } from './transfer.js';
 import { assertFlashMatches } from './verify.js';
 
-export interface WriteOptions extends Omit<TransferOptions, 'onProgress'> {
+export interface WriteOptions extends Omit<TransferOptions, 'onProgress'>, FlashOperationOptions {
   /** Skip sectors that already hold the data (default true; false = rewrite everything). */
   readonly skipUnchanged?: boolean;
   /** Verify the changed ranges by SHA-256 afterwards (default true). */
   readonly verify?: boolean;
-  readonly onProgress?: FlashProgressListener;
 }
 
 export interface PlannedWrite {
@@ -39,7 +38,7 @@ export interface PlannedWrite {
   readonly deflated?: DeflatedImage;
 }
 
-export interface PlanOptions extends Pick<WriteOptions, 'skipUnchanged' | 'onProgress'> {
+export interface PlanOptions extends Pick<WriteOptions, 'skipUnchanged' | 'onProgress' | 'signal'> {
   /**
    * Compress the planned image at this zlib level for this inflate window on the thread pool while
    * the target is surveyed.
@@ -70,7 +69,7 @@ export interface WriteReport {
 export async function planFlashWrite(session: FlashSession, offset: number, data: Uint8Array, options: PlanOptions = {}): Promise<PlannedWrite> {
   checkRange(sessionGeometry(session), offset, data.length, 'write', 'word');
   const span = sectorSpan(session.sectorSize, offset, data.length);
-  const progress = new PhaseProgress(options.onProgress, 'plan', span.end - span.start, { address: span.start, sectorsTotal: span.count });
+  const progress = new PhaseProgress(options, 'plan', span.end - span.start, { address: span.start, sectorsTotal: span.count });
   const existing = new Map<number, Uint8Array>();
   for (const edge of edgeRanges(span)) existing.set(edge.address, await session.stub.read(edge.address, edge.length));
   const image = mergeIntoSectors(span, offset, data, existing);
@@ -93,11 +92,11 @@ export async function planFlashWrite(session: FlashSession, offset: number, data
 export async function commitFlashWrite(session: FlashSession, planned: PlannedWrite, options: WriteOptions = {}): Promise<WriteReport> {
   const { plan } = planned;
   const eraseBytes = plan.erase.reduce((n, r) => n + r.length, 0);
-  const erase = new PhaseProgress(options.onProgress, 'erase', eraseBytes, { address: plan.span.start, sectorsTotal: plan.sectorsErased });
+  const erase = new PhaseProgress(options, 'erase', eraseBytes, { address: plan.span.start, sectorsTotal: plan.sectorsErased });
   const eraseCalls = await eraseRanges(session, plan.erase, erase);
   erase.finish();
 
-  const write = new PhaseProgress(options.onProgress, 'write', plan.bytesToProgram, {
+  const write = new PhaseProgress(options, 'write', plan.bytesToProgram, {
     address: plan.span.start,
     sectorsTotal: plan.span.count,
     sectorsSkipped: plan.sectorsSkipped,
@@ -120,7 +119,7 @@ export async function commitFlashWrite(session: FlashSession, planned: PlannedWr
   let verifyMs = 0;
   if (verified === 'sha256') {
     const bytes = changed.reduce((n, r) => n + r.length, 0);
-    const verify = new PhaseProgress(options.onProgress, 'verify', bytes, { address: plan.span.start });
+    const verify = new PhaseProgress(options, 'verify', bytes, { address: plan.span.start });
     for (const r of changed) {
       await assertFlashMatches(session, r.address, plan.image.subarray(r.address - plan.span.start, r.address - plan.span.start + r.length));
       verify.advance(r.length);

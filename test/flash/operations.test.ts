@@ -100,3 +100,38 @@ test('the session gives the target back: RAM restored, a running target resumed;
     await sim.close();
   }
 });
+
+test('an AbortSignal stops an operation between two stub calls (FLASH_INTERRUPTED); the session still closes, and the rerun completes the write', async () => {
+  const sim = demoSim();
+  const session = await openFlashSession(sim.target, { timeoutScale: 10 });
+  try {
+    const aborted = new AbortController();
+    aborted.abort();
+    const interrupted = (e: unknown) => e instanceof FlashError && e.code === 'FLASH_INTERRUPTED';
+    let reads = 0;
+    await assert.rejects(readFlash(session, 0x10000, 0x20000, { signal: aborted.signal, onProgress: () => reads++ }), interrupted);
+    assert.equal(reads, 0, 'an operation aborted before it starts does not start');
+
+    const data = random(0x40000);
+    const stop = new AbortController();
+    await assert.rejects(
+      writeFlash(session, VFS.offset, data, {
+        mode: 'calls',
+        signal: stop.signal,
+        onProgress: (e) => {
+          if (e.phase === 'write' && e.state === 'progress') stop.abort();
+        },
+      }),
+      (e: unknown) => interrupted(e) && /interrupted during write, \d+ of 262144 bytes done/.test((e as Error).message),
+    );
+    const part = sim.flash.bytes.subarray(VFS.offset, VFS.offset + data.length);
+    assert.ok(!Buffer.from(part).equals(data), 'the write stopped part-way');
+    const rerun = await writeFlash(session, VFS.offset, data);
+    assert.ok(rerun.sectorsSkipped > 0, 'the rerun skips what the first run wrote');
+    assert.ok(Buffer.from(sim.flash.bytes.subarray(VFS.offset, VFS.offset + data.length)).equals(data));
+  } finally {
+    const closed = await session.close();
+    assert.equal(closed.ramRestored, true);
+    await sim.close();
+  }
+});

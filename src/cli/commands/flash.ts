@@ -20,7 +20,8 @@ import { writeFlash, type WriteReport } from '../../flash/write.js';
 import { TargetError } from '../../target/errors.js';
 import { checkOutputWritable, writeOutputFile } from '../output/atomic-write.js';
 import { exitTwoOnUsageErrors, numberOption, runGuardedAsync } from '../output/command-support.js';
-import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
+import { CliInputError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
+import { withInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { connectTarget } from '../target-connect.js';
 import { flashFileParts, parseOffset, type FlashFilePart } from './flash-parts.js';
@@ -103,6 +104,7 @@ function fail(error: unknown, o: FlashCommonOptions, io: CliIo): number {
   const input = isFlashInputError(error);
   if (o.json) io.out(JSON.stringify({ ok: false, code: e.code, ...(e.address !== undefined ? { address: hex32(e.address) } : {}), error: e.message }) + '\n');
   else io.err(`espalgo: ${e.message} [${e.code}]\n`);
+  if (e.code === 'FLASH_INTERRUPTED') return EXIT_INTERRUPTED;
   return input ? EXIT_BAD_INPUT : EXIT_PROBLEM;
 }
 
@@ -175,9 +177,12 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
   }
   const window = action === 'write' && wo.window !== undefined ? parseWindow(wo.window) : undefined;
   const progress = progressPrinter(io, { json: o.json === true, tty: process.stderr.isTTY === true && !o.json });
+  // In process, Ctrl-C simply ends the run (nothing to give back; --persist files are written only
+  // at the end); behind a GDB server the target is given back first.
+  const interruptible = <T>(body: (signal?: AbortSignal) => Promise<T>): Promise<T> => (o.target === 'sim' ? body() : withInterrupt(io, body));
   try {
-    return await withSession(o, io, async (session) => {
-      const onProgress = progress.listener;
+    return await interruptible((signal) => withSession(o, io, async (session) => {
+      const operation = { onProgress: progress.listener, ...(signal ? { signal } : {}) };
       switch (action) {
         case 'write': {
           const reports: PartReport[] = [];
@@ -189,7 +194,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
               ...(wo.mode ? { mode: wo.mode as TransferMode } : {}),
               ...(wo.inflater ? { inflater: wo.inflater as StubInflater } : {}),
               ...(window ? { window } : {}),
-              onProgress,
+              ...operation,
             });
             progress.stop();
             reports.push({ part, json: { ...r, offset: hex32(part.offset), length: part.data.length }, text: writeSummary(r, part, session.target.description) });
@@ -201,7 +206,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
           const reports: PartReport[] = [];
           let allMatch = true;
           for (const part of parts) {
-            const r = await verifyFlash(session, part.offset, part.data, { onProgress });
+            const r = await verifyFlash(session, part.offset, part.data, operation);
             progress.stop();
             allMatch &&= r.match;
             reports.push({
@@ -216,7 +221,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
           return allMatch ? EXIT_OK : EXIT_PROBLEM;
         }
         case 'read': {
-          const bytes = await readFlash(session, offset, length, { onProgress });
+          const bytes = await readFlash(session, offset, length, operation);
           progress.stop();
           const out = (o as FlashReadOptions).out;
           writeOutputFile(out, bytes);
@@ -224,13 +229,13 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
           return EXIT_OK;
         }
         case 'erase': {
-          const r = await eraseFlash(session, offset, length, { onProgress });
+          const r = await eraseFlash(session, offset, length, operation);
           progress.stop();
           result(o, io, { action, offset: hex32(offset), length, calls: r.calls, ms: r.durationMs }, `erased ${kib(length)} at ${hex32(offset)} in ${r.durationMs.toFixed(0)} ms`);
           return EXIT_OK;
         }
         case 'blank-check': {
-          const r = await blankCheckFlash(session, offset, length, { onProgress });
+          const r = await blankCheckFlash(session, offset, length, operation);
           progress.stop();
           result(o, io, { action, offset: hex32(offset), length, blank: r.blank, ...(r.firstNonBlank !== undefined ? { firstNonBlank: hex32(r.firstNonBlank) } : {}) }, r.blank
             ? `blank: ${kib(length)} at ${hex32(offset)} are all 0xFF`
@@ -238,7 +243,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
           return r.blank ? EXIT_OK : EXIT_PROBLEM;
         }
       }
-    });
+    }));
   } catch (error) {
     progress.stop();
     return fail(error, o, io);
@@ -259,7 +264,7 @@ function common(cmd: Command): Command {
 
 const PERSIST_HELP = 'with --target sim --flash FILE: write the changes back into FILE when the command ends (Ctrl-C leaves it as it was), which becomes the whole flash (padded with 0xFF to its size; default: FILE is only read)';
 
-const EXIT_HELP = '\nExit codes: 0 done; 1 the operation failed or found a difference (verify, blank-check); 2 bad input, refused request or no target.';
+const EXIT_HELP = '\nExit codes: 0 done; 1 the operation failed or found a difference (verify, blank-check); 2 bad input, refused request or no target; 130 stopped by Ctrl-C (behind a GDB server the target is first given back: its RAM restored, the program resumed; a second Ctrl-C quits at once).';
 
 export function registerFlash(program: Command): void {
   const flash = exitTwoOnUsageErrors(program.command('flash').description('read, write, erase, verify and blank-check the SPI flash through the flasher stub'));

@@ -15,7 +15,7 @@ import { newMemoryQueue, readRemoteMemory, writeRemoteMemory, writeChunkSize, ty
 import { parseStopReply, toStopInfo } from './stop-reply.js';
 import { isHex } from './hex.js';
 import { RemoteRegisters } from './remote-registers.js';
-import { GdbErrorReplyError, GdbProtocolError } from './errors.js';
+import { GdbConnectError, GdbDisconnectedError, GdbErrorReplyError, GdbProtocolError, GdbTimeoutError } from './errors.js';
 import { hasFeature } from './features.js';
 import { pollUntilHalted } from './halt-poll.js';
 
@@ -60,9 +60,17 @@ export async function connectRemote(host: string, port: number, options: RemoteO
     await target.init(await discover(conn, { log, ...(options.architecture ? { architecture: options.architecture } : {}) }));
   } catch (err) {
     await conn.close();
-    throw err;
+    throw notGdbServer(err, host, port) ?? err;
   }
   return target;
+}
+
+/** No answer, or no RSP answer, to the very first packet: most likely something else listens there. */
+function notGdbServer(err: unknown, host: string, port: number): GdbConnectError | undefined {
+  const first = (err instanceof GdbTimeoutError || err instanceof GdbProtocolError || err instanceof GdbDisconnectedError) && err.request.startsWith('qSupported');
+  if (!first) return undefined;
+  const what = err instanceof GdbTimeoutError ? 'did not answer' : err instanceof GdbDisconnectedError ? 'closed it at' : 'answered something other than the GDB remote protocol to';
+  return new GdbConnectError(host, port, `it accepted the connection but ${what} GDB's first packet — is this the GDB port? (OpenOCD serves GDB on 3333; 4444 is its telnet port, 6666 its Tcl port)`, { cause: err });
 }
 
 export class RemoteTarget implements Target {

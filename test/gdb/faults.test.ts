@@ -1,5 +1,6 @@
 /** The client against a misbehaving server: every fault ends in recovery or a typed error, in bounded time. */
 import { test } from 'node:test';
+import { createServer, type AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { connectRemote, type RemoteTarget } from '../../src/gdb/remote-target.js';
 import { GdbTimeoutError, GdbProtocolError, GdbDisconnectedError, GdbErrorReplyError, GdbConnectError } from '../../src/gdb/errors.js';
@@ -211,9 +212,25 @@ test('connecting: refused and mute servers fail with typed errors in bounded tim
   await assert.rejects(connectRemote('127.0.0.1', port, { timeoutMs: 500 }), (e: unknown) => e instanceof GdbConnectError && e.code === 'GDB_CONNECT');
   const mute = await startFaultServer({ mute: true });
   try {
-    await assert.rejects(connectRemote('127.0.0.1', mute.port, { timeoutMs: 300 }), (e: unknown) => e instanceof GdbTimeoutError && /qSupported/.test(e.message));
+    // Something that accepts but never speaks RSP is most likely not the GDB port: said so.
+    await assert.rejects(
+      connectRemote('127.0.0.1', mute.port, { timeoutMs: 300 }),
+      (e: unknown) => e instanceof GdbConnectError && /did not answer GDB's first packet — is this the GDB port\? \(OpenOCD serves GDB on 3333; 4444 is its telnet port/.test(e.message) && e.cause instanceof GdbTimeoutError,
+    );
   } finally {
     await mute.close();
+  }
+  // A web server (or OpenOCD's telnet port) answers with text and hangs up.
+  const http = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n', () => socket.destroy()));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (http.address() as AddressInfo).port;
+    await assert.rejects(
+      connectRemote('127.0.0.1', port, { timeoutMs: 300 }),
+      (e: unknown) => e instanceof GdbConnectError && /closed it at GDB's first packet — is this the GDB port\?/.test(e.message),
+    );
+  } finally {
+    http.close();
   }
 });
 

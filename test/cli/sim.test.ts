@@ -18,6 +18,9 @@ test('sim --gdb on a port that is taken, or no port at all: one line, exit 2, an
   const bad = runCli(['sim', '--gdb', '70000']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--gdb must be a port number from 0 \(any free port\) to 65535/);
+  const id = runCli(['sim', '--jedec-id', '0x1234567']);
+  assert.equal(id.code, 2);
+  assert.match(id.stderr, /--jedec-id 0x1234567 has more than the 3 bytes of a JEDEC id/);
 });
 
 test('a --flash file that is missing is worded as every missing input file, by sim, probe and flash', (t) => {

@@ -2,7 +2,7 @@
  * `espalgo sim --flash FILE`: boot the simulated ESP32-C3 from a flash image and, with --gdb,
  * serve it to GDB (or espalgo itself) on 127.0.0.1. Runs until Ctrl-C.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { startGdbServer, type GdbServerHandle } from '../../gdb/server.js';
 import { generateMemoryMapXml } from '../../gdb/memory-map.js';
 import { createSimulatedEsp32c3, type SimulatedEsp32c3 } from '../../sim/esp32c3/create.js';
@@ -118,13 +118,20 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
   };
 }
 
+/** --jedec-id: the three bytes the flash chip answers to 9Fh (manufacturer, type, capacity). */
+function jedecIdOption(value: string): number {
+  const n = numberOption('--jedec-id')(value);
+  if (n > 0xffffff) throw new InvalidArgumentError(`--jedec-id ${value} has more than the 3 bytes of a JEDEC id (0xMMTTCC, e.g. 0xEF4016)`);
+  return n;
+}
+
 export function registerSim(program: Command): void {
   const cmd = program
     .command('sim')
     .description('boot a simulated ESP32-C3 from a flash image; optionally serve it to GDB on 127.0.0.1')
     .option('--flash <file>', 'flash image (byte 0 = flash 0x0: bootloader, partition table, apps); default: the demo firmware')
     .option('--flash-size <size>', 'flash chip size, 1MB–16MB (default: 4MB or the image size rounded up)')
-    .option('--jedec-id <id>', 'JEDEC id as 0xMMTTCC (default 0xEF40xx with the size code)', numberOption('--jedec-id'))
+    .option('--jedec-id <id>', 'JEDEC id as 0xMMTTCC (default 0xEF40xx with the size code)', jedecIdOption)
     .option('--gdb <port>', 'serve the chip over the GDB remote protocol on 127.0.0.1:PORT (0 = any free port)', portOption('--gdb'))
     .option('--rbb <port>', 'serve JTAG for OpenOCD (remote_bitbang) on 127.0.0.1:PORT; use config/openocd-esp32c3-sim.cfg', portOption('--rbb'))
     .option('--scenario <name>', 'state the app leaves the chip in (see below)', 'normal')

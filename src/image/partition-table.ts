@@ -92,8 +92,8 @@ export function parsePartitionTable(bytes: Uint8Array, options: ParsePartitionTa
     throw new ImageFormatError(
       'PARTITION_BAD_ENTRY',
       first === 0xffff
-        ? `no partition table at ${where(0)}: the first entry is erased (0xffff)`
-        : `no partition table at ${where(0)}: the first entry's magic is ${h16(first)}, not 0x50aa`,
+        ? `no partition table at flash ${h32(base)}: the first entry is erased (0xffff)`
+        : `no partition table at flash ${h32(base)}: the first entry's magic is ${h16(first)}, not 0x50aa`,
       { offset: 0, expected: PARTITION_MAGIC, found: first },
     );
   }

@@ -140,7 +140,8 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
   try {
     table = parsePartitionTable(flash.subarray(tableOffset, tableOffset + 0xc00), { tableOffset, flashSize: chip.flash.size });
   } catch (e) {
-    throw new BootError(tableOffset, `no partition table at ${hex32(tableOffset)}: ${(e as Error).message}; give the right offset with --table-offset`);
+    const why = (e as Error).message;
+    throw new BootError(tableOffset, `${why.startsWith('no partition table') ? why : `no partition table at ${hex32(tableOffset)}: ${why}`}; give the right offset with --table-offset`);
   }
   if (table.entries.length === 0) throw new BootError(tableOffset, `the partition table at ${hex32(tableOffset)} has no entries; give the right offset with --table-offset`);
   const otaPart = table.entries.find((e) => e.type === 0x01 && e.subtype === 0x00);

@@ -95,23 +95,46 @@ export function stubImageToJson(image: StubImage): StubImageJson {
 
 export function stubImageFromJson(value: unknown): StubImage {
   const json = value as Partial<StubImageJson> | null;
-  if (!json || json.format !== 'espalgo-stub-image' || json.version !== 1) {
+  if (!json || typeof json !== 'object' || json.format !== 'espalgo-stub-image' || json.version !== 1) {
     throw new AlgorithmLoadError('not an espalgo stub image descriptor (expected format "espalgo-stub-image", version 1)');
   }
-  if (typeof json.entry !== 'number' || !Array.isArray(json.segments) || json.segments.length === 0) {
-    throw new AlgorithmLoadError(`stub image "${json.name ?? '?'}": missing entry or segments`);
+  const name = String(json.name ?? 'stub');
+  const bad = (what: string) => new AlgorithmLoadError(`stub image "${name}": ${what}`);
+  if (!isU32(json.entry) || !Array.isArray(json.segments) || json.segments.length === 0) throw bad('missing entry or segments');
+  const architecture = json.architecture ?? 'riscv32';
+  if (architecture !== 'riscv32' && architecture !== 'xtensa') {
+    throw bad(`architecture ${JSON.stringify(json.architecture)} is neither "riscv32" nor "xtensa"`);
   }
+  if (json.stackSize !== undefined && !(isU32(json.stackSize) && json.stackSize > 0)) throw bad('stackSize must be a positive number of bytes');
+  const segments = json.segments.map((s: unknown, i): StubSegment => {
+    const seg = s as Partial<StubImageJson['segments'][number]> | null;
+    if (!seg || !isU32(seg.address) || typeof seg.base64 !== 'string' || !/^[A-Za-z0-9+/\s]*=*\s*$/.test(seg.base64)) {
+      throw bad(`segment ${i} needs a numeric "address" and its bytes as a "base64" string`);
+    }
+    return { address: seg.address >>> 0, executable: !!seg.executable, bytes: fromBase64(seg.base64) };
+  });
+  if (json.bss !== undefined && !Array.isArray(json.bss)) throw bad('"bss" must be a list of {address, size}');
+  const bss = (json.bss ?? []).map((b: unknown, i) => {
+    const range = b as Partial<StubRange> | null;
+    if (!range || !isU32(range.address) || !isU32(range.size)) throw bad(`bss range ${i} needs numeric "address" and "size"`);
+    return { address: range.address >>> 0, size: range.size };
+  });
+  if (json.symbols !== undefined && (typeof json.symbols !== 'object' || json.symbols === null)) throw bad('"symbols" must be an object');
   return {
-    name: String(json.name ?? 'stub'),
-    architecture: json.architecture === 'xtensa' ? 'xtensa' : 'riscv32',
+    name,
+    architecture,
     entry: json.entry >>> 0,
     stackSize: json.stackSize ?? 2048,
-    segments: json.segments.map((s) => ({ address: s.address >>> 0, executable: !!s.executable, bytes: fromBase64(s.base64) })),
-    bss: (json.bss ?? []).map((b) => ({ address: b.address >>> 0, size: b.size })),
+    segments,
+    bss,
     symbols: json.symbols ?? {},
     ...(json.iram ? { iram: json.iram } : {}),
     ...(json.dram ? { dram: json.dram } : {}),
   };
+}
+
+function isU32(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff;
 }
 
 /** Lowest and highest (exclusive) link address the image occupies, BSS included. */

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AlgorithmExceptionError,
+  AlgorithmLoadError,
   AlgorithmRunner,
   AlgorithmTimeoutError,
   AlgorithmUnsupportedError,
@@ -235,6 +236,22 @@ test('stub images round-trip through their JSON descriptor', () => {
   const img = image({ symbols: { logBuffer: { address: 0x80000400, size: 256 } } });
   const back = stubImageFromJson(JSON.parse(JSON.stringify(stubImageToJson(img))));
   assert.deepEqual(back, img);
+});
+
+test('a malformed stub image descriptor is refused with a typed error naming what is wrong', () => {
+  const good = JSON.parse(JSON.stringify(stubImageToJson(image())));
+  const cases: [string, unknown, RegExp][] = [
+    ['segment without bytes', { ...good, segments: [{ address: 0x80000000 }] }, /segment 0 needs .*base64/],
+    ['segment not an object', { ...good, segments: [5] }, /segment 0 needs/],
+    ['bad base64', { ...good, segments: [{ address: 0, base64: '%%%' }] }, /segment 0 needs/],
+    ['unknown architecture', { ...good, architecture: 'arm' }, /architecture "arm"/],
+    ['bss without size', { ...good, bss: [{ address: 1 }] }, /bss range 0/],
+    ['negative stack', { ...good, stackSize: -1 }, /stackSize/],
+    ['entry as text', { ...good, entry: '0x80000100' }, /missing entry/],
+  ];
+  for (const [what, json, message] of cases) {
+    assert.throws(() => stubImageFromJson(json), (e: unknown) => e instanceof AlgorithmLoadError && message.test(e.message), what);
+  }
 });
 
 test('a failing co-routine fails the call after the stub stopped, and the context is restored', async () => {

@@ -55,3 +55,20 @@ test('espalgo call refuses bad input with exit code 2', async () => {
   assert.equal(r.code, 2);
   assert.match(r.err, /not offered in the debug-stubs table/);
 });
+
+test('espalgo call --image with a broken JSON descriptor prints one line and exits 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-call-'));
+  try {
+    const path = join(dir, 'stub.json');
+    writeFileSync(path, '{bad');
+    const notJson = await call([], { image: path });
+    assert.equal(notJson.code, 2);
+    assert.match(notJson.err, /^espalgo: .*stub\.json is not valid JSON .*\n$/);
+    writeFileSync(path, JSON.stringify({ ...stubImageToJson(demoStub()), segments: [{ address: 0x40380000 }] }));
+    const noBytes = await call([], { image: path });
+    assert.equal(noBytes.code, 2);
+    assert.match(noBytes.err, /^espalgo: stub image "demo-stub": segment 0 needs .* \[ALGO_LOAD\]\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -81,7 +81,13 @@ function loadImage(path: string, entry: string | undefined): StubImage {
   const bytes = readInputFile(path);
   if (path.endsWith('.json')) {
     if (entry !== undefined) throw new CliInputError('BAD_OPTIONS', '--entry needs an ELF image (a JSON descriptor has one entry)');
-    return stubImageFromJson(JSON.parse(new TextDecoder().decode(bytes)));
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (error) {
+      throw new CliInputError('BAD_IMAGE', `${path} is not valid JSON (${(error as Error).message}); --image takes an ELF or an espalgo-stub-image descriptor`);
+    }
+    return stubImageFromJson(json);
   }
   return stubImageFromElf(parseElf(bytes), entry !== undefined ? { entrySymbol: entry } : {});
 }

@@ -13,7 +13,7 @@ const base: CallOptions = { target: 'sim', timeout: 3000 };
 
 async function call(args: string[], options: Partial<CallOptions>) {
   const io = memoryIo();
-  const code = await runGuardedAsync(io, () => runCall(args, { ...base, ...options }, io));
+  const code = await runGuardedAsync(io, () => runCall(args, { ...base, ...options }, io), options.json === true);
   return { code, out: io.stdout(), err: io.stderr() };
 }
 
@@ -68,6 +68,35 @@ test('espalgo call --image with a broken JSON descriptor prints one line and exi
     const noBytes = await call([], { image: path });
     assert.equal(noBytes.code, 2);
     assert.match(noBytes.err, /^espalgo: stub image "demo-stub": segment 0 needs .* \[ALGO_LOAD\]\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('espalgo call: input the call cannot start with (too many arguments, no room, link address out of the work area, wrong architecture) is exit 2, not a failed run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-call-'));
+  try {
+    const image = demoStub();
+    const path = join(dir, 'stub.json');
+    const write = (img: typeof image) => writeFileSync(path, JSON.stringify(stubImageToJson(img)));
+    write(image);
+    const many = await call(['1', '2', '3', '4', '5', '6', '7', '8'], { image: path });
+    assert.equal(many.code, 2, many.err);
+    assert.match(many.err, /8 arguments given, riscv32 calls take at most 7 \[ALGO_ARGS\]/);
+    write({ ...image, stackSize: 0x100000 });
+    const big = await call([], { image: path, json: true });
+    assert.equal(big.code, 2, big.err);
+    assert.equal(JSON.parse(big.out).code, 'ALGO_WORK_AREA');
+    write({ ...image, segments: [{ ...image.segments[0]!, address: 0x10000000 }, image.segments[1]!] });
+    const outside = await call([], { image: path });
+    assert.equal(outside.code, 2, outside.err);
+    assert.match(outside.err, /needs 0x10000000\.\.0x10000098 but the work area is/);
+    write({ ...image, architecture: 'xtensa' });
+    const arch = await call([], { image: path });
+    assert.equal(arch.code, 2, arch.err);
+    assert.equal((await call([], { onboard: '3', table: 0x3fc80000 })).code, 2);
+    write({ ...image, entry: image.entry + STUB.spin });
+    assert.equal((await call([], { image: path, timeout: 50 })).code, 1, 'a run that timed out is still exit 1');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,11 @@ import type { Command } from 'commander';
 import { hex32 } from '../../chips/types.js';
 import {
   AlgorithmError,
+  AlgorithmExceptionError,
   AlgorithmRunner,
+  AlgorithmTimeoutError,
+  AlgorithmUnexpectedStopError,
+  RestoreMismatchError,
   DEBUG_STUBS_ENTRY_FIRST,
   locateDebugStubs,
   stubImageFromElf,
@@ -63,7 +67,8 @@ export async function runCall(args: readonly string[], o: CallOptions, io: CliIo
         ? await callImage(runner, image, values, o.timeout)
         : await callOnboard(runner, o, connected.demo, values);
     } catch (error) {
-      if (!(error instanceof AlgorithmError)) throw error;
+      // Anything else means the call never started: bad input (one line, exit 2).
+      if (!ranAndFailed(error)) throw error;
       if (o.json) io.out(JSON.stringify({ ok: false, code: error.code, error: error.message }, null, 2) + '\n');
       else io.err(`espalgo: ${error.message} [${error.code}]\n`);
       return EXIT_PROBLEM;
@@ -75,6 +80,16 @@ export async function runCall(args: readonly string[], o: CallOptions, io: CliIo
   } finally {
     await connected.close();
   }
+}
+
+/** A failure of a call that ran (exit 1): it trapped, timed out, stopped elsewhere, or the restore did not read back. */
+function ranAndFailed(error: unknown): error is AlgorithmError {
+  return (
+    error instanceof AlgorithmTimeoutError ||
+    error instanceof AlgorithmExceptionError ||
+    error instanceof AlgorithmUnexpectedStopError ||
+    error instanceof RestoreMismatchError
+  );
 }
 
 function loadImage(path: string, entry: string | undefined): StubImage {

@@ -133,17 +133,21 @@ export class WorkAreaAllocator {
   /** Release every area, newest first, restoring all backed-up RAM. */
   async releaseAll(): Promise<void> {
     const errors: unknown[] = [];
+    let lostBytes = 0;
+    let lostAt: number | undefined;
     while (this.areas.length > 0) {
       const area = this.areas[this.areas.length - 1]!;
       try {
-        await this.release(area);
+        await this.release(area); // takes the area off the list before writing it back
       } catch (error) {
-        this.areas.pop();
         errors.push(error);
+        if (area.backup) lostBytes += area.size;
+        lostAt ??= area.address;
       }
     }
     if (errors.length > 0) {
-      throw new WorkAreaError(`could not restore ${errors.length} work area(s): ${String((errors[0] as Error)?.message ?? errors[0])}`);
+      // address: the first area not given back; size: the backed-up bytes not written back.
+      throw new WorkAreaError(`could not restore ${errors.length} work area(s): ${String((errors[0] as Error)?.message ?? errors[0])}`, lostAt, lostBytes);
     }
   }
 

@@ -42,3 +42,22 @@ test('cover backs up only the parts no area holds, once, and release gives them 
   assert.deepEqual(target.ram, before);
   await assert.rejects(allocator.cover(BASE + 0xf00, 0x200, 'outside'), (e: unknown) => e instanceof WorkAreaError);
 });
+
+test('releaseAll still gives back every other area when writing one back fails, and says which failed', async () => {
+  const target = patterned();
+  const before = target.ram.slice();
+  const allocator = new WorkAreaAllocator(target, { start: BASE, end: BASE + 0x1000 });
+  await allocator.allocateAt(BASE, 0x100, 'a');
+  const b = await allocator.allocateAt(BASE + 0x100, 0x100, 'b');
+  await allocator.allocateAt(BASE + 0x200, 0x100, 'c');
+  target.ram.fill(0xee, 0, 0x300);
+  const write = target.writeMemory.bind(target);
+  target.writeMemory = async (address: number, data: Uint8Array) => {
+    if (address === b.address) throw new Error('E01');
+    return write(address, data);
+  };
+  await assert.rejects(allocator.releaseAll(), (e: unknown) => e instanceof WorkAreaError && /1 work area/.test(e.message) && e.address === b.address && e.size === 0x100);
+  assert.deepEqual(target.ram.subarray(0, 0x100), before.subarray(0, 0x100), 'area a (released after the failing b) is given back');
+  assert.deepEqual(target.ram.subarray(0x200, 0x300), before.subarray(0x200, 0x300));
+  assert.equal(allocator.allocated.length, 0);
+});

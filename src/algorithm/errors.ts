@@ -1,5 +1,6 @@
 /** Typed errors of the algorithm runner. Each says what failed, where, and what to try. */
 import { hex32 } from '../chips/types.js';
+import { TargetDisconnectedError } from '../target/errors.js';
 
 export class AlgorithmError extends Error {
   readonly code: string;
@@ -95,4 +96,55 @@ export class RestoreMismatchError extends AlgorithmError {
         (mismatches.length > 4 ? ` and ${mismatches.length - 4} more` : ''),
     );
   }
+}
+
+/**
+ * The target could not be put back after a run (typically: the link dropped mid-call). The
+ * program's registers and/or the RAM the call borrowed are as the routine left them, and the CPU
+ * may still be running it. `failure` is what went wrong first (undefined if the routine returned).
+ */
+export class AlgorithmNotRestoredError extends AlgorithmError {
+  constructor(
+    readonly routine: string,
+    readonly failure: unknown,
+    readonly restoreError: unknown,
+    readonly left: { readonly registers: boolean; readonly ramBytes: number },
+  ) {
+    const parts = [left.registers ? "the program's registers" : '', left.ramBytes > 0 ? `${left.ramBytes} bytes of RAM the call borrowed` : ''];
+    const what = parts.filter(Boolean).join(' and ') || 'the borrowed RAM';
+    const bothLinkLost = failure instanceof TargetDisconnectedError && restoreError instanceof TargetDisconnectedError;
+    super(
+      'ALGO_NOT_RESTORED',
+      `${routine}: ${describeFailure(failure)}. The target could not be put back` +
+        (bothLinkLost ? '' : ` (${messageOf(restoreError)})`) +
+        `: ${what} ${left.registers ? 'are' : 'is'} as the routine left ${left.registers ? 'them' : 'it'}, and the CPU may still be running it. ` +
+        'Reset the chip before relying on the program there.',
+      { cause: failure ?? restoreError },
+    );
+  }
+
+  /** RAM could not be given back after a run that ended with `failure` (which may already be this error). */
+  static afterRelease(routine: string, failure: unknown, releaseError: unknown): AlgorithmNotRestoredError {
+    const ramBytes = releaseError instanceof WorkAreaError ? releaseError.size ?? 0 : 0;
+    if (failure instanceof AlgorithmNotRestoredError) {
+      return new AlgorithmNotRestoredError(routine, failure.failure, failure.restoreError, {
+        registers: failure.left.registers,
+        ramBytes: failure.left.ramBytes + ramBytes,
+      });
+    }
+    return new AlgorithmNotRestoredError(routine, failure, releaseError, { registers: false, ramBytes });
+  }
+}
+
+function describeFailure(failure: unknown): string {
+  if (failure === undefined) return 'it returned';
+  // Its message says the state was restored, which is what failed here.
+  if (failure instanceof AlgorithmTimeoutError) return `it did not finish within ${failure.timeoutMs} ms`;
+  if (failure instanceof AlgorithmExceptionError) return `it raised an exception: ${failure.trap.description} at ${hex32(failure.trap.epc)}`;
+  if (failure instanceof AlgorithmUnexpectedStopError) return `it stopped at ${failure.pc === undefined ? 'an unknown address' : hex32(failure.pc)} instead of returning`;
+  return messageOf(failure).replace(/\.$/, '');
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -9,6 +9,7 @@ import { assertCoroutineSupported, type Coroutine, type CoroutineContext } from 
 import {
   AlgorithmArgumentError,
   AlgorithmExceptionError,
+  AlgorithmNotRestoredError,
   AlgorithmTimeoutError,
   AlgorithmUnexpectedStopError,
   type TrapInfo,
@@ -92,6 +93,7 @@ export async function runLoaded(
   };
   let restored = false;
   let succeeded = false;
+  let failure: unknown;
   try {
     placed = await placeMemoryArguments(target, loaded.allocator, options.memoryArguments ?? [], args);
     const { symbols } = loaded.image;
@@ -189,21 +191,35 @@ export async function runLoaded(
       durationMs: performance.now() - started,
       restoreVerified: options.verifyRestore === true,
     };
+  } catch (error) {
+    failure = error;
+    throw error;
   } finally {
     stopCoroutine();
     if (ctx.vectorBreaks.length > 0 && target.state() !== 'halted') await target.halt().catch(() => undefined);
     for (const pc of ctx.vectorBreaks) await target.removeBreakpoint(pc, 'software').catch(() => undefined);
+    let restoreError: unknown;
     if (!restored) {
       if (target.state() !== 'halted') await target.halt().catch(() => undefined);
-      await restoreContext(target, saved).catch(() => undefined);
+      restoreError = await restoreContext(target, saved).then(
+        () => undefined,
+        (error: unknown) => error ?? new Error('restoring the registers failed'),
+      );
     }
-    // Giving the memory-argument RAM back is part of a successful run: if it fails, the run fails
-    // (after an earlier failure, that one is what the caller hears about).
+    // Giving the memory-argument RAM back is part of a successful run: if it fails, the run fails.
+    const ramBytes = placed.reduce((n, p) => n + (p.area.backup ? p.area.size : 0), 0);
     const releaseError = await releaseMemoryArguments(loaded.allocator, placed).then(
       () => undefined,
       (error: unknown) => error ?? new Error('restoring the memory-argument RAM failed'),
     );
-    if (releaseError !== undefined && succeeded) throw releaseError;
+    // After a failure, what could not be put back is said along with it (never a false "restored").
+    if (restoreError !== undefined) {
+      throw new AlgorithmNotRestoredError(ctx.routine, failure, restoreError, { registers: true, ramBytes: releaseError !== undefined ? ramBytes : 0 });
+    }
+    if (releaseError !== undefined) {
+      if (succeeded) throw releaseError;
+      throw new AlgorithmNotRestoredError(ctx.routine, failure, releaseError, { registers: false, ramBytes });
+    }
   }
 }
 

@@ -14,7 +14,7 @@ import { addressSpaceFor } from './address-space.js';
 import { callingConventionFor } from './arch/index.js';
 import type { CallingConvention } from './arch/types.js';
 import { DebugStubsError, type DebugStubsTable } from './debug-stubs.js';
-import { AlgorithmArgumentError } from './errors.js';
+import { AlgorithmArgumentError, AlgorithmNotRestoredError, WorkAreaError } from './errors.js';
 import { loadStub, unloadStub, type LoadedStub, type LoadOptions } from './loader.js';
 import { runLoaded, type RunOptions, type RunResult } from './run.js';
 import type { StubImage } from './stub-image.js';
@@ -55,11 +55,15 @@ export class AlgorithmRunner {
   /** Load, run once, unload — the RAM and every register the run touched are given back. */
   async call(image: StubImage, options: RunOptions & { stackSize?: number } = {}): Promise<RunResult> {
     const loaded = await this.load(image, options.stackSize !== undefined ? { stackSize: options.stackSize } : {});
-    try {
-      return await this.run(loaded, options);
-    } finally {
-      await this.unload(loaded);
-    }
+    return this.runOnce(loaded, options);
+  }
+
+  /**
+   * Run once and unload, whatever the run did. RAM that cannot be given back fails the call with
+   * AlgorithmNotRestoredError, which keeps the run's own failure.
+   */
+  runOnce(loaded: LoadedStub, options: RunOptions = {}): Promise<RunResult> {
+    return thenRelease(loaded.image.name, () => this.run(loaded, options), () => this.unload(loaded));
   }
 
   /**
@@ -90,7 +94,7 @@ export class AlgorithmRunner {
     const codeAt = space.toDataBus(table.codeBuffer);
     const code = new WorkAreaAllocator(this.target, { start: codeAt, end: codeAt + table.codeBufferSize });
     const stack = new WorkAreaAllocator(this.target, { start: table.minStack, end: table.minStack + table.minStackSize });
-    try {
+    const run = async (): Promise<RunResult> => {
       await code.allocateAt(codeAt, tramp.bytes.length, 'on-board trampoline');
       await this.target.writeMemory(codeAt, tramp.bytes);
       const stackArea = await stack.allocateAt(table.minStack, stackSize, 'on-board stack');
@@ -130,13 +134,33 @@ export class AlgorithmRunner {
       } finally {
         for (const pc of breakpoints) await this.target.removeBreakpoint(pc, 'software').catch(() => undefined);
       }
-    } finally {
-      await stack.releaseAll();
-      await code.releaseAll();
-    }
+    };
+    return thenRelease(options.name ?? `on-board function ${hex32(entry)}`, run, async () => {
+      const errors = [await stack.releaseAll().catch((e: unknown) => e), await code.releaseAll().catch((e: unknown) => e)].filter((e) => e !== undefined);
+      if (errors.length === 0) return;
+      const lost = errors.reduce((n: number, e) => n + (e instanceof WorkAreaError ? e.size ?? 0 : 0), 0);
+      throw new WorkAreaError((errors[0] as Error).message, errors[0] instanceof WorkAreaError ? errors[0].address : undefined, lost);
+    });
   }
 
   private async ensureHalted(): Promise<void> {
     if (this.target.state() !== 'halted') await this.target.halt();
   }
+}
+
+/** Run, then release what the run borrowed; a failed release fails the call and keeps the run's own failure. */
+async function thenRelease<T>(routine: string, run: () => Promise<T>, release: () => Promise<void>): Promise<T> {
+  let outcome: { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+  try {
+    outcome = { ok: true, value: await run() };
+  } catch (error) {
+    outcome = { ok: false, error };
+  }
+  try {
+    await release();
+  } catch (releaseError) {
+    throw AlgorithmNotRestoredError.afterRelease(routine, outcome.ok ? undefined : outcome.error, releaseError);
+  }
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
 }

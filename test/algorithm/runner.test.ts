@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   AlgorithmExceptionError,
   AlgorithmLoadError,
+  AlgorithmNotRestoredError,
   AlgorithmRunner,
   AlgorithmTimeoutError,
   AlgorithmUnsupportedError,
@@ -11,6 +12,7 @@ import {
   TRAP_RECORD_MAGIC,
   type StubImage,
 } from '../../src/algorithm/index.js';
+import { TargetDisconnectedError } from '../../src/target/index.js';
 import { ScriptedTarget } from './scripted-target.js';
 
 const BASE = 0x80000000;
@@ -280,6 +282,54 @@ test('a run whose memory-argument RAM cannot be given back fails instead of repo
   const runner = new AlgorithmRunner(target);
   const loaded = await runner.load(image());
   await assert.rejects(runner.run(loaded, { args: [0], memoryArguments: [{ argIndex: 0, size: 64, output: true }] }), /link lost/);
+});
+
+/** A scripted target whose link drops while the routine runs: every later request fails. */
+function droppingLink(target: ScriptedTarget): void {
+  let down = false;
+  const lost = (what: string) => Promise.reject(new TargetDisconnectedError(what, 'the server closed the connection'));
+  const guard = <K extends 'halt' | 'readRegisters' | 'writeRegisters' | 'readMemory' | 'writeMemory'>(name: K) => {
+    const original = (target[name] as (...a: unknown[]) => Promise<unknown>).bind(target);
+    (target as unknown as Record<string, unknown>)[name] = (...a: unknown[]) => (down ? lost(name) : original(...a));
+  };
+  for (const name of ['halt', 'readRegisters', 'writeRegisters', 'readMemory', 'writeMemory'] as const) guard(name);
+  target.waitForHalt = async () => {
+    down = true;
+    return lost('waitForHalt');
+  };
+}
+
+test('a link that drops mid-call is reported as not restored (registers and borrowed RAM), never as restored', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  program(target);
+  target.routines.set(ENTRY, () => 'hang');
+  droppingLink(target);
+  const runner = new AlgorithmRunner(target);
+  const loaded = await runner.load(image());
+  const borrowed = loaded.allocator.backedUpBytes;
+  await assert.rejects(runner.runOnce(loaded, { args: [1] }), (e: unknown) => {
+    assert.ok(e instanceof AlgorithmNotRestoredError, String(e));
+    assert.deepEqual(e.left, { registers: true, ramBytes: borrowed });
+    assert.ok(e.failure instanceof TargetDisconnectedError);
+    assert.match(e.message, /^test-stub: connection lost during waitForHalt.*The target could not be put back: the program's registers and \d+ bytes of RAM the call borrowed are as the routine left them/);
+    assert.doesNotMatch(e.message, /was restored/);
+    return true;
+  });
+});
+
+test('a run that timed out and then cannot be restored says so instead of "the target state was restored"', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  program(target);
+  target.routines.set(ENTRY, () => 'hang');
+  const runner = new AlgorithmRunner(target);
+  const loaded = await runner.load(image());
+  const write = target.writeRegisters.bind(target);
+  let timedOut = false;
+  const wait = target.waitForHalt.bind(target);
+  target.waitForHalt = async (ms: number) => wait(ms).catch((e: unknown) => { timedOut = true; throw e; });
+  target.writeRegisters = async (values) => (timedOut ? Promise.reject(new Error('E01')) : write(values));
+  await assert.rejects(runner.runOnce(loaded, { timeoutMs: 10 }), (e: unknown) =>
+    e instanceof AlgorithmNotRestoredError && /did not finish within 10 ms\. The target could not be put back \(E01\): the program's registers are as/.test(e.message));
 });
 
 test('the log and trap record read empty at every start; cleared only when a run may have left them otherwise', async () => {

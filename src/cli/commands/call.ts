@@ -4,6 +4,7 @@ import { hex32 } from '../../chips/types.js';
 import {
   AlgorithmError,
   AlgorithmExceptionError,
+  AlgorithmNotRestoredError,
   AlgorithmRunner,
   AlgorithmTimeoutError,
   AlgorithmUnexpectedStopError,
@@ -69,7 +70,8 @@ export async function runCall(args: readonly string[], o: CallOptions, io: CliIo
     } catch (error) {
       // Anything else means the call never started: bad input (one line, exit 2).
       if (!ranAndFailed(error)) throw error;
-      if (o.json) io.out(JSON.stringify({ ok: false, code: error.code, error: error.message }, null, 2) + '\n');
+      const restored = !(error instanceof AlgorithmNotRestoredError);
+      if (o.json) io.out(JSON.stringify({ ok: false, code: error.code, error: error.message, context: { restored } }, null, 2) + '\n');
       else io.err(`espalgo: ${error.message} [${error.code}]\n`);
       return EXIT_PROBLEM;
     } finally {
@@ -82,9 +84,13 @@ export async function runCall(args: readonly string[], o: CallOptions, io: CliIo
   }
 }
 
-/** A failure of a call that ran (exit 1): it trapped, timed out, stopped elsewhere, or the restore did not read back. */
+/**
+ * A failure of a call that ran (exit 1): it trapped, timed out, stopped elsewhere, the restore did
+ * not read back, or the target could not be put back at all (the link dropped mid-call).
+ */
 function ranAndFailed(error: unknown): error is AlgorithmError {
   return (
+    error instanceof AlgorithmNotRestoredError ||
     error instanceof AlgorithmTimeoutError ||
     error instanceof AlgorithmExceptionError ||
     error instanceof AlgorithmUnexpectedStopError ||
@@ -110,12 +116,8 @@ function loadImage(path: string, entry: string | undefined): StubImage {
 async function callImage(runner: AlgorithmRunner, image: StubImage, args: number[], timeoutMs: number): Promise<Outcome> {
   const loaded = await runner.load(image);
   const ramBytes = loaded.allocator.backedUpBytes;
-  try {
-    const result = await runner.run(loaded, { args, timeoutMs, verifyRestore: true });
-    return { result, routine: image.name, entry: image.entry, registers: runner.convention.contextRegisters(runner.target.registers).length, ramBytes };
-  } finally {
-    await runner.unload(loaded);
-  }
+  const result = await runner.runOnce(loaded, { args, timeoutMs, verifyRestore: true });
+  return { result, routine: image.name, entry: image.entry, registers: runner.convention.contextRegisters(runner.target.registers).length, ramBytes };
 }
 
 async function callOnboard(runner: AlgorithmRunner, o: CallOptions, demo: boolean, args: number[]): Promise<Outcome> {
@@ -205,7 +207,8 @@ Examples:
   espalgo call --target 127.0.0.1:3333 --chip esp32c3 --image stub.elf 1 2
   espalgo call --target 127.0.0.1:1234 --image prog.elf --entry sum7 1 2 3   (QEMU: no chip, link addresses place the code)
 
-Exit codes: 0 the call returned; 1 it trapped, timed out or stopped elsewhere (the target was restored); 2 bad input or no target.`);
+Exit codes: 0 the call returned; 1 it trapped, timed out or stopped elsewhere (the target was restored), or the
+link dropped mid-call (the message says what was not restored: reset the chip); 2 bad input or no target.`);
   exitTwoOnUsageErrors(cmd).action(async (args: string[], options: CallOptions) => {
     process.exitCode = await runGuardedAsync(processIo(), () => runCall(args, options, processIo()), options.json === true);
   });

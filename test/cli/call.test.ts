@@ -101,3 +101,11 @@ test('espalgo call: input the call cannot start with (too many arguments, no roo
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the --help example with the shipped flasher stub works: PING answers', async () => {
+  const r = await call(['0'], { image: 'stub/build/esp32c3-flasher.elf' });
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /result {3}0x45410002/);
+  const help = (await import('node:child_process')).execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'call', '--help'], { encoding: 'utf8' });
+  assert.match(help, /espalgo call --image stub\/build\/esp32c3-flasher\.elf 0 .*0x45410002/);
+});

@@ -188,7 +188,7 @@ export function registerCall(program: Command): void {
   const cmd = program
     .command('call')
     .description('run a function on a target without disturbing the program there: a stub image, or an on-board function')
-    .argument('[args...]', 'up to 7 arguments (RISC-V: a0-a6), e.g. 42 0x3fc84000')
+    .argument('[args...]', 'up to 7 arguments on RISC-V (a0-a6), 5 on Xtensa (a2-a6), e.g. 42 0x3fc84000')
     .option('-t, --target <where>', 'sim (the simulated ESP32-C3 running the demo firmware) or HOST:PORT of a GDB server', 'sim')
     .option('--chip <name>', 'chip behind a GDB server (gives the I/D alias and work area); omit for a generic RISC-V target')
     .option('--flash <file>', 'with --target sim: flash image to boot instead of the demo firmware')
@@ -203,7 +203,7 @@ export function registerCall(program: Command): void {
     .addHelpText('after', `
 Examples:
   espalgo call --onboard demo_onboard_sum 1 2 3          on-board function of the demo firmware (simulator)
-  espalgo call --image stub.elf --entry crc32 0x3fc90000 4096
+  espalgo call --image stub/build/esp32c3-flasher.elf 0      the flasher stub's PING (from the package directory): 0x45410002
   espalgo call --target 127.0.0.1:3333 --chip esp32c3 --image stub.elf 1 2
   espalgo call --target 127.0.0.1:1234 --image prog.elf --entry sum7 1 2 3   (QEMU: no chip, link addresses place the code)
 

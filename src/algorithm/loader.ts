@@ -14,6 +14,7 @@ import { inRange } from '../chips/index.js';
 import { AlgorithmLoadError } from './errors.js';
 import { imageExtent, type StubImage, type StubRange, type StubSymbols } from './stub-image.js';
 import { WorkAreaAllocator } from './work-area.js';
+import { silenceMonitors } from './assist-debug.js';
 import { placeReversed, reversedBlockStart, reverseWords } from './xtensa/reversed-alias.js';
 
 export interface LoadOptions {
@@ -50,6 +51,8 @@ export interface LoadedStub {
   readonly stackTop: number;
   /** Software breakpoints the loader planted (targets that do not halt on a break instruction). */
   readonly breakpoints: readonly number[];
+  /** The chip's ASSIST_DEBUG monitor register, cleared while the stub is loaded (see assist-debug.ts). */
+  readonly monitors?: WorkAreaAllocator;
 }
 
 export async function loadStub(
@@ -66,7 +69,9 @@ export async function loadStub(
   const space = addressSpaceFor(options.chip);
   const region = options.workArea ?? options.chip?.stub?.workArea ?? defaultRegion(image, space, options.scratchSize ?? 0x10000);
   const allocator = new WorkAreaAllocator(target, region, options.backup ?? true);
+  let monitors: WorkAreaAllocator | undefined;
   try {
+    monitors = await silenceMonitors(target, options.chip);
     for (const segment of image.segments) {
       if (segment.bytes.length === 0) continue;
       const placed = segment.executable && reversed && inRange(reversed.iram, segment.address)
@@ -113,9 +118,11 @@ export async function loadStub(
       trapVector: image.symbols.trapEntry ?? catcherPc,
       stackTop: stack.address + stack.size,
       breakpoints,
+      ...(monitors ? { monitors } : {}),
     };
   } catch (error) {
     await allocator.releaseAll().catch(() => undefined);
+    await monitors?.releaseAll().catch(() => undefined);
     throw error;
   }
 }
@@ -123,7 +130,10 @@ export async function loadStub(
 /** Give the RAM back: remove planted breakpoints and restore every backed-up byte. */
 export async function unloadStub(target: Target, loaded: LoadedStub): Promise<void> {
   for (const pc of loaded.breakpoints) await target.removeBreakpoint(pc, 'software').catch(() => undefined);
-  await loaded.allocator.releaseAll();
+  let failure: unknown;
+  await loaded.allocator.releaseAll().catch((error: unknown) => void (failure = error));
+  await loaded.monitors?.releaseAll().catch((error: unknown) => void (failure ??= error));
+  if (failure !== undefined) throw failure;
 }
 
 /**

@@ -16,6 +16,7 @@ import type { CallingConvention } from './arch/types.js';
 import { DebugStubsError, type DebugStubsTable } from './debug-stubs.js';
 import { AlgorithmArgumentError, AlgorithmNotRestoredError, WorkAreaError } from './errors.js';
 import { loadStub, unloadStub, type LoadedStub, type LoadOptions } from './loader.js';
+import { silenceMonitors } from './assist-debug.js';
 import { runLoaded, type RunOptions, type RunResult } from './run.js';
 import type { StubImage } from './stub-image.js';
 import { WorkAreaAllocator } from './work-area.js';
@@ -94,7 +95,9 @@ export class AlgorithmRunner {
     const codeAt = space.toDataBus(table.codeBuffer);
     const code = new WorkAreaAllocator(this.target, { start: codeAt, end: codeAt + table.codeBufferSize });
     const stack = new WorkAreaAllocator(this.target, { start: table.minStack, end: table.minStack + table.minStackSize });
+    let monitors: WorkAreaAllocator | undefined;
     const run = async (): Promise<RunResult> => {
+      monitors = await silenceMonitors(this.target, this.options.chip);
       await code.allocateAt(codeAt, tramp.bytes.length, 'on-board trampoline');
       await this.target.writeMemory(codeAt, tramp.bytes);
       const stackArea = await stack.allocateAt(table.minStack, stackSize, 'on-board stack');
@@ -136,10 +139,11 @@ export class AlgorithmRunner {
       }
     };
     return thenRelease(options.name ?? `on-board function ${hex32(entry)}`, run, async () => {
-      const errors = [await stack.releaseAll().catch((e: unknown) => e), await code.releaseAll().catch((e: unknown) => e)].filter((e) => e !== undefined);
-      if (errors.length === 0) return;
-      const lost = errors.reduce((n: number, e) => n + (e instanceof WorkAreaError ? e.size ?? 0 : 0), 0);
-      throw new WorkAreaError((errors[0] as Error).message, errors[0] instanceof WorkAreaError ? errors[0].address : undefined, lost);
+      const failed: unknown[] = [];
+      for (const area of [stack, code, monitors]) await area?.releaseAll().catch((e: unknown) => void failed.push(e));
+      if (failed.length === 0) return;
+      const lost = failed.reduce((n: number, e) => n + (e instanceof WorkAreaError ? e.size ?? 0 : 0), 0);
+      throw new WorkAreaError((failed[0] as Error).message, failed[0] instanceof WorkAreaError ? failed[0].address : undefined, lost);
     });
   }
 

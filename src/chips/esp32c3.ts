@@ -23,6 +23,7 @@ export const esp32c3: ChipDescriptor = {
   mmuTable: 0x600c5000,
   flashSectorSize: 0x1000,
   rom: { start: 0x40000000, end: 0x40060000 },
+  assistDebugMonitor: 0x600ce000, // ASSIST_DEBUG_C0RE_0_MONTR_ENA
   stub: {
     workArea: { start: 0x3fc80000, end: 0x3fc80000 + 0x24000 },
     iramOrigin: 0x40380000,

@@ -135,6 +135,12 @@ export interface ChipDescriptor {
   readonly rom: AddressRange;
   /** Stub placement, for the chips OpenOCD ships stubs for. */
   readonly stub?: StubPlacement;
+  /**
+   * ASSIST_DEBUG core-0 monitor enable register (stack-pointer and memory-region monitors), where
+   * known: a stub's stack lies outside the interrupted task's bounds, so the monitors are switched
+   * off while stubs run and put back afterwards, as OpenOCD does.
+   */
+  readonly assistDebugMonitor?: number;
   /** ROM flash functions and data for stub-less ROM calls; undefined where not known. */
   readonly romFlash?: RomFlashFacts;
   /** SPI1 register block; undefined where not known. */

@@ -1,7 +1,7 @@
 /** RemoteTarget: a Target driven over the GDB Remote Serial Protocol (QEMU, OpenOCD, espalgo's own server). */
 import type { Architecture } from '../chips/types.js';
 import type {
-  Target, TargetCapabilities, RegisterInfo, TargetState, StopInfo, BreakpointKind, TargetListener, ResumeOptions,
+  Target, TargetCapabilities, RegisterInfo, TargetState, StopInfo, BreakpointKind, WatchpointKind, TargetListener, ResumeOptions,
 } from '../target/types.js';
 import { TargetEvents } from '../target/events.js';
 import {
@@ -396,6 +396,25 @@ export class RemoteTarget implements Target {
     const reply = await this.conn.requestText(request, { accept: OK_OR_ERROR });
     if (reply === 'OK') return;
     if (reply === '') throw new TargetUnsupportedError(`${kind} breakpoints`, `the server gave an empty reply to '${request}'`);
+    throw new GdbErrorReplyError(request, reply);
+  }
+
+  /** Watchpoints over Z2 (write), Z3 (read), Z4 (access); a server without them answers empty (TargetUnsupportedError). */
+  async addWatchpoint(address: number, length: number, kind: WatchpointKind): Promise<void> {
+    await this.watchpoint('Z', address >>> 0, length, kind);
+  }
+
+  async removeWatchpoint(address: number, length: number, kind: WatchpointKind): Promise<void> {
+    await this.watchpoint('z', address >>> 0, length, kind);
+  }
+
+  private async watchpoint(op: 'Z' | 'z', address: number, length: number, kind: WatchpointKind): Promise<void> {
+    this.requireMemoryAccess(op === 'Z' ? 'addWatchpoint' : 'removeWatchpoint');
+    const type = kind === 'write' ? 2 : kind === 'read' ? 3 : 4;
+    const request = `${op}${type},${address.toString(16)},${length.toString(16)}`;
+    const reply = await this.conn.requestText(request, { accept: OK_OR_ERROR });
+    if (reply === 'OK') return;
+    if (reply === '') throw new TargetUnsupportedError(`${kind} watchpoints`, `the server gave an empty reply to '${request}'`);
     throw new GdbErrorReplyError(request, reply);
   }
 

@@ -3,7 +3,7 @@
  * or acknowledgements; it drives any Target. Resuming packets return an action so the session can
  * watch for the stop and report it later.
  */
-import type { Target, StopInfo, RegisterInfo } from '../target/types.js';
+import type { Target, StopInfo, RegisterInfo, WatchpointKind } from '../target/types.js';
 import { TargetMemoryError, TargetUnsupportedError, TargetError } from '../target/errors.js';
 import { RISCV_GDB_PC_REGNUM } from '../target/riscv-registers.js';
 import { escapeBinary, fitEscaped, unescapeBinary, encodeConsoleOutput, FRAMING_OVERHEAD } from './codec.js';
@@ -38,6 +38,8 @@ const E_FAULT = 'E14';
 const E_INVAL = 'E16';
 const E_IO = 'E05';
 const MONITOR_HELP = 'espalgo GDB server monitor commands:\n  reset halt   reset and stop at the reset vector\n  reset run    reset and run (also: reset)\n  help         this text\n';
+
+const WATCH_KINDS: Readonly<Record<string, WatchpointKind>> = { '2': 'write', '3': 'read', '4': 'access' };
 
 const reply = (...replies: ServerReply[]): CoreResult => ({ replies });
 
@@ -335,10 +337,18 @@ export class GdbServerCore {
   private async breakpoint(cmd: string): Promise<string> {
     const m = /^([Zz])([0-4]),([0-9a-fA-F]+),([0-9a-fA-F]+)/.exec(cmd);
     if (!m) return E_INVAL;
-    if (m[2] !== '0' && m[2] !== '1') return ''; // watchpoints: not offered
     const address = parseInt(m[3]!, 16) >>> 0;
-    const kind = m[2] === '0' ? 'software' : 'hardware';
     const length = parseInt(m[4]!, 16);
+    const watch = WATCH_KINDS[m[2]!];
+    if (watch) {
+      // Z2 write, Z3 read, Z4 access: served when the target has watchpoints, unsupported (empty) otherwise.
+      const t = this.target;
+      if (!t.addWatchpoint || !t.removeWatchpoint) return '';
+      if (m[1] === 'Z') await t.addWatchpoint(address, length, watch);
+      else await t.removeWatchpoint(address, length, watch);
+      return 'OK';
+    }
+    const kind = m[2] === '0' ? 'software' : 'hardware';
     if (m[1] === 'Z') await this.target.addBreakpoint(address, kind, length);
     else await this.target.removeBreakpoint(address, kind, length);
     return 'OK';

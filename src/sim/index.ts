@@ -4,5 +4,5 @@ export { BusFault, type MemoryDevice, type AccessKind } from './device.js';
 export * from './hart/index.js';
 export * from './flash/index.js';
 export * from './esp32c3/index.js';
-export { SimTarget, HardwareBreakpointLimitError, DEFAULT_SLICE_INSTRUCTIONS, type SimTargetOptions } from './sim-target.js';
+export { SimTarget, HardwareBreakpointLimitError, WatchpointLimitError, DEFAULT_SLICE_INSTRUCTIONS, type SimTargetOptions } from './sim-target.js';
 export * as jtag from './jtag/index.js';

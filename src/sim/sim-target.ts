@@ -3,11 +3,12 @@
  * (setImmediate), so host code, timers and sockets keep working while it runs. Memory is reachable
  * at any time (like the system bus); registers only while halted. Software breakpoints are
  * host-side (no memory is patched, so they work in flash and ROM too); dcsr.ebreakm is set on
- * attach, so ebreak instructions in the program halt it as under OpenOCD. Hardware breakpoints use
- * the hart's 8 triggers.
+ * attach, so ebreak instructions in the program halt it as under OpenOCD. Hardware breakpoints and
+ * watchpoints share the hart's 8 triggers.
  */
 import type {
   BreakpointKind,
+  WatchpointKind,
   ResumeOptions,
   RegisterInfo,
   StopInfo,
@@ -31,7 +32,7 @@ import { hex32 } from '../chips/types.js';
 import type { Esp32c3 } from './esp32c3/chip.js';
 import type { ResetRequest } from './esp32c3/watchdogs.js';
 import type { RunResult } from './hart/types.js';
-import { HardwareBreakpoints } from './hardware-breakpoints.js';
+import { DebuggerTriggers } from './debugger-triggers.js';
 
 export const DEFAULT_SLICE_INSTRUCTIONS = 500_000;
 /** Monitor commands of the simulator beyond those every espalgo GDB server has. */
@@ -63,7 +64,17 @@ export class HardwareBreakpointLimitError extends TargetError {
   constructor(readonly address: number, readonly limit: number) {
     super(
       'TARGET_HW_BREAKPOINT_LIMIT',
-      `cannot set a hardware breakpoint at ${hex32(address)}: all ${limit} triggers are in use; remove one or use a software breakpoint`,
+      `cannot set a hardware breakpoint at ${hex32(address)}: all ${limit} triggers are in use (breakpoints and watchpoints share them); remove one or use a software breakpoint`,
+    );
+  }
+}
+
+/** No trigger is free for a watchpoint. */
+export class WatchpointLimitError extends TargetError {
+  constructor(readonly address: number, readonly limit: number) {
+    super(
+      'TARGET_WATCHPOINT_LIMIT',
+      `cannot set a watchpoint at ${hex32(address)}: all ${limit} triggers are in use (breakpoints and watchpoints share them); remove a hardware breakpoint or watchpoint`,
     );
   }
 }
@@ -100,14 +111,14 @@ export class SimTarget implements Target {
   private scheduledIdle = false;
   private lastStop: StopInfo = { reason: 'interrupt', signal: 2 };
   private readonly waiters = new Set<Waiter>();
-  private readonly hwBreakpoints: HardwareBreakpoints;
+  private readonly triggers: DebuggerTriggers;
   private readonly slice: number;
   /** The error that stopped the hart last (unknown ROM function, failing host call), if any. */
   lastError: Error | undefined;
 
   constructor(readonly chip: Esp32c3, private readonly options: SimTargetOptions = {}) {
     this.slice = options.sliceInstructions ?? DEFAULT_SLICE_INSTRUCTIONS;
-    this.hwBreakpoints = new HardwareBreakpoints(chip.hart, this.capabilities.hardwareBreakpoints ?? 8);
+    this.triggers = new DebuggerTriggers(chip.hart, this.capabilities.hardwareBreakpoints ?? 8);
     this.attachDebugger();
     if (!chip.hart.halted) chip.hart.requestHalt();
     this.lastStop = this.stopFromHart();
@@ -189,7 +200,7 @@ export class SimTarget implements Target {
       this.chip.resetPeripherals();
       h.reset(true);
       this.attachDebugger();
-      this.hwBreakpoints.rearm();
+      this.triggers.rearm();
       this.running = false;
       this.events.emit({ type: 'reset' });
       this.lastStop = { reason: 'reset', signal: 5, pc: h.pc };
@@ -199,7 +210,7 @@ export class SimTarget implements Target {
     }
     this.options.reboot?.();
     this.attachDebugger();
-    this.hwBreakpoints.rearm();
+    this.triggers.rearm();
     this.events.emit({ type: 'reset' });
     if (h.halted) h.resume();
     this.running = true;
@@ -289,7 +300,7 @@ export class SimTarget implements Target {
     this.options.reboot?.();
     if (by) this.chip.rtcCntl.setResetCause(by.cause);
     this.attachDebugger();
-    this.hwBreakpoints.rearm();
+    this.triggers.rearm();
     if (wasHalted && !this.chip.hart.halted) this.chip.hart.requestHalt();
     if (by) this.events.emit({ type: 'output', text: `simulator: chip reset by ${by.source}\n` });
     this.events.emit({ type: 'reset' });
@@ -323,6 +334,8 @@ export class SimTarget implements Target {
       resethaltreq: ['reset', 5],
     };
     const [reason, signal] = map[h.haltCause] ?? ['unknown', 5];
+    const watchpoint = h.haltCause === 'trigger' ? this.triggers.takeWatchpointHit() : undefined;
+    if (watchpoint) return { reason: 'watchpoint', signal: 5, pc, watchpoint };
     return { reason, signal, pc };
   }
 
@@ -429,14 +442,25 @@ export class SimTarget implements Target {
       this.chip.hart.addBreakpoint(a);
       return;
     }
-    if (!this.hwBreakpoints.add(a)) throw new HardwareBreakpointLimitError(a, this.hwBreakpoints.count);
+    if (!this.triggers.addBreakpoint(a)) throw new HardwareBreakpointLimitError(a, this.triggers.count);
   }
 
   async removeBreakpoint(address: number, kind: BreakpointKind): Promise<void> {
     this.checkOpen('removeBreakpoint');
     const a = address >>> 0;
     if (kind === 'software') this.chip.hart.removeBreakpoint(a);
-    else this.hwBreakpoints.remove(a);
+    else this.triggers.removeBreakpoint(a);
+  }
+
+  async addWatchpoint(address: number, length: number, kind: WatchpointKind): Promise<void> {
+    this.checkOpen('addWatchpoint');
+    const a = address >>> 0;
+    if (!this.triggers.addWatchpoint(a, length, kind)) throw new WatchpointLimitError(a, this.triggers.count);
+  }
+
+  async removeWatchpoint(address: number, length: number, kind: WatchpointKind): Promise<void> {
+    this.checkOpen('removeWatchpoint');
+    this.triggers.removeWatchpoint(address >>> 0, length, kind);
   }
 
   // ---- misc ----------------------------------------------------------------------------------

@@ -24,11 +24,16 @@ export interface StopInfo {
   readonly exitCode?: number;
   /** Thread id reported with the stop, if any. */
   readonly thread?: string;
+  /** For `watchpoint`: which kind of access hit it and where (an address inside the watched range). */
+  readonly watchpoint?: { readonly kind: WatchpointKind; readonly address: number };
 }
 
 export type TargetState = 'halted' | 'running' | 'unknown' | 'disconnected';
 
 export type BreakpointKind = 'software' | 'hardware';
+
+/** What a watchpoint stops on: stores (GDB `watch`), loads (`rwatch`) or both (`awatch`). */
+export type WatchpointKind = 'write' | 'read' | 'access';
 
 /** One register as the target describes it (GDB target description numbering). */
 export interface RegisterInfo {
@@ -141,6 +146,14 @@ export interface Target {
 
   addBreakpoint(address: number, kind: BreakpointKind, length?: number): Promise<void>;
   removeBreakpoint(address: number, kind: BreakpointKind, length?: number): Promise<void>;
+  /**
+   * Optional: stop when the program accesses `length` bytes at `address` (hardware triggers, shared
+   * with hardware breakpoints where the chip shares them). The stop has reason `watchpoint`; on
+   * RISC-V the PC is at the accessing instruction, which has not run yet (GDB steps over it).
+   * Rejects when no trigger is free; targets without watchpoints leave both methods out.
+   */
+  addWatchpoint?(address: number, length: number, kind: WatchpointKind): Promise<void>;
+  removeWatchpoint?(address: number, length: number, kind: WatchpointKind): Promise<void>;
 
   /** Reset the chip; `halt` stops it at the reset vector. */
   reset(mode: 'halt' | 'run'): Promise<void>;

@@ -30,5 +30,6 @@ if (skip) {
     loopRange: [sym('loop'), sym('loop_end')],
     unmappedAddress: 0xf0000000,
     hardwareBreakpoints: true,
+    watchAddress: sym('counter'),
   });
 }

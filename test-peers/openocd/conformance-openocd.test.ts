@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runConformance } from '../../test/gdb/conformance.js';
 import { connectRemote } from '../../src/gdb/remote-target.js';
-import { COUNTER, counterFlash } from '../../test/gdb/counter-flash.js';
+import { COUNTER, COUNTER_ADDRESS, counterFlash } from '../../test/gdb/counter-flash.js';
 import { GDB, OPENOCD, missingTools, startChain, type Chain } from './chain.js';
 
 const skip = missingTools([OPENOCD, GDB]);
@@ -29,6 +29,7 @@ if (skip) {
     loopRange: [COUNTER.loop, COUNTER.loopEnd],
     unmappedAddress: 0x00000000,
     hardwareBreakpoints: true,
+    watchAddress: COUNTER_ADDRESS,
     haltTimeoutMs: 10_000,
   });
 }

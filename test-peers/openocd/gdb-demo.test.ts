@@ -72,3 +72,40 @@ test('gdb-multiarch through OpenOCD (JTAG to the simulator): hw breakpoint in fl
     await chain.stop();
   }
 });
+
+test('gdb-multiarch watchpoints through the simulator GDB server: watch, rwatch, awatch on the heartbeat; triggers run out', { skip: missingTools([GDB]), timeout: 60_000 }, async () => {
+  const running = await startSim({ gdb: 0 }, memoryIo());
+  try {
+    const r = await gdbBatch([
+      `file ${ELF}`,
+      `target extended-remote 127.0.0.1:${running.gdb!.port}`,
+      'watch demo_heartbeat',
+      'continue',
+      'continue',
+      'delete',
+      'rwatch demo_heartbeat',
+      'continue',
+      'delete',
+      'awatch demo_heartbeat',
+      'continue',
+      'delete',
+      // 8 triggers: eight watchpoints take them all, so a hardware breakpoint cannot be inserted.
+      ...['demo_heartbeat', 'demo_selfcheck_failures', 'demo_selfcheck_runs', 'demo_data_magic', 'demo_publish_dbg_stubs',
+        'demo_dbg_stubs_published', 'demo_dbg_stubs_publish_result', 'demo_state.checksum'].map((v) => `watch ${v}`),
+      'hbreak demo_mix_irom',
+      'continue',
+      'delete',
+      'detach',
+    ]);
+    const out = r.output;
+    const hits = [...out.matchAll(/Hardware watchpoint 1: demo_heartbeat\s+Old value = (\d+)\s+New value = (\d+)/g)];
+    assert.equal(hits.length, 2, out);
+    for (const [, before, after] of hits) assert.equal(Number(after), Number(before) + 1, 'the store seen: the heartbeat went up by one');
+    assert.equal(Number(hits[1]![1]), Number(hits[0]![2]), 'the second hit continues from the first');
+    assert.match(out, /Hardware read watchpoint 2: demo_heartbeat\s+Value = \d+/, out);
+    assert.match(out, /Hardware access \(read\/write\) watchpoint 3: demo_heartbeat\s+(Value = \d+|Old value = \d+\s+New value = \d+)/, out);
+    assert.match(out, /Cannot insert hardware breakpoint 12\.[\s\S]*You may have requested too many hardware breakpoints\/watchpoints/, out);
+  } finally {
+    await running.close();
+  }
+});

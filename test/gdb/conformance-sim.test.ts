@@ -4,7 +4,7 @@ import { runConformance } from './conformance.js';
 import { connectRemote } from '../../src/gdb/remote-target.js';
 import { startGdbServer, type GdbServerHandle } from '../../src/gdb/server.js';
 import { createSimulatedEsp32c3, type SimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
-import { COUNTER, counterFlash } from './counter-flash.js';
+import { COUNTER, COUNTER_ADDRESS, counterFlash } from './counter-flash.js';
 
 let sim: SimulatedEsp32c3 | undefined;
 let server: GdbServerHandle | undefined;
@@ -23,4 +23,5 @@ runConformance('espalgo simulator GDB server', async () => {
   loopRange: [COUNTER.loop, COUNTER.loopEnd],
   unmappedAddress: 0x00000000,
   hardwareBreakpoints: true,
+  watchAddress: COUNTER_ADDRESS,
 });

@@ -17,6 +17,8 @@ export interface ConformanceOptions {
   readonly loopRange: readonly [number, number];
   /** The target takes Z1 hardware breakpoints. Default true. */
   readonly hardwareBreakpoints?: boolean;
+  /** A word the loop loads and then stores each time round: where watchpoints are tried (when the target has them). */
+  readonly watchAddress?: number;
   /** An address where reads must fail with TargetMemoryError. */
   readonly unmappedAddress?: number;
   /** A CSR that must read with the RV32 MXL bits (misa). Default 'misa'; null to skip. */
@@ -161,6 +163,22 @@ export function runConformance(name: string, connect: () => Promise<Target>, opt
     };
     test('software breakpoint: resume runs to it, removal lets the program run', breakpointCase('software'));
     if (options.hardwareBreakpoints !== false) test('hardware breakpoint: resume runs to it', breakpointCase('hardware'));
+
+    const watch = options.watchAddress;
+    if (watch !== undefined) {
+      test('watchpoints: write and read watchpoints on the loop\'s counter stop in the loop and name it', async () => {
+        assert.ok(target.addWatchpoint && target.removeWatchpoint, 'the target offers watchpoints');
+        for (const kind of ['write', 'read'] as const) {
+          await target.addWatchpoint(watch, 4, kind);
+          await target.resume();
+          const stop = await target.waitForHalt(haltTimeout);
+          await target.removeWatchpoint(watch, 4, kind);
+          assert.equal(stop.reason, 'watchpoint', `${kind}: ${JSON.stringify(stop)}`);
+          assert.deepEqual(stop.watchpoint, { kind, address: watch });
+          assert.ok(stop.pc! >= options.loopRange[0] && stop.pc! < options.loopRange[1], `pc 0x${stop.pc!.toString(16)} is in the loop`);
+        }
+      });
+    }
 
     test('interrupt and resume, twice; waitForHalt times out while running', async () => {
       for (let round = 0; round < 2; round++) {

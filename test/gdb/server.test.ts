@@ -8,7 +8,8 @@ import { startGdbServer } from '../../src/gdb/server.js';
 import { RspFramer } from '../../src/gdb/framer.js';
 import { encodePacket, escapeBinary, unescapeBinary, isConsoleOutput, decodeConsoleOutput } from '../../src/gdb/codec.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
-import { counterFlash } from './counter-flash.js';
+import { counterFlash, COUNTER, COUNTER_ADDRESS } from './counter-flash.js';
+import { TargetUnsupportedError } from '../../src/target/errors.js';
 import { bytesToText, textToBytes, bytesToHex } from '../../src/gdb/hex.js';
 import { parseTargetDescription } from '../../src/gdb/target-description.js';
 import { generateMemoryMapXml, parseMemoryMapXml } from '../../src/gdb/memory-map.js';
@@ -106,7 +107,7 @@ test('core: breakpoints, step, vCont forms, monitor, detach and unknown packets'
   assert.ok(fake.hwBreakpoints.has(0x80000120), 'Z1 sets a hardware breakpoint');
   assert.equal(await one(core, 'z0,80000110,4'), 'OK');
   assert.ok(!fake.swBreakpoints.has(0x80000110), 'z0 removes it');
-  assert.equal(await one(core, 'Z2,80000110,4'), '', 'watchpoints are not offered');
+  assert.equal(await one(core, 'Z2,80000110,4'), '', 'a target without watchpoints: Z2 is not offered');
   assert.match(await one(core, 'vCont;s:1'), /^T05/);
   assert.equal(fake.pc, 0x80000104);
   assert.equal(await one(core, 'vCont?'), 'vCont;c;C;s;S');
@@ -172,6 +173,54 @@ test('core: monitor help lists the target\'s own commands too (the simulator\'s 
     assert.match(text, /^ {2}console +\S/m);
   } finally {
     await sim.close();
+  }
+});
+
+test('core: Z2/Z3/Z4 set watchpoints on a target that has them; the stop names the kind and address; exhausted triggers are an error', async () => {
+  const sim = createSimulatedEsp32c3({ flash: counterFlash(), run: false });
+  try {
+    const core = new GdbServerCore(sim.target);
+    const counter = COUNTER_ADDRESS.toString(16);
+    for (const [type, field] of [['2', 'watch'], ['3', 'rwatch'], ['4', 'awatch']] as const) {
+      assert.equal(await one(core, `Z${type},${counter},4`), 'OK');
+      const c = await core.processPacket(textToBytes('vCont;c'));
+      assert.equal(c.action, 'resume');
+      const stop = await sim.target.waitForHalt(2000);
+      const pc = type === '2' ? COUNTER.loop + 8 : COUNTER.loop; // the store, or the load before it
+      assert.equal(core.stopReply(stop), `T0520:${bytesToHex(Uint8Array.of(pc, pc >>> 8, pc >>> 16, pc >>> 24))};thread:1;${field}:${counter};`);
+      assert.equal(await one(core, `z${type},${counter},4`), 'OK');
+    }
+    for (let i = 0; i < 8; i++) assert.equal(await one(core, `Z2,${(0x3fca0000 + 4 * i).toString(16)},4`), 'OK');
+    assert.equal(await one(core, 'Z3,3fcb0000,4'), 'E05', 'all 8 triggers in use');
+    assert.equal(await one(core, 'Z1,40390000,4'), 'E05', 'breakpoints share them');
+  } finally {
+    await sim.close();
+  }
+});
+
+test('RemoteTarget sets watchpoints over Z2-Z4 and reports the stop with its kind and address; a server without them is unsupported', async () => {
+  const sim = createSimulatedEsp32c3({ flash: counterFlash(), run: false });
+  const server = await startGdbServer(sim.target, { port: 0 });
+  const fake = new FakeTarget();
+  const plain = await startGdbServer(fake, { port: 0 });
+  const t = await connectRemote('127.0.0.1', server.port);
+  const u = await connectRemote('127.0.0.1', plain.port);
+  try {
+    await t.addWatchpoint(COUNTER_ADDRESS, 4, 'read');
+    await t.resume();
+    const stop = await t.waitForHalt(2000);
+    assert.equal(stop.reason, 'watchpoint');
+    assert.equal(stop.pc, COUNTER.loop);
+    assert.deepEqual(stop.watchpoint, { kind: 'read', address: COUNTER_ADDRESS });
+    await t.removeWatchpoint(COUNTER_ADDRESS, 4, 'read');
+    await assert.rejects(u.addWatchpoint(RAM, 4, 'write'), TargetUnsupportedError);
+  } finally {
+    await t.close();
+    await u.close();
+    await server.close();
+    await plain.close();
+    await sim.close();
+    await fake.close();
   }
 });
 

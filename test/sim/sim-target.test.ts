@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
-import { HardwareBreakpointLimitError } from '../../src/sim/sim-target.js';
+import { HardwareBreakpointLimitError, WatchpointLimitError } from '../../src/sim/sim-target.js';
 import { TargetStateError } from '../../src/target/errors.js';
 import { buildFlash, IROM_CODE, COUNTER_ADDR } from './esp32c3/fixture.js';
 
@@ -90,6 +90,65 @@ test('hardware breakpoints use the 8 triggers; a ninth is a typed error', async 
   await t.removeBreakpoint(LW, 'hardware');
   for (let i = 0; i < 8; i++) await t.addBreakpoint(0x40390000 + 4 * i, 'hardware');
   await assert.rejects(t.addBreakpoint(0x40391000, 'hardware'), HardwareBreakpointLimitError);
+  await sim.close();
+});
+
+test('watchpoints stop before the access on the hart\'s triggers: write, read, access, ranges', async () => {
+  const sim = newSim();
+  const t = sim.target;
+  // The loop: lw a1, 0(a0) at LW; addi; sw a1, 0(a0) at SW; a0 = COUNTER_ADDR.
+  await t.addWatchpoint(COUNTER_ADDR, 4, 'write');
+  await t.resume();
+  let stop = await t.waitForHalt(2000);
+  assert.deepEqual(stop, { reason: 'watchpoint', signal: 5, pc: SW, watchpoint: { kind: 'write', address: COUNTER_ADDR } });
+  assert.equal(sim.chip.bus.read32(COUNTER_ADDR), 0, 'the store has not been done yet');
+  await t.removeWatchpoint(COUNTER_ADDR, 4, 'write');
+  await t.step();
+  assert.equal(sim.chip.bus.read32(COUNTER_ADDR), 1, 'with the watchpoint removed, a step does the store');
+
+  // A read watchpoint on the counter's second byte (one byte: exact match) catches the 4-byte load.
+  await t.addWatchpoint(COUNTER_ADDR + 1, 1, 'read');
+  await t.resume();
+  stop = await t.waitForHalt(2000);
+  assert.equal(stop.pc, LW);
+  assert.deepEqual(stop.watchpoint, { kind: 'read', address: COUNTER_ADDR + 1 });
+  await t.removeWatchpoint(COUNTER_ADDR + 1, 1, 'read');
+
+  // Access, over a range that is not a power of two (armed as the aligned range holding it): the load first.
+  await t.addWatchpoint(COUNTER_ADDR + 2, 3, 'access');
+  await t.resume();
+  stop = await t.waitForHalt(2000);
+  assert.equal(stop.pc, LW);
+  assert.equal(stop.watchpoint?.kind, 'access');
+  await t.removeWatchpoint(COUNTER_ADDR + 2, 3, 'access');
+
+  // A hardware breakpoint's stop is not a watchpoint, though a watchpoint is also set elsewhere.
+  await t.addWatchpoint(0x3fc90000, 4, 'write');
+  await t.addBreakpoint(SW, 'hardware');
+  await t.resume();
+  stop = await t.waitForHalt(2000);
+  assert.equal(stop.reason, 'hw-breakpoint');
+  assert.equal(stop.watchpoint, undefined);
+  await t.removeBreakpoint(SW, 'hardware');
+  await t.removeWatchpoint(0x3fc90000, 4, 'write');
+  await sim.close();
+});
+
+test('watchpoints and hardware breakpoints share the 8 triggers; watchpoints are armed again after a reset', async () => {
+  const sim = newSim();
+  const t = sim.target;
+  for (let i = 0; i < 4; i++) await t.addBreakpoint(0x40390000 + 4 * i, 'hardware');
+  for (let i = 0; i < 3; i++) await t.addWatchpoint(0x3fca0000 + 4 * i, 4, 'write');
+  await t.addWatchpoint(COUNTER_ADDR, 4, 'write');
+  await assert.rejects(t.addWatchpoint(0x3fcb0000, 4, 'read'), WatchpointLimitError);
+  await assert.rejects(t.addBreakpoint(0x40391000, 'hardware'), HardwareBreakpointLimitError);
+  await t.removeWatchpoint(0x3fca0000, 4, 'write');
+  await t.addWatchpoint(0x3fcb0000, 4, 'read');
+  sim.reboot();
+  await t.resume();
+  const stop = await t.waitForHalt(2000);
+  assert.equal(stop.reason, 'watchpoint', 'the watchpoint survived the reset');
+  assert.equal(stop.pc, SW);
   await sim.close();
 });
 

@@ -109,3 +109,37 @@ test('gdb-multiarch watchpoints through the simulator GDB server: watch, rwatch,
     await running.close();
   }
 });
+
+test('gdb-multiarch stepi through the simulator GDB server from reset and over a ROM function stops after one instruction or one ROM call', { skip: missingTools([GDB]), timeout: 60_000 }, async () => {
+  const running = await startSim({ gdb: 0 }, memoryIo());
+  try {
+    const r = await gdbBatch([
+      `file ${ELF}`,
+      `target extended-remote 127.0.0.1:${running.gdb!.port}`,
+      'monitor reset halt',
+      'maintenance flush register-cache',
+      'printf "PC=%x\\n", $pc',
+      'stepi',
+      'printf "PC=%x\\n", $pc',
+      'stepi',
+      'printf "PC=%x\\n", $pc',
+      'stepi',
+      'printf "PC=%x\\n", $pc',
+      // Into a ROM function (ets_delay_us) called from the app's code: stepi comes back to the caller.
+      'hbreak demo_mix_irom',
+      'continue',
+      'delete',
+      'set $ra = $pc',
+      'set $a0 = 1',
+      'set $pc = 0x40000050',
+      'stepi',
+      'printf "PC=%x\\n", $pc',
+      'detach',
+    ]);
+    const pcs = [...r.output.matchAll(/^PC=([0-9a-f]+)$/gm)].map((m) => parseInt(m[1]!, 16));
+    const entry = running.sim.boot.entry;
+    assert.deepEqual(pcs, [0x40000000, 0x40000008, 0x40000004, entry, 0x42000090], r.output);
+  } finally {
+    await running.close();
+  }
+});

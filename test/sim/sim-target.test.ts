@@ -152,6 +152,30 @@ test('watchpoints and hardware breakpoints share the 8 triggers; watchpoints are
   await sim.close();
 });
 
+test('stepping from reset: the ROM reads as what runs (jal to the boot call, jr a0), each step one instruction or one ROM call', async () => {
+  const sim = newSim();
+  const t = sim.target;
+  await t.reset('halt');
+  assert.equal(await t.readRegister('pc'), 0x40000000);
+  // jal ra, 0x40000008; c.jr a0 — as a debugger that decodes the instruction at pc sees them.
+  assert.deepEqual(await t.readMemory(0x40000000, 6), Uint8Array.of(0xef, 0x00, 0x80, 0x00, 0x02, 0x85));
+  assert.deepEqual(await t.readMemory(0x40000008, 2), Uint8Array.of(0x82, 0x80), 'the boot call reads as ret');
+  assert.deepEqual(await t.readMemory(0x40000050, 2), Uint8Array.of(0x82, 0x80), 'a ROM function (ets_delay_us) reads as ret');
+  assert.equal((await t.step()).pc, 0x40000008);
+  assert.equal(await t.readRegister('ra'), 0x40000004);
+  assert.equal((await t.step()).pc, 0x40000004, 'the boot returns to ra');
+  assert.equal(await t.readRegister('a0'), IROM_CODE, 'with the app entry in a0');
+  const stop = await t.step();
+  assert.equal(stop.pc, IROM_CODE);
+  assert.equal(stop.reason, 'step');
+  // Resumed from reset, the program runs as before.
+  await t.reset('halt');
+  await t.addBreakpoint(SW, 'software');
+  await t.resume();
+  assert.equal((await t.waitForHalt(2000)).pc, SW);
+  await sim.close();
+});
+
 test('waitForHalt times out with a typed error while the program runs; reset halt and reset run', async () => {
   const sim = newSim(true);
   const t = sim.target;

@@ -3,8 +3,9 @@
  * SPI0/SPI1 and the cache windows, the peripherals a stub or firmware touches, and the ROM.
  *
  * Memory-map choices:
- * - ROM 0x40000000–0x40060000 is read-only RAM (zero-filled) whose functions are host calls; the
- *   data view 0x3FF00000–0x3FF20000 shows the same bytes as 0x40040000+.
+ * - ROM 0x40000000–0x40060000 is read-only RAM (zero-filled) whose functions are host calls that
+ *   read as `ret`, with the reset vector's few instructions at 0x40000000; the data view
+ *   0x3FF00000–0x3FF20000 shows the same bytes as 0x40040000+.
  * - SRAM1 is one 384 KiB array seen at 0x3FC80000 (data, not executable) and 0x40380000 (code).
  * - SRAM0 0x4037C000 (16 KiB, code) and RTC FAST 0x50000000 (8 KiB) are plain RAM.
  * - DROM 0x3C000000 and IROM 0x42000000 (8 MiB each) read flash through the MMU; IROM executes.
@@ -13,6 +14,7 @@
  */
 import { Bus } from '../bus.js';
 import { Hart, ESP32C3_MISA } from '../hart/hart.js';
+import type { HostCallFn } from '../hart/types.js';
 import type { SpiNorFlash } from '../flash/spi-nor.js';
 import { SpiMemController } from './spi-mem.js';
 import { SPI0_BASE, SPI1_BASE, SPI_MEM_SIZE } from './spi-mem-regs.js';
@@ -27,6 +29,9 @@ import { AssistDebugBlock, EfuseBlock, GpioBlock, SystemBlock } from './misc-blo
 import { RegisterBlock } from './register-block.js';
 import { ShaAccelerator, SHA_BASE, SHA_SIZE } from './sha-accelerator.js';
 import { installRom, type RomEnvironment } from './rom/index.js';
+
+/** c.jr ra: what a ROM function modelled as a host call reads as. */
+const C_RET = 0x8082;
 
 export const ROM_BASE = 0x40000000;
 export const ROM_SIZE = 0x60000;
@@ -158,7 +163,21 @@ export class Esp32c3 {
       print,
       requestReset: (kind, source) => this.requestReset({ kind, cause: kind === 'system' ? 0x03 : 0x0c, source }),
     };
-    installRom(this.romEnv);
+    installRom(this.romEnv, (address, name, fn) => this.registerRomFunction(address, name, fn));
+  }
+
+  /**
+   * A ROM function modelled in TypeScript at `address`: the hart runs it as one host call that
+   * returns to ra (unless it sets pc), and its bytes read as `ret` (c.jr ra). A debugger that
+   * single-steps by decoding the instruction at pc and planting a breakpoint after it (GDB on
+   * RISC-V) then stops at the return address, as the call really goes there.
+   */
+  registerRomFunction(address: number, name: string, fn: HostCallFn): void {
+    const offset = (address >>> 0) - ROM_BASE;
+    if (offset < 0 || offset + 2 > ROM_SIZE) throw new RangeError(`ROM function ${name} at 0x${(address >>> 0).toString(16)} is outside the ROM`);
+    this.hart.registerHostCall(address, name, fn);
+    this.rom[offset] = C_RET & 0xff;
+    this.rom[offset + 1] = C_RET >>> 8;
   }
 
   /** Called by the flash model's onChange: drop code decoded from window pages that map it. */

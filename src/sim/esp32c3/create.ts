@@ -11,6 +11,11 @@ import { bootFromFlash, type BootInfo } from './boot.js';
 import { findScenario, type Scenario } from './scenarios.js';
 import { SimTarget } from '../sim-target.js';
 
+/** The reset vector: jal ra, ROM_BASE + 8; c.jr a0 (little-endian). */
+const RESET_VECTOR_CODE = Uint8Array.of(0xef, 0x00, 0x80, 0x00, 0x02, 0x85);
+/** The ROM start-up and bootloader host call the reset vector calls. */
+const ROM_BOOT = ROM_BASE + 8;
+
 export interface SimulatedEsp32c3Options {
   /** Flash contents (byte 0 = flash 0x0) or a path to a file holding them. */
   readonly flash: Uint8Array | string;
@@ -95,9 +100,14 @@ export function createSimulatedEsp32c3(options: SimulatedEsp32c3Options): Simula
     scenario.apply(c);
     return lastBoot;
   };
-  // The reset vector: ROM start-up + 2nd-stage bootloader, then a jump to the app entry.
-  c.hart.registerHostCall(ROM_BASE, '_start (ROM start-up and 2nd-stage bootloader)', () => {
+  // The reset vector, as instructions the ROM holds and the hart runs, so that a debugger stepping
+  // from reset sees what happens: `jal ra, BOOT` calls the ROM start-up and 2nd-stage bootloader
+  // (one host call, returning the app entry in a0), then `jr a0` jumps to the app.
+  c.rom.set(RESET_VECTOR_CODE, 0);
+  c.registerRomFunction(ROM_BOOT, 'ROM start-up and 2nd-stage bootloader', (hart) => {
     bootAndApply(false);
+    hart.x[10] = hart.pc; // the boot leaves pc at the app entry: return it instead
+    hart.pc = ROM_BOOT;
   });
   lastBoot = bootAndApply(true);
 

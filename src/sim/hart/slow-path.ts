@@ -38,7 +38,7 @@ export function decodeInto(h: Hart, pc: number, page: Int32Array, slot: number):
     page[slot + 1] = 0;
     return;
   }
-  if (pc >= h.romStart && pc < h.romEnd) {
+  if (pc >= h.romStart && pc < h.romEnd && !romHoldsCode(h, pc)) {
     page[slot] = pack(Op.ROM_UNKNOWN, false, 0, 0, 0);
     page[slot + 1] = 0;
     return;
@@ -54,6 +54,12 @@ export function decodeInto(h: Hart, pc: number, page: Int32Array, slot: number):
   }
   page[slot] = scratch[0]!;
   page[slot + 1] = scratch[1]!;
+}
+
+/** ROM bytes that are not zero are instructions the hart runs (the reset vector's); zeros are functions not modelled. */
+function romHoldsCode(h: Hart, pc: number): boolean {
+  const region = h.bus.regionAt(pc);
+  return region !== undefined && region.kind === 'ram' && h.bus.fetch16(pc) !== 0;
 }
 
 function isRamSpan(h: Hart, addr: number, size: number): boolean {

@@ -22,8 +22,9 @@ export interface HartOptions {
   /** Number of debug triggers (tselect 0..n-1); the ESP32-C3 has 8. Default 8. */
   readonly triggerCount?: number;
   /**
-   * Instruction addresses served by host calls only (a ROM whose functions are modelled in
-   * TypeScript). Executing here at an address without a host call stops the hart with an error.
+   * Instruction addresses served by host calls (a ROM whose functions are modelled in TypeScript).
+   * Executing here at an address without a host call stops the hart with an error, unless the
+   * bytes there are not zero: those are instructions the hart runs (the ROM's reset vector).
    * Default: the ESP32-C3 ROM, 0x40000000–0x40060000. null: no such region.
    */
   readonly romRange?: { readonly start: number; readonly end: number } | null;

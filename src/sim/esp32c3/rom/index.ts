@@ -1,5 +1,6 @@
 /** The simulated ESP32-C3 ROM: every service registered as a host call at its jump-table address. */
 import type { RomEnvironment, RomService } from './environment.js';
+import type { HostCallFn } from '../../hart/types.js';
 import { CACHE_SERVICES } from './cache.js';
 import { MINIZ_SERVICES } from './miniz.js';
 import { MISC_SERVICES } from './misc.js';
@@ -40,11 +41,17 @@ export function romSymbolTable(): RomSymbolRow[] {
     .sort((a, b) => a.address - b.address);
 }
 
-/** Register every service on the hart and give it the symbol names for unknown-address errors. */
-export function installRom(env: RomEnvironment): void {
+/**
+ * Register every service (through `register`, the hart's host calls by default) and give the hart
+ * the symbol names for unknown-address errors.
+ */
+export function installRom(
+  env: RomEnvironment,
+  register: (address: number, name: string, fn: HostCallFn) => void = (address, name, fn) => env.hart.registerHostCall(address, name, fn),
+): void {
   for (const s of ROM_SERVICES) {
     const address = romAddress(s.name)!;
-    env.hart.registerHostCall(address, s.name, (hart) => {
+    register(address, s.name, (hart) => {
       const r = s.run(env);
       if (typeof r === 'number') hart.x[10] = r >>> 0;
     });

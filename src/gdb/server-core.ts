@@ -4,7 +4,7 @@
  * watch for the stop and report it later.
  */
 import type { Target, StopInfo, RegisterInfo, WatchpointKind } from '../target/types.js';
-import { TargetMemoryError, TargetUnsupportedError, TargetError } from '../target/errors.js';
+import { TargetMemoryError, TargetUnsupportedError, TargetError, UnknownMonitorCommandError } from '../target/errors.js';
 import { RISCV_GDB_PC_REGNUM } from '../target/riscv-registers.js';
 import { escapeBinary, fitEscaped, unescapeBinary, encodeConsoleOutput, FRAMING_OVERHEAD } from './codec.js';
 import { bytesToHex, bytesToText, hexToBytes, hexToUtf8, parseHexNumber, valueToLeHex, leHexToValue, leHexFieldToValue } from './hex.js';
@@ -245,11 +245,16 @@ export class GdbServerCore {
       const more = this.target.monitor ? await this.target.monitor('help') : '';
       return reply(encodeConsoleOutput(MONITOR_HELP + more), 'OK');
     }
-    if (this.target.monitor) {
+    // An unknown command is an error reply after its message, as OpenOCD does: GDB prints both
+    // ("Protocol error with Rcmd"), so a script sees the command failed.
+    if (!this.target.monitor) return reply(encodeConsoleOutput(`unknown monitor command '${text}'; try 'monitor help'\n`), 'E01');
+    try {
       const output = await this.target.monitor(text);
       return reply(...(output ? [encodeConsoleOutput(output)] : []), 'OK');
+    } catch (err) {
+      if (err instanceof UnknownMonitorCommandError) return reply(encodeConsoleOutput(`${err.message}\n`), 'E01');
+      throw err;
     }
-    return reply(encodeConsoleOutput(`unknown monitor command '${text}'; try 'monitor help'\n`), 'E01');
   }
 
   private async readAllRegisters(): Promise<string> {

@@ -25,6 +25,7 @@ import {
   TargetRegisterError,
   TargetStateError,
   TargetTimeoutError,
+  UnknownMonitorCommandError,
 } from '../target/errors.js';
 import { TargetEvents } from '../target/events.js';
 import { RISCV_CSR, RISCV_GPR_NAMES, canonicalRiscvName, defaultRiscv32Registers } from '../target/riscv-registers.js';
@@ -473,7 +474,7 @@ export class SimTarget implements Target {
     }
     if (c === 'console') return this.chip.consoleText;
     if (c === 'help') return SIM_MONITOR_HELP;
-    return `unknown monitor command "${c}"; known: reset halt, reset run, console, help\n`;
+    throw new UnknownMonitorCommandError(c, ['reset halt', 'reset run', 'console', 'help']);
   }
 
   async close(): Promise<void> {

@@ -48,3 +48,10 @@ export class TargetUnsupportedError extends TargetError {
     super('TARGET_UNSUPPORTED', `the target does not support ${feature}${detail ? `: ${detail}` : ''}`);
   }
 }
+
+/** A monitor command the target does not know. */
+export class UnknownMonitorCommandError extends TargetError {
+  constructor(readonly command: string, known: readonly string[]) {
+    super('TARGET_UNKNOWN_MONITOR_COMMAND', `unknown monitor command '${command}'; known: ${known.join(', ')} (try 'monitor help')`);
+  }
+}

@@ -110,7 +110,7 @@ test('gdb-multiarch watchpoints through the simulator GDB server: watch, rwatch,
   }
 });
 
-test('gdb-multiarch stepi through the simulator GDB server from reset and over a ROM function stops after one instruction or one ROM call', { skip: missingTools([GDB]), timeout: 60_000 }, async () => {
+test('gdb-multiarch stepi through the simulator GDB server from reset and over a ROM function stops after one instruction or one ROM call; an unknown monitor command is an error', { skip: missingTools([GDB]), timeout: 60_000 }, async () => {
   const running = await startSim({ gdb: 0 }, memoryIo());
   try {
     const r = await gdbBatch([
@@ -134,8 +134,11 @@ test('gdb-multiarch stepi through the simulator GDB server from reset and over a
       'set $pc = 0x40000050',
       'stepi',
       'printf "PC=%x\\n", $pc',
+      // An unknown monitor command fails where a script can see it (as under OpenOCD).
+      'monitor frobnicate',
       'detach',
     ]);
+    assert.match(r.output, /unknown monitor command 'frobnicate'[^\n]*\n[\s\S]*Protocol error with Rcmd/, r.output);
     const pcs = [...r.output.matchAll(/^PC=([0-9a-f]+)$/gm)].map((m) => parseInt(m[1]!, 16));
     const entry = running.sim.boot.entry;
     assert.deepEqual(pcs, [0x40000000, 0x40000008, 0x40000004, entry, 0x42000090], r.output);

@@ -163,7 +163,7 @@ test('core: extended mode (!): run resets and stops, attach stops with signal 0,
   }
 });
 
-test('core: monitor help lists the target\'s own commands too (the simulator\'s console)', async () => {
+test('core: monitor help lists the target\'s own commands too (the simulator\'s console); an unknown one is an error', async () => {
   const sim = createSimulatedEsp32c3({ flash: counterFlash(), run: false });
   try {
     const replies = await ask(new GdbServerCore(sim.target), `qRcmd,${bytesToHex(textToBytes('help'))}`);
@@ -171,6 +171,11 @@ test('core: monitor help lists the target\'s own commands too (the simulator\'s 
     const text = replies.filter(isConsoleOutput).map(decodeConsoleOutput).join('');
     assert.match(text, /reset halt/);
     assert.match(text, /^ {2}console +\S/m);
+    // The target's own commands answer OK; one it does not know is an error reply after its message.
+    assert.equal((await ask(new GdbServerCore(sim.target), `qRcmd,${bytesToHex(textToBytes('console'))}`)).at(-1), 'OK');
+    const bogus = await ask(new GdbServerCore(sim.target), `qRcmd,${bytesToHex(textToBytes('frobnicate'))}`);
+    assert.equal(bogus.at(-1), 'E01');
+    assert.match(bogus.filter(isConsoleOutput).map(decodeConsoleOutput).join(''), /unknown monitor command 'frobnicate'; known: reset halt, reset run, console, help/);
   } finally {
     await sim.close();
   }

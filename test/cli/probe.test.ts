@@ -7,7 +7,7 @@ import { memoryIo } from '../../src/cli/output/io.js';
 import { runCli } from './helpers.js';
 import { demoFirmwarePath } from '../../src/cli/target-connect.js';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
@@ -120,10 +120,13 @@ test('the demo firmware in examples (probe --help, the demo) is a path that work
   const here = process.cwd();
   t.after(() => process.chdir(here));
   assert.equal(demoFirmwarePath('demo-ota.bin'), 'firmware/build/demo-ota.bin', 'from the project folder, as typed there');
-  process.chdir(tmpdir());
+  // A fresh folder, not the temp folder itself: a checkout may live below that (a CI clone in /tmp).
+  const away = mkdtempSync(join(tmpdir(), 'espalgo-cwd-'));
+  t.after(() => rmSync(away, { recursive: true, force: true }));
+  process.chdir(away);
   const elsewhere = demoFirmwarePath('demo-ota.bin');
   assert.ok(isAbsolute(elsewhere) && existsSync(elsewhere), elsewhere);
-  const help = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(here, 'src/cli/main.ts'), 'probe', '--help'], { encoding: 'utf8', cwd: tmpdir() });
+  const help = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(here, 'src/cli/main.ts'), 'probe', '--help'], { encoding: 'utf8', cwd: away });
   const shown = /espalgo probe --flash (\S+)/.exec(help.stdout)?.[1];
-  assert.ok(shown !== undefined && existsSync(resolve(tmpdir(), shown)), `probe --help names ${shown}`);
+  assert.ok(shown !== undefined && existsSync(resolve(away, shown)), `probe --help names ${shown}`);
 });

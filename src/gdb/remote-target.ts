@@ -18,6 +18,7 @@ import { RemoteRegisters } from './remote-registers.js';
 import { GdbConnectError, GdbDisconnectedError, GdbErrorReplyError, GdbProtocolError, GdbTimeoutError } from './errors.js';
 import { hasFeature } from './features.js';
 import { pollUntilHalted } from './halt-poll.js';
+import { WATCH_PACKET_TYPE } from './watch-kinds.js';
 
 export interface RemoteOptions {
   /** Timeout of each request and of connecting, in ms. Default 3000. */
@@ -410,8 +411,7 @@ export class RemoteTarget implements Target {
 
   private async watchpoint(op: 'Z' | 'z', address: number, length: number, kind: WatchpointKind): Promise<void> {
     this.requireMemoryAccess(op === 'Z' ? 'addWatchpoint' : 'removeWatchpoint');
-    const type = kind === 'write' ? 2 : kind === 'read' ? 3 : 4;
-    const request = `${op}${type},${address.toString(16)},${length.toString(16)}`;
+    const request = `${op}${WATCH_PACKET_TYPE[kind]},${address.toString(16)},${length.toString(16)}`;
     const reply = await this.conn.requestText(request, { accept: OK_OR_ERROR });
     if (reply === 'OK') return;
     if (reply === '') throw new TargetUnsupportedError(`${kind} watchpoints`, `the server gave an empty reply to '${request}'`);

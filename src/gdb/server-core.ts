@@ -3,7 +3,8 @@
  * or acknowledgements; it drives any Target. Resuming packets return an action so the session can
  * watch for the stop and report it later.
  */
-import type { Target, StopInfo, RegisterInfo, WatchpointKind } from '../target/types.js';
+import type { Target, StopInfo, RegisterInfo } from '../target/types.js';
+import { watchKindOfPacketType } from './watch-kinds.js';
 import { TargetMemoryError, TargetUnsupportedError, TargetError, UnknownMonitorCommandError } from '../target/errors.js';
 import { RISCV_GDB_PC_REGNUM } from '../target/riscv-registers.js';
 import { escapeBinary, fitEscaped, unescapeBinary, encodeConsoleOutput, FRAMING_OVERHEAD } from './codec.js';
@@ -38,8 +39,6 @@ const E_FAULT = 'E14';
 const E_INVAL = 'E16';
 const E_IO = 'E05';
 const MONITOR_HELP = 'espalgo GDB server monitor commands:\n  reset halt   reset and stop at the reset vector\n  reset run    reset and run (also: reset)\n  help         this text\n';
-
-const WATCH_KINDS: Readonly<Record<string, WatchpointKind>> = { '2': 'write', '3': 'read', '4': 'access' };
 
 const reply = (...replies: ServerReply[]): CoreResult => ({ replies });
 
@@ -344,7 +343,7 @@ export class GdbServerCore {
     if (!m) return E_INVAL;
     const address = parseInt(m[3]!, 16) >>> 0;
     const length = parseInt(m[4]!, 16);
-    const watch = WATCH_KINDS[m[2]!];
+    const watch = watchKindOfPacketType(m[2]!);
     if (watch) {
       // Z2 write, Z3 read, Z4 access: served when the target has watchpoints, unsupported (empty) otherwise.
       const t = this.target;

@@ -1,5 +1,6 @@
 /** Stop replies (`S`, `T`, `W`, `X`): parsing on the client, formatting on the server. */
-import type { StopInfo, StopReason, WatchpointKind } from '../target/types.js';
+import type { StopInfo, StopReason } from '../target/types.js';
+import { WATCH_STOP_FIELD, watchKindOfStopField } from './watch-kinds.js';
 import { leHexToValue, valueToLeHex, isHex } from './hex.js';
 
 export const SIGINT = 2;
@@ -76,7 +77,7 @@ export function toStopInfo(parsed: ParsedStopReply, context: StopContext): StopI
   if (parsed.reason === 'swbreak') reason = 'breakpoint';
   else if (parsed.reason === 'hwbreak') reason = 'hw-breakpoint';
   else if (parsed.reason) {
-    const watchpoint = parsed.watchAddress !== undefined ? { kind: WATCH_KINDS[parsed.reason]!, address: parsed.watchAddress } : undefined;
+    const watchpoint = parsed.watchAddress !== undefined ? { kind: watchKindOfStopField(parsed.reason)!, address: parsed.watchAddress } : undefined;
     return { reason: 'watchpoint', signal: parsed.code, ...base, ...(watchpoint ? { watchpoint } : {}) };
   }
   else if (parsed.code === SIGTRAP) {
@@ -111,9 +112,6 @@ export function signalFor(stop: StopInfo): number {
   }
 }
 
-const WATCH_FIELDS: Readonly<Record<WatchpointKind, string>> = { write: 'watch', read: 'rwatch', access: 'awatch' };
-const WATCH_KINDS: Readonly<Record<string, WatchpointKind>> = { watch: 'write', rwatch: 'read', awatch: 'access' };
-
 /** Format a stop as a `T`, `W` or `X` reply. */
 export function formatStopReply(stop: StopInfo, format: StopFormat): string {
   const hex2 = (n: number) => (n & 0xff).toString(16).padStart(2, '0');
@@ -123,7 +121,7 @@ export function formatStopReply(stop: StopInfo, format: StopFormat): string {
   if (stop.pc !== undefined) out += `${format.pcRegnum.toString(16)}:${valueToLeHex(stop.pc >>> 0, format.pcBytes)};`;
   out += `thread:${format.thread ?? '1'};`;
   // A watchpoint is named whatever the client announced: GDB needs it to tell which one was hit.
-  if (stop.reason === 'watchpoint' && stop.watchpoint) out += `${WATCH_FIELDS[stop.watchpoint.kind]}:${(stop.watchpoint.address >>> 0).toString(16)};`;
+  if (stop.reason === 'watchpoint' && stop.watchpoint) out += `${WATCH_STOP_FIELD[stop.watchpoint.kind]}:${(stop.watchpoint.address >>> 0).toString(16)};`;
   else if (format.reasons) {
     if (stop.reason === 'breakpoint') out += 'swbreak:;';
     else if (stop.reason === 'hw-breakpoint') out += 'hwbreak:;';

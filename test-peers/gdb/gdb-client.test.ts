@@ -26,14 +26,20 @@ function runGdb(args: string[], timeoutMs: number): Promise<{ code: number | nul
   });
 }
 
-test('gdb-multiarch drives espalgo\'s server: registers, memory, breakpoints, stepi, monitor, detach', { skip, timeout: 60000 }, async () => {
-  const fake = new FakeTarget();
-  const server = await startGdbServer(fake, { port: 0, memoryMapXml: generateMemoryMapXml([{ type: 'ram', start: 0x80000000, length: 0x200000 }]) });
-  // GDB single-steps RISC-V in software: it decodes the instruction at pc and puts a breakpoint after it.
-  // Give the fake CPU's loop real 4-byte instructions (addi x0, x0, 0) so that lands where the fake goes.
+/**
+ * GDB single-steps RISC-V in software: it decodes the instruction at pc and puts a breakpoint after
+ * it. Give the fake CPU's loop real 4-byte instructions (addi x0, x0, 0) so that lands where the fake goes.
+ */
+async function fillLoopWithNops(fake: FakeTarget): Promise<void> {
   const nops = new Uint8Array(fake.loopEnd - fake.loopStart);
   for (let i = 0; i < nops.length; i += 4) new DataView(nops.buffer).setUint32(i, 0x00000013, true);
   await fake.writeMemory(fake.loopStart, nops);
+}
+
+test('gdb-multiarch drives espalgo\'s server: registers, memory, breakpoints, stepi, monitor, detach', { skip, timeout: 60000 }, async () => {
+  const fake = new FakeTarget();
+  const server = await startGdbServer(fake, { port: 0, memoryMapXml: generateMemoryMapXml([{ type: 'ram', start: 0x80000000, length: 0x200000 }]) });
+  await fillLoopWithNops(fake);
   try {
     const { code, out } = await runGdb([
       '-nx', '-batch',
@@ -75,9 +81,7 @@ test('gdb-multiarch drives espalgo\'s server: registers, memory, breakpoints, st
 test('gdb-multiarch in extended-remote mode: detach, attach, kill and run keep the session; a kill then a reconnect is served', { skip, timeout: 60000 }, async () => {
   const fake = new FakeTarget();
   const server = await startGdbServer(fake, { port: 0 });
-  const nops = new Uint8Array(fake.loopEnd - fake.loopStart);
-  for (let i = 0; i < nops.length; i += 4) new DataView(nops.buffer).setUint32(i, 0x00000013, true);
-  await fake.writeMemory(fake.loopStart, nops);
+  await fillLoopWithNops(fake);
   try {
     const { code, out } = await runGdb([
       '-nx', '-batch',

@@ -30,6 +30,16 @@ export const DATA_SUBTYPES: Readonly<Record<string, number>> = {
 export const BOOTLOADER_SUBTYPES: Readonly<Record<string, number>> = { primary: 0x00, ota: 0x01, recovery: 0x02 };
 export const PARTITION_TABLE_SUBTYPES: Readonly<Record<string, number>> = { primary: 0x00, ota: 0x01 };
 
+/** `bootloader, primary` (ESP-IDF 5.5+): the 2nd-stage bootloader itself, before the table. */
+export function isPrimaryBootloader(e: { readonly type: number; readonly subtype: number }): boolean {
+  return e.type === PARTITION_TYPES.bootloader && e.subtype === BOOTLOADER_SUBTYPES.primary;
+}
+
+/** `partition_table, primary` (ESP-IDF 5.5+): the sector of the partition table itself. */
+export function isPrimaryPartitionTable(e: { readonly type: number; readonly subtype: number }): boolean {
+  return e.type === PARTITION_TYPES.partition_table && e.subtype === PARTITION_TABLE_SUBTYPES.primary;
+}
+
 function subtypeTable(type: number): Readonly<Record<string, number>> | undefined {
   switch (type) {
     case 0x00:

@@ -1,5 +1,10 @@
-/** Checks over a list of partitions: overlaps, alignment, bounds, duplicates. Findings, not exceptions. */
+/**
+ * Checks over a list of partitions: overlaps, alignment, bounds, duplicates. Findings, not exceptions.
+ * A `partition_table, primary` entry (ESP-IDF 5.5+) names the table's own sector: it is checked
+ * against the table offset instead of being taken for a partition over the table.
+ */
 import { h32 } from './errors.js';
+import { isPrimaryPartitionTable } from './partition-names.js';
 import type { Finding, PartitionEntry } from './types.js';
 
 export const APP_ALIGN = 0x10000;
@@ -78,7 +83,17 @@ export function validatePartitions(entries: readonly PartitionEntry[], options: 
         ...at(e),
       });
     }
-    if (options.tableOffset !== undefined && e.size > 0) {
+    if (options.tableOffset !== undefined && isPrimaryPartitionTable(e)) {
+      // ESP-IDF 5.5+ may list the table's own sector; it must be where the table is.
+      if (e.offset !== options.tableOffset) {
+        findings.push({
+          severity: 'warning',
+          code: 'PARTITION_TABLE_ENTRY',
+          message: `the table's own entry "${e.label}" places it at ${h32(e.offset)}, but the table is at ${h32(options.tableOffset)}`,
+          ...at(e),
+        });
+      }
+    } else if (options.tableOffset !== undefined && e.size > 0) {
       const t0 = options.tableOffset;
       if (e.offset < t0 + 0x1000 && t0 < e.offset + e.size) {
         findings.push({

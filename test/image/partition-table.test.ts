@@ -128,6 +128,36 @@ test('findings against flash size and the table sector', () => {
   assert.ok(t.findings.some((f) => f.code === 'PARTITION_OVERLAP' && /partition table sector/.test(f.message)));
 });
 
+/** An ESP-IDF 5.5+ table for an ESP32 (bootloader at 0x1000) that lists the bootloader and itself. */
+const IDF55_TABLE: PartitionEntryInput[] = [
+  { type: 2, subtype: 0, offset: 0x1000, size: 0x7000, label: 'bootloader' },
+  { type: 3, subtype: 0, offset: 0x8000, size: 0x1000, label: 'partition_table' },
+  { type: 1, subtype: 2, offset: 0x9000, size: 0x6000, label: 'nvs' },
+  { type: 0, subtype: 0, offset: 0x10000, size: 0x100000, label: 'factory' },
+  { type: 2, subtype: 1, offset: 0x110000, size: 0x7000, label: 'bl_ota' },
+  { type: 3, subtype: 1, offset: 0x117000, size: 0x1000, label: 'pt_ota' },
+  { type: 2, subtype: 2, offset: 0x3f0000, size: 0x7000, label: 'recovery' },
+];
+
+test('ESP-IDF 5.5+ bootloader and partition_table entries: named, and the table\'s own entry is not an overlap', () => {
+  const t = parsePartitionTable(buildPartitionTable(IDF55_TABLE), { flashSize: 0x400000 });
+  assert.deepEqual(
+    t.entries.map((e) => [e.label, e.typeName, e.subtypeName]),
+    [
+      ['bootloader', 'bootloader', 'primary'], ['partition_table', 'partition_table', 'primary'], ['nvs', 'data', 'nvs'],
+      ['factory', 'app', 'factory'], ['bl_ota', 'bootloader', 'ota'], ['pt_ota', 'partition_table', 'ota'], ['recovery', 'bootloader', 'recovery'],
+    ],
+  );
+  assert.deepEqual(t.findings, []);
+  // read as if it sat at 0x120000 (a free sector), its own entry disagrees: a warning, not an overlap
+  const moved = parsePartitionTable(buildPartitionTable(IDF55_TABLE), { tableOffset: 0x120000 });
+  assert.deepEqual(moved.findings.map((f) => [f.severity, f.code, f.offset]), [['warning', 'PARTITION_TABLE_ENTRY', 32]]);
+  assert.match(moved.findings[0]!.message, /"partition_table" places it at 0x00008000, but the table is at 0x00120000/);
+  // an OTA table slot over the table sector is still an overlap
+  const over = parsePartitionTable(buildPartitionTable([...IDF55_TABLE.slice(2, 4), { type: 3, subtype: 1, offset: 0x8000, size: 0x1000, label: 'pt_ota' }]));
+  assert.ok(over.findings.some((f) => f.code === 'PARTITION_OVERLAP' && /"pt_ota" .* covers the partition table sector/.test(f.message)));
+});
+
 test('unreadable tables throw PARTITION_BAD_ENTRY', () => {
   const isBad = (e: unknown): boolean => e instanceof ImageFormatError && e.code === 'PARTITION_BAD_ENTRY' && e.offset === 0;
   assert.throws(() => parsePartitionTable(new Uint8Array(0x1000).fill(0xff)), isBad);

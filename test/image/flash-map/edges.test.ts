@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeFlashMap, type FlashMapReport } from '../../../src/image/flash-map/index.js';
 import { buildExampleApp, buildExampleBootloader, buildExampleFlash } from '../../../src/image/examples/index.js';
-import { esp32c3 } from '../../../src/chips/index.js';
-import { buildMcubootHeader, buildPartitionTable, mergeFlash } from '../../../src/image/index.js';
+import { esp32, esp32c3 } from '../../../src/chips/index.js';
+import { buildMcubootHeader, buildOtadata, buildPartitionTable, mergeFlash } from '../../../src/image/index.js';
 import { expectedMappings } from './helpers.js';
 
 const codes = (r: FlashMapReport): string[] => r.findings.map((f) => f.code);
@@ -188,4 +188,36 @@ test('a direct-boot program (the magic twice at 0x0, then code): the ROM\'s 1:1 
   once[4] = 0x13;
   assert.equal(analyzeFlashMap(once).placement.kind, 'assumed');
   assert.ok(errors(analyzeFlashMap(once)).includes('NO_PARTITION_TABLE'));
+});
+
+test('an ESP-IDF 5.5+ table that lists the bootloader, itself and their OTA slots: read as such, not as apps, data or overlaps', () => {
+  const chip = esp32; // bootloader at 0x1000: the bootloader entry covers the bootloader image
+  const entries = [
+    { label: 'bootloader', type: 2, subtype: 0, offset: 0x1000, size: 0x7000 },
+    { label: 'partition_table', type: 3, subtype: 0, offset: 0x8000, size: 0x1000 },
+    { label: 'nvs', type: 1, subtype: 2, offset: 0x9000, size: 0x4000 },
+    { label: 'otadata', type: 1, subtype: 0, offset: 0xd000, size: 0x2000 },
+    { label: 'ota_0', type: 0, subtype: 0x10, offset: 0x10000, size: 0x100000 },
+    { label: 'ota_1', type: 0, subtype: 0x11, offset: 0x110000, size: 0x100000 },
+    { label: 'bl_ota', type: 2, subtype: 1, offset: 0x210000, size: 0x7000 },
+    { label: 'pt_ota', type: 3, subtype: 1, offset: 0x217000, size: 0x1000 },
+  ];
+  const file = mergeFlash([
+    { offset: 0x1000, data: buildExampleBootloader({ chip, flashSize: 0x400000 }) },
+    { offset: 0x8000, data: buildPartitionTable(entries) },
+    { offset: 0xd000, data: buildOtadata(2) },
+    { offset: 0x10000, data: buildExampleApp({ chip, flashSize: 0x400000, projectName: 'a', version: '1' }) },
+    { offset: 0x110000, data: buildExampleApp({ chip, flashSize: 0x400000, projectName: 'a', version: '2' }) },
+  ], { baseOffset: 0x1000 });
+  const r = analyzeFlashMap(file);
+  assert.equal(r.placement.kind, 'merged');
+  assert.equal(r.bootloader?.flashOffset, 0x1000);
+  assert.equal(r.partitionTable.flashOffset, 0x8000);
+  assert.deepEqual(r.partitionTable.entries.map((e) => `${e.typeName}/${e.subtypeName}`), [
+    'bootloader/primary', 'partition_table/primary', 'data/nvs', 'data/ota', 'app/ota_0', 'app/ota_1', 'bootloader/ota', 'partition_table/ota',
+  ]);
+  assert.deepEqual(r.apps.map((a) => a.label), ['ota_0', 'ota_1']);
+  assert.equal(r.bootApp?.label, 'ota_1');
+  assert.equal(r.openocdStub.appOffset, 0x10000);
+  assert.deepEqual(r.findings.filter((f) => f.severity !== 'info').map((f) => f.code), ['STUB_FIRST_APP_NOT_BOOT_APP']);
 });

@@ -6,10 +6,21 @@
  * Empty offsets are filled the way gen_esp32part does: the first free offset is the table offset
  * + 0x1000; each empty offset is the end of the previous partition rounded up to 0x10000 for app
  * partitions and 0x1000 for everything else. An explicit offset below the previous end is an error.
+ *
+ * ESP-IDF 5.5+ rows of type `bootloader` and `partition_table` get their place from the build, as
+ * its generator does: whatever the CSV says (usually `N/A`), `bootloader, primary` sits at the
+ * chip's bootloader offset, `bootloader, recovery` at the recovery bootloader offset and
+ * `partition_table, primary` at the table offset; every bootloader row is (table offset −
+ * bootloader offset) long and every partition_table row 0x1000. The two primary rows describe
+ * what lies before and at the table, so they take no part in filling offsets; the OTA rows are
+ * placed like any partition.
  */
 import { ImageFormatError, h32 } from './errors.js';
 import { partitionEntryFromInput } from './partition-table.js';
-import { partitionSubtypeFromName, partitionTypeFromName, partitionTypeName, partitionSubtypeName } from './partition-names.js';
+import {
+  BOOTLOADER_SUBTYPES, PARTITION_TYPES, isPrimaryBootloader, isPrimaryPartitionTable,
+  partitionSubtypeFromName, partitionTypeFromName, partitionTypeName, partitionSubtypeName,
+} from './partition-names.js';
 import { validatePartitions, APP_ALIGN, DATA_ALIGN } from './partition-validate.js';
 import type { Finding, PartitionEntry } from './types.js';
 
@@ -17,6 +28,13 @@ export interface ParsePartitionCsvOptions {
   /** Flash offset of the partition table; default 0x8000. */
   readonly tableOffset?: number;
   readonly flashSize?: number;
+  /**
+   * Flash offset of the 2nd-stage bootloader (the chip's `bootloaderOffset`: 0x0, 0x1000 on the
+   * ESP32 and ESP32-S2, 0x2000 on the ESP32-C5 and ESP32-P4). Needed by `bootloader` rows only.
+   */
+  readonly bootloaderOffset?: number;
+  /** Flash offset of the recovery bootloader (CONFIG_BOOTLOADER_RECOVERY_OFFSET); needed by a `bootloader, recovery` row only. */
+  readonly recoveryBootloaderOffset?: number;
 }
 
 export interface PartitionCsv {
@@ -51,9 +69,51 @@ export function parseCsvInt(text: string, line = 0, what = 'number'): number {
   return v;
 }
 
+interface Placed {
+  readonly offset?: number;
+  readonly size?: number;
+}
+
+/** Where ESP-IDF's generator puts a bootloader or partition_table row, whatever the CSV says; {} for other rows. */
+function builtPlace(type: number, subtype: number, name: string, line: number, options: ParsePartitionCsvOptions, tableOffset: number): Placed {
+  const needs = (what: string, option: string): ImageFormatError => new ImageFormatError(
+    'CSV_NEEDS_OFFSET',
+    `CSV line ${line}: partition "${name}" (${partitionTypeName(type)}, ${partitionSubtypeName(type, subtype)}) takes its place from the ${what}, which is not given (${option})`,
+    { line },
+  );
+  if (type === PARTITION_TYPES.partition_table) return { size: 0x1000, ...(isPrimaryPartitionTable({ type, subtype }) ? { offset: tableOffset } : {}) };
+  if (type !== PARTITION_TYPES.bootloader) return {};
+  const bootloader = options.bootloaderOffset;
+  if (bootloader === undefined) throw needs('chip\'s bootloader offset', 'give --chip or --primary-bootloader-offset');
+  if (bootloader >= tableOffset) {
+    throw new ImageFormatError('CSV_NEEDS_OFFSET', `CSV line ${line}: the bootloader offset ${h32(bootloader)} is not below the partition table at ${h32(tableOffset)}`, { line, found: bootloader });
+  }
+  const size = tableOffset - bootloader;
+  if (isPrimaryBootloader({ type, subtype })) return { offset: bootloader, size };
+  if (subtype === BOOTLOADER_SUBTYPES.recovery) {
+    if (options.recoveryBootloaderOffset === undefined) throw needs('recovery bootloader offset', 'give --recovery-bootloader-offset, CONFIG_BOOTLOADER_RECOVERY_OFFSET');
+    return { offset: options.recoveryBootloaderOffset, size };
+  }
+  return { size };
+}
+
+/** A field the build sets: empty, N/A or a number (a different number is reported, as it is not used). */
+function builtField(text: string, value: number, what: string, name: string, line: number, findings: Finding[]): void {
+  if (text === '' || text.toUpperCase() === 'N/A') return;
+  const given = parseCsvInt(text, line, what);
+  if (given !== value) {
+    findings.push({
+      severity: 'warning',
+      code: 'PARTITION_FIELD_IGNORED',
+      message: `CSV line ${line}: partition "${name}" has ${what} ${text}, but ESP-IDF sets it to ${h32(value)}, which is used (write N/A)`,
+    });
+  }
+}
+
 export function parsePartitionCsv(text: string, options: ParsePartitionCsvOptions = {}): PartitionCsv {
   const tableOffset = options.tableOffset ?? 0x8000;
   const entries: PartitionEntry[] = [];
+  const ignored: Finding[] = [];
   let lastEnd = tableOffset + 0x1000;
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -73,23 +133,37 @@ export function parsePartitionCsv(text: string, options: ParsePartitionCsvOption
       subtype = 0x06; // gen_esp32part: empty data subtype = 'undefined'
     } else subtype = partitionSubtypeFromName(type, subtypeText);
     if (subtype === undefined) throw syntax(lineNo, `unknown subtype "${subtypeText}" for type ${partitionTypeName(type)}`, subtypeText);
-    if (sizeText === '') throw syntax(lineNo, `partition "${name}" has no size`);
-    const size = parseCsvInt(sizeText, lineNo, 'size');
+    const built = builtPlace(type, subtype, name, lineNo, options, tableOffset);
+    let size: number;
+    if (built.size !== undefined) {
+      size = built.size;
+      builtField(sizeText, size, 'size', name, lineNo, ignored);
+    } else {
+      if (sizeText === '') throw syntax(lineNo, `partition "${name}" has no size`);
+      size = parseCsvInt(sizeText, lineNo, 'size');
+    }
+    // The primary bootloader and table rows describe what is before and at the table: no filling, no order.
+    const fixedInPlace = isPrimaryBootloader({ type, subtype }) || isPrimaryPartitionTable({ type, subtype });
     let offset: number;
-    if (offsetText === '') {
+    if (built.offset !== undefined) {
+      offset = built.offset;
+      builtField(offsetText, offset, 'offset', name, lineNo, ignored);
+    } else if (offsetText.toUpperCase() === 'N/A') {
+      throw syntax(lineNo, `partition "${name}" needs an offset, or an empty field to place it after the previous partition (N/A is for what ESP-IDF places itself: the primary bootloader, the recovery bootloader and the primary partition table)`, offsetText);
+    } else if (offsetText === '') {
       const align = type === 0x00 ? APP_ALIGN : DATA_ALIGN;
       offset = Math.ceil(lastEnd / align) * align;
     } else {
       offset = parseCsvInt(offsetText, lineNo, 'offset');
-      if (offset < lastEnd) {
-        throw new ImageFormatError(
-          'PARTITION_OVERLAP',
-          entries.length === 0
-            ? `CSV line ${lineNo}: partition "${name}" sets offset ${h32(offset)} but the partition table occupies ${h32(tableOffset)}..${h32(tableOffset + 0x1000)}; use ${h32(lastEnd)} or higher`
-            : `CSV line ${lineNo}: partition "${name}" sets offset ${h32(offset)} but the previous partition ends at ${h32(lastEnd)}`,
-          { line: lineNo, expected: lastEnd, found: offset },
-        );
-      }
+    }
+    if (!fixedInPlace && offset < lastEnd) {
+      throw new ImageFormatError(
+        'PARTITION_OVERLAP',
+        lastEnd === tableOffset + 0x1000
+          ? `CSV line ${lineNo}: partition "${name}" sets offset ${h32(offset)} but the partition table occupies ${h32(tableOffset)}..${h32(tableOffset + 0x1000)}; use ${h32(lastEnd)} or higher`
+          : `CSV line ${lineNo}: partition "${name}" sets offset ${h32(offset)} but the previous partition ends at ${h32(lastEnd)}`,
+        { line: lineNo, expected: lastEnd, found: offset },
+      );
     }
     const flags = { encrypted: false, readonly: false };
     for (const f of flagsText.split(':').map((s) => s.trim()).filter((s) => s !== '')) {
@@ -99,13 +173,13 @@ export function parsePartitionCsv(text: string, options: ParsePartitionCsvOption
     }
     if (offset + size > 0x100000000) throw syntax(lineNo, `partition "${name}" at ${h32(offset)} with size ${h32(size)} runs past 4 GiB`);
     entries.push({ ...partitionEntryFromInput({ type, subtype, offset, size, label: name, flags }), index: entries.length });
-    lastEnd = offset + size;
+    if (!fixedInPlace) lastEnd = offset + size;
   }
-  const findings = validatePartitions(entries, {
+  const findings = [...ignored, ...validatePartitions(entries, {
     tableOffset,
     build: true,
     ...(options.flashSize !== undefined ? { flashSize: options.flashSize } : {}),
-  });
+  })];
   return { entries, findings };
 }
 

@@ -114,6 +114,36 @@ test('image partition-table: CSV to the binary the library builds, and back to t
   assert.equal(r.entries[0]!.offset, '0x0000d000', 'empty offsets filled after a table at --offset');
 });
 
+test('image partition-table: an ESP-IDF 5.5+ CSV with bootloader and partition_table rows is placed from --chip and --offset', (t) => {
+  const dir = tempDir(t);
+  const csv = join(dir, 'p55.csv');
+  const text = 'bootloader, bootloader, primary, N/A, N/A,\npartition_table, partition_table, primary, N/A, N/A,\nnvs, data, nvs, , 0x6000,\nfactory, app, factory, 0x10000, 1M,\n';
+  writeFileSync(csv, text);
+  const bin = join(dir, 'p55.bin');
+  const none = memoryIo();
+  assert.equal(runPartitionTable(csv, {}, none), 2);
+  assert.match(none.stderr(), /^espalgo: CSV line 1: partition "bootloader" .* \(give --chip or --primary-bootloader-offset\) \[CSV_NEEDS_OFFSET\]\n$/);
+  assert.equal(existsSync(bin), false, 'nothing written');
+
+  const io = memoryIo();
+  assert.equal(runPartitionTable(csv, { chip: 'esp32' }, io), 0, io.stderr());
+  assert.match(io.stdout(), /bootloader\s+bootloader\s+primary\s+0x00001000\s+28 KiB/);
+  assert.match(io.stdout(), /partition_table\s+partition_table\s+primary\s+0x00008000\s+4 KiB/);
+  assert.deepEqual(new Uint8Array(readFileSync(bin)), buildPartitionTable(parsePartitionCsv(text, { bootloaderOffset: 0x1000 }).entries));
+
+  const j = memoryIo();
+  assert.equal(runPartitionTable(csv, { out: join(dir, 'at-0x9000.bin'), chip: 'esp32', primaryBootloaderOffset: 0x0, offset: 0x9000, json: true }, j), 0);
+  const r = JSON.parse(j.stdout()) as { entries: { label: string; type: string; subtype: string; offset: string; size: number }[] };
+  assert.deepEqual(r.entries.slice(0, 2).map((e) => [e.type, e.subtype, e.offset, e.size]), [['bootloader', 'primary', '0x00000000', 0x9000], ['partition_table', 'primary', '0x00009000', 0x1000]]);
+
+  // binary → CSV names the types and subtypes, and reports no overlap for the table's own entry
+  const back = memoryIo();
+  assert.equal(runPartitionTable(bin, {}, back), 0, back.stderr());
+  assert.match(back.stdout(), /^bootloader, bootloader, primary, 0x1000, 28K,$/m);
+  assert.match(back.stdout(), /^partition_table, partition_table, primary, 0x8000, 4K,$/m);
+  assert.equal(back.stderr(), '');
+});
+
 test('image partition-table: a table with errors is listed and not written; a bad MD5 exits 1; junk exits 2', (t) => {
   const dir = tempDir(t);
   const csv = join(dir, 'partitions.csv');

@@ -148,3 +148,57 @@ test('findings from CSV: what ESP-IDF refuses to build is an error here too; the
   const read = parsePartitionTable(bin).findings.filter((f) => f.code === 'PARTITION_DUPLICATE_LABEL' || f.code === 'PARTITION_ALIGN');
   assert.deepEqual(read.map((f) => f.severity), ['warning', 'warning']);
 });
+
+/** The example of ESP-IDF 5.5's partition-tables guide, with the OTA slots of both kinds added. */
+const IDF55_CSV = `# Name,           Type,            SubType,  Offset,  Size,     Flags
+bootloader,       bootloader,      primary,  N/A,     N/A,
+partition_table,  partition_table, primary,  N/A,     N/A,
+nvs,              data,            nvs,      ,        0x6000,
+phy_init,         data,            phy,      ,        0x1000,
+factory,          app,             factory,  ,        1M,
+bl_ota,           bootloader,      ota,      ,        N/A,
+pt_ota,           partition_table, ota,      ,
+recoveryBloader,  bootloader,      recovery, N/A,     N/A,
+`;
+
+test('ESP-IDF 5.5+ bootloader and partition_table rows: placed from the bootloader and table offsets, as ESP-IDF places them', () => {
+  const { entries, findings } = parsePartitionCsv(IDF55_CSV, { bootloaderOffset: 0x1000, recoveryBootloaderOffset: 0x3f0000 });
+  assert.deepEqual(entries.map((e) => [e.label, e.type, e.subtype, '0x' + e.offset.toString(16), '0x' + e.size.toString(16)]), [
+    ['bootloader', 2, 0, '0x1000', '0x7000'],
+    ['partition_table', 3, 0, '0x8000', '0x1000'],
+    ['nvs', 1, 2, '0x9000', '0x6000'], // the primary rows take no part in filling: nvs still follows the table
+    ['phy_init', 1, 1, '0xf000', '0x1000'],
+    ['factory', 0, 0, '0x10000', '0x100000'],
+    ['bl_ota', 2, 1, '0x110000', '0x7000'], // (table offset − bootloader offset), placed like any partition
+    ['pt_ota', 3, 1, '0x117000', '0x1000'],
+    ['recoveryBloader', 2, 2, '0x3f0000', '0x7000'],
+  ]);
+  assert.deepEqual(findings, []);
+  // a chip with its bootloader at 0x0 and a table at 0xC000
+  const c3 = parsePartitionCsv(IDF55_CSV, { tableOffset: 0xc000, bootloaderOffset: 0, recoveryBootloaderOffset: 0x3f0000 }).entries;
+  assert.deepEqual(c3.slice(0, 3).map((e) => [e.offset, e.size]), [[0, 0xc000], [0xc000, 0x1000], [0xd000, 0x6000]]);
+  // binary and back: the CSV written with every value explicit reads back the same
+  const back = parsePartitionCsv(partitionTableToCsv(parsePartitionTable(buildPartitionTable(entries)).entries), { bootloaderOffset: 0x1000, recoveryBootloaderOffset: 0x3f0000 });
+  assert.deepEqual(back.entries, entries);
+  assert.deepEqual(back.findings, []);
+});
+
+test('ESP-IDF 5.5+ rows: a number where ESP-IDF sets the value is reported and not used; missing offsets are errors naming the option', () => {
+  const csv = 'bootloader, bootloader, primary, 0x1000, 28K\npartition_table, partition_table, primary, 0x8000, 0x2000\nfactory, app, factory, , 1M\n';
+  const { entries, findings } = parsePartitionCsv(csv, { bootloaderOffset: 0 });
+  assert.deepEqual(entries.slice(0, 2).map((e) => [e.offset, e.size]), [[0, 0x8000], [0x8000, 0x1000]]);
+  assert.deepEqual(findings.map((f) => [f.severity, f.code]), [['warning', 'PARTITION_FIELD_IGNORED'], ['warning', 'PARTITION_FIELD_IGNORED'], ['warning', 'PARTITION_FIELD_IGNORED']]);
+  assert.match(findings[0]!.message, /line 1: partition "bootloader" has size 28K, but ESP-IDF sets it to 0x00008000/);
+  assert.match(findings[1]!.message, /line 1: partition "bootloader" has offset 0x1000, but ESP-IDF sets it to 0x00000000/);
+  const err = (text: string, options: Parameters<typeof parsePartitionCsv>[1], code: string, re: RegExp): void => {
+    assert.throws(() => parsePartitionCsv(text, options), (e: unknown) => e instanceof ImageFormatError && e.code === code && e.line === 1 && re.test(e.message));
+  };
+  err('bootloader, bootloader, primary, N/A, N/A\n', {}, 'CSV_NEEDS_OFFSET', /bootloader offset, which is not given \(give --chip or --primary-bootloader-offset\)/);
+  err('bl_ota, bootloader, ota, , N/A\n', {}, 'CSV_NEEDS_OFFSET', /"bl_ota" \(bootloader, ota\)/);
+  err('r, bootloader, recovery, N/A, N/A\n', { bootloaderOffset: 0 }, 'CSV_NEEDS_OFFSET', /--recovery-bootloader-offset/);
+  err('bootloader, bootloader, primary, N/A, N/A\n', { bootloaderOffset: 0x8000 }, 'CSV_NEEDS_OFFSET', /bootloader offset 0x00008000 is not below the partition table at 0x00008000/);
+  err('pt_ota, partition_table, ota, N/A, N/A\n', {}, 'CSV_SYNTAX', /"pt_ota" needs an offset, or an empty field/);
+  err('bootloader, bootloader, primary, N/A, big\n', { bootloaderOffset: 0 }, 'CSV_SYNTAX', /size "big" is not a number/);
+  // the recovery bootloader is placed in order like any partition
+  err('r, bootloader, recovery, N/A, N/A\n', { bootloaderOffset: 0, recoveryBootloaderOffset: 0x4000 }, 'PARTITION_OVERLAP', /"r" sets offset 0x00004000 but the partition table occupies/);
+});

@@ -5,7 +5,8 @@ import {
   buildPartitionTable, hasPartitionMagic, parsePartitionCsv, parsePartitionTable, partitionTableToCsv, type Finding, type PartitionEntry,
 } from '../../image/index.js';
 import { writeOutputFile } from '../output/atomic-write.js';
-import { exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { CHIP_NAMES } from '../../chips/index.js';
+import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
 import { formatSize, hex32 } from '../output/format.js';
@@ -19,6 +20,12 @@ export interface PartitionTableCliOptions {
   /** Flash offset of the table (fills empty CSV offsets after it; names flash addresses); default 0x8000. */
   readonly offset?: number;
   readonly flashSize?: number;
+  /** CSV → binary: the chip, whose bootloader offset places ESP-IDF 5.5+ `bootloader` rows. */
+  readonly chip?: string;
+  /** CSV → binary: the bootloader offset itself (wins over --chip). */
+  readonly primaryBootloaderOffset?: number;
+  /** CSV → binary: where a `bootloader, recovery` row goes. */
+  readonly recoveryBootloaderOffset?: number;
   /** commander's --no-md5: false leaves the MD5 entry out of the binary. */
   readonly md5?: boolean;
   readonly json?: boolean;
@@ -46,6 +53,7 @@ export function runPartitionTable(file: string, o: PartitionTableCliOptions, io:
     const bytes = readInputFile(file);
     if (bytes.length === 0) throw new CliInputError('INPUT_EMPTY', `${file} is empty`);
     const where = { ...(o.offset !== undefined ? { tableOffset: o.offset } : {}), ...(o.flashSize !== undefined ? { flashSize: o.flashSize } : {}) };
+    const bootloaderOffset = o.primaryBootloaderOffset ?? chipOption(o.chip)?.bootloaderOffset;
     const st = makeStyle(io.color);
     const errors = (findings: readonly Finding[]) => findings.filter((f) => f.severity === 'error').length;
 
@@ -68,7 +76,11 @@ export function runPartitionTable(file: string, o: PartitionTableCliOptions, io:
     }
 
     // CSV → binary: a build; a table with errors is not written.
-    const parsed = parsePartitionCsv(csvText(bytes, file), where);
+    const parsed = parsePartitionCsv(csvText(bytes, file), {
+      ...where,
+      ...(bootloaderOffset !== undefined ? { bootloaderOffset } : {}),
+      ...(o.recoveryBootloaderOffset !== undefined ? { recoveryBootloaderOffset: o.recoveryBootloaderOffset } : {}),
+    });
     const out = o.out ?? defaultTablePath(file);
     const bad = errors(parsed.findings);
     const binary = bad ? undefined : buildPartitionTable(parsed.entries, { md5: o.md5 !== false });
@@ -98,6 +110,12 @@ Converts both ways, telling the input by its content:
     otadata, past --flash-size, and what ESP-IDF refuses to build: duplicate names, data offsets
     not 4 KiB aligned, app sizes not a multiple of 4 KiB, otadata other than 0x2000, readonly
     otadata or coredump) is listed and not written.
+    ESP-IDF 5.5+ rows of type bootloader and partition_table (offset and size usually N/A) are
+    placed as ESP-IDF's generator places them: "bootloader, primary" at the chip's bootloader
+    offset (--chip, or --primary-bootloader-offset), "bootloader, recovery" at
+    --recovery-bootloader-offset, "partition_table, primary" at --offset; every bootloader row is
+    (--offset − bootloader offset) long, every partition_table row 0x1000. The OTA rows
+    (bootloader, ota and partition_table, ota) take an offset or an empty one, as other rows.
   binary (AA 50 …, e.g. build/partition_table/partition-table.bin) → CSV with every offset
     explicit, on stdout unless -o; the MD5 and the entries are checked.
 
@@ -107,6 +125,7 @@ written).
 Examples:
   $ espalgo image partition-table partitions.csv -o partition-table.bin --flash-size 4MB
   $ espalgo image partition-table partitions.csv --offset 0xc000
+  $ espalgo image partition-table partitions.csv --chip esp32s3     # CSV with bootloader rows
   $ espalgo image partition-table build/partition_table/partition-table.bin > partitions.csv
   $ espalgo image merge -o flash.bin 0x0 bootloader.bin 0x8000 partition-table.bin 0x10000 app.bin
 `;
@@ -119,6 +138,9 @@ export function registerPartitionTable(program: Command): void {
     .option('-o, --out <file>', 'file to write (CSV → binary default: the CSV name with .bin; binary → CSV default: stdout)')
     .option('--offset <offset>', 'flash offset of the table (default 0x8000)', numberOption('--offset'))
     .option('--flash-size <size>', 'check that every partition fits this flash (e.g. 4MB)', numberOption('--flash-size'))
+    .option('--chip <chip>', `CSV → binary: the chip whose bootloader offset places bootloader rows (${CHIP_NAMES.join(', ')})`)
+    .option('--primary-bootloader-offset <offset>', 'CSV → binary: the bootloader offset itself (instead of --chip)', numberOption('--primary-bootloader-offset'))
+    .option('--recovery-bootloader-offset <offset>', 'CSV → binary: where a "bootloader, recovery" row goes (CONFIG_BOOTLOADER_RECOVERY_OFFSET)', numberOption('--recovery-bootloader-offset'))
     .option('--no-md5', 'leave the MD5 entry out of the binary')
     .option('--json', 'print the entries and findings as JSON')
     .addHelpText('after', HELP)

@@ -129,7 +129,7 @@ export function parsePartitionCsv(text: string, options: ParsePartitionCsvOption
     if (type === undefined) throw syntax(lineNo, `unknown partition type "${typeText}" (use app, data, bootloader, partition_table or a number 0..254)`, typeText);
     let subtype: number | undefined;
     if (subtypeText === '') {
-      if (type === 0x00) throw syntax(lineNo, `app partition "${name}" needs a subtype (factory, ota_N or test)`);
+      if (type === 0x00) throw syntax(lineNo, `app partition "${name}" needs a subtype (factory, ota_N, test or tee_N)`);
       subtype = 0x06; // gen_esp32part: empty data subtype = 'undefined'
     } else subtype = partitionSubtypeFromName(type, subtypeText);
     if (subtype === undefined) throw syntax(lineNo, `unknown subtype "${subtypeText}" for type ${partitionTypeName(type)}`, subtypeText);

@@ -10,6 +10,8 @@ export const PARTITION_TYPES: Readonly<Record<string, number>> = {
 export const APP_SUBTYPES: Readonly<Record<string, number>> = (() => {
   const m: Record<string, number> = { factory: 0x00, test: 0x20 };
   for (let i = 0; i < 16; i++) m[`ota_${i}`] = 0x10 + i;
+  // ESP-IDF 5.5+: the two TEE app slots (ESP-TEE)
+  for (let i = 0; i < 2; i++) m[`tee_${i}`] = 0x30 + i;
   return m;
 })();
 
@@ -25,6 +27,7 @@ export const DATA_SUBTYPES: Readonly<Record<string, number>> = {
   fat: 0x81,
   spiffs: 0x82,
   littlefs: 0x83,
+  tee_ota: 0x90, // ESP-IDF 5.5+: which TEE app slot boots
 };
 
 export const BOOTLOADER_SUBTYPES: Readonly<Record<string, number>> = { primary: 0x00, ota: 0x01, recovery: 0x02 };

@@ -17,7 +17,7 @@ export interface ValidateOptions {
   /**
    * Building a table from CSV: the rules ESP-IDF's table generator enforces become errors (unique
    * names, non-app offsets 4 KiB aligned, app sizes a multiple of 4 KiB, otadata exactly 0x2000,
-   * otadata and coredump not read-only). Reading a binary table they stay warnings, as the
+   * at most one tee_ota and exactly 0x2000, otadata and coredump not read-only). Reading a binary table they stay warnings, as the
    * bootloader does not check them.
    */
   readonly build?: boolean;
@@ -135,6 +135,15 @@ export function validatePartitions(entries: readonly PartitionEntry[], options: 
   }
   if (otaApps.length > 0 && otadata.length === 0) {
     findings.push({ severity: 'warning', code: 'PARTITION_OTADATA', message: 'the table has OTA app partitions but no otadata partition; the bootloader will boot factory (or ota_0)' });
+  }
+  const teeOtadata = entries.filter((e) => e.type === 0x01 && e.subtype === 0x90);
+  if (teeOtadata.length > 1) {
+    findings.push({ severity: idfRule, code: 'PARTITION_OTADATA', message: `the table has ${teeOtadata.length} tee_ota partitions; ESP-IDF allows one${refused}` });
+  }
+  for (const o of teeOtadata) {
+    if (o.size !== 0x2000) {
+      findings.push({ severity: idfRule, code: 'PARTITION_OTADATA', message: `tee_ota partition "${o.label}" has size ${h32(o.size)}; ESP-IDF expects 0x2000${refused}`, ...at(o) });
+    }
   }
   for (const o of otadata) {
     if (o.size < 0x2000) {

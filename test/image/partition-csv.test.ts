@@ -202,3 +202,29 @@ test('ESP-IDF 5.5+ rows: a number where ESP-IDF sets the value is reported and n
   // the recovery bootloader is placed in order like any partition
   err('r, bootloader, recovery, N/A, N/A\n', { bootloaderOffset: 0, recoveryBootloaderOffset: 0x4000 }, 'PARTITION_OVERLAP', /"r" sets offset 0x00004000 but the partition table occupies/);
 });
+
+test('ESP-IDF 5.5+ TEE subtypes: app tee_0/tee_1 (0x30/0x31) and data tee_ota (0x90), one tee_ota of 0x2000', () => {
+  // ESP-IDF v5.5 components/partition_table/partitions_two_ota_tee.csv (its first rows)
+  const csv = `tee_0,          app,   tee_0,       , 192K,
+tee_1,          app,   tee_1,       , 192K,
+tee_otadata,    data,  tee_ota,     , 8K,
+secure_storage, data,  nvs,         , 56K,
+ota_0,          app,   ota_0,       , 1536K,
+otadata,        data,  ota,         , 8K,
+`;
+  const { entries, findings } = parsePartitionCsv(csv);
+  assert.deepEqual(entries.map((e) => [e.label, e.type, e.subtype, e.subtypeName, '0x' + e.offset.toString(16)]), [
+    ['tee_0', 0, 0x30, 'tee_0', '0x10000'],
+    ['tee_1', 0, 0x31, 'tee_1', '0x40000'],
+    ['tee_otadata', 1, 0x90, 'tee_ota', '0x70000'],
+    ['secure_storage', 1, 2, 'nvs', '0x72000'],
+    ['ota_0', 0, 0x10, 'ota_0', '0x80000'],
+    ['otadata', 1, 0, 'ota', '0x200000'],
+  ]);
+  assert.deepEqual(findings, []);
+  assert.match(partitionTableToCsv(parsePartitionTable(buildPartitionTable(entries)).entries), /^tee_otadata, data, tee_ota, 0x70000, 8K,$/m);
+  const errors = (text: string): string[] => parsePartitionCsv(text).findings.filter((f) => f.severity === 'error').map((f) => f.message);
+  const app = 'factory, app, factory, 0x10000, 1M\n';
+  assert.deepEqual(errors(`t, data, tee_ota, 0x9000, 4K\n${app}`), ['tee_ota partition "t" has size 0x00001000; ESP-IDF expects 0x2000; ESP-IDF refuses to build such a table']);
+  assert.deepEqual(errors(`t, data, tee_ota, 0x9000, 8K\nu, data, tee_ota, , 8K\n${app}`), ['the table has 2 tee_ota partitions; ESP-IDF allows one; ESP-IDF refuses to build such a table']);
+});

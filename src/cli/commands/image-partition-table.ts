@@ -108,8 +108,8 @@ Converts both ways, telling the input by its content:
     ESP-IDF does (apps 64 KiB aligned, data 4 KiB, after the table at --offset), sizes like 1M or
     24K, the MD5 entry appended. A table with errors (overlaps, misaligned apps, more than one
     otadata, past --flash-size, and what ESP-IDF refuses to build: duplicate names, data offsets
-    not 4 KiB aligned, app sizes not a multiple of 4 KiB, otadata other than 0x2000, readonly
-    otadata or coredump) is listed and not written.
+    not 4 KiB aligned, app sizes not a multiple of 4 KiB, otadata or tee_ota other than 0x2000,
+    a second tee_ota, readonly otadata or coredump) is listed and not written.
     ESP-IDF 5.5+ rows of type bootloader and partition_table (offset and size usually N/A) are
     placed as ESP-IDF's generator places them: "bootloader, primary" at the chip's bootloader
     offset (--chip, or --primary-bootloader-offset), "bootloader, recovery" at

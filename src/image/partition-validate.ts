@@ -9,6 +9,8 @@ import type { Finding, PartitionEntry } from './types.js';
 
 export const APP_ALIGN = 0x10000;
 export const DATA_ALIGN = 0x1000;
+/** The smallest read/write NVS partition ESP-IDF 5.5+ builds (smaller ones must be readonly). */
+export const NVS_RW_MIN_SIZE = 0x3000;
 
 export interface ValidateOptions {
   /** Flash offset of the partition table (its 4 KiB sector must not be covered by a partition). */
@@ -17,7 +19,8 @@ export interface ValidateOptions {
   /**
    * Building a table from CSV: the rules ESP-IDF's table generator enforces become errors (unique
    * names, non-app offsets 4 KiB aligned, app sizes a multiple of 4 KiB, otadata exactly 0x2000,
-   * at most one tee_ota and exactly 0x2000, otadata and coredump not read-only). Reading a binary table they stay warnings, as the
+   * at most one tee_ota and exactly 0x2000, otadata and coredump not read-only, read/write nvs at
+   * least 0x3000). Reading a binary table they stay warnings, as the
    * bootloader does not check them.
    */
   readonly build?: boolean;
@@ -62,6 +65,14 @@ export function validatePartitions(entries: readonly PartitionEntry[], options: 
         severity: 'error',
         code: 'PARTITION_FLAGS',
         message: `partition "${e.label}" (${e.subtypeName}) is always written by the firmware and cannot be readonly${refused}`,
+        ...at(e),
+      });
+    }
+    if (e.type === 0x01 && e.subtype === 0x02 && !e.flags.readonly && e.size < NVS_RW_MIN_SIZE) {
+      findings.push({
+        severity: idfRule,
+        code: 'PARTITION_NVS_SIZE',
+        message: `nvs partition "${e.label}" has size ${h32(e.size)}; ESP-IDF 5.5+ needs at least 0x3000 for read/write NVS (flag it readonly otherwise)${refused}`,
         ...at(e),
       });
     }

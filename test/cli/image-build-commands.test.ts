@@ -180,7 +180,7 @@ test('image partition-table: a table with errors is listed and not written; a ba
   assert.equal(runPartitionTable(csv, {}, o), 2);
   assert.match(o.stderr(), /previous partition ends at 0x0000f000/);
   // gen_esp32part refuses duplicate names: so do we, and write nothing
-  writeFileSync(csv, 'nvs, data, nvs, 0x9000, 16K\nnvs, data, nvs, , 4K\nfactory, app, factory, 0x10000, 1M\n');
+  writeFileSync(csv, 'nvs, data, nvs, 0x9000, 16K\nnvs, data, nvs, , 4K, readonly\nfactory, app, factory, 0x10000, 1M\n');
   const d = memoryIo();
   assert.equal(runPartitionTable(csv, {}, d), 2);
   assert.match(d.stdout(), /PARTITION_DUPLICATE_LABEL/);

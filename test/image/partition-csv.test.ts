@@ -136,7 +136,7 @@ test('findings from CSV: misaligned app offset', () => {
 test('findings from CSV: what ESP-IDF refuses to build is an error here too; the same in a binary table only warns', () => {
   const errors = (csv: string): string[] => parsePartitionCsv(csv).findings.filter((f) => f.severity === 'error').map((f) => f.code);
   const app = 'factory, app, factory, 0x10000, 1M\n';
-  assert.deepEqual(errors(`nvs, data, nvs, 0x9000, 16K\nnvs, data, nvs, , 4K\n${app}`), ['PARTITION_DUPLICATE_LABEL']);
+  assert.deepEqual(errors(`nvs, data, nvs, 0x9000, 16K\nnvs, data, nvs, , 4K, readonly\n${app}`), ['PARTITION_DUPLICATE_LABEL']);
   assert.deepEqual(errors(`nvs, data, nvs, 0x9800, 16K\n${app}`), ['PARTITION_ALIGN']);
   assert.deepEqual(errors('factory, app, factory, 0x10000, 0x100800\n'), ['PARTITION_ALIGN']);
   assert.deepEqual(errors(`otadata, data, ota, 0x9000, 4K\n${app}`), ['PARTITION_OTADATA']);
@@ -144,7 +144,11 @@ test('findings from CSV: what ESP-IDF refuses to build is an error here too; the
   assert.deepEqual(errors(`otadata, data, ota, 0xd000, 8K, readonly\n${app}`), ['PARTITION_FLAGS']);
   assert.deepEqual(errors(`cd, data, coredump, 0xd000, 8K, readonly\n${app}`), ['PARTITION_FLAGS']);
   assert.deepEqual(errors(`nvs, data, nvs, 0x9000, 16K, readonly\nsp, data, spiffs, , 0x800\n${app}`), [], 'readonly nvs and odd data sizes are fine');
-  const bin = buildPartitionTable(parsePartitionCsv(`nvs, data, nvs, 0x9000, 16K\nnvs, data, nvs, 0xd800, 4K\n${app}`).entries);
+  // ESP-IDF 5.5+: read/write NVS needs at least 0x3000; a smaller one must be readonly
+  assert.deepEqual(errors(`nvs, data, nvs, 0x9000, 0x2000\n${app}`), ['PARTITION_NVS_SIZE']);
+  assert.deepEqual(errors(`nvs, data, nvs, 0x9000, 0x2000, readonly\nnvs2, data, nvs, , 0x3000\n${app}`), []);
+  assert.equal(parsePartitionTable(buildPartitionTable([{ label: 'nvs', type: 1, subtype: 2, offset: 0x9000, size: 0x1000 }])).findings.find((f) => f.code === 'PARTITION_NVS_SIZE')?.severity, 'warning');
+  const bin = buildPartitionTable(parsePartitionCsv(`nvs, data, nvs, 0x9000, 16K\nnvs, data, nvs, 0xd800, 4K, readonly\n${app}`).entries);
   const read = parsePartitionTable(bin).findings.filter((f) => f.code === 'PARTITION_DUPLICATE_LABEL' || f.code === 'PARTITION_ALIGN');
   assert.deepEqual(read.map((f) => f.severity), ['warning', 'warning']);
 });

@@ -109,7 +109,8 @@ Converts both ways, telling the input by its content:
     24K, the MD5 entry appended. A table with errors (overlaps, misaligned apps, more than one
     otadata, past --flash-size, and what ESP-IDF refuses to build: duplicate names, data offsets
     not 4 KiB aligned, app sizes not a multiple of 4 KiB, otadata or tee_ota other than 0x2000,
-    a second tee_ota, readonly otadata or coredump) is listed and not written.
+    a second tee_ota, readonly otadata or coredump, read/write nvs under 0x3000) is listed and
+    not written.
     ESP-IDF 5.5+ rows of type bootloader and partition_table (offset and size usually N/A) are
     placed as ESP-IDF's generator places them: "bootloader, primary" at the chip's bootloader
     offset (--chip, or --primary-bootloader-offset), "bootloader, recovery" at

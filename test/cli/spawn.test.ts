@@ -44,6 +44,24 @@ test('usage errors exit 2 with one line on stderr; --help exits 0 and teaches', 
     assert.equal(g.stdout, '');
   }
   assert.match(runCli(['flash', 'wrte']).stderr, /^error: unknown command 'wrte'\n\(Did you mean write\?\) \(see: espalgo flash --help\)\n$/);
+  // espalgo itself and the image group: an unknown command or option is a usage error like any other.
+  for (const args of [['bogus'], ['--bogus'], ['image', 'bogus'], ['image', 'info', 'x.bin', '--bogus']]) {
+    const u = runCli(args);
+    assert.equal(u.code, 2, args.join(' '));
+    assert.equal(u.stdout, '', args.join(' '));
+    assert.equal(u.stderr.trimEnd().split('\n').length, 1, u.stderr);
+    const uj = runCli([...args, '--json']);
+    assert.equal(uj.code, 2, `${args.join(' ')} --json`);
+    const line = JSON.parse(uj.stdout) as { ok: boolean; code: string; error: string };
+    assert.deepEqual([line.ok, line.code], [false, 'BAD_USAGE'], args.join(' '));
+    assert.ok(uj.stderr.includes(line.error), `${line.error} is the error on stderr`);
+  }
+  assert.match(runCli(['prob']).stderr, /^error: unknown command 'prob'\n\(Did you mean probe\?\) \(see: espalgo --help\)\n$/);
+  for (const args of [[], ['image']]) {
+    const g = runCli(args);
+    assert.equal(g.code, 2, `espalgo ${args.join(' ')} (no command)`);
+    assert.match(g.stderr, /Commands:/);
+  }
   const h = runCli(['flash-map', '--help']);
   assert.equal(h.code, 0);
   assert.match(h.stdout, /Examples:/);

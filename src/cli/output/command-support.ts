@@ -64,22 +64,34 @@ export function outputBeside(path: string, ext: string, to: string): string {
 
 /** The `espalgo image` command group, made by whichever image command registers first. */
 export function imageCommand(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'image') ?? program.command('image').description('firmware image tools: read, build, convert, merge');
+  return (
+    program.commands.find((c) => c.name() === 'image') ??
+    exitTwoOnUsageErrors(program.command('image').description('firmware image tools: read, build, convert, merge'))
+  );
+}
+
+/** The words that run `cmd`: `espalgo`, `espalgo flash`, `espalgo image info`. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 /**
- * Make commander's own errors (unknown option, missing argument, bad value) exit with code 2 and
- * print one line, while --help still exits 0. A command with --json, given --json, also gets the
- * error as a JSON line on stdout, as runGuarded does.
+ * Make commander's own errors (unknown command or option, missing argument, bad value) exit with
+ * code 2 and print one line, while --help still exits 0. A command with --json, given --json, also
+ * gets the error as a JSON line on stdout, as runGuarded does; so does a command group (espalgo
+ * itself, `flash`, `image`) given --json, where the error is a mistyped command's.
  */
 export function exitTwoOnUsageErrors(cmd: Command): Command {
   return cmd
     .showHelpAfterError(false)
     .configureOutput({
-      outputError: (str, write) => write(`${str.trimEnd()} (see: espalgo ${cmd.parent && cmd.parent.name() !== 'espalgo' ? cmd.parent.name() + ' ' : ''}${cmd.name()} --help)\n`),
+      outputError: (str, write) => write(`${str.trimEnd()} (see: ${commandPath(cmd)} --help)\n`),
     })
     .exitOverride((err) => {
-      if (err.exitCode !== 0 && process.argv.includes('--json') && cmd.options.some((o) => o.long === '--json')) {
+      const speaksJson = cmd.commands.length > 0 || cmd.options.some((o) => o.long === '--json');
+      if (err.exitCode !== 0 && err.code !== 'commander.help' && process.argv.includes('--json') && speaksJson) {
         process.stdout.write(JSON.stringify({ ok: false, code: 'BAD_USAGE', error: err.message.replace(/^error: /, '') }) + '\n');
       }
       process.exit(err.exitCode === 0 ? 0 : EXIT_BAD_INPUT);

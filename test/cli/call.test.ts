@@ -1,10 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stubImageToJson } from '../../src/algorithm/index.js';
+import { esp32c3, esp32s3 } from '../../src/chips/index.js';
+import { findSymbol, parseElf } from '../../src/image/elf.js';
 import { runCall, type CallOptions } from '../../src/cli/commands/call.js';
+import { functionNameAt } from '../../src/cli/function-names.js';
+import { DEMO_ELF } from '../../src/cli/target-connect.js';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { runGuardedAsync } from '../../src/cli/output/command-support.js';
 import { demoStub, STUB } from '../algorithm/sim-fixture.js';
@@ -22,6 +26,25 @@ test('espalgo call --onboard on the simulated demo firmware prints the result an
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /result {3}0x5a5a5a78/);
   assert.match(r.out, /restored and read back: \d+ registers bit-exact/);
+});
+
+test('espalgo call --onboard with an entry index names the function there (text and JSON; errors use the same name)', async () => {
+  const r = await call(['1', '2'], { onboard: '3' });
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^routine {2}demo_onboard_sum \(debug-stubs entry 3\) at 0x42000206$/m);
+  const j = await call([], { onboard: '0x3', json: true });
+  assert.equal(JSON.parse(j.out).routine, 'demo_onboard_sum (debug-stubs entry 3)');
+});
+
+test('functionNameAt: the ELF symbol at an address, else the chip\'s ROM function there', () => {
+  const elf = parseElf(readFileSync(DEMO_ELF));
+  const sum = findSymbol(elf, 'demo_onboard_sum')!;
+  assert.equal(functionNameAt(sum.value, { elf, chip: esp32c3 }), 'demo_onboard_sum');
+  assert.equal(functionNameAt(0x40000130, { chip: esp32c3 }), 'esp_rom_spiflash_read');
+  assert.equal(functionNameAt(0x40000628, { chip: esp32c3 }), 'crc32_le');
+  assert.equal(functionNameAt(esp32s3.romFlash!.spiflashRead.address, { chip: esp32s3 }), 'esp_rom_spiflash_read');
+  assert.equal(functionNameAt(0x40000130, {}), undefined, 'no chip, no ROM names');
+  assert.equal(functionNameAt(0x42000000, { chip: esp32c3 }), undefined);
 });
 
 test('espalgo call --image with a JSON stub descriptor, --json output, and a trapping routine', async () => {

@@ -1,6 +1,6 @@
 /** `espalgo call`: run a function on a target and show its result, its time, and that nothing was disturbed. */
 import type { Command } from 'commander';
-import { hex32 } from '../../chips/types.js';
+import { hex32, type ChipDescriptor } from '../../chips/types.js';
 import {
   AlgorithmError,
   AlgorithmExceptionError,
@@ -22,6 +22,7 @@ import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuardedAsync } fr
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { parseNumber } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
+import { functionNameAt } from '../function-names.js';
 import { connectTarget, DEMO_ELF } from '../target-connect.js';
 
 export interface CallOptions {
@@ -66,7 +67,7 @@ export async function runCall(args: readonly string[], o: CallOptions, io: CliIo
     try {
       outcome = image
         ? await callImage(runner, image, values, o.timeout)
-        : await callOnboard(runner, o, connected.demo, values);
+        : await callOnboard(runner, o, connected.demo, connected.chip, values);
     } catch (error) {
       // Anything else means the call never started: bad input (one line, exit 2).
       if (!ranAndFailed(error)) throw error;
@@ -120,7 +121,7 @@ async function callImage(runner: AlgorithmRunner, image: StubImage, args: number
   return { result, routine: image.name, entry: image.entry, registers: runner.convention.contextRegisters(runner.target.registers).length, ramBytes };
 }
 
-async function callOnboard(runner: AlgorithmRunner, o: CallOptions, demo: boolean, args: number[]): Promise<Outcome> {
+async function callOnboard(runner: AlgorithmRunner, o: CallOptions, demo: boolean, chip: ChipDescriptor | undefined, args: number[]): Promise<Outcome> {
   const elfPath = o.elf ?? (demo ? DEMO_ELF : undefined);
   const elf: ElfFile | undefined = elfPath !== undefined ? parseElf(readInputFile(elfPath)) : undefined;
   if (o.table === undefined && !elf) {
@@ -128,10 +129,11 @@ async function callOnboard(runner: AlgorithmRunner, o: CallOptions, demo: boolea
   }
   const { table } = await locateDebugStubs(runner.target, o.table !== undefined ? { address: o.table } : { elf: elf! });
   const entry = onboardEntry(o.onboard!, table.entries, elf);
-  const result = await runner.callOnboard(table, entry, args, { timeoutMs: o.timeout, verifyRestore: true, name: o.onboard! });
+  const routine = onboardRoutineName(o.onboard!, entry, elf, chip);
+  const result = await runner.callOnboard(table, entry, args, { timeoutMs: o.timeout, verifyRestore: true, name: routine });
   return {
     result,
-    routine: o.onboard!,
+    routine,
     entry,
     registers: runner.convention.contextRegisters(runner.target.registers).length,
     ramBytes: table.codeBufferSize + table.minStackSize,
@@ -154,6 +156,18 @@ function onboardEntry(name: string, entries: readonly number[], elf: ElfFile | u
     throw new CliInputError('BAD_ONBOARD', `${name} (${hex32(address)}) is not offered in the debug-stubs table; only its entries may be called on board`);
   }
   return address;
+}
+
+/**
+ * What to call the on-board function in the output and in errors: its symbol as given, or for an
+ * entry index the name of the function at the entry's address (the ELF's symbol, a ROM function)
+ * with the index, else the index alone.
+ */
+function onboardRoutineName(given: string, entry: number, elf: ElfFile | undefined, chip: ChipDescriptor | undefined): string {
+  const index = parseNumber(given);
+  if (index === undefined) return given;
+  const name = functionNameAt(entry, { elf, chip });
+  return name !== undefined ? `${name} (debug-stubs entry ${index})` : `debug-stubs entry ${index}`;
 }
 
 function print(outcome: Outcome, o: CallOptions, io: CliIo, where: string): void {

@@ -112,14 +112,22 @@ export class WorkAreaAllocator {
       candidate = Math.max(candidate, alignUp(a.end, align));
     }
     if (candidate + size > this.region.end) {
-      const free = gapsBetween(this.region.start, this.region.end, taken).reduce((n, g) => n + g.end - g.start, 0);
-      throw new WorkAreaError(
-        `no room for ${label} (${size} bytes) in the work area ${hex32(this.region.start)}..${hex32(this.region.end)} (${free} bytes free, fragmented)`,
-        undefined,
-        size,
-      );
+      throw new WorkAreaError(`no room for ${label} (${size} bytes) in the work area ${hex32(this.region.start)}..${hex32(this.region.end)}: ${this.whyNoRoom(size, align, taken)}`, undefined, size);
     }
     return this.take(candidate, size, label, options);
+  }
+
+  /** Why `size` bytes (aligned to `align`) do not fit: the area is too small, too little of it is free, or the free RAM is in pieces. */
+  private whyNoRoom(size: number, align: number, taken: readonly AddressRange[]): string {
+    const total = this.region.end - this.region.start;
+    if (total < size) return `it holds only ${total} bytes in all`;
+    const gaps = gapsBetween(this.region.start, this.region.end, taken);
+    const free = gaps.reduce((n, g) => n + g.end - g.start, 0);
+    if (free < size) return `only ${free} of its ${total} bytes are free`;
+    const largest = Math.max(...gaps.map((g) => g.end - g.start));
+    return largest >= size
+      ? `${free} bytes are free, but no free block holds ${size} bytes once aligned to ${align} (fragmented; the largest is ${largest} bytes)`
+      : `${free} bytes are free, but in pieces (fragmented): the largest is ${largest} bytes`;
   }
 
   /** Write back the area's backup (if any) and forget it. */

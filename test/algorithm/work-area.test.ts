@@ -20,7 +20,30 @@ test('allocate keeps out of a reserved range, which stays unheld until covered',
   const a = await allocator.allocate(0x100, 'a');
   assert.equal(a.address, BASE + 0x800, 'first fit after the reserved range');
   assert.equal(allocator.backedUpBytes, 0x100);
-  await assert.rejects(allocator.allocate(0x800, 'too big'), (e: unknown) => e instanceof WorkAreaError && /1792 bytes free/.test(e.message));
+  await assert.rejects(allocator.allocate(0x800, 'too big'), (e: unknown) => e instanceof WorkAreaError && /: only 1792 of its 4096 bytes are free$/.test(e.message));
+});
+
+test('no room says which: the area is too small, too little is free, or the free RAM is in pieces', async () => {
+  const why = async (allocator: WorkAreaAllocator, size: number, align?: number): Promise<string> => {
+    try {
+      await allocator.allocate(size, 'stack', align !== undefined ? { align } : {});
+    } catch (e) {
+      assert.ok(e instanceof WorkAreaError);
+      return e.message;
+    }
+    throw new Error('allocated');
+  };
+  const area = `in the work area ${'0x' + BASE.toString(16)}..${'0x' + (BASE + 0x1000).toString(16)}`;
+  const small = new WorkAreaAllocator(patterned(), { start: BASE, end: BASE + 0x1000 });
+  assert.equal(await why(small, 0x2000), `no room for stack (8192 bytes) ${area}: it holds only 4096 bytes in all`);
+  assert.doesNotMatch(await why(small, 0x2000), /fragmented/);
+  const pieces = new WorkAreaAllocator(patterned(), { start: BASE, end: BASE + 0x1000 });
+  await pieces.allocateAt(BASE + 0x400, 0x100, 'a');
+  await pieces.allocateAt(BASE + 0xa00, 0x100, 'b');
+  // Free: 0x400, 0x500 and 0x500 bytes; 0x600 fits in none.
+  assert.equal(await why(pieces, 0x600), `no room for stack (1536 bytes) ${area}: 3584 bytes are free, but in pieces (fragmented): the largest is 1280 bytes`);
+  // 0x500 bytes fit the free block 0x500..0xa00 only at 0x500, which a 0x400 alignment misses.
+  assert.match(await why(pieces, 0x500, 0x400), /: 3584 bytes are free, but no free block holds 1280 bytes once aligned to 1024 \(fragmented; the largest is 1280 bytes\)$/);
 });
 
 test('cover backs up only the parts no area holds, once, and release gives them back', async () => {

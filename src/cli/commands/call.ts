@@ -1,5 +1,6 @@
 /** `espalgo call`: run a function on a target and show its result, its time, and that nothing was disturbed. */
 import type { Command } from 'commander';
+import { CHIPS, inRange } from '../../chips/index.js';
 import { hex32, type ChipDescriptor } from '../../chips/types.js';
 import {
   AlgorithmError,
@@ -57,6 +58,7 @@ export async function runCall(args: readonly string[], o: CallOptions, io: CliIo
     return n >>> 0;
   });
   const image = o.image !== undefined ? loadImage(o.image, o.entry) : undefined;
+  if (image && o.chip === undefined && o.target !== 'sim') requireChipForEspRam(image, o.image!);
   const connected = await connectTarget({ target: o.target, chip: o.chip, flash: o.flash, scenario: o.scenario });
   try {
     const { target } = connected;
@@ -112,6 +114,32 @@ function loadImage(path: string, entry: string | undefined): StubImage {
     return stubImageFromJson(json);
   }
   return stubImageFromElf(parseElf(bytes), entry !== undefined ? { entrySymbol: entry } : {});
+}
+
+/**
+ * Without --chip the target is generic (QEMU's virt machine): code runs at the address it is written
+ * to, and the trampoline goes wherever the image's RAM has room. A stub whose code is linked into
+ * the RAM of a chip whose code and data buses see that RAM at different addresses (ESP32-C3: DRAM
+ * 0x3FC80000 is IRAM 0x40380000) would then be run where the chip cannot execute it; refuse that
+ * before connecting, naming the chip to give.
+ */
+function requireChipForEspRam(image: StubImage, path: string): void {
+  const fits = (chip: ChipDescriptor, address: number): boolean =>
+    chip.architecture === image.architecture && chip.sramAlias.kind !== 'unified' && (inRange(chip.sramAlias.dram, address) || inRange(chip.sramAlias.iram, address));
+  // Code decides: data may sit at the same addresses on a generic machine (QEMU's lx60 has RAM at 0x3FFE0000).
+  for (const segment of image.segments.filter((s) => s.executable)) {
+    const chips = CHIPS.filter((chip) => fits(chip, segment.address));
+    if (chips.length === 0) continue;
+    // Of the chips whose RAM holds the code, those whose RAM holds every segment, where there are such.
+    const whole = chips.filter((chip) => image.segments.every((s) => fits(chip, s.address)));
+    const named = whole.length > 0 ? whole : chips;
+    throw new CliInputError(
+      'CHIP_NEEDED',
+      `${path} is linked at ${hex32(segment.address)}, in the RAM of the ${named.map((c) => c.displayName).join(' or ')}: ` +
+        `pass --chip ${named.map((c) => c.name).join(' or --chip ')}. Without --chip the target is taken as a generic one, ` +
+        'where code runs at the address it is written to, and such a chip runs code in its RAM only at another address',
+    );
+  }
 }
 
 async function callImage(runner: AlgorithmRunner, image: StubImage, args: number[], timeoutMs: number): Promise<Outcome> {
@@ -204,7 +232,7 @@ export function registerCall(program: Command): void {
     .description('run a function on a target without disturbing the program there: a stub image, or an on-board function')
     .argument('[args...]', 'up to 7 arguments on RISC-V (a0-a6), 5 on Xtensa (a2-a6), e.g. 42 0x3fc84000')
     .option('-t, --target <where>', 'sim (the simulated ESP32-C3 running the demo firmware) or HOST:PORT of a GDB server', 'sim')
-    .option('--chip <name>', 'chip behind a GDB server (gives the I/D alias and work area); omit for a generic RISC-V target')
+    .option('--chip <name>', 'chip behind a GDB server (gives the I/D alias and work area); omit only for a generic RISC-V target such as QEMU\'s virt machine (a stub linked in an ESP chip\'s RAM needs it)')
     .option('--flash <file>', 'with --target sim: flash image to boot instead of the demo firmware')
     .option('--scenario <name>', 'with --target sim: simulator scenario (see espalgo sim --help)')
     .option('--image <stub>', 'stub to load: an ELF, or a JSON descriptor (espalgo-stub-image)')

@@ -6,7 +6,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExampleFlash } from '../../src/image/examples/index.js';
 import { DEMO_FLASH } from '../../src/cli/target-connect.js';
-import { runCli, tempDir } from './helpers.js';
+import { runCli, runCliAsync, tempDir } from './helpers.js';
 
 test('espalgo flash-map from the command line: exit 0, plain text, then exit 1 on an error finding', (t) => {
   const dir = tempDir(t);
@@ -21,6 +21,31 @@ test('espalgo flash-map from the command line: exit 0, plain text, then exit 1 o
   const r1 = runCli(['flash-map', bad, '--json']);
   assert.equal(r1.code, 1);
   assert.ok((JSON.parse(r1.stdout) as { findings: { code: string }[] }).findings.some((f) => f.code === 'TABLE_EXCEEDS_FLASH'));
+});
+
+test('every --json output is one JSON value per line on stdout (no pretty-printing: scripts read it line by line)', async (t) => {
+  const dir = tempDir(t);
+  const flash = join(dir, 'ota.bin');
+  writeFileSync(flash, buildExampleFlash('ota').bytes);
+  const runs = [
+    ['flash-map', flash],
+    ['image', 'info', flash],
+    ['explain', 'test/fixtures/openocd-logs/clean-era-b-esp32c3.log'],
+    ['probe'],
+    ['rom-probe', '--dry-run'],
+    ['rom-probe', '--mode', 'both'],
+    ['call', '--onboard', 'demo_onboard_sum', '1'],
+    ['call', '--image', join(dir, 'missing.elf')],
+    ['flash', 'read', '0x8000', '4K', '-o', join(dir, 'table.bin')],
+  ];
+  const results = await Promise.all(runs.map((args) => runCliAsync([...args, '--json'])));
+  results.forEach((r, i) => {
+    const what = runs[i]!.join(' ');
+    assert.ok(r.stdout.endsWith('\n'), `${what}: output ends with a newline`);
+    const lines = r.stdout.trimEnd().split('\n');
+    for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), `${what}: each line is one JSON value: ${line.slice(0, 80)}`);
+    assert.equal(typeof JSON.parse(lines.at(-1)!), 'object', what);
+  });
 });
 
 test('usage errors exit 2 with one line on stderr; --help exits 0 and teaches', () => {

@@ -74,7 +74,7 @@ export async function runCall(args: readonly string[], o: CallOptions, io: CliIo
       // Anything else means the call never started: bad input (one line, exit 2).
       if (!ranAndFailed(error)) throw error;
       const restored = !(error instanceof AlgorithmNotRestoredError);
-      if (o.json) io.out(JSON.stringify({ ok: false, code: error.code, error: error.message, context: { restored } }, null, 2) + '\n');
+      if (o.json) io.out(JSON.stringify({ ok: false, code: error.code, error: error.message, context: { restored } }) + '\n');
       else io.err(`espalgo: ${error.message} [${error.code}]\n`);
       return EXIT_PROBLEM;
     } finally {
@@ -212,7 +212,7 @@ function print(outcome: Outcome, o: CallOptions, io: CliIo, where: string): void
       timeMs: Number(result.durationMs.toFixed(3)),
       context: { restored: true, verified: result.restoreVerified, registers: outcome.registers, ramBytes: outcome.ramBytes },
       log: result.log,
-    }, null, 2) + '\n');
+    }) + '\n');
     return;
   }
   const lines = [

@@ -48,9 +48,9 @@ function findingsOf(d: Described): readonly Finding[] {
   return d.kind === 'esp-image' ? d.image.findings ?? [] : d.kind === 'partition-table' ? d.table.findings : [];
 }
 
-/** JSON with byte arrays as hex strings. */
+/** JSON on one line, with byte arrays as hex strings. */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (v instanceof Uint8Array ? toHex(v) : v), 2);
+  return JSON.stringify(value, (_k, v: unknown) => (v instanceof Uint8Array ? toHex(v) : v));
 }
 
 function renderImage(d: Extract<Described, { kind: 'esp-image' }>, st: Style, name: string, columns: number): string {

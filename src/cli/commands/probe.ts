@@ -55,7 +55,7 @@ export async function runProbe(o: ProbeCommandOptions, io: CliIo = processIo()):
     const connected = await connectForProbe(o);
     try {
       const report = await probeFlash(connected.target, probeOptionsFrom(o, connected));
-      if (o.json) io.out(JSON.stringify({ ok: true, ...report }, null, 2) + '\n');
+      if (o.json) io.out(JSON.stringify({ ok: true, ...report }) + '\n');
       else io.out(renderProbeText(report, makeStyle(io.color), io.columns));
       return EXIT_OK;
     } finally {

@@ -42,7 +42,7 @@ function modeOf(o: RomProbeCommandOptions, chip: ChipDescriptor): ProbeMode {
 /** `--dry-run`: the ROM-call plan for the chip, as text or JSON; exit 1 when espalgo lacks the chip's ROM facts. */
 export function printRomPlan(o: Pick<RomProbeCommandOptions, 'chip' | 'json'>, io: CliIo): number {
   const plan = romProbePlan(chipOf(o.chip));
-  io.out(o.json ? JSON.stringify(planToJson(plan), null, 2) + '\n' : renderPlanText(plan));
+  io.out(o.json ? JSON.stringify(planToJson(plan)) + '\n' : renderPlanText(plan));
   return plan.supported ? EXIT_OK : EXIT_PROBLEM;
 }
 
@@ -74,7 +74,7 @@ export async function runProbeMode(o: RomProbeCommandOptions, io: CliIo = proces
       const rom = await romProbe(connected.target, { ...common, chip: connected.chip ?? chip, timeoutMs: sim ? 30000 : 3000 });
       if (o.json) {
         const agree = stub ? { size: stub.size.bytes === rom.size.bytes, mappings: segKey(stub) === segKey(rom) } : undefined;
-        io.out(JSON.stringify(stub ? { ok: true, stub, rom, agree } : { ok: true, ...rom }, null, 2) + '\n');
+        io.out(JSON.stringify(stub ? { ok: true, stub, rom, agree } : { ok: true, ...rom }) + '\n');
         return EXIT_OK;
       }
       if (stub) io.out(renderProbeText(stub, makeStyle(io.color), io.columns) + '\n');

@@ -21,6 +21,8 @@ test('flash write/verify/read/blank-check/erase on the simulator: exit codes and
     const lines = io.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const events = lines.filter((l) => l['event'] === 'progress');
     assert.deepEqual([...new Set(events.map((e) => e['phase']))], ['plan', 'erase', 'write', 'verify']);
+    // Addresses are 0x strings in every line of the stream: the progress events, the result, the errors.
+    assert.ok(events.every((e) => e['address'] === '0x00200000'), JSON.stringify(events[0]));
     const last = lines.at(-1)!;
     assert.equal(last['ok'], true);
     assert.equal(last['offset'], '0x00200000');

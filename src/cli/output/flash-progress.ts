@@ -4,6 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { FlashProgressEvent, FlashProgressListener } from '../../flash/progress.js';
+import { hex32 } from '../../chips/types.js';
 import type { CliIo } from './io.js';
 
 export interface ProgressPrinter {
@@ -26,7 +27,17 @@ function summary(e: FlashProgressEvent): string {
 export function progressPrinter(io: CliIo, options: { json: boolean; tty: boolean }): ProgressPrinter {
   if (options.json) {
     return {
-      listener: (e) => io.out(JSON.stringify({ event: 'progress', ...e, elapsedMs: Math.round(e.elapsedMs), ...(e.kbps !== undefined ? { kbps: Number(e.kbps.toFixed(1)) } : {}) }) + '\n'),
+      // Addresses as 0x strings, as in the result and error lines of the same stream.
+      listener: (e) =>
+        io.out(
+          JSON.stringify({
+            event: 'progress',
+            ...e,
+            elapsedMs: Math.round(e.elapsedMs),
+            ...(e.kbps !== undefined ? { kbps: Number(e.kbps.toFixed(1)) } : {}),
+            ...(e.address !== undefined ? { address: hex32(e.address) } : {}),
+          }) + '\n',
+        ),
       stop: () => undefined,
     };
   }

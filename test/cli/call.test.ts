@@ -122,6 +122,11 @@ test('espalgo call: input the call cannot start with (too many arguments, no roo
     assert.equal((await call([], { onboard: '3', table: 0x3fc80000 })).code, 2);
     write({ ...image, entry: image.entry + STUB.spin });
     assert.equal((await call([], { image: path, timeout: 50 })).code, 1, 'a run that timed out is still exit 1');
+    // With --json the failure is a JSON line, and on stderr as well, as every other failure is.
+    const timedOut = await call([], { image: path, timeout: 50, json: true });
+    assert.equal(timedOut.code, 1);
+    assert.equal(JSON.parse(timedOut.out).code, 'ALGO_TIMEOUT');
+    assert.match(timedOut.err, /^espalgo: .* did not finish within 50 ms.* \[ALGO_TIMEOUT\]\n$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -103,6 +103,7 @@ test('unaligned, out-of-range and oversized requests exit 2 with the address and
     assert.equal(await runFlash('write', [big, '0'], { ...base, json: true } as FlashWriteOptions, io), 2);
     const last = JSON.parse(io.stdout().trim().split('\n').at(-1)!) as Record<string, unknown>;
     assert.deepEqual([last['ok'], last['code'], last['address']], [false, 'FLASH_TOO_LARGE', '0x00000000']);
+    assert.match(io.stderr(), /^espalgo: .* \[FLASH_TOO_LARGE\]\n$/, 'with --json the failure is on stderr as well, as every other failure is');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -74,8 +74,8 @@ export async function runCall(args: readonly string[], o: CallOptions, io: CliIo
       // Anything else means the call never started: bad input (one line, exit 2).
       if (!ranAndFailed(error)) throw error;
       const restored = !(error instanceof AlgorithmNotRestoredError);
+      io.err(`espalgo: ${error.message} [${error.code}]\n`);
       if (o.json) io.out(JSON.stringify({ ok: false, code: error.code, error: error.message, context: { restored } }) + '\n');
-      else io.err(`espalgo: ${error.message} [${error.code}]\n`);
       return EXIT_PROBLEM;
     } finally {
       if (wasRunning && target.state() === 'halted') await target.resume();

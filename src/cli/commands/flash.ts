@@ -102,8 +102,8 @@ function fail(error: unknown, o: FlashCommonOptions, io: CliIo): number {
   if (!known) throw error;
   const e = error as Error & { code: string; address?: number };
   const input = isFlashInputError(error);
+  io.err(`espalgo: ${e.message} [${e.code}]\n`);
   if (o.json) io.out(JSON.stringify({ ok: false, code: e.code, ...(e.address !== undefined ? { address: hex32(e.address) } : {}), error: e.message }) + '\n');
-  else io.err(`espalgo: ${e.message} [${e.code}]\n`);
   if (e.code === 'FLASH_INTERRUPTED') return EXIT_INTERRUPTED;
   return input ? EXIT_BAD_INPUT : EXIT_PROBLEM;
 }

@@ -23,7 +23,7 @@ test('espalgo flash-map from the command line: exit 0, plain text, then exit 1 o
   assert.ok((JSON.parse(r1.stdout) as { findings: { code: string }[] }).findings.some((f) => f.code === 'TABLE_EXCEEDS_FLASH'));
 });
 
-test('every --json output is one JSON value per line on stdout (no pretty-printing: scripts read it line by line)', async (t) => {
+test('every --json output is one JSON value per line on stdout (no pretty-printing: scripts read it line by line), the result with "ok"', async (t) => {
   const dir = tempDir(t);
   const flash = join(dir, 'ota.bin');
   writeFileSync(flash, buildExampleFlash('ota').bytes);
@@ -44,7 +44,10 @@ test('every --json output is one JSON value per line on stdout (no pretty-printi
     assert.ok(r.stdout.endsWith('\n'), `${what}: output ends with a newline`);
     const lines = r.stdout.trimEnd().split('\n');
     for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), `${what}: each line is one JSON value: ${line.slice(0, 80)}`);
-    assert.equal(typeof JSON.parse(lines.at(-1)!), 'object', what);
+    // The result line says whether the command produced its result: ok true, or ok false with a code.
+    const last = JSON.parse(lines.at(-1)!) as { ok?: unknown; code?: unknown };
+    assert.equal(typeof last.ok, 'boolean', `${what}: "ok" in ${lines.at(-1)!.slice(0, 80)}`);
+    if (last.ok === false) assert.equal(typeof last.code, 'string', what);
   });
 });
 

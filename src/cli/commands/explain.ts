@@ -90,7 +90,7 @@ export function runExplain(file: string, o: ExplainCliOptions, io: CliIo = proce
     const name = file === '-' ? '(stdin)' : basename(file);
     if (o.json) {
       const { lineCount, levelLines, ...rest } = report;
-      io.out(JSON.stringify({ file: name, lineCount, levelLines, ...rest }) + '\n');
+      io.out(JSON.stringify({ ok: true, file: name, lineCount, levelLines, ...rest }) + '\n');
     } else {
       io.out(renderReport(report, name, makeStyle(io.color), io.columns));
     }

@@ -55,7 +55,7 @@ export function reportFlashMap(bytes: Uint8Array, name: string, o: FlashMapComma
   if (o.svg !== undefined) {
     writeOutputFile(o.svg, renderFlashMapSvg(report, name), 'SVG_UNWRITABLE');
   }
-  if (o.json) io.out(JSON.stringify({ file: name, ...extra, ...report }) + '\n');
+  if (o.json) io.out(JSON.stringify({ ok: true, file: name, ...extra, ...report }) + '\n');
   else io.out(renderFlashMapText(report, makeStyle(io.color), io.columns, name) + (o.svg !== undefined ? `\nSVG written to ${o.svg}\n` : ''));
   return flashMapExitCode(report, o.failOn);
 }

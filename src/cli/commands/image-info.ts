@@ -113,7 +113,7 @@ export function runImageInfo(file: string, o: ImageInfoOptions, io: CliIo = proc
       const body = d.kind === 'esp-image' ? { image: d.image, trailingBytes: d.trailing } : d.kind === 'partition-table' ? { table: d.table } : { mcuboot: d.header };
       // The chip descriptor is reference data, not a fact about the file: name it only.
       const replacer = d.kind === 'esp-image' ? { image: { ...d.image, chip: d.image.chip?.name ?? null } } : {};
-      io.out(toJson({ file: name, kind: d.kind, ...body, ...replacer }) + '\n');
+      io.out(toJson({ ok: true, file: name, kind: d.kind, ...body, ...replacer }) + '\n');
     } else {
       const st = makeStyle(io.color);
       io.out(d.kind === 'esp-image' ? renderImage(d, st, name, io.columns) : d.kind === 'partition-table' ? renderTableInfo(d.table, st, name, io.columns) : renderMcuboot(d.header, st, name));

@@ -42,7 +42,7 @@ function modeOf(o: RomProbeCommandOptions, chip: ChipDescriptor): ProbeMode {
 /** `--dry-run`: the ROM-call plan for the chip, as text or JSON; exit 1 when espalgo lacks the chip's ROM facts. */
 export function printRomPlan(o: Pick<RomProbeCommandOptions, 'chip' | 'json'>, io: CliIo): number {
   const plan = romProbePlan(chipOf(o.chip));
-  io.out(o.json ? JSON.stringify(planToJson(plan)) + '\n' : renderPlanText(plan));
+  io.out(o.json ? JSON.stringify({ ok: true, ...(planToJson(plan) as object) }) + '\n' : renderPlanText(plan));
   return plan.supported ? EXIT_OK : EXIT_PROBLEM;
 }
 

@@ -36,6 +36,12 @@ test('espalgo call --onboard with an entry index names the function there (text 
   assert.match(r.out, /^routine {2}demo_onboard_sum \(debug-stubs entry 3\) at 0x42000206$/m);
   const j = await call([], { onboard: '0x3', json: true });
   assert.equal(JSON.parse(j.out).routine, 'demo_onboard_sum (debug-stubs entry 3)');
+  // An entry that holds no function (past the table, or empty) is refused naming those that do.
+  for (const index of ['4', '9', '1']) {
+    const none = await call([], { onboard: index });
+    assert.equal(none.code, 2, index);
+    assert.equal(none.err, `espalgo: debug-stubs entry ${index} holds no function: the table offers entry 3 (demo_onboard_sum)\n`);
+  }
 });
 
 test('functionNameAt: the ELF symbol at an address, else the chip\'s ROM function there', () => {

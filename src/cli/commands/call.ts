@@ -172,8 +172,15 @@ async function callOnboard(runner: AlgorithmRunner, o: CallOptions, demo: boolea
 function onboardEntry(name: string, entries: readonly number[], elf: ElfFile | undefined): number {
   const index = parseNumber(name);
   if (index !== undefined) {
-    if (index < DEBUG_STUBS_ENTRY_FIRST || index >= entries.length) {
-      throw new CliInputError('BAD_ONBOARD', `the table has function entries ${DEBUG_STUBS_ENTRY_FIRST}..${entries.length - 1}, not ${index}`);
+    if (index < DEBUG_STUBS_ENTRY_FIRST || index >= entries.length || entries[index] === 0) {
+      // Only the entries that hold a function can be called; name them (an empty one reads 0).
+      const offered = entries.flatMap((address, i) => {
+        if (i < DEBUG_STUBS_ENTRY_FIRST || address === 0) return [];
+        const fn = elf ? functionNameAt(address, { elf }) : undefined;
+        return [`${i} (${fn ?? hex32(address)})`];
+      });
+      const has = offered.length === 0 ? 'offers no function' : `offers ${offered.length === 1 ? 'entry' : 'entries'} ${offered.join(', ')}`;
+      throw new CliInputError('BAD_ONBOARD', `debug-stubs entry ${index} holds no function: the table ${has}`);
     }
     return entries[index]!;
   }

@@ -19,7 +19,7 @@ import {
 } from '../../algorithm/index.js';
 import { findSymbol, parseElf } from '../../image/elf.js';
 import type { ElfFile } from '../../image/types.js';
-import { exitTwoOnUsageErrors, numberOption, readInputFile, runGuardedAsync } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, millisecondsOption, numberOption, readInputFile, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { parseNumber } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
@@ -247,7 +247,7 @@ export function registerCall(program: Command): void {
     .option('--onboard <name>', 'call a function of the application through its ESP-IDF debug-stubs table: an entry index (3 = first) or its symbol')
     .option('--elf <app.elf>', 'with --onboard: the application ELF (finds s_dbg_stubs and the function); default for the demo firmware')
     .option('--table <addr>', 'with --onboard: address of the debug-stubs table', numberOption('--table'))
-    .option('--timeout <ms>', 'give up after this long; the CPU is halted and restored', numberOption('--timeout'), 3000)
+    .option('--timeout <ms>', 'give up after this long; the CPU is halted and restored', millisecondsOption('--timeout'), 3000)
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Examples:

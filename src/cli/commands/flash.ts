@@ -19,7 +19,7 @@ import { verifyFlash } from '../../flash/verify.js';
 import { writeFlash, type WriteReport } from '../../flash/write.js';
 import { TargetError } from '../../target/errors.js';
 import { checkOutputWritable, writeOutputFile } from '../output/atomic-write.js';
-import { exitTwoOnUsageErrors, numberOption, runGuardedAsync } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, factorOption, numberOption, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { withInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
@@ -258,7 +258,7 @@ function common(cmd: Command): Command {
     .option('--scenario <name>', 'with --target sim: simulator scenario (see espalgo sim --help)')
     .option('--flash-size <size>', 'flash size when it cannot be detected (e.g. 4M); also checked before connecting', numberOption('--flash-size'))
     .option('--no-backup', 'do not back up the work-area RAM (faster); the target is left halted afterwards')
-    .option('--timeout-scale <n>', 'multiply stub timeouts (default 10 on the simulator, else 1)', numberOption('--timeout-scale'))
+    .option('--timeout-scale <n>', 'multiply stub timeouts (default 10 on the simulator, else 1)', factorOption('--timeout-scale'))
     .option('--json', 'progress events and the result as JSON lines on stdout');
 }
 

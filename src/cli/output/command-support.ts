@@ -40,6 +40,24 @@ export function numberOption(what: string): (value: string) => number {
   };
 }
 
+/** commander argument parser for a factor: a number above 0, fractions allowed (0.5, 2, 10). */
+export function factorOption(what: string): (value: string) => number {
+  return (value: string) => {
+    const n = /^\s*\d*\.?\d+\s*$/.test(value) ? Number(value) : NaN;
+    if (!(n > 0)) throw new InvalidArgumentError(`${what} must be a number above 0, e.g. 0.5, 2 or 10`);
+    return n;
+  };
+}
+
+/** commander argument parser for a duration in milliseconds: a whole number above 0. */
+export function millisecondsOption(what: string): (value: string) => number {
+  return (value: string) => {
+    const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+    if (!(n > 0) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${what} must be milliseconds, a whole number above 0, e.g. 3000`);
+    return n;
+  };
+}
+
 /** commander argument parser for a TCP port to listen on: 0 (any free port) to 65535. */
 export function portOption(what: string): (value: string) => number {
   return (value: string) => {

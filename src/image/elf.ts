@@ -6,6 +6,7 @@ import { readU16, readU32 } from './bytes.js';
 import { ImageFormatError, h32, type ImageErrorCode } from './errors.js';
 import type { ElfFile, ElfProgramHeader, ElfSection, ElfSymbol } from './types.js';
 
+export const ET_EXEC = 2;
 export const PT_LOAD = 1;
 export const SHT_PROGBITS = 1;
 export const SHT_SYMTAB = 2;
@@ -20,10 +21,14 @@ export const PF_W = 0x2;
 export const PF_R = 0x4;
 export const EM_XTENSA = 0x5e;
 export const EM_RISCV = 0xf3;
-const EHDR_SIZE = 52;
+/** e_flags bit of a RISC-V object that uses compressed (C) instructions. */
+export const EF_RISCV_RVC = 0x1;
+export const STB_GLOBAL = 1;
+export const STT_FUNC = 2;
+export const EHDR_SIZE = 52;
 const PHDR_SIZE = 32;
-const SHDR_SIZE = 40;
-const SYM_SIZE = 16;
+export const SHDR_SIZE = 40;
+export const SYM_SIZE = 16;
 
 function fail(code: ImageErrorCode, message: string, offset?: number, expected?: number | string, found?: number | string): never {
   throw new ImageFormatError(code, message, {

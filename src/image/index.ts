@@ -48,8 +48,9 @@ export { DIRECT_BOOT_MAGIC, DIRECT_BOOT_ENTRY_OFFSET, isDirectBootImage, directB
 export {
   parseElf, findSymbol, symbolMap, findSection, elfSectionData, elfSegmentData,
   PT_LOAD, SHT_PROGBITS, SHT_SYMTAB, SHT_STRTAB, SHT_NOBITS, SHT_DYNSYM, SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR,
-  PF_X, PF_W, PF_R, EM_XTENSA, EM_RISCV,
+  PF_X, PF_W, PF_R, EM_XTENSA, EM_RISCV, ET_EXEC, EF_RISCV_RVC, STB_GLOBAL, STT_FUNC,
 } from './elf.js';
+export { writeElf, type ElfWriteSpec, type ElfWriteSection, type ElfWriteSymbol } from './elf-write.js';
 export { elf2image, elfLoadablePieces, ELF2IMAGE_SEGMENT_ORDER } from './elf2image.js';
 export * from './flash-map/index.js';
 export * from './examples/index.js';

@@ -1,9 +1,13 @@
-// `espalgo sim` from the command line: a start that fails stops the simulator and exits 2.
+// `espalgo sim` from the command line: a start that fails stops the simulator and exits 2; --rom-elf.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir } from './helpers.js';
+import { startSim } from '../../src/cli/commands/sim.js';
+import { memoryIo } from '../../src/cli/output/io.js';
+import { findSymbol, parseElf } from '../../src/image/elf.js';
 
 test('sim --gdb on a port that is taken, or no port at all: one line, exit 2, and the process ends (the simulator is not left running)', async (t) => {
   const taken = createServer();
@@ -30,4 +34,28 @@ test('a --flash file that is missing is worded as every missing input file, by s
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.stderr, new RegExp(`^espalgo(?: sim)?: no such file: ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n$`), args.join(' '));
   }
+});
+
+test('sim --rom-elf writes the ROM\'s symbols before serving and names the gdb command that loads them; a file it cannot write is refused before booting', async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'rom.elf');
+  const io = memoryIo();
+  const running = await startSim({ gdb: 0, romElf: file }, io);
+  try {
+    const elf = parseElf(new Uint8Array(readFileSync(file)));
+    assert.equal(findSymbol(elf, 'esp_rom_spiflash_read')?.value, 0x40000130);
+    assert.match(io.stdout(), new RegExp(`ROM symbols written to ${file}  \\(in gdb: add-symbol-file ${file}\\)\n`));
+    assert.match(io.stdout(), new RegExp(`gdb-multiarch -ex "add-symbol-file ${file}" -ex "target extended-remote 127\\.0\\.0\\.1:${running.gdb!.port}"`));
+  } finally {
+    await running.close();
+  }
+  assert.deepEqual(readdirSync(dir), ['rom.elf'], 'no temporary file left beside it');
+
+  for (const [path, why] of [[join(dir, 'no-such-folder', 'rom.elf'), 'no folder'], [dir, 'it is a folder']] as const) {
+    const r = runCli(['sim', '--gdb', '0', '--rom-elf', path]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, '', 'nothing booted');
+    assert.match(r.stderr, new RegExp(`^espalgo sim: cannot write ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${why}`));
+  }
+  assert.ok(!existsSync(join(dir, 'no-such-folder')));
 });

@@ -8,11 +8,13 @@ import { generateMemoryMapXml } from '../../gdb/memory-map.js';
 import { createSimulatedEsp32c3, type SimulatedEsp32c3 } from '../../sim/esp32c3/create.js';
 import { SCENARIOS } from '../../sim/esp32c3/scenarios.js';
 import { esp32c3MemoryRegions } from '../../sim/esp32c3/memory-map.js';
+import { simulatedRomElf } from '../../sim/esp32c3/rom-elf.js';
 import { parseFlashSize } from '../../sim/flash/jedec.js';
 import { hex32 } from '../../chips/types.js';
 import { exitTwoOnUsageErrors, numberOption, portOption, readInputFile } from '../output/command-support.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { CliInputError, EXIT_BAD_INPUT } from '../output/exit-codes.js';
+import { checkOutputWritable, writeOutputFile } from '../output/atomic-write.js';
 import type { RemoteBitbangServer } from '../../sim/jtag/index.js';
 import { startSimJtagServer } from '../../sim/esp32c3/jtag-server.js';
 import { DEMO_FLASH } from '../target-connect.js';
@@ -28,6 +30,7 @@ export interface SimCommandOptions {
   readonly persist?: boolean;
   readonly halted?: boolean;
   readonly verbose?: boolean;
+  readonly romElf?: string;
 }
 
 export interface RunningSim {
@@ -47,6 +50,7 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
   if (options.gdb !== undefined && options.rbb !== undefined) {
     throw new CliInputError('BAD_OPTIONS', '--gdb and --rbb both drive the CPU; choose one (OpenOCD on --rbb serves GDB itself)');
   }
+  if (options.romElf !== undefined) checkOutputWritable(options.romElf);
   const flashFile = options.flash ?? DEMO_FLASH;
   // Read here, so that a missing or unreadable file is worded as for every other input file.
   const bytes = readInputFile(flashFile);
@@ -82,6 +86,10 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
   let gdb: GdbServerHandle | undefined;
   let rbbServer: RemoteBitbangServer | undefined;
   try {
+    if (options.romElf !== undefined) {
+      writeOutputFile(options.romElf, simulatedRomElf(sim.chip));
+      io.out(`  ROM symbols written to ${options.romElf}  (in gdb: add-symbol-file ${options.romElf})\n`);
+    }
     if (options.gdb !== undefined) {
       const port = options.gdb;
       gdb = await startGdbServer(sim.target, {
@@ -93,14 +101,16 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
         // Worded as the remote_bitbang server words it.
         throw new CliInputError('SIM_GDB_LISTEN', `cannot listen for GDB on 127.0.0.1:${port}: ${(error as Error).message}; pick another port (0 chooses a free one)`);
       });
-      io.out(`  GDB server listening on 127.0.0.1:${gdb.port}  (gdb-multiarch -ex "target extended-remote 127.0.0.1:${gdb.port}")\n`);
+      const symbols = options.romElf !== undefined ? `-ex "add-symbol-file ${options.romElf}" ` : '';
+      io.out(`  GDB server listening on 127.0.0.1:${gdb.port}  (gdb-multiarch ${symbols}-ex "target extended-remote 127.0.0.1:${gdb.port}")\n`);
     }
     if (options.rbb !== undefined) {
       rbbServer = await startSimJtagServer(sim, { port: options.rbb });
       io.out(`  JTAG (remote_bitbang) on ${rbbServer.host}:${rbbServer.port}  (openocd -c "set RBB_PORT ${rbbServer.port}" -f config/openocd-esp32c3-sim.cfg)\n`);
     }
   } catch (error) {
-    // A port that cannot be served (taken, say): stop what was started, or the process runs on.
+    // A port that cannot be served (taken, say) or a ROM ELF that cannot be written: stop what was
+    // started, or the process runs on.
     await gdb?.close();
     await sim.close();
     throw error;
@@ -138,8 +148,9 @@ export function registerSim(program: Command): void {
     .option('--table-offset <offset>', 'partition table offset', numberOption('--table-offset'))
     .option('--persist', 'write flash changes back into the file (default: the file is only read)')
     .option('--halted', 'stay halted at the app entry instead of running')
+    .option('--rom-elf <file>', 'write the ROM\'s function symbols as an ELF file for gdb (add-symbol-file FILE): bt and finish work inside ROM functions')
     .option('--verbose', 'log unmodelled peripheral accesses, flash protocol notes and GDB packets to stderr')
-    .addHelpText('after', `\nScenarios:\n${scenarioHelp()}\n\nExamples:\n  $ espalgo sim --gdb 3333 --scenario issue-366        demo firmware, GDB server on 127.0.0.1:3333\n  $ espalgo sim --flash my-flash.bin --gdb 3333\n  $ espalgo sim --rbb 9824 &                           JTAG for OpenOCD, then:\n  $ openocd -c "set RBB_PORT 9824" -f config/openocd-esp32c3-sim.cfg   (GDB on 3333 via OpenOCD)\n`)
+    .addHelpText('after', `\nScenarios:\n${scenarioHelp()}\n\nExamples:\n  $ espalgo sim --gdb 3333 --scenario issue-366        demo firmware, GDB server on 127.0.0.1:3333\n  $ espalgo sim --flash my-flash.bin --gdb 3333\n  $ espalgo sim --gdb 3333 --rom-elf rom.elf           then in gdb: add-symbol-file rom.elf\n  $ espalgo sim --rbb 9824 &                           JTAG for OpenOCD, then:\n  $ openocd -c "set RBB_PORT 9824" -f config/openocd-esp32c3-sim.cfg   (GDB on 3333 via OpenOCD)\n`)
     .action(async (opts: SimCommandOptions) => {
       const io = processIo();
       let running: RunningSim;

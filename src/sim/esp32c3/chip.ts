@@ -47,6 +47,15 @@ export const RTC_FAST_SIZE = 0x2000;
 /** Top of the ROM boot stack the 2nd-stage bootloader runs on (facts §1.3). */
 export const ROM_STACK_TOP = 0x3fcde710;
 
+/** A function the simulated ROM serves: modelled in TypeScript (it reads as `ret`) or code the ROM holds. */
+export interface RomFunction {
+  readonly address: number;
+  /** A symbol name (what GDB shows in a backtrace). */
+  readonly name: string;
+  /** Bytes it occupies in the ROM: 2 for a modelled function (`c.jr ra`), the code's length otherwise. */
+  readonly size: number;
+}
+
 export interface Esp32c3Options {
   readonly flash: SpiNorFlash;
   /** Diagnostics (unknown peripheral addresses, flash protocol notes). */
@@ -87,6 +96,7 @@ export class Esp32c3 {
   private readonly log: (message: string) => void;
   private readonly output: ((text: string) => void) | undefined;
   readonly romEnv: RomEnvironment;
+  private readonly servedRomFunctions = new Map<number, RomFunction>();
 
   constructor(options: Esp32c3Options) {
     this.flash = options.flash;
@@ -173,11 +183,21 @@ export class Esp32c3 {
    * RISC-V) then stops at the return address, as the call really goes there.
    */
   registerRomFunction(address: number, name: string, fn: HostCallFn): void {
-    const offset = (address >>> 0) - ROM_BASE;
-    if (offset < 0 || offset + 2 > ROM_SIZE) throw new RangeError(`ROM function ${name} at 0x${(address >>> 0).toString(16)} is outside the ROM`);
+    this.placeRomCode(address, name, Uint8Array.of(C_RET & 0xff, C_RET >>> 8));
     this.hart.registerHostCall(address, name, fn);
-    this.rom[offset] = C_RET & 0xff;
-    this.rom[offset + 1] = C_RET >>> 8;
+  }
+
+  /** Instructions the ROM holds at `address` and the hart runs, named `name` (the reset vector's). */
+  placeRomCode(address: number, name: string, code: Uint8Array): void {
+    const offset = (address >>> 0) - ROM_BASE;
+    if (offset < 0 || offset + code.length > ROM_SIZE) throw new RangeError(`ROM function ${name} at 0x${(address >>> 0).toString(16)} is outside the ROM`);
+    this.rom.set(code, offset);
+    this.servedRomFunctions.set(address >>> 0, { address: address >>> 0, name, size: code.length });
+  }
+
+  /** The functions the ROM serves (modelled or held as code), by address. */
+  romFunctions(): RomFunction[] {
+    return [...this.servedRomFunctions.values()].sort((a, b) => a.address - b.address);
   }
 
   /** Called by the flash model's onChange: drop code decoded from window pages that map it. */

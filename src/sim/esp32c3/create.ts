@@ -103,8 +103,8 @@ export function createSimulatedEsp32c3(options: SimulatedEsp32c3Options): Simula
   // The reset vector, as instructions the ROM holds and the hart runs, so that a debugger stepping
   // from reset sees what happens: `jal ra, BOOT` calls the ROM start-up and 2nd-stage bootloader
   // (one host call, returning the app entry in a0), then `jr a0` jumps to the app.
-  c.rom.set(RESET_VECTOR_CODE, 0);
-  c.registerRomFunction(ROM_BOOT, 'ROM start-up and 2nd-stage bootloader', (hart) => {
+  c.placeRomCode(ROM_BASE, '_start', RESET_VECTOR_CODE);
+  c.registerRomFunction(ROM_BOOT, 'sim_rom_boot', (hart) => {
     bootAndApply(false);
     hart.x[10] = hart.pc; // the boot leaves pc at the app entry: return it instead
     hart.pc = ROM_BOOT;

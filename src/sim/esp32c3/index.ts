@@ -1,5 +1,6 @@
 /** The simulated ESP32-C3. */
-export { Esp32c3, type Esp32c3Options, ROM_BASE, ROM_SIZE, SRAM1_DATA_BASE, SRAM1_INSTR_BASE, SRAM1_SIZE, SRAM0_BASE, RTC_FAST_BASE, ROM_STACK_TOP } from './chip.js';
+export { Esp32c3, type Esp32c3Options, type RomFunction, ROM_BASE, ROM_SIZE, SRAM1_DATA_BASE, SRAM1_INSTR_BASE, SRAM1_SIZE, SRAM0_BASE, RTC_FAST_BASE, ROM_STACK_TOP } from './chip.js';
+export { simulatedRomElf } from './rom-elf.js';
 export { createSimulatedEsp32c3, type SimulatedEsp32c3, type SimulatedEsp32c3Options } from './create.js';
 export { startSimJtagServer, type SimJtagServerOptions } from './jtag-server.js';
 export { bootFromFlash, BootError, DEFAULT_PARTITION_TABLE_OFFSET, BOOT_STACK_POINTER, type BootInfo, type BootMapping, type BootOptions } from './boot.js';

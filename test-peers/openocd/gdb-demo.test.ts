@@ -125,6 +125,8 @@ test('gdb-multiarch stepi through the simulator GDB server from reset and over a
       'printf "PC=%x\\n", $pc',
       'stepi',
       'printf "PC=%x\\n", $pc',
+      'stepi',
+      'printf "PC=%x\\n", $pc',
       // Into a ROM function (ets_delay_us) called from the app's code: stepi comes back to the caller.
       'hbreak demo_mix_irom',
       'continue',
@@ -141,7 +143,7 @@ test('gdb-multiarch stepi through the simulator GDB server from reset and over a
     assert.match(r.output, /unknown monitor command 'frobnicate'[^\n]*\n[\s\S]*Protocol error with Rcmd/, r.output);
     const pcs = [...r.output.matchAll(/^PC=([0-9a-f]+)$/gm)].map((m) => parseInt(m[1]!, 16));
     const entry = running.sim.boot.entry;
-    assert.deepEqual(pcs, [0x40000000, 0x40000008, 0x40000004, entry, 0x42000090], r.output);
+    assert.deepEqual(pcs, [0x40000000, 0x40000008, 0x40000004, 0x40000006, entry, 0x42000090], r.output);
   } finally {
     await running.close();
   }

@@ -2,7 +2,8 @@
  * gdb-multiarch inside a ROM function of the simulated ESP32-C3, with the ROM's symbols that
  * `espalgo sim --rom-elf` writes loaded by `add-symbol-file`, as a real chip's ROM ELF would be:
  * `bt` names the ROM function and its caller, and `finish` returns to the caller (without the
- * symbols GDB calls the ROM function the outermost frame and refuses `finish`).
+ * symbols GDB calls the ROM function the outermost frame and refuses `finish`); also in the boot
+ * the reset vector calls.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -75,6 +76,40 @@ test('gdb-multiarch with the ROM ELF of sim --rom-elf: bt names a ROM function a
     assert.equal([...out.matchAll(backtrace)].length, 2, `bt names the ROM function and its caller twice\n${out}`);
     const pcs = [...out.matchAll(/^PC=([0-9a-f]+)$/gm)].map((m) => parseInt(m[1]!, 16));
     assert.deepEqual(pcs, [RETURN_ADDRESS, 0x40000050, RETURN_ADDRESS], out);
+    assert.equal(r.status, 0, out);
+  } finally {
+    await running.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('gdb-multiarch with the ROM ELF: from reset, finish in the boot the reset vector calls returns to _start, which then starts the app', { skip: missingTools([GDB]), timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-rom-elf-'));
+  const romElf = join(dir, 'rom.elf');
+  const running = await startSim({ gdb: 0, romElf }, memoryIo());
+  try {
+    const pc = 'printf "PC=%x\\n", $pc';
+    const r = await gdbBatch([
+      `file ${ELF}`,
+      `add-symbol-file ${romElf}`,
+      `target extended-remote 127.0.0.1:${running.gdb!.port}`,
+      'monitor reset halt',
+      'maintenance flush register-cache',
+      'stepi',
+      'bt',
+      // The boot returns the app's stack pointer (a1) and leaves sp alone: had it moved sp, gdb would
+      // not know the caller's frame at the return address and would let the app run on.
+      'finish',
+      pc,
+      'stepi',
+      'stepi',
+      pc,
+      'detach',
+    ], 30_000);
+    const out = r.output;
+    assert.match(out, /#0  0x40000008 in sim_rom_boot \(\)\n#1  0x40000004 in _start \(\)/, out);
+    const pcs = [...out.matchAll(/^PC=([0-9a-f]+)$/gm)].map((m) => parseInt(m[1]!, 16));
+    assert.deepEqual(pcs, [0x40000004, running.sim.boot.entry], out);
     assert.equal(r.status, 0, out);
   } finally {
     await running.close();

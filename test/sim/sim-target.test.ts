@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 import { HardwareBreakpointLimitError, WatchpointLimitError } from '../../src/sim/sim-target.js';
 import { TargetStateError } from '../../src/target/errors.js';
+import { BOOT_STACK_POINTER } from '../../src/sim/esp32c3/boot.js';
 import { buildFlash, IROM_CODE, COUNTER_ADDR } from './esp32c3/fixture.js';
 
 function newSim(run = false) {
@@ -152,19 +153,25 @@ test('watchpoints and hardware breakpoints share the 8 triggers; watchpoints are
   await sim.close();
 });
 
-test('stepping from reset: the ROM reads as what runs (jal to the boot call, jr a0), each step one instruction or one ROM call', async () => {
+test('stepping from reset: the ROM reads as what runs (jal to the boot call, mv sp, jr a0), each step one instruction or one ROM call', async () => {
   const sim = newSim();
   const t = sim.target;
   await t.reset('halt');
   assert.equal(await t.readRegister('pc'), 0x40000000);
-  // jal ra, 0x40000008; c.jr a0 — as a debugger that decodes the instruction at pc sees them.
-  assert.deepEqual(await t.readMemory(0x40000000, 6), Uint8Array.of(0xef, 0x00, 0x80, 0x00, 0x02, 0x85));
+  // jal ra, 0x40000008; c.mv sp, a1; c.jr a0 — as a debugger that decodes the instruction at pc sees them.
+  assert.deepEqual(await t.readMemory(0x40000000, 8), Uint8Array.of(0xef, 0x00, 0x80, 0x00, 0x2e, 0x81, 0x02, 0x85));
   assert.deepEqual(await t.readMemory(0x40000008, 2), Uint8Array.of(0x82, 0x80), 'the boot call reads as ret');
   assert.deepEqual(await t.readMemory(0x40000050, 2), Uint8Array.of(0x82, 0x80), 'a ROM function (ets_delay_us) reads as ret');
+  const resetSp = 0x3fc9fff0; // whatever sp holds when the boot is called
+  await t.writeRegister('sp', resetSp);
   assert.equal((await t.step()).pc, 0x40000008);
   assert.equal(await t.readRegister('ra'), 0x40000004);
   assert.equal((await t.step()).pc, 0x40000004, 'the boot returns to ra');
   assert.equal(await t.readRegister('a0'), IROM_CODE, 'with the app entry in a0');
+  assert.equal(await t.readRegister('a1'), BOOT_STACK_POINTER, 'and the app\'s stack pointer in a1');
+  assert.equal(await t.readRegister('sp'), resetSp, 'leaving sp as it was, as a called function does');
+  assert.equal((await t.step()).pc, 0x40000006);
+  assert.equal(await t.readRegister('sp'), BOOT_STACK_POINTER);
   const stop = await t.step();
   assert.equal(stop.pc, IROM_CODE);
   assert.equal(stop.reason, 'step');

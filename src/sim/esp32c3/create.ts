@@ -11,8 +11,8 @@ import { bootFromFlash, type BootInfo } from './boot.js';
 import { findScenario, type Scenario } from './scenarios.js';
 import { SimTarget } from '../sim-target.js';
 
-/** The reset vector: jal ra, ROM_BASE + 8; c.jr a0 (little-endian). */
-const RESET_VECTOR_CODE = Uint8Array.of(0xef, 0x00, 0x80, 0x00, 0x02, 0x85);
+/** The reset vector: jal ra, ROM_BASE + 8; c.mv sp, a1; c.jr a0 (little-endian). */
+const RESET_VECTOR_CODE = Uint8Array.of(0xef, 0x00, 0x80, 0x00, 0x2e, 0x81, 0x02, 0x85);
 /** The ROM start-up and bootloader host call the reset vector calls. */
 const ROM_BOOT = ROM_BASE + 8;
 
@@ -102,11 +102,17 @@ export function createSimulatedEsp32c3(options: SimulatedEsp32c3Options): Simula
   };
   // The reset vector, as instructions the ROM holds and the hart runs, so that a debugger stepping
   // from reset sees what happens: `jal ra, BOOT` calls the ROM start-up and 2nd-stage bootloader
-  // (one host call, returning the app entry in a0), then `jr a0` jumps to the app.
+  // (one host call, returning the app entry in a0 and its stack pointer in a1), then `mv sp, a1`
+  // and `jr a0` start the app.
   c.placeRomCode(ROM_BASE, '_start', RESET_VECTOR_CODE);
   c.registerRomFunction(ROM_BOOT, 'sim_rom_boot', (hart) => {
+    const sp = hart.x[2]!;
     bootAndApply(false);
-    hart.x[10] = hart.pc; // the boot leaves pc at the app entry: return it instead
+    // The boot leaves pc at the app entry and sp on the app's stack: return both instead, and give
+    // sp back as a called function does (a debugger finishing the call expects the caller's frame).
+    hart.x[10] = hart.pc;
+    hart.x[11] = hart.x[2]!;
+    hart.x[2] = sp;
     hart.pc = ROM_BOOT;
   });
   lastBoot = bootAndApply(true);

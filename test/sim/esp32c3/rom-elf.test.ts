@@ -34,8 +34,8 @@ test('the ROM ELF holds the ROM the simulator serves as .text at 0x40000000 and 
       assert.ok(s, `symbol ${name}`);
       assert.deepEqual([s.value, s.size], [address, size], name);
     };
-    // The reset vector (jal to the start-up and bootloader, then jr a0) and the boot it calls.
-    expect('_start', ROM_BASE, 6);
+    // The reset vector (jal to the start-up and bootloader, mv sp, a1, jr a0) and the boot it calls.
+    expect('_start', ROM_BASE, 8);
     expect('sim_rom_boot', ROM_BASE + 8, 2);
     // Every modelled function reads as c.jr ra (0x8082): 2 bytes.
     for (const s of ROM_SERVICES) {

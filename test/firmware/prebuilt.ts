@@ -77,8 +77,7 @@ export const EXPECTED_LAYOUTS: Readonly<Record<string, { tableOffset: number; he
     tableOffset: 0xc000,
     headerFlashSize: 4 * MiB,
     rows: [
-      ['nvs', 1, 0x02, 0xd000, 0x2000],
-      ['phy_init', 1, 0x01, 0xf000, 0x1000],
+      ['nvs', 1, 0x02, 0xd000, 0x3000],
       ['factory', 0, 0x00, 0x10000, 0x1f0000],
       ['vfs', 1, 0x81, 0x200000, 0x200000],
     ],

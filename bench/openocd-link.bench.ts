@@ -12,7 +12,7 @@ import { createServer, connect, type Server } from 'node:net';
 import { resolve } from 'node:path';
 import { connectRemote, type RemoteTarget } from '../src/gdb/index.js';
 import { GDB, OPENOCD, missingTools } from '../test-peers/openocd/chain.js';
-import { freePort } from '../test-peers/gdb/qemu.js';
+import { freePort } from '../test-peers/free-ports.js';
 import { median } from './stats.js';
 
 const READS = Math.max(20, Number(process.argv[2] ?? 200) | 0);

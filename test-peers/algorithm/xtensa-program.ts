@@ -20,7 +20,7 @@ import { qemuDe212Registers } from '../../src/target/xtensa-qemu-de212.js';
 import type { StubImage } from '../../src/algorithm/stub-image.js';
 import * as x from '../../src/algorithm/xtensa/encode.js';
 import { XtensaAsm, type Assembled } from './xtensa-asm.js';
-import { freePort } from '../gdb/qemu.js';
+import { freePort } from '../free-ports.js';
 
 export const QEMU_XTENSA = 'qemu-system-xtensa';
 export const VECBASE = 0x60000000;

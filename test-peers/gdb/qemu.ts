@@ -6,7 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from '../free-ports.js';
 
 export const QEMU = 'qemu-system-riscv32';
 export const CC = 'riscv64-unknown-elf-gcc';
@@ -102,18 +103,6 @@ export function buildProgram(): Program {
   const dir = mkdtempSync(join(tmpdir(), 'espalgo-gdb-'));
   const elf = compileRv32(dir, 'prog.elf', { 'start.S': START_S }, LINK_LD);
   return { dir, elf, symbols: elfSymbols(elf), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface QemuInstance {

@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { startSim, type RunningSim } from '../../src/cli/commands/sim.js';
-import { freePort } from '../gdb/qemu.js';
+import { freePort, freePorts } from '../free-ports.js';
 
 export const OPENOCD = 'openocd';
 export const GDB = 'gdb-multiarch';
@@ -40,7 +40,7 @@ export async function startChain(options: { flash?: string | undefined; scenario
     },
     memoryIo(),
   );
-  const [gdbPort, telnetPort, tclPort] = [await freePort(), await freePort(), await freePort()];
+  const [gdbPort, telnetPort, tclPort] = await freePorts(3);
   const openocd = spawn(OPENOCD, [
     '-c', `set RBB_PORT ${rbbPort}; set GDB_PORT ${gdbPort}; set TELNET_PORT ${telnetPort}; set TCL_PORT ${tclPort}`,
     '-f', CONFIG,

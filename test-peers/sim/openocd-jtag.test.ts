@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '../free-ports.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createJtagDebugModule, startRemoteBitbangServer } from '../../src/sim/jtag/index.js';
@@ -30,17 +30,6 @@ function missingTools(): string[] {
 const missing = missingTools();
 if (missing.length > 0 && process.env.CI === 'true') {
   throw new Error(`peer tools missing under CI: ${missing.join(', ')}; install with apt-get install openocd gdb-multiarch`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolvePort(port));
-    });
-  });
 }
 
 interface Proc {

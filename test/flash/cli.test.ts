@@ -28,6 +28,9 @@ test('flash write/verify/read/blank-check/erase on the simulator: exit codes and
     assert.equal(last['offset'], '0x00200000');
     assert.equal(last['verified'], 'sha256');
     assert.equal(last['sectorsTotal'], 3);
+    // Times and rates to a tenth, as in the progress events (not 7.354488999999944).
+    const tenth = (n: unknown) => typeof n === 'number' && /^\d+(\.\d)?$/.test(String(n));
+    assert.ok(Object.values(last['ms'] as Record<string, unknown>).every(tenth) && tenth(last['kbps']), JSON.stringify([last['ms'], last['kbps']]));
     assert.deepEqual([(last['transfer'] as Record<string, unknown>)['mode'], (last['transfer'] as Record<string, unknown>)['window']], ['deflate', 0x8000], 'in process: the largest window');
     const small = memoryIo();
     writeFileSync(file, new Uint8Array(0x3000).fill(0x11));

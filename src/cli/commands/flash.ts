@@ -113,6 +113,10 @@ function result(o: FlashCommonOptions, io: CliIo, json: Record<string, unknown>,
   else io.out(text + '\n');
 }
 
+/** A time or rate for JSON, to a tenth (as progress events give theirs): 7.4, not 7.354488999999944. */
+const tenths = (n: number): number => Math.round(n * 10) / 10;
+const roundTimes = (ms: WriteReport['ms']): WriteReport['ms'] => Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, tenths(v)])) as WriteReport['ms'];
+
 /** "4 KiB", "4.9 KiB"; under 1 KiB the bytes ("3 bytes", not "0.0 KiB"). */
 const kib = (n: number) => (n < 1024 ? `${n} byte${n === 1 ? '' : 's'}` : (n / 1024).toFixed(n % 1024 ? 1 : 0) + ' KiB');
 
@@ -197,7 +201,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
               ...operation,
             });
             progress.stop();
-            reports.push({ part, json: { ...r, offset: hex32(part.offset), length: part.data.length }, text: writeSummary(r, part, session.target.description) });
+            reports.push({ part, json: { ...r, offset: hex32(part.offset), length: part.data.length, ms: roundTimes(r.ms), kbps: tenths(r.kbps) }, text: writeSummary(r, part, session.target.description) });
           }
           results(o, io, action, reports);
           return EXIT_OK;
@@ -211,7 +215,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
             allMatch &&= r.match;
             reports.push({
               part,
-              json: { offset: hex32(part.offset), length: part.data.length, match: r.match, ...(r.firstMismatch !== undefined ? { firstMismatch: hex32(r.firstMismatch) } : {}), ms: r.durationMs },
+              json: { offset: hex32(part.offset), length: part.data.length, match: r.match, ...(r.firstMismatch !== undefined ? { firstMismatch: hex32(r.firstMismatch) } : {}), ms: tenths(r.durationMs) },
               text: r.match
                 ? `verified ${kib(part.data.length)} at ${hex32(part.offset)}: SHA-256 matches`
                 : `MISMATCH: the flash differs from ${parts.length === 1 ? 'the file' : part.file} from ${hex32(r.firstMismatch ?? part.offset)} on`,
@@ -231,7 +235,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
         case 'erase': {
           const r = await eraseFlash(session, offset, length, operation);
           progress.stop();
-          result(o, io, { action, offset: hex32(offset), length, calls: r.calls, ms: r.durationMs }, `erased ${kib(length)} at ${hex32(offset)} in ${r.durationMs.toFixed(0)} ms`);
+          result(o, io, { action, offset: hex32(offset), length, calls: r.calls, ms: tenths(r.durationMs) }, `erased ${kib(length)} at ${hex32(offset)} in ${r.durationMs.toFixed(0)} ms`);
           return EXIT_OK;
         }
         case 'blank-check': {

@@ -41,7 +41,7 @@ export function registerExampleImage(program: Command): void {
     .command('example-image')
     .description('write a built-in example flash file (synthetic ESP-IDF-style images) for trying the image commands')
     .argument('<out>', 'file to write')
-    .requiredOption('--layout <name>', `layout: ${EXAMPLE_LAYOUTS.map((l) => l.name).join(', ')}`)
+    .requiredOption('--layout <name>', `which layout (required): ${EXAMPLE_LAYOUTS.map((l) => l.name).join(', ')}`)
     .option('--pad-to <size>', 'pad the file with 0xFF to this size (e.g. 4M, 32M)', numberOption('--pad-to'))
     .addHelpText('after', layoutHelp())
     .action((out: string, opts: ExampleImageOptions) => {

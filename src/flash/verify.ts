@@ -31,6 +31,8 @@ export async function verifyFlash(session: FlashSession, offset: number, data: U
   const progress = new PhaseProgress(options, 'verify', data.length, { address: offset });
   let hashCalls = 0;
   const report = (match: boolean, firstMismatch?: number): VerifyReport => {
+    // On a mismatch, what was checked and found equal: the bytes before the first bad sector.
+    if (firstMismatch !== undefined && firstMismatch - offset > progress.bytesDone) progress.advance(firstMismatch - offset - progress.bytesDone);
     progress.finish();
     return { address: offset, length: data.length, match, ...(firstMismatch !== undefined ? { firstMismatch } : {}), hashCalls, durationMs: progress.elapsedMs };
   };

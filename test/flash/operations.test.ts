@@ -43,9 +43,13 @@ test('read, erase, blank check and verify agree with the flash contents', async 
     assert.ok(events.some((e) => e.phase === 'erase' && e.state === 'done' && e.sectorsTotal === 5));
 
     // Verify locates the first differing sector.
-    const v = await verifyFlash(session, at, data);
+    const verifyEvents: FlashProgressEvent[] = [];
+    const v = await verifyFlash(session, at, data, { onProgress: (e) => verifyEvents.push(e) });
     assert.equal(v.match, false);
     assert.equal(v.firstMismatch, at + 0x3000);
+    // Its progress ends with what was found equal: the sectors before the first bad one.
+    assert.equal(verifyEvents.at(-1)?.state, 'done');
+    assert.equal(verifyEvents.at(-1)?.bytesDone, 0x3000);
     // A range that starts inside a sector: its head is located on its own, then whole sectors.
     const inside = data.subarray(0x800);
     assert.equal((await verifyFlash(session, at + 0x800, inside)).firstMismatch, at + 0x3000);

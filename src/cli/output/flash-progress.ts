@@ -62,18 +62,19 @@ export function progressPrinter(io: CliIo, options: { json: boolean; tty: boolea
         bar = new cliProgress.SingleBar(
           {
             stream: process.stderr,
-            format: `${e.phase.padEnd(11)} [{bar}] {percentage}% {done}/{total} {speed}{skipped}`,
+            // {size}, not {total}: cli-progress fills {total} itself, with the byte count.
+            format: `${e.phase.padEnd(11)} [{bar}] {percentage}% {done}/{size} {speed}{skipped}`,
             hideCursor: true,
             clearOnComplete: false,
           },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(e.bytesTotal, 0, { done: kib(0), total: kib(e.bytesTotal), speed: '', skipped: '' });
+        bar.start(e.bytesTotal, 0, { done: kib(0), size: kib(e.bytesTotal), speed: '', skipped: '' });
         return;
       }
       bar?.update(e.bytesDone, {
         done: kib(e.bytesDone),
-        total: kib(e.bytesTotal),
+        size: kib(e.bytesTotal),
         speed: e.kbps ? `${e.kbps.toFixed(1)} KiB/s` : '',
         skipped: e.sectorsSkipped ? `, ${e.sectorsSkipped} sectors unchanged` : '',
       });

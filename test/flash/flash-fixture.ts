@@ -131,3 +131,17 @@ export function heldBytes(session: FlashSession, range: { readonly address: numb
     0,
   );
 }
+
+/**
+ * A snapshot of a running simulator taken once it shows progress: every 20 ms until `advanced`
+ * says so, or `timeoutMs` passed (the last one is returned for the caller's assertion). On a loaded
+ * machine a fixed 20 ms may pass without the simulator getting a slice of the event loop.
+ */
+export async function snapshotOnceAdvanced<S>(take: () => Promise<S>, advanced: (s: S) => boolean, timeoutMs = 5000): Promise<S> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 20));
+    const s = await take();
+    if (advanced(s) || performance.now() > deadline) return s;
+  }
+}

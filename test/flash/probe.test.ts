@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { snapshotOnceAdvanced } from './flash-fixture.js';
 import { readFileSync } from 'node:fs';
 import { esp32c3 } from '../../src/chips/esp32c3.js';
 import { probeFlash } from '../../src/flash/probe.js';
@@ -43,8 +44,7 @@ async function probeOn(options: SimulatedEsp32c3Options, probe: Parameters<typeo
     const before = await snapshot(sim);
     const report = await probeFlash(sim.target, { timeoutScale: 10, ...probe });
     assert.equal(sim.target.state(), 'running', 'the probe resumes the firmware');
-    await new Promise((r) => setTimeout(r, 20));
-    const after = await snapshot(sim);
+    const after = await snapshotOnceAdvanced(() => snapshot(sim), (s) => s.heartbeat > before.heartbeat);
     assert.deepEqual(after.spi1, before.spi1, 'SPI1 registers 0x60002000..0x600020FF bit-exact');
     assert.deepEqual(after.mmu, before.mmu, 'MMU table bit-exact');
     assert.ok(after.heartbeat > before.heartbeat, `heartbeat advances (${before.heartbeat} → ${after.heartbeat})`);

@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { snapshotOnceAdvanced } from './flash-fixture.js';
 import { esp32c3 } from '../../src/chips/esp32c3.js';
 import { romProbe } from '../../src/flash/rom-probe/index.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
@@ -65,8 +66,7 @@ test('a ROM read that faults half-way: degraded report naming the fault, chip re
     assert.equal(r.mappings.source, 'none');
     assert.ok(r.notes.some((n) => /esp_rom_spiflash_read failed/.test(n) && /fault/i.test(n)), r.notes.join(' | '));
     assert.equal(r.restored!.registersIntact, true);
-    await new Promise((res) => setTimeout(res, 20));
-    const after = await state(sim.target);
+    const after = await snapshotOnceAdvanced(() => state(sim.target), (s) => s.heartbeat > before.heartbeat);
     assert.deepEqual(after.spi1, before.spi1);
     assert.deepEqual(after.record, before.record);
     assert.deepEqual(after.autoload, before.autoload, 'the ICache was resumed with its autoload state');
@@ -96,8 +96,7 @@ test('a ROM data pointer that points nowhere: the probe stops before touching an
     await t.writeMemory(ROM_DATA_PTR, ptr);
     const hb = u32(await t.readMemory(HEARTBEAT, 4));
     await t.resume();
-    await new Promise((res) => setTimeout(res, 20));
-    const after = await state(t);
+    const after = await snapshotOnceAdvanced(() => state(t), (s) => s.heartbeat > hb);
     assert.ok(after.heartbeat > hb);
     assert.equal(after.failures, 0);
   } finally {

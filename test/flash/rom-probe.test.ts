@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { snapshotOnceAdvanced } from './flash-fixture.js';
 import { esp32c3 } from '../../src/chips/esp32c3.js';
 import { buildPartitionTable } from '../../src/image/partition-table.js';
 import { openFlashSession } from '../../src/flash/session.js';
@@ -50,8 +51,7 @@ async function compare(options: SimulatedEsp32c3Options, probe: { tableOffset?: 
     const before = await snapshot(sim.target);
     const rom = await romProbe(sim.target, { chip: esp32c3, timeoutMs: 30000, ...probe });
     assert.equal(sim.target.state(), 'running', 'the probe resumes the firmware');
-    await new Promise((r) => setTimeout(r, 20));
-    const after = await snapshot(sim.target);
+    const after = await snapshotOnceAdvanced(() => snapshot(sim.target), (s) => s.heartbeat > before.heartbeat);
     assert.deepEqual(after.spi1, before.spi1, 'SPI1 registers 0x60002000..0x600020FF bit-exact');
     assert.deepEqual(after.romRecord, before.romRecord, "the ROM's flash record (chip_size, dummy_len_plus[0..2]) unchanged");
     assert.ok(after.heartbeat > before.heartbeat, `heartbeat advances (${before.heartbeat} → ${after.heartbeat})`);

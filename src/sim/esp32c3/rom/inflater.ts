@@ -12,20 +12,17 @@
  * buffer holds (limitReach), fail the stream (the ROM's would read whatever its buffer held).
  */
 
-import { FAST_MASK, HuffmanCode } from './huffman-code.js';
+import { buildDistanceTable, buildLiteralTable, DIST_TABLE_SIZE, LIT_TABLE_SIZE } from './decode-table.js';
+import { HuffmanCode } from './huffman-code.js';
+import { decodeFast, ENTRY, FAST_END, FAST_FAILED, FAST_INPUT, FAST_OUTPUT, type FastCursor } from './inflate-fast.js';
 
-const LENGTH_BASE = Uint16Array.of(3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258);
-const LENGTH_EXTRA = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0);
-const DIST_BASE = Uint16Array.of(1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577);
-const DIST_EXTRA = Uint8Array.of(0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13);
+const { CODE_LENGTH, CODE_SHIFT, DIST_BITS, END_OF_BLOCK, ENTRY_BITS, LITERAL, LIT_BITS, SUBTABLE, UNUSED } = ENTRY;
+
 const CLEN_ORDER = Uint8Array.of(16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15);
 
 const WINDOW = 0x8000;
-const MAX_MATCH = 258;
-/** Input bytes that hold any one symbol with its extra bits (at most 48 bits, read a byte at a time). */
-const FAST_INPUT = 8;
-const FAST_END = -1;
-const FAST_FAILED = -2;
+/** lookup: the input ran out inside the code (entries are never negative). */
+const RAN_OUT = -1;
 
 /** Copy a match of `length` bytes from `distance` back to out[at..]; returns the new end. */
 function copyMatch(out: Uint8Array, at: number, distance: number, length: number): number {
@@ -44,15 +41,24 @@ export class Inflater {
   /** zlib trailer did not match the output (state 'done'). */
   adlerMismatch = false;
 
+  /** The input not yet used: the start of inputStore. */
   private input = new Uint8Array(0);
+  private inputStore = new Uint8Array(0);
+  private inputView = new DataView(this.inputStore.buffer);
   private pos = 0;
   private moreInput = true;
   /** Absolute stream offset of input[0]. */
   private inputBase = 0;
+  /**
+   * The next bitcnt input bits, least significant first. Bits above them are zero or input[pos]'s
+   * own (decodeFast reads ahead); need() writes the same bits there, and the header of a stored
+   * block, whose bytes are copied from input directly, always reads input[pos] through need().
+   */
   private bitbuf = 0;
   private bitcnt = 0;
 
-  private out = new Uint8Array(2 * WINDOW + 4 * MAX_MATCH);
+  private out = new Uint8Array(2 * WINDOW + 4 * FAST_OUTPUT);
+  private outView = new DataView(this.out.buffer);
   private outLen = 0;
   private outRead = 0;
   /** Output bytes produced since the start of the stream. */
@@ -64,6 +70,10 @@ export class Inflater {
   private storedLeft = 0;
   private readonly lit = new HuffmanCode();
   private readonly dist = new HuffmanCode();
+  /** lit and dist as lookup tables (decode-table.ts). */
+  private readonly litTable = new Int32Array(LIT_TABLE_SIZE);
+  private readonly distTable = new Int32Array(DIST_TABLE_SIZE);
+  private readonly cursor: FastCursor = { pos: 0, bitbuf: 0, bitcnt: 0, outLen: 0, failure: '' };
   private readonly lengths = new Uint8Array(320);
   private readonly zlib: boolean;
   private readonly adler: { a: number; b: number } | undefined;
@@ -89,12 +99,17 @@ export class Inflater {
 
   /** Append input; `more` false: nothing follows it (the stream reads as zero bytes past it). */
   feed(bytes: Uint8Array, more: boolean): void {
-    const keep = this.input.subarray(this.pos);
-    const next = new Uint8Array(keep.length + bytes.length);
-    next.set(keep);
-    next.set(bytes, keep.length);
+    const keep = Math.max(0, this.input.length - this.pos);
+    const size = keep + bytes.length;
+    if (size > this.inputStore.length) {
+      const bigger = new Uint8Array(Math.max(size, 2 * this.inputStore.length));
+      bigger.set(this.input.subarray(this.pos));
+      this.inputStore = bigger;
+      this.inputView = new DataView(bigger.buffer);
+    } else if (keep > 0) this.inputStore.copyWithin(0, this.pos, this.input.length);
+    this.inputStore.set(bytes, keep);
     this.inputBase += this.pos;
-    this.input = next;
+    this.input = this.inputStore.subarray(0, size);
     this.pos = 0;
     this.moreInput = more;
   }
@@ -248,6 +263,12 @@ export class Inflater {
     this.lit.build(l, 0, 288);
     l.fill(5, 0, 32);
     this.dist.build(l, 0, 32);
+    this.buildTables();
+  }
+
+  private buildTables(): void {
+    buildLiteralTable(this.litTable, this.lit);
+    buildDistanceTable(this.distTable, this.dist);
   }
 
   private dynamicCodes(): 'ok' | 'input' | string {
@@ -294,10 +315,11 @@ export class Inflater {
     if (codeLengths[256] === 0) return 'no end-of-block code';
     if (!this.lit.build(codeLengths, 0, nlit)) return 'bad literal/length code';
     if (!this.dist.build(codeLengths, nlit, ndist)) return 'bad distance code';
+    this.buildTables();
     return 'ok';
   }
 
-  /** Next symbol of `h`; -1 invalid code, -2 the input ran out (nothing consumed). */
+  /** Next symbol of a code-length code; -1 invalid code, -2 the input ran out (nothing consumed). */
   private decode(h: HuffmanCode): number {
     // Near the end of the input (more to come) fewer than 15 bits may still hold a whole code.
     const avail = this.need(15) ? 15 : this.bitcnt;
@@ -359,15 +381,14 @@ export class Inflater {
       const bigger = new Uint8Array(Math.max(this.out.length * 2, this.outLen + n));
       bigger.set(this.out.subarray(0, this.outLen));
       this.out = bigger;
+      this.outView = new DataView(bigger.buffer);
     }
   }
 
   private huffmanBlock(want: number): boolean {
-    const lit = this.lit;
-    const dist = this.dist;
     let moved = false;
     while (this.pending < want) {
-      if (this.outLen + MAX_MATCH > this.out.length) this.room(MAX_MATCH);
+      if (this.outLen + FAST_OUTPUT > this.out.length) this.room(FAST_OUTPUT);
       if (this.input.length - this.pos >= FAST_INPUT) {
         const r = this.huffmanFast(want);
         if (r === FAST_END) {
@@ -375,35 +396,37 @@ export class Inflater {
           return true;
         }
         if (r === FAST_FAILED) return false;
-        moved = true;
-        continue;
+        if (r > 0) {
+          moved = true;
+          continue;
+        }
       }
+      // Near the end of the input: a symbol at a time, from its start again if the input runs out inside it.
       const m = this.mark();
-      const sym = this.decode(lit);
-      if (sym < 256) {
-        if (sym === -2) return moved;
-        if (sym < 0) return this.fail('bad literal/length code');
-        this.out[this.outLen++] = sym;
+      const e = this.lookup(this.litTable, LIT_BITS);
+      if (e === RAN_OUT) return moved;
+      if (e & LITERAL) {
+        this.out[this.outLen++] = e >>> 16;
         this.produced++;
         moved = true;
         continue;
       }
-      if (sym === 256) {
+      if (e & END_OF_BLOCK) {
         this.endBlock();
         return true;
       }
-      const li = sym - 257;
-      if (li >= 29) return this.fail('bad length symbol');
-      if (!this.need(LENGTH_EXTRA[li]!)) return this.rewind(m) || moved;
-      const length = LENGTH_BASE[li]! + this.bits(LENGTH_EXTRA[li]!);
-      const dsym = this.decode(dist);
-      if (dsym === -2) return this.rewind(m) || moved;
-      if (dsym < 0 || dsym >= 30) return this.fail('bad distance code');
-      if (!this.need(DIST_EXTRA[dsym]!)) return this.rewind(m) || moved;
-      const d = DIST_BASE[dsym]! + this.bits(DIST_EXTRA[dsym]!);
-      if (d > this.produced) return this.fail(`distance ${d} reaches before the start of the output`);
-      if (d > this.reach) return this.fail(`distance ${d} reaches past the ${this.reach}-byte output buffer`);
-      this.outLen = copyMatch(this.out, this.outLen, d, length);
+      if (!e) return this.fail('bad literal/length code');
+      if (e & UNUSED) return this.fail('bad length symbol');
+      const length = this.extra(e);
+      if (length < 0) return this.rewind(m) || moved;
+      const d = this.lookup(this.distTable, DIST_BITS);
+      if (d === RAN_OUT) return this.rewind(m) || moved;
+      if (!d || d & UNUSED) return this.fail('bad distance code');
+      const distance = this.extra(d);
+      if (distance < 0) return this.rewind(m) || moved;
+      if (distance > this.produced) return this.fail(`distance ${distance} reaches before the start of the output`);
+      if (distance > this.reach) return this.fail(`distance ${distance} reaches past the ${this.reach}-byte output buffer`);
+      this.outLen = copyMatch(this.out, this.outLen, distance, length);
       this.produced += length;
       moved = true;
     }
@@ -411,96 +434,44 @@ export class Inflater {
   }
 
   /**
-   * huffmanBlock's common case with its state in locals: runs while FAST_INPUT bytes of input are
-   * ahead (enough for any symbol with its extra bits, so nothing can run out mid-symbol), a longest
-   * match fits in the output and fewer than `want` bytes are pending. Returns how many symbols it
-   * decoded (at least one), FAST_END after the end-of-block code, FAST_FAILED after a bad code.
+   * The entry (decode-table.ts) of the code at the start of the input, its code consumed; 0 if no
+   * code matches, RAN_OUT if the input ran out inside it (nothing consumed).
    */
+  private lookup(table: Int32Array, bits: number): number {
+    // Near the end of the input (more to come) fewer than 15 bits may still hold a whole code.
+    const avail = this.need(15) ? 15 : this.bitcnt;
+    let e = table[this.bitbuf & ((1 << bits) - 1)]!;
+    if (e & SUBTABLE) e = table[(e >>> 16) + ((this.bitbuf >>> bits) & ((1 << (e & ENTRY_BITS)) - 1))]!;
+    if (!e) return avail < 15 ? RAN_OUT : 0;
+    const len = (e >>> CODE_SHIFT) & CODE_LENGTH;
+    if (len > avail) return RAN_OUT;
+    this.bits(len);
+    return e;
+  }
+
+  /** A length or distance entry's value with its extra bits (its code consumed); -1 if the input ran out. */
+  private extra(e: number): number {
+    const n = (e & ENTRY_BITS) - ((e >>> CODE_SHIFT) & CODE_LENGTH);
+    if (!this.need(n)) return -1;
+    return (e >>> 16) + this.bits(n);
+  }
+
+  /** decodeFast while there is room for any match and fewer than `want` bytes are pending: its result. */
   private huffmanFast(want: number): number {
-    const input = this.input;
-    const out = this.out;
-    const lit = this.lit;
-    const dist = this.dist;
-    const litFast = lit.fast;
-    const distFast = dist.fast;
-    const inEnd = input.length - FAST_INPUT;
-    const outEnd = Math.min(out.length - MAX_MATCH, this.outRead + want - 1);
-    const base = this.produced - this.outLen; // produced = base + output end
-    const reach = this.reach;
-    let pos = this.pos;
-    let buf = this.bitbuf;
-    let cnt = this.bitcnt;
-    let o = this.outLen;
-    let symbols = 0;
-    let failure = '';
-    let result = 0;
-    while (pos <= inEnd && o <= outEnd) {
-      while (cnt < 24) {
-        buf |= input[pos++]! << cnt;
-        cnt += 8;
-      }
-      const e = litFast[buf & FAST_MASK]! || lit.entry(buf);
-      if (!e) {
-        failure = 'bad literal/length code';
-        break;
-      }
-      buf >>>= e & 15;
-      cnt -= e & 15;
-      const sym = e >>> 4;
-      symbols++;
-      if (sym < 256) {
-        out[o++] = sym;
-        continue;
-      }
-      if (sym === 256) {
-        result = FAST_END;
-        break;
-      }
-      const li = sym - 257;
-      if (li >= 29) {
-        failure = 'bad length symbol';
-        break;
-      }
-      const lx = LENGTH_EXTRA[li]!;
-      const length = LENGTH_BASE[li]! + (buf & ((1 << lx) - 1));
-      buf >>>= lx;
-      cnt -= lx;
-      while (cnt < 24) {
-        buf |= input[pos++]! << cnt;
-        cnt += 8;
-      }
-      const de = distFast[buf & FAST_MASK]! || dist.entry(buf);
-      const dsym = de >>> 4;
-      if (!de || dsym >= 30) {
-        failure = 'bad distance code';
-        break;
-      }
-      buf >>>= de & 15;
-      cnt -= de & 15;
-      const dx = DIST_EXTRA[dsym]!;
-      while (cnt < dx) {
-        buf |= input[pos++]! << cnt;
-        cnt += 8;
-      }
-      const d = DIST_BASE[dsym]! + (buf & ((1 << dx) - 1));
-      buf >>>= dx;
-      cnt -= dx;
-      if (d > base + o || d > reach) {
-        failure = d > reach ? `distance ${d} reaches past the ${reach}-byte output buffer` : `distance ${d} reaches before the start of the output`;
-        break;
-      }
-      o = copyMatch(out, o, d, length);
-    }
-    this.pos = pos;
-    this.bitbuf = buf;
-    this.bitcnt = cnt;
-    this.outLen = o;
-    this.produced = base + o;
-    if (failure) {
-      this.fail(failure);
-      return FAST_FAILED;
-    }
-    return result || symbols;
+    const c = this.cursor;
+    c.pos = this.pos;
+    c.bitbuf = this.bitbuf;
+    c.bitcnt = this.bitcnt;
+    c.outLen = this.outLen;
+    const outEnd = Math.min(this.out.length - FAST_OUTPUT, this.outRead + want - 1);
+    const r = decodeFast(c, this.inputView, this.input.length - FAST_INPUT, this.out, this.outView, outEnd, this.produced, this.reach, this.litTable, this.distTable);
+    this.pos = c.pos;
+    this.bitbuf = c.bitbuf;
+    this.bitcnt = c.bitcnt;
+    this.produced += c.outLen - this.outLen;
+    this.outLen = c.outLen;
+    if (r === FAST_FAILED) this.fail(c.failure);
+    return r;
   }
 
   private updateAdler(): void {

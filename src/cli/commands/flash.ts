@@ -20,6 +20,7 @@ import { writeFlash, type WriteReport } from '../../flash/write.js';
 import { TargetError } from '../../target/errors.js';
 import { checkOutputWritable, writeOutputFile } from '../output/atomic-write.js';
 import { exitTwoOnUsageErrors, factorOption, numberOption, runGuardedAsync } from '../output/command-support.js';
+import { tenths } from '../output/format.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { withInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
@@ -113,8 +114,6 @@ function result(o: FlashCommonOptions, io: CliIo, json: Record<string, unknown>,
   else io.out(text + '\n');
 }
 
-/** A time or rate for JSON, to a tenth (as progress events give theirs): 7.4, not 7.354488999999944. */
-const tenths = (n: number): number => Math.round(n * 10) / 10;
 const roundTimes = (ms: WriteReport['ms']): WriteReport['ms'] => Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, tenths(v)])) as WriteReport['ms'];
 
 /** "4 KiB", "4.9 KiB"; under 1 KiB the bytes ("3 bytes", not "0.0 KiB"). */

@@ -5,6 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { FlashProgressEvent, FlashProgressListener } from '../../flash/progress.js';
 import { hex32 } from '../../chips/types.js';
+import { tenths } from './format.js';
 import type { CliIo } from './io.js';
 
 export interface ProgressPrinter {
@@ -34,7 +35,7 @@ export function progressPrinter(io: CliIo, options: { json: boolean; tty: boolea
             event: 'progress',
             ...e,
             elapsedMs: Math.round(e.elapsedMs),
-            ...(e.kbps !== undefined ? { kbps: Number(e.kbps.toFixed(1)) } : {}),
+            ...(e.kbps !== undefined ? { kbps: tenths(e.kbps) } : {}),
             ...(e.address !== undefined ? { address: hex32(e.address) } : {}),
           }) + '\n',
         ),

@@ -1,4 +1,4 @@
-/** Number formatting for the image commands. */
+/** Number formatting for the commands' output. */
 import { hex32 } from '../../chips/types.js';
 
 export { hex32 };
@@ -14,6 +14,11 @@ export function formatSize(n: number): string {
     return `${Number.isInteger(v) ? v : v.toFixed(1)} KiB`;
   }
   return `${n} B`;
+}
+
+/** A time or rate for JSON, to a tenth: 7.4, not 7.354488999999944. */
+export function tenths(n: number): number {
+  return Number(n.toFixed(1));
 }
 
 /** "0x30100 (192.3 KiB)" */

@@ -9,6 +9,8 @@ export type FlashErrorCode =
   | 'FLASH_OUT_OF_RANGE' // the range reaches past the flash end (or the stub's 16 MiB limit)
   | 'FLASH_TOO_LARGE' // the data is larger than the flash
   | 'FLASH_EMPTY' // nothing to do (zero length)
+  | 'FLASH_NO_PARTITION_TABLE' // a partition was named but the flash holds no readable partition table
+  | 'FLASH_NO_SUCH_PARTITION' // the partition table has no partition of that name
   | 'FLASH_UNSUPPORTED_CHIP' // no flasher stub for this chip
   | 'FLASH_SIZE_UNKNOWN' // the flash size could not be detected and none was given
   | 'FLASH_VERIFY_FAILED' // the on-target SHA-256 differs from the host's
@@ -35,10 +37,17 @@ export class FlashError extends Error {
   }
 }
 
+const INPUT_ERRORS: ReadonlySet<FlashErrorCode> = new Set<FlashErrorCode>([
+  'FLASH_UNALIGNED',
+  'FLASH_OUT_OF_RANGE',
+  'FLASH_TOO_LARGE',
+  'FLASH_EMPTY',
+  'FLASH_NO_PARTITION_TABLE',
+  'FLASH_NO_SUCH_PARTITION',
+  'FLASH_UNSUPPORTED_CHIP',
+]);
+
 /** True for errors that mean "the request was wrong" (nothing was touched). */
 export function isFlashInputError(error: unknown): error is FlashError {
-  return (
-    error instanceof FlashError &&
-    (error.code === 'FLASH_UNALIGNED' || error.code === 'FLASH_OUT_OF_RANGE' || error.code === 'FLASH_TOO_LARGE' || error.code === 'FLASH_EMPTY' || error.code === 'FLASH_UNSUPPORTED_CHIP')
-  );
+  return error instanceof FlashError && INPUT_ERRORS.has(error.code);
 }

@@ -138,7 +138,8 @@ function tableCandidate(bytes: Uint8Array, at: number): boolean {
   return offset % SECTOR === 0 && offset >= at + SECTOR && readU32(bytes, 8) !== 0;
 }
 
-async function findTable(flash: SparseFlash, given: number | undefined): Promise<{ offset: number | null; searched: boolean; note: string }> {
+/** Where the partition table is: at `given` if it holds one, else at 0x8000, else the first 4 KiB boundary up to 1 MiB that does. */
+export async function findTable(flash: SparseFlash, given: number | undefined): Promise<{ offset: number | null; searched: boolean; note: string }> {
   if (given !== undefined) {
     const bytes = await flash.read(given, 32);
     return tableCandidate(bytes, given)

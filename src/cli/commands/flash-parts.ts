@@ -7,6 +7,7 @@ import { hex32 } from '../../chips/types.js';
 import { readInputFile } from '../output/command-support.js';
 import { CliInputError } from '../output/exit-codes.js';
 import { parseNumber } from '../output/format.js';
+import { parseImage } from '../../image/image.js';
 
 export interface FlashFilePart {
   readonly file: string;
@@ -37,7 +38,28 @@ function checkOrder(action: 'write' | 'verify', args: readonly string[]): void {
   throw new CliInputError('BAD_ARGUMENTS', `the file comes first, then the offset: espalgo flash ${action} ${fixed.join(' ')}`);
 }
 
-/** FILE [OFFSET] (offset 0 when left out), or FILE OFFSET pairs; read and checked for overlaps. */
+/** True for an ESP image that maps flash (an app); a bootloader or a merged flash image (bootloader first) runs from RAM. */
+function isAppImage(data: Uint8Array): boolean {
+  try {
+    return !parseImage(data, { verify: 'none', descriptors: false }).ramOnly;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `espalgo flash write app.bin` would put an app at 0x0, over the 2nd-stage bootloader: refused,
+ * naming what to give instead. An offset given as 0 is taken as meant.
+ */
+function refuseAppAtZero(action: 'write' | 'verify', file: string, data: Uint8Array): void {
+  if (action !== 'write' || !isAppImage(data)) return;
+  throw new CliInputError(
+    'BAD_ARGUMENTS',
+    `${file} is an app image (it maps flash); at 0x0, the offset used when none is given, it would replace the bootloader. Give its offset (espalgo flash write ${file} 0x10000) or its partition (--partition factory); write 0x0 to mean it`,
+  );
+}
+
+/** FILE [OFFSET] (offset 0 when left out, but not for an app image), or FILE OFFSET pairs; read and checked for overlaps. */
 export function flashFileParts(action: 'write' | 'verify', args: readonly string[]): FlashFilePart[] {
   checkOrder(action, args);
   if (args.length > 2 && args.length % 2 !== 0) {
@@ -47,7 +69,9 @@ export function flashFileParts(action: 'write' | 'verify', args: readonly string
   for (let i = 0; i < Math.max(1, args.length); i += 2) {
     const file = args[i]!;
     const offset = parseOffset(args[i + 1], `offset of ${file}`, args.length <= 2 ? 0 : undefined);
-    parts.push({ file, offset, data: readInputFile(file) });
+    const data = readInputFile(file);
+    if (args.length === 1) refuseAppAtZero(action, file, data);
+    parts.push({ file, offset, data });
   }
   const sorted = [...parts].sort((a, b) => a.offset - b.offset);
   for (let k = 0; k + 1 < sorted.length; k++) {

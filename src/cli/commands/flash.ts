@@ -26,6 +26,8 @@ import { withInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { connectTarget } from '../target-connect.js';
 import { flashFileParts, parseOffset, type FlashFilePart } from './flash-parts.js';
+import { appPartitionWarning, checkNoRange, describePartition, partitionFile, type FlashFileData } from './flash-partition.js';
+import { checkFitsPartition, findPartition, type NamedPartition } from '../../flash/partition-lookup.js';
 import { progressPrinter } from '../output/flash-progress.js';
 
 export interface FlashCommonOptions {
@@ -39,6 +41,10 @@ export interface FlashCommonOptions {
   readonly timeoutScale?: number;
   /** write and erase with --target sim --flash FILE: keep the changes in FILE. */
   readonly persist?: boolean;
+  /** --partition NAME: the range is that partition's, from the chip's partition table. */
+  readonly partition?: string;
+  /** --table-offset: where that table is (default 0x8000, else searched). */
+  readonly tableOffset?: number;
 }
 
 export interface FlashWriteOptions extends FlashCommonOptions {
@@ -79,7 +85,7 @@ function scaleFor(o: FlashCommonOptions): number {
 }
 
 async function withSession(o: FlashCommonOptions, io: CliIo, body: (session: FlashSession) => Promise<number>): Promise<number> {
-  const connected = await connectTarget({ target: o.target, chip: o.chip, flash: o.flash, scenario: o.scenario, persist: o.persist === true });
+  const connected = await connectTarget({ target: o.target, chip: o.chip, flash: o.flash, scenario: o.scenario, persist: o.persist === true, tableOffset: o.tableOffset });
   try {
     const session = await openFlashSession(connected.target, {
       ...(connected.chip ? { chip: connected.chip } : {}),
@@ -126,9 +132,9 @@ interface PartReport {
   readonly text: string;
 }
 
-function writeSummary(r: WriteReport, part: FlashFilePart, where: string): string {
+function writeSummary(r: WriteReport, part: FlashFilePart, where: string, named: NamedPartition | undefined): string {
   return [
-    `wrote ${kib(part.data.length)} at ${hex32(part.offset)} on ${where}`,
+    `wrote ${kib(part.data.length)} ${named ? `into ${describePartition(named)}` : `at ${hex32(part.offset)}`} on ${where}`,
     `sectors  ${r.sectorsTotal} in range, ${r.sectorsSkipped} unchanged (skipped), ${r.sectorsErased} erased, ${r.sectorsProgrammed} programmed`,
     `wire     ${kib(r.wireBytes)} for ${kib(r.bytesProgrammed)} programmed${r.transfer ? ` (${r.transfer.mode}${r.transfer.window ? ` through a ${r.transfer.window / 1024} KiB window` : ''}${r.transfer.doubleBuffered ? ', double-buffered' : ''}, ${r.transfer.calls} stub run${r.transfer.calls === 1 ? '' : 's'})` : ''}`,
     `verify   ${r.verified === 'sha256' ? 'SHA-256 of the changed sectors matches' : r.verified === 'plan' ? 'every sector already matched (SHA-256)' : 'skipped (--no-verify)'}`,
@@ -153,18 +159,32 @@ function results(o: FlashCommonOptions, io: CliIo, action: 'write' | 'verify', r
 export async function runFlash(action: Action, args: readonly string[], o: FlashCommonOptions, io: CliIo): Promise<number> {
   // Everything that can be checked without a target is checked first.
   let parts: FlashFilePart[] = [];
+  // With --partition: the file whose offset the partition table gives, once connected.
+  let pending: FlashFileData | undefined;
   let offset = 0;
   let length = 0;
+  if (o.tableOffset !== undefined && o.partition === undefined && o.target !== 'sim') {
+    throw new CliInputError('BAD_OPTIONS', '--table-offset goes with --partition NAME behind a GDB server (it says where to find the partition table)');
+  }
   try {
     if (action === 'write' || action === 'verify') {
-      parts = flashFileParts(action, args);
-      for (const p of parts) precheck(o, p.offset, p.data.length, action, 'word');
+      if (o.partition !== undefined) {
+        pending = partitionFile(action, args, o.partition);
+        precheck(o, 0, pending.data.length, action, 'word');
+      } else {
+        parts = flashFileParts(action, args);
+        for (const p of parts) precheck(o, p.offset, p.data.length, action, 'word');
+      }
     } else {
-      offset = parseOffset(args[0], 'offset');
-      length = parseOffset(args[1], 'size');
-      // Named as the library names it, so that a refusal reads the same before and after connecting.
-      const what = action === 'blank-check' ? 'blank check' : action;
-      precheck(o, offset, action === 'read' ? Math.ceil(length / 4) * 4 : length, what, action === 'erase' ? 'sector' : 'word', action !== 'read');
+      if (o.partition !== undefined) {
+        checkNoRange(action, args, o.partition);
+      } else {
+        offset = parseOffset(args[0], 'offset');
+        length = parseOffset(args[1], 'size');
+        // Named as the library names it, so that a refusal reads the same before and after connecting.
+        const what = action === 'blank-check' ? 'blank check' : action;
+        precheck(o, offset, action === 'read' ? Math.ceil(length / 4) * 4 : length, what, action === 'erase' ? 'sector' : 'word', action !== 'read');
+      }
       if (action === 'read') checkOutputWritable((o as FlashReadOptions).out);
     }
   } catch (error) {
@@ -186,6 +206,23 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
   try {
     return await interruptible((signal) => withSession(o, io, async (session) => {
       const operation = { onProgress: progress.listener, ...(signal ? { signal } : {}) };
+      let named: NamedPartition | undefined;
+      let warning: string | undefined;
+      if (o.partition !== undefined) {
+        named = await findPartition(session, o.partition, o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {});
+        if (pending) {
+          checkFitsPartition(named, pending.data.length, action);
+          parts = [{ ...pending, offset: named.entry.offset }];
+          warning = action === 'write' ? appPartitionWarning(named, pending) : undefined;
+          if (warning) io.err(`espalgo: warning: ${warning}\n`);
+        } else {
+          offset = named.entry.offset;
+          length = named.entry.size;
+        }
+      }
+      // JSON fields and text naming the partition, when one was named.
+      const partitionJson = named ? { partition: named.entry.label } : {};
+      const range = (n: number, at: number) => (named ? describePartition(named) : `${kib(n)} at ${hex32(at)}`);
       switch (action) {
         case 'write': {
           const reports: PartReport[] = [];
@@ -200,7 +237,11 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
               ...operation,
             });
             progress.stop();
-            reports.push({ part, json: { ...r, offset: hex32(part.offset), length: part.data.length, ms: roundTimes(r.ms), kbps: tenths(r.kbps) }, text: writeSummary(r, part, session.target.description) });
+            reports.push({
+              part,
+              json: { ...r, offset: hex32(part.offset), length: part.data.length, ...partitionJson, ms: roundTimes(r.ms), kbps: tenths(r.kbps), ...(warning ? { warnings: [warning] } : {}) },
+              text: writeSummary(r, part, session.target.description, named),
+            });
           }
           results(o, io, action, reports);
           return EXIT_OK;
@@ -214,9 +255,9 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
             allMatch &&= r.match;
             reports.push({
               part,
-              json: { offset: hex32(part.offset), length: part.data.length, match: r.match, ...(r.firstMismatch !== undefined ? { firstMismatch: hex32(r.firstMismatch) } : {}), ms: tenths(r.durationMs) },
+              json: { offset: hex32(part.offset), length: part.data.length, ...partitionJson, match: r.match, ...(r.firstMismatch !== undefined ? { firstMismatch: hex32(r.firstMismatch) } : {}), ms: tenths(r.durationMs) },
               text: r.match
-                ? `verified ${kib(part.data.length)} at ${hex32(part.offset)}: SHA-256 matches`
+                ? `verified ${kib(part.data.length)} ${named ? `in ${describePartition(named)}` : `at ${hex32(part.offset)}`}: SHA-256 matches`
                 : `MISMATCH: the flash differs from ${parts.length === 1 ? 'the file' : part.file} from ${hex32(r.firstMismatch ?? part.offset)} on`,
             });
           }
@@ -228,20 +269,20 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
           progress.stop();
           const out = (o as FlashReadOptions).out;
           writeOutputFile(out, bytes);
-          result(o, io, { action, offset: hex32(offset), length, file: out }, `read ${kib(length)} at ${hex32(offset)} into ${out}`);
+          result(o, io, { action, offset: hex32(offset), length, ...partitionJson, file: out }, `read ${range(length, offset)} into ${out}`);
           return EXIT_OK;
         }
         case 'erase': {
           const r = await eraseFlash(session, offset, length, operation);
           progress.stop();
-          result(o, io, { action, offset: hex32(offset), length, calls: r.calls, ms: tenths(r.durationMs) }, `erased ${kib(length)} at ${hex32(offset)} in ${r.durationMs.toFixed(0)} ms`);
+          result(o, io, { action, offset: hex32(offset), length, ...partitionJson, calls: r.calls, ms: tenths(r.durationMs) }, `erased ${range(length, offset)} in ${r.durationMs.toFixed(0)} ms`);
           return EXIT_OK;
         }
         case 'blank-check': {
           const r = await blankCheckFlash(session, offset, length, operation);
           progress.stop();
-          result(o, io, { action, offset: hex32(offset), length, blank: r.blank, ...(r.firstNonBlank !== undefined ? { firstNonBlank: hex32(r.firstNonBlank) } : {}) }, r.blank
-            ? `blank: ${kib(length)} at ${hex32(offset)} are all 0xFF`
+          result(o, io, { action, offset: hex32(offset), length, ...partitionJson, blank: r.blank, ...(r.firstNonBlank !== undefined ? { firstNonBlank: hex32(r.firstNonBlank) } : {}) }, r.blank
+            ? `blank: ${range(length, offset)} ${named ? 'is' : 'are'} all 0xFF`
             : `NOT BLANK: first byte other than 0xFF at ${hex32(r.firstNonBlank!)}`);
           return r.blank ? EXIT_OK : EXIT_PROBLEM;
         }
@@ -262,6 +303,8 @@ function common(cmd: Command): Command {
     .option('--flash-size <size>', 'flash size when it cannot be detected (e.g. 4M); also checked before connecting', numberOption('--flash-size'))
     .option('--no-backup', 'do not back up the work-area RAM (faster); the target is left halted afterwards')
     .option('--timeout-scale <n>', 'multiply stub timeouts (default 10 on the simulator, else 1)', factorOption('--timeout-scale'))
+    .option('--partition <name>', "the partition of that name (its label, e.g. nvs or ota_0) in the chip's partition table gives the offset (and the size, where one is asked for)")
+    .option('--table-offset <offset>', 'where the partition table is, for --partition (default 0x8000, else searched up to 1 MiB) and, on --target sim, for the bootloader that boots --flash', numberOption('--table-offset'))
     .option('--json', 'progress events and the result as JSON lines on stdout');
 }
 
@@ -281,7 +324,7 @@ export function registerFlash(program: Command): void {
   exitTwoOnUsageErrors(
     common(flash.command('write').description('write a file: unchanged sectors are skipped, the rest erased, programmed and verified by SHA-256'))
       .argument('<file>', 'binary to write')
-      .argument('[offset]', 'flash offset (4-byte aligned), e.g. 0x10000 or 64K', '0')
+      .argument('[offset]', 'flash offset (4-byte aligned), e.g. 0x10000 or 64K; 0 when left out, except for an app image (it would replace the bootloader): give its offset or --partition')
       .argument('[more...]', 'further FILE OFFSET pairs, written in the same session')
       .option('--compress', 'send the data deflated (the default across a link — OpenOCD, a GDB server — where it pays: deflate borrows 15–43 KiB of RAM for the stub\'s decoder, backed up and given back, so short writes and data that barely compresses go plain)')
       .option('--no-compress', 'send the data uncompressed (streamed where the target allows memory access while running; the default on --target sim, where nothing crosses a link)')
@@ -294,6 +337,7 @@ export function registerFlash(program: Command): void {
       .addHelpText('after', `
 Examples:
   espalgo flash write app.bin 0x10000
+  espalgo flash write app.bin --partition ota_1   (the offset from the chip's partition table; refused if it does not fit)
   espalgo flash write bootloader.bin 0x0 partitions.bin 0x8000 app.bin 0x10000   (one session; overlaps refused)
   espalgo flash write app.bin 0x10000 --flash board.bin --persist   (the simulator, flash kept in board.bin)
   espalgo flash write fs.img 0x200000 --target 127.0.0.1:3333 --chip esp32c3 --json
@@ -301,29 +345,29 @@ ${EXIT_HELP}`),
   ).action(run('write'));
   exitTwoOnUsageErrors(
     common(flash.command('read').description('read flash into a file'))
-      .argument('<offset>', 'flash offset (4-byte aligned)')
-      .argument('<size>', 'bytes to read, e.g. 64K')
+      .argument('[offset]', 'flash offset (4-byte aligned); not with --partition')
+      .argument('[size]', 'bytes to read, e.g. 64K; not with --partition')
       .requiredOption('-o, --out <file>', 'file to write')
-      .addHelpText('after', `\nExample:\n  espalgo flash read 0x8000 4K -o table.bin\n${EXIT_HELP}`),
+      .addHelpText('after', `\nExamples:\n  espalgo flash read 0x8000 4K -o table.bin\n  espalgo flash read --partition nvs -o nvs.bin\n${EXIT_HELP}`),
   ).action(run('read'));
   exitTwoOnUsageErrors(
     common(flash.command('erase').description('erase a range (offset and size multiples of 4 KiB)'))
-      .argument('<offset>', 'flash offset (4 KiB aligned)')
-      .argument('<size>', 'bytes (multiple of 4 KiB)')
+      .argument('[offset]', 'flash offset (4 KiB aligned); not with --partition')
+      .argument('[size]', 'bytes (multiple of 4 KiB); not with --partition')
       .option('--persist', PERSIST_HELP)
-      .addHelpText('after', `\nExample:\n  espalgo flash erase 0x200000 64K\n${EXIT_HELP}`),
+      .addHelpText('after', `\nExamples:\n  espalgo flash erase 0x200000 64K\n  espalgo flash erase --partition otadata   (the bootloader then starts the factory app, or ota_0)\n${EXIT_HELP}`),
   ).action(run('erase'));
   exitTwoOnUsageErrors(
     common(flash.command('verify').description('compare the flash with a file by SHA-256 (on the target vs the host)'))
       .argument('<file>', 'binary to compare')
-      .argument('[offset]', 'flash offset (4-byte aligned)', '0')
+      .argument('[offset]', 'flash offset (4-byte aligned); 0 when left out')
       .argument('[more...]', 'further FILE OFFSET pairs')
-      .addHelpText('after', `\nExamples:\n  espalgo flash verify app.bin 0x10000\n  espalgo flash verify bootloader.bin 0x0 partitions.bin 0x8000 app.bin 0x10000\n${EXIT_HELP}`),
+      .addHelpText('after', `\nExamples:\n  espalgo flash verify app.bin 0x10000\n  espalgo flash verify app.bin --partition factory\n  espalgo flash verify bootloader.bin 0x0 partitions.bin 0x8000 app.bin 0x10000\n${EXIT_HELP}`),
   ).action(run('verify'));
   exitTwoOnUsageErrors(
     common(flash.command('blank-check').description('check that a range is erased (all 0xFF)'))
-      .argument('<offset>', 'flash offset (4-byte aligned)')
-      .argument('<size>', 'bytes (multiple of 4)')
-      .addHelpText('after', `\nExample:\n  espalgo flash blank-check 0x300000 1M\n${EXIT_HELP}`),
+      .argument('[offset]', 'flash offset (4-byte aligned); not with --partition')
+      .argument('[size]', 'bytes (multiple of 4); not with --partition')
+      .addHelpText('after', `\nExamples:\n  espalgo flash blank-check 0x300000 1M\n  espalgo flash blank-check --partition ota_1\n${EXIT_HELP}`),
   ).action(run('blank-check'));
 }

@@ -1,0 +1,60 @@
+/**
+ * Flash operations by partition name: the partition table is found on the chip (at the given
+ * offset, at 0x8000, or by searching every 4 KiB up to 1 MiB, as the probe does), read through the
+ * stub and decoded by the image toolkit; the named entry gives the range.
+ */
+import { hex32 } from '../chips/types.js';
+import { ImageFormatError } from '../image/errors.js';
+import { parsePartitionTable, PARTITION_TABLE_MAX_LENGTH } from '../image/partition-table.js';
+import type { PartitionEntry } from '../image/types.js';
+import { FlashError } from './errors.js';
+import { findTable, SparseFlash } from './probe-mappings.js';
+import type { FlashSession } from './session.js';
+
+export interface NamedPartition {
+  readonly entry: PartitionEntry;
+  readonly tableOffset: number;
+  /** How the table was found, e.g. "found at the default 0x00008000". */
+  readonly tableNote: string;
+}
+
+export interface FindPartitionOptions {
+  /** Where the table is; default: 0x8000, else searched. */
+  readonly tableOffset?: number;
+}
+
+/** The partition labelled `label` in the chip's partition table; FlashError when there is no table or no such label. */
+export async function findPartition(session: FlashSession, label: string, options: FindPartitionOptions = {}): Promise<NamedPartition> {
+  const limit = Math.min(session.flashSize, session.addressLimit);
+  const flash = new SparseFlash((at, n) => session.stub.read(at, n), limit, (at, p, s, n) => session.stub.readStrided(at, p, s, n));
+  const found = await findTable(flash, options.tableOffset);
+  const action = options.tableOffset === undefined
+    ? 'Give the table offset with --table-offset, or the offset itself instead of a partition name'
+    : 'Check --table-offset, or give the offset itself instead of a partition name';
+  if (found.offset === null) throw new FlashError('FLASH_NO_PARTITION_TABLE', `no partition table to find "${label}" in: ${found.note}`, { action });
+  let entries: readonly PartitionEntry[];
+  try {
+    const length = Math.min(PARTITION_TABLE_MAX_LENGTH, limit - found.offset);
+    entries = parsePartitionTable(await flash.read(found.offset, length), { tableOffset: found.offset }).entries;
+  } catch (error) {
+    if (!(error instanceof ImageFormatError)) throw error;
+    throw new FlashError('FLASH_NO_PARTITION_TABLE', `the partition table at ${hex32(found.offset)} cannot be read: ${error.message}`, { action, cause: error });
+  }
+  const entry = entries.find((e) => e.label === label);
+  if (!entry) {
+    const labels = entries.map((e) => e.label).filter((l) => l !== '');
+    throw new FlashError('FLASH_NO_SUCH_PARTITION', `the partition table at ${hex32(found.offset)} has no partition "${label}"`, {
+      action: labels.length ? `Its partitions: ${labels.join(', ')}` : 'Its entries have no labels; give the offset instead',
+    });
+  }
+  return { entry, tableOffset: found.offset, tableNote: found.note };
+}
+
+/** Refuses data longer than the partition (nothing is touched). */
+export function checkFitsPartition(p: NamedPartition, length: number, what: string): void {
+  if (length <= p.entry.size) return;
+  throw new FlashError('FLASH_TOO_LARGE', `${what}: ${length} bytes do not fit partition "${p.entry.label}" (${p.entry.size} bytes at ${hex32(p.entry.offset)})`, {
+    address: p.entry.offset,
+    action: 'Check the file and the partition; a larger partition needs a new partition table',
+  });
+}

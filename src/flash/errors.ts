@@ -11,6 +11,8 @@ export type FlashErrorCode =
   | 'FLASH_EMPTY' // nothing to do (zero length)
   | 'FLASH_NO_PARTITION_TABLE' // a partition was named but the flash holds no readable partition table
   | 'FLASH_NO_SUCH_PARTITION' // the partition table has no partition of that name
+  | 'FLASH_NOT_BOOTABLE' // the partition named to boot is not one otadata can select
+  | 'FLASH_NO_OTADATA' // an OTA slot was to be selected but the table has no usable otadata partition
   | 'FLASH_UNSUPPORTED_CHIP' // no flasher stub for this chip
   | 'FLASH_SIZE_UNKNOWN' // the flash size could not be detected and none was given
   | 'FLASH_VERIFY_FAILED' // the on-target SHA-256 differs from the host's
@@ -44,6 +46,8 @@ const INPUT_ERRORS: ReadonlySet<FlashErrorCode> = new Set<FlashErrorCode>([
   'FLASH_EMPTY',
   'FLASH_NO_PARTITION_TABLE',
   'FLASH_NO_SUCH_PARTITION',
+  'FLASH_NOT_BOOTABLE',
+  'FLASH_NO_OTADATA',
   'FLASH_UNSUPPORTED_CHIP',
 ]);
 

@@ -14,6 +14,7 @@ export * from './blank-check.js';
 export * from './verify.js';
 export * from './write.js';
 export * from './partition-lookup.js';
+export * from './boot-select.js';
 export { sessionGeometry } from './geometry.js';
 // probe (flash size and mappings on a live target):
 export { probeFlash, probeWithStub, probeWithoutStub, type ProbeOptions } from './probe.js';

@@ -23,31 +23,46 @@ export interface FindPartitionOptions {
   readonly tableOffset?: number;
 }
 
-/** The partition labelled `label` in the chip's partition table; FlashError when there is no table or no such label. */
-export async function findPartition(session: FlashSession, label: string, options: FindPartitionOptions = {}): Promise<NamedPartition> {
+export interface ChipPartitionTable {
+  readonly entries: readonly PartitionEntry[];
+  readonly tableOffset: number;
+  /** How the table was found, e.g. "found at the default 0x00008000". */
+  readonly tableNote: string;
+}
+
+/**
+ * The chip's partition table, read through the stub; FlashError FLASH_NO_PARTITION_TABLE when
+ * there is none, saying it was needed `forWhat` (e.g. 'to find "nvs" in').
+ */
+export async function readChipPartitionTable(session: FlashSession, forWhat: string, options: FindPartitionOptions = {}): Promise<ChipPartitionTable> {
   const limit = Math.min(session.flashSize, session.addressLimit);
   const flash = new SparseFlash((at, n) => session.stub.read(at, n), limit, (at, p, s, n) => session.stub.readStrided(at, p, s, n));
   const found = await findTable(flash, options.tableOffset);
   const action = options.tableOffset === undefined
     ? 'Give the table offset with --table-offset, or the offset itself instead of a partition name'
     : 'Check --table-offset, or give the offset itself instead of a partition name';
-  if (found.offset === null) throw new FlashError('FLASH_NO_PARTITION_TABLE', `no partition table to find "${label}" in: ${found.note}`, { action });
-  let entries: readonly PartitionEntry[];
+  if (found.offset === null) throw new FlashError('FLASH_NO_PARTITION_TABLE', `no partition table ${forWhat}: ${found.note}`, { action });
   try {
     const length = Math.min(PARTITION_TABLE_MAX_LENGTH, limit - found.offset);
-    entries = parsePartitionTable(await flash.read(found.offset, length), { tableOffset: found.offset }).entries;
+    const entries = parsePartitionTable(await flash.read(found.offset, length), { tableOffset: found.offset }).entries;
+    return { entries, tableOffset: found.offset, tableNote: found.note };
   } catch (error) {
     if (!(error instanceof ImageFormatError)) throw error;
     throw new FlashError('FLASH_NO_PARTITION_TABLE', `the partition table at ${hex32(found.offset)} cannot be read: ${error.message}`, { action, cause: error });
   }
-  const entry = entries.find((e) => e.label === label);
+}
+
+/** The partition labelled `label` in the chip's partition table; FlashError when there is no table or no such label. */
+export async function findPartition(session: FlashSession, label: string, options: FindPartitionOptions = {}): Promise<NamedPartition> {
+  const table = await readChipPartitionTable(session, `to find "${label}" in`, options);
+  const entry = table.entries.find((e) => e.label === label);
   if (!entry) {
-    const labels = entries.map((e) => e.label).filter((l) => l !== '');
-    throw new FlashError('FLASH_NO_SUCH_PARTITION', `the partition table at ${hex32(found.offset)} has no partition "${label}"`, {
+    const labels = table.entries.map((e) => e.label).filter((l) => l !== '');
+    throw new FlashError('FLASH_NO_SUCH_PARTITION', `the partition table at ${hex32(table.tableOffset)} has no partition "${label}"`, {
       action: labels.length ? `Its partitions: ${labels.join(', ')}` : 'Its entries have no labels; give the offset instead',
     });
   }
-  return { entry, tableOffset: found.offset, tableNote: found.note };
+  return { entry, tableOffset: table.tableOffset, tableNote: table.tableNote };
 }
 
 /** Refuses data longer than the partition (nothing is touched). */

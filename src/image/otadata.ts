@@ -117,14 +117,57 @@ export interface OtadataSpec {
 export function buildOtadata(spec: number | OtadataSpec, state?: number): Uint8Array {
   const s: OtadataSpec = typeof spec === 'number' ? { seq: spec, ...(state !== undefined ? { state } : {}) } : spec;
   const out = new Uint8Array(OTADATA_SIZE).fill(0xff);
-  const put = (at: number, seq: number, st: number): void => {
-    writeU32(out, at, seq >>> 0);
-    writeU32(out, at + 24, st >>> 0);
-    writeU32(out, at + 28, otaSeqCrc(seq));
-  };
-  if (s.seq >>> 0 !== 0xffffffff) put(0, s.seq, s.state ?? OTA_STATE.undefined);
-  if (s.secondCopy) put(OTADATA_SECOND_COPY, s.secondCopy.seq, s.secondCopy.state ?? OTA_STATE.undefined);
+  if (s.seq >>> 0 !== 0xffffffff) out.set(encodeOtaSelectEntry(s.seq, s.state ?? OTA_STATE.undefined), 0);
+  if (s.secondCopy) out.set(encodeOtaSelectEntry(s.secondCopy.seq, s.secondCopy.state ?? OTA_STATE.undefined), OTADATA_SECOND_COPY);
   return out;
+}
+
+/** One 32-byte copy: ota_seq, seq_label (given, else erased), ota_state, crc over ota_seq. */
+export function encodeOtaSelectEntry(seq: number, state: number, seqLabel?: Uint8Array): Uint8Array {
+  const out = new Uint8Array(OTA_SELECT_ENTRY_SIZE).fill(0xff);
+  writeU32(out, 0, seq >>> 0);
+  if (seqLabel) out.set(seqLabel.subarray(0, 20), 4);
+  writeU32(out, 24, state >>> 0);
+  writeU32(out, 28, otaSeqCrc(seq));
+  return out;
+}
+
+/**
+ * The OTA app partitions an app counts when it selects a slot (esp_ota_set_boot_partition): ota_0,
+ * ota_1, … as long as each exists (a gap ends the count).
+ */
+export function otaAppCount(entries: readonly PartitionEntry[]): number {
+  let n = 0;
+  while (n < 16 && entries.some((e) => e.type === 0x00 && e.subtype === 0x10 + n)) n++;
+  return n;
+}
+
+/** What selecting an OTA slot writes: which copy, with which ota_seq (and the state given). */
+export interface OtaSelectPlan {
+  readonly copy: 0 | 1;
+  readonly seq: number;
+  /** The copy's seq_label as it was (ESP-IDF rewrites the copy keeping it). */
+  readonly seqLabel: Uint8Array;
+}
+
+/**
+ * The copy and ota_seq that make the bootloader start `slot` of `otaCount`, as an app's
+ * esp_ota_set_boot_partition chooses them: no valid copy — copy 0, seq slot + 1; the active copy
+ * already selects the slot — that copy again, its seq kept (only the state changes); else the
+ * other copy, with the smallest seq ≥ the active one that selects the slot.
+ */
+export function planOtaSelect(otadata: OtaData, slot: number, otaCount: number): OtaSelectPlan {
+  if (!(Number.isInteger(slot) && slot >= 0 && slot < otaCount)) throw new RangeError(`slot ${slot} is not one of the ${otaCount} OTA slots`);
+  const active = otadata.active;
+  const labelOf = (copy: 0 | 1) => otadata.copies[copy].seqLabel;
+  if (!active) return { copy: 0, seq: slot + 1, seqLabel: labelOf(0) };
+  if (otaSlotOfSeq(active.seq, otaCount) === slot) return { copy: active.copy, seq: active.seq, seqLabel: labelOf(active.copy) };
+  const base = (slot + 1) % otaCount;
+  const steps = active.seq > base ? Math.ceil((active.seq - base) / otaCount) : 0;
+  const other = active.copy === 0 ? 1 : 0;
+  const seq = base + steps * otaCount;
+  if (seq >= 0xffffffff) throw new RangeError(`ota_seq would reach ${seq} (0xffffffff means erased); erase otadata first`);
+  return { copy: other, seq, seqLabel: labelOf(other) };
 }
 
 function label(e: PartitionEntry): string {

@@ -84,7 +84,8 @@ function scaleFor(o: FlashCommonOptions): number {
   return o.timeoutScale ?? (o.target === 'sim' ? 10 : 1);
 }
 
-async function withSession(o: FlashCommonOptions, io: CliIo, body: (session: FlashSession) => Promise<number>): Promise<number> {
+/** Connects, opens a flash session, runs `body` and gives the target back (also for `espalgo ota`). */
+export async function withSession(o: FlashCommonOptions, io: CliIo, body: (session: FlashSession) => Promise<number>): Promise<number> {
   const connected = await connectTarget({ target: o.target, chip: o.chip, flash: o.flash, scenario: o.scenario, persist: o.persist === true, tableOffset: o.tableOffset });
   try {
     const session = await openFlashSession(connected.target, {
@@ -104,7 +105,8 @@ async function withSession(o: FlashCommonOptions, io: CliIo, body: (session: Fla
   }
 }
 
-function fail(error: unknown, o: FlashCommonOptions, io: CliIo): number {
+/** A flash, stub, algorithm or target error as the command's message, JSON line and exit code; anything else is rethrown. */
+export function fail(error: unknown, o: FlashCommonOptions, io: CliIo): number {
   const known = error instanceof FlashError || error instanceof StubError || error instanceof AlgorithmError || error instanceof TargetError;
   if (!known) throw error;
   const e = error as Error & { code: string; address?: number };
@@ -294,7 +296,8 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
   }
 }
 
-function common(cmd: Command): Command {
+/** The options every command that opens a flash session takes (also `espalgo ota`). */
+export function common(cmd: Command): Command {
   return cmd
     .option('-t, --target <where>', 'sim (the simulated ESP32-C3; its flash lives in memory for this run unless --persist) or HOST:PORT of a GDB server', 'sim')
     .option('--chip <name>', 'chip behind a GDB server (esp32c3)')
@@ -303,9 +306,20 @@ function common(cmd: Command): Command {
     .option('--flash-size <size>', 'flash size when it cannot be detected (e.g. 4M); also checked before connecting', numberOption('--flash-size'))
     .option('--no-backup', 'do not back up the work-area RAM (faster); the target is left halted afterwards')
     .option('--timeout-scale <n>', 'multiply stub timeouts (default 10 on the simulator, else 1)', factorOption('--timeout-scale'))
-    .option('--partition <name>', "the partition of that name (its label, e.g. nvs or ota_0) in the chip's partition table gives the offset (and the size, where one is asked for)")
-    .option('--table-offset <offset>', 'where the partition table is, for --partition (default 0x8000, else searched up to 1 MiB) and, on --target sim, for the bootloader that boots --flash', numberOption('--table-offset'))
     .option('--json', 'progress events and the result as JSON lines on stdout');
+}
+
+/** --table-offset: where the chip's partition table is, for a lookup in it and for the simulator's bootloader. */
+export function tableOffsetOption(cmd: Command, use: string): Command {
+  return cmd.option('--table-offset <offset>', `where the partition table is, ${use} (default 0x8000, else searched up to 1 MiB) and, on --target sim, for the bootloader that boots --flash`, numberOption('--table-offset'));
+}
+
+/** The options of the five flash commands: common ones, --partition and --table-offset. */
+function flashOptions(cmd: Command): Command {
+  return tableOffsetOption(
+    common(cmd).option('--partition <name>', "the partition of that name (its label, e.g. nvs or ota_0) in the chip's partition table gives the offset (and the size, where one is asked for)"),
+    'for --partition',
+  );
 }
 
 const PERSIST_HELP = 'with --target sim --flash FILE: write the changes back into FILE when the command ends (Ctrl-C leaves it as it was), which becomes the whole flash (padded with 0xFF to its size; default: FILE is only read)';
@@ -322,7 +336,7 @@ export function registerFlash(program: Command): void {
     process.exitCode = await runGuardedAsync(io, () => runFlash(action, args, o, io), o.json === true);
   };
   exitTwoOnUsageErrors(
-    common(flash.command('write').description('write a file: unchanged sectors are skipped, the rest erased, programmed and verified by SHA-256'))
+    flashOptions(flash.command('write').description('write a file: unchanged sectors are skipped, the rest erased, programmed and verified by SHA-256'))
       .argument('<file>', 'binary to write')
       .argument('[offset]', 'flash offset (4-byte aligned), e.g. 0x10000 or 64K; 0 when left out, except for an app image (it would replace the bootloader): give its offset or --partition')
       .argument('[more...]', 'further FILE OFFSET pairs, written in the same session')
@@ -344,28 +358,28 @@ Examples:
 ${EXIT_HELP}`),
   ).action(run('write'));
   exitTwoOnUsageErrors(
-    common(flash.command('read').description('read flash into a file'))
+    flashOptions(flash.command('read').description('read flash into a file'))
       .argument('[offset]', 'flash offset (4-byte aligned); not with --partition')
       .argument('[size]', 'bytes to read, e.g. 64K; not with --partition')
       .requiredOption('-o, --out <file>', 'file to write')
       .addHelpText('after', `\nExamples:\n  espalgo flash read 0x8000 4K -o table.bin\n  espalgo flash read --partition nvs -o nvs.bin\n${EXIT_HELP}`),
   ).action(run('read'));
   exitTwoOnUsageErrors(
-    common(flash.command('erase').description('erase a range (offset and size multiples of 4 KiB)'))
+    flashOptions(flash.command('erase').description('erase a range (offset and size multiples of 4 KiB)'))
       .argument('[offset]', 'flash offset (4 KiB aligned); not with --partition')
       .argument('[size]', 'bytes (multiple of 4 KiB); not with --partition')
       .option('--persist', PERSIST_HELP)
       .addHelpText('after', `\nExamples:\n  espalgo flash erase 0x200000 64K\n  espalgo flash erase --partition otadata   (the bootloader then starts the factory app, or ota_0)\n${EXIT_HELP}`),
   ).action(run('erase'));
   exitTwoOnUsageErrors(
-    common(flash.command('verify').description('compare the flash with a file by SHA-256 (on the target vs the host)'))
+    flashOptions(flash.command('verify').description('compare the flash with a file by SHA-256 (on the target vs the host)'))
       .argument('<file>', 'binary to compare')
       .argument('[offset]', 'flash offset (4-byte aligned); 0 when left out')
       .argument('[more...]', 'further FILE OFFSET pairs')
       .addHelpText('after', `\nExamples:\n  espalgo flash verify app.bin 0x10000\n  espalgo flash verify app.bin --partition factory\n  espalgo flash verify bootloader.bin 0x0 partitions.bin 0x8000 app.bin 0x10000\n${EXIT_HELP}`),
   ).action(run('verify'));
   exitTwoOnUsageErrors(
-    common(flash.command('blank-check').description('check that a range is erased (all 0xFF)'))
+    flashOptions(flash.command('blank-check').description('check that a range is erased (all 0xFF)'))
       .argument('[offset]', 'flash offset (4-byte aligned); not with --partition')
       .argument('[size]', 'bytes (multiple of 4); not with --partition')
       .addHelpText('after', `\nExamples:\n  espalgo flash blank-check 0x300000 1M\n  espalgo flash blank-check --partition ota_1\n${EXIT_HELP}`),

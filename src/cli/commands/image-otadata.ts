@@ -10,7 +10,7 @@ import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGua
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { hex32 } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
-import { makeStyle } from '../output/style.js';
+import { makeStyle, type Style } from '../output/style.js';
 import { renderTable } from '../output/table.js';
 
 export interface OtadataCliOptions {
@@ -24,7 +24,7 @@ export interface OtadataCliOptions {
   readonly json?: boolean;
 }
 
-const STATES = Object.keys(OTA_STATE) as (keyof typeof OTA_STATE)[];
+export const STATES = Object.keys(OTA_STATE) as (keyof typeof OTA_STATE)[];
 
 function slotOf(text: string): number {
   const m = /^(?:ota_)?(\d{1,2})$/.exec(text.trim());
@@ -33,7 +33,8 @@ function slotOf(text: string): number {
   return slot;
 }
 
-function stateOf(text: string | undefined): number {
+/** --state NAME: the ota_state value (default undefined). */
+export function stateOf(text: string | undefined): number {
   if (text === undefined) return OTA_STATE.undefined;
   const name = text.toLowerCase() as keyof typeof OTA_STATE;
   if (!STATES.includes(name)) throw new CliInputError('BAD_STATE', `--state must be one of ${STATES.join(', ')}, not "${text}"`);
@@ -54,7 +55,7 @@ function slotSentence(active: OtaSelectEntry | undefined, count: number | undefi
   return `active copy ${active.copy}, ota_seq ${active.seq}: (${active.seq} − 1) mod ${count} = ota_${otaSlotOfSeq(active.seq, count)}${wrap}`;
 }
 
-function copyJson(c: OtaSelectEntry): object {
+export function copyJson(c: OtaSelectEntry): object {
   return { copy: c.copy, offset: hex32(c.offset), seq: c.seq, state: c.stateName, crc: hex32(c.crc), crcValid: c.crcValid, valid: c.valid, ...(c.invalidReason ? { invalidReason: c.invalidReason } : {}) };
 }
 
@@ -66,12 +67,17 @@ function report(name: string, data: OtaData, count: number | undefined, o: Otada
   }
   const st = makeStyle(io.color);
   io.out(`${st.bold(heading)}\n\n`);
-  io.out(renderTable(
-    [{ header: 'copy' }, { header: 'offset' }, { header: 'ota_seq', align: 'right' }, { header: 'state' }, { header: 'crc' }, { header: 'bootloader' }],
-    data.copies.map((c) => [String(c.copy), hex32(c.offset), c.seq === 0xffffffff ? 'erased' : String(c.seq), c.stateName, `${hex32(c.crc)}${c.crcValid ? '' : ' (bad)'}`, c.valid ? (data.active === c ? st.green('active') : 'valid') : c.invalidReason ?? 'ignored']),
-    2, st.dim,
-  ));
+  io.out(copiesTable(data, st));
   io.out(`\n  ${slotSentence(data.active, count, built)}\n`);
+}
+
+/** Both copies as a table: offset (within otadata, or in flash from `base`), ota_seq, state, crc, what the bootloader makes of it. */
+export function copiesTable(data: OtaData, st: Style, base = 0): string {
+  return renderTable(
+    [{ header: 'copy' }, { header: 'offset' }, { header: 'ota_seq', align: 'right' }, { header: 'state' }, { header: 'crc' }, { header: 'bootloader' }],
+    data.copies.map((c) => [String(c.copy), hex32(base + c.offset), c.seq === 0xffffffff ? 'erased' : String(c.seq), c.stateName, `${hex32(c.crc)}${c.crcValid ? '' : ' (bad)'}`, c.valid ? (data.active === c ? st.green('active') : 'valid') : c.invalidReason ?? 'ignored']),
+    2, st.dim,
+  );
 }
 
 export function runOtadata(file: string | undefined, o: OtadataCliOptions, io: CliIo = processIo()): number {

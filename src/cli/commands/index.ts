@@ -19,6 +19,8 @@ import { registerProbe } from './probe.js';
 registrars.push(registerProbe);
 import { registerFlash } from './flash.js';
 registrars.push(registerFlash);
+import { registerOta } from './ota.js';
+registrars.push(registerOta);
 import { registerRomProbe } from './rom-probe.js';
 registrars.push(registerRomProbe);
 import { registerElf2Image } from './image-elf2image.js';

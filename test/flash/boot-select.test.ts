@@ -1,0 +1,67 @@
+/** Choosing the app the bootloader starts: otadata planned as esp_ota_set_boot_partition plans it, written live, and booted. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { FlashError } from '../../src/flash/errors.js';
+import { readBootState, selectBootPartition } from '../../src/flash/boot-select.js';
+import { withFlashSession } from '../../src/flash/session.js';
+import { buildOtadata, OTA_STATE, otaSlotOfSeq, parseOtadata, planOtaSelect } from '../../src/image/otadata.js';
+import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
+import { DEMO_FLASH } from './flash-fixture.js';
+
+const OTA_FLASH = 'firmware/build/demo-ota.bin'; // otadata 0xD000 selects ota_1 (seq 2); ota_0 0x10000, ota_1 0x90000
+
+test('planOtaSelect: copy 0 and seq slot+1 when nothing is valid; the active copy again for its own slot; else the other copy, the smallest seq not below the active one', () => {
+  const erased = parseOtadata(buildOtadata(0xffffffff));
+  assert.deepEqual((({ copy, seq }) => ({ copy, seq }))(planOtaSelect(erased, 2, 4)), { copy: 0, seq: 3 });
+  const seq2 = parseOtadata(buildOtadata(2)); // copy 0, seq 2: slot 1 of 2
+  assert.deepEqual((({ copy, seq }) => ({ copy, seq }))(planOtaSelect(seq2, 1, 2)), { copy: 0, seq: 2 });
+  assert.deepEqual((({ copy, seq }) => ({ copy, seq }))(planOtaSelect(seq2, 0, 2)), { copy: 1, seq: 3 });
+  // Every slot of every count from any active seq: the plan selects the slot and never goes back.
+  for (let count = 1; count <= 5; count++) {
+    for (let active = 1; active <= 12; active++) {
+      const data = parseOtadata(buildOtadata({ seq: 0xffffffff, secondCopy: { seq: active } }));
+      for (let slot = 0; slot < count; slot++) {
+        const plan = planOtaSelect(data, slot, count);
+        assert.equal(otaSlotOfSeq(plan.seq, count), slot, `count ${count}, active ${active}, slot ${slot}`);
+        assert.ok(plan.seq >= active && plan.seq < active + count, `seq ${plan.seq} from ${active}`);
+        assert.equal(plan.copy, plan.seq === active ? 1 : 0, 'the other copy unless the slot is already selected');
+      }
+    }
+  }
+  assert.throws(() => planOtaSelect(seq2, 2, 2), RangeError);
+});
+
+test('selectBootPartition on the simulator: the next boot starts the chosen app (ota_0, ota_1 with state new, back again), read back and checked', async (t) => {
+  const sim = createSimulatedEsp32c3({ flash: readFileSync(OTA_FLASH) });
+  t.after(() => sim.close());
+  assert.equal(sim.boot.partition?.label, 'ota_1');
+  await withFlashSession(sim.target, { timeoutScale: 10 }, async (session) => {
+    const r = await selectBootPartition(session, 'ota_0');
+    assert.deepEqual(r.change, { kind: 'wrote', copy: 1, offset: 0xe000, seq: 3, state: OTA_STATE.undefined });
+    assert.equal(r.before.boot.entry?.label, 'ota_1');
+    assert.equal(r.after.boot.entry?.label, 'ota_0');
+  });
+  assert.equal(sim.reboot().partition?.label, 'ota_0', 'the bootloader starts ota_0');
+  await withFlashSession(sim.target, { timeoutScale: 10 }, async (session) => {
+    const r = await selectBootPartition(session, 'ota_1', { state: OTA_STATE.new });
+    assert.deepEqual(r.change, { kind: 'wrote', copy: 0, offset: 0xd000, seq: 4, state: OTA_STATE.new });
+    assert.deepEqual(r.after.otadata?.copies.map((c) => [c.seq, c.stateName]), [[4, 'new'], [3, 'undefined']]);
+  });
+  assert.equal(sim.reboot().partition?.label, 'ota_1');
+});
+
+test('selectBootPartition refuses a data partition, an unknown name, and does nothing for factory without otadata', async (t) => {
+  const sim = createSimulatedEsp32c3({ flash: DEMO_FLASH }); // nvs, phy_init, factory, vfs: no otadata
+  t.after(() => sim.close());
+  await withFlashSession(sim.target, { timeoutScale: 10 }, async (session) => {
+    const code = (e: unknown) => (e instanceof FlashError ? e.code : String(e));
+    await assert.rejects(selectBootPartition(session, 'vfs'), (e) => code(e) === 'FLASH_NOT_BOOTABLE');
+    await assert.rejects(selectBootPartition(session, 'ota_0'), (e) => code(e) === 'FLASH_NO_SUCH_PARTITION');
+    const r = await selectBootPartition(session, 'factory');
+    assert.deepEqual(r.change, { kind: 'unchanged' });
+    const s = await readBootState(session);
+    assert.equal(s.otadataEntry, undefined);
+    assert.match(s.boot.reason, /no otadata partition: booting the factory app/);
+  });
+});

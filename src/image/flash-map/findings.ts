@@ -5,6 +5,7 @@
  */
 import type { ChipDescriptor } from '../../chips/types.js';
 import { hex32 } from '../../chips/index.js';
+import { isPrimaryBootloader } from '../partition-names.js';
 import type { Finding } from '../types.js';
 import { DEFAULT_TABLE_OFFSET } from './table-scan.js';
 import type { FlashMapFinding, FlashMapReport, FlashMapSeverity } from './types.js';
@@ -120,7 +121,10 @@ export function collectFindings(
   return out;
 }
 
-/** Where the ROM looks for the 2nd-stage bootloader, against where the file has one (or none). */
+/**
+ * Where the ROM looks for the 2nd-stage bootloader, against where the file has one (or none) and
+ * where the table's `bootloader, primary` entry (ESP-IDF 5.5+) puts it.
+ */
 function bootloaderPlacement(
   r: Omit<FlashMapReport, 'findings'>,
   chip: ChipDescriptor | null,
@@ -128,6 +132,12 @@ function bootloaderPlacement(
 ): void {
   if (!chip) return;
   const want = chip.bootloaderOffset;
+  for (const e of r.partitionTable.entries) {
+    if (!isPrimaryBootloader(e) || e.offset === want) continue;
+    add('warning', 'BOOTLOADER_ENTRY_OFFSET',
+      `the table's entry "${e.label}" (bootloader, primary) places the bootloader at ${hex32(e.offset)}, but the ${chip.displayName} ROM reads it from ${hex32(want)}: a bootloader update written through this entry would land where the ROM does not look. The table was made for another chip or bootloader offset; rebuild it for the ${chip.displayName} (ESP-IDF puts this entry at the chip's bootloader offset)`,
+      e.offset);
+  }
   if (r.bootloader) {
     if (r.bootloader.flashOffset !== want) {
       add('error', 'BOOTLOADER_MISPLACED',

@@ -5,7 +5,7 @@
  */
 import type { ChipDescriptor } from '../../chips/types.js';
 import { hex32 } from '../../chips/index.js';
-import { isPrimaryBootloader } from '../partition-names.js';
+import { isPrimaryBootloader, isPrimaryPartitionTable } from '../partition-names.js';
 import type { Finding } from '../types.js';
 import { DEFAULT_TABLE_OFFSET } from './table-scan.js';
 import type { FlashMapFinding, FlashMapReport, FlashMapSeverity } from './types.js';
@@ -117,6 +117,7 @@ export function collectFindings(
     add('error', 'BOOTLOADER_CHIP_MISMATCH', `the bootloader is built for chip id ${r.bootloader.chipId}, not ${ctx.chip.displayName}`, r.bootloader.flashOffset);
   }
   bootloaderPlacement(r, ctx.chip, add);
+  bootloaderRoom(r, add);
   if (r.openocdStub.retcode !== 0) add('info', 'STUB_PREDICTION', `OpenOCD's flash stub (2024 builds): ${r.openocdStub.explanation}`);
   return out;
 }
@@ -152,5 +153,39 @@ function bootloaderPlacement(
   if (covered && kind !== 'direct-boot' && kind !== 'app-image' && kind !== 'partition-table') {
     add('warning', 'BOOTLOADER_MISSING',
       `no bootloader image at ${hex32(want)}, where the ${chip.displayName} ROM reads it: the chip boots this flash only with a bootloader written there`, want);
+  }
+}
+
+/**
+ * The bootloader image against the room it has: its `bootloader, primary` entry (ESP-IDF 5.5+) when
+ * the table has one at the image's offset, else the flash before the partition table.
+ */
+function bootloaderRoom(
+  r: Omit<FlashMapReport, 'findings'>,
+  add: (severity: FlashMapSeverity, code: string, message: string, flashOffset?: number) => void,
+): void {
+  const bl = r.bootloader;
+  if (!bl) return;
+  const start = bl.flashOffset;
+  const end = start + bl.length;
+  const table = r.partitionTable.flashOffset;
+  const entry = r.partitionTable.entries.find((e) => isPrimaryBootloader(e) && e.offset === start);
+  if (entry && bl.length > entry.size) {
+    const entryEnd = entry.offset + entry.size;
+    const next = table !== null && table >= entryEnd && table < end
+      ? `the partition table at ${hex32(table)}`
+      : r.partitionTable.entries
+        .filter((e) => e.size > 0 && e.offset >= entryEnd && e.offset < end && !isPrimaryPartitionTable(e))
+        .sort((a, b) => a.offset - b.offset)
+        .map((e) => `"${e.label}" at ${hex32(e.offset)}`)[0] ?? 'flash that no partition covers';
+    add('error', 'BOOTLOADER_EXCEEDS_ENTRY',
+      `the bootloader image at ${hex32(start)} is ${mib(bl.length)} and ends at ${hex32(end)}, past the end of its entry "${entry.label}" (${hex32(entry.offset)}..${hex32(entryEnd)}): it runs into ${next}. Build a smaller bootloader, or move the partition table further (CONFIG_PARTITION_TABLE_OFFSET: ESP-IDF sizes this entry up to the table)`,
+      start);
+    return;
+  }
+  if (table !== null && start < table && end > table) {
+    add('error', 'BOOTLOADER_OVERLAPS_TABLE',
+      `the bootloader image at ${hex32(start)} is ${mib(bl.length)} and ends at ${hex32(end)}, past the partition table at ${hex32(table)}: written to the chip, one overwrites the other (the bootloader then fails its checksum, or the table is lost). Build a smaller bootloader, or move the partition table to ${hex32(Math.ceil(end / 0x1000) * 0x1000)} or later (CONFIG_PARTITION_TABLE_OFFSET)`,
+      start);
   }
 }

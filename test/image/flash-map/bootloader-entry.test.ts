@@ -50,3 +50,64 @@ test('a bootloader entry where the chip\'s ROM does not read the bootloader is a
   // …until it is given.
   assert.ok(codes(analyzeFlashMap(buildPartitionTable([bootloaderEntry(0x1000, 0x7000), ...rest]), { chip: 'esp32c3' })).includes('BOOTLOADER_ENTRY_OFFSET'));
 });
+
+/** 0x88b0 bytes: more than the 0x8000 before a table at 0x8000. */
+const bigBootloader = buildExampleBootloader({ chip: esp32c3, codeSize: 0x5800 });
+
+/** `c3Flash` with the big bootloader at 0x0 and the table written over its end, as a later write of the table leaves it. */
+function tableOverBootloader(entries: PartitionEntryInput[]): Uint8Array {
+  const file = c3Flash(entries);
+  const table = buildPartitionTable(entries);
+  file.set(bigBootloader, 0);
+  file.set(table, 0x8000);
+  return file;
+}
+
+test('a bootloader image longer than its entry is an error that names what it runs into', () => {
+  assert.equal(bigBootloader.length, 0x88b0);
+  const over = analyzeFlashMap(tableOverBootloader([bootloaderEntry(0, 0x8000), ...rest]));
+  assert.equal(over.bootloader?.length, 0x88b0);
+  const f = finding(over, 'BOOTLOADER_EXCEEDS_ENTRY');
+  assert.equal(f?.severity, 'error');
+  assert.equal(f?.flashOffset, 0);
+  assert.match(f?.message ?? '', /ends at 0x000088b0, past the end of its entry "bootloader" \(0x00000000\.\.0x00008000\): it runs into the partition table at 0x00008000/);
+  assert.ok(!codes(over).includes('BOOTLOADER_OVERLAPS_TABLE'), 'one finding for one fact');
+
+  // A table further out: the image fits before it but not in its (hand-made, short) entry.
+  const far = [bootloaderEntry(0, 0x6000), { ...rest[0]!, offset: 0xc000 }, { label: 'nvs', type: 1, subtype: 2, offset: 0xd000, size: 0x3000 }, rest[2]!];
+  const short = analyzeFlashMap(mergeFlash([
+    { offset: 0, data: bigBootloader },
+    { offset: 0xc000, data: buildPartitionTable(far) },
+    { offset: 0x10000, data: buildExampleApp({ chip: esp32c3 }) },
+  ]));
+  assert.equal(short.partitionTable.flashOffset, 0xc000);
+  assert.match(finding(short, 'BOOTLOADER_EXCEEDS_ENTRY')?.message ?? '', /it runs into flash that no partition covers/);
+  assert.ok(!codes(short).includes('BOOTLOADER_OVERLAPS_TABLE'));
+
+  // The usual bootloader fits its entry.
+  assert.ok(!codes(analyzeFlashMap(c3Flash([bootloaderEntry(0, 0x8000), ...rest]))).some((c) => c === 'BOOTLOADER_EXCEEDS_ENTRY' || c === 'BOOTLOADER_OVERLAPS_TABLE'));
+});
+
+test('without a bootloader entry, a bootloader image that runs past the table offset is an error', () => {
+  const noEntry = analyzeFlashMap(tableOverBootloader(rest.slice(1)));
+  const f = finding(noEntry, 'BOOTLOADER_OVERLAPS_TABLE');
+  assert.equal(f?.severity, 'error');
+  assert.equal(f?.flashOffset, 0);
+  assert.match(f?.message ?? '', /ends at 0x000088b0, past the partition table at 0x00008000.*move the partition table to 0x00009000 or later/);
+  assert.ok(!codes(noEntry).includes('BOOTLOADER_EXCEEDS_ENTRY'));
+  // An entry elsewhere (not the image's) does not give the image room.
+  assert.ok(codes(analyzeFlashMap(tableOverBootloader([bootloaderEntry(0x1000, 0x7000), ...rest]))).includes('BOOTLOADER_OVERLAPS_TABLE'));
+  // Nor does an entry that itself runs over the table.
+  assert.ok(codes(analyzeFlashMap(tableOverBootloader([bootloaderEntry(0, 0x9000), ...rest]))).includes('BOOTLOADER_OVERLAPS_TABLE'));
+  // The ESP32's bootloader at 0x1000 has 0x7000 before a table at 0x8000.
+  const e32 = mergeFlash([
+    { offset: 0x1000, data: buildExampleBootloader({ chip: esp32, codeSize: 0x4800 }) },
+    { offset: 0x9000, data: buildPartitionTable(rest.slice(1).map((e) => ({ ...e, offset: e.offset === 0x9000 ? 0xa000 : e.offset, size: e.offset === 0x9000 ? 0x5000 : e.size }))) },
+  ], { baseOffset: 0x1000 });
+  const r32 = analyzeFlashMap(e32, { tableOffset: 0x9000 });
+  assert.ok(r32.bootloader!.flashOffset + r32.bootloader!.length > 0x8000, 'the ESP32 image passes 0x8000');
+  assert.ok(!codes(r32).includes('BOOTLOADER_OVERLAPS_TABLE'), 'but its table is at 0x9000');
+  const e32Over = e32.slice();
+  e32Over.set(buildPartitionTable(rest.slice(1)), 0x7000); // the same image, the table at 0x8000
+  assert.ok(codes(analyzeFlashMap(e32Over)).includes('BOOTLOADER_OVERLAPS_TABLE'));
+});

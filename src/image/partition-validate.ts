@@ -1,10 +1,12 @@
 /**
  * Checks over a list of partitions: overlaps, alignment, bounds, duplicates. Findings, not exceptions.
  * A `partition_table, primary` entry (ESP-IDF 5.5+) names the table's own sector: it is checked
- * against the table offset instead of being taken for a partition over the table.
+ * against the table offset instead of being taken for a partition over the table. A `bootloader,
+ * primary` entry that runs past the table offset gets its own finding (and not a second one for
+ * overlapping the table's own entry).
  */
 import { h32 } from './errors.js';
-import { isPrimaryPartitionTable } from './partition-names.js';
+import { isPrimaryBootloader, isPrimaryPartitionTable } from './partition-names.js';
 import type { Finding, PartitionEntry } from './types.js';
 
 export const APP_ALIGN = 0x10000;
@@ -35,6 +37,8 @@ export function validatePartitions(entries: readonly PartitionEntry[], options: 
   const at = (e: PartitionEntry): { offset?: number } => (e.entryOffset !== undefined ? { offset: e.entryOffset } : {});
   const labels = new Map<string, PartitionEntry>();
   const idfRule = options.build ? 'error' : 'warning';
+  /** `bootloader, primary` entries already reported for running past the table offset. */
+  const bootloaderPastTable = new Set<PartitionEntry>();
   const refused = options.build ? '; ESP-IDF refuses to build such a table' : '';
   for (const e of entries) {
     if (e.type === 0x00 && e.offset % APP_ALIGN !== 0) {
@@ -104,6 +108,15 @@ export function validatePartitions(entries: readonly PartitionEntry[], options: 
           ...at(e),
         });
       }
+    } else if (options.tableOffset !== undefined && isPrimaryBootloader(e) && e.offset < options.tableOffset && e.offset + e.size > options.tableOffset) {
+      // ESP-IDF sizes it from the bootloader offset up to the table.
+      bootloaderPastTable.add(e);
+      findings.push({
+        severity: 'error',
+        code: 'PARTITION_BOOTLOADER_PAST_TABLE',
+        message: `the bootloader's entry ${range(e)} runs past the partition table at ${h32(options.tableOffset)}: a bootloader written through it can overwrite the table. ESP-IDF sizes this entry up to the table, ${h32(options.tableOffset - e.offset)} here`,
+        ...at(e),
+      });
     } else if (options.tableOffset !== undefined && e.size > 0) {
       const t0 = options.tableOffset;
       if (e.offset < t0 + 0x1000 && t0 < e.offset + e.size) {
@@ -131,6 +144,7 @@ export function validatePartitions(entries: readonly PartitionEntry[], options: 
     // compare with every later entry that starts before a ends (bounded by the list length)
     for (let j = i + 1; j < sorted.length && sorted[j]!.offset < a.offset + a.size; j++) {
       const b = sorted[j]!;
+      if (bootloaderPastTable.has(a) && isPrimaryPartitionTable(b) && b.offset === options.tableOffset) continue;
       findings.push({
         severity: 'error',
         code: 'PARTITION_OVERLAP',

@@ -111,3 +111,27 @@ test('without a bootloader entry, a bootloader image that runs past the table of
   e32Over.set(buildPartitionTable(rest.slice(1)), 0x7000); // the same image, the table at 0x8000
   assert.ok(codes(analyzeFlashMap(e32Over)).includes('BOOTLOADER_OVERLAPS_TABLE'));
 });
+
+test('a bootloader entry that runs past the partition table\'s offset is one error, not two overlaps', () => {
+  const past = analyzeFlashMap(c3Flash([bootloaderEntry(0, 0x9000), ...rest]));
+  const f = finding(past, 'PARTITION_BOOTLOADER_PAST_TABLE');
+  assert.equal(f?.severity, 'error');
+  assert.equal(f?.flashOffset, 0x8000, 'the entry\'s place in the table, as for every PARTITION_* finding');
+  assert.match(f?.message ?? '', /"bootloader" 0x00000000\.\.0x00009000 runs past the partition table at 0x00008000.*0x00008000 here/);
+  assert.deepEqual(past.findings.filter((x) => x.severity === 'error').map((x) => x.code), ['PARTITION_BOOTLOADER_PAST_TABLE']);
+
+  // Further still, it also covers nvs: that is another overlap, and said so.
+  const further = analyzeFlashMap(c3Flash([bootloaderEntry(0, 0xa000), ...rest]));
+  assert.deepEqual(further.findings.filter((x) => x.severity === 'error').map((x) => x.code), ['PARTITION_BOOTLOADER_PAST_TABLE', 'PARTITION_OVERLAP']);
+  assert.match(finding(further, 'PARTITION_OVERLAP')?.message ?? '', /"bootloader" .* and "nvs" /);
+
+  // Up to the table is what ESP-IDF builds: nothing to say.
+  assert.ok(!codes(analyzeFlashMap(c3Flash([bootloaderEntry(0, 0x8000), ...rest]))).some((c) => c.startsWith('PARTITION_')));
+  // The entry is checked against where the table is, here 0xC000.
+  const tableAt0xc000 = (size: number): FlashMapReport => analyzeFlashMap(mergeFlash([
+    { offset: 0, data: buildExampleBootloader({ chip: esp32c3 }) },
+    { offset: 0xc000, data: buildPartitionTable([bootloaderEntry(0, size), { ...rest[0]!, offset: 0xc000 }, { ...rest[1]!, offset: 0xd000, size: 0x3000 }, rest[2]!]) },
+  ]));
+  assert.ok(!codes(tableAt0xc000(0xc000)).includes('PARTITION_BOOTLOADER_PAST_TABLE'));
+  assert.equal(finding(tableAt0xc000(0xd000), 'PARTITION_BOOTLOADER_PAST_TABLE')?.flashOffset, 0xc000);
+});

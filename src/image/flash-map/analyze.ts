@@ -9,7 +9,7 @@ import { CHIPS, chipByImageId, findChip, hex32 } from '../../chips/index.js';
 import { directBootAppNote, directBootMappings } from '../direct-boot.js';
 import type { PartitionEntry } from '../types.js';
 import { analyzeApp, type AppSlot } from './app.js';
-import { chooseBootApp, flashSizeFromCode, IMAGE_MAGIC, spiModeName } from './codec.js';
+import { chooseBootApp, decodeImage, flashSizeFromCode, IMAGE_MAGIC, spiModeName } from './codec.js';
 import { FlashMapInputError } from './errors.js';
 import { collectFindings } from './findings.js';
 import { inferPlacement } from './placement.js';
@@ -77,6 +77,7 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
         flashOffset: bootloaderFlash, chipId: bl.header.chipId, entry: bl.header.entry, segmentCount: bl.header.segmentCount,
         spiMode: spiModeName(bl.header.spiMode), flashSizeCode: bl.header.flashSizeCode, length: bl.length,
         descriptor: bl.bootloaderDesc ? { version: bl.bootloaderDesc.version, idfVer: bl.bootloaderDesc.idfVer, dateTime: bl.bootloaderDesc.dateTime } : null,
+        verification: verify ? verifyBootloader(bytes, placed.bootloaderFileOffset!, bl.length) : null,
       }
     : null;
 
@@ -196,6 +197,12 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
     openocdStub,
   };
   return { ...report, findings: collectFindings(report, { tableOffsetGiven: options.tableOffset, chip, tableFindings: table?.findings ?? [], ...(placed.unreadableStart !== undefined ? { unreadableStart: placed.unreadableStart } : {}) }) };
+}
+
+/** Checksum and SHA-256 of the bootloader image found at `fileOffset` (placement reads its headers only). */
+function verifyBootloader(bytes: Uint8Array, fileOffset: number, length: number): NonNullable<BootloaderInfo['verification']> {
+  const image = decodeImage(bytes.subarray(fileOffset, fileOffset + length), undefined, true);
+  return { checksum: image.checksum.valid ?? null, sha256: image.sha256?.valid ?? null };
 }
 
 /** The program of a direct-boot flash, as an app: what the ROM maps, from flash 0. */

@@ -116,6 +116,12 @@ export function collectFindings(
   if (r.bootloader && ctx.chip && r.bootloader.chipId !== ctx.chip.imageChipId) {
     add('error', 'BOOTLOADER_CHIP_MISMATCH', `the bootloader is built for chip id ${r.bootloader.chipId}, not ${ctx.chip.displayName}`, r.bootloader.flashOffset);
   }
+  if (r.bootloader?.verification?.checksum === false) {
+    add('error', 'BOOTLOADER_CHECKSUM', `the image checksum of the bootloader at ${hex32(r.bootloader.flashOffset)} is wrong: the ROM refuses it and the chip does not boot`, r.bootloader.flashOffset);
+  }
+  if (r.bootloader?.verification?.sha256 === false) {
+    add('error', 'BOOTLOADER_SHA256', `the appended SHA-256 of the bootloader at ${hex32(r.bootloader.flashOffset)} does not match its bytes: the image was damaged or changed after it was built; write it again`, r.bootloader.flashOffset);
+  }
   bootloaderPlacement(r, ctx.chip, add);
   bootloaderRoom(r, add);
   if (r.openocdStub.retcode !== 0) add('info', 'STUB_PREDICTION', `OpenOCD's flash stub (2024 builds): ${r.openocdStub.explanation}`);

@@ -89,6 +89,8 @@ export interface BootloaderInfo {
   /** Length of the image in bytes (through checksum and hash). */
   readonly length: number;
   readonly descriptor: { readonly version: number; readonly idfVer: string; readonly dateTime: string } | null;
+  /** Checksum / SHA-256 verdicts, only when verification was asked for. */
+  readonly verification: { readonly checksum: boolean | null; readonly sha256: boolean | null } | null;
 }
 
 export interface TableCandidate {

@@ -129,6 +129,23 @@ test('verification is off by default and catches a corrupted image when on', () 
   assert.deepEqual(clean.bootApp?.verification, { checksum: true, sha256: true });
 });
 
+test('verification covers the bootloader too: a damaged one is an error, as the ROM refuses it', () => {
+  const f = buildExampleFlash('esp32'); // the bootloader at 0x1000, file byte 0
+  const bytes = f.bytes.slice();
+  bytes[0x200] ^= 0x01; // a bit of the bootloader's DRAM segment
+  const quick = analyzeFlashMap(bytes);
+  assert.equal(quick.bootloader?.verification, null);
+  assert.deepEqual(errors(quick), []);
+  const checked = analyzeFlashMap(bytes, { verify: true });
+  assert.deepEqual(checked.bootloader?.verification, { checksum: false, sha256: false });
+  const found = checked.findings.filter((x) => x.code.startsWith('BOOTLOADER_'));
+  assert.deepEqual(found.map((x) => [x.code, x.severity, x.flashOffset]), [['BOOTLOADER_CHECKSUM', 'error', 0x1000], ['BOOTLOADER_SHA256', 'error', 0x1000]]);
+  const hashOnly = f.bytes.slice();
+  hashOnly[checked.bootloader!.length - 1] ^= 0x01; // the last byte of the appended SHA-256
+  assert.deepEqual(errors(analyzeFlashMap(hashOnly, { verify: true })), ['BOOTLOADER_SHA256']);
+  assert.deepEqual(analyzeFlashMap(f.bytes, { verify: true }).bootloader?.verification, { checksum: true, sha256: true });
+});
+
 test('chip given on the command line is used and a mismatching image is reported', () => {
   const f = buildExampleFlash('ota');
   const r = analyzeFlashMap(f.bytes, { chip: 'ESP32-C3' });

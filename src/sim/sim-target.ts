@@ -156,7 +156,8 @@ export class SimTarget implements Target {
     if (this.running) return;
     const h = this.chip.hart;
     if (address !== undefined) h.pc = address >>> 0;
-    h.resume();
+    // As OpenOCD does: resuming at a hardware breakpoint runs the instruction it stopped before.
+    h.resume({ stepOffTriggers: true });
     this.lastError = undefined;
     this.running = true;
     this.events.emit({ type: 'resumed' });

@@ -44,7 +44,9 @@ export function execute(h: Hart, budget: number): RunResult {
   let execBp = h.breakpoints.size > 0 || triggers.executeArmed;
   let memTrig = triggers.memoryArmed;
   let skipBp = h.resumeSkip === -1 ? 1 : h.resumeSkip | 0; // 1 never matches an instruction address (odd)
+  let skipTriggers = h.resumeSkipTriggers === -1 ? 1 : h.resumeSkipTriggers | 0;
   h.resumeSkip = -1;
+  h.resumeSkipTriggers = -1;
   h.running = true;
 
   outer: for (;;) {
@@ -57,28 +59,27 @@ export function execute(h: Hart, budget: number): RunResult {
           irq = h.irqPending;
         }
         if (execBp) {
-          if (pc !== skipBp) {
-            const upc = pc >>> 0;
-            if (h.breakpoints.has(upc)) {
-              h.enterDebug('ebreak');
+          const upc = pc >>> 0;
+          if (pc !== skipBp && h.breakpoints.has(upc)) {
+            h.enterDebug('ebreak');
+            stop = 'halted';
+            break outer;
+          }
+          if (pc !== skipTriggers && triggers.executeArmed) {
+            const action = triggers.checkExecute(upc);
+            if (action === 'debug') {
+              h.enterDebug('trigger');
               stop = 'halted';
               break outer;
             }
-            if (triggers.executeArmed) {
-              const action = triggers.checkExecute(upc);
-              if (action === 'debug') {
-                h.enterDebug('trigger');
-                stop = 'halted';
-                break outer;
-              }
-              if (action === 'exception') {
-                pc = h.trap(TrapCause.breakpoint, upc, upc) | 0;
-                n++;
-                continue;
-              }
+            if (action === 'exception') {
+              pc = h.trap(TrapCause.breakpoint, upc, upc) | 0;
+              n++;
+              continue;
             }
           }
           skipBp = 1;
+          skipTriggers = 1;
         }
         }
         if ((pc & PAGE_MASK) !== pageBase) {

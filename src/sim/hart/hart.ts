@@ -9,7 +9,9 @@
  * - Unmapped or refused accesses raise access faults 1/5/7 with mtval = the address.
  * - ebreak taken as an exception leaves mtval = 0 (as QEMU); trigger exceptions set it to the address.
  * - Host breakpoints (addBreakpoint) report haltCause 'ebreak' (dcsr.cause 1) and are skipped once for
- *   the instruction resumed at; hardware triggers fire again, as the spec says.
+ *   the instruction resumed at; an execute trigger on that instruction fires again at once, as the
+ *   spec says (a debugger steps off it with the trigger disabled, as OpenOCD does), unless the
+ *   host resumes with `stepOffTriggers`.
  * - Interrupt priority: 11, 3, 7, then the lowest pending line number.
  */
 import type { Bus } from '../bus.js';
@@ -84,6 +86,8 @@ export class Hart implements CsrHost {
   stepOnce = false;
   /** @internal pc whose host breakpoint is ignored once (the instruction resumed at). */
   resumeSkip = -1;
+  /** @internal pc whose execute triggers are ignored once (resume with stepOffTriggers). */
+  resumeSkipTriggers = -1;
   /** @internal (mip & mie) != 0 and mstatus.MIE: take an interrupt at the next boundary. */
   irqPending = false;
   /** @internal interrupt lines raised by the chip. */
@@ -140,7 +144,7 @@ export class Hart implements CsrHost {
   step(): RunResult {
     if (!this.haltedFlag) this.enterDebug('haltreq');
     this.stepOnce = true;
-    this.resume();
+    this.resume({ stepOffTriggers: true });
     const r = this.run(1);
     this.stepOnce = false;
     return r;
@@ -153,13 +157,18 @@ export class Hart implements CsrHost {
     else this.enterDebug('haltreq');
   }
 
-  /** Leaves debug mode at pc (= dpc). With dcsr.step set, the next run() executes one instruction. */
-  resume(): void {
+  /**
+   * Leaves debug mode at pc (= dpc). With dcsr.step set, the next run() executes one instruction.
+   * An execute trigger on pc fires before it runs (as on the chip), unless `stepOffTriggers`: then
+   * the instruction at pc runs first, as a host debugger resuming from its hardware breakpoint wants.
+   */
+  resume(options: { readonly stepOffTriggers?: boolean } = {}): void {
     if (!this.haltedFlag) return;
     this.haltedFlag = false;
     this.haltRequested = false;
     this.lastError = undefined;
     this.resumeSkip = this.pcValue;
+    this.resumeSkipTriggers = options.stepOffTriggers ? this.pcValue : -1;
   }
 
   /** Resets the hart (not memory): pc = reset vector, CSRs and registers cleared; optionally halted. */
@@ -172,6 +181,7 @@ export class Hart implements CsrHost {
     this.lastError = undefined;
     this.haltedFlag = false;
     this.resumeSkip = -1;
+    this.resumeSkipTriggers = -1;
     if (haltAfter) this.enterDebug('resethaltreq');
   }
 

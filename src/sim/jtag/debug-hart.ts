@@ -20,7 +20,10 @@ export interface DebugHart {
   writeCsr(csr: number, value: number): void;
   /** Enter debug mode (dcsr.cause = haltreq) at the next instruction boundary. */
   requestHalt(): void;
-  /** Leave debug mode at dpc; with dcsr.step set, the next instruction re-enters it (cause step). */
+  /**
+   * Leave debug mode at dpc; with dcsr.step set, the next instruction re-enters it (cause step). An
+   * execute trigger on dpc fires at once: a debugger disables it to step off, as OpenOCD does.
+   */
   resume(): void;
   /** Execute up to `max` instructions while running. */
   run(max: number): DebugHartRunResult;

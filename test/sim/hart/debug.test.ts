@@ -103,6 +103,20 @@ test('execute trigger halts before the instruction with cause 2', () => {
   assert.equal(hart.pc, RAM + 8);
   assert.equal(hart.x[10], 2);
   assert.equal(hart.readCsr(TDATA1) & (1 << 20), 1 << 20); // hit
+  // resumed at the instruction with the trigger armed, it fires again before the instruction runs
+  hart.resume();
+  assert.equal(hart.run(100).executed, 0);
+  assert.equal(hart.haltCause, 'trigger');
+  assert.equal(hart.pc, RAM + 8);
+  // a host debugger's resume steps off its own trigger: the instruction runs, the trigger stays armed
+  hart.resume({ stepOffTriggers: true });
+  runToHalt(hart);
+  assert.equal(hart.haltCause, 'ebreak');
+  assert.equal(hart.x[10], 3);
+  hart.pc = RAM + 8;
+  hart.resume();
+  assert.equal(hart.run(100).executed, 0, 'the trigger is still armed');
+  assert.equal(hart.haltCause, 'trigger');
   // clearing the trigger lets execution continue
   hart.writeCsr(TDATA1, 0);
   hart.resume();

@@ -166,6 +166,14 @@ test('hardware breakpoint through tselect/tdata1/tdata2: trigger hit halts with 
   assert.equal(cause(r.readReg(DCSR)), 2);
   assert.equal(r.readReg(DPC), STORE_ADDRESS);
   assert.equal(r.counter(), before, 'the store did not execute');
+  // Resumed at the instruction with the trigger still armed, the trigger fires again at once (as on the
+  // chip; OpenOCD steps off with its triggers disabled, then resumes with them armed).
+  r.dm.dmiWrite(DM.dmcontrol, ACTIVE | DMCONTROL.resumereq);
+  r.hart.run(100);
+  assert.equal(r.hart.halted, true, 'halted again before the instruction resumed at');
+  assert.equal(cause(r.readReg(DCSR)), 2);
+  assert.equal(r.readReg(DPC), STORE_ADDRESS);
+  assert.equal(r.counter(), before, 'the store still did not execute');
 });
 
 test('ndmreset holds the hart unavailable; release with haltreq halts at the reset vector; ackhavereset', () => {

@@ -29,7 +29,8 @@ export interface Chain {
   stop(): Promise<void>;
 }
 
-export async function startChain(options: { flash?: string | undefined; scenario?: string; tableOffset?: number } = {}): Promise<Chain> {
+/** `romElf`: the simulator writes the ROM's symbols there first (sim --rom-elf). */
+export async function startChain(options: { flash?: string | undefined; scenario?: string; tableOffset?: number; romElf?: string } = {}): Promise<Chain> {
   const rbbPort = await freePort();
   const running = await startSim(
     {
@@ -37,6 +38,7 @@ export async function startChain(options: { flash?: string | undefined; scenario
       rbb: rbbPort,
       ...(options.scenario ? { scenario: options.scenario } : {}),
       ...(options.tableOffset !== undefined ? { tableOffset: options.tableOffset } : {}),
+      ...(options.romElf ? { romElf: options.romElf } : {}),
     },
     memoryIo(),
   );

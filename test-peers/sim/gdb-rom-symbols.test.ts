@@ -13,28 +13,9 @@ import { join, resolve } from 'node:path';
 import { startSim, type RunningSim } from '../../src/cli/commands/sim.js';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { GDB, gdbBatch, missingTools } from '../openocd/chain.js';
+import { CALLER, JALR, PRINT_PC, RETURN_ADDRESS, callerBytes, printedPcs } from './rom-caller.js';
 
 const ELF = resolve('firmware/build/espalgo-demo.elf');
-/** Free SRAM (instruction bus) past the demo firmware's data, bss and stack. */
-const CALLER = 0x40390000;
-/**
- * A caller of ets_delay_us (ROM 0x40000050): a frame as a compiler makes it, then the call.
- * The call's return address is CALLER + 0x14.
- */
-const CALLER_CODE = [
-  0xff010113, // addi sp, sp, -16
-  0x00112623, // sw ra, 12(sp)
-  0x00100513, // li a0, 1
-  0x400002b7, // lui t0, 0x40000
-  0x050280e7, // jalr ra, 0x50(t0)     ets_delay_us(1)
-  0x00c12083, // lw ra, 12(sp)
-  0x01010113, // addi sp, sp, 16
-  0x0000006f, // j .
-];
-const RETURN_ADDRESS = CALLER + 0x14;
-const JALR = CALLER + 0x10;
-/** A gdb command that prints the pc as a line "PC=<hex>". */
-const PRINT_PC = 'printf "PC=%x\\n", $pc';
 
 /**
  * `sim --gdb 0 --rom-elf` in a fresh folder, then gdb-multiarch in batch with the demo ELF and the
@@ -62,8 +43,6 @@ async function gdbWithRomElf(
 }
 
 test('gdb-multiarch with the ROM ELF of sim --rom-elf: bt names a ROM function and its caller, finish returns to the caller, after a hardware breakpoint and after stepi into the call', { skip: missingTools([GDB]), timeout: 60_000 }, async () => {
-  const code = new Uint8Array(CALLER_CODE.length * 4);
-  CALLER_CODE.forEach((w, i) => new DataView(code.buffer).setUint32(i * 4, w, true));
   await gdbWithRomElf(
     (dir) => [
       `restore ${join(dir, 'caller.bin')} binary ${CALLER}`,
@@ -92,11 +71,11 @@ test('gdb-multiarch with the ROM ELF of sim --rom-elf: bt names a ROM function a
       assert.match(out, /Breakpoint 1, 0x40000050 in ets_delay_us \(\)/, out);
       const backtrace = new RegExp(`#0  0x40000050 in ets_delay_us \\(\\)\\n#1  0x${RETURN_ADDRESS.toString(16)} in \\?\\? \\(\\)`, 'g');
       assert.equal([...out.matchAll(backtrace)].length, 2, `bt names the ROM function and its caller twice\n${out}`);
-      const pcs = [...out.matchAll(/^PC=([0-9a-f]+)$/gm)].map((m) => parseInt(m[1]!, 16));
+      const pcs = printedPcs(out);
       assert.deepEqual(pcs, [RETURN_ADDRESS, 0x40000050, RETURN_ADDRESS], out);
       assert.equal(status, 0, out);
     },
-    { prepare: (dir) => writeFileSync(join(dir, 'caller.bin'), code) },
+    { prepare: (dir) => writeFileSync(join(dir, 'caller.bin'), callerBytes()) },
   );
 });
 
@@ -118,7 +97,7 @@ test('gdb-multiarch with the ROM ELF: from reset, finish in the boot the reset v
     ],
     (out, status, running) => {
       assert.match(out, /#0  0x40000008 in sim_rom_boot \(\)\n#1  0x40000004 in _start \(\)/, out);
-      const pcs = [...out.matchAll(/^PC=([0-9a-f]+)$/gm)].map((m) => parseInt(m[1]!, 16));
+      const pcs = printedPcs(out);
       assert.deepEqual(pcs, [0x40000004, running.sim.boot.entry], out);
       assert.equal(status, 0, out);
     },

@@ -4,7 +4,7 @@
  * the factory app by erasing otadata, an OTA slot by a new ota_seq in one copy's sector.
  */
 import { hex32 } from '../chips/types.js';
-import { OTA_SELECT_ENTRY_SIZE, OTA_STATE, OTADATA_SECOND_COPY, OTADATA_SIZE, encodeOtaSelectEntry, otaAppCount, parseOtadata, planOtaSelect, selectBootApp } from '../image/otadata.js';
+import { OTA_SELECT_ENTRY_SIZE, OTA_STATE, OTADATA_SECOND_COPY, OTADATA_SIZE, encodeOtaSelectEntry, otaAppCount, parseOtadata, planOtaSelect, selectBootApp, type OtaSelectPlan } from '../image/otadata.js';
 import type { BootSelection, OtaData, PartitionEntry } from '../image/types.js';
 import { eraseFlash } from './erase.js';
 import { FlashError } from './errors.js';
@@ -89,7 +89,14 @@ export async function selectBootPartition(session: FlashSession, label: string, 
     if (slot >= before.otaCount) {
       refuse('FLASH_NOT_BOOTABLE', `"${label}" is ota_${slot}, but an app counts only ota_0…ota_${before.otaCount - 1} (OTA partitions without a gap), so no ota_seq selects it`, 'Number the OTA partitions from ota_0 without gaps', target.offset);
     }
-    const plan = planOtaSelect(before.otadata, slot, before.otaCount);
+    let plan: OtaSelectPlan;
+    try {
+      plan = planOtaSelect(before.otadata, slot, before.otaCount);
+    } catch (error) {
+      // The only way left: ota_seq would run out of its 32 bits.
+      if (error instanceof RangeError) refuse('FLASH_NOT_BOOTABLE', error.message, 'Select the factory app (which erases otadata) or erase otadata, then select the slot', target.offset);
+      throw error;
+    }
     const state = options.state ?? OTA_STATE.undefined;
     // The copy's sector erased and its 32-byte entry written, the rest of the sector left erased.
     const sector = new Uint8Array(OTADATA_SECOND_COPY).fill(0xff);

@@ -30,6 +30,8 @@ test('planOtaSelect: copy 0 and seq slot+1 when nothing is valid; the active cop
     }
   }
   assert.throws(() => planOtaSelect(seq2, 2, 2), RangeError);
+  // ota_seq 0xfffffffe selects ota_1 of 2; ota_0 would need 0xffffffff, which means erased.
+  assert.throws(() => planOtaSelect(parseOtadata(buildOtadata(0xfffffffe)), 0, 2), /ota_seq would reach 4294967295/);
 });
 
 test('selectBootPartition on the simulator: the next boot starts the chosen app (ota_0, ota_1 with state new, back again), read back and checked', async (t) => {

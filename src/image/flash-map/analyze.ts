@@ -9,14 +9,14 @@ import { CHIPS, chipByImageId, findChip, hex32 } from '../../chips/index.js';
 import { directBootAppNote, directBootMappings } from '../direct-boot.js';
 import type { PartitionEntry } from '../types.js';
 import { analyzeApp, type AppSlot } from './app.js';
-import { chooseBootApp, decodeImage, flashSizeFromCode, IMAGE_MAGIC, spiModeName } from './codec.js';
+import { chooseBootApp, decodeImage, flashSizeFromCode, imageVerification, IMAGE_MAGIC, spiModeName } from './codec.js';
 import { FlashMapInputError } from './errors.js';
 import { collectFindings } from './findings.js';
 import { inferPlacement } from './placement.js';
 import { predictStub } from './stub-model.js';
 import { DEFAULT_TABLE_OFFSET, scanTables, tableAt, type FoundTable } from './table-scan.js';
 import type {
-  AnalyzeFlashMapOptions, AppInfo, BootloaderInfo, ChipDecision, FlashMapReport, FlashSizeInfo, PartitionRow,
+  AnalyzeFlashMapOptions, AppInfo, BootloaderInfo, ChipDecision, FlashMapReport, FlashSizeInfo, ImageVerification, PartitionRow,
 } from './types.js';
 
 function checkOption(name: string, v: number | undefined): void {
@@ -200,9 +200,8 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
 }
 
 /** Checksum and SHA-256 of the bootloader image found at `fileOffset` (placement reads its headers only). */
-function verifyBootloader(bytes: Uint8Array, fileOffset: number, length: number): NonNullable<BootloaderInfo['verification']> {
-  const image = decodeImage(bytes.subarray(fileOffset, fileOffset + length), undefined, true);
-  return { checksum: image.checksum.valid ?? null, sha256: image.sha256?.valid ?? null };
+function verifyBootloader(bytes: Uint8Array, fileOffset: number, length: number): ImageVerification {
+  return imageVerification(decodeImage(bytes.subarray(fileOffset, fileOffset + length), undefined, true));
 }
 
 /** The program of a direct-boot flash, as an app: what the ROM maps, from flash 0. */

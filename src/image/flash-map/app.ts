@@ -2,7 +2,7 @@
 import type { ChipDescriptor } from '../../chips/types.js';
 import { hex32 } from '../../chips/index.js';
 import type { EspImage, PartitionEntry } from '../types.js';
-import { decodeImage, decodeMcuboot, FlashMapDecodeError, IMAGE_MAGIC, MCUBOOT_MAGIC } from './codec.js';
+import { decodeImage, decodeMcuboot, imageVerification, FlashMapDecodeError, IMAGE_MAGIC, MCUBOOT_MAGIC } from './codec.js';
 import type { AppInfo, SegmentMapping, SegmentRow } from './types.js';
 
 export interface AppSlot {
@@ -99,9 +99,7 @@ export function analyzeApp(
         : null,
       mappings: mappingsOf(image, slot.flashOffset),
       segments: segmentRows(image, slot.flashOffset),
-      verification: verify
-        ? { checksum: image.checksum.valid ?? null, sha256: image.sha256?.valid ?? null }
-        : null,
+      verification: verify ? imageVerification(image) : null,
     },
     image,
   };

@@ -13,6 +13,7 @@ import { parseMcubootHeader, MCUBOOT_MAGIC } from '../mcuboot.js';
 import { selectBootApp } from '../otadata.js';
 import { parsePartitionTable } from '../partition-table.js';
 import type { BootSelection, EspImage, McubootHeader, PartitionTable } from '../types.js';
+import type { ImageVerification } from './types.js';
 
 export { flashSizeFromCode, MCUBOOT_MAGIC };
 export const IMAGE_MAGIC = 0xe9;
@@ -52,6 +53,11 @@ export function decodeImage(bytes: Uint8Array, chip?: ChipDescriptor, verify = f
     }
     return image;
   });
+}
+
+/** The checksum and SHA-256 verdicts of an image decoded with verification. */
+export function imageVerification(image: EspImage): ImageVerification {
+  return { checksum: image.checksum.valid ?? null, sha256: image.sha256?.valid ?? null };
 }
 
 /** Parse the partition table in `bytes` (its sector), naming flash offsets from `flashOffset`. */

@@ -79,6 +79,12 @@ export interface FlashSizeInfo {
   readonly tableFits: boolean | null;
 }
 
+/** An image's checksum and appended SHA-256 checked against its bytes (null: not there to check). */
+export interface ImageVerification {
+  readonly checksum: boolean | null;
+  readonly sha256: boolean | null;
+}
+
 export interface BootloaderInfo {
   readonly flashOffset: number;
   readonly chipId: number;
@@ -90,7 +96,7 @@ export interface BootloaderInfo {
   readonly length: number;
   readonly descriptor: { readonly version: number; readonly idfVer: string; readonly dateTime: string } | null;
   /** Checksum / SHA-256 verdicts, only when verification was asked for. */
-  readonly verification: { readonly checksum: boolean | null; readonly sha256: boolean | null } | null;
+  readonly verification: ImageVerification | null;
 }
 
 export interface TableCandidate {
@@ -178,7 +184,7 @@ export interface AppInfo {
   /** Every segment (RAM ones included). */
   readonly segments: readonly SegmentRow[];
   /** Checksum / SHA-256 verdicts, only when verification was asked for. */
-  readonly verification: { readonly checksum: boolean | null; readonly sha256: boolean | null } | null;
+  readonly verification: ImageVerification | null;
 }
 
 /** What OpenOCD's flash stub (2024 builds, MAP_GET) would do with this flash. */

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GDB, OPENOCD, gdbBatch, missingTools, startChain } from './chain.js';
-import { CALLER, JALR, PRINT_PC, RETURN_ADDRESS, ROM_FUNCTION, callerBytes, printedPcs } from '../sim/rom-caller.js';
+import { CALLER, PRINT_PC, RETURN_ADDRESS, ROM_FUNCTION, STEPI_INTO_CALL, callerBytes, printedPcs } from '../sim/rom-caller.js';
 
 const ELF = resolve('firmware/build/espalgo-demo.elf');
 
@@ -37,12 +37,7 @@ test('gdb-multiarch through OpenOCD with the ROM ELF: break in a ROM function, b
       PRINT_PC,
       // Into the call with stepi (gdb steps RISC-V with a breakpoint on the next instruction, here in the ROM).
       'delete',
-      `set $pc = ${JALR}`,
-      'stepi',
-      PRINT_PC,
-      'bt',
-      'finish',
-      PRINT_PC,
+      ...STEPI_INTO_CALL,
       // From reset: OpenOCD does not tell gdb that the registers changed, so flush gdb's copy.
       'monitor reset halt',
       'maintenance flush register-cache',

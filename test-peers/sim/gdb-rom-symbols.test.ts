@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { startSim, type RunningSim } from '../../src/cli/commands/sim.js';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { GDB, gdbBatch, missingTools } from '../openocd/chain.js';
-import { CALLER, JALR, PRINT_PC, RETURN_ADDRESS, callerBytes, printedPcs } from './rom-caller.js';
+import { CALLER, PRINT_PC, RETURN_ADDRESS, STEPI_INTO_CALL, callerBytes, printedPcs } from './rom-caller.js';
 
 const ELF = resolve('firmware/build/espalgo-demo.elf');
 
@@ -56,12 +56,7 @@ test('gdb-multiarch with the ROM ELF of sim --rom-elf: bt names a ROM function a
       'finish',
       PRINT_PC,
       // Into the call with stepi, from the jalr.
-      `set $pc = ${JALR}`,
-      'stepi',
-      PRINT_PC,
-      'bt',
-      'finish',
-      PRINT_PC,
+      ...STEPI_INTO_CALL,
       'detach',
     ],
     (out, status) => {

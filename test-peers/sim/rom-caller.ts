@@ -24,6 +24,12 @@ export const JALR = CALLER + 0x10;
 /** A gdb command that prints the pc as a line "PC=<hex>". */
 export const PRINT_PC = 'printf "PC=%x\\n", $pc';
 
+/**
+ * gdb commands that step into the ROM call from the jalr and return from it: pc (the ROM function),
+ * `bt`, `finish`, pc (the return address).
+ */
+export const STEPI_INTO_CALL = [`set $pc = ${JALR}`, 'stepi', PRINT_PC, 'bt', 'finish', PRINT_PC];
+
 /** The caller's code as bytes (little-endian), for `restore … binary`. */
 export function callerBytes(): Uint8Array {
   const code = new Uint8Array(CALLER_CODE.length * 4);

@@ -20,6 +20,8 @@ export interface BootState {
   readonly otadataEntry: PartitionEntry | undefined;
   /** Its two copies, when it is large enough to hold them. */
   readonly otadata: OtaData | undefined;
+  /** The bytes they were read from (both copies, 0x2000). */
+  readonly otadataBytes: Uint8Array | undefined;
   /** OTA app partitions counted as an app counts them (ota_0, ota_1, … without a gap). */
   readonly otaCount: number;
   readonly boot: BootSelection;
@@ -35,6 +37,7 @@ export async function readBootState(session: FlashSession, options: FindPartitio
     table,
     otadataEntry,
     otadata: bytes ? parseOtadata(bytes) : undefined,
+    otadataBytes: bytes,
     otaCount: otaAppCount(table.entries),
     boot: selectBootApp(table.entries, bytes),
   };
@@ -83,7 +86,7 @@ export async function selectBootPartition(session: FlashSession, label: string, 
       change = { kind: 'erased', offset: otadata.offset, length: otadata.size };
     }
   } else if (slot >= 0 && slot < 16) {
-    if (!otadata || !before.otadata) {
+    if (!otadata || !before.otadata || !before.otadataBytes) {
       refuse('FLASH_NO_OTADATA', otadata ? `the otadata partition "${otadata.label}" is ${otadata.size} bytes, too small for its two copies (0x2000)` : 'the partition table has no otadata partition (data, ota)', 'Without otadata the bootloader starts the factory app, else ota_0; write the app there');
     }
     if (slot >= before.otaCount) {
@@ -101,6 +104,14 @@ export async function selectBootPartition(session: FlashSession, label: string, 
     // The copy's sector erased and its 32-byte entry written, the rest of the sector left erased.
     const sector = new Uint8Array(OTADATA_SECOND_COPY).fill(0xff);
     sector.set(encodeOtaSelectEntry(plan.seq, state, plan.seqLabel).subarray(0, OTA_SELECT_ENTRY_SIZE));
+    // What the bootloader makes of it, before anything is written: it counts every OTA entry where
+    // an app counts ota_0… up to the first gap, so with gaps the two can disagree.
+    const planned = before.otadataBytes.slice();
+    planned.set(sector, plan.copy * OTADATA_SECOND_COPY);
+    const wouldBoot = selectBootApp(entries, planned);
+    if (wouldBoot.entry?.offset !== target.offset) {
+      refuse('FLASH_NOT_BOOTABLE', `the ota_seq ${plan.seq} an app writes to select "${label}" (ota_${slot} of ota_0…ota_${before.otaCount - 1}) would make the bootloader, which counts every OTA partition, start ${wouldBoot.entry ? `"${wouldBoot.entry.label}"` : 'no app'}: ${wouldBoot.reason}; nothing was written`, 'Number the OTA partitions from ota_0 without gaps (a new partition table)', target.offset);
+    }
     const offset = otadata.offset + plan.copy * OTADATA_SECOND_COPY;
     await writeFlash(session, offset, sector, { ...options, skipUnchanged: true, verify: true });
     change = { kind: 'wrote', copy: plan.copy, offset, seq: plan.seq, state };

@@ -32,15 +32,14 @@ export interface ChipPartitionTable {
 
 /**
  * The chip's partition table, read through the stub; FlashError FLASH_NO_PARTITION_TABLE when
- * there is none, saying it was needed `forWhat` (e.g. 'to find "nvs" in').
+ * there is none, saying it was needed `forWhat` (e.g. 'to find "nvs" in') and, in its action, what
+ * else the caller can do (`orElse`, e.g. 'give the offset itself instead of a partition name').
  */
-export async function readChipPartitionTable(session: FlashSession, forWhat: string, options: FindPartitionOptions = {}): Promise<ChipPartitionTable> {
+export async function readChipPartitionTable(session: FlashSession, forWhat: string, options: FindPartitionOptions = {}, orElse?: string): Promise<ChipPartitionTable> {
   const limit = Math.min(session.flashSize, session.addressLimit);
   const flash = new SparseFlash((at, n) => session.stub.read(at, n), limit, (at, p, s, n) => session.stub.readStrided(at, p, s, n));
   const found = await findTable(flash, options.tableOffset);
-  const action = options.tableOffset === undefined
-    ? 'Give the table offset with --table-offset, or the offset itself instead of a partition name'
-    : 'Check --table-offset, or give the offset itself instead of a partition name';
+  const action = (options.tableOffset === undefined ? 'Give the table offset with --table-offset' : 'Check --table-offset') + (orElse ? `, or ${orElse}` : '');
   if (found.offset === null) throw new FlashError('FLASH_NO_PARTITION_TABLE', `no partition table ${forWhat}: ${found.note}`, { action });
   try {
     const length = Math.min(PARTITION_TABLE_MAX_LENGTH, limit - found.offset);
@@ -54,7 +53,7 @@ export async function readChipPartitionTable(session: FlashSession, forWhat: str
 
 /** The partition labelled `label` in the chip's partition table; FlashError when there is no table or no such label. */
 export async function findPartition(session: FlashSession, label: string, options: FindPartitionOptions = {}): Promise<NamedPartition> {
-  const table = await readChipPartitionTable(session, `to find "${label}" in`, options);
+  const table = await readChipPartitionTable(session, `to find "${label}" in`, options, 'give the offset itself instead of a partition name');
   const entry = table.entries.find((e) => e.label === label);
   if (!entry) {
     const labels = table.entries.map((e) => e.label).filter((l) => l !== '');

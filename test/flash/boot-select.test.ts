@@ -6,6 +6,8 @@ import { FlashError } from '../../src/flash/errors.js';
 import { readBootState, selectBootPartition } from '../../src/flash/boot-select.js';
 import { withFlashSession } from '../../src/flash/session.js';
 import { buildOtadata, OTA_STATE, otaSlotOfSeq, parseOtadata, planOtaSelect } from '../../src/image/otadata.js';
+import { readFlash } from '../../src/flash/read.js';
+import { buildPartitionTable, parsePartitionTable, PARTITION_TABLE_MAX_LENGTH } from '../../src/image/partition-table.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 import { DEMO_FLASH } from './flash-fixture.js';
 
@@ -65,5 +67,33 @@ test('selectBootPartition refuses a data partition, an unknown name, and does no
     const s = await readBootState(session);
     assert.equal(s.otadataEntry, undefined);
     assert.match(s.boot.reason, /no otadata partition: booting the factory app/);
+  });
+});
+
+test('selectBootPartition refuses, before writing, a slot the bootloader would not start: OTA numbering with a gap (ota_0, ota_1, ota_3)', async (t) => {
+  const flash = new Uint8Array(readFileSync(OTA_FLASH));
+  const entries = parsePartitionTable(flash.subarray(0x8000, 0x8000 + PARTITION_TABLE_MAX_LENGTH)).entries;
+  const gapped = [...entries.map((e) => ({ type: e.type, subtype: e.subtype, offset: e.offset, size: e.size, label: e.label })), { type: 0x00, subtype: 0x13, offset: 0x110000, size: 0x80000, label: 'ota_3' }];
+  flash.set(buildPartitionTable(gapped), 0x8000);
+  const sim = createSimulatedEsp32c3({ flash });
+  t.after(() => sim.close());
+  assert.equal(sim.boot.partition?.label, 'ota_1');
+  await withFlashSession(sim.target, { timeoutScale: 10 }, async (session) => {
+    const otadataBefore = await readFlash(session, 0xd000, 0x2000);
+    // An app counts 2 slots and writes ota_seq 3 into copy 1; the bootloader counts 3: (3 - 1) % 3 = 2,
+    // no ota_2, so it falls back to ota_1.
+    await assert.rejects(selectBootPartition(session, 'ota_0'), (e) => e instanceof FlashError && e.code === 'FLASH_NOT_BOOTABLE' && /ota_seq 3 .*start "ota_1".*nothing was written/.test(e.message));
+    assert.deepEqual(await readFlash(session, 0xd000, 0x2000), otadataBefore, 'otadata untouched');
+    // ota_1 is selected already: the active copy again, which the bootloader reads the same way.
+    const r = await selectBootPartition(session, 'ota_1');
+    assert.equal(r.after.boot.entry?.label, 'ota_1');
+  });
+});
+
+test('readBootState with no partition table: FLASH_NO_PARTITION_TABLE, whose advice fits the ota command (no offset to give instead)', async (t) => {
+  const sim = createSimulatedEsp32c3({ flash: DEMO_FLASH }); // its table is at 0x8000, not at 0xC000
+  t.after(() => sim.close());
+  await withFlashSession(sim.target, { timeoutScale: 10 }, async (session) => {
+    await assert.rejects(readBootState(session, { tableOffset: 0xc000 }), (e) => e instanceof FlashError && e.code === 'FLASH_NO_PARTITION_TABLE' && e.action === 'Check --table-offset');
   });
 });

@@ -10,6 +10,7 @@ import { tempDir } from '../cli/helpers.js';
 import { FlashError, isFlashInputError } from '../../src/flash/errors.js';
 import { findPartition } from '../../src/flash/partition-lookup.js';
 import { withFlashSession } from '../../src/flash/session.js';
+import { buildPartitionTable, parsePartitionTable, PARTITION_TABLE_MAX_LENGTH } from '../../src/image/partition-table.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 import { DEMO_FLASH, random } from './flash-fixture.js';
 
@@ -150,4 +151,28 @@ test('arguments: --partition takes no offset or size, --table-offset needs --par
   writeFileSync(data, new Uint8Array(0x1000).fill(0x5a));
   assert.equal((await flash('write', [data], {})).code, 0, 'data that is not an app image still goes to 0x0 by default');
   assert.equal((await flash('write', [APP, '0x0'], {})).code, 0, 'an app at an offset given as 0x0 is written');
+});
+
+test('a partition flagged encrypted: read, write and verify say that the bytes are the flash as stored (text and JSON); erase says nothing', async (t) => {
+  const dir = tempDir(t);
+  const board = join(dir, 'board.bin');
+  const bytes = new Uint8Array(readFileSync(DEMO_FLASH));
+  const entries = parsePartitionTable(bytes.subarray(0x8000, 0x8000 + PARTITION_TABLE_MAX_LENGTH)).entries;
+  bytes.set(buildPartitionTable(entries.map((e) => ({ type: e.type, subtype: e.subtype, offset: e.offset, size: e.size, label: e.label, flags: { encrypted: e.label === 'nvs' } }))), 0x8000);
+  writeFileSync(board, bytes);
+  const data = join(dir, 'nvs.bin');
+  writeFileSync(data, random(NVS.size));
+  const said = (action: string) => new RegExp(`^espalgo: warning: partition "nvs" at 0x00009000 is flagged encrypted; the (file|bytes read)[^\\n]*${action === 'read' ? 'ciphertext' : 'encrypted'}[^\\n]*\\n$`);
+  for (const [action, args, extra] of [['write', [data], { persist: true }], ['verify', [data], {}], ['read', [], { out: join(dir, 'out.bin') }]] as const) {
+    const r = await flash(action, [...args], { partition: 'nvs', flash: board, json: true, ...extra });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, said(action), action);
+    assert.deepEqual(jsonLines(r.stdout).at(-1)!['warnings'], [r.stderr.replace(/^espalgo: warning: /, '').trimEnd()], action);
+  }
+  const erase = await flash('erase', [], { partition: 'nvs', flash: board });
+  assert.equal(erase.code, 0);
+  assert.doesNotMatch(erase.stderr, /warning/);
+  assert.ok(readFileSync(join(dir, 'out.bin')).equals(readFileSync(data)), 'what was written is what was read');
+  const plain = await flash('write', [data], { partition: 'nvs' });
+  assert.doesNotMatch(plain.stderr, /warning/, 'the same partition not flagged: no warning');
 });

@@ -35,6 +35,17 @@ export function appPartitionWarning(p: NamedPartition, file: FlashFileData): str
   return `${file.file} ${first}, not an ESP app image (magic 0xE9) or an MCUboot image; the bootloader will not start it from app partition "${p.entry.label}" at ${hex32(p.entry.offset)}`;
 }
 
+/**
+ * A partition flagged encrypted: the stub reads and writes the flash as stored, so on a chip with
+ * flash encryption enabled a write puts plaintext where the app reads through decryption, a read
+ * gives ciphertext and a verify compares a file with it. A sentence for read, write and verify.
+ */
+export function encryptedPartitionWarning(p: NamedPartition, action: string): string | undefined {
+  if (!p.entry.flags.encrypted || !['read', 'write', 'verify'].includes(action)) return undefined;
+  const what = action === 'read' ? 'the bytes read are the flash as stored (ciphertext when flash encryption is enabled)' : action === 'write' ? 'the file is written as it is (espalgo does not encrypt): with flash encryption enabled, give a file already encrypted for this chip' : 'the file is compared with the flash as stored: with flash encryption enabled, give the encrypted file';
+  return `partition "${p.entry.label}" at ${hex32(p.entry.offset)} is flagged encrypted; ${what}`;
+}
+
 /** "partition ota_0 (1 MiB at 0x00110000)" for text results. */
 export function describePartition(p: NamedPartition): string {
   return `partition ${p.entry.label} (${formatSize(p.entry.size)} at ${hex32(p.entry.offset)})`;

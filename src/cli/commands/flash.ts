@@ -26,7 +26,7 @@ import { withInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { connectTarget } from '../target-connect.js';
 import { flashFileParts, parseOffset, type FlashFilePart } from './flash-parts.js';
-import { appPartitionWarning, checkNoRange, describePartition, partitionFile, type FlashFileData } from './flash-partition.js';
+import { appPartitionWarning, encryptedPartitionWarning, checkNoRange, describePartition, partitionFile, type FlashFileData } from './flash-partition.js';
 import { checkFitsPartition, findPartition, type NamedPartition } from '../../flash/partition-lookup.js';
 import { progressPrinter } from '../output/flash-progress.js';
 
@@ -209,21 +209,21 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
     return await interruptible((signal) => withSession(o, io, async (session) => {
       const operation = { onProgress: progress.listener, ...(signal ? { signal } : {}) };
       let named: NamedPartition | undefined;
-      let warning: string | undefined;
+      let warnings: string[] = [];
       if (o.partition !== undefined) {
         named = await findPartition(session, o.partition, o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {});
         if (pending) {
           checkFitsPartition(named, pending.data.length, action);
           parts = [{ ...pending, offset: named.entry.offset }];
-          warning = action === 'write' ? appPartitionWarning(named, pending) : undefined;
-          if (warning) io.err(`espalgo: warning: ${warning}\n`);
         } else {
           offset = named.entry.offset;
           length = named.entry.size;
         }
+        warnings = [action === 'write' && pending ? appPartitionWarning(named, pending) : undefined, encryptedPartitionWarning(named, action)].filter((w): w is string => w !== undefined);
+        for (const w of warnings) io.err(`espalgo: warning: ${w}\n`);
       }
-      // JSON fields and text naming the partition, when one was named.
-      const partitionJson = named ? { partition: named.entry.label } : {};
+      // JSON fields naming the partition (and what was said of it), when one was named.
+      const partitionJson = named ? { partition: named.entry.label, ...(warnings.length ? { warnings } : {}) } : {};
       const range = (n: number, at: number) => (named ? describePartition(named) : `${kib(n)} at ${hex32(at)}`);
       switch (action) {
         case 'write': {
@@ -241,7 +241,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
             progress.stop();
             reports.push({
               part,
-              json: { ...r, offset: hex32(part.offset), length: part.data.length, ...partitionJson, ms: roundTimes(r.ms), kbps: tenths(r.kbps), ...(warning ? { warnings: [warning] } : {}) },
+              json: { ...r, offset: hex32(part.offset), length: part.data.length, ...partitionJson, ms: roundTimes(r.ms), kbps: tenths(r.kbps) },
               text: writeSummary(r, part, session.target.description, named),
             });
           }

@@ -4,7 +4,8 @@ import type { ImageSignature } from './types.js';
 export const SBV1_SIGNATURE_LENGTH = 68;
 export const SBV2_BLOCK_SIZE = 1216;
 export const SBV2_MAGIC = 0xe7;
-const SECTOR = 0x1000;
+/** An SBv2 signature sector: up to 3 blocks, padded to 4 KiB. */
+export const SBV2_SECTOR_SIZE = 0x1000;
 
 function uniform(bytes: Uint8Array, start: number, end: number, value: number): boolean {
   for (let i = start; i < end; i++) if (bytes[i] !== value) return false;
@@ -16,7 +17,7 @@ function uniform(bytes: Uint8Array, start: number, end: number, value: number): 
  * Reports what is there; does not verify any cryptography.
  */
 export function findSignature(bytes: Uint8Array, imageEnd: number): ImageSignature | undefined {
-  const sb2 = Math.ceil(imageEnd / SECTOR) * SECTOR;
+  const sb2 = Math.ceil(imageEnd / SBV2_SECTOR_SIZE) * SBV2_SECTOR_SIZE;
   if (sb2 + SBV2_BLOCK_SIZE <= bytes.length && bytes[sb2] === SBV2_MAGIC && (bytes[sb2 + 1] === 2 || bytes[sb2 + 1] === 3)) {
     let count = 1;
     while (

@@ -1,5 +1,5 @@
 /** The flash-map report as readable text: facts, tables, the picture, the stub's view, findings. */
-import type { AppInfo, FlashMapReport } from '../../image/flash-map/index.js';
+import type { AppInfo, BootloaderInfo, FlashMapReport } from '../../image/flash-map/index.js';
 import { renderFindings, summaryLine } from './findings-text.js';
 import { renderFlashPicture } from './flash-picture.js';
 import { formatSize, hex32 } from './format.js';
@@ -26,6 +26,13 @@ function appLine(app: AppInfo, st: Style): string {
   return `  ${st.bold(name)} at ${hex32(app.flashOffset)}${flags ? ` [${flags}]` : ''}\n    ${what}\n`;
 }
 
+function signedText(sig: BootloaderInfo['signature']): string {
+  if (!sig) return '';
+  return sig.scheme === 'sbv2'
+    ? `, signed: Secure Boot v2 signature sector at ${hex32(sig.flashOffset)}`
+    : `, signed: Secure Boot v1 signature at ${hex32(sig.flashOffset)}`;
+}
+
 export function renderFlashMapText(r: FlashMapReport, st: Style, columns: number, fileName: string): string {
   const out: string[] = [];
   const kv = (k: string, v: string): void => void out.push(`${st.bold(k.padEnd(12))}${wrapText(v, columns, 12)}\n`);
@@ -37,7 +44,7 @@ export function renderFlashMapText(r: FlashMapReport, st: Style, columns: number
   kv('Flash size', fs.bytes === null ? 'unknown (no header states it; give --flash-size)' : `${formatSize(fs.bytes)} (${fs.source}${fs.bootloaderHeaderCode !== null ? `, size code ${fs.bootloaderHeaderCode}` : ''})${fits}`);
   if (r.bootloader) {
     const d = r.bootloader.descriptor;
-    kv('Bootloader', `${hex32(r.bootloader.flashOffset)}, ${formatSize(r.bootloader.length)}, ${r.bootloader.segmentCount} segments, ${r.bootloader.spiMode.toUpperCase()}${d ? `, IDF ${d.idfVer}, built ${d.dateTime}` : ', no bootloader descriptor'}`);
+    kv('Bootloader', `${hex32(r.bootloader.flashOffset)}, ${formatSize(r.bootloader.length)}, ${r.bootloader.segmentCount} segments, ${r.bootloader.spiMode.toUpperCase()}${d ? `, IDF ${d.idfVer}, built ${d.dateTime}` : ', no bootloader descriptor'}${signedText(r.bootloader.signature)}`);
   }
   const pt = r.partitionTable;
   kv('Table', pt.flashOffset === null ? pt.decidedBy : `${hex32(pt.flashOffset)}: ${pt.decidedBy}; ${pt.entries.length} entries`);

@@ -15,7 +15,11 @@ export interface Region {
 
 export function flashRegions(r: FlashMapReport): Region[] {
   const out: Region[] = [];
-  if (r.bootloader) out.push({ label: 'bootloader', kind: 'bootloader', offset: r.bootloader.flashOffset, size: r.bootloader.length, booting: false, detail: 'bootloader' });
+  if (r.bootloader) {
+    const { flashOffset, length, signature } = r.bootloader;
+    const size = signature ? signature.flashOffset + signature.length - flashOffset : length;
+    out.push({ label: 'bootloader', kind: 'bootloader', offset: flashOffset, size, booting: false, detail: signature ? 'bootloader, signed' : 'bootloader' });
+  }
   if (r.partitionTable.flashOffset !== null) {
     out.push({ label: 'partition table', kind: 'table', offset: r.partitionTable.flashOffset, size: 0x1000, booting: false, detail: 'partition table' });
   }

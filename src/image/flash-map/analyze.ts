@@ -9,7 +9,7 @@ import { CHIPS, chipByImageId, findChip, hex32 } from '../../chips/index.js';
 import { directBootAppNote, directBootMappings } from '../direct-boot.js';
 import type { PartitionEntry } from '../types.js';
 import { analyzeApp, type AppSlot } from './app.js';
-import { chooseBootApp, decodeImage, flashSizeFromCode, imageVerification, IMAGE_MAGIC, spiModeName } from './codec.js';
+import { chooseBootApp, decodeImage, flashSizeFromCode, imageVerification, IMAGE_MAGIC, SBV2_SECTOR_SIZE, spiModeName } from './codec.js';
 import { FlashMapInputError } from './errors.js';
 import { collectFindings } from './findings.js';
 import { inferPlacement } from './placement.js';
@@ -78,6 +78,9 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
         spiMode: spiModeName(bl.header.spiMode), flashSizeCode: bl.header.flashSizeCode, length: bl.length,
         descriptor: bl.bootloaderDesc ? { version: bl.bootloaderDesc.version, idfVer: bl.bootloaderDesc.idfVer, dateTime: bl.bootloaderDesc.dateTime } : null,
         verification: verify ? verifyBootloader(bytes, placed.bootloaderFileOffset!, bl.length) : null,
+        signature: bl.signature
+          ? { scheme: bl.signature.scheme, flashOffset: bootloaderFlash + bl.signature.offset, length: bl.signature.scheme === 'sbv2' ? SBV2_SECTOR_SIZE : bl.signature.length }
+          : null,
       }
     : null;
 

@@ -16,6 +16,7 @@ import type { BootSelection, EspImage, McubootHeader, PartitionTable } from '../
 import type { ImageVerification } from './types.js';
 
 export { flashSizeFromCode, MCUBOOT_MAGIC };
+export { SBV2_SECTOR_SIZE } from '../signature.js';
 export const IMAGE_MAGIC = 0xe9;
 
 /** A structure that could not be decoded; `code` is the core codec's stable code. */

@@ -173,10 +173,13 @@ function bootloaderRoom(
   const bl = r.bootloader;
   if (!bl) return;
   const start = bl.flashOffset;
-  const end = start + bl.length;
+  // A signed bootloader's signature takes flash after it, and is checked by the ROM with it.
+  const sig = bl.signature;
+  const end = sig ? sig.flashOffset + sig.length : start + bl.length;
+  const extent = `is ${mib(bl.length)}${sig ? ` and, with its Secure Boot ${sig.scheme === 'sbv2' ? 'v2 signature sector' : 'v1 signature'} at ${hex32(sig.flashOffset)},` : ' and'} ends at ${hex32(end)}`;
   const table = r.partitionTable.flashOffset;
   const entry = r.partitionTable.entries.find((e) => isPrimaryBootloader(e) && e.offset === start);
-  if (entry && bl.length > entry.size) {
+  if (entry && end - start > entry.size) {
     const entryEnd = entry.offset + entry.size;
     const next = table !== null && table >= entryEnd && table < end
       ? `the partition table at ${hex32(table)}`
@@ -185,13 +188,13 @@ function bootloaderRoom(
         .sort((a, b) => a.offset - b.offset)
         .map((e) => `"${e.label}" at ${hex32(e.offset)}`)[0] ?? 'flash that no partition covers';
     add('error', 'BOOTLOADER_EXCEEDS_ENTRY',
-      `the bootloader image at ${hex32(start)} is ${mib(bl.length)} and ends at ${hex32(end)}, past the end of its entry "${entry.label}" (${hex32(entry.offset)}..${hex32(entryEnd)}): it runs into ${next}. Build a smaller bootloader, or move the partition table further (CONFIG_PARTITION_TABLE_OFFSET: ESP-IDF sizes this entry up to the table)`,
+      `the bootloader image at ${hex32(start)} ${extent}, past the end of its entry "${entry.label}" (${hex32(entry.offset)}..${hex32(entryEnd)}): it runs into ${next}. Build a smaller bootloader, or move the partition table further (CONFIG_PARTITION_TABLE_OFFSET: ESP-IDF sizes this entry up to the table)`,
       start);
     return;
   }
   if (table !== null && start < table && end > table) {
     add('error', 'BOOTLOADER_OVERLAPS_TABLE',
-      `the bootloader image at ${hex32(start)} is ${mib(bl.length)} and ends at ${hex32(end)}, past the partition table at ${hex32(table)}: written to the chip, one overwrites the other (the bootloader then fails its checksum, or the table is lost). Build a smaller bootloader, or move the partition table to ${hex32(Math.ceil(end / 0x1000) * 0x1000)} or later (CONFIG_PARTITION_TABLE_OFFSET)`,
+      `the bootloader image at ${hex32(start)} ${extent}, past the partition table at ${hex32(table)}: written to the chip, one overwrites the other (the bootloader then fails its checksum, or the table is lost). Build a smaller bootloader, or move the partition table to ${hex32(Math.ceil(end / 0x1000) * 0x1000)} or later (CONFIG_PARTITION_TABLE_OFFSET)`,
       start);
   }
 }

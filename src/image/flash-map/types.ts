@@ -97,6 +97,11 @@ export interface BootloaderInfo {
   readonly descriptor: { readonly version: number; readonly idfVer: string; readonly dateTime: string } | null;
   /** Checksum / SHA-256 verdicts, only when verification was asked for. */
   readonly verification: ImageVerification | null;
+  /**
+   * Secure Boot signature after the image, which takes flash too: SBv1's 68 bytes right after it,
+   * or SBv2's 4 KiB sector at the next 4 KiB boundary (found by its magic; not verified).
+   */
+  readonly signature: { readonly scheme: 'sbv1' | 'sbv2'; readonly flashOffset: number; readonly length: number } | null;
 }
 
 export interface TableCandidate {

@@ -135,3 +135,27 @@ test('a bootloader entry that runs past the partition table\'s offset is one err
   assert.ok(!codes(tableAt0xc000(0xc000)).includes('PARTITION_BOOTLOADER_PAST_TABLE'));
   assert.equal(finding(tableAt0xc000(0xd000), 'PARTITION_BOOTLOADER_PAST_TABLE')?.flashOffset, 0xc000);
 });
+
+test('a Secure Boot v2 signed bootloader: its signature sector counts as the bootloader\'s flash, shown and checked against its entry', () => {
+  const signedBootloader = buildExampleBootloader({ chip: esp32c3, codeSize: 0x4400 });
+  assert.equal(signedBootloader.length, 0x6ab0);
+  const sector = new Uint8Array(0x1000).fill(0xff);
+  sector.set([0xe7, 0x02, 0x00, 0x00], 0); // one signature block's magic and version (RSA-3072)
+  const flash = (entries: PartitionEntryInput[]) => mergeFlash([
+    { offset: 0, data: signedBootloader },
+    { offset: 0x7000, data: sector }, // the next 4 KiB boundary after the image
+    { offset: 0x8000, data: buildPartitionTable(entries) },
+    { offset: 0x10000, data: buildExampleApp({ chip: esp32c3 }) },
+  ]);
+  const fits = analyzeFlashMap(flash([bootloaderEntry(0, 0x8000), ...rest]));
+  assert.deepEqual(fits.bootloader?.signature, { scheme: 'sbv2', flashOffset: 0x7000, length: 0x1000 });
+  assert.ok(!codes(fits).some((c) => c.startsWith('BOOTLOADER_')), 'up to the table: room enough');
+  // The image alone fits a 0x7000 entry; with its signature sector it does not.
+  const short = analyzeFlashMap(flash([bootloaderEntry(0, 0x7000), ...rest]));
+  assert.match(finding(short, 'BOOTLOADER_EXCEEDS_ENTRY')?.message ?? '',
+    /is 27312 bytes and, with its Secure Boot v2 signature sector at 0x00007000, ends at 0x00008000, past the end of its entry "bootloader" \(0x00000000\.\.0x00007000\)/);
+  // Unsigned, the same image has room in that entry.
+  const unsigned = analyzeFlashMap(c3Flash([bootloaderEntry(0, 0x7000), ...rest], signedBootloader));
+  assert.equal(unsigned.bootloader?.signature, null);
+  assert.ok(!codes(unsigned).includes('BOOTLOADER_EXCEEDS_ENTRY'));
+});

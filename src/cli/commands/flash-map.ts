@@ -139,9 +139,12 @@ What you get:
   chip and flash size (from the bootloader header), every partition table found at a 4 KiB
   boundary (the one at 0x8000 is preferred), the app that boots (otadata-aware), every IROM/DROM
   mapping of it and of every other app slot, a picture of the layout, what OpenOCD's flash stub
-  would compute, and findings about what would trip it (table not at 0x8000, first app entry is
-  not the booting one, non-IDF or RAM-only app, flash size issues, the 32 MiB JEDEC trap of
-  openocd-esp32 #366).
+  would compute, and findings: what would trip OpenOCD's stub (table not at 0x8000, first app entry
+  is not the booting one, non-IDF or RAM-only app, flash size issues, the 32 MiB JEDEC trap of
+  openocd-esp32 #366) and what would stop the chip booting (bootloader misplaced or running into
+  the table, with a signed bootloader's Secure Boot signature counted; overlapping partitions; an
+  app larger than its partition or built for another chip; with --verify, wrong checksums and
+  SHA-256). Every finding code is listed in docs/cli-image.md.
 
 Live (--target): the flash is read through espalgo's flasher stub (ESP32-C3) from 0x0 to the end of
   the last app image (at least 1 MiB, at most 8 MiB), the firmware keeps running, and the chip's own

@@ -20,7 +20,7 @@ import { writeFlash, type WriteReport } from '../../flash/write.js';
 import { TargetError } from '../../target/errors.js';
 import { checkOutputWritable, writeOutputFile } from '../output/atomic-write.js';
 import { exitTwoOnUsageErrors, factorOption, numberOption, runGuardedAsync } from '../output/command-support.js';
-import { tenths } from '../output/format.js';
+import { formatSize, tenths } from '../output/format.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { withInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
@@ -125,7 +125,6 @@ function result(o: FlashCommonOptions, io: CliIo, json: Record<string, unknown>,
 const roundTimes = (ms: WriteReport['ms']): WriteReport['ms'] => Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, tenths(v)])) as WriteReport['ms'];
 
 /** "4 KiB", "4.9 KiB"; under 1 KiB the bytes ("3 bytes", not "0.0 KiB"). */
-const kib = (n: number) => (n < 1024 ? `${n} byte${n === 1 ? '' : 's'}` : (n / 1024).toFixed(n % 1024 ? 1 : 0) + ' KiB');
 
 /** What write or verify found for one file: its JSON fields and its lines of text. */
 interface PartReport {
@@ -136,9 +135,9 @@ interface PartReport {
 
 function writeSummary(r: WriteReport, part: FlashFilePart, where: string, named: NamedPartition | undefined): string {
   return [
-    `wrote ${kib(part.data.length)} ${named ? `into ${describePartition(named)}` : `at ${hex32(part.offset)}`} on ${where}`,
+    `wrote ${formatSize(part.data.length)} ${named ? `into ${describePartition(named)}` : `at ${hex32(part.offset)}`} on ${where}`,
     `sectors  ${r.sectorsTotal} in range, ${r.sectorsSkipped} unchanged (skipped), ${r.sectorsErased} erased, ${r.sectorsProgrammed} programmed`,
-    `wire     ${kib(r.wireBytes)} for ${kib(r.bytesProgrammed)} programmed${r.transfer ? ` (${r.transfer.mode}${r.transfer.window ? ` through a ${r.transfer.window / 1024} KiB window` : ''}${r.transfer.doubleBuffered ? ', double-buffered' : ''}, ${r.transfer.calls} stub run${r.transfer.calls === 1 ? '' : 's'})` : ''}`,
+    `wire     ${formatSize(r.wireBytes)} for ${formatSize(r.bytesProgrammed)} programmed${r.transfer ? ` (${r.transfer.mode}${r.transfer.window ? ` through a ${r.transfer.window / 1024} KiB window` : ''}${r.transfer.doubleBuffered ? ', double-buffered' : ''}, ${r.transfer.calls} stub run${r.transfer.calls === 1 ? '' : 's'})` : ''}`,
     `verify   ${r.verified === 'sha256' ? 'SHA-256 of the changed sectors matches' : r.verified === 'plan' ? 'every sector already matched (SHA-256)' : 'skipped (--no-verify)'}`,
     `time     ${(r.ms.total / 1000).toFixed(2)} s (plan ${r.ms.plan.toFixed(0)} ms, erase ${r.ms.erase.toFixed(0)} ms, write ${r.ms.write.toFixed(0)} ms, verify ${r.ms.verify.toFixed(0)} ms), effective ${r.kbps.toFixed(1)} KiB/s`,
   ].join('\n');
@@ -224,7 +223,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
       }
       // JSON fields naming the partition (and what was said of it), when one was named.
       const partitionJson = named ? { partition: named.entry.label, ...(warnings.length ? { warnings } : {}) } : {};
-      const range = (n: number, at: number) => (named ? describePartition(named) : `${kib(n)} at ${hex32(at)}`);
+      const range = (n: number, at: number) => (named ? describePartition(named) : `${formatSize(n)} at ${hex32(at)}`);
       switch (action) {
         case 'write': {
           const reports: PartReport[] = [];
@@ -259,7 +258,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
               part,
               json: { offset: hex32(part.offset), length: part.data.length, ...partitionJson, match: r.match, ...(r.firstMismatch !== undefined ? { firstMismatch: hex32(r.firstMismatch) } : {}), ms: tenths(r.durationMs) },
               text: r.match
-                ? `verified ${kib(part.data.length)} ${named ? `in ${describePartition(named)}` : `at ${hex32(part.offset)}`}: SHA-256 matches`
+                ? `verified ${formatSize(part.data.length)} ${named ? `in ${describePartition(named)}` : `at ${hex32(part.offset)}`}: SHA-256 matches`
                 : `MISMATCH: the flash differs from ${parts.length === 1 ? 'the file' : part.file} from ${hex32(r.firstMismatch ?? part.offset)} on`,
             });
           }

@@ -224,6 +224,30 @@ test('image merge: parts at their offsets as the library merges them; overlaps a
   }
 });
 
+test('image merge and elf2image refuse an output that is one of their inputs, by any path: exit 2, the input untouched', (t) => {
+  const dir = tempDir(t);
+  const a = join(dir, 'a.bin');
+  const b = join(dir, 'b.bin');
+  writeFileSync(a, new Uint8Array(0x20).fill(0x11));
+  writeFileSync(b, new Uint8Array(0x10).fill(0x22));
+  for (const out of [b, join(dir, '.', 'b.bin')]) {
+    const io = memoryIo();
+    assert.equal(runMerge(['0x0', a, '0x1000', b], { out }, io), 2, out);
+    assert.match(io.stderr(), /cannot write .*b\.bin: it is the input .*b\.bin, which writing would destroy/);
+    assert.deepEqual(new Uint8Array(readFileSync(b)), new Uint8Array(0x10).fill(0x22), 'the input is untouched');
+  }
+  const j = memoryIo();
+  assert.equal(runMerge(['0x0', a], { out: a, json: true }, j), 2);
+  assert.equal(JSON.parse(j.stdout()).code, 'OUTPUT_IS_INPUT');
+
+  const elf = join(dir, 'app.elf');
+  writeFileSync(elf, readFileSync(ELF));
+  const e = memoryIo();
+  assert.equal(runElf2Image(elf, { ...DEMO_BUILD, out: elf }, e), 2);
+  assert.match(e.stderr(), /it is the input .*app\.elf/);
+  assert.deepEqual(readFileSync(elf), readFileSync(ELF), 'the ELF is untouched');
+});
+
 test('a flash file made with elf2image, partition-table and merge alone boots on the simulator', async (t) => {
   const dir = tempDir(t);
   const quiet = memoryIo();

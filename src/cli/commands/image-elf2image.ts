@@ -7,7 +7,7 @@ import {
   EM_RISCV, EM_XTENSA, describeSpiSpeed, elf2image, flashSizeToCode, formatChipRevision, maxChipRevisionSet, parseChipRevision, parseElf,
   parseImage, spiSpeedCode, spiSpeedLabels, type SpiModeName,
 } from '../../image/index.js';
-import { writeOutputFile } from '../output/atomic-write.js';
+import { checkOutputNotInput, writeOutputFile } from '../output/atomic-write.js';
 import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { formatSize, hex32 } from '../output/format.js';
@@ -103,6 +103,7 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
     const sizeCode = sizeCodeOf(flashSize);
     const revisions = revisionsOf(o);
     const out = o.out ?? defaultImagePath(elfPath);
+    checkOutputNotInput(out, [elfPath]);
     const elf = parseElf(readInputFile(elfPath));
     const wanted = chip.architecture === 'xtensa' ? EM_XTENSA : EM_RISCV;
     if (elf.machine !== wanted) {
@@ -148,7 +149,7 @@ Builds an ESP app image (magic 0xE9) from a linked ELF, the way the ESP-IDF buil
 program headers' data as segments (DROM, RAM, IROM, RTC in that order), padding segments so that
 every flash-mapped segment's file offset matches its address modulo the MMU page, the XOR
 checksum and the SHA-256. The image is read back and checked before the file is written (the file
-appears complete or not at all).
+appears complete or not at all; never over the ELF itself).
 
 Defaults: --out is the ELF's name with .bin; --flash-mode dio; --flash-freq the header's nibble 0
 (40m on esp32, -s2, -s3, -c3, -c5, -p4; 30m on -c2; 80m on -c6; 24m on -h2); --flash-size 2MB;

@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { IMAGE_MAGIC, hasPartitionMagic, isMcubootImage, mergeFlash, mergedLayoutFindings, type FlashPart } from '../../image/index.js';
-import { writeOutputFile } from '../output/atomic-write.js';
+import { checkOutputNotInput, writeOutputFile } from '../output/atomic-write.js';
 import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_PROBLEM, EXIT_OK } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
@@ -56,6 +56,7 @@ export function runMerge(args: readonly string[], o: MergeCliOptions, io: CliIo 
   return runGuarded(io, () => {
     const base = o.baseOffset ?? 0;
     const parts = partsOf(args);
+    checkOutputNotInput(o.out, parts.map((p) => p.file));
     const end = Math.max(o.padTo ?? 0, ...parts.map(({ part }) => part.offset + part.data.length - base));
     if (end > MAX_OUTPUT) throw new CliInputError('BAD_ARGUMENTS', `the output would be ${formatSize(end)}; a flash file is at most ${formatSize(MAX_OUTPUT)} (is an offset or --pad-to mistyped?)`);
     const merged = mergeFlash(parts.map((p) => p.part), { baseOffset: base, ...(o.padTo !== undefined ? { size: o.padTo } : {}) });
@@ -88,8 +89,9 @@ export function runMerge(args: readonly string[], o: MergeCliOptions, io: CliIo 
 
 const HELP = `
 Lays files into one flash file, each at its flash offset, gaps filled with 0xFF (an erased flash
-reads 0xFF). Overlapping parts, offsets before the base and parts past --pad-to are refused, and
-nothing is written then. The output is written complete or not at all.
+reads 0xFF). Overlapping parts, offsets before the base, parts past --pad-to and an output that
+is one of the parts are refused, and nothing is written then. The output is written complete or
+not at all.
 
 The file starts at flash 0 unless --base-offset says otherwise (e.g. 0x1000 for an esp32 or
 esp32s2 file that starts at its bootloader).

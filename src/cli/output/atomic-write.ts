@@ -1,5 +1,8 @@
-/** Write a file so that it is either complete or absent: write a temp file beside it, then rename. */
-import { accessSync, constants, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+/**
+ * Write a file so that it is either complete or absent: write a temp file beside it, then rename.
+ * Check an output path before the work: a folder that can be written, not one of the inputs.
+ */
+import { accessSync, constants, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CliInputError } from './exit-codes.js';
 
@@ -48,4 +51,28 @@ export function checkOutputWritable(path: string, code = 'OUTPUT_UNWRITABLE'): v
     // does not exist yet: fine
   }
   if (isFolder) throw new CliInputError(code, `cannot write ${path}: it is a folder`);
+}
+
+/**
+ * Refuse an output path that names one of the command's input files (by any path: the same file
+ * on disk): the output would replace the input the user still needs. An output that does not
+ * exist yet cannot be an input.
+ */
+export function checkOutputNotInput(path: string, inputs: readonly string[]): void {
+  const out = statOrUndefined(path);
+  if (!out) return;
+  for (const input of inputs) {
+    const s = statOrUndefined(input);
+    if (s && s.dev === out.dev && s.ino === out.ino) {
+      throw new CliInputError('OUTPUT_IS_INPUT', `cannot write ${path}: it is the input ${input}, which writing would destroy; give another output file`);
+    }
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }

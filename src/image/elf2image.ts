@@ -82,6 +82,14 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
   if (!Number.isInteger(page) || page <= 0 || (page & (page - 1)) !== 0) {
     throw new ImageFormatError('IMAGE_BUILD', `MMU page size ${page} is not a power of two`, { found: page });
   }
+  if (!chip.mmuPageSizes.includes(page)) {
+    // Padded for a page the chip cannot use, the flash segments would not map: the bootloader refuses the image.
+    throw new ImageFormatError(
+      'IMAGE_BUILD',
+      `the ${chip.displayName} has no ${page / 1024} KiB MMU page; its MMU pages are ${chip.mmuPageSizes.map((p) => `${p / 1024} KiB`).join(', ')}`,
+      { expected: chip.mmuPageSizes.join(', '), found: page },
+    );
+  }
   const pieces = mergeAdjacent(elfLoadablePieces(elf, chip, options.source ?? 'segments'));
   if (pieces.length === 0) {
     throw new ImageFormatError('ELF_NO_SEGMENTS', `the ELF has no loadable ${options.source ?? 'segments'} with data; nothing to put in an image`);

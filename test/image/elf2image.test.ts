@@ -120,4 +120,8 @@ test('elf2image errors', () => {
   const many = parseElf(writeTestElf({ segments: Array.from({ length: 17 }, (_, i) => ({ vaddr: 0x3fc80000 + i * 0x100, data: filled(0x10, i), flags: 6 })) }));
   assert.throws(() => elf2image(many, esp32c3), isErr('IMAGE_BUILD'));
   assert.throws(() => elf2image(same, esp32c3, { mmuPageSize: 3000 }), isErr('IMAGE_BUILD'));
+  // a page the chip does not have: the padding would not map, the bootloader would refuse the image
+  const c3 = parseElf(c3Elf());
+  assert.throws(() => elf2image(c3, esp32c3, { mmuPageSize: 0x8000 }), (e: unknown) => isErr('IMAGE_BUILD')(e) && /the ESP32-C3 has no 32 KiB MMU page; its MMU pages are 64 KiB/.test((e as Error).message));
+  assert.ok(elf2image(c3, esp32c3, { mmuPageSize: 0x10000 }).length > 0, 'the chip\'s own page is fine');
 });

@@ -174,7 +174,7 @@ export function registerElf2Image(program: Command): void {
     .option('--flash-mode <mode>', `SPI mode in the header: ${MODES.join(', ')}`)
     .option('--flash-freq <freq>', 'SPI speed in the header, e.g. 40m, 80m (the chip decides which exist)')
     .option('--flash-size <size>', 'flash size in the header: 1MB … 128MB', numberOption('--flash-size'))
-    .option('--mmu-page <size>', 'MMU page size for the padding (default: the chip\'s)', numberOption('--mmu-page'))
+    .option('--mmu-page <size>', 'MMU page size for the padding: the app\'s CONFIG_MMU_PAGE_SIZE, one the chip has (default 64KB; esp32c2, c5, c6, h2, p4 also 32KB and 16KB, all but esp32c2 8KB)', numberOption('--mmu-page'))
     .option('--no-sha256', 'do not append the SHA-256 of the image')
     .option('--from-sections', 'take allocated sections instead of program headers')
     .option('--elf-sha256', 'write the ELF\'s SHA-256 into the app descriptor (app_elf_sha256)')

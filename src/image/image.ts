@@ -15,7 +15,7 @@ import { hasAppDescriptor, parseAppDescriptor } from './app-desc.js';
 import { hasBootloaderDescriptor, parseBootloaderDescriptor } from './bootloader-desc.js';
 import { findSignature } from './signature.js';
 import { bytesEqual, toHex } from './bytes.js';
-import type { EspImage, Finding, ImageChecksum, ImageSegment, ImageSha256, ParseImageOptions, SegmentKind } from './types.js';
+import type { AppDescriptor, BootloaderDescriptor, EspImage, Finding, ImageChecksum, ImageSegment, ImageSha256, ParseImageOptions, SegmentKind } from './types.js';
 
 export const CHECKSUM_SEED = 0xef;
 export const SHA256_LENGTH = 32;
@@ -132,7 +132,19 @@ export function parseImage(bytes: Uint8Array, options: ParseImageOptions = {}): 
     hashStored = bytes.slice(length, length + SHA256_LENGTH);
     length += SHA256_LENGTH;
   }
-  const findings = structuralFindings(segments, chip);
+  const ramOnly = !segments.some((s) => isFlashKind(s.kind));
+  let appDesc: AppDescriptor | undefined;
+  let bootloaderDesc: BootloaderDescriptor | undefined;
+  if (options.descriptors !== false) {
+    // Unknown chip: segments cannot be classified, but ESP-IDF puts the descriptor first in the image.
+    const drom = chip ? segments.find((s) => s.flashRole === 'drom') : segments[0];
+    if (drom && hasAppDescriptor(bytes, drom.dataOffset) && drom.length >= 256) appDesc = parseAppDescriptor(bytes, drom.dataOffset);
+    const first = segments[0]!;
+    if (ramOnly && first.length >= 80 && hasBootloaderDescriptor(bytes, first.dataOffset)) bootloaderDesc = parseBootloaderDescriptor(bytes, first.dataOffset);
+  }
+  // The app was linked for the MMU page its descriptor records (CONFIG_MMU_PAGE_SIZE), when the chip has that page.
+  const recordedPage = appDesc?.mmuPageSize !== undefined && chip?.mmuPageSizes.includes(appDesc.mmuPageSize) ? appDesc.mmuPageSize : undefined;
+  const findings = structuralFindings(segments, chip, recordedPage);
 
   let checksum: ImageChecksum = { offset: csOffset, stored: bytes[csOffset]! };
   if (verify !== 'none') {
@@ -167,23 +179,13 @@ export function parseImage(bytes: Uint8Array, options: ParseImageOptions = {}): 
     }
   }
 
-  const ramOnly = !segments.some((s) => isFlashKind(s.kind));
   const result: {
     -readonly [K in keyof EspImage]: EspImage[K];
   } = { header, segments, checksum, length, ramOnly, findings };
   if (sha) result.sha256 = sha;
   if (chip) result.chip = chip;
-  if (options.descriptors !== false) {
-    // Unknown chip: segments cannot be classified, but ESP-IDF puts the descriptor first in the image.
-    const drom = chip ? segments.find((s) => s.flashRole === 'drom') : segments[0];
-    if (drom && hasAppDescriptor(bytes, drom.dataOffset) && drom.length >= 256) {
-      result.appDesc = parseAppDescriptor(bytes, drom.dataOffset);
-    }
-    const first = segments[0]!;
-    if (ramOnly && first.length >= 80 && hasBootloaderDescriptor(bytes, first.dataOffset)) {
-      result.bootloaderDesc = parseBootloaderDescriptor(bytes, first.dataOffset);
-    }
-  }
+  if (appDesc) result.appDesc = appDesc;
+  if (bootloaderDesc) result.bootloaderDesc = bootloaderDesc;
   const signature = findSignature(bytes, length);
   if (signature) result.signature = signature;
   return result;

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { esp32, esp32c3 } from '../../src/chips/index.js';
+import { esp32, esp32c3, esp32c6 } from '../../src/chips/index.js';
+import { buildAppDescriptor } from '../../src/image/app-desc.js';
 import { parseImage, assertImageValid } from '../../src/image/image.js';
 import { buildImage } from '../../src/image/image-build.js';
 import { ImageFormatError } from '../../src/image/errors.js';
@@ -185,6 +186,19 @@ test('structural findings: unaligned segment length and MMU misalignment', () =>
   odd[28] = 15; // segment length 16 → 15 (data shrinks by one, checksum moves)
   const q = parseImage(odd, { verify: 'none' });
   assert.ok(q.findings?.some((f) => f.code === 'IMAGE_SEGMENT_UNALIGNED' && f.offset === 24));
+});
+
+test('MMU alignment is checked against the page the app descriptor records, when the chip has that page', () => {
+  const app = (chip: typeof esp32c6, address: number, mmuPageSizeLog2: number) => {
+    const rodata = filled(0x100, 1);
+    rodata.set(buildAppDescriptor({ projectName: 'p', mmuPageSizeLog2 }), 0);
+    // data at image offset 0x20, loaded at …8020: aligned modulo a 32 KiB page, not a 64 KiB one
+    return parseImage(buildImage({ chip, entry: 0, segments: [{ loadAddress: address, data: rodata }] }));
+  };
+  assert.deepEqual(app(esp32c6, 0x42008020, 15).findings, [], 'an ESP32-C6 app built for 32 KiB pages maps');
+  assert.deepEqual(app(esp32c6, 0x42008020, 16).findings?.map((f) => f.code), ['IMAGE_SEGMENT_MMU_ALIGN']);
+  assert.match(app(esp32c6, 0x42008020, 16).findings![0]!.message, /the 0x10000 MMU page/);
+  assert.deepEqual(app(esp32c3, 0x3c008020, 15).findings?.map((f) => f.code), ['IMAGE_SEGMENT_MMU_ALIGN'], 'the ESP32-C3 has only 64 KiB pages');
 });
 
 test('segment errors carry where, expected and found', () => {

@@ -3,7 +3,8 @@
  * table expect it? The flash-map analysis of the merged bytes gives the layout's errors and
  * warnings (a bootloader at the wrong offset, a booting slot left empty, an app larger than its
  * partition…); on top, an ESP image part that sits neither at the bootloader nor at the start of
- * an app partition is named, since that is the usual cause of an empty slot.
+ * an app partition is named, since that is the usual cause of an empty slot, and so is a part
+ * that runs past the flash size the headers state.
  */
 import { h32 } from './errors.js';
 import { analyzeFlashMap } from './flash-map/analyze.js';
@@ -38,6 +39,20 @@ export function mergedLayoutFindings(merged: Uint8Array, parts: readonly FlashPa
       message: `${p.name ?? 'an ESP image'} at ${h32(p.offset)} is an ESP image, but no app partition of the table starts there (app partitions: ${slots}); the bootloader never runs it`,
       flashOffset: p.offset,
     });
+  }
+  const flash = report.flashSize;
+  if (flash.bytes !== null) {
+    const header = flash.source === 'bootloader-header' ? 'the bootloader header' : 'the app header';
+    for (const p of parts) {
+      const end = p.offset + p.data.length;
+      if (end <= flash.bytes) continue;
+      findings.push({
+        severity: 'error',
+        code: 'PART_PAST_FLASH',
+        message: `${p.name ?? 'a part'} at ${h32(p.offset)} ends at ${h32(end)}, past the end of the ${flash.bytes / 0x100000} MiB flash ${header} states: a chip with that flash cannot hold it; for a bigger flash, build for its size (CONFIG_ESPTOOLPY_FLASHSIZE)`,
+        flashOffset: p.offset,
+      });
+    }
   }
   return findings;
 }

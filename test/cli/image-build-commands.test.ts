@@ -292,11 +292,19 @@ test('image merge reads its result as a flash: a part out of place is named, exi
   assert.deepEqual(merge(['0x8000', table, '0x10000', app]), { code: 0, checked: true, found: ['warning BOOTLOADER_MISSING 0x00000000'] });
   assert.deepEqual(merge(['0x8000', table, '0x10000', app], 0x8000), { code: 0, checked: true, found: [] }, 'a file from 0x8000 leaves the bootloader out on purpose');
   assert.deepEqual(merge(['0x10000', app, '0x30000', app]), { code: 0, checked: false, found: [] }, 'no table: a bundle of parts, not a flash layout');
+  const data = join(dir, 'storage.bin');
+  writeFileSync(data, new Uint8Array(0x20000).fill(0x5a));
+  assert.deepEqual(merge(['0x0', bootloader, '0x8000', table, '0x10000', app, '0x3e0000', data]), { code: 0, checked: true, found: [] }, 'ends at 4 MiB: fits');
+  assert.deepEqual(merge(['0x0', bootloader, '0x8000', table, '0x10000', app, '0x3f0000', data]), { code: 1, checked: true, found: ['error PART_PAST_FLASH 0x003f0000'] });
+  assert.equal(readFileSync(out).length, 0x410000, 'written all the same');
 
   const text = memoryIo({ columns: 300 });
   assert.equal(runMerge(['0x0', bootloader, '0x8000', table, '0x20000', app], { out }, text), 1);
   assert.match(text.stdout(), /Layout check \(the merged file read as a flash\): 1 error, 1 warning/);
   assert.match(text.stdout(), /espalgo-demo\.bin at 0x00020000 is an ESP image, but no app partition of the table starts there \(app partitions: factory 0x00010000\)/);
+  const past = memoryIo({ columns: 300 });
+  assert.equal(runMerge(['0x0', bootloader, '0x8000', table, '0x3f0000', data], { out }, past), 1);
+  assert.match(past.stdout(), /storage\.bin at 0x003f0000 ends at 0x00410000, past the end of the 4 MiB flash the bootloader header states/);
 });
 
 test('image otadata: built to select a slot, read back; the simulator boots the slot it selects', async (t) => {

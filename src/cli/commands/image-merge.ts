@@ -99,7 +99,8 @@ esp32s2 file that starts at its bootloader).
 When one of the parts is a partition table, the merged file is then read as a whole flash (the
 analysis of espalgo flash-map): a bootloader where the chip's ROM does not look for it, an app
 partition left empty, an ESP image where no app partition starts, an app larger than its
-partition. Such a file is still written; errors make the exit code 1.
+partition, a part past the flash size the bootloader header states. Such a file is still
+written; errors make the exit code 1.
 
 Exit codes: 0 written; 1 written, but the layout check found an error (the flash would not boot
 as laid out); 2 bad input (nothing written).

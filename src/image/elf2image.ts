@@ -137,11 +137,15 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
   }
   if (options.elfSha256InAppDesc) {
     const first = segments.find((s) => s.loadAddress !== 0 && flash.some((f) => f.address === s.loadAddress && f.group === 'drom'));
-    if (first && hasAppDescriptor(first.data, 0)) {
-      const data = first.data.slice();
-      data.set(sha256(elf.bytes), 144);
-      segments[segments.indexOf(first)] = { loadAddress: first.loadAddress, data };
+    if (!first || first.data.length < 256 || !hasAppDescriptor(first.data, 0)) {
+      throw new ImageFormatError(
+        'IMAGE_BUILD',
+        `no app descriptor to write the ELF's SHA-256 into: ${first ? `the flash-mapped read-only data at ${h32(first.loadAddress)} does not start with one (magic 0xabcd5432)` : 'the ELF has no flash-mapped read-only data (DROM), where ESP-IDF puts it'}; link esp_app_desc first in the read-only data, or build without the ELF's SHA-256`,
+      );
     }
+    const data = first.data.slice();
+    data.set(sha256(elf.bytes), 144);
+    segments[segments.indexOf(first)] = { loadAddress: first.loadAddress, data };
   }
   return buildImage({
     chip,

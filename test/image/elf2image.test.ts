@@ -120,6 +120,12 @@ test('elf2image errors', () => {
   const many = parseElf(writeTestElf({ segments: Array.from({ length: 17 }, (_, i) => ({ vaddr: 0x3fc80000 + i * 0x100, data: filled(0x10, i), flags: 6 })) }));
   assert.throws(() => elf2image(many, esp32c3), isErr('IMAGE_BUILD'));
   assert.throws(() => elf2image(same, esp32c3, { mmuPageSize: 3000 }), isErr('IMAGE_BUILD'));
+  // the ELF's SHA-256 asked for, but no app descriptor to hold it: refused, not silently left out
+  const noDesc = parseElf(writeTestElf({ segments: [{ vaddr: 0x3c000020, data: filled(0x100, 1), flags: 4 }, { vaddr: 0x42010020, data: filled(0x10, 2), flags: 5 }] }));
+  assert.ok(elf2image(noDesc, esp32c3).length > 0, 'without the option the ELF builds');
+  assert.throws(() => elf2image(noDesc, esp32c3, { elfSha256InAppDesc: true }), (e: unknown) => isErr('IMAGE_BUILD')(e) && /no app descriptor to write the ELF's SHA-256 into: the flash-mapped read-only data at 0x3c000020 does not start with one/.test((e as Error).message));
+  const ramOnly = parseElf(writeTestElf({ segments: [{ vaddr: 0x3fc80000, data: filled(0x10, 1), flags: 6 }] }));
+  assert.throws(() => elf2image(ramOnly, esp32c3, { elfSha256InAppDesc: true }), (e: unknown) => isErr('IMAGE_BUILD')(e) && /the ELF has no flash-mapped read-only data \(DROM\)/.test((e as Error).message));
   // a page the chip does not have: the padding would not map, the bootloader would refuse the image
   const c3 = parseElf(c3Elf());
   assert.throws(() => elf2image(c3, esp32c3, { mmuPageSize: 0x8000 }), (e: unknown) => isErr('IMAGE_BUILD')(e) && /the ESP32-C3 has no 32 KiB MMU page; its MMU pages are 64 KiB/.test((e as Error).message));

@@ -177,7 +177,7 @@ export function registerElf2Image(program: Command): void {
     .option('--mmu-page <size>', 'MMU page size for the padding: the app\'s CONFIG_MMU_PAGE_SIZE, one the chip has (default 64KB; esp32c2, c5, c6, h2, p4 also 32KB and 16KB, all but esp32c2 8KB)', numberOption('--mmu-page'))
     .option('--no-sha256', 'do not append the SHA-256 of the image')
     .option('--from-sections', 'take allocated sections instead of program headers')
-    .option('--elf-sha256', 'write the ELF\'s SHA-256 into the app descriptor (app_elf_sha256)')
+    .option('--elf-sha256', 'write the ELF\'s SHA-256 into the app descriptor (app_elf_sha256); an ELF without one is refused')
     .option('--min-rev <rev>', 'lowest chip revision the app runs on: v0.3, 1.1, or the full form 3 (major × 100 + minor)')
     .option('--max-rev <rev>', 'highest chip revision it runs on (default: no limit)')
     .option('--json', 'print what was written as JSON')

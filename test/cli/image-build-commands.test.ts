@@ -224,7 +224,7 @@ test('image merge: parts at their offsets as the library merges them; overlaps a
   }
 });
 
-test('image merge and elf2image refuse an output that is one of their inputs, by any path: exit 2, the input untouched', (t) => {
+test('image merge, elf2image and partition-table refuse an output that is one of their inputs, by any path: exit 2, the input untouched', (t) => {
   const dir = tempDir(t);
   const a = join(dir, 'a.bin');
   const b = join(dir, 'b.bin');
@@ -246,6 +246,20 @@ test('image merge and elf2image refuse an output that is one of their inputs, by
   assert.equal(runElf2Image(elf, { ...DEMO_BUILD, out: elf }, e), 2);
   assert.match(e.stderr(), /it is the input .*app\.elf/);
   assert.deepEqual(readFileSync(elf), readFileSync(ELF), 'the ELF is untouched');
+
+  // image partition-table, both ways: a CSV over its own source, a binary read back into itself.
+  const csv = join(dir, 'parts.csv');
+  const csvText = 'nvs, data, nvs, 0x9000, 0x6000\nfactory, app, factory, 0x10000, 1M\n';
+  writeFileSync(csv, csvText);
+  const p = memoryIo();
+  assert.equal(runPartitionTable(csv, { out: csv }, p), 2);
+  assert.match(p.stderr(), /it is the input .*parts\.csv/);
+  assert.equal(readFileSync(csv, 'utf8'), csvText, 'the CSV is untouched');
+  const table = join(dir, 'parts.bin');
+  assert.equal(runPartitionTable(csv, { out: table }, memoryIo()), 0);
+  const binary = readFileSync(table);
+  assert.equal(runPartitionTable(table, { out: join(dir, '.', 'parts.bin') }, memoryIo()), 2);
+  assert.deepEqual(readFileSync(table), binary, 'the binary table is untouched');
 });
 
 test('a flash file made with elf2image, partition-table and merge alone boots on the simulator', async (t) => {

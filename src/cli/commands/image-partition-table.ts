@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import {
   buildPartitionTable, hasPartitionMagic, parsePartitionCsv, parsePartitionTable, partitionTableToCsv, type Finding, type PartitionEntry,
 } from '../../image/index.js';
-import { writeOutputFile } from '../output/atomic-write.js';
+import { checkOutputNotInput, writeOutputFile } from '../output/atomic-write.js';
 import { CHIP_NAMES } from '../../chips/index.js';
 import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
@@ -50,6 +50,7 @@ export function defaultTablePath(csvPath: string): string {
 
 export function runPartitionTable(file: string, o: PartitionTableCliOptions, io: CliIo = processIo()): number {
   return runGuarded(io, () => {
+    if (o.out !== undefined) checkOutputNotInput(o.out, [file]);
     const bytes = readInputFile(file);
     if (bytes.length === 0) throw new CliInputError('INPUT_EMPTY', `${file} is empty`);
     const where = { ...(o.offset !== undefined ? { tableOffset: o.offset } : {}), ...(o.flashSize !== undefined ? { flashSize: o.flashSize } : {}) };

@@ -4,10 +4,14 @@
  */
 import { readU16, readU32, writeU16, writeU32 } from './bytes.js';
 import { ImageFormatError, h32 } from './errors.js';
-import type { McubootHeader } from './types.js';
+import type { Finding, McubootHeader } from './types.js';
 
 export const MCUBOOT_MAGIC = 0x96f3b83d;
 export const MCUBOOT_HEADER_SIZE = 32;
+/** The TLV area after the image starts with an info header: this magic (u16), then its total size (u16). */
+export const MCUBOOT_TLV_INFO_MAGIC = 0x6907;
+/** …or, when the header counts protected TLVs, first a protected area with this magic. */
+export const MCUBOOT_TLV_PROT_INFO_MAGIC = 0x6908;
 
 /** True if an MCUboot header magic sits at the start of `bytes`. */
 export function isMcubootImage(bytes: Uint8Array): boolean {
@@ -55,4 +59,34 @@ export function buildMcubootHeader(h: Omit<McubootHeader, 'magic'>): Uint8Array 
   writeU16(out, 22, h.version.revision);
   writeU32(out, 24, h.version.build);
   return out;
+}
+
+/**
+ * What an MCUboot image (header at byte 0 of `bytes`) lacks that MCUboot needs to boot it: a header
+ * size below 32, an image cut short, no TLV area after it (MCUboot checks the image's hash there),
+ * a TLV area cut short. Structure only: no hash or signature is checked.
+ */
+export function mcubootFindings(bytes: Uint8Array, h: McubootHeader): Finding[] {
+  if (h.headerSize < MCUBOOT_HEADER_SIZE) {
+    return [{ severity: 'error', code: 'MCUBOOT_HEADER_SIZE', message: `the header size is ${h.headerSize} bytes, less than the 32 of the header itself`, offset: 8 }];
+  }
+  const end = h.headerSize + h.imageSize;
+  if (end > bytes.length) {
+    return [{ severity: 'error', code: 'MCUBOOT_TRUNCATED', message: `the header says ${h.imageSize} bytes of image after its ${h.headerSize}, ending at ${h32(end)}, but the file has ${bytes.length} bytes: the image is cut short`, offset: 12 }];
+  }
+  let at = end;
+  const areas: [number, string][] = h.protectedTlvSize > 0 ? [[MCUBOOT_TLV_PROT_INFO_MAGIC, 'protected TLV area'], [MCUBOOT_TLV_INFO_MAGIC, 'TLV area']] : [[MCUBOOT_TLV_INFO_MAGIC, 'TLV area']];
+  for (const [magic, what] of areas) {
+    const found = at + 4 <= bytes.length ? readU16(bytes, at) : undefined;
+    if (found !== magic) {
+      const there = found === undefined ? 'the file ends there' : `0x${found.toString(16).padStart(4, '0')} is there`;
+      return [{ severity: 'error', code: 'MCUBOOT_NO_TLV', message: `no ${what} (magic 0x${magic.toString(16)}) at ${h32(at)}, right after the image: ${there}. MCUboot checks the image's hash in its TLVs and does not boot an image without them (sign it with imgtool)`, offset: at }];
+    }
+    const total = readU16(bytes, at + 2);
+    if (at + total > bytes.length) {
+      return [{ severity: 'error', code: 'MCUBOOT_TRUNCATED', message: `the ${what} at ${h32(at)} is ${total} bytes, ending at ${h32(at + total)}, but the file has ${bytes.length} bytes: it is cut short`, offset: at }];
+    }
+    at += total;
+  }
+  return [];
 }

@@ -7,7 +7,7 @@ import { runExampleImage } from '../../src/cli/commands/example-image.js';
 import { runDemo } from '../../src/cli/commands/demo.js';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { buildExampleApp, buildExampleFlash } from '../../src/image/examples/index.js';
-import { buildPartitionTable } from '../../src/image/index.js';
+import { buildMcubootHeader, buildPartitionTable } from '../../src/image/index.js';
 import { analyzeFlashMap } from '../../src/image/flash-map/index.js';
 import { esp32s3 } from '../../src/chips/index.js';
 import { tempDir } from './helpers.js';
@@ -69,6 +69,29 @@ test('image info on a partition table and on a merged file', (t) => {
   const mio = memoryIo();
   assert.equal(runImageInfo(merged, {}, mio), 0);
   assert.match(mio.stdout(), /espalgo flash-map/);
+});
+
+test('image info on an MCUboot image: whole, 0 and no findings; without its TLV area (unsigned), exit 1 with MCUBOOT_NO_TLV, text and JSON', (t) => {
+  const dir = tempDir(t);
+  const header = buildMcubootHeader({ loadAddress: 0x42000000, headerSize: 0x20, protectedTlvSize: 0, imageSize: 0x100, flags: 0, version: { major: 2, minor: 1, revision: 0, build: 7 } });
+  const signed = new Uint8Array(0x20 + 0x100 + 0x28).fill(0x11);
+  signed.set(header);
+  signed.set([0x07, 0x69, 0x28, 0x00], 0x120); // TLV info: magic 0x6907, 0x28 bytes
+  const good = join(dir, 'signed.bin');
+  writeFileSync(good, signed);
+  const ok = memoryIo();
+  assert.equal(runImageInfo(good, {}, ok), 0, ok.stdout());
+  assert.match(ok.stdout(), /version 2\.1\.0\+7[\s\S]*no findings/i);
+  const bad = join(dir, 'unsigned.bin');
+  writeFileSync(bad, signed.subarray(0, 0x120));
+  const text = memoryIo();
+  assert.equal(runImageInfo(bad, {}, text), 1);
+  assert.match(text.stdout(), /MCUBOOT_NO_TLV/);
+  const j = memoryIo();
+  assert.equal(runImageInfo(bad, { json: true }, j), 1);
+  const parsed = JSON.parse(j.stdout()) as { kind: string; findings: { code: string; offset: number }[] };
+  assert.equal(parsed.kind, 'mcuboot');
+  assert.deepEqual(parsed.findings.map((f) => [f.code, f.offset]), [['MCUBOOT_NO_TLV', 0x120]]);
 });
 
 test('example-image writes the layout bytes; unknown layout exits 2', (t) => {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CHIP_NAMES } from '../../chips/index.js';
 import {
-  describeChipId, describeSpiSpeed, formatChipRevision, hasPartitionMagic, isImageFormatError, maxChipRevisionSet, isMcubootImage, parseImage, parseMcubootHeader, parsePartitionTable,
+  describeChipId, describeSpiSpeed, formatChipRevision, hasPartitionMagic, isImageFormatError, maxChipRevisionSet, isMcubootImage, mcubootFindings, parseImage, parseMcubootHeader, parsePartitionTable,
   toHex, type EspImage, type Finding, type McubootHeader, type PartitionTable,
 } from '../../image/index.js';
 import { chipOption, exitTwoOnUsageErrors, imageCommand, readInputFile, runGuarded } from '../output/command-support.js';
@@ -24,7 +24,7 @@ export interface ImageInfoOptions {
 type Described =
   | { readonly kind: 'esp-image'; readonly image: EspImage; readonly trailing: number }
   | { readonly kind: 'partition-table'; readonly table: PartitionTable }
-  | { readonly kind: 'mcuboot'; readonly header: McubootHeader };
+  | { readonly kind: 'mcuboot'; readonly header: McubootHeader; readonly findings: readonly Finding[] };
 
 function describe(bytes: Uint8Array, chip: ChipDescriptor | undefined, verify: boolean): Described {
   if (bytes.length === 0) throw new CliInputError('INPUT_EMPTY', 'the file is empty');
@@ -34,7 +34,10 @@ function describe(bytes: Uint8Array, chip: ChipDescriptor | undefined, verify: b
       return { kind: 'esp-image', image, trailing: bytes.length - image.length };
     }
     if (hasPartitionMagic(bytes)) return { kind: 'partition-table', table: parsePartitionTable(bytes.subarray(0, 0x1000)) };
-    if (isMcubootImage(bytes)) return { kind: 'mcuboot', header: parseMcubootHeader(bytes) };
+    if (isMcubootImage(bytes)) {
+      const header = parseMcubootHeader(bytes);
+      return { kind: 'mcuboot', header, findings: mcubootFindings(bytes, header) };
+    }
   } catch (err) {
     if (isImageFormatError(err)) throw new CliInputError(err.code, `not a readable image: ${err.message}`);
     throw err;
@@ -45,7 +48,7 @@ function describe(bytes: Uint8Array, chip: ChipDescriptor | undefined, verify: b
 }
 
 function findingsOf(d: Described): readonly Finding[] {
-  return d.kind === 'esp-image' ? d.image.findings ?? [] : d.kind === 'partition-table' ? d.table.findings : [];
+  return d.kind === 'esp-image' ? d.image.findings ?? [] : d.kind === 'partition-table' ? d.table.findings : d.findings;
 }
 
 /** JSON on one line, with byte arrays as hex strings. */
@@ -97,10 +100,11 @@ function renderTableInfo(t: PartitionTable, st: Style, name: string, columns: nu
     `  MD5: ${t.md5?.present ? (t.md5.valid ? st.green('valid') : st.red('INVALID')) : 'none'}\n\n${st.bold('Findings')}\n${renderFindings(t.findings, st, columns)}\n${summaryLine(t.findings)}\n`;
 }
 
-function renderMcuboot(h: McubootHeader, st: Style, name: string): string {
+function renderMcuboot(h: McubootHeader, findings: readonly Finding[], st: Style, name: string, columns: number): string {
   return `${st.bold('espalgo image info')} ${name} ${st.dim('(MCUboot image)')}\n\n` +
     `  version ${h.version.major}.${h.version.minor}.${h.version.revision}+${h.version.build}\n  load address ${hex32(h.loadAddress)}\n` +
-    `  header ${h.headerSize} bytes, protected TLVs ${h.protectedTlvSize} bytes, image ${formatSize(h.imageSize)}, flags ${hex32(h.flags)}\n`;
+    `  header ${h.headerSize} bytes, protected TLVs ${h.protectedTlvSize} bytes, image ${formatSize(h.imageSize)}, flags ${hex32(h.flags)}\n` +
+    `\n${st.bold('Findings')}\n${renderFindings(findings, st, columns)}\n${summaryLine(findings)}\n`;
 }
 
 export function runImageInfo(file: string, o: ImageInfoOptions, io: CliIo = processIo()): number {
@@ -110,13 +114,13 @@ export function runImageInfo(file: string, o: ImageInfoOptions, io: CliIo = proc
     const d = describe(bytes, chip, o.verify === true);
     const name = basename(file);
     if (o.json) {
-      const body = d.kind === 'esp-image' ? { image: d.image, trailingBytes: d.trailing } : d.kind === 'partition-table' ? { table: d.table } : { mcuboot: d.header };
+      const body = d.kind === 'esp-image' ? { image: d.image, trailingBytes: d.trailing } : d.kind === 'partition-table' ? { table: d.table } : { mcuboot: d.header, findings: d.findings };
       // The chip descriptor is reference data, not a fact about the file: name it only.
       const replacer = d.kind === 'esp-image' ? { image: { ...d.image, chip: d.image.chip?.name ?? null } } : {};
       io.out(toJson({ ok: true, file: name, kind: d.kind, ...body, ...replacer }) + '\n');
     } else {
       const st = makeStyle(io.color);
-      io.out(d.kind === 'esp-image' ? renderImage(d, st, name, io.columns) : d.kind === 'partition-table' ? renderTableInfo(d.table, st, name, io.columns) : renderMcuboot(d.header, st, name));
+      io.out(d.kind === 'esp-image' ? renderImage(d, st, name, io.columns) : d.kind === 'partition-table' ? renderTableInfo(d.table, st, name, io.columns) : renderMcuboot(d.header, d.findings, st, name, io.columns));
     }
     return findingsOf(d).some((f) => f.severity === 'error') ? EXIT_PROBLEM : EXIT_OK;
   }, o.json === true);

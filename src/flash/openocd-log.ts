@@ -33,7 +33,7 @@ export interface LogSource {
 interface EventBase {
   /** 1-based line number in the log. */
   readonly line: number;
-  /** The line as it was (no trailing newline). */
+  /** The line as it was (no trailing newline, terminal colour codes removed). */
   readonly raw: string;
   readonly level: LogLevel;
   /** The message without level, debug prefix and target prefix. */
@@ -86,6 +86,12 @@ const LEVEL = /^\s*(Error|Warn|Info|Debug|User)\s*:\s?/;
 const DEBUG_PREFIX = /^(\d+)\s+(\d+)\s+([\w.+-]+\.[ch]):(\d+)\s+([\w$]+)\(\):\s*/;
 const TARGET_PREFIX = /^\[([\w.-]+)\]\s*/;
 const CHIP = /\b(esp32(?:c61|c2|c3|c5|c6|h21|h2|h4|p4|s2|s3)?)(?:\.(?:cpu\d*|tap\d*|lp\.cpu|flash|irom|drom)\b|(?:-[\w-]+)?\.cfg\b|\]\s)/i;
+
+/**
+ * Terminal escape sequences (colour, cursor) that OpenOCD run under an IDE or with a colouring
+ * wrapper leaves in a captured log: "\x1b[31mError:\x1b[0m …". They hide the level prefix.
+ */
+const TERMINAL_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]/g;
 
 const num = (text: string): number => (/^-?0x/i.test(text) ? (text.startsWith('-') ? -parseInt(text.slice(1), 16) : parseInt(text, 16)) : parseInt(text, 10));
 
@@ -183,7 +189,8 @@ export function parseOpenOcdLog(text: string): ParsedLog {
   let bannerSeen = false;
   let mentionSeen = false;
   let levelLines = 0;
-  lines.forEach((raw, i) => {
+  lines.forEach((written, i) => {
+    const raw = written.replace(TERMINAL_ESCAPE, '');
     const line = i + 1;
     const { level, message, source, targetName } = splitLogLine(raw);
     if (level !== 'none') levelLines++;

@@ -100,3 +100,15 @@ test('splitLogLine separates level, -d3 source and target prefix', () => {
   assert.equal(s.message, 'Examination succeed');
   assert.equal(splitLogLine('plain text').level, 'none');
 });
+
+test('terminal colour codes around the level (a log captured from a colouring terminal) are removed', () => {
+  const coloured = fixture('issue-366-era-b-esp32s3-micropython.log')
+    .replace(/^(Error:|Warn :|Info :)/gm, (level) => `\x1b[${level.startsWith('E') ? 31 : 33}m${level}\x1b[0m`)
+    .replace(/Failed to read flash size!/, '\x1b[1mFailed to read flash size!\x1b[22m');
+  const plain = parseOpenOcdLog(fixture('issue-366-era-b-esp32s3-micropython.log'));
+  const parsed = parseOpenOcdLog(coloured);
+  assert.deepEqual(kinds(parsed.events), kinds(plain.events));
+  assert.equal(parsed.levelLines, plain.levelLines);
+  assert.deepEqual(parsed.events.map((e) => e.raw), plain.events.map((e) => e.raw));
+  assert.ok(parsed.events.every((e) => !e.raw.includes('\x1b')));
+});

@@ -103,3 +103,24 @@ test('the real CLI: --help with eras and examples, bad --era, stdin', () => {
   assert.equal(j.era.era, 'C');
   assert.ok(j.explanations.some((x) => x.code === '0x104 (era C: FLASH_WRITE)'));
 });
+
+test('a UTF-16 log (Windows PowerShell redirection writes one) is read like the UTF-8 one; binary input on stdin is named as such', (t) => {
+  const dir = tempDir(t);
+  const text = readFileSync(ISSUE_366, 'utf8').replace(/\n/g, '\r\n');
+  const le = join(dir, 'le.log');
+  writeFileSync(le, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+  const be = join(dir, 'be.log');
+  writeFileSync(be, Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]));
+  const want = memoryIo();
+  runExplain(ISSUE_366, { json: true }, want);
+  const { file: _f, ...expected } = JSON.parse(want.stdout()) as { file: string };
+  for (const f of [le, be]) {
+    const io = memoryIo();
+    assert.equal(runExplain(f, { json: true }, io), 0, io.stderr());
+    const { file: _g, ...got } = JSON.parse(io.stdout()) as { file: string };
+    assert.deepEqual(got, expected);
+  }
+  const io = memoryIo();
+  assert.equal(runExplain('-', {}, io, () => Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0])), 2);
+  assert.match(io.stderr(), /standard input contains NUL bytes: it is a binary file/);
+});

@@ -19,8 +19,24 @@ export interface ExplainCliOptions {
 /** Logs larger than this are surely not a single OpenOCD session (a -d3 log of a long session is a few MB). */
 const MAX_LOG_BYTES = 256 * 1024 * 1024;
 
-function readLog(file: string, stdin: () => string): string {
-  if (file === '-') return stdin();
+/**
+ * The text of a log. Windows PowerShell 5 writes redirected output ("openocd … *> log.txt") as
+ * UTF-16 with a byte order mark, so UTF-16 is decoded by its mark; NUL bytes without one mean a
+ * binary file.
+ */
+function decodeLog(buf: Buffer, name: string): string {
+  if (buf.length > MAX_LOG_BYTES) throw new CliInputError('INPUT_TOO_LARGE', `${name} is ${buf.length} bytes; that is not one OpenOCD log`);
+  if (buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf);
+  if (buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf);
+  if (buf.includes(0)) throw new CliInputError('NOT_A_LOG', `${name} contains NUL bytes: it is a binary file, not an OpenOCD log`);
+  return new TextDecoder('utf-8').decode(buf);
+}
+
+function readLog(file: string, stdin: () => Buffer | string): string {
+  if (file === '-') {
+    const input = stdin();
+    return typeof input === 'string' ? input : decodeLog(input, 'standard input');
+  }
   let buf: Buffer;
   try {
     buf = readFileSync(file);
@@ -28,9 +44,7 @@ function readLog(file: string, stdin: () => string): string {
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliInputError('INPUT_UNREADABLE', code === 'ENOENT' ? `no such file: ${file}` : code === 'EISDIR' ? `${file} is a directory` : `cannot read ${file}: ${(err as Error).message}`);
   }
-  if (buf.length > MAX_LOG_BYTES) throw new CliInputError('INPUT_TOO_LARGE', `${file} is ${buf.length} bytes; that is not one OpenOCD log`);
-  if (buf.includes(0)) throw new CliInputError('NOT_A_LOG', `${file} contains NUL bytes: it is a binary file, not an OpenOCD log`);
-  return buf.toString('utf8');
+  return decodeLog(buf, file);
 }
 
 function renderExplanation(x: Explanation, st: Style, columns: number): string {
@@ -79,7 +93,7 @@ export function renderReport(r: ExplainReport, name: string, st: Style, columns:
   return out.join('');
 }
 
-export function runExplain(file: string, o: ExplainCliOptions, io: CliIo = processIo(), stdin: () => string = () => readFileSync(0, 'utf8')): number {
+export function runExplain(file: string, o: ExplainCliOptions, io: CliIo = processIo(), stdin: () => Buffer | string = () => readFileSync(0)): number {
   return runGuarded(io, () => {
     const text = readLog(file, stdin);
     const report = explainOpenOcdLog(text, o.era ? { era: o.era } : {});

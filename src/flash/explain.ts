@@ -3,7 +3,7 @@
  * (what the number means in the era of that OpenOCD, what to do) and an overall diagnosis
  * (openocd-diagnosis.ts). Pure: no I/O.
  */
-import { ERA_INFO, describeEraRange, eraOfVersion, stubCommandNameInEra, type EraVerdict, type OpenOcdEra, type OpenOcdVersion } from './openocd-eras.js';
+import { ERA_INFO, OPENOCD_ERAS, describeEraRange, eraOfVersion, stubCommandNameInEra, type EraVerdict, type OpenOcdEra, type OpenOcdVersion } from './openocd-eras.js';
 import { decodeOpenOcdCode, decodeStubCode, formatOpenOcdCode, formatStubCode, isUnsignedNegative, toSigned32, type CodeTable, type DecodedCode } from './openocd-errors.js';
 import { parseOpenOcdLog, type LogEvent, type LogEventKind, type MapsHint } from './openocd-log.js';
 import { diagnose, type Diagnosis } from './openocd-diagnosis.js';
@@ -104,13 +104,15 @@ export function resolveEra(events: readonly LogEvent[], forced?: OpenOcdEra): Er
       const ev = evidence.find((x) => x.era === byMessages[0])!;
       return { era: byMessages[0]!, candidates: byMessages, certainty: 'ambiguous', source: 'messages', reason: `${v.reason} The flash messages still look like era ${byMessages[0]}: ${ev.why} (line ${ev.line}).`, ...vFields };
     }
-    return { ...v, source: 'version', ...vFields };
+    // Upstream OpenOCD names no era: the numbers are shown for every era the messages allow.
+    const candidates = v.candidates.length ? v.candidates : byMessages.length ? byMessages : OPENOCD_ERAS;
+    return { ...v, candidates, source: 'version', ...vFields };
   }
   if (byMessages.length === 1) {
     const ev = evidence.find((x) => x.era === byMessages[0])!;
     return { era: byMessages[0]!, candidates: byMessages, certainty: 'ambiguous', source: 'messages', reason: `No OpenOCD version line; ${ev.why} (line ${ev.line}).` };
   }
-  return { candidates: byMessages.length ? byMessages : ['A', 'B', 'C'], certainty: 'unknown', source: 'none', reason: 'No OpenOCD version line and no era-specific message: numbers are shown for every era they exist in. Pass --era A|B|C (see espalgo explain --help for the release ranges).' };
+  return { candidates: byMessages.length ? byMessages : OPENOCD_ERAS, certainty: 'unknown', source: 'none', reason: 'No OpenOCD version line and no era-specific message: numbers are shown for every era they exist in. Pass --era A|B|C (see espalgo explain --help for the release ranges).' };
 }
 
 /** Decode a stub number for the resolved era, or for every candidate era when it is open. */

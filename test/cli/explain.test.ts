@@ -124,3 +124,11 @@ test('a UTF-16 log (Windows PowerShell redirection writes one) is read like the 
   assert.equal(runExplain('-', {}, io, () => Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0])), 2);
   assert.match(io.stderr(), /standard input contains NUL bytes: it is a binary file/);
 });
+
+test('a log of plain upstream OpenOCD names the eras left open', (t) => {
+  const f = join(tempDir(t), 'upstream.log');
+  writeFileSync(f, 'Open On-Chip Debugger 0.12.0 (2023-01-14-23:37)\nError: Failed to get flash maps (-6)!\n');
+  const io = memoryIo({ columns: 200 });
+  assert.equal(runExplain(f, {}, io), 0);
+  assert.match(io.stdout(), /Era {6}not decided \(era A or era B or era C\)/);
+});

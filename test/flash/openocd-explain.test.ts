@@ -123,3 +123,11 @@ test('every number printed carries its era or says it is OpenOCD\'s own (all fix
     }
   }
 });
+
+test('plain upstream OpenOCD: the era stays open over every era the numbers are shown for', () => {
+  const r = explainOpenOcdLog('Open On-Chip Debugger 0.12.0 (2023-01-14-23:37)\nError: Failed to get flash maps (-6)!\n');
+  assert.equal(r.era.certainty, 'not-espressif');
+  assert.equal(r.era.era, undefined);
+  assert.deepEqual(r.era.candidates, ['A', 'B', 'C']);
+  assert.equal(r.explanations[0]!.code, '-6 (era A: INVALID_IMAGE); -6 (era B: INVALID_IMAGE)');
+});

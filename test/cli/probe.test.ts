@@ -61,7 +61,15 @@ test('probe: bad input and unreachable targets exit 2 with one line', async () =
     [{ target: 'sim', scenario: 'no-such' }, /unknown scenario "no-such"/],
     [{ target: 'sim', flash: BUILD + 'no-such.bin' }, /no-such\.bin/],
     [{ target: 'sim', chip: 'esp8266' }, /unknown chip "esp8266"/],
-    [{ target: 'sim', flashSize: 0 }, /--flash-size must be more than 0/],
+    [{ target: 'sim', flashSize: 0 }, /--flash-size 0 bytes is not a flash size: give a power of two from 64K to 1G/],
+    [{ target: 'sim', flashSize: 1 }, /--flash-size 1 bytes is not a flash size/],
+    [{ target: 'sim', flashSize: 0x300000 }, /--flash-size 3 MiB is not a flash size/],
+    [{ target: 'sim', flashSize: 0x80000000 }, /--flash-size 2 GiB is not a flash size/],
+    // Offsets past 32 bits used to wrap to 0; unaligned ones came back as an unrelated stub BAD_ARGUMENT.
+    [{ target: 'sim', appOffset: 0x100000000 }, /--app-offset 0x100000000 is beyond the 32-bit flash address range/],
+    [{ target: 'sim', appOffset: 0x10001 }, /--app-offset 0x00010001 is not a multiple of 0x10000: an app image starts on a 64 KiB MMU page/],
+    [{ target: 'sim', tableOffset: 0x8001 }, /--table-offset 0x00008001 is not a multiple of 0x1000/],
+    [{ target: 'sim', tableOffset: 0x100000000 }, /--table-offset 0x100000000 is beyond the 32-bit/],
   ];
   for (const [o, message] of cases) {
     const io = memoryIo();

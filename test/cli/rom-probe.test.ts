@@ -67,6 +67,8 @@ test('bad input exits 2: unknown mode, --dry-run with --mode stub, unknown chip,
     { mode: 'stub', dryRun: true },
     { chip: 'esp99', dryRun: true },
     { chip: 'esp32s3', target: 'sim' },
+    { mode: 'rom', flashSize: 0x300000 },
+    { mode: 'rom', appOffset: 0x12000 },
   ]) {
     const io = memoryIo();
     assert.equal(await runProbeMode(o, io), 2, JSON.stringify(o));

@@ -4,7 +4,7 @@ import { esp32c3 } from '../../chips/index.js';
 import { probeFlash, type ProbeOptions } from '../../flash/probe.js';
 import type { ProbeReport } from '../../flash/probe-report.js';
 import { formatSize as sizeWords, type SizeSourceKind } from '../../flash/probe-size.js';
-import { exitTwoOnUsageErrors, numberOption, runGuardedAsync } from '../output/command-support.js';
+import { chipOption, exitTwoOnUsageErrors, numberOption, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { formatSize, hex32 } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
@@ -39,6 +39,36 @@ export async function connectForProbe(o: Pick<ProbeCommandOptions, 'target' | 'c
   }
 }
 
+/** The largest --flash-size taken (the largest flash an ESP chip addresses). */
+const MAX_FLASH_SIZE = 0x40000000;
+/** Flash size a bootloader, table and one app need at the least: one MMU page. */
+const MIN_FLASH_SIZE = 0x10000;
+/** ESP-IDF places the partition table on a flash sector boundary. */
+const TABLE_ALIGN = 0x1000;
+
+/**
+ * The overrides checked before anything connects: a flash size is a power of two, an app starts on
+ * an MMU page of the chip (where its segments can be mapped), the table on a sector, and both
+ * offsets are 32-bit flash addresses. Wrong values would otherwise reach the stub and come back as
+ * unrelated stub errors.
+ */
+export function checkProbeOverrides(o: Pick<ProbeCommandOptions, 'chip' | 'flashSize' | 'appOffset' | 'tableOffset'>): void {
+  const size = o.flashSize;
+  if (size !== undefined && (size < MIN_FLASH_SIZE || size > MAX_FLASH_SIZE || (size & (size - 1)) !== 0)) {
+    throw new CliInputError('BAD_SIZE', `--flash-size ${sizeWords(size)} is not a flash size: give a power of two from 64K to 1G, e.g. 4M, 16M or 32M`);
+  }
+  const page = Math.min(...(chipOption(o.chip) ?? esp32c3).mmuPageSizes);
+  const offsets: [string, number | undefined, number, string][] = [
+    ['--app-offset', o.appOffset, page, `an app image starts on a ${formatSize(page)} MMU page`],
+    ['--table-offset', o.tableOffset, TABLE_ALIGN, 'the partition table starts on a 4 KiB flash sector'],
+  ];
+  for (const [name, value, align, why] of offsets) {
+    if (value === undefined) continue;
+    if (value > 0xffffffff) throw new CliInputError('BAD_OFFSET', `${name} 0x${value.toString(16)} is beyond the 32-bit flash address range`);
+    if (value % align !== 0) throw new CliInputError('BAD_OFFSET', `${name} ${hex32(value)} is not a multiple of 0x${align.toString(16)}: ${why}`);
+  }
+}
+
 export function probeOptionsFrom(o: ProbeCommandOptions, connected: ConnectedTarget): ProbeOptions {
   return {
     chip: connected.chip ?? esp32c3,
@@ -51,7 +81,7 @@ export function probeOptionsFrom(o: ProbeCommandOptions, connected: ConnectedTar
 
 export async function runProbe(o: ProbeCommandOptions, io: CliIo = processIo()): Promise<number> {
   return runGuardedAsync(io, async () => {
-    if (o.flashSize === 0) throw new CliInputError('BAD_SIZE', '--flash-size must be more than 0');
+    checkProbeOverrides(o);
     const connected = await connectForProbe(o);
     try {
       const report = await probeFlash(connected.target, probeOptionsFrom(o, connected));
@@ -187,9 +217,9 @@ export function registerProbe(program: Command): void {
     .option('--chip <chip>', 'chip (default esp32c3)')
     .option('--flash <file>', 'with --target sim: flash image to boot (default: the demo firmware)')
     .option('--scenario <name>', 'with --target sim: state the app leaves behind (normal, issue-366, issue-366-timing, issue-366-rom-dummy, flash-busy, wdt-running)')
-    .option('--flash-size <size>', 'flash size to use, e.g. 4M, 16MiB (overrides detection; detected sources are still shown)', numberOption('--flash-size'))
-    .option('--app-offset <offset>', "flash offset of the app to map, like OpenOCD's esp appimage_offset", numberOption('--app-offset'))
-    .option('--table-offset <offset>', 'partition table offset (default 0x8000, else searched up to 1 MiB)', numberOption('--table-offset'))
+    .option('--flash-size <size>', 'flash size to use, a power of two, e.g. 4M, 16MiB (overrides detection; detected sources are still shown)', numberOption('--flash-size'))
+    .option('--app-offset <offset>', "flash offset of the app to map, on an MMU page of the chip (a multiple of 0x10000 on the ESP32-C3 and S3), like OpenOCD's esp appimage_offset", numberOption('--app-offset'))
+    .option('--table-offset <offset>', 'partition table offset, a multiple of 4 KiB (default 0x8000, else searched up to 1 MiB)', numberOption('--table-offset'))
     .option('--json', 'print the report as JSON')
     .option('--mode <mode>', 'stub (compiled flasher stub), rom (ROM calls, no stub) or both; default: stub where a compiled stub exists (esp32c3), rom elsewhere')
     .option('--dry-run', 'print the ROM-call probe plan for --chip and exit; no target is touched (docs/rom-probe.md)')

@@ -14,7 +14,7 @@ import { chipOption, exitTwoOnUsageErrors, numberOption, runGuardedAsync } from 
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
-import { connectForProbe, probeOptionsFrom, renderProbeText, runProbe, type ProbeCommandOptions } from './probe.js';
+import { checkProbeOverrides, connectForProbe, probeOptionsFrom, renderProbeText, runProbe, type ProbeCommandOptions } from './probe.js';
 
 export type ProbeMode = 'stub' | 'rom' | 'both';
 export const PROBE_MODES: readonly ProbeMode[] = ['stub', 'rom', 'both'];
@@ -65,7 +65,7 @@ export async function runProbeMode(o: RomProbeCommandOptions, io: CliIo = proces
     }
     const mode = modeOf(o, chip);
     if (mode === 'stub') return runProbe(o, io);
-    if (o.flashSize === 0) throw new CliInputError('BAD_SIZE', '--flash-size must be more than 0');
+    checkProbeOverrides(o);
     const connected = await connectForProbe(o);
     try {
       const common = probeOptionsFrom(o, connected);
@@ -122,9 +122,9 @@ export function registerRomProbe(program: Command): void {
     .option('--target <target>', 'sim (in-process simulated ESP32-C3) or HOST:PORT of a GDB server', 'sim')
     .option('--flash <file>', 'with --target sim: flash image to boot (default: the demo firmware)')
     .option('--scenario <name>', 'with --target sim: state the app leaves behind (normal, issue-366, issue-366-timing, issue-366-rom-dummy, flash-busy, wdt-running)')
-    .option('--flash-size <size>', 'flash size to use, e.g. 4M (overrides detection; detected sources are still shown)', numberOption('--flash-size'))
-    .option('--app-offset <offset>', 'flash offset of the app to map', numberOption('--app-offset'))
-    .option('--table-offset <offset>', 'partition table offset (default 0x8000, else searched up to 1 MiB)', numberOption('--table-offset'))
+    .option('--flash-size <size>', 'flash size to use, a power of two, e.g. 4M (overrides detection; detected sources are still shown)', numberOption('--flash-size'))
+    .option('--app-offset <offset>', 'flash offset of the app to map, on an MMU page of the chip (a multiple of 0x10000 on the ESP32-C3 and S3)', numberOption('--app-offset'))
+    .option('--table-offset <offset>', 'partition table offset, a multiple of 4 KiB (default 0x8000, else searched up to 1 MiB)', numberOption('--table-offset'))
     .option('--json', 'print the report (or the plan) as JSON')
     .addHelpText('after', HELP)
     .action(async (opts: RomProbeCommandOptions) => {

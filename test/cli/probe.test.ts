@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { runProbe } from '../../src/cli/commands/probe.js';
 import { runFlashMapLive } from '../../src/cli/commands/flash-map.js';
 import { memoryIo } from '../../src/cli/output/io.js';
-import { runCli } from './helpers.js';
+import { runCli, runCliAsync } from './helpers.js';
 import { demoFirmwarePath } from '../../src/cli/target-connect.js';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
@@ -137,4 +137,23 @@ test('the demo firmware in examples (probe --help, the demo) is a path that work
   const help = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(here, 'src/cli/main.ts'), 'probe', '--help'], { encoding: 'utf8', cwd: away });
   const shown = /espalgo probe --flash (\S+)/.exec(help.stdout)?.[1];
   assert.ok(shown !== undefined && existsSync(resolve(away, shown)), `probe --help names ${shown}`);
+});
+
+test('the probe examples of --help and the README run on the simulator and probe without degrading', async () => {
+  const help = runCli(['probe', '--help']).stdout;
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('### `espalgo probe`'), readme.indexOf('### `espalgo flash …`'));
+  const examples = [
+    ...[...help.matchAll(/^\s*\$ espalgo probe(.*?)(?:\s+\(.*\))?$/gm)].map((m) => m[1]!),
+    ...[...section.matchAll(/^espalgo probe(.*?)(?:\s+#.*)?$/gm)].map((m) => m[1]!),
+  ].map((args) => args.trim().split(/\s+/).filter(Boolean));
+  const onSim = examples.filter((a) => !a.includes('--dry-run') && !a.includes('--target'));
+  assert.ok(onSim.some((a) => a.includes('--table-offset')) && onSim.some((a) => a.includes('--app-offset')), JSON.stringify(onSim));
+  const runs = await Promise.all(onSim.map((a) => runCliAsync(['probe', ...a])));
+  runs.forEach((r, i) => {
+    const args = onSim[i]!.join(' ');
+    assert.equal(r.code, 0, `espalgo probe ${args}: ${r.stderr}`);
+    if (onSim[i]!.includes('--json')) assert.equal((JSON.parse(r.stdout) as { degraded: boolean }).degraded, false, `espalgo probe ${args} is not degraded`);
+    else assert.match(r.stdout, /\nProbed\.\n$/, `espalgo probe ${args} is not degraded`);
+  });
 });

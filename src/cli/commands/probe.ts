@@ -205,7 +205,10 @@ Examples:
   $ espalgo probe --scenario issue-366                     (the #366 SPI1 state)
   $ espalgo probe --flash ${demoFirmwarePath('demo-ota.bin')}      (otadata selects ota_1)
   $ espalgo probe --target 127.0.0.1:3333 --chip esp32c3   (OpenOCD's GDB server)
-  $ espalgo probe --app-offset 0x110000 --flash-size 16M --json
+  $ espalgo probe --flash ${demoFirmwarePath('demo-ota.bin')} --app-offset 0x10000 --flash-size 4M --json
+                                                           (map ota_0, not the booting ota_1)
+  $ espalgo probe --flash ${demoFirmwarePath('demo-table-0xc000.bin')} --table-offset 0xC000
+                                                           (a table moved to 0xC000)
   $ espalgo probe --chip esp32s3 --dry-run                 (the ROM-call plan; docs/rom-probe.md)
 `;
 

@@ -104,10 +104,13 @@ export function predictOpenocd(input: {
       sentence: `OpenOCD ≤ 2024 would read ${naiveId}, find no size for it, fail MAP_GET with -9 ("Failed to get flash maps (-9)!", "Failed to probe flash, size 0 KB") and GDB would refuse to connect; its workaround "set ESP_FLASH_SIZE 0" gives up flash breakpoints and programming.`,
     };
   }
-  const p = predictStub({ bytes: input.flash, baseOffset: 0, chip: input.chip, flashSize: legacySize, ...(input.appOffset !== undefined ? { appOffset: input.appOffset } : {}) });
+  const p = predictStub({
+    bytes: input.flash, baseOffset: 0, chip: input.chip, flashSize: legacySize, where: 'the flash the probe read',
+    ...(input.appOffset !== undefined ? { appOffset: input.appOffset } : {}),
+  });
   const wrongApp = p.retcode === 0 && p.appOffset !== null && input.bootAppOffset !== null && p.appOffset !== input.bootAppOffset;
-  const sentence = `OpenOCD ≤ 2024 would read ${naiveId}, take the flash for ${formatSize(legacySize)} and ${
-    p.retcode !== 0 ? `fail the mapping (${p.explanation}); GDB still connects, without flash breakpoints` : `map ${p.explanation}`
+  const sentence = `OpenOCD ≤ 2024 would read ${naiveId}, take the flash for ${formatSize(legacySize)}${
+    p.retcode !== 0 ? ` and fail the mapping (${p.explanation}); GDB still connects, without flash breakpoints` : p.mappings.length ? ` and map ${p.explanation}` : `; ${p.explanation}`
   }${wrongApp ? ` — but the bootloader runs the app at ${hex32(input.bootAppOffset!)}, so its flash breakpoints would land in the wrong app` : ''}.`;
   return { id: naiveId, size: legacySize, retcode: p.retcode, gdbConnects: true, mappings: p.mappings, sentence };
 }

@@ -157,3 +157,11 @@ test('the probe examples of --help and the README run on the simulator and probe
     else assert.match(r.stdout, /\nProbed\.\n$/, `espalgo probe ${args} is not degraded`);
   });
 });
+
+test('an --app-offset beyond the flash: the OpenOCD line says its mapping cannot be predicted, in a sentence about the flash read', async () => {
+  const io = memoryIo();
+  assert.equal(await runProbe({ target: 'sim', appOffset: 0x800000, json: true }, io), 0);
+  const r = JSON.parse(io.stdout()) as { degraded: boolean; openocd: { sentence: string } };
+  assert.equal(r.degraded, true);
+  assert.match(r.openocd.sentence, /^OpenOCD ≤ 2024 would read EF 40 16, take the flash for 4 MiB; app at 0x00800000 \(given app offset \(esp appimage_offset\)\) is not in the flash the probe read; cannot predict its mappings\.$/);
+});

@@ -22,6 +22,8 @@ export interface StubModelInput {
   readonly flashSize: number | null;
   /** As with OpenOCD's `esp appimage_offset`. */
   readonly appOffset?: number;
+  /** What the bytes are, for the sentences: "this file" unless told (a live probe: the flash it read). */
+  readonly where?: string;
 }
 
 function result(appOffset: number | null, retcode: number, explanation: string, mappings: SegmentMapping[] = []): StubPrediction {
@@ -30,16 +32,17 @@ function result(appOffset: number | null, retcode: number, explanation: string, 
 
 export function predictStub(input: StubModelInput): StubPrediction {
   const { bytes, baseOffset, chip, flashSize } = input;
+  const where = input.where ?? 'this file';
   const inFile = (flash: number, n: number): boolean => flash - baseOffset >= 0 && flash - baseOffset + n <= bytes.length;
   let appOffset = input.appOffset;
   let how = 'given app offset (esp appimage_offset)';
   if (appOffset === undefined) {
     if (!inFile(DEFAULT_TABLE_OFFSET, 32)) {
-      return result(null, 0, `cannot predict: flash ${hex32(DEFAULT_TABLE_OFFSET)} (where the stub reads the table) is not in this file`);
+      return result(null, 0, `cannot predict: flash ${hex32(DEFAULT_TABLE_OFFSET)} (where the stub reads the table) is not in ${where}`);
     }
     for (let i = 0; i < 0xc00 / 32; i++) {
       const at = DEFAULT_TABLE_OFFSET + i * 32 - baseOffset;
-      if (at + 32 > bytes.length) return result(null, 0, 'cannot predict: the file ends inside the table at 0x8000');
+      if (at + 32 > bytes.length) return result(null, 0, `cannot predict: ${where} ends inside the table at 0x8000`);
       if (!hasPartitionMagic(bytes, at)) {
         return result(null, -6, i === 0
           ? `no partition table magic (AA 50) at ${hex32(DEFAULT_TABLE_OFFSET)}: the stub fails with -6 (ESP_STUB_ERR_INVALID_IMAGE)`
@@ -58,7 +61,7 @@ export function predictStub(input: StubModelInput): StubPrediction {
     }
     if (appOffset === undefined) return result(null, -6, 'the table at 0x8000 has no app entry: the stub fails with -6');
   }
-  if (!inFile(appOffset, 24)) return result(appOffset, 0, `app at ${hex32(appOffset)} (${how}) is not in this file; cannot predict its mappings`);
+  if (!inFile(appOffset, 24)) return result(appOffset, 0, `app at ${hex32(appOffset)} (${how}) is not in ${where}; cannot predict its mappings`);
   const at = appOffset - baseOffset;
   if (bytes[at] !== IMAGE_MAGIC) {
     return result(appOffset, -8, `app at ${hex32(appOffset)} (${how}) does not start with 0xE9: the 2024 stub fails with -8 (INVALID_APP_MAGIC); 2025+ builds also accept MCUboot`);

@@ -132,3 +132,21 @@ test('a log of plain upstream OpenOCD names the eras left open', (t) => {
   assert.equal(runExplain(f, {}, io), 0);
   assert.match(io.stdout(), /Era {6}not decided \(era A or era B or era C\)/);
 });
+
+test('an error repeated many times is explained once with the lines that repeat it; --json keeps every line', (t) => {
+  const f = join(tempDir(t), 'retries.log');
+  const block = 'Error: Failed to get flash maps (-1)!\nError: Failed to get flash size!\n';
+  writeFileSync(f, `Open On-Chip Debugger v0.12.0-esp32-20230921 (2023-09-21-13:41)\n${block.repeat(30)}`);
+  const io = memoryIo({ columns: 200 });
+  assert.equal(runExplain(f, {}, io), 0);
+  const out = io.stdout();
+  assert.equal(out.match(/The stub reported flash size 0\n/g)?.length, 1);
+  assert.equal(out.match(/-1 \(era A: FAIL\)\n/g)?.length, 1);
+  assert.match(out, /line 2 .*\n(?:.*\n)*? {2}The same on lines 4, 6, 8, 10, 12, 14, 16, 18, 20, 22 and 19 more\.\n/);
+  assert.match(out, /line 3 .*\n(?:.*\n)*? {2}The same on lines 5, 7, 9, 11, 13, 15, 17, 19, 21, 23 and 19 more\.\n/);
+  assert.match(out, /confidence medium; lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 50 more\)/);
+  assert.match(out, /60 line\(s\) explained\./);
+  const j = memoryIo();
+  runExplain(f, { json: true }, j);
+  assert.equal((JSON.parse(j.stdout()) as { explanations: unknown[] }).explanations.length, 60);
+});

@@ -47,19 +47,38 @@ function readLog(file: string, stdin: () => Buffer | string): string {
   return decodeLog(buf, file);
 }
 
-function renderExplanation(x: Explanation, st: Style, columns: number): string {
+/** Line numbers for the text, the first few of a long list: "5, 7, 9 and 47 more". */
+function lineList(lines: readonly number[]): string {
+  const SHOWN = 10;
+  return lines.length <= SHOWN + 2 ? lines.join(', ') : `${lines.slice(0, SHOWN).join(', ')} and ${lines.length - SHOWN} more`;
+}
+
+function renderExplanation(x: Explanation, st: Style, columns: number, repeats: readonly number[]): string {
   const head = x.severity === 'error' ? st.red : x.severity === 'warning' ? st.yellow : st.cyan;
   const out: string[] = [];
   out.push(`${st.bold(`line ${x.line}`)}  ${st.dim(x.raw.trim())}\n`);
   out.push(`  ${head(x.title)}${x.code ? `: ${st.bold(x.code)}` : ''}${x.relatedTo !== undefined ? st.dim(` (detail of line ${x.relatedTo})`) : ''}${x.explained ? '' : st.red(' [not explained]')}\n`);
   out.push(`  ${wrapText(x.explanation, columns, 2)}\n`);
   for (const a of x.actions) out.push(`  ${st.green('→')} ${wrapText(a, columns, 4)}\n`);
+  if (repeats.length) out.push(`  ${st.dim(wrapText(`The same on line${repeats.length > 1 ? 's' : ''} ${lineList(repeats)}.`, columns, 2))}\n`);
   return out.join('');
+}
+
+/** Explanations that say the same (an IDE retrying GDB repeats a whole block) are printed once, with the lines that repeat it. */
+function groupRepeats(xs: readonly Explanation[]): { first: Explanation; repeats: number[] }[] {
+  const groups = new Map<string, { first: Explanation; repeats: number[] }>();
+  for (const x of xs) {
+    const key = JSON.stringify([x.kind, x.title, x.code, x.explanation, x.actions, x.explained]);
+    const g = groups.get(key);
+    if (g) g.repeats.push(x.line);
+    else groups.set(key, { first: x, repeats: [] });
+  }
+  return [...groups.values()];
 }
 
 function renderDiagnosis(d: Diagnosis, i: number, st: Style, columns: number): string {
   const out: string[] = [];
-  out.push(`${st.bold(`${i + 1}. ${d.title}`)} ${st.dim(`(confidence ${d.confidence}; line${d.lines.length > 1 ? 's' : ''} ${d.lines.join(', ')})`)}\n`);
+  out.push(`${st.bold(`${i + 1}. ${d.title}`)} ${st.dim(`(confidence ${d.confidence}; line${d.lines.length > 1 ? 's' : ''} ${lineList(d.lines)})`)}\n`);
   out.push(`   ${wrapText(d.summary, columns, 3)}\n`);
   if (d.actions.length) out.push(`   ${st.bold('What to do:')}\n`);
   for (const a of d.actions) out.push(`   - ${wrapText(a, columns, 5)}\n`);
@@ -83,7 +102,7 @@ export function renderReport(r: ExplainReport, name: string, st: Style, columns:
     return out.join('');
   }
   out.push(`\n${st.bold('Lines')}\n`);
-  for (const x of shown) out.push(renderExplanation(x, st, columns) + '\n');
+  for (const g of groupRepeats(shown)) out.push(renderExplanation(g.first, st, columns, g.repeats) + '\n');
   if (r.diagnoses.length) {
     out.push(`${st.bold('Diagnosis')}\n`);
     r.diagnoses.forEach((d, i) => out.push(renderDiagnosis(d, i, st, columns) + '\n'));

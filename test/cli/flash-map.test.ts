@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { runFlashMap } from '../../src/cli/commands/flash-map.js';
 import { memoryIo, wantsColor } from '../../src/cli/output/io.js';
 import { parseNumber } from '../../src/cli/output/format.js';
-import { buildExampleFlash } from '../../src/image/examples/index.js';
+import { buildExampleApp, buildExampleFlash } from '../../src/image/examples/index.js';
+import { esp32c3 } from '../../src/chips/index.js';
 import { balancedXml, tempDir } from './helpers.js';
 
 const ANSI = /\x1b\[/;
@@ -48,6 +49,21 @@ test('text report: tables, picture, findings; no ANSI codes unless colour is on'
   const coloured = memoryIo({ color: true });
   runFlashMap(file, {}, coloured);
   assert.match(coloured.stdout(), ANSI);
+});
+
+test('the OpenOCD stub line says "unknown", not "ok", when the file lacks what the stub reads (an app image alone: no table at 0x8000)', (t) => {
+  const dir = tempDir(t);
+  const app = join(dir, 'app.bin');
+  writeFileSync(app, buildExampleApp({ chip: esp32c3 }));
+  const io = memoryIo({ color: false });
+  runFlashMap(app, {}, io);
+  assert.match(io.stdout(), /OpenOCD's flash stub.*\n  unknown: cannot predict: flash 0x00008000 \(where the stub reads the table\) is not in this file/);
+  const j = memoryIo();
+  runFlashMap(app, { json: true }, j);
+  assert.equal((JSON.parse(j.stdout()) as { openocdStub: { predicted: boolean } }).openocdStub.predicted, false);
+  const whole = memoryIo({ color: false });
+  runFlashMap(writeExample(dir, 'micropython'), {}, whole);
+  assert.match(whole.stdout(), /OpenOCD's flash stub.*\n  ok: /);
 });
 
 test('colour only on a TTY without NO_COLOR', () => {

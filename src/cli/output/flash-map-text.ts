@@ -83,7 +83,8 @@ export function renderFlashMapText(r: FlashMapReport, st: Style, columns: number
   out.push('\n' + renderFlashPicture(r, st, columns));
   const stub = r.openocdStub;
   out.push(`\n${st.bold("OpenOCD's flash stub")} ${st.dim('(2024 builds, MAP_GET)')}\n`);
-  out.push(`  ${stub.retcode === 0 ? st.green('ok') : st.red(`fails (${stub.retcode})`)}: ${wrapText(stub.explanation, columns, 4)}\n`);
+  const outcome = !stub.predicted ? st.dim('unknown') : stub.retcode === 0 ? st.green('ok') : st.red(`fails (${stub.retcode})`);
+  out.push(`  ${outcome}: ${wrapText(stub.explanation, columns, 4)}\n`);
   out.push(`\n${st.bold('Findings')}\n`);
   out.push(renderFindings(r.findings, st, columns));
   out.push(`\n${summaryLine(r.findings)}\n`);

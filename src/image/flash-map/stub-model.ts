@@ -27,7 +27,12 @@ export interface StubModelInput {
 }
 
 function result(appOffset: number | null, retcode: number, explanation: string, mappings: SegmentMapping[] = []): StubPrediction {
-  return { appOffset, mappings, retcode, explanation };
+  return { appOffset, mappings, retcode, predicted: true, explanation };
+}
+
+/** The bytes lack what the stub would read: no outcome. */
+function unknown(appOffset: number | null, explanation: string): StubPrediction {
+  return { appOffset, mappings: [], retcode: 0, predicted: false, explanation };
 }
 
 export function predictStub(input: StubModelInput): StubPrediction {
@@ -38,11 +43,11 @@ export function predictStub(input: StubModelInput): StubPrediction {
   let how = 'given app offset (esp appimage_offset)';
   if (appOffset === undefined) {
     if (!inFile(DEFAULT_TABLE_OFFSET, 32)) {
-      return result(null, 0, `cannot predict: flash ${hex32(DEFAULT_TABLE_OFFSET)} (where the stub reads the table) is not in ${where}`);
+      return unknown(null, `cannot predict: flash ${hex32(DEFAULT_TABLE_OFFSET)} (where the stub reads the table) is not in ${where}`);
     }
     for (let i = 0; i < 0xc00 / 32; i++) {
       const at = DEFAULT_TABLE_OFFSET + i * 32 - baseOffset;
-      if (at + 32 > bytes.length) return result(null, 0, `cannot predict: ${where} ends inside the table at 0x8000`);
+      if (at + 32 > bytes.length) return unknown(null, `cannot predict: ${where} ends inside the table at 0x8000`);
       if (!hasPartitionMagic(bytes, at)) {
         return result(null, -6, i === 0
           ? `no partition table magic (AA 50) at ${hex32(DEFAULT_TABLE_OFFSET)}: the stub fails with -6 (ESP_STUB_ERR_INVALID_IMAGE)`
@@ -61,7 +66,7 @@ export function predictStub(input: StubModelInput): StubPrediction {
     }
     if (appOffset === undefined) return result(null, -6, 'the table at 0x8000 has no app entry: the stub fails with -6');
   }
-  if (!inFile(appOffset, 24)) return result(appOffset, 0, `app at ${hex32(appOffset)} (${how}) is not in ${where}; cannot predict its mappings`);
+  if (!inFile(appOffset, 24)) return unknown(appOffset, `app at ${hex32(appOffset)} (${how}) is not in ${where}; cannot predict its mappings`);
   const at = appOffset - baseOffset;
   if (bytes[at] !== IMAGE_MAGIC) {
     return result(appOffset, -8, `app at ${hex32(appOffset)} (${how}) does not start with 0xE9: the 2024 stub fails with -8 (INVALID_APP_MAGIC); 2025+ builds also accept MCUboot`);

@@ -200,6 +200,8 @@ export interface StubPrediction {
   readonly mappings: readonly SegmentMapping[];
   /** The stub's result code (0 = ok, −6 table magic, −7 entry beyond flash size, −8 app magic). */
   readonly retcode: number;
+  /** False when the bytes lack what the stub would read (the table, the app): no outcome is predicted and retcode says nothing. */
+  readonly predicted: boolean;
   readonly explanation: string;
 }
 

@@ -150,3 +150,13 @@ test('an error repeated many times is explained once with the lines that repeat 
   runExplain(f, { json: true }, j);
   assert.equal((JSON.parse(j.stdout()) as { explanations: unknown[] }).explanations.length, 60);
 });
+
+test('an empty log (a file, standard input, only blank lines) is named empty, exit 2', (t) => {
+  const f = join(tempDir(t), 'empty.log');
+  writeFileSync(f, '');
+  for (const [file, stdin] of [[f, undefined], ['-', () => ''], ['-', () => Buffer.from('\n\r\n  \n')]] as const) {
+    const io = memoryIo();
+    assert.equal(stdin ? runExplain(file, {}, io, stdin) : runExplain(file, {}, io), 2);
+    assert.match(io.stderr(), /^espalgo: (.*empty\.log|standard input) is empty: give the log OpenOCD wrote/);
+  }
+});

@@ -114,7 +114,9 @@ export function renderReport(r: ExplainReport, name: string, st: Style, columns:
 
 export function runExplain(file: string, o: ExplainCliOptions, io: CliIo = processIo(), stdin: () => Buffer | string = () => readFileSync(0)): number {
   return runGuarded(io, () => {
+    if (file === '-' && process.stdin.isTTY) io.err('espalgo: reading the OpenOCD log from standard input (paste it, then Ctrl-D; or give the log file)\n');
     const text = readLog(file, stdin);
+    if (text.trim() === '') throw new CliInputError('NOT_A_LOG', `${file === '-' ? 'standard input' : file} is empty: give the log OpenOCD wrote (openocd … -l openocd.log, or its output redirected)`);
     const report = explainOpenOcdLog(text, o.era ? { era: o.era } : {});
     const looksLikeLog = report.levelLines > 0 || report.era.version !== undefined || report.explanations.length > 0;
     if (!looksLikeLog) {

@@ -170,8 +170,10 @@ export function planOtaSelect(otadata: OtaData, slot: number, otaCount: number):
   return { copy: other, seq, seqLabel: labelOf(other) };
 }
 
+/** 'the factory app "factory" at 0x00010000', 'ota_1 "ota_1" at 0x00090000'. */
 function label(e: PartitionEntry): string {
-  return `${e.subtypeName} "${e.label}" at ${h32(e.offset)}`;
+  const what = e.subtype === 0x00 ? 'the factory app' : e.subtype === 0x20 ? 'the test app' : e.subtypeName;
+  return `${what} "${e.label}" at ${h32(e.offset)}`;
 }
 
 /** Which app the 2nd-stage bootloader would boot, and why. */
@@ -210,7 +212,7 @@ export function selectBootApp(table: PartitionTable | readonly PartitionEntry[],
         : { reason: `${why}; the bootloader tries only ota_0…ota_${otaCount - 1} (as many slots as OTA entries), factory and test, none of which exists: it boots no app` };
   };
   if (!otadataPart) {
-    if (factory) return { entry: factory, reason: `no otadata partition: booting the factory app ${label(factory)}` };
+    if (factory) return { entry: factory, reason: `no otadata partition: booting ${label(factory)}` };
     return fallback(-1, 'no otadata partition and no factory app');
   }
   if (otadataPart.size < OTADATA_SIZE) {
@@ -219,7 +221,7 @@ export function selectBootApp(table: PartitionTable | readonly PartitionEntry[],
   if (!otadataBytes) {
     const entry = factory ?? ota[0];
     return entry
-      ? { entry, reason: `otadata not supplied: assuming it is erased, so ${factory ? 'the factory app' : 'ota_0 (there is no factory app)'} ${label(entry)}` }
+      ? { entry, reason: `otadata not supplied: assuming it is erased, so ${label(entry)}${factory ? '' : ' (there is no factory app)'}` }
       : fallback(-1, 'otadata not supplied and there is neither a factory app nor ota_0');
   }
   const otadata = parseOtadata(otadataBytes);
@@ -228,7 +230,7 @@ export function selectBootApp(table: PartitionTable | readonly PartitionEntry[],
     const why = !active
       ? `neither otadata copy is valid (${otadata.copies.map((c) => `copy ${c.copy}: ${c.invalidReason ?? 'ok'}`).join('; ')})`
       : 'otadata is set but the table has no OTA app partitions';
-    if (factory) return { entry: factory, reason: `${why}: booting the factory app ${label(factory)}`, otadata };
+    if (factory) return { entry: factory, reason: `${why}: booting ${label(factory)}`, otadata };
     if (ota[0]) return { entry: ota[0], reason: `${why} and there is no factory app: booting ${label(ota[0])}`, otadata };
     return { ...fallback(-1, `${why}, no factory app and no ota_0`), otadata };
   }

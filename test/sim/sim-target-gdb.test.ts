@@ -15,7 +15,7 @@ test('espalgo sim --gdb: the simulated chip served over RSP on 127.0.0.1 (memory
   const io = { out: (t: string) => void (out += t), err: (t: string) => void (out += t), color: false, columns: 80 };
   const running = await startSim({ flash: file, gdb: 0, scenario: 'issue-366' }, io);
   try {
-    assert.match(out, /partition table at 0x00008000; no otadata partition: booting the factory app factory "factory" at 0x00010000\n/);
+    assert.match(out, /partition table at 0x00008000; no otadata partition: booting the factory app "factory" at 0x00010000\n/);
     assert.match(out, /GDB server listening on 127\.0\.0\.1:\d+/);
     const remote = await connectRemote('127.0.0.1', running.gdb!.port, { timeoutMs: 3000 });
     try {

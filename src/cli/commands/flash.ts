@@ -124,8 +124,6 @@ function result(o: FlashCommonOptions, io: CliIo, json: Record<string, unknown>,
 
 const roundTimes = (ms: WriteReport['ms']): WriteReport['ms'] => Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, tenths(v)])) as WriteReport['ms'];
 
-/** "4 KiB", "4.9 KiB"; under 1 KiB the bytes ("3 bytes", not "0.0 KiB"). */
-
 /** What write or verify found for one file: its JSON fields and its lines of text. */
 interface PartReport {
   readonly part: FlashFilePart;

@@ -1,5 +1,5 @@
 /** The flash layout of a report as a flat list of regions, shared by the terminal picture and the SVG. */
-import type { AppInfo, FlashMapReport } from '../../image/flash-map/index.js';
+import { bootloaderFlashEnd, type AppInfo, type FlashMapReport } from '../../image/flash-map/index.js';
 
 export type RegionKind = 'bootloader' | 'table' | 'app' | 'data' | 'other';
 
@@ -16,9 +16,8 @@ export interface Region {
 export function flashRegions(r: FlashMapReport): Region[] {
   const out: Region[] = [];
   if (r.bootloader) {
-    const { flashOffset, length, signature } = r.bootloader;
-    const size = signature ? signature.flashOffset + signature.length - flashOffset : length;
-    out.push({ label: 'bootloader', kind: 'bootloader', offset: flashOffset, size, booting: false, detail: signature ? 'bootloader, signed' : 'bootloader' });
+    const bl = r.bootloader;
+    out.push({ label: 'bootloader', kind: 'bootloader', offset: bl.flashOffset, size: bootloaderFlashEnd(bl) - bl.flashOffset, booting: false, detail: bl.signature ? 'bootloader, signed' : 'bootloader' });
   }
   if (r.partitionTable.flashOffset !== null) {
     out.push({ label: 'partition table', kind: 'table', offset: r.partitionTable.flashOffset, size: 0x1000, booting: false, detail: 'partition table' });

@@ -3,6 +3,7 @@
  * (codes starting STUB_). Errors are problems of the firmware itself; warnings are things that
  * work on the chip but defeat a debugger's flash probe; info is context.
  */
+import { bootloaderFlashEnd } from './bootloader-extent.js';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { hex32 } from '../../chips/index.js';
 import { isPrimaryBootloader, isPrimaryPartitionTable } from '../partition-names.js';
@@ -175,7 +176,7 @@ function bootloaderRoom(
   const start = bl.flashOffset;
   // A signed bootloader's signature takes flash after it, and is checked by the ROM with it.
   const sig = bl.signature;
-  const end = sig ? sig.flashOffset + sig.length : start + bl.length;
+  const end = bootloaderFlashEnd(bl);
   const extent = `is ${mib(bl.length)}${sig ? ` and, with its Secure Boot ${sig.scheme === 'sbv2' ? 'v2 signature sector' : 'v1 signature'} at ${hex32(sig.flashOffset)},` : ' and'} ends at ${hex32(end)}`;
   const table = r.partitionTable.flashOffset;
   const entry = r.partitionTable.entries.find((e) => isPrimaryBootloader(e) && e.offset === start);

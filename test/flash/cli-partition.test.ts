@@ -158,7 +158,7 @@ test('a partition flagged encrypted: read, write and verify say that the bytes a
   const board = join(dir, 'board.bin');
   const bytes = new Uint8Array(readFileSync(DEMO_FLASH));
   const entries = parsePartitionTable(bytes.subarray(0x8000, 0x8000 + PARTITION_TABLE_MAX_LENGTH)).entries;
-  bytes.set(buildPartitionTable(entries.map((e) => ({ type: e.type, subtype: e.subtype, offset: e.offset, size: e.size, label: e.label, flags: { encrypted: e.label === 'nvs' } }))), 0x8000);
+  bytes.set(buildPartitionTable(entries.map((e) => ({ ...e, flags: { encrypted: e.label === 'nvs' } }))), 0x8000);
   writeFileSync(board, bytes);
   const data = join(dir, 'nvs.bin');
   writeFileSync(data, random(NVS.size));

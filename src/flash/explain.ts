@@ -153,7 +153,7 @@ function mapsFailed(ev: Extract<LogEvent, { kind: 'maps-failed' }>, era: EraReso
   const known = decoded.filter((d) => d.info);
   const meaning = known.length === 0
     ? `The number is not in the ${decoded.map((d) => `era ${d.era}`).join(' or ')} table.`
-    : known.length === 1 || new Set(known.map((d) => d.info!.name)).size === 1 ? known[0]!.info!.meaning
+    : new Set(known.map((d) => d.info!.meaning)).size === 1 ? known[0]!.info!.meaning
       : known.map((d) => `In era ${d.era}: ${d.info!.meaning}`).join(' ');
   const actions = [...new Set(known.map((d) => d.info!.action))];
   const single = decoded.length === 1 ? { era: decoded[0]!.era } : {};

@@ -53,6 +53,15 @@ const linesOf = (events: readonly LogEvent[], pred: (e: LogEvent) => boolean): n
 
 const uniqSorted = (ns: readonly number[]): number[] => [...new Set(ns)].sort((a, b) => a - b);
 
+/** True when every era the log can belong to uses the legacy stub (eras A and B: 3-byte addresses, no dummy clearing). */
+function legacyStub(era: EraResolution): boolean {
+  const eras = era.era ? [era.era] : era.candidates;
+  return eras.length > 0 && eras.every((c) => c !== 'C');
+}
+
+/** "era A", or "era A or B" while the log does not decide between them. */
+const eraWords = (era: EraResolution): string => `era ${era.era ?? era.candidates.join(' or ')}`;
+
 function sizeZero(input: DiagnoseInput): Diagnosis | undefined {
   const { events, explanations, era, chip } = input;
   const named = linesNamed(explanations, NAMES.sizeZero);
@@ -63,7 +72,7 @@ function sizeZero(input: DiagnoseInput): Diagnosis | undefined {
   const lines = uniqSorted([...named, ...hinted, ...eraAFail]);
   const version = era.version;
   const date = version?.releaseDate;
-  const legacy = era.era === 'A' || era.era === 'B' || (!era.era && era.candidates.every((c) => c !== 'C'));
+  const legacy = legacyStub(era);
   const parts: string[] = [
     'OpenOCD\'s flasher stub read the flash chip\'s JEDEC id and could not turn it into a size, so the flash size is 0. That check comes before anything is read from flash: the partition table, the app image and the partition layout are not involved.',
     'With size 0 the whole-flash bank cannot be probed, and because GDB has every bank probed when it connects, GDB is turned away.',
@@ -134,8 +143,8 @@ export function diagnose(input: DiagnoseInput): Diagnosis[] {
     out.push({ id: 'gdb-refused', title: 'GDB could not attach', summary: `GDB was turned away because of ${cause}: when GDB connects, OpenOCD probes every flash bank for the memory map, and one failing bank aborts the connection.`, actions: ['Fix the cause above; meanwhile connect with -c "set ESP_FLASH_SIZE 0", or "gdb_memory_map disable", or a gdb-attach event.'], confidence: 'high', lines: gdb });
   }
   const big = facts.banks.filter((b) => b.sizeKb > 16384);
-  if (big.length && (era.era === 'A' || era.era === 'B')) {
-    out.push({ id: 'large-flash-legacy-stub', title: 'Flash above 16 MB with the legacy stub', summary: `The flash is ${big[0]!.sizeKb / 1024} MB, but the era ${era.era} stub uses 3-byte flash addresses: erase, write and read above 16 MB probably land in the low 16 MB instead (inferred from the stub's settings, not tested).`, actions: ['Do not program above 16 MB with this OpenOCD; era C (20260702 on) uses 4-byte addressing on ESP32-S3.'], confidence: 'low', lines: big.map((b) => b.line) });
+  if (big.length && legacyStub(era)) {
+    out.push({ id: 'large-flash-legacy-stub', title: 'Flash above 16 MB with the legacy stub', summary: `The flash is ${big[0]!.sizeKb / 1024} MB, but the ${eraWords(era)} stub uses 3-byte flash addresses: erase, write and read above 16 MB probably land in the low 16 MB instead (inferred from the stub's settings, not tested).`, actions: ['Do not program above 16 MB with this OpenOCD; era C (20260702 on) uses 4-byte addressing on ESP32-S3.'], confidence: 'low', lines: big.map((b) => b.line) });
   }
   const adapter = linesOf(events, (e) => e.kind === 'adapter-problem' || e.kind === 'jtag-chain');
   if (adapter.length) out.push({ id: 'adapter', title: 'OpenOCD could not reach the chip', summary: 'The debug adapter or the JTAG connection failed before any flash work started.', actions: ['Fix the adapter/JTAG problem first; flash errors after it are not meaningful.'], confidence: 'high', lines: adapter });

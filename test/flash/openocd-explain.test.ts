@@ -131,3 +131,21 @@ test('plain upstream OpenOCD: the era stays open over every era the numbers are 
   assert.deepEqual(r.era.candidates, ['A', 'B', 'C']);
   assert.equal(r.explanations[0]!.code, '-6 (era A: INVALID_IMAGE); -6 (era B: INVALID_IMAGE)');
 });
+
+test('flash above 16 MB: the legacy-stub warning for eras A and B, also while the log cannot tell A from B, never for era C', () => {
+  const log = (version: string) => `Open On-Chip Debugger ${version}\nInfo : Auto-detected flash bank 'esp32s3.flash' size 32768 KB\nError: Failed to get flash maps (-1)!\n`;
+  const large = (version: string) => explainOpenOcdLog(log(version)).diagnoses.find((d) => d.id === 'large-flash-legacy-stub');
+  assert.match(large('v0.12.0-esp32-20241016 (2024-10-16-14:17)')?.summary ?? '', /32 MB, but the era B stub uses 3-byte/);
+  const between = explainOpenOcdLog(log('v0.12.0-esp32-20240318-5-gabcdef12 (2024-07-01-10:00)'));
+  assert.deepEqual([between.era.era, between.era.candidates], [undefined, ['A', 'B']]);
+  assert.match(large('v0.12.0-esp32-20240318-5-gabcdef12 (2024-07-01-10:00)')?.summary ?? '', /the era A or B stub uses 3-byte/);
+  assert.equal(large('v0.12.0-esp32-20260702 (2026-07-02-10:00)'), undefined);
+  assert.equal(large('v0.12.0-esp32-20260424-3-g1234567 (2026-06-01-10:00)'), undefined, 'between B and C: maybe the new stub');
+});
+
+test('a number whose meaning differs between the open eras is explained for each era', () => {
+  const r = explainOpenOcdLog('Open On-Chip Debugger v0.12.0-esp32-20240318-5-gabcdef12 (2024-07-01-10:00)\nError: Failed to get flash maps (-1)!\n');
+  const x = r.explanations[0]!;
+  assert.equal(x.code, '-1 (era A: FAIL); -1 (era B: FAIL)');
+  assert.match(x.explanation, /^In era A: .*every command except the size query.* In era B: .*flash size came out as 0/);
+});

@@ -16,7 +16,7 @@ import type { ChipDescriptor } from '../chips/types.js';
 import { ImageFormatError, h32 } from './errors.js';
 import { buildImage } from './image-build.js';
 import { IMAGE_HEADER_SIZE, MAX_SEGMENTS, SEGMENT_HEADER_SIZE } from './image-header.js';
-import { classifyAddress, isFlashMapped } from './segment-kind.js';
+import { classifyAddress, isFlashMapped, outsideChipMemory } from './segment-kind.js';
 import { PF_X, PT_LOAD, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, elfSectionData, elfSegmentData } from './elf.js';
 import { sha256 } from './hash.js';
 import { hasAppDescriptor } from './app-desc.js';
@@ -93,6 +93,14 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
   const pieces = mergeAdjacent(elfLoadablePieces(elf, chip, options.source ?? 'segments'));
   if (pieces.length === 0) {
     throw new ImageFormatError('ELF_NO_SEGMENTS', `the ELF has no loadable ${options.source ?? 'segments'} with data; nothing to put in an image`);
+  }
+  const stray = pieces.find((p) => outsideChipMemory(chip, p.address, p.data.length));
+  if (stray) {
+    throw new ImageFormatError(
+      'ELF_LOAD_ADDRESS',
+      `${stray.origin} loads at ${h32(stray.address)}..${h32(stray.address + stray.data.length)}, which is not RAM, RTC memory or the flash window of the ${chip.displayName}, so its bootloader would refuse the image; is the ELF built for another chip?`,
+      { found: stray.address },
+    );
   }
   const flash = pieces.filter((p) => p.group === 'drom' || p.group === 'irom');
   for (const p of flash) {

@@ -27,6 +27,7 @@ export type ImageErrorCode =
   | 'ELF_BAD_HEADER'
   | 'ELF_NO_SEGMENTS'
   | 'ELF_UNMAPPABLE'
+  | 'ELF_LOAD_ADDRESS'
   | 'MERGE_OVERLAP'
   | 'MERGE_RANGE'
   | 'BYTES_RANGE';

@@ -10,7 +10,7 @@ import { readU32 } from './bytes.js';
 import { ImageFormatError, h32, h8 } from './errors.js';
 import { sha256 } from './hash.js';
 import { IMAGE_HEADER_SIZE, MAX_SEGMENTS, SEGMENT_HEADER_SIZE, chipOfHeader, parseImageHeader } from './image-header.js';
-import { classifyAddress, isFlashKind } from './segment-kind.js';
+import { classifyAddress, isFlashKind, outsideChipMemory } from './segment-kind.js';
 import { hasAppDescriptor, parseAppDescriptor } from './app-desc.js';
 import { hasBootloaderDescriptor, parseBootloaderDescriptor } from './bootloader-desc.js';
 import { findSignature } from './signature.js';
@@ -81,6 +81,14 @@ function structuralFindings(segments: readonly ImageSegment[], chip: ChipDescrip
         severity: 'warning',
         code: 'IMAGE_SEGMENT_UNALIGNED',
         message: `segment ${s.index} at ${h32(s.headerOffset)} has length ${h32(s.length)}, not a multiple of 4; the ESP-IDF bootloader rejects such segments`,
+        offset: s.headerOffset,
+      });
+    }
+    if (chip && outsideChipMemory(chip, s.loadAddress, s.length)) {
+      findings.push({
+        severity: 'error',
+        code: 'IMAGE_SEGMENT_LOAD_ADDRESS',
+        message: `segment ${s.index} loads at ${h32(s.loadAddress)}..${h32(s.loadAddress + s.length)}, which is not RAM, RTC memory or the flash window of the ${chip.displayName}: the ESP-IDF bootloader refuses the image ("bad load address range"); an image built for another chip looks like this`,
         offset: s.headerOffset,
       });
     }

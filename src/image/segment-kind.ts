@@ -55,7 +55,8 @@ const RAM: Readonly<Record<ChipName, RamWindows>> = {
   esp32c6: { dram: [], iram: [], rtc: [{ start: 0x50000000, end: 0x50004000 }] },
   esp32h2: { dram: [], iram: [], rtc: [{ start: 0x50000000, end: 0x50001000 }] },
   esp32c5: { dram: [], iram: [], rtc: [{ start: 0x50000000, end: 0x50004000 }] },
-  esp32p4: { dram: [], iram: [], rtc: [{ start: 0x50108000, end: 0x50110000 }] },
+  // P4: the 8 KiB SPM (TCM) at 0x30100000 is loadable too.
+  esp32p4: { dram: [{ start: 0x30100000, end: 0x30102000 }], iram: [], rtc: [{ start: 0x50108000, end: 0x50110000 }] },
 };
 
 function anyIn(ranges: readonly AddressRange[], a: number): boolean {
@@ -100,4 +101,20 @@ export function classifyAddress(chip: ChipDescriptor | undefined, address: numbe
 /** True for kinds that live in flash (read through the cache). */
 export function isFlashKind(kind: SegmentKind): boolean {
   return kind === 'drom' || kind === 'irom' || kind === 'flash';
+}
+
+/** The ESP-IDF bootloader loads no segment below this address (0 is padding, small values are reserved). */
+export const FIRST_LOADED_ADDRESS = 0x10000000;
+
+/**
+ * True when the ESP-IDF bootloader would have to copy this segment somewhere the chip has no RAM
+ * or RTC/LP memory (its start or its last byte falls outside them), and so refuses the whole image
+ * ("bad load address range"). Flash-mapped segments and those it never loads (below
+ * FIRST_LOADED_ADDRESS) are not copied, so never outside.
+ */
+export function outsideChipMemory(chip: ChipDescriptor, address: number, length: number): boolean {
+  const a = address >>> 0;
+  if (a < FIRST_LOADED_ADDRESS || isFlashMapped(chip, a) || length === 0) return false;
+  const loaded = (k: SegmentKind) => k === 'dram' || k === 'iram' || k === 'rtc';
+  return !loaded(classifyAddress(chip, a)) || !loaded(classifyAddress(chip, a + length - 1));
 }

@@ -130,4 +130,9 @@ test('elf2image errors', () => {
   const c3 = parseElf(c3Elf());
   assert.throws(() => elf2image(c3, esp32c3, { mmuPageSize: 0x8000 }), (e: unknown) => isErr('IMAGE_BUILD')(e) && /the ESP32-C3 has no 32 KiB MMU page; its MMU pages are 64 KiB/.test((e as Error).message));
   assert.ok(elf2image(c3, esp32c3, { mmuPageSize: 0x10000 }).length > 0, 'the chip\'s own page is fine');
+  // an ESP32-C3 ELF for the ESP32-C6 (same architecture): its DROM, DRAM and IRAM addresses do not exist there
+  assert.throws(() => elf2image(c3, esp32c6), (e: unknown) => isErr('ELF_LOAD_ADDRESS')(e) && /loads at 0x3c010020\.\.0x3c0101a0, which is not RAM, RTC memory or the flash window of the ESP32-C6.*another chip/.test((e as Error).message));
+  // a RAM piece that starts in DRAM but runs past its end
+  const over = parseElf(writeTestElf({ segments: [{ vaddr: 0x3fcdfff0, data: filled(0x20, 1), flags: 6 }] }));
+  assert.throws(() => elf2image(over, esp32c3), isErr('ELF_LOAD_ADDRESS'));
 });

@@ -188,6 +188,15 @@ test('structural findings: unaligned segment length and MMU misalignment', () =>
   assert.ok(q.findings?.some((f) => f.code === 'IMAGE_SEGMENT_UNALIGNED' && f.offset === 24));
 });
 
+test('a segment the bootloader would copy where the chip has no memory is an error finding', () => {
+  const segments = [{ loadAddress: 0x3fc80000, data: filled(16, 1) }, { loadAddress: 0x40380000, data: filled(16, 2) }];
+  assert.deepEqual(parseImage(buildImage({ chip: esp32c3, entry: 0x40380000, segments })).findings, []);
+  // the same bytes as an ESP32-C6 image: neither address exists on that chip
+  const p = parseImage(buildImage({ chip: esp32c6, entry: 0x40380000, segments }));
+  assert.deepEqual(p.findings?.map((f) => [f.code, f.severity, f.offset]), [['IMAGE_SEGMENT_LOAD_ADDRESS', 'error', 24], ['IMAGE_SEGMENT_LOAD_ADDRESS', 'error', 48]]);
+  assert.match(p.findings![0]!.message, /segment 0 loads at 0x3fc80000\.\.0x3fc80010, which is not RAM, RTC memory or the flash window of the ESP32-C6: the ESP-IDF bootloader refuses the image/);
+});
+
 test('MMU alignment is checked against the page the app descriptor records, when the chip has that page', () => {
   const app = (chip: typeof esp32c6, address: number, mmuPageSizeLog2: number) => {
     const rodata = filled(0x100, 1);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { esp32, esp32c2, esp32c3, esp32c5, esp32c6, esp32h2, esp32p4, esp32s2, esp32s3 } from '../../src/chips/index.js';
-import { classifyAddress, isFlashKind } from '../../src/image/segment-kind.js';
+import { classifyAddress, isFlashKind, outsideChipMemory } from '../../src/image/segment-kind.js';
 
 test('load addresses classified per chip', () => {
   const cases: [typeof esp32, number, string][] = [
@@ -21,4 +21,17 @@ test('load addresses classified per chip', () => {
   assert.equal(classifyAddress(undefined, 0x42000000), 'unknown');
   assert.equal(classifyAddress(undefined, 0), 'padding');
   assert.deepEqual(['drom', 'irom', 'flash', 'dram', 'rtc', 'padding'].map((k) => isFlashKind(k as never)), [true, true, true, false, false, false]);
+});
+
+test('segments the bootloader would copy where the chip has no memory', () => {
+  assert.equal(outsideChipMemory(esp32c3, 0x3fc80000, 0x100), false, 'DRAM');
+  assert.equal(outsideChipMemory(esp32c3, 0x3fcdff00, 0x200), true, 'runs past the end of DRAM');
+  assert.equal(outsideChipMemory(esp32c6, 0x3fc80000, 0x10), true, 'C3 DRAM on a C6');
+  assert.equal(outsideChipMemory(esp32c6, 0x40800000, 0x10), false);
+  assert.equal(outsideChipMemory(esp32c6, 0x42000020, 0x10), false, 'flash-mapped: not copied');
+  assert.equal(outsideChipMemory(esp32c6, 0, 0x10000), false, 'padding');
+  assert.equal(outsideChipMemory(esp32c6, 0x0fffff00, 0x10), false, 'below 0x10000000: never loaded');
+  assert.equal(outsideChipMemory(esp32c2, 0x50000000, 0x10), true, 'the C2 has no RTC memory');
+  assert.equal(outsideChipMemory(esp32p4, 0x30100000, 0x100), false, 'P4 SPM');
+  assert.equal(outsideChipMemory(esp32c3, 0x3fc80000, 0), false, 'empty segment');
 });

@@ -6,7 +6,7 @@ import { checkOutputNotInput, writeOutputFile } from '../output/atomic-write.js'
 import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_PROBLEM, EXIT_OK } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
-import { formatSize, hex32, parseNumber } from '../output/format.js';
+import { formatSize, hex32, hexSize, parseNumber } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
 import { renderTable } from '../output/table.js';
@@ -58,7 +58,7 @@ export function runMerge(args: readonly string[], o: MergeCliOptions, io: CliIo 
     const parts = partsOf(args);
     checkOutputNotInput(o.out, parts.map((p) => p.file));
     const end = Math.max(o.padTo ?? 0, ...parts.map(({ part }) => part.offset + part.data.length - base));
-    if (end > MAX_OUTPUT) throw new CliInputError('BAD_ARGUMENTS', `the output would be ${formatSize(end)}; a flash file is at most ${formatSize(MAX_OUTPUT)} (is an offset or --pad-to mistyped?)`);
+    if (end > MAX_OUTPUT) throw new CliInputError('BAD_ARGUMENTS', `the output would end at 0x${end.toString(16)} (${formatSize(end)}), past ${hexSize(MAX_OUTPUT)}, the most a flash file holds (is an offset or --pad-to mistyped?)`);
     const merged = mergeFlash(parts.map((p) => p.part), { baseOffset: base, ...(o.padTo !== undefined ? { size: o.padTo } : {}) });
     writeOutputFile(o.out, merged);
     const sorted = [...parts].sort((a, b) => a.part.offset - b.part.offset);

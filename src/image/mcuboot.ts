@@ -64,27 +64,28 @@ export function buildMcubootHeader(h: Omit<McubootHeader, 'magic'>): Uint8Array 
 /**
  * What an MCUboot image (header at byte 0 of `bytes`) lacks that MCUboot needs to boot it: a header
  * size below 32, an image cut short, no TLV area after it (MCUboot checks the image's hash there),
- * a TLV area cut short. Structure only: no hash or signature is checked.
+ * a TLV area cut short. Structure only: no hash or signature is checked. `holder` names what
+ * `bytes` are in the messages ("the file", "partition \"ota_0\"").
  */
-export function mcubootFindings(bytes: Uint8Array, h: McubootHeader): Finding[] {
+export function mcubootFindings(bytes: Uint8Array, h: McubootHeader, holder = 'the file'): Finding[] {
   if (h.headerSize < MCUBOOT_HEADER_SIZE) {
     return [{ severity: 'error', code: 'MCUBOOT_HEADER_SIZE', message: `the header size is ${h.headerSize} bytes, less than the 32 of the header itself`, offset: 8 }];
   }
   const end = h.headerSize + h.imageSize;
   if (end > bytes.length) {
-    return [{ severity: 'error', code: 'MCUBOOT_TRUNCATED', message: `the header says ${h.imageSize} bytes of image after its ${h.headerSize}, ending at ${h32(end)}, but the file has ${bytes.length} bytes: the image is cut short`, offset: 12 }];
+    return [{ severity: 'error', code: 'MCUBOOT_TRUNCATED', message: `the header says ${h.imageSize} bytes of image after its ${h.headerSize}, ending at ${h32(end)}, but ${holder} has ${bytes.length} bytes: the image is cut short`, offset: 12 }];
   }
   let at = end;
   const areas: [number, string][] = h.protectedTlvSize > 0 ? [[MCUBOOT_TLV_PROT_INFO_MAGIC, 'protected TLV area'], [MCUBOOT_TLV_INFO_MAGIC, 'TLV area']] : [[MCUBOOT_TLV_INFO_MAGIC, 'TLV area']];
   for (const [magic, what] of areas) {
     const found = at + 4 <= bytes.length ? readU16(bytes, at) : undefined;
     if (found !== magic) {
-      const there = found === undefined ? 'the file ends there' : `0x${found.toString(16).padStart(4, '0')} is there`;
+      const there = found === undefined ? `${holder} ends there` : `0x${found.toString(16).padStart(4, '0')} is there`;
       return [{ severity: 'error', code: 'MCUBOOT_NO_TLV', message: `no ${what} (magic 0x${magic.toString(16)}) at ${h32(at)}, right after the image: ${there}. MCUboot checks the image's hash in its TLVs and does not boot an image without them (sign it with imgtool)`, offset: at }];
     }
     const total = readU16(bytes, at + 2);
     if (at + total > bytes.length) {
-      return [{ severity: 'error', code: 'MCUBOOT_TRUNCATED', message: `the ${what} at ${h32(at)} is ${total} bytes, ending at ${h32(at + total)}, but the file has ${bytes.length} bytes: it is cut short`, offset: at }];
+      return [{ severity: 'error', code: 'MCUBOOT_TRUNCATED', message: `the ${what} at ${h32(at)} is ${total} bytes, ending at ${h32(at + total)}, but ${holder} has ${bytes.length} bytes: it is cut short`, offset: at }];
     }
     at += total;
   }

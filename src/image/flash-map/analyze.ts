@@ -217,6 +217,6 @@ function directBootApp(chip: ChipDescriptor, flashSize: number): AppInfo | null 
     note: directBootAppNote(plan),
     chipId: null, entry: plan.entry, imageLength: null, appDesc: null,
     mappings: plan.mappings.map((m) => ({ segment: null, kind: m.kind, flashOffset: m.flashOffset, vaddr: m.vaddr, size: m.size })),
-    segments: [], verification: null,
+    segments: [], verification: null, imageFindings: [],
   };
 }

@@ -1,7 +1,8 @@
 /** Look at one app slot: what is stored there and which of its segments the cache maps from flash. */
 import type { ChipDescriptor } from '../../chips/types.js';
 import { hex32 } from '../../chips/index.js';
-import type { EspImage, PartitionEntry } from '../types.js';
+import { mcubootFindings } from '../mcuboot.js';
+import type { EspImage, Finding, PartitionEntry } from '../types.js';
 import { decodeImage, decodeMcuboot, imageVerification, FlashMapDecodeError, IMAGE_MAGIC, MCUBOOT_MAGIC } from './codec.js';
 import type { AppInfo, SegmentMapping, SegmentRow } from './types.js';
 
@@ -53,7 +54,7 @@ export function analyzeApp(
     booting: slot.booting,
     firstInTable: slot.firstInTable,
     chipId: null, entry: null, imageLength: null, appDesc: null,
-    mappings: [], segments: [], verification: null,
+    mappings: [], segments: [], verification: null, imageFindings: [],
   };
   const at = slot.flashOffset - baseOffset;
   if (at < 0 || at >= bytes.length) {
@@ -63,13 +64,17 @@ export function analyzeApp(
   const view = bytes.subarray(at, end);
   if (view.length >= 4 && u32(view, 0) === MCUBOOT_MAGIC) {
     let note = 'MCUboot image; its mappings come from the Espressif load header, which is not decoded here';
+    let imageFindings: Finding[] = [];
     try {
       const h = decodeMcuboot(view);
       note = `MCUboot image v${h.version.major}.${h.version.minor}.${h.version.revision}+${h.version.build}, header ${h.headerSize} bytes, ${h.imageSize} bytes of image; its mappings come from the Espressif load header, which is not decoded here`;
+      // Bytes past the partition or past the file are not the image's: say which ended it.
+      const holder = e && at + e.size <= bytes.length ? `partition "${e.label}"` : `the file after ${hex32(slot.flashOffset)}`;
+      imageFindings = mcubootFindings(view, h, holder);
     } catch {
       // keep the generic note
     }
-    return { info: { ...blank, format: 'mcuboot', note }, image: null };
+    return { info: { ...blank, format: 'mcuboot', note, imageFindings }, image: null };
   }
   if (view[0] !== IMAGE_MAGIC) {
     let blankBytes = true;
@@ -100,6 +105,8 @@ export function analyzeApp(
       mappings: mappingsOf(image, slot.flashOffset),
       segments: segmentRows(image, slot.flashOffset),
       verification: verify ? imageVerification(image) : null,
+      // The checksum and SHA-256 verdicts are in `verification`.
+      imageFindings: (image.findings ?? []).filter((f) => f.code !== 'IMAGE_CHECKSUM' && f.code !== 'IMAGE_HASH'),
     },
     image,
   };

@@ -111,6 +111,8 @@ export function collectFindings(
     if (a.chipId !== null && ctx.chip && a.chipId !== ctx.chip.imageChipId) {
       add('error', 'APP_CHIP_MISMATCH', `the image at ${hex32(a.flashOffset)} is built for chip id ${a.chipId}, not ${ctx.chip.displayName} (${ctx.chip.imageChipId})`, a.flashOffset);
     }
+    const what = a.label !== null ? `the image at ${hex32(a.flashOffset)} ("${a.label}")` : `the image at ${hex32(a.flashOffset)}`;
+    for (const f of a.imageFindings) add(f.severity, f.code, `${what}: ${f.message}`, a.flashOffset + (f.offset ?? 0));
     if (a.verification?.checksum === false) add('error', 'APP_CHECKSUM', `the image checksum at ${hex32(a.flashOffset)} is wrong: the bootloader refuses it`, a.flashOffset);
     if (a.verification?.sha256 === false) add('error', 'APP_SHA256', `the appended SHA-256 of the image at ${hex32(a.flashOffset)} is wrong: the bootloader refuses it`, a.flashOffset);
   }

@@ -3,6 +3,7 @@
  * can be printed as a table, drawn, or written out as JSON without conversion.
  */
 import type { ChipName } from '../../chips/types.js';
+import type { Finding } from '../types.js';
 
 export type FlashMapSeverity = 'error' | 'warning' | 'info';
 
@@ -190,6 +191,12 @@ export interface AppInfo {
   readonly segments: readonly SegmentRow[];
   /** Checksum / SHA-256 verdicts, only when verification was asked for. */
   readonly verification: ImageVerification | null;
+  /**
+   * What the image's own checks find (those of `image info`): segment alignment and load
+   * addresses of an ESP image, the header and TLV area of an MCUboot image. Checksum and
+   * SHA-256 are in `verification`.
+   */
+  readonly imageFindings: readonly Finding[];
 }
 
 /** What OpenOCD's flash stub (2024 builds, MAP_GET) would do with this flash. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { analyzeFlashMap, type FlashMapReport } from '../../../src/image/flash-map/index.js';
 import { buildExampleApp, buildExampleBootloader, buildExampleFlash } from '../../../src/image/examples/index.js';
 import { esp32, esp32c3 } from '../../../src/chips/index.js';
-import { buildMcubootHeader, buildOtadata, buildPartitionTable, mergeFlash } from '../../../src/image/index.js';
+import { buildImage, buildMcubootHeader, buildOtadata, buildPartitionTable, mergeFlash } from '../../../src/image/index.js';
 import { expectedMappings } from './helpers.js';
 
 const codes = (r: FlashMapReport): string[] => r.findings.map((f) => f.code);
@@ -78,6 +78,36 @@ test('an MCUboot image in the app slot is recognised; the 2024 stub would fail w
   assert.match(r.bootApp?.note ?? '', /v1\.2\.3\+4/);
   assert.ok(codes(r).includes('STUB_NON_IDF_IMAGE'));
   assert.equal(r.openocdStub.retcode, -8);
+});
+
+test('an app image\'s own problems are findings of the map: an unsigned or cut-short MCUboot image, a segment where the chip has no RAM', () => {
+  const mcuboot = (tlv: boolean): Uint8Array => {
+    const header = buildMcubootHeader({ loadAddress: 0, headerSize: 0x20, protectedTlvSize: 0, imageSize: 0x1000, flags: 0, version: { major: 1, minor: 0, revision: 0, build: 0 } });
+    const out = new Uint8Array(0x20 + 0x1000 + (tlv ? 4 : 0)).fill(0x5a);
+    out.set(header);
+    if (tlv) out.set([0x07, 0x69, 0x04, 0x00], 0x1020); // an empty TLV area: magic 0x6907, 4 bytes in all
+    return out;
+  };
+  const flash = (app: Uint8Array, factorySize = 0x100000) => mergeFlash([
+    { offset: 0, data: bootloader },
+    { offset: 0x8000, data: buildPartitionTable([{ label: 'nvs', type: 1, subtype: 2, offset: 0x9000, size: 0x6000 }, { label: 'factory', type: 0, subtype: 0, offset: 0x10000, size: factorySize }]) },
+    { offset: 0x10000, data: app },
+    { offset: 0x110000, data: new Uint8Array(0x1000) }, // the file goes on past the partition
+  ]);
+  assert.deepEqual(errors(analyzeFlashMap(flash(mcuboot(true)))), []);
+  const unsigned = analyzeFlashMap(flash(mcuboot(false)));
+  const noTlv = unsigned.findings.find((f) => f.code === 'MCUBOOT_NO_TLV');
+  assert.equal(noTlv?.severity, 'error');
+  assert.equal(noTlv?.flashOffset, 0x11020);
+  assert.match(noTlv?.message ?? '', /^the image at 0x00010000 \("factory"\): no TLV area \(magic 0x6907\) at 0x00001020/);
+  assert.deepEqual(unsigned.apps[0]!.imageFindings.map((f) => f.code), ['MCUBOOT_NO_TLV'], 'in the report\'s app too');
+  const cut = analyzeFlashMap(flash(mcuboot(true), 0x1000));
+  assert.match(cut.findings.find((f) => f.code === 'MCUBOOT_TRUNCATED')?.message ?? '', /ending at 0x00001020, but partition "factory" has 4096 bytes/);
+
+  const app = buildImage({ chip: esp32c3, entry: 0x40380000, segments: [{ loadAddress: 0x3fd00000, data: new Uint8Array(16) }, { loadAddress: 0x40380000, data: new Uint8Array(16) }] });
+  const stray = analyzeFlashMap(mergeFlash([{ offset: 0, data: bootloader }, { offset: 0x8000, data: table }, { offset: 0x10000, data: app }]));
+  assert.deepEqual(errors(stray), ['IMAGE_SEGMENT_LOAD_ADDRESS']);
+  assert.match(stray.findings.find((f) => f.code === 'IMAGE_SEGMENT_LOAD_ADDRESS')!.message, /^the image at 0x00010000 \("factory"\): segment 0 loads at 0x3fd00000/);
 });
 
 test('a bare ESP image without an app descriptor is flagged as non-IDF but still mapped', () => {

@@ -7,11 +7,11 @@
  */
 import type { ChipDescriptor } from '../chips/types.js';
 import { hex32, inRange } from '../chips/types.js';
-import { readU32 } from '../image/bytes.js';
+import { readU16, readU32 } from '../image/bytes.js';
 import { IMAGE_HEADER_SIZE, SEGMENT_HEADER_SIZE, MAX_SEGMENTS, IMAGE_MAGIC } from '../image/image-header.js';
 import { directBootAppNote, directBootMappings, isDirectBootImage, DIRECT_BOOT_MAGIC } from '../image/direct-boot.js';
 import { checksumOffset } from '../image/image.js';
-import { MCUBOOT_MAGIC } from '../image/mcuboot.js';
+import { MCUBOOT_MAGIC, MCUBOOT_TLV_INFO_MAGIC, MCUBOOT_TLV_PROT_INFO_MAGIC } from '../image/mcuboot.js';
 import { selectBootApp } from '../image/otadata.js';
 import { firstAppEntryOffset, hasPartitionMagic, parsePartitionTable, PARTITION_TABLE_MAX_LENGTH } from '../image/partition-table.js';
 import type { PartitionEntry } from '../image/types.js';
@@ -122,7 +122,7 @@ export interface HostLayout {
   readonly formatNote: string | null;
   /** Every IROM/DROM segment, in file order. */
   readonly segments: readonly ProbeSegment[];
-  /** Flash offset of the image end (checksum and hash included), when walked. */
+  /** Flash offset of the image end (checksum and hash included; an MCUboot image's TLV areas), when walked. */
   readonly imageEnd: number | null;
 }
 
@@ -204,6 +204,21 @@ export interface WalkedApp {
 }
 
 /** Walk the app at `appOffset`: the header, then each segment header (8 bytes each, not the data). */
+/**
+ * Flash offset where an MCUboot image ends: after its header and image, the TLV areas that follow
+ * (the protected one, then the other), as far as their info headers can be read before `limit`.
+ */
+async function mcubootImageEnd(flash: SparseFlash, appOffset: number, head: Uint8Array, limit: number): Promise<number> {
+  let at = appOffset + readU16(head, 8) + readU32(head, 12);
+  for (const magic of [MCUBOOT_TLV_PROT_INFO_MAGIC, MCUBOOT_TLV_INFO_MAGIC]) {
+    if (at + 4 > limit) break;
+    const info = await flash.read(at, 4).catch(() => undefined);
+    if (!info || readU16(info, 0) !== magic) continue;
+    at += readU16(info, 2);
+  }
+  return Math.min(at, limit);
+}
+
 export async function walkApp(flash: SparseFlash, appOffset: number, chip: ChipDescriptor, limit?: number): Promise<WalkedApp> {
   let head: Uint8Array;
   try {
@@ -213,9 +228,10 @@ export async function walkApp(flash: SparseFlash, appOffset: number, chip: ChipD
   }
   if (readU32(head, 0) === MCUBOOT_MAGIC) {
     const segs = decodeMcubootLoadHeader(head, appOffset, chip);
+    const imageEnd = await mcubootImageEnd(flash, appOffset, head, limit ?? flash.limit);
     return segs
-      ? { format: 'mcuboot', note: 'MCUboot image: IROM/DROM taken from its Espressif load header', segments: segs, imageEnd: null }
-      : { format: 'mcuboot', note: 'MCUboot image without a load header espalgo recognises (magic 0xACE637D3 at +0x20); give the mapping by hand', segments: [], imageEnd: null };
+      ? { format: 'mcuboot', note: 'MCUboot image: IROM/DROM taken from its Espressif load header', segments: segs, imageEnd }
+      : { format: 'mcuboot', note: 'MCUboot image without a load header espalgo recognises (magic 0xACE637D3 at +0x20); give the mapping by hand', segments: [], imageEnd };
   }
   if (head[0] !== IMAGE_MAGIC) {
     const erased = head.subarray(0, 32).every((b) => b === 0xff);

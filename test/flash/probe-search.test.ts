@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { esp32c3 } from '../../src/chips/esp32c3.js';
-import { SparseFlash, hostLayout } from '../../src/flash/probe-mappings.js';
+import { SparseFlash, hostLayout, walkApp } from '../../src/flash/probe-mappings.js';
+import { buildMcubootHeader } from '../../src/image/mcuboot.js';
 import { buildPartitionTable } from '../../src/image/partition-table.js';
 
 const MiB = 0x100000;
@@ -73,4 +74,18 @@ test('the search stops short of a table that would run past the readable flash',
   assert.equal(layout.tableOffset, null);
   assert.match(layout.tableNote, /up to 0x00020000/);
   assert.equal(calls.strided, 1);
+});
+
+test('an MCUboot app ends after its TLV areas, so a live flash map reads all of it', async () => {
+  const flash = flashWithTable(0x8000);
+  const imageSize = 0x30001; // the TLV area starts unaligned
+  flash.set(buildMcubootHeader({ loadAddress: 0, headerSize: 0x20, protectedTlvSize: 8, imageSize, flags: 0, version: { major: 1, minor: 0, revision: 0, build: 0 } }), MiB);
+  const tlvAt = MiB + 0x20 + imageSize;
+  flash.set([0x08, 0x69, 0x08, 0x00, 1, 2, 3, 4], tlvAt); // protected area, 8 bytes in all
+  flash.set([0x07, 0x69, 0x28, 0x00], tlvAt + 8); // then the other one, 0x28 bytes
+  const walked = await walkApp(counted(flash, true).sparse, MiB, esp32c3, 2 * MiB);
+  assert.equal(walked.format, 'mcuboot');
+  assert.equal(walked.imageEnd, tlvAt + 8 + 0x28);
+  flash.fill(0xff, tlvAt, tlvAt + 0x30); // unsigned: the image's own end
+  assert.equal((await walkApp(counted(flash, true).sparse, MiB, esp32c3, 2 * MiB)).imageEnd, tlvAt);
 });

@@ -10,6 +10,7 @@ import type { Target } from '../target/types.js';
 import { GdbConnectError } from '../gdb/errors.js';
 import { checkOutputWritable, writeOutputFile } from './output/atomic-write.js';
 import { chipOption, readInputFile } from './output/command-support.js';
+import { refuseElfAsFlashData } from './output/elf-input.js';
 import { CliInputError } from './output/exit-codes.js';
 
 /** The demo firmware shipped with the package (built by scripts/build-firmware.ts). */
@@ -38,6 +39,9 @@ export interface TargetSpec {
   readonly timeoutMs?: number;
 }
 
+/** What to boot the simulator from instead of an ELF: a whole flash with the app in it. */
+export const SIM_FLASH_FROM_IMAGE = 'merge it with a bootloader and partition table into a flash file (espalgo image merge) and boot the simulator from that';
+
 export interface ConnectedTarget {
   readonly target: Target;
   readonly chip: ChipDescriptor | undefined;
@@ -59,6 +63,7 @@ export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> 
     if (spec.persist) checkOutputWritable(spec.flash!);
     // Read here, so that a missing or unreadable file is worded as for every other input file.
     const flash = readInputFile(spec.flash ?? DEMO_FLASH);
+    if (spec.flash !== undefined) refuseElfAsFlashData(spec.flash, flash, SIM_FLASH_FROM_IMAGE);
     const { createSimulatedEsp32c3 } = await import('../sim/esp32c3/create.js');
     let sim;
     try {

@@ -56,8 +56,13 @@ function cstrAt(bytes: Uint8Array, start: number, end: number, index: number, wh
   return s;
 }
 
+/** True if `bytes` start with the ELF magic 7f 45 4c 46 (a linked program, not flash contents). */
+export function isElfFile(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+}
+
 export function parseElf(bytes: Uint8Array): ElfFile {
-  if (bytes.length < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) {
+  if (!isElfFile(bytes)) {
     fail('ELF_NOT_ELF', 'the file does not start with the ELF magic 7f 45 4c 46 ("\\x7fELF")', 0);
   }
   need(bytes, 0, 16, 'ELF identification');

@@ -46,7 +46,7 @@ export { mergeFlash } from './merge.js';
 export { mergedLayoutFindings } from './merge-check.js';
 export { DIRECT_BOOT_MAGIC, DIRECT_BOOT_ENTRY_OFFSET, isDirectBootImage, directBootMappings, describeDirectBoot, directBootAppNote, type DirectBootMapping, type DirectBootPlan } from './direct-boot.js';
 export {
-  parseElf, findSymbol, symbolMap, findSection, elfSectionData, elfSegmentData,
+  parseElf, isElfFile, findSymbol, symbolMap, findSection, elfSectionData, elfSegmentData,
   PT_LOAD, SHT_PROGBITS, SHT_SYMTAB, SHT_STRTAB, SHT_NOBITS, SHT_DYNSYM, SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR,
   PF_X, PF_W, PF_R, EM_XTENSA, EM_RISCV, ET_EXEC, EF_RISCV_RVC, STB_GLOBAL, STT_FUNC,
 } from './elf.js';

@@ -36,6 +36,9 @@ test('exit codes: 0 clean, 1 error finding, 1 warning with --fail-on warning, 2 
   writeFileSync(empty, new Uint8Array(0));
   assert.equal(runFlashMap(empty, {}, memoryIo()), 2);
   assert.equal(runFlashMap(dir, {}, memoryIo()), 2, 'a folder is not a file');
+  const elf = memoryIo();
+  assert.equal(runFlashMap('firmware/build/espalgo-demo.elf', {}, elf), 2, 'an ELF is not a flash image');
+  assert.match(elf.stderr(), /^espalgo: firmware\/build\/espalgo-demo\.elf is an ELF file .* then map that \.bin, or a flash file merged from it \(espalgo image merge\)\n$/);
 });
 
 test('text report: tables, picture, findings; no ANSI codes unless colour is on', (t) => {

@@ -214,6 +214,7 @@ test('image merge: parts at their offsets as the library merges them; overlaps a
     [['0x0', a], { out, baseOffset: 0x1000 }, /before the merged file's base offset/],
     [['0x0', a, '0x2000', b], { out, padTo: 0x1000 }, /does not fit/],
     [['0x0', join(dir, 'missing.bin')], { out }, /no such file/],
+    [['0x10000', 'firmware/build/espalgo-demo.elf'], { out }, /espalgo-demo\.elf is an ELF file .* then merge that/],
     [['0x100000000', a], { out }, /the output would end at 0x100000020 \(4096\.00 MiB\), past 0x40000000 \(1024 MiB\), the most a flash file holds/],
     [['0x3ffffff8', b], { out }, /the output would end at 0x40000008 \(1024\.00 MiB\), past 0x40000000 \(1024 MiB\)/],
   ];

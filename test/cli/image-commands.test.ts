@@ -39,6 +39,9 @@ test('image info: app image, --verify, --json; corrupted image exits 1; junk exi
   const jio = memoryIo();
   assert.equal(runImageInfo(junk, {}, jio), 2);
   assert.match(jio.stderr(), /not an ESP image: byte 0 is 0x12/);
+  const eio = memoryIo();
+  assert.equal(runImageInfo('firmware/build/espalgo-demo.elf', {}, eio), 2);
+  assert.match(eio.stderr(), /byte 0 is 0x7f; .* \(this is an ELF file: espalgo image elf2image FILE --chip CHIP builds its app image\)/);
 });
 
 test('image info on an app for a chip espalgo has no descriptor for (ESP32-C61, id 0x14): an app, its segments unclassified', (t) => {

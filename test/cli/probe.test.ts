@@ -60,6 +60,7 @@ test('probe: bad input and unreachable targets exit 2 with one line', async () =
     [{ target: '127.0.0.1:1' }, /^espalgo: cannot connect to the GDB server at 127\.0\.0\.1:1: connect ECONNREFUSED [^\n]*; is it running and listening there\?\n$/],
     [{ target: 'sim', scenario: 'no-such' }, /unknown scenario "no-such"/],
     [{ target: 'sim', flash: BUILD + 'no-such.bin' }, /no-such\.bin/],
+    [{ target: 'sim', flash: BUILD + 'espalgo-demo.elf' }, /espalgo-demo\.elf is an ELF file \(a linked program\), not flash contents: .* then merge it with a bootloader and partition table into a flash file \(espalgo image merge\) and boot the simulator from that\n$/],
     [{ target: 'sim', chip: 'esp8266' }, /unknown chip "esp8266"/],
     [{ target: 'sim', flashSize: 0 }, /--flash-size 0 bytes is not a flash size: give a power of two from 64K to 1G/],
     [{ target: 'sim', flashSize: 1 }, /--flash-size 1 bytes is not a flash size/],

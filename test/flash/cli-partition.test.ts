@@ -16,6 +16,7 @@ import { DEMO_FLASH, random } from './flash-fixture.js';
 
 const base = { target: 'sim', backup: true, skip: true, verify: true } as const;
 const APP = 'firmware/build/espalgo-demo.bin';
+const ELF = 'firmware/build/espalgo-demo.elf';
 // The demo flash's table at 0x8000: nvs 0x9000 (24 KiB), phy_init 0xf000, factory 0x10000, vfs 0x200000 (2 MiB).
 const NVS = { offset: 0x9000, size: 0x6000 };
 const FACTORY = 0x10000;
@@ -141,6 +142,10 @@ test('arguments: --partition takes no offset or size, --table-offset needs --par
     ['erase', ['0x9000'], { partition: 'nvs' }, /with --partition give no offset or size/],
     ['erase', ['0x9000', '4K'], { tableOffset: 0x8000, target: '127.0.0.1:1' }, /--table-offset goes with --partition NAME behind a GDB server/],
     ['write', [APP], {}, /espalgo-demo\.bin is an app image \(it maps flash\); at 0x0, the offset used when none is given, it would replace the bootloader\. Give its offset .* or its partition \(--partition factory\)/],
+    // the ELF instead of the image built from it
+    ['write', [ELF, '0x10000'], {}, /espalgo-demo\.elf is an ELF file \(a linked program\), not flash contents: the chip never runs an ELF from flash\. Build its app image first \(espalgo image elf2image firmware\/build\/espalgo-demo\.elf --chip CHIP, which writes espalgo-demo\.bin\), then write that/],
+    ['write', [ELF], { partition: 'factory' }, /is an ELF file/],
+    ['verify', [ELF, '0x10000'], {}, /is an ELF file .* then verify that/],
   ];
   for (const [action, args, o, message] of cases) {
     const r = await flash(action, args, o);

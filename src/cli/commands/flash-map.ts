@@ -8,6 +8,7 @@ import { hostLayout, SparseFlash, walkApp } from '../../flash/probe-mappings.js'
 import { openFlashSession } from '../../flash/session.js';
 import { STUB_ADDRESS_LIMIT } from '../../flash/stub-protocol.js';
 import { writeOutputFile } from '../output/atomic-write.js';
+import { refuseElfAsFlashData } from '../output/elf-input.js';
 import { chipOption, exitTwoOnUsageErrors, numberOption, readInputFile, runGuarded, runGuardedAsync } from '../output/command-support.js';
 import { formatSize, hex32 } from '../output/format.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
@@ -61,7 +62,11 @@ export function reportFlashMap(bytes: Uint8Array, name: string, o: FlashMapComma
 }
 
 export function runFlashMap(file: string, o: FlashMapCommandOptions, io: CliIo = processIo()): number {
-  return runGuarded(io, () => reportFlashMap(readInputFile(file), basename(file), o, io), o.json === true);
+  return runGuarded(io, () => {
+    const bytes = readInputFile(file);
+    refuseElfAsFlashData(file, bytes, 'map that .bin, or a flash file merged from it (espalgo image merge)');
+    return reportFlashMap(bytes, basename(file), o, io);
+  }, o.json === true);
 }
 
 export interface LiveFlashMapOptions extends FlashMapCommandOptions {

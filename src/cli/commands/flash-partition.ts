@@ -7,6 +7,7 @@ import type { NamedPartition } from '../../flash/partition-lookup.js';
 import { IMAGE_MAGIC } from '../../image/image-header.js';
 import { isMcubootImage } from '../../image/mcuboot.js';
 import { readInputFile } from '../output/command-support.js';
+import { refuseElfAsFlashData } from '../output/elf-input.js';
 import { CliInputError } from '../output/exit-codes.js';
 import { formatSize } from '../output/format.js';
 
@@ -20,7 +21,9 @@ export function partitionFile(action: 'write' | 'verify', args: readonly string[
   if (args.length !== 1) {
     throw new CliInputError('BAD_ARGUMENTS', `with --partition give one FILE and no offset: the partition gives the offset (espalgo flash ${action} ${args[0] ?? 'FILE'} --partition ${partition})`);
   }
-  return { file: args[0]!, data: readInputFile(args[0]!) };
+  const data = readInputFile(args[0]!);
+  refuseElfAsFlashData(args[0]!, data, `${action} that`);
+  return { file: args[0]!, data };
 }
 
 /** read/erase/blank-check --partition NAME: no offset and size, the partition gives both. */

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { hex32 } from '../../chips/types.js';
 import { readInputFile } from '../output/command-support.js';
+import { refuseElfAsFlashData } from '../output/elf-input.js';
 import { CliInputError } from '../output/exit-codes.js';
 import { parseNumber } from '../output/format.js';
 import { parseImage } from '../../image/image.js';
@@ -70,6 +71,7 @@ export function flashFileParts(action: 'write' | 'verify', args: readonly string
     const file = args[i]!;
     const offset = parseOffset(args[i + 1], `offset of ${file}`, args.length <= 2 ? 0 : undefined);
     const data = readInputFile(file);
+    refuseElfAsFlashData(file, data, `${action} that`);
     if (args.length === 1) refuseAppAtZero(action, file, data);
     parts.push({ file, offset, data });
   }

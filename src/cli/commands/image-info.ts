@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CHIP_NAMES } from '../../chips/index.js';
 import {
-  describeChipId, describeSpiSpeed, formatChipRevision, hasPartitionMagic, isImageFormatError, maxChipRevisionSet, isMcubootImage, mcubootFindings, parseImage, parseMcubootHeader, parsePartitionTable,
+  describeChipId, describeSpiSpeed, formatChipRevision, hasPartitionMagic, isElfFile, isImageFormatError, maxChipRevisionSet, isMcubootImage, mcubootFindings, parseImage, parseMcubootHeader, parsePartitionTable,
   toHex, type EspImage, type Finding, type McubootHeader, type PartitionTable,
 } from '../../image/index.js';
 import { chipOption, exitTwoOnUsageErrors, imageCommand, readInputFile, runGuarded } from '../output/command-support.js';
@@ -43,7 +43,8 @@ function describe(bytes: Uint8Array, chip: ChipDescriptor | undefined, verify: b
     throw err;
   }
   const b0 = bytes[0]!.toString(16).padStart(2, '0');
-  const hint = bytes[0] === 0xff ? ' (erased flash? for a flash dump or merged file use: espalgo flash-map FILE)' : '';
+  const hint = bytes[0] === 0xff ? ' (erased flash? for a flash dump or merged file use: espalgo flash-map FILE)'
+    : isElfFile(bytes) ? ' (this is an ELF file: espalgo image elf2image FILE --chip CHIP builds its app image)' : '';
   throw new CliInputError('NOT_AN_IMAGE', `not an ESP image: byte 0 is 0x${b0}; expected 0xe9 (image), AA 50 (partition table) or an MCUboot header${hint}`);
 }
 

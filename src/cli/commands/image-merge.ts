@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { IMAGE_MAGIC, hasPartitionMagic, isMcubootImage, mergeFlash, mergedLayoutFindings, type FlashPart } from '../../image/index.js';
 import { checkOutputNotInput, writeOutputFile } from '../output/atomic-write.js';
 import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { refuseElfAsFlashData } from '../output/elf-input.js';
 import { CliInputError, EXIT_PROBLEM, EXIT_OK } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
 import { formatSize, hex32, hexSize, parseNumber } from '../output/format.js';
@@ -47,6 +48,7 @@ function partsOf(args: readonly string[]): { part: FlashPart; file: string }[] {
     const file = args[i + 1]!;
     const data = readInputFile(file);
     if (data.length === 0) throw new CliInputError('INPUT_EMPTY', `${file} is empty`);
+    refuseElfAsFlashData(file, data, 'merge that');
     parts.push({ part: { offset, data, name: basename(file) }, file });
   }
   return parts;

@@ -128,7 +128,16 @@ export async function loadStub(
 }
 
 /** Give the RAM back: remove planted breakpoints and restore every backed-up byte. */
+/** Stubs given back by unloadStub: their RAM holds the program's bytes again, so they must not run. */
+const unloaded = new WeakSet<LoadedStub>();
+
+/** False once the stub was unloaded (its code and data are gone from the target). */
+export function isLoaded(loaded: LoadedStub): boolean {
+  return !unloaded.has(loaded);
+}
+
 export async function unloadStub(target: Target, loaded: LoadedStub): Promise<void> {
+  unloaded.add(loaded);
   for (const pc of loaded.breakpoints) await target.removeBreakpoint(pc, 'software').catch(() => undefined);
   let failure: unknown;
   await loaded.allocator.releaseAll().catch((error: unknown) => void (failure = error));

@@ -9,12 +9,13 @@ import { assertCoroutineSupported, type Coroutine, type CoroutineContext } from 
 import {
   AlgorithmArgumentError,
   AlgorithmExceptionError,
+  AlgorithmLoadError,
   AlgorithmNotRestoredError,
   AlgorithmTimeoutError,
   AlgorithmUnexpectedStopError,
   type TrapInfo,
 } from './errors.js';
-import type { LoadedStub } from './loader.js';
+import { isLoaded, type LoadedStub } from './loader.js';
 import {
   collectMemoryArguments,
   placeMemoryArguments,
@@ -76,6 +77,9 @@ export async function runLoaded(
 ): Promise<RunResult> {
   const started = performance.now();
   const ctx: Context = { target, convention, loaded, routine: loaded.image.name, vectorBreaks: [] };
+  if (!isLoaded(loaded)) {
+    throw new AlgorithmLoadError(`${ctx.routine} was unloaded: its RAM holds the program's bytes again, so it cannot run; load it again first`);
+  }
   const args = [...(options.args ?? [])];
   if (args.length > convention.maxArgs) {
     throw new AlgorithmArgumentError(`${ctx.routine}: ${args.length} arguments given, ${target.architecture} calls take at most ${convention.maxArgs}`);

@@ -193,6 +193,31 @@ test('a routine that never returns times out, is halted, and the context restore
   assert.equal(target.state(), 'halted');
 });
 
+test('a stub that was unloaded is refused (ALGO_LOAD) before the target is touched: its RAM holds the program again', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  const before = program(target);
+  let runs = 0;
+  target.routines.set(ENTRY, (cpu) => {
+    runs++;
+    cpu.regs.set('a0', 7);
+    return 'return';
+  });
+  const runner = new AlgorithmRunner(target);
+  const loaded = await runner.load(image());
+  assert.equal((await runner.run(loaded)).value, 7);
+  await runner.unload(loaded);
+  const ramAfterUnload = target.ram.slice();
+  await assert.rejects(runner.run(loaded), (error: unknown) => {
+    assert.ok(error instanceof AlgorithmLoadError);
+    assert.equal(error.code, 'ALGO_LOAD');
+    assert.match(error.message, /test-stub was unloaded/);
+    return true;
+  });
+  assert.equal(runs, 1, 'the unloaded stub never ran');
+  assert.deepEqual(new Map(target.regs), before);
+  assert.deepEqual(target.ram, ramAfterUnload);
+});
+
 test('targets that do not halt on ebreak get software breakpoints at the return and the catcher', async () => {
   const target = new ScriptedTarget(BASE, 0x20000, false);
   program(target);

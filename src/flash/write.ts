@@ -14,7 +14,7 @@
 import { coalesce, checkRange, edgeRanges, mergeIntoSectors, planWrite, sectorSpan, type WritePlan } from './planner.js';
 import { surveySectors, type DigestSurvey } from './digests.js';
 import { eraseRanges } from './erase.js';
-import { sessionGeometry } from './geometry.js';
+import { assertSessionOpen, sessionGeometry } from './geometry.js';
 import { PhaseProgress, type FlashOperationOptions } from './progress.js';
 import type { FlashSession } from './session.js';
 import { checkLevel, DeflatedImage } from './deflated-image.js';
@@ -90,6 +90,7 @@ export async function planFlashWrite(session: FlashSession, offset: number, data
 
 /** Erase, program and verify what the plan says. */
 export async function commitFlashWrite(session: FlashSession, planned: PlannedWrite, options: WriteOptions = {}): Promise<WriteReport> {
+  assertSessionOpen(session);
   const { plan } = planned;
   const eraseBytes = plan.erase.reduce((n, r) => n + r.length, 0);
   const erase = new PhaseProgress(options, 'erase', eraseBytes, { address: plan.span.start, sectorsTotal: plan.sectorsErased });

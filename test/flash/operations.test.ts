@@ -9,7 +9,7 @@ import type { FlashProgressEvent } from '../../src/flash/progress.js';
 import { readFlash } from '../../src/flash/read.js';
 import { openFlashSession } from '../../src/flash/session.js';
 import { assertFlashMatches, verifyFlash } from '../../src/flash/verify.js';
-import { writeFlash } from '../../src/flash/write.js';
+import { commitFlashWrite, planFlashWrite, writeFlash } from '../../src/flash/write.js';
 import { demoSim, firstDifferenceOutside, random, recordingTarget, VFS } from './flash-fixture.js';
 
 test('read, erase, blank check and verify agree with the flash contents', async () => {
@@ -100,6 +100,25 @@ test('the session gives the target back: RAM restored, a running target resumed;
     assert.equal(noResume.wasRunning, true);
     assert.deepEqual(await noResume.close(), { resumed: false, ramRestored: false });
     assert.equal(sim.target.state(), 'halted', 'RAM was not preserved, so the program is not resumed');
+  } finally {
+    await sim.close();
+  }
+});
+
+test('a closed session refuses every operation with FLASH_SESSION and leaves the running program alone', async () => {
+  const sim = demoSim({ run: true });
+  try {
+    const session = await openFlashSession(sim.target, { timeoutScale: 10 });
+    const planned = await planFlashWrite(session, VFS.offset, random(0x1000));
+    assert.deepEqual(await session.close(), { resumed: true, ramRestored: true });
+    const closed = (error: unknown) => error instanceof FlashError && error.code === 'FLASH_SESSION' && /session is closed/.test(error.message);
+    await assert.rejects(readFlash(session, 0x8000, 4), closed);
+    await assert.rejects(writeFlash(session, VFS.offset, random(0x1000)), closed);
+    await assert.rejects(commitFlashWrite(session, planned), closed);
+    await assert.rejects(eraseFlash(session, VFS.offset, 0x1000), closed);
+    await assert.rejects(blankCheckFlash(session, VFS.offset, 0x1000), closed);
+    await assert.rejects(verifyFlash(session, VFS.offset, random(0x1000)), closed);
+    assert.equal(sim.target.state(), 'running', 'the target was not halted');
   } finally {
     await sim.close();
   }

@@ -19,6 +19,9 @@ export { sessionGeometry } from './geometry.js';
 // probe (flash size and mappings on a live target):
 export { probeFlash, probeWithStub, probeWithoutStub, type ProbeOptions } from './probe.js';
 export type { ProbeReport, ProbeId, ProbeMappings, OpenocdOutcome, ProbeMethod, MappingSource } from './probe-report.js';
-export { decideFlashSize, analyzeIdRead, legacyOpenocdSizeFromCapacity, formatJedec, type ProbeSize, type SizeSource, type IdReadAnalysis } from './probe-size.js';
-export { SparseFlash, hostLayout, walkApp, crossCheck, decodeMcubootLoadHeader, type FlashReader, type StridedReader, type HostLayout, type ProbeSegment, type CrossCheck } from './probe-mappings.js';
-export { probeThroughWindows, readMmuTable, mmuRuns, type WindowFallback, type MmuRun } from './probe-fallback.js';
+export { decideFlashSize, analyzeIdRead, legacyOpenocdSizeFromCapacity, formatJedec, type ProbeSize, type SizeSource, type SizeSourceKind, type SizeInputs, type IdReadAnalysis, type DummySource } from './probe-size.js';
+export { SparseFlash, hostLayout, walkApp, crossCheck, decodeMcubootLoadHeader, type FlashReader, type StridedReader, type HostLayout, type HostLayoutOptions, type ProbeSegment, type CrossCheck, type AppChoice, type AppFormat, type WalkedApp } from './probe-mappings.js';
+export { probeThroughWindows, readMmuTable, mmuRuns, mmuLayoutFor, ESP32C3_MMU, type WindowFallback, type MmuRun, type MmuLayout } from './probe-fallback.js';
+// what StubClient.streamWrite and the write options take:
+export type { StreamSource } from './stream-source.js';
+export type { DeflatedImage } from './deflated-image.js';

@@ -22,17 +22,19 @@ import { sha256 } from './hash.js';
 import { hasAppDescriptor } from './app-desc.js';
 import type { BuildSegment, Elf2ImageOptions, ElfFile } from './types.js';
 
-type Group = 'drom' | 'ram' | 'irom' | 'rtc';
+/** Where elf2image puts a piece: flash-mapped data, RAM, flash-mapped code, RTC memory. */
+export type Elf2ImageGroup = 'drom' | 'ram' | 'irom' | 'rtc';
 
-interface Piece {
+/** One loadable piece of an ELF, with the image group it goes to. */
+export interface ElfLoadablePiece {
   readonly address: number;
   data: Uint8Array;
-  readonly group: Group;
+  readonly group: Elf2ImageGroup;
   readonly origin: string;
 }
 
 /** Loadable pieces of the ELF (program headers or allocated sections) with their group. */
-export function elfLoadablePieces(elf: ElfFile, chip: ChipDescriptor, source: 'segments' | 'sections' = 'segments'): Piece[] {
+export function elfLoadablePieces(elf: ElfFile, chip: ChipDescriptor, source: 'segments' | 'sections' = 'segments'): ElfLoadablePiece[] {
   const raw: { address: number; data: Uint8Array; exec: boolean; origin: string }[] = [];
   if (source === 'segments') {
     for (const ph of elf.programHeaders) {
@@ -46,7 +48,7 @@ export function elfLoadablePieces(elf: ElfFile, chip: ChipDescriptor, source: 's
     }
   }
   return raw.map((r) => {
-    let group: Group;
+    let group: Elf2ImageGroup;
     if (isFlashMapped(chip, r.address)) {
       if (chip.sharedFlashWindow) group = r.exec ? 'irom' : 'drom';
       else group = classifyAddress(chip, r.address) === 'irom' ? 'irom' : 'drom';
@@ -56,9 +58,9 @@ export function elfLoadablePieces(elf: ElfFile, chip: ChipDescriptor, source: 's
 }
 
 /** Sort by address and merge pieces of the same group that touch. */
-function mergeAdjacent(pieces: Piece[]): Piece[] {
+function mergeAdjacent(pieces: ElfLoadablePiece[]): ElfLoadablePiece[] {
   const sorted = [...pieces].sort((a, b) => a.address - b.address || a.origin.localeCompare(b.origin));
-  const out: Piece[] = [];
+  const out: ElfLoadablePiece[] = [];
   for (const p of sorted) {
     const last = out[out.length - 1];
     if (last && last.group === p.group && last.address + last.data.length === p.address) {
@@ -169,4 +171,4 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
 }
 
 /** The order elf2image writes segment groups in. */
-export const ELF2IMAGE_SEGMENT_ORDER: readonly Group[] = ['drom', 'ram', 'irom', 'rtc'];
+export const ELF2IMAGE_SEGMENT_ORDER: readonly Elf2ImageGroup[] = ['drom', 'ram', 'irom', 'rtc'];

@@ -11,7 +11,7 @@ export { shiftReceived } from './spi-shift.js';
 export { FlashMmu, MMU_TABLE_BASE, MMU_ENTRY_COUNT, MMU_PAGE_SIZE, MMU_INVALID, IROM_BASE, DROM_BASE, FLASH_WINDOW_SIZE } from './mmu.js';
 export { Extmem, EXTMEM_BASE, EXTMEM_REG } from './extmem.js';
 export { esp32c3MemoryRegions } from './memory-map.js';
-export { RESET_CAUSE, WDT_WRITE_KEY, SWD_WRITE_KEY, RTC_REG, TIMG_REG } from './watchdogs.js';
+export { RESET_CAUSE, WDT_WRITE_KEY, SWD_WRITE_KEY, RTC_REG, TIMG_REG, type ResetRequest } from './watchdogs.js';
 export { INSTRUCTIONS_PER_SYSTIMER_TICK } from './systimer.js';
 export {
   ROM_SERVICES, ROM_SYMBOLS, ROM_ALIASES, romSymbolTable, romAddress, romSymbolAt, installRom,

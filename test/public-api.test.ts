@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type {
   AppChoice, AppFormat, DeflatedImage, DummySource, HostLayoutOptions, MmuLayout, ProbeReport, SizeInputs, SizeSourceKind,
   StreamSource, StubClient, TransferOptions, WalkedApp,
@@ -14,16 +15,24 @@ import type {
 import type { Elf2ImageGroup, ElfLoadablePiece } from '../src/image/index.js';
 import type { ResetRequest, SimTarget } from '../src/sim/index.js';
 
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { exports: Record<string, string> };
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { exports: Record<string, string>; files: string[] };
 
 /** src/…/index.ts behind an export target such as ./dist/flash/index.js. */
 const sourceOf = (target: string): string => target.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts');
 
 test('every entry point package.json exports is built from a source index that exists', () => {
-  assert.ok(Object.keys(pkg.exports).length >= 8);
-  for (const [name, target] of Object.entries(pkg.exports)) {
+  const code = Object.entries(pkg.exports).filter(([, target]) => target.startsWith('./dist/'));
+  assert.ok(code.length >= 8);
+  for (const [name, target] of code) {
     assert.match(target, /^\.\/dist\/.*index\.js$/, name);
     assert.ok(existsSync(sourceOf(target)), `${name}: ${sourceOf(target)}`);
+  }
+});
+
+test('the shipped stub, firmware and OpenOCD config can be located by package name (import.meta.resolve)', () => {
+  for (const file of ['config/openocd-esp32c3-sim.cfg', 'firmware/build/demo-micropython-4MB.bin', 'stub/build/esp32c3-flasher.elf', 'package.json']) {
+    assert.ok(file === 'package.json' || pkg.files.some((shipped) => file.startsWith(`${shipped}/`)), `${file} is in the package`);
+    assert.equal(fileURLToPath(import.meta.resolve(`espalgo/${file}`)), resolve(file));
   }
 });
 

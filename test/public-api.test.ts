@@ -36,6 +36,13 @@ test('the shipped stub, firmware and OpenOCD config can be located by package na
   }
 });
 
+test('the source maps the build writes point at sources the package ships', () => {
+  const base = JSON.parse(readFileSync('tsconfig.json', 'utf8')) as { compilerOptions: { sourceMap?: boolean; inlineSources?: boolean } };
+  const build = JSON.parse(readFileSync('tsconfig.build.json', 'utf8')) as { compilerOptions: { rootDir: string; sourceMap?: boolean } };
+  const maps = build.compilerOptions.sourceMap ?? base.compilerOptions.sourceMap ?? false;
+  if (maps && !base.compilerOptions.inlineSources) assert.ok(pkg.files.includes(build.compilerOptions.rootDir), `"files" holds ${build.compilerOptions.rootDir}, which dist/**/*.js.map name`);
+});
+
 test("every name the README's Library section imports is exported by that entry point", async () => {
   const readme = readFileSync('README.md', 'utf8');
   const library = readme.slice(readme.indexOf('\n## Library'), readme.indexOf('\n## ', readme.indexOf('\n## Library') + 1));

@@ -127,7 +127,6 @@ export async function loadStub(
   }
 }
 
-/** Give the RAM back: remove planted breakpoints and restore every backed-up byte. */
 /** Stubs given back by unloadStub: their RAM holds the program's bytes again, so they must not run. */
 const unloaded = new WeakSet<LoadedStub>();
 
@@ -136,6 +135,7 @@ export function isLoaded(loaded: LoadedStub): boolean {
   return !unloaded.has(loaded);
 }
 
+/** Give the RAM back: remove planted breakpoints and restore every backed-up byte. */
 export async function unloadStub(target: Target, loaded: LoadedStub): Promise<void> {
   unloaded.add(loaded);
   for (const pc of loaded.breakpoints) await target.removeBreakpoint(pc, 'software').catch(() => undefined);

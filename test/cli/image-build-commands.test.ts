@@ -342,7 +342,7 @@ test('image otadata: built to select a slot, read back; the simulator boots the 
   writeFileSync(file, flash);
   const sim = createSimulatedEsp32c3({ flash: file });
   try {
-    assert.match(sim.boot.reason, /booting ota_0/);
+    assert.match(sim.boot.reason, /booting the OTA app "ota_0"/);
     const variant = new DataView((await sim.target.readMemory(firmwareSymbol('demo_state') + 4, 4)).buffer).getUint32(0, true);
     assert.equal(variant, 0, 'the ota_0 build runs');
   } finally {

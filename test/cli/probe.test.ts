@@ -86,7 +86,7 @@ test('flash-map --target sim: the offline report computed live, JSON with the li
   assert.equal(await runFlashMapLive({ target: 'sim', flash: BUILD + 'demo-ota.bin', scenario: 'issue-366' }, io), 0);
   const out = io.stdout();
   assert.match(out, /^Live\s+read 1 MiB through the flasher stub on sim:esp32c3; the chip's JEDEC id says 4 MiB/);
-  assert.match(out, /booting ota_1 "ota_1" at 0x00090000/);
+  assert.match(out, /booting the OTA app "ota_1" at 0x00090000/);
   assert.match(out, /0x00090020\s+0x3c010020/);
   const j = memoryIo();
   assert.equal(await runFlashMapLive({ target: 'sim', flash: BUILD + 'demo-micropython-32MB-header.bin', json: true }, j), 1, 'the vfs partition beyond the 4 MiB chip is an error finding');

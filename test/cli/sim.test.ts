@@ -1,6 +1,7 @@
 // `espalgo sim` from the command line: a start that fails stops the simulator and exits 2; --rom-elf.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,4 +59,40 @@ test('sim --rom-elf writes the ROM\'s symbols before serving and names the gdb c
     assert.match(r.stderr, new RegExp(`^espalgo sim: cannot write ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${why}`));
   }
   assert.ok(!existsSync(join(dir, 'no-such-folder')));
+});
+
+/** `espalgo sim ARGS` from source in a child process; `ready` resolves once it says how to stop it. */
+function spawnSim(args: string[]): { ready: Promise<string>; ended: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>; kill(signal: NodeJS.Signals): void } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sim', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let started: (text: string) => void = () => undefined;
+  const ready = new Promise<string>((resolve) => (started = resolve));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (stdout.includes('Ctrl-C stops the simulator')) started(stdout);
+  });
+  child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      started(stdout);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+  return { ready, ended, kill: (signal) => void child.kill(signal) };
+}
+
+test('sim --halted with no server runs until Ctrl-C or SIGTERM, then exits 0 (it does not end at once)', async () => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    const sim = spawnSim(['--halted']);
+    await sim.ready;
+    const early = await Promise.race([sim.ended, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 500))]);
+    assert.equal(early, undefined, `still running half a second after it started: ${JSON.stringify(early)}`);
+    sim.kill(signal);
+    const r = await sim.ended;
+    assert.equal(r.code, 0, `${signal}: ${r.stderr}`);
+    assert.match(r.stdout, /halted at the app entry; Ctrl-C stops the simulator\n\nespalgo sim: stopping\n$/);
+  }
 });

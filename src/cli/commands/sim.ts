@@ -163,7 +163,11 @@ export function registerSim(program: Command): void {
         return;
       }
       await new Promise<void>((resolve) => {
+        // A halted chip with no server to serve leaves Node nothing to wait for: without this
+        // timer the process would end at once (exit 13) instead of at Ctrl-C.
+        const keepAlive = setInterval(() => undefined, 1 << 30);
         const stop = (): void => {
+          clearInterval(keepAlive);
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           resolve();

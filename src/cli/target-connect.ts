@@ -27,6 +27,11 @@ export function demoFirmwarePath(name: string): string {
   return shown.startsWith('..') || isAbsolute(shown) ? full : shown;
 }
 
+/** --persist without --flash: the simulator would write into the shipped demo firmware. */
+export function persistNeedsFlash(): CliInputError {
+  return new CliInputError('BAD_OPTIONS', '--persist needs --flash FILE: it writes the changes back into that file (the demo firmware is never changed)');
+}
+
 export interface TargetSpec {
   readonly target: string;
   readonly chip?: string;
@@ -55,9 +60,7 @@ export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> 
   if (spec.persist && spec.target !== 'sim') throw new CliInputError('BAD_OPTIONS', '--persist is for --target sim --flash FILE; a real target keeps its flash anyway');
   if (spec.target === 'sim') {
     if (chip && chip !== esp32c3) throw new CliInputError('BAD_CHIP', `the simulator is an ESP32-C3; --chip ${spec.chip} does not fit it`);
-    if (spec.persist && spec.flash === undefined) {
-      throw new CliInputError('BAD_OPTIONS', '--persist needs --flash FILE: it writes the changes back into that file (the demo firmware is never changed)');
-    }
+    if (spec.persist && spec.flash === undefined) throw persistNeedsFlash();
     // --persist: the file is written once, whole, when the run ends (a run cut short by Ctrl-C
     // leaves it as it was, never half-written); checked now, before any work.
     if (spec.persist) checkOutputWritable(spec.flash!);

@@ -3,11 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir } from './helpers.js';
 import { startSim } from '../../src/cli/commands/sim.js';
 import { memoryIo } from '../../src/cli/output/io.js';
+import { DEMO_FLASH } from '../../src/cli/target-connect.js';
 import { findSymbol, parseElf } from '../../src/image/elf.js';
 
 test('sim --gdb on a port that is taken, or no port at all: one line, exit 2, and the process ends (the simulator is not left running)', async (t) => {
@@ -95,4 +96,13 @@ test('sim --halted with no server runs until Ctrl-C or SIGTERM, then exits 0 (it
     assert.equal(r.code, 0, `${signal}: ${r.stderr}`);
     assert.match(r.stdout, /halted at the app entry; Ctrl-C stops the simulator\n\nespalgo sim: stopping\n$/);
   }
+});
+
+test('sim --persist without --flash is refused before booting: it would write into the shipped demo firmware', () => {
+  const before = statSync(DEMO_FLASH).mtimeMs;
+  const r = runCli(['sim', '--persist', '--gdb', '0']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, '', 'nothing booted');
+  assert.equal(r.stderr, 'espalgo sim: --persist needs --flash FILE: it writes the changes back into that file (the demo firmware is never changed)\n');
+  assert.equal(statSync(DEMO_FLASH).mtimeMs, before);
 });

@@ -17,7 +17,7 @@ import { CliInputError, EXIT_BAD_INPUT } from '../output/exit-codes.js';
 import { checkOutputWritable, writeOutputFile } from '../output/atomic-write.js';
 import type { RemoteBitbangServer } from '../../sim/jtag/index.js';
 import { startSimJtagServer } from '../../sim/esp32c3/jtag-server.js';
-import { DEMO_FLASH } from '../target-connect.js';
+import { DEMO_FLASH, persistNeedsFlash } from '../target-connect.js';
 
 export interface SimCommandOptions {
   readonly flash?: string;
@@ -50,6 +50,7 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
   if (options.gdb !== undefined && options.rbb !== undefined) {
     throw new CliInputError('BAD_OPTIONS', '--gdb and --rbb both drive the CPU; choose one (OpenOCD on --rbb serves GDB itself)');
   }
+  if (options.persist && options.flash === undefined) throw persistNeedsFlash();
   if (options.romElf !== undefined) checkOutputWritable(options.romElf);
   const flashFile = options.flash ?? DEMO_FLASH;
   // Read here, so that a missing or unreadable file is worded as for every other input file.
@@ -146,7 +147,7 @@ export function registerSim(program: Command): void {
     .option('--rbb <port>', 'serve JTAG for OpenOCD (remote_bitbang) on 127.0.0.1:PORT; use config/openocd-esp32c3-sim.cfg', portOption('--rbb'))
     .option('--scenario <name>', 'state the app leaves the chip in (see below)', 'normal')
     .option('--table-offset <offset>', 'partition table offset', numberOption('--table-offset'))
-    .option('--persist', 'write flash changes back into the file (default: the file is only read)')
+    .option('--persist', 'write flash changes back into the --flash file as they happen (default: the file is only read)')
     .option('--halted', 'stay halted at the app entry instead of running')
     .option('--rom-elf <file>', 'write the ROM\'s function symbols as an ELF file for gdb (add-symbol-file FILE): bt and finish work inside ROM functions')
     .option('--verbose', 'log unmodelled peripheral accesses, flash protocol notes and GDB packets to stderr')

@@ -56,6 +56,8 @@ export class GdbServerCore {
   private readonly gLength: number;
   private readonly gNames: string[];
   private readonly pcRegnum: number;
+  /** Breakpoints and watchpoints this client set and has not removed, by packet type, address and length. */
+  private readonly inserted = new Map<string, () => Promise<void>>();
 
   constructor(readonly target: Target, options: ServerCoreOptions = {}) {
     this.packetSize = options.packetSize ?? 0x4000;
@@ -343,19 +345,39 @@ export class GdbServerCore {
     if (!m) return E_INVAL;
     const address = parseInt(m[3]!, 16) >>> 0;
     const length = parseInt(m[4]!, 16);
+    const key = `${m[2]},${address},${length}`;
     const watch = watchKindOfPacketType(m[2]!);
+    const t = this.target;
+    let remove: () => Promise<void>;
     if (watch) {
       // Z2 write, Z3 read, Z4 access: served when the target has watchpoints, unsupported (empty) otherwise.
-      const t = this.target;
       if (!t.addWatchpoint || !t.removeWatchpoint) return '';
+      remove = () => t.removeWatchpoint!(address, length, watch);
       if (m[1] === 'Z') await t.addWatchpoint(address, length, watch);
-      else await t.removeWatchpoint(address, length, watch);
-      return 'OK';
+    } else {
+      const kind = m[2] === '0' ? 'software' : 'hardware';
+      remove = () => t.removeBreakpoint(address, kind, length);
+      if (m[1] === 'Z') await t.addBreakpoint(address, kind, length);
     }
-    const kind = m[2] === '0' ? 'software' : 'hardware';
-    if (m[1] === 'Z') await this.target.addBreakpoint(address, kind, length);
-    else await this.target.removeBreakpoint(address, kind, length);
+    if (m[1] === 'Z') {
+      this.inserted.set(key, remove);
+    } else {
+      await remove();
+      this.inserted.delete(key);
+    }
     return 'OK';
+  }
+
+  /**
+   * The client is gone: take out the breakpoints and watchpoints it left set (GDB removes its own
+   * before detaching, but not when it is killed or its link drops), so that the program does not
+   * stop at them later with no client to report to, and the next client does not meet them unseen.
+   */
+  async removeLeftovers(): Promise<void> {
+    const left = [...this.inserted.values()];
+    this.inserted.clear();
+    for (const remove of left) await remove().catch((error: unknown) => this.log(`removing a breakpoint the client left: ${(error as Error).message}`));
+    if (left.length > 0) this.log(`removed ${left.length} breakpoint(s) or watchpoint(s) the client left set`);
   }
 }
 

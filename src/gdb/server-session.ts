@@ -74,13 +74,18 @@ export class GdbServerSession {
     this.settle();
   }
 
-  /** The connection is gone: stop watching the target. */
+  /**
+   * The connection is gone: stop watching the target and, once the packets still being handled are
+   * done, take out the breakpoints and watchpoints the client left set.
+   */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     this.watching = false;
     if (this.flushTimer) clearImmediate(this.flushTimer);
     this.flushTimer = undefined;
     this.outbox = [];
+    this.queue = this.queue.then(() => this.core.removeLeftovers());
   }
 
   private enqueue(payload: Uint8Array): void {

@@ -18,13 +18,19 @@ export const DEMO_FLASH = fileURLToPath(new URL('../../firmware/build/demo-micro
 export const DEMO_ELF = fileURLToPath(new URL('../../firmware/build/espalgo-demo.elf', import.meta.url));
 
 /**
- * A file of the shipped demo firmware as a path to type from the working folder (relative below
- * it, as in a checkout of the project; else absolute, as for an installed package): for examples.
+ * A file shipped with the package (`firmware/build/…`, `config/…`) as a path to type from the
+ * working folder (relative below it, as in a checkout of the project; else absolute, as for an
+ * installed package): for examples and command lines to copy.
  */
-export function demoFirmwarePath(name: string): string {
-  const full = fileURLToPath(new URL(`../../firmware/build/${name}`, import.meta.url));
+export function shippedFilePath(pathInPackage: string): string {
+  const full = fileURLToPath(new URL(`../../${pathInPackage}`, import.meta.url));
   const shown = relative(process.cwd(), full);
   return shown.startsWith('..') || isAbsolute(shown) ? full : shown;
+}
+
+/** A file of the shipped demo firmware as a path to type from the working folder. */
+export function demoFirmwarePath(name: string): string {
+  return shippedFilePath(`firmware/build/${name}`);
 }
 
 /** --persist without --flash: the simulator would write into the shipped demo firmware. */

@@ -106,3 +106,22 @@ test('sim --persist without --flash is refused before booting: it would write in
   assert.equal(r.stderr, 'espalgo sim: --persist needs --flash FILE: it writes the changes back into that file (the demo firmware is never changed)\n');
   assert.equal(statSync(DEMO_FLASH).mtimeMs, before);
 });
+
+test('sim --rbb prints an OpenOCD command line whose configuration path works from the folder it runs in', async (t) => {
+  const elsewhere = tempDir(t);
+  const home = process.cwd();
+  for (const folder of [home, elsewhere]) {
+    process.chdir(folder);
+    try {
+      const io = memoryIo();
+      const running = await startSim({ rbb: 0, halted: true }, io);
+      await running.close();
+      const cfg = /openocd -c "set RBB_PORT \d+" -f (\S+)\)/.exec(io.stdout())?.[1];
+      assert.ok(cfg !== undefined, io.stdout());
+      assert.ok(existsSync(cfg), `${cfg} is there from ${folder}`);
+      assert.ok(cfg.endsWith(join('config', 'openocd-esp32c3-sim.cfg')));
+    } finally {
+      process.chdir(home);
+    }
+  }
+});

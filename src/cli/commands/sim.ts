@@ -17,7 +17,7 @@ import { CliInputError, EXIT_BAD_INPUT } from '../output/exit-codes.js';
 import { checkOutputWritable, writeOutputFile } from '../output/atomic-write.js';
 import type { RemoteBitbangServer } from '../../sim/jtag/index.js';
 import { startSimJtagServer } from '../../sim/esp32c3/jtag-server.js';
-import { DEMO_FLASH, persistNeedsFlash } from '../target-connect.js';
+import { DEMO_FLASH, persistNeedsFlash, shippedFilePath } from '../target-connect.js';
 
 export interface SimCommandOptions {
   readonly flash?: string;
@@ -39,6 +39,9 @@ export interface RunningSim {
   readonly rbb?: RemoteBitbangServer;
   close(): Promise<void>;
 }
+
+/** The OpenOCD configuration for --rbb, as a path that works from the working folder. */
+const openocdConfig = (): string => shippedFilePath('config/openocd-esp32c3-sim.cfg');
 
 function scenarioHelp(): string {
   const width = Math.max(...SCENARIOS.map((s) => s.name.length));
@@ -107,7 +110,7 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
     }
     if (options.rbb !== undefined) {
       rbbServer = await startSimJtagServer(sim, { port: options.rbb });
-      io.out(`  JTAG (remote_bitbang) on ${rbbServer.host}:${rbbServer.port}  (openocd -c "set RBB_PORT ${rbbServer.port}" -f config/openocd-esp32c3-sim.cfg)\n`);
+      io.out(`  JTAG (remote_bitbang) on ${rbbServer.host}:${rbbServer.port}  (openocd -c "set RBB_PORT ${rbbServer.port}" -f ${openocdConfig()})\n`);
     }
   } catch (error) {
     // A port that cannot be served (taken, say) or a ROM ELF that cannot be written: stop what was
@@ -144,14 +147,14 @@ export function registerSim(program: Command): void {
     .option('--flash-size <size>', 'flash chip size, 1MB–16MB (default: 4MB or the image size rounded up)')
     .option('--jedec-id <id>', 'JEDEC id as 0xMMTTCC (default 0xEF40xx with the size code)', jedecIdOption)
     .option('--gdb <port>', 'serve the chip over the GDB remote protocol on 127.0.0.1:PORT (0 = any free port)', portOption('--gdb'))
-    .option('--rbb <port>', 'serve JTAG for OpenOCD (remote_bitbang) on 127.0.0.1:PORT; use config/openocd-esp32c3-sim.cfg', portOption('--rbb'))
+    .option('--rbb <port>', `serve JTAG for OpenOCD (remote_bitbang) on 127.0.0.1:PORT; use ${openocdConfig()}`, portOption('--rbb'))
     .option('--scenario <name>', 'state the app leaves the chip in (see below)', 'normal')
     .option('--table-offset <offset>', 'partition table offset', numberOption('--table-offset'))
     .option('--persist', 'write flash changes back into the --flash file as they happen (default: the file is only read)')
     .option('--halted', 'stay halted at the app entry instead of running')
     .option('--rom-elf <file>', 'write the ROM\'s function symbols as an ELF file for gdb (add-symbol-file FILE): bt and finish work inside ROM functions')
     .option('--verbose', 'log unmodelled peripheral accesses, flash protocol notes and GDB packets to stderr')
-    .addHelpText('after', `\nScenarios:\n${scenarioHelp()}\n\nExamples:\n  $ espalgo sim --gdb 3333 --scenario issue-366        demo firmware, GDB server on 127.0.0.1:3333\n  $ espalgo sim --flash my-flash.bin --gdb 3333\n  $ espalgo sim --gdb 3333 --rom-elf rom.elf           then in gdb: add-symbol-file rom.elf\n  $ espalgo sim --rbb 9824 &                           JTAG for OpenOCD, then:\n  $ openocd -c "set RBB_PORT 9824" -f config/openocd-esp32c3-sim.cfg   (GDB on 3333 via OpenOCD)\n`)
+    .addHelpText('after', `\nScenarios:\n${scenarioHelp()}\n\nExamples:\n  $ espalgo sim --gdb 3333 --scenario issue-366        demo firmware, GDB server on 127.0.0.1:3333\n  $ espalgo sim --flash my-flash.bin --gdb 3333\n  $ espalgo sim --gdb 3333 --rom-elf rom.elf           then in gdb: add-symbol-file rom.elf\n  $ espalgo sim --rbb 9824 &                           JTAG for OpenOCD, then:\n  $ openocd -c "set RBB_PORT 9824" -f ${openocdConfig()}   (GDB on 3333 via OpenOCD)\n`)
     .action(async (opts: SimCommandOptions) => {
       const io = processIo();
       let running: RunningSim;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir } from './helpers.js';
 import { startSim } from '../../src/cli/commands/sim.js';
@@ -124,4 +124,16 @@ test('sim --rbb prints an OpenOCD command line whose configuration path works fr
       process.chdir(home);
     }
   }
+});
+
+test('sim --flash with an empty file says it is empty (exit 2), not that the partition table is elsewhere', (t) => {
+  const empty = join(tempDir(t), 'empty.bin');
+  writeFileSync(empty, new Uint8Array(0));
+  for (const extra of [[], ['--persist']]) {
+    const r = runCli(['sim', '--flash', empty, ...extra]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `espalgo sim: ${empty} is empty: give a flash image (byte 0 = flash 0x0: bootloader, partition table, apps)\n`);
+  }
+  assert.equal(statSync(empty).size, 0, 'left as it was');
 });

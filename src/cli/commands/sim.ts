@@ -58,6 +58,7 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
   const flashFile = options.flash ?? DEMO_FLASH;
   // Read here, so that a missing or unreadable file is worded as for every other input file.
   const bytes = readInputFile(flashFile);
+  if (bytes.length === 0) throw new CliInputError('INPUT_EMPTY', `${flashFile} is empty: give a flash image (byte 0 = flash 0x0: bootloader, partition table, apps)`);
   const sim = createSimulatedEsp32c3({
     flash: options.persist ? flashFile : bytes,
     // Shorter run slices keep JTAG round trips short when OpenOCD drives the chip.

@@ -50,8 +50,17 @@ export interface TargetSpec {
   readonly timeoutMs?: number;
 }
 
-/** What to boot the simulator from instead of an ELF: a whole flash with the app in it. */
-export const SIM_FLASH_FROM_IMAGE = 'merge it with a bootloader and partition table into a flash file (espalgo image merge) and boot the simulator from that';
+/**
+ * The flash file the simulator boots (--flash FILE, else the demo firmware), read and checked as
+ * every input file is: an empty file or an ELF (the app.elf given for a flash file) is refused.
+ */
+export function readSimFlashFile(file: string | undefined): Uint8Array {
+  const bytes = readInputFile(file ?? DEMO_FLASH);
+  if (file === undefined) return bytes;
+  if (bytes.length === 0) throw new CliInputError('INPUT_EMPTY', `${file} is empty: give a flash image (byte 0 = flash 0x0: bootloader, partition table, apps)`);
+  refuseElfAsFlashData(file, bytes, 'merge it with a bootloader and partition table into a flash file (espalgo image merge) and boot the simulator from that');
+  return bytes;
+}
 
 export interface ConnectedTarget {
   readonly target: Target;
@@ -71,8 +80,7 @@ export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> 
     // leaves it as it was, never half-written); checked now, before any work.
     if (spec.persist) checkOutputWritable(spec.flash!);
     // Read here, so that a missing or unreadable file is worded as for every other input file.
-    const flash = readInputFile(spec.flash ?? DEMO_FLASH);
-    if (spec.flash !== undefined) refuseElfAsFlashData(spec.flash, flash, SIM_FLASH_FROM_IMAGE);
+    const flash = readSimFlashFile(spec.flash);
     const { createSimulatedEsp32c3 } = await import('../sim/esp32c3/create.js');
     let sim;
     try {

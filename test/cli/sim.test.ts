@@ -126,7 +126,7 @@ test('sim --rbb prints an OpenOCD command line whose configuration path works fr
   }
 });
 
-test('sim --flash with an empty file says it is empty (exit 2), not that the partition table is elsewhere', (t) => {
+test('sim --flash with an empty file says it is empty (exit 2), not that the partition table is elsewhere; an ELF is refused', (t) => {
   const empty = join(tempDir(t), 'empty.bin');
   writeFileSync(empty, new Uint8Array(0));
   for (const extra of [[], ['--persist']]) {
@@ -136,4 +136,11 @@ test('sim --flash with an empty file says it is empty (exit 2), not that the par
     assert.equal(r.stderr, `espalgo sim: ${empty} is empty: give a flash image (byte 0 = flash 0x0: bootloader, partition table, apps)\n`);
   }
   assert.equal(statSync(empty).size, 0, 'left as it was');
+  // the same for the commands that boot the simulator with --target sim
+  const probe = runCli(['probe', '--flash', empty]);
+  assert.equal(probe.code, 2);
+  assert.match(probe.stderr, /empty\.bin is empty: give a flash image/);
+  const elf = runCli(['sim', '--flash', 'firmware/build/espalgo-demo.elf']);
+  assert.equal(elf.code, 2);
+  assert.match(elf.stderr, /espalgo-demo\.elf is an ELF file \(a linked program\), not flash contents: .* boot the simulator from that\n$/);
 });

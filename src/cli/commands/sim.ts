@@ -11,13 +11,13 @@ import { esp32c3MemoryRegions } from '../../sim/esp32c3/memory-map.js';
 import { simulatedRomElf } from '../../sim/esp32c3/rom-elf.js';
 import { parseFlashSize } from '../../sim/flash/jedec.js';
 import { hex32 } from '../../chips/types.js';
-import { exitTwoOnUsageErrors, numberOption, portOption, readInputFile } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, numberOption, portOption } from '../output/command-support.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { CliInputError, EXIT_BAD_INPUT } from '../output/exit-codes.js';
 import { checkOutputWritable, writeOutputFile } from '../output/atomic-write.js';
 import type { RemoteBitbangServer } from '../../sim/jtag/index.js';
 import { startSimJtagServer } from '../../sim/esp32c3/jtag-server.js';
-import { DEMO_FLASH, persistNeedsFlash, shippedFilePath } from '../target-connect.js';
+import { DEMO_FLASH, persistNeedsFlash, readSimFlashFile, shippedFilePath } from '../target-connect.js';
 
 export interface SimCommandOptions {
   readonly flash?: string;
@@ -57,8 +57,7 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
   if (options.romElf !== undefined) checkOutputWritable(options.romElf);
   const flashFile = options.flash ?? DEMO_FLASH;
   // Read here, so that a missing or unreadable file is worded as for every other input file.
-  const bytes = readInputFile(flashFile);
-  if (bytes.length === 0) throw new CliInputError('INPUT_EMPTY', `${flashFile} is empty: give a flash image (byte 0 = flash 0x0: bootloader, partition table, apps)`);
+  const bytes = readSimFlashFile(options.flash);
   const sim = createSimulatedEsp32c3({
     flash: options.persist ? flashFile : bytes,
     // Shorter run slices keep JTAG round trips short when OpenOCD drives the chip.

@@ -44,3 +44,10 @@ export class GdbConnectError extends TargetError {
     super('GDB_CONNECT', `cannot connect to the GDB server at ${host}:${port}: ${detail}; is it running and listening there?`, options);
   }
 }
+
+/** The GDB server could not listen on its address (the port taken, say). */
+export class GdbListenError extends TargetError {
+  constructor(readonly host: string, readonly port: number, cause: unknown) {
+    super('GDB_LISTEN', `cannot listen for GDB on ${host}:${port}: ${cause instanceof Error ? cause.message : String(cause)}; pick another port (0 chooses a free one)`, { cause });
+  }
+}

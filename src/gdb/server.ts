@@ -6,6 +6,7 @@ import { GdbServerSession } from './server-session.js';
 import { RspFramer } from './framer.js';
 import { ACK, encodePacket } from './codec.js';
 import { joinBytes } from './hex.js';
+import { GdbListenError } from './errors.js';
 
 /** Said to a client that connects while another is being served (GDB shows it as the failure). */
 const BUSY_REPLY = 'E.another GDB client is already connected to this server; disconnect it first';
@@ -78,7 +79,7 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
     });
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(new GdbListenError(host, options.port, error)));
     server.listen(options.port, host, () => {
       server.removeListener('error', reject);
       const address = server.address();

@@ -5,6 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { GdbServerCore } from '../../src/gdb/server-core.js';
 import { GdbServerSession } from '../../src/gdb/server-session.js';
 import { startGdbServer } from '../../src/gdb/server.js';
+import { GdbListenError } from '../../src/gdb/errors.js';
 import { RspFramer } from '../../src/gdb/framer.js';
 import { encodePacket, escapeBinary, unescapeBinary, isConsoleOutput, decodeConsoleOutput } from '../../src/gdb/codec.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
@@ -457,4 +458,15 @@ test('session: replies to packets that arrived together leave in one write, in o
   await settle();
   assert.deepEqual(writes.slice(1), ['+' + bytesToText(encodePacket(textToBytes('abcd')))], 'the next packet answered on its own');
   session.close();
+});
+
+test('a port that cannot be listened on fails with GdbListenError (GDB_LISTEN), naming the address and what to do', async () => {
+  const first = await startGdbServer(new FakeTarget(), { port: 0, host: '127.0.0.1' });
+  try {
+    await assert.rejects(startGdbServer(new FakeTarget(), { port: first.port, host: '127.0.0.1' }), (e: unknown) =>
+      e instanceof GdbListenError && e.code === 'GDB_LISTEN' && e.port === first.port &&
+      new RegExp(`^cannot listen for GDB on 127\\.0\\.0\\.1:${first.port}: .*EADDRINUSE.*; pick another port \\(0 chooses a free one\\)$`).test(e.message));
+  } finally {
+    await first.close();
+  }
 });

@@ -102,8 +102,7 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
         memoryMapXml: generateMemoryMapXml(esp32c3MemoryRegions()),
         ...(options.verbose ? { log: (l: string) => io.err(`gdb: ${l}\n`) } : {}),
       }).catch((error: unknown) => {
-        // Worded as the remote_bitbang server words it.
-        throw new CliInputError('SIM_GDB_LISTEN', `cannot listen for GDB on 127.0.0.1:${port}: ${(error as Error).message}; pick another port (0 chooses a free one)`);
+        throw new CliInputError('SIM_GDB_LISTEN', (error as Error).message);
       });
       const symbols = options.romElf !== undefined ? `-ex "add-symbol-file ${options.romElf}" ` : '';
       io.out(`  GDB server listening on 127.0.0.1:${gdb.port}  (gdb-multiarch ${symbols}-ex "target extended-remote 127.0.0.1:${gdb.port}")\n`);

@@ -12,6 +12,7 @@ import { checkOutputWritable, writeOutputFile } from './output/atomic-write.js';
 import { chipOption, readInputFile } from './output/command-support.js';
 import { refuseElfAsFlashData } from './output/elf-input.js';
 import { CliInputError } from './output/exit-codes.js';
+import { shellWord } from './output/format.js';
 
 /** The demo firmware shipped with the package (built by scripts/build-firmware.ts). */
 export const DEMO_FLASH = fileURLToPath(new URL('../../firmware/build/demo-micropython-4MB.bin', import.meta.url));
@@ -25,7 +26,9 @@ export const DEMO_ELF = fileURLToPath(new URL('../../firmware/build/espalgo-demo
 export function shippedFilePath(pathInPackage: string): string {
   const full = fileURLToPath(new URL(`../../${pathInPackage}`, import.meta.url));
   const shown = relative(process.cwd(), full);
-  return shown.startsWith('..') || isAbsolute(shown) ? full : shown;
+  const path = shown.startsWith('..') || isAbsolute(shown) ? full : shown;
+  // One shell word even where the package lies under a folder with spaces in its name.
+  return shellWord(path);
 }
 
 /** A file of the shipped demo firmware as a path to type from the working folder. */

@@ -6,6 +6,7 @@ import { runFlashMapLive } from '../../src/cli/commands/flash-map.js';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { runCli, runCliAsync } from './helpers.js';
 import { demoFirmwarePath } from '../../src/cli/target-connect.js';
+import { shellWord } from '../../src/cli/output/format.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -165,4 +166,11 @@ test('an --app-offset beyond the flash: the OpenOCD line says its mapping cannot
   const r = JSON.parse(io.stdout()) as { degraded: boolean; openocd: { sentence: string } };
   assert.equal(r.degraded, true);
   assert.match(r.openocd.sentence, /^OpenOCD ≤ 2024 would read EF 40 16, take the flash for 4 MiB; app at 0x00800000 \(given app offset \(esp appimage_offset\)\) is not in the flash the probe read; cannot predict its mappings\.$/);
+});
+
+test('paths printed in command lines to copy are one shell word: quoted where the folder names have spaces or quotes', () => {
+  assert.equal(shellWord('firmware/build/demo-ota.bin'), 'firmware/build/demo-ota.bin');
+  assert.equal(shellWord('/opt/My Tools/espalgo/config/openocd-esp32c3-sim.cfg'), "'/opt/My Tools/espalgo/config/openocd-esp32c3-sim.cfg'");
+  assert.equal(shellWord("/home/o'neil/x.bin"), "'/home/o'\\''neil/x.bin'");
+  assert.equal(shellWord('/tmp/$HOME'), "'/tmp/$HOME'");
 });

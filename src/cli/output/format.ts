@@ -16,6 +16,11 @@ export function formatSize(n: number): string {
   return `${n} B`;
 }
 
+/** `text` as one POSIX shell word, for command lines to copy: as is when safe, else in single quotes. */
+export function shellWord(text: string): string {
+  return /^[\w./@+:=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 /** A time or rate for JSON, to a tenth: 7.4, not 7.354488999999944. */
 export function tenths(n: number): number {
   return Number(n.toFixed(1));

@@ -203,7 +203,6 @@ export interface WalkedApp {
   readonly imageEnd: number | null;
 }
 
-/** Walk the app at `appOffset`: the header, then each segment header (8 bytes each, not the data). */
 /**
  * Flash offset where an MCUboot image ends: after its header and image, the TLV areas that follow
  * (the protected one, then the other), as far as their info headers can be read before `limit`.
@@ -219,6 +218,7 @@ async function mcubootImageEnd(flash: SparseFlash, appOffset: number, head: Uint
   return Math.min(at, limit);
 }
 
+/** Walk the app at `appOffset`: the header, then each segment header (8 bytes each, not the data). */
 export async function walkApp(flash: SparseFlash, appOffset: number, chip: ChipDescriptor, limit?: number): Promise<WalkedApp> {
   let head: Uint8Array;
   try {

@@ -11,7 +11,8 @@ import { readU32 } from '../image/bytes.js';
 import { IMAGE_HEADER_SIZE, IMAGE_MAGIC, MAX_SEGMENTS, SEGMENT_HEADER_SIZE } from '../image/image-header.js';
 import { MCUBOOT_MAGIC } from '../image/mcuboot.js';
 import type { Target } from '../target/types.js';
-import { decodeMcubootLoadHeader, type ProbeSegment } from './probe-mappings.js';
+import { decodeMcubootLoadHeader } from '../image/mcuboot.js';
+import type { ProbeSegment } from './probe-mappings.js';
 
 /** Where the MMU table of a chip lives and how its entries read (ESP32-C3 today). */
 export interface MmuLayout {

@@ -11,7 +11,7 @@ import { readU16, readU32 } from '../image/bytes.js';
 import { IMAGE_HEADER_SIZE, SEGMENT_HEADER_SIZE, MAX_SEGMENTS, IMAGE_MAGIC } from '../image/image-header.js';
 import { directBootAppNote, directBootMappings, isDirectBootImage, DIRECT_BOOT_MAGIC } from '../image/direct-boot.js';
 import { checksumOffset } from '../image/image.js';
-import { MCUBOOT_MAGIC, MCUBOOT_TLV_INFO_MAGIC, MCUBOOT_TLV_PROT_INFO_MAGIC } from '../image/mcuboot.js';
+import { decodeMcubootLoadHeader, MCUBOOT_MAGIC, MCUBOOT_TLV_INFO_MAGIC, MCUBOOT_TLV_PROT_INFO_MAGIC } from '../image/mcuboot.js';
 import { selectBootApp } from '../image/otadata.js';
 import { firstAppEntryOffset, hasPartitionMagic, parsePartitionTable, PARTITION_TABLE_MAX_LENGTH } from '../image/partition-table.js';
 import type { PartitionEntry } from '../image/types.js';
@@ -171,29 +171,6 @@ function choiceOf(entry: PartitionEntry, usedOtadata: boolean, entries: readonly
   if (entry.subtype === 0x00) return 'factory';
   if (entry.subtype === 0x10 && !entries.some((e) => e.type === 0 && e.subtype === 0x00)) return 'ota_0';
   return 'first-app';
-}
-
-/**
- * The Espressif load header MCUboot images carry at +0x20 (magic 0xACE637D3). Two layouts exist:
- * the current one (0x60 bytes, LP-RTC fields before IROM/DROM) and the earlier one without them;
- * the one whose IROM and DROM fields fit the chip's windows is taken.
- */
-export function decodeMcubootLoadHeader(image: Uint8Array, appOffset: number, chip: ChipDescriptor): ProbeSegment[] | null {
-  const H = 0x20;
-  if (image.length < H + 0x60 || readU32(image, H) !== 0xace637d3) return null;
-  for (const firstWord of [14, 8]) {
-    const w = (i: number) => readU32(image, H + (firstWord + i) * 4);
-    const irom = { vaddr: w(0), offset: w(1), size: w(2) };
-    const drom = { vaddr: w(3), offset: w(4), size: w(5) };
-    const fits = (r: { vaddr: number; offset: number; size: number }, window: { start: number; end: number }) =>
-      r.size === 0 || (inRange(window, r.vaddr) && r.vaddr + r.size <= window.end && (r.vaddr & 0xffff) === ((appOffset + r.offset) & 0xffff));
-    if (!fits(irom, chip.irom) || !fits(drom, chip.drom) || irom.size + drom.size === 0) continue;
-    const out: ProbeSegment[] = [];
-    if (drom.size) out.push({ segment: 1, kind: 'drom', flashOffset: (appOffset + drom.offset) >>> 0, vaddr: drom.vaddr, size: drom.size });
-    if (irom.size) out.push({ segment: 0, kind: 'irom', flashOffset: (appOffset + irom.offset) >>> 0, vaddr: irom.vaddr, size: irom.size });
-    return out;
-  }
-  return null;
 }
 
 export interface WalkedApp {

@@ -41,7 +41,7 @@ export {
   OTA_STATE, OTA_SELECT_ENTRY_SIZE, OTADATA_SECOND_COPY, OTADATA_SIZE, otaStateName, otaSeqCrc, otaSlotOfSeq, parseOtadata,
   buildOtadata, selectBootApp, type OtadataSpec,
 } from './otadata.js';
-export { MCUBOOT_MAGIC, MCUBOOT_HEADER_SIZE, MCUBOOT_TLV_INFO_MAGIC, MCUBOOT_TLV_PROT_INFO_MAGIC, isMcubootImage, mcubootFindings, parseMcubootHeader, buildMcubootHeader } from './mcuboot.js';
+export { MCUBOOT_MAGIC, MCUBOOT_HEADER_SIZE, MCUBOOT_TLV_INFO_MAGIC, MCUBOOT_TLV_PROT_INFO_MAGIC, MCUBOOT_ESP_LOAD_HEADER_MAGIC, isMcubootImage, mcubootFindings, parseMcubootHeader, buildMcubootHeader, decodeMcubootLoadHeader } from './mcuboot.js';
 export { mergeFlash } from './merge.js';
 export { mergedLayoutFindings } from './merge-check.js';
 export { DIRECT_BOOT_MAGIC, DIRECT_BOOT_ENTRY_OFFSET, isDirectBootImage, directBootMappings, describeDirectBoot, directBootAppNote, type DirectBootMapping, type DirectBootPlan } from './direct-boot.js';

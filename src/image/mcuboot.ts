@@ -4,6 +4,8 @@
  */
 import { readU16, readU32, writeU16, writeU32 } from './bytes.js';
 import { ImageFormatError, h32 } from './errors.js';
+import { inRange, type ChipDescriptor } from '../chips/types.js';
+import type { SegmentMapping } from './flash-map/types.js';
 import type { Finding, McubootHeader } from './types.js';
 
 export const MCUBOOT_MAGIC = 0x96f3b83d;
@@ -12,6 +14,9 @@ export const MCUBOOT_HEADER_SIZE = 32;
 export const MCUBOOT_TLV_INFO_MAGIC = 0x6907;
 /** …or, when the header counts protected TLVs, first a protected area with this magic. */
 export const MCUBOOT_TLV_PROT_INFO_MAGIC = 0x6908;
+
+/** Espressif's load header in an MCUboot image, at +0x20: where IROM and DROM are and map. */
+export const MCUBOOT_ESP_LOAD_HEADER_MAGIC = 0xace637d3;
 
 /** True if an MCUboot header magic sits at the start of `bytes`. */
 export function isMcubootImage(bytes: Uint8Array): boolean {
@@ -90,4 +95,27 @@ export function mcubootFindings(bytes: Uint8Array, h: McubootHeader, holder = 't
     at += total;
   }
   return [];
+}
+
+/**
+ * The Espressif load header MCUboot images carry at +0x20 (magic 0xACE637D3). Two layouts exist:
+ * the current one (0x60 bytes, LP-RTC fields before IROM/DROM) and the earlier one without them;
+ * the one whose IROM and DROM fields fit the chip's windows is taken.
+ */
+export function decodeMcubootLoadHeader(image: Uint8Array, appOffset: number, chip: ChipDescriptor): SegmentMapping[] | null {
+  const H = 0x20;
+  if (image.length < H + 0x60 || readU32(image, H) !== MCUBOOT_ESP_LOAD_HEADER_MAGIC) return null;
+  for (const firstWord of [14, 8]) {
+    const w = (i: number) => readU32(image, H + (firstWord + i) * 4);
+    const irom = { vaddr: w(0), offset: w(1), size: w(2) };
+    const drom = { vaddr: w(3), offset: w(4), size: w(5) };
+    const fits = (r: { vaddr: number; offset: number; size: number }, window: { start: number; end: number }) =>
+      r.size === 0 || (inRange(window, r.vaddr) && r.vaddr + r.size <= window.end && (r.vaddr & 0xffff) === ((appOffset + r.offset) & 0xffff));
+    if (!fits(irom, chip.irom) || !fits(drom, chip.drom) || irom.size + drom.size === 0) continue;
+    const out: SegmentMapping[] = [];
+    if (drom.size) out.push({ segment: 1, kind: 'drom', flashOffset: (appOffset + drom.offset) >>> 0, vaddr: drom.vaddr, size: drom.size });
+    if (irom.size) out.push({ segment: 0, kind: 'irom', flashOffset: (appOffset + irom.offset) >>> 0, vaddr: irom.vaddr, size: irom.size });
+    return out;
+  }
+  return null;
 }

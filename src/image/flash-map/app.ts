@@ -1,7 +1,7 @@
 /** Look at one app slot: what is stored there and which of its segments the cache maps from flash. */
 import type { ChipDescriptor } from '../../chips/types.js';
 import { hex32 } from '../../chips/index.js';
-import { mcubootFindings } from '../mcuboot.js';
+import { decodeMcubootLoadHeader, mcubootFindings } from '../mcuboot.js';
 import type { EspImage, Finding, PartitionEntry } from '../types.js';
 import { decodeImage, decodeMcuboot, imageVerification, FlashMapDecodeError, IMAGE_MAGIC, MCUBOOT_MAGIC } from './codec.js';
 import type { AppInfo, SegmentMapping, SegmentRow } from './types.js';
@@ -63,18 +63,23 @@ export function analyzeApp(
   const end = e ? Math.min(bytes.length, at + e.size) : bytes.length;
   const view = bytes.subarray(at, end);
   if (view.length >= 4 && u32(view, 0) === MCUBOOT_MAGIC) {
-    let note = 'MCUboot image; its mappings come from the Espressif load header, which is not decoded here';
+    // The cache mappings come from Espressif's load header after the MCUboot header, when it is one espalgo reads.
+    const mappings = chip ? decodeMcubootLoadHeader(view, slot.flashOffset, chip) : null;
+    const source = mappings
+      ? 'mappings from its Espressif load header'
+      : chip ? 'no Espressif load header espalgo recognises (magic 0xACE637D3 at +0x20), so no mappings' : 'mappings not decoded without a chip';
+    let note = `MCUboot image; ${source}`;
     let imageFindings: Finding[] = [];
     try {
       const h = decodeMcuboot(view);
-      note = `MCUboot image v${h.version.major}.${h.version.minor}.${h.version.revision}+${h.version.build}, header ${h.headerSize} bytes, ${h.imageSize} bytes of image; its mappings come from the Espressif load header, which is not decoded here`;
+      note = `MCUboot image v${h.version.major}.${h.version.minor}.${h.version.revision}+${h.version.build}, header ${h.headerSize} bytes, ${h.imageSize} bytes of image; ${source}`;
       // Bytes past the partition or past the file are not the image's: say which ended it.
       const holder = e && at + e.size <= bytes.length ? `partition "${e.label}"` : `the file after ${hex32(slot.flashOffset)}`;
       imageFindings = mcubootFindings(view, h, holder);
     } catch {
       // keep the generic note
     }
-    return { info: { ...blank, format: 'mcuboot', note, imageFindings }, image: null };
+    return { info: { ...blank, format: 'mcuboot', note, imageFindings, mappings: mappings ?? [] }, image: null };
   }
   if (view[0] !== IMAGE_MAGIC) {
     let blankBytes = true;

@@ -110,6 +110,25 @@ test('an app image\'s own problems are findings of the map: an unsigned or cut-s
   assert.match(stray.findings.find((f) => f.code === 'IMAGE_SEGMENT_LOAD_ADDRESS')!.message, /^the image at 0x00010000 \("factory"\): segment 0 loads at 0x3fd00000/);
 });
 
+test('an MCUboot app\'s mappings come from its Espressif load header, as the probe reads them', () => {
+  const app = new Uint8Array(0x30000).fill(0xff);
+  app.set(buildMcubootHeader({ loadAddress: 0, headerSize: 0x20, protectedTlvSize: 0, imageSize: 0x2ffc0, flags: 0, version: { major: 1, minor: 0, revision: 0, build: 0 } }));
+  const load = new DataView(app.buffer, 0x20, 0x60);
+  [0xace637d3, 0x42000020, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x42000020, 0x10020, 0x1000, 0x3c020040, 0x20040, 0x800].forEach((w, i) => load.setUint32(i * 4, w, true));
+  const file = mergeFlash([{ offset: 0, data: bootloader }, { offset: 0x8000, data: table }, { offset: 0x10000, data: app }]);
+  const r = analyzeFlashMap(file);
+  assert.equal(r.bootApp?.format, 'mcuboot');
+  assert.match(r.bootApp?.note ?? '', /mappings from its Espressif load header/);
+  assert.deepEqual(r.bootApp?.mappings, [
+    { segment: 1, kind: 'drom', flashOffset: 0x30040, vaddr: 0x3c020040, size: 0x800 },
+    { segment: 0, kind: 'irom', flashOffset: 0x20020, vaddr: 0x42000020, size: 0x1000 },
+  ]);
+  app[0x20] ^= 0xff; // no load header espalgo knows
+  const bare = analyzeFlashMap(mergeFlash([{ offset: 0, data: bootloader }, { offset: 0x8000, data: table }, { offset: 0x10000, data: app }]));
+  assert.deepEqual(bare.bootApp?.mappings, []);
+  assert.match(bare.bootApp?.note ?? '', /no Espressif load header espalgo recognises \(magic 0xACE637D3 at \+0x20\), so no mappings/);
+});
+
 test('a bare ESP image without an app descriptor is flagged as non-IDF but still mapped', () => {
   const app = buildExampleApp({ chip: esp32c3, noDescriptor: true });
   const file = mergeFlash([{ offset: 0, data: bootloader }, { offset: 0x8000, data: table }, { offset: 0x10000, data: app }]);

@@ -30,6 +30,16 @@ export class AlgorithmTimeoutError extends AlgorithmError {
   }
 }
 
+/** The caller's AbortSignal (Ctrl-C) stopped the run: the CPU was halted and the context restored. */
+export class AlgorithmInterruptedError extends AlgorithmError {
+  constructor(readonly routine: string, readonly pc: number | undefined, readonly registers: RegisterSnapshot) {
+    super(
+      'ALGO_INTERRUPTED',
+      `${routine} was interrupted` + (pc !== undefined ? `; halted it at pc ${hex32(pc)}` : '') + '; the target state was restored.',
+    );
+  }
+}
+
 /** What the CPU recorded when the routine trapped. */
 export interface TrapInfo {
   /** Where the information came from: the stub's own trap record or the CPU's CSRs. */
@@ -140,6 +150,7 @@ function describeFailure(failure: unknown): string {
   if (failure === undefined) return 'it returned';
   // Its message says the state was restored, which is what failed here.
   if (failure instanceof AlgorithmTimeoutError) return `it did not finish within ${failure.timeoutMs} ms`;
+  if (failure instanceof AlgorithmInterruptedError) return 'it was interrupted';
   if (failure instanceof AlgorithmExceptionError) return `it raised an exception: ${failure.trap.description} at ${hex32(failure.trap.epc)}`;
   if (failure instanceof AlgorithmUnexpectedStopError) return `it stopped at ${failure.pc === undefined ? 'an unknown address' : hex32(failure.pc)} instead of returning`;
   return messageOf(failure).replace(/\.$/, '');

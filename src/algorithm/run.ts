@@ -9,6 +9,7 @@ import { assertCoroutineSupported, type Coroutine, type CoroutineContext } from 
 import {
   AlgorithmArgumentError,
   AlgorithmExceptionError,
+  AlgorithmInterruptedError,
   AlgorithmLoadError,
   AlgorithmNotRestoredError,
   AlgorithmTimeoutError,
@@ -44,6 +45,11 @@ export interface RunOptions {
    * the program's handler. Default true; false saves two round trips per vector.
    */
   readonly catchExceptions?: boolean;
+  /**
+   * Stops the run when aborted (Ctrl-C): the CPU is halted, the context restored, and the run
+   * fails with AlgorithmInterruptedError. Aborted before the run starts, the routine never runs.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -148,12 +154,13 @@ export async function runLoaded(
     try {
       // The saved registers the routine does not use (mepc, mcause, …) need not reach the CPU for
       // the run: where the target stages writes, they stay staged until the program itself runs.
+      if (options.signal?.aborted) throw new AlgorithmInterruptedError(ctx.routine, undefined, {});
       await target.resume(undefined, { holdRegisters: programOnly(saved, callRegisters), onSent: startCoroutine });
       startCoroutine();
       // A failed clear would let a stale log or trap record pass for this run's: stop here (the
       // finally below halts the CPU and restores the context).
       await clears;
-      stopped = await waitOrTimeout(ctx, timeoutMs, stopCoroutine);
+      stopped = await waitOrTimeout(ctx, timeoutMs, stopCoroutine, options.signal);
     } finally {
       stopCoroutine();
       if (coroutineRun) await coroutineRun;
@@ -243,18 +250,38 @@ function contextNames(convention: CallingConvention, target: Target): string[] {
   return names;
 }
 
-/** Wait for the halt; on timeout halt the CPU and throw with its registers (the caller restores). */
-async function waitOrTimeout(ctx: Context, timeoutMs: number, stopCoroutine: () => void) {
+/**
+ * Wait for the halt; on timeout, or when `signal` aborts, halt the CPU and throw with its registers
+ * (the caller restores).
+ */
+async function waitOrTimeout(ctx: Context, timeoutMs: number, stopCoroutine: () => void, signal: AbortSignal | undefined) {
+  let onAbort = (): void => undefined;
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    onAbort = () => resolve('interrupted');
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  const halt = ctx.target.waitForHalt(timeoutMs);
   try {
-    return await ctx.target.waitForHalt(timeoutMs);
+    const first = await Promise.race([halt, interrupted]);
+    if (first !== 'interrupted') return first;
+    halt.catch(() => undefined); // the halt below ends this wait
   } catch (error) {
     if (!(error instanceof TargetTimeoutError)) throw error;
-    stopCoroutine();
-    await ctx.target.halt();
-    const regs = await ctx.target.readRegisters();
-    const pc = regs.get(ctx.convention.pcRegister);
-    throw new AlgorithmTimeoutError(ctx.routine, timeoutMs, pc, snapshot(regs));
+    const regs = await haltForFailure(ctx, stopCoroutine);
+    throw new AlgorithmTimeoutError(ctx.routine, timeoutMs, regs.get(ctx.convention.pcRegister), snapshot(regs));
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
+  const regs = await haltForFailure(ctx, stopCoroutine);
+  throw new AlgorithmInterruptedError(ctx.routine, regs.get(ctx.convention.pcRegister), snapshot(regs));
+}
+
+/** Stop a run that will not return: the co-routine, then the CPU; its registers, for the error. */
+async function haltForFailure(ctx: Context, stopCoroutine: () => void) {
+  stopCoroutine();
+  await ctx.target.halt();
+  return ctx.target.readRegisters();
 }
 
 /** The trap behind a stop that was not a clean return: the stub's record first, else the CPU's CSRs. */

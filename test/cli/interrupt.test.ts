@@ -1,5 +1,6 @@
-// Ctrl-C during a flash write to a target behind a GDB server: the write stops between two stub
-// calls and the target is given back (RAM restored, program resumed) before the command exits 130.
+// Ctrl-C on a target behind a GDB server: a flash write stops between two stub calls, a call is
+// halted; the target is given back (registers and RAM restored, program resumed) before the
+// command exits 130.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -7,8 +8,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startGdbServer } from '../../src/gdb/server.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
+import { stubImageToJson, type StubImage } from '../../src/algorithm/index.js';
 import { firmwareSymbol, FIRMWARE } from '../algorithm/sim-fixture.js';
+import { assemble, jal, lui, sw } from '../sim/hart/encode.js';
 import { tempDir } from './helpers.js';
+
+const IRAM = 0x40380000;
+const DATA = 0x3fc84000;
 
 test('Ctrl-C during flash write --target HOST:PORT stops at the next step, gives the target back and exits 130', async (t) => {
   const dir = tempDir(t);
@@ -40,6 +46,62 @@ test('Ctrl-C during flash write --target HOST:PORT stops at the next step, gives
     assert.match(last.error, /interrupted during write, \d+ of \d+ bytes done .*run the same command again/);
     assert.match(stderr, /stopping after the current step, then giving the target back/);
     assert.equal(sim.target.state(), 'running', 'the program was resumed');
+    const beat = await word('demo_heartbeat');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok((await word('demo_heartbeat')) > beat, 'the firmware runs on');
+    assert.equal(await word('demo_selfcheck_failures'), 0, 'its RAM was given back intact');
+  } finally {
+    await server.close();
+    await sim.close();
+  }
+});
+
+test('Ctrl-C during call --target HOST:PORT halts the routine, restores the target, resumes the program and exits 130', async (t) => {
+  const dir = tempDir(t);
+  // Writes a marker into its data word (the firmware's own RAM), then loops forever.
+  const [T0, T1] = [5, 6];
+  const code = assemble([lui(T0, DATA >>> 12), lui(T1, 0xca11e), sw(T1, T0, 0), jal(0, 0)]);
+  const image: StubImage = {
+    name: 'marker-spin',
+    architecture: 'riscv32',
+    entry: IRAM,
+    segments: [{ address: IRAM, bytes: code, executable: true }, { address: DATA, bytes: new Uint8Array(4), executable: false }],
+    bss: [],
+    stackSize: 256,
+    symbols: {},
+  };
+  const stub = join(dir, 'spin.json');
+  writeFileSync(stub, JSON.stringify(stubImageToJson(image)));
+  const sim = createSimulatedEsp32c3({ flash: FIRMWARE });
+  const server = await startGdbServer(sim.target, { port: 0 });
+  const readWord = async (address: number) => new DataView((await sim.target.readMemory(address, 4)).buffer).getUint32(0, true);
+  const word = (name: string) => readWord(firmwareSymbol(name));
+  try {
+    const before = await readWord(DATA);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'call', '--image', stub, '--target', `127.0.0.1:${server.port}`, '--chip', 'esp32c3', '--timeout', '60000', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // The routine runs once its marker is in RAM: interrupt it then.
+    let running = false;
+    for (let i = 0; i < 600 && !running && child.exitCode === null; i++) {
+      running = (await readWord(DATA)) === 0xca11e000;
+      if (!running) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(running, `the routine ran: ${stderr}`);
+    child.kill('SIGINT');
+    const exit = await closed;
+    assert.equal(exit, 130, stderr);
+    const last = JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as { ok: boolean; code: string; context: { restored: boolean } };
+    assert.deepEqual([last.ok, last.code, last.context.restored], [false, 'ALGO_INTERRUPTED', true]);
+    assert.match(stderr, /interrupted: halting the call, then giving the target back/);
+    assert.match(stderr, /marker-spin was interrupted; halted it at pc 0x4038000c; the target state was restored\. \[ALGO_INTERRUPTED\]/);
+    assert.equal(sim.target.state(), 'running', 'the program was resumed');
+    assert.equal(await readWord(DATA), before, 'the RAM the routine wrote was given back');
     const beat = await word('demo_heartbeat');
     await new Promise((r) => setTimeout(r, 50));
     assert.ok((await word('demo_heartbeat')) > beat, 'the firmware runs on');

@@ -5,6 +5,7 @@ import { hex32, type ChipDescriptor } from '../../chips/types.js';
 import {
   AlgorithmError,
   AlgorithmExceptionError,
+  AlgorithmInterruptedError,
   AlgorithmNotRestoredError,
   AlgorithmRunner,
   AlgorithmTimeoutError,
@@ -14,13 +15,15 @@ import {
   locateDebugStubs,
   stubImageFromElf,
   stubImageFromJson,
+  type RunOptions,
   type RunResult,
   type StubImage,
 } from '../../algorithm/index.js';
 import { findSymbol, parseElf } from '../../image/elf.js';
 import type { ElfFile } from '../../image/types.js';
 import { exitTwoOnUsageErrors, millisecondsOption, numberOption, readInputFile, runGuardedAsync } from '../output/command-support.js';
-import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
+import { CliInputError, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
+import { withInterrupt } from '../output/interrupt.js';
 import { parseNumber } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { functionNameAt } from '../function-names.js';
@@ -59,42 +62,56 @@ export async function runCall(args: readonly string[], o: CallOptions, io: CliIo
   });
   const image = o.image !== undefined ? loadImage(o.image, o.entry) : undefined;
   if (image && o.chip === undefined && o.target !== 'sim') requireChipForEspRam(image, o.image!);
-  const connected = await connectTarget({ target: o.target, chip: o.chip, flash: o.flash, scenario: o.scenario });
-  try {
-    const { target } = connected;
-    const wasRunning = target.state() === 'running';
-    if (wasRunning) await target.halt();
-    const runner = new AlgorithmRunner(target, connected.chip ? { chip: connected.chip } : {});
-    let outcome: Outcome;
+  // In process, Ctrl-C simply ends the run (nothing outlives it); behind a GDB server the call is
+  // halted and the target given back first.
+  const interruptible = <T>(body: (signal?: AbortSignal) => Promise<T>): Promise<T> =>
+    o.target === 'sim' ? body() : withInterrupt(io, body, CALL_INTERRUPT_WORDS);
+  return interruptible(async (signal) => {
+    const connected = await connectTarget({ target: o.target, chip: o.chip, flash: o.flash, scenario: o.scenario });
     try {
-      outcome = image
-        ? await callImage(runner, image, values, o.timeout)
-        : await callOnboard(runner, o, connected.demo, connected.chip, values);
-    } catch (error) {
-      // Anything else means the call never started: bad input (one line, exit 2).
-      if (!ranAndFailed(error)) throw error;
-      const restored = !(error instanceof AlgorithmNotRestoredError);
-      io.err(`espalgo: ${error.message} [${error.code}]\n`);
-      if (o.json) io.out(JSON.stringify({ ok: false, code: error.code, error: error.message, context: { restored } }) + '\n');
-      return EXIT_PROBLEM;
+      const { target } = connected;
+      const wasRunning = target.state() === 'running';
+      if (wasRunning) await target.halt();
+      const runner = new AlgorithmRunner(target, connected.chip ? { chip: connected.chip } : {});
+      const run = { timeoutMs: o.timeout, verifyRestore: true, ...(signal ? { signal } : {}) };
+      let outcome: Outcome;
+      try {
+        outcome = image
+          ? await callImage(runner, image, values, run)
+          : await callOnboard(runner, o, connected.demo, connected.chip, values, run);
+      } catch (error) {
+        // Anything else means the call never started: bad input (one line, exit 2).
+        if (!ranAndFailed(error)) throw error;
+        const restored = !(error instanceof AlgorithmNotRestoredError);
+        io.err(`espalgo: ${error.message} [${error.code}]\n`);
+        if (o.json) io.out(JSON.stringify({ ok: false, code: error.code, error: error.message, context: { restored } }) + '\n');
+        return error instanceof AlgorithmInterruptedError ? EXIT_INTERRUPTED : EXIT_PROBLEM;
+      } finally {
+        if (wasRunning && target.state() === 'halted') await target.resume();
+      }
+      print(outcome, o, io, target.description);
+      return EXIT_OK;
     } finally {
-      if (wasRunning && target.state() === 'halted') await target.resume();
+      await connected.close();
     }
-    print(outcome, o, io, target.description);
-    return EXIT_OK;
-  } finally {
-    await connected.close();
-  }
+  });
 }
+
+const CALL_INTERRUPT_WORDS = {
+  stopping: 'halting the call, then giving the target back (restoring its registers and RAM and resuming it)',
+  leftIn: 'running the routine, with its registers and part of its RAM borrowed',
+};
 
 /**
  * A failure of a call that ran (exit 1): it trapped, timed out, stopped elsewhere, the restore did
- * not read back, or the target could not be put back at all (the link dropped mid-call).
+ * not read back, or the target could not be put back at all (the link dropped mid-call); or it
+ * was interrupted (exit 130).
  */
 function ranAndFailed(error: unknown): error is AlgorithmError {
   return (
     error instanceof AlgorithmNotRestoredError ||
     error instanceof AlgorithmTimeoutError ||
+    error instanceof AlgorithmInterruptedError ||
     error instanceof AlgorithmExceptionError ||
     error instanceof AlgorithmUnexpectedStopError ||
     error instanceof RestoreMismatchError
@@ -142,14 +159,17 @@ function requireChipForEspRam(image: StubImage, path: string): void {
   }
 }
 
-async function callImage(runner: AlgorithmRunner, image: StubImage, args: number[], timeoutMs: number): Promise<Outcome> {
+/** How each call runs: its timeout, the restore read back, and Ctrl-C behind a GDB server. */
+type CallRun = Pick<RunOptions, 'timeoutMs' | 'verifyRestore' | 'signal'>;
+
+async function callImage(runner: AlgorithmRunner, image: StubImage, args: number[], run: CallRun): Promise<Outcome> {
   const loaded = await runner.load(image);
   const ramBytes = loaded.allocator.backedUpBytes;
-  const result = await runner.runOnce(loaded, { args, timeoutMs, verifyRestore: true });
+  const result = await runner.runOnce(loaded, { ...run, args });
   return { result, routine: image.name, entry: image.entry, registers: runner.convention.contextRegisters(runner.target.registers).length, ramBytes };
 }
 
-async function callOnboard(runner: AlgorithmRunner, o: CallOptions, demo: boolean, chip: ChipDescriptor | undefined, args: number[]): Promise<Outcome> {
+async function callOnboard(runner: AlgorithmRunner, o: CallOptions, demo: boolean, chip: ChipDescriptor | undefined, args: number[], run: CallRun): Promise<Outcome> {
   const elfPath = o.elf ?? (demo ? DEMO_ELF : undefined);
   const elf: ElfFile | undefined = elfPath !== undefined ? parseElf(readInputFile(elfPath)) : undefined;
   if (o.table === undefined && !elf) {
@@ -158,7 +178,7 @@ async function callOnboard(runner: AlgorithmRunner, o: CallOptions, demo: boolea
   const { table } = await locateDebugStubs(runner.target, o.table !== undefined ? { address: o.table } : { elf: elf! });
   const entry = onboardEntry(o.onboard!, table.entries, elf);
   const routine = onboardRoutineName(o.onboard!, entry, elf, chip);
-  const result = await runner.callOnboard(table, entry, args, { timeoutMs: o.timeout, verifyRestore: true, name: routine });
+  const result = await runner.callOnboard(table, entry, args, { ...run, name: routine });
   return {
     result,
     routine,
@@ -257,7 +277,8 @@ Examples:
   espalgo call --target 127.0.0.1:1234 --image prog.elf --entry sum7 1 2 3   (QEMU: no chip, link addresses place the code)
 
 Exit codes: 0 the call returned; 1 it trapped, timed out or stopped elsewhere (the target was restored), or the
-link dropped mid-call (the message says what was not restored: reset the chip); 2 bad input or no target.`);
+link dropped mid-call (the message says what was not restored: reset the chip); 2 bad input or no target;
+130 Ctrl-C (behind a GDB server the call is halted and the target restored first).`);
   exitTwoOnUsageErrors(cmd).action(async (args: string[], options: CallOptions) => {
     process.exitCode = await runGuardedAsync(processIo(), () => runCall(args, options, processIo()), options.json === true);
   });

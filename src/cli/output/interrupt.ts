@@ -1,21 +1,32 @@
 /**
- * Ctrl-C during a flash operation on a target behind a GDB server: the first one asks the
- * operation to stop at its next step (between two stub calls), after which the session gives the
- * target back — work-area RAM restored, the program resumed — before the command exits. A second
- * Ctrl-C quits at once and says what state the target is left in.
+ * Ctrl-C during work on a target behind a GDB server: the first one asks the operation to stop
+ * (a flash operation at its next step, between two stub calls; a call at once, halting it), after
+ * which the target is given back — registers and borrowed RAM restored, the program resumed —
+ * before the command exits. A second Ctrl-C quits at once and says what state the target is left in.
  */
 import { EXIT_INTERRUPTED } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
-export async function withInterrupt<T>(io: CliIo, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/** What the two Ctrl-Cs say: what stops and how the target is given back; what it is left in. */
+export interface InterruptWords {
+  readonly stopping: string;
+  readonly leftIn: string;
+}
+
+const FLASH_WORDS: InterruptWords = {
+  stopping: 'stopping after the current step, then giving the target back (restoring its RAM and resuming it)',
+  leftIn: 'halted in the flasher stub with part of its RAM borrowed',
+};
+
+export async function withInterrupt<T>(io: CliIo, body: (signal: AbortSignal) => Promise<T>, words: InterruptWords = FLASH_WORDS): Promise<T> {
   const controller = new AbortController();
   const onSigint = (): void => {
     if (!controller.signal.aborted) {
-      io.err('\nespalgo: interrupted: stopping after the current step, then giving the target back (restoring its RAM and resuming it); Ctrl-C again quits at once\n');
+      io.err(`\nespalgo: interrupted: ${words.stopping}; Ctrl-C again quits at once\n`);
       controller.abort();
       return;
     }
-    io.err('espalgo: quit at once: the target may be left halted in the flasher stub with part of its RAM borrowed; reset it\n');
+    io.err(`espalgo: quit at once: the target may be left ${words.leftIn}; reset it\n`);
     process.exit(EXIT_INTERRUPTED);
   };
   process.on('SIGINT', onSigint);

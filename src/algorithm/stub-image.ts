@@ -98,8 +98,9 @@ export function stubImageFromJson(value: unknown): StubImage {
   if (!json || typeof json !== 'object' || json.format !== 'espalgo-stub-image' || json.version !== 1) {
     throw new AlgorithmLoadError('not an espalgo stub image descriptor (expected format "espalgo-stub-image", version 1)');
   }
-  const name = String(json.name ?? 'stub');
+  const name = typeof json.name === 'string' ? json.name : 'stub';
   const bad = (what: string) => new AlgorithmLoadError(`stub image "${name}": ${what}`);
+  if (json.name !== undefined && typeof json.name !== 'string') throw bad('"name" must be a string');
   if (!isU32(json.entry) || !Array.isArray(json.segments) || json.segments.length === 0) throw bad('missing entry or segments');
   const architecture = json.architecture ?? 'riscv32';
   if (architecture !== 'riscv32' && architecture !== 'xtensa') {
@@ -119,7 +120,11 @@ export function stubImageFromJson(value: unknown): StubImage {
     if (!range || !isU32(range.address) || !isU32(range.size)) throw bad(`bss range ${i} needs numeric "address" and "size"`);
     return { address: range.address >>> 0, size: range.size };
   });
-  if (json.symbols !== undefined && (typeof json.symbols !== 'object' || json.symbols === null)) throw bad('"symbols" must be an object');
+  if (json.symbols !== undefined && (typeof json.symbols !== 'object' || json.symbols === null || Array.isArray(json.symbols))) throw bad('"symbols" must be an object');
+  checkSymbols(json.symbols ?? {}, bad);
+  for (const key of ['iram', 'dram'] as const) {
+    if (json[key] !== undefined && !isRange(json[key])) throw bad(`"${key}" must be {address, size}`);
+  }
   return {
     name,
     architecture,
@@ -131,6 +136,33 @@ export function stubImageFromJson(value: unknown): StubImage {
     ...(json.iram ? { iram: json.iram } : {}),
     ...(json.dram ? { dram: json.dram } : {}),
   };
+}
+
+const SYMBOL_ADDRESSES = ['trapRecord', 'trapEntry', 'descriptor'] as const;
+const SYMBOL_RANGES = ['logBuffer', 'scratch', 'onDemand'] as const;
+
+/**
+ * The symbols the runner uses, each of the shape it reads (an address, or {address, size}): a
+ * wrong one is named here, not found later as a write to address 0 in the middle of a run.
+ */
+function checkSymbols(symbols: object, bad: (what: string) => AlgorithmLoadError): void {
+  const s = symbols as Record<string, unknown>;
+  for (const key of SYMBOL_ADDRESSES) {
+    if (s[key] !== undefined && !isU32(s[key])) throw bad(`symbols.${key} must be an address (a number)`);
+  }
+  for (const key of SYMBOL_RANGES) {
+    if (s[key] !== undefined && !isRange(s[key])) throw bad(`symbols.${key} must be {address, size}`);
+  }
+  if (s.regions === undefined) return;
+  if (typeof s.regions !== 'object' || s.regions === null || Array.isArray(s.regions)) throw bad('symbols.regions must be an object of {address, size}');
+  for (const [name, range] of Object.entries(s.regions)) {
+    if (!isRange(range)) throw bad(`symbols.regions.${name} must be {address, size}`);
+  }
+}
+
+function isRange(value: unknown): value is StubRange {
+  const range = value as Partial<StubRange> | null;
+  return typeof range === 'object' && range !== null && isU32(range.address) && isU32(range.size);
 }
 
 function isU32(value: unknown): value is number {

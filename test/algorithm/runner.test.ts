@@ -275,6 +275,13 @@ test('a malformed stub image descriptor is refused with a typed error naming wha
     ['bss without size', { ...good, bss: [{ address: 1 }] }, /bss range 0/],
     ['negative stack', { ...good, stackSize: -1 }, /stackSize/],
     ['entry as text', { ...good, entry: '0x80000100' }, /missing entry/],
+    // Symbols the runner writes or reads during a run: a wrong shape would be used as address 0.
+    ['log buffer as a bare address', { ...good, symbols: { logBuffer: 0x80000400 } }, /symbols\.logBuffer must be \{address, size\}/],
+    ['trap record as text', { ...good, symbols: { trapRecord: '0x80000400' } }, /symbols\.trapRecord must be an address/],
+    ['region without size', { ...good, symbols: { regions: { state: { address: 0x80000400 } } } }, /symbols\.regions\.state must be/],
+    ['symbols as a list', { ...good, symbols: [] }, /"symbols" must be an object/],
+    ['iram as start/end', { ...good, iram: { start: 0x80000000, end: 0x80001000 } }, /"iram" must be \{address, size\}/],
+    ['name not text', { ...good, name: { a: 1 } }, /"name" must be a string/],
   ];
   for (const [what, json, message] of cases) {
     assert.throws(() => stubImageFromJson(json), (e: unknown) => e instanceof AlgorithmLoadError && message.test(e.message), what);

@@ -78,6 +78,29 @@ test('espalgo call --image with a JSON stub descriptor, --json output, and a tra
   }
 });
 
+test('espalgo call takes negative arguments as their two\'s complement, down to -0x80000000', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-call-'));
+  try {
+    const path = join(dir, 'stub.json');
+    writeFileSync(path, JSON.stringify(stubImageToJson(demoStub())));
+    const sum = async (args: string[]) => {
+      const r = await call(args, { image: path, json: true });
+      assert.equal(r.code, 0, r.err);
+      return JSON.parse(r.out) as { result: number; signed: number };
+    };
+    assert.equal((await sum(['5', '-1'])).result, 4);
+    assert.equal((await sum(['-0x10'])).signed, -16);
+    assert.equal((await sum(['-2147483648'])).result, 0x80000000);
+    for (const bad of ['-2147483649', '-0x80000001', '-', '-x1']) {
+      const r = await call([bad], { image: path });
+      assert.equal(r.code, 2, bad);
+      assert.equal(r.err, `espalgo: argument "${bad}" is not a 32-bit number (e.g. 42, 0x2a, -1)\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('espalgo call refuses bad input with exit code 2', async () => {
   assert.equal((await call([], {})).code, 2);
   assert.equal((await call(['x1'], { onboard: '3' })).code, 2);

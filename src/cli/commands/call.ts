@@ -55,11 +55,7 @@ export async function runCall(args: readonly string[], o: CallOptions, io: CliIo
   if ((o.image === undefined) === (o.onboard === undefined)) {
     throw new CliInputError('BAD_OPTIONS', 'give either --image STUB (a stub ELF or JSON descriptor) or --onboard NAME');
   }
-  const values = args.map((a) => {
-    const n = parseNumber(a);
-    if (n === undefined || n > 0xffffffff) throw new CliInputError('BAD_ARGUMENT', `argument "${a}" is not a 32-bit number (e.g. 42, 0x2a)`);
-    return n >>> 0;
-  });
+  const values = args.map(parseArgument);
   const image = o.image !== undefined ? loadImage(o.image, o.entry) : undefined;
   if (image && o.chip === undefined && o.target !== 'sim') requireChipForEspRam(image, o.image!);
   // In process, Ctrl-C simply ends the run (nothing outlives it); behind a GDB server the call is
@@ -101,6 +97,19 @@ const CALL_INTERRUPT_WORDS = {
   stopping: 'halting the call, then giving the target back (restoring its registers and RAM and resuming it)',
   leftIn: 'running the routine, with its registers and part of its RAM borrowed',
 };
+
+/**
+ * A register argument: 0 to 0xFFFFFFFF, or a negative number down to -0x80000000 passed as its
+ * two's complement (as the result is shown signed too).
+ */
+function parseArgument(text: string): number {
+  const negative = text.trimStart().startsWith('-');
+  const n = parseNumber(negative ? text.trimStart().slice(1) : text);
+  if (n === undefined || n > (negative ? 0x80000000 : 0xffffffff)) {
+    throw new CliInputError('BAD_ARGUMENT', `argument "${text}" is not a 32-bit number (e.g. 42, 0x2a, -1)`);
+  }
+  return (negative ? -n : n) >>> 0;
+}
 
 /**
  * A failure of a call that ran (exit 1): it trapped, timed out, stopped elsewhere, the restore did
@@ -257,7 +266,7 @@ export function registerCall(program: Command): void {
   const cmd = program
     .command('call')
     .description('run a function on a target without disturbing the program there: a stub image, or an on-board function')
-    .argument('[args...]', 'up to 7 arguments on RISC-V (a0-a6), 5 on Xtensa (a2-a6), e.g. 42 0x3fc84000')
+    .argument('[args...]', 'up to 7 arguments on RISC-V (a0-a6), 5 on Xtensa (a2-a6), e.g. 42 0x3fc84000 -1 (negative: two\'s complement; -- before a negative hex one: -- -0x10)')
     .option('-t, --target <where>', 'sim (the simulated ESP32-C3 running the demo firmware) or HOST:PORT of a GDB server', 'sim')
     .option('--chip <name>', 'chip behind a GDB server (gives the I/D alias and work area); omit only for a generic RISC-V target such as QEMU\'s virt machine (a stub linked in an ESP chip\'s RAM needs it)')
     .option('--flash <file>', 'with --target sim: flash image to boot instead of the demo firmware')

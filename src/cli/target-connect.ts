@@ -76,6 +76,12 @@ export interface ConnectedTarget {
 export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> {
   const chip = chipOption(spec.chip);
   if (spec.persist && spec.target !== 'sim') throw new CliInputError('BAD_OPTIONS', '--persist is for --target sim --flash FILE; a real target keeps its flash anyway');
+  // The simulator's options would be ignored behind a GDB server: the chip there runs what it runs.
+  for (const [given, option] of [[spec.flash, '--flash'], [spec.scenario, '--scenario']] as const) {
+    if (given !== undefined && spec.target !== 'sim') {
+      throw new CliInputError('BAD_OPTIONS', `${option} is for --target sim (it sets up the simulated chip); the target at ${spec.target} runs what it runs`);
+    }
+  }
   if (spec.target === 'sim') {
     if (chip && chip !== esp32c3) throw new CliInputError('BAD_CHIP', `the simulator is an ESP32-C3; --chip ${spec.chip} does not fit it`);
     if (spec.persist && spec.flash === undefined) throw persistNeedsFlash();

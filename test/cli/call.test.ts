@@ -108,6 +108,12 @@ test('espalgo call refuses bad input with exit code 2', async () => {
   const r = await call([], { onboard: 'main' });
   assert.equal(r.code, 2);
   assert.match(r.err, /not offered in the debug-stubs table/);
+  // The simulator's options are refused behind a GDB server, not silently ignored.
+  for (const given of [{ flash: 'my-flash.bin' }, { scenario: 'issue-366' }]) {
+    const remote = await call([], { onboard: '3', target: '127.0.0.1:1', elf: DEMO_ELF, ...given });
+    assert.equal(remote.code, 2);
+    assert.equal(remote.err, `espalgo: --${Object.keys(given)[0]} is for --target sim (it sets up the simulated chip); the target at 127.0.0.1:1 runs what it runs\n`);
+  }
 });
 
 test('espalgo call --image with a broken JSON descriptor prints one line and exits 2', async () => {

@@ -16,13 +16,25 @@ import { tempDir } from './helpers.js';
 const IRAM = 0x40380000;
 const DATA = 0x3fc84000;
 
+type Sim = ReturnType<typeof createSimulatedEsp32c3>;
+
+const wordAt = async (sim: Sim, address: number): Promise<number> => new DataView((await sim.target.readMemory(address, 4)).buffer).getUint32(0, true);
+
+/** The firmware's heartbeat advances and its self-check finds its RAM intact. */
+async function assertFirmwareRunsOn(sim: Sim): Promise<void> {
+  const word = (name: string) => wordAt(sim, firmwareSymbol(name));
+  const beat = await word('demo_heartbeat');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok((await word('demo_heartbeat')) > beat, 'the firmware runs on');
+  assert.equal(await word('demo_selfcheck_failures'), 0, 'its RAM was given back intact');
+}
+
 test('Ctrl-C during flash write --target HOST:PORT stops at the next step, gives the target back and exits 130', async (t) => {
   const dir = tempDir(t);
   const data = join(dir, 'data.bin');
   writeFileSync(data, Uint8Array.from({ length: 0x200000 }, (_, i) => (i * 131 + (i >> 9)) & 0xff));
   const sim = createSimulatedEsp32c3({ flash: FIRMWARE });
   const server = await startGdbServer(sim.target, { port: 0 });
-  const word = async (name: string) => new DataView((await sim.target.readMemory(firmwareSymbol(name), 4)).buffer).getUint32(0, true);
   try {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'flash', 'write', data, '0x100000', '--target', `127.0.0.1:${server.port}`, '--timeout-scale', '10', '--json', '--no-compress', '--mode', 'calls'], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -46,10 +58,7 @@ test('Ctrl-C during flash write --target HOST:PORT stops at the next step, gives
     assert.match(last.error, /interrupted during write, \d+ of \d+ bytes done .*run the same command again/);
     assert.match(stderr, /stopping after the current step, then giving the target back/);
     assert.equal(sim.target.state(), 'running', 'the program was resumed');
-    const beat = await word('demo_heartbeat');
-    await new Promise((r) => setTimeout(r, 50));
-    assert.ok((await word('demo_heartbeat')) > beat, 'the firmware runs on');
-    assert.equal(await word('demo_selfcheck_failures'), 0, 'its RAM was given back intact');
+    await assertFirmwareRunsOn(sim);
   } finally {
     await server.close();
     await sim.close();
@@ -74,8 +83,7 @@ test('Ctrl-C during call --target HOST:PORT halts the routine, restores the targ
   writeFileSync(stub, JSON.stringify(stubImageToJson(image)));
   const sim = createSimulatedEsp32c3({ flash: FIRMWARE });
   const server = await startGdbServer(sim.target, { port: 0 });
-  const readWord = async (address: number) => new DataView((await sim.target.readMemory(address, 4)).buffer).getUint32(0, true);
-  const word = (name: string) => readWord(firmwareSymbol(name));
+  const readWord = (address: number) => wordAt(sim, address);
   try {
     const before = await readWord(DATA);
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'call', '--image', stub, '--target', `127.0.0.1:${server.port}`, '--chip', 'esp32c3', '--timeout', '60000', '--json'], {
@@ -102,10 +110,7 @@ test('Ctrl-C during call --target HOST:PORT halts the routine, restores the targ
     assert.match(stderr, /marker-spin was interrupted; halted it at pc 0x4038000c; the target state was restored\. \[ALGO_INTERRUPTED\]/);
     assert.equal(sim.target.state(), 'running', 'the program was resumed');
     assert.equal(await readWord(DATA), before, 'the RAM the routine wrote was given back');
-    const beat = await word('demo_heartbeat');
-    await new Promise((r) => setTimeout(r, 50));
-    assert.ok((await word('demo_heartbeat')) > beat, 'the firmware runs on');
-    assert.equal(await word('demo_selfcheck_failures'), 0, 'its RAM was given back intact');
+    await assertFirmwareRunsOn(sim);
   } finally {
     await server.close();
     await sim.close();

@@ -194,3 +194,26 @@ test('several FILE OFFSET pairs: written in one session, each planned on its own
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a whole flash file written away from the bootloader offset: written as given, with a warning (text and JSON); at 0x0 nothing is said', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-flash-'));
+  try {
+    const file = join(dir, 'merged.bin');
+    writeFileSync(file, readFileSync(DEMO_FLASH).subarray(0, 0x20000)); // bootloader, table at 0x8000, the start of the app
+    const warning = `${file} is a whole flash file for the ESP32-C3 (its bootloader at byte 0, its partition table at +0x00008000): it belongs at 0x00000000, where the ROM reads the bootloader, not at 0x00200000; written there as given`;
+    const io = memoryIo();
+    assert.equal(await runFlash('write', [file, '0x200000'], { ...base, json: true } as FlashWriteOptions, io), 0);
+    assert.equal(io.stderr(), `espalgo: warning: ${warning}\n`);
+    const last = JSON.parse(io.stdout().trim().split('\n').at(-1)!) as { ok: boolean; warnings?: string[] };
+    assert.deepEqual([last.ok, last.warnings], [true, [warning]]);
+    const atZero = memoryIo();
+    assert.equal(await runFlash('write', [file, '0x0'], { ...base } as FlashWriteOptions, atZero), 0);
+    assert.doesNotMatch(atZero.stderr(), /warning/);
+    const data = memoryIo();
+    writeFileSync(file, random(0x1000));
+    assert.equal(await runFlash('write', [file, '0x200000'], { ...base } as FlashWriteOptions, data), 0);
+    assert.doesNotMatch(data.stderr(), /warning/, 'other data: nothing to say');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

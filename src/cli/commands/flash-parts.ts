@@ -3,12 +3,15 @@
  * offset, refused when two overlap or when they come in esptool's order (offset first).
  */
 import { existsSync } from 'node:fs';
+import { chipByImageId } from '../../chips/index.js';
 import { hex32 } from '../../chips/types.js';
 import { readInputFile } from '../output/command-support.js';
 import { refuseElfAsFlashData } from '../output/elf-input.js';
 import { CliInputError } from '../output/exit-codes.js';
 import { parseNumber } from '../output/format.js';
 import { parseImage } from '../../image/image.js';
+import { hasPartitionMagic } from '../../image/partition-table.js';
+import { DEFAULT_TABLE_OFFSET } from '../../image/flash-map/table-scan.js';
 
 export interface FlashFilePart {
   readonly file: string;
@@ -58,6 +61,25 @@ function refuseAppAtZero(action: 'write' | 'verify', file: string, data: Uint8Ar
     'BAD_ARGUMENTS',
     `${file} is an app image (it maps flash); at 0x0, the offset used when none is given, it would replace the bootloader. Give its offset (espalgo flash write ${file} 0x10000) or its partition (--partition factory); write 0x0 to mean it`,
   );
+}
+
+/**
+ * A whole flash file (a chip's bootloader at byte 0 and its partition table where the table sits
+ * relative to it) given an offset other than the chip's bootloader offset: the chip would find
+ * neither there. Written as given (an explicit offset is taken as meant), with this warning.
+ */
+export function misplacedFlashFileWarning(part: FlashFilePart): string | undefined {
+  let image;
+  try {
+    image = parseImage(part.data, { verify: 'none', descriptors: false });
+  } catch {
+    return undefined;
+  }
+  const chip = chipByImageId(image.header.chipId);
+  if (!image.ramOnly || !chip || part.offset === chip.bootloaderOffset) return undefined;
+  const tableAt = DEFAULT_TABLE_OFFSET - chip.bootloaderOffset;
+  if (!hasPartitionMagic(part.data.subarray(tableAt))) return undefined;
+  return `${part.file} is a whole flash file for the ${chip.displayName} (its bootloader at byte 0, its partition table at +${hex32(tableAt)}): it belongs at ${hex32(chip.bootloaderOffset)}, where the ROM reads the bootloader, not at ${hex32(part.offset)}`;
 }
 
 /** FILE [OFFSET] (offset 0 when left out, but not for an app image), or FILE OFFSET pairs; read and checked for overlaps. */

@@ -25,7 +25,7 @@ import { CliInputError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM 
 import { withInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { connectTarget } from '../target-connect.js';
-import { flashFileParts, parseOffset, type FlashFilePart } from './flash-parts.js';
+import { flashFileParts, misplacedFlashFileWarning, parseOffset, type FlashFilePart } from './flash-parts.js';
 import { appPartitionWarning, encryptedPartitionWarning, checkNoRange, describePartition, partitionFile, type FlashFileData } from './flash-partition.js';
 import { checkFitsPartition, findPartition, type NamedPartition } from '../../flash/partition-lookup.js';
 import { progressPrinter } from '../output/flash-progress.js';
@@ -158,6 +158,8 @@ function results(o: FlashCommonOptions, io: CliIo, action: 'write' | 'verify', r
 export async function runFlash(action: Action, args: readonly string[], o: FlashCommonOptions, io: CliIo): Promise<number> {
   // Everything that can be checked without a target is checked first.
   let parts: FlashFilePart[] = [];
+  // What was said of a file before writing it (also in its JSON result).
+  const partWarnings = new Map<FlashFilePart, string>();
   // With --partition: the file whose offset the partition table gives, once connected.
   let pending: FlashFileData | undefined;
   let offset = 0;
@@ -173,6 +175,14 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
       } else {
         parts = flashFileParts(action, args);
         for (const p of parts) precheck(o, p.offset, p.data.length, action, 'word');
+        if (action === 'write') {
+          for (const p of parts) {
+            const w = misplacedFlashFileWarning(p);
+            if (w === undefined) continue;
+            partWarnings.set(p, `${w}; written there as given`);
+            io.err(`espalgo: warning: ${w}; written there as given\n`);
+          }
+        }
       }
     } else {
       if (o.partition !== undefined) {
@@ -238,7 +248,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
             progress.stop();
             reports.push({
               part,
-              json: { ...r, offset: hex32(part.offset), length: part.data.length, ...partitionJson, ms: roundTimes(r.ms), kbps: tenths(r.kbps) },
+              json: { ...r, offset: hex32(part.offset), length: part.data.length, ...partitionJson, ...(partWarnings.has(part) ? { warnings: [partWarnings.get(part)!] } : {}), ms: roundTimes(r.ms), kbps: tenths(r.kbps) },
               text: writeSummary(r, part, session.target.description, named),
             });
           }

@@ -124,6 +124,11 @@ test('espalgo call --image with a broken JSON descriptor prints one line and exi
     const notJson = await call([], { image: path });
     assert.equal(notJson.code, 2);
     assert.match(notJson.err, /^espalgo: .*stub\.json is not valid JSON .*\n$/);
+    const source = join(dir, 'stub.c');
+    writeFileSync(source, 'int main(void) { return 0; }\n');
+    const notElf = await call([], { image: source });
+    assert.equal(notElf.code, 2);
+    assert.equal(notElf.err, `espalgo: ${source} is not an ELF file (it does not start with 7f 45 4c 46) nor a JSON descriptor (a .json file): --image takes a stub ELF or an espalgo-stub-image descriptor\n`);
     writeFileSync(path, JSON.stringify({ ...stubImageToJson(demoStub()), segments: [{ address: 0x40380000 }] }));
     const noBytes = await call([], { image: path });
     assert.equal(noBytes.code, 2);

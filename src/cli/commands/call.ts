@@ -19,7 +19,7 @@ import {
   type RunResult,
   type StubImage,
 } from '../../algorithm/index.js';
-import { findSymbol, parseElf } from '../../image/elf.js';
+import { findSymbol, isElfFile, parseElf } from '../../image/elf.js';
 import type { ElfFile } from '../../image/types.js';
 import { exitTwoOnUsageErrors, millisecondsOption, numberOption, readInputFile, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
@@ -138,6 +138,9 @@ function loadImage(path: string, entry: string | undefined): StubImage {
       throw new CliInputError('BAD_IMAGE', `${path} is not valid JSON (${(error as Error).message}); --image takes an ELF or an espalgo-stub-image descriptor`);
     }
     return stubImageFromJson(json);
+  }
+  if (!isElfFile(bytes)) {
+    throw new CliInputError('BAD_IMAGE', `${path} is not an ELF file (it does not start with 7f 45 4c 46) nor a JSON descriptor (a .json file): --image takes a stub ELF or an espalgo-stub-image descriptor`);
   }
   return stubImageFromElf(parseElf(bytes), entry !== undefined ? { entrySymbol: entry } : {});
 }

@@ -170,7 +170,7 @@ export function planOtaSelect(otadata: OtaData, slot: number, otaCount: number):
   return { copy: other, seq, seqLabel: labelOf(other) };
 }
 
-/** 'the factory app "factory" at 0x00010000', 'ota_1 "ota_1" at 0x00090000'. */
+/** 'the factory app "factory" at 0x00010000', 'the OTA app "ota_1" at 0x00090000'. */
 function label(e: PartitionEntry): string {
   const what = e.subtype === 0x00 ? 'the factory app' : e.subtype === 0x20 ? 'the test app' : e.subtype >= 0x10 && e.subtype <= 0x1f ? 'the OTA app' : e.subtypeName;
   return `${what} "${e.label}" at ${h32(e.offset)}`;

@@ -11,7 +11,7 @@ import { readU16, readU32 } from '../image/bytes.js';
 import { IMAGE_HEADER_SIZE, SEGMENT_HEADER_SIZE, MAX_SEGMENTS, IMAGE_MAGIC } from '../image/image-header.js';
 import { directBootAppNote, directBootMappings, isDirectBootImage, DIRECT_BOOT_MAGIC } from '../image/direct-boot.js';
 import { checksumOffset } from '../image/image.js';
-import { decodeMcubootLoadHeader, MCUBOOT_MAGIC, MCUBOOT_TLV_INFO_MAGIC, MCUBOOT_TLV_PROT_INFO_MAGIC } from '../image/mcuboot.js';
+import { decodeMcubootLoadHeader, MCUBOOT_MAGIC, mcubootTlvAreas, parseMcubootHeader } from '../image/mcuboot.js';
 import { selectBootApp } from '../image/otadata.js';
 import { firstAppEntryOffset, hasPartitionMagic, parsePartitionTable, PARTITION_TABLE_MAX_LENGTH } from '../image/partition-table.js';
 import type { PartitionEntry } from '../image/types.js';
@@ -185,8 +185,9 @@ export interface WalkedApp {
  * (the protected one, then the other), as far as their info headers can be read before `limit`.
  */
 async function mcubootImageEnd(flash: SparseFlash, appOffset: number, head: Uint8Array, limit: number): Promise<number> {
-  let at = appOffset + readU16(head, 8) + readU32(head, 12);
-  for (const magic of [MCUBOOT_TLV_PROT_INFO_MAGIC, MCUBOOT_TLV_INFO_MAGIC]) {
+  const h = parseMcubootHeader(head);
+  let at = appOffset + h.headerSize + h.imageSize;
+  for (const [magic] of mcubootTlvAreas(h)) {
     if (at + 4 > limit) break;
     const info = await flash.read(at, 4).catch(() => undefined);
     if (!info || readU16(info, 0) !== magic) continue;

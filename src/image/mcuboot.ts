@@ -66,6 +66,12 @@ export function buildMcubootHeader(h: Omit<McubootHeader, 'magic'>): Uint8Array 
   return out;
 }
 
+/** The TLV areas after an MCUboot image, in order: the protected one where the header counts protected TLVs, then the other. */
+export function mcubootTlvAreas(h: McubootHeader): readonly (readonly [magic: number, what: string])[] {
+  const other = [MCUBOOT_TLV_INFO_MAGIC, 'TLV area'] as const;
+  return h.protectedTlvSize > 0 ? [[MCUBOOT_TLV_PROT_INFO_MAGIC, 'protected TLV area'], other] : [other];
+}
+
 /**
  * What an MCUboot image (header at byte 0 of `bytes`) lacks that MCUboot needs to boot it: a header
  * size below 32, an image cut short, no TLV area after it (MCUboot checks the image's hash there),
@@ -81,8 +87,7 @@ export function mcubootFindings(bytes: Uint8Array, h: McubootHeader, holder = 't
     return [{ severity: 'error', code: 'MCUBOOT_TRUNCATED', message: `the header says ${h.imageSize} bytes of image after its ${h.headerSize}, ending at ${h32(end)}, but ${holder} has ${bytes.length} bytes: the image is cut short`, offset: 12 }];
   }
   let at = end;
-  const areas: [number, string][] = h.protectedTlvSize > 0 ? [[MCUBOOT_TLV_PROT_INFO_MAGIC, 'protected TLV area'], [MCUBOOT_TLV_INFO_MAGIC, 'TLV area']] : [[MCUBOOT_TLV_INFO_MAGIC, 'TLV area']];
-  for (const [magic, what] of areas) {
+  for (const [magic, what] of mcubootTlvAreas(h)) {
     const found = at + 4 <= bytes.length ? readU16(bytes, at) : undefined;
     if (found !== magic) {
       const there = found === undefined ? `${holder} ends there` : `0x${found.toString(16).padStart(4, '0')} is there`;

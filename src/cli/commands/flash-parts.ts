@@ -79,7 +79,7 @@ export function misplacedFlashFileWarning(part: FlashFilePart): string | undefin
   if (!image.ramOnly || !chip || part.offset === chip.bootloaderOffset) return undefined;
   const tableAt = DEFAULT_TABLE_OFFSET - chip.bootloaderOffset;
   if (!hasPartitionMagic(part.data.subarray(tableAt))) return undefined;
-  return `${part.file} is a whole flash file for the ${chip.displayName} (its bootloader at byte 0, its partition table at +${hex32(tableAt)}): it belongs at ${hex32(chip.bootloaderOffset)}, where the ROM reads the bootloader, not at ${hex32(part.offset)}`;
+  return `${part.file} is a whole flash file for the ${chip.displayName} (its bootloader at byte 0, its partition table at +${hex32(tableAt)}): it belongs at ${hex32(chip.bootloaderOffset)}, where the ROM reads the bootloader, not at ${hex32(part.offset)}; written there as given`;
 }
 
 /** FILE [OFFSET] (offset 0 when left out, but not for an app image), or FILE OFFSET pairs; read and checked for overlaps. */

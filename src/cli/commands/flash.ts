@@ -179,8 +179,8 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
           for (const p of parts) {
             const w = misplacedFlashFileWarning(p);
             if (w === undefined) continue;
-            partWarnings.set(p, `${w}; written there as given`);
-            io.err(`espalgo: warning: ${w}; written there as given\n`);
+            partWarnings.set(p, w);
+            io.err(`espalgo: warning: ${w}\n`);
           }
         }
       }

@@ -9,10 +9,10 @@ import { hex32 } from '../chips/types.js';
 import { findSymbol } from '../image/elf.js';
 import type { ElfFile } from '../image/types.js';
 import type { Target } from '../target/types.js';
-import { DEBUG_STUBS_SYMBOL, DebugStubsError, readDebugStubsTable, type DebugStubsTable } from './debug-stubs.js';
+import { DEBUG_STUBS_SYMBOL, DebugStubsError, readDebugStubsTable, type DebugStubsSource, type DebugStubsTable } from './debug-stubs.js';
 import { completeSemihosting, ESP_SEMIHOSTING_SYS_DBG_STUBS_INIT, recogniseSemihosting } from './semihosting.js';
 
-export type DebugStubsSource = 'address' | 'elf-symbol' | 'semihosting';
+export type { DebugStubsSource };
 
 export interface LocatedDebugStubs {
   readonly table: DebugStubsTable;
@@ -76,11 +76,11 @@ export async function locateDebugStubs(
     if (!sym) {
       throw new DebugStubsError(`the application ELF has no ${DEBUG_STUBS_SYMBOL} symbol; build it with CONFIG_ESP_DEBUG_STUBS_ENABLE or give the table address`);
     }
-    return { table: await readDebugStubsTable(target, sym.value), source: 'elf-symbol' };
+    return { table: await readDebugStubsTable(target, sym.value, 'elf-symbol'), source: 'elf-symbol' };
   }
   if (options.watcher) {
     const address = options.watcher.tableAddress ?? (await options.watcher.waitForTable(options.waitMs ?? 2000));
-    return { table: await readDebugStubsTable(target, address), source: 'semihosting' };
+    return { table: await readDebugStubsTable(target, address, 'semihosting'), source: 'semihosting' };
   }
   throw new DebugStubsError(`no way to find the debug-stubs table: give its address (e.g. ${hex32(0x3fc80090)}) or the application's ELF`);
 }

@@ -5,6 +5,7 @@
  * data_alloc, data_free.
  */
 import { hex32 } from '../chips/types.js';
+import { TargetMemoryError } from '../target/errors.js';
 import type { Target } from '../target/types.js';
 import { AlgorithmError } from './errors.js';
 
@@ -38,13 +39,34 @@ export class DebugStubsError extends AlgorithmError {
   }
 }
 
-/** Read and validate the table at `address`. */
-export async function readDebugStubsTable(target: Target, address: number): Promise<DebugStubsTable> {
-  const head = words(await target.readMemory(address, DEBUG_STUBS_MAX_ENTRIES * 4));
+/** How the table's address was found: an address given, the ELF's symbol, or the application's own semihosting call. */
+export type DebugStubsSource = 'address' | 'elf-symbol' | 'semihosting';
+
+/** What to check when no table is found where `source` pointed. */
+function noTableAdvice(source: DebugStubsSource): string {
+  switch (source) {
+    case 'address':
+      return `Check the address: the table is the application's ${DEBUG_STUBS_SYMBOL} (see its ELF), present when it is built with CONFIG_ESP_DEBUG_STUBS_ENABLE.`;
+    case 'elf-symbol':
+      return `Check that the ELF is the application the chip runs and that it has started (it fills ${DEBUG_STUBS_SYMBOL} in at start-up), built with CONFIG_ESP_DEBUG_STUBS_ENABLE.`;
+    case 'semihosting':
+      return 'The application announced this address itself; it may have overwritten the table since.';
+  }
+}
+
+/** Read and validate the table at `address`; `source` (default: an address given) words the advice when there is none. */
+export async function readDebugStubsTable(target: Target, address: number, source: DebugStubsSource = 'address'): Promise<DebugStubsTable> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await target.readMemory(address, DEBUG_STUBS_MAX_ENTRIES * 4);
+  } catch (err) {
+    if (!(err instanceof TargetMemoryError)) throw err;
+    throw new DebugStubsError(`no debug-stubs table at ${hex32(address)}: ${err.message}. ${noTableAdvice(source)}`, address);
+  }
+  const head = words(bytes);
   if (head[0] !== DEBUG_STUBS_MAGIC) {
     throw new DebugStubsError(
-      `no debug-stubs table at ${hex32(address)}: magic is ${hex32(head[0]!)}, expected ${hex32(DEBUG_STUBS_MAGIC)}. ` +
-        'Build the application with CONFIG_ESP_DEBUG_STUBS_ENABLE, or give the table address.',
+      `no debug-stubs table at ${hex32(address)}: magic is ${hex32(head[0]!)}, expected ${hex32(DEBUG_STUBS_MAGIC)}. ${noTableAdvice(source)}`,
       address,
     );
   }

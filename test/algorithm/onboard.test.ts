@@ -7,6 +7,7 @@ import {
   DEBUG_STUBS_ENTRY_FIRST,
   DebugStubsError,
   locateDebugStubs,
+  readDebugStubsTable,
   SemihostingWatcher,
 } from '../../src/algorithm/index.js';
 import { parseElf } from '../../src/image/elf.js';
@@ -67,6 +68,38 @@ test('a wrong table address is refused with the magic it found', async () => {
     await assert.rejects(locateDebugStubs(sim.target, { address: 0x3fc80000 }), (e: unknown) => {
       assert.ok(e instanceof DebugStubsError);
       assert.match(e.message, /magic is 0x[0-9a-f]{8}, expected 0xfeedbeef/);
+      assert.match(e.message, /Check the address: the table is the application's s_dbg_stubs/);
+      return true;
+    });
+  } finally {
+    await sim.close();
+  }
+});
+
+test('an address where nothing can be read is "no debug-stubs table" too, not a bare memory error', async () => {
+  const sim = bootDemo();
+  try {
+    await sim.target.halt();
+    await assert.rejects(locateDebugStubs(sim.target, { address: 0 }), (e: unknown) => {
+      assert.ok(e instanceof DebugStubsError, String(e));
+      assert.equal(e.code, 'ALGO_DEBUG_STUBS');
+      assert.equal(e.address, 0);
+      assert.match(e.message, /^no debug-stubs table at 0x00000000: .*nothing is mapped there\. Check the address/);
+      return true;
+    });
+  } finally {
+    await sim.close();
+  }
+});
+
+test('a symbol whose table is not filled in asks whether the ELF is the one the chip runs', async () => {
+  const sim = bootDemo();
+  try {
+    await sim.target.halt();
+    // RAM that holds no table, as s_dbg_stubs does before start-up or in another build.
+    await assert.rejects(readDebugStubsTable(sim.target, 0x3fc80000, 'elf-symbol'), (e: unknown) => {
+      assert.ok(e instanceof DebugStubsError);
+      assert.match(e.message, /expected 0xfeedbeef\. Check that the ELF is the application the chip runs and that it has started/);
       return true;
     });
   } finally {

@@ -77,7 +77,7 @@ export async function loadStub(
       const placed = segment.executable && reversed && inRange(reversed.iram, segment.address)
         ? placeReversed(reversed, segment.address, segment.bytes)
         : { dataAddress: segment.executable ? space.toDataBus(segment.address) : segment.address, bytes: segment.bytes };
-      await allocator.allocateAt(placed.dataAddress, placed.bytes.length, `${image.name} ${segment.executable ? 'code' : 'data'} @${hex32(segment.address)}`);
+      await allocator.allocateAt(placed.dataAddress, placed.bytes.length, `${image.name} ${segment.executable ? 'code' : 'data'} @${hex32(segment.address)}`, { outside: linkAdvice(region, space, options.workArea !== undefined) });
       await target.writeMemory(placed.dataAddress, placed.bytes);
     }
     // With claimOnDemand that range is backed up by whoever writes it, when they do (cover).
@@ -85,7 +85,7 @@ export async function loadStub(
     if (onDemand) allocator.reserve(onDemand.address, onDemand.size);
     for (const bss of image.bss) {
       for (const part of rangeWithout(bss, onDemand)) {
-        await allocator.allocateAt(part.address, part.size, `${image.name} bss @${hex32(part.address)}`);
+        await allocator.allocateAt(part.address, part.size, `${image.name} bss @${hex32(part.address)}`, { outside: linkAdvice(region, space, options.workArea !== undefined) });
       }
       for (const part of rangesToClear(bss, image.symbols)) await target.writeMemory(part.address, new Uint8Array(part.size));
     }
@@ -182,4 +182,15 @@ function defaultRegion(image: StubImage, space: AddressSpace, scratch: number): 
   end = Math.max(end, extent.end);
   end = Math.ceil(end / 16) * 16;
   return { start, end: end + scratch };
+}
+
+/**
+ * What to do about a stub linked outside the work area: link it inside (naming the instruction-bus
+ * addresses of the same RAM where the chip has them), or, for a work area given rather than the
+ * chip's, give one that covers it.
+ */
+function linkAdvice(region: AddressRange, space: AddressSpace, given: boolean): string {
+  const codeStart = space.toInstructionBus(region.start);
+  const alias = codeStart !== region.start ? ` (code may use the same RAM's instruction-bus addresses ${hex32(codeStart)}..${hex32(space.toInstructionBus(region.end - 1) + 1)})` : '';
+  return given ? `give a work area that covers the stub's link addresses, or link the stub inside this one${alias}` : `link the stub inside the chip's work area${alias}`;
 }

@@ -48,15 +48,18 @@ export class WorkAreaAllocator {
     return this.areas.reduce((n, a) => n + (a.backup ? a.size : 0), 0);
   }
 
-  /** Allocate `size` bytes at exactly `address`. */
-  async allocateAt(address: number, size: number, label: string, options: AllocateOptions = {}): Promise<WorkArea> {
+  /**
+   * Allocate `size` bytes at exactly `address`. `outside` says what to do when that lies outside the
+   * work area (default: give a work area that covers it).
+   */
+  async allocateAt(address: number, size: number, label: string, options: AllocateOptions & { readonly outside?: string } = {}): Promise<WorkArea> {
     const start = address >>> 0;
     const end = start + size;
     if (size <= 0) throw new WorkAreaError(`${label}: size must be positive`, start, size);
     if (start < this.region.start || end > this.region.end) {
       throw new WorkAreaError(
         `${label} needs ${hex32(start)}..${hex32(end)} but the work area is ${hex32(this.region.start)}..${hex32(this.region.end)}; ` +
-          'give a work area that covers the image\'s link addresses',
+          (options.outside ?? 'give a work area that covers it'),
         start,
         size,
       );

@@ -69,6 +69,19 @@ test('a call returns a0, restores every register and every byte of RAM', async (
   assert.deepEqual(target.ram, ramBefore);
 });
 
+test('a stub linked outside a work area that was given is refused before anything is written, saying to widen the area or relink', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  program(target);
+  const ramBefore = target.ram.slice();
+  const runner = new AlgorithmRunner(target, { workArea: { start: 0x80010000, end: 0x80018000 } });
+  await assert.rejects(runner.call(image(), {}), (e: unknown) => {
+    assert.equal((e as { code?: string }).code, 'ALGO_WORK_AREA');
+    assert.match((e as Error).message, /test-stub code @0x80000000 needs 0x80000000\.\.0x80000200 but the work area is 0x80010000\.\.0x80018000; give a work area that covers the stub's link addresses, or link the stub inside this one$/);
+    return true;
+  });
+  assert.deepEqual(target.ram, ramBefore);
+});
+
 test("the loader clears BSS but the image's scratch buffer (its users write it before reading), and gives it all back", async () => {
   const target = new ScriptedTarget(BASE, 0x20000);
   program(target);

@@ -155,7 +155,7 @@ test('espalgo call: input the call cannot start with (too many arguments, no roo
     write({ ...image, segments: [{ ...image.segments[0]!, address: 0x10000000 }, image.segments[1]!] });
     const outside = await call([], { image: path });
     assert.equal(outside.code, 2, outside.err);
-    assert.match(outside.err, /needs 0x10000000\.\.0x10000098 but the work area is/);
+    assert.match(outside.err, /needs 0x10000000\.\.0x10000098 but the work area is 0x3fc80000\.\.0x3fca4000; link the stub inside the chip's work area \(code may use the same RAM's instruction-bus addresses 0x40380000\.\.0x403a4000\) \[ALGO_WORK_AREA\]/);
     write({ ...image, architecture: 'xtensa' });
     const arch = await call([], { image: path });
     assert.equal(arch.code, 2, arch.err);

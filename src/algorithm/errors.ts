@@ -63,12 +63,29 @@ export class AlgorithmExceptionError extends AlgorithmError {
   }
 }
 
+/**
+ * A break instruction at the stop address: in the routine's own image as linked (an assertion or
+ * trap compiled into it), or in the memory of code it calls (compiled in, or a debugger's software
+ * breakpoint). Undefined: none there (a hardware breakpoint, say), or the address could not be read.
+ */
+export type BreakInstructionSite = 'routine' | 'called-code';
+
 export class AlgorithmUnexpectedStopError extends AlgorithmError {
-  constructor(readonly routine: string, readonly pc: number | undefined, readonly reason: string, readonly registers: RegisterSnapshot) {
+  constructor(
+    readonly routine: string,
+    readonly pc: number | undefined,
+    readonly reason: string,
+    readonly registers: RegisterSnapshot,
+    readonly breakInstruction?: BreakInstructionSite,
+  ) {
+    const at = pc === undefined ? 'an unknown address' : hex32(pc);
     super(
       'ALGO_UNEXPECTED_STOP',
-      `${routine} stopped at ${pc === undefined ? 'an unknown address' : hex32(pc)} (${reason}) instead of returning; ` +
-        'a breakpoint of yours may lie in code it calls. The target state was restored.',
+      breakInstruction === 'routine'
+        ? `${routine} stopped at ${at} on a break instruction in its own code (a trap or assertion compiled into it) instead of returning. The target state was restored.`
+        : breakInstruction === 'called-code'
+          ? `${routine} stopped at ${at} on a break instruction in code it calls (compiled in, or a software breakpoint a debugger left there) instead of returning. The target state was restored.`
+          : `${routine} stopped at ${at} (${reason}) instead of returning; a breakpoint of yours may lie in code it calls. The target state was restored.`,
     );
   }
 }

@@ -14,6 +14,7 @@ import {
   AlgorithmNotRestoredError,
   AlgorithmTimeoutError,
   AlgorithmUnexpectedStopError,
+  type BreakInstructionSite,
   type TrapInfo,
 } from './errors.js';
 import { isLoaded, type LoadedStub } from './loader.js';
@@ -181,10 +182,11 @@ export async function runLoaded(
     if (pc !== loaded.returnPc) {
       const trap = await readTrap(ctx, pc);
       const regs = snapshot(await target.readRegisters());
+      const breakSite = trap || stopped.reason !== 'breakpoint' ? undefined : await breakInstructionSite(ctx, pc);
       await restoreContext(target, saved);
       restored = true;
       if (trap) throw new AlgorithmExceptionError(ctx.routine, trap, regs, log || undefined);
-      throw new AlgorithmUnexpectedStopError(ctx.routine, pc, stopped.reason, regs);
+      throw new AlgorithmUnexpectedStopError(ctx.routine, pc, stopped.reason, regs, breakSite);
     }
     const value = after.get(convention.resultRegister)! >>> 0;
     noteCleanReturn(loaded, log === '');
@@ -285,6 +287,26 @@ async function haltForFailure(ctx: Context, stopCoroutine: () => void) {
 }
 
 /** The trap behind a stop that was not a clean return: the stub's record first, else the CPU's CSRs. */
+/**
+ * Whether the routine stopped on a break instruction: one of its own image's (as linked), or one in
+ * the memory of code it calls (read while the stub is still loaded).
+ */
+async function breakInstructionSite(ctx: Context, pc: number): Promise<BreakInstructionSite | undefined> {
+  const { convention, loaded, target } = ctx;
+  const isBreak = convention.isBreakInstruction;
+  if (!isBreak) return undefined;
+  for (const s of loaded.image.segments) {
+    const offset = (pc - s.address) >>> 0;
+    if (s.executable && offset < s.bytes.length) {
+      const code = new Uint8Array(4);
+      code.set(s.bytes.subarray(offset, offset + 4));
+      return isBreak(code) ? 'routine' : undefined;
+    }
+  }
+  const code = await target.readMemory(loaded.space.toDataBus(pc), 4).catch(() => undefined);
+  return code && isBreak(code) ? 'called-code' : undefined;
+}
+
 async function readTrap(ctx: Context, pc: number): Promise<TrapInfo | undefined> {
   const { trapRecord } = ctx.loaded.image.symbols;
   if (trapRecord !== undefined) {

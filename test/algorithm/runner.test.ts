@@ -6,6 +6,7 @@ import {
   AlgorithmNotRestoredError,
   AlgorithmRunner,
   AlgorithmTimeoutError,
+  AlgorithmUnexpectedStopError,
   AlgorithmUnsupportedError,
   stubImageFromJson,
   stubImageToJson,
@@ -229,6 +230,32 @@ test('a stub that was unloaded is refused (ALGO_LOAD) before the target is touch
   assert.equal(runs, 1, 'the unloaded stub never ran');
   assert.deepEqual(new Map(target.regs), before);
   assert.deepEqual(target.ram, ramAfterUnload);
+});
+
+test('a stop on a break instruction in code the routine calls is told apart from a debugger\'s breakpoint, and the context restored', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  const before = program(target);
+  const ramBefore = target.ram.slice();
+  // Called code at 0x80004000 holds c.ebreak in RAM; at 0x80004010 a plain instruction (c.nop).
+  target.ram.set([0x02, 0x90], 0x4000);
+  target.ram.set([0x01, 0x00], 0x4010);
+  ramBefore.set([0x02, 0x90], 0x4000);
+  ramBefore.set([0x01, 0x00], 0x4010);
+  const runner = new AlgorithmRunner(target);
+  for (const [stopAt, site, wording] of [
+    [0x80004000, 'called-code', /stopped at 0x80004000 on a break instruction in code it calls \(compiled in, or a software breakpoint a debugger left there\)/],
+    [0x80004010, undefined, /stopped at 0x80004010 \(breakpoint\) instead of returning; a breakpoint of yours may lie in code it calls/],
+  ] as const) {
+    target.routines.set(ENTRY, () => ({ stopAt }));
+    await assert.rejects(runner.call(image()), (e: unknown) => {
+      assert.ok(e instanceof AlgorithmUnexpectedStopError, String(e));
+      assert.equal(e.breakInstruction, site);
+      assert.match(e.message, wording);
+      return true;
+    });
+    assert.deepEqual(new Map(target.regs), before);
+    assert.deepEqual(target.ram, ramBefore);
+  }
 });
 
 test('targets that do not halt on ebreak get software breakpoints at the return and the catcher', async () => {

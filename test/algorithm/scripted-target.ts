@@ -18,7 +18,8 @@ import {
   type TargetState,
 } from '../../src/target/index.js';
 
-export type Routine = (cpu: ScriptedTarget) => 'return' | 'trap' | 'hang';
+/** What a routine does at its end; `{ stopAt }`: the CPU halts there for a breakpoint (a break instruction, or one a debugger set). */
+export type Routine = (cpu: ScriptedTarget) => 'return' | 'trap' | 'hang' | { readonly stopAt: number };
 
 export class ScriptedTarget extends MapRegisters implements Target {
   readonly architecture = 'riscv32' as const;
@@ -58,7 +59,9 @@ export class ScriptedTarget extends MapRegisters implements Target {
     const outcome = routine(this);
     if (outcome === 'hang') return; // stays running
     let stopPc: number;
-    if (outcome === 'return') {
+    if (typeof outcome === 'object') {
+      stopPc = outcome.stopAt;
+    } else if (outcome === 'return') {
       stopPc = pc + 2; // c.jalr a7 returns to the c.ebreak right after it
     } else {
       this.regs.set('mepc', entry);

@@ -90,7 +90,12 @@ export async function runUndisturbedOn(target: Target, CALLS: number, options: U
         });
         counts.exceptions++;
       } else if (kind === 'ebreak') {
-        await assert.rejects(runner.call(image, { entry: iram + STUB.ebreakInside }), AlgorithmUnexpectedStopError);
+        await assert.rejects(runner.call(image, { entry: iram + STUB.ebreakInside }), (e: unknown) => {
+          assert.ok(e instanceof AlgorithmUnexpectedStopError, String(e));
+          assert.equal(e.breakInstruction, 'routine', e.message);
+          assert.match(e.message, /on a break instruction in its own code/);
+          return true;
+        });
         counts.stops++;
       } else {
         await assert.rejects(runner.call(image, { entry: iram + STUB.spin, timeoutMs: options.spinTimeoutMs ?? 5 }), AlgorithmTimeoutError);

@@ -10,6 +10,7 @@ import type { CallingConvention, CallSetup, TrampolineLayout } from './types.js'
 
 const C_JALR_A7 = 0x9882; // c.jalr a7
 const C_EBREAK = 0x9002; // c.ebreak
+const EBREAK = 0x00100073; // ebreak
 const C_J_SELF = 0xa001; // c.j . (never reached; keeps the catcher from falling through)
 const MSTATUS_MIE = 1 << 3;
 
@@ -91,6 +92,10 @@ export const riscvCallingConvention: CallingConvention = {
   },
 
   describeCause: describeRiscvCause,
+  isBreakInstruction: (code) => {
+    const half = code[0]! | (code[1]! << 8);
+    return half === C_EBREAK || (((half | (code[2]! << 16) | (code[3]! << 24)) >>> 0) === EBREAK);
+  },
 };
 
 export function describeRiscvCause(cause: number): string {

@@ -59,4 +59,10 @@ export interface CallingConvention {
   trapFromRegisters(registers: ReadonlyMap<string, number>): TrapInfo;
   /** Human name of a trap cause number. */
   describeCause(cause: number): string;
+  /**
+   * Whether `code` (bytes read at a stop address, at least 4) starts with a break instruction, the
+   * kind a stop of reason `breakpoint` comes from when no debugger planted it. Optional: without
+   * it, such a stop is not told apart from a debugger's breakpoint.
+   */
+  isBreakInstruction?(code: Uint8Array): boolean;
 }

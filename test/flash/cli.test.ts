@@ -80,6 +80,9 @@ test('unaligned, out-of-range and oversized requests exit 2 with the address and
       assert.match(io.stderr(), pattern);
     }
     await assert.rejects(runFlash('write', [small, '0'], { ...nowhere, window: '3K' } as FlashWriteOptions, memoryIo()), /--window must be 4K, 8K, 16K or 32K, not "3K"/);
+    // A range left out is named, with both ways to give one (and nothing is tried on a target).
+    await assert.rejects(runFlash('erase', [], nowhere as FlashWriteOptions, memoryIo()), /^CliInputError: offset and size are missing: give the range \(espalgo flash erase 0x9000 24K\) or a partition of the chip's table \(espalgo flash erase --partition nvs\)$/);
+    await assert.rejects(runFlash('read', ['0x8000'], { ...nowhere, out: join(dir, 'x.bin') } as FlashWriteOptions, memoryIo()), /^CliInputError: size is missing: give the range \(espalgo flash read 0x9000 24K -o nvs\.bin\) or .*--partition nvs -o nvs\.bin\)$/);
     // esptool's order (offset first) is named as such, with the command to type.
     for (const action of ['write', 'verify'] as const) {
       await assert.rejects(runFlash(action, ['0x10000', small], nowhere as FlashWriteOptions, memoryIo()), new RegExp(`the file comes first, then the offset: espalgo flash ${action} ${small} 0x10000`));

@@ -31,6 +31,15 @@ export function checkNoRange(action: string, args: readonly string[], partition:
   if (args.length > 0) throw new CliInputError('BAD_ARGUMENTS', `with --partition give no offset or size: the partition gives both (espalgo flash ${action} --partition ${partition} …)`);
 }
 
+/** read/erase/blank-check without --partition and without OFFSET SIZE: the two ways to name the range, with examples. */
+export function missingRange(action: string, noOffset: boolean): CliInputError {
+  const out = action === 'read' ? ' -o nvs.bin' : '';
+  return new CliInputError(
+    'BAD_ARGUMENT',
+    `${noOffset ? 'offset and size are' : 'size is'} missing: give the range (espalgo flash ${action} 0x9000 24K${out}) or a partition of the chip's table (espalgo flash ${action} --partition nvs${out})`,
+  );
+}
+
 /** Data for an app partition that the 2nd-stage bootloader would not start: a sentence saying so, else undefined. */
 export function appPartitionWarning(p: NamedPartition, file: FlashFileData): string | undefined {
   if (p.entry.typeName !== 'app' || file.data[0] === IMAGE_MAGIC || isMcubootImage(file.data)) return undefined;

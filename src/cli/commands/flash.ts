@@ -26,7 +26,7 @@ import { withInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { connectTarget } from '../target-connect.js';
 import { flashFileParts, misplacedFlashFileWarning, parseOffset, type FlashFilePart } from './flash-parts.js';
-import { appPartitionWarning, encryptedPartitionWarning, checkNoRange, describePartition, partitionFile, type FlashFileData } from './flash-partition.js';
+import { appPartitionWarning, encryptedPartitionWarning, checkNoRange, describePartition, missingRange, partitionFile, type FlashFileData } from './flash-partition.js';
 import { checkFitsPartition, findPartition, type NamedPartition } from '../../flash/partition-lookup.js';
 import { progressPrinter } from '../output/flash-progress.js';
 
@@ -188,6 +188,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
       if (o.partition !== undefined) {
         checkNoRange(action, args, o.partition);
       } else {
+        if (args[1] === undefined) throw missingRange(action, args[0] === undefined);
         offset = parseOffset(args[0], 'offset');
         length = parseOffset(args[1], 'size');
         // Named as the library names it, so that a refusal reads the same before and after connecting.

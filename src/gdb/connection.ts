@@ -96,6 +96,7 @@ export class RspConnection {
    */
   ackModePipelining = false;
   readonly stats: ConnectionStats = { packetsSent: 0, packetsReceived: 0, retransmits: 0, strayReplies: 0, timeouts: 0 };
+  private spokeYet = false;
   /** A stop reply nobody asked for (the target stopped on its own, or an unsolicited stop on connect). */
   onStop: (reply: string) => void = () => {};
   /** Console output outside qRcmd. */
@@ -118,6 +119,11 @@ export class RspConnection {
     socket.on('close', () => this.fail(undefined));
   }
 
+  /** The server sent something besides acknowledgements (+/-): a packet, or bytes of anything else. */
+  get spoke(): boolean {
+    return this.spokeYet;
+  }
+
   /** Open a TCP connection; rejects with GdbConnectError within `timeoutMs`. */
   static connect(host: string, port: number, options: ConnectionOptions = {}): Promise<RspConnection> {
     const timeoutMs = options.timeoutMs ?? 3000;
@@ -125,11 +131,11 @@ export class RspConnection {
       const socket = netConnect({ host, port });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new GdbConnectError(host, port, `no answer within ${timeoutMs} ms`));
+        reject(new GdbConnectError(host, port, `no answer within ${timeoutMs} ms; is it running and listening there?`));
       }, timeoutMs);
       socket.once('error', (err) => {
         clearTimeout(timer);
-        reject(new GdbConnectError(host, port, err.message, { cause: err }));
+        reject(new GdbConnectError(host, port, `${err.message}; is it running and listening there?`, { cause: err }));
       });
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -354,6 +360,7 @@ export class RspConnection {
   }
 
   private receive(chunk: Uint8Array): void {
+    this.spokeYet ||= chunk.some((b) => b !== ACK && b !== NAK);
     for (const frame of this.framer.feed(chunk)) this.handle(frame);
     // Acks go out with whatever the replies just handled make the callers send next: write() flushes
     // once the microtasks that follow this chunk have run, so the ack and the next request share

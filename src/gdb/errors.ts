@@ -41,7 +41,7 @@ export class GdbErrorReplyError extends TargetError {
 /** Connecting failed (refused, unreachable, or the handshake did not complete). */
 export class GdbConnectError extends TargetError {
   constructor(readonly host: string, readonly port: number, detail: string, options?: { cause?: unknown }) {
-    super('GDB_CONNECT', `cannot connect to the GDB server at ${host}:${port}: ${detail}; is it running and listening there?`, options);
+    super('GDB_CONNECT', `cannot connect to the GDB server at ${host}:${port}: ${detail}`, options);
   }
 }
 

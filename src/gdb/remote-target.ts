@@ -61,18 +61,33 @@ export async function connectRemote(host: string, port: number, options: RemoteO
     await target.init(await discover(conn, { log, ...(options.architecture ? { architecture: options.architecture } : {}) }));
   } catch (err) {
     await conn.close();
-    throw notGdbServer(err, host, port) ?? err;
+    throw notGdbServer(err, host, port, conn.spoke) ?? err;
   }
   return target;
 }
 
-/** No answer, or no RSP answer, to the very first packet: most likely something else listens there. */
-function notGdbServer(err: unknown, host: string, port: number): GdbConnectError | undefined {
+/** No answer, or no RSP answer, to the very first packet: most likely something else listens there, or OpenOCD turned the client away. */
+function notGdbServer(err: unknown, host: string, port: number, spoke: boolean): GdbConnectError | undefined {
   const first = (err instanceof GdbTimeoutError || err instanceof GdbProtocolError || err instanceof GdbDisconnectedError) && err.request.startsWith('qSupported');
   if (!first) return undefined;
+  if (err instanceof GdbDisconnectedError && !spoke) return new GdbConnectError(host, port, TURNED_AWAY, { cause: err });
   const what = err instanceof GdbTimeoutError ? 'did not answer' : err instanceof GdbDisconnectedError ? 'closed it at' : 'answered something other than the GDB remote protocol to';
-  return new GdbConnectError(host, port, `it accepted the connection but ${what} GDB's first packet — is this the GDB port? (OpenOCD serves GDB on 3333; 4444 is its telnet port, 6666 its Tcl port)`, { cause: err });
+  return new GdbConnectError(host, port, `it accepted the connection but ${what} GDB's first packet — is this the GDB port? ${PORTS}`, { cause: err });
 }
+
+const PORTS = '(OpenOCD serves GDB on 3333; 4444 is its telnet port, 6666 its Tcl port)';
+
+/**
+ * A server that accepts and hangs up with nothing but an acknowledgement. OpenOCD does that (a `+`,
+ * then closing) to every GDB client when it
+ * cannot build their memory map: one flash bank that fails to probe (on an ESP chip, a flash size
+ * read as 0 — openocd-esp32 #366) aborts each connection.
+ */
+const TURNED_AWAY =
+  'it accepted the connection and closed it without a reply. OpenOCD turns every GDB client away like this when a flash bank fails to probe ' +
+  '(its log: "Connect failed. Consider setting up a gdb-attach event…" and "attempted \'gdb\' connection rejected"; on ESP chips a flash size read as 0, as in openocd-esp32 #366): ' +
+  '`espalgo explain` on OpenOCD\'s log tells why. To connect anyway, start OpenOCD with -c "gdb_memory_map disable" ' +
+  `(with Espressif's configuration, -c "set ESP_FLASH_SIZE 0" before the target config). Otherwise check that this is the GDB port ${PORTS}`;
 
 export class RemoteTarget implements Target {
   architecture: Architecture = 'riscv32';

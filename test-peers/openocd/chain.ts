@@ -29,8 +29,11 @@ export interface Chain {
   stop(): Promise<void>;
 }
 
-/** `romElf`: the simulator writes the ROM's symbols there first (sim --rom-elf). */
-export async function startChain(options: { flash?: string | undefined; scenario?: string; tableOffset?: number; romElf?: string } = {}): Promise<Chain> {
+/**
+ * `romElf`: the simulator writes the ROM's symbols there first (sim --rom-elf). `openocdCommands`:
+ * more OpenOCD commands, run after the configuration.
+ */
+export async function startChain(options: { flash?: string | undefined; scenario?: string; tableOffset?: number; romElf?: string; openocdCommands?: readonly string[] } = {}): Promise<Chain> {
   const rbbPort = await freePort();
   const running = await startSim(
     {
@@ -46,6 +49,7 @@ export async function startChain(options: { flash?: string | undefined; scenario
   const openocd = spawn(OPENOCD, [
     '-c', `set RBB_PORT ${rbbPort}; set GDB_PORT ${gdbPort}; set TELNET_PORT ${telnetPort}; set TCL_PORT ${tclPort}`,
     '-f', CONFIG,
+    ...(options.openocdCommands ?? []).flatMap((c) => ['-c', c]),
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   openocd.stdout!.on('data', (d: Buffer) => (log += d.toString()));

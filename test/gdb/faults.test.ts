@@ -232,6 +232,19 @@ test('connecting: refused and mute servers fail with typed errors in bounded tim
   } finally {
     http.close();
   }
+  // OpenOCD turning GDB clients away (a flash bank failed to probe): a '+' and the connection closed.
+  const rejecting = createServer((socket) => socket.end('+', () => socket.destroy()));
+  await new Promise<void>((resolve) => rejecting.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (rejecting.address() as AddressInfo).port;
+    await assert.rejects(connectRemote('127.0.0.1', port, { timeoutMs: 300 }), (e: unknown) => {
+      assert.ok(e instanceof GdbConnectError, String(e));
+      assert.match(e.message, /closed it without a reply\. OpenOCD turns every GDB client away like this when a flash bank fails to probe .*espalgo explain.*-c "gdb_memory_map disable"/);
+      return true;
+    });
+  } finally {
+    rejecting.close();
+  }
 });
 
 test('errors are TargetErrors with a stable code', () => {

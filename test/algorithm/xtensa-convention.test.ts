@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { callingConventionFor, xtensaCallingConvention, XTENSA_CALL_PS } from '../../src/algorithm/arch/index.js';
 import { QEMU_DE212_G_BYTES, qemuDe212Registers } from '../../src/target/xtensa-qemu-de212.js';
+import { breakInsn, breakN, mov, movN } from '../../src/algorithm/xtensa/encode.js';
 
 const hex = (b: Uint8Array) => [...b].map((v) => v.toString(16).padStart(2, '0')).join(' ');
 
@@ -92,4 +93,22 @@ test('trap description names EXCCAUSE values', () => {
 test('exception vectors: kernel, user and double exception entries from the saved VECBASE', () => {
   assert.deepEqual(xtensaCallingConvention.exceptionVectors!(new Map([['vecbase', 0x40080000]])), [0x40080300, 0x40080340, 0x400803c0]);
   assert.deepEqual(xtensaCallingConvention.exceptionVectors!(new Map()), []);
+});
+
+test('break instructions are recognised (BREAK s,t and BREAK.N), other code is not', () => {
+  const isBreak = xtensaCallingConvention.isBreakInstruction!;
+  const four = (b: Uint8Array) => Uint8Array.from([...b, 0, 0, 0, 0].slice(0, 4));
+  for (const [s, t] of [[0, 0], [1, 14], [15, 15]] as const) assert.equal(isBreak(four(breakInsn(s, t))), true, `break ${s}, ${t}`);
+  for (const imm of [0, 1, 15]) assert.equal(isBreak(four(breakN(imm))), true, `break.n ${imm}`);
+  assert.equal(isBreak(four(mov(3, 4))), false, 'mov');
+  assert.equal(isBreak(four(movN(3, 4))), false, 'mov.n');
+  assert.equal(isBreak(Uint8Array.of(0, 0, 0, 0)), false, 'ill (all zero)');
+});
+
+test('RISC-V: ebreak and c.ebreak are break instructions, ecall and c.nop are not', () => {
+  const isBreak = callingConventionFor('riscv32').isBreakInstruction!;
+  assert.equal(isBreak(Uint8Array.of(0x73, 0x00, 0x10, 0x00)), true, 'ebreak');
+  assert.equal(isBreak(Uint8Array.of(0x02, 0x90, 0x13, 0x00)), true, 'c.ebreak');
+  assert.equal(isBreak(Uint8Array.of(0x73, 0x00, 0x00, 0x00)), false, 'ecall');
+  assert.equal(isBreak(Uint8Array.of(0x01, 0x00, 0x02, 0x90)), false, 'c.nop (a c.ebreak after it is not at the stop)');
 });

@@ -143,6 +143,8 @@ export const xtensaCallingConvention: CallingConvention = {
   },
 
   describeCause: describeXtensaCause,
+  // BREAK s, t (op0 0, r 4, op1 0, op2 0) and BREAK.N s (op0 0xD, t 2, r 0xF).
+  isBreakInstruction: (code) => ((code[0]! & 0x0f) === 0 && code[1]! >> 4 === 4 && code[2] === 0) || (code[0] === 0x2d && code[1]! >> 4 === 0xf),
 };
 
 export function describeXtensaCause(cause: number): string {

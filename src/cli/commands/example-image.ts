@@ -1,7 +1,7 @@
 /** `espalgo example-image --layout NAME OUT`: write one of the built-in example flash files. */
 import type { Command } from 'commander';
 import { EXAMPLE_LAYOUTS, findExampleLayout } from '../../image/examples/index.js';
-import { writeOutputFile } from '../output/atomic-write.js';
+import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
 import { exitTwoOnUsageErrors, numberOption, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { formatSize, hex32 } from '../output/format.js';
@@ -17,10 +17,12 @@ export function runExampleImage(out: string, o: ExampleImageOptions, io: CliIo =
   return runGuarded(io, () => {
     const layout = findExampleLayout(o.layout);
     if (!layout) throw new CliInputError('BAD_LAYOUT', `unknown layout "${o.layout}"; known: ${EXAMPLE_LAYOUTS.map((l) => l.name).join(', ')}`);
+    const output = commandOutput(out, io, { binary: true });
     const f = layout.build(o.padTo !== undefined ? { padTo: o.padTo } : {});
-    writeOutputFile(out, f.bytes);
-    io.out(`${out}: ${layout.name} (${f.chip.displayName}), ${formatSize(f.bytes.length)}, file byte 0 = flash ${hex32(f.baseOffset)}\n`);
-    for (const p of f.parts) io.out(`  ${hex32(p.offset)}  ${p.name.padEnd(16)} ${formatSize(p.length)}\n`);
+    output.write(f.bytes);
+    const text = output.text;
+    text.out(`${output.name}: ${layout.name} (${f.chip.displayName}), ${formatSize(f.bytes.length)}, file byte 0 = flash ${hex32(f.baseOffset)}\n`);
+    for (const p of f.parts) text.out(`  ${hex32(p.offset)}  ${p.name.padEnd(16)} ${formatSize(p.length)}\n`);
     return EXIT_OK;
   });
 }
@@ -33,6 +35,7 @@ on every run.
 Examples:
   $ espalgo example-image --layout micropython mp.bin && espalgo flash-map mp.bin
   $ espalgo example-image --layout ota --pad-to 4M ota-4M.bin
+  $ espalgo example-image --layout ota - | sha256sum     # the file on stdout, the listing on stderr
 `;
 }
 
@@ -40,7 +43,7 @@ export function registerExampleImage(program: Command): void {
   const cmd = program
     .command('example-image')
     .description('write a built-in example flash file (synthetic ESP-IDF-style images) for trying the image commands')
-    .argument('<out>', 'file to write')
+    .argument('<out>', `file to write (${STDOUT_HELP})`)
     .requiredOption('--layout <name>', `which layout (required): ${EXAMPLE_LAYOUTS.map((l) => l.name).join(', ')}`)
     .option('--pad-to <size>', 'pad the file with 0xFF to this size (e.g. 4M, 32M)', numberOption('--pad-to'))
     .addHelpText('after', layoutHelp())

@@ -7,7 +7,7 @@ import { esp32c3 } from '../../chips/esp32c3.js';
 import { hostLayout, SparseFlash, walkApp } from '../../flash/probe-mappings.js';
 import { openFlashSession } from '../../flash/session.js';
 import { STUB_ADDRESS_LIMIT } from '../../flash/stub-protocol.js';
-import { writeOutputFile } from '../output/atomic-write.js';
+import { commandOutput, STDOUT_HELP, type CommandOutput } from '../output/command-output.js';
 import { refuseElfAsFlashData } from '../output/elf-input.js';
 import { chipOption, exitTwoOnUsageErrors, numberOption, readInputFile, runGuarded, runGuardedAsync } from '../output/command-support.js';
 import { formatSize, hex32 } from '../output/format.js';
@@ -49,15 +49,19 @@ export function flashMapExitCode(r: FlashMapReport, failOn: 'error' | 'warning' 
   return bad ? EXIT_PROBLEM : EXIT_OK;
 }
 
+/** Where --svg draws: its file, or standard output for --svg - (the report's text then on stderr). */
+function svgOutput(o: FlashMapCommandOptions, io: CliIo): CommandOutput | undefined {
+  return o.svg === undefined ? undefined : commandOutput(o.svg, io, { binary: false, json: o.json === true, option: '--svg', code: 'SVG_UNWRITABLE' });
+}
+
 /** Print (and optionally draw) the report for bytes already in memory; `extra` goes into the JSON. */
-export function reportFlashMap(bytes: Uint8Array, name: string, o: FlashMapCommandOptions, io: CliIo, extra: Record<string, unknown> = {}): number {
+export function reportFlashMap(bytes: Uint8Array, name: string, o: FlashMapCommandOptions, io: CliIo, extra: Record<string, unknown> = {}, svg = svgOutput(o, io)): number {
   chipOption(o.chip); // an unknown name is refused before the analysis
   const report = analyzeFlashMap(bytes, analysisOptions(o));
-  if (o.svg !== undefined) {
-    writeOutputFile(o.svg, renderFlashMapSvg(report, name), 'SVG_UNWRITABLE');
-  }
+  svg?.write(renderFlashMapSvg(report, name));
+  const text = svg?.text ?? io;
   if (o.json) io.out(JSON.stringify({ ok: true, file: name, ...extra, ...report }) + '\n');
-  else io.out(renderFlashMapText(report, makeStyle(io.color), io.columns, name) + (o.svg !== undefined ? `\nSVG written to ${o.svg}\n` : ''));
+  else text.out(renderFlashMapText(report, makeStyle(text.color), text.columns, name) + (svg ? `\nSVG written to ${svg.name}\n` : ''));
   return flashMapExitCode(report, o.failOn);
 }
 
@@ -92,6 +96,8 @@ export async function runFlashMapLive(o: LiveFlashMapOptions, io: CliIo = proces
     if (o.chip !== undefined && findChip(o.chip) !== esp32c3) {
       throw new CliInputError('BAD_CHIP', `a live flash map needs espalgo's flasher stub, which exists for the ESP32-C3 only (not "${o.chip}")`);
     }
+    const svg = svgOutput(o, io);
+    const text = svg?.text ?? io;
     const connected = await connectForProbe({ target: o.target, ...(o.flash ? { flash: o.flash } : {}), ...(o.scenario ? { scenario: o.scenario } : {}), ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}) });
     try {
       const session = await openFlashSession(connected.target, {
@@ -121,13 +127,13 @@ export async function runFlashMapLive(o: LiveFlashMapOptions, io: CliIo = proces
       }
       const name = `${connected.target.description} (flash 0x00000000..${hex32(bytes.length)}, read live)`;
       if (!o.json) {
-        const st = makeStyle(io.color);
-        io.out(`${st.bold('Live')}        read ${formatSize(bytes.length)} through the flasher stub on ${connected.target.description}${detected ? `; the chip's JEDEC id says ${formatSize(detected)}, used as the flash size below` : ''}.\n\n`);
+        const st = makeStyle(text.color);
+        text.out(`${st.bold('Live')}        read ${formatSize(bytes.length)} through the flasher stub on ${connected.target.description}${detected ? `; the chip's JEDEC id says ${formatSize(detected)}, used as the flash size below` : ''}.\n\n`);
       }
       const flashSize = o.flashSize ?? detected;
       return reportFlashMap(bytes, name, { ...o, chip: 'esp32c3', baseOffset: 0, ...(flashSize !== undefined ? { flashSize } : {}) }, io, {
         live: { target: connected.target.description, bytesRead: bytes.length, detectedFlashSize: detected ?? null },
-      });
+      }, svg);
     } finally {
       await connected.close();
     }
@@ -162,6 +168,7 @@ Examples:
   $ espalgo flash-map firmware.bin
   $ espalgo flash-map firmware.bin --json > map.json
   $ espalgo flash-map dump.bin --svg layout.svg
+  $ espalgo flash-map dump.bin --svg - > layout.svg   # the SVG on stdout, the report on stderr
   $ espalgo flash-map app.bin --app-offset 0x110000 --chip esp32c3
   $ espalgo flash-map merged.bin --table-offset 0xC000 --flash-size 16M
   $ espalgo example-image --layout ota ota.bin && espalgo flash-map ota.bin
@@ -185,7 +192,7 @@ export function registerFlashMap(program: Command): void {
     .option('--scan-all-tables', 'probe every 4 KiB boundary for tables, also inside partitions (default: skip them)')
     .option('--fail-on <severity>', 'exit 1 on findings of this severity or worse: error (default) or warning')
     .option('--json', 'print the report as JSON')
-    .option('--svg <out.svg>', 'also draw the layout as SVG into this file')
+    .option('--svg <out.svg>', `also draw the layout as SVG into this file (${STDOUT_HELP}, the report then to stderr)`)
     .addHelpText('after', HELP)
     .action(async (file: string | undefined, opts: FlashMapCommandOptions & { failOn?: string; target?: string; scenario?: string }) => {
       if (opts.failOn !== undefined && opts.failOn !== 'error' && opts.failOn !== 'warning') {

@@ -18,7 +18,7 @@ import type { TransferMode } from '../../flash/transfer.js';
 import { verifyFlash } from '../../flash/verify.js';
 import { writeFlash, type WriteReport } from '../../flash/write.js';
 import { TargetError } from '../../target/errors.js';
-import { checkOutputWritable, writeOutputFile } from '../output/atomic-write.js';
+import { commandOutput, STDOUT_HELP, type CommandOutput } from '../output/command-output.js';
 import { exitTwoOnUsageErrors, factorOption, numberOption, runGuardedAsync } from '../output/command-support.js';
 import { formatSize, tenths } from '../output/format.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
@@ -164,6 +164,8 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
   let pending: FlashFileData | undefined;
   let offset = 0;
   let length = 0;
+  // flash read: its file, or standard output for -o -.
+  let output: CommandOutput | undefined;
   if (o.tableOffset !== undefined && o.partition === undefined && o.target !== 'sim') {
     throw new CliInputError('BAD_OPTIONS', '--table-offset goes with --partition NAME behind a GDB server (it says where to find the partition table)');
   }
@@ -195,7 +197,10 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
         const what = action === 'blank-check' ? 'blank check' : action;
         precheck(o, offset, action === 'read' ? Math.ceil(length / 4) * 4 : length, what, action === 'erase' ? 'sector' : 'word', action !== 'read');
       }
-      if (action === 'read') checkOutputWritable((o as FlashReadOptions).out);
+      if (action === 'read') {
+        output = commandOutput((o as FlashReadOptions).out, io, { binary: true, json: o.json === true });
+        output.checkWritable();
+      }
     }
   } catch (error) {
     if (error instanceof FlashError) return fail(error, o, io);
@@ -277,9 +282,9 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
         case 'read': {
           const bytes = await readFlash(session, offset, length, operation);
           progress.stop();
-          const out = (o as FlashReadOptions).out;
-          writeOutputFile(out, bytes);
-          result(o, io, { action, offset: hex32(offset), length, ...partitionJson, file: out }, `read ${range(length, offset)} into ${out}`);
+          const out = output!;
+          out.write(bytes);
+          result(o, out.text, { action, offset: hex32(offset), length, ...partitionJson, file: out.path }, `read ${range(length, offset)} into ${out.name}`);
           return EXIT_OK;
         }
         case 'erase': {
@@ -369,8 +374,8 @@ ${EXIT_HELP}`),
     flashOptions(flash.command('read').description('read flash into a file'))
       .argument('[offset]', 'flash offset (4-byte aligned); not with --partition')
       .argument('[size]', 'bytes to read, e.g. 64K; not with --partition')
-      .requiredOption('-o, --out <file>', 'file to write')
-      .addHelpText('after', `\nExamples:\n  espalgo flash read 0x8000 4K -o table.bin\n  espalgo flash read --partition nvs -o nvs.bin\n${EXIT_HELP}`),
+      .requiredOption('-o, --out <file>', `file to write (${STDOUT_HELP}, e.g. -o - | xxd)`)
+      .addHelpText('after', `\nExamples:\n  espalgo flash read 0x8000 4K -o table.bin\n  espalgo flash read --partition nvs -o nvs.bin\n  espalgo flash read 0x8000 4K -o - | xxd   (the data on stdout, the summary on stderr)\n${EXIT_HELP}`),
   ).action(run('read'));
   exitTwoOnUsageErrors(
     flashOptions(flash.command('erase').description('erase a range (offset and size multiples of 4 KiB)'))

@@ -7,7 +7,7 @@ import {
   EM_RISCV, EM_XTENSA, describeSpiSpeed, elf2image, flashSizeToCode, formatChipRevision, maxChipRevisionSet, parseChipRevision, parseElf,
   parseImage, spiSpeedCode, spiSpeedLabels, type SpiModeName,
 } from '../../image/index.js';
-import { checkOutputNotInput, writeOutputFile } from '../output/atomic-write.js';
+import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
 import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { formatSize, hex32 } from '../output/format.js';
@@ -102,8 +102,8 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
     const flashSize = o.flashSize ?? DEFAULT_FLASH_SIZE;
     const sizeCode = sizeCodeOf(flashSize);
     const revisions = revisionsOf(o);
-    const out = o.out ?? defaultImagePath(elfPath);
-    checkOutputNotInput(out, [elfPath]);
+    const output = commandOutput(o.out ?? defaultImagePath(elfPath), io, { binary: true, json: o.json === true });
+    output.checkNotInput([elfPath]);
     const elf = parseElf(readInputFile(elfPath));
     const wanted = chip.architecture === 'xtensa' ? EM_XTENSA : EM_RISCV;
     if (elf.machine !== wanted) {
@@ -122,10 +122,10 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
     });
     // Read back what was built, as any reader of the file will, before the file exists.
     const image = parseImage(bytes, { chip, verify: 'full' });
-    writeOutputFile(out, bytes);
+    output.write(bytes);
     if (o.json) {
       io.out(JSON.stringify({
-        ok: true, action: 'elf2image', out, chip: chip.name, bytes: bytes.length, entry: hex32(image.header.entry),
+        ok: true, action: 'elf2image', out: output.path, chip: chip.name, bytes: bytes.length, entry: hex32(image.header.entry),
         flash: { mode, freq: describeSpiSpeed(speed, chip), size: flashSize },
         sha256Appended: image.sha256 !== undefined,
         chipRevision: { minFull: image.header.minChipRevFull, maxFull: image.header.maxChipRevFull, limitsMax: maxChipRevisionSet(image.header.maxChipRevFull) },
@@ -133,13 +133,14 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
       }) + '\n');
       return EXIT_OK;
     }
-    const st = makeStyle(io.color);
+    const text = output.text;
+    const st = makeStyle(text.color);
     const padding = image.segments.filter((s) => s.kind === 'padding').length;
-    io.out(`${st.bold('espalgo image elf2image')} ${basename(elfPath)} → ${out}\n\n`);
-    io.out(`  ${chip.displayName} app image, ${formatSize(bytes.length)}, ${image.segments.length} segments${padding ? ` (${padding} padding, so each flash segment sits at its address modulo the MMU page)` : ''}\n`);
-    io.out(`  entry ${hex32(image.header.entry)}; flash ${mode.toUpperCase()}, ${describeSpiSpeed(speed, chip)}, ${formatSize(flashSize)}; checksum${image.sha256 ? ' and SHA-256' : ''} appended${revisionRange(image.header.minChipRevFull, image.header.maxChipRevFull)}\n\n`);
-    io.out(renderSegmentTable(image, st));
-    io.out(`\n${st.dim(`Next: espalgo image info ${out} --verify, or merge it with a bootloader and table: espalgo image merge --help`)}\n`);
+    text.out(`${st.bold('espalgo image elf2image')} ${basename(elfPath)} → ${output.name}\n\n`);
+    text.out(`  ${chip.displayName} app image, ${formatSize(bytes.length)}, ${image.segments.length} segments${padding ? ` (${padding} padding, so each flash segment sits at its address modulo the MMU page)` : ''}\n`);
+    text.out(`  entry ${hex32(image.header.entry)}; flash ${mode.toUpperCase()}, ${describeSpiSpeed(speed, chip)}, ${formatSize(flashSize)}; checksum${image.sha256 ? ' and SHA-256' : ''} appended${revisionRange(image.header.minChipRevFull, image.header.maxChipRevFull)}\n\n`);
+    text.out(renderSegmentTable(image, st));
+    if (!output.toStdout) text.out(`\n${st.dim(`Next: espalgo image info ${output.path} --verify, or merge it with a bootloader and table: espalgo image merge --help`)}\n`);
     return EXIT_OK;
   }, o.json === true);
 }
@@ -151,7 +152,8 @@ every flash-mapped segment's file offset matches its address modulo the MMU page
 checksum and the SHA-256. The image is read back and checked before the file is written (the file
 appears complete or not at all; never over the ELF itself).
 
-Defaults: --out is the ELF's name with .bin; --flash-mode dio; --flash-freq the header's nibble 0
+Defaults: --out is the ELF's name with .bin (-o - writes the image to standard output, the summary
+to stderr); --flash-mode dio; --flash-freq the header's nibble 0
 (40m on esp32, -s2, -s3, -c3, -c5, -p4; 30m on -c2; 80m on -c6; 24m on -h2); --flash-size 2MB;
 no chip revision limits (min v0.0, max 0xFFFF). The ESP-IDF bootloader refuses an app whose
 --min-rev is above the chip's revision, or whose --max-rev (when not 0 or 0xFFFF) is below it;
@@ -170,7 +172,7 @@ export function registerElf2Image(program: Command): void {
     .description('build an app image from an ELF (segments, MMU-page padding, checksum, SHA-256)')
     .argument('<elf>', 'linked ELF file')
     .option('--chip <chip>', `the chip the image is for (${CHIP_NAMES.join(', ')}); required`)
-    .option('-o, --out <file>', 'image file to write (default: the ELF name with .bin)')
+    .option('-o, --out <file>', `image file to write (default: the ELF name with .bin; ${STDOUT_HELP})`)
     .option('--flash-mode <mode>', `SPI mode in the header: ${MODES.join(', ')}`)
     .option('--flash-freq <freq>', 'SPI speed in the header, e.g. 40m, 80m (the chip decides which exist)')
     .option('--flash-size <size>', 'flash size in the header: 1MB … 128MB', numberOption('--flash-size'))

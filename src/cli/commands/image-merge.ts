@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { IMAGE_MAGIC, hasPartitionMagic, isMcubootImage, mergeFlash, mergedLayoutFindings, type FlashPart } from '../../image/index.js';
-import { checkOutputNotInput, writeOutputFile } from '../output/atomic-write.js';
+import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
 import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { refuseElfAsFlashData } from '../output/elf-input.js';
 import { CliInputError, EXIT_PROBLEM, EXIT_OK } from '../output/exit-codes.js';
@@ -56,13 +56,14 @@ function partsOf(args: readonly string[]): { part: FlashPart; file: string }[] {
 
 export function runMerge(args: readonly string[], o: MergeCliOptions, io: CliIo = processIo()): number {
   return runGuarded(io, () => {
+    const output = commandOutput(o.out, io, { binary: true, json: o.json === true });
     const base = o.baseOffset ?? 0;
     const parts = partsOf(args);
-    checkOutputNotInput(o.out, parts.map((p) => p.file));
+    output.checkNotInput(parts.map((p) => p.file));
     const end = Math.max(o.padTo ?? 0, ...parts.map(({ part }) => part.offset + part.data.length - base));
     if (end > MAX_OUTPUT) throw new CliInputError('BAD_ARGUMENTS', `the output would end at 0x${end.toString(16)} (${formatSize(end)}), past ${hexSize(MAX_OUTPUT)}, the most a flash file holds (is an offset or --pad-to mistyped?)`);
     const merged = mergeFlash(parts.map((p) => p.part), { baseOffset: base, ...(o.padTo !== undefined ? { size: o.padTo } : {}) });
-    writeOutputFile(o.out, merged);
+    output.write(merged);
     const sorted = [...parts].sort((a, b) => a.part.offset - b.part.offset);
     const findings = mergedLayoutFindings(merged, parts.map((p) => p.part), base);
     const code = findings?.some((f) => f.severity === 'error') ? EXIT_PROBLEM : EXIT_OK;
@@ -75,16 +76,17 @@ export function runMerge(args: readonly string[], o: MergeCliOptions, io: CliIo 
       }) + '\n');
       return code;
     }
-    const st = makeStyle(io.color);
-    io.out(`${st.bold('espalgo image merge')} → ${o.out} (${formatSize(merged.length)}, file byte 0 = flash ${hex32(base)}, gaps 0xFF)\n\n`);
-    io.out(renderTable(
+    const text = output.text;
+    const st = makeStyle(text.color);
+    text.out(`${st.bold('espalgo image merge')} → ${output.name} (${formatSize(merged.length)}, file byte 0 = flash ${hex32(base)}, gaps 0xFF)\n\n`);
+    text.out(renderTable(
       [{ header: 'flash offset' }, { header: 'end' }, { header: 'size', align: 'right' }, { header: 'file' }, { header: 'looks like' }],
       sorted.map(({ part, file }) => [hex32(part.offset), hex32(part.offset + part.data.length), formatSize(part.data.length), file, kindOf(part.data)]),
       2, st.dim,
     ));
-    if (findings?.length) io.out(`\n${st.bold('Layout check')} (the merged file read as a flash): ${summaryLine(findings)}\n${renderFindings(findings, st, io.columns)}`);
-    else if (findings) io.out(`\n${st.bold('Layout check')} (the merged file read as a flash): ${st.green('every part where the chip and the table expect it')}\n`);
-    io.out(`\n${st.dim(`Next: espalgo flash-map ${o.out}${base ? ` --base-offset ${hex32(base)}` : ''} (which app boots, its mappings, what would trip a debugger)`)}\n`);
+    if (findings?.length) text.out(`\n${st.bold('Layout check')} (the merged file read as a flash): ${summaryLine(findings)}\n${renderFindings(findings, st, text.columns)}`);
+    else if (findings) text.out(`\n${st.bold('Layout check')} (the merged file read as a flash): ${st.green('every part where the chip and the table expect it')}\n`);
+    if (!output.toStdout) text.out(`\n${st.dim(`Next: espalgo flash-map ${o.out}${base ? ` --base-offset ${hex32(base)}` : ''} (which app boots, its mappings, what would trip a debugger)`)}\n`);
     return code;
   }, o.json === true);
 }
@@ -93,7 +95,7 @@ const HELP = `
 Lays files into one flash file, each at its flash offset, gaps filled with 0xFF (an erased flash
 reads 0xFF). Overlapping parts, offsets before the base, parts past --pad-to and an output that
 is one of the parts are refused, and nothing is written then. The output is written complete or
-not at all.
+not at all. With -o - the file goes to standard output and the listing to stderr.
 
 The file starts at flash 0 unless --base-offset says otherwise (e.g. 0x1000 for an esp32 or
 esp32s2 file that starts at its bootloader).
@@ -118,7 +120,7 @@ export function registerMerge(program: Command): void {
     .command('merge')
     .description('merge a bootloader, a partition table and apps into one flash file at their offsets')
     .argument('<offset-file-pairs...>', 'OFFSET FILE, repeated')
-    .requiredOption('-o, --out <file>', 'the flash file to write')
+    .requiredOption('-o, --out <file>', `the flash file to write (${STDOUT_HELP})`)
     .option('--base-offset <offset>', 'flash offset of the file\'s byte 0 (default 0)', numberOption('--base-offset'))
     .option('--pad-to <size>', 'pad the file with 0xFF to this size (e.g. 4MB, the whole flash)', numberOption('--pad-to'))
     .option('--json', 'print what was written as JSON')

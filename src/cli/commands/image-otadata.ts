@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { OTA_STATE, OTADATA_SIZE, buildOtadata, otaSlotOfSeq, parseOtadata, type OtaData, type OtaSelectEntry } from '../../image/index.js';
-import { writeOutputFile } from '../output/atomic-write.js';
+import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
 import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { hex32 } from '../output/format.js';
@@ -93,12 +93,13 @@ export function runOtadata(file: string | undefined, o: OtadataCliOptions, io: C
     }
     if (file !== undefined) throw new CliInputError('BAD_ARGUMENTS', `--select builds otadata into -o FILE; it does not read ${file}`);
     if (o.out === undefined) throw new CliInputError('BAD_ARGUMENTS', '--select needs -o FILE for the otadata it builds');
+    const output = commandOutput(o.out, io, { binary: true, json: o.json === true });
     const slot = slotOf(o.select);
     if (count !== undefined && slot >= count) throw new CliInputError('BAD_SLOT', `ota_${slot} does not exist in a table with ${count} OTA partition${count === 1 ? '' : 's'}`);
     // The smallest sequence number that selects the slot: (seq − 1) mod count = slot for any count > slot.
     const bytes = buildOtadata(slot + 1, stateOf(o.state));
-    writeOutputFile(o.out, bytes);
-    report(basename(o.out), parseOtadata(bytes), count, o, io, `espalgo image otadata → ${o.out} (${OTADATA_SIZE / 1024} KiB, selects ota_${slot})`, true);
+    output.write(bytes);
+    report(basename(o.out), parseOtadata(bytes), count, o, output.text, `espalgo image otadata → ${output.name} (${OTADATA_SIZE / 1024} KiB, selects ota_${slot})`, true);
     return EXIT_OK;
   }, o.json === true);
 }
@@ -128,7 +129,7 @@ export function registerOtadata(program: Command): void {
     .description('read an otadata partition (which OTA slot boots, and why), or build one that selects a slot')
     .argument('[file]', 'otadata file to read (e.g. read from flash at the otadata partition)')
     .option('--select <slot>', 'build otadata that boots this slot: ota_0 … ota_15')
-    .option('-o, --out <file>', 'with --select: the file to write')
+    .option('-o, --out <file>', `with --select: the file to write (${STDOUT_HELP})`)
     .option('--state <state>', `with --select: ota_state (${STATES.join(', ')})`)
     .option('--ota-count <n>', 'OTA app partitions in the table (to name the slot)', numberOption('--ota-count'))
     .option('--json', 'print the copies and the slot as JSON')

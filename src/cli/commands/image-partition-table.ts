@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import {
   buildPartitionTable, hasPartitionMagic, parsePartitionCsv, parsePartitionTable, partitionTableToCsv, type Finding, type PartitionEntry,
 } from '../../image/index.js';
-import { checkOutputNotInput, writeOutputFile } from '../output/atomic-write.js';
+import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
 import { CHIP_NAMES } from '../../chips/index.js';
 import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
@@ -50,7 +50,6 @@ export function defaultTablePath(csvPath: string): string {
 
 export function runPartitionTable(file: string, o: PartitionTableCliOptions, io: CliIo = processIo()): number {
   return runGuarded(io, () => {
-    if (o.out !== undefined) checkOutputNotInput(o.out, [file]);
     const bytes = readInputFile(file);
     if (bytes.length === 0) throw new CliInputError('INPUT_EMPTY', `${file} is empty`);
     const where = { ...(o.offset !== undefined ? { tableOffset: o.offset } : {}), ...(o.flashSize !== undefined ? { flashSize: o.flashSize } : {}) };
@@ -60,40 +59,45 @@ export function runPartitionTable(file: string, o: PartitionTableCliOptions, io:
 
     if (hasPartitionMagic(bytes)) {
       // Binary → CSV: a reading; what it finds is reported, the CSV written all the same.
+      const output = o.out === undefined ? undefined : commandOutput(o.out, io, { binary: false, json: o.json === true });
+      output?.checkNotInput([file]);
       const table = parsePartitionTable(bytes.subarray(0, TABLE_SECTOR), where);
       const csv = partitionTableToCsv(table.entries);
-      if (o.out !== undefined) writeOutputFile(o.out, csv);
+      output?.write(csv);
       if (o.json) {
         io.out(JSON.stringify({ ok: true, action: 'partition-table', from: 'binary', out: o.out ?? null, md5: table.md5?.present ? (table.md5.valid ? 'valid' : 'invalid') : 'none', entries: jsonEntries(table.entries), findings: table.findings, ...(o.out === undefined ? { csv } : {}) }) + '\n');
-      } else if (o.out === undefined) {
+      } else if (output === undefined) {
         io.out(csv);
         if (table.findings.length) io.err(renderFindings(table.findings, st, io.columns));
       } else {
-        io.out(`${st.bold('espalgo image partition-table')} ${basename(file)} (binary, MD5 ${table.md5?.present ? (table.md5.valid ? 'valid' : 'INVALID') : 'none'}) → ${o.out} (CSV)\n\n`);
-        io.out(renderPartitionTable(table.entries, st));
-        if (table.findings.length) io.out(`\n${renderFindings(table.findings, st, io.columns)}\n${summaryLine(table.findings)}\n`);
+        const text = output.text;
+        text.out(`${st.bold('espalgo image partition-table')} ${basename(file)} (binary, MD5 ${table.md5?.present ? (table.md5.valid ? 'valid' : 'INVALID') : 'none'}) → ${output.name} (CSV)\n\n`);
+        text.out(renderPartitionTable(table.entries, st));
+        if (table.findings.length) text.out(`\n${renderFindings(table.findings, st, text.columns)}\n${summaryLine(table.findings)}\n`);
       }
       return errors(table.findings) || table.md5?.valid === false ? EXIT_PROBLEM : EXIT_OK;
     }
 
     // CSV → binary: a build; a table with errors is not written.
+    const output = commandOutput(o.out ?? defaultTablePath(file), io, { binary: true, json: o.json === true });
+    output.checkNotInput([file]);
     const parsed = parsePartitionCsv(csvText(bytes, file), {
       ...where,
       ...(bootloaderOffset !== undefined ? { bootloaderOffset } : {}),
       ...(o.recoveryBootloaderOffset !== undefined ? { recoveryBootloaderOffset: o.recoveryBootloaderOffset } : {}),
     });
-    const out = o.out ?? defaultTablePath(file);
     const bad = errors(parsed.findings);
     const binary = bad ? undefined : buildPartitionTable(parsed.entries, { md5: o.md5 !== false });
-    if (binary) writeOutputFile(out, binary);
-    const refusal = `${out} not written: the table has ${bad} error${bad === 1 ? '' : 's'}`;
+    if (binary) output.write(binary);
+    const refusal = `${output.name} not written: the table has ${bad} error${bad === 1 ? '' : 's'}`;
     if (o.json) {
-      const result = bad ? { ok: false, code: 'TABLE_HAS_ERRORS', error: refusal } : { ok: true, out, bytes: binary?.length ?? 0 };
+      const result = bad ? { ok: false, code: 'TABLE_HAS_ERRORS', error: refusal } : { ok: true, out: output.path, bytes: binary?.length ?? 0 };
       io.out(JSON.stringify({ ...result, action: 'partition-table', from: 'csv', md5: o.md5 !== false, entries: jsonEntries(parsed.entries), findings: parsed.findings }) + '\n');
     } else {
-      io.out(`${st.bold('espalgo image partition-table')} ${basename(file)} (CSV) → ${binary ? `${out} (${formatSize(binary.length)} binary${o.md5 !== false ? ' with MD5' : ''})` : st.red('nothing written')}\n\n`);
-      io.out(renderPartitionTable(parsed.entries, st));
-      io.out(`\n${renderFindings(parsed.findings, st, io.columns)}\n${summaryLine(parsed.findings)}\n`);
+      const text = output.text;
+      text.out(`${st.bold('espalgo image partition-table')} ${basename(file)} (CSV) → ${binary ? `${output.name} (${formatSize(binary.length)} binary${o.md5 !== false ? ' with MD5' : ''})` : st.red('nothing written')}\n\n`);
+      text.out(renderPartitionTable(parsed.entries, st));
+      text.out(`\n${renderFindings(parsed.findings, st, text.columns)}\n${summaryLine(parsed.findings)}\n`);
     }
     if (bad) {
       io.err(`espalgo: ${refusal}${o.json ? '' : ' (listed above)'}\n`);
@@ -120,6 +124,7 @@ Converts both ways, telling the input by its content:
     (bootloader, ota and partition_table, ota) take an offset or an empty one, as other rows.
   binary (AA 50 …, e.g. build/partition_table/partition-table.bin) → CSV with every offset
     explicit, on stdout unless -o; the MD5 and the entries are checked.
+  -o - writes either to standard output, and the listing to stderr.
 
 Exit codes: 0 done, 1 the binary table has a problem (CSV still written), 2 bad input (nothing
 written).
@@ -129,6 +134,7 @@ Examples:
   $ espalgo image partition-table partitions.csv --offset 0xc000
   $ espalgo image partition-table partitions.csv --chip esp32s3     # CSV with bootloader rows
   $ espalgo image partition-table build/partition_table/partition-table.bin > partitions.csv
+  $ espalgo image partition-table partitions.csv -o - | xxd
   $ espalgo image merge -o flash.bin 0x0 bootloader.bin 0x8000 partition-table.bin 0x10000 app.bin
 `;
 
@@ -137,7 +143,7 @@ export function registerPartitionTable(program: Command): void {
     .command('partition-table')
     .description('convert an ESP-IDF partition CSV to the binary table, or a binary table to CSV')
     .argument('<file>', 'partitions.csv or a partition table binary')
-    .option('-o, --out <file>', 'file to write (CSV → binary default: the CSV name with .bin; binary → CSV default: stdout)')
+    .option('-o, --out <file>', `file to write (CSV → binary default: the CSV name with .bin; binary → CSV default: stdout; ${STDOUT_HELP})`)
     .option('--offset <offset>', 'flash offset of the table (default 0x8000)', numberOption('--offset'))
     .option('--flash-size <size>', 'check that every partition fits this flash (e.g. 4MB)', numberOption('--flash-size'))
     .option('--chip <chip>', `CSV → binary: the chip whose bootloader offset places bootloader rows (${CHIP_NAMES.join(', ')})`)

@@ -3,10 +3,14 @@
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** Bytes to stdout exactly as they are: a command's output given as `-o -`. */
+  outBytes(data: Uint8Array): void;
   /** ANSI colour on stdout. */
   readonly color: boolean;
   /** Terminal width in columns (80 when unknown). */
   readonly columns: number;
+  /** stdout is a terminal (binary output is not written there). */
+  readonly outIsTTY: boolean;
 }
 
 /** Colour only on a TTY, never with NO_COLOR set (non-empty) or TERM=dumb; FORCE_COLOR=1 forces it, FORCE_COLOR=0 forbids it. */
@@ -21,39 +25,55 @@ export function wantsColor(stream: { isTTY?: boolean }, env: Record<string, stri
 
 /**
  * A writer to stdout or stderr that outlives its reader: once the other end is gone (EPIPE, e.g.
- * `espalgo flash write … --json | head -1`) further text is dropped instead of the process dying
- * of an unhandled 'error' event, so a command under way still finishes and puts the target back.
+ * `espalgo flash write … --json | head -1`, or `espalgo flash read … -o - | head -c 16`) further
+ * writes are dropped instead of the process dying of an unhandled 'error' event, so a command
+ * under way still finishes and puts the target back.
  */
-function writerTo(stream: NodeJS.WriteStream): (text: string) => void {
+function writerTo(stream: NodeJS.WriteStream): (data: string | Uint8Array) => void {
   const state = stream as NodeJS.WriteStream & { espalgoGone?: boolean };
   if (state.espalgoGone === undefined) {
     state.espalgoGone = false;
     stream.on('error', () => void (state.espalgoGone = true));
   }
-  return (text) => {
-    if (!state.espalgoGone) stream.write(text);
+  return (data) => {
+    if (!state.espalgoGone) stream.write(data);
   };
 }
 
 export function processIo(): CliIo {
+  const out = writerTo(process.stdout);
   return {
-    out: writerTo(process.stdout),
+    out,
     err: writerTo(process.stderr),
+    outBytes: out,
     color: wantsColor(process.stdout, process.env),
     columns: process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80,
+    outIsTTY: process.stdout.isTTY === true,
   };
 }
 
-/** An in-memory CliIo for tests. */
-export function memoryIo(options: { color?: boolean; columns?: number } = {}): CliIo & { stdout(): string; stderr(): string } {
-  let out = '';
+/** An in-memory CliIo for tests; `outIsTTY` plays a terminal on stdout. */
+export function memoryIo(options: { color?: boolean; columns?: number; outIsTTY?: boolean } = {}): CliIo & { stdout(): string; stderr(): string; stdoutBytes(): Uint8Array } {
+  const out: Uint8Array[] = [];
   let err = '';
+  const stdoutBytes = (): Uint8Array => {
+    const all = new Uint8Array(out.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of out) {
+      all.set(c, at);
+      at += c.length;
+    }
+    return all;
+  };
   return {
-    out: (t) => void (out += t),
+    out: (t) => void out.push(new TextEncoder().encode(t)),
     err: (t) => void (err += t),
+    outBytes: (b) => void out.push(b.slice()),
     color: options.color ?? false,
     columns: options.columns ?? 100,
-    stdout: () => out,
+    outIsTTY: options.outIsTTY ?? false,
+    stdout: () => new TextDecoder().decode(stdoutBytes()),
     stderr: () => err,
+    stdoutBytes,
   };
 }

@@ -100,6 +100,10 @@ test('flash-map --target sim: the offline report computed live, JSON with the li
   const bad = memoryIo();
   assert.equal(await runFlashMapLive({ target: 'sim', chip: 'esp32s3' }, bad), 2);
   assert.match(bad.stderr(), /ESP32-C3 only/);
+  // An --svg into a folder that does not exist is refused before any target is tried.
+  const nowhere = memoryIo();
+  assert.equal(await runFlashMapLive({ target: '127.0.0.1:1', svg: '/no-such-folder/map.svg' }, nowhere), 2);
+  assert.match(nowhere.stderr(), /^espalgo: cannot write \/no-such-folder\/map\.svg: no folder \/no-such-folder/);
 });
 
 test('espalgo probe from the command line: --help teaches #366, --json parses, usage errors exit 2', () => {

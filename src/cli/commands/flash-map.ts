@@ -97,6 +97,7 @@ export async function runFlashMapLive(o: LiveFlashMapOptions, io: CliIo = proces
       throw new CliInputError('BAD_CHIP', `a live flash map needs espalgo's flasher stub, which exists for the ESP32-C3 only (not "${o.chip}")`);
     }
     const svg = svgOutput(o, io);
+    svg?.checkWritable(); // a mistyped folder is named before the flash is read, not after
     const text = svg?.text ?? io;
     const connected = await connectForProbe({ target: o.target, ...(o.flash ? { flash: o.flash } : {}), ...(o.scenario ? { scenario: o.scenario } : {}), ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}) });
     try {

@@ -22,6 +22,8 @@ export interface GdbServerOptions {
   readonly memoryMapXml?: string;
   /** Largest packet accepted. Default 0x4000. */
   readonly packetSize?: number;
+  /** How long a client that connects while another is served has to send its first packet, in ms. Default 2000. */
+  readonly busyTimeoutMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -34,6 +36,8 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
   const log = options.log ?? (() => {});
   const host = options.host ?? '127.0.0.1';
   let active: { socket: Socket; session: GdbServerSession } | undefined;
+  /** Clients that connected while another was served, held until their first packet. */
+  const waiting = new Set<Socket>();
   const serve = (socket: Socket, received: readonly Buffer[] = []): void => {
     socket.setNoDelay(true);
     const core = new GdbServerCore(target, {
@@ -72,7 +76,10 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
     if (!active) return serve(socket);
     // Busy, perhaps only until the previous client's close reaches us (gdb's `disconnect` and a
     // new `target remote` come back to back): decide once this client has sent its first packet.
-    whenFirstPacket(socket, (received) => {
+    waiting.add(socket);
+    socket.once('close', () => waiting.delete(socket));
+    whenFirstPacket(socket, options.busyTimeoutMs ?? BUSY_TIMEOUT_MS, (received) => {
+      waiting.delete(socket);
       if (!active) return serve(socket, received);
       log(`refusing ${socket.remoteAddress}:${socket.remotePort}: a client is already connected`);
       socket.end(joinBytes([Uint8Array.of(ACK), encodePacket(BUSY_REPLY)]));
@@ -90,6 +97,8 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
         close: () => new Promise<void>((done) => {
           active?.session.close();
           active?.socket.destroy();
+          // A client held until its first packet would otherwise keep server.close() waiting.
+          for (const socket of waiting) socket.destroy();
           server.close(() => done());
         }),
       });
@@ -98,13 +107,13 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
 }
 
 /** Hold a client's data until its first whole packet, then hand it over (or drop the client if none comes). */
-function whenFirstPacket(socket: Socket, then: (received: Buffer[]) => void): void {
+function whenFirstPacket(socket: Socket, timeoutMs: number, then: (received: Buffer[]) => void): void {
   const framer = new RspFramer();
   const received: Buffer[] = [];
   const onError = (): void => {
     socket.destroy();
   };
-  socket.setTimeout(BUSY_TIMEOUT_MS, onError);
+  socket.setTimeout(timeoutMs, onError);
   socket.on('error', onError);
   const onData = (chunk: Buffer): void => {
     received.push(chunk);

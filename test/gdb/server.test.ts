@@ -395,6 +395,24 @@ test('session: in extended mode detach and kill keep the connection open', { tim
   }
 });
 
+test('close() drops a client that connected while another was served and has sent nothing yet', { timeout: 10000 }, async () => {
+  const fake = new FakeTarget();
+  // Far longer than the test may run: close() must not wait for this timeout.
+  const server = await startGdbServer(fake, { port: 0, busyTimeoutMs: 600_000 });
+  try {
+    const first = rawClient(server.port);
+    first.send('qAttached');
+    await first.until(() => first.packets.length === 1, 'the first client served');
+    const silent = rawClient(server.port);
+    await new Promise((r) => silent.socket.once('connect', r));
+    await server.close();
+    await silent.until(() => silent.closed && first.closed, 'both clients dropped');
+    assert.deepEqual(silent.packets, [], 'the silent client was told nothing');
+  } finally {
+    await fake.close();
+  }
+});
+
 test('session: our client over the server: no-ack, pipelining, memory map, monitor, reset, server kind', { timeout: 10000 }, async () => {
   const fake = new FakeTarget({ memoryWhileRunning: true });
   const map = [{ type: 'ram' as const, start: 0x80000000, length: 0x200000 }];

@@ -3,7 +3,7 @@
  * or acknowledgements; it drives any Target. Resuming packets return an action so the session can
  * watch for the stop and report it later.
  */
-import type { Target, StopInfo, RegisterInfo } from '../target/types.js';
+import type { Target, StopInfo, RegisterInfo, TargetState } from '../target/types.js';
 import { watchKindOfPacketType } from './watch-kinds.js';
 import { TargetMemoryError, TargetUnsupportedError, TargetError, UnknownMonitorCommandError } from '../target/errors.js';
 import { RISCV_GDB_PC_REGNUM } from '../target/riscv-registers.js';
@@ -58,6 +58,10 @@ export class GdbServerCore {
   private readonly pcRegnum: number;
   /** Breakpoints and watchpoints this client set and has not removed, by packet type, address and length. */
   private readonly inserted = new Map<string, () => Promise<void>>();
+  /** The target's run state when the client took it (see takeFoundState). */
+  private found: TargetState;
+  /** The client holds the target: not yet detached or killed (it may attach again in extended mode). */
+  private attached = true;
 
   constructor(readonly target: Target, options: ServerCoreOptions = {}) {
     this.packetSize = options.packetSize ?? 0x4000;
@@ -69,6 +73,18 @@ export class GdbServerCore {
     this.gNames = this.gRegisters.map((r) => r.name);
     this.gLength = this.gRegisters.reduce((end, r) => Math.max(end, r.offset! + Math.ceil(r.bitsize / 8)), 0);
     this.pcRegnum = target.registers.find((r) => r.name === 'pc')?.regnum ?? RISCV_GDB_PC_REGNUM;
+    this.found = target.state();
+  }
+
+  /**
+   * Remember the target's run state as the client finds it, before any packet halts it: when its
+   * session begins (the core is made then, and the session takes it again once the previous
+   * client's session has wound up), and when a client that detached or killed attaches again in
+   * extended mode (vAttach, vRun, `?`).
+   */
+  takeFoundState(): void {
+    this.found = this.target.state();
+    this.attached = true;
   }
 
   /** Format a stop the way this session's client understands. */
@@ -95,6 +111,7 @@ export class GdbServerCore {
     const cmd = bytesToText(packet);
     switch (first) {
       case '?':
+        this.attachAgain();
         return reply(this.stopReply(await this.target.halt(this.timeoutMs)));
       case 'g':
         return reply(await this.readAllRegisters());
@@ -133,8 +150,10 @@ export class GdbServerCore {
         if (this.extended) await this.target.reset('halt');
         return reply();
       case 'D':
+        await this.release('detach');
         return this.ended('detach', ['OK']);
       case 'k':
+        await this.release('kill');
         return this.ended('kill', []);
       default:
         return reply('');
@@ -158,10 +177,16 @@ export class GdbServerCore {
       if (letter === 's' || letter === 'S') return this.resume(true, undefined);
       return reply(E_INVAL);
     }
-    if (cmd === 'vKill' || cmd.startsWith('vKill;')) return this.ended('kill', ['OK']);
+    if (cmd === 'vKill' || cmd.startsWith('vKill;')) {
+      await this.release('kill');
+      return this.ended('kill', ['OK']);
+    }
     if (this.extended && cmd.startsWith('vRun;')) return this.run(cmd.slice(5));
     // Attaching stops the chip; signal 0, so GDB shows where it stopped without naming a signal.
-    if (this.extended && cmd.startsWith('vAttach;')) return reply(this.stopReply({ ...(await this.target.halt(this.timeoutMs)), signal: 0 }));
+    if (this.extended && cmd.startsWith('vAttach;')) {
+      this.attachAgain();
+      return reply(this.stopReply({ ...(await this.target.halt(this.timeoutMs)), signal: 0 }));
+    }
     return reply('');
   }
 
@@ -176,6 +201,7 @@ export class GdbServerCore {
    */
   private async run(args: string): Promise<CoreResult> {
     if (args.split(';').some((field) => field !== '')) return reply(E_INVAL);
+    this.attachAgain();
     await this.target.reset('halt');
     return reply(this.stopReply(await this.target.halt(this.timeoutMs)));
   }
@@ -368,12 +394,30 @@ export class GdbServerCore {
     return 'OK';
   }
 
+  /** A client that detached or killed takes the target again (extended mode): what it finds now counts. */
+  private attachAgain(): void {
+    if (!this.attached) this.takeFoundState();
+  }
+
   /**
-   * The client is gone: take out the breakpoints and watchpoints it left set (GDB removes its own
-   * before detaching, but not when it is killed or its link drops), so that the program does not
-   * stop at them later with no client to report to, and the next client does not meet them unseen.
+   * The client lets go of the target: it detaches, kills, or is gone without either (gdb killed,
+   * link dropped). Take out the breakpoints and watchpoints it left set (GDB removes its own before
+   * detaching, but not when it is killed or its link drops), so that the program does not stop at
+   * them later with no client to report to, and the next client does not meet them unseen. Then
+   * leave the target as the client found it: after a detach or when the client is gone, a target
+   * found running and halted now runs on; a target found halted stays halted. Kill leaves the
+   * target as it is (halted, as the client left it). Nothing is ever halted here.
    */
-  async removeLeftovers(): Promise<void> {
+  async release(how: 'detach' | 'kill' | 'gone'): Promise<void> {
+    if (!this.attached) return;
+    this.attached = false;
+    await this.removeLeftovers();
+    if (how === 'kill' || this.found !== 'running' || this.target.state() !== 'halted') return;
+    this.log(`the target was running when the client came: resuming it (${how === 'gone' ? 'the client went away' : 'detach'})`);
+    await this.target.resume().catch((error: unknown) => this.log(`resuming the target after the client left: ${(error as Error).message}`));
+  }
+
+  private async removeLeftovers(): Promise<void> {
     const left = [...this.inserted.values()];
     this.inserted.clear();
     for (const remove of left) await remove().catch((error: unknown) => this.log(`removing a breakpoint the client left: ${(error as Error).message}`));

@@ -37,8 +37,13 @@ export class GdbServerSession {
   private outbox: Uint8Array[] = [];
   private flushTimer: NodeJS.Immediate | undefined;
 
-  constructor(private readonly core: GdbServerCore, private readonly io: SessionIo, private readonly log: (line: string) => void) {
+  /**
+   * `after`: the previous client's session winding up (see close). This session's packets wait for
+   * it, and the run state this client finds is taken once it is done, before its first packet.
+   */
+  constructor(private readonly core: GdbServerCore, private readonly io: SessionIo, private readonly log: (line: string) => void, after?: Promise<void>) {
     this.target = core.target;
+    if (after) this.queue = after.then(() => core.takeFoundState());
     // 0x03 is an interrupt only between packets; our clients never run-length encode.
     this.framer = new RspFramer({ runLength: false, maxPayload: core.packetSize * 2 + 64 });
   }
@@ -76,16 +81,18 @@ export class GdbServerSession {
 
   /**
    * The connection is gone: stop watching the target and, once the packets still being handled are
-   * done, take out the breakpoints and watchpoints the client left set.
+   * done, let go of it as after a detach, unless the client detached or killed already (see
+   * GdbServerCore.release). Resolves once that is done.
    */
-  close(): void {
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.closed) return this.queue;
     this.closed = true;
     this.watching = false;
     if (this.flushTimer) clearImmediate(this.flushTimer);
     this.flushTimer = undefined;
     this.outbox = [];
-    this.queue = this.queue.then(() => this.core.removeLeftovers());
+    this.queue = this.queue.then(() => this.core.release('gone'));
+    return this.queue;
   }
 
   private enqueue(payload: Uint8Array): void {
@@ -138,10 +145,6 @@ export class GdbServerSession {
         this.watch();
         break;
       case 'detach':
-        this.watching = false;
-        if (this.target.state() === 'halted') await this.target.resume().catch(() => undefined);
-        if (!result.keepOpen) this.end();
-        break;
       case 'kill':
         this.watching = false;
         if (!result.keepOpen) this.end();

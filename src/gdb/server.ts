@@ -36,6 +36,8 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
   const log = options.log ?? (() => {});
   const host = options.host ?? '127.0.0.1';
   let active: { socket: Socket; session: GdbServerSession } | undefined;
+  /** The last client's session winding up after its connection went (see GdbServerSession.close). */
+  let windingUp: Promise<void> = Promise.resolve();
   /** Clients that connected while another was served, held until their first packet. */
   const waiting = new Set<Socket>();
   const serve = (socket: Socket, received: readonly Buffer[] = []): void => {
@@ -55,7 +57,7 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
         socket.end();
         if (active === current) active = undefined;
       },
-    }, log);
+    }, log, windingUp);
     const current = { socket, session };
     active = current;
     log(`client ${socket.remoteAddress}:${socket.remotePort} connected`);
@@ -66,7 +68,7 @@ export function startGdbServer(target: Target, options: GdbServerOptions): Promi
     socket.on('data', receive);
     socket.on('error', (err) => log(`client error: ${err.message}`));
     socket.on('close', () => {
-      session.close();
+      windingUp = session.close();
       if (active === current) active = undefined;
       log('client disconnected');
     });

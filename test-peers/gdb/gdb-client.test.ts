@@ -36,7 +36,7 @@ async function fillLoopWithNops(fake: FakeTarget): Promise<void> {
   await fake.writeMemory(fake.loopStart, nops);
 }
 
-test('gdb-multiarch drives espalgo\'s server: registers, memory, breakpoints, stepi, monitor, detach', { skip, timeout: 60000 }, async () => {
+test('gdb-multiarch drives espalgo\'s server: registers, memory, breakpoints, stepi, monitor, detach (the target left as found)', { skip, timeout: 60000 }, async () => {
   const fake = new FakeTarget();
   const server = await startGdbServer(fake, { port: 0, memoryMapXml: generateMemoryMapXml([{ type: 'ram', start: 0x80000000, length: 0x200000 }]) });
   await fillLoopWithNops(fake);
@@ -70,7 +70,13 @@ test('gdb-multiarch drives espalgo\'s server: registers, memory, breakpoints, st
     assert.match(out, /SPC=8000011c/);
     assert.match(out, /reset halt/);
     assert.match(out, /0x80000000 0x80200000 rw/);
-    assert.equal(fake.state(), 'running', 'detach lets the target run');
+    assert.equal(fake.state(), 'halted', 'found halted: detach leaves it halted');
+    // Found running: gdb's attach stops it, its detach lets it run on.
+    await fake.resume();
+    const again = await runGdb(['-nx', '-batch', '-ex', `target remote 127.0.0.1:${server.port}`, '-ex', 'printf "STOPPED=%x\\n", $pc', '-ex', 'detach'], 30000);
+    assert.equal(again.code, 0, again.out);
+    assert.match(again.out, /STOPPED=800001[0-3][0-9a-f]\b/);
+    assert.equal(fake.state(), 'running', 'found running: detach lets it run on');
     await fake.halt();
   } finally {
     await server.close();

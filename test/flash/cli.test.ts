@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { runFlash, type FlashWriteOptions } from '../../src/cli/commands/flash.js';
 import { runGuardedAsync } from '../../src/cli/output/command-support.js';
 import { memoryIo } from '../../src/cli/output/io.js';
-import { DEMO_FLASH, random } from './flash-fixture.js';
+import { startGdbServer } from '../../src/gdb/server.js';
+import { DEMO_FLASH, demoSim, random } from './flash-fixture.js';
 
 const base = { target: 'sim', backup: true, compress: true, skip: true, verify: true } as const;
 
@@ -216,6 +217,32 @@ test('a whole flash file written away from the bootloader offset: written as giv
     writeFileSync(file, random(0x1000));
     assert.equal(await runFlash('write', [file, '0x200000'], { ...base } as FlashWriteOptions, data), 0);
     assert.doesNotMatch(data.stderr(), /warning/, 'other data: nothing to say');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('flash write through the simulator\'s GDB server leaves the chip as it found it: halted stays halted where it was, running runs on', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-flash-'));
+  try {
+    const file = join(dir, 'data.bin');
+    writeFileSync(file, random(0x1000));
+    for (const run of [false, true]) {
+      const sim = demoSim({ run });
+      const server = await startGdbServer(sim.target, { port: 0 });
+      try {
+        const pc = run ? undefined : await sim.target.readRegister('pc');
+        const io = memoryIo();
+        const code = await runFlash('write', [file, '0x200000'], { ...base, target: `127.0.0.1:${server.port}`, chip: 'esp32c3' } as FlashWriteOptions, io);
+        assert.equal(code, 0, io.stderr());
+        await new Promise((r) => setTimeout(r, 50)); // the connection's close reaches the server
+        assert.equal(sim.target.state(), run ? 'running' : 'halted', `found ${run ? 'running' : 'halted'}`);
+        if (pc !== undefined) assert.equal(await sim.target.readRegister('pc'), pc, 'still at the instruction it was halted at');
+      } finally {
+        await server.close();
+        await sim.close();
+      }
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

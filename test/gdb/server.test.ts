@@ -124,7 +124,7 @@ test('core: breakpoints, step, vCont forms, monitor, detach and unknown packets'
   assert.equal(reset[reset.length - 1], 'OK');
   assert.equal(reset[0]![0], 'O');
   assert.equal(fake.resets, 1);
-  const bogus = await ask(new GdbServerCore({ ...fake, monitor: undefined, registers: fake.registers, capabilities: fake.capabilities, architecture: 'riscv32', description: 'x' } as unknown as FakeTarget), `qRcmd,${bytesToHex(textToBytes('frobnicate'))}`);
+  const bogus = await ask(new GdbServerCore({ ...fake, state: () => fake.state(), monitor: undefined, registers: fake.registers, capabilities: fake.capabilities, architecture: 'riscv32', description: 'x' } as unknown as FakeTarget), `qRcmd,${bytesToHex(textToBytes('frobnicate'))}`);
   assert.equal(bogus[bogus.length - 1], 'E01');
   assert.equal(await one(core, 'qAttached'), '1');
   assert.equal(await one(core, 'qC'), 'QC1');
@@ -162,6 +162,7 @@ test('core: extended mode (!): run resets and stops, attach stops with signal 0,
     const r = await core.processPacket(textToBytes(packet));
     assert.equal(r.keepOpen, true, `${packet} keeps the connection in extended mode`);
   }
+  await fake.close(); // found running by the attach, the detach let it run on
 });
 
 test('core: monitor help lists the target\'s own commands too (the simulator\'s console); an unknown one is an error', async () => {
@@ -257,7 +258,7 @@ function rawClient(port: number, halfOpen = false) {
   };
 }
 
-test('session: acks, NAK resend, Ctrl-C while running gives T02, one client at a time, detach resumes', { timeout: 10000 }, async () => {
+test('session: acks, NAK resend, Ctrl-C while running gives T02, one client at a time, detach ends the session', { timeout: 10000 }, async () => {
   const fake = new FakeTarget();
   const server = await startGdbServer(fake, { port: 0 });
   try {
@@ -286,8 +287,7 @@ test('session: acks, NAK resend, Ctrl-C while running gives T02, one client at a
     assert.equal(fake.state(), 'halted');
     c.send('D');
     await c.until(() => c.closed, 'connection closed after detach');
-    assert.equal(fake.state(), 'running', 'detach lets the target run');
-    await fake.halt();
+    assert.equal(fake.state(), 'halted', 'found halted, left halted');
   } finally {
     await server.close();
     await fake.close();
@@ -368,27 +368,127 @@ test('session: a client that goes away without detaching (killed, link dropped) 
   }
 });
 
-test('session: in extended mode detach and kill keep the connection open', { timeout: 10000 }, async () => {
+test('session: in extended mode detach and kill keep the connection open; attaching again takes the run state anew', { timeout: 10000 }, async () => {
   const fake = new FakeTarget();
+  await fake.resume();
   const server = await startGdbServer(fake, { port: 0 });
   try {
     const c = rawClient(server.port);
-    await new Promise((r) => c.socket.once('connect', r));
-    c.send('!');
-    await c.until(() => c.packets.length === 1, 'reply to !');
-    c.send('D');
-    await c.until(() => c.packets.length === 2, 'reply to D');
-    assert.equal(fake.state(), 'running', 'detach lets the target run');
-    c.send('vAttach;1');
-    await c.until(() => c.packets.length === 3, 'reply to vAttach');
-    c.send('vKill;1');
-    await c.until(() => c.packets.length === 4, 'reply to vKill');
-    c.send('qAttached');
-    await c.until(() => c.packets.length === 5 || c.closed, 'reply to qAttached');
-    assert.deepEqual([c.packets[0], c.packets[1], c.packets[3], c.packets[4]], ['OK', 'OK', 'OK', '1']);
-    assert.match(c.packets[2]!, /^T00/);
+    const reply = async (packet: string) => {
+      const before = c.packets.length;
+      c.send(packet);
+      await c.until(() => c.packets.length > before || c.closed, `reply to ${packet}`);
+      return c.packets[before]!;
+    };
+    assert.equal(await reply('!'), 'OK');
+    assert.match(await reply('?'), /^T02/, 'the running target stops');
+    assert.equal(await reply('D'), 'OK');
+    assert.equal(fake.state(), 'running', 'found running, detach lets it run on');
+    assert.match(await reply('vAttach;1'), /^T00/);
+    assert.equal(await reply('vKill;1'), 'OK');
+    assert.equal(fake.state(), 'halted', 'kill leaves it halted');
+    assert.match(await reply('vAttach;1'), /^T00/, 'attached again, to a halted target');
+    assert.equal(await reply('D'), 'OK');
+    assert.equal(fake.state(), 'halted', 'found halted by this attach: detach leaves it halted');
+    assert.equal(await reply('qAttached'), '1');
     assert.equal(c.closed, false);
     c.socket.destroy();
+    await c.until(() => c.closed, 'closed');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(fake.state(), 'halted', 'a detached client going away changes nothing');
+  } finally {
+    await server.close();
+    await fake.close();
+  }
+});
+
+/** A fake target, running or halted, served to one raw client that stops it with `?`. */
+async function servedStopped(found: 'running' | 'halted') {
+  const fake = new FakeTarget();
+  if (found === 'running') await fake.resume();
+  const server = await startGdbServer(fake, { port: 0 });
+  const c = rawClient(server.port);
+  c.send('?');
+  await c.until(() => c.packets.length === 1, 'the stop reply');
+  assert.equal(fake.state(), 'halted', '? stops the target');
+  return { fake, server, c, close: async () => { await server.close(); await fake.close(); } };
+}
+
+test('session: detach leaves the target as the client found it: one found running runs on, one found halted stays halted', { timeout: 10000 }, async () => {
+  for (const found of ['running', 'halted'] as const) {
+    const { fake, c, close } = await servedStopped(found);
+    try {
+      c.send('D');
+      await c.until(() => c.closed, 'connection closed after detach');
+      assert.deepEqual(c.packets.slice(1), ['OK']);
+      assert.equal(fake.state(), found, `found ${found}, ${found} after detach`);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(fake.state(), found, 'and still so once the connection has closed');
+    } finally {
+      await close();
+    }
+  }
+});
+
+test('session: a client gone without detaching (killed, link dropped) leaves the target as it found it', { timeout: 10000 }, async () => {
+  for (const found of ['running', 'halted'] as const) {
+    const { fake, c, close } = await servedStopped(found);
+    try {
+      c.socket.destroy();
+      await c.until(() => fake.state() === found, `the target ${found} again after the client went`);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(fake.state(), found, `found ${found}, left ${found}`);
+    } finally {
+      await close();
+    }
+  }
+});
+
+test('session: kill leaves a target found running halted, also once the connection has closed', { timeout: 10000 }, async () => {
+  for (const kill of ['k', 'vKill;1']) {
+    const { fake, c, close } = await servedStopped('running');
+    try {
+      c.send(kill);
+      await c.until(() => c.closed, `connection closed after ${kill}`);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(fake.state(), 'halted', `halted after ${kill}`);
+    } finally {
+      await close();
+    }
+  }
+});
+
+test('session: a client served while the previous one, gone without detaching, still winds up finds the target as that one left it, and keeps it', { timeout: 10000 }, async () => {
+  // Memory reads take a while, so the first client's session is still busy when its connection goes.
+  class SlowReads extends FakeTarget {
+    override async readMemory(address: number, length: number): Promise<Uint8Array> {
+      await new Promise((r) => setTimeout(r, 200));
+      return super.readMemory(address, length);
+    }
+  }
+  const fake = new SlowReads();
+  await fake.resume();
+  const log: string[] = [];
+  const server = await startGdbServer(fake, { port: 0, log: (line) => log.push(line) });
+  try {
+    const first = rawClient(server.port);
+    first.send('?');
+    await first.until(() => first.packets.length === 1, 'the stop reply');
+    const next = rawClient(server.port);
+    await new Promise((r) => next.socket.once('connect', r));
+    first.send('m80000000,4');
+    await new Promise((r) => setTimeout(r, 20));
+    first.socket.destroy();
+    await next.until(() => log.includes('client disconnected'), 'the server sees the first client gone');
+    next.send('?');
+    await next.until(() => next.packets.length === 1, 'the stop reply');
+    assert.match(next.packets[0]!, /^T/);
+    next.send('g');
+    await next.until(() => next.packets.length === 2, 'the registers');
+    assert.match(next.packets[1]!, /^[0-9a-f]{264}$/, 'the target stays halted while this client holds it');
+    next.send('D');
+    await next.until(() => next.closed, 'detached');
+    assert.equal(fake.state(), 'running', 'found running (the first client\'s halt undone), so it runs on');
   } finally {
     await server.close();
     await fake.close();
@@ -475,7 +575,7 @@ test('session: replies to packets that arrived together leave in one write, in o
   session.receive(encodePacket(textToBytes('m80100000,2')));
   await settle();
   assert.deepEqual(writes.slice(1), ['+' + bytesToText(encodePacket(textToBytes('abcd')))], 'the next packet answered on its own');
-  session.close();
+  await session.close();
 });
 
 test('a port that cannot be listened on fails with GdbListenError (GDB_LISTEN), naming the address and what to do', async () => {

@@ -5,7 +5,9 @@
  * The hart runs a counter loop in SRAM (see test/sim/jtag/counter-fixture.ts). Checks: the TAP
  * and IDCODE, the examined hart (XLEN 32, misa), a log without warnings or errors; then halt,
  * registers, single steps, memory read and write while the hart runs, memory write while halted,
- * a hardware breakpoint (a trigger) that is hit, and `reset halt` (ndmreset with haltreq).
+ * a hardware breakpoint (a trigger) that is hit, and `reset halt` (ndmreset with haltreq); then
+ * the configuration's gdb-attach/gdb-detach handlers: gdb's attach halts the hart, and its detach
+ * resumes a hart found running and leaves one found halted halted.
  *
  * Warnings accepted in the log: none. (The fence.i warning of a DM without program buffer does
  * not appear because the simulated DM has progbufsize 16, as the ESP32-C3 does.)
@@ -180,5 +182,49 @@ test('OpenOCD examines the simulated ESP32-C3 over remote_bitbang and gdb debugs
     await rbb.close();
     jtag.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a gdb client through OpenOCD leaves a hart it found halted halted (the configuration\'s gdb-attach/gdb-detach handlers)', { skip: missing.length > 0 ? `missing ${missing.join(', ')}` : false, timeout: 30_000 }, async () => {
+  const machine = counterMachine({ halted: true });
+  const jtag = createJtagDebugModule(machine.hart, machine.bus);
+  const rbb = await startRemoteBitbangServer(jtag.dm, { port: 0 });
+  const gdbPort = await freePort();
+  let ocd: Proc | undefined;
+  let gdb: Proc | undefined;
+  try {
+    ocd = start('openocd', [
+      '-c', `set RBB_PORT ${rbb.port}; set GDB_PORT ${gdbPort}; set TELNET_PORT disabled; set TCL_PORT disabled`,
+      '-f', CONFIG,
+    ]);
+    await waitFor('openocd start-up', ocd, new RegExp(`Listening on port ${gdbPort} for gdb connections`), 10_000);
+    assert.equal(machine.hart.halted, true, 'examine leaves a halted hart halted');
+    const counter = machine.counter();
+    gdb = start('gdb-multiarch', ['-batch', '-nx',
+      '-ex', 'set confirm off', '-ex', 'set architecture riscv:rv32',
+      '-ex', `target extended-remote 127.0.0.1:${gdbPort}`,
+      '-ex', 'printf "FOUND pc=%x\\n", $pc',
+      '-ex', 'detach']);
+    const code = await withTimeout('gdb session', gdb.exited, 20_000);
+    const out = gdb.output();
+    assert.equal(code, 0, out);
+    assert.match(out, new RegExp(`FOUND pc=${hex(PROGRAM_ADDRESS)}\\b`), 'halted at the reset vector');
+    await waitFor('gdb disconnect', ocd, /dropped 'gdb' connection/, 5_000);
+    await new Promise((r) => setTimeout(r, 300)); // time enough for a resume to show, were there one
+    assert.equal(machine.hart.halted, true, 'detach left the hart halted');
+    assert.equal(machine.hart.pc, PROGRAM_ADDRESS, 'where it was');
+    assert.equal(machine.counter(), counter, 'the program has not run');
+    const problems = ocd.output().split('\n').filter((l) => /^(Warn|Error)\b/.test(l));
+    assert.deepEqual(problems, [], `OpenOCD log:\n${ocd.output()}`);
+  } finally {
+    if (gdb) stop(gdb);
+    if (ocd) {
+      stop(ocd);
+      await withTimeout('openocd exit', ocd.exited, 5_000).catch(() => {
+        if (ocd?.child.pid !== undefined && ocd.child.exitCode === null) process.kill(ocd.child.pid, 'SIGKILL');
+      });
+    }
+    await rbb.close();
+    jtag.close();
   }
 });

@@ -112,7 +112,7 @@ export class GdbServerCore {
     switch (first) {
       case '?':
         this.attachAgain();
-        return reply(this.stopReply(await this.target.halt(this.timeoutMs)));
+        return reply(this.stopReply(await this.halted()));
       case 'g':
         return reply(await this.readAllRegisters());
       case 'G':
@@ -185,9 +185,19 @@ export class GdbServerCore {
     // Attaching stops the chip; signal 0, so GDB shows where it stopped without naming a signal.
     if (this.extended && cmd.startsWith('vAttach;')) {
       this.attachAgain();
-      return reply(this.stopReply({ ...(await this.target.halt(this.timeoutMs)), signal: 0 }));
+      return reply(this.stopReply({ ...(await this.halted()), signal: 0 }));
     }
     return reply('');
+  }
+
+  /**
+   * Halt the target if it runs, and the stop to report. A target that was halted already gives its
+   * last stop, whose pc may be stale (a tool that ran code on it restored the pc since): the pc is
+   * read as it is now.
+   */
+  private async halted(): Promise<StopInfo> {
+    const stop = await this.target.halt(this.timeoutMs);
+    return { ...stop, pc: await this.target.readRegister('pc') };
   }
 
   /** Detach or kill: the session ends, unless in extended mode, where GDB may run or attach again. */
@@ -203,7 +213,7 @@ export class GdbServerCore {
     if (args.split(';').some((field) => field !== '')) return reply(E_INVAL);
     this.attachAgain();
     await this.target.reset('halt');
-    return reply(this.stopReply(await this.target.halt(this.timeoutMs)));
+    return reply(this.stopReply(await this.halted()));
   }
 
   private async query(cmd: string): Promise<CoreResult> {

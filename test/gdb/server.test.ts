@@ -165,6 +165,18 @@ test('core: extended mode (!): run resets and stops, attach stops with signal 0,
   await fake.close(); // found running by the attach, the detach let it run on
 });
 
+test('core: the stop reply to ? and vAttach on a target already halted gives the pc as it is now, not as at the last stop', async () => {
+  const fake = new FakeTarget();
+  const core = new GdbServerCore(fake);
+  assert.match(await one(core, 's'), /^T05/, 'a stop at 0x80000104');
+  // A tool (an algorithm run and its restore) moves the pc of the halted target.
+  await fake.writeRegister('pc', 0x80000120);
+  assert.match(await one(core, '?'), /^T05.*20:20010080;/, '? gives the pc now');
+  assert.equal(await one(core, '!'), 'OK');
+  await fake.writeRegister('pc', 0x80000130);
+  assert.match(await one(core, 'vAttach;1'), /^T00.*20:30010080;/, 'vAttach too');
+});
+
 test('core: monitor help lists the target\'s own commands too (the simulator\'s console); an unknown one is an error', async () => {
   const sim = createSimulatedEsp32c3({ flash: counterFlash(), run: false });
   try {

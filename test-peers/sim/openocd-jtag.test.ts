@@ -54,6 +54,19 @@ function stop(p: Proc): void {
   if (p.child.exitCode === null && p.child.signalCode === null && p.child.pid !== undefined) process.kill(p.child.pid, 'SIGTERM');
 }
 
+/** Stop gdb and OpenOCD (OpenOCD killed if it does not exit within 5 s), then the JTAG link. */
+async function shutDown(gdb: Proc | undefined, ocd: Proc | undefined, rbb: { close(): Promise<void> }, jtag: { close(): void }): Promise<void> {
+  if (gdb) stop(gdb);
+  if (ocd) {
+    stop(ocd);
+    await withTimeout('openocd exit', ocd.exited, 5_000).catch(() => {
+      if (ocd.child.pid !== undefined && ocd.child.exitCode === null) process.kill(ocd.child.pid, 'SIGKILL');
+    });
+  }
+  await rbb.close();
+  jtag.close();
+}
+
 async function waitFor(what: string, p: Proc, pattern: RegExp, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(p.output())) {
@@ -172,15 +185,7 @@ test('OpenOCD examines the simulated ESP32-C3 over remote_bitbang and gdb debugs
     assert.deepEqual(problems, [], `OpenOCD log:\n${log}`);
     assert.equal(machine.hart.halted, false, 'detach resumed the hart');
   } finally {
-    if (gdb) stop(gdb);
-    if (ocd) {
-      stop(ocd);
-      await withTimeout('openocd exit', ocd.exited, 5_000).catch(() => {
-        if (ocd?.child.pid !== undefined && ocd.child.exitCode === null) process.kill(ocd.child.pid, 'SIGKILL');
-      });
-    }
-    await rbb.close();
-    jtag.close();
+    await shutDown(gdb, ocd, rbb, jtag);
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -217,14 +222,6 @@ test('a gdb client through OpenOCD leaves a hart it found halted halted (the con
     const problems = ocd.output().split('\n').filter((l) => /^(Warn|Error)\b/.test(l));
     assert.deepEqual(problems, [], `OpenOCD log:\n${ocd.output()}`);
   } finally {
-    if (gdb) stop(gdb);
-    if (ocd) {
-      stop(ocd);
-      await withTimeout('openocd exit', ocd.exited, 5_000).catch(() => {
-        if (ocd?.child.pid !== undefined && ocd.child.exitCode === null) process.kill(ocd.child.pid, 'SIGKILL');
-      });
-    }
-    await rbb.close();
-    jtag.close();
+    await shutDown(gdb, ocd, rbb, jtag);
   }
 });

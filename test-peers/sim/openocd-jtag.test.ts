@@ -54,6 +54,16 @@ function stop(p: Proc): void {
   if (p.child.exitCode === null && p.child.signalCode === null && p.child.pid !== undefined) process.kill(p.child.pid, 'SIGTERM');
 }
 
+/** OpenOCD with the simulator's configuration on the JTAG link at `rbbPort`, once its GDB port listens. */
+async function startOpenocd(rbbPort: number, gdbPort: number): Promise<Proc> {
+  const ocd = start('openocd', [
+    '-c', `set RBB_PORT ${rbbPort}; set GDB_PORT ${gdbPort}; set TELNET_PORT disabled; set TCL_PORT disabled`,
+    '-f', CONFIG,
+  ]);
+  await waitFor('openocd start-up', ocd, new RegExp(`Listening on port ${gdbPort} for gdb connections`), 10_000);
+  return ocd;
+}
+
 /** Stop gdb and OpenOCD (OpenOCD killed if it does not exit within 5 s), then the JTAG link. */
 async function shutDown(gdb: Proc | undefined, ocd: Proc | undefined, rbb: { close(): Promise<void> }, jtag: { close(): void }): Promise<void> {
   if (gdb) stop(gdb);
@@ -99,11 +109,7 @@ test('OpenOCD examines the simulated ESP32-C3 over remote_bitbang and gdb debugs
   let ocd: Proc | undefined;
   let gdb: Proc | undefined;
   try {
-    ocd = start('openocd', [
-      '-c', `set RBB_PORT ${rbb.port}; set GDB_PORT ${gdbPort}; set TELNET_PORT disabled; set TCL_PORT disabled`,
-      '-f', CONFIG,
-    ]);
-    await waitFor('openocd start-up', ocd, new RegExp(`Listening on port ${gdbPort} for gdb connections`), 10_000);
+    ocd = await startOpenocd(rbb.port, gdbPort);
     const startLog = ocd.output();
     assert.match(startLog, /JTAG tap: esp32c3\.cpu tap\/device found: 0x00005c25 \(mfg: 0x612 .*part: 0x0005, ver: 0x0\)/);
     assert.match(startLog, /datacount=2 progbufsize=16/);
@@ -198,11 +204,7 @@ test('a gdb client through OpenOCD leaves a hart it found halted halted (the con
   let ocd: Proc | undefined;
   let gdb: Proc | undefined;
   try {
-    ocd = start('openocd', [
-      '-c', `set RBB_PORT ${rbb.port}; set GDB_PORT ${gdbPort}; set TELNET_PORT disabled; set TCL_PORT disabled`,
-      '-f', CONFIG,
-    ]);
-    await waitFor('openocd start-up', ocd, new RegExp(`Listening on port ${gdbPort} for gdb connections`), 10_000);
+    ocd = await startOpenocd(rbb.port, gdbPort);
     assert.equal(machine.hart.halted, true, 'examine leaves a halted hart halted');
     const counter = machine.counter();
     gdb = start('gdb-multiarch', ['-batch', '-nx',

@@ -150,7 +150,7 @@ export function registerSim(program: Command): void {
     .option('--scenario <name>', 'state the app leaves the chip in (see below)', 'normal')
     .option('--table-offset <offset>', 'partition table offset', numberOption('--table-offset'))
     .option('--persist', 'write flash changes back into the --flash file as they happen (default: the file is only read)')
-    .option('--halted', 'stay halted at the app entry instead of running')
+    .option('--halted', 'stay halted at the app entry instead of running; GDB clients and espalgo tools (flash write --target, call, probe) leave it halted when they detach, so GDB can start from the first instruction')
     .option('--rom-elf <file>', 'write the ROM\'s function symbols as an ELF file for gdb (add-symbol-file FILE): bt and finish work inside ROM functions')
     .option('--verbose', 'log unmodelled peripheral accesses, flash protocol notes and GDB packets to stderr')
     .addHelpText('after', `\nScenarios:\n${scenarioHelp()}\n\nExamples:\n  $ espalgo sim --gdb 3333 --scenario issue-366        demo firmware, GDB server on 127.0.0.1:3333\n  $ espalgo sim --flash my-flash.bin --gdb 3333\n  $ espalgo sim --gdb 3333 --rom-elf rom.elf           then in gdb: add-symbol-file rom.elf\n  $ espalgo sim --rbb 9824 &                           JTAG for OpenOCD, then:\n  $ openocd -c "set RBB_PORT 9824" -f ${openocdConfig()}   (GDB on 3333 via OpenOCD)\n`)

@@ -86,6 +86,12 @@ test('image partition-table -o -: the binary table on stdout (no file beside the
   assert.match(tty.stderr(), /not writing binary data to a terminal/);
   assert.equal(tty.stdout(), '');
   assert.deepEqual(readdirSync(dir).sort(), ['p.bin', 'p.csv']);
+
+  // A table with errors (past a 1 MiB flash): nothing on stdout, and the refusal says so in those words.
+  const refused = memoryIo();
+  assert.equal(runPartitionTable(csv, { out: '-', flashSize: 0x100000 }, refused), 2);
+  assert.equal(refused.stdoutBytes().length, 0);
+  assert.match(refused.stderr(), /^espalgo: nothing written to standard output: the table has 1 error/m);
 });
 
 test('image merge -o -: the merged bytes on stdout, the listing on stderr; --json and a terminal refused, nothing written', (t) => {

@@ -89,7 +89,7 @@ export function runPartitionTable(file: string, o: PartitionTableCliOptions, io:
     const bad = errors(parsed.findings);
     const binary = bad ? undefined : buildPartitionTable(parsed.entries, { md5: o.md5 !== false });
     if (binary) output.write(binary);
-    const refusal = `${output.name} not written: the table has ${bad} error${bad === 1 ? '' : 's'}`;
+    const refusal = `${output.toStdout ? 'nothing written to standard output' : `${output.name} not written`}: the table has ${bad} error${bad === 1 ? '' : 's'}`;
     if (o.json) {
       const result = bad ? { ok: false, code: 'TABLE_HAS_ERRORS', error: refusal } : { ok: true, out: output.path, bytes: binary?.length ?? 0 };
       io.out(JSON.stringify({ ...result, action: 'partition-table', from: 'csv', md5: o.md5 !== false, entries: jsonEntries(parsed.entries), findings: parsed.findings }) + '\n');

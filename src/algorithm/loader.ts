@@ -69,6 +69,8 @@ export async function loadStub(
   const space = addressSpaceFor(options.chip);
   const region = options.workArea ?? options.chip?.stub?.workArea ?? defaultRegion(image, space, options.scratchSize ?? 0x10000);
   const allocator = new WorkAreaAllocator(target, region, options.backup ?? true);
+  // What a stub linked outside the work area is told to do.
+  const outside = linkAdvice(region, space, options.workArea !== undefined);
   let monitors: WorkAreaAllocator | undefined;
   try {
     monitors = await silenceMonitors(target, options.chip);
@@ -77,7 +79,7 @@ export async function loadStub(
       const placed = segment.executable && reversed && inRange(reversed.iram, segment.address)
         ? placeReversed(reversed, segment.address, segment.bytes)
         : { dataAddress: segment.executable ? space.toDataBus(segment.address) : segment.address, bytes: segment.bytes };
-      await allocator.allocateAt(placed.dataAddress, placed.bytes.length, `${image.name} ${segment.executable ? 'code' : 'data'} @${hex32(segment.address)}`, { outside: linkAdvice(region, space, options.workArea !== undefined) });
+      await allocator.allocateAt(placed.dataAddress, placed.bytes.length, `${image.name} ${segment.executable ? 'code' : 'data'} @${hex32(segment.address)}`, { outside });
       await target.writeMemory(placed.dataAddress, placed.bytes);
     }
     // With claimOnDemand that range is backed up by whoever writes it, when they do (cover).
@@ -85,7 +87,7 @@ export async function loadStub(
     if (onDemand) allocator.reserve(onDemand.address, onDemand.size);
     for (const bss of image.bss) {
       for (const part of rangeWithout(bss, onDemand)) {
-        await allocator.allocateAt(part.address, part.size, `${image.name} bss @${hex32(part.address)}`, { outside: linkAdvice(region, space, options.workArea !== undefined) });
+        await allocator.allocateAt(part.address, part.size, `${image.name} bss @${hex32(part.address)}`, { outside });
       }
       for (const part of rangesToClear(bss, image.symbols)) await target.writeMemory(part.address, new Uint8Array(part.size));
     }

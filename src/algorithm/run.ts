@@ -286,7 +286,6 @@ async function haltForFailure(ctx: Context, stopCoroutine: () => void) {
   return ctx.target.readRegisters();
 }
 
-/** The trap behind a stop that was not a clean return: the stub's record first, else the CPU's CSRs. */
 /**
  * Whether the routine stopped on a break instruction: one of its own image's (as linked), or one in
  * the memory of code it calls (read while the stub is still loaded).
@@ -307,6 +306,7 @@ async function breakInstructionSite(ctx: Context, pc: number): Promise<BreakInst
   return code && isBreak(code) ? 'called-code' : undefined;
 }
 
+/** The trap behind a stop that was not a clean return: the stub's record first, else the CPU's CSRs. */
 async function readTrap(ctx: Context, pc: number): Promise<TrapInfo | undefined> {
   const { trapRecord } = ctx.loaded.image.symbols;
   if (trapRecord !== undefined) {

@@ -79,9 +79,9 @@ const PORTS = '(OpenOCD serves GDB on 3333; 4444 is its telnet port, 6666 its Tc
 
 /**
  * A server that accepts and hangs up with nothing but an acknowledgement. OpenOCD does that (a `+`,
- * then closing) to every GDB client when it
- * cannot build their memory map: one flash bank that fails to probe (on an ESP chip, a flash size
- * read as 0 — openocd-esp32 #366) aborts each connection.
+ * then closing) to every GDB client when it cannot build their memory map: one flash bank that
+ * fails to probe (on an ESP chip, a flash size read as 0 — openocd-esp32 #366) aborts each
+ * connection.
  */
 const TURNED_AWAY =
   'it accepted the connection and closed it without a reply. OpenOCD turns every GDB client away like this when a flash bank fails to probe ' +

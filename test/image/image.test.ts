@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { esp32, esp32c3, esp32c6 } from '../../src/chips/index.js';
 import { buildAppDescriptor } from '../../src/image/app-desc.js';
+import { concatBytes } from '../../src/image/bytes.js';
 import { parseImage, assertImageValid } from '../../src/image/image.js';
 import { buildImage } from '../../src/image/image-build.js';
 import { ImageFormatError } from '../../src/image/errors.js';
@@ -18,15 +19,7 @@ function isErr(code: string, offset?: number, re?: RegExp) {
   };
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 test('hand-computed layout and checksum of a one-segment image', () => {
   const img = buildImage({ chip: esp32c3, entry: 0x40380000, segments: [{ loadAddress: 0x3fc80000, data: Uint8Array.of(1, 2, 3, 4) }], appendSha256: false, spiMode: 'dio', flashSizeCode: 2, spiSpeed: 0xf });

@@ -1,4 +1,5 @@
 /** Where a command writes, and whether it may use colour. Commands take this so tests can capture output. */
+import { concatBytes } from '../../image/bytes.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -56,15 +57,7 @@ export function processIo(): CliIo {
 export function memoryIo(options: { color?: boolean; columns?: number; outIsTTY?: boolean } = {}): CliIo & { stdout(): string; stderr(): string; stdoutBytes(): Uint8Array } {
   const out: Uint8Array[] = [];
   let err = '';
-  const stdoutBytes = (): Uint8Array => {
-    const all = new Uint8Array(out.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of out) {
-      all.set(c, at);
-      at += c.length;
-    }
-    return all;
-  };
+  const stdoutBytes = (): Uint8Array => concatBytes(out);
   return {
     out: (t) => void out.push(new TextEncoder().encode(t)),
     err: (t) => void (err += t),

@@ -11,6 +11,7 @@ import {
   SemihostingWatcher,
 } from '../../src/algorithm/index.js';
 import { parseElf } from '../../src/image/elf.js';
+import type { SimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 import { bootDemo, FIRMWARE_ELF, firmwareSymbol } from './sim-fixture.js';
 
 const expected = (a: number, b: number, c: number) => ((a * 3 + b * 5 + c * 7) ^ 0x5a5a5a5a) >>> 0;
@@ -61,25 +62,29 @@ test('the table published by semihosting call 0x102 is found, and the firmware c
   }
 });
 
-test('a wrong table address is refused with the magic it found', async () => {
+/** The demo firmware booted and halted, for checks that run nothing on it. */
+async function withHaltedDemo(check: (sim: SimulatedEsp32c3) => Promise<void>): Promise<void> {
   const sim = bootDemo();
   try {
     await sim.target.halt();
+    await check(sim);
+  } finally {
+    await sim.close();
+  }
+}
+
+test('a wrong table address is refused with the magic it found', () =>
+  withHaltedDemo(async (sim) => {
     await assert.rejects(locateDebugStubs(sim.target, { address: 0x3fc80000 }), (e: unknown) => {
       assert.ok(e instanceof DebugStubsError);
       assert.match(e.message, /magic is 0x[0-9a-f]{8}, expected 0xfeedbeef/);
       assert.match(e.message, /Check the address: the table is the application's s_dbg_stubs/);
       return true;
     });
-  } finally {
-    await sim.close();
-  }
-});
+  }));
 
-test('an address where nothing can be read is "no debug-stubs table" too, not a bare memory error', async () => {
-  const sim = bootDemo();
-  try {
-    await sim.target.halt();
+test('an address where nothing can be read is "no debug-stubs table" too, not a bare memory error', () =>
+  withHaltedDemo(async (sim) => {
     await assert.rejects(locateDebugStubs(sim.target, { address: 0 }), (e: unknown) => {
       assert.ok(e instanceof DebugStubsError, String(e));
       assert.equal(e.code, 'ALGO_DEBUG_STUBS');
@@ -87,22 +92,14 @@ test('an address where nothing can be read is "no debug-stubs table" too, not a 
       assert.match(e.message, /^no debug-stubs table at 0x00000000: .*nothing is mapped there\. Check the address/);
       return true;
     });
-  } finally {
-    await sim.close();
-  }
-});
+  }));
 
-test('a symbol whose table is not filled in asks whether the ELF is the one the chip runs', async () => {
-  const sim = bootDemo();
-  try {
-    await sim.target.halt();
+test('a symbol whose table is not filled in asks whether the ELF is the one the chip runs', () =>
+  withHaltedDemo(async (sim) => {
     // RAM that holds no table, as s_dbg_stubs does before start-up or in another build.
     await assert.rejects(readDebugStubsTable(sim.target, 0x3fc80000, 'elf-symbol'), (e: unknown) => {
       assert.ok(e instanceof DebugStubsError);
       assert.match(e.message, /expected 0xfeedbeef\. Check that the ELF is the application the chip runs and that it has started/);
       return true;
     });
-  } finally {
-    await sim.close();
-  }
-});
+  }));

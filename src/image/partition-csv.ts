@@ -122,7 +122,11 @@ export function parsePartitionCsv(text: string, options: ParsePartitionCsvOption
     if (line === '' || line.startsWith('#')) continue;
     const fields = (line + ',,,,').split(',').map((f) => f.trim());
     const [name, typeText, subtypeText, offsetText, sizeText, flagsText] = fields as [string, string, string, string, string, string];
-    if (fields.length > 10 || fields.slice(6).some((f) => f !== '')) throw syntax(lineNo, `too many fields (expected Name, Type, SubType, Offset, Size, Flags)`);
+    const extra = fields.slice(6).filter((f) => f !== '');
+    if (extra.length > 0) {
+      // gen_esp32part reads the first six fields and builds the table whatever follows them.
+      ignored.push({ severity: 'warning', code: 'PARTITION_FIELD_IGNORED', message: `CSV line ${lineNo}: ${extra.map((f) => `"${f}"`).join(', ')} after the Flags field ${extra.length === 1 ? 'is' : 'are'} ignored (ESP-IDF reads only Name, Type, SubType, Offset, Size, Flags)` });
+    }
     if (name === '') throw syntax(lineNo, 'the partition name is empty');
     if (new TextEncoder().encode(name).length > 16) throw syntax(lineNo, `partition name "${name}" is longer than 16 bytes`, name);
     const type = partitionTypeFromName(typeText);

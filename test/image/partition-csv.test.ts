@@ -125,7 +125,17 @@ test('CSV errors name the line', () => {
   err('this_label_is_too_long, data, nvs, , 4K\n', 'CSV_SYNTAX', 1, /longer than 16/);
   err('nvs, data, nvs, 0x8000, 4K\n', 'PARTITION_OVERLAP', 1, /partition table occupies/);
   err('nvs, data, nvs, , 0x6000\nphy, data, phy, 0xA000, 4K\n', 'PARTITION_OVERLAP', 2, /previous partition ends at 0x0000f000/);
-  err('a, data, nvs, , 4K, , , extra\n', 'CSV_SYNTAX', 1, /too many fields/);
+});
+
+test('fields after Flags: empty ones (a trailing comma) accepted, others ignored with a warning, as gen_esp32part does', () => {
+  // ESP-IDF v5.5 examples/security/flash_encryption/partitions_example.csv ends a row with "encrypted,"
+  const trailing = parsePartitionCsv('nvs_key, data, nvs_keys, , 0x1000, encrypted,\nnvs, data, nvs, , 0x6000, , , , , , ,\nfactory, app, factory, , 1M,,\n');
+  assert.deepEqual(trailing.entries.map((e) => [e.label, e.flags.encrypted]), [['nvs_key', true], ['nvs', false], ['factory', false]]);
+  assert.deepEqual(trailing.findings, []);
+  const extra = parsePartitionCsv('a, data, nvs, , 0x6000, , , extra\nfactory, app, factory, , 1M\n');
+  assert.equal(extra.entries.length, 2);
+  assert.deepEqual(extra.findings.map((f) => [f.severity, f.code]), [['warning', 'PARTITION_FIELD_IGNORED']]);
+  assert.match(extra.findings[0]!.message, /CSV line 1: "extra" after the Flags field is ignored/);
 });
 
 test('findings from CSV: misaligned app offset', () => {

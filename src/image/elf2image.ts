@@ -145,17 +145,20 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
       { expected: MAX_SEGMENTS, found: segments.length },
     );
   }
-  if (options.elfSha256InAppDesc) {
+  const elfHash = options.elfSha256InAppDesc ?? 'auto';
+  if (elfHash !== false) {
     const first = segments.find((s) => s.loadAddress !== 0 && flash.some((f) => f.address === s.loadAddress && f.group === 'drom'));
-    if (!first || first.data.length < 256 || !hasAppDescriptor(first.data, 0)) {
+    const hasDesc = first !== undefined && first.data.length >= 256 && hasAppDescriptor(first.data, 0);
+    if (hasDesc) {
+      const data = first.data.slice();
+      data.set(sha256(elf.bytes), 144);
+      segments[segments.indexOf(first)] = { loadAddress: first.loadAddress, data };
+    } else if (elfHash === true) {
       throw new ImageFormatError(
         'IMAGE_BUILD',
         `no app descriptor to write the ELF's SHA-256 into: ${first ? `the flash-mapped read-only data at ${h32(first.loadAddress)} does not start with one (magic 0xabcd5432)` : 'the ELF has no flash-mapped read-only data (DROM), where ESP-IDF puts it'}; link esp_app_desc first in the read-only data, or build without the ELF's SHA-256`,
       );
     }
-    const data = first.data.slice();
-    data.set(sha256(elf.bytes), 144);
-    segments[segments.indexOf(first)] = { loadAddress: first.loadAddress, data };
   }
   return buildImage({
     chip,
@@ -165,7 +168,7 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
     ...(options.spiSpeed !== undefined ? { spiSpeed: options.spiSpeed } : {}),
     ...(options.flashSizeCode !== undefined ? { flashSizeCode: options.flashSizeCode } : {}),
     ...(options.minChipRevFull !== undefined ? { minChipRevFull: options.minChipRevFull } : {}),
-    ...(options.maxChipRevFull !== undefined ? { maxChipRevFull: options.maxChipRevFull } : {}),
+    maxChipRevFull: options.maxChipRevFull ?? 0xffff,
     appendSha256: options.appendSha256 ?? true,
   });
 }

@@ -365,11 +365,16 @@ export interface Elf2ImageOptions {
   /** Default true. */
   readonly appendSha256?: boolean;
   readonly minChipRevFull?: number;
+  /** Default 0xFFFF, no limit (as esptool writes it; 0 would tell esptool the header has no full revision fields). */
   readonly maxChipRevFull?: number;
   /** Take program headers (default) or allocated sections as the source of segments. */
   readonly source?: 'segments' | 'sections';
-  /** Write the SHA-256 of the ELF file into app_elf_sha256 of the app descriptor (default false). */
-  readonly elfSha256InAppDesc?: boolean;
+  /**
+   * Write the SHA-256 of the ELF file into app_elf_sha256 of the app descriptor: true (refused
+   * when the image has no descriptor), false, or 'auto' (default; where the flash-mapped read-only
+   * data starts with a descriptor, as esptool elf2image does).
+   */
+  readonly elfSha256InAppDesc?: boolean | 'auto';
 }
 
 // ---------------------------------------------------------------------------------------------

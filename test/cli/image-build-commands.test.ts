@@ -13,7 +13,7 @@ import { runMerge } from '../../src/cli/commands/image-merge.js';
 import { runPartitionTable } from '../../src/cli/commands/image-partition-table.js';
 import { runOtadata } from '../../src/cli/commands/image-otadata.js';
 import { memoryIo } from '../../src/cli/output/io.js';
-import { buildOtadata, buildPartitionTable, mergeFlash, OTA_STATE, parseImageHeader, parsePartitionCsv, parsePartitionTable } from '../../src/image/index.js';
+import { buildOtadata, buildPartitionTable, mergeFlash, OTA_STATE, parseImage, parseImageHeader, parsePartitionCsv, parsePartitionTable } from '../../src/image/index.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 import { firmwareSymbol } from '../algorithm/sim-fixture.js';
 import { tempDir } from './helpers.js';
@@ -56,7 +56,24 @@ test('image elf2image: the committed demo app byte for byte; JSON; the default o
   assert.match(info.stdout(), /Chip revision\s+min v0\.3, max v1\.99/);
   const demoInfo = memoryIo();
   assert.equal(runImageInfo('firmware/build/espalgo-demo.bin', {}, demoInfo), 0);
-  assert.match(demoInfo.stdout(), /max any \(0: no limit\)/, 'max 0 is no limit, as the bootloader reads it');
+  assert.match(demoInfo.stdout(), /max any \(0xffff: no limit\)/, 'elf2image writes no limit as 0xFFFF');
+  const zero = memoryIo();
+  assert.equal(runElf2Image(ELF, { ...DEMO_BUILD, out, maxRev: '0' }, zero), 0, zero.stderr());
+  const zeroInfo = memoryIo();
+  assert.equal(runImageInfo(out, {}, zeroInfo), 0);
+  assert.match(zeroInfo.stdout(), /max any \(0: no limit\)/, 'max 0 is no limit too, as the bootloader reads it');
+
+  // the ELF's SHA-256: by default where the app has a descriptor (as esptool), --no-elf-sha256 leaves it empty
+  const { elfSha256: _required, ...plain } = DEMO_BUILD;
+  const auto = memoryIo();
+  assert.equal(runElf2Image(ELF, { ...plain, out }, auto), 0, auto.stderr());
+  assert.deepEqual(readFileSync(out), readFileSync('firmware/build/espalgo-demo.bin'), 'the default writes the hash, as --elf-sha256 does');
+  assert.match(auto.stdout(), /app descriptor "espalgo-demo" "1\.0\.0", with the ELF's SHA-256/);
+  const none = memoryIo();
+  assert.equal(runElf2Image(ELF, { ...plain, out, elfSha256: false, json: true }, none), 0, none.stderr());
+  assert.equal((JSON.parse(none.stdout()) as { elfSha256InAppDesc: boolean }).elfSha256InAppDesc, false);
+  const built = parseImage(new Uint8Array(readFileSync(out)));
+  assert.ok(built.appDesc!.appElfSha256.every((b) => b === 0), '--no-elf-sha256: app_elf_sha256 left empty');
 
   assert.equal(defaultImagePath('build/app.elf'), 'build/app.bin');
   assert.equal(defaultImagePath('build/app'), 'build/app.bin');

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { esp32, esp32c3, esp32c6 } from '../../src/chips/index.js';
 import { parseElf } from '../../src/image/elf.js';
@@ -9,6 +10,8 @@ import { buildAppDescriptor } from '../../src/image/app-desc.js';
 import { sha256 } from '../../src/image/hash.js';
 import { writeTestElf } from './support/elf-writer.js';
 import { filled } from './support/fixtures.js';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 function c3Elf(): Uint8Array {
   const rodata = filled(0x180, 1);
@@ -70,6 +73,30 @@ test('sections as the source give the same layout; elf sha256 can go into the ap
   const p = parseImage(img);
   assert.deepEqual(p.segments.map((s) => s.kind), ['drom', 'dram', 'iram', 'padding', 'irom']);
   assert.deepEqual([...p.appDesc!.appElfSha256], [...sha256(bytes)]);
+});
+
+test('defaults: the ELF SHA-256 goes into a descriptor the app has (false leaves it), max chip revision 0xFFFF', () => {
+  const bytes = c3Elf();
+  const p = parseImage(elf2image(parseElf(bytes), esp32c3));
+  assert.deepEqual([...p.appDesc!.appElfSha256], [...sha256(bytes)]);
+  assert.equal(p.header.maxChipRevFull, 0xffff, 'no limit, written as esptool writes it (0 reads to esptool as "no full revision fields")');
+  const off = parseImage(elf2image(parseElf(bytes), esp32c3, { elfSha256InAppDesc: false }));
+  assert.ok(off.appDesc!.appElfSha256.every((b) => b === 0));
+  const noDesc = parseElf(writeTestElf({ entry: 0x42000020, segments: [{ vaddr: 0x42000020, data: filled(0x40, 2), flags: 5 }, { vaddr: 0x3c010020, data: filled(0x100, 1), flags: 4 }] }));
+  assert.doesNotThrow(() => elf2image(noDesc, esp32c3), 'auto: an app without a descriptor is built without the hash');
+});
+
+test('the same bytes as esptool v4.12.0 elf2image with the same options (the committed demo ELF)', () => {
+  // SHA-256 of what `esptool.py --chip esp32c3 elf2image OPTIONS firmware/build/espalgo-demo.elf` wrote
+  const elf = parseElf(new Uint8Array(readFileSync('firmware/build/espalgo-demo.elf')));
+  const cases: [string, Parameters<typeof elf2image>[2], string][] = [
+    ['-fm dio -fs 2MB', { spiMode: 'dio', flashSizeCode: 1 }, 'a96d7cff56bb3c6af6cd2ee52c0405ee45cf4999c9116e26ab271116e6554ffe'],
+    ['-fm qio -ff 80m -fs 4MB --min-rev-full 3 --max-rev-full 199', { spiMode: 'qio', spiSpeed: 0xf, flashSizeCode: 2, minChipRevFull: 3, maxChipRevFull: 199 }, 'ba9acf4a742b90a5aaa5e6eef1c9b7dc04568c1a22068238191e7c8afe96e7d2'],
+    ['-fm dout -fs 16MB --dont-append-digest', { spiMode: 'dout', flashSizeCode: 4, appendSha256: false }, 'ab4f28c405a58e2ddcccce3048bb408255179cafbbb3b313ea8e02eddabe0856'],
+  ];
+  for (const [esptoolOptions, options, expected] of cases) {
+    assert.equal(hex(sha256(elf2image(elf, esp32c3, options))), expected, esptoolOptions);
+  }
 });
 
 test('C6 shared window: executable is IROM, the rest DROM; rodata first even at a higher address', () => {

@@ -26,6 +26,7 @@ export interface Elf2ImageCliOptions {
   /** commander's --no-sha256: false drops the appended SHA-256. */
   readonly sha256?: boolean;
   readonly fromSections?: boolean;
+  /** --elf-sha256 true (required), --no-elf-sha256 false, neither: where the app has a descriptor. */
   readonly elfSha256?: boolean;
   /** Lowest chip revision the image runs on: "v0.3", "0.3" or the full form "3". */
   readonly minRev?: string;
@@ -116,18 +117,20 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
       flashSizeCode: sizeCode,
       appendSha256: o.sha256 !== false,
       source: o.fromSections ? 'sections' : 'segments',
-      elfSha256InAppDesc: o.elfSha256 === true,
+      elfSha256InAppDesc: o.elfSha256 ?? 'auto',
       ...revisions,
       ...(o.mmuPage !== undefined ? { mmuPageSize: o.mmuPage } : {}),
     });
     // Read back what was built, as any reader of the file will, before the file exists.
     const image = parseImage(bytes, { chip, verify: 'full' });
+    const elfSha256Written = image.appDesc !== undefined && image.appDesc.appElfSha256.some((b) => b !== 0);
     output.write(bytes);
     if (o.json) {
       io.out(JSON.stringify({
         ok: true, action: 'elf2image', out: output.path, chip: chip.name, bytes: bytes.length, entry: hex32(image.header.entry),
         flash: { mode, freq: describeSpiSpeed(speed, chip), size: flashSize },
         sha256Appended: image.sha256 !== undefined,
+        elfSha256InAppDesc: elfSha256Written,
         chipRevision: { minFull: image.header.minChipRevFull, maxFull: image.header.maxChipRevFull, limitsMax: maxChipRevisionSet(image.header.maxChipRevFull) },
         segments: image.segments.map((s) => ({ index: s.index, kind: s.kind === 'flash' ? s.flashRole ?? 'flash' : s.kind, loadAddress: hex32(s.loadAddress), fileOffset: hex32(s.dataOffset), size: s.length })),
       }) + '\n');
@@ -138,7 +141,8 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
     const padding = image.segments.filter((s) => s.kind === 'padding').length;
     text.out(`${st.bold('espalgo image elf2image')} ${basename(elfPath)} → ${output.name}\n\n`);
     text.out(`  ${chip.displayName} app image, ${formatSize(bytes.length)}, ${image.segments.length} segments${padding ? ` (${padding} padding, so each flash segment sits at its address modulo the MMU page)` : ''}\n`);
-    text.out(`  entry ${hex32(image.header.entry)}; flash ${mode.toUpperCase()}, ${describeSpiSpeed(speed, chip)}, ${formatSize(flashSize)}; checksum${image.sha256 ? ' and SHA-256' : ''} appended${revisionRange(image.header.minChipRevFull, image.header.maxChipRevFull)}\n\n`);
+    text.out(`  entry ${hex32(image.header.entry)}; flash ${mode.toUpperCase()}, ${describeSpiSpeed(speed, chip)}, ${formatSize(flashSize)}; checksum${image.sha256 ? ' and SHA-256' : ''} appended${revisionRange(image.header.minChipRevFull, image.header.maxChipRevFull)}\n`);
+    text.out(`  ${image.appDesc ? `app descriptor ${JSON.stringify(image.appDesc.projectName)} ${JSON.stringify(image.appDesc.version)}, ${elfSha256Written ? 'with the ELF\'s SHA-256' : 'ELF SHA-256 left empty (--no-elf-sha256)'}` : 'no app descriptor (not an ESP-IDF app): no ELF SHA-256 recorded'}\n\n`);
     text.out(renderSegmentTable(image, st));
     if (!output.toStdout) text.out(`\n${st.dim(`Next: espalgo image info ${output.path} --verify, or merge it with a bootloader and table: espalgo image merge --help`)}\n`);
     return EXIT_OK;
@@ -155,7 +159,9 @@ appears complete or not at all; never over the ELF itself).
 Defaults: --out is the ELF's name with .bin (-o - writes the image to standard output, the summary
 to stderr); --flash-mode dio; --flash-freq the header's nibble 0
 (40m on esp32, -s2, -s3, -c3, -c5, -p4; 30m on -c2; 80m on -c6; 24m on -h2); --flash-size 2MB;
-no chip revision limits (min v0.0, max 0xFFFF). The ESP-IDF bootloader refuses an app whose
+no chip revision limits (min v0.0, max 0xFFFF); the ELF's SHA-256 goes into the app descriptor
+when the app has one (--elf-sha256 insists on it, --no-elf-sha256 leaves it empty). With the
+same options the image is the one esptool elf2image writes. The ESP-IDF bootloader refuses an app whose
 --min-rev is above the chip's revision, or whose --max-rev (when not 0 or 0xFFFF) is below it;
 take both from the project's sdkconfig (CONFIG_ESP_REV_MIN_FULL, CONFIG_ESP_REV_MAX_FULL).
 
@@ -179,7 +185,8 @@ export function registerElf2Image(program: Command): void {
     .option('--mmu-page <size>', 'MMU page size for the padding: the app\'s CONFIG_MMU_PAGE_SIZE, one the chip has (default 64KB; esp32c2, c5, c6, h2, p4 also 32KB and 16KB, all but esp32c2 8KB)', numberOption('--mmu-page'))
     .option('--no-sha256', 'do not append the SHA-256 of the image')
     .option('--from-sections', 'take allocated sections instead of program headers')
-    .option('--elf-sha256', 'write the ELF\'s SHA-256 into the app descriptor (app_elf_sha256); an ELF without one is refused')
+    .option('--elf-sha256', 'write the ELF\'s SHA-256 into the app descriptor (app_elf_sha256) and refuse an ELF without one (default: written where the app has a descriptor)')
+    .option('--no-elf-sha256', 'leave app_elf_sha256 empty')
     .option('--min-rev <rev>', 'lowest chip revision the app runs on: v0.3, 1.1, or the full form 3 (major × 100 + minor)')
     .option('--max-rev <rev>', 'highest chip revision it runs on (default: no limit)')
     .option('--json', 'print what was written as JSON')

@@ -94,6 +94,21 @@ test('image partition-table -o -: the binary table on stdout (no file beside the
   assert.match(refused.stderr(), /^espalgo: nothing written to standard output: the table has 1 error/m);
 });
 
+test('-o -: the text moved to stderr takes stderr\'s colour and width, not stdout\'s (a pipe)', (t) => {
+  noDashFile(t);
+  const dir = tempDir(t);
+  const csv = join(dir, 'p.csv');
+  writeFileSync(csv, CSV);
+  const ESC = String.fromCharCode(27);
+  const piped = memoryIo({ color: false, errColor: true });
+  assert.equal(runPartitionTable(csv, { out: '-' }, piped), 0, piped.stderr());
+  assert.ok(piped.stderr().includes(`${ESC}[`), 'stderr is a colour terminal: the listing is coloured');
+  assert.ok(!new TextDecoder().decode(piped.stdoutBytes()).includes(`${ESC}[`));
+  const plain = memoryIo({ color: true, errColor: false });
+  assert.equal(runPartitionTable(csv, { out: '-' }, plain), 0, plain.stderr());
+  assert.ok(!plain.stderr().includes(`${ESC}[`), 'stderr redirected: no colour codes in it, whatever stdout is');
+});
+
 test('image merge -o -: the merged bytes on stdout, the listing on stderr; --json and a terminal refused, nothing written', (t) => {
   noDashFile(t);
   const dir = tempDir(t);

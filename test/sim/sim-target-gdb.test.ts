@@ -12,7 +12,7 @@ test('espalgo sim --gdb: the simulated chip served over RSP on 127.0.0.1 (memory
   const file = join(dir, 'flash.bin');
   writeFileSync(file, buildFlash().flash);
   let out = '';
-  const io = { out: (t: string) => void (out += t), err: (t: string) => void (out += t), outBytes: () => assert.fail('no bytes on stdout'), color: false, columns: 80, outIsTTY: false };
+  const io = { out: (t: string) => void (out += t), err: (t: string) => void (out += t), outBytes: () => assert.fail('no bytes on stdout'), color: false, columns: 80, errColor: false, errColumns: 80, outIsTTY: false };
   const running = await startSim({ flash: file, gdb: 0, scenario: 'issue-366' }, io);
   try {
     assert.match(out, /partition table at 0x00008000; no otadata partition: booting the factory app "factory" at 0x00010000\n/);

@@ -54,7 +54,6 @@ export function runPartitionTable(file: string, o: PartitionTableCliOptions, io:
     if (bytes.length === 0) throw new CliInputError('INPUT_EMPTY', `${file} is empty`);
     const where = { ...(o.offset !== undefined ? { tableOffset: o.offset } : {}), ...(o.flashSize !== undefined ? { flashSize: o.flashSize } : {}) };
     const bootloaderOffset = o.primaryBootloaderOffset ?? chipOption(o.chip)?.bootloaderOffset;
-    const st = makeStyle(io.color);
     const errors = (findings: readonly Finding[]) => findings.filter((f) => f.severity === 'error').length;
 
     if (hasPartitionMagic(bytes)) {
@@ -68,9 +67,10 @@ export function runPartitionTable(file: string, o: PartitionTableCliOptions, io:
         io.out(JSON.stringify({ ok: true, action: 'partition-table', from: 'binary', out: o.out ?? null, md5: table.md5?.present ? (table.md5.valid ? 'valid' : 'invalid') : 'none', entries: jsonEntries(table.entries), findings: table.findings, ...(o.out === undefined ? { csv } : {}) }) + '\n');
       } else if (output === undefined) {
         io.out(csv);
-        if (table.findings.length) io.err(renderFindings(table.findings, st, io.columns));
+        if (table.findings.length) io.err(renderFindings(table.findings, makeStyle(io.errColor), io.errColumns));
       } else {
         const text = output.text;
+        const st = makeStyle(text.color);
         text.out(`${st.bold('espalgo image partition-table')} ${basename(file)} (binary, MD5 ${table.md5?.present ? (table.md5.valid ? 'valid' : 'INVALID') : 'none'}) → ${output.name} (CSV)\n\n`);
         text.out(renderPartitionTable(table.entries, st));
         if (table.findings.length) text.out(`\n${renderFindings(table.findings, st, text.columns)}\n${summaryLine(table.findings)}\n`);
@@ -95,6 +95,7 @@ export function runPartitionTable(file: string, o: PartitionTableCliOptions, io:
       io.out(JSON.stringify({ ...result, action: 'partition-table', from: 'csv', md5: o.md5 !== false, entries: jsonEntries(parsed.entries), findings: parsed.findings }) + '\n');
     } else {
       const text = output.text;
+      const st = makeStyle(text.color);
       text.out(`${st.bold('espalgo image partition-table')} ${basename(file)} (CSV) → ${binary ? `${output.name} (${formatSize(binary.length)} binary${o.md5 !== false ? ' with MD5' : ''})` : st.red('nothing written')}\n\n`);
       text.out(renderPartitionTable(parsed.entries, st));
       text.out(`\n${renderFindings(parsed.findings, st, text.columns)}\n${summaryLine(parsed.findings)}\n`);

@@ -62,8 +62,8 @@ export function commandOutput(path: string, io: CliIo, o: CommandOutputOptions):
     path,
     toStdout: true,
     name: 'standard output',
-    // The data owns stdout; the text moves to stderr.
-    text: { ...io, out: io.err },
+    // The data owns stdout; the text moves to stderr, coloured and wrapped as stderr allows.
+    text: { ...io, out: io.err, color: io.errColor, columns: io.errColumns },
     checkNotInput: () => undefined,
     checkWritable: () => undefined,
     write: (data) => (typeof data === 'string' ? io.out(data) : io.outBytes(data)),

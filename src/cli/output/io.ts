@@ -10,6 +10,9 @@ export interface CliIo {
   readonly color: boolean;
   /** Terminal width in columns (80 when unknown). */
   readonly columns: number;
+  /** The same two for stderr, where a command's text goes when its data takes stdout (`-o -`). */
+  readonly errColor: boolean;
+  readonly errColumns: number;
   /** stdout is a terminal (binary output is not written there). */
   readonly outIsTTY: boolean;
 }
@@ -49,12 +52,14 @@ export function processIo(): CliIo {
     outBytes: out,
     color: wantsColor(process.stdout, process.env),
     columns: process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80,
+    errColor: wantsColor(process.stderr, process.env),
+    errColumns: process.stderr.isTTY && process.stderr.columns ? process.stderr.columns : 80,
     outIsTTY: process.stdout.isTTY === true,
   };
 }
 
 /** An in-memory CliIo for tests; `outIsTTY` plays a terminal on stdout. */
-export function memoryIo(options: { color?: boolean; columns?: number; outIsTTY?: boolean } = {}): CliIo & { stdout(): string; stderr(): string; stdoutBytes(): Uint8Array } {
+export function memoryIo(options: { color?: boolean; columns?: number; errColor?: boolean; errColumns?: number; outIsTTY?: boolean } = {}): CliIo & { stdout(): string; stderr(): string; stdoutBytes(): Uint8Array } {
   const out: Uint8Array[] = [];
   let err = '';
   const stdoutBytes = (): Uint8Array => concatBytes(out);
@@ -64,6 +69,8 @@ export function memoryIo(options: { color?: boolean; columns?: number; outIsTTY?
     outBytes: (b) => void out.push(b.slice()),
     color: options.color ?? false,
     columns: options.columns ?? 100,
+    errColor: options.errColor ?? false,
+    errColumns: options.errColumns ?? 100,
     outIsTTY: options.outIsTTY ?? false,
     stdout: () => new TextDecoder().decode(stdoutBytes()),
     stderr: () => err,

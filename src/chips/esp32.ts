@@ -16,6 +16,7 @@ export const esp32: ChipDescriptor = {
   drom: { start: 0x3f400000, end: 0x3f800000 },
   irom: { start: 0x400d0000, end: 0x40400000 },
   sharedFlashWindow: false,
+  secureBootV1: true,
   mmuPageSizes: [0x10000],
   mmuEntries: 384,
   flashSectorSize: 0x1000,

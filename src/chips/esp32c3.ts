@@ -17,6 +17,7 @@ export const esp32c3: ChipDescriptor = {
   drom: { start: 0x3c000000, end: 0x3c800000 },
   irom: { start: 0x42000000, end: 0x42800000 },
   sharedFlashWindow: false,
+  secureBootV1: false,
   directBootMapBytes: 0x400000, // rev 3 and later
   mmuPageSizes: [0x10000],
   mmuEntries: 128,

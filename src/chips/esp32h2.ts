@@ -14,6 +14,7 @@ export const esp32h2: ChipDescriptor = {
   drom: { start: 0x42000000, end: 0x43000000 },
   irom: { start: 0x42000000, end: 0x43000000 },
   sharedFlashWindow: true,
+  secureBootV1: false,
   // Direct boot: Espressif's direct-boot example supports the ESP32-H2 and links its programs for
   // 4 MiB of flash at 0x42000000 (one window for code and data).
   directBootMapBytes: 0x400000,

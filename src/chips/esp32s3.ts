@@ -18,6 +18,7 @@ export const esp32s3: ChipDescriptor = {
   drom: { start: 0x3c000000, end: 0x3d000000 },
   irom: { start: 0x42000000, end: 0x44000000 },
   sharedFlashWindow: false,
+  secureBootV1: false,
   mmuPageSizes: [0x10000],
   mmuEntries: 512,
   mmuTable: 0x600c5000,

@@ -124,6 +124,8 @@ export interface ChipDescriptor {
   readonly directBootMapBytes?: number;
   /** True where one address window serves both code and data (IROM and DROM cannot be told apart by address). */
   readonly sharedFlashWindow: boolean;
+  /** Secure Boot v1 (a 68-byte signature right after the image) exists: the ESP32 only; later chips have v2 alone. */
+  readonly secureBootV1: boolean;
   /** MMU page sizes the chip supports, largest (the default) first. */
   readonly mmuPageSizes: readonly number[];
   /** Number of MMU table entries for flash, where known. */

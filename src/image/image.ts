@@ -194,7 +194,7 @@ export function parseImage(bytes: Uint8Array, options: ParseImageOptions = {}): 
   if (chip) result.chip = chip;
   if (appDesc) result.appDesc = appDesc;
   if (bootloaderDesc) result.bootloaderDesc = bootloaderDesc;
-  const signature = findSignature(bytes, length);
+  const signature = findSignature(bytes, length, chip?.secureBootV1 ?? true);
   if (signature) result.signature = signature;
   return result;
 }

@@ -13,10 +13,11 @@ function uniform(bytes: Uint8Array, start: number, end: number, value: number): 
 }
 
 /**
- * Look for a signature right after `imageEnd` (SBv1) or at the next 4 KiB boundary (SBv2).
- * Reports what is there; does not verify any cryptography.
+ * Look for a signature right after `imageEnd` (SBv1, unless `sbv1` is false: the chip has no
+ * Secure Boot v1) or at the next 4 KiB boundary (SBv2). Reports what is there; does not verify any
+ * cryptography.
  */
-export function findSignature(bytes: Uint8Array, imageEnd: number): ImageSignature | undefined {
+export function findSignature(bytes: Uint8Array, imageEnd: number, sbv1 = true): ImageSignature | undefined {
   const sb2 = Math.ceil(imageEnd / SBV2_SECTOR_SIZE) * SBV2_SECTOR_SIZE;
   if (sb2 + SBV2_BLOCK_SIZE <= bytes.length && bytes[sb2] === SBV2_MAGIC && (bytes[sb2 + 1] === 2 || bytes[sb2 + 1] === 3)) {
     let count = 1;
@@ -31,6 +32,7 @@ export function findSignature(bytes: Uint8Array, imageEnd: number): ImageSignatu
   }
   const end = imageEnd + SBV1_SIGNATURE_LENGTH;
   if (
+    sbv1 &&
     end <= bytes.length &&
     uniform(bytes, imageEnd, imageEnd + 4, 0) &&
     !uniform(bytes, imageEnd + 4, end, 0xff) &&

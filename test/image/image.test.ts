@@ -132,6 +132,14 @@ test('SBv1 signature after the image is reported', () => {
   assert.equal(parseImage(concat(img, new Uint8Array(200).fill(0xff))).signature, undefined);
 });
 
+test('SBv1 is the ESP32\'s only: zero bytes after a later chip\'s image are not read as a signature', () => {
+  // esptool's --ram-only-header leaves the hidden flash segments after the image; the first starts 00 00 00 00
+  const c3 = c3Bootloader();
+  const after = concat(new Uint8Array(4), filled(64, 77));
+  assert.equal(parseImage(concat(c3, after)).signature, undefined);
+  assert.equal(parseImage(concat(c3, after), { chip: esp32 }).signature?.scheme, 'sbv1', 'read as an ESP32 image, it is one');
+});
+
 test('SBv2 signature sector at the next 4 KiB boundary is reported', () => {
   const img = esp32App();
   const padded = Math.ceil(img.length / 0x1000) * 0x1000;

@@ -15,6 +15,7 @@
 import type { ChipDescriptor } from '../chips/types.js';
 import { ImageFormatError, h32 } from './errors.js';
 import { buildImage } from './image-build.js';
+import { buildRamOnlyHeaderImage } from './simple-boot-build.js';
 import { IMAGE_HEADER_SIZE, MAX_SEGMENTS, SEGMENT_HEADER_SIZE } from './image-header.js';
 import { classifyAddress, isFlashMapped, outsideChipMemory } from './segment-kind.js';
 import { PF_X, PT_LOAD, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, elfSectionData, elfSegmentData } from './elf.js';
@@ -124,6 +125,37 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
       );
     }
   }
+  const elfHash = options.elfSha256InAppDesc ?? 'auto';
+  if (elfHash !== false) {
+    // ESP-IDF links the app descriptor first in the read-only data: the lowest flash-mapped data piece.
+    const first = pieces.find((p) => p.group === 'drom');
+    const hasDesc = first !== undefined && first.data.length >= 256 && hasAppDescriptor(first.data, 0);
+    if (hasDesc) {
+      const data = first.data.slice();
+      data.set(sha256(elf.bytes), 144);
+      first.data = data;
+    } else if (elfHash === true) {
+      throw new ImageFormatError(
+        'IMAGE_BUILD',
+        `no app descriptor to write the ELF's SHA-256 into: ${first ? `the flash-mapped read-only data at ${h32(first.address)} does not start with one (magic 0xabcd5432)` : 'the ELF has no flash-mapped read-only data (DROM), where ESP-IDF puts it'}; link esp_app_desc first in the read-only data, or build without the ELF's SHA-256`,
+      );
+    }
+  }
+  const header = {
+    chip,
+    entry: elf.entry,
+    ...(options.spiMode !== undefined ? { spiMode: options.spiMode } : {}),
+    ...(options.spiSpeed !== undefined ? { spiSpeed: options.spiSpeed } : {}),
+    ...(options.flashSizeCode !== undefined ? { flashSizeCode: options.flashSizeCode } : {}),
+    ...(options.minChipRevFull !== undefined ? { minChipRevFull: options.minChipRevFull } : {}),
+    maxChipRevFull: options.maxChipRevFull ?? 0xffff,
+  };
+  if (options.ramOnlyHeader) {
+    if (options.appendSha256 === true) {
+      throw new ImageFormatError('IMAGE_BUILD', 'an image with a RAM-only header carries no SHA-256 (the ROM checks only the checksum of the RAM segments); build it without one');
+    }
+    return buildRamOnlyHeaderImage(pieces, header, page, chip.bootloaderOffset, options.source === 'sections');
+  }
   const ordered = ELF2IMAGE_SEGMENT_ORDER.flatMap((g) => pieces.filter((p) => p.group === g));
 
   const segments: BuildSegment[] = [];
@@ -145,32 +177,7 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
       { expected: MAX_SEGMENTS, found: segments.length },
     );
   }
-  const elfHash = options.elfSha256InAppDesc ?? 'auto';
-  if (elfHash !== false) {
-    const first = segments.find((s) => s.loadAddress !== 0 && flash.some((f) => f.address === s.loadAddress && f.group === 'drom'));
-    const hasDesc = first !== undefined && first.data.length >= 256 && hasAppDescriptor(first.data, 0);
-    if (hasDesc) {
-      const data = first.data.slice();
-      data.set(sha256(elf.bytes), 144);
-      segments[segments.indexOf(first)] = { loadAddress: first.loadAddress, data };
-    } else if (elfHash === true) {
-      throw new ImageFormatError(
-        'IMAGE_BUILD',
-        `no app descriptor to write the ELF's SHA-256 into: ${first ? `the flash-mapped read-only data at ${h32(first.loadAddress)} does not start with one (magic 0xabcd5432)` : 'the ELF has no flash-mapped read-only data (DROM), where ESP-IDF puts it'}; link esp_app_desc first in the read-only data, or build without the ELF's SHA-256`,
-      );
-    }
-  }
-  return buildImage({
-    chip,
-    segments,
-    entry: elf.entry,
-    ...(options.spiMode !== undefined ? { spiMode: options.spiMode } : {}),
-    ...(options.spiSpeed !== undefined ? { spiSpeed: options.spiSpeed } : {}),
-    ...(options.flashSizeCode !== undefined ? { flashSizeCode: options.flashSizeCode } : {}),
-    ...(options.minChipRevFull !== undefined ? { minChipRevFull: options.minChipRevFull } : {}),
-    maxChipRevFull: options.maxChipRevFull ?? 0xffff,
-    appendSha256: options.appendSha256 ?? true,
-  });
+  return buildImage({ ...header, segments, appendSha256: options.appendSha256 ?? true });
 }
 
 /** The order elf2image writes segment groups in. */

@@ -51,6 +51,9 @@ export {
   PF_X, PF_W, PF_R, EM_XTENSA, EM_RISCV, ET_EXEC, EF_RISCV_RVC, STB_GLOBAL, STT_FUNC,
 } from './elf.js';
 export { writeElf, type ElfWriteSpec, type ElfWriteSection, type ElfWriteSymbol } from './elf-write.js';
+export {
+  findSimpleBootSegments, simpleBootPaddingLength, type SimpleBootFlashSegment, type SimpleBootLayout, type SimpleBootOptions,
+} from './simple-boot.js';
 export { elf2image, elfLoadablePieces, ELF2IMAGE_SEGMENT_ORDER, type ElfLoadablePiece, type Elf2ImageGroup } from './elf2image.js';
 export * from './flash-map/index.js';
 export * from './examples/index.js';

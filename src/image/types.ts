@@ -375,6 +375,13 @@ export interface Elf2ImageOptions {
    * data starts with a descriptor, as esptool elf2image does).
    */
   readonly elfSha256InAppDesc?: boolean | 'auto';
+  /**
+   * A Simple Boot image (esptool elf2image --ram-only-header, for Zephyr/NuttX without the
+   * ESP-IDF bootloader): the header counts only the RAM segments; the flash segments follow the
+   * checksum, each behind a padding segment, aligned for the chip's bootloader offset. No SHA-256
+   * (appendSha256 true is refused). Default false.
+   */
+  readonly ramOnlyHeader?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ import { runMerge } from '../../src/cli/commands/image-merge.js';
 import { runPartitionTable } from '../../src/cli/commands/image-partition-table.js';
 import { runOtadata } from '../../src/cli/commands/image-otadata.js';
 import { memoryIo } from '../../src/cli/output/io.js';
-import { buildOtadata, buildPartitionTable, mergeFlash, OTA_STATE, parseImage, parseImageHeader, parsePartitionCsv, parsePartitionTable } from '../../src/image/index.js';
+import { buildOtadata, buildPartitionTable, elf2image, mergeFlash, parseElf, OTA_STATE, parseImage, parseImageHeader, parsePartitionCsv, parsePartitionTable } from '../../src/image/index.js';
+import { esp32c3 } from '../../src/chips/index.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 import { firmwareSymbol } from '../algorithm/sim-fixture.js';
 import { tempDir } from './helpers.js';
@@ -77,6 +78,26 @@ test('image elf2image: the committed demo app byte for byte; JSON; the default o
 
   assert.equal(defaultImagePath('build/app.elf'), 'build/app.bin');
   assert.equal(defaultImagePath('build/app'), 'build/app.bin');
+});
+
+test('image elf2image --ram-only-header: a Simple Boot image, the library\'s bytes; its flash segments listed; JSON', (t) => {
+  const dir = tempDir(t);
+  const out = join(dir, 'zephyr.bin');
+  const io = memoryIo();
+  assert.equal(runElf2Image(ELF, { chip: 'esp32c3', out, ramOnlyHeader: true }, io), 0, io.stderr());
+  const expected = elf2image(parseElf(new Uint8Array(readFileSync(ELF))), esp32c3, { ramOnlyHeader: true, spiMode: 'dio', spiSpeed: 0, flashSizeCode: 1 });
+  assert.deepEqual(new Uint8Array(readFileSync(out)), expected);
+  const text = io.stdout();
+  for (const s of ['Simple Boot image (RAM-only header)', 'counts the 2 RAM segments the ROM loads', '2 flash segments follow the checksum', 'flash offset 0x00000000', 'checksum appended', 'After the checksum']) assert.ok(text.includes(s), s);
+  assert.match(text, /irom\s+0x42000020\s+0x00010020\s+0x00010020/);
+  assert.match(text, /drom\s+0x3c010020\s+0x00020020\s+0x00020020/);
+  const j = memoryIo();
+  assert.equal(runElf2Image(ELF, { chip: 'esp32c3', out, ramOnlyHeader: true, json: true }, j), 0);
+  const r = JSON.parse(j.stdout()) as { ramOnlyHeader: boolean; sha256Appended: boolean; segments: { kind: string }[]; simpleBootFlashSegments: { kind: string; loadAddress: string; fileOffset: string; aligned: boolean }[] };
+  assert.equal(r.ramOnlyHeader, true);
+  assert.equal(r.sha256Appended, false);
+  assert.deepEqual(r.segments.map((s) => s.kind), ['dram', 'iram']);
+  assert.deepEqual(r.simpleBootFlashSegments.map((s) => [s.kind, s.loadAddress, s.fileOffset, s.aligned]), [['irom', '0x42000020', '0x00010020', true], ['drom', '0x3c010020', '0x00020020', true]]);
 });
 
 test('image elf2image: bad input exits 2 with one line and writes nothing', (t) => {

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { esp32, esp32c3, esp32c6 } from '../../src/chips/index.js';
+import { esp32, esp32c3, esp32c6, esp32p4 } from '../../src/chips/index.js';
+import type { ChipDescriptor } from '../../src/chips/types.js';
+import type { ElfFile } from '../../src/image/types.js';
 import { parseElf } from '../../src/image/elf.js';
 import { elf2image } from '../../src/image/elf2image.js';
 import { parseImage } from '../../src/image/image.js';
@@ -162,4 +164,59 @@ test('elf2image errors', () => {
   // a RAM piece that starts in DRAM but runs past its end
   const over = parseElf(writeTestElf({ segments: [{ vaddr: 0x3fcdfff0, data: filled(0x20, 1), flags: 6 }] }));
   assert.throws(() => elf2image(over, esp32c3), isErr('ELF_LOAD_ADDRESS'));
+});
+
+test('ramOnlyHeader: the same bytes as esptool v4.12.0 elf2image --ram-only-header (demo ELFs; ESP32 at 0x1000, P4 at 0x2000)', () => {
+  // SHA-256 of what `esptool.py --chip CHIP elf2image OPTIONS --ram-only-header --use_segments ELF` wrote
+  const demo = parseElf(new Uint8Array(readFileSync('firmware/build/espalgo-demo.elf')));
+  const ota1 = parseElf(new Uint8Array(readFileSync('firmware/build/espalgo-demo-ota1.elf')));
+  const esp32Elf = parseElf(writeTestElf({ machine: 94, entry: 0x400d0040, segments: [
+    { vaddr: 0x400d0020, data: filled(0x120, 2), flags: 5 },
+    { vaddr: 0x3ffb0000, data: filled(0x40, 3), flags: 6 },
+    { vaddr: 0x3f400020, data: filled(0x200, 1), flags: 4 },
+    { vaddr: 0x40080000, data: filled(0x84, 4), flags: 5 },
+  ] }));
+  const p4Elf = parseElf(writeTestElf({ machine: 243, entry: 0x40000040, segments: [
+    { vaddr: 0x40000020, data: filled(0x120, 2), flags: 5 },
+    { vaddr: 0x4ff00000, data: filled(0x40, 3), flags: 6 },
+    { vaddr: 0x40010020, data: filled(0x200, 1), flags: 4 },
+  ] }));
+  const cases: [string, ElfFile, ChipDescriptor, Parameters<typeof elf2image>[2], string][] = [
+    ['esp32c3 -fm dio -fs 2MB, espalgo-demo.elf', demo, esp32c3, { spiMode: 'dio', flashSizeCode: 1 }, 'b2cac6c9906af1a32b300336cc74ae9b4ef69c6efa7c97c029a8342f450cbeff'],
+    ['esp32c3 -fm dout -fs 16MB, espalgo-demo.elf', demo, esp32c3, { spiMode: 'dout', flashSizeCode: 4 }, '795ff0fcd8111557fc53b58a78f73602a416bb2bb4c407e8457f9e022edd8f8e'],
+    ['esp32c3 -fm dio -fs 2MB, espalgo-demo-ota1.elf', ota1, esp32c3, { spiMode: 'dio', flashSizeCode: 1 }, '6f45aebc6aae6d996ab777f366485d83cecead31662dec71133ba6a5a0408139'],
+    ['esp32 -fm dio -fs 2MB, a test ELF', esp32Elf, esp32, {}, 'ca6240ff9b768404083bde6f4c54d5295340350f8fba86e3e21cc6e54b8fece1'],
+    ['esp32p4 -fm dio -fs 2MB, a test ELF', p4Elf, esp32p4, {}, 'acf67aaeb481267cdd5d9da9354a42b43063222bd47426ab99869323e66f693b'],
+  ];
+  for (const [esptoolCommand, elf, chip, options, expected] of cases) {
+    for (const source of ['segments', 'sections'] as const) {
+      if (source === 'sections' && elf !== demo) continue;
+      assert.equal(hex(sha256(elf2image(elf, chip, { ...options, source, ramOnlyHeader: true, elfSha256InAppDesc: false }))), expected, `${esptoolCommand} from ${source}`);
+    }
+  }
+  // Without --use_segments esptool also writes the ELF's SHA-256 at file offset 0xB0, here inside the
+  // IRAM segment (and so into the checksum); that is its only difference:
+  // `esptool.py --chip esp32c3 elf2image -fm dio -fs 2MB --ram-only-header espalgo-demo.elf`
+  const ours = elf2image(demo, esp32c3, { ramOnlyHeader: true, elfSha256InAppDesc: false }).slice();
+  const elfHash = sha256(demo.bytes);
+  assert.ok(ours.subarray(0xb0, 0xd0).every((b) => b === 0));
+  ours.set(elfHash, 0xb0);
+  ours[0xef] ^= elfHash.reduce((a, b) => a ^ b, 0);
+  assert.equal(hex(sha256(ours)), '3840968273ba55b490655e1c87cb50f279e49387a365160c603a230c919fd6ed');
+});
+
+test('ramOnlyHeader: RAM segments counted, no SHA-256; the ELF hash goes into the app descriptor; refusals', () => {
+  const demo = parseElf(new Uint8Array(readFileSync('firmware/build/espalgo-demo.elf')));
+  const img = elf2image(demo, esp32c3, { ramOnlyHeader: true });
+  const p = parseImage(img, { chip: esp32c3 });
+  assert.deepEqual(p.segments.map((s) => s.kind), ['dram', 'iram']);
+  assert.equal(p.header.hashAppended, 0);
+  assert.equal(p.sha256, undefined);
+  assert.equal(p.checksum.valid, true);
+  assert.ok(img.length > p.length, 'the flash segments follow the checksum');
+  // The descriptor is in the DROM segment at file offset 0x20020: its app_elf_sha256 at +144.
+  assert.deepEqual([...img.subarray(0x20020 + 144, 0x20020 + 176)], [...sha256(demo.bytes)]);
+  assert.throws(() => elf2image(demo, esp32c3, { ramOnlyHeader: true, appendSha256: true }), /carries no SHA-256/);
+  const flashOnly = parseElf(writeTestElf({ entry: 0x42000020, segments: [{ vaddr: 0x42000020, data: filled(0x40, 2), flags: 5 }] }));
+  assert.throws(() => elf2image(flashOnly, esp32c3, { ramOnlyHeader: true }), /the ROM would have nothing to run/);
 });

@@ -4,14 +4,14 @@ import type { Command } from 'commander';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CHIP_NAMES } from '../../chips/index.js';
 import {
-  EM_RISCV, EM_XTENSA, describeSpiSpeed, elf2image, flashSizeToCode, formatChipRevision, maxChipRevisionSet, parseChipRevision, parseElf,
-  parseImage, spiSpeedCode, spiSpeedLabels, type SpiModeName,
+  EM_RISCV, EM_XTENSA, describeSpiSpeed, elf2image, findSimpleBootSegments, flashSizeToCode, formatChipRevision, maxChipRevisionSet, parseChipRevision, parseElf,
+  parseImage, spiSpeedCode, spiSpeedLabels, type SimpleBootLayout, type SpiModeName,
 } from '../../image/index.js';
 import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
 import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { formatSize, hex32 } from '../output/format.js';
-import { renderSegmentTable } from '../output/image-tables.js';
+import { renderSegmentTable, renderSimpleBootTable } from '../output/image-tables.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
 
@@ -32,6 +32,8 @@ export interface Elf2ImageCliOptions {
   readonly minRev?: string;
   /** Highest chip revision it runs on (default: no limit). */
   readonly maxRev?: string;
+  /** A Simple Boot image: the header counts only the RAM segments (esptool --ram-only-header). */
+  readonly ramOnlyHeader?: boolean;
   readonly json?: boolean;
 }
 
@@ -91,6 +93,13 @@ function revisionRange(min: number, max: number): string {
   return `; chip revision ${formatChipRevision(min)} to ${formatChipRevision(max)}`;
 }
 
+/** The hidden flash segments of a Simple Boot image as JSON rows (the same fields image info gives). */
+export function simpleBootJson(layout: SimpleBootLayout | undefined): object[] {
+  return (layout?.segments ?? []).map((s) => ({
+    kind: s.kind, loadAddress: hex32(s.loadAddress), fileOffset: hex32(s.dataOffset), flashOffset: hex32(s.flashOffset), size: s.length, aligned: s.aligned,
+  }));
+}
+
 export function defaultImagePath(elfPath: string): string {
   return outputBeside(elfPath, '.elf', '.bin');
 }
@@ -111,11 +120,12 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
       const what = elf.machine === EM_XTENSA ? 'Xtensa' : elf.machine === EM_RISCV ? 'RISC-V' : `machine ${elf.machine}`;
       throw new CliInputError('ELF_WRONG_CHIP', `${basename(elfPath)} is built for ${what}, but the ${chip.displayName} is ${chip.architecture === 'xtensa' ? 'Xtensa' : 'RISC-V'}; check --chip`);
     }
+    const ramOnly = o.ramOnlyHeader === true;
     const bytes = elf2image(elf, chip, {
       spiMode: mode,
       spiSpeed: speed,
       flashSizeCode: sizeCode,
-      appendSha256: o.sha256 !== false,
+      ...(ramOnly ? { ramOnlyHeader: true } : { appendSha256: o.sha256 !== false }),
       source: o.fromSections ? 'sections' : 'segments',
       elfSha256InAppDesc: o.elfSha256 ?? 'auto',
       ...revisions,
@@ -123,7 +133,9 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
     });
     // Read back what was built, as any reader of the file will, before the file exists.
     const image = parseImage(bytes, { chip, verify: 'full' });
-    const elfSha256Written = image.appDesc !== undefined && image.appDesc.appElfSha256.some((b) => b !== 0);
+    const hidden = ramOnly ? findSimpleBootSegments(image, bytes, chip) : undefined;
+    const appDesc = image.appDesc ?? hidden?.appDesc;
+    const elfSha256Written = appDesc !== undefined && appDesc.appElfSha256.some((b) => b !== 0);
     output.write(bytes);
     if (o.json) {
       io.out(JSON.stringify({
@@ -133,6 +145,7 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
         elfSha256InAppDesc: elfSha256Written,
         chipRevision: { minFull: image.header.minChipRevFull, maxFull: image.header.maxChipRevFull, limitsMax: maxChipRevisionSet(image.header.maxChipRevFull) },
         segments: image.segments.map((s) => ({ index: s.index, kind: s.kind === 'flash' ? s.flashRole ?? 'flash' : s.kind, loadAddress: hex32(s.loadAddress), fileOffset: hex32(s.dataOffset), size: s.length })),
+        ...(ramOnly ? { ramOnlyHeader: true, simpleBootFlashSegments: simpleBootJson(hidden) } : {}),
       }) + '\n');
       return EXIT_OK;
     }
@@ -140,10 +153,15 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
     const st = makeStyle(text.color);
     const padding = image.segments.filter((s) => s.kind === 'padding').length;
     text.out(`${st.bold('espalgo image elf2image')} ${basename(elfPath)} → ${output.name}\n\n`);
-    text.out(`  ${chip.displayName} app image, ${formatSize(bytes.length)}, ${image.segments.length} segments${padding ? ` (${padding} padding, so each flash segment sits at its address modulo the MMU page)` : ''}\n`);
+    if (ramOnly) {
+      text.out(`  ${chip.displayName} Simple Boot image (RAM-only header), ${formatSize(bytes.length)}: the header counts the ${image.segments.length} RAM segments the ROM loads; ${hidden ? `${hidden.segments.length} flash segments follow the checksum, each aligned for flash offset ${hex32(hidden.flashOffset)} (write the file there), for the app to map` : 'no flash segments'}\n`);
+    } else {
+      text.out(`  ${chip.displayName} app image, ${formatSize(bytes.length)}, ${image.segments.length} segments${padding ? ` (${padding} padding, so each flash segment sits at its address modulo the MMU page)` : ''}\n`);
+    }
     text.out(`  entry ${hex32(image.header.entry)}; flash ${mode.toUpperCase()}, ${describeSpiSpeed(speed, chip)}, ${formatSize(flashSize)}; checksum${image.sha256 ? ' and SHA-256' : ''} appended${revisionRange(image.header.minChipRevFull, image.header.maxChipRevFull)}\n`);
-    text.out(`  ${image.appDesc ? `app descriptor ${JSON.stringify(image.appDesc.projectName)} ${JSON.stringify(image.appDesc.version)}, ${elfSha256Written ? 'with the ELF\'s SHA-256' : 'ELF SHA-256 left empty (--no-elf-sha256)'}` : 'no app descriptor (not an ESP-IDF app): no ELF SHA-256 recorded'}\n\n`);
+    text.out(`  ${appDesc ? `app descriptor ${JSON.stringify(appDesc.projectName)} ${JSON.stringify(appDesc.version)}, ${elfSha256Written ? 'with the ELF\'s SHA-256' : 'ELF SHA-256 left empty (--no-elf-sha256)'}` : 'no app descriptor (not an ESP-IDF app): no ELF SHA-256 recorded'}\n\n`);
     text.out(renderSegmentTable(image, st));
+    if (hidden) text.out(`\n  ${st.bold('After the checksum')} ${st.dim('(not counted by the header; each behind a zero padding segment)')}\n${renderSimpleBootTable(hidden, st)}`);
     if (!output.toStdout) text.out(`\n${st.dim(`Next: espalgo image info ${output.path} --verify, or merge it with a bootloader and table: espalgo image merge --help`)}\n`);
     return EXIT_OK;
   }, o.json === true);
@@ -165,11 +183,23 @@ same options the image is the one esptool elf2image writes. The ESP-IDF bootload
 --min-rev is above the chip's revision, or whose --max-rev (when not 0 or 0xFFFF) is below it;
 take both from the project's sdkconfig (CONFIG_ESP_REV_MIN_FULL, CONFIG_ESP_REV_MAX_FULL).
 
+--ram-only-header builds a Simple Boot image, as Zephyr (CONFIG_ESP_SIMPLE_BOOT) and NuttX
+(CONFIG_ESPRESSIF_SIMPLE_BOOT) do to boot without the ESP-IDF bootloader: the header counts only
+the RAM segments (the ROM loads those and checks their checksum); after the checksum, uncounted
+and with no SHA-256, each flash segment (highest address first) follows a zero padding segment
+that puts its data at a flash offset matching its address modulo the MMU page once the file is
+written at the chip's bootloader offset (0x0 on esp32c2, -c3, -s3, -c6, -h2; 0x1000 on esp32, -s2;
+0x2000 on -c5, -p4). The app maps those segments itself. Byte for byte what esptool v4.12.0
+writes with --use-segments and the same options, given --no-elf-sha256; without --use-segments
+esptool also writes the ELF's SHA-256 at file offset 0xB0, which in such an image lies inside the
+RAM segments, where espalgo writes it into the app descriptor instead.
+
 Exit codes: 0 written, 2 bad input (nothing written).
 
 Examples:
   $ espalgo image elf2image build/app.elf --chip esp32c3 --flash-freq 80m --flash-size 4MB
   $ espalgo image elf2image app.elf --chip esp32s3 -o app.bin --elf-sha256 --json
+  $ espalgo image elf2image zephyr.elf --chip esp32c3 --ram-only-header -o zephyr.bin
 `;
 
 export function registerElf2Image(program: Command): void {
@@ -189,6 +219,7 @@ export function registerElf2Image(program: Command): void {
     .option('--no-elf-sha256', 'leave app_elf_sha256 empty')
     .option('--min-rev <rev>', 'lowest chip revision the app runs on: v0.3, 1.1, or the full form 3 (major × 100 + minor)')
     .option('--max-rev <rev>', 'highest chip revision it runs on (default: no limit)')
+    .option('--ram-only-header', 'a Simple Boot image (Zephyr/NuttX without the ESP-IDF bootloader; esptool --ram-only-header): the header counts only the RAM segments, the flash segments follow the checksum; no SHA-256; flash it at the chip\'s bootloader offset')
     .option('--json', 'print what was written as JSON')
     .addHelpText('after', HELP)
     .action((elf: string, opts: Elf2ImageCliOptions) => {

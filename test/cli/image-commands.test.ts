@@ -7,9 +7,9 @@ import { runExampleImage } from '../../src/cli/commands/example-image.js';
 import { runDemo } from '../../src/cli/commands/demo.js';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { buildExampleApp, buildExampleFlash } from '../../src/image/examples/index.js';
-import { buildMcubootHeader, buildPartitionTable } from '../../src/image/index.js';
+import { buildMcubootHeader, buildPartitionTable, elf2image, parseElf } from '../../src/image/index.js';
 import { analyzeFlashMap } from '../../src/image/flash-map/index.js';
-import { esp32s3 } from '../../src/chips/index.js';
+import { esp32c3, esp32s3 } from '../../src/chips/index.js';
 import { tempDir } from './helpers.js';
 
 test('image info: app image, --verify, --json; corrupted image exits 1; junk exits 2', (t) => {
@@ -119,4 +119,50 @@ test('demo builds the MicroPython-like file and reports on it', (t) => {
   assert.ok(existsSync(file));
   assert.ok(io.stdout().includes(file));
   assert.ok(io.stdout().includes('STUB_LARGE_FLASH'));
+});
+
+test('image info: a Simple Boot app (elf2image --ram-only-header) is named, its flash segments listed; JSON; a misaligned one exits 1', (t) => {
+  const dir = tempDir(t);
+  const bytes = elf2image(parseElf(new Uint8Array(readFileSync('firmware/build/espalgo-demo.elf'))), esp32c3, { ramOnlyHeader: true });
+  const file = join(dir, 'zephyr.bin');
+  writeFileSync(file, bytes);
+  const io = memoryIo();
+  assert.equal(runImageInfo(file, { verify: true }, io), 0, io.stderr());
+  const text = io.stdout();
+  assert.match(text, /\(128\.4 KiB Simple Boot app\)/);
+  assert.ok(text.includes('Simple Boot app (esptool --ram-only-header; Zephyr/NuttX): the ROM loads the 2 RAM segments, the app maps these flash segments itself'));
+  assert.match(text, /irom\s+0x42000020\s+0x00010020\s+0x00010020\s+652 B/);
+  assert.match(text, /drom\s+0x3c010020\s+0x00020020\s+0x00020020\s+384 B/);
+  assert.match(text, /App\s+project "espalgo-demo"/);
+  assert.doesNotMatch(text, /merged flash file|runs from RAM only|bootloader \(or RAM-only\)/);
+  const j = memoryIo();
+  assert.equal(runImageInfo(file, { json: true }, j), 0);
+  const r = JSON.parse(j.stdout()) as { trailingBytes: number; simpleBoot: { flashOffset: number; segments: { kind: string; loadAddress: number; fileOffset: number; flashOffset: number; size: number; aligned: boolean }[] } };
+  assert.equal(r.trailingBytes, 0);
+  assert.equal(r.simpleBoot.flashOffset, 0);
+  assert.deepEqual(r.simpleBoot.segments, [
+    { kind: 'irom', loadAddress: 0x42000020, fileOffset: 0x10020, flashOffset: 0x10020, size: 0x28c, aligned: true },
+    { kind: 'drom', loadAddress: 0x3c010020, fileOffset: 0x20020, flashOffset: 0x20020, size: 0x180, aligned: true },
+  ]);
+  const bad = bytes.slice();
+  bad[0x10018] = 0x20; // the IROM segment's load address: 0x42000120
+  bad[0x10019] = 0x01;
+  writeFileSync(file, bad);
+  const b = memoryIo();
+  assert.equal(runImageInfo(file, {}, b), 1);
+  assert.match(b.stdout(), /IMAGE_SEGMENT_MMU_ALIGN/);
+});
+
+test('image info: an ordinary RAM-only bootloader followed by erased flash and a table is still a bootloader with the merged-file hint', (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'flash.bin');
+  writeFileSync(file, buildExampleFlash('ram-only').bytes);
+  const io = memoryIo();
+  assert.equal(runImageInfo(file, {}, io), 0);
+  assert.match(io.stdout(), /bootloader image\)|bootloader \(or RAM-only\) image\)/);
+  assert.match(io.stdout(), /a merged flash file\? Try: espalgo flash-map/);
+  assert.doesNotMatch(io.stdout(), /Simple Boot/);
+  const j = memoryIo();
+  runImageInfo(file, { json: true }, j);
+  assert.equal((JSON.parse(j.stdout()) as { simpleBoot?: unknown }).simpleBoot, undefined);
 });

@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CHIP_NAMES } from '../../chips/index.js';
 import {
-  describeChipId, describeSpiSpeed, formatChipRevision, hasPartitionMagic, isElfFile, isImageFormatError, maxChipRevisionSet, isMcubootImage, mcubootFindings, parseImage, parseMcubootHeader, parsePartitionTable,
-  toHex, type EspImage, type Finding, type McubootHeader, type PartitionTable,
+  describeChipId, describeSpiSpeed, findSimpleBootSegments, formatChipRevision, hasPartitionMagic, isElfFile, isImageFormatError, maxChipRevisionSet, isMcubootImage, mcubootFindings, parseImage, parseMcubootHeader, parsePartitionTable,
+  toHex, type EspImage, type Finding, type McubootHeader, type PartitionTable, type SimpleBootLayout,
 } from '../../image/index.js';
 import { chipOption, exitTwoOnUsageErrors, imageCommand, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
@@ -13,7 +13,7 @@ import { renderFindings, summaryLine } from '../output/findings-text.js';
 import { formatSize, hex32 } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle, type Style } from '../output/style.js';
-import { renderPartitionTable, renderSegmentTable } from '../output/image-tables.js';
+import { renderPartitionTable, renderSegmentTable, renderSimpleBootTable } from '../output/image-tables.js';
 
 export interface ImageInfoOptions {
   readonly chip?: string;
@@ -22,7 +22,7 @@ export interface ImageInfoOptions {
 }
 
 type Described =
-  | { readonly kind: 'esp-image'; readonly image: EspImage; readonly trailing: number }
+  | { readonly kind: 'esp-image'; readonly image: EspImage; readonly trailing: number; readonly simpleBoot?: SimpleBootLayout }
   | { readonly kind: 'partition-table'; readonly table: PartitionTable }
   | { readonly kind: 'mcuboot'; readonly header: McubootHeader; readonly findings: readonly Finding[] };
 
@@ -31,6 +31,9 @@ function describe(bytes: Uint8Array, chip: ChipDescriptor | undefined, verify: b
   try {
     if (bytes[0] === 0xe9) {
       const image = parseImage(bytes, { verify: verify ? 'full' : 'none', ...(chip ? { chip } : {}) });
+      // A RAM-only image may be a Simple Boot app with its flash segments after the checksum.
+      const simpleBoot = image.chip ? findSimpleBootSegments(image, bytes, image.chip) : undefined;
+      if (simpleBoot) return { kind: 'esp-image', image, trailing: bytes.length - simpleBoot.end, simpleBoot };
       return { kind: 'esp-image', image, trailing: bytes.length - image.length };
     }
     if (hasPartitionMagic(bytes)) return { kind: 'partition-table', table: parsePartitionTable(bytes.subarray(0, 0x1000)) };
@@ -49,7 +52,7 @@ function describe(bytes: Uint8Array, chip: ChipDescriptor | undefined, verify: b
 }
 
 function findingsOf(d: Described): readonly Finding[] {
-  return d.kind === 'esp-image' ? d.image.findings ?? [] : d.kind === 'partition-table' ? d.table.findings : d.findings;
+  return d.kind === 'esp-image' ? [...(d.image.findings ?? []), ...(d.simpleBoot?.findings ?? [])] : d.kind === 'partition-table' ? d.table.findings : d.findings;
 }
 
 /** JSON on one line, with byte arrays as hex strings. */
@@ -58,12 +61,13 @@ export function toJson(value: unknown): string {
 }
 
 function renderImage(d: Extract<Described, { kind: 'esp-image' }>, st: Style, name: string, columns: number): string {
-  const { image } = d;
+  const { image, simpleBoot } = d;
   const h = image.header;
+  const findings = findingsOf(d);
   const out: string[] = [];
   const kv = (k: string, v: string): void => void out.push(`${st.bold(k.padEnd(14))}${v}\n`);
-  const role = image.appDesc ? 'app image' : image.bootloaderDesc ? 'bootloader image' : !image.chip ? 'image for an unknown chip' : image.ramOnly ? 'bootloader (or RAM-only) image' : 'app image (no app descriptor)';
-  out.push(`${st.bold('espalgo image info')} ${name} ${st.dim(`(${formatSize(image.length)} ${role})`)}\n\n`);
+  const role = simpleBoot ? 'Simple Boot app' : image.appDesc ? 'app image' : image.bootloaderDesc ? 'bootloader image' : !image.chip ? 'image for an unknown chip' : image.ramOnly ? 'bootloader (or RAM-only) image' : 'app image (no app descriptor)';
+  out.push(`${st.bold('espalgo image info')} ${name} ${st.dim(`(${formatSize(simpleBoot?.end ?? image.length)} ${role})`)}\n\n`);
   kv('Chip', describeChipId(h.chipId) + (image.chip && image.chip.imageChipId !== h.chipId ? ` — analysed as ${image.chip.displayName}` : ''));
   kv('Entry', hex32(h.entry));
   kv('SPI flash', `${(h.spiModeName ?? `mode ${h.spiMode}`).toUpperCase()}, ${describeSpiSpeed(h.spiSpeed, image.chip)}, ${h.flashSizeBytes !== undefined ? formatSize(h.flashSizeBytes) : `size code ${h.flashSizeCode}`}`);
@@ -74,8 +78,9 @@ function renderImage(d: Extract<Described, { kind: 'esp-image' }>, st: Style, na
     const s = image.sha256;
     kv('SHA-256', `${toHex(s.stored)}${s.valid === undefined ? st.dim(' (not verified)') : s.valid ? st.green(' valid') : st.red(' INVALID')}`);
   } else kv('SHA-256', 'none appended');
-  if (image.appDesc) {
-    const a = image.appDesc;
+  const appDesc = image.appDesc ?? simpleBoot?.appDesc;
+  if (appDesc) {
+    const a = appDesc;
     kv('App', `project "${a.projectName}", version "${a.version}", IDF ${a.idfVer}, built ${a.date} ${a.time}, secure version ${a.secureVersion}${a.mmuPageSize ? `, MMU page ${formatSize(a.mmuPageSize)}` : ''}`);
     kv('ELF SHA-256', toHex(a.appElfSha256));
   }
@@ -87,12 +92,26 @@ function renderImage(d: Extract<Described, { kind: 'esp-image' }>, st: Style, na
   out.push(`\n${st.bold('Segments')}\n`);
   out.push(renderSegmentTable(image, st));
   if (!image.chip) out.push(`  ${st.dim(`the chip (id 0x${h.chipId.toString(16).padStart(4, '0')}) is not one espalgo knows: segments are not classified (give --chip)`)}\n`);
-  else if (image.ramOnly) out.push(`  ${st.dim('no flash-mapped segment: runs from RAM only')}\n`);
+  else if (simpleBoot) {
+    out.push(`\n${st.bold('Simple Boot app')} ${st.dim('(esptool --ram-only-header; Zephyr/NuttX)')}: the ROM loads the ${image.segments.length} RAM segments, the app maps these flash segments itself\n`);
+    out.push(`  ${st.dim(`after the checksum, not counted by the header, each behind a zero padding segment; flash offsets for the file at ${hex32(simpleBoot.flashOffset)}, the chip's bootloader offset`)}\n`);
+    out.push(renderSimpleBootTable(simpleBoot, st));
+  } else if (image.ramOnly) out.push(`  ${st.dim('no flash-mapped segment: runs from RAM only')}\n`);
   if (d.trailing > 0) {
     out.push(`\n${st.dim(`The file continues ${formatSize(d.trailing)} past the image: a merged flash file? Try: espalgo flash-map ${name}`)}\n`);
   }
-  out.push(`\n${st.bold('Findings')}\n${renderFindings(image.findings ?? [], st, columns)}\n${summaryLine(image.findings ?? [])}\n`);
+  out.push(`\n${st.bold('Findings')}\n${renderFindings(findings, st, columns)}\n${summaryLine(findings)}\n`);
   return out.join('');
+}
+
+/** The Simple Boot layout for --json: where the file is taken to sit, the flash segments, their findings. */
+function simpleBootJson(l: SimpleBootLayout): object {
+  return {
+    flashOffset: l.flashOffset, mmuPageSize: l.mmuPageSize, end: l.end,
+    segments: l.segments.map((s) => ({ kind: s.kind, loadAddress: s.loadAddress, fileOffset: s.dataOffset, flashOffset: s.flashOffset, size: s.length, aligned: s.aligned })),
+    findings: l.findings,
+    ...(l.appDesc ? { appDesc: l.appDesc } : {}),
+  };
 }
 
 function renderTableInfo(t: PartitionTable, st: Style, name: string, columns: number): string {
@@ -115,7 +134,7 @@ export function runImageInfo(file: string, o: ImageInfoOptions, io: CliIo = proc
     const d = describe(bytes, chip, o.verify === true);
     const name = basename(file);
     if (o.json) {
-      const body = d.kind === 'esp-image' ? { image: d.image, trailingBytes: d.trailing } : d.kind === 'partition-table' ? { table: d.table } : { mcuboot: d.header, findings: d.findings };
+      const body = d.kind === 'esp-image' ? { image: d.image, trailingBytes: d.trailing, ...(d.simpleBoot ? { simpleBoot: simpleBootJson(d.simpleBoot) } : {}) } : d.kind === 'partition-table' ? { table: d.table } : { mcuboot: d.header, findings: d.findings };
       // The chip descriptor is reference data, not a fact about the file: name it only.
       const replacer = d.kind === 'esp-image' ? { image: { ...d.image, chip: d.image.chip?.name ?? null } } : {};
       io.out(toJson({ ok: true, file: name, kind: d.kind, ...body, ...replacer }) + '\n');

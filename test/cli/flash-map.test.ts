@@ -7,6 +7,7 @@ import { memoryIo, wantsColor } from '../../src/cli/output/io.js';
 import { parseNumber } from '../../src/cli/output/format.js';
 import { buildExampleApp, buildExampleFlash } from '../../src/image/examples/index.js';
 import { esp32c3 } from '../../src/chips/index.js';
+import { elf2image, parseElf } from '../../src/image/index.js';
 import { balancedXml, tempDir } from './helpers.js';
 
 const ANSI = /\x1b\[/;
@@ -141,4 +142,24 @@ test('parseNumber: hex, decimal, size suffixes; rejects junk', () => {
   assert.equal(parseNumber('xyz'), undefined);
   assert.equal(parseNumber('0x'), undefined);
   assert.equal(parseNumber('-1'), undefined);
+});
+
+test('a Simple Boot app (elf2image --ram-only-header): text names it as booting with its mappings; JSON; exit 0', (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'zephyr.bin');
+  writeFileSync(file, elf2image(parseElf(new Uint8Array(readFileSync('firmware/build/espalgo-demo.elf'))), esp32c3, { ramOnlyHeader: true }));
+  const io = memoryIo();
+  assert.equal(runFlashMap(file, {}, io), 0, io.stderr());
+  const text = io.stdout();
+  assert.match(text, /Boots\s+Simple Boot: the ROM loads the RAM segments/);
+  assert.match(text, /IROM\s+0x00010020\s+0x42000020/);
+  assert.match(text, /DROM\s+0x00020020\s+0x3c010020/);
+  assert.match(text, /STUB_SIMPLE_BOOT/);
+  assert.doesNotMatch(text, /NO_PARTITION_TABLE|has nothing to boot/);
+  const j = memoryIo();
+  assert.equal(runFlashMap(file, { json: true }, j), 0);
+  const r = JSON.parse(j.stdout()) as { placement: { kind: string }; bootApp: { format: string; mappings: { kind: string; vaddr: number }[] } };
+  assert.equal(r.placement.kind, 'simple-boot');
+  assert.equal(r.bootApp.format, 'simple-boot');
+  assert.deepEqual(r.bootApp.mappings.map((m) => [m.kind, m.vaddr]), [['irom', 0x42000020], ['drom', 0x3c010020]]);
 });

@@ -33,7 +33,8 @@ export function flashRegions(r: FlashMapReport): Region[] {
     const direct = boot.format === 'direct-boot';
     const mapped = Math.max(0, ...boot.mappings.map((m) => m.flashOffset + m.size)) - boot.flashOffset;
     const size = boot.imageLength ?? (direct && mapped > 0 ? mapped : 0x10000);
-    out.push({ label: direct ? '(direct boot)' : '(app)', kind: 'app', offset: boot.flashOffset, size, booting: true, detail: direct ? 'program the ROM maps in place' : 'app (no table entry)' });
+    const simple = boot.format === 'simple-boot';
+    out.push({ label: direct ? '(direct boot)' : simple ? '(simple boot)' : '(app)', kind: 'app', offset: boot.flashOffset, size, booting: true, detail: direct ? 'program the ROM maps in place' : simple ? 'Simple Boot app (RAM-only header)' : 'app (no table entry)' });
   }
   return out.sort((a, b) => a.offset - b.offset);
 }

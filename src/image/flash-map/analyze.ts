@@ -8,7 +8,7 @@ import type { ChipDescriptor } from '../../chips/types.js';
 import { CHIPS, chipByImageId, findChip, hex32 } from '../../chips/index.js';
 import { directBootAppNote, directBootMappings } from '../direct-boot.js';
 import type { PartitionEntry } from '../types.js';
-import { analyzeApp, type AppSlot } from './app.js';
+import { analyzeApp, simpleBootAppInfo, type AppSlot } from './app.js';
 import { chooseBootApp, decodeImage, flashSizeFromCode, imageVerification, IMAGE_MAGIC, SBV2_SECTOR_SIZE, spiModeName } from './codec.js';
 import { FlashMapInputError } from './errors.js';
 import { collectFindings } from './findings.js';
@@ -121,10 +121,13 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
   let bootEntry: PartitionEntry | undefined;
   let bootReason: string;
   let bootFlash: number | null = null;
+  const simple = options.appOffset === undefined && chip ? placed.simpleBoot : undefined;
   if (options.appOffset !== undefined) {
     bootFlash = options.appOffset;
     bootEntry = appEntries.find((e) => e.offset === options.appOffset);
     bootReason = `given app offset ${hex32(options.appOffset)}`;
+  } else if (simple) {
+    bootReason = `Simple Boot: the ROM loads the RAM segments of the image at ${hex32(base + simple.fileOffset)} and runs it; the app maps its flash segments itself (no ESP-IDF bootloader; no partition table needed)`;
   } else if (table) {
     const otaEntry = entries.find((e) => e.type === 0x01 && e.subtype === 0x00);
     let otadata: Uint8Array | undefined;
@@ -154,6 +157,10 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
   const apps: AppInfo[] = slots.map((s) => analyzeApp(bytes, base, s, chip ?? undefined, verify).info);
   const directApp = direct && chip ? directBootApp(chip, options.flashSize ?? Infinity) : null;
   if (directApp) apps.push(directApp);
+  if (simple && chip) {
+    const image = verify ? decodeImage(bytes.subarray(simple.fileOffset), chip, true) : simple.image;
+    apps.push(simpleBootAppInfo(image, simple.layout, base + simple.fileOffset, verify));
+  }
   const bootApp = apps.find((a) => a.booting) ?? null;
 
   // Flash size: option, else bootloader header, else the booting app's header.
@@ -166,6 +173,9 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
   } else if (bl && flashSizeFromCode(bl.header.flashSizeCode) !== undefined) {
     sizeBytes = flashSizeFromCode(bl.header.flashSizeCode)!;
     source = 'bootloader-header';
+  } else if (simple && flashSizeFromCode(simple.image.header.flashSizeCode) !== undefined) {
+    sizeBytes = flashSizeFromCode(simple.image.header.flashSizeCode)!;
+    source = 'app-header';
   } else if (bootApp && bootApp.format !== 'outside-file' && bootFlash !== null) {
     const at = bootFlash - base;
     const s = bytes[at] === 0xe9 ? flashSizeFromCode(bytes[at + 3]! >> 4) : undefined;

@@ -2,6 +2,7 @@
 import type { ChipDescriptor } from '../../chips/types.js';
 import { hex32 } from '../../chips/index.js';
 import { decodeMcubootLoadHeader, mcubootFindings } from '../mcuboot.js';
+import type { SimpleBootLayout } from '../simple-boot.js';
 import type { EspImage, Finding, PartitionEntry } from '../types.js';
 import { decodeImage, decodeMcuboot, imageVerification, FlashMapDecodeError, IMAGE_MAGIC, MCUBOOT_MAGIC } from './codec.js';
 import type { AppInfo, SegmentMapping, SegmentRow } from './types.js';
@@ -32,6 +33,35 @@ function segmentRows(image: EspImage, flashOffset: number): SegmentRow[] {
     loadAddress: s.loadAddress >>> 0,
     size: s.length,
   }));
+}
+
+/**
+ * A Simple Boot app (esptool elf2image --ram-only-header) at the chip's bootloader offset, as an
+ * app: the ROM loads the RAM segments its header counts, the app maps the flash segments that
+ * follow the checksum. Segments are numbered in file order, the hidden padding segments counted.
+ */
+export function simpleBootAppInfo(image: EspImage, layout: SimpleBootLayout, flashOffset: number, verify: boolean): AppInfo {
+  const n = image.segments.length;
+  const hidden = layout.segments.flatMap((s, i): SegmentRow[] => [
+    { segment: n + 2 * i, kind: 'padding', flashOffset: (flashOffset + s.paddingOffset + 8) >>> 0, loadAddress: 0, size: s.paddingLength },
+    { segment: n + 2 * i + 1, kind: s.kind, flashOffset: (flashOffset + s.dataOffset) >>> 0, loadAddress: s.loadAddress >>> 0, size: s.length },
+  ]);
+  const d = layout.appDesc;
+  return {
+    label: null, subtypeName: null, flashOffset, partitionSize: null, booting: true, firstInTable: false,
+    format: 'simple-boot',
+    note: `Simple Boot app (esptool --ram-only-header; Zephyr/NuttX): the ROM loads the ${n} RAM segments its header counts, the app maps its ${layout.segments.length} flash segments itself`,
+    chipId: image.header.chipId,
+    entry: image.header.entry,
+    imageLength: layout.end,
+    appDesc: d
+      ? { projectName: d.projectName, version: d.version, idfVer: d.idfVer, date: d.date, time: d.time, secureVersion: d.secureVersion, mmuPageSize: d.mmuPageSize ?? null }
+      : null,
+    mappings: layout.segments.map((s, i) => ({ segment: n + 2 * i + 1, kind: s.kind, flashOffset: (flashOffset + s.dataOffset) >>> 0, vaddr: s.loadAddress >>> 0, size: s.length })),
+    segments: [...segmentRows(image, flashOffset), ...hidden],
+    verification: verify ? imageVerification(image) : null,
+    imageFindings: [...(image.findings ?? []).filter((f) => f.code !== 'IMAGE_CHECKSUM' && f.code !== 'IMAGE_HASH'), ...layout.findings],
+  };
 }
 
 function u32(b: Uint8Array, o: number): number {

@@ -37,6 +37,8 @@ export function collectFindings(
   if (pt.flashOffset === null) {
     if (ctx.tableOffsetGiven !== undefined) {
       add('error', 'TABLE_NOT_AT_OFFSET', `no valid partition table at the given offset ${hex32(ctx.tableOffsetGiven)}`, ctx.tableOffsetGiven);
+    } else if (boot?.format === 'simple-boot') {
+      // Boots without a table: nothing wrong with the firmware; STUB_SIMPLE_BOOT says what it costs a debugger.
     } else if (boot?.format === 'direct-boot') {
       add('warning', 'STUB_DIRECT_BOOT', 'a direct-boot program at 0x0 (no bootloader, no partition table): OpenOCD\'s flash stub finds no table and gives no mappings (no flash breakpoints); espalgo\'s probe gives the ones the ROM sets up', 0);
     } else if (r.placement.kind !== 'app-image') {
@@ -90,6 +92,14 @@ export function collectFindings(
     else if (boot.format === 'empty' || boot.format === 'not-an-image') add('error', 'BOOT_APP_INVALID', `the booting app slot at ${hex32(boot.flashOffset)} holds no usable image: ${boot.note}`, boot.flashOffset);
     else if (boot.format === 'mcuboot' || boot.format === 'esp-image') {
       add('warning', 'STUB_NON_IDF_IMAGE', `the booting app at ${hex32(boot.flashOffset)} has no ESP-IDF app descriptor (${boot.note}): OpenOCD's 2024 stub fails with -8 on MCUboot images and may miss mappings of bare images; give the mappings by hand or use espalgo's probe`, boot.flashOffset);
+    }
+    if (boot.format === 'simple-boot') {
+      const stub = pt.flashOffset === DEFAULT_TABLE_OFFSET
+        ? `reads the partition table at ${hex32(DEFAULT_TABLE_OFFSET)} and takes its first app entry, which is not what boots: its mappings would be another image's`
+        : `finds no partition table at ${hex32(DEFAULT_TABLE_OFFSET)} (-6), so it gives no flash mappings`;
+      add('warning', 'STUB_SIMPLE_BOOT',
+        `a Simple Boot app at ${hex32(boot.flashOffset)} (esptool --ram-only-header; no ESP-IDF bootloader): OpenOCD's flash stub (2024 builds) ${stub}. \`esp appimage_offset ${hex32(boot.flashOffset)}\` does not help those builds: the header there counts only the RAM segments, so they find zero mappings. Without the mappings OpenOCD cannot set software breakpoints in flash; hardware breakpoints (hbreak) still work. The mappings are listed here (IROM/DROM, from the flash segments after the checksum)`,
+        boot.flashOffset);
     }
     // Without a chip no segment can be recognised as flash-mapped: do not call the app RAM-only.
     if (ctx.chip && (boot.format === 'esp-idf' || boot.format === 'esp-image') && boot.mappings.length === 0) {
@@ -159,7 +169,7 @@ function bootloaderPlacement(
   const kind = r.placement.kind;
   const base = r.placement.baseOffset;
   const covered = want >= base && want < base + r.fileSize;
-  if (covered && kind !== 'direct-boot' && kind !== 'app-image' && kind !== 'partition-table') {
+  if (covered && kind !== 'direct-boot' && kind !== 'app-image' && kind !== 'partition-table' && r.bootApp?.format !== 'simple-boot') {
     add('warning', 'BOOTLOADER_MISSING',
       `no bootloader image at ${hex32(want)}, where the ${chip.displayName} ROM reads it: the chip boots this flash only with a bootloader written there`, want);
   }

@@ -9,6 +9,7 @@ import type { EspImage } from '../types.js';
 import { decodeImage, IMAGE_MAGIC } from './codec.js';
 import { DIRECT_BOOT_MAGIC, isDirectBootImage } from '../direct-boot.js';
 import { hasPartitionMagic } from '../partition-table.js';
+import { findSimpleBootSegments, type SimpleBootLayout } from '../simple-boot.js';
 import type { Placement } from './types.js';
 
 export interface PlacementResult {
@@ -22,6 +23,15 @@ export interface PlacementResult {
   readonly app: EspImage | null;
   /** Byte 0 starts an ESP image header that does not decode: why (a file cut short, a damaged header). */
   readonly unreadableStart?: string;
+  /** A Simple Boot app where the ROM boots (in place of a bootloader): its file offset, image and flash segments. */
+  readonly simpleBoot?: { readonly fileOffset: number; readonly image: EspImage; readonly layout: SimpleBootLayout };
+}
+
+/** The RAM-only image at `fileOffset`, read as a Simple Boot app at the chip's bootloader offset, if it is one. */
+function simpleBootAt(bytes: Uint8Array, fileOffset: number, img: EspImage, chip: ChipDescriptor | null | undefined): PlacementResult['simpleBoot'] {
+  if (!chip) return undefined;
+  const layout = findSimpleBootSegments(img, bytes.subarray(fileOffset), chip);
+  return layout ? { fileOffset, image: img, layout } : undefined;
 }
 
 function decodeAt(bytes: Uint8Array, fileOffset: number, chip?: ChipDescriptor): EspImage {
@@ -88,6 +98,13 @@ export function inferPlacement(
       };
     }
     const chip = opts.chip ?? headerChip;
+    const simpleBoot = simpleBootAt(bytes, 0, first, chip);
+    if (chip && simpleBoot) {
+      return {
+        placement: { kind: 'simple-boot', baseOffset: chip.bootloaderOffset, decidedBy: `byte 0 is a Simple Boot app for the ${chip.displayName} (RAM-only header, flash segments after the checksum), which sits at the bootloader offset ${hex32(chip.bootloaderOffset)}` },
+        bootloaderFileOffset: null, bootloader: null, headerChip, app: null, simpleBoot,
+      };
+    }
     if (chip) {
       const base = chip.bootloaderOffset;
       const kind = 'merged';
@@ -117,6 +134,13 @@ export function inferPlacement(
     const img = tryDecode(bytes, off, opts.chip);
     if (!img || looksLikeApp(img)) continue;
     const chip = opts.chip ?? chipByImageId(img.header.chipId);
+    const simpleBoot = chip?.bootloaderOffset === off ? simpleBootAt(bytes, off, img, chip) : undefined;
+    if (simpleBoot) {
+      return {
+        placement: { kind: 'flash-dump', baseOffset: 0, decidedBy: `byte 0 is not an image, a Simple Boot app for the ${chip!.displayName} is at ${hex32(off)}: a dump from flash 0x0` },
+        bootloaderFileOffset: null, bootloader: null, headerChip: chip ?? null, app: null, simpleBoot,
+      };
+    }
     const who = chip ? `the ${chip.displayName} bootloader` : 'a bootloader';
     const where = chip && chip.bootloaderOffset !== off ? ` (its ROM reads it from ${hex32(chip.bootloaderOffset)})` : '';
     return {

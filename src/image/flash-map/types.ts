@@ -51,6 +51,8 @@ export type PlacementKind =
   | 'given'
   /** byte 0 is the direct-boot magic twice: a program the ROM runs in place from flash 0 */
   | 'direct-boot'
+  /** byte 0 is a Simple Boot app (esptool --ram-only-header) at the chip's bootloader offset: it boots, no bootloader or table needed */
+  | 'simple-boot'
   /** nothing recognisable at the start; assumed to be a dump from offset 0 */
   | 'assumed';
 
@@ -157,7 +159,7 @@ export interface SegmentRow {
   readonly size: number;
 }
 
-export type AppFormat = 'esp-idf' | 'esp-image' | 'mcuboot' | 'direct-boot' | 'empty' | 'not-an-image' | 'outside-file';
+export type AppFormat = 'esp-idf' | 'esp-image' | 'mcuboot' | 'direct-boot' | 'simple-boot' | 'empty' | 'not-an-image' | 'outside-file';
 
 export interface AppInfo {
   /** Partition label, or null for an app not in the table (e.g. given with appOffset). */

@@ -1,9 +1,17 @@
-/** Hashes used by the image formats: SHA-256 (images), MD5 (partition tables), CRC-32 (otadata). */
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+/** Hashes used by the image formats: SHA-256 (images), SHA-384/512 (MCUboot TLVs), MD5 (partition tables), CRC-32 (otadata). */
+import { sha256 as nobleSha256, sha384 as nobleSha384, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import { md5 as nobleMd5 } from '@noble/hashes/legacy.js';
 
 export function sha256(data: Uint8Array): Uint8Array {
   return nobleSha256(data);
+}
+
+export function sha384(data: Uint8Array): Uint8Array {
+  return nobleSha384(data);
+}
+
+export function sha512(data: Uint8Array): Uint8Array {
+  return nobleSha512(data);
 }
 
 export function md5(data: Uint8Array): Uint8Array {

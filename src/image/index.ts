@@ -5,7 +5,7 @@ export {
   readU8, readU16, readU32, writeU8, writeU16, writeU32, readCString, writeCString, slice, requireBytes,
   concatBytes, bytesEqual, toHex,
 } from './bytes.js';
-export { sha256, md5, crc32, romCrc32Le } from './hash.js';
+export { sha256, sha384, sha512, md5, crc32, romCrc32Le } from './hash.js';
 export {
   IMAGE_MAGIC, IMAGE_HEADER_SIZE, SEGMENT_HEADER_SIZE, MAX_SEGMENTS, WP_PIN_DISABLED,
   parseImageHeader, writeImageHeader, looksLikeEsp8266, spiModeName, spiModeCode, flashSizeFromCode,
@@ -41,7 +41,14 @@ export {
   OTA_STATE, OTA_SELECT_ENTRY_SIZE, OTADATA_SECOND_COPY, OTADATA_SIZE, otaStateName, otaSeqCrc, otaSlotOfSeq, parseOtadata,
   buildOtadata, selectBootApp, type OtadataSpec,
 } from './otadata.js';
-export { MCUBOOT_MAGIC, MCUBOOT_HEADER_SIZE, MCUBOOT_TLV_INFO_MAGIC, MCUBOOT_TLV_PROT_INFO_MAGIC, MCUBOOT_ESP_LOAD_HEADER_MAGIC, isMcubootImage, mcubootFindings, parseMcubootHeader, buildMcubootHeader, decodeMcubootLoadHeader } from './mcuboot.js';
+export {
+  MCUBOOT_MAGIC, MCUBOOT_HEADER_SIZE, MCUBOOT_ESP_LOAD_HEADER_MAGIC, isMcubootImage, mcubootFindings, parseMcubootHeader, parseMcubootImage, buildMcubootHeader,
+  decodeMcubootLoadHeader, type ParseMcubootImageOptions,
+} from './mcuboot.js';
+export {
+  MCUBOOT_TLV_INFO_MAGIC, MCUBOOT_TLV_PROT_INFO_MAGIC, MCUBOOT_TLV_NAMES, mcubootTlvName, isMcubootHashTlv, checkMcubootHash, mcubootSignatures,
+} from './mcuboot-tlv.js';
+export { MCUBOOT_BOOT_MAGIC, MCUBOOT_BOOT_MAGIC_ALIGNED_TAIL, readMcubootTrailer } from './mcuboot-trailer.js';
 export { mergeFlash } from './merge.js';
 export { mergedLayoutFindings } from './merge-check.js';
 export { DIRECT_BOOT_MAGIC, DIRECT_BOOT_ENTRY_OFFSET, isDirectBootImage, directBootMappings, describeDirectBoot, directBootAppNote, type DirectBootMapping, type DirectBootPlan } from './direct-boot.js';

@@ -1,20 +1,20 @@
 /**
  * MCUboot image header (32 bytes at the image start): magic 0x96F3B83D, load address, header
  * size, protected TLV size, image size, flags, version {major u8, minor u8, revision u16, build u32}.
+ * The whole image read from it: TLVs (mcuboot-tlv.ts) and trailer (mcuboot-trailer.ts).
  */
 import { readU16, readU32, writeU16, writeU32 } from './bytes.js';
 import { ImageFormatError, h32 } from './errors.js';
 import { inRange, type ChipDescriptor } from '../chips/types.js';
 import type { SegmentMapping } from './flash-map/types.js';
-import type { Finding, McubootHeader } from './types.js';
+import { checkMcubootHash, mcubootHashFindings, mcubootSignatures, readMcubootTlvs, type McubootTlvWalk } from './mcuboot-tlv.js';
+import { readMcubootTrailer } from './mcuboot-trailer.js';
+import type { Finding, McubootHeader, McubootImage } from './types.js';
+
+export { MCUBOOT_TLV_INFO_MAGIC, MCUBOOT_TLV_PROT_INFO_MAGIC, mcubootTlvAreas } from './mcuboot-tlv.js';
 
 export const MCUBOOT_MAGIC = 0x96f3b83d;
 export const MCUBOOT_HEADER_SIZE = 32;
-/** The TLV area after the image starts with an info header: this magic (u16), then its total size (u16). */
-export const MCUBOOT_TLV_INFO_MAGIC = 0x6907;
-/** …or, when the header counts protected TLVs, first a protected area with this magic. */
-export const MCUBOOT_TLV_PROT_INFO_MAGIC = 0x6908;
-
 /** Espressif's load header in an MCUboot image, at +0x20: where IROM and DROM are and map. */
 export const MCUBOOT_ESP_LOAD_HEADER_MAGIC = 0xace637d3;
 
@@ -66,40 +66,53 @@ export function buildMcubootHeader(h: Omit<McubootHeader, 'magic'>): Uint8Array 
   return out;
 }
 
-/** The TLV areas after an MCUboot image, in order: the protected one where the header counts protected TLVs, then the other. */
-export function mcubootTlvAreas(h: McubootHeader): readonly (readonly [magic: number, what: string])[] {
-  const other = [MCUBOOT_TLV_INFO_MAGIC, 'TLV area'] as const;
-  return h.protectedTlvSize > 0 ? [[MCUBOOT_TLV_PROT_INFO_MAGIC, 'protected TLV area'], other] : [other];
-}
-
 /**
  * What an MCUboot image (header at byte 0 of `bytes`) lacks that MCUboot needs to boot it: a header
  * size below 32, an image cut short, no TLV area after it (MCUboot checks the image's hash there),
- * a TLV area cut short. Structure only: no hash or signature is checked. `holder` names what
- * `bytes` are in the messages ("the file", "partition \"ota_0\"").
+ * a TLV area cut short or malformed, no hash TLV. Structure only: no hash or signature is checked
+ * (parseMcubootImage with `verify` checks the hash). `holder` names what `bytes` are in the
+ * messages ("the file", "partition \"ota_0\"").
  */
 export function mcubootFindings(bytes: Uint8Array, h: McubootHeader, holder = 'the file'): Finding[] {
+  return walk(bytes, h, holder).findings;
+}
+
+function walk(bytes: Uint8Array, h: McubootHeader, holder: string): McubootTlvWalk {
   if (h.headerSize < MCUBOOT_HEADER_SIZE) {
-    return [{ severity: 'error', code: 'MCUBOOT_HEADER_SIZE', message: `the header size is ${h.headerSize} bytes, less than the 32 of the header itself`, offset: 8 }];
+    return { tlvs: [], end: null, findings: [{ severity: 'error', code: 'MCUBOOT_HEADER_SIZE', message: `the header size is ${h.headerSize} bytes, less than the 32 of the header itself`, offset: 8 }] };
   }
   const end = h.headerSize + h.imageSize;
   if (end > bytes.length) {
-    return [{ severity: 'error', code: 'MCUBOOT_TRUNCATED', message: `the header says ${h.imageSize} bytes of image after its ${h.headerSize}, ending at ${h32(end)}, but ${holder} has ${bytes.length} bytes: the image is cut short`, offset: 12 }];
+    return { tlvs: [], end: null, findings: [{ severity: 'error', code: 'MCUBOOT_TRUNCATED', message: `the header says ${h.imageSize} bytes of image after its ${h.headerSize}, ending at ${h32(end)}, but ${holder} has ${bytes.length} bytes: the image is cut short`, offset: 12 }] };
   }
-  let at = end;
-  for (const [magic, what] of mcubootTlvAreas(h)) {
-    const found = at + 4 <= bytes.length ? readU16(bytes, at) : undefined;
-    if (found !== magic) {
-      const there = found === undefined ? `${holder} ends there` : `0x${found.toString(16).padStart(4, '0')} is there`;
-      return [{ severity: 'error', code: 'MCUBOOT_NO_TLV', message: `no ${what} (magic 0x${magic.toString(16)}) at ${h32(at)}, right after the image: ${there}. MCUboot checks the image's hash in its TLVs and does not boot an image without them (sign it with imgtool)`, offset: at }];
-    }
-    const total = readU16(bytes, at + 2);
-    if (at + total > bytes.length) {
-      return [{ severity: 'error', code: 'MCUBOOT_TRUNCATED', message: `the ${what} at ${h32(at)} is ${total} bytes, ending at ${h32(at + total)}, but ${holder} has ${bytes.length} bytes: it is cut short`, offset: at }];
-    }
-    at += total;
-  }
-  return [];
+  return readMcubootTlvs(bytes, h, end, holder);
+}
+
+export interface ParseMcubootImageOptions {
+  /** Recompute the image hash and compare it with the hash TLV (reads the whole image). */
+  readonly verify?: boolean;
+  /** Names what `bytes` are in the findings' messages; default "the file". */
+  readonly holder?: string;
+}
+
+/**
+ * Read an MCUboot image (header at byte 0): header, TLVs, signature kinds, the trailer when the
+ * file is padded to its slot, and findings; with `verify`, the hash TLVs checked. Throws
+ * ImageFormatError when there is no MCUboot header.
+ */
+export function parseMcubootImage(bytes: Uint8Array, options: ParseMcubootImageOptions = {}): McubootImage {
+  const header = parseMcubootHeader(bytes);
+  const w = walk(bytes, header, options.holder ?? 'the file');
+  const hashChecks = options.verify && w.end !== null ? checkMcubootHash(bytes, header, w.tlvs) : null;
+  return {
+    header,
+    tlvs: w.tlvs,
+    tlvEnd: w.end,
+    hashChecks,
+    signatures: mcubootSignatures(w.tlvs),
+    trailer: w.end === null ? null : readMcubootTrailer(bytes, w.end),
+    findings: [...w.findings, ...mcubootHashFindings(hashChecks ?? [])],
+  };
 }
 
 /**

@@ -303,6 +303,82 @@ export interface McubootHeader {
   readonly version: { readonly major: number; readonly minor: number; readonly revision: number; readonly build: number };
 }
 
+/** One TLV entry after an MCUboot image: {type u16, length u16, value}. */
+export interface McubootTlv {
+  /** Offset of the entry's 4-byte header in the image. */
+  readonly offset: number;
+  readonly type: number;
+  /** MCUboot's name (image.h without IMAGE_TLV_), 'VENDOR' in the vendor-reserved xxA0..xxFF, else 'UNKNOWN'. */
+  readonly name: string;
+  readonly length: number;
+  /** In the protected area (0x6908), which the image hash covers. */
+  readonly protected: boolean;
+  readonly value: Uint8Array;
+}
+
+/** A hash TLV checked against the bytes it covers: header, image and protected TLV area. */
+export interface McubootHashCheck {
+  readonly algorithm: 'SHA256' | 'SHA384' | 'SHA512';
+  /** Offset of the hash TLV's header. */
+  readonly tlvOffset: number;
+  /** Bytes 0..coveredLength were hashed. */
+  readonly coveredLength: number;
+  readonly stored: Uint8Array;
+  readonly computed: Uint8Array;
+  readonly valid: boolean;
+}
+
+/** A signature TLV, named; never verified (no key is given). */
+export interface McubootSignature {
+  readonly tlvOffset: number;
+  readonly type: number;
+  /** 'ECDSA P-256', 'RSA-2048 PSS', 'Ed25519', … */
+  readonly kind: string;
+}
+
+/** image_ok / copy_done in the trailer: 0x01 set, 0xFF unset (erased), anything else bad (MCUboot reads it as not set). */
+export interface McubootTrailerFlag {
+  readonly offset: number;
+  readonly value: number;
+  readonly state: 'set' | 'unset' | 'bad';
+}
+
+/**
+ * The image trailer at the end of a slot (MCUboot's design doc): boot magic in the last 16 bytes,
+ * then backwards, each in a max-align-sized field, image_ok, copy_done, swap info, swap size.
+ */
+export interface McubootTrailer {
+  /** Offset of the last 16 bytes, where the boot magic is. */
+  readonly magicOffset: number;
+  /** 'good': one of MCUboot's two boot magics; 'erased': all 0xFF; 'none': anything else (not a padded slot). */
+  readonly magic: 'good' | 'erased' | 'none';
+  /** The max write alignment the magic encodes (8, 16 or 32); null when the layout is not decided. */
+  readonly maxAlign: number | null;
+  /** Why the field layout is not decided; null when it is. */
+  readonly undecided: string | null;
+  readonly imageOk: McubootTrailerFlag | null;
+  readonly copyDone: McubootTrailerFlag | null;
+  /** Swap type (low 4 bits: 2 test, 3 perm, 4 revert) and image number (high 4 bits); 0xFF unset. */
+  readonly swapInfo: { readonly offset: number; readonly value: number } | null;
+  /** Swap size (u32); 0xFFFFFFFF unset. */
+  readonly swapSize: { readonly offset: number; readonly value: number } | null;
+}
+
+/** What an MCUboot image holds: header, TLVs, hash verdicts, signatures, trailer and findings. */
+export interface McubootImage {
+  readonly header: McubootHeader;
+  /** The TLV entries in file order (protected area first); as far as they could be read. */
+  readonly tlvs: readonly McubootTlv[];
+  /** Offset just past the TLV areas; null when they could not be read whole. */
+  readonly tlvEnd: number | null;
+  /** The hash TLVs checked; null when not asked for (or the TLV areas are unreadable). */
+  readonly hashChecks: readonly McubootHashCheck[] | null;
+  readonly signatures: readonly McubootSignature[];
+  /** Null when the file ends with the TLV areas (not padded to a slot) or they are unreadable. */
+  readonly trailer: McubootTrailer | null;
+  readonly findings: readonly Finding[];
+}
+
 // ---------------------------------------------------------------------------------------------
 // ELF
 

@@ -7,10 +7,11 @@ import { runExampleImage } from '../../src/cli/commands/example-image.js';
 import { runDemo } from '../../src/cli/commands/demo.js';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { buildExampleApp, buildExampleFlash } from '../../src/image/examples/index.js';
-import { buildMcubootHeader, buildPartitionTable, elf2image, parseElf } from '../../src/image/index.js';
+import { buildPartitionTable, elf2image, parseElf } from '../../src/image/index.js';
 import { analyzeFlashMap } from '../../src/image/flash-map/index.js';
 import { esp32c3, esp32s3 } from '../../src/chips/index.js';
 import { tempDir } from './helpers.js';
+import { mcubootImage } from '../image/support/mcuboot.js';
 
 test('image info: app image, --verify, --json; corrupted image exits 1; junk exits 2', (t) => {
   const dir = tempDir(t);
@@ -76,15 +77,12 @@ test('image info on a partition table and on a merged file', (t) => {
 
 test('image info on an MCUboot image: whole, 0 and no findings; without its TLV area (unsigned), exit 1 with MCUBOOT_NO_TLV, text and JSON', (t) => {
   const dir = tempDir(t);
-  const header = buildMcubootHeader({ loadAddress: 0x42000000, headerSize: 0x20, protectedTlvSize: 0, imageSize: 0x100, flags: 0, version: { major: 2, minor: 1, revision: 0, build: 7 } });
-  const signed = new Uint8Array(0x20 + 0x100 + 0x28).fill(0x11);
-  signed.set(header);
-  signed.set([0x07, 0x69, 0x28, 0x00], 0x120); // TLV info: magic 0x6907, 0x28 bytes
+  const signed = mcubootImage(); // header 0x20, image 0x100, then its SHA256 TLV
   const good = join(dir, 'signed.bin');
   writeFileSync(good, signed);
   const ok = memoryIo();
   assert.equal(runImageInfo(good, {}, ok), 0, ok.stdout());
-  assert.match(ok.stdout(), /version 2\.1\.0\+7[\s\S]*no findings/i);
+  assert.match(ok.stdout(), /version 1\.2\.3\+4[\s\S]*no findings/i);
   const bad = join(dir, 'unsigned.bin');
   writeFileSync(bad, signed.subarray(0, 0x120));
   const text = memoryIo();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { buildMcubootHeader, isMcubootImage, mcubootFindings, parseMcubootHeader } from '../../src/image/mcuboot.js';
 import { mergeFlash } from '../../src/image/merge.js';
 import { ImageFormatError } from '../../src/image/errors.js';
+import { mcubootImage } from './support/mcuboot.js';
 
 test('MCUboot header: bytes, detection and errors', () => {
   const h = { loadAddress: 0x42000000, headerSize: 0x20, protectedTlvSize: 0, imageSize: 0x12340, flags: 0x10, version: { major: 1, minor: 2, revision: 3, build: 4 } };
@@ -17,27 +18,16 @@ test('MCUboot header: bytes, detection and errors', () => {
   assert.throws(() => parseMcubootHeader(bad), (e: unknown) => e instanceof ImageFormatError && e.code === 'MCUBOOT_BAD_MAGIC' && e.offset === 0);
 });
 
-/** An MCUboot image: header padded to `headerSize`, the image, then TLV areas given as [magic, total size]. */
-function mcubootImage(headerSize: number, imageSize: number, protectedTlvSize: number, tlvs: [number, number][]): Uint8Array {
-  const out = new Uint8Array(headerSize + imageSize + tlvs.reduce((n, [, size]) => n + size, 0)).fill(0x5a);
-  out.set(buildMcubootHeader({ loadAddress: 0, headerSize, protectedTlvSize, imageSize, flags: 0, version: { major: 1, minor: 0, revision: 0, build: 0 } }));
-  let at = headerSize + imageSize;
-  for (const [magic, size] of tlvs) {
-    out.set([magic & 0xff, magic >> 8, size & 0xff, size >> 8], at);
-    at += size;
-  }
-  return out;
-}
-
 test('mcubootFindings: an image cut short, no TLV area (or protected area) after it, a TLV area cut short; none for a whole image', () => {
   const codes = (b: Uint8Array) => mcubootFindings(b, parseMcubootHeader(b)).map((f) => f.code);
-  const whole = mcubootImage(0x20, 0x100, 0, [[0x6907, 0x28]]);
+  const whole = mcubootImage(); // header 0x20, image 0x100, a TLV area of 0x28 bytes holding the SHA256
   assert.deepEqual(codes(whole), []);
-  assert.deepEqual(codes(mcubootImage(0x20, 0x100, 0x10, [[0x6908, 0x10], [0x6907, 0x28]])), [], 'protected TLVs first, then the others');
+  assert.deepEqual(codes(mcubootImage({ protectedTlvs: [[0x50, new Uint8Array(4)]] })), [], 'protected TLVs first, then the others');
   assert.deepEqual(codes(whole.subarray(0, 0x100)), ['MCUBOOT_TRUNCATED'], 'the image itself cut short');
   assert.deepEqual(codes(whole.subarray(0, 0x130)), ['MCUBOOT_TRUNCATED'], 'the TLV area cut short');
-  assert.deepEqual(codes(mcubootImage(0x20, 0x100, 0, [])), ['MCUBOOT_NO_TLV'], 'unsigned: nothing after the image');
-  const noProtected = mcubootImage(0x20, 0x100, 0x10, [[0x6907, 0x28]]);
+  assert.deepEqual(codes(whole.subarray(0, 0x120)), ['MCUBOOT_NO_TLV'], 'unsigned: nothing after the image');
+  const noProtected = whole.slice();
+  noProtected[10] = 0x10; // the header counts 16 bytes of protected TLVs
   const f = mcubootFindings(noProtected, parseMcubootHeader(noProtected));
   assert.deepEqual(f.map((x) => [x.code, x.offset]), [['MCUBOOT_NO_TLV', 0x120]]);
   assert.match(f[0]!.message, /no protected TLV area \(magic 0x6908\) at 0x00000120, right after the image: 0x6907 is there/);

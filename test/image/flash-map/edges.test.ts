@@ -4,6 +4,7 @@ import { analyzeFlashMap, type FlashMapReport } from '../../../src/image/flash-m
 import { buildExampleApp, buildExampleBootloader, buildExampleFlash } from '../../../src/image/examples/index.js';
 import { esp32, esp32c3 } from '../../../src/chips/index.js';
 import { buildImage, buildMcubootHeader, buildOtadata, buildPartitionTable, mergeFlash } from '../../../src/image/index.js';
+import { mcubootImage } from '../support/mcuboot.js';
 import { expectedMappings } from './helpers.js';
 
 const codes = (r: FlashMapReport): string[] => r.findings.map((f) => f.code);
@@ -81,13 +82,8 @@ test('an MCUboot image in the app slot is recognised; the 2024 stub would fail w
 });
 
 test('an app image\'s own problems are findings of the map: an unsigned or cut-short MCUboot image, a segment where the chip has no RAM', () => {
-  const mcuboot = (tlv: boolean): Uint8Array => {
-    const header = buildMcubootHeader({ loadAddress: 0, headerSize: 0x20, protectedTlvSize: 0, imageSize: 0x1000, flags: 0, version: { major: 1, minor: 0, revision: 0, build: 0 } });
-    const out = new Uint8Array(0x20 + 0x1000 + (tlv ? 4 : 0)).fill(0x5a);
-    out.set(header);
-    if (tlv) out.set([0x07, 0x69, 0x04, 0x00], 0x1020); // an empty TLV area: magic 0x6907, 4 bytes in all
-    return out;
-  };
+  const signed = mcubootImage({ payload: new Uint8Array(0x1000).fill(0x5a) }); // header 0x20, image 0x1000, its SHA256 TLV
+  const mcuboot = (tlv: boolean): Uint8Array => (tlv ? signed : signed.subarray(0, 0x1020));
   const flash = (app: Uint8Array, factorySize = 0x100000) => mergeFlash([
     { offset: 0, data: bootloader },
     { offset: 0x8000, data: buildPartitionTable([{ label: 'nvs', type: 1, subtype: 2, offset: 0x9000, size: 0x6000 }, { label: 'factory', type: 0, subtype: 0, offset: 0x10000, size: factorySize }]) },

@@ -11,7 +11,7 @@ import { buildPartitionTable, elf2image, parseElf } from '../../src/image/index.
 import { analyzeFlashMap } from '../../src/image/flash-map/index.js';
 import { esp32c3, esp32s3 } from '../../src/chips/index.js';
 import { tempDir } from './helpers.js';
-import { mcubootImage } from '../image/support/mcuboot.js';
+import { mcubootImage, padToSlot } from '../image/support/mcuboot.js';
 
 test('image info: app image, --verify, --json; corrupted image exits 1; junk exits 2', (t) => {
   const dir = tempDir(t);
@@ -93,6 +93,48 @@ test('image info on an MCUboot image: whole, 0 and no findings; without its TLV 
   const parsed = JSON.parse(j.stdout()) as { kind: string; findings: { code: string; offset: number }[] };
   assert.equal(parsed.kind, 'mcuboot');
   assert.deepEqual(parsed.findings.map((f) => [f.code, f.offset]), [['MCUBOOT_NO_TLV', 0x120]]);
+});
+
+test('image info on an MCUboot image lists its TLVs and trailer; --verify checks the hash: a payload byte changed after signing exits 1 with MCUBOOT_HASH_MISMATCH', (t) => {
+  const dir = tempDir(t);
+  const image = padToSlot(mcubootImage({ protectedTlvs: [[0x50, Uint8Array.of(3, 0, 2, 1)]], tlvs: [[0x01, new Uint8Array(32).fill(0xab)], [0x24, new Uint8Array(64)]] }), 0x1000, { confirm: true });
+  const file = join(dir, 'app.bin');
+  writeFileSync(file, image);
+  const info = memoryIo();
+  assert.equal(runImageInfo(file, {}, info), 0, info.stdout());
+  const out = info.stdout();
+  assert.match(out, /hash +SHA256 \(not verified; use --verify\)/);
+  assert.match(out, /signature +Ed25519 \(not verified: no key given\)/);
+  assert.match(out, /protected area at 0x00000120, 12 bytes \(covered by the image hash\):\n +0x00000124 +0x0050 SEC_CNT +4 B +security counter 16908291 \(0x01020003\)/);
+  assert.match(out, /0x0010 SHA256 +32 B +[0-9a-f]{64}\n +0x[0-9a-f]{8} +0x0001 KEYHASH +32 B +(ab){32}\n +0x[0-9a-f]{8} +0x0024 ED25519 +64 B +Ed25519 signature/);
+  assert.match(out, /padded to a slot: boot magic at 0x00000ff0, max alignment 8[\s\S]*image_ok 0x01 set \(confirmed/);
+  const verified = memoryIo();
+  assert.equal(runImageInfo(file, { verify: true }, verified), 0, verified.stdout());
+  assert.match(verified.stdout(), /hash +SHA256 valid over the header, image and protected TLVs \(bytes 0\.\.0x0000012c\)/);
+
+  const corrupt = image.slice();
+  corrupt[0x80] ^= 0x01;
+  writeFileSync(file, corrupt);
+  const quick = memoryIo();
+  assert.equal(runImageInfo(file, {}, quick), 0, 'info alone does not hash');
+  const text = memoryIo();
+  assert.equal(runImageInfo(file, { verify: true }, text), 1);
+  assert.match(text.stdout(), /SHA256 MISMATCH[\s\S]*MCUBOOT_HASH_MISMATCH/);
+  const j = memoryIo();
+  assert.equal(runImageInfo(file, { verify: true, json: true }, j), 1);
+  const parsed = JSON.parse(j.stdout()) as {
+    tlvs: { name: string; protected: boolean; value: string }[]; hashChecks: { algorithm: string; valid: boolean; stored: string }[];
+    signatures: { kind: string; verified: boolean }[]; trailer: { maxAlign: number; imageOk: { state: string } }; findings: { code: string }[];
+  };
+  assert.deepEqual(parsed.tlvs.map((x) => [x.name, x.protected]), [['SEC_CNT', true], ['SHA256', false], ['KEYHASH', false], ['ED25519', false]]);
+  assert.equal(parsed.tlvs[0]!.value, '03000201');
+  assert.deepEqual(parsed.hashChecks.map((c) => [c.algorithm, c.valid, c.stored]), [['SHA256', false, parsed.tlvs[1]!.value]]);
+  assert.deepEqual(parsed.signatures.map((x) => [x.kind, x.verified]), [['Ed25519', false]]);
+  assert.deepEqual([parsed.trailer.maxAlign, parsed.trailer.imageOk.state], [8, 'set']);
+  assert.deepEqual(parsed.findings.map((f) => f.code), ['MCUBOOT_HASH_MISMATCH']);
+  const plain = memoryIo();
+  assert.equal(runImageInfo(file, { json: true }, plain), 0);
+  assert.equal((JSON.parse(plain.stdout()) as { hashChecks: unknown }).hashChecks, null);
 });
 
 test('example-image writes the layout bytes; unknown layout exits 2', (t) => {

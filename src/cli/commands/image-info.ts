@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CHIP_NAMES } from '../../chips/index.js';
 import {
-  describeChipId, describeSpiSpeed, findSimpleBootSegments, formatChipRevision, hasPartitionMagic, isElfFile, isImageFormatError, maxChipRevisionSet, isMcubootImage, mcubootFindings, parseImage, parseMcubootHeader, parsePartitionTable,
-  toHex, type EspImage, type Finding, type McubootHeader, type PartitionTable, type SimpleBootLayout,
+  describeChipId, describeSpiSpeed, findSimpleBootSegments, formatChipRevision, hasPartitionMagic, isElfFile, isImageFormatError, maxChipRevisionSet, isMcubootImage, parseImage, parseMcubootImage, parsePartitionTable,
+  toHex, type EspImage, type Finding, type McubootImage, type PartitionTable, type SimpleBootLayout,
 } from '../../image/index.js';
 import { chipOption, exitTwoOnUsageErrors, imageCommand, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
@@ -14,6 +14,7 @@ import { formatSize, hex32 } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle, type Style } from '../output/style.js';
 import { renderPartitionTable, renderSegmentTable, renderSimpleBootTable } from '../output/image-tables.js';
+import { renderMcuboot } from '../output/mcuboot-text.js';
 
 export interface ImageInfoOptions {
   readonly chip?: string;
@@ -24,7 +25,7 @@ export interface ImageInfoOptions {
 type Described =
   | { readonly kind: 'esp-image'; readonly image: EspImage; readonly trailing: number; readonly simpleBoot?: SimpleBootLayout }
   | { readonly kind: 'partition-table'; readonly table: PartitionTable }
-  | { readonly kind: 'mcuboot'; readonly header: McubootHeader; readonly findings: readonly Finding[] };
+  | { readonly kind: 'mcuboot'; readonly image: McubootImage; readonly length: number };
 
 function describe(bytes: Uint8Array, chip: ChipDescriptor | undefined, verify: boolean): Described {
   if (bytes.length === 0) throw new CliInputError('INPUT_EMPTY', 'the file is empty');
@@ -37,10 +38,7 @@ function describe(bytes: Uint8Array, chip: ChipDescriptor | undefined, verify: b
       return { kind: 'esp-image', image, trailing: bytes.length - image.length };
     }
     if (hasPartitionMagic(bytes)) return { kind: 'partition-table', table: parsePartitionTable(bytes.subarray(0, 0x1000)) };
-    if (isMcubootImage(bytes)) {
-      const header = parseMcubootHeader(bytes);
-      return { kind: 'mcuboot', header, findings: mcubootFindings(bytes, header) };
-    }
+    if (isMcubootImage(bytes)) return { kind: 'mcuboot', image: parseMcubootImage(bytes, { verify }), length: bytes.length };
   } catch (err) {
     if (isImageFormatError(err)) throw new CliInputError(err.code, `not a readable image: ${err.message}`);
     throw err;
@@ -52,7 +50,7 @@ function describe(bytes: Uint8Array, chip: ChipDescriptor | undefined, verify: b
 }
 
 function findingsOf(d: Described): readonly Finding[] {
-  return d.kind === 'esp-image' ? [...(d.image.findings ?? []), ...(d.simpleBoot?.findings ?? [])] : d.kind === 'partition-table' ? d.table.findings : d.findings;
+  return d.kind === 'esp-image' ? [...(d.image.findings ?? []), ...(d.simpleBoot?.findings ?? [])] : d.kind === 'partition-table' ? d.table.findings : d.image.findings;
 }
 
 /** JSON on one line, with byte arrays as hex strings. */
@@ -120,11 +118,15 @@ function renderTableInfo(t: PartitionTable, st: Style, name: string, columns: nu
     `  MD5: ${t.md5?.present ? (t.md5.valid ? st.green('valid') : st.red('INVALID')) : 'none'}\n\n${st.bold('Findings')}\n${renderFindings(t.findings, st, columns)}\n${summaryLine(t.findings)}\n`;
 }
 
-function renderMcuboot(h: McubootHeader, findings: readonly Finding[], st: Style, name: string, columns: number): string {
-  return `${st.bold('espalgo image info')} ${name} ${st.dim('(MCUboot image)')}\n\n` +
-    `  version ${h.version.major}.${h.version.minor}.${h.version.revision}+${h.version.build}\n  load address ${hex32(h.loadAddress)}\n` +
-    `  header ${h.headerSize} bytes, protected TLVs ${h.protectedTlvSize} bytes, image ${formatSize(h.imageSize)}, flags ${hex32(h.flags)}\n` +
-    `\n${st.bold('Findings')}\n${renderFindings(findings, st, columns)}\n${summaryLine(findings)}\n`;
+/**
+ * The JSON of an MCUboot image: `mcuboot` (the header), `tlvs`, `hashChecks` (null without
+ * --verify), `signatures` (never verified: `verified: false`), `trailer`, `findings`.
+ */
+function mcubootJson(m: McubootImage): Record<string, unknown> {
+  return {
+    mcuboot: m.header, tlvs: m.tlvs, tlvEnd: m.tlvEnd, hashChecks: m.hashChecks,
+    signatures: m.signatures.map((s) => ({ ...s, verified: false })), trailer: m.trailer, findings: m.findings,
+  };
 }
 
 export function runImageInfo(file: string, o: ImageInfoOptions, io: CliIo = processIo()): number {
@@ -134,13 +136,13 @@ export function runImageInfo(file: string, o: ImageInfoOptions, io: CliIo = proc
     const d = describe(bytes, chip, o.verify === true);
     const name = basename(file);
     if (o.json) {
-      const body = d.kind === 'esp-image' ? { image: d.image, trailingBytes: d.trailing, ...(d.simpleBoot ? { simpleBoot: simpleBootJson(d.simpleBoot) } : {}) } : d.kind === 'partition-table' ? { table: d.table } : { mcuboot: d.header, findings: d.findings };
+      const body = d.kind === 'esp-image' ? { image: d.image, trailingBytes: d.trailing, ...(d.simpleBoot ? { simpleBoot: simpleBootJson(d.simpleBoot) } : {}) } : d.kind === 'partition-table' ? { table: d.table } : mcubootJson(d.image);
       // The chip descriptor is reference data, not a fact about the file: name it only.
       const replacer = d.kind === 'esp-image' ? { image: { ...d.image, chip: d.image.chip?.name ?? null } } : {};
       io.out(toJson({ ok: true, file: name, kind: d.kind, ...body, ...replacer }) + '\n');
     } else {
       const st = makeStyle(io.color);
-      io.out(d.kind === 'esp-image' ? renderImage(d, st, name, io.columns) : d.kind === 'partition-table' ? renderTableInfo(d.table, st, name, io.columns) : renderMcuboot(d.header, d.findings, st, name, io.columns));
+      io.out(d.kind === 'esp-image' ? renderImage(d, st, name, io.columns) : d.kind === 'partition-table' ? renderTableInfo(d.table, st, name, io.columns) : renderMcuboot(d.image, d.length, st, name, io.columns));
     }
     return findingsOf(d).some((f) => f.severity === 'error') ? EXIT_PROBLEM : EXIT_OK;
   }, o.json === true);
@@ -149,7 +151,9 @@ export function runImageInfo(file: string, o: ImageInfoOptions, io: CliIo = proc
 const HELP = `
 Reads one ESP app or bootloader image (magic 0xE9), a partition table binary (AA 50 …) or an
 MCUboot image and prints its header, segments (with what each load address is: DROM, IROM, DRAM,
-IRAM, RTC, padding), checksum, SHA-256, app/bootloader descriptor and findings.
+IRAM, RTC, padding), checksum, SHA-256, app/bootloader descriptor and findings. For an MCUboot
+image: its TLVs, the hash TLV (checked with --verify), the signature kind (not verified: no key)
+and the trailer of a slot padded by imgtool --pad (image_ok, copy_done, swap info).
 
 Exit codes: 0 fine, 1 a problem found (e.g. --verify finds a bad checksum), 2 bad input.
 
@@ -158,6 +162,7 @@ Examples:
   $ espalgo image info build/app.bin --verify
   $ espalgo image info build/bootloader/bootloader.bin --chip esp32s3 --json
   $ espalgo image info build/partition_table/partition-table.bin
+  $ espalgo image info zephyr.signed.bin --verify
 For a merged firmware.bin or a flash dump, use: espalgo flash-map FILE
 `;
 
@@ -167,7 +172,7 @@ export function registerImageInfo(program: Command): void {
     .description('show what an ESP image, partition table or MCUboot image contains')
     .argument('<file>', 'image file')
     .option('--chip <chip>', `classify segments for this chip (${CHIP_NAMES.join(', ')}); default: the header's chip id`)
-    .option('--verify', 'check the checksum and SHA-256 (reads the whole image)')
+    .option('--verify', 'check the checksum and SHA-256, or an MCUboot image\'s hash TLV (reads the whole image)')
     .option('--json', 'print the facts as JSON')
     .addHelpText('after', HELP)
     .action((file: string, opts: ImageInfoOptions) => {

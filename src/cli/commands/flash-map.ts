@@ -156,7 +156,8 @@ What you get:
   openocd-esp32 #366) and what would stop the chip booting (bootloader misplaced or running into
   the table, with a signed bootloader's Secure Boot signature counted; overlapping partitions; an
   app larger than its partition or built for another chip; with --verify, wrong checksums and
-  SHA-256). Every finding code is listed in docs/cli-image.md.
+  SHA-256, and MCUboot apps whose hash TLV does not match). Every finding code is listed in
+  docs/cli-image.md.
 
 Live (--target): the flash is read through espalgo's flasher stub (ESP32-C3) from 0x0 to the end of
   the last app image (at least 1 MiB, at most 8 MiB), the firmware keeps running, and the chip's own
@@ -189,7 +190,7 @@ export function registerFlashMap(program: Command): void {
     .option('--app-offset <offset>', 'flash offset of the app to analyse, like OpenOCD\'s esp appimage_offset', numberOption('--app-offset'))
     .option('--base-offset <offset>', 'flash offset of file byte 0 (default: inferred)', numberOption('--base-offset'))
     .option('--flash-size <size>', 'flash size, e.g. 4M, 32MiB, 0x2000000 (default: bootloader header)', numberOption('--flash-size'))
-    .option('--verify', 'also check image checksums and SHA-256 (reads every image byte)')
+    .option('--verify', 'also check image checksums and SHA-256, and MCUboot hash TLVs (reads every image byte)')
     .option('--scan-all-tables', 'probe every 4 KiB boundary for tables, also inside partitions (default: skip them)')
     .option('--fail-on <severity>', 'exit 1 on findings of this severity or worse: error (default) or warning')
     .option('--json', 'print the report as JSON')

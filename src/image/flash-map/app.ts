@@ -1,7 +1,7 @@
 /** Look at one app slot: what is stored there and which of its segments the cache maps from flash. */
 import type { ChipDescriptor } from '../../chips/types.js';
 import { hex32 } from '../../chips/index.js';
-import { decodeMcubootLoadHeader, mcubootFindings } from '../mcuboot.js';
+import { decodeMcubootLoadHeader } from '../mcuboot.js';
 import type { SimpleBootLayout } from '../simple-boot.js';
 import type { EspImage, Finding, PartitionEntry } from '../types.js';
 import { decodeImage, decodeMcuboot, imageVerification, FlashMapDecodeError, IMAGE_MAGIC, MCUBOOT_MAGIC } from './codec.js';
@@ -101,11 +101,13 @@ export function analyzeApp(
     let note = `MCUboot image; ${source}`;
     let imageFindings: Finding[] = [];
     try {
-      const h = decodeMcuboot(view);
-      note = `MCUboot image v${h.version.major}.${h.version.minor}.${h.version.revision}+${h.version.build}, header ${h.headerSize} bytes, ${h.imageSize} bytes of image; ${source}`;
       // Bytes past the partition or past the file are not the image's: say which ended it.
       const holder = e && at + e.size <= bytes.length ? `partition "${e.label}"` : `the file after ${hex32(slot.flashOffset)}`;
-      imageFindings = mcubootFindings(view, h, holder);
+      // With verify, the image hash too: a damaged MCUboot app is named as a wrong checksum is.
+      const m = decodeMcuboot(view, verify, holder);
+      const h = m.header;
+      note = `MCUboot image v${h.version.major}.${h.version.minor}.${h.version.revision}+${h.version.build}, header ${h.headerSize} bytes, ${h.imageSize} bytes of image; ${source}`;
+      imageFindings = [...m.findings];
     } catch {
       // keep the generic note
     }

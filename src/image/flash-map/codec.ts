@@ -1,6 +1,6 @@
 /**
  * The decoders the flash-map analysis uses, behind one narrow interface over the core codecs:
- * image header and segment walk, partition table, boot selection, MCUboot header. Structure
+ * image header and segment walk, partition table, boot selection, MCUboot image. Structure
  * only — no segment data is touched unless verification is asked for — so the analysis stays
  * fast on a 32 MiB file. Core errors become FlashMapDecodeError (same code and message).
  */
@@ -9,10 +9,10 @@ import { hasAppDescriptor, parseAppDescriptor } from '../app-desc.js';
 import { ImageFormatError } from '../errors.js';
 import { flashSizeFromCode, spiModeName as coreSpiModeName } from '../image-header.js';
 import { parseImage } from '../image.js';
-import { parseMcubootHeader, MCUBOOT_MAGIC } from '../mcuboot.js';
+import { parseMcubootImage, MCUBOOT_MAGIC } from '../mcuboot.js';
 import { selectBootApp } from '../otadata.js';
 import { parsePartitionTable } from '../partition-table.js';
-import type { BootSelection, EspImage, McubootHeader, PartitionTable } from '../types.js';
+import type { BootSelection, EspImage, McubootImage, PartitionTable } from '../types.js';
 import type { ImageVerification } from './types.js';
 
 export { flashSizeFromCode, MCUBOOT_MAGIC };
@@ -71,6 +71,7 @@ export function chooseBootApp(table: PartitionTable, otadata?: Uint8Array): Boot
   return wrap(() => selectBootApp(table, otadata));
 }
 
-export function decodeMcuboot(bytes: Uint8Array): McubootHeader {
-  return wrap(() => parseMcubootHeader(bytes));
+/** An MCUboot image's header, TLVs and findings; with `verify`, its hash checked too. `holder` names what `bytes` are. */
+export function decodeMcuboot(bytes: Uint8Array, verify: boolean, holder: string): McubootImage {
+  return wrap(() => parseMcubootImage(bytes, { verify, holder }));
 }

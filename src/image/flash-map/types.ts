@@ -28,7 +28,7 @@ export interface AnalyzeFlashMapOptions {
   readonly appOffset?: number;
   /** Flash size in bytes; default: from the bootloader header. */
   readonly flashSize?: number;
-  /** Also verify checksums and SHA-256 of the images (reads every image byte; slower). */
+  /** Also verify checksums and SHA-256 of the images, and the hash TLV of MCUboot apps (reads every image byte; slower). */
   readonly verify?: boolean;
   /**
    * Probe every 4 KiB boundary for partition tables, also inside the partitions of the table
@@ -195,8 +195,9 @@ export interface AppInfo {
   readonly verification: ImageVerification | null;
   /**
    * What the image's own checks find (those of `image info`): segment alignment and load
-   * addresses of an ESP image, the header and TLV area of an MCUboot image. Checksum and
-   * SHA-256 are in `verification`.
+   * addresses of an ESP image, the header and TLV areas of an MCUboot image and, when
+   * verification was asked for, its hash (MCUBOOT_HASH_MISMATCH). An ESP image's checksum and
+   * SHA-256 are in `verification`, which stays null for an MCUboot image.
    */
   readonly imageFindings: readonly Finding[];
 }

@@ -106,6 +106,23 @@ test('an app image\'s own problems are findings of the map: an unsigned or cut-s
   assert.match(stray.findings.find((f) => f.code === 'IMAGE_SEGMENT_LOAD_ADDRESS')!.message, /^the image at 0x00010000 \("factory"\): segment 0 loads at 0x3fd00000/);
 });
 
+test('flash-map --verify names an MCUboot app changed after signing (its hash TLV does not match); without --verify it reads no image data', () => {
+  const app = mcubootImage({ payload: new Uint8Array(0x1000).fill(0x5a) });
+  app[0x800] ^= 1;
+  const file = mergeFlash([{ offset: 0, data: bootloader }, { offset: 0x8000, data: table }, { offset: 0x10000, data: app }]);
+  const verified = analyzeFlashMap(file, { verify: true });
+  const f = verified.findings.find((x) => x.code === 'MCUBOOT_HASH_MISMATCH');
+  assert.equal(f?.severity, 'error');
+  assert.equal(f?.flashOffset, 0x11024);
+  assert.match(f?.message ?? '', /^the image at 0x00010000 \("factory"\): the SHA256 TLV at 0x00001024 does not match the header, image and protected TLVs/);
+  assert.deepEqual(verified.bootApp?.imageFindings.map((x) => x.code), ['MCUBOOT_HASH_MISMATCH']);
+  assert.equal(verified.bootApp?.verification, null, 'checksum/SHA-256 verdicts are for ESP images');
+  assert.deepEqual(analyzeFlashMap(file).findings.filter((x) => x.code.startsWith('MCUBOOT')), []);
+  app[0x800] ^= 1;
+  const intact = analyzeFlashMap(mergeFlash([{ offset: 0, data: bootloader }, { offset: 0x8000, data: table }, { offset: 0x10000, data: app }]), { verify: true });
+  assert.deepEqual(intact.findings.filter((x) => x.code.startsWith('MCUBOOT')), []);
+});
+
 test('an MCUboot app\'s mappings come from its Espressif load header, as the probe reads them', () => {
   const app = new Uint8Array(0x30000).fill(0xff);
   app.set(buildMcubootHeader({ loadAddress: 0, headerSize: 0x20, protectedTlvSize: 0, imageSize: 0x2ffc0, flags: 0, version: { major: 1, minor: 0, revision: 0, build: 0 } }));

@@ -42,7 +42,7 @@ export {
   buildOtadata, selectBootApp, type OtadataSpec,
 } from './otadata.js';
 export {
-  MCUBOOT_MAGIC, MCUBOOT_HEADER_SIZE, MCUBOOT_ESP_LOAD_HEADER_MAGIC, isMcubootImage, mcubootFindings, parseMcubootHeader, parseMcubootImage, buildMcubootHeader,
+  MCUBOOT_MAGIC, MCUBOOT_HEADER_SIZE, MCUBOOT_ESP_LOAD_HEADER_MAGIC, MCUBOOT_F_ENCRYPTED, isMcubootImage, mcubootFindings, parseMcubootHeader, parseMcubootImage, buildMcubootHeader,
   decodeMcubootLoadHeader, type ParseMcubootImageOptions,
 } from './mcuboot.js';
 export {

@@ -15,6 +15,9 @@ export { MCUBOOT_TLV_INFO_MAGIC, MCUBOOT_TLV_PROT_INFO_MAGIC, mcubootTlvAreas } 
 
 export const MCUBOOT_MAGIC = 0x96f3b83d;
 export const MCUBOOT_HEADER_SIZE = 32;
+/** Header flags IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256: the image after the header is encrypted. */
+export const MCUBOOT_F_ENCRYPTED = 0x0000000c;
+
 /** Espressif's load header in an MCUboot image, at +0x20: where IROM and DROM are and map. */
 export const MCUBOOT_ESP_LOAD_HEADER_MAGIC = 0xace637d3;
 
@@ -103,7 +106,12 @@ export interface ParseMcubootImageOptions {
 export function parseMcubootImage(bytes: Uint8Array, options: ParseMcubootImageOptions = {}): McubootImage {
   const header = parseMcubootHeader(bytes);
   const w = walk(bytes, header, options.holder ?? 'the file');
-  const hashChecks = options.verify && w.end !== null ? checkMcubootHash(bytes, header, w.tlvs) : null;
+  // imgtool hashes an encrypted image before encrypting it, and MCUboot decrypts as it hashes: without the key there is nothing to compare.
+  const encrypted = (header.flags & MCUBOOT_F_ENCRYPTED) !== 0;
+  const hashChecks = options.verify && w.end !== null && !encrypted ? checkMcubootHash(bytes, header, w.tlvs) : null;
+  const notChecked: Finding[] = options.verify && encrypted
+    ? [{ severity: 'info', code: 'MCUBOOT_HASH_ENCRYPTED', message: `the image is encrypted (flags ${h32(header.flags)}): its hash TLV covers the plaintext, so it is not checked`, offset: 16 }]
+    : [];
   return {
     header,
     tlvs: w.tlvs,
@@ -111,7 +119,7 @@ export function parseMcubootImage(bytes: Uint8Array, options: ParseMcubootImageO
     hashChecks,
     signatures: mcubootSignatures(w.tlvs),
     trailer: w.end === null ? null : readMcubootTrailer(bytes, w.end),
-    findings: [...w.findings, ...mcubootHashFindings(hashChecks ?? [])],
+    findings: [...w.findings, ...mcubootHashFindings(hashChecks ?? []), ...notChecked],
   };
 }
 

@@ -111,3 +111,14 @@ test('the trailer of an image padded to its slot: max alignment 8/16/32 from the
   assert.deepEqual([parseMcubootImage(other).trailer!.magic, parseMcubootImage(other).trailer!.maxAlign], ['none', null]);
   assert.equal(parseMcubootImage(padToSlot(img, 0x1000)).findings.length, 0);
 });
+
+test('verify: an encrypted image (flag 0x04 or 0x08) is not hashed: its hash TLV covers the plaintext; an info finding says so', () => {
+  for (const flag of [0x04, 0x08]) {
+    const img = mcubootImage();
+    img[16] = flag;
+    const m = parseMcubootImage(img, { verify: true });
+    assert.equal(m.hashChecks, null);
+    assert.deepEqual(m.findings.map((f) => [f.code, f.severity]), [['MCUBOOT_HASH_ENCRYPTED', 'info']]);
+    assert.deepEqual(codes(parseMcubootImage(img)), [], 'nothing said without verify');
+  }
+});

@@ -1,5 +1,5 @@
 /** `image info` on an MCUboot image, as text: header, TLVs, hash, signatures, trailer, findings. */
-import { isMcubootHashTlv, readU32, toHex, type McubootImage, type McubootTlv, type McubootTrailer, type McubootTrailerFlag } from '../../image/index.js';
+import { isMcubootHashTlv, MCUBOOT_F_ENCRYPTED, readU32, toHex, type McubootImage, type McubootTlv, type McubootTrailer, type McubootTrailerFlag } from '../../image/index.js';
 import { renderFindings, summaryLine } from './findings-text.js';
 import { formatSize, hex32 } from './format.js';
 import type { Style } from './style.js';
@@ -39,6 +39,7 @@ function tlvLines(img: McubootImage, st: Style): string {
 function hashLine(img: McubootImage, st: Style): string {
   const hashes = img.tlvs.filter((t) => isMcubootHashTlv(t.type));
   if (hashes.length === 0) return img.tlvs.some((t) => t.name === 'SIG_PURE') ? 'none (a pure signature covers the image instead)' : st.red('none');
+  if (img.hashChecks === null && (img.header.flags & MCUBOOT_F_ENCRYPTED) !== 0) return `${hashes.map((t) => t.name).join(', ')} ${st.dim('(not checked: the image is encrypted and its hash covers the plaintext)')}`;
   if (img.hashChecks === null) return `${hashes.map((t) => t.name).join(', ')} ${st.dim('(not verified; use --verify)')}`;
   if (img.hashChecks.length === 0) return `${hashes.map((t) => t.name).join(', ')} ${st.dim('(not checked: malformed)')}`;
   return img.hashChecks

@@ -14,7 +14,7 @@
 import { ImageFormatError } from './errors.js';
 import { buildImage } from './image-build.js';
 import { MAX_SEGMENTS, SEGMENT_HEADER_SIZE } from './image-header.js';
-import { writeU32 } from './bytes.js';
+import { concatBytes, writeU32 } from './bytes.js';
 import { simpleBootPaddingLength } from './simple-boot.js';
 import type { ElfLoadablePiece } from './elf2image.js';
 import type { BuildImageSpec } from './types.js';
@@ -54,11 +54,5 @@ export function buildRamOnlyHeaderImage(
     parts.push(out);
     pos += out.length;
   }
-  const file = new Uint8Array(pos);
-  let at = 0;
-  for (const part of parts) {
-    file.set(part, at);
-    at += part.length;
-  }
-  return file;
+  return concatBytes(parts);
 }

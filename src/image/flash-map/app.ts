@@ -3,7 +3,7 @@ import type { ChipDescriptor } from '../../chips/types.js';
 import { hex32 } from '../../chips/index.js';
 import { decodeMcubootLoadHeader } from '../mcuboot.js';
 import type { SimpleBootLayout } from '../simple-boot.js';
-import type { EspImage, Finding, PartitionEntry } from '../types.js';
+import type { AppDescriptor, EspImage, Finding, PartitionEntry } from '../types.js';
 import { decodeImage, decodeMcuboot, imageVerification, FlashMapDecodeError, IMAGE_MAGIC, MCUBOOT_MAGIC } from './codec.js';
 import type { AppInfo, SegmentMapping, SegmentRow } from './types.js';
 
@@ -35,6 +35,16 @@ function segmentRows(image: EspImage, flashOffset: number): SegmentRow[] {
   }));
 }
 
+/** An app descriptor as the report gives it. */
+function appDescInfo(d: AppDescriptor | undefined): AppInfo['appDesc'] {
+  return d ? { projectName: d.projectName, version: d.version, idfVer: d.idfVer, date: d.date, time: d.time, secureVersion: d.secureVersion, mmuPageSize: d.mmuPageSize ?? null } : null;
+}
+
+/** An ESP image's own findings but its checksum and SHA-256 verdicts, which are in `verification`. */
+function structureFindings(image: EspImage): Finding[] {
+  return (image.findings ?? []).filter((f) => f.code !== 'IMAGE_CHECKSUM' && f.code !== 'IMAGE_HASH');
+}
+
 /**
  * A Simple Boot app (esptool elf2image --ram-only-header) at the chip's bootloader offset, as an
  * app: the ROM loads the RAM segments its header counts, the app maps the flash segments that
@@ -46,7 +56,6 @@ export function simpleBootAppInfo(image: EspImage, layout: SimpleBootLayout, fla
     { segment: n + 2 * i, kind: 'padding', flashOffset: (flashOffset + s.paddingOffset + 8) >>> 0, loadAddress: 0, size: s.paddingLength },
     { segment: n + 2 * i + 1, kind: s.kind, flashOffset: (flashOffset + s.dataOffset) >>> 0, loadAddress: s.loadAddress >>> 0, size: s.length },
   ]);
-  const d = layout.appDesc;
   return {
     label: null, subtypeName: null, flashOffset, partitionSize: null, booting: true, firstInTable: false,
     format: 'simple-boot',
@@ -54,13 +63,11 @@ export function simpleBootAppInfo(image: EspImage, layout: SimpleBootLayout, fla
     chipId: image.header.chipId,
     entry: image.header.entry,
     imageLength: layout.end,
-    appDesc: d
-      ? { projectName: d.projectName, version: d.version, idfVer: d.idfVer, date: d.date, time: d.time, secureVersion: d.secureVersion, mmuPageSize: d.mmuPageSize ?? null }
-      : null,
+    appDesc: appDescInfo(layout.appDesc),
     mappings: layout.segments.map((s, i) => ({ segment: n + 2 * i + 1, kind: s.kind, flashOffset: (flashOffset + s.dataOffset) >>> 0, vaddr: s.loadAddress >>> 0, size: s.length })),
     segments: [...segmentRows(image, flashOffset), ...hidden],
     verification: verify ? imageVerification(image) : null,
-    imageFindings: [...(image.findings ?? []).filter((f) => f.code !== 'IMAGE_CHECKSUM' && f.code !== 'IMAGE_HASH'), ...layout.findings],
+    imageFindings: [...structureFindings(image), ...layout.findings],
   };
 }
 
@@ -136,14 +143,11 @@ export function analyzeApp(
       chipId: image.header.chipId,
       entry: image.header.entry,
       imageLength: image.length,
-      appDesc: d
-        ? { projectName: d.projectName, version: d.version, idfVer: d.idfVer, date: d.date, time: d.time, secureVersion: d.secureVersion, mmuPageSize: d.mmuPageSize ?? null }
-        : null,
+      appDesc: appDescInfo(d),
       mappings: mappingsOf(image, slot.flashOffset),
       segments: segmentRows(image, slot.flashOffset),
       verification: verify ? imageVerification(image) : null,
-      // The checksum and SHA-256 verdicts are in `verification`.
-      imageFindings: (image.findings ?? []).filter((f) => f.code !== 'IMAGE_CHECKSUM' && f.code !== 'IMAGE_HASH'),
+      imageFindings: structureFindings(image),
     },
     image,
   };

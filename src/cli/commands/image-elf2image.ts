@@ -93,8 +93,8 @@ function revisionRange(min: number, max: number): string {
   return `; chip revision ${formatChipRevision(min)} to ${formatChipRevision(max)}`;
 }
 
-/** The hidden flash segments of a Simple Boot image as JSON rows (the same fields image info gives). */
-export function simpleBootJson(layout: SimpleBootLayout | undefined): object[] {
+/** The hidden flash segments of a Simple Boot image as JSON rows: the fields image info gives, addresses as hex strings like elf2image's segment rows. */
+function hiddenSegmentsJson(layout: SimpleBootLayout | undefined): object[] {
   return (layout?.segments ?? []).map((s) => ({
     kind: s.kind, loadAddress: hex32(s.loadAddress), fileOffset: hex32(s.dataOffset), flashOffset: hex32(s.flashOffset), size: s.length, aligned: s.aligned,
   }));
@@ -145,7 +145,7 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
         elfSha256InAppDesc: elfSha256Written,
         chipRevision: { minFull: image.header.minChipRevFull, maxFull: image.header.maxChipRevFull, limitsMax: maxChipRevisionSet(image.header.maxChipRevFull) },
         segments: image.segments.map((s) => ({ index: s.index, kind: s.kind === 'flash' ? s.flashRole ?? 'flash' : s.kind, loadAddress: hex32(s.loadAddress), fileOffset: hex32(s.dataOffset), size: s.length })),
-        ...(ramOnly ? { ramOnlyHeader: true, simpleBootFlashSegments: simpleBootJson(hidden) } : {}),
+        ...(ramOnly ? { ramOnlyHeader: true, simpleBootFlashSegments: hiddenSegmentsJson(hidden) } : {}),
       }) + '\n');
       return EXIT_OK;
     }

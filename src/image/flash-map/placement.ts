@@ -77,6 +77,14 @@ export function inferPlacement(
     for (const off of offsets) {
       const img = tryDecode(bytes, off - base, opts.chip);
       if (img && !looksLikeApp(img)) {
+        const chip = opts.chip ?? chipByImageId(img.header.chipId);
+        const simpleBoot = chip?.bootloaderOffset === off ? simpleBootAt(bytes, off - base, img, chip) : undefined;
+        if (simpleBoot) {
+          return {
+            placement: { kind: 'given', baseOffset: base, decidedBy: `given: file byte 0 is flash ${hex32(base)}; a Simple Boot app for the ${chip!.displayName} at ${hex32(off)}` },
+            bootloaderFileOffset: null, bootloader: null, headerChip: chip ?? null, app: null, simpleBoot,
+          };
+        }
         return {
           placement: { kind: 'given', baseOffset: base, decidedBy: `given: file byte 0 is flash ${hex32(base)}` },
           bootloaderFileOffset: off - base, bootloader: img, headerChip: chipByImageId(img.header.chipId) ?? null, app: null,

@@ -78,6 +78,28 @@ test('ESP32: a dump from 0x0 with a Simple Boot app at 0x1000; mappings at the f
   assert.deepEqual(alone.bootApp?.mappings.map((m) => m.flashOffset), r.bootApp?.mappings.map((m) => m.flashOffset));
 });
 
+test('with the base offset given (a live read, --base-offset) a Simple Boot app is still recognised, not taken for a bootloader', () => {
+  const flash = new Uint8Array(0x100000).fill(0xff);
+  flash.set(demo(), 0);
+  const r = analyzeFlashMap(flash, { baseOffset: 0, chip: 'esp32c3' });
+  assert.equal(r.placement.kind, 'given');
+  assert.match(r.placement.decidedBy, /a Simple Boot app for the ESP32-C3 at 0x00000000/);
+  assert.equal(r.bootloader, null);
+  assert.equal(r.bootApp?.format, 'simple-boot');
+  assert.deepEqual(r.bootApp?.mappings.map((m) => [m.kind, m.flashOffset, m.vaddr]), [['irom', 0x10020, 0x42000020], ['drom', 0x20020, 0x3c010020]]);
+  const codes = r.findings.map((f) => f.code);
+  assert.ok(!codes.includes('NO_PARTITION_TABLE'), codes.join());
+  assert.ok(codes.includes('STUB_SIMPLE_BOOT'), codes.join());
+  // The ESP32's at 0x1000 of a dump given as starting at 0x0, the chip from its header.
+  const elf = parseElf(writeTestElf({ machine: 94, entry: 0x400d0040, segments: [
+    { vaddr: 0x400d0020, data: filled(0x120, 2), flags: 5 },
+    { vaddr: 0x3ffb0000, data: filled(0x40, 3), flags: 6 },
+  ] }));
+  const dump = new Uint8Array(0x20000).fill(0xff);
+  dump.set(elf2image(elf, esp32, { ramOnlyHeader: true }), 0x1000);
+  assert.equal(analyzeFlashMap(dump, { baseOffset: 0 }).bootApp?.format, 'simple-boot');
+});
+
 test('a Simple Boot flash segment that does not line up with its address is an error finding', () => {
   const bytes = demo();
   writeU32(bytes, 0x10018, 0x42000120);

@@ -67,6 +67,57 @@ export interface SimpleBootOptions {
   readonly mmuPageSize?: number;
 }
 
+/** The data length of a pair's padding segment from its 8-byte header: load address 0, length a multiple of 4; else undefined. */
+export function simpleBootPaddingHeader(header: Uint8Array): number | undefined {
+  if (header.length < SEGMENT_HEADER_SIZE || readU32(header, 0) !== 0) return undefined;
+  const length = readU32(header, 4);
+  return length % 4 === 0 ? length : undefined;
+}
+
+/** A pair's flash segment from its 8-byte header: it loads into a flash window, with a non-zero length that is a multiple of 4; else undefined. */
+export function simpleBootFlashHeader(header: Uint8Array, chip: ChipDescriptor): { readonly address: number; readonly length: number } | undefined {
+  if (header.length < SEGMENT_HEADER_SIZE) return undefined;
+  const address = readU32(header, 0);
+  const length = readU32(header, 4);
+  const k = classifyAddress(chip, address);
+  if (k !== 'drom' && k !== 'irom' && k !== 'flash') return undefined;
+  return length === 0 || length % 4 !== 0 ? undefined : { address, length };
+}
+
+/** Where one (padding, flash segment) pair lies, as its two headers say. */
+export interface SimpleBootPair {
+  readonly paddingOffset: number;
+  readonly paddingLength: number;
+  readonly headerOffset: number;
+  readonly address: number;
+  readonly length: number;
+}
+
+/**
+ * The flash segment of `pair`, offsets counted from the image start, the image sitting at flash
+ * `flashOffset`; `aligned` against the MMU page `page`.
+ */
+export function simpleBootSegment(pair: SimpleBootPair, chip: ChipDescriptor, flashOffset: number, page: number): SimpleBootFlashSegment {
+  const dataOffset = pair.headerOffset + SEGMENT_HEADER_SIZE;
+  const flashAt = dataOffset + flashOffset;
+  return {
+    kind: classifyAddress(chip, pair.address) === 'drom' ? 'drom' : 'irom',
+    loadAddress: pair.address,
+    headerOffset: pair.headerOffset,
+    dataOffset,
+    flashOffset: flashAt >>> 0,
+    length: pair.length,
+    paddingOffset: pair.paddingOffset,
+    paddingLength: pair.paddingLength,
+    aligned: flashAt % page === pair.address % page,
+  };
+}
+
+/** The MMU page a Simple Boot reader assumes: the one given, else the chip's first (largest). */
+export function simpleBootPage(chip: ChipDescriptor, given?: number): number {
+  return given ?? chip.mmuPageSizes[0] ?? 0x10000;
+}
+
 /**
  * The hidden flash segments of a Simple Boot image: `image` is the parsed RAM-only image at the
  * start of `bytes`. Undefined unless at least one (padding, flash segment) pair follows the image
@@ -76,30 +127,24 @@ export interface SimpleBootOptions {
 export function findSimpleBootSegments(image: EspImage, bytes: Uint8Array, chip: ChipDescriptor, options: SimpleBootOptions = {}): SimpleBootLayout | undefined {
   if (!image.ramOnly) return undefined;
   const flashOffset = options.flashOffset ?? chip.bootloaderOffset;
-  const page = options.mmuPageSize ?? chip.mmuPageSizes[0] ?? 0x10000;
+  const page = simpleBootPage(chip, options.mmuPageSize);
   const segments: SimpleBootFlashSegment[] = [];
   const findings: Finding[] = [];
   let at = image.length;
   for (;;) {
     const pair = readPair(bytes, at, chip);
     if (!pair) break;
-    const kind = classifyAddress(chip, pair.address) === 'drom' ? 'drom' : 'irom';
-    const dataOffset = pair.headerOffset + SEGMENT_HEADER_SIZE;
-    const flashAt = dataOffset + flashOffset;
-    const aligned = flashAt % page === pair.address % page;
-    segments.push({
-      kind, loadAddress: pair.address, headerOffset: pair.headerOffset, dataOffset, flashOffset: flashAt >>> 0, length: pair.length,
-      paddingOffset: at, paddingLength: pair.paddingLength, aligned,
-    });
-    if (!aligned) {
+    const segment = simpleBootSegment(pair, chip, flashOffset, page);
+    segments.push(segment);
+    if (!segment.aligned) {
       findings.push({
         severity: 'error',
         code: 'IMAGE_SEGMENT_MMU_ALIGN',
-        message: `Simple Boot flash segment at file offset ${h32(pair.headerOffset)} loads at ${h32(pair.address)} but its data lands at flash ${h32(flashAt)} (the file at ${h32(flashOffset)}): they differ modulo the 0x${page.toString(16)} MMU page, so the app cannot map it there; rebuild with esptool elf2image --ram-only-header for this chip, or write the file at the offset it was built for`,
+        message: `Simple Boot flash segment at file offset ${h32(pair.headerOffset)} loads at ${h32(pair.address)} but its data lands at flash ${h32(segment.flashOffset)} (the file at ${h32(flashOffset)}): they differ modulo the 0x${page.toString(16)} MMU page, so the app cannot map it there; rebuild with esptool elf2image --ram-only-header for this chip, or write the file at the offset it was built for`,
         offset: pair.headerOffset,
       });
     }
-    at = dataOffset + pair.length;
+    at = segment.dataOffset + pair.length;
   }
   if (segments.length === 0) return undefined;
   const desc = segments.find((s) => s.kind === 'drom' && s.length >= 256 && hasAppDescriptor(bytes, s.dataOffset));
@@ -107,16 +152,12 @@ export function findSimpleBootSegments(image: EspImage, bytes: Uint8Array, chip:
 }
 
 /** A zero padding segment at `at` followed by a flash-window segment, or undefined. */
-function readPair(bytes: Uint8Array, at: number, chip: ChipDescriptor): { headerOffset: number; address: number; length: number; paddingLength: number } | undefined {
-  if (at + SEGMENT_HEADER_SIZE > bytes.length || readU32(bytes, at) !== 0) return undefined;
-  const paddingLength = readU32(bytes, at + 4);
+function readPair(bytes: Uint8Array, at: number, chip: ChipDescriptor): SimpleBootPair | undefined {
+  const paddingLength = simpleBootPaddingHeader(bytes.subarray(at, at + SEGMENT_HEADER_SIZE));
+  if (paddingLength === undefined) return undefined;
   const next = at + SEGMENT_HEADER_SIZE + paddingLength;
-  if (paddingLength % 4 !== 0 || next + SEGMENT_HEADER_SIZE > bytes.length) return undefined;
   for (let i = at + SEGMENT_HEADER_SIZE; i < next; i++) if (bytes[i] !== 0) return undefined;
-  const address = readU32(bytes, next);
-  const length = readU32(bytes, next + 4);
-  const k = classifyAddress(chip, address);
-  if (k !== 'drom' && k !== 'irom' && k !== 'flash') return undefined;
-  if (length === 0 || length % 4 !== 0 || next + SEGMENT_HEADER_SIZE + length > bytes.length) return undefined;
-  return { headerOffset: next, address, length, paddingLength };
+  const flash = simpleBootFlashHeader(bytes.subarray(next, next + SEGMENT_HEADER_SIZE), chip);
+  if (!flash || next + SEGMENT_HEADER_SIZE + flash.length > bytes.length) return undefined;
+  return { paddingOffset: at, paddingLength, headerOffset: next, ...flash };
 }

@@ -5,15 +5,19 @@
  * copied, DROM/IROM mapped page by page plus entry 127 → first DROM page, buses opened, cache on,
  * pc = entry, sp inside the ROM boot stack. The bootloader code itself is not executed. A flash
  * that starts with the direct-boot magic (src/image/direct-boot.ts) boots as the ROM does it: the
- * first 4 MiB mapped 1:1 at IROM and DROM, pc = 0x42000008, nothing loaded.
+ * first 4 MiB mapped 1:1 at IROM and DROM, pc = 0x42000008, nothing loaded. A flash whose image at
+ * 0 is a Simple Boot app (src/image/simple-boot.ts) boots as the ROM and the app's own start-up
+ * leave it: the RAM segments its header counts loaded, its first DROM and first IROM flash segment
+ * mapped (the app maps them itself; that code is not executed either), pc = its entry.
  */
-import { hex32 } from '../../chips/types.js';
+import { hex32, inRange } from '../../chips/types.js';
 import { esp32c3 } from '../../chips/esp32c3.js';
 import {
   DIRECT_BOOT_MAGIC,
   describeChipId,
   describeDirectBoot,
   directBootMappings,
+  findSimpleBootSegments,
   formatChipRevision,
   isDirectBootImage,
   maxChipRevisionSet,
@@ -24,7 +28,7 @@ import {
   segmentData,
   selectBootApp,
 } from '../../image/index.js';
-import type { EspImage, PartitionEntry } from '../../image/index.js';
+import type { EspImage, PartitionEntry, SimpleBootLayout } from '../../image/index.js';
 import type { Esp32c3 } from './chip.js';
 import { ROM_STACK_TOP } from './chip.js';
 import { EXTMEM_REG } from './extmem.js';
@@ -56,9 +60,9 @@ export interface BootMapping {
 }
 
 export interface BootInfo {
-  /** 'app': the 2nd-stage bootloader's way (table, app image); 'direct': the ROM's direct boot. */
-  readonly mode: 'app' | 'direct';
-  /** The app partition booted (null in direct boot). */
+  /** 'app': the 2nd-stage bootloader's way (table, app image); 'direct': the ROM's direct boot; 'simple-boot': a Simple Boot app at 0. */
+  readonly mode: 'app' | 'direct' | 'simple-boot';
+  /** The app partition booted (null in direct and Simple Boot). */
   readonly partition: PartitionEntry | null;
   readonly reason: string;
   /** The app image booted (null in direct boot). */
@@ -70,7 +74,7 @@ export interface BootInfo {
   readonly loaded: readonly { readonly address: number; readonly length: number }[];
   readonly chipSize: number;
   readonly jedecId: number;
-  /** Where the partition table was read (null in direct boot). */
+  /** Where the partition table was read (null in direct and Simple Boot). */
   readonly tableOffset: number | null;
   readonly warnings: readonly string[];
 }
@@ -134,6 +138,8 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
   }
 
   if (direct) return directBoot(chip, chipSize, warnings);
+  const simple = simpleBootAt0(flash);
+  if (simple) return simpleBoot(chip, simple.image, simple.layout, chipSize, warnings);
 
   // Partition table and the app to boot.
   let table;
@@ -169,35 +175,15 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
   if (refusal) throw new BootError(part.offset, `app image at ${hex32(part.offset)} ${refusal}; the bootloader would refuse it`);
 
   // Load RAM segments, collect flash-mapped ones.
-  const loaded: { address: number; length: number }[] = [];
-  const flashSegs: { kind: 'drom' | 'irom'; vaddr: number; offset: number; size: number }[] = [];
+  const flashSegs: FlashSegment[] = [];
   const appBytes = flash.subarray(part.offset, part.offset + part.size);
   for (const seg of image.segments) {
-    if (seg.kind === 'padding') continue;
-    if (seg.kind === 'drom' || seg.kind === 'irom') {
-      flashSegs.push({ kind: seg.kind, vaddr: seg.loadAddress, offset: part.offset + seg.dataOffset, size: seg.length });
-      continue;
-    }
-    if (seg.kind === 'dram' || seg.kind === 'iram' || seg.kind === 'rtc') {
-      chip.bus.writeBlock(seg.loadAddress, segmentData(appBytes, seg));
-      loaded.push({ address: seg.loadAddress, length: seg.length });
-      continue;
-    }
-    warnings.push(`segment ${seg.index} at ${hex32(seg.loadAddress)} (${seg.length} bytes) is not in any region the bootloader loads; skipped`);
+    if (seg.kind === 'drom' || seg.kind === 'irom') flashSegs.push({ kind: seg.kind, vaddr: seg.loadAddress, offset: part.offset + seg.dataOffset, size: seg.length });
   }
+  const loaded = loadRamSegments(chip, image, appBytes, warnings);
 
   // MMU: all invalid, DROM, entry 127, IROM; buses open; cache on with autoload.
-  chip.mmu.invalidateAll();
-  const mappings: BootMapping[] = [];
-  const drom = flashSegs.find((s) => s.kind === 'drom');
-  const irom = flashSegs.find((s) => s.kind === 'irom');
-  if (drom) {
-    mappings.push(mapSegment(chip, 'drom', drom.vaddr, drom.offset, drom.size));
-    chip.mmu.set(127, (drom.offset & ~(MMU_PAGE_SIZE - 1)) >>> 16);
-  }
-  if (irom) mappings.push(mapSegment(chip, 'irom', irom.vaddr, irom.offset, irom.size));
-  if (flashSegs.length > 2) warnings.push(`${flashSegs.length} flash-mapped segments; the bootloader maps only the first DROM and the first IROM one`);
-  enableCache(chip, mappings);
+  const mappings = mapFirstSegments(chip, flashSegs, true, warnings, 'the bootloader maps');
 
   chip.hart.pc = image.header.entry;
   chip.hart.x[2] = BOOT_STACK_POINTER;
@@ -213,6 +199,87 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
     chipSize,
     jedecId: chip.flash.jedecId,
     tableOffset,
+    warnings,
+  };
+}
+
+interface FlashSegment {
+  readonly kind: 'drom' | 'irom';
+  readonly vaddr: number;
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** Copy the image's RAM segments (`bytes` from the image start) into RAM; the others are not the ROM's or the bootloader's to load. */
+function loadRamSegments(chip: Esp32c3, image: EspImage, bytes: Uint8Array, warnings: string[]): { address: number; length: number }[] {
+  const loaded: { address: number; length: number }[] = [];
+  for (const seg of image.segments) {
+    if (seg.kind === 'padding' || seg.kind === 'drom' || seg.kind === 'irom') continue;
+    if (seg.kind === 'dram' || seg.kind === 'iram' || seg.kind === 'rtc') {
+      chip.bus.writeBlock(seg.loadAddress, segmentData(bytes, seg));
+      loaded.push({ address: seg.loadAddress, length: seg.length });
+      continue;
+    }
+    warnings.push(`segment ${seg.index} at ${hex32(seg.loadAddress)} (${seg.length} bytes) is not in any region the bootloader loads; skipped`);
+  }
+  return loaded;
+}
+
+/**
+ * MMU all invalid, then the first DROM (and entry 127 → its first page, where `entry127`) and the
+ * first IROM segment mapped; buses open, cache on.
+ */
+function mapFirstSegments(chip: Esp32c3, segments: readonly FlashSegment[], entry127: boolean, warnings: string[], who: string): BootMapping[] {
+  chip.mmu.invalidateAll();
+  const mappings: BootMapping[] = [];
+  const drom = segments.find((s) => s.kind === 'drom');
+  const irom = segments.find((s) => s.kind === 'irom');
+  if (drom) {
+    mappings.push(mapSegment(chip, 'drom', drom.vaddr, drom.offset, drom.size));
+    if (entry127) chip.mmu.set(127, (drom.offset & ~(MMU_PAGE_SIZE - 1)) >>> 16);
+  }
+  if (irom) mappings.push(mapSegment(chip, 'irom', irom.vaddr, irom.offset, irom.size));
+  if (segments.length > 2) warnings.push(`${segments.length} flash-mapped segments; ${who} only the first DROM and the first IROM one`);
+  enableCache(chip, mappings);
+  return mappings;
+}
+
+/** The image at flash 0 read as a Simple Boot app, if it is one. */
+function simpleBootAt0(flash: Uint8Array): { image: EspImage; layout: SimpleBootLayout } | undefined {
+  if (flash[0] !== 0xe9) return undefined;
+  try {
+    const image = parseImage(flash.subarray(0, 0x100000), { chip: esp32c3 });
+    const layout = findSimpleBootSegments(image, flash, esp32c3);
+    return layout ? { image, layout } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Simple Boot app at 0: its RAM segments loaded (the ROM's part), its flash segments mapped (the app's own start-up, not executed). */
+function simpleBoot(chip: Esp32c3, image: EspImage, layout: SimpleBootLayout, chipSize: number, warnings: string[]): BootInfo {
+  const loaded = loadRamSegments(chip, image, chip.flash.bytes, warnings);
+  const segments = layout.segments.map((s) => ({ kind: s.kind, vaddr: s.loadAddress, offset: s.flashOffset, size: s.length }));
+  for (const s of layout.segments.filter((x) => !x.aligned)) warnings.push(`flash segment at ${hex32(s.flashOffset)} loads at ${hex32(s.loadAddress)}: they differ modulo the 64 KiB MMU page, so it maps at ${hex32((s.loadAddress & ~(MMU_PAGE_SIZE - 1)) + (s.flashOffset & (MMU_PAGE_SIZE - 1)))} instead`);
+  const mappings = mapFirstSegments(chip, segments, false, warnings, 'the simulator maps');
+  const entry = image.header.entry;
+  if (inRange(esp32c3.irom, entry) || inRange(esp32c3.drom, entry)) {
+    warnings.push(`entry ${hex32(entry)} is in a flash window: the ROM jumps there before the app could map anything, so on a chip this image would not start (Simple Boot apps start in IRAM); the simulator maps the flash segments first`);
+  }
+  chip.hart.pc = entry;
+  chip.hart.x[2] = BOOT_STACK_POINTER;
+  return {
+    mode: 'simple-boot',
+    partition: null,
+    reason: `Simple Boot: the image at 0x0 has a RAM-only header and ${layout.segments.length} flash segment${layout.segments.length === 1 ? '' : 's'} after its checksum, which the app maps itself (no bootloader, no partition table)`,
+    image,
+    entry,
+    stackPointer: BOOT_STACK_POINTER,
+    mappings,
+    loaded,
+    chipSize,
+    jedecId: chip.flash.jedecId,
+    tableOffset: null,
     warnings,
   };
 }

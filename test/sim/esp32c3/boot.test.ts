@@ -4,7 +4,7 @@ import { createSimulatedEsp32c3 } from '../../../src/sim/esp32c3/create.js';
 import { BootError } from '../../../src/sim/esp32c3/boot.js';
 import { SIM_CHIP_REVISION } from '../../../src/sim/esp32c3/misc-blocks.js';
 import { readFlashChip, readDummyLenPlus } from '../../../src/sim/esp32c3/rom/rom-data.js';
-import { buildFlash, directBootFlash, DIRECT_COUNTER_ADDR, DROM_DATA, DROM_VADDR, IROM_CODE, LOOP_CODE, DRAM_ADDR, DRAM_DATA } from './fixture.js';
+import { buildFlash, directBootFlash, simpleBootFlash, DIRECT_COUNTER_ADDR, DROM_DATA, DROM_VADDR, IROM_CODE, LOOP_CODE, DRAM_ADDR, DRAM_DATA } from './fixture.js';
 
 test('boot maps DROM/IROM through the MMU (entry 127 too), copies RAM segments and sets pc/sp', async () => {
   const { flash } = buildFlash();
@@ -94,6 +94,31 @@ test('direct boot: flash 0 with the magic twice runs in place — 4 MiB mapped 1
   const small = createSimulatedEsp32c3({ flash: directBootFlash(0x200000), flashSize: 0x200000, run: false });
   assert.deepEqual(small.boot.mappings.map((m) => m.entries), [32, 32]);
   await small.close();
+});
+
+test('Simple Boot: the RAM segments of the image at 0 loaded, its flash segments mapped as the app maps them, pc = its entry; no table needed', async () => {
+  const flash = simpleBootFlash();
+  const sim = createSimulatedEsp32c3({ flash, run: false });
+  try {
+    assert.equal(sim.boot.mode, 'simple-boot');
+    assert.equal(sim.boot.partition, null);
+    assert.equal(sim.boot.tableOffset, null);
+    assert.match(sim.boot.reason, /^Simple Boot: the image at 0x0 has a RAM-only header and 2 flash segments after its checksum/);
+    assert.deepEqual(sim.boot.loaded, [{ address: 0x3fc80090, length: 40 }, { address: 0x40380000, length: 144 }]);
+    assert.deepEqual(await sim.target.readMemory(0x3fc80090, 40), flash.slice(0x20, 0x48), 'the DRAM segment copied');
+    assert.deepEqual(sim.boot.mappings.map((m) => [m.kind, m.vaddr, m.flashOffset, m.size, m.firstEntry, m.entries]), [
+      ['drom', 0x3c010020, 0x20020, 0x180, 1, 1],
+      ['irom', 0x42000020, 0x10020, 0x28c, 0, 1],
+    ]);
+    assert.deepEqual(await sim.target.readMemory(0x3c010020, 16), flash.slice(0x20020, 0x20030), 'DROM reads the flash segment');
+    assert.deepEqual(await sim.target.readMemory(0x600c5000 + 127 * 4, 4), new Uint8Array([0, 1, 0, 0]), 'MMU entry 127 left invalid (that is the ESP-IDF bootloader\'s)');
+    assert.equal(sim.chip.hart.pc, 0x42000020);
+    assert.deepEqual(sim.boot.warnings, [
+      'entry 0x42000020 is in a flash window: the ROM jumps there before the app could map anything, so on a chip this image would not start (Simple Boot apps start in IRAM); the simulator maps the flash segments first',
+    ]);
+  } finally {
+    await sim.close();
+  }
 });
 
 test('the boot refuses what the ESP-IDF bootloader refuses: another chip\'s app, a chip revision outside the image\'s limits', async () => {

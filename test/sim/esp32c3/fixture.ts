@@ -1,5 +1,6 @@
 /** A synthetic flash image for the simulator tests, made with the project's own image builders. */
-import { buildImage, buildPartitionTable, buildOtadata } from '../../../src/image/index.js';
+import { readFileSync } from 'node:fs';
+import { buildImage, buildPartitionTable, buildOtadata, elf2image, parseElf } from '../../../src/image/index.js';
 import { esp32c3 } from '../../../src/chips/esp32c3.js';
 
 /** The app's code (at IROM_CODE): a0 = 0x3FC80000; loop: counter at a0 += 1. */
@@ -77,5 +78,17 @@ export function directBootFlash(size = 0x400000): Uint8Array {
   const flash = new Uint8Array(size).fill(0xff);
   flash.set(words([0xaedb041d, 0xaedb041d, 0x3fcc0537, ...LOOP_CODE.slice(1)]), 0);
   flash.set(DROM_DATA, 0x1000);
+  return flash;
+}
+
+/**
+ * A Simple Boot flash (src/image/simple-boot.ts): the demo firmware's ELF made into a RAM-only image
+ * with its IROM and DROM segments after the checksum (elf2image --ram-only-header), at flash 0 of
+ * an erased 4 MiB flash. No bootloader, no partition table.
+ */
+export function simpleBootFlash(size = 0x400000): Uint8Array {
+  const image = elf2image(parseElf(new Uint8Array(readFileSync('firmware/build/espalgo-demo.elf'))), esp32c3, { ramOnlyHeader: true });
+  const flash = new Uint8Array(size).fill(0xff);
+  flash.set(image, 0);
   return flash;
 }

@@ -12,6 +12,8 @@ import { IMAGE_HEADER_SIZE, SEGMENT_HEADER_SIZE, MAX_SEGMENTS, IMAGE_MAGIC } fro
 import { directBootAppNote, directBootMappings, isDirectBootImage, DIRECT_BOOT_MAGIC } from '../image/direct-boot.js';
 import { checksumOffset } from '../image/image.js';
 import { decodeMcubootLoadHeader, MCUBOOT_MAGIC, mcubootTlvAreas, parseMcubootHeader } from '../image/mcuboot.js';
+import { isFlashKind, classifyAddress } from '../image/segment-kind.js';
+import { simpleBootFlashHeader, simpleBootPaddingHeader, simpleBootPage, simpleBootSegment } from '../image/simple-boot.js';
 import { selectBootApp } from '../image/otadata.js';
 import { firstAppEntryOffset, hasPartitionMagic, parsePartitionTable, PARTITION_TABLE_MAX_LENGTH } from '../image/partition-table.js';
 import type { PartitionEntry } from '../image/types.js';
@@ -90,7 +92,7 @@ export class SparseFlash {
   }
 }
 
-export type AppChoice = 'override' | 'otadata' | 'factory' | 'ota_0' | 'first-app' | 'direct-boot' | 'none';
+export type AppChoice = 'override' | 'otadata' | 'factory' | 'ota_0' | 'first-app' | 'direct-boot' | 'simple-boot' | 'none';
 
 export interface ProbeSegment {
   /** Segment index in the image (MCUboot: 0 = IROM, 1 = DROM of the load header); null when unknown (MAP_GET alone). */
@@ -102,7 +104,7 @@ export interface ProbeSegment {
   readonly size: number;
 }
 
-export type AppFormat = 'esp-image' | 'mcuboot' | 'direct-boot' | 'empty' | 'not-an-image' | 'unreadable';
+export type AppFormat = 'esp-image' | 'mcuboot' | 'direct-boot' | 'simple-boot' | 'empty' | 'not-an-image' | 'unreadable';
 
 export interface HostLayout {
   /** Size nibble of the bootloader header at flash 0x0, when there is one. */
@@ -236,6 +238,55 @@ export async function walkApp(flash: SparseFlash, appOffset: number, chip: ChipD
 }
 
 /**
+ * The Simple Boot app (src/image/simple-boot.ts) at `offset`, the chip's bootloader offset, read
+ * header by header: the image header, the RAM segments it counts, then each (padding, flash
+ * segment) pair after the checksum — 8 bytes each; the padding's zeros are not read. Undefined
+ * when the image there is not a RAM-only image followed by at least one such pair (an ESP-IDF
+ * bootloader, erased flash, anything else). Segments are numbered in file order, the hidden
+ * padding segments counted, as flash-map numbers them.
+ */
+export async function walkSimpleBoot(flash: SparseFlash, offset: number, chip: ChipDescriptor): Promise<WalkedApp | undefined> {
+  const header = async (at: number): Promise<Uint8Array | undefined> => (at + SEGMENT_HEADER_SIZE <= flash.limit ? flash.read(at, SEGMENT_HEADER_SIZE) : undefined);
+  if (offset + IMAGE_HEADER_SIZE > flash.limit) return undefined;
+  const head = await flash.read(offset, IMAGE_HEADER_SIZE);
+  const count = head[1]!;
+  if (head[0] !== IMAGE_MAGIC || count === 0 || count > MAX_SEGMENTS) return undefined;
+  let at = offset + IMAGE_HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    const h = await header(at);
+    if (!h || isFlashKind(classifyAddress(chip, readU32(h, 0)))) return undefined;
+    at += SEGMENT_HEADER_SIZE + readU32(h, 4);
+  }
+  at = offset + checksumOffset(at - offset) + 1 + (head[23] === 1 ? 32 : 0);
+  const page = simpleBootPage(chip);
+  const segments: ProbeSegment[] = [];
+  const misaligned: string[] = [];
+  for (let pair = 0; pair < MAX_SEGMENTS; pair++) {
+    const pad = await header(at);
+    const paddingLength = pad && simpleBootPaddingHeader(pad);
+    if (paddingLength === undefined) break;
+    const next = at + SEGMENT_HEADER_SIZE + paddingLength;
+    const h = await header(next);
+    const seg = h && simpleBootFlashHeader(h, chip);
+    if (!seg || next + SEGMENT_HEADER_SIZE + seg.length > flash.limit) break;
+    const s = simpleBootSegment({ paddingOffset: at - offset, paddingLength, headerOffset: next - offset, ...seg }, chip, offset, page);
+    segments.push({ segment: count + 2 * pair + 1, kind: s.kind, flashOffset: s.flashOffset, vaddr: s.loadAddress >>> 0, size: s.length });
+    if (!s.aligned) misaligned.push(`segment ${count + 2 * pair + 1} (loads at ${hex32(s.loadAddress)}, data at flash ${hex32(s.flashOffset)})`);
+    at = s.flashOffset + s.length;
+  }
+  if (!segments.length) return undefined;
+  const note = `Simple Boot app (esptool --ram-only-header; Zephyr/NuttX) at ${hex32(offset)}: the ROM loads the ${count} RAM segment${count === 1 ? '' : 's'} its header counts, the app maps the ${segments.length} flash segment${segments.length === 1 ? '' : 's'} after its checksum itself`;
+  return {
+    format: 'simple-boot',
+    note: misaligned.length
+      ? `${note}; ${misaligned.join(' and ')} differ${misaligned.length === 1 ? 's' : ''} from ${misaligned.length === 1 ? 'its' : 'their'} load address modulo the 0x${page.toString(16)} MMU page: the app cannot map ${misaligned.length === 1 ? 'it' : 'them'} there`
+      : note,
+    segments,
+    imageEnd: at,
+  };
+}
+
+/**
  * Walk the first app entry of the table at 0x8000 — where OpenOCD's legacy stub takes its app
  * from — into `flash`, unless it is `skip` (already walked). Whatever cannot be read is left out:
  * the OpenOCD prediction then says what it could not see.
@@ -300,7 +351,19 @@ export async function hostLayout(flash: SparseFlash, options: HostLayoutOptions)
       segments: direct.mappings.map((m) => ({ segment: null, ...m })),
       imageEnd: null,
     };
-  } else if (appOffset !== null) {
+  }
+  const simpleAt = options.chip.bootloaderOffset;
+  const simple = !direct && (options.appOffset === simpleAt || (options.appOffset === undefined && !entries.length))
+    ? await walkSimpleBoot(flash, simpleAt, options.chip)
+    : undefined;
+  if (simple) {
+    appOffset = simpleAt;
+    if (choice !== 'override') {
+      choice = 'simple-boot';
+      choiceReason = `no partition table, and the image at ${hex32(simpleAt)} is a Simple Boot app: the ROM loads and runs it, and it maps its flash segments itself`;
+    }
+    walked = simple;
+  } else if (!direct && appOffset !== null) {
     const limit = appEntry ? Math.min(flash.limit, appEntry.offset + appEntry.size) : undefined;
     walked = appOffset < flash.limit
       ? await walkApp(flash, appOffset, options.chip, limit)

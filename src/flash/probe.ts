@@ -288,7 +288,7 @@ function chooseMappings(map: StubFlashMap | undefined, mapError: string | null, 
 
 /** What MAP_GET says the app is, for a report without the host's reading. */
 function stubFormat(map: StubFlashMap): ProbeMappings['format'] {
-  return map.reason === 'direct-boot' ? 'direct-boot' : 'esp-image';
+  return map.reason === 'direct-boot' || map.reason === 'simple-boot' ? map.reason : 'esp-image';
 }
 
 /** The stub could not be loaded or run: report what plain memory reads of the cache windows show. */

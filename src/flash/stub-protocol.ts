@@ -353,10 +353,12 @@ export const MAP_FLAGS = {
   SIZE_DETECTED: 1 << 6,
   /** No table; flash 0x0 holds a program the ROM boots in place (reason 'direct-boot'). */
   DIRECT_BOOT: 1 << 7,
+  /** No table; flash 0x0 holds a Simple Boot app (reason 'simple-boot'): its flash segments follow its checksum. */
+  SIMPLE_BOOT: 1 << 8,
 } as const;
 
 /** Why the stub picked the app it reports. */
-export const APP_REASONS = ['none', 'override', 'otadata', 'factory', 'ota_0', 'first-app', 'direct-boot'] as const;
+export const APP_REASONS = ['none', 'override', 'otadata', 'factory', 'ota_0', 'first-app', 'direct-boot', 'simple-boot'] as const;
 export type AppReason = (typeof APP_REASONS)[number];
 
 export interface MappedSegment {
@@ -372,7 +374,7 @@ export interface StubFlashMap {
   readonly tableOffset: number | undefined;
   readonly tableSearched: boolean;
   readonly appOffset: number | undefined;
-  /** Partition size; 0 when the app offset was given. */
+  /** Partition size; 0 when the app offset was given; direct boot: the span mapped; Simple Boot: where the image ends. */
   readonly appSize: number;
   readonly reason: AppReason;
   /** Highest valid otadata sequence number; 0 = none. */

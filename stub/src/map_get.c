@@ -12,6 +12,10 @@
  * No table (none found, or none at the offset given) and no app offset: a flash that starts with
  * the direct-boot magic twice holds a program the ROM runs in place; its mappings are the ROM's,
  * the first 4 MiB (at most the flash) 1:1 at DROM and IROM: two segments, reason DIRECT_BOOT.
+ * Else, a flash whose image at 0 is a Simple Boot app (esptool elf2image --ram-only-header; Zephyr,
+ * NuttX) holds an app the ROM loads and runs in place of a bootloader: its header counts only RAM
+ * segments, and after its checksum come (padding, flash segment) pairs that the app maps itself;
+ * those flash segments are its mappings, reason SIMPLE_BOOT (only the 8-byte headers are read).
  * The result is filled as far as the command got, also when it returns an error.
  */
 #include "flash.h"
@@ -22,6 +26,7 @@
 #define ENTRY_SIZE 32u
 #define ENTRY_MAGIC 0x50AAu
 #define IMAGE_MAGIC 0xE9u
+#define IMAGE_HEADER_BYTES 24u
 #define MAX_SEGMENTS 16u
 #define NONE 0xFFFFFFFFu
 
@@ -33,6 +38,7 @@
 #define MAP_SEGMENTS_TRUNCATED (1u << 5)
 #define MAP_SIZE_DETECTED (1u << 6)
 #define MAP_DIRECT_BOOT (1u << 7)
+#define MAP_SIMPLE_BOOT (1u << 8)
 
 #define DIRECT_BOOT_MAGIC 0xAEDB041Du
 #define DIRECT_BOOT_MAP_BYTES 0x400000u
@@ -41,7 +47,7 @@
 #define IROM_BASE 0x42000000u
 #define IROM_END 0x42800000u
 
-enum app_reason { REASON_NONE, REASON_OVERRIDE, REASON_OTADATA, REASON_FACTORY, REASON_OTA0, REASON_FIRST_APP, REASON_DIRECT_BOOT };
+enum app_reason { REASON_NONE, REASON_OVERRIDE, REASON_OTADATA, REASON_FACTORY, REASON_OTA0, REASON_FIRST_APP, REASON_DIRECT_BOOT, REASON_SIMPLE_BOOT };
 enum segment_kind { KIND_DROM = 1, KIND_IROM = 2 };
 
 struct map_segment {
@@ -57,7 +63,7 @@ struct map_result {
   u32 flags;          /*  4 MAP_* */
   u32 table_offset;   /*  8 NONE if not found */
   u32 app_offset;     /* 12 NONE if not found */
-  u32 app_size;       /* 16 partition size; 0 with an app offset override */
+  u32 app_size;       /* 16 partition size; 0 with an app offset override; the span mapped (direct boot); the image end (Simple Boot) */
   u32 reason;         /* 20 enum app_reason */
   u32 ota_seq;        /* 24 highest valid otadata sequence number, 0 = none */
   u32 ota_count;      /* 28 ota_N app partitions in the table */
@@ -66,7 +72,7 @@ struct map_result {
   u32 problem_offset; /* 40 flash offset of what made the command fail, NONE if nothing */
   u32 segment_count;  /* 44 segments walked */
   u32 mapped_count;   /* 48 entries in segments[] */
-  u8 header[24];      /* 52 the raw image header */
+  u8 header[IMAGE_HEADER_BYTES]; /* 52 the raw image header */
   u32 reserved;       /* 76 */
   struct map_segment segments[MAX_SEGMENTS]; /* 80 */
 };
@@ -96,6 +102,14 @@ static u32 crc32_le(u32 crc, const u8 *p, u32 len)
     for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
   }
   return ~crc;
+}
+
+/* KIND_DROM or KIND_IROM for an address in a flash window, else 0. */
+static u32 window_kind(u32 vaddr)
+{
+  if (vaddr >= DROM_BASE && vaddr < DROM_END) return KIND_DROM;
+  if (vaddr >= IROM_BASE && vaddr < IROM_END) return KIND_IROM;
+  return 0;
 }
 
 static int table_candidate(struct flash_session *s, u32 at, int *io_error)
@@ -207,9 +221,7 @@ static int walk_image(struct flash_session *s, u32 app, u32 limit, struct map_re
     if (flash_read(s, at, h, 8) != STUB_OK) return STUB_E_ROM_READ;
     u32 vaddr = rd32(h), size = rd32(h + 4);
     if (!IS_ALIGNED(size, 4) || size > limit - at - 8) return STUB_E_BAD_IMAGE_HEADER;
-    u32 kind = 0;
-    if (vaddr >= DROM_BASE && vaddr < DROM_END) kind = KIND_DROM;
-    else if (vaddr >= IROM_BASE && vaddr < IROM_END) kind = KIND_IROM;
+    u32 kind = window_kind(vaddr);
     if (kind) {
       if (out->mapped_count < MAX_SEGMENTS) {
         struct map_segment *m = &out->segments[out->mapped_count++];
@@ -246,6 +258,54 @@ static int direct_boot(struct flash_session *s, u32 limit, struct map_result *ou
   return 1;
 }
 
+/* Offset just past a RAM-only image at 0 (its checksum, and its SHA-256 when the header says so), or 0 if it is not one. */
+static u32 ram_only_image_end(struct flash_session *s, u32 limit, const u8 *head)
+{
+  u32 count = head[1];
+  if (head[0] != IMAGE_MAGIC || count == 0 || count > MAX_SEGMENTS) return 0;
+  u32 at = IMAGE_HEADER_BYTES;
+  for (u32 i = 0; i < count; i++) {
+    u8 h[8];
+    if (at + 8 > limit || flash_read(s, at, h, 8) != STUB_OK) return 0;
+    u32 size = rd32(h + 4);
+    if (window_kind(rd32(h)) || size > limit - at - 8) return 0;
+    at += 8 + size;
+  }
+  return at + (15 - at % 16) + 1 + (head[23] == 1 ? 32 : 0);
+}
+
+/* A Simple Boot app at 0: 1 with its flash segments (up to 16), else 0. */
+static int simple_boot(struct flash_session *s, u32 limit, struct map_result *out)
+{
+  if (limit < sizeof out->header || flash_read(s, 0, out->header, sizeof out->header) != STUB_OK) return 0;
+  u32 at = ram_only_image_end(s, limit, out->header);
+  u32 count = out->header[1], n = 0;
+  while (at && n < MAX_SEGMENTS) {
+    u8 h[8];
+    if (at + 16 > limit || flash_read(s, at, h, 8) != STUB_OK || rd32(h) != 0) break;
+    u32 pad = rd32(h + 4);
+    if (!IS_ALIGNED(pad, 4) || pad > limit - at - 16) break;
+    u32 next = at + 8 + pad;
+    if (flash_read(s, next, h, 8) != STUB_OK) break;
+    u32 vaddr = rd32(h), size = rd32(h + 4), kind = window_kind(vaddr);
+    if (!kind || !size || !IS_ALIGNED(size, 4) || size > limit - next - 8) break;
+    out->segments[n++] = (struct map_segment){next + 8, vaddr, size, kind};
+    at = next + 8 + size;
+  }
+  if (!n) {
+    memset(out->header, 0, sizeof out->header);
+    return 0;
+  }
+  out->flags |= MAP_APP_FOUND | MAP_HEADER_OK | MAP_SIMPLE_BOOT;
+  out->reason = REASON_SIMPLE_BOOT;
+  out->app_offset = 0;
+  out->app_size = at;
+  out->problem_offset = NONE;
+  out->segment_count = count + 2 * n;
+  out->mapped_count = n;
+  return 1;
+}
+
 static int map_get(struct flash_session *s, u32 table_offset, u32 app_offset, struct map_result *out)
 {
   u32 limit = s->detected_size ? s->detected_size : s->saved_chip.chip_size;
@@ -262,7 +322,7 @@ static int map_get(struct flash_session *s, u32 table_offset, u32 app_offset, st
     scan_table(stub_scratch, &scan);
     out->ota_count = scan.ota_count;
   } else if (!app_offset) {
-    return found == STUB_E_NO_PARTITION_TABLE && direct_boot(s, limit, out) ? STUB_OK : found;
+    return found == STUB_E_NO_PARTITION_TABLE && (direct_boot(s, limit, out) || simple_boot(s, limit, out)) ? STUB_OK : found;
   }
 
   struct partition app = {0, 0};

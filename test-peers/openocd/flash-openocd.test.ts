@@ -3,7 +3,8 @@
  * demo firmware in the #366 state): the probe finds the right size and mappings and names the dummy
  * cycles it cleared; a 64 KiB write into the data partition verifies; the firmware runs on. A
  * table away from 0x8000 is found by the host's search too (READ_STRIDED through OpenOCD); a
- * direct-boot program gets the ROM's mappings from MAP_GET, the host agreeing; the ROM-call probe
+ * direct-boot program gets the ROM's mappings from MAP_GET, the host agreeing, and a Simple Boot
+ * app the flash segments after its checksum; the ROM-call probe
  * (no stub) searches a flash without a table in a few dozen ROM calls.
  */
 import { test } from 'node:test';
@@ -16,7 +17,7 @@ import { connectRemote, type RemoteTarget } from '../../src/gdb/remote-target.js
 import { openFlashSession, probeFlash, verifyFlash, writeFlash } from '../../src/flash/index.js';
 import { romProbe } from '../../src/flash/rom-probe/index.js';
 import { firmwareSymbol } from '../../test/algorithm/sim-fixture.js';
-import { directBootFlash } from '../../test/sim/esp32c3/fixture.js';
+import { directBootFlash, simpleBootFlash } from '../../test/sim/esp32c3/fixture.js';
 import { GDB, OPENOCD, missingTools, startChain } from './chain.js';
 
 const skip = missingTools([OPENOCD, GDB]);
@@ -84,11 +85,11 @@ test('probe through OpenOCD: a table at 0xC000, searched by the stub and by the 
   }
 });
 
-/** OpenOCD on the simulator booting a direct-boot flash (no table), the chip running: `body` gets the target. */
-async function onDirectBootChain(body: (target: RemoteTarget) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'espalgo-direct-'));
-  const file = join(dir, 'direct-boot.bin');
-  writeFileSync(file, directBootFlash());
+/** OpenOCD on the simulator booting `flash` (a direct-boot or Simple Boot flash: no table), the chip running: `body` gets the target. */
+async function onFlashChain(flash: Uint8Array, body: (target: RemoteTarget) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'espalgo-flash-'));
+  const file = join(dir, 'flash.bin');
+  writeFileSync(file, flash);
   const chain = await startChain({ flash: file });
   try {
     const target = await connectRemote('127.0.0.1', chain.gdbPort, { timeoutMs: 20_000, chip: 'esp32c3' });
@@ -105,7 +106,7 @@ async function onDirectBootChain(body: (target: RemoteTarget) => Promise<void>):
 }
 
 test('probe through OpenOCD: a direct-boot program, its mappings from MAP_GET with the host agreeing', { skip, timeout: 300_000 }, async () => {
-  await onDirectBootChain(async (target) => {
+  await onFlashChain(directBootFlash(), async (target) => {
     const report = await probeFlash(target, { chip: esp32c3 });
     assert.equal(report.degraded, false, report.notes.join('\n'));
     assert.equal(report.mappings.source, 'stub');
@@ -118,8 +119,31 @@ test('probe through OpenOCD: a direct-boot program, its mappings from MAP_GET wi
   });
 });
 
+test('probe through OpenOCD: a Simple Boot app at 0, its flash segments from MAP_GET with the host agreeing; the demo runs on', { skip, timeout: 300_000 }, async () => {
+  await onFlashChain(simpleBootFlash(), async (target) => {
+    const heartbeat = async () => new DataView((await target.readMemory(firmwareSymbol('demo_heartbeat'), 4)).buffer).getUint32(0, true);
+    const report = await probeFlash(target, { chip: esp32c3 });
+    assert.equal(report.degraded, false, report.notes.join('\n'));
+    assert.equal(report.mappings.source, 'stub');
+    assert.equal(report.mappings.stub?.reason, 'simple-boot');
+    assert.equal(report.mappings.format, 'simple-boot');
+    assert.equal(report.mappings.crossCheck?.agree, true, JSON.stringify(report.mappings.crossCheck));
+    assert.deepEqual(
+      report.mappings.segments.map((s) => [s.kind, s.vaddr, s.flashOffset, s.size]),
+      [['irom', 0x42000020, 0x10020, 0x28c], ['drom', 0x3c010020, 0x20020, 0x180]],
+    );
+    assert.equal(report.restored?.registersIntact, true);
+    await target.halt();
+    const before = await heartbeat();
+    await target.resume();
+    await new Promise((r) => setTimeout(r, 300));
+    await target.halt();
+    assert.ok((await heartbeat()) > before, 'the demo firmware runs on after the probe');
+  });
+});
+
 test('ROM-call probe through OpenOCD: a flash with no table searched to 1 MiB in a few dozen ROM calls, SPI1 and the firmware as found', { skip, timeout: 300_000 }, async () => {
-  await onDirectBootChain(async (target) => {
+  await onFlashChain(directBootFlash(), async (target) => {
     const report = await romProbe(target, { chip: esp32c3, timeoutMs: 10_000 });
     assert.equal(report.size.bytes, 4 << 20, JSON.stringify(report.size));
     assert.equal(report.mappings.tableOffset, null);

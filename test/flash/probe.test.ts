@@ -13,7 +13,7 @@ import type { ProbeReport } from '../../src/flash/probe-report.js';
 import { buildMcubootHeader } from '../../src/image/mcuboot.js';
 import { createSimulatedEsp32c3, type SimulatedEsp32c3, type SimulatedEsp32c3Options } from '../../src/sim/esp32c3/create.js';
 import { demoStub, firmwareSymbol, STUB } from '../algorithm/sim-fixture.js';
-import { directBootFlash, DIRECT_COUNTER_ADDR } from '../sim/esp32c3/fixture.js';
+import { directBootFlash, DIRECT_COUNTER_ADDR, simpleBootFlash } from '../sim/esp32c3/fixture.js';
 
 const BUILD = 'firmware/build/';
 const HEARTBEAT = firmwareSymbol('demo_heartbeat');
@@ -214,6 +214,32 @@ test('an unsupported chip is reported, not thrown', async () => {
     await sim.close();
   }
   assert.equal(esp32c3.name, 'esp32c3');
+});
+
+test('a Simple Boot app at 0 (no bootloader, no table): its flash segments from MAP_GET, the host agreeing; the firmware runs on', async () => {
+  const SIMPLE_MAP = [
+    [3, 'irom', 0x10020, 0x42000020, 0x28c],
+    [5, 'drom', 0x20020, 0x3c010020, 0x180],
+  ];
+  const r = await probeOn({ flash: simpleBootFlash() });
+  assert.equal(r.degraded, false, r.notes.join('\n'));
+  assert.equal(r.mappings.source, 'stub');
+  assert.equal(r.mappings.stub?.reason, 'simple-boot');
+  assert.equal(r.mappings.crossCheck?.agree, true, r.mappings.crossCheck?.differences.join('; '));
+  assert.equal(r.mappings.format, 'simple-boot');
+  assert.equal(r.mappings.choice, 'simple-boot');
+  assert.equal(r.mappings.appOffset, 0);
+  assert.equal(r.mappings.tableOffset, null);
+  assert.match(r.mappings.choiceReason, /no partition table, and the image at 0x00000000 is a Simple Boot app/);
+  assert.match(r.mappings.formatNote!, /the ROM loads the 2 RAM segments its header counts, the app maps the 2 flash segments after its checksum itself$/);
+  assert.deepEqual(r.mappings.segments.map((s) => [s.segment, s.kind, s.flashOffset, s.vaddr, s.size]), SIMPLE_MAP);
+  assert.ok(!r.notes.some((n) => /MAP_GET failed|No mapping could be determined/.test(n)), r.notes.join('\n'));
+  assert.equal(r.openocd?.retcode, -6, 'OpenOCD\'s 2024 stub finds no table at 0x8000');
+  // --app-offset 0 names it too, as an override.
+  const given = await probeOn({ flash: simpleBootFlash() }, { appOffset: 0 });
+  assert.equal(given.mappings.format, 'simple-boot');
+  assert.equal(given.mappings.choice, 'override');
+  assert.deepEqual(given.mappings.segments.map((s) => [s.segment, s.kind, s.flashOffset, s.vaddr, s.size]), SIMPLE_MAP);
 });
 
 test('a direct-boot program (no bootloader, no table): the ROM\'s 1:1 mappings from MAP_GET, the host agreeing; the program runs on', async () => {

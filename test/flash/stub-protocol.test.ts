@@ -159,7 +159,7 @@ test('decodeMapResult reads the table, app, header and segments', () => {
     { flashOffset: 0x90020, vaddr: 0x3c010020, size: 384, kind: 'drom' },
     { flashOffset: 0xa0020, vaddr: 0x42000020, size: 652, kind: 'irom' },
   ]);
-  assert.deepEqual(APP_REASONS, ['none', 'override', 'otadata', 'factory', 'ota_0', 'first-app', 'direct-boot'], "the stub's enum app_reason, in order");
+  assert.deepEqual(APP_REASONS, ['none', 'override', 'otadata', 'factory', 'ota_0', 'first-app', 'direct-boot', 'simple-boot'], "the stub's enum app_reason, in order");
   const none = decodeMapResult(bytesWithWords(MAP_RESULT_SIZE, { 8: 0xffffffff, 12: 0xffffffff, 40: 0x8000 }));
   assert.equal(none.tableOffset, undefined);
   assert.equal(none.appOffset, undefined);

@@ -39,6 +39,12 @@ export async function connectForProbe(o: Pick<ProbeCommandOptions, 'target' | 'c
   }
 }
 
+/** What the host read, by app format, where the mappings come from its reading. */
+const HOST_READING: Readonly<Record<string, string>> = {
+  'direct-boot': "the host's reading of flash 0x0 (direct boot)",
+  'simple-boot': "the host's reading of the Simple Boot image's segment headers",
+};
+
 /** The largest --flash-size taken (the largest flash an ESP chip addresses). */
 const MAX_FLASH_SIZE = 0x40000000;
 /** Flash size a bootloader, table and one app need at the least: one MMU page. */
@@ -143,8 +149,9 @@ export function renderProbeText(r: ProbeReport, st: Style, columns: number, titl
   const m = r.mappings;
   kv('Table', m.tableOffset !== null ? `${hex32(m.tableOffset)} (${m.tableNote})` : m.tableNote);
   kv('Boots', m.appOffset !== null ? `${m.appLabel ? `"${m.appLabel}" ` : ''}at ${hex32(m.appOffset)}${m.format ? `, ${m.format}` : ''}: ${m.choiceReason}` : m.choiceReason);
-  const from = { stub: "the stub's MAP_GET", host: m.format === 'direct-boot' ? "the host's reading of flash 0x0 (direct boot)" : "the host's reading of the table and app headers", 'memory-window': 'the MMU table and the DROM window', none: 'nowhere' }[m.source];
+  const from = { stub: "the stub's MAP_GET", host: HOST_READING[m.format ?? ''] ?? "the host's reading of the table and app headers", 'memory-window': 'the MMU table and the DROM window', none: 'nowhere' }[m.source];
   kv('Mappings', m.segments.length ? `${m.segments.length} IROM/DROM segment${m.segments.length === 1 ? '' : 's'}, from ${from}` : st.yellow(`none${m.formatNote ? `: ${m.formatNote}` : ''}`));
+  if (m.segments.length && m.formatNote && (m.source === 'stub' || m.source === 'host')) para(m.formatNote);
   if (m.segments.length) {
     out.push(renderTable(
       [{ header: 'seg', align: 'right' }, { header: 'kind' }, { header: 'flash offset' }, { header: 'vaddr' }, { header: 'size', align: 'right' }],

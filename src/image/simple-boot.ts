@@ -14,7 +14,7 @@ import type { ChipDescriptor } from '../chips/types.js';
 import { readU32 } from './bytes.js';
 import { h32 } from './errors.js';
 import { SEGMENT_HEADER_SIZE } from './image-header.js';
-import { classifyAddress } from './segment-kind.js';
+import { classifyAddress, isFlashKind } from './segment-kind.js';
 import { hasAppDescriptor, parseAppDescriptor } from './app-desc.js';
 import type { AppDescriptor, EspImage, Finding } from './types.js';
 
@@ -147,6 +147,15 @@ export function findSimpleBootSegments(image: EspImage, bytes: Uint8Array, chip:
     at = segment.dataOffset + pair.length;
   }
   if (segments.length === 0) return undefined;
+  const entry = image.header.entry >>> 0;
+  if (isFlashKind(classifyAddress(chip, entry))) {
+    findings.push({
+      severity: 'warning',
+      code: 'SIMPLE_BOOT_ENTRY_IN_FLASH',
+      message: `the entry point ${h32(entry)} lies in a flash window: the ROM jumps there right after loading the RAM segments, before the app could map its flash segments, so the app cannot start (Simple Boot start-up code, which maps the flash, runs from IRAM); link the entry into IRAM`,
+      offset: 4,
+    });
+  }
   const desc = segments.find((s) => s.kind === 'drom' && s.length >= 256 && hasAppDescriptor(bytes, s.dataOffset));
   return { flashOffset, mmuPageSize: page, segments, end: at, findings, ...(desc ? { appDesc: parseAppDescriptor(bytes, desc.dataOffset) } : {}) };
 }

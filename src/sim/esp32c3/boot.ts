@@ -10,7 +10,7 @@
  * leave it: the RAM segments its header counts loaded, its first DROM and first IROM flash segment
  * mapped (the app maps them itself; that code is not executed either), pc = its entry.
  */
-import { hex32, inRange } from '../../chips/types.js';
+import { hex32 } from '../../chips/types.js';
 import { esp32c3 } from '../../chips/esp32c3.js';
 import {
   DIRECT_BOOT_MAGIC,
@@ -260,12 +260,11 @@ function simpleBootAt0(flash: Uint8Array): { image: EspImage; layout: SimpleBoot
 function simpleBoot(chip: Esp32c3, image: EspImage, layout: SimpleBootLayout, chipSize: number, warnings: string[]): BootInfo {
   const loaded = loadRamSegments(chip, image, chip.flash.bytes, warnings);
   const segments = layout.segments.map((s) => ({ kind: s.kind, vaddr: s.loadAddress, offset: s.flashOffset, size: s.length }));
-  for (const s of layout.segments.filter((x) => !x.aligned)) warnings.push(`flash segment at ${hex32(s.flashOffset)} loads at ${hex32(s.loadAddress)}: they differ modulo the 64 KiB MMU page, so it maps at ${hex32((s.loadAddress & ~(MMU_PAGE_SIZE - 1)) + (s.flashOffset & (MMU_PAGE_SIZE - 1)))} instead`);
+  for (const f of layout.findings) {
+    warnings.push(f.code === 'SIMPLE_BOOT_ENTRY_IN_FLASH' ? `${f.message} (the simulator maps the flash segments first, so here it starts)` : f.message);
+  }
   const mappings = mapFirstSegments(chip, segments, false, warnings, 'the simulator maps');
   const entry = image.header.entry;
-  if (inRange(esp32c3.irom, entry) || inRange(esp32c3.drom, entry)) {
-    warnings.push(`entry ${hex32(entry)} is in a flash window: the ROM jumps there before the app could map anything, so on a chip this image would not start (Simple Boot apps start in IRAM); the simulator maps the flash segments first`);
-  }
   chip.hart.pc = entry;
   chip.hart.x[2] = BOOT_STACK_POINTER;
   return {

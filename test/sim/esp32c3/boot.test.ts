@@ -114,7 +114,7 @@ test('Simple Boot: the RAM segments of the image at 0 loaded, its flash segments
     assert.deepEqual(await sim.target.readMemory(0x600c5000 + 127 * 4, 4), new Uint8Array([0, 1, 0, 0]), 'MMU entry 127 left invalid (that is the ESP-IDF bootloader\'s)');
     assert.equal(sim.chip.hart.pc, 0x42000020);
     assert.deepEqual(sim.boot.warnings, [
-      'entry 0x42000020 is in a flash window: the ROM jumps there before the app could map anything, so on a chip this image would not start (Simple Boot apps start in IRAM); the simulator maps the flash segments first',
+      'the entry point 0x42000020 lies in a flash window: the ROM jumps there right after loading the RAM segments, before the app could map its flash segments, so the app cannot start (Simple Boot start-up code, which maps the flash, runs from IRAM); link the entry into IRAM (the simulator maps the flash segments first, so here it starts)',
     ]);
   } finally {
     await sim.close();

@@ -1,27 +1,22 @@
 /**
- * Build an ESP app image from an ELF file for a chip.
- *
- * Segment order (what ESP-IDF's images look like):
- *   1. flash-mapped read-only data (DROM; it starts with the app descriptor), by address;
- *   2. RAM segments (DRAM, IRAM, anything not flash and not RTC), by address;
- *   3. flash-mapped code (IROM), by address;
- *   4. RTC / LP memory segments, by address.
- * Adjacent pieces of the same kind are merged. Before each flash-mapped segment a padding segment
- * (load address 0) is inserted when needed so that the data's offset in the image equals its
- * virtual address modulo the MMU page (the image sits at a page-aligned flash offset, so the cache
- * can map it). On chips with one shared flash window, executable pieces count as IROM and the rest
- * as DROM. The output depends only on the ELF bytes, the chip and the options.
+ * Build an ESP app image from an ELF file for a chip, laid out as esptool elf2image lays it out
+ * (see elf2image-layout.ts): flash-mapped pieces in address order, each at its address modulo
+ * the MMU page (the image sits at a page-aligned flash offset, so the cache can map it), with
+ * RAM pieces (split where needed) filling the gaps before them and the rest of RAM after them.
+ * Pieces that follow each other in the ELF and touch, in the same kind of memory, are merged
+ * first. The output depends only on the ELF bytes, the chip and the options.
  */
 import type { ChipDescriptor } from '../chips/types.js';
 import { ImageFormatError, h32 } from './errors.js';
 import { buildImage } from './image-build.js';
 import { buildRamOnlyHeaderImage } from './simple-boot-build.js';
-import { IMAGE_HEADER_SIZE, MAX_SEGMENTS, SEGMENT_HEADER_SIZE } from './image-header.js';
+import { IMAGE_HEADER_SIZE, MAX_SEGMENTS } from './image-header.js';
 import { classifyAddress, isFlashMapped, outsideChipMemory } from './segment-kind.js';
+import { imageOrder, layOutSegments } from './elf2image-layout.js';
 import { PF_X, PT_LOAD, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, elfSectionData, elfSegmentData } from './elf.js';
 import { sha256 } from './hash.js';
 import { hasAppDescriptor } from './app-desc.js';
-import type { BuildSegment, Elf2ImageOptions, ElfFile } from './types.js';
+import type { Elf2ImageOptions, ElfFile } from './types.js';
 
 /** Where elf2image puts a piece: flash-mapped data, RAM, flash-mapped code, RTC memory. */
 export type Elf2ImageGroup = 'drom' | 'ram' | 'irom' | 'rtc';
@@ -32,6 +27,13 @@ export interface ElfLoadablePiece {
   data: Uint8Array;
   readonly group: Elf2ImageGroup;
   readonly origin: string;
+}
+
+function padTo4(data: Uint8Array): Uint8Array {
+  if (data.length % 4 === 0) return data;
+  const out = new Uint8Array((data.length + 3) & ~3);
+  out.set(data);
+  return out;
 }
 
 /** Loadable pieces of the ELF (program headers or allocated sections) with their group. */
@@ -54,28 +56,37 @@ export function elfLoadablePieces(elf: ElfFile, chip: ChipDescriptor, source: 's
       if (chip.sharedFlashWindow) group = r.exec ? 'irom' : 'drom';
       else group = classifyAddress(chip, r.address) === 'irom' ? 'irom' : 'drom';
     } else group = classifyAddress(chip, r.address) === 'rtc' ? 'rtc' : 'ram';
-    return { address: r.address >>> 0, data: r.data, group, origin: r.origin };
+    // Each piece's length is rounded up to a multiple of 4 with zeros before anything else (esptool does so as it reads the ELF).
+    return { address: r.address >>> 0, data: padTo4(r.data), group, origin: r.origin };
   });
 }
 
-/** Sort by address and merge pieces of the same group that touch. */
-function mergeAdjacent(pieces: ElfLoadablePiece[]): ElfLoadablePiece[] {
-  const sorted = [...pieces].sort((a, b) => a.address - b.address || a.origin.localeCompare(b.origin));
+/**
+ * Merge each piece into the one before it in the ELF's order when it starts where that one ends,
+ * in the same kind of memory (esptool merges so; it does not sort first). Refuses overlapping pieces.
+ */
+function mergeAdjacent(pieces: readonly ElfLoadablePiece[], chip: ChipDescriptor): ElfLoadablePiece[] {
   const out: ElfLoadablePiece[] = [];
-  for (const p of sorted) {
+  for (const p of pieces) {
     const last = out[out.length - 1];
-    if (last && last.group === p.group && last.address + last.data.length === p.address) {
+    if (last && last.address + last.data.length === p.address && classifyAddress(chip, last.address) === classifyAddress(chip, p.address)) {
       const data = new Uint8Array(last.data.length + p.data.length);
       data.set(last.data);
       data.set(p.data, last.data.length);
       last.data = data;
-    } else if (last && p.address < last.address + last.data.length) {
+    } else out.push({ ...p });
+  }
+  const sorted = [...out].sort((a, b) => a.address - b.address);
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1]!;
+    const p = sorted[i]!;
+    if (p.address < prev.address + prev.data.length) {
       throw new ImageFormatError(
         'ELF_UNMAPPABLE',
-        `${p.origin} at ${h32(p.address)} overlaps ${last.origin} (${h32(last.address)}..${h32(last.address + last.data.length)})`,
+        `${p.origin} at ${h32(p.address)} overlaps ${prev.origin} (${h32(prev.address)}..${h32(prev.address + prev.data.length)})`,
         { found: p.address },
       );
-    } else out.push({ ...p });
+    }
   }
   return out;
 }
@@ -93,7 +104,9 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
       { expected: chip.mmuPageSizes.join(', '), found: page },
     );
   }
-  const pieces = mergeAdjacent(elfLoadablePieces(elf, chip, options.source ?? 'segments'));
+  const all = elfLoadablePieces(elf, chip, options.source ?? 'segments');
+  // With a RAM-only header esptool sorts the pieces by address before merging them.
+  const pieces = mergeAdjacent(options.ramOnlyHeader ? [...all].sort((a, b) => a.address - b.address) : all, chip);
   if (pieces.length === 0) {
     throw new ImageFormatError('ELF_NO_SEGMENTS', `the ELF has no loadable ${options.source ?? 'segments'} with data; nothing to put in an image`);
   }
@@ -105,17 +118,17 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
       { found: stray.address },
     );
   }
-  const flash = pieces.filter((p) => p.group === 'drom' || p.group === 'irom');
+  const { flash, ram } = imageOrder(pieces, chip, options.source ?? 'segments');
   for (const p of flash) {
     if (p.address % 4 !== 0) {
       throw new ImageFormatError('ELF_UNMAPPABLE', `flash-mapped ${p.origin} starts at ${h32(p.address)}, which is not 4-byte aligned`, { found: p.address });
     }
   }
   // Two flash pieces may not share an MMU page: one page maps one place in flash.
-  const byAddr = [...flash].sort((a, b) => a.address - b.address);
-  for (let i = 0; i + 1 < byAddr.length; i++) {
-    const a = byAddr[i]!;
-    const b = byAddr[i + 1]!;
+  const byAddress = [...flash].sort((a, b) => a.address - b.address);
+  for (let i = 0; i + 1 < byAddress.length; i++) {
+    const a = byAddress[i]!;
+    const b = byAddress[i + 1]!;
     const aLastPage = Math.floor((a.address + Math.max(a.data.length, 1) - 1) / page);
     if (Math.floor(b.address / page) <= aLastPage) {
       throw new ImageFormatError(
@@ -127,8 +140,8 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
   }
   const elfHash = options.elfSha256InAppDesc ?? 'auto';
   if (elfHash !== false) {
-    // ESP-IDF links the app descriptor first in the read-only data: the lowest flash-mapped data piece.
-    const first = pieces.find((p) => p.group === 'drom');
+    // ESP-IDF links the app descriptor first in the read-only data, the image's first flash piece.
+    const first = flash.find((p) => p.group === 'drom');
     const hasDesc = first !== undefined && first.data.length >= 256 && hasAppDescriptor(first.data, 0);
     if (hasDesc) {
       const data = first.data.slice();
@@ -156,20 +169,7 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
     }
     return buildRamOnlyHeaderImage(pieces, header, page, chip.bootloaderOffset, options.source === 'sections');
   }
-  const ordered = ELF2IMAGE_SEGMENT_ORDER.flatMap((g) => pieces.filter((p) => p.group === g));
-
-  const segments: BuildSegment[] = [];
-  let pos = IMAGE_HEADER_SIZE;
-  for (const p of ordered) {
-    const isFlash = p.group === 'drom' || p.group === 'irom';
-    if (isFlash && (pos + SEGMENT_HEADER_SIZE) % page !== p.address % page) {
-      const pad = (((p.address - pos - 2 * SEGMENT_HEADER_SIZE) % page) + page) % page;
-      segments.push({ loadAddress: 0, data: new Uint8Array(pad) });
-      pos += SEGMENT_HEADER_SIZE + pad;
-    }
-    segments.push({ loadAddress: p.address, data: p.data });
-    pos += SEGMENT_HEADER_SIZE + ((p.data.length + 3) & ~3);
-  }
+  const segments = layOutSegments(flash, ram, IMAGE_HEADER_SIZE, page);
   if (segments.length > MAX_SEGMENTS) {
     throw new ImageFormatError(
       'IMAGE_BUILD',
@@ -179,6 +179,3 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
   }
   return buildImage({ ...header, segments, appendSha256: options.appendSha256 ?? true });
 }
-
-/** The order elf2image writes segment groups in. */
-export const ELF2IMAGE_SEGMENT_ORDER: readonly Elf2ImageGroup[] = ['drom', 'ram', 'irom', 'rtc'];

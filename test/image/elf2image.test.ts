@@ -33,12 +33,12 @@ function c3Elf(): Uint8Array {
   });
 }
 
-test('ESP32-C3: DROM, DRAM, IRAM, PAD, IROM, RTC; MMU-aligned; entry, header fields, hash', () => {
+test('ESP32-C3: DROM, then RAM and RTC by address, PAD, IROM; MMU-aligned; entry, header fields, hash', () => {
   const elf = parseElf(c3Elf());
   const img = elf2image(elf, esp32c3, { spiMode: 'dio', spiSpeed: 0xf, flashSizeCode: 2 });
   const p = parseImage(img);
-  assert.deepEqual(p.segments.map((s) => s.kind), ['drom', 'dram', 'iram', 'padding', 'irom', 'rtc']);
-  assert.deepEqual(p.segments.map((s) => s.loadAddress), [0x3c010020, 0x3fc80000, 0x40380000, 0, 0x42000020, 0x50000000]);
+  assert.deepEqual(p.segments.map((s) => s.kind), ['drom', 'dram', 'iram', 'rtc', 'padding', 'irom']);
+  assert.deepEqual(p.segments.map((s) => s.loadAddress), [0x3c010020, 0x3fc80000, 0x40380000, 0x50000000, 0, 0x42000020]);
   assert.equal(p.segments[2]!.length, 0xa0, 'adjacent IRAM pieces merged');
   for (const s of p.segments) {
     if (s.kind === 'drom' || s.kind === 'irom') assert.equal(s.dataOffset % 0x10000, s.loadAddress % 0x10000);
@@ -101,7 +101,30 @@ test('the same bytes as esptool v4.12.0 elf2image with the same options (the com
   }
 });
 
-test('C6 shared window: executable is IROM, the rest DROM; rodata first even at a higher address', () => {
+test('layout as esptool v4.12.0 elf2image: RAM fills the gap before a flash segment, split if larger; RAM and RTC by address; pieces merged in ELF order', () => {
+  // SHA-256 of what `esptool.py --chip CHIP elf2image -fm dio -fs 2MB --use_segments ELF` wrote
+  // for these ELFs, written by writeTestElf exactly as here.
+  const seg = (vaddr: number, n: number, flags: number, seed: number) => ({ vaddr, data: filled(n, seed), flags });
+  const cases: [string, ChipDescriptor, Parameters<typeof writeTestElf>[0], string][] = [
+    // 80 KiB of DRAM: its first 0xfef0 bytes fill the gap before IROM, the rest follows it
+    ['large RAM', esp32c3, { entry: 0x42010020, segments: [seg(0x3c000020, 0x100, 4, 1), seg(0x3fc80000, 0x14000, 6, 2), seg(0x40380000, 0x100, 7, 3), seg(0x42010020, 0x200, 5, 4)] }, '965241d24222ed8d8aee85bd345fbc3c1243e26d7526a0a05c90299ec402b1d8'],
+    // RTC fast memory below DRAM, RTC slow above IRAM: all RAM, in address order, before IROM
+    ['ESP32 RTC', esp32, { entry: 0x400d0020, segments: [seg(0x3f400020, 0x100, 4, 1), seg(0x3ff80000, 0x20, 6, 2), seg(0x3ffb0000, 0x40, 6, 3), seg(0x40080000, 0x100, 7, 4), seg(0x400c0000, 0x10, 7, 5), seg(0x400d0020, 0x200, 5, 6), seg(0x50000000, 0x10, 6, 7)] }, '379d291ae00db377058fb60940bc6fcdfed332b98425bb9500ed8b6ed06beb68'],
+    // the data would start 0x10 bytes short of its place: padded up to it in the next page
+    ['page ahead', esp32c3, { entry: 0x42010138, segments: [seg(0x3c000020, 0x100, 4, 1), seg(0x42010138, 0x200, 5, 2)] }, 'cc103fc1053fdb69b5c3e3a9e0777d3a2b6e0477bc7362694c1a5387ba0b3364'],
+    // 0x3fc80010 touches 0x3fc80000 but does not follow it in the ELF: not merged; 6 bytes of IRAM round up to 8 and then touch the next piece
+    ['ELF order', esp32c3, { entry: 0x40380000, segments: [seg(0x3fc80000, 0x10, 6, 1), seg(0x3fc80100, 0x10, 6, 2), seg(0x3fc80010, 0x10, 6, 3), seg(0x40380000, 0x6, 7, 4), seg(0x40380008, 0x8, 7, 5)] }, 'ac27121a17a5d8fd55a43f58c0235cc94e936820c9743ae147cf4fe8f3475ffd'],
+  ];
+  for (const [name, chip, spec, expected] of cases) {
+    assert.equal(hex(sha256(elf2image(parseElf(writeTestElf(spec)), chip, { spiMode: 'dio', flashSizeCode: 1 }))), expected, name);
+  }
+  const large = parseImage(elf2image(parseElf(writeTestElf(cases[0]![2])), esp32c3));
+  assert.deepEqual(large.segments.map((s) => [s.loadAddress, s.length]), [[0x3c000020, 0x100], [0x3fc80000, 0xfef0], [0x42010020, 0x200], [0x3fc8fef0, 0x4110], [0x40380000, 0x100]]);
+  const elfOrder = parseImage(elf2image(parseElf(writeTestElf(cases[3]![2])), esp32c3));
+  assert.deepEqual(elfOrder.segments.map((s) => [s.loadAddress, s.length]), [[0x3fc80000, 0x10], [0x3fc80010, 0x10], [0x3fc80100, 0x10], [0x40380000, 0x10]]);
+});
+
+test('C6 shared window: executable is IROM, the rest DROM; the app descriptor\'s piece first even at a higher address, else address order', () => {
   const rodata = filled(0x100, 1);
   rodata.set(buildAppDescriptor({ projectName: 'c6' }), 0);
   const elf = parseElf(writeTestElf({
@@ -120,6 +143,9 @@ test('C6 shared window: executable is IROM, the rest DROM; rodata first even at 
     ['flash', 'irom', 0x42000020],
   ]);
   assert.equal(p.appDesc?.projectName, 'c6');
+  // without a descriptor, address order (as esptool --use_segments)
+  const plain = parseImage(elf2image(parseElf(writeTestElf({ entry: 0x42000020, segments: [{ vaddr: 0x42000020, data: filled(0x100, 2), flags: 5 }, { vaddr: 0x42010020, data: filled(0x100, 1), flags: 4 }] })), esp32c6));
+  assert.deepEqual(plain.segments.map((s) => s.loadAddress), [0x42000020, 0, 0x42010020]);
   // smaller MMU page
   const q = parseImage(elf2image(elf, esp32c6, { mmuPageSize: 0x8000 }));
   for (const s of q.segments.filter((s) => s.kind === 'flash')) assert.equal(s.dataOffset % 0x8000, s.loadAddress % 0x8000);
@@ -160,7 +186,7 @@ test('elf2image errors', () => {
   assert.throws(() => elf2image(c3, esp32c3, { mmuPageSize: 0x8000 }), (e: unknown) => isErr('IMAGE_BUILD')(e) && /the ESP32-C3 has no 32 KiB MMU page; its MMU pages are 64 KiB/.test((e as Error).message));
   assert.ok(elf2image(c3, esp32c3, { mmuPageSize: 0x10000 }).length > 0, 'the chip\'s own page is fine');
   // an ESP32-C3 ELF for the ESP32-C6 (same architecture): its DROM, DRAM and IRAM addresses do not exist there
-  assert.throws(() => elf2image(c3, esp32c6), (e: unknown) => isErr('ELF_LOAD_ADDRESS')(e) && /loads at 0x3c010020\.\.0x3c0101a0, which is not RAM, RTC memory or the flash window of the ESP32-C6.*another chip/.test((e as Error).message));
+  assert.throws(() => elf2image(c3, esp32c6), (e: unknown) => isErr('ELF_LOAD_ADDRESS')(e) && /loads at 0x3fc80000\.\.0x3fc80040, which is not RAM, RTC memory or the flash window of the ESP32-C6.*another chip/.test((e as Error).message));
   // a RAM piece that starts in DRAM but runs past its end
   const over = parseElf(writeTestElf({ segments: [{ vaddr: 0x3fcdfff0, data: filled(0x20, 1), flags: 6 }] }));
   assert.throws(() => elf2image(over, esp32c3), isErr('ELF_LOAD_ADDRESS'));

@@ -17,6 +17,7 @@ export const esp32: ChipDescriptor = {
   irom: { start: 0x400d0000, end: 0x40400000 },
   sharedFlashWindow: false,
   secureBootV1: true,
+  flashSegmentMinTail: 0x24,
   mmuPageSizes: [0x10000],
   mmuEntries: 384,
   flashSectorSize: 0x1000,

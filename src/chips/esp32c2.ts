@@ -19,6 +19,7 @@ export const esp32c2: ChipDescriptor = {
   irom: { start: 0x42000000, end: 0x42400000 },
   sharedFlashWindow: false,
   secureBootV1: false,
+  flashSegmentMinTail: 0,
   mmuPageSizes: [0x10000, 0x8000, 0x4000],
   flashSectorSize: 0x1000,
   rom: { start: 0x40000000, end: 0x40090000 },

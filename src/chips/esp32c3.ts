@@ -18,6 +18,7 @@ export const esp32c3: ChipDescriptor = {
   irom: { start: 0x42000000, end: 0x42800000 },
   sharedFlashWindow: false,
   secureBootV1: false,
+  flashSegmentMinTail: 0,
   directBootMapBytes: 0x400000, // rev 3 and later
   mmuPageSizes: [0x10000],
   mmuEntries: 128,

@@ -15,6 +15,7 @@ export const esp32c6: ChipDescriptor = {
   irom: { start: 0x42000000, end: 0x43000000 },
   sharedFlashWindow: true,
   secureBootV1: false,
+  flashSegmentMinTail: 0,
   mmuPageSizes: [0x10000, 0x8000, 0x4000, 0x2000],
   flashSectorSize: 0x1000,
   rom: { start: 0x40000000, end: 0x40050000 },

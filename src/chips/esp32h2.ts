@@ -15,6 +15,7 @@ export const esp32h2: ChipDescriptor = {
   irom: { start: 0x42000000, end: 0x43000000 },
   sharedFlashWindow: true,
   secureBootV1: false,
+  flashSegmentMinTail: 0,
   // Direct boot: Espressif's direct-boot example supports the ESP32-H2 and links its programs for
   // 4 MiB of flash at 0x42000000 (one window for code and data).
   directBootMapBytes: 0x400000,

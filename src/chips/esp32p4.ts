@@ -15,6 +15,7 @@ export const esp32p4: ChipDescriptor = {
   irom: { start: 0x40000000, end: 0x4c000000 },
   sharedFlashWindow: true,
   secureBootV1: false,
+  flashSegmentMinTail: 0,
   mmuPageSizes: [0x10000, 0x8000, 0x4000, 0x2000],
   flashSectorSize: 0x1000,
   rom: { start: 0x4fc00000, end: 0x4fc20000 },

@@ -18,6 +18,7 @@ export const esp32s2: ChipDescriptor = {
   irom: { start: 0x40080000, end: 0x40800000 },
   sharedFlashWindow: false,
   secureBootV1: false,
+  flashSegmentMinTail: 0,
   mmuPageSizes: [0x10000],
   flashSectorSize: 0x1000,
   rom: { start: 0x40000000, end: 0x40020000 },

@@ -19,6 +19,7 @@ export const esp32s3: ChipDescriptor = {
   irom: { start: 0x42000000, end: 0x44000000 },
   sharedFlashWindow: false,
   secureBootV1: false,
+  flashSegmentMinTail: 0,
   mmuPageSizes: [0x10000],
   mmuEntries: 512,
   mmuTable: 0x600c5000,

@@ -126,6 +126,12 @@ export interface ChipDescriptor {
   readonly sharedFlashWindow: boolean;
   /** Secure Boot v1 (a 68-byte signature right after the image) exists: the ESP32 only; later chips have v2 alone. */
   readonly secureBootV1: boolean;
+  /**
+   * The ESP32's ESP-IDF bootloader leaves a flash-mapped segment's last MMU page unmapped when the
+   * segment ends fewer than this many bytes into that page, so image builders pad such a segment
+   * with zeros to end this many bytes into it: 0x24 on the ESP32, 0 (no such rule) elsewhere.
+   */
+  readonly flashSegmentMinTail: number;
   /** MMU page sizes the chip supports, largest (the default) first. */
   readonly mmuPageSizes: readonly number[];
   /** Number of MMU table entries for flash, where known. */

@@ -12,6 +12,8 @@
  *     the gap is filled, with the next RAM bytes when there are any (a RAM piece larger than the
  *     gap is split: its first part fills the gap, the rest comes later) and more than a segment
  *     header's worth is missing, else with a zero padding segment (load address 0);
+ *   - on the ESP32, a flash piece that would end fewer than 0x24 bytes into an MMU page is
+ *     padded with zeros to end 0x24 bytes into it (chip.flashSegmentMinTail);
  *   - after the last flash piece, the RAM bytes left.
  *
  * The gap is counted as esptool counts it: when the data would land 8 bytes or more before its
@@ -52,8 +54,26 @@ export function gapBefore(pos: number, address: number, page: number): number {
   return data < 0 ? data + page : data;
 }
 
+/**
+ * A flash piece's data as written with its header at file offset `pos`: zeros appended when the
+ * chip's bootloader would otherwise not map the page it ends in (see flashSegmentMinTail).
+ */
+export function withMinTail(data: Uint8Array, pos: number, page: number, chip: ChipDescriptor): Uint8Array {
+  const into = (pos + SEGMENT_HEADER_SIZE + data.length) % page;
+  if (into >= chip.flashSegmentMinTail) return data;
+  const out = new Uint8Array(data.length + chip.flashSegmentMinTail - into);
+  out.set(data);
+  return out;
+}
+
 /** The image's segments: flash pieces at their place modulo the page, RAM filling the gaps before them, then the rest of RAM. */
-export function layOutSegments(flash: readonly ElfLoadablePiece[], ram: readonly ElfLoadablePiece[], firstSegmentAt: number, page: number): BuildSegment[] {
+export function layOutSegments(
+  flash: readonly ElfLoadablePiece[],
+  ram: readonly ElfLoadablePiece[],
+  firstSegmentAt: number,
+  page: number,
+  chip: ChipDescriptor,
+): BuildSegment[] {
   const left = ram.map((p) => ({ loadAddress: p.address, data: p.data }));
   const out: BuildSegment[] = [];
   let pos = firstSegmentAt;
@@ -73,7 +93,7 @@ export function layOutSegments(flash: readonly ElfLoadablePiece[], ram: readonly
         left[0] = { loadAddress: (next.loadAddress + gap) >>> 0, data: next.data.subarray(gap) };
       }
     }
-    put({ loadAddress: p.address, data: p.data });
+    put({ loadAddress: p.address, data: withMinTail(p.data, pos, page, chip) });
   }
   for (const s of left) put(s);
   return out;

@@ -3,7 +3,8 @@
  * simple-boot.ts): the RAM pieces as an ESP image whose header counts only them, their checksum,
  * no SHA-256; then, for each flash piece from the highest load address down, a zero padding
  * segment and the piece, so that its data lands at a flash offset ≡ its address (mod the MMU
- * page) once the file is written at the chip's bootloader offset.
+ * page) once the file is written at the chip's bootloader offset. On the ESP32 a flash piece
+ * ending fewer than 0x24 bytes into a page of the file gets zeros up to 0x24 (flashSegmentMinTail).
  *
  * Byte for byte what esptool v4.12.0 writes, with two exceptions where esptool writes nothing or
  * something broken: where its padding rule lands a segment 8 bytes short of alignment (esptool
@@ -17,15 +18,18 @@ import { MAX_SEGMENTS, SEGMENT_HEADER_SIZE } from './image-header.js';
 import { concatBytes, writeU32 } from './bytes.js';
 import { simpleBootPaddingLength } from './simple-boot.js';
 import type { ElfLoadablePiece } from './elf2image.js';
+import { withMinTail } from './elf2image-layout.js';
+import type { ChipDescriptor } from '../chips/types.js';
 import type { BuildImageSpec } from './types.js';
 
 export function buildRamOnlyHeaderImage(
   pieces: readonly ElfLoadablePiece[],
   header: Omit<BuildImageSpec, 'segments' | 'appendSha256'>,
   page: number,
-  flashOffset: number,
+  chip: ChipDescriptor,
   fromSections: boolean,
 ): Uint8Array {
+  const flashOffset = chip.bootloaderOffset;
   const ram = pieces.filter((p) => p.group === 'ram' || p.group === 'rtc');
   if (ram.length === 0 || ram.length > MAX_SEGMENTS) {
     throw new ImageFormatError(
@@ -44,13 +48,15 @@ export function buildRamOnlyHeaderImage(
   let pos = visible.length;
   for (const p of flash) {
     const pad = simpleBootPaddingLength(pos, p.address, page, flashOffset);
-    const len = (p.data.length + 3) & ~3;
+    // The ESP32's tail rule counted, as esptool counts it here, from the file's start.
+    const data = withMinTail(p.data, pos + SEGMENT_HEADER_SIZE + pad, page, chip);
+    const len = (data.length + 3) & ~3;
     const out = new Uint8Array(2 * SEGMENT_HEADER_SIZE + pad + len);
     writeU32(out, 0, 0);
     writeU32(out, 4, pad);
     writeU32(out, SEGMENT_HEADER_SIZE + pad, p.address);
     writeU32(out, SEGMENT_HEADER_SIZE + pad + 4, len);
-    out.set(p.data, 2 * SEGMENT_HEADER_SIZE + pad);
+    out.set(data, 2 * SEGMENT_HEADER_SIZE + pad);
     parts.push(out);
     pos += out.length;
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { esp32, esp32c3, esp32c6, esp32p4 } from '../../src/chips/index.js';
+import { esp32, esp32c3, esp32c6, esp32p4, esp32s3 } from '../../src/chips/index.js';
 import type { ChipDescriptor } from '../../src/chips/types.js';
 import type { ElfFile } from '../../src/image/types.js';
 import { parseElf } from '../../src/image/elf.js';
@@ -122,6 +122,31 @@ test('layout as esptool v4.12.0 elf2image: RAM fills the gap before a flash segm
   assert.deepEqual(large.segments.map((s) => [s.loadAddress, s.length]), [[0x3c000020, 0x100], [0x3fc80000, 0xfef0], [0x42010020, 0x200], [0x3fc8fef0, 0x4110], [0x40380000, 0x100]]);
   const elfOrder = parseImage(elf2image(parseElf(writeTestElf(cases[3]![2])), esp32c3));
   assert.deepEqual(elfOrder.segments.map((s) => [s.loadAddress, s.length]), [[0x3fc80000, 0x10], [0x3fc80010, 0x10], [0x3fc80100, 0x10], [0x40380000, 0x10]]);
+});
+
+test('ESP32: a flash segment ending fewer than 0x24 bytes into an MMU page is padded to end 0x24 bytes into it, as esptool v4.12.0 does (not on other chips)', () => {
+  // SHA-256 of what `esptool.py --chip CHIP elf2image -fm dio -fs 2MB --use_segments [--ram-only-header] ELF`
+  // wrote for these ELFs, written by writeTestElf exactly as here.
+  const seg = (vaddr: number, n: number, flags: number, seed: number) => ({ vaddr, data: filled(n, seed), flags });
+  const cases: [string, ChipDescriptor, Parameters<typeof writeTestElf>[0], boolean, string][] = [
+    // DROM ends 8 bytes into the second page
+    ['ESP32 DROM 8 bytes in', esp32, { entry: 0x400e0020, segments: [seg(0x3f400020, 0xffe8, 4, 1), seg(0x3ffb0000, 0x40, 6, 2), seg(0x40080000, 0x100, 7, 3), seg(0x400e0020, 0x200, 5, 4)] }, false, '7df91c900539a7cee6ea5cd756e7099d4d4c30d98999523f591c10ea078b8f16'],
+    // DROM and IROM both end right on a page boundary
+    ['ESP32 on the boundary', esp32, { entry: 0x400e0020, segments: [seg(0x3f400020, 0xffe0, 4, 1), seg(0x3ffb0000, 0x40, 6, 2), seg(0x40080000, 0x100, 7, 3), seg(0x400e0020, 0x1ffe0, 5, 4)] }, false, 'cf459e6c6a9777a9dfee1220cbcb088b6d152ae3698ef2ca3b0c4ea5ab8e1222'],
+    // Simple Boot: IROM's data ends 8 bytes into a page of the file
+    ['ESP32 RAM-only header', esp32, { entry: 0x40080000, segments: [seg(0x3f400020, 0x100, 4, 1), seg(0x40080000, 0x100, 7, 3), seg(0x400d0020, 0xfe8, 5, 4)] }, true, 'ddc9b91b6dea17c9e3532905ffbd95f2580234f1a1a45615e1631be90db2820b'],
+    // the ESP32-S3 has no such rule
+    ['ESP32-S3 DROM 8 bytes in', esp32s3, { entry: 0x42010020, segments: [seg(0x3c000020, 0xffe8, 4, 1), seg(0x3fc88000, 0x40, 6, 2), seg(0x40380000, 0x100, 7, 3), seg(0x42010020, 0x200, 5, 4)] }, false, 'a312230de2772cbe20c2fa2d315ecf2541bf5727a553b216e49b326662e69678'],
+  ];
+  for (const [name, chip, spec, ramOnlyHeader, expected] of cases) {
+    const options = { spiMode: 'dio', flashSizeCode: 1, ...(ramOnlyHeader ? { ramOnlyHeader, elfSha256InAppDesc: false } : {}) } as const;
+    assert.equal(hex(sha256(elf2image(parseElf(writeTestElf(spec)), chip, options))), expected, name);
+  }
+  const lengths = (spec: Parameters<typeof writeTestElf>[0], chip: ChipDescriptor) =>
+    parseImage(elf2image(parseElf(writeTestElf(spec)), chip)).segments.filter((s) => s.kind === 'drom' || s.kind === 'irom').map((s) => s.length);
+  assert.deepEqual(lengths(cases[0]![2], esp32), [0x10004, 0x200], 'DROM: 0xffe8 + 0x1c zeros');
+  assert.deepEqual(lengths(cases[1]![2], esp32), [0x10004, 0x20004], 'on the boundary: 0x24 zeros each');
+  assert.deepEqual(lengths(cases[3]![2], esp32s3), [0xffe8, 0x200]);
 });
 
 test('C6 shared window: executable is IROM, the rest DROM; the app descriptor\'s piece first even at a higher address, else address order', () => {

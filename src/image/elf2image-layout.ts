@@ -7,7 +7,10 @@
  *     chips with one flash window, where code may lie below the read-only data): from sections,
  *     the section named `.flash.appdesc`, as esptool does; from program headers, the piece that
  *     starts with the descriptor, where esptool --use_segments keeps address order;
- *   - RAM and RTC pieces in address order;
+ *   - RAM and RTC pieces in address order, except that the one holding a bootloader descriptor
+ *     comes first (a bootloader's descriptor must sit at the start of its first segment): from
+ *     sections, the section named `.dram0.bootdesc`, as esptool does; from program headers, the
+ *     piece that starts with the descriptor, where esptool --use_segments keeps address order;
  *   - each flash piece in turn: while its data would not sit at its address modulo the MMU page,
  *     the gap is filled, with the next RAM bytes when there are any (a RAM piece larger than the
  *     gap is split: its first part fills the gap, the rest comes later) and more than a segment
@@ -22,6 +25,7 @@
 import { SEGMENT_HEADER_SIZE } from './image-header.js';
 import { isFlashMapped } from './segment-kind.js';
 import { hasAppDescriptor } from './app-desc.js';
+import { hasBootloaderDescriptor } from './bootloader-desc.js';
 import type { ChipDescriptor } from '../chips/types.js';
 import type { ElfLoadablePiece } from './elf2image.js';
 import type { BuildSegment } from './types.js';
@@ -38,6 +42,8 @@ export function imageOrder(
   const ram = sorted.filter((p) => !isFlashMapped(chip, p.address));
   const desc = flash.findIndex((p) => (source === 'sections' ? p.origin === 'section .flash.appdesc' : p.group === 'drom' && hasAppDescriptor(p.data, 0)));
   if (desc > 0) flash.unshift(...flash.splice(desc, 1));
+  const boot = ram.findIndex((p) => (source === 'sections' ? p.origin === 'section .dram0.bootdesc' : hasBootloaderDescriptor(p.data, 0)));
+  if (boot > 0) ram.unshift(...ram.splice(boot, 1));
   return { flash, ram };
 }
 

@@ -167,7 +167,7 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
     if (options.appendSha256 === true) {
       throw new ImageFormatError('IMAGE_BUILD', 'an image with a RAM-only header carries no SHA-256 (the ROM checks only the checksum of the RAM segments); build it without one');
     }
-    return buildRamOnlyHeaderImage(pieces, header, page, chip, options.source === 'sections');
+    return buildRamOnlyHeaderImage(ram, flash, header, page, chip, options.source === 'sections');
   }
   const segments = layOutSegments(flash, ram, IMAGE_HEADER_SIZE, page, chip);
   if (segments.length > MAX_SEGMENTS) {

@@ -22,15 +22,16 @@ import { withMinTail } from './elf2image-layout.js';
 import type { ChipDescriptor } from '../chips/types.js';
 import type { BuildImageSpec } from './types.js';
 
+/** `ram` in the order the header counts them (imageOrder's); `flash` in any order. */
 export function buildRamOnlyHeaderImage(
-  pieces: readonly ElfLoadablePiece[],
+  ram: readonly ElfLoadablePiece[],
+  flashPieces: readonly ElfLoadablePiece[],
   header: Omit<BuildImageSpec, 'segments' | 'appendSha256'>,
   page: number,
   chip: ChipDescriptor,
   fromSections: boolean,
 ): Uint8Array {
   const flashOffset = chip.bootloaderOffset;
-  const ram = pieces.filter((p) => p.group === 'ram' || p.group === 'rtc');
   if (ram.length === 0 || ram.length > MAX_SEGMENTS) {
     throw new ImageFormatError(
       'IMAGE_BUILD',
@@ -41,7 +42,7 @@ export function buildRamOnlyHeaderImage(
   const visible = buildImage({ ...header, segments: ram.map((p) => ({ loadAddress: p.address, data: p.data })), appendSha256: false });
   // Highest address first (the order the linker scripts place them in); from sections, esptool
   // keeps the app descriptor's piece for last.
-  const flash = pieces.filter((p) => p.group === 'drom' || p.group === 'irom').sort((a, b) => b.address - a.address);
+  const flash = [...flashPieces].sort((a, b) => b.address - a.address);
   const desc = fromSections ? flash.findIndex((p) => p.origin === 'section .flash.appdesc') : -1;
   if (desc >= 0) flash.push(...flash.splice(desc, 1));
   const parts: Uint8Array[] = [visible];

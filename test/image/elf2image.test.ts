@@ -9,6 +9,7 @@ import { elf2image } from '../../src/image/elf2image.js';
 import { parseImage } from '../../src/image/image.js';
 import { ImageFormatError } from '../../src/image/errors.js';
 import { buildAppDescriptor } from '../../src/image/app-desc.js';
+import { buildBootloaderDescriptor } from '../../src/image/bootloader-desc.js';
 import { sha256 } from '../../src/image/hash.js';
 import { writeTestElf } from './support/elf-writer.js';
 import { filled } from './support/fixtures.js';
@@ -147,6 +148,34 @@ test('ESP32: a flash segment ending fewer than 0x24 bytes into an MMU page is pa
   assert.deepEqual(lengths(cases[0]![2], esp32), [0x10004, 0x200], 'DROM: 0xffe8 + 0x1c zeros');
   assert.deepEqual(lengths(cases[1]![2], esp32), [0x10004, 0x20004], 'on the boundary: 0x24 zeros each');
   assert.deepEqual(lengths(cases[3]![2], esp32s3), [0xffe8, 0x200]);
+});
+
+test('a bootloader\'s descriptor goes first: .dram0.bootdesc from sections (the same bytes as esptool v4.12.0), the piece starting with it from program headers', () => {
+  // An ESP32-C6 bootloader whose descriptor lies above its code, as ESP-IDF links it there.
+  const desc = buildBootloaderDescriptor({ idfVer: 'v5.3', dateTime: 'Jan  1 2025 00:00:00' });
+  const sections = writeTestElf({
+    entry: 0x4086c000,
+    sections: [
+      { name: '.iram_loader.text', addr: 0x4086c000, data: filled(0x200, 1), flags: 6 },
+      { name: '.dram0.bootdesc', addr: 0x4087c000, data: desc, flags: 3 },
+      { name: '.dram0.data', addr: 0x4087c050, data: filled(0x30, 2), flags: 3 },
+    ],
+  });
+  // SHA-256 of what `esptool.py --chip esp32c6 elf2image -fm dio -fs 2MB [--ram-only-header] ELF` wrote
+  const cases: [string, boolean, string][] = [
+    ['', false, '2183d7d7f2bd9a2e1cc8af5ae725439312c859a924ae66d5ba6513e92cf0fc1c'],
+    ['--ram-only-header', true, '1f9768080884249ec09cc16d597e9370d6d0cbc992b3f436be89a016ee62c986'],
+  ];
+  for (const [esptoolOption, ramOnlyHeader, expected] of cases) {
+    const img = elf2image(parseElf(sections), esp32c6, { spiMode: 'dio', flashSizeCode: 1, source: 'sections', ramOnlyHeader });
+    assert.equal(hex(sha256(img)), expected, esptoolOption);
+  }
+  const fromSections = parseImage(elf2image(parseElf(sections), esp32c6, { source: 'sections' }));
+  assert.deepEqual(fromSections.segments.map((s) => [s.loadAddress, s.length]), [[0x4087c000, 0x80], [0x4086c000, 0x200]], 'descriptor and data merged, first');
+  assert.equal(fromSections.bootloaderDesc?.idfVer, 'v5.3');
+  const segments = writeTestElf({ entry: 0x4086c000, segments: [{ vaddr: 0x4086c000, data: filled(0x200, 1), flags: 5 }, { vaddr: 0x4087c000, data: desc, flags: 6 }] });
+  const fromSegments = parseImage(elf2image(parseElf(segments), esp32c6));
+  assert.deepEqual(fromSegments.segments.map((s) => s.loadAddress), [0x4087c000, 0x4086c000]);
 });
 
 test('C6 shared window: executable is IROM, the rest DROM; the app descriptor\'s piece first even at a higher address, else address order', () => {

@@ -171,7 +171,7 @@ const HELP = `
 Builds an ESP app image (magic 0xE9) from a linked ELF, the way the ESP-IDF build does: the
 program headers' data as segments: flash-mapped ones in address order (the app descriptor's
 first), each at a file offset matching its address modulo the MMU page, RAM pieces in address
-order filling the gaps before them (split where larger) or padding segments, the rest of RAM
+order (a bootloader's descriptor first) filling the gaps before them (split where larger) or padding segments, the rest of RAM
 after them; then the XOR checksum and the SHA-256. The image is read back and checked before the file is written (the file
 appears complete or not at all; never over the ELF itself).
 

@@ -10,7 +10,7 @@ import type { ChipDescriptor } from '../chips/types.js';
 import { ImageFormatError, h32 } from './errors.js';
 import { buildImage } from './image-build.js';
 import { buildRamOnlyHeaderImage } from './simple-boot-build.js';
-import { IMAGE_HEADER_SIZE, MAX_SEGMENTS } from './image-header.js';
+import { IMAGE_HEADER_SIZE, MAX_SEGMENTS, SEGMENT_HEADER_SIZE } from './image-header.js';
 import { classifyAddress, isFlashMapped, outsideChipMemory } from './segment-kind.js';
 import { imageOrder, layOutSegments } from './elf2image-layout.js';
 import { PF_X, PT_LOAD, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, elfSectionData, elfSegmentData } from './elf.js';
@@ -91,8 +91,27 @@ function mergeAdjacent(pieces: readonly ElfLoadablePiece[], chip: ChipDescriptor
   return out;
 }
 
+/**
+ * The MMU page to pad for when none is given. On chips with more than one page size, as esptool
+ * elf2image chooses it: from the ELF's `.flash.appdesc` section (whichever the segments' source)
+ * when it lies in flash and holds an app descriptor — its mmu_page_size (ESP-IDF 5.4 and later
+ * write it), else the largest page that the descriptor's address less the image and segment
+ * headers (0x20) is a multiple of. Otherwise the chip's largest page.
+ */
+export function defaultMmuPage(elf: ElfFile, chip: ChipDescriptor): number {
+  const largest = chip.mmuPageSizes[0] ?? 0x10000;
+  if (chip.mmuPageSizes.length < 2) return largest;
+  const section = elf.sections.find((s) => s.name.includes('.flash.appdesc'));
+  if (!section || !isFlashMapped(chip, section.addr)) return largest;
+  const data = elfSectionData(elf, section);
+  if (data.length < 256 || !hasAppDescriptor(data, 0)) return largest;
+  const log2 = data[180]!;
+  if (log2 !== 0) return 2 ** log2;
+  return chip.mmuPageSizes.find((p) => (section.addr - IMAGE_HEADER_SIZE - SEGMENT_HEADER_SIZE) % p === 0) ?? largest;
+}
+
 export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2ImageOptions = {}): Uint8Array {
-  const page = options.mmuPageSize ?? chip.mmuPageSizes[0] ?? 0x10000;
+  const page = options.mmuPageSize ?? defaultMmuPage(elf, chip);
   if (!Number.isInteger(page) || page <= 0 || (page & (page - 1)) !== 0) {
     throw new ImageFormatError('IMAGE_BUILD', `MMU page size ${page} is not a power of two`, { found: page });
   }

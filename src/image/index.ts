@@ -61,6 +61,6 @@ export { writeElf, type ElfWriteSpec, type ElfWriteSection, type ElfWriteSymbol 
 export {
   findSimpleBootSegments, simpleBootPaddingLength, type SimpleBootFlashSegment, type SimpleBootLayout, type SimpleBootOptions,
 } from './simple-boot.js';
-export { elf2image, elfLoadablePieces, type ElfLoadablePiece, type Elf2ImageGroup } from './elf2image.js';
+export { defaultMmuPage, elf2image, elfLoadablePieces, type ElfLoadablePiece, type Elf2ImageGroup } from './elf2image.js';
 export * from './flash-map/index.js';
 export * from './examples/index.js';

@@ -433,7 +433,7 @@ export interface ElfFile {
 }
 
 export interface Elf2ImageOptions {
-  /** Default: chip.mmuPageSizes[0]. */
+  /** Default: the chip's largest page; on chips with several, the app descriptor's choice as esptool makes it (defaultMmuPage). */
   readonly mmuPageSize?: number;
   readonly spiMode?: number | SpiModeName;
   readonly spiSpeed?: number;

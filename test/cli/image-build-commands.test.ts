@@ -36,12 +36,13 @@ test('image elf2image: the committed demo app byte for byte; JSON; the default o
   const io = memoryIo();
   assert.equal(runElf2Image(ELF, { ...DEMO_BUILD, out }, io), 0, io.stderr());
   assert.deepEqual(readFileSync(out), readFileSync('firmware/build/espalgo-demo.bin'));
-  for (const s of ['ESP32-C3 app image', '5 segments', 'entry 0x42000020', 'DIO, 80m, 4 MiB', 'irom', 'drom', 'padding']) assert.ok(io.stdout().includes(s), s);
+  for (const s of ['ESP32-C3 app image', '5 segments', 'modulo the 64 KiB MMU page)', 'entry 0x42000020', 'DIO, 80m, 4 MiB', 'irom', 'drom', 'padding']) assert.ok(io.stdout().includes(s), s);
 
   const j = memoryIo();
   assert.equal(runElf2Image(ELF, { ...DEMO_BUILD, out, json: true, sha256: false }, j), 0);
-  const r = JSON.parse(j.stdout()) as { ok: boolean; bytes: number; sha256Appended: boolean; segments: { kind: string }[] };
+  const r = JSON.parse(j.stdout()) as { ok: boolean; bytes: number; sha256Appended: boolean; mmuPageSize: number; segments: { kind: string }[] };
   assert.equal(r.ok, true);
+  assert.equal(r.mmuPageSize, 0x10000);
   assert.equal(r.sha256Appended, false);
   assert.equal(r.bytes, readFileSync(out).length);
   assert.equal(readFileSync('firmware/build/espalgo-demo.bin').length - r.bytes, 32, 'the same image without its 32-byte SHA-256');

@@ -5,7 +5,7 @@ import { esp32, esp32c3, esp32c6, esp32p4, esp32s3 } from '../../src/chips/index
 import type { ChipDescriptor } from '../../src/chips/types.js';
 import type { ElfFile } from '../../src/image/types.js';
 import { parseElf } from '../../src/image/elf.js';
-import { elf2image } from '../../src/image/elf2image.js';
+import { defaultMmuPage, elf2image } from '../../src/image/elf2image.js';
 import { parseImage } from '../../src/image/image.js';
 import { ImageFormatError } from '../../src/image/errors.js';
 import { buildAppDescriptor } from '../../src/image/app-desc.js';
@@ -299,4 +299,39 @@ test('ramOnlyHeader: RAM segments counted, no SHA-256; the ELF hash goes into th
   assert.throws(() => elf2image(demo, esp32c3, { ramOnlyHeader: true, appendSha256: true }), /carries no SHA-256/);
   const flashOnly = parseElf(writeTestElf({ entry: 0x42000020, segments: [{ vaddr: 0x42000020, data: filled(0x40, 2), flags: 5 }] }));
   assert.throws(() => elf2image(flashOnly, esp32c3, { ramOnlyHeader: true }), /the ROM would have nothing to run/);
+});
+
+test('the MMU page, unless given, is the app descriptor\'s on chips with several (esptool v4.12.0 elf2image\'s choice): its mmu_page_size, else the largest page its address less 0x20 is a multiple of', () => {
+  // An ESP32-C6 app: .flash.appdesc (descriptor with mmu_page_size log2 = `log2`) at `descAt`, code at 0x42000020.
+  const c6App = (descAt: number, log2: number): ElfFile => {
+    const rodata = new Uint8Array(0x200);
+    rodata.set(buildAppDescriptor({ projectName: 'p', mmuPageSizeLog2: log2 }));
+    const code = filled(0x300, 7);
+    const dram = filled(0x40, 3);
+    return parseElf(writeTestElf({
+      entry: 0x42000020,
+      segments: [{ vaddr: descAt, data: rodata, flags: 4 }, { vaddr: 0x40800000, data: dram, flags: 6 }, { vaddr: 0x42000020, data: code, flags: 5 }],
+      sections: [
+        { name: '.flash.appdesc', addr: descAt, data: rodata.subarray(0, 0x100) },
+        { name: '.flash.rodata', addr: descAt + 0x100, data: rodata.subarray(0x100) },
+        { name: '.dram0.data', addr: 0x40800000, data: dram, flags: 3 },
+        { name: '.flash.text', addr: 0x42000020, data: code, flags: 6 },
+      ],
+    }));
+  };
+  // SHA-256 of what `esptool.py --chip esp32c6 elf2image -fm dio -fs 2MB ELF` (from sections) wrote for these ELFs.
+  const cases: [string, ElfFile, number, string][] = [
+    ['mmu_page_size 32 KiB', c6App(0x42020020, 15), 0x8000, '4f1dca046713611e042002aae24be89444dd28d4c464e038452c3505c6452fa7'],
+    ['none, descriptor at 0x20 in a 32 KiB page', c6App(0x42028020, 0), 0x8000, '861225160b8a66f18a606552564caeafdceaf8eb808b0b54b5639c684746cfa2'],
+    ['none, descriptor at 0x20 in an 8 KiB page', c6App(0x4202a020, 0), 0x2000, '051d74c24c26e47ebdfc3b7f05dba83e1f11af8b0137be339cd36bb26ef00eed'],
+  ];
+  for (const [name, elf, page, expected] of cases) {
+    assert.equal(defaultMmuPage(elf, esp32c6), page, name);
+    const built = elf2image(elf, esp32c6, { spiMode: 'dio', flashSizeCode: 1, source: 'sections' });
+    assert.equal(hex(sha256(built)), expected, name);
+    assert.deepEqual(built, elf2image(elf, esp32c6, { spiMode: 'dio', flashSizeCode: 1, source: 'sections', mmuPageSize: page }), `${name}: as with --mmu-page`);
+  }
+  // A chip with one page size, or an ELF without the section: the chip's largest page.
+  assert.equal(defaultMmuPage(c6App(0x42028020, 15), esp32c3), 0x10000);
+  assert.equal(defaultMmuPage(parseElf(c3Elf()), esp32c6), 0x10000);
 });

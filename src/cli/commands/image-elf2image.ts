@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CHIP_NAMES } from '../../chips/index.js';
 import {
-  EM_RISCV, EM_XTENSA, describeSpiSpeed, elf2image, findSimpleBootSegments, flashSizeToCode, formatChipRevision, maxChipRevisionSet, parseChipRevision, parseElf,
+  EM_RISCV, EM_XTENSA, defaultMmuPage, describeSpiSpeed, elf2image, findSimpleBootSegments, flashSizeToCode, formatChipRevision, maxChipRevisionSet, parseChipRevision, parseElf,
   parseImage, spiSpeedCode, spiSpeedLabels, type SimpleBootLayout, type SpiModeName,
 } from '../../image/index.js';
 import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
@@ -121,6 +121,7 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
       throw new CliInputError('ELF_WRONG_CHIP', `${basename(elfPath)} is built for ${what}, but the ${chip.displayName} is ${chip.architecture === 'xtensa' ? 'Xtensa' : 'RISC-V'}; check --chip`);
     }
     const ramOnly = o.ramOnlyHeader === true;
+    const page = o.mmuPage ?? defaultMmuPage(elf, chip);
     const bytes = elf2image(elf, chip, {
       spiMode: mode,
       spiSpeed: speed,
@@ -129,7 +130,7 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
       source: o.fromSections ? 'sections' : 'segments',
       elfSha256InAppDesc: o.elfSha256 ?? 'auto',
       ...revisions,
-      ...(o.mmuPage !== undefined ? { mmuPageSize: o.mmuPage } : {}),
+      mmuPageSize: page,
     });
     // Read back what was built, as any reader of the file will, before the file exists.
     const image = parseImage(bytes, { chip, verify: 'full' });
@@ -141,6 +142,7 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
       io.out(JSON.stringify({
         ok: true, action: 'elf2image', out: output.path, chip: chip.name, bytes: bytes.length, entry: hex32(image.header.entry),
         flash: { mode, freq: describeSpiSpeed(speed, chip), size: flashSize },
+        mmuPageSize: page,
         sha256Appended: image.sha256 !== undefined,
         elfSha256InAppDesc: elfSha256Written,
         chipRevision: { minFull: image.header.minChipRevFull, maxFull: image.header.maxChipRevFull, limitsMax: maxChipRevisionSet(image.header.maxChipRevFull) },
@@ -156,7 +158,7 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
     if (ramOnly) {
       text.out(`  ${chip.displayName} Simple Boot image (RAM-only header), ${formatSize(bytes.length)}: the header counts the ${image.segments.length} RAM segments the ROM loads; ${hidden ? `${hidden.segments.length} flash segments follow the checksum, each aligned for flash offset ${hex32(hidden.flashOffset)} (write the file there), for the app to map` : 'no flash segments'}\n`);
     } else {
-      text.out(`  ${chip.displayName} app image, ${formatSize(bytes.length)}, ${image.segments.length} segments${padding ? ` (${padding} padding, so each flash segment sits at its address modulo the MMU page)` : ''}\n`);
+      text.out(`  ${chip.displayName} app image, ${formatSize(bytes.length)}, ${image.segments.length} segments${padding ? ` (${padding} padding, so each flash segment sits at its address modulo the ${page / 1024} KiB MMU page${o.mmuPage === undefined && chip.mmuPageSizes.length > 1 ? ', the app descriptor\'s choice' : ''})` : ''}\n`);
     }
     text.out(`  entry ${hex32(image.header.entry)}; flash ${mode.toUpperCase()}, ${describeSpiSpeed(speed, chip)}, ${formatSize(flashSize)}; checksum${image.sha256 ? ' and SHA-256' : ''} appended${revisionRange(image.header.minChipRevFull, image.header.maxChipRevFull)}\n`);
     text.out(`  ${appDesc ? `app descriptor ${JSON.stringify(appDesc.projectName)} ${JSON.stringify(appDesc.version)}, ${elfSha256Written ? 'with the ELF\'s SHA-256' : 'ELF SHA-256 left empty (--no-elf-sha256)'}` : 'no app descriptor (not an ESP-IDF app): no ELF SHA-256 recorded'}\n\n`);
@@ -213,7 +215,7 @@ export function registerElf2Image(program: Command): void {
     .option('--flash-mode <mode>', `SPI mode in the header: ${MODES.join(', ')}`)
     .option('--flash-freq <freq>', 'SPI speed in the header, e.g. 40m, 80m (the chip decides which exist)')
     .option('--flash-size <size>', 'flash size in the header: 1MB … 128MB', numberOption('--flash-size'))
-    .option('--mmu-page <size>', 'MMU page size for the padding: the app\'s CONFIG_MMU_PAGE_SIZE, one the chip has (default 64KB; esp32c2, c5, c6, h2, p4 also 32KB and 16KB, all but esp32c2 8KB)', numberOption('--mmu-page'))
+    .option('--mmu-page <size>', 'MMU page size for the padding: the app\'s CONFIG_MMU_PAGE_SIZE, one the chip has (default 64KB; esp32c2, c5, c6, h2, p4 also 32KB and 16KB, all but esp32c2 8KB, and there by default the app descriptor\'s choice, as esptool makes it)', numberOption('--mmu-page'))
     .option('--no-sha256', 'do not append the SHA-256 of the image')
     .option('--from-sections', 'take allocated sections instead of program headers')
     .option('--elf-sha256', 'write the ELF\'s SHA-256 into the app descriptor (app_elf_sha256) and refuse an ELF without one (default: written where the app has a descriptor)')

@@ -190,6 +190,10 @@ What it does:
   the stub for the mapping of the app that would boot (MAP_GET). The host then reads the bootloader
   header, the partition table, otadata and the app headers itself (through the stub's READ) and
   checks MAP_GET against them. The firmware is resumed afterwards, SPI1 and the MMU untouched.
+  Without a partition table: a direct-boot program at 0x0 gets the ROM's 1:1 mappings, and a
+  Simple Boot app at 0x0 (Zephyr/NuttX, esptool elf2image --ram-only-header) the flash segments
+  that follow its checksum. An MCUboot app (in an app partition, or at --app-offset) gets the
+  mappings of its Espressif load header.
 
 Why (espressif/openocd-esp32 #366):
   An application (MicroPython with octal PSRAM, say) can leave SPI1 with extra dummy cycles. A stub

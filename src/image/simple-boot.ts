@@ -79,8 +79,7 @@ export function simpleBootFlashHeader(header: Uint8Array, chip: ChipDescriptor):
   if (header.length < SEGMENT_HEADER_SIZE) return undefined;
   const address = readU32(header, 0);
   const length = readU32(header, 4);
-  const k = classifyAddress(chip, address);
-  if (k !== 'drom' && k !== 'irom' && k !== 'flash') return undefined;
+  if (!isFlashKind(classifyAddress(chip, address))) return undefined;
   return length === 0 || length % 4 !== 0 ? undefined : { address, length };
 }
 

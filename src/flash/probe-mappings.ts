@@ -270,8 +270,9 @@ export async function walkSimpleBoot(flash: SparseFlash, offset: number, chip: C
     const seg = h && simpleBootFlashHeader(h, chip);
     if (!seg || next + SEGMENT_HEADER_SIZE + seg.length > flash.limit) break;
     const s = simpleBootSegment({ paddingOffset: at - offset, paddingLength, headerOffset: next - offset, ...seg }, chip, offset, page);
-    segments.push({ segment: count + 2 * pair + 1, kind: s.kind, flashOffset: s.flashOffset, vaddr: s.loadAddress >>> 0, size: s.length });
-    if (!s.aligned) misaligned.push(`segment ${count + 2 * pair + 1} (loads at ${hex32(s.loadAddress)}, data at flash ${hex32(s.flashOffset)})`);
+    const index = count + 2 * pair + 1;
+    segments.push({ segment: index, kind: s.kind, flashOffset: s.flashOffset, vaddr: s.loadAddress >>> 0, size: s.length });
+    if (!s.aligned) misaligned.push(`segment ${index} (loads at ${hex32(s.loadAddress)}, data at flash ${hex32(s.flashOffset)})`);
     at = s.flashOffset + s.length;
   }
   if (!segments.length) return undefined;

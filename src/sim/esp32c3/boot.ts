@@ -18,6 +18,7 @@ import {
   describeDirectBoot,
   directBootMappings,
   findSimpleBootSegments,
+  IMAGE_MAGIC,
   formatChipRevision,
   isDirectBootImage,
   maxChipRevisionSet,
@@ -246,7 +247,7 @@ function mapFirstSegments(chip: Esp32c3, segments: readonly FlashSegment[], entr
 
 /** The image at flash 0 read as a Simple Boot app, if it is one. */
 function simpleBootAt0(flash: Uint8Array): { image: EspImage; layout: SimpleBootLayout } | undefined {
-  if (flash[0] !== 0xe9) return undefined;
+  if (flash[0] !== IMAGE_MAGIC) return undefined;
   try {
     const image = parseImage(flash.subarray(0, 0x100000), { chip: esp32c3 });
     const layout = findSimpleBootSegments(image, flash, esp32c3);

@@ -388,6 +388,13 @@ export async function hostLayout(flash: SparseFlash, options: HostLayoutOptions)
   };
 }
 
+/** What the host read to find the mappings, for sentences ("the host's reading of …"). */
+export function hostReadingOf(format: string | null): string {
+  if (format === 'direct-boot') return 'flash 0x0 (direct boot)';
+  if (format === 'simple-boot') return "the Simple Boot image's segment headers";
+  return 'the table and app headers';
+}
+
 // ---- stub vs host --------------------------------------------------------------------------------
 
 export interface CrossCheck {
@@ -420,7 +427,7 @@ export function crossCheck(stub: StubFlashMap | undefined, host: HostLayout): Cr
     agree,
     differences: d,
     sentence: agree
-      ? `The host's own reading of the table and app headers (through the stub's READ) agrees with MAP_GET: same table${host.tableOffset === null ? ' (none)' : ''}, same app, same ${host.segments.length} segment${host.segments.length === 1 ? '' : 's'}.`
+      ? `The host's own reading of ${hostReadingOf(host.format)} (through the stub's READ) agrees with MAP_GET: same table${host.tableOffset === null ? ' (none)' : ''}, same app, same ${host.segments.length} segment${host.segments.length === 1 ? '' : 's'}.`
       : `The host's reading differs from MAP_GET in ${d.length} point${d.length === 1 ? '' : 's'}; the report uses ${host.segments.length ? "the host's" : "the stub's"} mappings.`,
   };
 }

@@ -110,7 +110,7 @@ export function predictOpenocd(input: {
   });
   const wrongApp = p.retcode === 0 && p.appOffset !== null && input.bootAppOffset !== null && p.appOffset !== input.bootAppOffset;
   const sentence = `OpenOCD ≤ 2024 would read ${naiveId}, take the flash for ${formatSize(legacySize)}${
-    p.retcode !== 0 ? ` and fail the mapping (${p.explanation}); GDB still connects, without flash breakpoints` : p.predicted ? ` and map ${p.explanation}` : `; ${p.explanation}`
+    p.retcode !== 0 ? ` and fail the mapping (${p.explanation}); GDB still connects, but cannot set software breakpoints in flash (hardware ones, hbreak, still work)` : p.predicted ? ` and map ${p.explanation}` : `; ${p.explanation}`
   }${wrongApp ? ` — but the bootloader runs the app at ${hex32(input.bootAppOffset!)}, so its flash breakpoints would land in the wrong app` : ''}.`;
   return { id: naiveId, size: legacySize, retcode: p.retcode, gdbConnects: true, mappings: p.mappings, sentence };
 }

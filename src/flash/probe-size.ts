@@ -7,9 +7,11 @@
  */
 import { hex32 } from '../chips/types.js';
 import { flashSizeFromCode } from '../image/image-header.js';
+import type { HostLayout } from './probe-mappings.js';
 import { FLASH_INFO_FLAGS, type FlashInfo, type JedecId } from './stub-protocol.js';
 
-export type SizeSourceKind = 'override' | 'jedec' | 'bootloader-header' | 'partition-table';
+/** 'app-header': the image header at 0x0 when that image is the app itself (a Simple Boot app). */
+export type SizeSourceKind = 'override' | 'jedec' | 'bootloader-header' | 'app-header' | 'partition-table';
 
 export interface SizeSource {
   readonly kind: SizeSourceKind;
@@ -65,10 +67,22 @@ export interface SizeInputs {
   readonly override?: number;
   /** FLASH_INFO, when the stub ran it (also when it failed with the result filled). */
   readonly info?: FlashInfo;
-  /** Size nibble of the bootloader header at flash 0x0, when one was read. */
+  /** Size nibble of the image header at flash 0x0 (the bootloader's), when one was read. */
   readonly bootloaderSizeCode?: number;
+  /** The image at 0x0 is the app itself (Simple Boot), so the size nibble is the app header's. */
+  readonly headerIsApp?: boolean;
   /** End of the last partition and its label, when a table was read. */
   readonly tableExtent?: { readonly end: number; readonly label: string };
+}
+
+/** What the host's reading of the flash says about its size: the header at 0x0 and the table's extent. */
+export function hostSizeInputs(host: HostLayout | undefined): Pick<SizeInputs, 'bootloaderSizeCode' | 'headerIsApp' | 'tableExtent'> {
+  if (!host) return {};
+  const last = host.entries.length ? host.entries.reduce((a, e) => (e.offset + e.size > a.offset + a.size ? e : a)) : undefined;
+  return {
+    ...(host.bootloaderSizeCode !== null ? { bootloaderSizeCode: host.bootloaderSizeCode, headerIsApp: host.format === 'simple-boot' } : {}),
+    ...(last ? { tableExtent: { end: last.offset + last.size, label: last.label } } : {}),
+  };
 }
 
 export function decideFlashSize(inputs: SizeInputs): ProbeSize {
@@ -85,13 +99,12 @@ export function decideFlashSize(inputs: SizeInputs): ProbeSize {
           : { kind: 'jedec', bytes: null, detail: `JEDEC id ${formatJedec(id)}: capacity byte 0x${id.capacity.toString(16).padStart(2, '0')} is not in the size table` },
     );
   }
+  const headerKind: SizeSourceKind = inputs.headerIsApp ? 'app-header' : 'bootloader-header';
+  const headerName = inputs.headerIsApp ? 'app header' : 'bootloader header';
   if (inputs.bootloaderSizeCode !== undefined) {
     const s = flashSizeFromCode(inputs.bootloaderSizeCode);
-    sources.push({
-      kind: 'bootloader-header',
-      bytes: s ?? null,
-      detail: s ? `bootloader header size nibble ${inputs.bootloaderSizeCode} = ${formatSize(s)}` : `bootloader header size nibble ${inputs.bootloaderSizeCode} means no size`,
-    });
+    const nibble = `${headerName} size nibble ${inputs.bootloaderSizeCode}`;
+    sources.push({ kind: headerKind, bytes: s ?? null, detail: s ? `${nibble} = ${formatSize(s)}` : `${nibble} means no size` });
   }
   if (inputs.tableExtent) {
     const { end, label } = inputs.tableExtent;
@@ -99,13 +112,14 @@ export function decideFlashSize(inputs: SizeInputs): ProbeSize {
   }
 
   const of = (k: SizeSourceKind) => sources.find((s) => s.kind === k);
-  const chosen = ['override', 'jedec', 'bootloader-header', 'partition-table']
+  const chosen = ['override', 'jedec', headerKind, 'partition-table']
     .map((k) => of(k as SizeSourceKind))
     .find((s) => s !== undefined && s.bytes !== null);
   const bytes = chosen?.bytes ?? null;
   const disagreements: string[] = [];
   const jedec = of('jedec')?.bytes ?? null;
-  const header = of('bootloader-header')?.bytes ?? null;
+  const header = of(headerKind)?.bytes ?? null;
+  const theHeader = inputs.headerIsApp ? "The app's image header at 0x0" : 'The bootloader header';
   const over = inputs.override;
   if (over !== undefined && jedec !== null && over !== jedec) {
     disagreements.push(`You gave --flash-size ${formatSize(over)} but the flash chip's JEDEC id says ${formatSize(jedec)}; espalgo uses yours, so make sure it is right (a wrong size lets writes wrap or fail).`);
@@ -113,8 +127,8 @@ export function decideFlashSize(inputs: SizeInputs): ProbeSize {
   if (jedec !== null && header !== null && jedec !== header) {
     disagreements.push(
       header > jedec
-        ? `The bootloader header says ${formatSize(header)} but the flash chip says ${formatSize(jedec)}: the image was built for a larger module (e.g. a 32 MiB MicroPython build on a ${formatSize(jedec)} board). ${over === undefined ? `espalgo trusts the chip's ${formatSize(jedec)}` : 'espalgo uses your --flash-size'}; an ESP-IDF app built that way stops at start-up ("Detected size … smaller than the size in the binary image header") unless it overrides the size.`
-        : `The bootloader header says ${formatSize(header)} but the flash chip has ${formatSize(jedec)}: the application only uses the first ${formatSize(header)} (harmless; rebuild with the right CONFIG_ESPTOOLPY_FLASHSIZE to use the rest).`,
+        ? `${theHeader} says ${formatSize(header)} but the flash chip says ${formatSize(jedec)}: the image was built for a larger module (e.g. a 32 MiB MicroPython build on a ${formatSize(jedec)} board). ${over === undefined ? `espalgo trusts the chip's ${formatSize(jedec)}` : 'espalgo uses your --flash-size'}; an ESP-IDF app built that way stops at start-up ("Detected size … smaller than the size in the binary image header") unless it overrides the size.`
+        : `${theHeader} says ${formatSize(header)} but the flash chip has ${formatSize(jedec)}: the application only uses the first ${formatSize(header)} (harmless; rebuild with the right CONFIG_ESPTOOLPY_FLASHSIZE to use the rest).`,
     );
   }
   if (bytes !== null && inputs.tableExtent && inputs.tableExtent.end > bytes) {
@@ -125,7 +139,7 @@ export function decideFlashSize(inputs: SizeInputs): ProbeSize {
 
   let explanation: string;
   if (!chosen) {
-    explanation = 'No source states the flash size: the id could not be turned into a size and neither a bootloader header nor a partition table was readable. Raw flash access (programming, software flash breakpoints) is unavailable until you pass --flash-size; the mappings are still reported.';
+    explanation = 'No source states the flash size: the id could not be turned into a size and neither an image header at 0x0 nor a partition table was readable. Raw flash access (programming, software flash breakpoints) is unavailable until you pass --flash-size; the mappings are still reported.';
   } else if (chosen.kind === 'override') {
     explanation = `Flash size ${formatSize(bytes!)}, as you gave it (--flash-size).`;
   } else if (chosen.kind === 'jedec') {
@@ -136,7 +150,7 @@ export function decideFlashSize(inputs: SizeInputs): ProbeSize {
       : !info.cleanId.plausible
         ? `the JEDEC id could not be read (${formatJedec(info.cleanId)})`
         : `the flash answered JEDEC id ${formatJedec(info.cleanId)}, whose capacity byte 0x${info.cleanId.capacity.toString(16).padStart(2, '0')} is not in the size table`;
-    explanation = `${why[0]!.toUpperCase()}${why.slice(1)}, so the chip did not tell its size; espalgo uses ${chosen.kind === 'bootloader-header' ? `the bootloader header's ${formatSize(bytes!)}` : `the ${formatSize(bytes!)} the partition table needs`}. Pass --flash-size if that is wrong${info && info.cleanId.plausible ? ', and report the id so the table can learn it' : ''}.`;
+    explanation = `${why[0]!.toUpperCase()}${why.slice(1)}, so the chip did not tell its size; espalgo uses ${chosen.kind === headerKind ? `the ${headerName}'s ${formatSize(bytes!)}` : `the ${formatSize(bytes!)} the partition table needs`}. Pass --flash-size if that is wrong${info && info.cleanId.plausible ? ', and report the id so the table can learn it' : ''}.`;
   }
   return { bytes, source: chosen?.kind ?? null, sources, disagreements, explanation };
 }

@@ -19,12 +19,12 @@ import type { ChipDescriptor } from '../chips/types.js';
 import { hex32 } from '../chips/types.js';
 import type { Target } from '../target/types.js';
 import { probeThroughWindows } from './probe-fallback.js';
-import { SparseFlash, crossCheck, hostLayout, walkLegacyApp, type HostLayout, type ProbeSegment } from './probe-mappings.js';
+import { SparseFlash, crossCheck, hostLayout, hostReadingOf, walkLegacyApp, type HostLayout, type ProbeSegment } from './probe-mappings.js';
 import {
   choiceFromStub, emptyMappings, mappingsFromHost, predictOpenocd,
   type OpenocdOutcome, type ProbeId, type ProbeMappings, type ProbeReport,
 } from './probe-report.js';
-import { analyzeIdRead, decideFlashSize, flashNeverIdle } from './probe-size.js';
+import { analyzeIdRead, decideFlashSize, hostSizeInputs, flashNeverIdle } from './probe-size.js';
 import { openFlashSession, type FlashSession } from './session.js';
 import type { StubClient } from './stub-client.js';
 import { StubError } from './stub-client.js';
@@ -190,12 +190,10 @@ export async function probeWithStub(
   }
 
   // 4. Size from every source.
-  const last = host?.entries.length ? host.entries.reduce((a, e) => (e.offset + e.size > a.offset + a.size ? e : a)) : undefined;
   const size = decideFlashSize({
     ...(options.flashSize !== undefined ? { override: options.flashSize } : {}),
-    ...(info ? { info } : {}),
-    ...(host?.bootloaderSizeCode != null ? { bootloaderSizeCode: host.bootloaderSizeCode } : {}),
-    ...(last ? { tableExtent: { end: last.offset + last.size, label: last.label } } : {}),
+    ...(info ? { info: info } : {}),
+    ...hostSizeInputs(host),
   });
   if (idError) {
     degraded = true;
@@ -206,7 +204,7 @@ export async function probeWithStub(
 
   // 5. Mappings: MAP_GET, checked against the host.
   const mappings = chooseMappings(map, mapError, host, hostError);
-  if (mappings.source === 'host' && mapError) notes.push(`MAP_GET failed (${mapError}); the mappings come from the host's reading of the table and app headers.`);
+  if (mappings.source === 'host' && mapError) notes.push(`MAP_GET failed (${mapError}); the mappings come from the host's reading of ${hostReadingOf(mappings.format)}.`);
   if (mappings.crossCheck && !mappings.crossCheck.agree && mappings.source !== 'none' && map && !mapError) notes.push(`${mappings.crossCheck.sentence} ${mappings.crossCheck.differences.join('; ')}.`);
   if (mappings.source === 'none') {
     degraded = true;

@@ -235,10 +235,16 @@ test('a Simple Boot app at 0 (no bootloader, no table): its flash segments from 
   assert.deepEqual(r.mappings.segments.map((s) => [s.segment, s.kind, s.flashOffset, s.vaddr, s.size]), SIMPLE_MAP);
   assert.ok(!r.notes.some((n) => /MAP_GET failed|No mapping could be determined/.test(n)), r.notes.join('\n'));
   assert.equal(r.openocd?.retcode, -6, 'OpenOCD\'s 2024 stub finds no table at 0x8000');
+  assert.match(r.openocd!.sentence, /cannot set software breakpoints in flash \(hardware ones, hbreak, still work\)/);
+  // The header at 0x0 is the app's own, not a bootloader's; the host read only image headers.
+  assert.deepEqual(r.size.sources.map((s) => [s.kind, s.bytes]), [['jedec', 4 * MiB], ['app-header', 2 * MiB]]);
+  assert.ok(r.size.disagreements.some((d) => d.startsWith("The app's image header at 0x0 says 2 MiB")), r.size.disagreements.join('\n'));
+  assert.match(r.mappings.crossCheck!.sentence, /^The host's own reading of the Simple Boot image's segment headers \(through the stub's READ\) agrees/);
   // --app-offset 0 names it too, as an override.
   const given = await probeOn({ flash: simpleBootFlash() }, { appOffset: 0 });
   assert.equal(given.mappings.format, 'simple-boot');
   assert.equal(given.mappings.choice, 'override');
+  assert.equal(given.size.sources.find((x) => x.kind !== 'jedec')?.kind, 'app-header');
   assert.deepEqual(given.mappings.segments.map((s) => [s.segment, s.kind, s.flashOffset, s.vaddr, s.size]), SIMPLE_MAP);
 });
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { esp32c3 } from '../../chips/index.js';
 import { probeFlash, type ProbeOptions } from '../../flash/probe.js';
 import type { ProbeReport } from '../../flash/probe-report.js';
+import { hostReadingOf } from '../../flash/probe-mappings.js';
 import { formatSize as sizeWords, type SizeSourceKind } from '../../flash/probe-size.js';
 import { chipOption, exitTwoOnUsageErrors, numberOption, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
@@ -40,11 +41,6 @@ export async function connectForProbe(o: Pick<ProbeCommandOptions, 'target' | 'c
 }
 
 /** What the host read, by app format, where the mappings come from its reading. */
-const HOST_READING: Readonly<Record<string, string>> = {
-  'direct-boot': "the host's reading of flash 0x0 (direct boot)",
-  'simple-boot': "the host's reading of the Simple Boot image's segment headers",
-};
-
 /** The largest --flash-size taken (the largest flash an ESP chip addresses). */
 const MAX_FLASH_SIZE = 0x40000000;
 /** Flash size a bootloader, table and one app need at the least: one MMU page. */
@@ -110,6 +106,7 @@ const SOURCE_NAMES: Record<SizeSourceKind, string> = {
   override: '--flash-size',
   jedec: 'JEDEC id (cleaned)',
   'bootloader-header': 'bootloader header',
+  'app-header': 'app header at 0x0',
   'partition-table': 'partition table',
 };
 
@@ -149,7 +146,7 @@ export function renderProbeText(r: ProbeReport, st: Style, columns: number, titl
   const m = r.mappings;
   kv('Table', m.tableOffset !== null ? `${hex32(m.tableOffset)} (${m.tableNote})` : m.tableNote);
   kv('Boots', m.appOffset !== null ? `${m.appLabel ? `"${m.appLabel}" ` : ''}at ${hex32(m.appOffset)}${m.format ? `, ${m.format}` : ''}: ${m.choiceReason}` : m.choiceReason);
-  const from = { stub: "the stub's MAP_GET", host: HOST_READING[m.format ?? ''] ?? "the host's reading of the table and app headers", 'memory-window': 'the MMU table and the DROM window', none: 'nowhere' }[m.source];
+  const from = { stub: "the stub's MAP_GET", host: `the host's reading of ${hostReadingOf(m.format)}`, 'memory-window': 'the MMU table and the DROM window', none: 'nowhere' }[m.source];
   kv('Mappings', m.segments.length ? `${m.segments.length} IROM/DROM segment${m.segments.length === 1 ? '' : 's'}, from ${from}` : st.yellow(`none${m.formatNote ? `: ${m.formatNote}` : ''}`));
   if (m.segments.length && m.formatNote && (m.source === 'stub' || m.source === 'host')) para(m.formatNote);
   if (m.segments.length) {
@@ -203,7 +200,8 @@ Why (espressif/openocd-esp32 #366):
   found and what OpenOCD would have concluded.
 
 Flash size sources (shown side by side, disagreements explained):
-  JEDEC id (cleaned) · bootloader header size nibble · partition-table extent · --flash-size
+  JEDEC id (cleaned) · bootloader header size nibble (a Simple Boot app's own header at 0x0) ·
+  partition-table extent · --flash-size
 
 Never fatal:
   An unreadable id degrades to the header's or table's size; no size at all still gives the

@@ -6,7 +6,7 @@
 import type { ChipDescriptor } from '../../chips/types.js';
 import { SparseFlash, hostLayout, walkLegacyApp, type FlashReader, type HostLayout, type StridedReader } from '../probe-mappings.js';
 import { emptyMappings, mappingsFromHost, predictOpenocd, type OpenocdOutcome, type ProbeMappings, type ProbeReport } from '../probe-report.js';
-import { analyzeIdRead, decideFlashSize, legacyOpenocdSizeFromCapacity } from '../probe-size.js';
+import { analyzeIdRead, decideFlashSize, hostSizeInputs, legacyOpenocdSizeFromCapacity } from '../probe-size.js';
 import { FLASH_INFO_FLAGS, JEDEC_CLEARED, decodeJedecId, flashSizeFromCapacity, type FlashInfo } from '../stub-protocol.js';
 import { CTRL_WP, TIMING_CALI_CLEAR, USER_DUMMY } from './plan.js';
 
@@ -120,12 +120,10 @@ export function buildReport(i: ReportInputs): RomProbeReport {
     notes.push(`The flash was busy with a write or erase the application had started (${i.info.busyPolls} status polls); espalgo waited before reading the id.`);
   }
   const host = i.reading?.host;
-  const last = host?.entries.length ? host.entries.reduce((a, e) => (e.offset + e.size > a.offset + a.size ? e : a)) : undefined;
   const size = decideFlashSize({
     ...(i.flashSize !== undefined ? { override: i.flashSize } : {}),
     ...(i.info ? { info: i.info } : {}),
-    ...(host?.bootloaderSizeCode != null ? { bootloaderSizeCode: host.bootloaderSizeCode } : {}),
-    ...(last ? { tableExtent: { end: last.offset + last.size, label: last.label } } : {}),
+    ...hostSizeInputs(host),
   });
   notes.push(...size.disagreements);
   if (size.bytes === null || (i.info && !i.info.cleanId.plausible)) {

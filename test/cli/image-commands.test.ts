@@ -191,6 +191,18 @@ test('image info: a Simple Boot app (elf2image --ram-only-header) is named, its 
   const b = memoryIo();
   assert.equal(runImageInfo(file, {}, b), 1);
   assert.match(b.stdout(), /IMAGE_SEGMENT_MMU_ALIGN/);
+  // The same app at the start of a 4 MiB flash dump: the rest is erased flash, not more images.
+  const dump = new Uint8Array(0x400000).fill(0xff);
+  dump.set(bytes);
+  writeFileSync(file, dump);
+  const d = memoryIo();
+  assert.equal(runImageInfo(file, {}, d), 0);
+  assert.match(d.stdout(), /The file continues with 3\.87 MiB of 0xFF past the image \(erased flash or padding\): a flash dump\? Try: espalgo flash-map/);
+  assert.doesNotMatch(d.stdout(), /merged flash file/);
+  const dj = memoryIo();
+  runImageInfo(file, { json: true }, dj);
+  const dr = JSON.parse(dj.stdout()) as { trailingBytes: number; trailingErased: boolean };
+  assert.deepEqual([dr.trailingBytes, dr.trailingErased], [0x400000 - bytes.length, true]);
 });
 
 test('image info: an ordinary RAM-only bootloader followed by erased flash and a table is still a bootloader with the merged-file hint', (t) => {
@@ -204,5 +216,7 @@ test('image info: an ordinary RAM-only bootloader followed by erased flash and a
   assert.doesNotMatch(io.stdout(), /Simple Boot/);
   const j = memoryIo();
   runImageInfo(file, { json: true }, j);
-  assert.equal((JSON.parse(j.stdout()) as { simpleBoot?: unknown }).simpleBoot, undefined);
+  const r = JSON.parse(j.stdout()) as { simpleBoot?: unknown; trailingErased: boolean };
+  assert.equal(r.simpleBoot, undefined);
+  assert.equal(r.trailingErased, false);
 });

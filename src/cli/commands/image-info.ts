@@ -23,7 +23,7 @@ export interface ImageInfoOptions {
 }
 
 type Described =
-  | { readonly kind: 'esp-image'; readonly image: EspImage; readonly trailing: number; readonly simpleBoot?: SimpleBootLayout }
+  | { readonly kind: 'esp-image'; readonly image: EspImage; readonly trailing: number; readonly trailingErased: boolean; readonly simpleBoot?: SimpleBootLayout }
   | { readonly kind: 'partition-table'; readonly table: PartitionTable }
   | { readonly kind: 'mcuboot'; readonly image: McubootImage; readonly length: number };
 
@@ -34,8 +34,9 @@ function describe(bytes: Uint8Array, chip: ChipDescriptor | undefined, verify: b
       const image = parseImage(bytes, { verify: verify ? 'full' : 'none', ...(chip ? { chip } : {}) });
       // A RAM-only image may be a Simple Boot app with its flash segments after the checksum.
       const simpleBoot = image.chip ? findSimpleBootSegments(image, bytes, image.chip) : undefined;
-      if (simpleBoot) return { kind: 'esp-image', image, trailing: bytes.length - simpleBoot.end, simpleBoot };
-      return { kind: 'esp-image', image, trailing: bytes.length - image.length };
+      const end = simpleBoot ? simpleBoot.end : image.length;
+      const trailingErased = bytes.subarray(end).every((b) => b === 0xff);
+      return { kind: 'esp-image', image, trailing: bytes.length - end, trailingErased, ...(simpleBoot ? { simpleBoot } : {}) };
     }
     if (hasPartitionMagic(bytes)) return { kind: 'partition-table', table: parsePartitionTable(bytes.subarray(0, 0x1000)) };
     if (isMcubootImage(bytes)) return { kind: 'mcuboot', image: parseMcubootImage(bytes, { verify }), length: bytes.length };
@@ -96,7 +97,10 @@ function renderImage(d: Extract<Described, { kind: 'esp-image' }>, st: Style, na
     out.push(renderSimpleBootTable(simpleBoot, st));
   } else if (image.ramOnly) out.push(`  ${st.dim('no flash-mapped segment: runs from RAM only')}\n`);
   if (d.trailing > 0) {
-    out.push(`\n${st.dim(`The file continues ${formatSize(d.trailing)} past the image: a merged flash file? Try: espalgo flash-map ${name}`)}\n`);
+    const what = d.trailingErased
+      ? `with ${formatSize(d.trailing)} of 0xFF past the image (erased flash or padding): a flash dump?`
+      : `${formatSize(d.trailing)} past the image: a merged flash file?`;
+    out.push(`\n${st.dim(`The file continues ${what} Try: espalgo flash-map ${name}`)}\n`);
   }
   out.push(`\n${st.bold('Findings')}\n${renderFindings(findings, st, columns)}\n${summaryLine(findings)}\n`);
   return out.join('');
@@ -136,7 +140,7 @@ export function runImageInfo(file: string, o: ImageInfoOptions, io: CliIo = proc
     const d = describe(bytes, chip, o.verify === true);
     const name = basename(file);
     if (o.json) {
-      const body = d.kind === 'esp-image' ? { image: d.image, trailingBytes: d.trailing, ...(d.simpleBoot ? { simpleBoot: simpleBootJson(d.simpleBoot) } : {}) } : d.kind === 'partition-table' ? { table: d.table } : mcubootJson(d.image);
+      const body = d.kind === 'esp-image' ? { image: d.image, trailingBytes: d.trailing, ...(d.trailing > 0 ? { trailingErased: d.trailingErased } : {}), ...(d.simpleBoot ? { simpleBoot: simpleBootJson(d.simpleBoot) } : {}) } : d.kind === 'partition-table' ? { table: d.table } : mcubootJson(d.image);
       // The chip descriptor is reference data, not a fact about the file: name it only.
       const replacer = d.kind === 'esp-image' ? { image: { ...d.image, chip: d.image.chip?.name ?? null } } : {};
       io.out(toJson({ ok: true, file: name, kind: d.kind, ...body, ...replacer }) + '\n');

@@ -9,7 +9,7 @@ import { exitTwoOnUsageErrors, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle, type Style } from '../output/style.js';
-import { wrapText } from '../output/table.js';
+import { HELP_WIDTH, wrapText } from '../output/table.js';
 
 export interface ExplainCliOptions {
   readonly era?: OpenOcdEra;
@@ -140,7 +140,7 @@ overall diagnosis. Stub error numbers mean different things in different eras, s
 is printed with its era, e.g. "-9 (era B: FLASH_SIZE)".
 
 Eras:
-${OPENOCD_ERAS.map((e) => `  ${e}  ${describeEraRange(e)}: ${ERA_INFO[e].summary}`).join('\n')}
+${OPENOCD_ERAS.map((e) => `  ${e}  ${wrapText(`${describeEraRange(e)}: ${ERA_INFO[e].summary}`, HELP_WIDTH, 5)}`).join('\n')}
 
 The era is taken from the "Open On-Chip Debugger v0.12.0-esp32-YYYYMMDD" line; without one, from
 the shape of the messages; --era overrides both.

@@ -337,7 +337,10 @@ function flashOptions(cmd: Command): Command {
 
 const PERSIST_HELP = 'with --target sim --flash FILE: write the changes back into FILE when the command ends (Ctrl-C leaves it as it was), which becomes the whole flash (padded with 0xFF to its size; default: FILE is only read)';
 
-const EXIT_HELP = '\nExit codes: 0 done; 1 the operation failed or found a difference (verify, blank-check); 2 bad input, refused request or no target; 130 stopped by Ctrl-C (behind a GDB server the target is first given back: its RAM restored, the program resumed; a second Ctrl-C quits at once).';
+const EXIT_HELP = `
+Exit codes: 0 done; 1 the operation failed or found a difference (verify, blank-check); 2 bad
+input, refused request or no target; 130 stopped by Ctrl-C (behind a GDB server the target is
+first given back: its RAM restored, the program resumed; a second Ctrl-C quits at once).`;
 
 export function registerFlash(program: Command): void {
   const flash = exitTwoOnUsageErrors(program.command('flash').description('read, write, erase, verify and blank-check the SPI flash through the flasher stub'));
@@ -364,9 +367,12 @@ export function registerFlash(program: Command): void {
       .addHelpText('after', `
 Examples:
   espalgo flash write app.bin 0x10000
-  espalgo flash write app.bin --partition ota_1   (the offset from the chip's partition table; refused if it does not fit)
-  espalgo flash write bootloader.bin 0x0 partitions.bin 0x8000 app.bin 0x10000   (one session; overlaps refused)
-  espalgo flash write app.bin 0x10000 --flash board.bin --persist   (the simulator, flash kept in board.bin)
+  espalgo flash write app.bin --partition ota_1
+      the offset from the chip's partition table; refused if the file does not fit
+  espalgo flash write bootloader.bin 0x0 partitions.bin 0x8000 app.bin 0x10000
+      several files in one session; overlaps refused
+  espalgo flash write app.bin 0x10000 --flash board.bin --persist
+      on the simulator, the flash kept in board.bin
   espalgo flash write fs.img 0x200000 --target 127.0.0.1:3333 --chip esp32c3 --json
 ${EXIT_HELP}`),
   ).action(run('write'));

@@ -18,6 +18,7 @@ import { checkOutputWritable, writeOutputFile } from '../output/atomic-write.js'
 import type { RemoteBitbangServer } from '../../sim/jtag/index.js';
 import { startSimJtagServer } from '../../sim/esp32c3/jtag-server.js';
 import { DEMO_FLASH, persistNeedsFlash, readSimFlashFile, shippedFilePath } from '../target-connect.js';
+import { HELP_WIDTH, wrapText } from '../output/table.js';
 
 export interface SimCommandOptions {
   readonly flash?: string;
@@ -45,7 +46,7 @@ const openocdConfig = (): string => shippedFilePath('config/openocd-esp32c3-sim.
 
 function scenarioHelp(): string {
   const width = Math.max(...SCENARIOS.map((s) => s.name.length));
-  return SCENARIOS.map((s) => `  ${s.name.padEnd(width)}  ${s.description}`).join('\n');
+  return SCENARIOS.map((s) => `  ${s.name.padEnd(width)}  ${wrapText(s.description, HELP_WIDTH, width + 4)}`).join('\n');
 }
 
 /** Boot, print what was booted, start the GDB server if asked. The caller keeps the process alive. */

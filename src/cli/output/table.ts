@@ -26,6 +26,9 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
   return [line(columns.map((c) => c.header), true), ...rows.map((r) => line(r))].join('\n') + '\n';
 }
 
+/** Columns the --help texts are written to. */
+export const HELP_WIDTH = 100;
+
 /** Wrap `text` to `width` columns, continuation lines indented by `indent`. */
 export function wrapText(text: string, width: number, indent: number): string {
   const words = text.split(/\s+/);

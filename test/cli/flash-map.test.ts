@@ -50,6 +50,7 @@ test('text report: tables, picture, findings; no ANSI codes unless colour is on'
   const out = plain.stdout();
   assert.doesNotMatch(out, ANSI);
   for (const s of ['Partitions', 'factory', '0x00010020', '0x3c000020', '0x42000020', 'Flash layout', 'STUB_LARGE_FLASH', '│']) assert.ok(out.includes(s), s);
+  assert.match(out, /Flash size\s+32 MiB \(from the bootloader header, size code 5\)/);
   const coloured = memoryIo({ color: true });
   runFlashMap(file, {}, coloured);
   assert.match(coloured.stdout(), ANSI);
@@ -127,6 +128,9 @@ test('options reach the analysis', (t) => {
   const dir = tempDir(t);
   const io = memoryIo();
   runFlashMap(writeExample(dir, 'ota'), { json: true, appOffset: 0x10000, flashSize: 0x200000 }, io);
+  const text = memoryIo();
+  runFlashMap(writeExample(dir, 'ota'), { flashSize: 0x200000 }, text);
+  assert.match(text.stdout(), /Flash size\s+2 MiB \(from --flash-size\)/);
   const j = JSON.parse(io.stdout()) as Record<string, any>;
   assert.equal(j.bootApp.label, 'ota_0');
   assert.equal(j.flashSize.source, 'option');
@@ -152,6 +156,7 @@ test('a Simple Boot app (elf2image --ram-only-header): text names it as booting 
   assert.equal(runFlashMap(file, {}, io), 0, io.stderr());
   const text = io.stdout();
   assert.match(text, /Boots\s+Simple Boot: the ROM loads the RAM segments/);
+  assert.match(text, /Flash size\s+2 MiB \(from the booting app's header\)/);
   assert.match(text, /IROM\s+0x00010020\s+0x42000020/);
   assert.match(text, /DROM\s+0x00020020\s+0x3c010020/);
   assert.match(text, /STUB_SIMPLE_BOOT/);

@@ -30,7 +30,8 @@ export interface BootState {
 const isOtadata = (e: PartitionEntry) => e.type === 0x01 && e.subtype === 0x00;
 
 export async function readBootState(session: FlashSession, options: FindPartitionOptions & FlashOperationOptions = {}): Promise<BootState> {
-  const table = await readChipPartitionTable(session, 'to find the apps and otadata in', options);
+  const table = await readChipPartitionTable(session, 'to find the apps and otadata in', options,
+    'if the flash has none (a direct-boot or Simple Boot app), it has no OTA slots: espalgo probe shows what boots');
   const otadataEntry = table.entries.find(isOtadata);
   const bytes = otadataEntry && otadataEntry.size >= OTADATA_SIZE ? await readFlash(session, otadataEntry.offset, OTADATA_SIZE, options) : undefined;
   return {

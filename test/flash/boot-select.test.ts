@@ -90,10 +90,10 @@ test('selectBootPartition refuses, before writing, a slot the bootloader would n
   });
 });
 
-test('readBootState with no partition table: FLASH_NO_PARTITION_TABLE, whose advice fits the ota command (no offset to give instead)', async (t) => {
+test('readBootState with no partition table: FLASH_NO_PARTITION_TABLE, whose advice fits the ota command (no offset to give instead; a flash without a table has no OTA slots)', async (t) => {
   const sim = createSimulatedEsp32c3({ flash: DEMO_FLASH }); // its table is at 0x8000, not at 0xC000
   t.after(() => sim.close());
   await withFlashSession(sim.target, { timeoutScale: 10 }, async (session) => {
-    await assert.rejects(readBootState(session, { tableOffset: 0xc000 }), (e) => e instanceof FlashError && e.code === 'FLASH_NO_PARTITION_TABLE' && e.action === 'Check --table-offset');
+    await assert.rejects(readBootState(session, { tableOffset: 0xc000 }), (e) => e instanceof FlashError && e.code === 'FLASH_NO_PARTITION_TABLE' && e.action === 'Check --table-offset, or if the flash has none (a direct-boot or Simple Boot app), it has no OTA slots: espalgo probe shows what boots');
   });
 });

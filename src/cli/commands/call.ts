@@ -283,14 +283,18 @@ export function registerCall(program: Command): void {
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Examples:
-  espalgo call --onboard demo_onboard_sum 1 2 3          on-board function of the demo firmware (simulator)
-  espalgo call --image stub/build/esp32c3-flasher.elf 0      the flasher stub's PING (from the package directory): 0x45410002
+  espalgo call --onboard demo_onboard_sum 1 2 3
+      an on-board function of the demo firmware (simulator)
+  espalgo call --image stub/build/esp32c3-flasher.elf 0
+      the flasher stub's PING (from the package directory): 0x45410002
   espalgo call --target 127.0.0.1:3333 --chip esp32c3 --image stub.elf 1 2
-  espalgo call --target 127.0.0.1:1234 --image prog.elf --entry sum7 1 2 3   (QEMU: no chip, link addresses place the code)
+  espalgo call --target 127.0.0.1:1234 --image prog.elf --entry sum7 1 2 3
+      QEMU: no chip, the link addresses place the code
 
-Exit codes: 0 the call returned; 1 it trapped, timed out or stopped elsewhere (the target was restored), or the
-link dropped mid-call (the message says what was not restored: reset the chip); 2 bad input or no target;
-130 Ctrl-C (behind a GDB server the call is halted and the target restored first).`);
+Exit codes: 0 the call returned; 1 it trapped, timed out or stopped elsewhere (the target was
+restored), or the link dropped mid-call (the message says what was not restored: reset the chip);
+2 bad input or no target; 130 Ctrl-C (behind a GDB server the call is halted and the target
+restored first).`);
   exitTwoOnUsageErrors(cmd).action(async (args: string[], options: CallOptions) => {
     process.exitCode = await runGuardedAsync(processIo(), () => runCall(args, options, processIo()), options.json === true);
   });

@@ -6,6 +6,7 @@ import { exitTwoOnUsageErrors, numberOption, runGuarded } from '../output/comman
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { formatSize, hex32 } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
+import { HELP_WIDTH, wrapText } from '../output/table.js';
 
 export interface ExampleImageOptions {
   readonly layout: string;
@@ -28,7 +29,7 @@ export function runExampleImage(out: string, o: ExampleImageOptions, io: CliIo =
 }
 
 function layoutHelp(): string {
-  return '\nLayouts:\n' + EXAMPLE_LAYOUTS.map((l) => `  ${l.name.padEnd(15)} ${l.summary}`).join('\n') +
+  return '\nLayouts:\n' + EXAMPLE_LAYOUTS.map((l) => `  ${l.name.padEnd(15)} ${wrapText(l.summary, HELP_WIDTH, 18)}`).join('\n') +
     `\n\nThe files are synthetic but well-formed (valid checksums, SHA-256, MD5, descriptors) and the same
 on every run.
 

@@ -94,11 +94,11 @@ export async function runProbeMode(o: RomProbeCommandOptions, io: CliIo = proces
 
 const HELP = `
 What it does:
-  Probes the flash with the chip's own ROM functions, no compiled stub: SPI1 is saved, the JEDEC id is
-  read twice (as the application left SPI1, and with every extra dummy cycle cleared) by debugger
-  register writes, esp_rom_spiflash_read is called through a trampoline to read the bootloader
-  header, partition table, otadata and app headers, and everything is put back. The host decodes
-  the layout like 'espalgo probe' does.
+  Probes the flash with the chip's own ROM functions, no compiled stub: SPI1 is saved, the JEDEC
+  id is read twice (as the application left SPI1, and with every extra dummy cycle cleared) by
+  debugger register writes, esp_rom_spiflash_read is called through a trampoline to read the
+  bootloader header, partition table, otadata and app headers, and everything is put back. The
+  host decodes the layout like 'espalgo probe' does.
 
   --dry-run prints the plan — every ROM call with its address and arguments, every SPI1 register
   saved, cleared (to what) and restored — without connecting, so it can be checked against a board

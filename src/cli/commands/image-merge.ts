@@ -111,7 +111,8 @@ as laid out); 2 bad input (nothing written).
 
 Examples:
   $ espalgo image merge -o flash.bin 0x0 bootloader.bin 0x8000 partition-table.bin 0x10000 app.bin
-  $ espalgo image merge -o flash-4M.bin --pad-to 4MB 0x0 bootloader.bin 0x8000 pt.bin 0x10000 app.bin
+  $ espalgo image merge -o flash-4M.bin --pad-to 4MB \\
+      0x0 bootloader.bin 0x8000 pt.bin 0x10000 app.bin
   $ espalgo flash-map flash.bin
 `;
 

@@ -120,7 +120,8 @@ esp_ota_set_boot_partition writes without rollback).
 Examples:
   $ espalgo image otadata otadata.bin --ota-count 2
   $ espalgo image otadata --select ota_1 -o otadata.bin
-  $ espalgo image merge -o flash.bin 0x0 bootloader.bin 0x8000 pt.bin 0xd000 otadata.bin 0x10000 a.bin 0x110000 b.bin
+  $ espalgo image merge -o flash.bin 0x0 bootloader.bin 0x8000 pt.bin \\
+      0xd000 otadata.bin 0x10000 a.bin 0x110000 b.bin
 `;
 
 export function registerOtadata(program: Command): void {

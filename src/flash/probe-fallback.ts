@@ -11,7 +11,7 @@ import { readU32 } from '../image/bytes.js';
 import { IMAGE_HEADER_SIZE, IMAGE_MAGIC, MAX_SEGMENTS, SEGMENT_HEADER_SIZE } from '../image/image-header.js';
 import { MCUBOOT_MAGIC } from '../image/mcuboot.js';
 import type { Target } from '../target/types.js';
-import { decodeMcubootLoadHeader } from '../image/mcuboot.js';
+import { decodeMcubootLoadHeader, MCUBOOT_ESP_LOAD_HEADER_SIZE, mcubootLoadHeaderOffset, readMcubootLoadHeader } from '../image/mcuboot.js';
 import type { ProbeSegment } from './probe-mappings.js';
 
 /** Where the MMU table of a chip lives and how its entries read (ESP32-C3 today). */
@@ -123,7 +123,10 @@ export async function probeThroughWindows(target: Target, chip: ChipDescriptor):
     }
     if (!head) continue;
     if (readU32(head, 0) === MCUBOOT_MAGIC) {
-      const segments = decodeMcubootLoadHeader(head, page, chip);
+      // The load header follows the MCUboot header at the header size it gives: beyond the 0x80 bytes read, read it too.
+      const at = mcubootLoadHeaderOffset(head);
+      const load = at !== undefined && at + MCUBOOT_ESP_LOAD_HEADER_SIZE > head.length ? await window.read(page + at, MCUBOOT_ESP_LOAD_HEADER_SIZE).catch(() => undefined) : undefined;
+      const segments = load ? readMcubootLoadHeader(load, page, chip).mappings : decodeMcubootLoadHeader(head, page, chip);
       if (segments) return { runs, appOffset: page, format: 'mcuboot', segments, complete: true, note: `MCUboot image at ${hex32(page)} found through the DROM window; IROM/DROM from its load header.` };
       continue;
     }

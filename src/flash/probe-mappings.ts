@@ -2,8 +2,8 @@
  * The host fallback of the probe: find the partition table, choose the app the 2nd-stage
  * bootloader would start (otadata-aware) and list every IROM/DROM segment of it, reading only the
  * few bytes needed through a flash reader (the stub's READ) and decoding them with the image
- * toolkit (src/image). Also decodes MCUboot images (their Espressif load header), which the stub
- * does not, and compares the result with the stub's MAP_GET.
+ * toolkit (src/image), MCUboot images through their Espressif load header as MAP_GET does, and
+ * compares the result with the stub's MAP_GET.
  */
 import type { ChipDescriptor } from '../chips/types.js';
 import { hex32, inRange } from '../chips/types.js';
@@ -11,7 +11,7 @@ import { readU16, readU32 } from '../image/bytes.js';
 import { IMAGE_HEADER_SIZE, SEGMENT_HEADER_SIZE, MAX_SEGMENTS, IMAGE_MAGIC } from '../image/image-header.js';
 import { directBootAppNote, directBootMappings, isDirectBootImage, DIRECT_BOOT_MAGIC } from '../image/direct-boot.js';
 import { checksumOffset } from '../image/image.js';
-import { decodeMcubootLoadHeader, MCUBOOT_MAGIC, mcubootTlvAreas, parseMcubootHeader } from '../image/mcuboot.js';
+import { MCUBOOT_ESP_LOAD_HEADER_SIZE, MCUBOOT_MAGIC, mcubootLoadHeader, mcubootLoadHeaderOffset, mcubootTlvAreas, parseMcubootHeader, readMcubootLoadHeader, type McubootLoadHeaderReading } from '../image/mcuboot.js';
 import { isFlashKind, classifyAddress } from '../image/segment-kind.js';
 import { simpleBootFlashHeader, simpleBootPaddingHeader, simpleBootPage, simpleBootSegment } from '../image/simple-boot.js';
 import { selectBootApp } from '../image/otadata.js';
@@ -198,6 +198,19 @@ async function mcubootImageEnd(flash: SparseFlash, appOffset: number, head: Uint
   return Math.min(at, limit);
 }
 
+/** The Espressif load header of the MCUboot image at `appOffset` (`head`: its first bytes), read at the header size it gives; only its 0x50 bytes are read. */
+async function mcubootLoad(flash: SparseFlash, appOffset: number, head: Uint8Array, chip: ChipDescriptor): Promise<McubootLoadHeaderReading> {
+  const at = mcubootLoadHeaderOffset(head);
+  if (at === undefined || at + MCUBOOT_ESP_LOAD_HEADER_SIZE <= head.length) return mcubootLoadHeader(head, appOffset, chip);
+  const where = `the load header at +0x${at.toString(16)} (flash ${hex32(appOffset + at)})`;
+  if (appOffset + at >= flash.limit) return { mappings: null, problem: `${where} lies beyond the end of the flash` };
+  try {
+    return readMcubootLoadHeader(await flash.read(appOffset + at, MCUBOOT_ESP_LOAD_HEADER_SIZE), appOffset, chip, where);
+  } catch (error) {
+    return { mappings: null, problem: `${where} could not be read: ${(error as Error).message}` };
+  }
+}
+
 /** Walk the app at `appOffset`: the header, then each segment header (8 bytes each, not the data). */
 export async function walkApp(flash: SparseFlash, appOffset: number, chip: ChipDescriptor, limit?: number): Promise<WalkedApp> {
   let head: Uint8Array;
@@ -207,11 +220,11 @@ export async function walkApp(flash: SparseFlash, appOffset: number, chip: ChipD
     return { format: 'unreadable', note: `cannot read the app at ${hex32(appOffset)}: ${(error as Error).message}`, segments: [], imageEnd: null };
   }
   if (readU32(head, 0) === MCUBOOT_MAGIC) {
-    const segs = decodeMcubootLoadHeader(head, appOffset, chip);
+    const load = await mcubootLoad(flash, appOffset, head, chip);
     const imageEnd = await mcubootImageEnd(flash, appOffset, head, limit ?? flash.limit);
-    return segs
-      ? { format: 'mcuboot', note: 'MCUboot image: IROM/DROM taken from its Espressif load header', segments: segs, imageEnd }
-      : { format: 'mcuboot', note: 'MCUboot image without a load header espalgo recognises (magic 0xACE637D3 at +0x20); give the mapping by hand', segments: [], imageEnd };
+    return load.mappings
+      ? { format: 'mcuboot', note: `MCUboot image: IROM/DROM taken from its Espressif load header at ${hex32(appOffset + mcubootLoadHeaderOffset(head)!)}`, segments: load.mappings, imageEnd }
+      : { format: 'mcuboot', note: `MCUboot image without a load header espalgo recognises: ${load.problem}; give the mapping by hand`, segments: [], imageEnd };
   }
   if (head[0] !== IMAGE_MAGIC) {
     const erased = head.subarray(0, 32).every((b) => b === 0xff);

@@ -43,7 +43,7 @@ export {
 } from './otadata.js';
 export {
   MCUBOOT_MAGIC, MCUBOOT_HEADER_SIZE, MCUBOOT_ESP_LOAD_HEADER_MAGIC, MCUBOOT_F_ENCRYPTED, isMcubootImage, mcubootFindings, parseMcubootHeader, parseMcubootImage, buildMcubootHeader,
-  decodeMcubootLoadHeader, type ParseMcubootImageOptions,
+  decodeMcubootLoadHeader, mcubootLoadHeader, mcubootLoadHeaderOffset, readMcubootLoadHeader, MCUBOOT_ESP_LOAD_HEADER_SIZE, type McubootLoadHeaderReading, type ParseMcubootImageOptions,
 } from './mcuboot.js';
 export {
   MCUBOOT_TLV_INFO_MAGIC, MCUBOOT_TLV_PROT_INFO_MAGIC, MCUBOOT_TLV_NAMES, mcubootTlvName, isMcubootHashTlv, checkMcubootHash, mcubootSignatures,

@@ -123,16 +123,40 @@ export function parseMcubootImage(bytes: Uint8Array, options: ParseMcubootImageO
   };
 }
 
+/** Bytes of Espressif's load header the mappings are read from: 20 words, magic to the current layout's DROM size. */
+export const MCUBOOT_ESP_LOAD_HEADER_SIZE = 0x50;
+
 /**
- * The Espressif load header MCUboot images carry at +0x20 (magic 0xACE637D3). Two layouts exist:
- * the current one (0x60 bytes, LP-RTC fields before IROM/DROM) and the earlier one without them;
- * the one whose IROM and DROM fields fit the chip's windows is taken.
+ * Where Espressif's load header sits in an MCUboot image (its first 32 bytes in `header`): right
+ * after the MCUboot header, at the header size it gives (usually 0x20), as Espressif's MCUboot port
+ * reads it; undefined when the header size is below the 32 bytes of the header itself.
  */
-export function decodeMcubootLoadHeader(image: Uint8Array, appOffset: number, chip: ChipDescriptor): SegmentMapping[] | null {
-  const H = 0x20;
-  if (image.length < H + 0x60 || readU32(image, H) !== MCUBOOT_ESP_LOAD_HEADER_MAGIC) return null;
+export function mcubootLoadHeaderOffset(header: Uint8Array): number | undefined {
+  const size = header.length >= 10 ? readU16(header, 8) : 0;
+  return size >= MCUBOOT_HEADER_SIZE ? size : undefined;
+}
+
+export interface McubootLoadHeaderReading {
+  /** The IROM/DROM mappings (DROM first), or null when the load header is not one espalgo recognises. */
+  readonly mappings: SegmentMapping[] | null;
+  /** Why there are no mappings, in words a user can act on; null when there are. */
+  readonly problem: string | null;
+}
+
+/**
+ * Espressif's load header (`load`: its bytes, from the magic 0xACE637D3 on) of the MCUboot image at
+ * `appOffset`: magic, entry, IRAM and DRAM {address, offset, size}, in the current layout LP-RTC
+ * IRAM and DRAM {address, offset, size}, then IROM and DROM {address, offset from the image start,
+ * size}. The first layout (current, then the earlier one without the LP-RTC fields) whose non-empty
+ * IROM and DROM regions — one at least — lie in the chip's windows at flash offsets equal to their
+ * addresses modulo the 64 KiB MMU page is taken. The flasher stub's MAP_GET reads it the same way.
+ */
+export function readMcubootLoadHeader(load: Uint8Array, appOffset: number, chip: ChipDescriptor, where = 'the load header'): McubootLoadHeaderReading {
+  if (load.length < MCUBOOT_ESP_LOAD_HEADER_SIZE) return { mappings: null, problem: `${where} is cut short (${load.length} of its ${MCUBOOT_ESP_LOAD_HEADER_SIZE} bytes there)` };
+  const magic = readU32(load, 0);
+  if (magic !== MCUBOOT_ESP_LOAD_HEADER_MAGIC) return { mappings: null, problem: `${where} starts with ${h32(magic)}, not Espressif's load header magic 0xACE637D3` };
   for (const firstWord of [14, 8]) {
-    const w = (i: number) => readU32(image, H + (firstWord + i) * 4);
+    const w = (i: number) => readU32(load, (firstWord + i) * 4);
     const irom = { vaddr: w(0), offset: w(1), size: w(2) };
     const drom = { vaddr: w(3), offset: w(4), size: w(5) };
     const fits = (r: { vaddr: number; offset: number; size: number }, window: { start: number; end: number }) =>
@@ -141,7 +165,22 @@ export function decodeMcubootLoadHeader(image: Uint8Array, appOffset: number, ch
     const out: SegmentMapping[] = [];
     if (drom.size) out.push({ segment: 1, kind: 'drom', flashOffset: (appOffset + drom.offset) >>> 0, vaddr: drom.vaddr, size: drom.size });
     if (irom.size) out.push({ segment: 0, kind: 'irom', flashOffset: (appOffset + irom.offset) >>> 0, vaddr: irom.vaddr, size: irom.size });
-    return out;
+    return { mappings: out, problem: null };
   }
-  return null;
+  return { mappings: null, problem: `${where} has the magic, but in neither known layout do its IROM and DROM regions lie in the chip's windows (IROM ${h32(chip.irom.start)}–${h32(chip.irom.end)}, DROM ${h32(chip.drom.start)}–${h32(chip.drom.end)}) at flash offsets equal to their addresses modulo 64 KiB, one at least not empty` };
+}
+
+/**
+ * The mappings of the MCUboot image at byte 0 of `image` (at flash `appOffset`) from Espressif's
+ * load header at its header size (readMcubootLoadHeader); null when there is none espalgo recognises.
+ */
+export function decodeMcubootLoadHeader(image: Uint8Array, appOffset: number, chip: ChipDescriptor): SegmentMapping[] | null {
+  return mcubootLoadHeader(image, appOffset, chip).mappings;
+}
+
+/** decodeMcubootLoadHeader with the reason when there are no mappings. */
+export function mcubootLoadHeader(image: Uint8Array, appOffset: number, chip: ChipDescriptor): McubootLoadHeaderReading {
+  const at = mcubootLoadHeaderOffset(image);
+  if (at === undefined) return { mappings: null, problem: `its header size is ${image.length >= 10 ? readU16(image, 8) : '?'} bytes, less than the 32 of the MCUboot header, so no load header follows it` };
+  return readMcubootLoadHeader(image.subarray(at, at + MCUBOOT_ESP_LOAD_HEADER_SIZE), appOffset, chip, `the load header at +0x${at.toString(16)}`);
 }

@@ -1,7 +1,7 @@
 /** Look at one app slot: what is stored there and which of its segments the cache maps from flash. */
 import type { ChipDescriptor } from '../../chips/types.js';
 import { hex32 } from '../../chips/index.js';
-import { decodeMcubootLoadHeader } from '../mcuboot.js';
+import { mcubootLoadHeader } from '../mcuboot.js';
 import type { SimpleBootLayout } from '../simple-boot.js';
 import type { AppDescriptor, EspImage, Finding, PartitionEntry } from '../types.js';
 import { decodeImage, decodeMcuboot, imageVerification, FlashMapDecodeError, IMAGE_MAGIC, MCUBOOT_MAGIC } from './codec.js';
@@ -101,10 +101,11 @@ export function analyzeApp(
   const view = bytes.subarray(at, end);
   if (view.length >= 4 && u32(view, 0) === MCUBOOT_MAGIC) {
     // The cache mappings come from Espressif's load header after the MCUboot header, when it is one espalgo reads.
-    const mappings = chip ? decodeMcubootLoadHeader(view, slot.flashOffset, chip) : null;
+    const reading = chip ? mcubootLoadHeader(view, slot.flashOffset, chip) : null;
+    const mappings = reading?.mappings ?? null;
     const source = mappings
       ? 'mappings from its Espressif load header'
-      : chip ? 'no Espressif load header espalgo recognises (magic 0xACE637D3 at +0x20), so no mappings' : 'mappings not decoded without a chip';
+      : reading ? `no Espressif load header espalgo recognises (${reading.problem}), so no mappings` : 'mappings not decoded without a chip';
     let note = `MCUboot image; ${source}`;
     let imageFindings: Finding[] = [];
     try {

@@ -139,7 +139,14 @@ test('an MCUboot app\'s mappings come from its Espressif load header, as the pro
   app[0x20] ^= 0xff; // no load header espalgo knows
   const bare = analyzeFlashMap(mergeFlash([{ offset: 0, data: bootloader }, { offset: 0x8000, data: table }, { offset: 0x10000, data: app }]));
   assert.deepEqual(bare.bootApp?.mappings, []);
-  assert.match(bare.bootApp?.note ?? '', /no Espressif load header espalgo recognises \(magic 0xACE637D3 at \+0x20\), so no mappings/);
+  assert.match(bare.bootApp?.note ?? '', /no Espressif load header espalgo recognises \(the load header at \+0x20 starts with 0xace6372c, not Espressif's load header magic 0xACE637D3\), so no mappings/);
+  // The load header follows the MCUboot header at the header size it gives (here 0x40), as Espressif's MCUboot port reads it.
+  const wide = new Uint8Array(0x30000).fill(0xff);
+  wide.set(buildMcubootHeader({ loadAddress: 0, headerSize: 0x40, protectedTlvSize: 0, imageSize: 0x2ffc0, flags: 0, version: { major: 1, minor: 0, revision: 0, build: 0 } }));
+  app[0x20] ^= 0xff;
+  wide.set(app.subarray(0x20, 0x80), 0x40);
+  const moved = analyzeFlashMap(mergeFlash([{ offset: 0, data: bootloader }, { offset: 0x8000, data: table }, { offset: 0x10000, data: wide }]));
+  assert.deepEqual(moved.bootApp?.mappings, r.bootApp?.mappings);
 });
 
 test('a bare ESP image without an app descriptor is flagged as non-IDF but still mapped', () => {

@@ -405,6 +405,7 @@ export async function hostLayout(flash: SparseFlash, options: HostLayoutOptions)
 export function hostReadingOf(format: string | null): string {
   if (format === 'direct-boot') return 'flash 0x0 (direct boot)';
   if (format === 'simple-boot') return "the Simple Boot image's segment headers";
+  if (format === 'mcuboot') return "the MCUboot image's Espressif load header";
   return 'the table and app headers';
 }
 

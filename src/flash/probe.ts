@@ -204,7 +204,11 @@ export async function probeWithStub(
 
   // 5. Mappings: MAP_GET, checked against the host.
   const mappings = chooseMappings(map, mapError, host, hostError);
-  if (mappings.source === 'host' && mapError) notes.push(`MAP_GET failed (${mapError}); the mappings come from the host's reading of ${hostReadingOf(mappings.format)}.`);
+  if (mappings.source === 'host' && mapError) {
+    notes.push(mappings.segments.length
+      ? `MAP_GET failed (${mapError}); the mappings come from the host's reading of ${hostReadingOf(mappings.format)}.`
+      : `MAP_GET failed (${mapError}); the host's reading of ${hostReadingOf(mappings.format)} finds no mapping either.`);
+  }
   if (mappings.crossCheck && !mappings.crossCheck.agree && mappings.source !== 'none' && map && !mapError) notes.push(`${mappings.crossCheck.sentence} ${mappings.crossCheck.differences.join('; ')}.`);
   if (mappings.source === 'none') {
     degraded = true;
@@ -286,6 +290,7 @@ function chooseMappings(map: StubFlashMap | undefined, mapError: string | null, 
 
 /** What MAP_GET says the app is, for a report without the host's reading. */
 function stubFormat(map: StubFlashMap): ProbeMappings['format'] {
+  if (map.mcuboot) return 'mcuboot';
   return map.reason === 'direct-boot' || map.reason === 'simple-boot' ? map.reason : 'esp-image';
 }
 

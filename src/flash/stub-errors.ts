@@ -27,7 +27,7 @@ export const STUB_ERRORS: readonly StubErrorInfo[] = [
   { value: -7, name: 'FLASH_ID', message: 'The flash JEDEC id could not be read (all zeros or all ones), even with extra dummy cycles cleared.', action: 'Check that the chip boots from SPI flash and that the flash pins are not used by the application; run flash info for both ids.' },
   { value: -8, name: 'NO_PARTITION_TABLE', message: 'No partition table was found (none at the given offset, or none from 0x8000 to 1 MiB).', action: 'Pass the partition table offset or the application offset explicitly.' },
   { value: -9, name: 'NO_APP', message: 'The partition table lists no application partition.', action: 'Pass the application offset explicitly, or flash a partition table with an app partition.' },
-  { value: -10, name: 'BAD_IMAGE_HEADER', message: 'There is no valid ESP application image at the application offset (wrong magic, segment count or segment sizes).', action: 'Check the application offset; non-ESP-IDF images (MCUboot, raw binaries) need an explicit mapping.' },
+  { value: -10, name: 'BAD_IMAGE_HEADER', message: 'There is no valid ESP application image at the application offset (wrong magic, segment count or segment sizes).', action: 'Check the application offset; non-ESP-IDF images (raw binaries, other boot schemes) need an explicit mapping.' },
   { value: -11, name: 'INFLATE', message: 'The compressed data is not a valid raw DEFLATE stream.', action: 'Compress with raw DEFLATE (no zlib or gzip header) and send the whole stream.' },
   { value: -12, name: 'STREAM_TIMEOUT', message: 'The host stopped feeding the stream buffer and the stub gave up waiting.', action: 'Raise the idle poll limit or check that the debugger can write memory while the CPU runs.' },
   { value: -13, name: 'BEYOND_16MB', message: 'The range reaches beyond 16 MiB, which the ROM flash functions (3-byte addresses) cannot address.', action: 'Keep stub operations below 16 MiB; larger flash needs 4-byte addressing, which this stub does not do.' },
@@ -38,6 +38,7 @@ export const STUB_ERRORS: readonly StubErrorInfo[] = [
   { value: -18, name: 'STREAM_ABORTED', message: 'The host aborted the stream write.', action: 'None needed if the abort was intended; the range is partly written.' },
   { value: -19, name: 'STREAM_PROTOCOL', message: 'The stream control block was inconsistent (host index beyond the total or more than a ring ahead).', action: 'Use the StubClient stream writer, which follows the ring protocol.' },
   { value: -20, name: 'BAD_PARTITION', message: 'The chosen application partition reaches beyond the end of the flash.', action: 'Check the partition table against the flash size, or pass the application offset.' },
+  { value: -21, name: 'MCUBOOT_LOAD_HEADER', message: "The application is an MCUboot image, but no Espressif load header the stub recognises follows its header: no magic 0xACE637D3 at the header size, a header size below 32, a load header past the flash end, or IROM/DROM regions outside the chip's flash windows or at flash offsets that differ from their addresses modulo 64 KiB.", action: "Build the image with Espressif's MCUboot port (its load header names the mappings) and check the application offset; else give the mapping by hand." },
 ];
 
 const BY_VALUE = new Map(STUB_ERRORS.map((e) => [e.value, e]));

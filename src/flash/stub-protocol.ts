@@ -355,6 +355,8 @@ export const MAP_FLAGS = {
   DIRECT_BOOT: 1 << 7,
   /** No table; flash 0x0 holds a Simple Boot app (reason 'simple-boot'): its flash segments follow its checksum. */
   SIMPLE_BOOT: 1 << 8,
+  /** The app is an MCUboot image; with HEADER_OK its IROM/DROM regions come from Espressif's load header after the MCUboot header. */
+  MCUBOOT: 1 << 9,
 } as const;
 
 /** Why the stub picked the app it reports. */
@@ -386,8 +388,11 @@ export interface StubFlashMap {
   /** Flash offset of whatever made the command fail. */
   readonly problemOffset: number | undefined;
   readonly headerOk: boolean;
-  /** The 24-byte image header as read (decode with src/image). */
+  /** The app starts with the MCUboot magic (its mappings, if any, from the Espressif load header). */
+  readonly mcuboot: boolean;
+  /** The 24-byte image header as read (decode with src/image; an MCUboot image's first 24 bytes). */
   readonly header: Uint8Array;
+  /** Segments walked; MCUboot: regions recorded. */
   readonly segmentCount: number;
   readonly segments: readonly MappedSegment[];
   readonly segmentsTruncated: boolean;
@@ -416,6 +421,7 @@ export function decodeMapResult(bytes: Uint8Array): StubFlashMap {
     romChipSize: w(36),
     problemOffset: opt(w(40)),
     headerOk: (flags & MAP_FLAGS.HEADER_OK) !== 0,
+    mcuboot: (flags & MAP_FLAGS.MCUBOOT) !== 0,
     header: bytes.slice(52, 76),
     segmentCount: w(44),
     segments,

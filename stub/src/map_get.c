@@ -9,6 +9,9 @@
  *    highest valid otadata sequence number selects; else factory; else ota_0; else the first app.
  * 4. The image header at the app, and every segment: those loading into DROM (0x3C000000-
  *    0x3C800000) or IROM (0x42000000-0x42800000) are recorded in file order, up to 16.
+ *    An MCUboot image (magic 0x96F3B83D) instead: Espressif's load header after its header (at
+ *    the header size it gives) names one IROM and one DROM region; those are recorded (DROM
+ *    first), reason as chosen, flag MCUBOOT. Only the two headers are read.
  * No table (none found, or none at the offset given) and no app offset: a flash that starts with
  * the direct-boot magic twice holds a program the ROM runs in place; its mappings are the ROM's,
  * the first 4 MiB (at most the flash) 1:1 at DROM and IROM: two segments, reason DIRECT_BOOT.
@@ -39,6 +42,12 @@
 #define MAP_SIZE_DETECTED (1u << 6)
 #define MAP_DIRECT_BOOT (1u << 7)
 #define MAP_SIMPLE_BOOT (1u << 8)
+#define MAP_MCUBOOT (1u << 9)
+
+#define MCUBOOT_MAGIC 0x96F3B83Du
+#define MCUBOOT_HEADER_BYTES 32u
+#define LOAD_HEADER_MAGIC 0xACE637D3u
+#define LOAD_HEADER_BYTES 0x50u
 
 #define DIRECT_BOOT_MAGIC 0xAEDB041Du
 #define DIRECT_BOOT_MAP_BYTES 0x400000u
@@ -70,9 +79,9 @@ struct map_result {
   u32 flash_size;     /* 32 from the JEDEC id, 0 = unknown */
   u32 rom_chip_size;  /* 36 the ROM's chip_size when the command started */
   u32 problem_offset; /* 40 flash offset of what made the command fail, NONE if nothing */
-  u32 segment_count;  /* 44 segments walked */
+  u32 segment_count;  /* 44 segments walked (MCUboot: regions recorded) */
   u32 mapped_count;   /* 48 entries in segments[] */
-  u8 header[IMAGE_HEADER_BYTES]; /* 52 the raw image header */
+  u8 header[IMAGE_HEADER_BYTES]; /* 52 the raw image header (MCUboot: its first 24 bytes) */
   u32 reserved;       /* 76 */
   struct map_segment segments[MAX_SEGMENTS]; /* 80 */
 };
@@ -204,11 +213,48 @@ static void choose_app(struct flash_session *s, const struct table_scan *t, stru
   }
 }
 
+/*
+ * The MCUboot image at app (header in out->header): Espressif's load header at app + header size,
+ * words: magic, entry, IRAM and DRAM {addr, offset, size}, [LP RTC IRAM and DRAM {addr, offset,
+ * size} in the current layout], IROM and DROM {addr, offset from the app, size}. The first layout
+ * (current, then earlier) whose non-empty regions lie in their windows at flash offsets equal to
+ * their addresses modulo the 64 KiB MMU page, one at least, is taken.
+ */
+static int mcuboot(struct flash_session *s, u32 app, u32 limit, struct map_result *out)
+{
+  u32 h[LOAD_HEADER_BYTES / 4];
+  u32 at = app + (out->header[8] | (out->header[9] << 8));
+  out->flags |= MAP_MCUBOOT;
+  out->problem_offset = at;
+  if (at < app + MCUBOOT_HEADER_BYTES || at + sizeof h > limit) return STUB_E_MCUBOOT_LOAD_HEADER;
+  if (flash_read(s, at, h, sizeof h) != STUB_OK) return STUB_E_ROM_READ;
+  if (h[0] != LOAD_HEADER_MAGIC) return STUB_E_MCUBOOT_LOAD_HEADER;
+  for (u32 w = 14; w >= 8; w -= 6) {
+    u32 n = 0, fits = 1;
+    for (u32 kind = KIND_DROM; kind <= KIND_IROM; kind++) {
+      const u32 *r = h + w + (kind == KIND_DROM ? 3 : 0);
+      u32 vaddr = r[0], offset = app + r[1], size = r[2];
+      if (!size) continue;
+      if (window_kind(vaddr) != kind || size > (kind == KIND_DROM ? DROM_END : IROM_END) - vaddr || ((vaddr ^ offset) & 0xFFFFu)) fits = 0;
+      out->segments[n++] = (struct map_segment){offset, vaddr, size, kind};
+    }
+    if (fits && n) {
+      out->flags |= MAP_HEADER_OK;
+      out->segment_count = out->mapped_count = n;
+      out->problem_offset = NONE;
+      return STUB_OK;
+    }
+  }
+  memset(out->segments, 0, sizeof out->segments); /* a layout's regions that did not fit */
+  return STUB_E_MCUBOOT_LOAD_HEADER;
+}
+
 static int walk_image(struct flash_session *s, u32 app, u32 limit, struct map_result *out)
 {
   out->problem_offset = app;
   if (app + sizeof out->header > limit) return STUB_E_OUT_OF_RANGE;
   if (flash_read(s, app, out->header, sizeof out->header) != STUB_OK) return STUB_E_ROM_READ;
+  if (rd32(out->header) == MCUBOOT_MAGIC) return mcuboot(s, app, limit, out);
   u32 count = out->header[1];
   if (out->header[0] != IMAGE_MAGIC || count == 0 || count > MAX_SEGMENTS) return STUB_E_BAD_IMAGE_HEADER;
   out->flags |= MAP_HEADER_OK;

@@ -57,6 +57,7 @@ enum stub_command {
 #define STUB_E_STREAM_ABORTED (-18)
 #define STUB_E_STREAM_PROTOCOL (-19)
 #define STUB_E_BAD_PARTITION (-20)
+#define STUB_E_MCUBOOT_LOAD_HEADER (-21)
 
 /* WRITE_DEFLATED flags (a5). Without OWN_INFLATER the ROM's tinfl_decompress inflates. */
 #define WRITE_DEFLATED_OWN_INFLATER 1u

@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { esp32c3 } from '../../src/chips/esp32c3.js';
 import { probeFlash } from '../../src/flash/probe.js';
 import type { ProbeReport } from '../../src/flash/probe-report.js';
-import { buildMcubootHeader } from '../../src/image/mcuboot.js';
+import { buildOtadata } from '../../src/image/otadata.js';
+import { mcubootApp, type McubootAppSpec } from './mcuboot-fixture.js';
 import { createSimulatedEsp32c3, type SimulatedEsp32c3, type SimulatedEsp32c3Options } from '../../src/sim/esp32c3/create.js';
 import { demoStub, firmwareSymbol, STUB } from '../algorithm/sim-fixture.js';
 import { directBootFlash, DIRECT_COUNTER_ADDR, simpleBootFlash } from '../sim/esp32c3/fixture.js';
@@ -36,10 +37,14 @@ async function snapshot(sim: SimulatedEsp32c3) {
   return { spi1, mmu, heartbeat, failures };
 }
 
-/** Boot, let the firmware run, probe, and prove the chip was left as found and still runs. */
-async function probeOn(options: SimulatedEsp32c3Options, probe: Parameters<typeof probeFlash>[1] = {}): Promise<ProbeReport> {
+/**
+ * Boot, let the firmware run, probe, and prove the chip was left as found and still runs.
+ * `afterBoot` may change the flash behind the running firmware first (as a programmer would).
+ */
+async function probeOn(options: SimulatedEsp32c3Options, probe: Parameters<typeof probeFlash>[1] = {}, afterBoot?: (flash: Uint8Array) => void): Promise<ProbeReport> {
   const sim = createSimulatedEsp32c3(options);
   try {
+    afterBoot?.(sim.flash.bytes);
     await new Promise((r) => setTimeout(r, 20));
     const before = await snapshot(sim);
     const report = await probeFlash(sim.target, { timeoutScale: 10, ...probe });
@@ -166,24 +171,72 @@ test('an id the size table does not know: size from the header, mappings still t
   assert.equal(r.openocd!.retcode, -9);
 });
 
-test('MCUboot image at --app-offset: MAP_GET refuses it, the host decodes the load header', async () => {
+const MCUBOOT_MAP = (at: number) => [
+  [1, 'drom', at + 0x20040, 0x3c020040, 0x800],
+  [0, 'irom', at + 0x10020, 0x42000020, 0x1000],
+];
+const rows = (r: ProbeReport) => r.mappings.segments.map((s) => [s.segment, s.kind, s.flashOffset, s.vaddr, s.size]);
+
+/** The 4 MiB demo flash with an MCUboot app's headers (mcuboot-fixture.ts) at `at`. */
+function demoWithMcuboot(at: number, spec: McubootAppSpec = {}): Uint8Array {
   const flash = new Uint8Array(4 * MiB).fill(0xff);
   flash.set(readFileSync(BUILD + 'demo-micropython-4MB.bin'));
+  flash.set(mcubootApp(spec), at);
+  return flash;
+}
+
+test('MCUboot image at --app-offset: MAP_GET reads its load header, the host agreeing', async () => {
   const at = 0x300000;
-  flash.set(buildMcubootHeader({ loadAddress: 0, headerSize: 0x20, protectedTlvSize: 0, imageSize: 0x30000, flags: 0, version: { major: 1, minor: 2, revision: 3, build: 4 } }), at);
-  const load = new DataView(flash.buffer, at + 0x20, 0x60);
-  const words = [0xace637d3, 0x42000020, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x42000020, 0x10020, 0x1000, 0x3c020040, 0x20040, 0x800];
-  words.forEach((w, i) => load.setUint32(i * 4, w, true));
-  const r = await probeOn({ flash }, { appOffset: at });
+  const r = await probeOn({ flash: demoWithMcuboot(at) }, { appOffset: at });
+  assert.equal(r.mappings.source, 'stub');
+  assert.equal(r.mappings.format, 'mcuboot');
+  assert.equal(r.mappings.choice, 'override');
+  assert.deepEqual(r.mappings.stub, { ok: true, reason: 'override', error: null });
+  assert.equal(r.mappings.crossCheck?.agree, true, r.mappings.crossCheck?.differences.join('; '));
+  assert.deepEqual(rows(r), MCUBOOT_MAP(at));
+  assert.equal(r.mappings.formatNote, 'MCUboot image: IROM/DROM taken from its Espressif load header at 0x00300020');
+  assert.equal(r.degraded, false);
+  assert.ok(!r.notes.some((n) => /MAP_GET failed|differs from MAP_GET/.test(n)), r.notes.join('\n'));
+});
+
+test('MCUboot app in the OTA slot otadata selects (written after boot, not yet booted): MAP_GET and the host take its load header; the firmware runs on', async () => {
+  // demo-ota.bin boots ota_1 (0x90000); an update then wrote an MCUboot image into ota_0 and made otadata select it.
+  const r = await probeOn({ flash: BUILD + 'demo-ota.bin' }, {}, (flash) => {
+    flash.set(buildOtadata(3), 0xd000);
+    flash.set(mcubootApp(), 0x10000);
+  });
+  assert.equal(r.mappings.source, 'stub');
+  assert.equal(r.mappings.stub?.reason, 'otadata');
+  assert.equal(r.mappings.choice, 'otadata');
+  assert.equal(r.mappings.appLabel, 'ota_0');
+  assert.equal(r.mappings.appOffset, 0x10000);
+  assert.equal(r.mappings.format, 'mcuboot');
+  assert.equal(r.mappings.crossCheck?.agree, true, r.mappings.crossCheck?.differences.join('; '));
+  assert.deepEqual(rows(r), MCUBOOT_MAP(0x10000));
+  assert.equal(r.degraded, false, r.notes.join('\n'));
+});
+
+test('MCUboot header size 0x200: the load header read at +0x200 by MAP_GET and by the host', async () => {
+  const at = 0x300000;
+  const r = await probeOn({ flash: demoWithMcuboot(at, { headerSize: 0x200, layout: 'earlier' }) }, { appOffset: at });
+  assert.equal(r.mappings.source, 'stub');
+  assert.equal(r.mappings.format, 'mcuboot');
+  assert.equal(r.mappings.crossCheck?.agree, true, r.mappings.crossCheck?.differences.join('; '));
+  assert.deepEqual(rows(r), MCUBOOT_MAP(at));
+  assert.equal(r.mappings.formatNote, 'MCUboot image: IROM/DROM taken from its Espressif load header at 0x00300200');
+});
+
+test('MCUboot image without a load header: MAP_GET fails with MCUBOOT_LOAD_HEADER, the host says what is there; no mappings', async () => {
+  const at = 0x300000;
+  const r = await probeOn({ flash: demoWithMcuboot(at, { magic: 0 }) }, { appOffset: at });
   assert.equal(r.mappings.source, 'host');
   assert.equal(r.mappings.format, 'mcuboot');
-  assert.equal(r.mappings.stub!.ok, false);
-  assert.match(r.mappings.stub!.error!, /BAD_IMAGE_HEADER/);
-  assert.deepEqual(shape(r), [
-    { kind: 'drom', flashOffset: at + 0x20040, vaddr: 0x3c020040 },
-    { kind: 'irom', flashOffset: at + 0x10020, vaddr: 0x42000020 },
-  ]);
-  assert.ok(r.notes.some((n) => /MAP_GET failed .*host's reading/.test(n)));
+  assert.equal(r.mappings.stub?.ok, false);
+  assert.match(r.mappings.stub!.error!, /^MAP_GET at 0x00300020 failed: The application is an MCUboot image, but no Espressif load header the stub recognises follows its header.*\(stub error -21, MCUBOOT_LOAD_HEADER\)/);
+  assert.deepEqual(r.mappings.segments, []);
+  assert.equal(r.degraded, true);
+  assert.ok(r.notes.some((n) => /^MAP_GET failed \(.*\); the host's reading of the MCUboot image's Espressif load header finds no mapping either\.$/.test(n)), r.notes.join('\n'));
+  assert.ok(r.notes.some((n) => n.includes("The app at 0x00300000 has no IROM/DROM segment (MCUboot image without a load header espalgo recognises: the load header at +0x20 starts with 0x00000000, not Espressif's load header magic 0xACE637D3; give the mapping by hand)")), r.notes.join('\n'));
 });
 
 test('a stub that cannot run: MMU and DROM window reads still give the running app', async () => {

@@ -11,6 +11,7 @@ import {
   encodeCall,
   FLASH_INFO_RESULT_SIZE,
   flashSizeFromCapacity,
+  MAP_FLAGS,
   MAP_RESULT_SIZE,
   STREAM_CONTROL_SIZE,
   STUB_COMMAND,
@@ -164,6 +165,15 @@ test('decodeMapResult reads the table, app, header and segments', () => {
   assert.equal(none.tableOffset, undefined);
   assert.equal(none.appOffset, undefined);
   assert.equal(none.problemOffset, 0x8000);
+  assert.equal(none.mcuboot, false);
+  const mcuboot = decodeMapResult(bytesWithWords(MAP_RESULT_SIZE, { 4: 0b1000011000, 12: 0x10000, 20: 3, 40: 0xffffffff, 44: 2, 48: 2 }));
+  assert.ok(mcuboot.mcuboot && mcuboot.headerOk);
+  assert.equal(mcuboot.segmentCount, 2);
+});
+
+test('MAP_GET result flags mirror the MAP_* bits of map_get.c', () => {
+  const fromC = Object.fromEntries([...stubSource('map_get.c').matchAll(/#define MAP_([A-Z_]+) \(1u << (\d+)\)/g)].map((m) => [m[1]!, 1 << Number(m[2])]));
+  assert.deepEqual(fromC, MAP_FLAGS);
 });
 
 test('stream control block decodes a negative status', () => {

@@ -40,7 +40,6 @@ export async function connectForProbe(o: Pick<ProbeCommandOptions, 'target' | 'c
   }
 }
 
-/** What the host read, by app format, where the mappings come from its reading. */
 /** The largest --flash-size taken (the largest flash an ESP chip addresses). */
 const MAX_FLASH_SIZE = 0x40000000;
 /** Flash size a bootloader, table and one app need at the least: one MMU page. */
@@ -146,7 +145,7 @@ export function renderProbeText(r: ProbeReport, st: Style, columns: number, titl
   const m = r.mappings;
   kv('Table', m.tableOffset !== null ? `${hex32(m.tableOffset)} (${m.tableNote})` : m.tableNote);
   kv('Boots', m.appOffset !== null ? `${m.appLabel ? `"${m.appLabel}" ` : ''}at ${hex32(m.appOffset)}${m.format ? `, ${m.format}` : ''}: ${m.choiceReason}` : m.choiceReason);
-  const from = { stub: "the stub's MAP_GET", host: `the host's reading of ${hostReadingOf(m.format)}`, 'memory-window': 'the MMU table and the DROM window', none: 'nowhere' }[m.source];
+  const from = { stub: m.format === 'mcuboot' ? "the stub's MAP_GET (the MCUboot image's Espressif load header)" : "the stub's MAP_GET", host: `the host's reading of ${hostReadingOf(m.format)}`, 'memory-window': 'the MMU table and the DROM window', none: 'nowhere' }[m.source];
   kv('Mappings', m.segments.length ? `${m.segments.length} IROM/DROM segment${m.segments.length === 1 ? '' : 's'}, from ${from}` : st.yellow(`none${m.formatNote ? `: ${m.formatNote}` : ''}`));
   if (m.segments.length && m.formatNote && (m.source === 'stub' || m.source === 'host')) para(m.formatNote);
   if (m.segments.length) {
@@ -190,7 +189,8 @@ What it does:
   Without a partition table: a direct-boot program at 0x0 gets the ROM's 1:1 mappings, and a
   Simple Boot app at 0x0 (Zephyr/NuttX, esptool elf2image --ram-only-header) the flash segments
   that follow its checksum. An MCUboot app (in an app partition, or at --app-offset) gets the
-  mappings of its Espressif load header.
+  mappings of its Espressif load header (after the MCUboot header, at the header size it gives),
+  read by MAP_GET and checked by the host.
 
 Why (espressif/openocd-esp32 #366):
   An application (MicroPython with octal PSRAM, say) can leave SPI1 with extra dummy cycles. A stub

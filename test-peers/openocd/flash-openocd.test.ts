@@ -4,12 +4,13 @@
  * cycles it cleared; a 64 KiB write into the data partition verifies; the firmware runs on. A
  * table away from 0x8000 is found by the host's search too (READ_STRIDED through OpenOCD); a
  * direct-boot program gets the ROM's mappings from MAP_GET, the host agreeing, and a Simple Boot
- * app the flash segments after its checksum; the ROM-call probe
+ * app the flash segments after its checksum, an MCUboot app at --app-offset the regions of its
+ * load header; the ROM-call probe
  * (no stub) searches a flash without a table in a few dozen ROM calls.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { esp32c3 } from '../../src/chips/index.js';
@@ -18,6 +19,7 @@ import { openFlashSession, probeFlash, verifyFlash, writeFlash } from '../../src
 import { romProbe } from '../../src/flash/rom-probe/index.js';
 import { firmwareSymbol } from '../../test/algorithm/sim-fixture.js';
 import { directBootFlash, simpleBootFlash } from '../../test/sim/esp32c3/fixture.js';
+import { mcubootApp } from '../../test/flash/mcuboot-fixture.js';
 import { GDB, OPENOCD, missingTools, startChain } from './chain.js';
 
 const skip = missingTools([OPENOCD, GDB]);
@@ -85,7 +87,7 @@ test('probe through OpenOCD: a table at 0xC000, searched by the stub and by the 
   }
 });
 
-/** OpenOCD on the simulator booting `flash` (a direct-boot or Simple Boot flash: no table), the chip running: `body` gets the target. */
+/** OpenOCD on the simulator booting `flash`, the chip running: `body` gets the target. */
 async function onFlashChain(flash: Uint8Array, body: (target: RemoteTarget) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'espalgo-flash-'));
   const file = join(dir, 'flash.bin');
@@ -139,6 +141,25 @@ test('probe through OpenOCD: a Simple Boot app at 0, its flash segments from MAP
     await new Promise((r) => setTimeout(r, 300));
     await target.halt();
     assert.ok((await heartbeat()) > before, 'the demo firmware runs on after the probe');
+  });
+});
+
+test('probe through OpenOCD: an MCUboot app at --app-offset, the regions of its load header from MAP_GET with the host agreeing', { skip, timeout: 300_000 }, async () => {
+  const flash = new Uint8Array(4 << 20).fill(0xff);
+  flash.set(readFileSync('firmware/build/demo-micropython-4MB.bin'));
+  flash.set(mcubootApp(), 0x300000);
+  await onFlashChain(flash, async (target) => {
+    const report = await probeFlash(target, { chip: esp32c3, appOffset: 0x300000 });
+    assert.equal(report.degraded, false, report.notes.join('\n'));
+    assert.equal(report.mappings.source, 'stub');
+    assert.equal(report.mappings.format, 'mcuboot');
+    assert.equal(report.mappings.stub?.ok, true);
+    assert.equal(report.mappings.crossCheck?.agree, true, JSON.stringify(report.mappings.crossCheck));
+    assert.deepEqual(
+      report.mappings.segments.map((s) => [s.kind, s.vaddr, s.flashOffset, s.size]),
+      [['drom', 0x3c020040, 0x320040, 0x800], ['irom', 0x42000020, 0x310020, 0x1000]],
+    );
+    assert.equal(report.restored?.registersIntact, true);
   });
 });
 

@@ -422,8 +422,8 @@ function segLine(s: MappedSegment | ProbeSegment): string {
   return `${s.kind} ${hex32(s.vaddr)} ← flash ${hex32(s.flashOffset)} (${hex32(s.size)} bytes)`;
 }
 
-/** Compare MAP_GET (possibly partial) with the host's reading. */
-export function crossCheck(stub: StubFlashMap | undefined, host: HostLayout): CrossCheck {
+/** Compare MAP_GET (partial when it `failed`: filled as far as it got) with the host's reading. */
+export function crossCheck(stub: StubFlashMap | undefined, host: HostLayout, failed = false): CrossCheck {
   if (!stub) return { agree: false, differences: [], sentence: 'The stub gave no mapping; the host reading is all there is.' };
   const d: string[] = [];
   if ((stub.tableOffset ?? null) !== host.tableOffset) d.push(`partition table: stub ${stub.tableOffset === undefined ? 'none' : hex32(stub.tableOffset)}, host ${host.tableOffset === null ? 'none' : hex32(host.tableOffset)}`);
@@ -440,7 +440,9 @@ export function crossCheck(stub: StubFlashMap | undefined, host: HostLayout): Cr
   return {
     agree,
     differences: d,
-    sentence: agree
+    sentence: agree && failed
+      ? `MAP_GET failed (see the notes); up to where it stopped, the host's own reading of ${hostReadingOf(host.format)} agrees with it: same table${host.tableOffset === null ? ' (none)' : ''}, same app.`
+      : agree
       ? `The host's own reading of ${hostReadingOf(host.format)} (through the stub's READ) agrees with MAP_GET: same table${host.tableOffset === null ? ' (none)' : ''}, same app, same ${host.segments.length} segment${host.segments.length === 1 ? '' : 's'}.`
       : `The host's reading differs from MAP_GET in ${d.length} point${d.length === 1 ? '' : 's'}; the report uses ${host.segments.length ? "the host's" : "the stub's"} mappings.`,
   };

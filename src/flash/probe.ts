@@ -256,7 +256,7 @@ function stubSegments(map: StubFlashMap): ProbeSegment[] {
 
 function chooseMappings(map: StubFlashMap | undefined, mapError: string | null, host: HostLayout | undefined, hostError: string | null): ProbeMappings {
   const stub = map ? { ok: mapError === null, reason: map.reason, error: mapError } : null;
-  const check = map && host ? crossCheck(map, host) : null;
+  const check = map && host ? crossCheck(map, host, mapError !== null) : null;
   const hostUsable = host !== undefined && host.appOffset !== null && host.segments.length > 0;
   const stubUsable = map !== undefined && mapError === null;
   if (stubUsable && (!hostUsable || check?.agree)) {

@@ -236,6 +236,7 @@ test('MCUboot image without a load header: MAP_GET fails with MCUBOOT_LOAD_HEADE
   assert.deepEqual(r.mappings.segments, []);
   assert.equal(r.degraded, true);
   assert.ok(r.notes.some((n) => /^MAP_GET failed \(.*\); the host's reading of the MCUboot image's Espressif load header finds no mapping either\.$/.test(n)), r.notes.join('\n'));
+  assert.equal(r.mappings.crossCheck?.sentence, "MAP_GET failed (see the notes); up to where it stopped, the host's own reading of the MCUboot image's Espressif load header agrees with it: same table, same app.");
   assert.ok(r.notes.some((n) => n.includes("The app at 0x00300000 has no IROM/DROM segment (MCUboot image without a load header espalgo recognises: the load header at +0x20 starts with 0x00000000, not Espressif's load header magic 0xACE637D3; give the mapping by hand)")), r.notes.join('\n'));
 });
 

@@ -177,7 +177,7 @@ test('the --help example with the shipped flasher stub works: PING answers', asy
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /result {3}0x45410002/);
   const help = (await import('node:child_process')).execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'call', '--help'], { encoding: 'utf8' });
-  assert.match(help, /espalgo call --image stub\/build\/esp32c3-flasher\.elf 0 .*0x45410002/);
+  assert.match(help, /espalgo call --image stub\/build\/esp32c3-flasher\.elf 0\n.*0x45410002/);
 });
 
 test('espalgo call --image behind a GDB server without --chip: a stub linked in ESP32-C3 RAM is refused at once, naming --chip esp32c3; with it the call runs', async () => {

@@ -16,7 +16,8 @@ import { imageOrder, layOutSegments } from './elf2image-layout.js';
 import { PF_X, PT_LOAD, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, elfSectionData, elfSegmentData } from './elf.js';
 import { sha256 } from './hash.js';
 import { hasAppDescriptor } from './app-desc.js';
-import type { Elf2ImageOptions, ElfFile } from './types.js';
+import { SHA256_LENGTH } from './image.js';
+import type { BuildSegment, Elf2ImageOptions, ElfFile } from './types.js';
 
 /** Where elf2image puts a piece: flash-mapped data, RAM, flash-mapped code, RTC memory. */
 export type Elf2ImageGroup = 'drom' | 'ram' | 'irom' | 'rtc';
@@ -123,6 +124,7 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
       { expected: chip.mmuPageSizes.join(', '), found: page },
     );
   }
+  checkPadOptions(chip, options);
   const all = elfLoadablePieces(elf, chip, options.source ?? 'segments');
   // With a RAM-only header esptool sorts the pieces by address before merging them.
   const pieces = mergeAdjacent(options.ramOnlyHeader ? [...all].sort((a, b) => a.address - b.address) : all, chip);
@@ -157,7 +159,8 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
       );
     }
   }
-  const elfHash = options.elfSha256InAppDesc ?? 'auto';
+  // An explicit file offset for the ELF's SHA-256 replaces the app descriptor's place (as in esptool).
+  const elfHash = options.elfSha256Offset !== undefined ? false : options.elfSha256InAppDesc ?? 'auto';
   if (elfHash !== false) {
     // ESP-IDF links the app descriptor first in the read-only data, the image's first flash piece.
     const first = flash.find((p) => p.group === 'drom');
@@ -186,9 +189,11 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
     if (options.appendSha256 === true) {
       throw new ImageFormatError('IMAGE_BUILD', 'an image with a RAM-only header carries no SHA-256 (the ROM checks only the checksum of the RAM segments); build it without one');
     }
-    return buildRamOnlyHeaderImage(ram, flash, header, page, chip, options.source === 'sections');
+    return padToSize(buildRamOnlyHeaderImage(ram, flash, header, page, chip, options.source === 'sections'), options.padToSize);
   }
   const segments = layOutSegments(flash, ram, IMAGE_HEADER_SIZE, page, chip);
+  if (options.securePad !== undefined) segments.push(securePadSegment(segments, page, options.securePad));
+  if (options.elfSha256Offset !== undefined) placeElfSha256(segments, options.elfSha256Offset, sha256(elf.bytes));
   if (segments.length > MAX_SEGMENTS) {
     throw new ImageFormatError(
       'IMAGE_BUILD',
@@ -196,5 +201,111 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
       { expected: MAX_SEGMENTS, found: segments.length },
     );
   }
-  return buildImage({ ...header, segments, appendSha256: options.appendSha256 ?? true });
+  return padToSize(buildImage({ ...header, segments, appendSha256: options.appendSha256 ?? true }), options.padToSize);
+}
+
+/** Refuse padding and ELF-hash options that cannot apply (before any work). */
+function checkPadOptions(chip: ChipDescriptor, options: Elf2ImageOptions): void {
+  const pad = options.padToSize;
+  if (pad !== undefined && (!Number.isSafeInteger(pad) || pad <= 0)) {
+    throw new ImageFormatError('IMAGE_BUILD', `the size to pad the image to must be a whole number of bytes above 0, not ${pad}`, { found: pad });
+  }
+  const secure = options.securePad;
+  if (secure !== undefined) {
+    if (secure !== 'v1' && secure !== 'v2') {
+      throw new ImageFormatError('IMAGE_BUILD', `Secure Boot padding is 'v1' or 'v2', not ${JSON.stringify(secure)}`);
+    }
+    if (secure === 'v1' && chip.name !== 'esp32') {
+      throw new ImageFormatError(
+        'IMAGE_BUILD',
+        `Secure Boot v1 padding is for the ESP32 only; the ${chip.displayName} has Secure Boot v2 only: pad for v2`,
+      );
+    }
+    if (options.ramOnlyHeader) {
+      throw new ImageFormatError('IMAGE_BUILD', 'an image with a RAM-only header is not signed for Secure Boot (it has no SHA-256): build it without Secure Boot padding');
+    }
+    if (options.appendSha256 === false) {
+      throw new ImageFormatError('IMAGE_BUILD', 'Secure Boot padding needs the SHA-256 appended: a signed image carries it; build with the SHA-256');
+    }
+  }
+  const at = options.elfSha256Offset;
+  if (at !== undefined) {
+    if (!Number.isSafeInteger(at) || at < 0) {
+      throw new ImageFormatError('IMAGE_BUILD', `the file offset for the ELF's SHA-256 must be a whole number, not ${at}`, { found: at });
+    }
+    if (options.ramOnlyHeader) {
+      throw new ImageFormatError('IMAGE_BUILD', 'an image with a RAM-only header takes the ELF\'s SHA-256 in its app descriptor only, not at a file offset');
+    }
+    if (options.elfSha256InAppDesc !== undefined && options.elfSha256InAppDesc !== 'auto') {
+      throw new ImageFormatError(
+        'IMAGE_BUILD',
+        'the ELF\'s SHA-256 goes either at the given file offset or into the app descriptor; give one, not both',
+      );
+    }
+  }
+}
+
+/** File offset just past the segments, with the image header before them. */
+function segmentsEnd(segments: readonly BuildSegment[]): number {
+  return segments.reduce((pos, s) => pos + SEGMENT_HEADER_SIZE + ((s.data.length + 3) & ~3), IMAGE_HEADER_SIZE);
+}
+
+/**
+ * The zero padding segment (load address 0; possibly empty, as esptool writes it) after the last
+ * segment that makes the image end, once signed, where Secure Boot needs it. The checksum is put
+ * 16 bytes after the padding (its 16-byte block, so no alignment zeros), the SHA-256 after it;
+ * then v2 ends on the MMU page boundary where the signature sector goes, and v1 leaves room for
+ * the 80 bytes its signing appends (4-byte version, 64-byte signature, 12 bytes of alignment).
+ */
+function securePadSegment(segments: readonly BuildSegment[], page: number, version: 'v1' | 'v2'): BuildSegment {
+  const afterChecksum = SHA256_LENGTH + (version === 'v1' ? 80 : 0);
+  const dataAt = segmentsEnd(segments) + SEGMENT_HEADER_SIZE;
+  const length = (((page - (dataAt % page) - 16 - afterChecksum) % page) + page) % page;
+  return { loadAddress: 0, data: new Uint8Array(length) };
+}
+
+/** Put the ELF's SHA-256 at file offset `at`, inside one segment's data, over zeros only. */
+function placeElfSha256(segments: BuildSegment[], at: number, hash: Uint8Array): void {
+  let pos = IMAGE_HEADER_SIZE;
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i]!;
+    const len = (s.data.length + 3) & ~3;
+    const dataAt = pos + SEGMENT_HEADER_SIZE;
+    if (at >= pos && at < dataAt + len) {
+      const into = at - dataAt;
+      if (into < 0 || into + hash.length > len) {
+        throw new ImageFormatError(
+          'IMAGE_BUILD',
+          `the ELF's SHA-256 at file offset ${h32(at)} would not lie inside one segment's data: segment ${i} (${h32(s.loadAddress)}) holds its data at ${h32(dataAt)}..${h32(dataAt + len)}`,
+          { found: at },
+        );
+      }
+      const data = new Uint8Array(len);
+      data.set(s.data);
+      if (data.subarray(into, into + hash.length).some((b) => b !== 0)) {
+        throw new ImageFormatError(
+          'IMAGE_BUILD',
+          `the 32 bytes at file offset ${h32(at)} (segment ${i}, load address ${h32(s.loadAddress)}) are not all zero; refusing to overwrite them with the ELF's SHA-256: give the offset of a zeroed field (ESP-IDF's app_elf_sha256 is at 0xb0)`,
+          { found: at },
+        );
+      }
+      data.set(hash, into);
+      segments[i] = { loadAddress: s.loadAddress, data };
+      return;
+    }
+    pos = dataAt + len;
+  }
+  throw new ImageFormatError(
+    'IMAGE_BUILD',
+    `file offset ${h32(at)} for the ELF's SHA-256 is not inside a segment's data (the header is 0x0..0x18; the segments end at ${h32(pos)})`,
+    { found: at },
+  );
+}
+
+/** The file padded with 0xFF to a multiple of `size` (nothing added when it already is one). */
+function padToSize(image: Uint8Array, size: number | undefined): Uint8Array {
+  if (size === undefined || image.length % size === 0) return image;
+  const out = new Uint8Array(image.length + size - (image.length % size)).fill(0xff);
+  out.set(image);
+  return out;
 }

@@ -458,6 +458,28 @@ export interface Elf2ImageOptions {
    * (appendSha256 true is refused). Default false.
    */
   readonly ramOnlyHeader?: boolean;
+  /**
+   * Pad the finished file (after the checksum and the SHA-256) with 0xFF bytes to a multiple of
+   * this many bytes (esptool elf2image --pad-to-size), e.g. to fill a partition or a flash
+   * sector; the padding is outside the checksum and the SHA-256. A whole number above 0.
+   */
+  readonly padToSize?: number;
+  /**
+   * Pad for Secure Boot signing (esptool elf2image --secure-pad / --secure-pad-v2): a zero padding
+   * segment (load address 0) after the last segment, before the checksum, so that once signed
+   * everything the app maps is covered. 'v2': the image with its SHA-256 ends on an MMU page
+   * boundary, where signing puts the signature sector. 'v1' (ESP32 only): the image with its
+   * SHA-256 and the 80 bytes signing appends (version word, signature, alignment) ends on one.
+   * Refused without the appended SHA-256 and with ramOnlyHeader.
+   */
+  readonly securePad?: 'v1' | 'v2';
+  /**
+   * Write the ELF file's SHA-256 at this file offset of the image instead of into the app
+   * descriptor (esptool elf2image --elf-sha256-offset). The 32 bytes must lie inside one
+   * segment's data and be zeros there; they count in the checksum. Not with ramOnlyHeader, nor
+   * with elfSha256InAppDesc true or false.
+   */
+  readonly elfSha256Offset?: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { esp32, esp32c3, esp32c6, esp32p4, esp32s3 } from '../../src/chips/index.js';
 import type { ChipDescriptor } from '../../src/chips/types.js';
-import type { ElfFile } from '../../src/image/types.js';
+import type { Elf2ImageOptions, ElfFile } from '../../src/image/types.js';
 import { parseElf } from '../../src/image/elf.js';
 import { defaultMmuPage, elf2image } from '../../src/image/elf2image.js';
 import { parseImage } from '../../src/image/image.js';
@@ -334,4 +334,104 @@ test('the MMU page, unless given, is the app descriptor\'s on chips with several
   // A chip with one page size, or an ELF without the section: the chip's largest page.
   assert.equal(defaultMmuPage(c6App(0x42028020, 15), esp32c3), 0x10000);
   assert.equal(defaultMmuPage(parseElf(c3Elf()), esp32c6), 0x10000);
+});
+
+/** Test ELFs for the padding options: an ESP32-C3 and an ESP32 app from program headers, an ESP32-C6 app (32 KiB pages) from sections. */
+function padElfs(): { c3: ElfFile; esp32: ElfFile; c6: ElfFile } {
+  const seg = (vaddr: number, n: number, flags: number, seed: number) => ({ vaddr, data: filled(n, seed), flags });
+  const c3 = writeTestElf({ entry: 0x42010020, segments: [seg(0x3c000020, 0x180, 4, 1), seg(0x3fc80000, 0x840, 6, 3), seg(0x40380000, 0x3000, 7, 4), seg(0x42010020, 0x1230, 5, 2)] });
+  // 0x40 zero bytes in the DROM, at file offset 0x120..0x160
+  const esp32Elf = writeTestElf({ machine: 94, entry: 0x400d0020, segments: [{ vaddr: 0x3f400020, data: filled(0x200, 1).fill(0, 0x100, 0x140), flags: 4 }, seg(0x3ffb0000, 0x440, 6, 2), seg(0x40080000, 0x2100, 7, 3), seg(0x400d0020, 0x5000, 5, 4)] });
+  const rodata = new Uint8Array(0x200);
+  rodata.set(buildAppDescriptor({ projectName: 'p6', mmuPageSizeLog2: 15 }));
+  const code = filled(0x3300, 7);
+  const dram = filled(0x1040, 3);
+  const c6 = writeTestElf({
+    entry: 0x42000020,
+    segments: [{ vaddr: 0x42020020, data: rodata, flags: 4 }, { vaddr: 0x40800000, data: dram, flags: 6 }, { vaddr: 0x42000020, data: code, flags: 5 }],
+    sections: [
+      { name: '.flash.appdesc', addr: 0x42020020, data: rodata.subarray(0, 0x100) },
+      { name: '.flash.rodata', addr: 0x42020120, data: rodata.subarray(0x100) },
+      { name: '.dram0.data', addr: 0x40800000, data: dram, flags: 3 },
+      { name: '.flash.text', addr: 0x42000020, data: code, flags: 6 },
+    ],
+  });
+  return { c3: parseElf(c3), esp32: parseElf(esp32Elf), c6: parseElf(c6) };
+}
+
+test('padToSize and securePad: the same bytes as esptool v4.12.0 elf2image --pad-to-size, --secure-pad-v2, --secure-pad', () => {
+  const { c3, esp32: e32, c6 } = padElfs();
+  // SHA-256 of what `esptool.py --chip CHIP elf2image -fm dio -fs 2MB OPTIONS ELF` wrote for these ELFs
+  // (--use_segments for the ESP32-C3 and ESP32 ones).
+  const cases: [string, ElfFile, ChipDescriptor, Elf2ImageOptions, string][] = [
+    ['esp32c3 --pad-to-size 64KB', c3, esp32c3, { padToSize: 0x10000 }, '526f1d0b84b1cf91cc4e373da53ea7180dfec1445f0a495fd724b582de47b268'],
+    ['esp32c3 --pad-to-size 1MB', c3, esp32c3, { padToSize: 0x100000 }, '3bbdeda199ea5fc97ad16dcc9400aca7ff9a896c79fd4c914849c15064273bca'],
+    ['esp32c3 --secure-pad-v2', c3, esp32c3, { securePad: 'v2' }, '0716e02782a05d0247113ecfb76634b1c9b6743791b43e8b9265be9c67586f0d'],
+    ['esp32c3 --secure-pad-v2 --pad-to-size 1MB', c3, esp32c3, { securePad: 'v2', padToSize: 0x100000 }, 'ed9e319773707d146920832609669de45a518d06f408a93584afce48c66a0754'],
+    ['esp32 --pad-to-size 4KB', e32, esp32, { padToSize: 0x1000 }, '102555821309e7ebe7c23660651bcc84647a03d69b8d52d8f72d0553ed2e4f73'],
+    ['esp32 --secure-pad', e32, esp32, { securePad: 'v1' }, 'bc77334d42d7cdad6e16b1d7ef110c2feca2787ae18fbe733a88a5c27e61cb91'],
+    ['esp32 --secure-pad-v2', e32, esp32, { securePad: 'v2' }, 'c51b5d1fb810a8d660fbc46f8c60be9c7c741a1c0aadf919bc8b3bdfa3967d5e'],
+    ['esp32 --secure-pad --pad-to-size 64KB', e32, esp32, { securePad: 'v1', padToSize: 0x10000 }, '0f5967080004013d529a663bee04adea81f8e8a4bc6f51fa8a8a578b4b82f17b'],
+    ['esp32c6 --pad-to-size 32KB', c6, esp32c6, { source: 'sections', padToSize: 0x8000 }, 'aac3475d21ffc48b015c0f60081b982a567c060a7cb0945a3bb0eafbefad54ab'],
+    ['esp32c6 --secure-pad-v2 (32 KiB page)', c6, esp32c6, { source: 'sections', securePad: 'v2' }, '39d9bf1c6adb15210205586be22679ee81af54c4b2875253b21283ac0ddd21d0'],
+    ['esp32c6 --secure-pad-v2 --pad-to-size 64KB', c6, esp32c6, { source: 'sections', securePad: 'v2', padToSize: 0x10000 }, '39d9bf1c6adb15210205586be22679ee81af54c4b2875253b21283ac0ddd21d0'],
+  ];
+  for (const [esptoolCommand, elf, chip, options, expected] of cases) {
+    assert.equal(hex(sha256(elf2image(elf, chip, { spiMode: 'dio', flashSizeCode: 1, ...(options.source ? {} : { elfSha256InAppDesc: false }), ...options }))), expected, esptoolCommand);
+  }
+  // The shapes: 0xFF after the SHA-256; a zero padding segment last, before the checksum.
+  const plain = elf2image(c3, esp32c3);
+  const padded = elf2image(c3, esp32c3, { padToSize: 0x10000 });
+  assert.equal(padded.length, 0x20000);
+  assert.deepEqual(padded.subarray(0, plain.length), plain);
+  assert.ok(padded.subarray(plain.length).every((b) => b === 0xff));
+  assert.deepEqual(elf2image(c3, esp32c3, { padToSize: 4 }), plain, 'already a multiple: nothing added');
+  const v2 = parseImage(elf2image(c3, esp32c3, { securePad: 'v2' }));
+  assert.equal(v2.length % 0x10000, 0, 'v2: ends on the page boundary, where the signature sector goes');
+  assert.deepEqual(v2.segments.map((s) => s.loadAddress).slice(0, -1), parseImage(plain).segments.map((s) => s.loadAddress));
+  assert.equal(v2.segments.at(-1)!.kind, 'padding');
+  assert.equal(v2.sha256?.valid, true);
+  const v1 = parseImage(elf2image(e32, esp32, { securePad: 'v1' }));
+  assert.equal((v1.length + 80) % 0x10000, 0, 'v1: ends on the boundary once the version word, signature and alignment are appended');
+  const c6v2 = parseImage(elf2image(c6, esp32c6, { source: 'sections', securePad: 'v2' }));
+  assert.equal(c6v2.length % 0x8000, 0, 'the MMU page of the image, here 32 KiB');
+});
+
+test('elfSha256Offset: the ELF\'s SHA-256 at a file offset, the same bytes as esptool v4.12.0 elf2image --elf-sha256-offset; refusals', () => {
+  const { esp32: e32, c6 } = padElfs();
+  // SHA-256 of what `esptool.py --chip CHIP elf2image -fm dio -fs 2MB OPTIONS ELF` wrote
+  const cases: [string, ElfFile, ChipDescriptor, Elf2ImageOptions, string][] = [
+    ['esp32 --use_segments --elf-sha256-offset 0x120', e32, esp32, { elfSha256Offset: 0x120 }, 'dc1dea5b4cb567950eaeab5befa2afdf4e248da043ee6da5ee76cb24160288d6'],
+    ['esp32 --use_segments --elf-sha256-offset 0x130', e32, esp32, { elfSha256Offset: 0x130 }, '0d4bc6504347215e6f94e99d6487997469d2c6825515c162cea73a6cc9160ee8'],
+    ['esp32 --use_segments --elf-sha256-offset 0x120 --secure-pad-v2', e32, esp32, { elfSha256Offset: 0x120, securePad: 'v2' }, 'bdd06a00700bccd43711d6eca74c02f253e3a1bd99b9944821a99a75361c126d'],
+    ['esp32c6 --elf-sha256-offset 0xb0 (the descriptor\'s field)', c6, esp32c6, { source: 'sections', elfSha256Offset: 0xb0 }, '406bc5b34414524bd51d9943c362ce0d1c7c287554ddcb22a78c69b54a7dbeeb'],
+  ];
+  for (const [esptoolCommand, elf, chip, options, expected] of cases) {
+    assert.equal(hex(sha256(elf2image(elf, chip, { spiMode: 'dio', flashSizeCode: 1, ...options }))), expected, esptoolCommand);
+  }
+  const img = elf2image(e32, esp32, { elfSha256Offset: 0x120 });
+  assert.deepEqual([...img.subarray(0x120, 0x140)], [...sha256(e32.bytes)]);
+  const isBuild = (pattern: RegExp) => (e: unknown): boolean => e instanceof ImageFormatError && e.code === 'IMAGE_BUILD' && pattern.test(e.message);
+  // esptool refuses these too
+  assert.throws(() => elf2image(e32, esp32, { elfSha256Offset: 0x100 }), isBuild(/the 32 bytes at file offset 0x00000100 \(segment 0, load address 0x3f400020\) are not all zero/));
+  assert.throws(() => elf2image(e32, esp32, { elfSha256Offset: 0x20c }), isBuild(/would not lie inside one segment's data: segment 0/));
+  // esptool writes the image without the hash for an offset outside every segment's data
+  assert.throws(() => elf2image(e32, esp32, { elfSha256Offset: 0x10 }), isBuild(/file offset 0x00000010 for the ELF's SHA-256 is not inside a segment's data/));
+  assert.throws(() => elf2image(c6, esp32c6, { elfSha256Offset: 0xb0, elfSha256InAppDesc: true }), isBuild(/either at the given file offset or into the app descriptor/));
+  assert.throws(() => elf2image(e32, esp32, { elfSha256Offset: 0x120, ramOnlyHeader: true }), isBuild(/RAM-only header/));
+});
+
+test('padding refusals: Secure Boot v1 padding on chips other than the ESP32, without the SHA-256, with a RAM-only header; bad sizes', () => {
+  const { c3, esp32: e32, c6 } = padElfs();
+  const isBuild = (pattern: RegExp) => (e: unknown): boolean => e instanceof ImageFormatError && e.code === 'IMAGE_BUILD' && pattern.test(e.message);
+  assert.throws(() => elf2image(c3, esp32c3, { securePad: 'v1' }), isBuild(/Secure Boot v1 padding is for the ESP32 only; the ESP32-C3 has Secure Boot v2 only/));
+  assert.throws(() => elf2image(c6, esp32c6, { securePad: 'v1' }), isBuild(/for the ESP32 only/));
+  assert.throws(() => elf2image(e32, esp32, { securePad: 'v2', appendSha256: false }), isBuild(/needs the SHA-256 appended/));
+  assert.throws(() => elf2image(e32, esp32, { securePad: 'v1', ramOnlyHeader: true }), isBuild(/RAM-only header is not signed/));
+  for (const bad of [0, -4096, 1.5, Number.NaN]) assert.throws(() => elf2image(c3, esp32c3, { padToSize: bad }), isBuild(/whole number of bytes above 0/), String(bad));
+  // esptool v4.12.0 overwrites the image from byte 2 with 0xFF when it pads an image without the SHA-256; this pads its end.
+  const noSha = elf2image(c3, esp32c3, { appendSha256: false });
+  const padded = elf2image(c3, esp32c3, { appendSha256: false, padToSize: 0x1000 });
+  assert.deepEqual(padded.subarray(0, noSha.length), noSha);
+  assert.equal(padded.length % 0x1000, 0);
 });

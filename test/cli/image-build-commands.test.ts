@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256 } from '../../src/image/hash.js';
 import { runElf2Image, defaultImagePath } from '../../src/cli/commands/image-elf2image.js';
 import { runImageInfo } from '../../src/cli/commands/image-info.js';
 import { runMerge } from '../../src/cli/commands/image-merge.js';
@@ -101,6 +102,27 @@ test('image elf2image --ram-only-header: a Simple Boot image, the library\'s byt
   assert.deepEqual(r.simpleBootFlashSegments.map((s) => [s.kind, s.loadAddress, s.fileOffset, s.aligned]), [['irom', '0x42000020', '0x00010020', true], ['drom', '0x3c010020', '0x00020020', true]]);
 });
 
+test('image elf2image --secure-pad-v2 --pad-to-size: esptool v4.12.0\'s bytes for the demo app; the summary and JSON name the padding', (t) => {
+  const dir = tempDir(t);
+  const out = join(dir, 'app.bin');
+  const hash = (file: string) => Buffer.from(sha256(new Uint8Array(readFileSync(file)))).toString('hex');
+  // SHA-256 of what `esptool.py --chip esp32c3 elf2image -fm dio -fs 2MB --secure-pad-v2 [--pad-to-size 1MB] espalgo-demo.elf` wrote
+  const io = memoryIo();
+  assert.equal(runElf2Image(ELF, { chip: 'esp32c3', out, securePadV2: true }, io), 0, io.stderr());
+  assert.equal(hash(out), '9e79953de54d4a6c5129c9cb659cf8a1e4d9d3684f6a3c1eb3f4b84dbcc5cbb0');
+  assert.match(io.stdout(), /6 segments \(1 padding, so each flash segment/);
+  assert.match(io.stdout(), /Secure Boot v2 padding: the image ends at 0x00020000, an MMU page boundary, where signing puts the signature sector/);
+  const j = memoryIo();
+  assert.equal(runElf2Image(ELF, { chip: 'esp32c3', out, securePadV2: true, padToSize: 0x100000, json: true }, j), 0, j.stderr());
+  assert.equal(hash(out), '5c623d784a590a6992de1cbee3d485e608892e7392174579259da29749432ca2');
+  const r = JSON.parse(j.stdout()) as { bytes: number; imageEnd: number; securePad: string | null; padToSize: number | null; elfSha256Offset: string | null };
+  assert.deepEqual([r.bytes, r.imageEnd, r.securePad, r.padToSize, r.elfSha256Offset], [0x100000, 0x20000, 'v2', 0x100000, null]);
+  const text = memoryIo();
+  assert.equal(runElf2Image(ELF, { chip: 'esp32c3', out, padToSize: 0x1000, elfSha256Offset: 0xb0 }, text), 0, text.stderr());
+  assert.match(text.stdout(), /padded with 0xFF from 0x[0-9a-f]{8} to 0x[0-9a-f]{8}: a multiple of 4 KiB \(--pad-to-size\)/);
+  assert.match(text.stdout(), /with the ELF's SHA-256/, 'offset 0xb0 is the descriptor\'s field');
+});
+
 test('image elf2image: bad input exits 2 with one line and writes nothing', (t) => {
   const dir = tempDir(t);
   const out = join(dir, 'app.bin');
@@ -116,6 +138,16 @@ test('image elf2image: bad input exits 2 with one line and writes nothing', (t) 
     [{ out, chip: 'esp32c3', minRev: 'v0.100' }, ELF, /--min-rev v0.100: give a chip revision as v0.3/],
     [{ out, chip: 'esp32c3', maxRev: '70000' }, ELF, /--max-rev 70000: give a chip revision/],
     [{ out, chip: 'esp32c3', minRev: '1.0', maxRev: 'v0.99' }, ELF, /--max-rev v0.99 is below --min-rev v1.0/],
+    [{ out, chip: 'esp32c3', securePad: true }, ELF, /--secure-pad is for Secure Boot v1, which only the ESP32 has; the ESP32-C3 signs with Secure Boot v2: use --secure-pad-v2/],
+    [{ out, chip: 'esp32c3', securePad: true, securePadV2: true }, ELF, /--secure-pad \(Secure Boot v1\) and --secure-pad-v2 \(Secure Boot v2\) pad differently/],
+    [{ out, chip: 'esp32c3', securePadV2: true, sha256: false }, ELF, /--secure-pad-v2 needs the SHA-256 appended .* drop --no-sha256/],
+    [{ out, chip: 'esp32c3', securePadV2: true, ramOnlyHeader: true }, ELF, /--secure-pad-v2 pads an image to be signed, and a Simple Boot image/],
+    [{ out, chip: 'esp32c3', padToSize: 0 }, ELF, /--pad-to-size 0: give a size from 1 byte to 128MB/],
+    [{ out, chip: 'esp32c3', padToSize: 0x10000000 }, ELF, /--pad-to-size 268435456: give a size/],
+    [{ out, chip: 'esp32c3', elfSha256Offset: 0xb0, elfSha256: false }, ELF, /--elf-sha256-offset puts the ELF's SHA-256 at a file offset .* drop --no-elf-sha256/],
+    [{ out, chip: 'esp32c3', elfSha256Offset: 0xb0, ramOnlyHeader: true }, ELF, /--elf-sha256-offset does not go with --ram-only-header/],
+    [{ out, chip: 'esp32c3', elfSha256Offset: 0x40 }, ELF, /the 32 bytes at file offset 0x00000040 .* are not all zero/],
+    [{ out, chip: 'esp32c3', elfSha256Offset: 0x8 }, ELF, /file offset 0x00000008 for the ELF's SHA-256 is not inside a segment's data/],
   ];
   for (const [o, elf, message] of cases) {
     const io = memoryIo();

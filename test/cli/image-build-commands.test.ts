@@ -93,6 +93,8 @@ test('image elf2image --ram-only-header: a Simple Boot image, the library\'s byt
   for (const s of ['Simple Boot image (RAM-only header)', 'counts the 2 RAM segments the ROM loads', '2 flash segments follow the checksum', 'flash offset 0x00000000', 'checksum appended', 'After the checksum']) assert.ok(text.includes(s), s);
   assert.match(text, /irom\s+0x42000020\s+0x00010020\s+0x00010020/);
   assert.match(text, /drom\s+0x3c010020\s+0x00020020\s+0x00020020/);
+  assert.ok(text.includes(`then write it where the ROM loads it, in place of a bootloader: espalgo flash write ${out} 0x00000000`), text);
+  assert.doesNotMatch(text, /merge it with a bootloader/);
   const j = memoryIo();
   assert.equal(runElf2Image(ELF, { chip: 'esp32c3', out, ramOnlyHeader: true, json: true }, j), 0);
   const r = JSON.parse(j.stdout()) as { ramOnlyHeader: boolean; sha256Appended: boolean; segments: { kind: string }[]; simpleBootFlashSegments: { kind: string; loadAddress: string; fileOffset: string; aligned: boolean }[] };

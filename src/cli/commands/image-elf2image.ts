@@ -230,7 +230,10 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
     text.out('\n');
     text.out(renderSegmentTable(image, st));
     if (hidden) text.out(`\n  ${st.bold('After the checksum')} ${st.dim('(not counted by the header; each behind a zero padding segment)')}\n${renderSimpleBootTable(hidden, st)}`);
-    if (!output.toStdout) text.out(`\n${st.dim(`Next: espalgo image info ${output.path} --verify, or merge it with a bootloader and table: espalgo image merge --help`)}\n`);
+    const then = hidden
+      ? `then write it where the ROM loads it, in place of a bootloader: espalgo flash write ${output.path} ${hex32(chip.bootloaderOffset)}`
+      : 'or merge it with a bootloader and table: espalgo image merge --help';
+    if (!output.toStdout) text.out(`\n${st.dim(`Next: espalgo image info ${output.path} --verify, ${then}`)}\n`);
     return EXIT_OK;
   }, o.json === true);
 }

@@ -29,9 +29,16 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
 /** Columns the --help texts are written to. */
 export const HELP_WIDTH = 100;
 
-/** Wrap `text` to `width` columns, continuation lines indented by `indent`. */
+/** A unit that stays on the line of the number before it ("4 MiB", "652 B"). */
+const UNIT = /^(?:[KMG]i?B|B|bytes?)[,.;:)]*$/;
+
+/** Wrap `text` to `width` columns, continuation lines indented by `indent`; a number keeps its unit. */
 export function wrapText(text: string, width: number, indent: number): string {
-  const words = text.split(/\s+/);
+  const words: string[] = [];
+  for (const w of text.split(/\s+/)) {
+    if (words.length && UNIT.test(w) && /\d$/.test(words[words.length - 1]!)) words[words.length - 1] += ` ${w}`;
+    else words.push(w);
+  }
   const lines: string[] = [];
   let cur = '';
   const max = Math.max(20, width - indent);

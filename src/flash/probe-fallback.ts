@@ -126,7 +126,9 @@ export async function probeThroughWindows(target: Target, chip: ChipDescriptor):
       // The load header follows the MCUboot header at the header size it gives: beyond the 0x80 bytes read, read it too.
       const at = mcubootLoadHeaderOffset(head);
       const load = at !== undefined && at + MCUBOOT_ESP_LOAD_HEADER_SIZE > head.length ? await window.read(page + at, MCUBOOT_ESP_LOAD_HEADER_SIZE).catch(() => undefined) : undefined;
-      const segments = load ? readMcubootLoadHeader(load, page, chip).mappings : decodeMcubootLoadHeader(head, page, chip);
+      // The flash size is not known here: the regions must end within the flash the MMU can address.
+      const limit = { end: (mmu.pageMask + 1) * mmu.pageSize, what: 'the flash the MMU can address' };
+      const segments = load ? readMcubootLoadHeader(load, page, chip, undefined, limit).mappings : decodeMcubootLoadHeader(head, page, chip, limit);
       if (segments) return { runs, appOffset: page, format: 'mcuboot', segments, complete: true, note: `MCUboot image at ${hex32(page)} found through the DROM window; IROM/DROM from its load header.` };
       continue;
     }

@@ -11,7 +11,7 @@ import { readU16, readU32 } from '../image/bytes.js';
 import { IMAGE_HEADER_SIZE, SEGMENT_HEADER_SIZE, MAX_SEGMENTS, IMAGE_MAGIC } from '../image/image-header.js';
 import { directBootAppNote, directBootMappings, isDirectBootImage, DIRECT_BOOT_MAGIC } from '../image/direct-boot.js';
 import { checksumOffset } from '../image/image.js';
-import { MCUBOOT_ESP_LOAD_HEADER_SIZE, MCUBOOT_MAGIC, mcubootLoadHeader, mcubootLoadHeaderOffset, mcubootTlvAreas, parseMcubootHeader, readMcubootLoadHeader, type McubootLoadHeaderReading } from '../image/mcuboot.js';
+import { MCUBOOT_ESP_LOAD_HEADER_SIZE, MCUBOOT_MAGIC, mcubootLoadHeader, mcubootLoadHeaderOffset, mcubootTlvAreas, parseMcubootHeader, readMcubootLoadHeader, type McubootLoadHeaderReading, type McubootRegionLimit } from '../image/mcuboot.js';
 import { isFlashKind, classifyAddress } from '../image/segment-kind.js';
 import { simpleBootFlashHeader, simpleBootPaddingHeader, simpleBootPage, simpleBootSegment } from '../image/simple-boot.js';
 import { selectBootApp } from '../image/otadata.js';
@@ -198,20 +198,27 @@ async function mcubootImageEnd(flash: SparseFlash, appOffset: number, head: Uint
   return Math.min(at, limit);
 }
 
-/** The Espressif load header of the MCUboot image at `appOffset` (`head`: its first bytes), read at the header size it gives; only its 0x50 bytes are read. */
-async function mcubootLoad(flash: SparseFlash, appOffset: number, head: Uint8Array, chip: ChipDescriptor): Promise<McubootLoadHeaderReading> {
+/**
+ * The Espressif load header of the MCUboot image at `appOffset` (`head`: its first bytes), read at
+ * the header size it gives; only its 0x50 bytes are read. Its regions must end by `limit`.
+ */
+async function mcubootLoad(flash: SparseFlash, appOffset: number, head: Uint8Array, chip: ChipDescriptor, limit: McubootRegionLimit): Promise<McubootLoadHeaderReading> {
   const at = mcubootLoadHeaderOffset(head);
-  if (at === undefined || at + MCUBOOT_ESP_LOAD_HEADER_SIZE <= head.length) return mcubootLoadHeader(head, appOffset, chip);
+  if (at === undefined || at + MCUBOOT_ESP_LOAD_HEADER_SIZE <= head.length) return mcubootLoadHeader(head, appOffset, chip, limit);
   const where = `the load header at +0x${at.toString(16)} (flash ${hex32(appOffset + at)})`;
   if (appOffset + at >= flash.limit) return { mappings: null, problem: `${where} lies beyond the end of the flash` };
   try {
-    return readMcubootLoadHeader(await flash.read(appOffset + at, MCUBOOT_ESP_LOAD_HEADER_SIZE), appOffset, chip, where);
+    return readMcubootLoadHeader(await flash.read(appOffset + at, MCUBOOT_ESP_LOAD_HEADER_SIZE), appOffset, chip, where, limit);
   } catch (error) {
     return { mappings: null, problem: `${where} could not be read: ${(error as Error).message}` };
   }
 }
 
-/** Walk the app at `appOffset`: the header, then each segment header (8 bytes each, not the data). */
+/**
+ * Walk the app at `appOffset`: the header, then each segment header (8 bytes each, not the data);
+ * an MCUboot image's load header. `limit`: the end of the app's partition, when it has one (the
+ * flash end otherwise): segments and MCUboot regions must end by it.
+ */
 export async function walkApp(flash: SparseFlash, appOffset: number, chip: ChipDescriptor, limit?: number): Promise<WalkedApp> {
   let head: Uint8Array;
   try {
@@ -220,7 +227,8 @@ export async function walkApp(flash: SparseFlash, appOffset: number, chip: ChipD
     return { format: 'unreadable', note: `cannot read the app at ${hex32(appOffset)}: ${(error as Error).message}`, segments: [], imageEnd: null };
   }
   if (readU32(head, 0) === MCUBOOT_MAGIC) {
-    const load = await mcubootLoad(flash, appOffset, head, chip);
+    const regionLimit = limit !== undefined && limit < flash.limit ? { end: limit, what: "the app's partition" } : { end: flash.limit, what: 'the flash' };
+    const load = await mcubootLoad(flash, appOffset, head, chip, regionLimit);
     const imageEnd = await mcubootImageEnd(flash, appOffset, head, limit ?? flash.limit);
     return load.mappings
       ? { format: 'mcuboot', note: `MCUboot image: IROM/DROM taken from its Espressif load header at ${hex32(appOffset + mcubootLoadHeaderOffset(head)!)}`, segments: load.mappings, imageEnd }

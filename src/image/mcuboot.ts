@@ -136,6 +136,14 @@ export function mcubootLoadHeaderOffset(header: Uint8Array): number | undefined 
   return size >= MCUBOOT_HEADER_SIZE ? size : undefined;
 }
 
+/** Where an MCUboot app's IROM/DROM regions must end: the end of its partition, of the flash or of the file. */
+export interface McubootRegionLimit {
+  /** Flash offset the regions must end at or before. */
+  readonly end: number;
+  /** What ends there, for sentences: "the flash", "partition \"ota_0\"", "the file". */
+  readonly what: string;
+}
+
 export interface McubootLoadHeaderReading {
   /** The IROM/DROM mappings (DROM first), or null when the load header is not one espalgo recognises. */
   readonly mappings: SegmentMapping[] | null;
@@ -143,18 +151,24 @@ export interface McubootLoadHeaderReading {
   readonly problem: string | null;
 }
 
+/** A flash offset in hex, 8 digits at least; more past 4 GiB (a region end that a 32-bit sum would wrap). */
+const wide = (n: number): string => '0x' + n.toString(16).padStart(8, '0');
+
 /**
  * Espressif's load header (`load`: its bytes, from the magic 0xACE637D3 on) of the MCUboot image at
  * `appOffset`: magic, entry, IRAM and DRAM {address, offset, size}, in the current layout LP-RTC
  * IRAM and DRAM {address, offset, size}, then IROM and DROM {address, offset from the image start,
  * size}. The first layout (current, then the earlier one without the LP-RTC fields) whose non-empty
  * IROM and DROM regions — one at least — lie in the chip's windows at flash offsets equal to their
- * addresses modulo the 64 KiB MMU page is taken. The flasher stub's MAP_GET reads it the same way.
+ * addresses modulo the 64 KiB MMU page, and end at or before `limit` (the app's partition end, else
+ * the flash end; without one, 4 GiB), is taken. The flasher stub's MAP_GET reads it the same way.
  */
-export function readMcubootLoadHeader(load: Uint8Array, appOffset: number, chip: ChipDescriptor, where = 'the load header'): McubootLoadHeaderReading {
+export function readMcubootLoadHeader(load: Uint8Array, appOffset: number, chip: ChipDescriptor, where = 'the load header', limit?: McubootRegionLimit): McubootLoadHeaderReading {
   if (load.length < MCUBOOT_ESP_LOAD_HEADER_SIZE) return { mappings: null, problem: `${where} is cut short (${load.length} of its ${MCUBOOT_ESP_LOAD_HEADER_SIZE} bytes there)` };
   const magic = readU32(load, 0);
   if (magic !== MCUBOOT_ESP_LOAD_HEADER_MAGIC) return { mappings: null, problem: `${where} starts with ${h32(magic)}, not Espressif's load header magic 0xACE637D3` };
+  const bound = limit ?? { end: 2 ** 32, what: 'the 32-bit flash address space' };
+  let outside: string | null = null;
   for (const firstWord of [14, 8]) {
     const w = (i: number) => readU32(load, (firstWord + i) * 4);
     const irom = { vaddr: w(0), offset: w(1), size: w(2) };
@@ -162,25 +176,34 @@ export function readMcubootLoadHeader(load: Uint8Array, appOffset: number, chip:
     const fits = (r: { vaddr: number; offset: number; size: number }, window: { start: number; end: number }) =>
       r.size === 0 || (inRange(window, r.vaddr) && r.vaddr + r.size <= window.end && (r.vaddr & 0xffff) === ((appOffset + r.offset) & 0xffff));
     if (!fits(irom, chip.irom) || !fits(drom, chip.drom) || irom.size + drom.size === 0) continue;
+    // A region must lie in the flash the app owns; the sum is exact here, so a 32-bit wrap cannot bring it back.
+    const past = ([['IROM', irom], ['DROM', drom]] as const).find(([, r]) => r.size !== 0 && appOffset + r.offset + r.size > bound.end);
+    if (past) {
+      const [name, r] = past;
+      outside ??= `${where} puts the ${name} region at +0x${r.offset.toString(16)} (0x${r.size.toString(16)} bytes): it ends at flash ${wide(appOffset + r.offset + r.size)}, past the end of ${bound.what} at ${wide(bound.end)}`;
+      continue;
+    }
     const out: SegmentMapping[] = [];
     if (drom.size) out.push({ segment: 1, kind: 'drom', flashOffset: (appOffset + drom.offset) >>> 0, vaddr: drom.vaddr, size: drom.size });
     if (irom.size) out.push({ segment: 0, kind: 'irom', flashOffset: (appOffset + irom.offset) >>> 0, vaddr: irom.vaddr, size: irom.size });
     return { mappings: out, problem: null };
   }
+  if (outside) return { mappings: null, problem: outside };
   return { mappings: null, problem: `${where} has the magic, but in neither known layout do its IROM and DROM regions lie in the chip's windows (IROM ${h32(chip.irom.start)}–${h32(chip.irom.end)}, DROM ${h32(chip.drom.start)}–${h32(chip.drom.end)}) at flash offsets equal to their addresses modulo 64 KiB, one at least not empty` };
 }
 
 /**
  * The mappings of the MCUboot image at byte 0 of `image` (at flash `appOffset`) from Espressif's
- * load header at its header size (readMcubootLoadHeader); null when there is none espalgo recognises.
+ * load header at its header size (readMcubootLoadHeader, regions ending at or before `limit`);
+ * null when there is none espalgo recognises.
  */
-export function decodeMcubootLoadHeader(image: Uint8Array, appOffset: number, chip: ChipDescriptor): SegmentMapping[] | null {
-  return mcubootLoadHeader(image, appOffset, chip).mappings;
+export function decodeMcubootLoadHeader(image: Uint8Array, appOffset: number, chip: ChipDescriptor, limit?: McubootRegionLimit): SegmentMapping[] | null {
+  return mcubootLoadHeader(image, appOffset, chip, limit).mappings;
 }
 
 /** decodeMcubootLoadHeader with the reason when there are no mappings. */
-export function mcubootLoadHeader(image: Uint8Array, appOffset: number, chip: ChipDescriptor): McubootLoadHeaderReading {
+export function mcubootLoadHeader(image: Uint8Array, appOffset: number, chip: ChipDescriptor, limit?: McubootRegionLimit): McubootLoadHeaderReading {
   const at = mcubootLoadHeaderOffset(image);
   if (at === undefined) return { mappings: null, problem: `its header size is ${image.length >= 10 ? readU16(image, 8) : '?'} bytes, less than the 32 of the MCUboot header, so no load header follows it` };
-  return readMcubootLoadHeader(image.subarray(at, at + MCUBOOT_ESP_LOAD_HEADER_SIZE), appOffset, chip, `the load header at +0x${at.toString(16)}`);
+  return readMcubootLoadHeader(image.subarray(at, at + MCUBOOT_ESP_LOAD_HEADER_SIZE), appOffset, chip, `the load header at +0x${at.toString(16)}`, limit);
 }

@@ -10,8 +10,9 @@
  * 4. The image header at the app, and every segment: those loading into DROM (0x3C000000-
  *    0x3C800000) or IROM (0x42000000-0x42800000) are recorded in file order, up to 16.
  *    An MCUboot image (magic 0x96F3B83D) instead: Espressif's load header after its header (at
- *    the header size it gives) names one IROM and one DROM region; those are recorded (DROM
- *    first), reason as chosen, flag MCUBOOT. Only the two headers are read.
+ *    the header size it gives) names one IROM and one DROM region, which must lie inside the
+ *    app's partition (the flash with an app offset given); those are recorded (DROM first),
+ *    reason as chosen, flag MCUBOOT. Only the two headers are read.
  * No table (none found, or none at the offset given) and no app offset: a flash that starts with
  * the direct-boot magic twice holds a program the ROM runs in place; its mappings are the ROM's,
  * the first 4 MiB (at most the flash) 1:1 at DROM and IROM: two segments, reason DIRECT_BOOT.
@@ -218,11 +219,13 @@ static void choose_app(struct flash_session *s, const struct table_scan *t, stru
  * words: magic, entry, IRAM and DRAM {addr, offset, size}, [LP RTC IRAM and DRAM {addr, offset,
  * size} in the current layout], IROM and DROM {addr, offset from the app, size}. The first layout
  * (current, then earlier) whose non-empty regions lie in their windows at flash offsets equal to
- * their addresses modulo the 64 KiB MMU page, one at least, is taken.
+ * their addresses modulo the 64 KiB MMU page, and inside the app's partition (the flash when the
+ * app offset was given), one at least, is taken.
  */
 static int mcuboot(struct flash_session *s, u32 app, u32 limit, struct map_result *out)
 {
   u32 h[LOAD_HEADER_BYTES / 4];
+  u32 room = out->app_size ? out->app_size : limit - app; /* bytes from the app to its partition's end, else the flash end */
   u32 at = app + (out->header[8] | (out->header[9] << 8));
   out->flags |= MAP_MCUBOOT;
   out->problem_offset = at;
@@ -236,6 +239,7 @@ static int mcuboot(struct flash_session *s, u32 app, u32 limit, struct map_resul
       u32 vaddr = r[0], offset = app + r[1], size = r[2];
       if (!size) continue;
       if (window_kind(vaddr) != kind || size > (kind == KIND_DROM ? DROM_END : IROM_END) - vaddr || ((vaddr ^ offset) & 0xFFFFu)) fits = 0;
+      if (r[1] > room || size > room - r[1]) fits = 0; /* past the partition or flash end (no u32 wrap) */
       out->segments[n++] = (struct map_segment){offset, vaddr, size, kind};
     }
     if (fits && n) {

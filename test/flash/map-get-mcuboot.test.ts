@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { esp32c3 } from '../../src/chips/esp32c3.js';
-import { SparseFlash, walkApp } from '../../src/flash/probe-mappings.js';
+import { hostLayout, SparseFlash, walkApp } from '../../src/flash/probe-mappings.js';
 import { StubError } from '../../src/flash/stub-client.js';
 import { MAP_FLAGS, type StubFlashMap } from '../../src/flash/stub-protocol.js';
 import { mcubootApp, type McubootAppSpec } from './mcuboot-fixture.js';
@@ -21,6 +21,7 @@ const ACCEPTED: [string, McubootAppSpec, (string | number)[][]][] = [
   ['header size 0x200', { headerSize: 0x200 }, [['drom', AT + 0x20040, 0x3c020040, 0x800], ['irom', AT + 0x10020, 0x42000020, 0x1000]]],
   ['IROM only', { drom: [0, 0, 0] }, [['irom', AT + 0x10020, 0x42000020, 0x1000]]],
   ['DROM only, ending at the window end', { irom: [0, 0, 0], drom: [0x3c7f0040, 0x20040, 0xffc0] }, [['drom', AT + 0x20040, 0x3c7f0040, 0xffc0]]],
+  ['IROM ending exactly at the flash end', { irom: [0x42000020, 0xf0020, 0xffe0], drom: [0, 0, 0] }, [['irom', AT + 0xf0020, 0x42000020, 0xffe0]]],
 ];
 
 const REFUSED: [string, McubootAppSpec, number][] = [
@@ -30,6 +31,9 @@ const REFUSED: [string, McubootAppSpec, number][] = [
   ['DROM address in the IROM window', { drom: [0x42020040, 0x20040, 0x800] }, AT + 0x20],
   ['DROM running past the window end', { drom: [0x3c7f0040, 0x20040, 0x10000] }, AT + 0x20],
   ['both regions empty', { irom: [0, 0, 0], drom: [0, 0, 0] }, AT + 0x20],
+  ['IROM ending beyond the 4 MiB flash', { irom: [0x42000020, 0x3f0020, 0x1000] }, AT + 0x20],
+  ['IROM ending one word past the flash end', { irom: [0x42000020, 0xf0020, 0xffe4], drom: [0, 0, 0] }, AT + 0x20],
+  ['DROM at an offset that wraps past 4 GiB to flash 0x00220040', { drom: [0x3c020040, 0xfff20040, 0x800] }, AT + 0x20],
 ];
 
 async function bothReadings(stub: Parameters<Parameters<typeof withStub>[1]>[0], bytes: Uint8Array, at = AT) {
@@ -98,6 +102,57 @@ test('an MCUboot load header beyond the end of the flash: MAP_GET refuses it, th
     assert.equal(map.problemOffset, at + 0xfe0);
     assert.deepEqual(host.segments, []);
     assert.match(host.note!, /the load header at \+0xfe0 \(flash 0x003fffe0\) is cut short \(32 of its 80 bytes there\)/);
+  });
+});
+
+test('an MCUboot region past the flash end: the host names the region and the end', async () => {
+  await withStub('normal', async (stub) => {
+    const beyond = (await bothReadings(stub, mcubootApp({ irom: [0x42000020, 0x3f0020, 0x1000] }))).host.note!;
+    assert.match(beyond, /the load header at \+0x20 puts the IROM region at \+0x3f0020 \(0x1000 bytes\): it ends at flash 0x006f1020, past the end of the flash at 0x00400000; give the mapping by hand$/);
+    const wrapped = (await bothReadings(stub, mcubootApp({ drom: [0x3c020040, 0xfff20040, 0x800] }))).host.note!;
+    assert.match(wrapped, /puts the DROM region at \+0xfff20040 \(0x800 bytes\): it ends at flash 0x100220840, past the end of the flash at 0x00400000/);
+  });
+});
+
+test('an MCUboot app chosen from the table: its regions must end inside its partition, for MAP_GET and the host alike', async () => {
+  // demo-ota.bin boots ota_1 (0x90000, 0x80000 bytes: it ends at 0x110000) as otadata selects it.
+  const OTA1 = 0x90000;
+  await withStub('normal', async (stub) => {
+    const chosen = async (spec: McubootAppSpec) => {
+      await stub.erase(OTA1, 0x1000);
+      await stub.write(OTA1, mcubootApp(spec));
+      let map: StubFlashMap;
+      let error: StubError | undefined;
+      try {
+        map = await stub.mapGet();
+      } catch (e) {
+        if (!(e instanceof StubError)) throw e;
+        error = e;
+        map = e.details!.flashMap!;
+      }
+      const host = await hostLayout(new SparseFlash((o, n) => stub.read(o, n), 0x400000), { chip: esp32c3 });
+      return { map, error, host };
+    };
+    const atEnd = await chosen({ irom: [0x42000020, 0x70020, 0xffe0] });
+    assert.equal(atEnd.error, undefined, atEnd.error?.message);
+    assert.equal(atEnd.map.reason, 'otadata');
+    assert.equal(atEnd.map.appOffset, OTA1);
+    assert.equal(atEnd.host.appLabel, 'ota_1');
+    const expected = [['drom', OTA1 + 0x20040, 0x3c020040, 0x800], ['irom', OTA1 + 0x70020, 0x42000020, 0xffe0]];
+    assert.deepEqual(rows(atEnd.map.segments), expected);
+    assert.deepEqual(rows(atEnd.host.segments), expected, 'the host agrees');
+
+    for (const spec of [{ irom: [0x42000020, 0x70020, 0x10000] }, { drom: [0x3c020040, 0x80040, 0x800] }] as McubootAppSpec[]) {
+      const past = await chosen(spec);
+      assert.equal(past.error?.code, 'STUB_MCUBOOT_LOAD_HEADER', JSON.stringify(spec));
+      assert.equal(past.map.reason, 'otadata');
+      assert.equal(past.map.problemOffset, OTA1 + 0x20);
+      assert.deepEqual(past.map.segments, []);
+      assert.equal(past.host.format, 'mcuboot');
+      assert.deepEqual(past.host.segments, [], 'the host agrees');
+    }
+    const note = (await chosen({ irom: [0x42000020, 0x70020, 0x10000] })).host.formatNote!;
+    assert.match(note, /the IROM region at \+0x70020 \(0x10000 bytes\): it ends at flash 0x00110020, past the end of the app's partition at 0x00110000/);
   });
 });
 

@@ -100,8 +100,13 @@ export function analyzeApp(
   const end = e ? Math.min(bytes.length, at + e.size) : bytes.length;
   const view = bytes.subarray(at, end);
   if (view.length >= 4 && u32(view, 0) === MCUBOOT_MAGIC) {
-    // The cache mappings come from Espressif's load header after the MCUboot header, when it is one espalgo reads.
-    const reading = chip ? mcubootLoadHeader(view, slot.flashOffset, chip) : null;
+    // Bytes past the partition or past the file are not the image's: say which ended it.
+    const whole = e !== null && at + e.size <= bytes.length;
+    const holder = whole ? `partition "${e.label}"` : `the file after ${hex32(slot.flashOffset)}`;
+    // The cache mappings come from Espressif's load header after the MCUboot header, when it is one
+    // espalgo reads and its regions lie in the slot (its partition, as far as the file goes).
+    const limit = { end: slot.flashOffset + view.length, what: whole ? `partition "${e.label}"` : 'the file' };
+    const reading = chip ? mcubootLoadHeader(view, slot.flashOffset, chip, limit) : null;
     const mappings = reading?.mappings ?? null;
     const source = mappings
       ? 'mappings from its Espressif load header'
@@ -109,8 +114,6 @@ export function analyzeApp(
     let note = `MCUboot image; ${source}`;
     let imageFindings: Finding[] = [];
     try {
-      // Bytes past the partition or past the file are not the image's: say which ended it.
-      const holder = e && at + e.size <= bytes.length ? `partition "${e.label}"` : `the file after ${hex32(slot.flashOffset)}`;
       // With verify, the image hash too: a damaged MCUboot app is named as a wrong checksum is.
       const m = decodeMcuboot(view, verify, holder);
       const h = m.header;

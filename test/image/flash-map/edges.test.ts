@@ -149,6 +149,36 @@ test('an MCUboot app\'s mappings come from its Espressif load header, as the pro
   assert.deepEqual(moved.bootApp?.mappings, r.bootApp?.mappings);
 });
 
+test('an MCUboot app whose IROM/DROM region ends past its partition or past the file gets no mappings, and the note says why', () => {
+  // factory is 0x10000..0x110000; IROM 0x42000020 at +0xf0020 lines up with its flash offset 0x100020.
+  const app = (irom: readonly number[]) => {
+    const bytes = new Uint8Array(0x30000).fill(0xff);
+    bytes.set(buildMcubootHeader({ loadAddress: 0, headerSize: 0x20, protectedTlvSize: 0, imageSize: 0x2ffc0, flags: 0, version: { major: 1, minor: 0, revision: 0, build: 0 } }));
+    const load = new DataView(bytes.buffer, 0x20, 0x60);
+    [0xace637d3, 0x42000020, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...irom, 0x3c020040, 0x20040, 0x800].forEach((w, i) => load.setUint32(i * 4, w, true));
+    return bytes;
+  };
+  const flash = (irom: readonly number[], fileEnd = true) => analyzeFlashMap(mergeFlash([
+    { offset: 0, data: bootloader },
+    { offset: 0x8000, data: table },
+    { offset: 0x10000, data: app(irom) },
+    ...(fileEnd ? [{ offset: 0x110000, data: new Uint8Array(0x1000) }] : []), // the file goes on past the partition
+  ]));
+  const atEnd = flash([0x42000020, 0xf0020, 0xffe0]);
+  assert.deepEqual(atEnd.bootApp?.mappings, [
+    { segment: 1, kind: 'drom', flashOffset: 0x30040, vaddr: 0x3c020040, size: 0x800 },
+    { segment: 0, kind: 'irom', flashOffset: 0x100020, vaddr: 0x42000020, size: 0xffe0 },
+  ], 'a region ending exactly at the partition end is mapped');
+  const past = flash([0x42000020, 0xf0020, 0x10000]);
+  assert.equal(past.bootApp?.format, 'mcuboot');
+  assert.deepEqual(past.bootApp?.mappings, []);
+  assert.match(past.bootApp?.note ?? '', /no Espressif load header espalgo recognises \(the load header at \+0x20 puts the IROM region at \+0xf0020 \(0x10000 bytes\): it ends at flash 0x00110020, past the end of partition "factory" at 0x00110000\), so no mappings$/);
+  // The file ends with the image at 0x40000, before the partition does.
+  const cut = flash([0x42000020, 0x30020, 0x1000], false);
+  assert.deepEqual(cut.bootApp?.mappings, []);
+  assert.match(cut.bootApp?.note ?? '', /puts the IROM region at \+0x30020 \(0x1000 bytes\): it ends at flash 0x00041020, past the end of the file at 0x00040000\), so no mappings$/);
+});
+
 test('a bare ESP image without an app descriptor is flagged as non-IDF but still mapped', () => {
   const app = buildExampleApp({ chip: esp32c3, noDescriptor: true });
   const file = mergeFlash([{ offset: 0, data: bootloader }, { offset: 0x8000, data: table }, { offset: 0x10000, data: app }]);

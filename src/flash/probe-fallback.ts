@@ -11,8 +11,7 @@ import { readU32 } from '../image/bytes.js';
 import { IMAGE_HEADER_SIZE, IMAGE_MAGIC, MAX_SEGMENTS, SEGMENT_HEADER_SIZE } from '../image/image-header.js';
 import { MCUBOOT_MAGIC } from '../image/mcuboot.js';
 import type { Target } from '../target/types.js';
-import { decodeMcubootLoadHeader, MCUBOOT_ESP_LOAD_HEADER_SIZE, mcubootLoadHeaderOffset, readMcubootLoadHeader } from '../image/mcuboot.js';
-import type { ProbeSegment } from './probe-mappings.js';
+import { readMcubootLoad, type ProbeSegment } from './probe-mappings.js';
 
 /** Where the MMU table of a chip lives and how its entries read (ESP32-C3 today). */
 export interface MmuLayout {
@@ -123,12 +122,10 @@ export async function probeThroughWindows(target: Target, chip: ChipDescriptor):
     }
     if (!head) continue;
     if (readU32(head, 0) === MCUBOOT_MAGIC) {
-      // The load header follows the MCUboot header at the header size it gives: beyond the 0x80 bytes read, read it too.
-      const at = mcubootLoadHeaderOffset(head);
-      const load = at !== undefined && at + MCUBOOT_ESP_LOAD_HEADER_SIZE > head.length ? await window.read(page + at, MCUBOOT_ESP_LOAD_HEADER_SIZE).catch(() => undefined) : undefined;
       // The flash size is not known here: the regions must end within the flash the MMU can address.
       const limit = { end: (mmu.pageMask + 1) * mmu.pageSize, what: 'the flash the MMU can address' };
-      const segments = load ? readMcubootLoadHeader(load, page, chip, undefined, limit).mappings : decodeMcubootLoadHeader(head, page, chip, limit);
+      // The load header follows the MCUboot header at the header size it gives: beyond the 0x80 bytes read, read it too.
+      const segments = (await readMcubootLoad((at, n) => window.read(at, n), limit.end, page, head, chip, limit)).mappings;
       if (segments) return { runs, appOffset: page, format: 'mcuboot', segments, complete: true, note: `MCUboot image at ${hex32(page)} found through the DROM window; IROM/DROM from its load header.` };
       continue;
     }

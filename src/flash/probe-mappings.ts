@@ -199,16 +199,26 @@ async function mcubootImageEnd(flash: SparseFlash, appOffset: number, head: Uint
 }
 
 /**
- * The Espressif load header of the MCUboot image at `appOffset` (`head`: its first bytes), read at
- * the header size it gives; only its 0x50 bytes are read. Its regions must end by `limit`.
+ * The Espressif load header of the MCUboot image at `appOffset` (`head`: its first bytes), at the
+ * header size it gives: from `head` when it reaches that far, else its 0x50 bytes through `read`
+ * (undefined: not readable there), below `readableEnd`. Its regions must end by `limit`.
  */
-async function mcubootLoad(flash: SparseFlash, appOffset: number, head: Uint8Array, chip: ChipDescriptor, limit: McubootRegionLimit): Promise<McubootLoadHeaderReading> {
+export async function readMcubootLoad(
+  read: (offset: number, length: number) => Promise<Uint8Array | undefined>,
+  readableEnd: number,
+  appOffset: number,
+  head: Uint8Array,
+  chip: ChipDescriptor,
+  limit: McubootRegionLimit,
+): Promise<McubootLoadHeaderReading> {
   const at = mcubootLoadHeaderOffset(head);
   if (at === undefined || at + MCUBOOT_ESP_LOAD_HEADER_SIZE <= head.length) return mcubootLoadHeader(head, appOffset, chip, limit);
   const where = `the load header at +0x${at.toString(16)} (flash ${hex32(appOffset + at)})`;
-  if (appOffset + at >= flash.limit) return { mappings: null, problem: `${where} lies beyond the end of the flash` };
+  if (appOffset + at >= readableEnd) return { mappings: null, problem: `${where} lies beyond the end of the flash` };
   try {
-    return readMcubootLoadHeader(await flash.read(appOffset + at, MCUBOOT_ESP_LOAD_HEADER_SIZE), appOffset, chip, where, limit);
+    const load = await read(appOffset + at, MCUBOOT_ESP_LOAD_HEADER_SIZE);
+    if (!load) return { mappings: null, problem: `${where} could not be read` };
+    return readMcubootLoadHeader(load, appOffset, chip, where, limit);
   } catch (error) {
     return { mappings: null, problem: `${where} could not be read: ${(error as Error).message}` };
   }
@@ -228,7 +238,7 @@ export async function walkApp(flash: SparseFlash, appOffset: number, chip: ChipD
   }
   if (readU32(head, 0) === MCUBOOT_MAGIC) {
     const regionLimit = limit !== undefined && limit < flash.limit ? { end: limit, what: "the app's partition" } : { end: flash.limit, what: 'the flash' };
-    const load = await mcubootLoad(flash, appOffset, head, chip, regionLimit);
+    const load = await readMcubootLoad((at, n) => flash.read(at, n), flash.limit, appOffset, head, chip, regionLimit);
     const imageEnd = await mcubootImageEnd(flash, appOffset, head, limit ?? flash.limit);
     return load.mappings
       ? { format: 'mcuboot', note: `MCUboot image: IROM/DROM taken from its Espressif load header at ${hex32(appOffset + mcubootLoadHeaderOffset(head)!)}`, segments: load.mappings, imageEnd }

@@ -192,7 +192,7 @@ export async function probeWithStub(
   // 4. Size from every source.
   const size = decideFlashSize({
     ...(options.flashSize !== undefined ? { override: options.flashSize } : {}),
-    ...(info ? { info: info } : {}),
+    ...(info ? { info } : {}),
     ...hostSizeInputs(host),
   });
   if (idError) {

@@ -101,11 +101,11 @@ export function analyzeApp(
   const view = bytes.subarray(at, end);
   if (view.length >= 4 && u32(view, 0) === MCUBOOT_MAGIC) {
     // Bytes past the partition or past the file are not the image's: say which ended it.
-    const whole = e !== null && at + e.size <= bytes.length;
-    const holder = whole ? `partition "${e.label}"` : `the file after ${hex32(slot.flashOffset)}`;
+    const partition = e !== null && at + e.size <= bytes.length ? `partition "${e.label}"` : null;
+    const holder = partition ?? `the file after ${hex32(slot.flashOffset)}`;
     // The cache mappings come from Espressif's load header after the MCUboot header, when it is one
     // espalgo reads and its regions lie in the slot (its partition, as far as the file goes).
-    const limit = { end: slot.flashOffset + view.length, what: whole ? `partition "${e.label}"` : 'the file' };
+    const limit = { end: slot.flashOffset + view.length, what: partition ?? 'the file' };
     const reading = chip ? mcubootLoadHeader(view, slot.flashOffset, chip, limit) : null;
     const mappings = reading?.mappings ?? null;
     const source = mappings

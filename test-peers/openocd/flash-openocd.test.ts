@@ -19,7 +19,7 @@ import { openFlashSession, probeFlash, verifyFlash, writeFlash } from '../../src
 import { romProbe } from '../../src/flash/rom-probe/index.js';
 import { firmwareSymbol } from '../../test/algorithm/sim-fixture.js';
 import { directBootFlash, simpleBootFlash } from '../../test/sim/esp32c3/fixture.js';
-import { mcubootApp } from '../../test/flash/mcuboot-fixture.js';
+import { mcubootApp } from '../../test/image/support/mcuboot-app.js';
 import { GDB, OPENOCD, missingTools, startChain } from './chain.js';
 
 const skip = missingTools([OPENOCD, GDB]);

@@ -9,7 +9,7 @@ import { esp32c3 } from '../../src/chips/esp32c3.js';
 import { hostLayout, SparseFlash, walkApp } from '../../src/flash/probe-mappings.js';
 import { StubError } from '../../src/flash/stub-client.js';
 import { MAP_FLAGS, type StubFlashMap } from '../../src/flash/stub-protocol.js';
-import { mcubootApp, type McubootAppSpec } from './mcuboot-fixture.js';
+import { mcubootApp, type McubootAppSpec } from '../image/support/mcuboot-app.js';
 import { withStub } from './stub-fixture.js';
 
 const AT = 0x300000; // in the demo's vfs partition

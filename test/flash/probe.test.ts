@@ -11,7 +11,7 @@ import { esp32c3 } from '../../src/chips/esp32c3.js';
 import { probeFlash } from '../../src/flash/probe.js';
 import type { ProbeReport } from '../../src/flash/probe-report.js';
 import { buildOtadata } from '../../src/image/otadata.js';
-import { mcubootApp, type McubootAppSpec } from './mcuboot-fixture.js';
+import { mcubootApp, type McubootAppSpec } from '../image/support/mcuboot-app.js';
 import { createSimulatedEsp32c3, type SimulatedEsp32c3, type SimulatedEsp32c3Options } from '../../src/sim/esp32c3/create.js';
 import { demoStub, firmwareSymbol, STUB } from '../algorithm/sim-fixture.js';
 import { directBootFlash, DIRECT_COUNTER_ADDR, simpleBootFlash } from '../sim/esp32c3/fixture.js';
@@ -177,7 +177,7 @@ const MCUBOOT_MAP = (at: number) => [
 ];
 const rows = (r: ProbeReport) => r.mappings.segments.map((s) => [s.segment, s.kind, s.flashOffset, s.vaddr, s.size]);
 
-/** The 4 MiB demo flash with an MCUboot app's headers (mcuboot-fixture.ts) at `at`. */
+/** The 4 MiB demo flash with an MCUboot app's headers (test/image/support/mcuboot-app.ts) at `at`. */
 function demoWithMcuboot(at: number, spec: McubootAppSpec = {}): Uint8Array {
   const flash = new Uint8Array(4 * MiB).fill(0xff);
   flash.set(readFileSync(BUILD + 'demo-micropython-4MB.bin'));

@@ -5,6 +5,7 @@ import { buildExampleApp, buildExampleBootloader, buildExampleFlash } from '../.
 import { esp32, esp32c3 } from '../../../src/chips/index.js';
 import { buildImage, buildMcubootHeader, buildOtadata, buildPartitionTable, mergeFlash } from '../../../src/image/index.js';
 import { mcubootImage } from '../support/mcuboot.js';
+import { mcubootApp, type LoadRegion } from '../support/mcuboot-app.js';
 import { expectedMappings } from './helpers.js';
 
 const codes = (r: FlashMapReport): string[] => r.findings.map((f) => f.code);
@@ -125,9 +126,7 @@ test('flash-map --verify names an MCUboot app changed after signing (its hash TL
 
 test('an MCUboot app\'s mappings come from its Espressif load header, as the probe reads them', () => {
   const app = new Uint8Array(0x30000).fill(0xff);
-  app.set(buildMcubootHeader({ loadAddress: 0, headerSize: 0x20, protectedTlvSize: 0, imageSize: 0x2ffc0, flags: 0, version: { major: 1, minor: 0, revision: 0, build: 0 } }));
-  const load = new DataView(app.buffer, 0x20, 0x60);
-  [0xace637d3, 0x42000020, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x42000020, 0x10020, 0x1000, 0x3c020040, 0x20040, 0x800].forEach((w, i) => load.setUint32(i * 4, w, true));
+  app.set(mcubootApp({ imageSize: 0x2ffc0 })); // IROM 0x42000020 ← +0x10020, DROM 0x3c020040 ← +0x20040
   const file = mergeFlash([{ offset: 0, data: bootloader }, { offset: 0x8000, data: table }, { offset: 0x10000, data: app }]);
   const r = analyzeFlashMap(file);
   assert.equal(r.bootApp?.format, 'mcuboot');
@@ -151,14 +150,12 @@ test('an MCUboot app\'s mappings come from its Espressif load header, as the pro
 
 test('an MCUboot app whose IROM/DROM region ends past its partition or past the file gets no mappings, and the note says why', () => {
   // factory is 0x10000..0x110000; IROM 0x42000020 at +0xf0020 lines up with its flash offset 0x100020.
-  const app = (irom: readonly number[]) => {
+  const app = (irom: LoadRegion) => {
     const bytes = new Uint8Array(0x30000).fill(0xff);
-    bytes.set(buildMcubootHeader({ loadAddress: 0, headerSize: 0x20, protectedTlvSize: 0, imageSize: 0x2ffc0, flags: 0, version: { major: 1, minor: 0, revision: 0, build: 0 } }));
-    const load = new DataView(bytes.buffer, 0x20, 0x60);
-    [0xace637d3, 0x42000020, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...irom, 0x3c020040, 0x20040, 0x800].forEach((w, i) => load.setUint32(i * 4, w, true));
+    bytes.set(mcubootApp({ imageSize: 0x2ffc0, irom }));
     return bytes;
   };
-  const flash = (irom: readonly number[], fileEnd = true) => analyzeFlashMap(mergeFlash([
+  const flash = (irom: LoadRegion, fileEnd = true) => analyzeFlashMap(mergeFlash([
     { offset: 0, data: bootloader },
     { offset: 0x8000, data: table },
     { offset: 0x10000, data: app(irom) },

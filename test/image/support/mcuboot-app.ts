@@ -1,5 +1,5 @@
 /** The start of an MCUboot app for the probe tests: the MCUboot header and Espressif's load header after it. */
-import { buildMcubootHeader, MCUBOOT_ESP_LOAD_HEADER_MAGIC } from '../../src/image/mcuboot.js';
+import { buildMcubootHeader, MCUBOOT_ESP_LOAD_HEADER_MAGIC } from '../../../src/image/mcuboot.js';
 
 /** A region of the load header: address, flash offset from the image start, size. */
 export type LoadRegion = readonly [vaddr: number, offset: number, size: number];

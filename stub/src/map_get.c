@@ -7,11 +7,12 @@
  *    magic 0x50AA and points to a 4 KiB-aligned partition after the table.
  * 3. The app, as the 2nd-stage bootloader picks it: the given app offset; else the OTA slot the
  *    highest valid otadata sequence number selects; else factory; else ota_0; else the first app.
- * 4. The image header at the app, and every segment: those loading into DROM (0x3C000000-
+ * 4. The image header at the app, and every segment, each ending inside the app's partition (the
+ *    flash when the app offset given starts none): those loading into DROM (0x3C000000-
  *    0x3C800000) or IROM (0x42000000-0x42800000) are recorded in file order, up to 16.
  *    An MCUboot image (magic 0x96F3B83D) instead: Espressif's load header after its header (at
  *    the header size it gives) names one IROM and one DROM region, which must lie inside the
- *    app's partition (the flash with an app offset given); those are recorded (DROM first),
+ *    app's partition (the flash when the app offset given starts none); those are recorded (DROM first),
  *    reason as chosen, flag MCUBOOT. Only the two headers are read.
  * No table (none found, or none at the offset given) and no app offset: a flash that starts with
  * the direct-boot magic twice holds a program the ROM runs in place; its mappings are the ROM's,
@@ -73,7 +74,7 @@ struct map_result {
   u32 flags;          /*  4 MAP_* */
   u32 table_offset;   /*  8 NONE if not found */
   u32 app_offset;     /* 12 NONE if not found */
-  u32 app_size;       /* 16 partition size; 0 with an app offset override; the span mapped (direct boot); the image end (Simple Boot) */
+  u32 app_size;       /* 16 partition size, at most to the flash end with an app offset override (0: no app partition starts there); the span mapped (direct boot); the image end (Simple Boot) */
   u32 reason;         /* 20 enum app_reason */
   u32 ota_seq;        /* 24 highest valid otadata sequence number, 0 = none */
   u32 ota_count;      /* 28 ota_N app partitions in the table */
@@ -95,6 +96,7 @@ struct partition {
 
 struct table_scan {
   struct partition factory, otadata, first_app, ota[16];
+  struct partition given; /* the app partition starting at the app offset given, if any */
   u32 ota_count;
 };
 
@@ -151,7 +153,7 @@ static int find_table(struct flash_session *s, u32 given, u32 limit, struct map_
   return STUB_E_NO_PARTITION_TABLE;
 }
 
-static void scan_table(const u8 *t, struct table_scan *scan)
+static void scan_table(const u8 *t, u32 app_offset, struct table_scan *scan)
 {
   memset(scan, 0, sizeof(*scan));
   for (u32 i = 0; i + ENTRY_SIZE <= TABLE_BYTES; i += ENTRY_SIZE) {
@@ -161,6 +163,7 @@ static void scan_table(const u8 *t, struct table_scan *scan)
     struct partition p = {rd32(e + 4), rd32(e + 8)};
     if (type == 0x00) {
       if (!scan->first_app.size) scan->first_app = p;
+      if (app_offset && p.offset == app_offset && !scan->given.size) scan->given = p;
       if (subtype == 0x00) scan->factory = p;
       else if (subtype >= 0x10 && subtype < 0x20) {
         scan->ota[subtype - 0x10] = p;
@@ -256,21 +259,22 @@ static int mcuboot(struct flash_session *s, u32 app, u32 limit, struct map_resul
 static int walk_image(struct flash_session *s, u32 app, u32 limit, struct map_result *out)
 {
   out->problem_offset = app;
-  if (app + sizeof out->header > limit) return STUB_E_OUT_OF_RANGE;
+  if (app > limit || limit - app < sizeof out->header) return STUB_E_OUT_OF_RANGE; /* no u32 wrap */
   if (flash_read(s, app, out->header, sizeof out->header) != STUB_OK) return STUB_E_ROM_READ;
   if (rd32(out->header) == MCUBOOT_MAGIC) return mcuboot(s, app, limit, out);
   u32 count = out->header[1];
   if (out->header[0] != IMAGE_MAGIC || count == 0 || count > MAX_SEGMENTS) return STUB_E_BAD_IMAGE_HEADER;
   out->flags |= MAP_HEADER_OK;
 
+  u32 end = out->app_size ? app + out->app_size : limit; /* the partition's end (inside the flash), else the flash end */
   u32 at = app + sizeof out->header;
   for (u32 i = 0; i < count; i++) {
     u8 h[8];
     out->problem_offset = at;
-    if (at + 8 > limit) return STUB_E_BAD_IMAGE_HEADER;
+    if (at + 8 > end) return STUB_E_BAD_IMAGE_HEADER;
     if (flash_read(s, at, h, 8) != STUB_OK) return STUB_E_ROM_READ;
     u32 vaddr = rd32(h), size = rd32(h + 4);
-    if (!IS_ALIGNED(size, 4) || size > limit - at - 8) return STUB_E_BAD_IMAGE_HEADER;
+    if (!IS_ALIGNED(size, 4) || size > end - at - 8) return STUB_E_BAD_IMAGE_HEADER;
     u32 kind = window_kind(vaddr);
     if (kind) {
       if (out->mapped_count < MAX_SEGMENTS) {
@@ -369,7 +373,7 @@ static int map_get(struct flash_session *s, u32 table_offset, u32 app_offset, st
     out->table_offset = (u32)found;
     out->problem_offset = NONE;
     if (flash_read(s, (u32)found, stub_scratch, TABLE_BYTES) != STUB_OK) return STUB_E_ROM_READ;
-    scan_table(stub_scratch, &scan);
+    scan_table(stub_scratch, app_offset, &scan);
     out->ota_count = scan.ota_count;
   } else if (!app_offset) {
     return found == STUB_E_NO_PARTITION_TABLE && (direct_boot(s, limit, out) || simple_boot(s, limit, out)) ? STUB_OK : found;
@@ -378,6 +382,8 @@ static int map_get(struct flash_session *s, u32 table_offset, u32 app_offset, st
   struct partition app = {0, 0};
   if (app_offset) {
     app.offset = app_offset;
+    /* An app partition starting there bounds the image as the bootloader's would, up to the flash end. */
+    if (scan.given.size && app_offset < limit) app.size = scan.given.size < limit - app_offset ? scan.given.size : limit - app_offset;
     out->reason = REASON_OVERRIDE;
   } else {
     choose_app(s, &scan, out, &app);

@@ -43,6 +43,8 @@ test('flash write/verify/read/blank-check/erase on the simulator: exit codes and
   assert.match(text.stdout(), /read 4 KiB at 0x00008000/);
   assert.equal(await runFlash('read', ['0x8000', '3'], { ...base, out: join(dir, 'three.bin') } as FlashWriteOptions & { out: string }, text), 0);
   assert.match(text.stdout(), /read 3 B at 0x00008000 into /);
+  assert.match(text.stderr(), /^read +3 B, /m, 'the progress summary counts bytes below 1 KiB');
+  assert.match(text.stderr(), /^read +4\.0 KiB, /m);
   assert.equal(await runFlash('verify', [join(dir, 'table.bin'), '0x8000'], base, text), 0);
   assert.equal(await runFlash('verify', [join(dir, 'table.bin'), '0x9000'], base, text), 1, 'a mismatch exits 1');
   assert.match(text.stdout(), /MISMATCH: the flash differs from the file from 0x00009000/);

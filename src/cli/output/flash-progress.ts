@@ -14,7 +14,8 @@ export interface ProgressPrinter {
   stop(): void;
 }
 
-const kib = (n: number) => `${(n / 1024).toFixed(n >= 10240 ? 0 : 1)} KiB`;
+/** Bytes below 1 KiB (a 16-byte read is not "0.0 KiB"), KiB above. */
+const kib = (n: number) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(n >= 10240 ? 0 : 1)} KiB`);
 
 function summary(e: FlashProgressEvent): string {
   const parts = [`${e.phase.padEnd(11)} ${kib(e.bytesDone)}`];

@@ -143,12 +143,21 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
   if (simple) return simpleBoot(chip, simple.image, simple.layout, chipSize, warnings);
 
   // Partition table and the app to boot.
+  const app0 = appImageAt0(flash);
+  if (app0) warnings.push(`flash 0x0 holds an app image (${app0}), not a bootloader: the ROM would not start this flash (it loads only RAM segments); the simulator boots the table's app without running a bootloader`);
   let table;
   try {
     table = parsePartitionTable(flash.subarray(tableOffset, tableOffset + 0xc00), { tableOffset, flashSize: chip.flash.size });
   } catch (e) {
     const why = (e as Error).message;
-    throw new BootError(tableOffset, `${why.startsWith('no partition table') ? why : `no partition table at ${hex32(tableOffset)}: ${why}`}; give the right offset with --table-offset`);
+    const where = why.startsWith('no partition table') ? why : `no partition table at ${hex32(tableOffset)}: ${why}`;
+    // An app file given where a whole flash image belongs: say so, not "move the table".
+    if (app0) {
+      throw new BootError(0, `flash 0x0 holds an app image (${app0}), not a bootloader, and there is ${where}. It is an app file, not a whole flash image: ` +
+        'boot one that holds a bootloader at 0x0, a partition table and the app in its partition (ESP-IDF\'s build folder has all three: ' +
+        'espalgo image merge -o flash.bin 0x0 bootloader.bin 0x8000 partition-table.bin 0x10000 app.bin)');
+    }
+    throw new BootError(tableOffset, `${where}; give the right offset with --table-offset`);
   }
   if (table.entries.length === 0) throw new BootError(tableOffset, `the partition table at ${hex32(tableOffset)} has no entries; give the right offset with --table-offset`);
   const otaPart = table.entries.find((e) => e.type === 0x01 && e.subtype === 0x00);
@@ -246,6 +255,23 @@ function mapFirstSegments(chip: Esp32c3, segments: readonly FlashSegment[], entr
 }
 
 /** The image at flash 0 read as a Simple Boot app, if it is one. */
+/**
+ * What the image at flash 0 maps, when it is an app (its segments load into DROM/IROM, which the
+ * ROM cannot load a bootloader into), e.g. "it maps DROM and IROM"; undefined for a bootloader, a
+ * RAM-only image or anything else.
+ */
+function appImageAt0(flash: Uint8Array): string | undefined {
+  if (flash[0] !== IMAGE_MAGIC) return undefined;
+  try {
+    const image = parseImage(flash.subarray(0, 0x100000), { chip: esp32c3, verify: 'none', descriptors: false });
+    if (image.ramOnly) return undefined;
+    const kinds = [...new Set(image.segments.filter((seg) => seg.kind === 'drom' || seg.kind === 'irom').map((seg) => seg.kind.toUpperCase()))];
+    return `it maps ${kinds.join(' and ')}`;
+  } catch {
+    return undefined;
+  }
+}
+
 function simpleBootAt0(flash: Uint8Array): { image: EspImage; layout: SimpleBootLayout } | undefined {
   if (flash[0] !== IMAGE_MAGIC) return undefined;
   try {

@@ -56,6 +56,29 @@ test('otadata selects ota_1; a table at another offset is found only when given'
   await ok.close();
 });
 
+test('an app image at flash 0 (an app file given for a whole flash): the boot says so, not "move the table"; under a table it boots with a warning', async () => {
+  const { flash, appOffset } = buildFlash();
+  const app = flash.slice(appOffset, appOffset + 0x1000);
+  const appFile = new Uint8Array(app);
+  assert.throws(() => createSimulatedEsp32c3({ flash: appFile, run: false }), (e: unknown) => {
+    assert.ok(e instanceof BootError);
+    assert.equal(e.offset, 0);
+    assert.match(e.message, /^flash 0x0 holds an app image \(it maps DROM and IROM\), not a bootloader, and there is no partition table at flash 0x00008000: .* It is an app file, not a whole flash image: .*espalgo image merge -o flash\.bin 0x0 bootloader\.bin 0x8000 partition-table\.bin 0x10000 app\.bin\)$/);
+    assert.doesNotMatch(e.message, /--table-offset/);
+    return true;
+  });
+  const overBootloader = flash.slice();
+  overBootloader.fill(0xff, 0, 0x8000);
+  overBootloader.set(app.subarray(0, 0x8000), 0);
+  const sim = createSimulatedEsp32c3({ flash: overBootloader, run: false });
+  assert.equal(sim.boot.partition?.label, 'factory');
+  assert.ok(sim.boot.warnings.some((w) => /^flash 0x0 holds an app image \(it maps DROM and IROM\), not a bootloader: the ROM would not start this flash/.test(w)), sim.boot.warnings.join('; '));
+  await sim.close();
+  const normal = createSimulatedEsp32c3({ flash, run: false });
+  assert.ok(!normal.boot.warnings.some((w) => /app image/.test(w)), 'a bootloader at 0 gets no such warning');
+  await normal.close();
+});
+
 test('an invalid MMU entry faults and is recorded in EXTMEM', async () => {
   const { flash } = buildFlash();
   const sim = createSimulatedEsp32c3({ flash, run: false });

@@ -84,6 +84,8 @@ export interface BootOptions {
   readonly tableOffset?: number;
   /** Reset the hart's registers and CSRs first (default true; false inside the reset-vector host call). */
   readonly resetHart?: boolean;
+  /** Bytes the flash image gave, the rest erased (the first boot from a file): a table past them is named as missing for that reason. */
+  readonly imageLength?: number;
 }
 
 /** Why the ESP-IDF bootloader would refuse the image on this chip (its chip id and revision limits), or ''. */
@@ -157,7 +159,12 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
         'boot one that holds a bootloader at 0x0, a partition table and the app in its partition (ESP-IDF\'s build folder has all three: ' +
         'espalgo image merge -o flash.bin 0x0 bootloader.bin 0x8000 partition-table.bin 0x10000 app.bin)');
     }
-    throw new BootError(tableOffset, `${where}; give the right offset with --table-offset`);
+    // A bootloader (or any other part) given alone: the table is not moved, it is not in the file.
+    const short = options.imageLength !== undefined && options.imageLength <= tableOffset;
+    throw new BootError(tableOffset, short
+      ? `${where}. The flash image has only ${options.imageLength} bytes, so the flash from ${hex32(options.imageLength!)} on is erased: ` +
+        'boot a whole flash image, with a bootloader at 0x0, a partition table and the apps (espalgo image merge makes one from the parts)'
+      : `${where}; give the right offset with --table-offset`);
   }
   if (table.entries.length === 0) throw new BootError(tableOffset, `the partition table at ${hex32(tableOffset)} has no entries; give the right offset with --table-offset`);
   const otaPart = table.entries.find((e) => e.type === 0x01 && e.subtype === 0x00);

@@ -68,20 +68,22 @@ function sizeFor(options: SimulatedEsp32c3Options, length: number): number {
   return size;
 }
 
-function makeBacking(options: SimulatedEsp32c3Options): FlashBacking {
+/** The flash backing, and how many bytes of it the image gave (the rest is erased). */
+function makeBacking(options: SimulatedEsp32c3Options): { backing: FlashBacking; imageLength: number } {
   if (typeof options.flash === 'string' && options.persist) {
-    return new FileBacking(options.flash, sizeFor(options, statSync(options.flash).size));
+    const length = statSync(options.flash).size;
+    return { backing: new FileBacking(options.flash, sizeFor(options, length)), imageLength: length };
   }
   const data = typeof options.flash === 'string' ? new Uint8Array(readFileSync(options.flash)) : options.flash;
   const size = sizeFor(options, data.length);
   const bytes = new Uint8Array(size).fill(0xff);
   bytes.set(data);
-  return new MemoryBacking(bytes);
+  return { backing: new MemoryBacking(bytes), imageLength: data.length };
 }
 
 export function createSimulatedEsp32c3(options: SimulatedEsp32c3Options): SimulatedEsp32c3 {
   const scenario = findScenario(options.scenario ?? 'normal');
-  const backing = makeBacking(options);
+  const { backing, imageLength } = makeBacking(options);
   let chip: Esp32c3 | undefined;
   const flash = new SpiNorFlash({
     backing,
@@ -95,8 +97,9 @@ export function createSimulatedEsp32c3(options: SimulatedEsp32c3Options): Simula
   const bootOptions = options.tableOffset !== undefined ? { tableOffset: options.tableOffset } : {};
 
   let lastBoot: BootInfo;
-  const bootAndApply = (resetHart: boolean): BootInfo => {
-    lastBoot = bootFromFlash(c, { ...bootOptions, resetHart });
+  const bootAndApply = (resetHart: boolean, first = false): BootInfo => {
+    // The first boot knows how much of the flash the image gave (later ones may follow writes).
+    lastBoot = bootFromFlash(c, { ...bootOptions, resetHart, ...(first ? { imageLength } : {}) });
     scenario.apply(c);
     return lastBoot;
   };
@@ -115,7 +118,7 @@ export function createSimulatedEsp32c3(options: SimulatedEsp32c3Options): Simula
     hart.x[2] = sp;
     hart.pc = ROM_BOOT;
   });
-  lastBoot = bootAndApply(true);
+  lastBoot = bootAndApply(true, true);
 
   const target = new SimTarget(c, {
     reboot: () => bootAndApply(true),

@@ -79,6 +79,20 @@ test('an app image at flash 0 (an app file given for a whole flash): the boot sa
   await normal.close();
 });
 
+test('a flash image that ends before the table offset (a bootloader given alone): the boot says the rest is erased, not "move the table"', () => {
+  const { flash } = buildFlash();
+  const bootloaderOnly = flash.slice(0, 0x40);
+  assert.throws(() => createSimulatedEsp32c3({ flash: bootloaderOnly, run: false }), (e: unknown) => {
+    assert.ok(e instanceof BootError);
+    assert.equal(e.message, 'no partition table at flash 0x00008000: the first entry is erased (0xffff). The flash image has only 64 bytes, so the flash from 0x00000040 on is erased: ' +
+      'boot a whole flash image, with a bootloader at 0x0, a partition table and the apps (espalgo image merge makes one from the parts)');
+    return true;
+  });
+  // A file that reaches past the table offset may hold its table elsewhere: the usual advice.
+  const moved = buildFlash({ tableOffset: 0xc000 }).flash.slice(0, 0xd000);
+  assert.throws(() => createSimulatedEsp32c3({ flash: moved, run: false }), /: the first entry is erased \(0xffff\); give the right offset with --table-offset$/);
+});
+
 test('an invalid MMU entry faults and is recorded in EXTMEM', async () => {
   const { flash } = buildFlash();
   const sim = createSimulatedEsp32c3({ flash, run: false });

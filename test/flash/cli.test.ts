@@ -204,6 +204,21 @@ test('a whole flash file written away from the bootloader offset: written as giv
   assert.doesNotMatch(data.stderr(), /warning/, 'other data: nothing to say');
 });
 
+test('a bootloader alone written away from the bootloader offset (the ESP32\'s 0x1000 on an ESP32-C3): written as given, with a warning', async (t) => {
+  const file = join(tempDir(t), 'bootloader.bin');
+  copyFileSync('firmware/build/bootloader.bin', file);
+  const io = memoryIo();
+  assert.equal(await runFlash('write', [file, '0x1000'], { ...base } as FlashWriteOptions, io), 0);
+  assert.equal(io.stderr().split('\n')[0], `espalgo: warning: ${file} is a bootloader image for the ESP32-C3 (it runs from RAM): the ROM loads it only from 0x00000000, ` +
+    "and nothing starts it at 0x00001000 (the ESP32's and the ESP32-S2's bootloader offset) unless that is an OTA or recovery bootloader partition; written there as given");
+  const elsewhere = memoryIo();
+  assert.equal(await runFlash('write', [file, '0x200000'], { ...base } as FlashWriteOptions, elsewhere), 0);
+  assert.match(elsewhere.stderr(), /nothing starts it at 0x00200000 unless that is an OTA or recovery bootloader partition/);
+  const atZero = memoryIo();
+  assert.equal(await runFlash('write', [file, '0x0'], { ...base } as FlashWriteOptions, atZero), 0);
+  assert.doesNotMatch(atZero.stderr(), /warning/);
+});
+
 test('flash write through the simulator\'s GDB server leaves the chip as it found it: halted stays halted where it was, running runs on', async (t) => {
   const dir = tempDir(t);
   const file = join(dir, 'data.bin');

@@ -3,7 +3,7 @@
  * offset, refused when two overlap or when they come in esptool's order (offset first).
  */
 import { existsSync } from 'node:fs';
-import { chipByImageId } from '../../chips/index.js';
+import { CHIPS, chipByImageId } from '../../chips/index.js';
 import { hex32 } from '../../chips/types.js';
 import { readInputFile } from '../output/command-support.js';
 import { refuseElfAsFlashData } from '../output/elf-input.js';
@@ -66,7 +66,10 @@ function refuseAppAtZero(action: 'write' | 'verify', file: string, data: Uint8Ar
 /**
  * A whole flash file (a chip's bootloader at byte 0 and its partition table where the table sits
  * relative to it) given an offset other than the chip's bootloader offset: the chip would find
- * neither there. Written as given (an explicit offset is taken as meant), with this warning.
+ * neither there. Likewise a bootloader alone (any image that runs from RAM: the ROM loads it only
+ * from the bootloader offset), say at the ESP32's 0x1000 on a chip whose bootloader sits at 0x0.
+ * Written as given (an explicit offset is taken as meant; an OTA or recovery bootloader partition
+ * holds one elsewhere), with this warning.
  */
 export function misplacedFlashFileWarning(part: FlashFilePart): string | undefined {
   let image;
@@ -78,7 +81,11 @@ export function misplacedFlashFileWarning(part: FlashFilePart): string | undefin
   const chip = chipByImageId(image.header.chipId);
   if (!image.ramOnly || !chip || part.offset === chip.bootloaderOffset) return undefined;
   const tableAt = DEFAULT_TABLE_OFFSET - chip.bootloaderOffset;
-  if (!hasPartitionMagic(part.data.subarray(tableAt))) return undefined;
+  if (!hasPartitionMagic(part.data.subarray(tableAt))) {
+    const theirs = CHIPS.filter((c) => c.bootloaderOffset === part.offset).map((c) => `the ${c.displayName}'s`);
+    const whose = theirs.length ? ` (${theirs.join(' and ')} bootloader offset)` : '';
+    return `${part.file} is a bootloader image for the ${chip.displayName} (it runs from RAM): the ROM loads it only from ${hex32(chip.bootloaderOffset)}, and nothing starts it at ${hex32(part.offset)}${whose} unless that is an OTA or recovery bootloader partition; written there as given`;
+  }
   return `${part.file} is a whole flash file for the ${chip.displayName} (its bootloader at byte 0, its partition table at +${hex32(tableAt)}): it belongs at ${hex32(chip.bootloaderOffset)}, where the ROM reads the bootloader, not at ${hex32(part.offset)}; written there as given`;
 }
 

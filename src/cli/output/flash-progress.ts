@@ -19,7 +19,7 @@ const kib = (n: number) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(n >= 102
 
 function summary(e: FlashProgressEvent): string {
   const parts = [`${e.phase.padEnd(11)} ${kib(e.bytesDone)}`];
-  if (e.sectorsTotal !== undefined) parts.push(`${e.sectorsTotal} sectors${e.sectorsSkipped ? `, ${e.sectorsSkipped} unchanged` : ''}`);
+  if (e.sectorsTotal !== undefined) parts.push(`${e.sectorsTotal} sector${e.sectorsTotal === 1 ? '' : 's'}${e.sectorsSkipped ? `, ${e.sectorsSkipped} unchanged` : ''}`);
   if (e.wireBytes !== undefined) parts.push(`${kib(e.wireBytes)} sent`);
   parts.push(`${(e.elapsedMs / 1000).toFixed(2)} s`);
   if (e.kbps !== undefined && e.bytesDone > 0) parts.push(`${e.kbps.toFixed(1)} KiB/s`);

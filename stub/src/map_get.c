@@ -8,11 +8,11 @@
  * 3. The app, as the 2nd-stage bootloader picks it: the given app offset; else the OTA slot the
  *    highest valid otadata sequence number selects; else factory; else ota_0; else the first app.
  * 4. The image header at the app, and every segment, each ending inside the app's partition (the
- *    flash when the app offset given starts none): those loading into DROM (0x3C000000-
+ *    flash when no app partition starts at the app offset given): those loading into DROM (0x3C000000-
  *    0x3C800000) or IROM (0x42000000-0x42800000) are recorded in file order, up to 16.
  *    An MCUboot image (magic 0x96F3B83D) instead: Espressif's load header after its header (at
  *    the header size it gives) names one IROM and one DROM region, which must lie inside the
- *    app's partition (the flash when the app offset given starts none); those are recorded (DROM first),
+ *    app's partition (or the flash, as above); those are recorded (DROM first),
  *    reason as chosen, flag MCUBOOT. Only the two headers are read.
  * No table (none found, or none at the offset given) and no app offset: a flash that starts with
  * the direct-boot magic twice holds a program the ROM runs in place; its mappings are the ROM's,

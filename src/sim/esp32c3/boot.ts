@@ -261,7 +261,6 @@ function mapFirstSegments(chip: Esp32c3, segments: readonly FlashSegment[], entr
   return mappings;
 }
 
-/** The image at flash 0 read as a Simple Boot app, if it is one. */
 /**
  * What the image at flash 0 maps, when it is an app (its segments load into DROM/IROM, which the
  * ROM cannot load a bootloader into), e.g. "it maps DROM and IROM"; undefined for a bootloader, a
@@ -279,6 +278,7 @@ function appImageAt0(flash: Uint8Array): string | undefined {
   }
 }
 
+/** The image at flash 0 read as a Simple Boot app, if it is one. */
 function simpleBootAt0(flash: Uint8Array): { image: EspImage; layout: SimpleBootLayout } | undefined {
   if (flash[0] !== IMAGE_MAGIC) return undefined;
   try {

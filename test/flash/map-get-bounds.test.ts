@@ -65,7 +65,7 @@ test('an ESP app\'s segments must end inside its partition, chosen from the tabl
       assert.equal(bad.map.problemOffset, OTA1 + 24, `${what}: the segment header that claims too much`);
       assert.deepEqual(bad.map.segments, [], what);
       assert.equal(bad.host.format, 'not-an-image', what);
-      assert.match(bad.host.formatNote!, /segment 0 at 0x000900\d8 claims 0x0007ffe4 bytes, beyond the partition or flash end/, what);
+      assert.match(bad.host.formatNote!, /segment 0 at 0x00090018 claims 0x0007ffe4 bytes, beyond the partition or flash end/, what);
     }
   });
 });

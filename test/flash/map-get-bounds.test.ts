@@ -9,9 +9,8 @@ import assert from 'node:assert/strict';
 import { esp32c3 } from '../../src/chips/esp32c3.js';
 import { hostLayout, SparseFlash } from '../../src/flash/probe-mappings.js';
 import { StubError, type StubClient } from '../../src/flash/stub-client.js';
-import type { StubFlashMap } from '../../src/flash/stub-protocol.js';
 import { mcubootApp } from '../image/support/mcuboot-app.js';
-import { withStub } from './stub-fixture.js';
+import { mapGetOutcome, withStub } from './stub-fixture.js';
 
 // demo-ota.bin: ota_1 at 0x90000, 0x80000 bytes (it ends at 0x110000), which otadata selects; the
 // vfs data partition at 0x300000 is no app partition.
@@ -34,15 +33,7 @@ function espHeaders(vaddr: number, size: number): Uint8Array {
 async function readings(stub: StubClient, at: number, bytes: Uint8Array, appOffset?: number) {
   await stub.erase(at, 0x1000);
   await stub.write(at, bytes);
-  let map: StubFlashMap;
-  let error: StubError | undefined;
-  try {
-    map = await stub.mapGet({ appOffset });
-  } catch (e) {
-    if (!(e instanceof StubError)) throw e;
-    error = e;
-    map = e.details!.flashMap!;
-  }
+  const { map, error } = await mapGetOutcome(stub, { appOffset });
   const host = await hostLayout(new SparseFlash((o, n) => stub.read(o, n), 0x400000), { chip: esp32c3, appOffset });
   return { map, error, host };
 }

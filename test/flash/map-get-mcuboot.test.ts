@@ -7,10 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { esp32c3 } from '../../src/chips/esp32c3.js';
 import { hostLayout, SparseFlash, walkApp } from '../../src/flash/probe-mappings.js';
-import { StubError } from '../../src/flash/stub-client.js';
-import { MAP_FLAGS, type StubFlashMap } from '../../src/flash/stub-protocol.js';
+import { MAP_FLAGS } from '../../src/flash/stub-protocol.js';
 import { mcubootApp, type McubootAppSpec } from '../image/support/mcuboot-app.js';
-import { withStub } from './stub-fixture.js';
+import { mapGetOutcome, withStub } from './stub-fixture.js';
 
 const AT = 0x300000; // in the demo's vfs partition
 const rows = (segments: readonly { kind: string; flashOffset: number; vaddr: number; size: number }[]) => segments.map((s) => [s.kind, s.flashOffset, s.vaddr, s.size]);
@@ -39,15 +38,7 @@ const REFUSED: [string, McubootAppSpec, number][] = [
 async function bothReadings(stub: Parameters<Parameters<typeof withStub>[1]>[0], bytes: Uint8Array, at = AT) {
   await stub.erase(at & ~0xfff, 0x1000);
   await stub.write(at, bytes);
-  let map: StubFlashMap;
-  let error: StubError | undefined;
-  try {
-    map = await stub.mapGet({ appOffset: at });
-  } catch (e) {
-    if (!(e instanceof StubError)) throw e;
-    error = e;
-    map = e.details!.flashMap!;
-  }
+  const { map, error } = await mapGetOutcome(stub, { appOffset: at });
   const host = await walkApp(new SparseFlash((o, n) => stub.read(o, n), 0x400000), at, esp32c3);
   return { map, error, host };
 }
@@ -121,15 +112,7 @@ test('an MCUboot app chosen from the table: its regions must end inside its part
     const chosen = async (spec: McubootAppSpec) => {
       await stub.erase(OTA1, 0x1000);
       await stub.write(OTA1, mcubootApp(spec));
-      let map: StubFlashMap;
-      let error: StubError | undefined;
-      try {
-        map = await stub.mapGet();
-      } catch (e) {
-        if (!(e instanceof StubError)) throw e;
-        error = e;
-        map = e.details!.flashMap!;
-      }
+      const { map, error } = await mapGetOutcome(stub);
       const host = await hostLayout(new SparseFlash((o, n) => stub.read(o, n), 0x400000), { chip: esp32c3 });
       return { map, error, host };
     };

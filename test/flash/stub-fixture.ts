@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { AlgorithmRunner } from '../../src/algorithm/runner.js';
 import { esp32c3 } from '../../src/chips/esp32c3.js';
-import { StubClient, loadEsp32c3FlasherImage } from '../../src/flash/stub-client.js';
+import { StubClient, StubError, loadEsp32c3FlasherImage } from '../../src/flash/stub-client.js';
+import type { StubFlashMap } from '../../src/flash/stub-protocol.js';
 import { createSimulatedEsp32c3, type SimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 
 const FIRMWARE = new URL('../../firmware/build/demo-ota.bin', import.meta.url);
@@ -21,5 +22,15 @@ export async function withStub(scenario: string, body: (stub: StubClient, sim: S
     }
   } finally {
     await sim.close();
+  }
+}
+
+/** MAP_GET's result whether it succeeds or fails (a failure fills the result as far as it got), and the error if any. */
+export async function mapGetOutcome(stub: StubClient, options: { tableOffset?: number; appOffset?: number } = {}): Promise<{ map: StubFlashMap; error: StubError | undefined }> {
+  try {
+    return { map: await stub.mapGet(options), error: undefined };
+  } catch (e) {
+    if (!(e instanceof StubError)) throw e;
+    return { map: e.details!.flashMap!, error: e };
   }
 }

@@ -141,11 +141,12 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
   }
 
   if (direct) return directBoot(chip, chipSize, warnings);
-  const simple = simpleBootAt0(flash);
-  if (simple) return simpleBoot(chip, simple.image, simple.layout, chipSize, warnings);
+  const image0 = imageAt0(flash);
+  const simple = image0 && findSimpleBootLayout(image0, flash);
+  if (image0 && simple) return simpleBoot(chip, image0, simple, chipSize, warnings);
 
   // Partition table and the app to boot.
-  const app0 = appImageAt0(flash);
+  const app0 = image0 && appImageMaps(image0);
   if (app0) warnings.push(`flash 0x0 holds an app image (${app0}), not a bootloader: the ROM would not start this flash (it loads only RAM segments); the simulator boots the table's app without running a bootloader`);
   let table;
   try {
@@ -261,33 +262,34 @@ function mapFirstSegments(chip: Esp32c3, segments: readonly FlashSegment[], entr
   return mappings;
 }
 
-/**
- * What the image at flash 0 maps, when it is an app (its segments load into DROM/IROM, which the
- * ROM cannot load a bootloader into), e.g. "it maps DROM and IROM"; undefined for a bootloader, a
- * RAM-only image or anything else.
- */
-function appImageAt0(flash: Uint8Array): string | undefined {
+/** The ESP image at flash 0 (a bootloader, a Simple Boot app, an app put there by mistake), if one decodes. */
+function imageAt0(flash: Uint8Array): EspImage | undefined {
   if (flash[0] !== IMAGE_MAGIC) return undefined;
   try {
-    const image = parseImage(flash.subarray(0, 0x100000), { chip: esp32c3, verify: 'none', descriptors: false });
-    if (image.ramOnly) return undefined;
-    const kinds = [...new Set(image.segments.filter((seg) => seg.kind === 'drom' || seg.kind === 'irom').map((seg) => seg.kind.toUpperCase()))];
-    return `it maps ${kinds.join(' and ')}`;
+    return parseImage(flash.subarray(0, 0x100000), { chip: esp32c3 });
   } catch {
     return undefined;
   }
 }
 
-/** The image at flash 0 read as a Simple Boot app, if it is one. */
-function simpleBootAt0(flash: Uint8Array): { image: EspImage; layout: SimpleBootLayout } | undefined {
-  if (flash[0] !== IMAGE_MAGIC) return undefined;
+/** The flash segments of the image at 0 read as a Simple Boot app, if it is one. */
+function findSimpleBootLayout(image: EspImage, flash: Uint8Array): SimpleBootLayout | undefined {
   try {
-    const image = parseImage(flash.subarray(0, 0x100000), { chip: esp32c3 });
-    const layout = findSimpleBootSegments(image, flash, esp32c3);
-    return layout ? { image, layout } : undefined;
+    return findSimpleBootSegments(image, flash, esp32c3);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What the image at flash 0 maps, when it is an app (its segments load into DROM/IROM, which the
+ * ROM cannot load a bootloader into), e.g. "it maps DROM and IROM"; undefined for a bootloader or
+ * any other RAM-only image.
+ */
+function appImageMaps(image: EspImage): string | undefined {
+  if (image.ramOnly) return undefined;
+  const kinds = [...new Set(image.segments.filter((seg) => seg.kind === 'drom' || seg.kind === 'irom').map((seg) => seg.kind.toUpperCase()))];
+  return `it maps ${kinds.join(' and ')}`;
 }
 
 /** A Simple Boot app at 0: its RAM segments loaded (the ROM's part), its flash segments mapped (the app's own start-up, not executed). */

@@ -59,8 +59,7 @@ test('otadata selects ota_1; a table at another offset is found only when given'
 test('an app image at flash 0 (an app file given for a whole flash): the boot says so, not "move the table"; under a table it boots with a warning', async () => {
   const { flash, appOffset } = buildFlash();
   const app = flash.slice(appOffset, appOffset + 0x1000);
-  const appFile = new Uint8Array(app);
-  assert.throws(() => createSimulatedEsp32c3({ flash: appFile, run: false }), (e: unknown) => {
+  assert.throws(() => createSimulatedEsp32c3({ flash: app, run: false }), (e: unknown) => {
     assert.ok(e instanceof BootError);
     assert.equal(e.offset, 0);
     assert.match(e.message, /^flash 0x0 holds an app image \(it maps DROM and IROM\), not a bootloader, and there is no partition table at flash 0x00008000: .* It is an app file, not a whole flash image: .*espalgo image merge -o flash\.bin 0x0 bootloader\.bin 0x8000 partition-table\.bin 0x10000 app\.bin\)$/);
@@ -69,7 +68,7 @@ test('an app image at flash 0 (an app file given for a whole flash): the boot sa
   });
   const overBootloader = flash.slice();
   overBootloader.fill(0xff, 0, 0x8000);
-  overBootloader.set(app.subarray(0, 0x8000), 0);
+  overBootloader.set(app, 0);
   const sim = createSimulatedEsp32c3({ flash: overBootloader, run: false });
   assert.equal(sim.boot.partition?.label, 'factory');
   assert.ok(sim.boot.warnings.some((w) => /^flash 0x0 holds an app image \(it maps DROM and IROM\), not a bootloader: the ROM would not start this flash/.test(w)), sim.boot.warnings.join('; '));

@@ -37,7 +37,7 @@ export const STUB_ERRORS: readonly StubErrorInfo[] = [
   { value: -17, name: 'ROM_UNLOCK', message: "The ROM could not clear the flash's write protection.", action: 'Check the WP pin and the status register protection bits of the flash.' },
   { value: -18, name: 'STREAM_ABORTED', message: 'The host aborted the stream write.', action: 'None needed if the abort was intended; the range is partly written.' },
   { value: -19, name: 'STREAM_PROTOCOL', message: 'The stream control block was inconsistent (host index beyond the total or more than a ring ahead).', action: 'Use the StubClient stream writer, which follows the ring protocol.' },
-  { value: -20, name: 'BAD_PARTITION', message: 'The chosen application partition reaches beyond the end of the flash.', action: 'Check the partition table against the flash size, or pass the application offset.' },
+  { value: -20, name: 'BAD_PARTITION', message: 'The chosen application partition starts at or beyond the end of the flash.', action: 'Check the partition table against the flash size, or pass the application offset.' },
   { value: -21, name: 'MCUBOOT_LOAD_HEADER', message: "The application is an MCUboot image, but no Espressif load header the stub recognises follows its header: no magic 0xACE637D3 at the header size, a header size below 32, a load header past the flash end, IROM/DROM regions outside the chip's flash windows or at flash offsets that differ from their addresses modulo 64 KiB, or regions that end past the app's partition (the flash, with an app offset given).", action: "Build the image with Espressif's MCUboot port (its load header names the mappings) and check the application offset; else give the mapping by hand." },
 ];
 

@@ -376,7 +376,7 @@ export interface StubFlashMap {
   readonly tableOffset: number | undefined;
   readonly tableSearched: boolean;
   readonly appOffset: number | undefined;
-  /** Partition size (app offset given: the app partition starting there, cut at the flash end; 0 when none does); direct boot: the span mapped; Simple Boot: where the image ends. */
+  /** Partition size, cut at the flash end (app offset given: the app partition starting there, 0 when none does); direct boot: the span mapped; Simple Boot: where the image ends. */
   readonly appSize: number;
   readonly reason: AppReason;
   /** Highest valid otadata sequence number; 0 = none. */

@@ -74,7 +74,7 @@ struct map_result {
   u32 flags;          /*  4 MAP_* */
   u32 table_offset;   /*  8 NONE if not found */
   u32 app_offset;     /* 12 NONE if not found */
-  u32 app_size;       /* 16 partition size, at most to the flash end with an app offset override (0: no app partition starts there); the span mapped (direct boot); the image end (Simple Boot) */
+  u32 app_size;       /* 16 partition size, cut at the flash end (app offset override: 0 when no app partition starts there); the span mapped (direct boot); the image end (Simple Boot) */
   u32 reason;         /* 20 enum app_reason */
   u32 ota_seq;        /* 24 highest valid otadata sequence number, 0 = none */
   u32 ota_count;      /* 28 ota_N app partitions in the table */
@@ -388,12 +388,15 @@ static int map_get(struct flash_session *s, u32 table_offset, u32 app_offset, st
   } else {
     choose_app(s, &scan, out, &app);
     if (!app.size) return STUB_E_NO_APP;
-    if (app.offset >= limit || app.size > limit - app.offset) {
+    if (app.offset >= limit) {
       out->app_offset = app.offset;
       out->app_size = app.size;
       out->problem_offset = app.offset;
       return STUB_E_BAD_PARTITION;
     }
+    /* A partition running past the flash end still boots if its image ends inside the flash:
+       the bootloader reads only the image. The walk is bounded by the flash that exists. */
+    if (app.size > limit - app.offset) app.size = limit - app.offset;
   }
   out->flags |= MAP_APP_FOUND;
   out->app_offset = app.offset;

@@ -1,12 +1,13 @@
 /**
  * Where MAP_GET's walk of the app must end, the committed stub on the simulated ESP32-C3 against the
  * host's reading (probe-mappings.ts hostLayout): inside the app's partition, whether the partition
- * was chosen from the table or its offset given (--app-offset), else inside the flash; an app offset
- * near 4 GiB is refused without reading.
+ * was chosen from the table or its offset given (--app-offset), else inside the flash; a partition
+ * running past the flash end is cut there; an app offset near 4 GiB is refused without reading.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { esp32c3 } from '../../src/chips/esp32c3.js';
+import { buildPartitionTable } from '../../src/image/partition-table.js';
 import { hostLayout, SparseFlash } from '../../src/flash/probe-mappings.js';
 import { StubError, type StubClient } from '../../src/flash/stub-client.js';
 import { mcubootApp } from '../image/support/mcuboot-app.js';
@@ -84,6 +85,38 @@ test('an MCUboot app given by the offset of an app partition: its regions must e
     assert.equal(past.map.problemOffset, OTA1 + 0x20);
     assert.deepEqual(past.host.segments, [], 'the host agrees');
     assert.match(past.host.formatNote!, /ends at flash 0x00110020, past the end of the app's partition at 0x00110000/);
+  });
+});
+
+test('a chosen app partition that runs past the flash end is walked up to the flash end; one that starts there is refused, for MAP_GET and the host alike', async () => {
+  await withStub('normal', async (stub) => {
+    const useTable = async (factory: number) => {
+      const table = buildPartitionTable([
+        { type: 1, subtype: 2, offset: 0x9000, size: 0x6000, label: 'nvs' },
+        { type: 0, subtype: 0, offset: factory, size: 0x200000, label: 'factory' },
+      ]);
+      await stub.erase(0x8000, 0x1000);
+      await stub.write(0x8000, table);
+    };
+    const APP = 0x310000; // the partition ends at 0x510000, the 4 MiB flash at 0x400000
+    await useTable(APP);
+    const fits = await readings(stub, APP, espHeaders(0x3c020020, 0x400000 - APP - 32));
+    assert.equal(fits.error, undefined, fits.error?.message);
+    assert.equal(fits.map.reason, 'factory');
+    assert.equal(fits.map.appSize, 0x400000 - APP, 'the partition cut at the flash end');
+    assert.deepEqual(fits.map.segments.map((s) => [s.flashOffset, s.size]), [[APP + 32, 0x400000 - APP - 32]]);
+    assert.deepEqual(fits.host.segments.map((s) => [s.flashOffset, s.size]), [[APP + 32, 0x400000 - APP - 32]], 'the host agrees');
+
+    const past = await readings(stub, APP, espHeaders(0x3c020020, 0x400000 - APP - 28));
+    assert.equal(past.error?.code, 'STUB_BAD_IMAGE_HEADER');
+    assert.equal(past.map.problemOffset, APP + 24);
+    assert.equal(past.host.format, 'not-an-image', 'the host agrees');
+
+    await useTable(0x400000);
+    const outside = await mapGetOutcome(stub);
+    assert.equal(outside.error?.code, 'STUB_BAD_PARTITION');
+    assert.equal(outside.map.problemOffset, 0x400000);
+    assert.match(outside.error!.message, /starts at or beyond the end of the flash/);
   });
 });
 

@@ -255,6 +255,30 @@ test('a stub that cannot run: MMU and DROM window reads still give the running a
   assert.ok(r.notes.some((n) => /--flash-size/.test(n)));
 });
 
+test('a stub that cannot run, an MCUboot app mapped: the DROM window finds its header and the load header gives the mappings', async () => {
+  // As Espressif's MCUboot port leaves the MMU: the load header's regions mapped, the header's page among them.
+  const at = 0x300000;
+  const spec: McubootAppSpec = { drom: [0x3c000080, 0x80, 0x800], irom: [0x42010020, 0x10020, 0x1000] };
+  const sim = createSimulatedEsp32c3({ flash: demoWithMcuboot(at, spec), run: false });
+  try {
+    sim.chip.mmu.invalidateAll();
+    sim.chip.mmu.set(0, at >>> 16); // DROM 0x3C000000 ← the header's page
+    sim.chip.mmu.set(1, (at >>> 16) + 1); // IROM 0x42010000 ← the next (one table for both windows)
+    const r = await probeFlash(sim.target, { timeoutScale: 10, image: { ...demoStub(), entry: 0x40380000 + STUB.fault } });
+    assert.equal(r.method, 'memory-window');
+    assert.equal(r.mappings.source, 'memory-window');
+    assert.equal(r.mappings.format, 'mcuboot');
+    assert.equal(r.mappings.appOffset, at);
+    assert.deepEqual(r.mappings.segments.map((s) => [s.kind, s.flashOffset, s.vaddr, s.size]), [
+      ['drom', at + 0x80, 0x3c000080, 0x800],
+      ['irom', at + 0x10020, 0x42010020, 0x1000],
+    ]);
+    assert.ok(r.notes.some((n) => n.includes(`MCUboot image at 0x00300000 found through the DROM window`)), r.notes.join('\n'));
+  } finally {
+    await sim.close();
+  }
+});
+
 test('an unsupported chip is reported, not thrown', async () => {
   const sim = createSimulatedEsp32c3({ flash: BUILD + 'demo-micropython-4MB.bin' });
   try {

@@ -67,9 +67,12 @@ export function reportFlashMap(bytes: Uint8Array, name: string, o: FlashMapComma
 
 export function runFlashMap(file: string, o: FlashMapCommandOptions, io: CliIo = processIo()): number {
   return runGuarded(io, () => {
+    const svg = svgOutput(o, io);
+    svg?.checkNotInput([file]); // --svg naming the file being mapped would replace it with the picture
+    svg?.checkWritable();
     const bytes = readInputFile(file);
     refuseElfAsFlashData(file, bytes, 'map that .bin, or a flash file merged from it (espalgo image merge)');
-    return reportFlashMap(bytes, basename(file), o, io);
+    return reportFlashMap(bytes, basename(file), o, io, {}, svg);
   }, o.json === true);
 }
 
@@ -97,6 +100,7 @@ export async function runFlashMapLive(o: LiveFlashMapOptions, io: CliIo = proces
       throw new CliInputError('BAD_CHIP', `a live flash map needs espalgo's flasher stub, which exists for the ESP32-C3 only (not "${o.chip}")`);
     }
     const svg = svgOutput(o, io);
+    if (o.flash) svg?.checkNotInput([o.flash]);
     svg?.checkWritable(); // a mistyped folder is named before the flash is read, not after
     const text = svg?.text ?? io;
     const connected = await connectForProbe({ target: o.target, ...(o.flash ? { flash: o.flash } : {}), ...(o.scenario ? { scenario: o.scenario } : {}), ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}) });

@@ -2,15 +2,28 @@
  * Write a file so that it is either complete or absent: write a temp file beside it, then rename.
  * Check an output path before the work: a folder that can be written, not one of the inputs.
  */
-import { accessSync, constants, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { accessSync, chmodSync, constants, lstatSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CliInputError } from './exit-codes.js';
 
+/**
+ * Write `data` to `path` so that a regular file is either complete or left as it was: a temp file
+ * beside it, renamed over it, with the old file's permissions. A symbolic link is followed (the file
+ * it names is replaced, the link stays); a device, FIFO or socket (/dev/null, a named pipe) is
+ * written to as it is, since replacing it would destroy it.
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const target = linkTarget(path);
+  const existing = statOrUndefined(target);
+  if (existing && !existing.isFile()) {
+    writeFileSync(target, data);
+    return;
+  }
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
   try {
     writeFileSync(tmp, data);
-    renameSync(tmp, path);
+    if (existing) chmodSync(tmp, existing.mode & 0o7777);
+    renameSync(tmp, target);
   } catch (err) {
     try {
       unlinkSync(tmp);
@@ -19,6 +32,27 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     }
     throw err;
   }
+}
+
+/** The path a chain of symbolic links ends at (a link to a file not there yet: where it points); `path` itself otherwise. */
+function linkTarget(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    // missing, or a dangling link
+  }
+  let at = path;
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string;
+    try {
+      if (!lstatSync(at).isSymbolicLink()) return at;
+      link = readlinkSync(at);
+    } catch {
+      return at;
+    }
+    at = resolve(dirname(at), link);
+  }
+  return at;
 }
 
 /** writeFileAtomic for a command's output file: a failure is bad input (`code`, one line naming the file). */

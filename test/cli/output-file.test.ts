@@ -1,0 +1,67 @@
+/**
+ * Where a command's output file lands: a regular file is replaced whole, keeping its permissions; a
+ * symbolic link is followed (the link stays); a FIFO is written to, not replaced; and --svg may
+ * not name the file flash-map reads.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../src/cli/output/atomic-write.js';
+import { runFlashMap } from '../../src/cli/commands/flash-map.js';
+import { memoryIo } from '../../src/cli/output/io.js';
+import { tempDir } from './helpers.js';
+
+test('a regular file is replaced with the new bytes and keeps its permissions; no temp file stays', (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'out.bin');
+  writeFileSync(file, 'old');
+  chmodSync(file, 0o640);
+  writeFileAtomic(file, new Uint8Array([1, 2, 3]));
+  assert.deepEqual([...readFileSync(file)], [1, 2, 3]);
+  assert.equal(statSync(file).mode & 0o777, 0o640);
+  assert.deepEqual(readdirSync(dir), ['out.bin']);
+  writeFileAtomic(join(dir, 'new.bin'), 'x');
+  assert.equal(statSync(join(dir, 'new.bin')).mode & 0o777, 0o666 & ~process.umask());
+});
+
+test('a symbolic link is followed: the file it names gets the bytes, the link stays a link, also when its file does not exist yet', (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'real.bin'), 'old');
+  symlinkSync('real.bin', join(dir, 'link.bin'));
+  writeFileAtomic(join(dir, 'link.bin'), 'new');
+  assert.ok(lstatSync(join(dir, 'link.bin')).isSymbolicLink());
+  assert.equal(readFileSync(join(dir, 'real.bin'), 'utf8'), 'new');
+
+  symlinkSync('later.bin', join(dir, 'dangling.bin'));
+  writeFileAtomic(join(dir, 'dangling.bin'), 'made');
+  assert.equal(readlinkSync(join(dir, 'dangling.bin')), 'later.bin');
+  assert.equal(readFileSync(join(dir, 'later.bin'), 'utf8'), 'made');
+});
+
+test('a FIFO is written to, not replaced by a file', { timeout: 20_000 }, async (t) => {
+  const dir = tempDir(t);
+  const fifo = join(dir, 'pipe');
+  execFileSync('mkfifo', [fifo]);
+  const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => reader.kill()); // a FIFO replaced by a file leaves cat waiting for a writer
+  const got: Buffer[] = [];
+  reader.stdout.on('data', (d: Buffer) => got.push(d));
+  const done = new Promise((resolve) => reader.on('close', resolve));
+  writeFileAtomic(fifo, 'through the pipe');
+  await done;
+  assert.equal(Buffer.concat(got).toString(), 'through the pipe');
+  assert.ok(lstatSync(fifo).isFIFO(), 'still a FIFO');
+});
+
+test('flash-map --svg naming the file it maps is refused before anything is written', (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'flash.bin');
+  copyFileSync('firmware/build/demo-ota.bin', file);
+  const before = readFileSync(file);
+  const io = memoryIo();
+  assert.equal(runFlashMap(file, { svg: file }, io), 2);
+  assert.match(io.stderr(), /OUTPUT_IS_INPUT|it is the input .*flash\.bin/);
+  assert.deepEqual(readFileSync(file), before, 'the flash file is untouched');
+});

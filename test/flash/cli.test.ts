@@ -145,6 +145,12 @@ test('--persist keeps a write and an erase in the --flash file; without it the f
   assert.match(refused.stderr(), /--persist needs --flash FILE/);
   assert.equal(await guarded({ ...base, target: '127.0.0.1:1', persist: true }), 2);
   assert.match(refused.stderr(), /--persist is for --target sim/);
+
+  const kept2 = readFileSync(image);
+  const over = memoryIo();
+  assert.equal(await runGuardedAsync(over, () => runFlash('read', ['0x0', '4K'], { ...sim, out: image } as FlashWriteOptions, over)), 2);
+  assert.match(over.stderr(), /it is the input .*board\.bin/);
+  assert.ok(readFileSync(image).equals(kept2), 'flash read -o naming the --flash file leaves it as it was');
 });
 
 test('several FILE OFFSET pairs: written in one session, each planned on its own, the bytes between untouched; verify names the file that differs', async (t) => {
@@ -175,6 +181,8 @@ test('several FILE OFFSET pairs: written in one session, each planned on its own
   const refusals: [string[], RegExp][] = [
     [[a, '0x200000', b, '0x201000'], /a\.bin \(0x00200000\.\.0x00201800\) and .*b\.bin \(from 0x00201000\) overlap; nothing was touched/],
     [[a, '0x200000', b], /give FILE OFFSET pairs for more than one file/],
+    // Past the end of the flash the session finds: refused before a.bin is written.
+    [[a, '0x200000', b, '0x3ffffc'], /write .*b\.bin: 0x003ffffc\.\.0x004000fc goes past the end/],
     [['0x200000', a, '0x201c00', b], new RegExp(`the file comes first, then the offset: espalgo flash write ${a} 0x200000 ${b} 0x201c00`)],
   ];
   for (const [args, message] of refusals) {

@@ -8,6 +8,7 @@ import { hex32 } from '../../chips/types.js';
 import { AlgorithmError } from '../../algorithm/errors.js';
 import { blankCheckFlash } from '../../flash/blank-check.js';
 import { eraseFlash } from '../../flash/erase.js';
+import { sessionGeometry } from '../../flash/geometry.js';
 import { FlashError, isFlashInputError } from '../../flash/errors.js';
 import { checkRange, type Alignment } from '../../flash/planner.js';
 import { readFlash } from '../../flash/read.js';
@@ -199,6 +200,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
       }
       if (action === 'read') {
         output = commandOutput((o as FlashReadOptions).out, io, { binary: true, json: o.json === true });
+        if (o.flash) output.checkNotInput([o.flash]); // -o naming the simulator's --flash file would replace the flash image
         output.checkWritable();
       }
     }
@@ -238,6 +240,8 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
       // JSON fields naming the partition (and what was said of it), when one was named.
       const partitionJson = named ? { partition: named.entry.label, ...(warnings.length ? { warnings } : {}) } : {};
       const range = (n: number, at: number) => (named ? describePartition(named) : `${formatSize(n)} at ${hex32(at)}`);
+      // Several files: each is checked against the flash the session found before the first is written.
+      if (parts.length > 1) for (const part of parts) checkRange(sessionGeometry(session), part.offset, part.data.length, `${action} ${part.file}`, 'word');
       switch (action) {
         case 'write': {
           const reports: PartReport[] = [];

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registrars } from './commands/index.js';
 import { exitTwoOnUsageErrors } from './output/command-support.js';
+import { checkStdout } from './output/io.js';
 
 const program = new Command();
 program
@@ -11,3 +12,4 @@ program
 for (const register of registrars) register(program);
 exitTwoOnUsageErrors(program);
 await program.parseAsync(process.argv);
+await checkStdout();

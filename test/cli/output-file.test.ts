@@ -1,12 +1,12 @@
 /**
  * Where a command's output file lands: a regular file is replaced whole, keeping its permissions; a
- * symbolic link is followed (the link stays); a FIFO is written to, not replaced; and --svg may
- * not name the file flash-map reads.
+ * symbolic link is followed (the link stays); a FIFO is written to, not replaced; --svg may not
+ * name the file flash-map reads; and standard output that does not take the output fails the run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, copyFileSync, openSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../src/cli/output/atomic-write.js';
 import { runFlashMap } from '../../src/cli/commands/flash-map.js';
@@ -64,4 +64,17 @@ test('flash-map --svg naming the file it maps is refused before anything is writ
   assert.equal(runFlashMap(file, { svg: file }, io), 2);
   assert.match(io.stderr(), /OUTPUT_IS_INPUT|it is the input .*flash\.bin/);
   assert.deepEqual(readFileSync(file), before, 'the flash file is untouched');
+});
+
+test('standard output that cannot take the output (a full disk) fails the run with exit 2 and says so', () => {
+  const full = openSync('/dev/full', 'w');
+  try {
+    for (const args of [['example-image', '--layout', 'ota', '-'], ['flash-map', 'firmware/build/demo-ota.bin', '--json']]) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /standard output did not take the output: ENOSPC.*\[OUTPUT_UNWRITABLE\]/);
+    }
+  } finally {
+    closeSync(full);
+  }
 });

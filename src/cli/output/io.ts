@@ -1,5 +1,6 @@
 /** Where a command writes, and whether it may use colour. Commands take this so tests can capture output. */
 import { concatBytes } from '../../image/bytes.js';
+import { EXIT_BAD_INPUT } from './exit-codes.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -27,21 +28,48 @@ export function wantsColor(stream: { isTTY?: boolean }, env: Record<string, stri
   return stream.isTTY === true;
 }
 
-/**
- * A writer to stdout or stderr that outlives its reader: once the other end is gone (EPIPE, e.g.
- * `espalgo flash write … --json | head -1`, or `espalgo flash read … -o - | head -c 16`) further
- * writes are dropped instead of the process dying of an unhandled 'error' event, so a command
- * under way still finishes and puts the target back.
- */
-function writerTo(stream: NodeJS.WriteStream): (data: string | Uint8Array) => void {
-  const state = stream as NodeJS.WriteStream & { espalgoGone?: boolean };
+/** A process stream with what espalgo noted of it: its reader gone, or a write that failed. */
+type WatchedStream = NodeJS.WriteStream & { espalgoGone?: boolean; espalgoError?: NodeJS.ErrnoException };
+
+/** Note the first failed write of `stream` (once per stream) instead of dying of an unhandled 'error' event. */
+function watch(stream: NodeJS.WriteStream): WatchedStream {
+  const state = stream as WatchedStream;
   if (state.espalgoGone === undefined) {
     state.espalgoGone = false;
-    stream.on('error', () => void (state.espalgoGone = true));
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      state.espalgoGone = true;
+      state.espalgoError ??= error;
+    });
   }
+  return state;
+}
+
+/**
+ * A writer to stdout or stderr that outlives its reader: once the other end is gone (EPIPE, e.g.
+ * `espalgo flash write … --json | head -1`, or `espalgo flash read … -o - | head -c 16`) or a
+ * write failed (a full disk), further writes are dropped instead of the process dying of an
+ * unhandled 'error' event, so a command under way still finishes and puts the target back;
+ * `checkStdout` then turns the loss into the exit code.
+ */
+function writerTo(stream: NodeJS.WriteStream): (data: string | Uint8Array) => void {
+  const state = watch(stream);
   return (data) => {
     if (!state.espalgoGone) stream.write(data);
   };
+}
+
+/**
+ * After a command: if standard output did not take all of its output (a full disk: ENOSPC, a
+ * closed pipe: EPIPE), the exit code becomes 2 unless it is an error already, and, but for a
+ * closed pipe (whose reader chose to stop), stderr says why.
+ */
+export async function checkStdout(): Promise<void> {
+  const state = watch(process.stdout);
+  if (!state.espalgoGone) await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  const error = state.espalgoError;
+  if (!error) return;
+  if (error.code !== 'EPIPE') process.stderr.write(`espalgo: standard output did not take the output: ${error.message} [OUTPUT_UNWRITABLE]\n`);
+  if (!process.exitCode) process.exitCode = EXIT_BAD_INPUT;
 }
 
 export function processIo(): CliIo {

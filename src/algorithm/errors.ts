@@ -97,8 +97,8 @@ export class AlgorithmLoadError extends AlgorithmError {
 }
 
 export class WorkAreaError extends AlgorithmError {
-  constructor(message: string, readonly address?: number, readonly size?: number) {
-    super('ALGO_WORK_AREA', message);
+  constructor(message: string, readonly address?: number, readonly size?: number, options?: { cause?: unknown }) {
+    super('ALGO_WORK_AREA', message, options);
   }
 }
 

@@ -143,7 +143,7 @@ export class AlgorithmRunner {
       for (const area of [stack, code, monitors]) await area?.releaseAll().catch((e: unknown) => void failed.push(e));
       if (failed.length === 0) return;
       const lost = failed.reduce((n: number, e) => n + (e instanceof WorkAreaError ? e.size ?? 0 : 0), 0);
-      throw new WorkAreaError((failed[0] as Error).message, failed[0] instanceof WorkAreaError ? failed[0].address : undefined, lost);
+      throw new WorkAreaError((failed[0] as Error).message, failed[0] instanceof WorkAreaError ? failed[0].address : undefined, lost, { cause: failed[0] instanceof WorkAreaError ? failed[0].cause : failed[0] });
     });
   }
 

@@ -158,7 +158,7 @@ export class WorkAreaAllocator {
     }
     if (errors.length > 0) {
       // address: the first area not given back; size: the backed-up bytes not written back.
-      throw new WorkAreaError(`could not restore ${errors.length} work area(s): ${String((errors[0] as Error)?.message ?? errors[0])}`, lostAt, lostBytes);
+      throw new WorkAreaError(`could not restore ${errors.length} work area(s): ${String((errors[0] as Error)?.message ?? errors[0])}`, lostAt, lostBytes, { cause: errors[0] });
     }
   }
 

@@ -13,6 +13,7 @@
  * cannot run at all, the MMU table and the DROM window are read instead (no code runs).
  */
 import { AlgorithmError } from '../algorithm/errors.js';
+import { TargetDisconnectedError } from '../target/errors.js';
 import type { StubImage } from '../algorithm/stub-image.js';
 import { esp32c3 } from '../chips/esp32c3.js';
 import type { ChipDescriptor } from '../chips/types.js';
@@ -89,6 +90,8 @@ export async function probeFlash(target: Target, options: ProbeOptions = {}): Pr
     if (wasRunning && target.state() === 'halted') await target.resume().catch(() => undefined);
     throw error;
   });
+  // A link that dropped on the way leaves nothing to report on: the stub's RAM was not given back.
+  if (target.state() === 'disconnected') throw new TargetDisconnectedError('the probe', 'the link to the target dropped before the probe could finish and give the target back');
   const after = await snapshotRegisters(target, chip);
   const changed = changedBlocks(chip, before, after);
   const notes = [...partial.notes];

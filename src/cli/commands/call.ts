@@ -23,6 +23,7 @@ import { findSymbol, isElfFile, parseElf } from '../../image/elf.js';
 import type { ElfFile } from '../../image/types.js';
 import { exitTwoOnUsageErrors, millisecondsOption, numberOption, readInputFile, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
+import { isLinkLost, linkLostError } from '../output/link-lost.js';
 import { withInterrupt } from '../output/interrupt.js';
 import { parseNumber } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
@@ -75,10 +76,13 @@ export async function runCall(args: readonly string[], o: CallOptions, io: CliIo
         outcome = image
           ? await callImage(runner, image, values, run)
           : await callOnboard(runner, o, connected.demo, connected.chip, values, run);
-      } catch (error) {
+      } catch (caught) {
+        // The link dropped while loading, running or restoring: what was not given back, exit 1.
+        const lost = isLinkLost(caught);
+        const error = lost ? linkLostError(caught, undefined, 'run the call again') : ranAndFailed(caught) ? caught : undefined;
         // Anything else means the call never started: bad input (one line, exit 2).
-        if (!ranAndFailed(error)) throw error;
-        const restored = !(error instanceof AlgorithmNotRestoredError);
+        if (!error) throw caught;
+        const restored = !lost && !(error instanceof AlgorithmNotRestoredError);
         io.err(`espalgo: ${error.message} [${error.code}]\n`);
         if (o.json) io.out(JSON.stringify({ ok: false, code: error.code, error: error.message, context: { restored } }) + '\n');
         return error instanceof AlgorithmInterruptedError ? EXIT_INTERRUPTED : EXIT_PROBLEM;

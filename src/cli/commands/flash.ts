@@ -24,6 +24,7 @@ import { exitTwoOnUsageErrors, factorOption, numberOption, runGuardedAsync } fro
 import { formatSize, tenths } from '../output/format.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { withInterrupt } from '../output/interrupt.js';
+import { isLinkLost, linkLostError } from '../output/link-lost.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { connectTarget } from '../target-connect.js';
 import { flashFileParts, misplacedFlashFileWarning, parseOffset, type FlashFilePart } from './flash-parts.js';
@@ -85,22 +86,41 @@ function scaleFor(o: FlashCommonOptions): number {
   return o.timeoutScale ?? (o.target === 'sim' ? 10 : 1);
 }
 
-/** Connects, opens a flash session, runs `body` and gives the target back (also for `espalgo ota`). */
-export async function withSession(o: FlashCommonOptions, io: CliIo, body: (session: FlashSession) => Promise<number>): Promise<number> {
+/**
+ * Connects, opens a flash session, runs `body` and gives the target back (also for `espalgo ota`).
+ * When the link drops on the way, the error says what was not given back and how to finish
+ * (`rerun`), whether the operation or the giving back met the drop.
+ */
+export async function withSession(o: FlashCommonOptions, io: CliIo, body: (session: FlashSession) => Promise<number>, rerun = 'run the command again'): Promise<number> {
   const connected = await connectTarget({ target: o.target, chip: o.chip, flash: o.flash, scenario: o.scenario, persist: o.persist === true, tableOffset: o.tableOffset });
   try {
-    const session = await openFlashSession(connected.target, {
-      ...(connected.chip ? { chip: connected.chip } : {}),
-      backup: o.backup,
-      timeoutScale: scaleFor(o),
-      ...(o.flashSize ? { flashSize: o.flashSize } : {}),
-    });
+    let session: FlashSession;
     try {
-      return await body(session);
-    } finally {
+      session = await openFlashSession(connected.target, {
+        ...(connected.chip ? { chip: connected.chip } : {}),
+        backup: o.backup,
+        timeoutScale: scaleFor(o),
+        ...(o.flashSize ? { flashSize: o.flashSize } : {}),
+      });
+    } catch (error) {
+      throw isLinkLost(error) ? linkLostError(error, undefined, rerun) : error;
+    }
+    let outcome: { value: number } | { error: unknown };
+    try {
+      outcome = { value: await body(session) };
+    } catch (error) {
+      outcome = { error };
+    }
+    try {
       const closed = await session.close();
       if (!closed.ramRestored && !o.json) io.err('espalgo: --no-backup: the work-area RAM was not restored, the target is left halted; reset it\n');
+    } catch (cleanup) {
+      const first = 'error' in outcome ? outcome.error : cleanup;
+      if (isLinkLost(first) || isLinkLost(cleanup)) throw linkLostError(first, cleanup, rerun);
+      throw first;
     }
+    if ('error' in outcome) throw isLinkLost(outcome.error) ? linkLostError(outcome.error, undefined, rerun) : outcome.error;
+    return outcome.value;
   } finally {
     await connected.close();
   }
@@ -306,7 +326,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
           return r.blank ? EXIT_OK : EXIT_PROBLEM;
         }
       }
-    }));
+    }, action === 'write' ? 'run the same write again: it skips the sectors already written and completes the rest' : 'run the command again'));
   } catch (error) {
     progress.stop();
     return fail(error, o, io);

@@ -7,6 +7,7 @@ import { hostReadingOf } from '../../flash/probe-mappings.js';
 import { formatSize as sizeWords, type SizeSourceKind } from '../../flash/probe-size.js';
 import { chipOption, exitTwoOnUsageErrors, numberOption, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
+import { isLinkLost, linkLostError } from '../output/link-lost.js';
 import { formatSize, hex32 } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle, type Style } from '../output/style.js';
@@ -85,7 +86,9 @@ export async function runProbe(o: ProbeCommandOptions, io: CliIo = processIo()):
     checkProbeOverrides(o);
     const connected = await connectForProbe(o);
     try {
-      const report = await probeFlash(connected.target, probeOptionsFrom(o, connected));
+      const report = await probeFlash(connected.target, probeOptionsFrom(o, connected)).catch((error: unknown) => {
+        throw isLinkLost(error) ? linkLostError(error, undefined, 'probe again') : error;
+      });
       if (o.json) io.out(JSON.stringify({ ok: true, ...report }) + '\n');
       else io.out(renderProbeText(report, makeStyle(io.color), io.columns));
       return EXIT_OK;

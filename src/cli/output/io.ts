@@ -49,7 +49,7 @@ function watch(stream: NodeJS.WriteStream): WatchedStream {
  * `espalgo flash write … --json | head -1`, or `espalgo flash read … -o - | head -c 16`) or a
  * write failed (a full disk), further writes are dropped instead of the process dying of an
  * unhandled 'error' event, so a command under way still finishes and puts the target back;
- * `checkStdout` then turns the loss into the exit code.
+ * `checkStdout` then turns a failed write (not a closed pipe) into the exit code.
  */
 function writerTo(stream: NodeJS.WriteStream): (data: string | Uint8Array) => void {
   const state = watch(stream);
@@ -59,16 +59,16 @@ function writerTo(stream: NodeJS.WriteStream): (data: string | Uint8Array) => vo
 }
 
 /**
- * After a command: if standard output did not take all of its output (a full disk: ENOSPC, a
- * closed pipe: EPIPE), the exit code becomes 2 unless it is an error already, and, but for a
- * closed pipe (whose reader chose to stop), stderr says why.
+ * After a command: if standard output failed to take its output (a full disk: ENOSPC, an I/O
+ * error), stderr says so and the exit code becomes 2 unless it is an error already. A closed pipe
+ * (EPIPE: `| head -1`) is the reader's choice to stop, not a failure: the exit code stays.
  */
 export async function checkStdout(): Promise<void> {
   const state = watch(process.stdout);
   if (!state.espalgoGone) await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   const error = state.espalgoError;
-  if (!error) return;
-  if (error.code !== 'EPIPE') process.stderr.write(`espalgo: standard output did not take the output: ${error.message} [OUTPUT_UNWRITABLE]\n`);
+  if (!error || error.code === 'EPIPE') return;
+  process.stderr.write(`espalgo: standard output did not take the output: ${error.message} [OUTPUT_UNWRITABLE]\n`);
   if (!process.exitCode) process.exitCode = EXIT_BAD_INPUT;
 }
 

@@ -173,7 +173,8 @@ export interface BuildPartitionTableOptions {
 export function buildPartitionTable(entries: readonly PartitionEntryInput[], options: BuildPartitionTableOptions = {}): Uint8Array {
   const withMd5 = options.md5 ?? true;
   const size = options.size ?? PARTITION_TABLE_MAX_LENGTH;
-  const max = PARTITION_MAX_ENTRIES - (withMd5 ? 1 : 0);
+  // As ESP-IDF's gen_esp32part: the entries and the MD5 entry leave room for an end marker in the 0xC00 bytes.
+  const max = PARTITION_MAX_ENTRIES - 1 - (withMd5 ? 1 : 0);
   if (entries.length > max) {
     throw new ImageFormatError('PARTITION_TOO_MANY', `a partition table holds at most ${max} entries here, not ${entries.length}`, {
       expected: max,

@@ -84,12 +84,23 @@ test('old 96-byte table with no end marker at all', () => {
 test('a table filling the whole 0xC00 entry area (96 entries, no end marker)', () => {
   const entries: PartitionEntryInput[] = [];
   for (let i = 0; i < 96; i++) entries.push({ type: 1, subtype: 0x82, offset: 0x10000 + i * 0x1000, size: 0x1000, label: `p${i}` });
-  const bin = buildPartitionTable(entries, { md5: false, size: 0x1000 });
+  // The builder leaves room for the end marker (below), so the 96th entry goes in by hand.
+  const bin = buildPartitionTable(entries.slice(0, 95), { md5: false, size: 0x1000 });
+  bin.set(buildPartitionTable(entries.slice(95), { md5: false }).subarray(0, 32), 95 * 32);
   const t = parsePartitionTable(bin);
   assert.equal(t.entries.length, 96);
   assert.equal(t.byteLength, 0xc00);
   assert.ok(t.findings.some((f) => f.code === 'PARTITION_NO_END'));
-  assert.throws(() => buildPartitionTable(entries), (e: unknown) => e instanceof ImageFormatError && e.code === 'PARTITION_TOO_MANY');
+});
+
+test('the builder leaves room for the end marker, as ESP-IDF\'s gen_esp32part: 94 entries and the MD5 entry, or 95 without it', () => {
+  const entries: PartitionEntryInput[] = [];
+  for (let i = 0; i < 96; i++) entries.push({ type: 1, subtype: 0x82, offset: 0x10000 + i * 0x1000, size: 0x1000, label: `p${i}` });
+  const tooMany = (e: unknown) => e instanceof ImageFormatError && e.code === 'PARTITION_TOO_MANY';
+  assert.equal(parsePartitionTable(buildPartitionTable(entries.slice(0, 94))).findings.filter((f) => f.code === 'PARTITION_NO_END').length, 0);
+  assert.throws(() => buildPartitionTable(entries.slice(0, 95)), tooMany);
+  assert.equal(parsePartitionTable(buildPartitionTable(entries.slice(0, 95), { md5: false })).entries.length, 95);
+  assert.throws(() => buildPartitionTable(entries, { md5: false }), tooMany);
 });
 
 test('findings: MD5 mismatch, overlap, app alignment, bad entry', () => {

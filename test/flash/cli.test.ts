@@ -78,6 +78,8 @@ test('unaligned, out-of-range and oversized requests exit 2 with the address and
     assert.match(io.stderr(), pattern);
   }
   await assert.rejects(runFlash('write', [small, '0'], { ...nowhere, window: '3K' } as FlashWriteOptions, memoryIo()), /--window must be 4K, 8K, 16K or 32K, not "3K"/);
+  // No flash chip has 3 MiB: refused as probe refuses it.
+  await assert.rejects(runFlash('read', ['0', '4K'], { ...nowhere, flashSize: 0x300000, out: join(dir, 'x.bin') } as FlashWriteOptions, memoryIo()), /--flash-size 3 MiB is not a flash size: give a power of two/);
   // A range left out is named, with both ways to give one (and nothing is tried on a target).
   await assert.rejects(runFlash('erase', [], nowhere as FlashWriteOptions, memoryIo()), /^CliInputError: offset and size are missing: give the range \(espalgo flash erase 0x9000 24K\) or a partition of the chip's table \(espalgo flash erase --partition nvs\)$/);
   await assert.rejects(runFlash('read', ['0x8000'], { ...nowhere, out: join(dir, 'x.bin') } as FlashWriteOptions, memoryIo()), /^CliInputError: size is missing: give the range \(espalgo flash read 0x9000 24K -o nvs\.bin\) or .*--partition nvs -o nvs\.bin\)$/);

@@ -20,7 +20,7 @@ import { verifyFlash } from '../../flash/verify.js';
 import { writeFlash, type WriteReport } from '../../flash/write.js';
 import { TargetError } from '../../target/errors.js';
 import { commandOutput, STDOUT_HELP, type CommandOutput } from '../output/command-output.js';
-import { exitTwoOnUsageErrors, factorOption, numberOption, runGuardedAsync } from '../output/command-support.js';
+import { checkFlashSizeOption, exitTwoOnUsageErrors, factorOption, numberOption, runGuardedAsync } from '../output/command-support.js';
 import { formatSize, tenths } from '../output/format.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { withInterrupt } from '../output/interrupt.js';
@@ -191,6 +191,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
     throw new CliInputError('BAD_OPTIONS', '--table-offset goes with --partition NAME behind a GDB server (it says where to find the partition table)');
   }
   try {
+    checkFlashSizeOption(o.flashSize);
     if (action === 'write' || action === 'verify') {
       if (o.partition !== undefined) {
         pending = partitionFile(action, args, o.partition);
@@ -340,7 +341,7 @@ export function common(cmd: Command): Command {
     .option('--chip <name>', 'chip behind a GDB server (esp32c3)')
     .option('--flash <file>', 'with --target sim: flash image to boot instead of the demo firmware')
     .option('--scenario <name>', 'with --target sim: simulator scenario (see espalgo sim --help)')
-    .option('--flash-size <size>', 'flash size when it cannot be detected (e.g. 4M); also checked before connecting', numberOption('--flash-size'))
+    .option('--flash-size <size>', 'flash size to use instead of the detected one, a power of two (e.g. 4M); also checked before connecting', numberOption('--flash-size'))
     .option('--no-backup', 'do not back up the work-area RAM (faster); the target is left halted afterwards')
     .option('--timeout-scale <n>', 'multiply stub timeouts (default 10 on the simulator, else 1)', factorOption('--timeout-scale'))
     .option('--json', 'progress events and the result as JSON lines on stdout');

@@ -5,7 +5,7 @@ import { probeFlash, type ProbeOptions } from '../../flash/probe.js';
 import type { ProbeReport } from '../../flash/probe-report.js';
 import { hostReadingOf } from '../../flash/probe-mappings.js';
 import { formatSize as sizeWords, type SizeSourceKind } from '../../flash/probe-size.js';
-import { chipOption, exitTwoOnUsageErrors, numberOption, runGuardedAsync } from '../output/command-support.js';
+import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, numberOption, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { isLinkLost, linkLostError } from '../output/link-lost.js';
 import { formatSize, hex32 } from '../output/format.js';
@@ -41,10 +41,6 @@ export async function connectForProbe(o: Pick<ProbeCommandOptions, 'target' | 'c
   }
 }
 
-/** The largest --flash-size taken (the largest flash an ESP chip addresses). */
-const MAX_FLASH_SIZE = 0x40000000;
-/** Flash size a bootloader, table and one app need at the least: one MMU page. */
-const MIN_FLASH_SIZE = 0x10000;
 /** ESP-IDF places the partition table on a flash sector boundary. */
 const TABLE_ALIGN = 0x1000;
 
@@ -55,10 +51,7 @@ const TABLE_ALIGN = 0x1000;
  * unrelated stub errors.
  */
 export function checkProbeOverrides(o: Pick<ProbeCommandOptions, 'chip' | 'flashSize' | 'appOffset' | 'tableOffset'>): void {
-  const size = o.flashSize;
-  if (size !== undefined && (size < MIN_FLASH_SIZE || size > MAX_FLASH_SIZE || (size & (size - 1)) !== 0)) {
-    throw new CliInputError('BAD_SIZE', `--flash-size ${sizeWords(size)} is not a flash size: give a power of two from 64K to 1G, e.g. 4M, 16M or 32M`);
-  }
+  checkFlashSizeOption(o.flashSize);
   const page = Math.min(...(chipOption(o.chip) ?? esp32c3).mmuPageSizes);
   const offsets: [string, number | undefined, number, string][] = [
     ['--app-offset', o.appOffset, page, `an app image starts on a ${formatSize(page)} MMU page`],

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { CHIP_NAMES, findChip } from '../../chips/index.js';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CliInputError, EXIT_BAD_INPUT } from './exit-codes.js';
+import { formatSize as sizeWords } from '../../flash/probe-size.js';
 import { parseNumber } from './format.js';
 import type { CliIo } from './io.js';
 
@@ -149,5 +150,17 @@ export async function runGuardedAsync(io: CliIo, body: () => Promise<number>, js
       },
       json,
     );
+  }
+}
+
+/** The largest --flash-size taken (the largest flash an ESP chip addresses). */
+const MAX_FLASH_SIZE = 0x40000000;
+/** Flash size a bootloader, table and one app need at the least: one MMU page. */
+const MIN_FLASH_SIZE = 0x10000;
+
+/** --flash-size as the user gave it, refused unless it is a flash chip's size: a power of two from 64 KiB to 1 GiB. */
+export function checkFlashSizeOption(size: number | undefined): void {
+  if (size !== undefined && (size < MIN_FLASH_SIZE || size > MAX_FLASH_SIZE || (size & (size - 1)) !== 0)) {
+    throw new CliInputError('BAD_SIZE', `--flash-size ${sizeWords(size)} is not a flash size: give a power of two from 64K to 1G, e.g. 4M, 16M or 32M`);
   }
 }

@@ -70,7 +70,8 @@ export interface ConnectedTarget {
   readonly chip: ChipDescriptor | undefined;
   /** True for the in-process simulator booted from the demo firmware. */
   readonly demo: boolean;
-  close(): Promise<void>;
+  /** Disconnect; the simulator's --persist file is written unless `discard` (a run the user interrupted). */
+  close(options?: { discard?: boolean }): Promise<void>;
 }
 
 export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> {
@@ -106,10 +107,10 @@ export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> 
     await new Promise((r) => setTimeout(r, 20));
     const booted = sim;
     const before = spec.persist ? Buffer.from(booted.flash.bytes) : undefined;
-    const close = async (): Promise<void> => {
+    const close = async (options: { discard?: boolean } = {}): Promise<void> => {
       await booted.close();
       const after = booted.flash.bytes;
-      if (before && !before.equals(after)) writeOutputFile(spec.flash!, after, 'PERSIST_FAILED');
+      if (before && !options.discard && !before.equals(after)) writeOutputFile(spec.flash!, after, 'PERSIST_FAILED');
     };
     return { target: booted.target, chip: esp32c3, demo: spec.flash === undefined, close };
   }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExampleFlash } from '../../src/image/examples/index.js';
 import { DEMO_FLASH } from '../../src/cli/target-connect.js';
@@ -119,7 +119,7 @@ test('a reader that goes away (stdout closed, as `| head -1` does) does not kill
   assert.ok(kept.subarray(0x100000, 0x120000).equals(bytes), 'the write completed');
 });
 
-test('Ctrl-C during a --persist write leaves the flash file as it was, not half-written', async (t) => {
+test('Ctrl-C during a --persist write on the in-process simulator: exit 130 with a JSON line, the flash file as it was, not half-written', async (t) => {
   const dir = tempDir(t);
   const flash = join(dir, 'board.bin');
   copyFileSync(DEMO_FLASH, flash);
@@ -147,7 +147,10 @@ test('Ctrl-C during a --persist write leaves the flash file as it was, not half-
     // The write finished before the signal came: then the file is the whole written flash.
     assert.ok(kept.subarray(0x100000, 0x400000).equals(bytes));
   } else {
-    assert.ok(signal === 'SIGINT' || code === 130, `ended by the interrupt (code ${code}, signal ${signal})`);
+    assert.deepEqual([code, signal], [130, null], 'the interrupt is handled: exit 130, not killed by the signal');
+    const last = JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as { ok: boolean; code: string };
+    assert.deepEqual([last.ok, last.code], [false, 'FLASH_INTERRUPTED'], 'the JSON ends with the interruption');
     assert.ok(kept.equals(original), 'the file is as it was before the run');
+    assert.deepEqual(readdirSync(dir).sort(), ['board.bin', 'data.bin'], 'no temporary file left beside it');
   }
 });

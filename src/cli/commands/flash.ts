@@ -91,8 +91,14 @@ function scaleFor(o: FlashCommonOptions): number {
  * When the link drops on the way, the error says what was not given back and how to finish
  * (`rerun`), whether the operation or the giving back met the drop.
  */
-export async function withSession(o: FlashCommonOptions, io: CliIo, body: (session: FlashSession) => Promise<number>, rerun = 'run the command again'): Promise<number> {
+export async function withSession(
+  o: FlashCommonOptions,
+  io: CliIo,
+  body: (session: FlashSession) => Promise<number>,
+  { rerun = 'run the command again', signal }: { rerun?: string; signal?: AbortSignal } = {},
+): Promise<number> {
   const connected = await connectTarget({ target: o.target, chip: o.chip, flash: o.flash, scenario: o.scenario, persist: o.persist === true, tableOffset: o.tableOffset });
+  let finished = false;
   try {
     let session: FlashSession;
     try {
@@ -120,9 +126,11 @@ export async function withSession(o: FlashCommonOptions, io: CliIo, body: (sessi
       throw first;
     }
     if ('error' in outcome) throw isLinkLost(outcome.error) ? linkLostError(outcome.error, undefined, rerun) : outcome.error;
+    finished = true;
     return outcome.value;
   } finally {
-    await connected.close();
+    // Ctrl-C cancels a run it stopped: a --persist flash file stays as it was, not half-written.
+    await connected.close({ discard: !finished && signal?.aborted === true });
   }
 }
 
@@ -238,9 +246,9 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
   }
   const window = action === 'write' && wo.window !== undefined ? parseWindow(wo.window) : undefined;
   const progress = progressPrinter(io, { json: o.json === true, tty: process.stderr.isTTY === true && !o.json });
-  // In process, Ctrl-C simply ends the run (nothing to give back; --persist files are written only
-  // at the end); behind a GDB server the target is given back first.
-  const interruptible = <T>(body: (signal?: AbortSignal) => Promise<T>): Promise<T> => (o.target === 'sim' ? body() : withInterrupt(io, body));
+  // Ctrl-C stops after the current step; behind a GDB server the target is then given back, and in
+  // process a --persist flash file is left as it was.
+  const interruptible = <T>(body: (signal?: AbortSignal) => Promise<T>): Promise<T> => withInterrupt(io, body, o.target === 'sim' ? SIM_INTERRUPT_WORDS : undefined);
   try {
     return await interruptible((signal) => withSession(o, io, async (session) => {
       const operation = { onProgress: progress.listener, ...(signal ? { signal } : {}) };
@@ -327,12 +335,19 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
           return r.blank ? EXIT_OK : EXIT_PROBLEM;
         }
       }
-    }, action === 'write' ? 'run the same write again: it skips the sectors already written and completes the rest' : 'run the command again'));
+    }, { rerun: action === 'write' ? 'run the same write again: it skips the sectors already written and completes the rest' : 'run the command again', ...(signal ? { signal } : {}) }));
   } catch (error) {
     progress.stop();
     return fail(error, o, io);
   }
 }
+
+/** What Ctrl-C says on the in-process simulator: nothing is left behind but the --persist file. */
+const SIM_INTERRUPT_WORDS = {
+  stopping: 'stopping after the current step; a --persist flash file is left as it was',
+  leftIn: 'in this process only',
+  quit: 'the simulated chip ends with this process; a --persist flash file is left as it was',
+};
 
 /** The options every command that opens a flash session takes (also `espalgo ota`). */
 export function common(cmd: Command): Command {

@@ -11,6 +11,8 @@ import type { CliIo } from './io.js';
 export interface InterruptWords {
   readonly stopping: string;
   readonly leftIn: string;
+  /** What the second Ctrl-C says instead of "the target may be left <leftIn>; reset it". */
+  readonly quit?: string;
 }
 
 const FLASH_WORDS: InterruptWords = {
@@ -26,7 +28,7 @@ export async function withInterrupt<T>(io: CliIo, body: (signal: AbortSignal) =>
       controller.abort();
       return;
     }
-    io.err(`espalgo: quit at once: the target may be left ${words.leftIn}; reset it\n`);
+    io.err(`espalgo: quit at once: ${words.quit ?? `the target may be left ${words.leftIn}; reset it`}\n`);
     process.exit(EXIT_INTERRUPTED);
   };
   process.on('SIGINT', onSigint);

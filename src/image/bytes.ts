@@ -82,7 +82,9 @@ export function readCString(bytes: Uint8Array, offset: number, size: number, wha
   const field = slice(bytes, offset, size, what);
   let end = field.indexOf(0);
   if (end < 0) end = field.length;
-  return new TextDecoder('utf-8', { fatal: false }).decode(field.subarray(0, end));
+  // Control characters (a terminal's escape sequences, a newline in a label) become "?", so that no
+  // output — text, CSV, SVG — carries them; the string is no longer in bytes than the field.
+  return new TextDecoder('utf-8', { fatal: false }).decode(field.subarray(0, end)).replace(/[\u0001-\u001f\u007f-\u009f]/g, '?');
 }
 
 /** Encode `text` into a fixed-size NUL-padded field; throws if it does not fit (`maxLength` bytes). */

@@ -211,3 +211,16 @@ test('hasPartitionMagic and firstAppEntryOffset: the first app among the entries
   assert.equal(firstAppEntryOffset(cut), undefined);
   assert.equal(firstAppEntryOffset(new Uint8Array(0)), undefined);
 });
+
+test('control characters in a label (a terminal escape, a newline) are read as "?", so no output carries them; the SVG stays XML', async () => {
+  const bin = buildPartitionTable([
+    { type: 1, subtype: 2, offset: 0x9000, size: 0x6000, label: 'nvs' },
+    { type: 0, subtype: 0, offset: 0x10000, size: 0x100000, label: 'factory' },
+  ], { md5: false });
+  bin.set(new TextEncoder().encode('\x1b[31mRED\x1b[0m'), 12); // the first label's 16 bytes: ESC [ 3 1 m R E D ESC [ 0 m
+  bin.set([0x78, 0x0a, 0x79, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 32 + 12); // "x\ny"
+  const t = parsePartitionTable(bin);
+  assert.deepEqual(t.entries.map((e) => e.label), ['?[31mRED?[0m', 'x?y']);
+  const { escapeXml } = await import('../../src/cli/output/flash-map-svg.js');
+  assert.equal(escapeXml('a\x1bb\x00c\td<'), 'a?b?c\td&lt;');
+});

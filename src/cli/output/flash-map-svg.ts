@@ -9,7 +9,8 @@ const BOOT_FILL = '#2e9e5b';
 const SEVERITY_FILL = { error: '#c0392b', warning: '#b9770e', info: '#555555' } as const;
 
 export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  // Characters XML does not allow (C0 controls but tab and newlines) become "?" first.
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '?').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 function wrap(text: string, max: number): string[] {

@@ -6,6 +6,7 @@
  * an app partition is named, since that is the usual cause of an empty slot, and so is a part
  * that runs past the flash size the headers state.
  */
+import { findChip } from '../chips/index.js';
 import { h32 } from './errors.js';
 import { analyzeFlashMap } from './flash-map/analyze.js';
 import { IMAGE_MAGIC } from './flash-map/codec.js';
@@ -28,7 +29,9 @@ export function mergedLayoutFindings(merged: Uint8Array, parts: readonly FlashPa
     throw err;
   }
   const findings = report.findings.filter((f) => f.severity !== 'info');
-  const bootloaderAt = report.bootloader?.flashOffset;
+  // Where a bootloader goes: the one found, else the chip's offset (a bootloader that does not decode is named above).
+  const chip = report.chip.name ? findChip(report.chip.name) : undefined;
+  const bootloaderAt = report.bootloader?.flashOffset ?? chip?.bootloaderOffset;
   const appSlots = report.apps.filter((a) => a.label !== null);
   for (const p of parts) {
     if (p.data[0] !== IMAGE_MAGIC || p.offset === bootloaderAt || appSlots.some((a) => a.flashOffset === p.offset)) continue;

@@ -386,6 +386,10 @@ test('image merge reads its result as a flash: a part out of place is named, exi
   assert.deepEqual(merge(['0x0', bootloader, '0x8000', table, '0x10000', app, '0x3e0000', data]), { code: 0, checked: true, found: [] }, 'ends at 4 MiB: fits');
   assert.deepEqual(merge(['0x0', bootloader, '0x8000', table, '0x10000', app, '0x3f0000', data]), { code: 1, checked: true, found: ['error PART_PAST_FLASH 0x003f0000'] });
   assert.equal(readFileSync(out).length, 0x410000, 'written all the same');
+  // A bootloader cut short: the layout check names it as flash-map does, not as an app out of its slot.
+  const cut = join(dir, 'bootloader-cut.bin');
+  writeFileSync(cut, readFileSync(bootloader).subarray(0, 100));
+  assert.deepEqual(merge(['0x0', cut, '0x8000', table, '0x10000', app]), { code: 1, checked: true, found: ['error IMAGE_UNREADABLE 0x00000000', 'warning BOOTLOADER_MISSING 0x00000000'] });
 
   const text = memoryIo({ columns: 300 });
   assert.equal(runMerge(['0x0', bootloader, '0x8000', table, '0x20000', app], { out }, text), 1);

@@ -91,7 +91,13 @@ export function inferPlacement(
         };
       }
     }
-    return { placement: { kind: 'given', baseOffset: base, decidedBy: `given: file byte 0 is flash ${hex32(base)}` }, ...none };
+    // No bootloader decodes: one cut short or damaged at byte 0 is named, as without a given base.
+    const unreadable = unreadableImageAtStart(bytes, opts.chip);
+    return {
+      placement: { kind: 'given', baseOffset: base, decidedBy: `given: file byte 0 is flash ${hex32(base)}` },
+      ...none,
+      ...(unreadable ? { headerChip: unreadable.headerChip, unreadableStart: unreadable.reason } : {}),
+    };
   }
 
   const first = tryDecode(bytes, 0, opts.chip);

@@ -2,8 +2,14 @@
 import { ImageFormatError, h32 } from './errors.js';
 import type { FlashPart, MergeOptions } from './types.js';
 
+/** The last flash offset is 0xFFFFFFFF: a part or file may end at 4 GiB, not past it. */
+const FOUR_GIB = 0x100000000;
+
+/** A flash offset in hex, unwrapped past 4 GiB (0x100003d00, not 0x00003d00). */
+const wide = (n: number): string => (n >= FOUR_GIB ? `0x${n.toString(16)}` : h32(n));
+
 function name(p: FlashPart, i: number): string {
-  return `${p.name ? `"${p.name}"` : `part ${i}`} (${h32(p.offset)}..${h32(p.offset + p.data.length)})`;
+  return `${p.name ? `"${p.name}"` : `part ${i}`} (${h32(p.offset)}..${wide(p.offset + p.data.length)})`;
 }
 
 export function mergeFlash(parts: readonly FlashPart[], options: MergeOptions = {}): Uint8Array {
@@ -17,6 +23,9 @@ export function mergeFlash(parts: readonly FlashPart[], options: MergeOptions = 
         `${name(p, i)} starts before the merged file's base offset ${h32(base)}`,
         { offset: p.offset, expected: base, found: p.offset },
       );
+    }
+    if (p.offset + p.data.length > FOUR_GIB) {
+      throw new ImageFormatError('MERGE_RANGE', `${name(p, i)} runs past 4 GiB, where flash offsets end`, { offset: p.offset, expected: FOUR_GIB, found: p.offset + p.data.length });
     }
   }
   const sorted = [...indexed].sort((a, b) => a.p.offset - b.p.offset || a.i - b.i);

@@ -21,7 +21,7 @@ import {
 } from '../../algorithm/index.js';
 import { findSymbol, isElfFile, parseElf } from '../../image/elf.js';
 import type { ElfFile } from '../../image/types.js';
-import { exitTwoOnUsageErrors, millisecondsOption, numberOption, readInputFile, runGuardedAsync } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, millisecondsOption, offsetOption, readInputFile, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { isLinkLost, linkLostError } from '../output/link-lost.js';
 import { withInterrupt } from '../output/interrupt.js';
@@ -282,7 +282,7 @@ export function registerCall(program: Command): void {
     .option('--entry <symbol>', 'with an ELF image: the function to call (default stub_main, else the ELF entry)')
     .option('--onboard <name>', 'call a function of the application through its ESP-IDF debug-stubs table: an entry index (3 = first) or its symbol')
     .option('--elf <app.elf>', 'with --onboard: the application ELF (finds s_dbg_stubs and the function); default for the demo firmware')
-    .option('--table <addr>', 'with --onboard: address of the debug-stubs table', numberOption('--table'))
+    .option('--table <addr>', 'with --onboard: address of the debug-stubs table', offsetOption('--table'))
     .option('--timeout <ms>', 'give up after this long; the CPU is halted and restored', millisecondsOption('--timeout'), 3000)
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `

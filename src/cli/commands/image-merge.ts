@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { IMAGE_MAGIC, hasPartitionMagic, isMcubootImage, mergeFlash, mergedLayoutFindings, type FlashPart } from '../../image/index.js';
 import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
-import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, imageCommand, numberOption, offsetOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { refuseElfAsFlashData } from '../output/elf-input.js';
 import { CliInputError, EXIT_PROBLEM, EXIT_OK } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
@@ -122,7 +122,7 @@ export function registerMerge(program: Command): void {
     .description('merge a bootloader, a partition table and apps into one flash file at their offsets')
     .argument('<offset-file-pairs...>', 'OFFSET FILE, repeated')
     .requiredOption('-o, --out <file>', `the flash file to write (${STDOUT_HELP})`)
-    .option('--base-offset <offset>', 'flash offset of the file\'s byte 0 (default 0)', numberOption('--base-offset'))
+    .option('--base-offset <offset>', 'flash offset of the file\'s byte 0 (default 0)', offsetOption('--base-offset'))
     .option('--pad-to <size>', 'pad the file with 0xFF to this size (e.g. 4MB, the whole flash)', numberOption('--pad-to'))
     .option('--json', 'print what was written as JSON')
     .addHelpText('after', HELP)

@@ -6,7 +6,7 @@ import {
 } from '../../image/index.js';
 import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
 import { CHIP_NAMES } from '../../chips/index.js';
-import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, offsetOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
 import { formatSize, hex32 } from '../output/format.js';
@@ -52,6 +52,9 @@ export function runPartitionTable(file: string, o: PartitionTableCliOptions, io:
   return runGuarded(io, () => {
     const bytes = readInputFile(file);
     if (bytes.length === 0) throw new CliInputError('INPUT_EMPTY', `${file} is empty`);
+    if (o.offset !== undefined && (o.offset === 0 || o.offset % 0x1000 !== 0)) {
+      throw new CliInputError('BAD_OPTIONS', `--offset ${hex32(o.offset)} cannot hold a partition table: it starts on a 4 KiB flash sector after the bootloader (ESP-IDF's default 0x8000)`);
+    }
     const where = { ...(o.offset !== undefined ? { tableOffset: o.offset } : {}), ...(o.flashSize !== undefined ? { flashSize: o.flashSize } : {}) };
     const bootloaderOffset = o.primaryBootloaderOffset ?? chipOption(o.chip)?.bootloaderOffset;
     const errors = (findings: readonly Finding[]) => findings.filter((f) => f.severity === 'error').length;
@@ -145,11 +148,11 @@ export function registerPartitionTable(program: Command): void {
     .description('convert an ESP-IDF partition CSV to the binary table, or a binary table to CSV')
     .argument('<file>', 'partitions.csv or a partition table binary')
     .option('-o, --out <file>', `file to write (CSV → binary default: the CSV name with .bin; binary → CSV default: stdout; ${STDOUT_HELP})`)
-    .option('--offset <offset>', 'flash offset of the table (default 0x8000)', numberOption('--offset'))
+    .option('--offset <offset>', 'flash offset of the table (default 0x8000)', offsetOption('--offset'))
     .option('--flash-size <size>', 'check that every partition fits this flash (e.g. 4MB)', numberOption('--flash-size'))
     .option('--chip <chip>', `CSV → binary: the chip whose bootloader offset places bootloader rows (${CHIP_NAMES.join(', ')})`)
-    .option('--primary-bootloader-offset <offset>', 'CSV → binary: the bootloader offset itself (instead of --chip)', numberOption('--primary-bootloader-offset'))
-    .option('--recovery-bootloader-offset <offset>', 'CSV → binary: where a "bootloader, recovery" row goes (CONFIG_BOOTLOADER_RECOVERY_OFFSET)', numberOption('--recovery-bootloader-offset'))
+    .option('--primary-bootloader-offset <offset>', 'CSV → binary: the bootloader offset itself (instead of --chip)', offsetOption('--primary-bootloader-offset'))
+    .option('--recovery-bootloader-offset <offset>', 'CSV → binary: where a "bootloader, recovery" row goes (CONFIG_BOOTLOADER_RECOVERY_OFFSET)', offsetOption('--recovery-bootloader-offset'))
     .option('--no-md5', 'leave the MD5 entry out of the binary')
     .option('--json', 'print the entries and findings as JSON')
     .addHelpText('after', HELP)

@@ -41,6 +41,16 @@ export function numberOption(what: string): (value: string) => number {
   };
 }
 
+/** commander argument parser for a flash or memory offset: 0x8000, 32768, 1M; at most 0xFFFFFFFF (4G itself is no offset). */
+export function offsetOption(what: string): (value: string) => number {
+  const number = numberOption(what);
+  return (value: string) => {
+    const n = number(value);
+    if (n > 0xffffffff) throw new InvalidArgumentError(`${what} ${value} is past the last 32-bit offset 0xFFFFFFFF`);
+    return n;
+  };
+}
+
 /** commander argument parser for a factor: a number above 0, fractions allowed (0.5, 2, 10). */
 export function factorOption(what: string): (value: string) => number {
   return (value: string) => {

@@ -19,9 +19,13 @@ import type {
   AnalyzeFlashMapOptions, AppInfo, BootloaderInfo, ChipDecision, FlashMapReport, FlashSizeInfo, ImageVerification, PartitionRow,
 } from './types.js';
 
-function checkOption(name: string, v: number | undefined): void {
-  if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
-    throw new FlashMapInputError('FLASHMAP_BAD_OPTION', `${name} must be an integer between 0 and 0xffffffff, got ${v}`);
+/** An option as the command line names it (library messages use the flag names). */
+const FLAG: Record<string, string> = { baseOffset: '--base-offset', tableOffset: '--table-offset', appOffset: '--app-offset', flashSize: '--flash-size' };
+
+function checkOption(name: string, v: number | undefined, most = 0xffffffff): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > most)) {
+    const hex = (n: number): string => `0x${n.toString(16)}`; // unwrapped: 0x100000000 is not 0x00000000
+    throw new FlashMapInputError('FLASHMAP_BAD_OPTION', `${FLAG[name] ?? name} must be a whole number from 0 to ${hex(most)}, not ${Number.isInteger(v) && v >= 0 ? hex(v) : v}`);
   }
 }
 
@@ -53,14 +57,17 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
   checkOption('baseOffset', options.baseOffset);
   checkOption('tableOffset', options.tableOffset);
   checkOption('appOffset', options.appOffset);
-  checkOption('flashSize', options.flashSize);
-  if (options.flashSize === 0) throw new FlashMapInputError('FLASHMAP_BAD_OPTION', 'flashSize must be more than 0');
+  checkOption('flashSize', options.flashSize, 0x100000000);
+  if (options.flashSize === 0) throw new FlashMapInputError('FLASHMAP_BAD_OPTION', '--flash-size must be more than 0');
   let givenChip: ChipDescriptor | undefined;
   if (options.chip !== undefined) {
     givenChip = findChip(options.chip);
     if (!givenChip) throw new FlashMapInputError('FLASHMAP_BAD_OPTION', `unknown chip "${options.chip}"`);
   }
   if (bytes.length === 0) throw new FlashMapInputError('FLASHMAP_EMPTY_FILE', 'the file is empty');
+  if ((options.baseOffset ?? 0) + bytes.length > 0x100000000) {
+    throw new FlashMapInputError('FLASHMAP_BAD_OPTION', `--base-offset ${hex32(options.baseOffset!)}: the file's ${bytes.length} bytes would run past 4 GiB, where flash offsets end; give the flash offset of the file's byte 0`);
+  }
   const verify = options.verify === true;
 
   const placed = inferPlacement(bytes, {

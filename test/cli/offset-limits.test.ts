@@ -1,0 +1,54 @@
+/**
+ * Offsets at the 32-bit edge: 4G is no offset, a file or part may end at 4 GiB but not past it (the
+ * addresses would wrap), a partition table sits on a 4 KiB sector after the bootloader, and the
+ * library's refusals name the command line's flags.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { offsetOption } from '../../src/cli/output/command-support.js';
+import { runMerge } from '../../src/cli/commands/image-merge.js';
+import { runPartitionTable } from '../../src/cli/commands/image-partition-table.js';
+import { runFlashMap } from '../../src/cli/commands/flash-map.js';
+import { memoryIo } from '../../src/cli/output/io.js';
+import { tempDir } from './helpers.js';
+
+test('an offset option takes 0xFFFFFFFF and refuses 4G', () => {
+  assert.equal(offsetOption('--base-offset')('0xffffffff'), 0xffffffff);
+  assert.throws(() => offsetOption('--base-offset')('4G'), /--base-offset 4G is past the last 32-bit offset 0xFFFFFFFF/);
+});
+
+test('image merge: a part that would run past 4 GiB is refused, its end shown unwrapped, and nothing is written', (t) => {
+  const dir = tempDir(t);
+  const out = join(dir, 'out.bin');
+  const io = memoryIo();
+  assert.equal(runMerge(['0xfffff000', 'firmware/build/bootloader.bin', '0xffffffc0', 'firmware/build/bootloader.bin'], { out, baseOffset: 0xfffff000 }, io), 2);
+  assert.match(io.stderr(), /bootloader\.bin" \(0xffffffc0\.\.0x100000060\) runs past 4 GiB, where flash offsets end \[MERGE_RANGE\]/);
+  assert.equal(existsSync(out), false);
+});
+
+test('flash-map: a --base-offset that puts the file past 4 GiB is refused; option refusals name the flags', () => {
+  const io = memoryIo();
+  assert.equal(runFlashMap('firmware/build/demo-ota.bin', { baseOffset: 0xfffff000 }, io), 2);
+  assert.match(io.stderr(), /--base-offset 0xfffff000: the file's \d+ bytes would run past 4 GiB/);
+  const size = memoryIo();
+  assert.equal(runFlashMap('firmware/build/demo-ota.bin', { flashSize: 0x100000001 }, size), 2);
+  assert.match(size.stderr(), /--flash-size must be a whole number from 0 to 0x100000000/);
+});
+
+test('image partition-table --offset: 0 and an offset off a 4 KiB sector are refused before anything is written', (t) => {
+  const dir = tempDir(t);
+  const csv = join(dir, 'parts.csv');
+  writeFileSync(csv, 'nvs, data, nvs, , 0x6000\nfactory, app, factory, , 1M\n');
+  for (const offset of [0, 0x8001]) {
+    const out = join(dir, `t${offset}.bin`);
+    const io = memoryIo();
+    assert.equal(runPartitionTable(csv, { out, offset }, io), 2);
+    assert.match(io.stderr(), /cannot hold a partition table: it starts on a 4 KiB flash sector after the bootloader/);
+    assert.equal(existsSync(out), false);
+  }
+  const io = memoryIo();
+  assert.equal(runPartitionTable(csv, { out: join(dir, 'ok.bin'), offset: 0x9000 }, io), 0, io.stderr());
+  assert.ok(readFileSync(join(dir, 'ok.bin')).length > 0);
+});

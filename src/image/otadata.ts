@@ -37,8 +37,10 @@ export function otaStateName(state: number): OtaStateName {
       return 'invalid';
     case 4:
       return 'aborted';
-    default:
+    case 0xffffffff:
       return 'undefined';
+    default:
+      return 'unknown';
   }
 }
 

@@ -258,7 +258,8 @@ export interface PartitionEntryInput {
 // ---------------------------------------------------------------------------------------------
 // otadata
 
-export type OtaStateName = 'new' | 'pending_verify' | 'valid' | 'invalid' | 'aborted' | 'undefined';
+/** ESP-IDF's esp_ota_img_states_t names; 'unknown' for any other value (the bootloader accepts it, as 'undefined'). */
+export type OtaStateName = 'new' | 'pending_verify' | 'valid' | 'invalid' | 'aborted' | 'undefined' | 'unknown';
 
 export interface OtaSelectEntry {
   /** Which copy: 0 (at +0) or 1 (at +0x1000). */

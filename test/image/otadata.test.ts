@@ -72,6 +72,10 @@ test('invalid copies are skipped: bad crc, INVALID/ABORTED state, erased seq', (
   assert.equal(d.active?.seq, 2);
   // pending_verify and new are still candidates
   assert.equal(parseOtadata(buildOtadata(2, OTA_STATE.pending_verify)).active?.seq, 2);
+  // A state ESP-IDF has no name for is "unknown" (0xFFFFFFFF is "undefined"); the bootloader accepts both.
+  const odd = parseOtadata(buildOtadata(2, 7));
+  assert.deepEqual([odd.copies[0].stateName, odd.active?.seq], ['unknown', 2]);
+  assert.equal(parseOtadata(buildOtadata(2, OTA_STATE.undefined)).copies[0].stateName, 'undefined');
 });
 
 test('nothing valid: factory, else ota_0', () => {

@@ -56,7 +56,7 @@ function slotSentence(active: OtaSelectEntry | undefined, count: number | undefi
 }
 
 export function copyJson(c: OtaSelectEntry): object {
-  return { copy: c.copy, offset: hex32(c.offset), seq: c.seq, state: c.stateName, crc: hex32(c.crc), crcValid: c.crcValid, valid: c.valid, ...(c.invalidReason ? { invalidReason: c.invalidReason } : {}) };
+  return { copy: c.copy, offset: hex32(c.offset), seq: c.seq, state: c.stateName, ...(c.stateName === 'unknown' ? { stateValue: hex32(c.state) } : {}), crc: hex32(c.crc), crcValid: c.crcValid, valid: c.valid, ...(c.invalidReason ? { invalidReason: c.invalidReason } : {}) };
 }
 
 function report(name: string, data: OtaData, count: number | undefined, o: OtadataCliOptions, io: CliIo, heading: string, built = false): void {
@@ -75,7 +75,7 @@ function report(name: string, data: OtaData, count: number | undefined, o: Otada
 export function copiesTable(data: OtaData, st: Style, base = 0): string {
   return renderTable(
     [{ header: 'copy' }, { header: 'offset' }, { header: 'ota_seq', align: 'right' }, { header: 'state' }, { header: 'crc' }, { header: 'bootloader' }],
-    data.copies.map((c) => [String(c.copy), hex32(base + c.offset), c.seq === 0xffffffff ? 'erased' : String(c.seq), c.stateName, `${hex32(c.crc)}${c.crcValid ? '' : ' (bad)'}`, c.valid ? (data.active === c ? st.green('active') : 'valid') : c.invalidReason ?? 'ignored']),
+    data.copies.map((c) => [String(c.copy), hex32(base + c.offset), c.seq === 0xffffffff ? 'erased' : String(c.seq), c.stateName === 'unknown' ? `unknown (${hex32(c.state)})` : c.stateName, `${hex32(c.crc)}${c.crcValid ? '' : ' (bad)'}`, c.valid ? (data.active === c ? st.green('active') : 'valid') : c.invalidReason ?? 'ignored']),
     2, st.dim,
   );
 }

@@ -13,7 +13,7 @@ import { buildRamOnlyHeaderImage } from './simple-boot-build.js';
 import { IMAGE_HEADER_SIZE, MAX_SEGMENTS, SEGMENT_HEADER_SIZE } from './image-header.js';
 import { classifyAddress, isFlashMapped, outsideChipMemory } from './segment-kind.js';
 import { imageOrder, layOutSegments } from './elf2image-layout.js';
-import { PF_X, PT_LOAD, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, elfSectionData, elfSegmentData } from './elf.js';
+import { ET_EXEC, PF_X, PT_LOAD, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, elfSectionData, elfSegmentData } from './elf.js';
 import { sha256 } from './hash.js';
 import { hasAppDescriptor } from './app-desc.js';
 import { SHA256_LENGTH } from './image.js';
@@ -125,6 +125,9 @@ export function elf2image(elf: ElfFile, chip: ChipDescriptor, options: Elf2Image
     );
   }
   checkPadOptions(chip, options);
+  if (elf.type !== ET_EXEC) {
+    throw new ImageFormatError('ELF_NOT_EXECUTABLE', `the ELF is not a linked program (e_type ${elf.type}${elf.type === 1 ? ', a relocatable object file' : elf.type === 3 ? ', a shared object' : ''}, not 2 = ET_EXEC): give the linked application ELF, e.g. build/app.elf`, { expected: ET_EXEC, found: elf.type });
+  }
   const all = elfLoadablePieces(elf, chip, options.source ?? 'segments');
   // With a RAM-only header esptool sorts the pieces by address before merging them.
   const pieces = mergeAdjacent(options.ramOnlyHeader ? [...all].sort((a, b) => a.address - b.address) : all, chip);

@@ -26,6 +26,7 @@ export type ImageErrorCode =
   | 'ELF_TRUNCATED'
   | 'ELF_BAD_HEADER'
   | 'ELF_NO_SEGMENTS'
+  | 'ELF_NOT_EXECUTABLE'
   | 'ELF_UNMAPPABLE'
   | 'ELF_LOAD_ADDRESS'
   | 'MERGE_OVERLAP'

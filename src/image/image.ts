@@ -72,8 +72,16 @@ function readSegments(bytes: Uint8Array, count: number, chip: ChipDescriptor | u
   return segments;
 }
 
-function structuralFindings(segments: readonly ImageSegment[], chip: ChipDescriptor | undefined, pageHint?: number): Finding[] {
+function structuralFindings(segments: readonly ImageSegment[], chip: ChipDescriptor | undefined, entry: number, pageHint?: number): Finding[] {
   const findings: Finding[] = [];
+  if (!segments.some((s) => entry >= s.loadAddress && entry < s.loadAddress + s.length)) {
+    findings.push({
+      severity: 'warning',
+      code: 'IMAGE_ENTRY_OUTSIDE',
+      message: `the entry point ${h32(entry)} lies in none of the image's segments: after loading it the chip jumps where the image put nothing (an ELF linked wrongly, or a header edited by hand)`,
+      offset: 4,
+    });
+  }
   const page = pageHint ?? chip?.mmuPageSizes[0] ?? 0x10000;
   for (const s of segments) {
     if (s.length % 4 !== 0) {
@@ -152,7 +160,7 @@ export function parseImage(bytes: Uint8Array, options: ParseImageOptions = {}): 
   }
   // The app was linked for the MMU page its descriptor records (CONFIG_MMU_PAGE_SIZE), when the chip has that page.
   const recordedPage = appDesc?.mmuPageSize !== undefined && chip?.mmuPageSizes.includes(appDesc.mmuPageSize) ? appDesc.mmuPageSize : undefined;
-  const findings = structuralFindings(segments, chip, recordedPage);
+  const findings = structuralFindings(segments, chip, header.entry, recordedPage);
 
   let checksum: ImageChecksum = { offset: csOffset, stored: bytes[csOffset]! };
   if (verify !== 'none') {

@@ -216,6 +216,10 @@ test('RAM-only ELF gives a RAM-only image without padding', () => {
 test('elf2image errors', () => {
   const isErr = (code: string) => (e: unknown): boolean => e instanceof ImageFormatError && e.code === code;
   assert.throws(() => elf2image(parseElf(writeTestElf({ segments: [] })), esp32c3), isErr('ELF_NO_SEGMENTS'));
+  // an object file (e_type 1, ET_REL), not a linked program
+  const object = writeTestElf({ segments: [{ vaddr: 0x3fc80000, data: filled(0x10, 1), flags: 6 }] });
+  object[16] = 1;
+  assert.throws(() => elf2image(parseElf(object), esp32c3), (e: unknown) => isErr('ELF_NOT_EXECUTABLE')(e) && /a relocatable object file, not 2 = ET_EXEC/.test((e as Error).message));
   // two flash pieces in one MMU page
   const same = parseElf(writeTestElf({ segments: [{ vaddr: 0x42000020, data: filled(0x10, 1) }, { vaddr: 0x42000100, data: filled(0x10, 2) }] }));
   assert.throws(() => elf2image(same, esp32c3), (e: unknown) => isErr('ELF_UNMAPPABLE')(e) && /same 0x10000 MMU page/.test((e as Error).message));

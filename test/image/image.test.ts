@@ -180,13 +180,22 @@ test('verify levels: none touches no data, checksum skips the hash, full checks 
 });
 
 test('structural findings: unaligned segment length and MMU misalignment', () => {
-  const img = buildImage({ chip: esp32c3, entry: 0, segments: [{ loadAddress: 0x3c000040, data: filled(16, 1) }] });
+  const img = buildImage({ chip: esp32c3, entry: 0x3c000040, segments: [{ loadAddress: 0x3c000040, data: filled(16, 1) }] });
   const p = parseImage(img);
   assert.deepEqual(p.findings?.map((f) => f.code), ['IMAGE_SEGMENT_MMU_ALIGN']);
   const odd = img.slice();
   odd[28] = 15; // segment length 16 → 15 (data shrinks by one, checksum moves)
   const q = parseImage(odd, { verify: 'none' });
   assert.ok(q.findings?.some((f) => f.code === 'IMAGE_SEGMENT_UNALIGNED' && f.offset === 24));
+});
+
+test('an entry point in none of the segments is a warning finding', () => {
+  const segments = [{ loadAddress: 0x3fc80000, data: filled(16, 1) }, { loadAddress: 0x40380000, data: filled(16, 2) }];
+  for (const entry of [0x4037fffc, 0x40380010, 0x12345678]) {
+    const p = parseImage(buildImage({ chip: esp32c3, entry, segments }));
+    assert.deepEqual(p.findings?.map((f) => [f.code, f.severity, f.offset]), [['IMAGE_ENTRY_OUTSIDE', 'warning', 4]], entry.toString(16));
+  }
+  assert.deepEqual(parseImage(buildImage({ chip: esp32c3, entry: 0x4038000c, segments })).findings, []);
 });
 
 test('a segment the bootloader would copy where the chip has no memory is an error finding', () => {
@@ -203,7 +212,7 @@ test('MMU alignment is checked against the page the app descriptor records, when
     const rodata = filled(0x100, 1);
     rodata.set(buildAppDescriptor({ projectName: 'p', mmuPageSizeLog2 }), 0);
     // data at image offset 0x20, loaded at …8020: aligned modulo a 32 KiB page, not a 64 KiB one
-    return parseImage(buildImage({ chip, entry: 0, segments: [{ loadAddress: address, data: rodata }] }));
+    return parseImage(buildImage({ chip, entry: address, segments: [{ loadAddress: address, data: rodata }] }));
   };
   assert.deepEqual(app(esp32c6, 0x42008020, 15).findings, [], 'an ESP32-C6 app built for 32 KiB pages maps');
   assert.deepEqual(app(esp32c6, 0x42008020, 16).findings?.map((f) => f.code), ['IMAGE_SEGMENT_MMU_ALIGN']);

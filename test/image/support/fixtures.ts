@@ -31,7 +31,7 @@ export function esp32AppSegments(): BuildSegment[] {
 }
 
 export function esp32App(appendSha256 = true): Uint8Array {
-  return buildImage({ chip: esp32, entry: 0x40080400, segments: esp32AppSegments(), appendSha256, flashSizeCode: 2, spiSpeed: 0xf });
+  return buildImage({ chip: esp32, entry: 0x40080200, segments: esp32AppSegments(), appendSha256, flashSizeCode: 2, spiSpeed: 0xf });
 }
 
 /** ESP32-C6 app: DROM(0x42010020), RAM, RAM, IROM(0x42000020 + page), LP RAM — shared flash window. */
@@ -57,7 +57,7 @@ export function c3Bootloader(): Uint8Array {
   dram.set(buildBootloaderDescriptor({ version: 1, idfVer: 'v5.3.1', dateTime: 'Jan  1 2025 12:00:00' }), 0);
   return buildImage({
     chip: esp32c3,
-    entry: 0x403c8000,
+    entry: 0x403cc710,
     segments: [
       { loadAddress: 0x3fcd5710, data: dram },
       { loadAddress: 0x403cc710, data: filled(0x300, 10) },
@@ -77,5 +77,5 @@ export function s3AppWithRtc(): Uint8Array {
   segs.push({ loadAddress: irom, data: filled(0x100, 12) });
   segs.push({ loadAddress: 0x600fe000, data: filled(0x20, 13) });
   segs.push({ loadAddress: 0x50000000, data: filled(0x10, 14) });
-  return buildImage({ chip: esp32s3, entry: 0x40375000, segments: segs });
+  return buildImage({ chip: esp32s3, entry: 0x42010020, segments: segs });
 }

@@ -149,6 +149,13 @@ test('example-image writes the layout bytes; unknown layout exits 2', (t) => {
   assert.equal(runExampleImage(join(dir, 'x.bin'), { layout: 'nope' }, bad), 2);
   assert.equal(existsSync(join(dir, 'x.bin')), false);
   assert.match(bad.stderr(), /known: micropython/);
+  // --pad-to too small for the layout, or larger than any flash: the option is named, nothing written.
+  for (const [padTo, message] of [[0x100000, /--pad-to 1 MiB is smaller than the "ota" layout: "ota_1"/], [0x80000000, /--pad-to 2048 MiB is more than a flash file holds/]] as const) {
+    const io2 = memoryIo();
+    assert.equal(runExampleImage(join(dir, 'x.bin'), { layout: 'ota', padTo }, io2), 2);
+    assert.match(io2.stderr(), message);
+    assert.equal(existsSync(join(dir, 'x.bin')), false);
+  }
 });
 
 test('demo builds the MicroPython-like file and reports on it', (t) => {

@@ -78,6 +78,7 @@ test('unaligned, out-of-range and oversized requests exit 2 with the address and
     assert.match(io.stderr(), pattern);
   }
   await assert.rejects(runFlash('write', [small, '0'], { ...nowhere, window: '3K' } as FlashWriteOptions, memoryIo()), /--window must be 4K, 8K, 16K or 32K, not "3K"/);
+  await assert.rejects(runFlash('erase', ['0x8000', '4G'], nowhere as FlashWriteOptions, memoryIo()), /size 4G is past the 32-bit range \(at most 0xFFFFFFFF\)/);
   // No flash chip has 3 MiB: refused as probe refuses it.
   await assert.rejects(runFlash('read', ['0', '4K'], { ...nowhere, flashSize: 0x300000, out: join(dir, 'x.bin') } as FlashWriteOptions, memoryIo()), /--flash-size 3 MiB is not a flash size: give a power of two/);
   // A range left out is named, with both ways to give one (and nothing is tried on a target).

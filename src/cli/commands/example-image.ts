@@ -1,6 +1,7 @@
 /** `espalgo example-image --layout NAME OUT`: write one of the built-in example flash files. */
 import type { Command } from 'commander';
 import { EXAMPLE_LAYOUTS, findExampleLayout } from '../../image/examples/index.js';
+import { ImageFormatError } from '../../image/errors.js';
 import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
 import { exitTwoOnUsageErrors, numberOption, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
@@ -14,12 +15,27 @@ export interface ExampleImageOptions {
   readonly padTo?: number;
 }
 
+/** The largest --pad-to: 1 GiB, the largest flash an ESP chip addresses (as image merge's limit). */
+const MAX_PAD = 0x40000000;
+
 export function runExampleImage(out: string, o: ExampleImageOptions, io: CliIo = processIo()): number {
   return runGuarded(io, () => {
     const layout = findExampleLayout(o.layout);
     if (!layout) throw new CliInputError('BAD_LAYOUT', `unknown layout "${o.layout}"; known: ${EXAMPLE_LAYOUTS.map((l) => l.name).join(', ')}`);
     const output = commandOutput(out, io, { binary: true });
-    const f = layout.build(o.padTo !== undefined ? { padTo: o.padTo } : {});
+    if (o.padTo !== undefined && o.padTo > MAX_PAD) {
+      throw new CliInputError('BAD_OPTIONS', `--pad-to ${formatSize(o.padTo)} is more than a flash file holds (at most ${formatSize(MAX_PAD)}, the largest flash an ESP chip addresses)`);
+    }
+    let f;
+    try {
+      f = layout.build(o.padTo !== undefined ? { padTo: o.padTo } : {});
+    } catch (error) {
+      // A pad smaller than the layout: name the option, not only the part that does not fit.
+      if (o.padTo !== undefined && error instanceof ImageFormatError && error.code === 'MERGE_RANGE') {
+        throw new CliInputError('BAD_OPTIONS', `--pad-to ${formatSize(o.padTo)} is smaller than the "${layout.name}" layout: ${error.message}`);
+      }
+      throw error;
+    }
     output.write(f.bytes);
     const text = output.text;
     text.out(`${output.name}: ${layout.name} (${f.chip.displayName}), ${formatSize(f.bytes.length)}, file byte 0 = flash ${hex32(f.baseOffset)}\n`);

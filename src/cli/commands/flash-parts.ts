@@ -26,7 +26,8 @@ export function parseOffset(text: string | undefined, what: string, fallback?: n
     throw new CliInputError('BAD_ARGUMENT', `${what} is missing`);
   }
   const n = parseNumber(text);
-  if (n === undefined || n > 0xffffffff) throw new CliInputError('BAD_ARGUMENT', `${what} "${text}" is not a number like 0x10000, 65536 or 64K`);
+  if (n === undefined) throw new CliInputError('BAD_ARGUMENT', `${what} "${text}" is not a number like 0x10000, 65536 or 64K`);
+  if (n > 0xffffffff) throw new CliInputError('BAD_ARGUMENT', `${what} ${text} is past the 32-bit range (at most 0xFFFFFFFF); the stub reaches the first 16 MiB of flash`);
   return n;
 }
 

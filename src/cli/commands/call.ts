@@ -99,7 +99,7 @@ export async function runCall(args: readonly string[], o: CallOptions, io: CliIo
 
 const CALL_INTERRUPT_WORDS = {
   stopping: 'halting the call, then giving the target back (restoring its registers and RAM and resuming it)',
-  leftIn: 'running the routine, with its registers and part of its RAM borrowed',
+  quit: 'the target may be left running the routine, with its registers and part of its RAM borrowed; reset it',
 };
 
 /**

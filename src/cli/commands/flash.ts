@@ -345,7 +345,6 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
 /** What Ctrl-C says on the in-process simulator: nothing is left behind but the --persist file. */
 const SIM_INTERRUPT_WORDS = {
   stopping: 'stopping after the current step; a --persist flash file is left as it was',
-  leftIn: 'in this process only',
   quit: 'the simulated chip ends with this process; a --persist flash file is left as it was',
 };
 

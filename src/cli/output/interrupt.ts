@@ -7,17 +7,15 @@
 import { EXIT_INTERRUPTED } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
-/** What the two Ctrl-Cs say: what stops and how the target is given back; what it is left in. */
+/** What the two Ctrl-Cs say: what stops and how the target is given back; what quitting at once leaves. */
 export interface InterruptWords {
   readonly stopping: string;
-  readonly leftIn: string;
-  /** What the second Ctrl-C says instead of "the target may be left <leftIn>; reset it". */
-  readonly quit?: string;
+  readonly quit: string;
 }
 
 const FLASH_WORDS: InterruptWords = {
   stopping: 'stopping after the current step, then giving the target back (restoring its RAM and resuming it)',
-  leftIn: 'halted in the flasher stub with part of its RAM borrowed',
+  quit: 'the target may be left halted in the flasher stub with part of its RAM borrowed; reset it',
 };
 
 export async function withInterrupt<T>(io: CliIo, body: (signal: AbortSignal) => Promise<T>, words: InterruptWords = FLASH_WORDS): Promise<T> {
@@ -28,7 +26,7 @@ export async function withInterrupt<T>(io: CliIo, body: (signal: AbortSignal) =>
       controller.abort();
       return;
     }
-    io.err(`espalgo: quit at once: ${words.quit ?? `the target may be left ${words.leftIn}; reset it`}\n`);
+    io.err(`espalgo: quit at once: ${words.quit}\n`);
     process.exit(EXIT_INTERRUPTED);
   };
   process.on('SIGINT', onSigint);

@@ -24,7 +24,7 @@ import { checkFlashSizeOption, exitTwoOnUsageErrors, factorOption, numberOption,
 import { formatSize, tenths } from '../output/format.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { withInterrupt } from '../output/interrupt.js';
-import { isLinkLost, linkLostError } from '../output/link-lost.js';
+import { explainLinkLost } from '../output/link-lost.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { connectTarget } from '../target-connect.js';
 import { flashFileParts, misplacedFlashFileWarning, parseOffset, type FlashFilePart } from './flash-parts.js';
@@ -109,7 +109,7 @@ export async function withSession(
         ...(o.flashSize ? { flashSize: o.flashSize } : {}),
       });
     } catch (error) {
-      throw isLinkLost(error) ? linkLostError(error, undefined, rerun) : error;
+      throw explainLinkLost(error, undefined, rerun);
     }
     let outcome: { value: number } | { error: unknown };
     try {
@@ -121,11 +121,9 @@ export async function withSession(
       const closed = await session.close();
       if (!closed.ramRestored && !o.json) io.err('espalgo: --no-backup: the work-area RAM was not restored, the target is left halted; reset it\n');
     } catch (cleanup) {
-      const first = 'error' in outcome ? outcome.error : cleanup;
-      if (isLinkLost(first) || isLinkLost(cleanup)) throw linkLostError(first, cleanup, rerun);
-      throw first;
+      throw explainLinkLost('error' in outcome ? outcome.error : cleanup, cleanup, rerun);
     }
-    if ('error' in outcome) throw isLinkLost(outcome.error) ? linkLostError(outcome.error, undefined, rerun) : outcome.error;
+    if ('error' in outcome) throw explainLinkLost(outcome.error, undefined, rerun);
     finished = true;
     return outcome.value;
   } finally {

@@ -7,7 +7,7 @@ import { hostReadingOf } from '../../flash/probe-mappings.js';
 import { formatSize as sizeWords, type SizeSourceKind } from '../../flash/probe-size.js';
 import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
-import { isLinkLost, linkLostError } from '../output/link-lost.js';
+import { explainLinkLost } from '../output/link-lost.js';
 import { formatSize, hex32 } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle, type Style } from '../output/style.js';
@@ -80,7 +80,7 @@ export async function runProbe(o: ProbeCommandOptions, io: CliIo = processIo()):
     const connected = await connectForProbe(o);
     try {
       const report = await probeFlash(connected.target, probeOptionsFrom(o, connected)).catch((error: unknown) => {
-        throw isLinkLost(error) ? linkLostError(error, undefined, 'probe again') : error;
+        throw explainLinkLost(error, undefined, 'probe again');
       });
       if (o.json) io.out(JSON.stringify({ ok: true, ...report }) + '\n');
       else io.out(renderProbeText(report, makeStyle(io.color), io.columns));

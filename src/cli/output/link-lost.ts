@@ -35,3 +35,8 @@ export function linkLostError(error: unknown, cleanup: unknown, rerun: string): 
     { cause: error },
   );
 }
+
+/** `error` explained by linkLostError when it or `cleanup` is the link dropping; otherwise `error` as it is. */
+export function explainLinkLost(error: unknown, cleanup: unknown, rerun: string): unknown {
+  return isLinkLost(error) || isLinkLost(cleanup) ? linkLostError(error, cleanup, rerun) : error;
+}

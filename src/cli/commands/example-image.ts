@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { EXAMPLE_LAYOUTS, findExampleLayout } from '../../image/examples/index.js';
 import { ImageFormatError } from '../../image/errors.js';
 import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
-import { exitTwoOnUsageErrors, numberOption, runGuarded } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, MAX_FLASH_BYTES, numberOption, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { formatSize, hex32 } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
@@ -15,16 +15,13 @@ export interface ExampleImageOptions {
   readonly padTo?: number;
 }
 
-/** The largest --pad-to: 1 GiB, the largest flash an ESP chip addresses (as image merge's limit). */
-const MAX_PAD = 0x40000000;
-
 export function runExampleImage(out: string, o: ExampleImageOptions, io: CliIo = processIo()): number {
   return runGuarded(io, () => {
     const layout = findExampleLayout(o.layout);
     if (!layout) throw new CliInputError('BAD_LAYOUT', `unknown layout "${o.layout}"; known: ${EXAMPLE_LAYOUTS.map((l) => l.name).join(', ')}`);
     const output = commandOutput(out, io, { binary: true });
-    if (o.padTo !== undefined && o.padTo > MAX_PAD) {
-      throw new CliInputError('BAD_OPTIONS', `--pad-to ${formatSize(o.padTo)} is more than a flash file holds (at most ${formatSize(MAX_PAD)}, the largest flash an ESP chip addresses)`);
+    if (o.padTo !== undefined && o.padTo > MAX_FLASH_BYTES) {
+      throw new CliInputError('BAD_OPTIONS', `--pad-to ${formatSize(o.padTo)} is more than a flash file holds (at most ${formatSize(MAX_FLASH_BYTES)}, the largest flash an ESP chip addresses)`);
     }
     let f;
     try {

@@ -20,7 +20,7 @@ import { verifyFlash } from '../../flash/verify.js';
 import { writeFlash, type WriteReport } from '../../flash/write.js';
 import { TargetError } from '../../target/errors.js';
 import { commandOutput, STDOUT_HELP, type CommandOutput } from '../output/command-output.js';
-import { checkFlashSizeOption, exitTwoOnUsageErrors, factorOption, numberOption, offsetOption, runGuardedAsync } from '../output/command-support.js';
+import { checkFlashSizeOption, exitTwoOnUsageErrors, factorOption, MAX_FLASH_BYTES, numberOption, offsetOption, runGuardedAsync } from '../output/command-support.js';
 import { formatSize, tenths } from '../output/format.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { withInterrupt } from '../output/interrupt.js';
@@ -78,7 +78,7 @@ function parseWindow(text: string): number {
 function precheck(o: FlashCommonOptions, offset: number, length: number, what: string, align: Alignment, alignLength?: boolean): void {
   // Without --flash-size the size is known only once the stub has read the flash id; the library
   // checks again then, before any flash operation.
-  const flashSize = o.flashSize ?? 0x40000000;
+  const flashSize = o.flashSize ?? MAX_FLASH_BYTES;
   checkRange({ flashSize, sectorSize: 0x1000, addressLimit: STUB_ADDRESS_LIMIT }, offset, length, what, align, alignLength);
 }
 

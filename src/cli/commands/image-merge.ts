@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { IMAGE_MAGIC, hasPartitionMagic, isMcubootImage, mergeFlash, mergedLayoutFindings, type FlashPart } from '../../image/index.js';
 import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
-import { exitTwoOnUsageErrors, imageCommand, numberOption, offsetOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, imageCommand, MAX_FLASH_BYTES, numberOption, offsetOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { refuseElfAsFlashData } from '../output/elf-input.js';
 import { CliInputError, EXIT_PROBLEM, EXIT_OK } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
@@ -21,8 +21,6 @@ export interface MergeCliOptions {
   readonly json?: boolean;
 }
 
-/** The largest flash file written (1 GiB): beyond that an offset is surely mistyped. */
-const MAX_OUTPUT = 0x40000000;
 
 /** What a part looks like from its first bytes, for the listing. */
 function kindOf(data: Uint8Array): string {
@@ -61,7 +59,7 @@ export function runMerge(args: readonly string[], o: MergeCliOptions, io: CliIo 
     const parts = partsOf(args);
     output.checkNotInput(parts.map((p) => p.file));
     const end = Math.max(o.padTo ?? 0, ...parts.map(({ part }) => part.offset + part.data.length - base));
-    if (end > MAX_OUTPUT) throw new CliInputError('BAD_ARGUMENTS', `the output would end at 0x${end.toString(16)} (${formatSize(end)}), past ${hexSize(MAX_OUTPUT)}, the most a flash file holds (is an offset or --pad-to mistyped?)`);
+    if (end > MAX_FLASH_BYTES) throw new CliInputError('BAD_ARGUMENTS', `the output would end at 0x${end.toString(16)} (${formatSize(end)}), past ${hexSize(MAX_FLASH_BYTES)}, the most a flash file holds (is an offset or --pad-to mistyped?)`);
     const merged = mergeFlash(parts.map((p) => p.part), { baseOffset: base, ...(o.padTo !== undefined ? { size: o.padTo } : {}) });
     output.write(merged);
     const sorted = [...parts].sort((a, b) => a.part.offset - b.part.offset);

@@ -8,8 +8,12 @@ import { formatSize as sizeWords } from '../../flash/probe-size.js';
 import { parseNumber } from './format.js';
 import type { CliIo } from './io.js';
 
-/** Largest input we read (a 1 GiB flash); beyond that the file is surely not a flash image. */
-const MAX_INPUT = 0x40000000;
+/**
+ * The largest flash an ESP chip addresses, 1 GiB: the most a flash file holds (read or written;
+ * beyond it an input is surely no flash image, an output's offset surely mistyped) and the largest
+ * --flash-size.
+ */
+export const MAX_FLASH_BYTES = 0x40000000;
 
 export function readInputFile(path: string): Uint8Array {
   let size: number;
@@ -22,7 +26,7 @@ export function readInputFile(path: string): Uint8Array {
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliInputError('INPUT_UNREADABLE', code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${(err as Error).message}`);
   }
-  if (size > MAX_INPUT) throw new CliInputError('INPUT_TOO_LARGE', `${path} is ${size} bytes; a flash image is at most 1 GiB`);
+  if (size > MAX_FLASH_BYTES) throw new CliInputError('INPUT_TOO_LARGE', `${path} is ${size} bytes; a flash image is at most 1 GiB`);
   try {
     const buf = readFileSync(path);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -163,14 +167,12 @@ export async function runGuardedAsync(io: CliIo, body: () => Promise<number>, js
   }
 }
 
-/** The largest --flash-size taken (the largest flash an ESP chip addresses). */
-const MAX_FLASH_SIZE = 0x40000000;
 /** Flash size a bootloader, table and one app need at the least: one MMU page. */
 const MIN_FLASH_SIZE = 0x10000;
 
 /** --flash-size as the user gave it, refused unless it is a flash chip's size: a power of two from 64 KiB to 1 GiB. */
 export function checkFlashSizeOption(size: number | undefined): void {
-  if (size !== undefined && (size < MIN_FLASH_SIZE || size > MAX_FLASH_SIZE || (size & (size - 1)) !== 0)) {
+  if (size !== undefined && (size < MIN_FLASH_SIZE || size > MAX_FLASH_BYTES || (size & (size - 1)) !== 0)) {
     throw new CliInputError('BAD_SIZE', `--flash-size ${sizeWords(size)} is not a flash size: give a power of two from 64K to 1G, e.g. 4M, 16M or 32M`);
   }
 }

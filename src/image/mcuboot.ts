@@ -4,7 +4,7 @@
  * The whole image read from it: TLVs (mcuboot-tlv.ts) and trailer (mcuboot-trailer.ts).
  */
 import { readU16, readU32, writeU16, writeU32 } from './bytes.js';
-import { ImageFormatError, h32 } from './errors.js';
+import { ImageFormatError, h32, hWide } from './errors.js';
 import { inRange, type ChipDescriptor } from '../chips/types.js';
 import type { SegmentMapping } from './flash-map/types.js';
 import { checkMcubootHash, mcubootHashFindings, mcubootSignatures, readMcubootTlvs, type McubootTlvWalk } from './mcuboot-tlv.js';
@@ -151,9 +151,6 @@ export interface McubootLoadHeaderReading {
   readonly problem: string | null;
 }
 
-/** A flash offset in hex, 8 digits at least; more past 4 GiB (a region end that a 32-bit sum would wrap). */
-const wide = (n: number): string => '0x' + n.toString(16).padStart(8, '0');
-
 /**
  * Espressif's load header (`load`: its bytes, from the magic 0xACE637D3 on) of the MCUboot image at
  * `appOffset`: magic, entry, IRAM and DRAM {address, offset, size}, in the current layout LP-RTC
@@ -180,7 +177,7 @@ export function readMcubootLoadHeader(load: Uint8Array, appOffset: number, chip:
     const past = ([['IROM', irom], ['DROM', drom]] as const).find(([, r]) => r.size !== 0 && appOffset + r.offset + r.size > bound.end);
     if (past) {
       const [name, r] = past;
-      outside ??= `${where} puts the ${name} region at +0x${r.offset.toString(16)} (0x${r.size.toString(16)} bytes): it ends at flash ${wide(appOffset + r.offset + r.size)}, past the end of ${bound.what} at ${wide(bound.end)}`;
+      outside ??= `${where} puts the ${name} region at +0x${r.offset.toString(16)} (0x${r.size.toString(16)} bytes): it ends at flash ${hWide(appOffset + r.offset + r.size)}, past the end of ${bound.what} at ${hWide(bound.end)}`;
       continue;
     }
     const out: SegmentMapping[] = [];

@@ -1,15 +1,12 @@
 /** Merge flash parts into one binary whose byte 0 sits at `baseOffset` in flash (esptool merge_bin style). */
-import { ImageFormatError, h32 } from './errors.js';
+import { ImageFormatError, h32, hWide } from './errors.js';
 import type { FlashPart, MergeOptions } from './types.js';
 
 /** The last flash offset is 0xFFFFFFFF: a part or file may end at 4 GiB, not past it. */
 const FOUR_GIB = 0x100000000;
 
-/** A flash offset in hex, unwrapped past 4 GiB (0x100003d00, not 0x00003d00). */
-const wide = (n: number): string => (n >= FOUR_GIB ? `0x${n.toString(16)}` : h32(n));
-
 function name(p: FlashPart, i: number): string {
-  return `${p.name ? `"${p.name}"` : `part ${i}`} (${h32(p.offset)}..${wide(p.offset + p.data.length)})`;
+  return `${p.name ? `"${p.name}"` : `part ${i}`} (${h32(p.offset)}..${hWide(p.offset + p.data.length)})`;
 }
 
 export function mergeFlash(parts: readonly FlashPart[], options: MergeOptions = {}): Uint8Array {

@@ -11,6 +11,7 @@ import type { PartitionEntry } from '../types.js';
 import { analyzeApp, simpleBootAppInfo, type AppSlot } from './app.js';
 import { chooseBootApp, decodeImage, flashSizeFromCode, imageVerification, IMAGE_MAGIC, SBV2_SECTOR_SIZE, spiModeName } from './codec.js';
 import { FlashMapInputError } from './errors.js';
+import { hWide } from '../errors.js';
 import { collectFindings } from './findings.js';
 import { inferPlacement } from './placement.js';
 import { predictStub } from './stub-model.js';
@@ -24,8 +25,7 @@ const FLAG: Record<string, string> = { baseOffset: '--base-offset', tableOffset:
 
 function checkOption(name: string, v: number | undefined, most = 0xffffffff): void {
   if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > most)) {
-    const hex = (n: number): string => `0x${n.toString(16)}`; // unwrapped: 0x100000000 is not 0x00000000
-    throw new FlashMapInputError('FLASHMAP_BAD_OPTION', `${FLAG[name] ?? name} must be a whole number from 0 to ${hex(most)}, not ${Number.isInteger(v) && v >= 0 ? hex(v) : v}`);
+    throw new FlashMapInputError('FLASHMAP_BAD_OPTION', `${FLAG[name] ?? name} must be a whole number from 0 to ${hWide(most)}, not ${Number.isInteger(v) && v >= 0 ? hWide(v) : v}`);
   }
 }
 

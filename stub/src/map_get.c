@@ -382,8 +382,8 @@ static int map_get(struct flash_session *s, u32 table_offset, u32 app_offset, st
   struct partition app = {0, 0};
   if (app_offset) {
     app.offset = app_offset;
-    /* An app partition starting there bounds the image as the bootloader's would, up to the flash end. */
-    if (scan.given.size && app_offset < limit) app.size = scan.given.size < limit - app_offset ? scan.given.size : limit - app_offset;
+    /* An app partition starting there bounds the image as the bootloader's would. */
+    if (app_offset < limit) app.size = scan.given.size;
     out->reason = REASON_OVERRIDE;
   } else {
     choose_app(s, &scan, out, &app);
@@ -394,10 +394,10 @@ static int map_get(struct flash_session *s, u32 table_offset, u32 app_offset, st
       out->problem_offset = app.offset;
       return STUB_E_BAD_PARTITION;
     }
-    /* A partition running past the flash end still boots if its image ends inside the flash:
-       the bootloader reads only the image. The walk is bounded by the flash that exists. */
-    if (app.size > limit - app.offset) app.size = limit - app.offset;
   }
+  /* The partition, cut at the flash end: one running past it still boots if its image ends inside
+     the flash (the bootloader reads only the image), and the walk is bounded by the flash that exists. */
+  if (app.size > limit - app.offset) app.size = limit - app.offset;
   out->flags |= MAP_APP_FOUND;
   out->app_offset = app.offset;
   out->app_size = app.size;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registrars } from './commands/index.js';
-import { exitTwoOnUsageErrors } from './output/command-support.js';
+import { exitTwoOnUsageErrors, helpWordsAsOption } from './output/command-support.js';
 import { checkStdout } from './output/io.js';
 
 const program = new Command();
@@ -11,5 +11,5 @@ program
   .version('0.1.0');
 for (const register of registrars) register(program);
 exitTwoOnUsageErrors(program);
-await program.parseAsync(process.argv);
+await program.parseAsync(helpWordsAsOption(program, process.argv.slice(2)), { from: 'user' });
 await checkStdout();

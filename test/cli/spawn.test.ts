@@ -99,6 +99,24 @@ test('usage errors exit 2 with one line on stderr; --help exits 0 and teaches', 
   assert.match(i.stdout, /espalgo image info/);
 });
 
+test('`espalgo help A B` is the help of the command A B, two levels down too; a word that names no command is an unknown command, and words after a command are never run', () => {
+  const w = runCli(['help', 'flash', 'write']);
+  assert.equal(w.code, 0);
+  assert.match(w.stdout, /^Usage: espalgo flash write /);
+  assert.match(w.stdout, /--no-verify/);
+  assert.match(runCli(['help', 'image', 'info']).stdout, /^Usage: espalgo image info /);
+  assert.match(runCli(['help', 'probe']).stdout, /^Usage: espalgo probe /);
+  const u = runCli(['help', 'flash', 'wrte']);
+  assert.equal(u.code, 2);
+  assert.equal(u.stdout, '');
+  assert.match(u.stderr, /^error: unknown command 'wrte'\n/);
+  // The words after a command are ignored: this shows help and writes nothing.
+  const r = runCli(['help', 'flash', 'erase', '0', '4K']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^Usage: espalgo flash erase /);
+  assert.doesNotMatch(r.stdout + r.stderr, /Erased|erasing/i);
+});
+
 test('a reader that goes away (stdout closed, as `| head -1` does) does not kill a flash write: it finishes (the data is in the kept flash) and exits 0', async (t) => {
   const dir = tempDir(t);
   const flash = join(dir, 'board.bin');

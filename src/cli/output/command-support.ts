@@ -103,6 +103,26 @@ export function imageCommand(program: Command): Command {
   );
 }
 
+/**
+ * `espalgo help flash write` as `espalgo flash write --help`: commander's help command reads only
+ * the first word after it, so the help of a command two levels down would show its group's. A
+ * word that names no command is an unknown command (commander would show the group's help); words
+ * after a command that has no subcommands are ignored, never run.
+ */
+export function helpWordsAsOption(program: Command, args: readonly string[]): string[] {
+  if (args[0] !== 'help' || args.length < 2) return [...args];
+  const path: string[] = [];
+  let cmd = program;
+  for (const word of args.slice(1)) {
+    if (cmd.commands.length === 0) break; // a command's help: words after it are not commands
+    const next = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!next) return [...path, word]; // commander's "unknown command" for the group
+    path.push(word);
+    cmd = next;
+  }
+  return [...path, '--help'];
+}
+
 /** The words that run `cmd`: `espalgo`, `espalgo flash`, `espalgo image info`. */
 function commandPath(cmd: Command): string {
   const names: string[] = [];

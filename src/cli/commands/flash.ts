@@ -66,6 +66,31 @@ export interface FlashReadOptions extends FlashCommonOptions {
 
 type Action = 'read' | 'write' | 'erase' | 'verify' | 'blank-check';
 
+/**
+ * write's --mode, --inflater and --window, checked, and that they and --compress / --no-compress
+ * ask for one transfer: deflated data cannot also go plain. Returns the --window in bytes.
+ */
+function transferOptions(wo: FlashWriteOptions): number | undefined {
+  if (wo.mode !== undefined && !['deflate', 'stream', 'calls'].includes(wo.mode)) {
+    throw new CliInputError('BAD_OPTIONS', `--mode must be deflate, stream or calls, not "${wo.mode}"`);
+  }
+  if (wo.inflater !== undefined && !['rom', 'stub'].includes(wo.inflater)) {
+    throw new CliInputError('BAD_OPTIONS', `--inflater must be rom or stub, not "${wo.inflater}"`);
+  }
+  const window = wo.window !== undefined ? parseWindow(wo.window) : undefined;
+  if (wo.mode === 'deflate' && wo.compress === false) {
+    throw new CliInputError('BAD_OPTIONS', '--mode deflate sends the data deflated and --no-compress sends it uncompressed: give one of them');
+  }
+  const plain = wo.mode === 'stream' || wo.mode === 'calls' ? `--mode ${wo.mode}` : wo.compress === false ? '--no-compress' : undefined;
+  if (plain === undefined) return window;
+  if (wo.compress === true) throw new CliInputError('BAD_OPTIONS', `--compress sends the data deflated and ${plain} sends it uncompressed: give one of them`);
+  const deflateOnly = [wo.inflater !== undefined ? '--inflater' : '', wo.window !== undefined ? '--window' : ''].filter((f) => f !== '');
+  if (deflateOnly.length > 0) {
+    throw new CliInputError('BAD_OPTIONS', `${deflateOnly.join(' and ')} ${deflateOnly.length > 1 ? 'are' : 'is'} for deflated data, and ${plain} sends it uncompressed: leave out one or the other`);
+  }
+  return window;
+}
+
 /** --window: 4K, 8K, 16K or 32K (or the bytes, e.g. 4096 or 0x1000). */
 function parseWindow(text: string): number {
   const m = /^(\d+)\s*[kK](?:i?B)?$/.exec(text.trim());
@@ -236,13 +261,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
     throw error;
   }
   const wo = o as FlashWriteOptions;
-  if (action === 'write' && wo.mode !== undefined && !['deflate', 'stream', 'calls'].includes(wo.mode)) {
-    throw new CliInputError('BAD_OPTIONS', `--mode must be deflate, stream or calls, not "${wo.mode}"`);
-  }
-  if (action === 'write' && wo.inflater !== undefined && !['rom', 'stub'].includes(wo.inflater)) {
-    throw new CliInputError('BAD_OPTIONS', `--inflater must be rom or stub, not "${wo.inflater}"`);
-  }
-  const window = action === 'write' && wo.window !== undefined ? parseWindow(wo.window) : undefined;
+  const window = action === 'write' ? transferOptions(wo) : undefined;
   const progress = progressPrinter(io, { json: o.json === true, tty: process.stderr.isTTY === true && !o.json });
   // Ctrl-C stops after the current step; behind a GDB server the target is then given back, and in
   // process a --persist flash file is left as it was.
@@ -388,8 +407,13 @@ export function registerFlash(program: Command): void {
     const io = processIo();
     process.exitCode = await runGuardedAsync(io, () => runFlash(action, args, o, io), o.json === true);
   };
+  // --compress and --no-compress set one value (the last given wins): both given is a contradiction.
+  const compressFlags = new Set<string>();
+  const runWrite = run('write');
   exitTwoOnUsageErrors(
     flashOptions(flash.command('write').description('write a file: unchanged sectors are skipped, the rest erased, programmed and verified by SHA-256'))
+      .on('option:compress', () => compressFlags.add('--compress'))
+      .on('option:no-compress', () => compressFlags.add('--no-compress'))
       .argument('<file>', 'binary to write')
       .argument('[offset]', 'flash offset (4-byte aligned), e.g. 0x10000 or 64K; 0 when left out, except for an app image (it would replace the bootloader): give its offset or --partition')
       .argument('[more...]', 'further FILE OFFSET pairs, written in the same session')
@@ -412,7 +436,11 @@ Examples:
       on the simulator, the flash kept in board.bin
   espalgo flash write fs.img 0x200000 --target 127.0.0.1:3333 --chip esp32c3 --json
 ${EXIT_HELP}`),
-  ).action(run('write'));
+  ).action(async (...params: unknown[]) => {
+    const cmd = params[params.length - 1] as Command;
+    if (compressFlags.size > 1) cmd.error('error: --compress and --no-compress contradict each other: give one of them', { exitCode: EXIT_BAD_INPUT, code: 'espalgo.conflictingOptions' });
+    await runWrite(...params);
+  });
   exitTwoOnUsageErrors(
     flashOptions(flash.command('read').description('read flash into a file'))
       .argument('[offset]', 'flash offset (4-byte aligned); not with --partition')

@@ -161,6 +161,11 @@ export function inRange(range: AddressRange, address: number): boolean {
   return a >= range.start && a < range.end;
 }
 
+/** `n` and the noun for it: "1 entry", "2 entries", "0 segments" (plural: the noun + "s" unless given). */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
 /** Format an address as 0x + 8 hex digits. */
 export function hex32(value: number): string {
   return '0x' + (value >>> 0).toString(16).padStart(8, '0');

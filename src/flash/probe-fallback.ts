@@ -6,7 +6,7 @@
  * usually still be told. Nothing is written; the MMU is only read.
  */
 import type { ChipDescriptor } from '../chips/types.js';
-import { hex32, inRange } from '../chips/types.js';
+import { counted, hex32, inRange } from '../chips/types.js';
 import { readU32 } from '../image/bytes.js';
 import { IMAGE_HEADER_SIZE, IMAGE_MAGIC, MAX_SEGMENTS, SEGMENT_HEADER_SIZE } from '../image/image-header.js';
 import { MCUBOOT_MAGIC } from '../image/mcuboot.js';
@@ -164,5 +164,5 @@ export async function probeThroughWindows(target: Target, chip: ChipDescriptor):
         : `App image at ${hex32(page)} found through the DROM window; some segment headers lie in pages the cache does not map, so the list may be incomplete.`,
     };
   }
-  return none(`The MMU maps ${runs.length} run${runs.length === 1 ? '' : 's'} of flash pages, but no image header starts one of them; only the raw MMU mapping is known.`, runs);
+  return none(`The MMU maps ${counted(runs.length, 'run')} of flash pages, but no image header starts one of them; only the raw MMU mapping is known.`, runs);
 }

@@ -6,7 +6,7 @@
  * compares the result with the stub's MAP_GET.
  */
 import type { ChipDescriptor } from '../chips/types.js';
-import { hex32, inRange } from '../chips/types.js';
+import { counted, hex32, inRange } from '../chips/types.js';
 import { readU16, readU32 } from '../image/bytes.js';
 import { IMAGE_HEADER_SIZE, SEGMENT_HEADER_SIZE, MAX_SEGMENTS, IMAGE_MAGIC } from '../image/image-header.js';
 import { directBootAppNote, directBootMappings, isDirectBootImage, DIRECT_BOOT_MAGIC } from '../image/direct-boot.js';
@@ -307,7 +307,7 @@ export async function walkSimpleBoot(flash: SparseFlash, offset: number, chip: C
     at = s.flashOffset + s.length;
   }
   if (!segments.length) return undefined;
-  const note = `Simple Boot app (esptool --ram-only-header; Zephyr/NuttX) at ${hex32(offset)}: the ROM loads the ${count} RAM segment${count === 1 ? '' : 's'} its header counts, the app maps the ${segments.length} flash segment${segments.length === 1 ? '' : 's'} after its checksum itself`;
+  const note = `Simple Boot app (esptool --ram-only-header; Zephyr/NuttX) at ${hex32(offset)}: the ROM loads the ${counted(count, 'RAM segment')} its header counts, the app maps the ${counted(segments.length, 'flash segment')} after its checksum itself`;
   return {
     format: 'simple-boot',
     note: misaligned.length
@@ -461,7 +461,7 @@ export function crossCheck(stub: StubFlashMap | undefined, host: HostLayout, fai
     sentence: agree && failed
       ? `MAP_GET failed (see the notes); up to where it stopped, the host's own reading of ${hostReadingOf(host.format)} agrees with it: same table${host.tableOffset === null ? ' (none)' : ''}, same app.`
       : agree
-      ? `The host's own reading of ${hostReadingOf(host.format)} (through the stub's READ) agrees with MAP_GET: same table${host.tableOffset === null ? ' (none)' : ''}, same app, same ${host.segments.length} segment${host.segments.length === 1 ? '' : 's'}.`
-      : `The host's reading differs from MAP_GET in ${d.length} point${d.length === 1 ? '' : 's'}; the report uses ${host.segments.length ? "the host's" : "the stub's"} mappings.`,
+      ? `The host's own reading of ${hostReadingOf(host.format)} (through the stub's READ) agrees with MAP_GET: same table${host.tableOffset === null ? ' (none)' : ''}, same app, same ${counted(host.segments.length, 'segment')}.`
+      : `The host's reading differs from MAP_GET in ${counted(d.length, 'point')}; the report uses ${host.segments.length ? "the host's" : "the stub's"} mappings.`,
   };
 }

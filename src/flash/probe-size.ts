@@ -5,7 +5,7 @@
  * which extra dummy cycles the application left in SPI1, what they did to the id, and what a stub
  * that does not clear them (OpenOCD's legacy stub) concludes. Pure: no target access here.
  */
-import { hex32 } from '../chips/types.js';
+import { counted, hex32 } from '../chips/types.js';
 import { flashSizeFromCode } from '../image/image-header.js';
 import type { HostLayout } from './probe-mappings.js';
 import { FLASH_INFO_FLAGS, type FlashInfo, type JedecId } from './stub-protocol.js';
@@ -189,7 +189,7 @@ export interface IdReadAnalysis {
 }
 
 function cyclesWord(n: number): string {
-  return `${n} extra dummy cycle${n === 1 ? '' : 's'}`;
+  return `${counted(n, 'extra dummy cycle')}`;
 }
 
 /** Extra dummy cycles in the SPI1 state the stub found. */
@@ -250,7 +250,7 @@ export function analyzeIdRead(info: FlashInfo): IdReadAnalysis {
     const consequence = !idsDiffer
       ? `; it did not change this id read (${naive}), so even a stub that does not clear ${it} gets the size right`
       : legacySize === 0
-        ? `; a stub that does not clear ${it} (OpenOCD ≤ 2024) reads ${naive}${shiftExplained ? ` (${clean} shifted by ${cycles} bit${cycles === 1 ? '' : 's'})` : ''} and reports flash size 0 (error -9)`
+        ? `; a stub that does not clear ${it} (OpenOCD ≤ 2024) reads ${naive}${shiftExplained ? ` (${clean} shifted by ${counted(cycles, 'bit')})` : ''} and reports flash size 0 (error -9)`
         : `; a stub that does not clear ${it} (OpenOCD ≤ 2024) reads ${naive} and takes the flash for ${formatSize(legacySize)}`;
     sentence = `${found}${consequence}. espalgo cleared ${it} for the ID read and restored ${it}.`;
   }

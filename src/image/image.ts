@@ -5,7 +5,7 @@
  * With `verify: 'none'` only headers are read (and at most the 256 descriptor bytes), so a
  * 32 MiB flash dump parses in time proportional to the number of segments.
  */
-import type { ChipDescriptor } from '../chips/types.js';
+import { counted, type ChipDescriptor } from '../chips/types.js';
 import { readU32 } from './bytes.js';
 import { ImageFormatError, h32, h8 } from './errors.js';
 import { sha256 } from './hash.js';
@@ -46,7 +46,7 @@ function readSegments(bytes: Uint8Array, count: number, chip: ChipDescriptor | u
     if (remainHeader < SEGMENT_HEADER_SIZE) {
       throw new ImageFormatError(
         'IMAGE_TRUNCATED',
-        `segment ${i} header at ${h32(at)} needs 8 bytes but only ${remainHeader} remain in the image (the header says ${count} segments)`,
+        `segment ${i} header at ${h32(at)} needs 8 bytes but only ${remainHeader} remain in the image (the header says ${counted(count, 'segment')})`,
         { offset: at, expected: SEGMENT_HEADER_SIZE, found: remainHeader },
       );
     }

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { runFlashMap } from '../../src/cli/commands/flash-map.js';
 import { memoryIo, wantsColor } from '../../src/cli/output/io.js';
 import { parseNumber } from '../../src/cli/output/format.js';
-import { buildExampleApp, buildExampleFlash } from '../../src/image/examples/index.js';
+import { buildExampleApp, buildExampleBootloader, buildExampleFlash } from '../../src/image/examples/index.js';
 import { esp32c3 } from '../../src/chips/index.js';
-import { elf2image, parseElf } from '../../src/image/index.js';
+import { buildImage, buildPartitionTable, elf2image, mergeFlash, parseElf } from '../../src/image/index.js';
 import { balancedXml, tempDir } from './helpers.js';
 
 const ANSI = /\x1b\[/;
@@ -54,6 +54,20 @@ test('text report: tables, picture, findings; no ANSI codes unless colour is on'
   const coloured = memoryIo({ color: true });
   runFlashMap(file, {}, coloured);
   assert.match(coloured.stdout(), ANSI);
+});
+
+test('counts read right: a one-entry table is "1 entry"', (t) => {
+  const dir = tempDir(t);
+  const table = buildPartitionTable([{ label: 'factory', type: 0, subtype: 0, offset: 0x10000, size: 0x100000 }]);
+  const app = buildImage({ chip: esp32c3, entry: 0x42000020, segments: [{ loadAddress: 0x42000020, data: new Uint8Array(0x100).fill(0x13) }] });
+  const file = join(dir, 'one.bin');
+  writeFileSync(file, mergeFlash([{ offset: 0, data: buildExampleBootloader({ chip: esp32c3 }) }, { offset: 0x8000, data: table }, { offset: 0x10000, data: app }]));
+  const io = memoryIo({ color: false });
+  runFlashMap(file, {}, io);
+  const out = io.stdout();
+  assert.match(out, /Table\s+0x00008000: found at the default 0x00008000; 1 entry\n/);
+  assert.match(out, /0x00008000 \(1 entry, MD5 valid\)/);
+  assert.doesNotMatch(out, /\b1 (entries|segments)\b/);
 });
 
 test('the OpenOCD stub line says "unknown", not "ok", when the file lacks what the stub reads (an app image alone: no table at 0x8000)', (t) => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { hex32 } from '../../chips/types.js';
+import { counted, hex32 } from '../../chips/types.js';
 import { probeFlash } from '../../flash/probe.js';
 import { openFlashSession } from '../../flash/session.js';
 import type { TransferMode } from '../../flash/transfer.js';
@@ -138,8 +138,8 @@ export async function runLiveDemo(io: CliIo = processIo()): Promise<number> {
       try {
         const w = await writeFlash(session, DEMO_WRITE_AT, data);
         const v = await verifyFlash(session, DEMO_WRITE_AT, data);
-        io.out(`  write   ${w.sectorsTotal} sectors: ${w.sectorsErased} erased, ${w.sectorsProgrammed} programmed, ${w.sectorsSkipped} already right; ${formatSize(w.wireBytes)} sent (${w.transfer ? transferLabel(w.transfer.mode) : 'nothing to program'}), ${Math.round(w.ms.total)} ms\n`);
-        io.out(`  verify  SHA-256 on the chip ${v.match ? st.green('matches') : st.red('differs')} the host's (${v.hashCalls} hash call${v.hashCalls === 1 ? '' : 's'}, ${Math.round(v.durationMs)} ms)\n`);
+        io.out(`  write   ${counted(w.sectorsTotal, 'sector')}: ${w.sectorsErased} erased, ${w.sectorsProgrammed} programmed, ${w.sectorsSkipped} already right; ${formatSize(w.wireBytes)} sent (${w.transfer ? transferLabel(w.transfer.mode) : 'nothing to program'}), ${Math.round(w.ms.total)} ms\n`);
+        io.out(`  verify  SHA-256 on the chip ${v.match ? st.green('matches') : st.red('differs')} the host's (${counted(v.hashCalls, 'hash call')}, ${Math.round(v.durationMs)} ms)\n`);
         if (!v.match) problems.push(`verification failed at ${hex32(v.firstMismatch ?? DEMO_WRITE_AT)}`);
       } finally {
         await session.close();

@@ -4,7 +4,7 @@
  * TTY, to one line per phase otherwise, or to JSON lines with --json.
  */
 import type { Command } from 'commander';
-import { hex32 } from '../../chips/types.js';
+import { counted, hex32 } from '../../chips/types.js';
 import { AlgorithmError } from '../../algorithm/errors.js';
 import { blankCheckFlash } from '../../flash/blank-check.js';
 import { eraseFlash } from '../../flash/erase.js';
@@ -187,7 +187,7 @@ function writeSummary(r: WriteReport, part: FlashFilePart, where: string, named:
   return [
     `wrote ${formatSize(part.data.length)} ${named ? `into ${describePartition(named)}` : `at ${hex32(part.offset)}`} on ${where}`,
     `sectors  ${r.sectorsTotal} in range, ${r.sectorsSkipped} unchanged (skipped), ${r.sectorsErased} erased, ${r.sectorsProgrammed} programmed`,
-    `wire     ${formatSize(r.wireBytes)} for ${formatSize(r.bytesProgrammed)} programmed${r.transfer ? ` (${r.transfer.mode}${r.transfer.window ? ` through a ${r.transfer.window / 1024} KiB window` : ''}${r.transfer.doubleBuffered ? ', double-buffered' : ''}, ${r.transfer.calls} stub run${r.transfer.calls === 1 ? '' : 's'})` : ''}`,
+    `wire     ${formatSize(r.wireBytes)} for ${formatSize(r.bytesProgrammed)} programmed${r.transfer ? ` (${r.transfer.mode}${r.transfer.window ? ` through a ${r.transfer.window / 1024} KiB window` : ''}${r.transfer.doubleBuffered ? ', double-buffered' : ''}, ${counted(r.transfer.calls, 'stub run')})` : ''}`,
     `verify   ${r.verified === 'sha256' ? 'SHA-256 of the changed sectors matches' : r.verified === 'plan' ? 'every sector already matched (SHA-256)' : 'skipped (--no-verify)'}`,
     `time     ${(r.ms.total / 1000).toFixed(2)} s (plan ${r.ms.plan.toFixed(0)} ms, erase ${r.ms.erase.toFixed(0)} ms, write ${r.ms.write.toFixed(0)} ms, verify ${r.ms.verify.toFixed(0)} ms), effective ${r.kbps.toFixed(1)} KiB/s`,
   ].join('\n');

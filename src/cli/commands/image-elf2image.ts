@@ -10,7 +10,7 @@ import {
 import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
 import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
-import { formatSize, hex32 } from '../output/format.js';
+import { counted, formatSize, hex32 } from '../output/format.js';
 import { renderSegmentTable, renderSimpleBootTable } from '../output/image-tables.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
@@ -210,7 +210,7 @@ export function runElf2Image(elfPath: string, o: Elf2ImageCliOptions, io: CliIo 
     if (ramOnly) {
       text.out(`  ${chip.displayName} Simple Boot image (RAM-only header), ${formatSize(bytes.length)}: the header counts the ${image.segments.length} RAM segments the ROM loads; ${hidden ? `${hidden.segments.length} flash segments follow the checksum, each aligned for flash offset ${hex32(hidden.flashOffset)} (write the file there), for the app to map` : 'no flash segments'}\n`);
     } else {
-      text.out(`  ${chip.displayName} app image, ${formatSize(bytes.length)}, ${image.segments.length} segments${paddingSegments ? ` (${paddingSegments} padding, so each flash segment sits at its address modulo the ${page / 1024} KiB MMU page${o.mmuPage === undefined && chip.mmuPageSizes.length > 1 ? ', the app descriptor\'s choice' : ''})` : ''}\n`);
+      text.out(`  ${chip.displayName} app image, ${formatSize(bytes.length)}, ${counted(image.segments.length, 'segment')}${paddingSegments ? ` (${paddingSegments} padding, so each flash segment sits at its address modulo the ${page / 1024} KiB MMU page${o.mmuPage === undefined && chip.mmuPageSizes.length > 1 ? ', the app descriptor\'s choice' : ''})` : ''}\n`);
     }
     text.out(`  entry ${hex32(image.header.entry)}; flash ${mode.toUpperCase()}, ${describeSpiSpeed(speed, chip)}, ${formatSize(flashSize)}; checksum${image.sha256 ? ' and SHA-256' : ''} appended${revisionRange(image.header.minChipRevFull, image.header.maxChipRevFull)}\n`);
     const at = padding.elfSha256Offset;

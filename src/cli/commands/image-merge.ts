@@ -7,7 +7,7 @@ import { exitTwoOnUsageErrors, imageCommand, MAX_FLASH_BYTES, numberOption, offs
 import { refuseElfAsFlashData } from '../output/elf-input.js';
 import { CliInputError, EXIT_PROBLEM, EXIT_OK } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
-import { formatSize, hex32, hexSize, parseNumber } from '../output/format.js';
+import { counted, formatSize, hex32, hexSize, parseNumber } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
 import { renderTable } from '../output/table.js';
@@ -33,7 +33,7 @@ function kindOf(data: Uint8Array): string {
 /** OFFSET FILE pairs from the command line. */
 function partsOf(args: readonly string[]): { part: FlashPart; file: string }[] {
   if (args.length === 0 || args.length % 2 !== 0) {
-    throw new CliInputError('BAD_ARGUMENTS', `give OFFSET FILE pairs, e.g. 0x0 bootloader.bin 0x8000 partition-table.bin 0x10000 app.bin (got ${args.length} argument${args.length === 1 ? '' : 's'})`);
+    throw new CliInputError('BAD_ARGUMENTS', `give OFFSET FILE pairs, e.g. 0x0 bootloader.bin 0x8000 partition-table.bin 0x10000 app.bin (got ${counted(args.length, 'argument')})`);
   }
   const parts: { part: FlashPart; file: string }[] = [];
   for (let i = 0; i < args.length; i += 2) {

@@ -8,7 +8,7 @@ import { OTA_STATE, OTADATA_SIZE, buildOtadata, otaSlotOfSeq, parseOtadata, type
 import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
 import { exitTwoOnUsageErrors, imageCommand, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
-import { hex32 } from '../output/format.js';
+import { counted, hex32 } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle, type Style } from '../output/style.js';
 import { renderTable } from '../output/table.js';
@@ -95,7 +95,7 @@ export function runOtadata(file: string | undefined, o: OtadataCliOptions, io: C
     if (o.out === undefined) throw new CliInputError('BAD_ARGUMENTS', '--select needs -o FILE for the otadata it builds');
     const output = commandOutput(o.out, io, { binary: true, json: o.json === true });
     const slot = slotOf(o.select);
-    if (count !== undefined && slot >= count) throw new CliInputError('BAD_SLOT', `ota_${slot} does not exist in a table with ${count} OTA partition${count === 1 ? '' : 's'}`);
+    if (count !== undefined && slot >= count) throw new CliInputError('BAD_SLOT', `ota_${slot} does not exist in a table with ${counted(count, 'OTA partition')}`);
     // The smallest sequence number that selects the slot: (seq − 1) mod count = slot for any count > slot.
     const bytes = buildOtadata(slot + 1, stateOf(o.state));
     output.write(bytes);

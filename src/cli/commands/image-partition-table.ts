@@ -9,7 +9,7 @@ import { CHIP_NAMES } from '../../chips/index.js';
 import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, offsetOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
-import { formatSize, hex32 } from '../output/format.js';
+import { counted, formatSize, hex32 } from '../output/format.js';
 import { renderPartitionTable } from '../output/image-tables.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
@@ -92,7 +92,7 @@ export function runPartitionTable(file: string, o: PartitionTableCliOptions, io:
     const bad = errors(parsed.findings);
     const binary = bad ? undefined : buildPartitionTable(parsed.entries, { md5: o.md5 !== false });
     if (binary) output.write(binary);
-    const refusal = `${output.toStdout ? 'nothing written to standard output' : `${output.name} not written`}: the table has ${bad} error${bad === 1 ? '' : 's'}`;
+    const refusal = `${output.toStdout ? 'nothing written to standard output' : `${output.name} not written`}: the table has ${counted(bad, 'error')}`;
     if (o.json) {
       const result = bad ? { ok: false, code: 'TABLE_HAS_ERRORS', error: refusal } : { ok: true, out: output.path, bytes: binary?.length ?? 0 };
       io.out(JSON.stringify({ ...result, action: 'partition-table', from: 'csv', md5: o.md5 !== false, entries: jsonEntries(parsed.entries), findings: parsed.findings }) + '\n');

@@ -4,7 +4,7 @@
  * esp_ota_set_boot_partition would.
  */
 import type { Command } from 'commander';
-import { hex32 } from '../../chips/types.js';
+import { counted, hex32 } from '../../chips/types.js';
 import { selectBootPartition, readBootState, type BootSelectChange, type BootState } from '../../flash/boot-select.js';
 import { otaStateName } from '../../image/otadata.js';
 import { exitTwoOnUsageErrors, runGuardedAsync } from '../output/command-support.js';
@@ -37,7 +37,7 @@ function stateText(s: BootState, io: CliIo): string {
   const lines = [`table    ${hex32(s.table.tableOffset)} (${s.table.tableNote})`];
   if (!s.otadataEntry) lines.push('otadata  none in the table');
   else {
-    lines.push(`otadata  "${s.otadataEntry.label}" at ${hex32(s.otadataEntry.offset)}, ${s.otaCount} OTA app partition${s.otaCount === 1 ? '' : 's'}`);
+    lines.push(`otadata  "${s.otadataEntry.label}" at ${hex32(s.otadataEntry.offset)}, ${counted(s.otaCount, 'OTA app partition')}`);
     if (s.otadata) lines.push(copiesTable(s.otadata, st, s.otadataEntry.offset).replace(/\n$/, ''));
   }
   lines.push(`boots    ${appName(s)}: ${s.boot.reason}`);

@@ -8,7 +8,7 @@ import { formatSize as sizeWords, type SizeSourceKind } from '../../flash/probe-
 import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { explainLinkLost } from '../output/link-lost.js';
-import { formatSize, hex32 } from '../output/format.js';
+import { counted, formatSize, hex32 } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle, type Style } from '../output/style.js';
 import { renderTable, wrapText } from '../output/table.js';
@@ -142,7 +142,7 @@ export function renderProbeText(r: ProbeReport, st: Style, columns: number, titl
   kv('Table', m.tableOffset !== null ? `${hex32(m.tableOffset)} (${m.tableNote})` : m.tableNote);
   kv('Boots', m.appOffset !== null ? `${m.appLabel ? `"${m.appLabel}" ` : ''}at ${hex32(m.appOffset)}${m.format ? `, ${m.format}` : ''}: ${m.choiceReason}` : m.choiceReason);
   const from = { stub: m.format === 'mcuboot' ? "the stub's MAP_GET (the MCUboot image's Espressif load header)" : "the stub's MAP_GET", host: `the host's reading of ${hostReadingOf(m.format)}`, 'memory-window': 'the MMU table and the DROM window', none: 'nowhere' }[m.source];
-  kv('Mappings', m.segments.length ? `${m.segments.length} IROM/DROM segment${m.segments.length === 1 ? '' : 's'}, from ${from}` : st.yellow(`none${m.formatNote ? `: ${m.formatNote}` : ''}`));
+  kv('Mappings', m.segments.length ? `${counted(m.segments.length, 'IROM/DROM segment')}, from ${from}` : st.yellow(`none${m.formatNote ? `: ${m.formatNote}` : ''}`));
   if (m.segments.length && m.formatNote && (m.source === 'stub' || m.source === 'host')) para(m.formatNote);
   if (m.segments.length) {
     out.push(renderTable(

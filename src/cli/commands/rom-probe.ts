@@ -4,7 +4,7 @@
  * register accesses it would make, printed without touching a target.
  */
 import type { Command } from 'commander';
-import { esp32c3 } from '../../chips/index.js';
+import { counted, esp32c3 } from '../../chips/index.js';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { probeFlash } from '../../flash/probe.js';
 import { hasCompiledFlasherStub } from '../../flash/stub-client.js';
@@ -49,7 +49,7 @@ export function printRomPlan(o: Pick<RomProbeCommandOptions, 'chip' | 'json'>, i
 /** Render a ROM-call report with the stub probe's text layout (it only differs in how it was made). */
 function renderRomText(r: RomProbeReport, io: CliIo): string {
   const st = makeStyle(io.color);
-  const title = `${st.bold('espalgo probe')} ${r.target} ${st.dim(`(${r.chip}, ROM calls without a compiled stub: ${r.romCalls} calls)`)}\n`;
+  const title = `${st.bold('espalgo probe')} ${r.target} ${st.dim(`(${r.chip}, ROM calls without a compiled stub: ${counted(r.romCalls, 'call')})`)}\n`;
   return renderProbeText(r, st, io.columns, title);
 }
 

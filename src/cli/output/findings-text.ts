@@ -1,4 +1,5 @@
 /** Findings as text: one block per finding, severity first, wrapped to the terminal. */
+import { counted } from './format.js';
 import type { Style } from './style.js';
 import { wrapText } from './table.js';
 
@@ -22,6 +23,5 @@ export function renderFindings(findings: readonly FindingLike[], st: Style, colu
 
 export function summaryLine(findings: readonly FindingLike[]): string {
   const n = (s: FindingLike['severity']): number => findings.filter((f) => f.severity === s).length;
-  const plural = (k: number, w: string): string => `${k} ${w}${k === 1 ? '' : 's'}`;
-  return `${plural(n('error'), 'error')}, ${plural(n('warning'), 'warning')}, ${n('info')} info`;
+  return `${counted(n('error'), 'error')}, ${counted(n('warning'), 'warning')}, ${n('info')} info`;
 }

@@ -2,7 +2,7 @@
 import type { AppInfo, BootloaderInfo, FlashMapReport } from '../../image/flash-map/index.js';
 import { renderFindings, summaryLine } from './findings-text.js';
 import { renderFlashPicture } from './flash-picture.js';
-import { formatSize, hex32 } from './format.js';
+import { counted, formatSize, hex32 } from './format.js';
 import type { Style } from './style.js';
 import { renderTable, wrapText } from './table.js';
 
@@ -20,7 +20,7 @@ function appLine(app: AppInfo, st: Style): string {
   const name = app.label !== null ? `"${app.label}" (${app.subtypeName})` : '(not in the table)';
   const what =
     app.format === 'esp-idf'
-      ? `ESP-IDF app${app.appDesc?.projectName ? ` ${app.appDesc.projectName}` : ''}${app.appDesc?.version ? ` ${app.appDesc.version}` : ''}, IDF ${app.appDesc?.idfVer || '?'}, entry ${hex32(app.entry ?? 0)}, ${app.segments.length} segments, image ${formatSize(app.imageLength ?? 0)}`
+      ? `ESP-IDF app${app.appDesc?.projectName ? ` ${app.appDesc.projectName}` : ''}${app.appDesc?.version ? ` ${app.appDesc.version}` : ''}, IDF ${app.appDesc?.idfVer || '?'}, entry ${hex32(app.entry ?? 0)}, ${counted(app.segments.length, 'segment')}, image ${formatSize(app.imageLength ?? 0)}`
       : app.note ?? app.format;
   const flags = [app.booting ? st.green('boots') : '', app.firstInTable ? 'first app entry' : ''].filter(Boolean).join(', ');
   return `  ${st.bold(name)} at ${hex32(app.flashOffset)}${flags ? ` [${flags}]` : ''}\n    ${what}\n`;
@@ -45,11 +45,11 @@ export function renderFlashMapText(r: FlashMapReport, st: Style, columns: number
   kv('Flash size', fs.bytes === null ? 'unknown (no header states it; give --flash-size)' : `${formatSize(fs.bytes)} (from ${from})${fits}`);
   if (r.bootloader) {
     const d = r.bootloader.descriptor;
-    kv('Bootloader', `${hex32(r.bootloader.flashOffset)}, ${formatSize(r.bootloader.length)}, ${r.bootloader.segmentCount} segments, ${r.bootloader.spiMode.toUpperCase()}${d ? `, IDF ${d.idfVer}, built ${d.dateTime}` : ', no bootloader descriptor'}${signedText(r.bootloader.signature)}`);
+    kv('Bootloader', `${hex32(r.bootloader.flashOffset)}, ${formatSize(r.bootloader.length)}, ${counted(r.bootloader.segmentCount, 'segment')}, ${r.bootloader.spiMode.toUpperCase()}${d ? `, IDF ${d.idfVer}, built ${d.dateTime}` : ', no bootloader descriptor'}${signedText(r.bootloader.signature)}`);
   }
   const pt = r.partitionTable;
-  kv('Table', pt.flashOffset === null ? pt.decidedBy : `${hex32(pt.flashOffset)}: ${pt.decidedBy}; ${pt.entries.length} entries`);
-  kv('Candidates', `${pt.candidates.length ? pt.candidates.map((c) => `${hex32(c.flashOffset)} (${c.entryCount} entries, MD5 ${c.md5})`).join(', ') : 'none'}; ${pt.scan}`);
+  kv('Table', pt.flashOffset === null ? pt.decidedBy : `${hex32(pt.flashOffset)}: ${pt.decidedBy}; ${counted(pt.entries.length, 'entry', 'entries')}`);
+  kv('Candidates', `${pt.candidates.length ? pt.candidates.map((c) => `${hex32(c.flashOffset)} (${counted(c.entryCount, 'entry', 'entries')}, MD5 ${c.md5})`).join(', ') : 'none'}; ${pt.scan}`);
   kv('Boots', r.bootReason);
 
   if (pt.entries.length > 0) {

@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { FlashProgressEvent, FlashProgressListener } from '../../flash/progress.js';
-import { hex32 } from '../../chips/types.js';
+import { counted, hex32 } from '../../chips/types.js';
 import { tenths } from './format.js';
 import type { CliIo } from './io.js';
 
@@ -19,7 +19,7 @@ const kib = (n: number) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(n >= 102
 
 function summary(e: FlashProgressEvent): string {
   const parts = [`${e.phase.padEnd(11)} ${kib(e.bytesDone)}`];
-  if (e.sectorsTotal !== undefined) parts.push(`${e.sectorsTotal} sector${e.sectorsTotal === 1 ? '' : 's'}${e.sectorsSkipped ? `, ${e.sectorsSkipped} unchanged` : ''}`);
+  if (e.sectorsTotal !== undefined) parts.push(`${counted(e.sectorsTotal, 'sector')}${e.sectorsSkipped ? `, ${e.sectorsSkipped} unchanged` : ''}`);
   if (e.wireBytes !== undefined) parts.push(`${kib(e.wireBytes)} sent`);
   parts.push(`${(e.elapsedMs / 1000).toFixed(2)} s`);
   if (e.kbps !== undefined && e.bytesDone > 0) parts.push(`${e.kbps.toFixed(1)} KiB/s`);
@@ -78,7 +78,7 @@ export function progressPrinter(io: CliIo, options: { json: boolean; tty: boolea
         done: kib(e.bytesDone),
         size: kib(e.bytesTotal),
         speed: e.kbps ? `${e.kbps.toFixed(1)} KiB/s` : '',
-        skipped: e.sectorsSkipped ? `, ${e.sectorsSkipped} sectors unchanged` : '',
+        skipped: e.sectorsSkipped ? `, ${counted(e.sectorsSkipped, 'sector')} unchanged` : '',
       });
       if (e.state === 'done') stop();
     },

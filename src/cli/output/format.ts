@@ -1,7 +1,7 @@
 /** Number formatting for the commands' output. */
-import { hex32 } from '../../chips/types.js';
+import { counted, hex32 } from '../../chips/types.js';
 
-export { hex32 };
+export { counted, hex32 };
 
 /** Human size: "24 KiB", "1.94 MiB", "32 MiB", "100 B". */
 export function formatSize(n: number): string {

@@ -5,7 +5,7 @@
  * and the first two segments whose load address is in the IROM or DROM window become the maps.
  */
 import type { ChipDescriptor } from '../../chips/types.js';
-import { hex32, inRange } from '../../chips/index.js';
+import { counted, hex32, inRange } from '../../chips/index.js';
 import { IMAGE_MAGIC } from './codec.js';
 import { hasPartitionMagic } from '../partition-table.js';
 import { DEFAULT_TABLE_OFFSET } from './table-scan.js';
@@ -51,7 +51,7 @@ export function predictStub(input: StubModelInput): StubPrediction {
       if (!hasPartitionMagic(bytes, at)) {
         return result(null, -6, i === 0
           ? `no partition table magic (AA 50) at ${hex32(DEFAULT_TABLE_OFFSET)}: the stub fails with -6 (ESP_STUB_ERR_INVALID_IMAGE)`
-          : `the table at ${hex32(DEFAULT_TABLE_OFFSET)} ends after ${i} entries without an app entry: the stub fails with -6`);
+          : `the table at ${hex32(DEFAULT_TABLE_OFFSET)} ends after ${counted(i, 'entry', 'entries')} without an app entry: the stub fails with -6`);
       }
       const offset = u32(bytes, at + 4);
       const size = u32(bytes, at + 8);

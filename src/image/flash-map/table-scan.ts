@@ -97,7 +97,7 @@ export function scanTables(bytes: Uint8Array, baseOffset: number, scanAll = fals
   }
   const list = [...found.values()].sort((a, b) => a.candidate.flashOffset - b.candidate.flashOffset);
   const description = scanAll || skips.length === 0
-    ? `probed all ${boundaries} 4 KiB boundaries of the file`
+    ? boundaries === 0 ? 'the file is too short for a table at any 4 KiB boundary' : `probed ${boundaries === 1 ? 'the one 4 KiB boundary' : `all ${boundaries} 4 KiB boundaries`} of the file`
     : `probed ${probed} of ${boundaries} 4 KiB boundaries (the areas of the table's own partitions are skipped)`;
   return { found: list, probed, boundaries, description };
 }

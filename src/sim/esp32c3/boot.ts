@@ -10,7 +10,7 @@
  * leave it: the RAM segments its header counts loaded, its first DROM and first IROM flash segment
  * mapped (the app maps them itself; that code is not executed either), pc = its entry.
  */
-import { hex32 } from '../../chips/types.js';
+import { counted, hex32 } from '../../chips/types.js';
 import { esp32c3 } from '../../chips/esp32c3.js';
 import {
   DIRECT_BOOT_MAGIC,
@@ -306,7 +306,7 @@ function simpleBoot(chip: Esp32c3, image: EspImage, layout: SimpleBootLayout, ch
   return {
     mode: 'simple-boot',
     partition: null,
-    reason: `Simple Boot: the image at 0x0 has a RAM-only header and ${layout.segments.length} flash segment${layout.segments.length === 1 ? '' : 's'} after its checksum, which the app maps itself (no bootloader, no partition table)`,
+    reason: `Simple Boot: the image at 0x0 has a RAM-only header and ${counted(layout.segments.length, 'flash segment')} after its checksum, which the app maps itself (no bootloader, no partition table)`,
     image,
     entry,
     stackPointer: BOOT_STACK_POINTER,

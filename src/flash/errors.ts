@@ -28,14 +28,19 @@ export class FlashError extends Error {
   /** What the user can do about it. */
   readonly action: string;
 
-  constructor(code: FlashErrorCode, message: string, options: { address?: number; action: string; cause?: unknown }) {
+  constructor(code: FlashErrorCode, private readonly detail: string, options: { address?: number; action: string; cause?: unknown }) {
     // The address is added unless the message already names it.
-    const at = options.address !== undefined && !message.includes(hex32(options.address)) ? ` (at ${hex32(options.address)})` : '';
-    super(`${message}${at}. ${options.action}`, options.cause !== undefined ? { cause: options.cause } : undefined);
+    const at = options.address !== undefined && !detail.includes(hex32(options.address)) ? ` (at ${hex32(options.address)})` : '';
+    super(`${detail}${at}. ${options.action}`, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'FlashError';
     this.code = code;
     this.address = options.address === undefined ? undefined : options.address >>> 0;
     this.action = options.action;
+  }
+
+  /** The same error with another action, where the caller knows better what the user can do. */
+  withAction(action: string): FlashError {
+    return new FlashError(this.code, this.detail, { ...(this.address !== undefined ? { address: this.address } : {}), action, ...(this.cause !== undefined ? { cause: this.cause } : {}) });
   }
 }
 

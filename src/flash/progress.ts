@@ -104,7 +104,7 @@ export class PhaseProgress {
   private stopIfAborted(): void {
     if (!this.signal?.aborted) return;
     const at = this.extra.address;
-    throw new FlashError('FLASH_INTERRUPTED', `interrupted during ${this.phase}, ${this.done} of ${this.bytesTotal} bytes done`, {
+    throw new FlashError('FLASH_INTERRUPTED', this.done < this.bytesTotal ? `interrupted during ${this.phase}, ${this.done} of ${this.bytesTotal} bytes done` : `interrupted at the end of ${this.phase} (all ${this.bytesTotal} bytes done)`, {
       ...(at !== undefined ? { address: at } : {}),
       action: this.phase === 'write' || this.phase === 'erase'
         ? 'The flash holds part of the change: run the same command again (sectors already right are skipped)'

@@ -166,8 +166,10 @@ test('Ctrl-C during a --persist write on the in-process simulator: exit 130 with
     assert.ok(kept.subarray(0x100000, 0x400000).equals(bytes));
   } else {
     assert.deepEqual([code, signal], [130, null], 'the interrupt is handled: exit 130, not killed by the signal');
-    const last = JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as { ok: boolean; code: string };
+    const last = JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as { ok: boolean; code: string; error: string };
     assert.deepEqual([last.ok, last.code], [false, 'FLASH_INTERRUPTED'], 'the JSON ends with the interruption');
+    // What it says is what happened: nothing kept, the file as it was (not "the flash holds part of the change").
+    assert.match(last.error, /^interrupted (during|at the end of) write.*\. Nothing of it was kept: .*board\.bin is left as it was; run the same command again$/);
     assert.ok(kept.equals(original), 'the file is as it was before the run');
     assert.deepEqual(readdirSync(dir).sort(), ['board.bin', 'data.bin'], 'no temporary file left beside it');
   }

@@ -355,8 +355,20 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
     }, { rerun: action === 'write' ? 'run the same write again: it skips the sectors already written and completes the rest' : 'run the command again', ...(signal ? { signal } : {}) }));
   } catch (error) {
     progress.stop();
-    return fail(error, o, io);
+    return fail(simInterrupted(error, o, action), o, io);
   }
+}
+
+/**
+ * A write or erase stopped by Ctrl-C on the in-process simulator: its flash ends with the process
+ * and a --persist file is left as it was, so "the flash holds part of the change" is not what
+ * happened. Anything else is returned as it is.
+ */
+function simInterrupted(error: unknown, o: FlashCommonOptions, action: Action): unknown {
+  if (o.target !== 'sim' || (action !== 'write' && action !== 'erase') || !(error instanceof FlashError) || error.code !== 'FLASH_INTERRUPTED') return error;
+  return error.withAction(o.persist && o.flash
+    ? `Nothing of it was kept: ${o.flash} is left as it was; run the same command again`
+    : 'Nothing of it was kept: the simulated flash lives only as long as the command');
 }
 
 /** What Ctrl-C says on the in-process simulator: nothing is left behind but the --persist file. */

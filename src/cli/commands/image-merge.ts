@@ -82,7 +82,7 @@ export function runMerge(args: readonly string[], o: MergeCliOptions, io: CliIo 
       sorted.map(({ part, file }) => [hex32(part.offset), hex32(part.offset + part.data.length), formatSize(part.data.length), file, kindOf(part.data)]),
       2, st.dim,
     ));
-    if (findings?.length) text.out(`\n${st.bold('Layout check')} (the merged file read as a flash): ${summaryLine(findings)}\n${renderFindings(findings, st, text.columns)}`);
+    if (findings?.length) text.out(`\n${st.bold('Layout check')} (the merged file read as a flash): ${summaryLine(findings, { info: false })}\n${renderFindings(findings, st, text.columns)}`);
     else if (findings) text.out(`\n${st.bold('Layout check')} (the merged file read as a flash): ${st.green('every part where the chip and the table expect it')}\n`);
     if (!output.toStdout) text.out(`\n${st.dim(`Next: espalgo flash-map ${o.out}${base ? ` --base-offset ${hex32(base)}` : ''} (which app boots, its mappings, what would trip a debugger)`)}\n`);
     return code;

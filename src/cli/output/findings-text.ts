@@ -21,7 +21,8 @@ export function renderFindings(findings: readonly FindingLike[], st: Style, colu
     .join('');
 }
 
-export function summaryLine(findings: readonly FindingLike[]): string {
+/** "1 error, 2 warnings, 0 info"; without the info count where the findings leave info out (`info` false). */
+export function summaryLine(findings: readonly FindingLike[], { info = true }: { info?: boolean } = {}): string {
   const n = (s: FindingLike['severity']): number => findings.filter((f) => f.severity === s).length;
-  return `${counted(n('error'), 'error')}, ${counted(n('warning'), 'warning')}, ${n('info')} info`;
+  return `${counted(n('error'), 'error')}, ${counted(n('warning'), 'warning')}${info ? `, ${n('info')} info` : ''}`;
 }

@@ -465,7 +465,7 @@ ${EXIT_HELP}`),
       .argument('[offset]', 'flash offset (4 KiB aligned); not with --partition')
       .argument('[size]', 'bytes (multiple of 4 KiB); not with --partition')
       .option('--persist', PERSIST_HELP)
-      .addHelpText('after', `\nExamples:\n  espalgo flash erase 0x200000 64K\n  espalgo flash erase --partition otadata   (the bootloader then starts the factory app, or ota_0)\n${EXIT_HELP}`),
+      .addHelpText('after', `\nExamples:\n  espalgo flash erase 0x200000 64K\n  espalgo flash erase --partition otadata\n      the bootloader then starts the factory app, or ota_0 (on the simulator add\n      --flash firmware/build/demo-ota.bin, a layout with OTA slots)\n${EXIT_HELP}`),
   ).action(run('erase'));
   exitTwoOnUsageErrors(
     flashOptions(flash.command('verify').description('compare the flash with a file by SHA-256 (on the target vs the host)'))
@@ -478,6 +478,6 @@ ${EXIT_HELP}`),
     flashOptions(flash.command('blank-check').description('check that a range is erased (all 0xFF)'))
       .argument('[offset]', 'flash offset (4-byte aligned); not with --partition')
       .argument('[size]', 'bytes (multiple of 4); not with --partition')
-      .addHelpText('after', `\nExamples:\n  espalgo flash blank-check 0x300000 1M\n  espalgo flash blank-check --partition ota_1\n${EXIT_HELP}`),
+      .addHelpText('after', `\nExamples:\n  espalgo flash blank-check 0x300000 1M\n  espalgo flash blank-check --partition vfs\n${EXIT_HELP}`),
   ).action(run('blank-check'));
 }

@@ -216,7 +216,7 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
     apps,
     openocdStub,
   };
-  return { ...report, findings: collectFindings(report, { tableOffsetGiven: options.tableOffset, chip, tableFindings: table?.findings ?? [], ...(placed.unreadableStart !== undefined ? { unreadableStart: placed.unreadableStart } : {}) }) };
+  return { ...report, findings: collectFindings(report, { tableOffsetGiven: options.tableOffset, appOffsetGiven: options.appOffset, chip, tableFindings: table?.findings ?? [], ...(placed.unreadableStart !== undefined ? { unreadableStart: placed.unreadableStart } : {}) }) };
 }
 
 /** Checksum and SHA-256 of the bootloader image found at `fileOffset` (placement reads its headers only). */

@@ -17,7 +17,7 @@ const mib = (n: number): string =>
 
 export function collectFindings(
   r: Omit<FlashMapReport, 'findings'>,
-  ctx: { tableOffsetGiven: number | undefined; chip: ChipDescriptor | null; tableFindings: readonly Finding[]; unreadableStart?: string },
+  ctx: { tableOffsetGiven: number | undefined; appOffsetGiven?: number | undefined; chip: ChipDescriptor | null; tableFindings: readonly Finding[]; unreadableStart?: string },
 ): FlashMapFinding[] {
   const out: FlashMapFinding[] = [];
   const add = (severity: FlashMapSeverity, code: string, message: string, flashOffset?: number): void => {
@@ -87,6 +87,11 @@ export function collectFindings(
   }
 
   // Apps
+  const given = ctx.appOffsetGiven;
+  if (given !== undefined && size !== null && given >= size) {
+    const from = r.flashSize.source === 'option' ? 'given with --flash-size' : `from the ${r.flashSize.source === 'app-header' ? 'app' : 'bootloader'} header`;
+    add('error', 'APP_OFFSET_PAST_FLASH', `the given app offset ${hex32(given)} (--app-offset) is past the end of the ${mib(size)} flash (${from}): no app can start there; check the offset, or give the flash size with --flash-size`, given);
+  }
   if (boot) {
     if (boot.format === 'outside-file') add('info', 'APP_OUTSIDE_FILE', `the booting app at ${hex32(boot.flashOffset)} is not in this file: ${boot.note}`, boot.flashOffset);
     else if (boot.format === 'empty' || boot.format === 'not-an-image') add('error', 'BOOT_APP_INVALID', `the booting app slot at ${hex32(boot.flashOffset)} holds no usable image: ${boot.note}`, boot.flashOffset);
@@ -108,7 +113,7 @@ export function collectFindings(
     const first = r.apps.find((a) => a.firstInTable);
     if (first && !first.booting && pt.flashOffset !== null) {
       add('warning', 'STUB_FIRST_APP_NOT_BOOT_APP',
-        `the bootloader starts "${boot.label ?? hex32(boot.flashOffset)}" at ${hex32(boot.flashOffset)}, but OpenOCD's stub takes the first app entry "${first.label}" at ${hex32(first.flashOffset)} whatever otadata says: breakpoints and mappings would refer to the wrong image. Use \`esp appimage_offset ${hex32(boot.flashOffset)}\`.`,
+        `${given !== undefined ? `the app given with --app-offset${boot.label ? `, "${boot.label}",` : ''} is at ${hex32(boot.flashOffset)}` : `the bootloader starts "${boot.label ?? hex32(boot.flashOffset)}" at ${hex32(boot.flashOffset)}`}, but OpenOCD's stub takes the first app entry "${first.label}" at ${hex32(first.flashOffset)} whatever otadata says: breakpoints and mappings would refer to the wrong image. Use \`esp appimage_offset ${hex32(boot.flashOffset)}\`.`,
         boot.flashOffset);
     }
   } else if (entries.some((e) => e.type === 0x00)) {

@@ -334,3 +334,19 @@ test('an ESP-IDF 5.5+ table that lists the bootloader, itself and their OTA slot
   assert.equal(r.openocdStub.appOffset, 0x10000);
   assert.deepEqual(r.findings.filter((f) => f.severity !== 'info').map((f) => f.code), ['STUB_FIRST_APP_NOT_BOOT_APP']);
 });
+
+test('--app-offset past the flash end is an error finding; one that names a slot other than the first app entry is worded as given, not as the bootloader\'s choice', () => {
+  const f = buildExampleFlash('micropython');
+  const size = analyzeFlashMap(f.bytes).flashSize.bytes!;
+  const past = analyzeFlashMap(f.bytes, { appOffset: size });
+  assert.deepEqual(errors(past), ['APP_OFFSET_PAST_FLASH']);
+  assert.match(past.findings.find((x) => x.code === 'APP_OFFSET_PAST_FLASH')!.message, /past the end of the \d+ MiB flash \(from the bootloader header\)/);
+  assert.ok(!codes(analyzeFlashMap(f.bytes, { appOffset: size - 0x10000 })).includes('APP_OFFSET_PAST_FLASH'), 'inside the flash: no such finding');
+  assert.ok(codes(analyzeFlashMap(f.bytes, { appOffset: 2 * size, flashSize: 4 * size })).every((c) => c !== 'APP_OFFSET_PAST_FLASH'), '--flash-size moves the end');
+  const ota = buildExampleFlash('ota');
+  const slots = analyzeFlashMap(ota.bytes).apps.filter((a) => a.label !== null);
+  const second = analyzeFlashMap(ota.bytes, { appOffset: slots[1]!.flashOffset });
+  const w = second.findings.find((x) => x.code === 'STUB_FIRST_APP_NOT_BOOT_APP');
+  assert.ok(w, codes(second).join());
+  assert.match(w.message, /^the app given with --app-offset, "[^"]+", is at 0x[0-9a-f]{8}, but OpenOCD's stub takes the first app entry/);
+});

@@ -139,7 +139,14 @@ export function parsePartitionTable(bytes: Uint8Array, options: ParsePartitionTa
     }
   }
   const byteLength = ended ? at + PARTITION_ENTRY_SIZE : at;
-  if (!ended) {
+  if (!ended && at < limit) {
+    findings.push({
+      severity: 'error',
+      code: 'PARTITION_CUT',
+      message: `the data ends ${limit - at} bytes into entry ${entries.length} at ${where(at)}: the table is cut short (a truncated file or read-back?); on flash the bootloader reads on into whatever follows`,
+      offset: at,
+    });
+  } else if (!ended) {
     findings.push({
       severity: 'info',
       code: 'PARTITION_NO_END',

@@ -81,6 +81,20 @@ test('old 96-byte table with no end marker at all', () => {
   assert.ok(t.findings.some((f) => f.code === 'PARTITION_NO_END'));
 });
 
+test('data that ends inside an entry is a table cut short (an error, PARTITION_CUT), not one that merely lacks its end marker', () => {
+  const full = buildPartitionTable(OTA_TABLE.slice(0, 3), { md5: false });
+  const t = parsePartitionTable(full.subarray(0, 72));
+  assert.equal(t.entries.length, 2, 'the whole entries are read');
+  const cut = t.findings.find((f) => f.code === 'PARTITION_CUT');
+  assert.ok(cut, t.findings.map((f) => f.code).join());
+  assert.equal(cut.severity, 'error');
+  assert.equal(cut.offset, 64);
+  assert.match(cut.message, /^the data ends 8 bytes into entry 2 at 0x00000040 \(flash 0x00008040\): the table is cut short/);
+  assert.ok(!t.findings.some((f) => f.code === 'PARTITION_NO_END'), 'said once');
+  // Ending on an entry boundary is the old table without an end marker: info, as before.
+  assert.ok(!parsePartitionTable(full.subarray(0, 64)).findings.some((f) => f.code === 'PARTITION_CUT'));
+});
+
 test('a table filling the whole 0xC00 entry area (96 entries, no end marker)', () => {
   const entries: PartitionEntryInput[] = [];
   for (let i = 0; i < 96; i++) entries.push({ type: 1, subtype: 0x82, offset: 0x10000 + i * 0x1000, size: 0x1000, label: `p${i}` });

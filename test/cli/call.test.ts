@@ -11,8 +11,7 @@ import { functionNameAt } from '../../src/cli/function-names.js';
 import { DEMO_ELF } from '../../src/cli/target-connect.js';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { runGuardedAsync } from '../../src/cli/output/command-support.js';
-import { startGdbServer } from '../../src/gdb/server.js';
-import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
+import { serveSim } from '../gdb/sim-server.js';
 import { demoStub, FIRMWARE, STUB } from '../algorithm/sim-fixture.js';
 
 const base: CallOptions = { target: 'sim', timeout: 3000 };
@@ -180,21 +179,15 @@ test('the --help example with the shipped flasher stub works: PING answers', asy
   assert.match(help, /espalgo call --image stub\/build\/esp32c3-flasher\.elf 0\n.*0x45410002/);
 });
 
-test('espalgo call --image behind a GDB server without --chip: a stub linked in ESP32-C3 RAM is refused at once, naming --chip esp32c3; with it the call runs', async () => {
-  const sim = createSimulatedEsp32c3({ flash: FIRMWARE });
-  const server = await startGdbServer(sim.target, { port: 0 });
-  try {
-    const target = `127.0.0.1:${server.port}`;
-    const bare = await call(['0'], { target, image: 'stub/build/esp32c3-flasher.elf', json: true });
-    assert.equal(bare.code, 2, bare.err);
-    const line = JSON.parse(bare.out) as { code: string; error: string };
-    assert.equal(line.code, 'CHIP_NEEDED');
-    assert.match(line.error, /linked at 0x[0-9a-f]{8}, in the RAM of the ESP32-C3: pass --chip esp32c3\./);
-    const withChip = await call(['0'], { target, chip: 'esp32c3', image: 'stub/build/esp32c3-flasher.elf' });
-    assert.equal(withChip.code, 0, withChip.err);
-    assert.match(withChip.out, /result {3}0x45410002/);
-  } finally {
-    await server.close();
-    await sim.close();
-  }
+test('espalgo call --image behind a GDB server without --chip: a stub linked in ESP32-C3 RAM is refused at once, naming --chip esp32c3; with it the call runs', async (t) => {
+  const { port } = await serveSim(t, { flash: FIRMWARE });
+  const target = `127.0.0.1:${port}`;
+  const bare = await call(['0'], { target, image: 'stub/build/esp32c3-flasher.elf', json: true });
+  assert.equal(bare.code, 2, bare.err);
+  const line = JSON.parse(bare.out) as { code: string; error: string };
+  assert.equal(line.code, 'CHIP_NEEDED');
+  assert.match(line.error, /linked at 0x[0-9a-f]{8}, in the RAM of the ESP32-C3: pass --chip esp32c3\./);
+  const withChip = await call(['0'], { target, chip: 'esp32c3', image: 'stub/build/esp32c3-flasher.elf' });
+  assert.equal(withChip.code, 0, withChip.err);
+  assert.match(withChip.out, /result {3}0x45410002/);
 });

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startGdbServer } from '../../src/gdb/server.js';
-import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
+import { serveSim } from '../gdb/sim-server.js';
+import type { SimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 import { stubImageToJson, type StubImage } from '../../src/algorithm/index.js';
 import { firmwareSymbol, FIRMWARE } from '../algorithm/sim-fixture.js';
 import { assemble, jal, lui, sw } from '../sim/hart/encode.js';
@@ -16,7 +16,7 @@ import { tempDir } from './helpers.js';
 const IRAM = 0x40380000;
 const DATA = 0x3fc84000;
 
-type Sim = ReturnType<typeof createSimulatedEsp32c3>;
+type Sim = SimulatedEsp32c3;
 
 const wordAt = async (sim: Sim, address: number): Promise<number> => new DataView((await sim.target.readMemory(address, 4)).buffer).getUint32(0, true);
 
@@ -33,36 +33,30 @@ test('Ctrl-C during flash write --target HOST:PORT stops at the next step, gives
   const dir = tempDir(t);
   const data = join(dir, 'data.bin');
   writeFileSync(data, Uint8Array.from({ length: 0x200000 }, (_, i) => (i * 131 + (i >> 9)) & 0xff));
-  const sim = createSimulatedEsp32c3({ flash: FIRMWARE });
-  const server = await startGdbServer(sim.target, { port: 0 });
-  try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'flash', 'write', data, '0x100000', '--target', `127.0.0.1:${server.port}`, '--timeout-scale', '10', '--json', '--no-compress', '--mode', 'calls'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let interrupted = false;
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (!interrupted && /"phase":"write","state":"progress"/.test(stdout)) {
-        interrupted = true;
-        child.kill('SIGINT');
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    assert.ok(interrupted, `the write reached its programming phase: ${stderr}`);
-    assert.equal(code, 130, stderr);
-    const last = JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as { ok: boolean; code: string; error: string };
-    assert.deepEqual([last.ok, last.code], [false, 'FLASH_INTERRUPTED']);
-    assert.match(last.error, /interrupted during write, \d+ of \d+ bytes done .*run the same command again/);
-    assert.match(stderr, /stopping after the current step, then giving the target back/);
-    assert.equal(sim.target.state(), 'running', 'the program was resumed');
-    await assertFirmwareRunsOn(sim);
-  } finally {
-    await server.close();
-    await sim.close();
-  }
+  const { sim, port } = await serveSim(t, { flash: FIRMWARE });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'flash', 'write', data, '0x100000', '--target', `127.0.0.1:${port}`, '--timeout-scale', '10', '--json', '--no-compress', '--mode', 'calls'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let interrupted = false;
+  child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (!interrupted && /"phase":"write","state":"progress"/.test(stdout)) {
+      interrupted = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.ok(interrupted, `the write reached its programming phase: ${stderr}`);
+  assert.equal(code, 130, stderr);
+  const last = JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as { ok: boolean; code: string; error: string };
+  assert.deepEqual([last.ok, last.code], [false, 'FLASH_INTERRUPTED']);
+  assert.match(last.error, /interrupted during write, \d+ of \d+ bytes done .*run the same command again/);
+  assert.match(stderr, /stopping after the current step, then giving the target back/);
+  assert.equal(sim.target.state(), 'running', 'the program was resumed');
+  await assertFirmwareRunsOn(sim);
 });
 
 test('Ctrl-C during call --target HOST:PORT halts the routine, restores the target, resumes the program and exits 130', async (t) => {
@@ -81,38 +75,32 @@ test('Ctrl-C during call --target HOST:PORT halts the routine, restores the targ
   };
   const stub = join(dir, 'spin.json');
   writeFileSync(stub, JSON.stringify(stubImageToJson(image)));
-  const sim = createSimulatedEsp32c3({ flash: FIRMWARE });
-  const server = await startGdbServer(sim.target, { port: 0 });
+  const { sim, port } = await serveSim(t, { flash: FIRMWARE });
   const readWord = (address: number) => wordAt(sim, address);
-  try {
-    const before = await readWord(DATA);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'call', '--image', stub, '--target', `127.0.0.1:${server.port}`, '--chip', 'esp32c3', '--timeout', '60000', '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-    // The routine runs once its marker is in RAM: interrupt it then.
-    let running = false;
-    for (let i = 0; i < 600 && !running && child.exitCode === null; i++) {
-      running = (await readWord(DATA)) === 0xca11e000;
-      if (!running) await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.ok(running, `the routine ran: ${stderr}`);
-    child.kill('SIGINT');
-    const exit = await closed;
-    assert.equal(exit, 130, stderr);
-    const last = JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as { ok: boolean; code: string; context: { restored: boolean } };
-    assert.deepEqual([last.ok, last.code, last.context.restored], [false, 'ALGO_INTERRUPTED', true]);
-    assert.match(stderr, /interrupted: halting the call, then giving the target back/);
-    assert.match(stderr, /marker-spin was interrupted; halted it at pc 0x4038000c; the target state was restored\. \[ALGO_INTERRUPTED\]/);
-    assert.equal(sim.target.state(), 'running', 'the program was resumed');
-    assert.equal(await readWord(DATA), before, 'the RAM the routine wrote was given back');
-    await assertFirmwareRunsOn(sim);
-  } finally {
-    await server.close();
-    await sim.close();
+  const before = await readWord(DATA);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'call', '--image', stub, '--target', `127.0.0.1:${port}`, '--chip', 'esp32c3', '--timeout', '60000', '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  // The routine runs once its marker is in RAM: interrupt it then.
+  let running = false;
+  for (let i = 0; i < 600 && !running && child.exitCode === null; i++) {
+    running = (await readWord(DATA)) === 0xca11e000;
+    if (!running) await new Promise((r) => setTimeout(r, 50));
   }
+  assert.ok(running, `the routine ran: ${stderr}`);
+  child.kill('SIGINT');
+  const exit = await closed;
+  assert.equal(exit, 130, stderr);
+  const last = JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as { ok: boolean; code: string; context: { restored: boolean } };
+  assert.deepEqual([last.ok, last.code, last.context.restored], [false, 'ALGO_INTERRUPTED', true]);
+  assert.match(stderr, /interrupted: halting the call, then giving the target back/);
+  assert.match(stderr, /marker-spin was interrupted; halted it at pc 0x4038000c; the target state was restored\. \[ALGO_INTERRUPTED\]/);
+  assert.equal(sim.target.state(), 'running', 'the program was resumed');
+  assert.equal(await readWord(DATA), before, 'the RAM the routine wrote was given back');
+  await assertFirmwareRunsOn(sim);
 });

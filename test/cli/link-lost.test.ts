@@ -15,7 +15,7 @@ import { runProbe } from '../../src/cli/commands/probe.js';
 import { runCall } from '../../src/cli/commands/call.js';
 import { runGuardedAsync } from '../../src/cli/output/command-support.js';
 import { memoryIo } from '../../src/cli/output/io.js';
-import { startGdbServer } from '../../src/gdb/server.js';
+import { serveSim } from '../gdb/sim-server.js';
 import { demoSim, random } from '../flash/flash-fixture.js';
 import { tempDir } from './helpers.js';
 
@@ -45,13 +45,7 @@ async function cuttingProxy(to: number, cutAfter: number): Promise<{ port: numbe
 }
 
 async function withSimServer(t: { after(fn: () => Promise<void>): void }): Promise<number> {
-  const sim = demoSim();
-  const server = await startGdbServer(sim.target, { port: 0 });
-  t.after(async () => {
-    await server.close();
-    await sim.close();
-  });
-  return server.port;
+  return (await serveSim(t, demoSim())).port;
 }
 
 const DROPPED = /espalgo had the target when the link dropped: .*(were not written back|may not have been written back), and the CPU may be halted or still running espalgo's code\. Reset the chip before relying on its program, then /;

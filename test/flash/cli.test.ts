@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runFlash, type FlashWriteOptions } from '../../src/cli/commands/flash.js';
 import { runGuardedAsync } from '../../src/cli/output/command-support.js';
 import { memoryIo } from '../../src/cli/output/io.js';
-import { startGdbServer } from '../../src/gdb/server.js';
+import { serveSim } from '../gdb/sim-server.js';
 import { DEMO_FLASH, demoSim, random } from './flash-fixture.js';
 import { tempDir } from '../cli/helpers.js';
 
@@ -235,19 +235,13 @@ test('flash write through the simulator\'s GDB server leaves the chip as it foun
   const file = join(dir, 'data.bin');
   writeFileSync(file, random(0x1000));
   for (const run of [false, true]) {
-    const sim = demoSim({ run });
-    const server = await startGdbServer(sim.target, { port: 0 });
-    try {
-      const pc = run ? undefined : await sim.target.readRegister('pc');
-      const io = memoryIo();
-      const code = await runFlash('write', [file, '0x200000'], { ...base, target: `127.0.0.1:${server.port}`, chip: 'esp32c3' } as FlashWriteOptions, io);
-      assert.equal(code, 0, io.stderr());
-      await new Promise((r) => setTimeout(r, 50)); // the connection's close reaches the server
-      assert.equal(sim.target.state(), run ? 'running' : 'halted', `found ${run ? 'running' : 'halted'}`);
-      if (pc !== undefined) assert.equal(await sim.target.readRegister('pc'), pc, 'still at the instruction it was halted at');
-    } finally {
-      await server.close();
-      await sim.close();
-    }
+    const { sim, port } = await serveSim(t, demoSim({ run }));
+    const pc = run ? undefined : await sim.target.readRegister('pc');
+    const io = memoryIo();
+    const code = await runFlash('write', [file, '0x200000'], { ...base, target: `127.0.0.1:${port}`, chip: 'esp32c3' } as FlashWriteOptions, io);
+    assert.equal(code, 0, io.stderr());
+    await new Promise((r) => setTimeout(r, 50)); // the connection's close reaches the server
+    assert.equal(sim.target.state(), run ? 'running' : 'halted', `found ${run ? 'running' : 'halted'}`);
+    if (pc !== undefined) assert.equal(await sim.target.readRegister('pc'), pc, 'still at the instruction it was halted at');
   }
 });

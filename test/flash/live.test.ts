@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { connectRemote } from '../../src/gdb/remote-target.js';
-import { startGdbServer } from '../../src/gdb/server.js';
+import { serveSim } from '../gdb/sim-server.js';
 import { findSymbol, parseElf } from '../../src/image/elf.js';
 import { openFlashSession } from '../../src/flash/session.js';
 import { verifyFlash } from '../../src/flash/verify.js';
@@ -25,10 +25,9 @@ async function word(target: Target, name: string): Promise<number> {
   return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
 }
 
-test('64 KiB write and verify through the simulator\'s GDB server over loopback (deflate and stream)', async () => {
-  const sim = demoSim({ run: true });
-  const server = await startGdbServer(sim.target, { port: 0 });
-  const remote = await connectRemote('127.0.0.1', server.port, { timeoutMs: 3000 });
+test('64 KiB write and verify through the simulator\'s GDB server over loopback (deflate and stream)', async (t) => {
+  const { sim, port } = await serveSim(t, demoSim({ run: true }));
+  const remote = await connectRemote('127.0.0.1', port, { timeoutMs: 3000 });
   try {
     assert.equal(remote.capabilities.memoryWhileRunning, true);
     if (remote.state() !== 'running') await remote.resume(); // attaching stopped it; let the firmware run
@@ -56,8 +55,6 @@ test('64 KiB write and verify through the simulator\'s GDB server over loopback 
     assert.equal(remote.state(), 'running');
   } finally {
     await remote.close();
-    await server.close();
-    await sim.close();
   }
 });
 

@@ -5,6 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { GdbServerCore } from '../../src/gdb/server-core.js';
 import { GdbServerSession } from '../../src/gdb/server-session.js';
 import { startGdbServer } from '../../src/gdb/server.js';
+import { serveSim } from './sim-server.js';
 import { GdbListenError } from '../../src/gdb/errors.js';
 import { RspFramer } from '../../src/gdb/framer.js';
 import { encodePacket, escapeBinary, unescapeBinary, isConsoleOutput, decodeConsoleOutput } from '../../src/gdb/codec.js';
@@ -350,34 +351,28 @@ test('session: a client that connects just before the previous one closes (disco
   }
 });
 
-test('session: a client that goes away without detaching (killed, link dropped) leaves no breakpoints or watchpoints behind for the program to stop at', { timeout: 10000 }, async () => {
-  const sim = createSimulatedEsp32c3({ flash: counterFlash(), run: false });
-  const server = await startGdbServer(sim.target, { port: 0 });
+test('session: a client that goes away without detaching (killed, link dropped) leaves no breakpoints or watchpoints behind for the program to stop at', { timeout: 10000 }, async (t) => {
+  const { port } = await serveSim(t, { flash: counterFlash(), run: false });
   const hex = (n: number) => n.toString(16);
-  try {
-    const first = rawClient(server.port);
-    first.send('?');
-    for (const z of [`Z0,${hex(COUNTER.loop)},4`, `Z1,${hex(COUNTER.loopMid)},4`, `Z2,${hex(COUNTER_ADDRESS)},4`]) first.send(z);
-    await first.until(() => first.packets.length === 4, 'the stop and three OKs');
-    assert.deepEqual(first.packets.slice(1), ['OK', 'OK', 'OK']);
-    first.socket.destroy();
-    await first.until(() => first.closed, 'the first client gone');
+  const first = rawClient(port);
+  first.send('?');
+  for (const z of [`Z0,${hex(COUNTER.loop)},4`, `Z1,${hex(COUNTER.loopMid)},4`, `Z2,${hex(COUNTER_ADDRESS)},4`]) first.send(z);
+  await first.until(() => first.packets.length === 4, 'the stop and three OKs');
+  assert.deepEqual(first.packets.slice(1), ['OK', 'OK', 'OK']);
+  first.socket.destroy();
+  await first.until(() => first.closed, 'the first client gone');
 
-    const next = rawClient(server.port);
-    next.send('?');
-    await next.until(() => next.packets.length === 1, 'the stop reply');
-    next.send('vCont;c');
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(next.packets.length, 1, `the loop runs past where the first client had set its points: ${JSON.stringify(next.packets)}`);
-    next.sendRaw('\x03');
-    await next.until(() => next.packets.length === 2, 'the stop after Ctrl-C');
-    assert.match(next.packets[1]!, /^T02/);
-    next.send('D');
-    await next.until(() => next.closed, 'detached');
-  } finally {
-    await server.close();
-    await sim.close();
-  }
+  const next = rawClient(port);
+  next.send('?');
+  await next.until(() => next.packets.length === 1, 'the stop reply');
+  next.send('vCont;c');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(next.packets.length, 1, `the loop runs past where the first client had set its points: ${JSON.stringify(next.packets)}`);
+  next.sendRaw('\x03');
+  await next.until(() => next.packets.length === 2, 'the stop after Ctrl-C');
+  assert.match(next.packets[1]!, /^T02/);
+  next.send('D');
+  await next.until(() => next.closed, 'detached');
 });
 
 test('session: in extended mode detach and kill keep the connection open; attaching again takes the run state anew', { timeout: 10000 }, async () => {

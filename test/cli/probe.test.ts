@@ -87,6 +87,8 @@ test('flash-map --target sim: the offline report computed live, JSON with the li
   assert.equal(await runFlashMapLive({ target: 'sim', flash: BUILD + 'demo-ota.bin', scenario: 'issue-366' }, io), 0);
   const out = io.stdout();
   assert.match(out, /^Live\s+read 1 MiB through the flasher stub on sim:esp32c3; the chip's JEDEC id says 4 MiB/);
+  // The size's source is the chip, not an option nobody gave.
+  assert.match(out, /Flash size\s+4 MiB \(from the chip's JEDEC id, read live\)/);
   assert.match(out, /booting the OTA app "ota_1" at 0x00090000/);
   assert.match(out, /0x00090020\s+0x3c010020/);
   const j = memoryIo();
@@ -95,6 +97,7 @@ test('flash-map --target sim: the offline report computed live, JSON with the li
   assert.equal(r.live.detectedFlashSize, 0x400000);
   assert.equal(r.live.bytesRead, 0x100000);
   assert.equal(r.flashSize.bytes, 0x400000);
+  assert.equal(r.flashSize.source, 'jedec');
   assert.equal(r.bootApp.flashOffset, 0x10000);
   assert.ok(r.findings.some((f: { severity: string }) => f.severity === 'error'));
   const bad = memoryIo();

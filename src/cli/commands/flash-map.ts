@@ -24,6 +24,8 @@ export interface FlashMapCommandOptions {
   readonly appOffset?: number;
   readonly baseOffset?: number;
   readonly flashSize?: number;
+  /** Where flashSize came from (default: the --flash-size option; a live map passes the chip's JEDEC id). */
+  readonly flashSizeSource?: 'option' | 'jedec';
   readonly verify?: boolean;
   readonly scanAllTables?: boolean;
   readonly json?: boolean;
@@ -38,7 +40,7 @@ export function analysisOptions(o: FlashMapCommandOptions): AnalyzeFlashMapOptio
     ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}),
     ...(o.appOffset !== undefined ? { appOffset: o.appOffset } : {}),
     ...(o.baseOffset !== undefined ? { baseOffset: o.baseOffset } : {}),
-    ...(o.flashSize !== undefined ? { flashSize: o.flashSize } : {}),
+    ...(o.flashSize !== undefined ? { flashSize: o.flashSize, ...(o.flashSizeSource ? { flashSizeSource: o.flashSizeSource } : {}) } : {}),
     ...(o.verify ? { verify: true } : {}),
     ...(o.scanAllTables ? { scanAllTables: true } : {}),
   };
@@ -135,8 +137,8 @@ export async function runFlashMapLive(o: LiveFlashMapOptions, io: CliIo = proces
         const st = makeStyle(text.color);
         text.out(`${st.bold('Live')}        read ${formatSize(bytes.length)} through the flasher stub on ${connected.target.description}${detected ? `; the chip's JEDEC id says ${formatSize(detected)}, used as the flash size below` : ''}.\n\n`);
       }
-      const flashSize = o.flashSize ?? detected;
-      return reportFlashMap(bytes, name, { ...o, chip: 'esp32c3', baseOffset: 0, ...(flashSize !== undefined ? { flashSize } : {}) }, io, {
+      const size = o.flashSize !== undefined ? { flashSize: o.flashSize } : detected !== undefined ? { flashSize: detected, flashSizeSource: 'jedec' as const } : {};
+      return reportFlashMap(bytes, name, { ...o, chip: 'esp32c3', baseOffset: 0, ...size }, io, {
         live: { target: connected.target.description, bytesRead: bytes.length, detectedFlashSize: detected ?? null },
       }, svg);
     } finally {

@@ -41,7 +41,7 @@ export function renderFlashMapText(r: FlashMapReport, st: Style, columns: number
   kv('Chip', r.chip.displayName ? `${r.chip.displayName} (${r.chip.decidedBy})` : r.chip.decidedBy);
   const fs = r.flashSize;
   const fits = fs.tableFits === null ? '' : fs.tableFits ? `; the table needs ${formatSize(fs.tableExtent ?? 0)}: fits` : `; the table needs ${formatSize(fs.tableExtent ?? 0)}: ${st.red('does not fit')}`;
-  const from = fs.source === 'option' ? '--flash-size' : fs.source === 'bootloader-header' ? `the bootloader header, size code ${fs.bootloaderHeaderCode}` : fs.source === 'app-header' ? "the booting app's header" : 'unknown';
+  const from = fs.source === 'option' ? '--flash-size' : fs.source === 'jedec' ? "the chip's JEDEC id, read live" : fs.source === 'bootloader-header' ? `the bootloader header, size code ${fs.bootloaderHeaderCode}` : fs.source === 'app-header' ? "the booting app's header" : 'unknown';
   kv('Flash size', fs.bytes === null ? 'unknown (no header states it; give --flash-size)' : `${formatSize(fs.bytes)} (from ${from})${fits}`);
   if (r.bootloader) {
     const d = r.bootloader.descriptor;

@@ -176,7 +176,7 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
   let source: FlashSizeInfo['source'] = 'unknown';
   if (options.flashSize !== undefined) {
     sizeBytes = options.flashSize;
-    source = 'option';
+    source = options.flashSizeSource ?? 'option';
   } else if (bl && flashSizeFromCode(bl.header.flashSizeCode) !== undefined) {
     sizeBytes = flashSizeFromCode(bl.header.flashSizeCode)!;
     source = 'bootloader-header';

@@ -89,7 +89,7 @@ export function collectFindings(
   // Apps
   const given = ctx.appOffsetGiven;
   if (given !== undefined && size !== null && given >= size) {
-    const from = r.flashSize.source === 'option' ? 'given with --flash-size' : `from the ${r.flashSize.source === 'app-header' ? 'app' : 'bootloader'} header`;
+    const from = r.flashSize.source === 'option' ? 'given with --flash-size' : r.flashSize.source === 'jedec' ? "the chip's JEDEC id" : `from the ${r.flashSize.source === 'app-header' ? 'app' : 'bootloader'} header`;
     add('error', 'APP_OFFSET_PAST_FLASH', `the given app offset ${hex32(given)} (--app-offset) is past the end of the ${mib(size)} flash (${from}): no app can start there; check the offset, or give the flash size with --flash-size`, given);
   }
   if (boot) {

@@ -28,6 +28,8 @@ export interface AnalyzeFlashMapOptions {
   readonly appOffset?: number;
   /** Flash size in bytes; default: from the bootloader header. */
   readonly flashSize?: number;
+  /** Where `flashSize` came from: the user (default) or the chip's JEDEC id, read from a live chip. */
+  readonly flashSizeSource?: 'option' | 'jedec';
   /** Also verify checksums and SHA-256 of the images, and the hash TLV of MCUboot apps (reads every image byte; slower). */
   readonly verify?: boolean;
   /**
@@ -73,7 +75,8 @@ export interface ChipDecision {
 export interface FlashSizeInfo {
   /** Flash size in bytes, or null when nothing states it. */
   readonly bytes: number | null;
-  readonly source: 'option' | 'bootloader-header' | 'app-header' | 'unknown';
+  /** option: given (--flash-size); jedec: the live chip's JEDEC id (flash-map --target). */
+  readonly source: 'option' | 'jedec' | 'bootloader-header' | 'app-header' | 'unknown';
   /** Raw size nibble of the bootloader header, when there is a bootloader. */
   readonly bootloaderHeaderCode: number | null;
   /** End of the last partition (the flash the table needs), or null without a table. */

@@ -442,6 +442,7 @@ Examples:
   espalgo flash write app.bin 0x10000
   espalgo flash write app.bin --partition ota_1
       the offset from the chip's partition table; refused if the file does not fit
+      (on the simulator add --flash firmware/build/demo-ota.bin, a layout with OTA slots)
   espalgo flash write bootloader.bin 0x0 partitions.bin 0x8000 app.bin 0x10000
       several files in one session; overlaps refused
   espalgo flash write app.bin 0x10000 --flash board.bin --persist

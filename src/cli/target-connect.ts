@@ -74,6 +74,15 @@ export interface ConnectedTarget {
   close(options?: { discard?: boolean }): Promise<void>;
 }
 
+/**
+ * True behind OpenOCD, which halts the chip as a GDB client attaches (its gdb-attach default): a
+ * chip espalgo found halted there may have been running, and OpenOCD's detach handler, not
+ * espalgo, decides whether it runs on.
+ */
+export function haltsOnAttach(target: Target): boolean {
+  return (target as { serverKind?: string }).serverKind === 'openocd';
+}
+
 export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> {
   const chip = chipOption(spec.chip);
   if (spec.persist && spec.target !== 'sim') throw new CliInputError('BAD_OPTIONS', '--persist is for --target sim --flash FILE; a real target keeps its flash anyway');

@@ -20,6 +20,8 @@ import { romProbe } from '../../src/flash/rom-probe/index.js';
 import { firmwareSymbol } from '../../test/algorithm/sim-fixture.js';
 import { directBootFlash, simpleBootFlash } from '../../test/sim/esp32c3/fixture.js';
 import { mcubootApp } from '../../test/image/support/mcuboot-app.js';
+import { runProbe } from '../../src/cli/commands/probe.js';
+import { memoryIo } from '../../src/cli/output/io.js';
 import { GDB, OPENOCD, missingTools, startChain } from './chain.js';
 
 const skip = missingTools([OPENOCD, GDB]);
@@ -60,6 +62,11 @@ test('probe and a 64 KiB write/verify through OpenOCD', { skip, timeout: 300_000
     } finally {
       await target.close();
     }
+    // `espalgo probe` through OpenOCD finds the chip halted, as OpenOCD halts it for every client:
+    // its text says so instead of "left as found", and the chip runs on after (the config's detach handler).
+    const io = memoryIo({ columns: 200 });
+    assert.equal(await runProbe({ target: `127.0.0.1:${chain.gdbPort}`, chip: 'esp32c3' }, io), 0, io.stderr());
+    assert.match(io.stdout(), /Target\s+left halted, as OpenOCD handed it over \(it halts the chip as a client attaches; its detach handler decides whether it runs on\)/);
   } finally {
     await chain.stop();
   }

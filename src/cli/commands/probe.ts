@@ -12,7 +12,7 @@ import { counted, formatSize, hex32 } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle, type Style } from '../output/style.js';
 import { renderTable, wrapText } from '../output/table.js';
-import { connectTarget, demoFirmwarePath, type ConnectedTarget } from '../target-connect.js';
+import { connectTarget, demoFirmwarePath, haltsOnAttach, type ConnectedTarget } from '../target-connect.js';
 
 export interface ProbeCommandOptions {
   readonly target?: string;
@@ -83,7 +83,7 @@ export async function runProbe(o: ProbeCommandOptions, io: CliIo = processIo()):
         throw explainLinkLost(error, undefined, 'probe again');
       });
       if (o.json) io.out(JSON.stringify({ ok: true, ...report }) + '\n');
-      else io.out(renderProbeText(report, makeStyle(io.color), io.columns));
+      else io.out(renderProbeText(report, makeStyle(io.color), io.columns, undefined, haltsOnAttach(connected.target)));
       return EXIT_OK;
     } finally {
       await connected.close();
@@ -105,8 +105,11 @@ const SOURCE_NAMES: Record<SizeSourceKind, string> = {
   'partition-table': 'partition table',
 };
 
-/** The probe report as readable text; `title` replaces the first line. */
-export function renderProbeText(r: ProbeReport, st: Style, columns: number, title?: string): string {
+/**
+ * The probe report as readable text; `title` replaces the first line. `attachHalted`: the server
+ * halts the chip as espalgo attaches (OpenOCD), so "found halted" says less than it seems.
+ */
+export function renderProbeText(r: ProbeReport, st: Style, columns: number, title?: string, attachHalted = false): string {
   const out: string[] = [];
   const kv = (k: string, v: string): void => void out.push(`${st.bold(k.padEnd(12))}${wrapText(v, columns, 12)}\n`);
   const para = (text: string, mark = ''): void => void out.push(`${' '.repeat(12)}${mark}${wrapText(text, columns, 12 + mark.length)}\n`);
@@ -169,7 +172,8 @@ export function renderProbeText(r: ProbeReport, st: Style, columns: number, titl
   }
   if (r.restored) {
     const regs = r.restored.registersIntact === null ? 'SPI1 and MMU not compared' : r.restored.registersIntact ? 'SPI1 registers and MMU table bit-exact before/after' : st.red('SPI1 or MMU changed (see notes)');
-    kv('Target', `${r.restored.resumed ? 'resumed' : 'left as found (halted)'}, work-area RAM restored, ${regs}${r.bytesRead ? `; ${formatSize(r.bytesRead)} of flash read` : ''}`);
+    const left = r.restored.resumed ? 'resumed' : attachHalted ? 'left halted, as OpenOCD handed it over (it halts the chip as a client attaches; its detach handler decides whether it runs on)' : 'left as found (halted)';
+    kv('Target', `${left}, work-area RAM restored, ${regs}${r.bytesRead ? `; ${formatSize(r.bytesRead)} of flash read` : ''}`);
   }
   out.push(`\n${r.degraded ? st.yellow('Probed, degraded (see above).') : st.green('Probed.')}\n`);
   return out.join('');

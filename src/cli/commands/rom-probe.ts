@@ -14,6 +14,7 @@ import { chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, runGuarde
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
+import { haltsOnAttach } from '../target-connect.js';
 import { checkProbeOverrides, connectForProbe, probeOptionsFrom, renderProbeText, runProbe, type ProbeCommandOptions } from './probe.js';
 
 export type ProbeMode = 'stub' | 'rom' | 'both';
@@ -47,10 +48,10 @@ export function printRomPlan(o: Pick<RomProbeCommandOptions, 'chip' | 'json'>, i
 }
 
 /** Render a ROM-call report with the stub probe's text layout (it only differs in how it was made). */
-function renderRomText(r: RomProbeReport, io: CliIo): string {
+function renderRomText(r: RomProbeReport, io: CliIo, attachHalted: boolean): string {
   const st = makeStyle(io.color);
   const title = `${st.bold('espalgo probe')} ${r.target} ${st.dim(`(${r.chip}, ROM calls without a compiled stub: ${counted(r.romCalls, 'call')})`)}\n`;
-  return renderProbeText(r, st, io.columns, title);
+  return renderProbeText(r, st, io.columns, title, attachHalted);
 }
 
 const segKey = (r: Pick<ProbeReport, 'mappings'>) => JSON.stringify(r.mappings.segments.map((s) => [s.kind, s.flashOffset, s.vaddr, s.size]));
@@ -77,8 +78,8 @@ export async function runProbeMode(o: RomProbeCommandOptions, io: CliIo = proces
         io.out(JSON.stringify(stub ? { ok: true, stub, rom, agree } : { ok: true, ...rom }) + '\n');
         return EXIT_OK;
       }
-      if (stub) io.out(renderProbeText(stub, makeStyle(io.color), io.columns) + '\n');
-      io.out(renderRomText(rom, io));
+      if (stub) io.out(renderProbeText(stub, makeStyle(io.color), io.columns, undefined, haltsOnAttach(connected.target)) + '\n');
+      io.out(renderRomText(rom, io, haltsOnAttach(connected.target)));
       if (stub) {
         const same = stub.size.bytes === rom.size.bytes && segKey(stub) === segKey(rom);
         io.out(same

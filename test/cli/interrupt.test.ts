@@ -1,6 +1,6 @@
 // Ctrl-C on a target behind a GDB server: a flash write stops between two stub calls, a call is
-// halted; the target is given back (registers and RAM restored, program resumed) before the
-// command exits 130.
+// halted, a probe or an ota selection finishes first; the target is given back (registers and RAM
+// restored, program resumed) before the command exits 130.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -103,4 +103,63 @@ test('Ctrl-C during call --target HOST:PORT halts the routine, restores the targ
   assert.equal(sim.target.state(), 'running', 'the program was resumed');
   assert.equal(await readWord(DATA), before, 'the RAM the routine wrote was given back');
   await assertFirmwareRunsOn(sim);
+});
+
+/** Run the CLI with `args`; once it has attached (the served chip halted), Ctrl-C it. */
+async function interruptOnceAttached(sim: Sim, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; interrupted: boolean }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let interrupted = false;
+  for (let i = 0; i < 1500 && child.exitCode === null; i++) {
+    if (sim.target.state() === 'halted') {
+      await new Promise((r) => setTimeout(r, 20)); // into the work on the target
+      interrupted = child.kill('SIGINT');
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return { code: await closed, stdout, stderr, interrupted };
+}
+
+test('Ctrl-C during probe --target HOST:PORT: the probe finishes, the target is given back (RAM restored, program resumed), exit 130', { timeout: 120_000 }, async (t) => {
+  const { sim, port } = await serveSim(t, { flash: FIRMWARE });
+  const r = await interruptOnceAttached(sim, ['probe', '--target', `127.0.0.1:${port}`, '--chip', 'esp32c3', '--json']);
+  assert.ok(r.interrupted, `the probe attached: ${r.stderr}`);
+  if (r.code === 0) return; // it had finished before the signal came: nothing to check
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /interrupted: finishing what is under way \(a few stub calls\), then giving the target back/);
+  const report = JSON.parse(r.stdout.trimEnd().split('\n').at(-1)!) as { ok: boolean; size: { bytes: number } };
+  assert.deepEqual([report.ok, report.size.bytes], [true, 0x400000], 'the probe finished and said what it found');
+  await new Promise((res) => setTimeout(res, 50)); // the connection's close reaches the server
+  assert.equal(sim.target.state(), 'running', 'the program was resumed');
+  await assertFirmwareRunsOn(sim);
+});
+
+test('Ctrl-C during ota --select --target HOST:PORT: the selection is finished and checked, the target given back, exit 130', { timeout: 120_000 }, async (t) => {
+  const { sim, port } = await serveSim(t, { flash: 'firmware/build/demo-ota.bin' });
+  const target = ['--target', `127.0.0.1:${port}`, '--chip', 'esp32c3', '--json'];
+  const r = await interruptOnceAttached(sim, ['ota', '--select', 'ota_0', ...target]);
+  assert.ok(r.interrupted, `ota attached: ${r.stderr}`);
+  if (r.code !== 0) {
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /interrupted: finishing what is under way/);
+  }
+  await new Promise((res) => setTimeout(res, 50));
+  assert.equal(sim.target.state(), 'running', 'the program was resumed, not left in the stub');
+  const pc = await sim.target.halt().then(() => sim.target.readRegister('pc'));
+  assert.ok(pc >= 0x42000000 && pc < 0x42800000, `the program runs its own code (pc ${pc.toString(16)})`);
+  await sim.target.resume();
+  // The selection was written whole: the bootloader now starts ota_0.
+  const after = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'ota', ...target], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout: out }));
+  });
+  assert.equal(after.code, 0);
+  assert.deepEqual((JSON.parse(after.stdout) as { boots: unknown }).boots, { label: 'ota_0', offset: '0x00010000' }, 'before the run the bootloader started ota_1');
 });

@@ -14,6 +14,7 @@ import { formatSize, hex32 } from '../output/format.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFlashMapSvg } from '../output/flash-map-svg.js';
 import { renderFlashMapText } from '../output/flash-map-text.js';
+import { withDeferredInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
 import { connectForProbe } from './probe.js';
@@ -105,45 +106,47 @@ export async function runFlashMapLive(o: LiveFlashMapOptions, io: CliIo = proces
     if (o.flash) svg?.checkNotInput([o.flash]);
     svg?.checkWritable(); // a mistyped folder is named before the flash is read, not after
     const text = svg?.text ?? io;
-    const connected = await connectForProbe({ target: o.target, ...(o.flash ? { flash: o.flash } : {}), ...(o.scenario ? { scenario: o.scenario } : {}), ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}) });
-    try {
-      const session = await openFlashSession(connected.target, {
-        chip: esp32c3,
-        flashSize: o.flashSize ?? STUB_ADDRESS_LIMIT,
-        timeoutScale: o.target === 'sim' ? 10 : 1,
-      }).catch((error: unknown) => {
-        throw new CliInputError('TARGET_FLASH', `cannot run the flasher stub on ${connected.target.description}: ${(error as Error).message}`);
-      });
-      let bytes: Uint8Array;
-      let detected: number | undefined;
+    return withDeferredInterrupt(io, async () => {
+      const connected = await connectForProbe({ target: o.target, ...(o.flash ? { flash: o.flash } : {}), ...(o.scenario ? { scenario: o.scenario } : {}), ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}) });
       try {
-        detected = session.info?.size || undefined;
-        const size = Math.min(o.flashSize ?? detected ?? STUB_ADDRESS_LIMIT, STUB_ADDRESS_LIMIT);
-        const flash = new SparseFlash((at, n) => session.stub.read(at, n), size, (at, p, s, n) => session.stub.readStrided(at, p, s, n));
-        const layout = await hostLayout(flash, { chip: esp32c3, ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}), ...(o.appOffset !== undefined ? { appOffset: o.appOffset } : {}) });
-        let end = Math.min(size, LIVE_MIN_READ);
-        for (const e of layout.entries.filter((x) => x.type === 0x00 && x.offset < Math.min(size, LIVE_MAX_READ))) {
-          const app = await walkApp(flash, e.offset, esp32c3, Math.min(size, e.offset + e.size));
-          end = Math.max(end, app.imageEnd ?? e.offset + 0x1000);
+        const session = await openFlashSession(connected.target, {
+          chip: esp32c3,
+          flashSize: o.flashSize ?? STUB_ADDRESS_LIMIT,
+          timeoutScale: o.target === 'sim' ? 10 : 1,
+        }).catch((error: unknown) => {
+          throw new CliInputError('TARGET_FLASH', `cannot run the flasher stub on ${connected.target.description}: ${(error as Error).message}`);
+        });
+        let bytes: Uint8Array;
+        let detected: number | undefined;
+        try {
+          detected = session.info?.size || undefined;
+          const size = Math.min(o.flashSize ?? detected ?? STUB_ADDRESS_LIMIT, STUB_ADDRESS_LIMIT);
+          const flash = new SparseFlash((at, n) => session.stub.read(at, n), size, (at, p, s, n) => session.stub.readStrided(at, p, s, n));
+          const layout = await hostLayout(flash, { chip: esp32c3, ...(o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {}), ...(o.appOffset !== undefined ? { appOffset: o.appOffset } : {}) });
+          let end = Math.min(size, LIVE_MIN_READ);
+          for (const e of layout.entries.filter((x) => x.type === 0x00 && x.offset < Math.min(size, LIVE_MAX_READ))) {
+            const app = await walkApp(flash, e.offset, esp32c3, Math.min(size, e.offset + e.size));
+            end = Math.max(end, app.imageEnd ?? e.offset + 0x1000);
+          }
+          if (layout.imageEnd !== null) end = Math.max(end, layout.imageEnd);
+          end = Math.min(size, LIVE_MAX_READ, (end + 0xfff) & ~0xfff);
+          bytes = await session.stub.read(0, end);
+        } finally {
+          await session.close();
         }
-        if (layout.imageEnd !== null) end = Math.max(end, layout.imageEnd);
-        end = Math.min(size, LIVE_MAX_READ, (end + 0xfff) & ~0xfff);
-        bytes = await session.stub.read(0, end);
+        const name = `${connected.target.description} (flash 0x00000000..${hex32(bytes.length)}, read live)`;
+        if (!o.json) {
+          const st = makeStyle(text.color);
+          text.out(`${st.bold('Live')}        read ${formatSize(bytes.length)} through the flasher stub on ${connected.target.description}${detected ? `; the chip's JEDEC id says ${formatSize(detected)}, used as the flash size below` : ''}.\n\n`);
+        }
+        const size = o.flashSize !== undefined ? { flashSize: o.flashSize } : detected !== undefined ? { flashSize: detected, flashSizeSource: 'jedec' as const } : {};
+        return reportFlashMap(bytes, name, { ...o, chip: 'esp32c3', baseOffset: 0, ...size }, io, {
+          live: { target: connected.target.description, bytesRead: bytes.length, detectedFlashSize: detected ?? null },
+        }, svg);
       } finally {
-        await session.close();
+        await connected.close();
       }
-      const name = `${connected.target.description} (flash 0x00000000..${hex32(bytes.length)}, read live)`;
-      if (!o.json) {
-        const st = makeStyle(text.color);
-        text.out(`${st.bold('Live')}        read ${formatSize(bytes.length)} through the flasher stub on ${connected.target.description}${detected ? `; the chip's JEDEC id says ${formatSize(detected)}, used as the flash size below` : ''}.\n\n`);
-      }
-      const size = o.flashSize !== undefined ? { flashSize: o.flashSize } : detected !== undefined ? { flashSize: detected, flashSizeSource: 'jedec' as const } : {};
-      return reportFlashMap(bytes, name, { ...o, chip: 'esp32c3', baseOffset: 0, ...size }, io, {
-        live: { target: connected.target.description, bytesRead: bytes.length, detectedFlashSize: detected ?? null },
-      }, svg);
-    } finally {
-      await connected.close();
-    }
+    });
   }, o.json === true);
 }
 
@@ -170,7 +173,8 @@ Live (--target): the flash is read through espalgo's flasher stub (ESP32-C3) fro
   JEDEC size replaces the header's. The report is the same as for a file.
 
 Exit codes: 0 no error found, 1 an error-severity finding (or a warning with --fail-on warning),
-            2 bad input (unreadable file, bad option, unreachable target).
+            2 bad input (unreadable file, bad option, unreachable target), 130 Ctrl-C during a
+            live map (the read finishes first, then the target is given back).
 
 Examples:
   $ espalgo flash-map firmware.bin

@@ -9,6 +9,7 @@ import { selectBootPartition, readBootState, type BootSelectChange, type BootSta
 import { otaStateName } from '../../image/otadata.js';
 import { exitTwoOnUsageErrors, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
+import { withDeferredInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
 import { common, fail, tableOffsetOption, withSession, type FlashCommonOptions } from './flash.js';
@@ -71,7 +72,7 @@ export async function runOta(o: OtaOptions, io: CliIo): Promise<number> {
   if (state !== undefined && o.select === undefined) throw new CliInputError('BAD_ARGUMENTS', '--state goes with --select NAME (it is written into otadata with the slot)');
   const tableOffset = o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {};
   try {
-    return await withSession(o, io, async (session) => {
+    return await withDeferredInterrupt(io, () => withSession(o, io, async (session) => {
       if (o.select === undefined) {
         const s = await readBootState(session, tableOffset);
         if (o.json) io.out(JSON.stringify({ ok: true, action: 'ota', ...stateJson(s) }) + '\n');
@@ -85,7 +86,7 @@ export async function runOta(o: OtaOptions, io: CliIo): Promise<number> {
         io.out(`${stateText(r.after, io)}\n\nselected ${o.select}: ${changeText(r.change)}; the bootloader starts ${appName(r.after)} at the next reset (before: ${appName(r.before)})\n`);
       }
       return EXIT_OK;
-    });
+    }));
   } catch (error) {
     return fail(error, o, io);
   }
@@ -106,7 +107,9 @@ Examples:
   espalgo ota --select ota_0 --target 127.0.0.1:3333 --chip esp32c3
   espalgo ota --select factory --json
 
-Exit codes: 0 done; 1 the operation failed; 2 bad input, an unknown partition or no target.`;
+Exit codes: 0 done; 1 the operation failed; 2 bad input, an unknown partition or no target; 130
+Ctrl-C: what was under way was finished first (a selection written whole and checked) and the
+target given back; a second Ctrl-C quits at once.`;
 
 export function registerOta(program: Command): void {
   exitTwoOnUsageErrors(

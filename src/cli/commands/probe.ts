@@ -9,6 +9,7 @@ import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, numberOption, o
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { explainLinkLost } from '../output/link-lost.js';
 import { counted, formatSize, hex32 } from '../output/format.js';
+import { withDeferredInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle, type Style } from '../output/style.js';
 import { renderTable, wrapText } from '../output/table.js';
@@ -75,7 +76,7 @@ export function probeOptionsFrom(o: ProbeCommandOptions, connected: ConnectedTar
 }
 
 export async function runProbe(o: ProbeCommandOptions, io: CliIo = processIo()): Promise<number> {
-  return runGuardedAsync(io, async () => {
+  return runGuardedAsync(io, () => withDeferredInterrupt(io, async () => {
     checkProbeOverrides(o);
     const connected = await connectForProbe(o);
     try {
@@ -88,7 +89,7 @@ export async function runProbe(o: ProbeCommandOptions, io: CliIo = processIo()):
     } finally {
       await connected.close();
     }
-  }, o.json === true);
+  }), o.json === true);
 }
 
 const METHOD_NAMES: Record<ProbeReport['method'], string> = {
@@ -207,7 +208,8 @@ Never fatal:
   An unreadable id degrades to the header's or table's size; no size at all still gives the
   mappings; a stub that cannot run falls back to reading the MMU table and the DROM window.
 
-Exit codes: 0 probed (also when degraded; the report says why), 2 bad input or unreachable target.
+Exit codes: 0 probed (also when degraded; the report says why), 2 bad input or unreachable target,
+            130 Ctrl-C (the probe finishes first, then gives the target back).
 
 Examples:
   $ espalgo probe                                          (simulated ESP32-C3, demo firmware)

@@ -12,6 +12,7 @@ import { planToJson, renderPlanText, romProbe, romProbePlan, type RomProbeReport
 import type { ProbeReport } from '../../flash/probe-report.js';
 import { chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
+import { withDeferredInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
 import { haltsOnAttach } from '../target-connect.js';
@@ -66,30 +67,32 @@ export async function runProbeMode(o: RomProbeCommandOptions, io: CliIo = proces
     }
     const mode = modeOf(o, chip);
     if (mode === 'stub') return runProbe(o, io);
-    checkProbeOverrides(o);
-    const connected = await connectForProbe(o);
-    try {
-      const common = probeOptionsFrom(o, connected);
-      const sim = (o.target ?? 'sim') === 'sim';
-      const stub = mode === 'both' ? await probeFlash(connected.target, common) : undefined;
-      const rom = await romProbe(connected.target, { ...common, chip: connected.chip ?? chip, timeoutMs: sim ? 30000 : 3000 });
-      if (o.json) {
-        const agree = stub ? { size: stub.size.bytes === rom.size.bytes, mappings: segKey(stub) === segKey(rom) } : undefined;
-        io.out(JSON.stringify(stub ? { ok: true, stub, rom, agree } : { ok: true, ...rom }) + '\n');
+    return withDeferredInterrupt(io, async () => {
+      checkProbeOverrides(o);
+      const connected = await connectForProbe(o);
+      try {
+        const common = probeOptionsFrom(o, connected);
+        const sim = (o.target ?? 'sim') === 'sim';
+        const stub = mode === 'both' ? await probeFlash(connected.target, common) : undefined;
+        const rom = await romProbe(connected.target, { ...common, chip: connected.chip ?? chip, timeoutMs: sim ? 30000 : 3000 });
+        if (o.json) {
+          const agree = stub ? { size: stub.size.bytes === rom.size.bytes, mappings: segKey(stub) === segKey(rom) } : undefined;
+          io.out(JSON.stringify(stub ? { ok: true, stub, rom, agree } : { ok: true, ...rom }) + '\n');
+          return EXIT_OK;
+        }
+        if (stub) io.out(renderProbeText(stub, makeStyle(io.color), io.columns, undefined, haltsOnAttach(connected.target)) + '\n');
+        io.out(renderRomText(rom, io, haltsOnAttach(connected.target)));
+        if (stub) {
+          const same = stub.size.bytes === rom.size.bytes && segKey(stub) === segKey(rom);
+          io.out(same
+            ? '\nBoth ways agree: the same flash size and the same IROM/DROM mappings.\n'
+            : `\nThe two ways disagree: size ${stub.size.bytes ?? 'unknown'} (stub) vs ${rom.size.bytes ?? 'unknown'} (ROM calls), mappings ${segKey(stub) === segKey(rom) ? 'equal' : 'different'}; please report this.\n`);
+        }
         return EXIT_OK;
+      } finally {
+        await connected.close();
       }
-      if (stub) io.out(renderProbeText(stub, makeStyle(io.color), io.columns, undefined, haltsOnAttach(connected.target)) + '\n');
-      io.out(renderRomText(rom, io, haltsOnAttach(connected.target)));
-      if (stub) {
-        const same = stub.size.bytes === rom.size.bytes && segKey(stub) === segKey(rom);
-        io.out(same
-          ? '\nBoth ways agree: the same flash size and the same IROM/DROM mappings.\n'
-          : `\nThe two ways disagree: size ${stub.size.bytes ?? 'unknown'} (stub) vs ${rom.size.bytes ?? 'unknown'} (ROM calls), mappings ${segKey(stub) === segKey(rom) ? 'equal' : 'different'}; please report this.\n`);
-      }
-      return EXIT_OK;
-    } finally {
-      await connected.close();
-    }
+    });
   }, o.json === true);
 }
 

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runExplain } from '../../src/cli/commands/explain.js';
+import { readUpTo, runExplain } from '../../src/cli/commands/explain.js';
+import { CliInputError } from '../../src/cli/output/exit-codes.js';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { runCli, tempDir } from './helpers.js';
 
@@ -159,4 +160,25 @@ test('an empty log (a file, standard input, only blank lines) is named empty, ex
     assert.equal(stdin ? runExplain(file, {}, io, stdin) : runExplain(file, {}, io), 2);
     assert.match(io.stderr(), /^espalgo: (.*empty\.log|standard input) is empty: give the log OpenOCD wrote/);
   }
+});
+
+test('a log that never ends (/dev/zero) is refused once it passes the limit, not read on forever; a pipe is read whole', () => {
+  const zero = openSync('/dev/zero', 'r');
+  try {
+    assert.throws(() => readUpTo(zero, '/dev/zero', 0x100000), (e: unknown) => e instanceof CliInputError && e.code === 'INPUT_TOO_LARGE' && /\/dev\/zero holds more than 1 MiB/.test(e.message));
+  } finally {
+    closeSync(zero);
+  }
+  // The command itself, on the device: exit 2 with the JSON line (it used to read until memory ran out).
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'explain', '/dev/zero', '--json'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { code: string }).code, 'INPUT_TOO_LARGE');
+  // Standard input that is a directory is named as such, not as a raw EISDIR.
+  const dir = spawnSync('sh', ['-c', `${JSON.stringify(process.execPath)} --import tsx src/cli/main.ts explain - < /tmp`], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(dir.status, 2);
+  assert.equal(dir.stderr, 'espalgo: standard input is a directory\n');
+  // A pipe (`explain <(…)`, `cat log | explain -`) is read whole.
+  const piped = spawnSync('sh', ['-c', `cat ${JSON.stringify(ISSUE_366)} | ${JSON.stringify(process.execPath)} --import tsx src/cli/main.ts explain -`], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(piped.status, 0, piped.stderr);
+  assert.match(piped.stdout, /era B: legacy stub without FLASH_SIZE/);
 });

@@ -1,5 +1,5 @@
 /** `espalgo explain LOGFILE`: explain the flash errors in an OpenOCD log, with the stub protocol era of that OpenOCD. */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { explainOpenOcdLog, type Explanation, type ExplainReport } from '../../flash/explain.js';
@@ -25,7 +25,6 @@ const MAX_LOG_BYTES = 256 * 1024 * 1024;
  * binary file.
  */
 function decodeLog(buf: Buffer, name: string): string {
-  if (buf.length > MAX_LOG_BYTES) throw new CliInputError('INPUT_TOO_LARGE', `${name} is ${buf.length} bytes; that is not one OpenOCD log`);
   if (buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf);
   if (buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf);
   if (buf.includes(0)) throw new CliInputError('NOT_A_LOG', `${name} contains NUL bytes: it is a binary file, not an OpenOCD log`);
@@ -37,14 +36,49 @@ function readLog(file: string, stdin: () => Buffer | string): string {
     const input = stdin();
     return typeof input === 'string' ? input : decodeLog(input, 'standard input');
   }
-  let buf: Buffer;
+  let fd: number;
   try {
-    buf = readFileSync(file);
+    fd = openSync(file, 'r');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliInputError('INPUT_UNREADABLE', code === 'ENOENT' ? `no such file: ${file}` : code === 'EISDIR' ? `${file} is a directory` : `cannot read ${file}: ${(err as Error).message}`);
+    throw unreadable(err, file);
   }
-  return decodeLog(buf, file);
+  try {
+    return decodeLog(readUpTo(fd, file), file);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unreadable(err: unknown, name: string): CliInputError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new CliInputError('INPUT_UNREADABLE', code === 'ENOENT' ? `no such file: ${name}` : code === 'EISDIR' ? `${name} is a directory` : `cannot read ${name}: ${(err as Error).message}`);
+}
+
+/**
+ * The bytes of `fd` (a file, a pipe such as `<(…)`, standard input), refused once they pass
+ * MAX_LOG_BYTES, before the rest is read: a device like /dev/zero never ends.
+ */
+export function readUpTo(fd: number, name: string, limit = MAX_LOG_BYTES): Buffer {
+  const chunks: Buffer[] = [];
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  let total = 0;
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (err) {
+      // A pipe another process left non-blocking: wait for its writer.
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      throw unreadable(err, name);
+    }
+    if (n === 0) return Buffer.concat(chunks, total);
+    total += n;
+    if (total > limit) throw new CliInputError('INPUT_TOO_LARGE', `${name} holds more than ${limit / 0x100000} MiB; that is not one OpenOCD log`);
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+  }
 }
 
 /** Line numbers for the text, the first few of a long list: "5, 7, 9 and 47 more". */
@@ -112,7 +146,7 @@ export function renderReport(r: ExplainReport, name: string, st: Style, columns:
   return out.join('');
 }
 
-export function runExplain(file: string, o: ExplainCliOptions, io: CliIo = processIo(), stdin: () => Buffer | string = () => readFileSync(0)): number {
+export function runExplain(file: string, o: ExplainCliOptions, io: CliIo = processIo(), stdin: () => Buffer | string = () => readUpTo(0, 'standard input')): number {
   return runGuarded(io, () => {
     if (file === '-' && process.stdin.isTTY) io.err('espalgo: reading the OpenOCD log from standard input (paste it, then Ctrl-D; or give the log file)\n');
     const text = readLog(file, stdin);

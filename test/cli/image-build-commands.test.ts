@@ -179,6 +179,10 @@ test('image partition-table: CSV to the binary the library builds, and back to t
   const noMd5 = join(dir, 'plain.bin');
   assert.equal(runPartitionTable(csv, { out: noMd5, md5: false }, memoryIo()), 0);
   assert.equal(parsePartitionTable(readFileSync(noMd5)).md5?.present ?? false, false);
+  // Read back, a table without MD5 (CONFIG_PARTITION_TABLE_MD5=n) is fine: exit 0 (it was 1).
+  const plainBack = memoryIo();
+  assert.equal(runPartitionTable(noMd5, { json: true }, plainBack), 0, plainBack.stderr());
+  assert.equal((JSON.parse(plainBack.stdout()) as { md5: string }).md5, 'none');
 
   const j = memoryIo();
   assert.equal(runPartitionTable(csv, { out: bin, offset: 0xc000, json: true }, j), 0);

@@ -37,7 +37,7 @@ export function formatSize(bytes: number): string {
   if (bytes >= 0x40000000 && bytes % 0x40000000 === 0) return `${bytes / 0x40000000} GiB`;
   if (bytes >= 0x100000 && bytes % 0x100000 === 0) return `${bytes / 0x100000} MiB`;
   if (bytes >= 0x400 && bytes % 0x400 === 0) return `${bytes / 0x400} KiB`;
-  return `${bytes} bytes`;
+  return counted(bytes, 'byte');
 }
 
 /** "EF 40 16": manufacturer, memory type, capacity, as the bytes come off the wire. */

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { offsetOption } from '../../src/cli/output/command-support.js';
+import { offsetOption, runGuardedAsync } from '../../src/cli/output/command-support.js';
+import { runOta, type OtaOptions } from '../../src/cli/commands/ota.js';
 import { runMerge } from '../../src/cli/commands/image-merge.js';
 import { runPartitionTable } from '../../src/cli/commands/image-partition-table.js';
 import { runFlashMap } from '../../src/cli/commands/flash-map.js';
@@ -34,7 +35,10 @@ test('flash-map: a --base-offset that puts the file past 4 GiB is refused; optio
   assert.match(io.stderr(), /--base-offset 0xfffff000: the file's \d+ bytes would run past 4 GiB/);
   const size = memoryIo();
   assert.equal(runFlashMap('firmware/build/demo-ota.bin', { flashSize: 0x100000001 }, size), 2);
-  assert.match(size.stderr(), /--flash-size must be a whole number from 0 to 0x100000000/);
+  assert.match(size.stderr(), /--flash-size 4294967297 bytes is not a flash size/);
+  const table = memoryIo();
+  assert.equal(runFlashMap('firmware/build/demo-ota.bin', { tableOffset: 0x100000001 }, table), 2);
+  assert.match(table.stderr(), /--table-offset must be a whole number from 0 to 0x/);
 });
 
 test('image partition-table --offset: 0 and an offset off a 4 KiB sector are refused before anything is written', (t) => {
@@ -51,4 +55,24 @@ test('image partition-table --offset: 0 and an offset off a 4 KiB sector are ref
   const io = memoryIo();
   assert.equal(runPartitionTable(csv, { out: join(dir, 'ok.bin'), offset: 0x9000 }, io), 0, io.stderr());
   assert.ok(readFileSync(join(dir, 'ok.bin')).length > 0);
+});
+
+test('--flash-size is a flash chip\'s size (a power of two from 64K to 1G) in every command that takes it, refused before anything is read or connected', async (t) => {
+  const dir = tempDir(t);
+  const csv = join(dir, 'p.csv');
+  writeFileSync(csv, 'nvs, data, nvs, , 0x6000,\nfactory, app, factory, , 1M,\n');
+  const refused = (io: ReturnType<typeof memoryIo>, what: string) => assert.match(io.stderr(), /^espalgo: --flash-size (3 MiB|0 bytes|1 byte) is not a flash size: give a power of two from 64K to 1G/, what);
+  for (const flashSize of [0, 1, 0x300000]) {
+    const pt = memoryIo();
+    assert.equal(runPartitionTable(csv, { out: join(dir, 'p.bin'), flashSize }, pt), 2);
+    refused(pt, `partition-table ${flashSize}`);
+    assert.equal(existsSync(join(dir, 'p.bin')), false, 'nothing written');
+    const map = memoryIo();
+    assert.equal(runFlashMap('firmware/build/demo-ota.bin', { flashSize }, map), 2);
+    refused(map, `flash-map ${flashSize}`);
+    // ota (and every flash command) checks it before connecting: the target named here does not exist.
+    const ota = memoryIo();
+    assert.equal(await runGuardedAsync(ota, () => runOta({ target: '127.0.0.1:1', backup: true, flashSize, select: 'ota_0' } as OtaOptions, ota)), 2);
+    refused(ota, `ota ${flashSize}`);
+  }
 });

@@ -64,7 +64,7 @@ test('probe: bad input and unreachable targets exit 2 with one line', async () =
     [{ target: 'sim', flash: BUILD + 'espalgo-demo.elf' }, /espalgo-demo\.elf is an ELF file \(a linked program\), not flash contents: .* then merge it with a bootloader and partition table into a flash file \(espalgo image merge\) and boot the simulator from that\n$/],
     [{ target: 'sim', chip: 'esp8266' }, /unknown chip "esp8266"/],
     [{ target: 'sim', flashSize: 0 }, /--flash-size 0 bytes is not a flash size: give a power of two from 64K to 1G/],
-    [{ target: 'sim', flashSize: 1 }, /--flash-size 1 bytes is not a flash size/],
+    [{ target: 'sim', flashSize: 1 }, /--flash-size 1 byte is not a flash size/],
     [{ target: 'sim', flashSize: 0x300000 }, /--flash-size 3 MiB is not a flash size/],
     [{ target: 'sim', flashSize: 0x80000000 }, /--flash-size 2 GiB is not a flash size/],
     // Offsets past 32 bits used to wrap to 0; unaligned ones came back as an unrelated stub BAD_ARGUMENT.

@@ -9,7 +9,7 @@ import { openFlashSession } from '../../flash/session.js';
 import { STUB_ADDRESS_LIMIT } from '../../flash/stub-protocol.js';
 import { commandOutput, STDOUT_HELP, type CommandOutput } from '../output/command-output.js';
 import { refuseElfAsFlashData } from '../output/elf-input.js';
-import { chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, readInputFile, runGuarded, runGuardedAsync } from '../output/command-support.js';
+import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, readInputFile, runGuarded, runGuardedAsync } from '../output/command-support.js';
 import { formatSize, hex32 } from '../output/format.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFlashMapSvg } from '../output/flash-map-svg.js';
@@ -70,6 +70,7 @@ export function reportFlashMap(bytes: Uint8Array, name: string, o: FlashMapComma
 
 export function runFlashMap(file: string, o: FlashMapCommandOptions, io: CliIo = processIo()): number {
   return runGuarded(io, () => {
+    checkFlashSizeOption(o.flashSize);
     const svg = svgOutput(o, io);
     svg?.checkNotInput([file]); // --svg naming the file being mapped would replace it with the picture
     svg?.checkWritable();
@@ -99,6 +100,7 @@ export const LIVE_MAX_READ = 0x800000;
  */
 export async function runFlashMapLive(o: LiveFlashMapOptions, io: CliIo = processIo()): Promise<number> {
   return runGuardedAsync(io, async () => {
+    checkFlashSizeOption(o.flashSize);
     if (o.chip !== undefined && findChip(o.chip) !== esp32c3) {
       throw new CliInputError('BAD_CHIP', `a live flash map needs espalgo's flasher stub, which exists for the ESP32-C3 only (not "${o.chip}")`);
     }

@@ -6,7 +6,7 @@ import {
 } from '../../image/index.js';
 import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
 import { CHIP_NAMES } from '../../chips/index.js';
-import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, offsetOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, offsetOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
 import { counted, formatSize, hex32 } from '../output/format.js';
@@ -50,6 +50,7 @@ export function defaultTablePath(csvPath: string): string {
 
 export function runPartitionTable(file: string, o: PartitionTableCliOptions, io: CliIo = processIo()): number {
   return runGuarded(io, () => {
+    checkFlashSizeOption(o.flashSize);
     const bytes = readInputFile(file);
     if (bytes.length === 0) throw new CliInputError('INPUT_EMPTY', `${file} is empty`);
     if (o.offset !== undefined && (o.offset === 0 || o.offset % 0x1000 !== 0)) {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runOta, type OtaOptions } from '../../src/cli/commands/ota.js';
+import { runOtadata } from '../../src/cli/commands/image-otadata.js';
 import { runGuardedAsync } from '../../src/cli/output/command-support.js';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { parseOtadata } from '../../src/image/otadata.js';
@@ -51,4 +52,21 @@ test('espalgo ota refuses, exit 2: a data partition, an unknown name, --state wi
     assert.equal(r.code, 2, JSON.stringify(o));
     assert.match(r.stderr, message);
   }
+});
+
+test('ota --select with --state invalid or aborted is refused for what it is (the bootloader skips such an entry), not as a gap in the OTA numbering', async () => {
+  for (const state of ['invalid', 'ABORTED']) {
+    const io = memoryIo();
+    const code = await runGuardedAsync(io, () => runOta({ target: 'sim', flash: 'firmware/build/demo-ota.bin', backup: true, select: 'ota_0', state } as OtaOptions, io));
+    assert.equal(code, 2, state);
+    assert.match(io.stderr(), new RegExp(`^espalgo: --state ${state.toLowerCase()} marks the entry as one the bootloader skips, so it would not start ota_0: give new, pending_verify, valid or undefined`));
+  }
+});
+
+test('image otadata --select with a state the bootloader skips says so instead of "selects"', (t) => {
+  const dir = tempDir(t);
+  const io = memoryIo();
+  assert.equal(runOtadata(undefined, { select: 'ota_1', state: 'invalid', out: join(dir, 'o.bin') }, io), 0);
+  assert.match(io.stdout(), /\(8 KiB, ota_1's entry marked invalid, which the bootloader skips\)/);
+  assert.doesNotMatch(io.stdout(), /selects ota_1/);
 });

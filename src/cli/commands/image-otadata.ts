@@ -34,6 +34,9 @@ function slotOf(text: string): number {
 }
 
 /** --state NAME: the ota_state value (default undefined). */
+/** States whose entry the bootloader skips (ESP-IDF's rollback writes them for an app that failed). */
+export const SKIPPED_STATES: readonly number[] = [OTA_STATE.invalid, OTA_STATE.aborted];
+
 export function stateOf(text: string | undefined): number {
   if (text === undefined) return OTA_STATE.undefined;
   const name = text.toLowerCase() as keyof typeof OTA_STATE;
@@ -97,9 +100,12 @@ export function runOtadata(file: string | undefined, o: OtadataCliOptions, io: C
     const slot = slotOf(o.select);
     if (count !== undefined && slot >= count) throw new CliInputError('BAD_SLOT', `ota_${slot} does not exist in a table with ${counted(count, 'OTA partition')}`);
     // The smallest sequence number that selects the slot: (seq − 1) mod count = slot for any count > slot.
-    const bytes = buildOtadata(slot + 1, stateOf(o.state));
+    const state = stateOf(o.state);
+    const bytes = buildOtadata(slot + 1, state);
     output.write(bytes);
-    report(basename(o.out), parseOtadata(bytes), count, o, output.text, `espalgo image otadata → ${output.name} (${OTADATA_SIZE / 1024} KiB, selects ota_${slot})`, true);
+    // An invalid or aborted entry selects nothing: the bootloader skips it (a file for trying rollback).
+    const what = SKIPPED_STATES.includes(state) ? `ota_${slot}'s entry marked ${o.state!.toLowerCase()}, which the bootloader skips` : `selects ota_${slot}`;
+    report(basename(o.out), parseOtadata(bytes), count, o, output.text, `espalgo image otadata → ${output.name} (${OTADATA_SIZE / 1024} KiB, ${what})`, true);
     return EXIT_OK;
   }, o.json === true);
 }

@@ -13,7 +13,7 @@ import { withDeferredInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
 import { common, fail, tableOffsetOption, withSession, type FlashCommonOptions } from './flash.js';
-import { copiesTable, copyJson, stateOf, STATES } from './image-otadata.js';
+import { copiesTable, copyJson, SKIPPED_STATES, stateOf, STATES } from './image-otadata.js';
 
 export interface OtaOptions extends FlashCommonOptions {
   /** Label of the app partition to start at the next reset. */
@@ -70,6 +70,9 @@ function changeJson(c: BootSelectChange): object {
 export async function runOta(o: OtaOptions, io: CliIo): Promise<number> {
   const state = o.state === undefined ? undefined : stateOf(o.state);
   if (state !== undefined && o.select === undefined) throw new CliInputError('BAD_ARGUMENTS', '--state goes with --select NAME (it is written into otadata with the slot)');
+  if (state !== undefined && SKIPPED_STATES.includes(state)) {
+    throw new CliInputError('BAD_STATE', `--state ${o.state!.toLowerCase()} marks the entry as one the bootloader skips, so it would not start ${o.select}: give new, pending_verify, valid or undefined (ESP-IDF's rollback writes invalid and aborted itself, for an app that failed)`);
+  }
   const tableOffset = o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {};
   try {
     return await withDeferredInterrupt(io, () => withSession(o, io, async (session) => {
@@ -115,7 +118,7 @@ export function registerOta(program: Command): void {
   exitTwoOnUsageErrors(
     tableOffsetOption(common(program.command('ota').description('which app the bootloader starts at the next reset (partition table and otadata, live); --select changes it')), 'for the apps and otadata')
       .option('--select <name>', 'start this app partition at the next reset (its label: factory, ota_0, …)')
-      .option('--state <state>', `with --select of an OTA slot: the ota_state written (${STATES.join(', ')}; default undefined, as without rollback; new starts rollback's check)`)
+      .option('--state <state>', `with --select of an OTA slot: the ota_state written (${STATES.filter((n) => !SKIPPED_STATES.includes(stateOf(n))).join(', ')}; default undefined, as without rollback; new starts rollback's check)`)
       .option('--persist', 'with --target sim --flash FILE: keep the change in FILE')
       .addHelpText('after', HELP),
   ).action(async (_opts: unknown, cmd: Command) => {

@@ -3,7 +3,7 @@
  * it back on release, so the program that owns that RAM never sees a change.
  */
 import type { AddressRange } from '../chips/types.js';
-import { hex32 } from '../chips/types.js';
+import { counted, hex32 } from '../chips/types.js';
 import type { Target } from '../target/types.js';
 import { WorkAreaError } from './errors.js';
 
@@ -158,7 +158,7 @@ export class WorkAreaAllocator {
     }
     if (errors.length > 0) {
       // address: the first area not given back; size: the backed-up bytes not written back.
-      throw new WorkAreaError(`could not restore ${errors.length} work area(s): ${String((errors[0] as Error)?.message ?? errors[0])}`, lostAt, lostBytes, { cause: errors[0] });
+      throw new WorkAreaError(`could not restore ${counted(errors.length, 'work area')}: ${String((errors[0] as Error)?.message ?? errors[0])}`, lostAt, lostBytes, { cause: errors[0] });
     }
   }
 

@@ -258,8 +258,48 @@ export function explainEvents(events: readonly LogEvent[], options: ExplainOptio
   return { era, ...chip, facts, explanations, diagnoses, unexplainedCount: explanations.filter((x) => !x.explained).length };
 }
 
-/** Parse and explain a log text in one go. */
-export function explainOpenOcdLog(text: string, options: ExplainOptions = {}): ExplainReport & { lineCount: number; levelLines: number } {
+/** One OpenOCD run of a log that holds several (each starts with its version banner). */
+export interface ExplainRun extends ExplainReport {
+  readonly firstLine: number;
+  readonly lastLine: number;
+}
+
+/**
+ * A log's events cut where each OpenOCD run starts (its version banner); lines before the first
+ * banner go with the first run. One part when the log has at most one banner.
+ */
+export function splitRuns(events: readonly LogEvent[]): LogEvent[][] {
+  const starts = events.flatMap((e, i) => (e.kind === 'version' && e.from === 'banner' ? [i] : []));
+  if (starts.length <= 1) return [[...events]];
+  const cuts = [0, ...starts.slice(1)];
+  return cuts.map((at, k) => events.slice(at, cuts[k + 1] ?? events.length));
+}
+
+/**
+ * Parse and explain a log text in one go. A log of several OpenOCD runs (say, one log appended to
+ * across restarts, or logs put together) is explained run by run, each number in the era of the
+ * OpenOCD that printed it: `runs` lists them; the top-level era and chip are the first run's, the
+ * explanations, diagnoses and facts those of all runs.
+ */
+export function explainOpenOcdLog(text: string, options: ExplainOptions = {}): ExplainReport & { lineCount: number; levelLines: number; runs?: readonly ExplainRun[] } {
   const parsed = parseOpenOcdLog(text);
-  return { ...explainEvents(parsed.events, options), lineCount: parsed.lineCount, levelLines: parsed.levelLines };
+  const lines = { lineCount: parsed.lineCount, levelLines: parsed.levelLines };
+  const parts = splitRuns(parsed.events);
+  if (parts.length === 1) return { ...explainEvents(parsed.events, options), ...lines };
+  const runs = parts.map((events, k): ExplainRun => ({
+    ...explainEvents(events, options),
+    firstLine: k === 0 ? 1 : events[0]!.line,
+    lastLine: k + 1 < parts.length ? parts[k + 1]![0]!.line - 1 : parsed.lineCount,
+  }));
+  const first = runs[0]!;
+  return {
+    era: first.era,
+    ...(first.chip !== undefined ? { chip: first.chip, chipLine: first.chipLine! } : {}),
+    facts: { banks: runs.flatMap((r) => r.facts.banks), mappings: runs.flatMap((r) => r.facts.mappings) },
+    explanations: runs.flatMap((r) => r.explanations),
+    diagnoses: runs.flatMap((r) => r.diagnoses),
+    unexplainedCount: runs.reduce((n, r) => n + r.unexplainedCount, 0),
+    ...lines,
+    runs,
+  };
 }

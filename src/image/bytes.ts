@@ -1,4 +1,5 @@
 /** Little-endian readers and writers over Uint8Array with bounds checks that throw precise errors. */
+import { counted } from '../chips/types.js';
 import { ImageFormatError, h32, type ImageErrorCode } from './errors.js';
 
 function check(
@@ -12,7 +13,7 @@ function check(
     const remain = Math.max(0, bytes.length - Math.max(0, offset));
     throw new ImageFormatError(
       code,
-      `${what} at ${h32(offset)} needs ${size} byte(s) but only ${remain} remain in a ${bytes.length}-byte buffer`,
+      `${what} at ${h32(offset)} needs ${counted(size, 'byte')} but only ${remain} remain in a ${bytes.length}-byte buffer`,
       { offset, expected: size, found: remain },
     );
   }

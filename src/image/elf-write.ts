@@ -3,6 +3,7 @@
  * bytes (PROGBITS) or only an address range (NOBITS), and a symbol table of global symbols. No
  * program headers: the file is read by debuggers (GDB's add-symbol-file), never loaded.
  */
+import { counted } from '../chips/types.js';
 import { writeU16, writeU32 } from './bytes.js';
 import { EHDR_SIZE, ET_EXEC, SHDR_SIZE, SHT_NOBITS, SHT_STRTAB, SHT_SYMTAB, STB_GLOBAL, SYM_SIZE } from './elf.js';
 
@@ -73,7 +74,7 @@ const align4 = (n: number): number => (n + 3) & ~3;
 export function writeElf(spec: ElfWriteSpec): Uint8Array {
   for (const s of spec.symbols) {
     if (!Number.isInteger(s.section) || s.section < 0 || s.section >= spec.sections.length) {
-      throw new RangeError(`symbol ${s.name}: section ${s.section} is not one of the ${spec.sections.length} section(s)`);
+      throw new RangeError(`symbol ${s.name}: section ${s.section} is not one of the ${counted(spec.sections.length, 'section')}`);
     }
   }
   const shstr = new StringTable();

@@ -3,6 +3,7 @@
  * symbol table. Everything is bounds-checked; malformed files raise ImageFormatError ELF_*.
  */
 import { readU16, readU32 } from './bytes.js';
+import { counted } from '../chips/types.js';
 import { ImageFormatError, h32, type ImageErrorCode } from './errors.js';
 import type { ElfFile, ElfProgramHeader, ElfSection, ElfSymbol } from './types.js';
 
@@ -40,7 +41,7 @@ function fail(code: ImageErrorCode, message: string, offset?: number, expected?:
 
 function need(bytes: Uint8Array, offset: number, size: number, what: string): void {
   if (offset < 0 || offset + size > bytes.length) {
-    fail('ELF_TRUNCATED', `${what} at ${h32(offset)} needs ${size} byte(s) but the file is ${bytes.length} bytes long`, offset, size, Math.max(0, bytes.length - offset));
+    fail('ELF_TRUNCATED', `${what} at ${h32(offset)} needs ${counted(size, 'byte')} but the file is ${counted(bytes.length, 'byte')} long`, offset, size, Math.max(0, bytes.length - offset));
   }
 }
 

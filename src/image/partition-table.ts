@@ -4,6 +4,7 @@
  * (normally all 0xFF) or by the end of the 0xC00-byte entry area.
  */
 import { readCString, readU16, readU32, writeCString, writeU16, writeU32, bytesEqual, toHex } from './bytes.js';
+import { counted } from '../chips/types.js';
 import { ImageFormatError, h16, h32 } from './errors.js';
 import { md5 } from './hash.js';
 import { partitionSubtypeName, partitionTypeName } from './partition-names.js';
@@ -83,7 +84,7 @@ export function parsePartitionTable(bytes: Uint8Array, options: ParsePartitionTa
   if (bytes.length < PARTITION_ENTRY_SIZE) {
     throw new ImageFormatError(
       'PARTITION_BAD_ENTRY',
-      `a partition table needs at least one 32-byte entry but only ${bytes.length} byte(s) are given`,
+      `a partition table needs at least one 32-byte entry but only ${counted(bytes.length, 'byte')} ${bytes.length === 1 ? 'is' : 'are'} given`,
       { offset: 0, expected: PARTITION_ENTRY_SIZE, found: bytes.length },
     );
   }

@@ -3,6 +3,8 @@
  * A device sees offsets relative to where it is mapped. Accesses are little-endian.
  * A device that cannot serve an access throws BusFault; the hart turns that into an access-fault trap.
  */
+import { counted } from '../chips/types.js';
+
 export interface MemoryDevice {
   readonly name: string;
   read8(offset: number): number;
@@ -19,7 +21,7 @@ export type AccessKind = 'fetch' | 'load' | 'store';
 export class BusFault extends Error {
   readonly code = 'SIM_BUS_FAULT';
   constructor(readonly address: number, readonly access: AccessKind, readonly size: number, detail?: string) {
-    super(`${access} of ${size} byte(s) at 0x${(address >>> 0).toString(16).padStart(8, '0')} faulted${detail ? `: ${detail}` : ''}`);
+    super(`${access} of ${counted(size, 'byte')} at 0x${(address >>> 0).toString(16).padStart(8, '0')} faulted${detail ? `: ${detail}` : ''}`);
     this.name = 'BusFault';
   }
 }

@@ -1,5 +1,5 @@
 /** Typed errors of the target layer. Each carries a stable `code` and a sentence a user can act on. */
-import { hex32 } from '../chips/types.js';
+import { counted, hex32 } from '../chips/types.js';
 
 export class TargetError extends Error {
   readonly code: string;
@@ -20,7 +20,7 @@ export class TargetMemoryError extends TargetError {
   constructor(readonly address: number, readonly length: number, readonly access: 'read' | 'write', detail?: string) {
     super(
       'TARGET_MEMORY',
-      `cannot ${access} ${length} byte(s) at ${hex32(address)}${detail ? `: ${detail}` : ''}`,
+      `cannot ${access} ${counted(length, 'byte')} at ${hex32(address)}${detail ? `: ${detail}` : ''}`,
     );
   }
 }

@@ -25,7 +25,7 @@ test('#366 log: readable output names the era, decodes -9 and -4, gives the diag
   assert.match(out, /-4 \(OpenOCD ERROR_FAIL, not a stub code\)/);
   assert.match(out, /1\. The flash size could not be detected/);
   assert.match(out, /set ESP_FLASH_SIZE 0/);
-  assert.match(out, /6 line\(s\) explained\./);
+  assert.match(out, /6 lines explained\./);
   assert.doesNotMatch(out, /\x1b\[/, 'no colour on a memory io');
   assert.equal(io.stderr(), '');
 });
@@ -146,7 +146,7 @@ test('an error repeated many times is explained once with the lines that repeat 
   assert.match(out, /line 2 .*\n(?:.*\n)*? {2}The same on lines 4, 6, 8, 10, 12, 14, 16, 18, 20, 22 and 19 more\.\n/);
   assert.match(out, /line 3 .*\n(?:.*\n)*? {2}The same on lines 5, 7, 9, 11, 13, 15, 17, 19, 21, 23 and 19 more\.\n/);
   assert.match(out, /confidence medium; lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 50 more\)/);
-  assert.match(out, /60 line\(s\) explained\./);
+  assert.match(out, /60 lines explained\./);
   const j = memoryIo();
   runExplain(f, { json: true }, j);
   assert.equal((JSON.parse(j.stdout()) as { explanations: unknown[] }).explanations.length, 60);
@@ -181,4 +181,27 @@ test('a log that never ends (/dev/zero) is refused once it passes the limit, not
   const piped = spawnSync('sh', ['-c', `cat ${JSON.stringify(ISSUE_366)} | ${JSON.stringify(process.execPath)} --import tsx src/cli/main.ts explain -`], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(piped.status, 0, piped.stderr);
   assert.match(piped.stdout, /era B: legacy stub without FLASH_SIZE/);
+});
+
+test('a log of several OpenOCD runs is read run by run: each number in the era of the OpenOCD that printed it', (t) => {
+  const eraC = readFileSync(fx('era-c-positive-codes-esp32c3.log'), 'utf8');
+  const issue = readFileSync(ISSUE_366, 'utf8');
+  const joined = join(tempDir(t), 'runs.log');
+  writeFileSync(joined, eraC + issue);
+  const json = memoryIo();
+  assert.equal(runExplain(joined, { json: true }, json), 0, json.stderr());
+  const r = JSON.parse(json.stdout()) as { runs: { firstLine: number; lastLine: number; era: { era: string }; chip: string }[]; explanations: { code?: string; line: number }[]; era: { era: string } };
+  const lines = eraC.split('\n').length - 1; // the era C log ends with a newline
+  assert.deepEqual(r.runs.map((x) => [x.firstLine, x.lastLine, x.era.era, x.chip]), [[1, lines, 'C', 'esp32c3'], [lines + 1, lines + issue.split('\n').length - 1, 'B', 'esp32s3']]);
+  // The #366 run's -9 is era B's FLASH_SIZE (read in era C it was "not a known code").
+  assert.ok(r.explanations.some((x) => x.code === '-9 (era B: FLASH_SIZE)' && x.line > lines), JSON.stringify(r.explanations.map((x) => x.code)));
+  const text = memoryIo({ columns: 100 });
+  assert.equal(runExplain(joined, {}, text), 0);
+  assert.match(text.stdout(), /This log holds 2 OpenOCD runs/);
+  assert.match(text.stdout(), /── OpenOCD run 2 of 2, lines \d+–\d+ ──\n\nOpenOCD  Open On-Chip Debugger v0\.12\.0-esp32-20241016/);
+  assert.doesNotMatch(text.stdout(), /Note: the messages look like era/, 'no conflict: each run has its own version');
+  // One run: as before, no runs field.
+  const one = memoryIo();
+  runExplain(ISSUE_366, { json: true }, one);
+  assert.equal((JSON.parse(one.stdout()) as { runs?: unknown }).runs, undefined);
 });

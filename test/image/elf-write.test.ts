@@ -50,6 +50,6 @@ test('writeElf: sections with bytes and without (NOBITS), global symbols in them
 test('writeElf refuses a symbol in a section it was not given', () => {
   assert.throws(
     () => writeElf({ machine: 0xf3, sections: [], symbols: [{ name: 'f', value: 0, size: 0, type: STT_FUNC, section: 0 }] }),
-    /symbol f: section 0 is not one of the 0 section\(s\)/,
+    /symbol f: section 0 is not one of the 0 sections/,
   );
 });

@@ -2,10 +2,11 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { explainOpenOcdLog, type Explanation, type ExplainReport } from '../../flash/explain.js';
+import { explainOpenOcdLog, type Explanation, type ExplainReport, type ExplainRun } from '../../flash/explain.js';
 import type { Diagnosis } from '../../flash/openocd-diagnosis.js';
 import { ERA_INFO, OPENOCD_ERAS, describeEraRange, parseEraName, type OpenOcdEra } from '../../flash/openocd-eras.js';
 import { exitTwoOnUsageErrors, runGuarded } from '../output/command-support.js';
+import { counted } from '../output/format.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle, type Style } from '../output/style.js';
@@ -119,9 +120,22 @@ function renderDiagnosis(d: Diagnosis, i: number, st: Style, columns: number): s
   return out.join('');
 }
 
-export function renderReport(r: ExplainReport, name: string, st: Style, columns: number): string {
+export function renderReport(r: ExplainReport & { runs?: readonly ExplainRun[] }, name: string, st: Style, columns: number): string {
+  const head = `${st.bold('espalgo explain')} ${name}\n\n`;
+  if (!r.runs) return head + renderRun(r, st, columns) + summaryOf(r, st);
+  // Several OpenOCD runs in one log: each is read with its own version and era.
+  const runs = r.runs.map((run, k) => `${st.bold(`── OpenOCD run ${k + 1} of ${r.runs!.length}, lines ${run.firstLine}–${run.lastLine} ──`)}\n\n${renderRun(run, st, columns, 'run')}`);
+  return head + `${wrapText(`This log holds ${r.runs.length} OpenOCD runs (a version banner starts each); each line is read in the era of the run it belongs to.`, columns, 0)}\n\n` + runs.join('\n') + summaryOf(r, st);
+}
+
+function summaryOf(r: ExplainReport, st: Style): string {
+  const explained = r.explanations.filter((x) => x.explained).length;
+  return r.explanations.length === 0 ? '' : `${counted(explained, 'line')} explained${r.unexplainedCount ? `, ${st.red(`${r.unexplainedCount} not explained`)}` : ''}.\n`;
+}
+
+/** One run's part of the report: its OpenOCD, era, chip and flash, the lines explained, the diagnosis. */
+function renderRun(r: ExplainReport, st: Style, columns: number, what: 'log' | 'run' = 'log'): string {
   const out: string[] = [];
-  out.push(`${st.bold('espalgo explain')} ${name}\n\n`);
   const v = r.era.version;
   out.push(`${st.bold('OpenOCD'.padEnd(9))}${v ? `${v.raw}${r.era.versionLine !== undefined ? st.dim(` (line ${r.era.versionLine})`) : ''}` : st.dim('no version line found')}\n`);
   const eraText = r.era.era ? `era ${r.era.era}: ${ERA_INFO[r.era.era].summary}` : `not decided (${r.era.candidates.map((e) => `era ${e}`).join(' or ')})`;
@@ -132,7 +146,7 @@ export function renderReport(r: ExplainReport, name: string, st: Style, columns:
   for (const b of r.facts.banks) out.push(`${st.bold('Flash'.padEnd(9))}${b.sizeKb} KB detected (${b.bank}) ${st.dim(`(line ${b.line})`)}\n`);
   const shown = r.explanations;
   if (shown.length === 0) {
-    out.push(`\n${st.green('No flash errors found in this log.')}\n`);
+    out.push(`\n${st.green(`No flash errors found in this ${what}.`)}\n`);
     return out.join('');
   }
   out.push(`\n${st.bold('Lines')}\n`);
@@ -141,8 +155,6 @@ export function renderReport(r: ExplainReport, name: string, st: Style, columns:
     out.push(`${st.bold('Diagnosis')}\n`);
     r.diagnoses.forEach((d, i) => out.push(renderDiagnosis(d, i, st, columns) + '\n'));
   }
-  const explained = shown.filter((x) => x.explained).length;
-  out.push(`${explained} line(s) explained${r.unexplainedCount ? `, ${st.red(`${r.unexplainedCount} not explained`)}` : ''}.\n`);
   return out.join('');
 }
 

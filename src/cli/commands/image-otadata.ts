@@ -89,7 +89,12 @@ export function runOtadata(file: string | undefined, o: OtadataCliOptions, io: C
     if (o.select === undefined) {
       if (file === undefined) throw new CliInputError('BAD_ARGUMENTS', 'give an otadata FILE to read, or --select ota_N -o FILE to build one');
       if (o.out !== undefined || o.state !== undefined) throw new CliInputError('BAD_ARGUMENTS', '-o and --state build otadata: give --select ota_N with them');
-      const data = parseOtadata(readInputFile(file));
+      const bytes = readInputFile(file);
+      // Larger than the partition: a flash image or dump, whose otadata sits elsewhere in it.
+      if (bytes.length > OTADATA_SIZE) {
+        throw new CliInputError('NOT_OTADATA', `${file} holds ${bytes.length} bytes, more than the ${OTADATA_SIZE / 1024} KiB of an otadata partition${bytes[0] === 0xe9 ? ' (it starts like an ESP image)' : ''}: give the otadata partition's own bytes (espalgo flash read --partition otadata -o otadata.bin); for a whole flash image, espalgo flash-map FILE or espalgo ota --flash FILE say which app boots`);
+      }
+      const data = parseOtadata(bytes);
       report(basename(file), data, count, o, io, `espalgo image otadata ${basename(file)}`);
       // Erased otadata is normal (the factory app boots); a copy written but not valid is not.
       return data.active || data.copies.every((c) => c.seq === 0xffffffff) ? EXIT_OK : EXIT_PROBLEM;

@@ -119,7 +119,7 @@ export function registerOta(program: Command): void {
     tableOffsetOption(common(program.command('ota').description('which app the bootloader starts at the next reset (partition table and otadata, live); --select changes it')), 'for the apps and otadata')
       .option('--select <name>', 'start this app partition at the next reset (its label: factory, ota_0, …)')
       .option('--state <state>', `with --select of an OTA slot: the ota_state written (${STATES.filter((n) => !SKIPPED_STATES.includes(stateOf(n))).join(', ')}; default undefined, as without rollback; new starts rollback's check)`)
-      .option('--persist', 'with --target sim --flash FILE: keep the change in FILE')
+      .option('--persist', 'with --target sim --flash FILE: keep the change in FILE, which becomes the whole flash (padded with 0xFF to its size)')
       .addHelpText('after', HELP),
   ).action(async (_opts: unknown, cmd: Command) => {
     const o = cmd.opts() as OtaOptions;

@@ -150,7 +150,7 @@ export function registerSim(program: Command): void {
     .option('--rbb <port>', `serve JTAG for OpenOCD (remote_bitbang) on 127.0.0.1:PORT; use ${openocdConfig()}`, portOption('--rbb'))
     .option('--scenario <name>', 'state the app leaves the chip in (see below)', 'normal')
     .option('--table-offset <offset>', 'partition table offset', offsetOption('--table-offset'))
-    .option('--persist', 'write flash changes back into the --flash file as they happen (default: the file is only read)')
+    .option('--persist', 'write flash changes back into the --flash file as they happen; the file becomes the whole flash (padded with 0xFF to its size; default: the file is only read)')
     .option('--halted', 'stay halted at the app entry instead of running; GDB clients and espalgo tools (flash write --target, call, probe) leave it halted when they detach, so GDB can start from the first instruction')
     .option('--rom-elf <file>', 'write the ROM\'s function symbols as an ELF file for gdb (add-symbol-file FILE): bt and finish work inside ROM functions')
     .option('--verbose', 'log unmodelled peripheral accesses, flash protocol notes and GDB packets to stderr')

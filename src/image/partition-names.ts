@@ -75,18 +75,19 @@ export function partitionSubtypeName(type: number, subtype: number): string {
   return hex2(subtype);
 }
 
-/** Type number for a name or number text ('app', 'data', '0x40', '64'); undefined if neither. */
+/** Type number for a name or number text ('app', 'data', '0x40', '64'); undefined if neither (or 0xFF). */
 export function partitionTypeFromName(text: string): number | undefined {
   const t = text.trim().toLowerCase();
-  if (t in PARTITION_TYPES) return PARTITION_TYPES[t];
-  return parseByte(t);
+  if (Object.hasOwn(PARTITION_TYPES, t)) return PARTITION_TYPES[t];
+  const n = parseByte(t);
+  return n === 0xff ? undefined : n; // 0xFF is no type (ESP-IDF takes 0..254)
 }
 
 /** Subtype number for a name or number text within a type; undefined if neither. */
 export function partitionSubtypeFromName(type: number, text: string): number | undefined {
   const t = text.trim().toLowerCase();
   const table = subtypeTable(type);
-  if (table && t in table) return table[t];
+  if (table && Object.hasOwn(table, t)) return table[t];
   return parseByte(t);
 }
 

@@ -242,3 +242,13 @@ otadata,        data,  ota,         , 8K,
   assert.deepEqual(errors(`t, data, tee_ota, 0x9000, 4K\n${app}`), ['tee_ota partition "t" has size 0x00001000; ESP-IDF expects 0x2000; ESP-IDF refuses to build such a table']);
   assert.deepEqual(errors(`t, data, tee_ota, 0x9000, 8K\nu, data, tee_ota, , 8K\n${app}`), ['the table has 2 tee_ota partitions; ESP-IDF allows one; ESP-IDF refuses to build such a table']);
 });
+
+test('type and subtype names are only the ones ESP-IDF knows: JavaScript object names ("constructor", "__proto__") and type 255 are unknown', () => {
+  const syntax = (csv: string, message: RegExp) => assert.throws(() => parsePartitionCsv(csv), (e: unknown) => e instanceof ImageFormatError && e.code === 'CSV_SYNTAX' && message.test(e.message), csv);
+  syntax('x, constructor, 1, 0x10000, 4K,\n', /unknown partition type "constructor" \(use app, data, bootloader, partition_table or a number 0\.\.254\)/);
+  syntax('x, toString, 1, 0x10000, 4K,\n', /unknown partition type "toString"/);
+  syntax('nvs, data, __proto__, , 4K,\n', /unknown subtype "__proto__" for type data/);
+  syntax('nvs, data, constructor, , 4K,\n', /unknown subtype "constructor" for type data/);
+  syntax('baz, 255, 0, , 4K,\n', /unknown partition type "255"/);
+  assert.equal(parsePartitionCsv('baz, 254, 0, 0x10000, 4K,\n').entries[0]!.type, 254, 'the last custom type');
+});

@@ -7,7 +7,7 @@
  * first. The output depends only on the ELF bytes, the chip and the options.
  */
 import type { ChipDescriptor } from '../chips/types.js';
-import { ImageFormatError, h32 } from './errors.js';
+import { ImageFormatError, h32, hWide } from './errors.js';
 import { buildImage } from './image-build.js';
 import { buildRamOnlyHeaderImage } from './simple-boot-build.js';
 import { IMAGE_HEADER_SIZE, MAX_SEGMENTS, SEGMENT_HEADER_SIZE } from './image-header.js';
@@ -300,7 +300,7 @@ function placeElfSha256(segments: BuildSegment[], at: number, hash: Uint8Array):
   }
   throw new ImageFormatError(
     'IMAGE_BUILD',
-    `file offset ${h32(at)} for the ELF's SHA-256 is not inside a segment's data (the header is 0x0..0x18; the segments end at ${h32(pos)})`,
+    `file offset ${hWide(at)} for the ELF's SHA-256 is not inside a segment's data (the header is 0x0..0x18; the segments end at ${h32(pos)})`,
     { found: at },
   );
 }

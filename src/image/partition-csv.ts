@@ -15,7 +15,7 @@
  * what lies before and at the table, so they take no part in filling offsets; the OTA rows are
  * placed like any partition.
  */
-import { ImageFormatError, h32 } from './errors.js';
+import { ImageFormatError, h32, hWide } from './errors.js';
 import { partitionEntryFromInput } from './partition-table.js';
 import {
   BOOTLOADER_SUBTYPES, PARTITION_TYPES, isPrimaryBootloader, isPrimaryPartitionTable,
@@ -175,7 +175,7 @@ export function parsePartitionCsv(text: string, options: ParsePartitionCsvOption
       else if (f === 'readonly') flags.readonly = true;
       else throw syntax(lineNo, `unknown flag "${f}" (use encrypted, readonly)`, f);
     }
-    if (offset + size > 0x100000000) throw syntax(lineNo, `partition "${name}" at ${h32(offset)} with size ${h32(size)} runs past 4 GiB`);
+    if (offset + size > 0x100000000) throw syntax(lineNo, `partition "${name}" at ${hWide(offset)} with size ${h32(size)} runs past 4 GiB`);
     entries.push({ ...partitionEntryFromInput({ type, subtype, offset, size, label: name, flags }), index: entries.length });
     if (!fixedInPlace) lastEnd = offset + size;
   }

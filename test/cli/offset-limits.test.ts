@@ -55,6 +55,10 @@ test('image partition-table --offset: 0 and an offset off a 4 KiB sector are ref
   const io = memoryIo();
   assert.equal(runPartitionTable(csv, { out: join(dir, 'ok.bin'), offset: 0x9000 }, io), 0, io.stderr());
   assert.ok(readFileSync(join(dir, 'ok.bin')).length > 0);
+  // A table in the last sector leaves its first partition at 4 GiB: said so, not wrapped to 0x00000000.
+  const top = memoryIo();
+  assert.equal(runPartitionTable(csv, { out: join(dir, 'top.bin'), offset: 0xfffff000 }, top), 2);
+  assert.match(top.stderr(), /partition "nvs" at 0x100000000 with size 0x00006000 runs past 4 GiB/);
 });
 
 test('--flash-size is a flash chip\'s size (a power of two from 64K to 1G) in every command that takes it, refused before anything is read or connected', async (t) => {

@@ -8,7 +8,7 @@ import {
   parseImage, spiSpeedCode, spiSpeedLabels, type SimpleBootLayout, type SpiModeName,
 } from '../../image/index.js';
 import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
-import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, offsetOption, readInputFile, runGuarded } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { counted, formatSize, hex32 } from '../output/format.js';
 import { renderSegmentTable, renderSimpleBootTable } from '../output/image-tables.js';
@@ -314,7 +314,7 @@ export function registerElf2Image(program: Command): void {
     .option('--pad-to-size <size>', 'pad the file with 0xFF to a multiple of SIZE (e.g. 4KB, 64KB, 1MB, 0x10000), after the SHA-256 and outside it, e.g. to fill a partition', numberOption('--pad-to-size'))
     .option('--secure-pad-v2', 'pad for Secure Boot v2 signing: a padding segment before the checksum so the image ends on an MMU page boundary, where signing puts the signature sector (all chips)')
     .option('--secure-pad', 'pad for Secure Boot v1 signing (ESP32 only): the signed image ends on a 64 KiB boundary')
-    .option('--elf-sha256-offset <offset>', 'write the ELF\'s SHA-256 at this file offset (32 zero bytes inside a segment) instead of into the app descriptor', numberOption('--elf-sha256-offset'))
+    .option('--elf-sha256-offset <offset>', 'write the ELF\'s SHA-256 at this file offset (32 zero bytes inside a segment) instead of into the app descriptor', offsetOption('--elf-sha256-offset'))
     .option('--ram-only-header', 'a Simple Boot image (Zephyr/NuttX without the ESP-IDF bootloader; esptool --ram-only-header): the header counts only the RAM segments, the flash segments follow the checksum; no SHA-256; flash it at the chip\'s bootloader offset')
     .option('--json', 'print what was written as JSON')
     .addHelpText('after', HELP)

@@ -115,7 +115,7 @@ export function parsePartitionCsv(text: string, options: ParsePartitionCsvOption
   const entries: PartitionEntry[] = [];
   const ignored: Finding[] = [];
   let lastEnd = tableOffset + 0x1000;
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(/\r\n|\r|\n/); // as Python's splitlines() in gen_esp32part: bare CR (old Mac editors) too
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
     const line = lines[i]!.trim();

@@ -252,3 +252,9 @@ test('type and subtype names are only the ones ESP-IDF knows: JavaScript object 
   syntax('baz, 255, 0, , 4K,\n', /unknown partition type "255"/);
   assert.equal(parsePartitionCsv('baz, 254, 0, 0x10000, 4K,\n').entries[0]!.type, 254, 'the last custom type');
 });
+
+test('lines may end in CR LF, LF or a bare CR, as ESP-IDF\'s generator reads them', () => {
+  const lf = parsePartitionCsv('nvs, data, nvs, , 0x6000,\nfactory, app, factory, , 1M,\n').entries;
+  assert.deepEqual(parsePartitionCsv('nvs, data, nvs, , 0x6000,\rfactory, app, factory, , 1M,\r').entries, lf);
+  assert.deepEqual(parsePartitionCsv('nvs, data, nvs, , 0x6000,\r\nfactory, app, factory, , 1M,\r\n').entries, lf);
+});

@@ -7,13 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { offsetOption, runGuardedAsync } from '../../src/cli/output/command-support.js';
+import { offsetOption, runGuardedAsync, tableOffsetValue } from '../../src/cli/output/command-support.js';
 import { runOta, type OtaOptions } from '../../src/cli/commands/ota.js';
 import { runMerge } from '../../src/cli/commands/image-merge.js';
 import { runPartitionTable } from '../../src/cli/commands/image-partition-table.js';
 import { runFlashMap } from '../../src/cli/commands/flash-map.js';
 import { memoryIo } from '../../src/cli/output/io.js';
-import { tempDir } from './helpers.js';
+import { runCli, tempDir } from './helpers.js';
 
 test('an offset option takes 0xFFFFFFFF and refuses 4G', () => {
   assert.equal(offsetOption('--base-offset')('0xffffffff'), 0xffffffff);
@@ -78,5 +78,18 @@ test('--flash-size is a flash chip\'s size (a power of two from 64K to 1G) in ev
     const ota = memoryIo();
     assert.equal(await runGuardedAsync(ota, () => runOta({ target: '127.0.0.1:1', backup: true, flashSize, select: 'ota_0' } as OtaOptions, ota)), 2);
     refused(ota, `ota ${flashSize}`);
+  }
+});
+
+test('--table-offset is a 4 KiB sector after the bootloader\'s in every command that takes it (0 and 0x8001 used to reach the simulator\'s boot as "magic 0x0150")', () => {
+  const parse = tableOffsetValue();
+  assert.equal(parse('0xc000'), 0xc000);
+  assert.equal(parse('64K'), 0x10000);
+  for (const bad of ['0', '0x8001', '0x8800']) assert.throws(() => parse(bad), new RegExp(`--table-offset ${bad} cannot hold a partition table: it starts on a 4 KiB flash sector after the bootloader`));
+  assert.throws(() => parse('4G'), /past the last 32-bit offset/);
+  for (const args of [['ota', '--table-offset', '0x8001'], ['sim', '--table-offset', '0'], ['flash', 'read', '--partition', 'nvs', '-o', '-', '--table-offset', '0x8100']]) {
+    const r = runCli(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /cannot hold a partition table/, args.join(' '));
   }
 });

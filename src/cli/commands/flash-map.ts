@@ -9,7 +9,7 @@ import { openFlashSession } from '../../flash/session.js';
 import { STUB_ADDRESS_LIMIT } from '../../flash/stub-protocol.js';
 import { commandOutput, STDOUT_HELP, type CommandOutput } from '../output/command-output.js';
 import { refuseElfAsFlashData } from '../output/elf-input.js';
-import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, readInputFile, runGuarded, runGuardedAsync } from '../output/command-support.js';
+import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, readInputFile, runGuarded, runGuardedAsync, tableOffsetValue } from '../output/command-support.js';
 import { formatSize, hex32 } from '../output/format.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFlashMapSvg } from '../output/flash-map-svg.js';
@@ -198,7 +198,7 @@ export function registerFlashMap(program: Command): void {
     .option('--target <target>', 'read the flash live instead: sim (simulated ESP32-C3) or HOST:PORT of a GDB server')
     .option('--scenario <name>', 'with --target sim: the state the app leaves behind (e.g. issue-366)')
     .option('--chip <chip>', `chip (${CHIP_NAMES.join(', ')}); default: from the image headers`)
-    .option('--table-offset <offset>', 'flash offset of the partition table (default: 0x8000, else the one found)', offsetOption('--table-offset'))
+    .option('--table-offset <offset>', 'flash offset of the partition table (default: 0x8000, else the one found)', tableOffsetValue())
     .option('--app-offset <offset>', 'flash offset of the app to analyse, like OpenOCD\'s esp appimage_offset', offsetOption('--app-offset'))
     .option('--base-offset <offset>', 'flash offset of file byte 0 (default: inferred)', offsetOption('--base-offset'))
     .option('--flash-size <size>', 'flash size, e.g. 4M, 32MiB, 0x2000000 (default: bootloader header)', numberOption('--flash-size'))

@@ -20,7 +20,7 @@ import { verifyFlash } from '../../flash/verify.js';
 import { writeFlash, type WriteReport } from '../../flash/write.js';
 import { TargetError } from '../../target/errors.js';
 import { commandOutput, STDOUT_HELP, type CommandOutput } from '../output/command-output.js';
-import { checkFlashSizeOption, exitTwoOnUsageErrors, factorOption, MAX_FLASH_BYTES, numberOption, offsetOption, runGuardedAsync } from '../output/command-support.js';
+import { checkFlashSizeOption, exitTwoOnUsageErrors, factorOption, MAX_FLASH_BYTES, numberOption, runGuardedAsync, tableOffsetValue } from '../output/command-support.js';
 import { formatSize, tenths } from '../output/format.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { withInterrupt } from '../output/interrupt.js';
@@ -393,7 +393,7 @@ export function common(cmd: Command): Command {
 
 /** --table-offset: where the chip's partition table is, for a lookup in it and for the simulator's bootloader. */
 export function tableOffsetOption(cmd: Command, use: string): Command {
-  return cmd.option('--table-offset <offset>', `where the partition table is, ${use} (default 0x8000, else searched up to 1 MiB) and, on --target sim, for the bootloader that boots --flash`, offsetOption('--table-offset'));
+  return cmd.option('--table-offset <offset>', `where the partition table is, ${use} (default 0x8000, else searched up to 1 MiB) and, on --target sim, for the bootloader that boots --flash`, tableOffsetValue());
 }
 
 /** The options of the five flash commands: common ones, --partition and --table-offset. */

@@ -5,7 +5,7 @@ import { probeFlash, type ProbeOptions } from '../../flash/probe.js';
 import type { ProbeReport } from '../../flash/probe-report.js';
 import { hostReadingOf } from '../../flash/probe-mappings.js';
 import { formatSize as sizeWords, type SizeSourceKind } from '../../flash/probe-size.js';
-import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, runGuardedAsync } from '../output/command-support.js';
+import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, runGuardedAsync, tableOffsetValue } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { explainLinkLost } from '../output/link-lost.js';
 import { counted, formatSize, hex32 } from '../output/format.js';
@@ -233,7 +233,7 @@ export function registerProbe(program: Command): void {
     .option('--scenario <name>', 'with --target sim: state the app leaves behind (normal, issue-366, issue-366-timing, issue-366-rom-dummy, flash-busy, wdt-running)')
     .option('--flash-size <size>', 'flash size to use, a power of two, e.g. 4M, 16MiB (overrides detection; detected sources are still shown)', numberOption('--flash-size'))
     .option('--app-offset <offset>', "flash offset of the app to map, on an MMU page of the chip (a multiple of 0x10000 on the ESP32-C3 and S3), like OpenOCD's esp appimage_offset", offsetOption('--app-offset'))
-    .option('--table-offset <offset>', 'partition table offset, a multiple of 4 KiB (default 0x8000, else searched up to 1 MiB)', offsetOption('--table-offset'))
+    .option('--table-offset <offset>', 'partition table offset, a multiple of 4 KiB (default 0x8000, else searched up to 1 MiB)', tableOffsetValue())
     .option('--json', 'print the report as JSON')
     .option('--mode <mode>', 'stub (compiled flasher stub), rom (ROM calls, no stub) or both; default: stub where a compiled stub exists (esp32c3), rom elsewhere')
     .option('--dry-run', 'print the ROM-call probe plan for --chip and exit; no target is touched (docs/rom-probe.md)')

@@ -10,7 +10,7 @@ import { probeFlash } from '../../flash/probe.js';
 import { hasCompiledFlasherStub } from '../../flash/stub-client.js';
 import { planToJson, renderPlanText, romProbe, romProbePlan, type RomProbeReport } from '../../flash/rom-probe/index.js';
 import type { ProbeReport } from '../../flash/probe-report.js';
-import { chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, runGuardedAsync } from '../output/command-support.js';
+import { chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, runGuardedAsync, tableOffsetValue } from '../output/command-support.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { withDeferredInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
@@ -128,7 +128,7 @@ export function registerRomProbe(program: Command): void {
     .option('--scenario <name>', 'with --target sim: state the app leaves behind (normal, issue-366, issue-366-timing, issue-366-rom-dummy, flash-busy, wdt-running)')
     .option('--flash-size <size>', 'flash size to use, a power of two, e.g. 4M (overrides detection; detected sources are still shown)', numberOption('--flash-size'))
     .option('--app-offset <offset>', 'flash offset of the app to map, on an MMU page of the chip (a multiple of 0x10000 on the ESP32-C3 and S3)', offsetOption('--app-offset'))
-    .option('--table-offset <offset>', 'partition table offset, a multiple of 4 KiB (default 0x8000, else searched up to 1 MiB)', offsetOption('--table-offset'))
+    .option('--table-offset <offset>', 'partition table offset, a multiple of 4 KiB (default 0x8000, else searched up to 1 MiB)', tableOffsetValue())
     .option('--json', 'print the report (or the plan) as JSON')
     .addHelpText('after', HELP)
     .action(async (opts: RomProbeCommandOptions) => {

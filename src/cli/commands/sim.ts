@@ -11,7 +11,7 @@ import { esp32c3MemoryRegions } from '../../sim/esp32c3/memory-map.js';
 import { simulatedRomElf } from '../../sim/esp32c3/rom-elf.js';
 import { parseFlashSize } from '../../sim/flash/jedec.js';
 import { hex32 } from '../../chips/types.js';
-import { exitTwoOnUsageErrors, numberOption, offsetOption, portOption } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, numberOption, portOption, tableOffsetValue } from '../output/command-support.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { CliInputError, EXIT_BAD_INPUT } from '../output/exit-codes.js';
 import { checkOutputWritable, writeOutputFile } from '../output/atomic-write.js';
@@ -149,7 +149,7 @@ export function registerSim(program: Command): void {
     .option('--gdb <port>', 'serve the chip over the GDB remote protocol on 127.0.0.1:PORT (0 = any free port)', portOption('--gdb'))
     .option('--rbb <port>', `serve JTAG for OpenOCD (remote_bitbang) on 127.0.0.1:PORT; use ${openocdConfig()}`, portOption('--rbb'))
     .option('--scenario <name>', 'state the app leaves the chip in (see below)', 'normal')
-    .option('--table-offset <offset>', 'partition table offset', offsetOption('--table-offset'))
+    .option('--table-offset <offset>', 'partition table offset', tableOffsetValue())
     .option('--persist', 'write flash changes back into the --flash file as they happen; the file becomes the whole flash (padded with 0xFF to its size; default: the file is only read)')
     .option('--halted', 'stay halted at the app entry instead of running; GDB clients and espalgo tools (flash write --target, call, probe) leave it halted when they detach, so GDB can start from the first instruction')
     .option('--rom-elf <file>', 'write the ROM\'s function symbols as an ELF file for gdb (add-symbol-file FILE): bt and finish work inside ROM functions')

@@ -55,6 +55,16 @@ export function offsetOption(what: string): (value: string) => number {
   };
 }
 
+/** commander argument parser for --table-offset: a 4 KiB flash sector after the bootloader's (so not 0). */
+export function tableOffsetValue(what = '--table-offset'): (value: string) => number {
+  const offset = offsetOption(what);
+  return (value: string) => {
+    const n = offset(value);
+    if (n === 0 || n % 0x1000 !== 0) throw new InvalidArgumentError(`${what} ${value} cannot hold a partition table: it starts on a 4 KiB flash sector after the bootloader (ESP-IDF's default 0x8000)`);
+    return n;
+  };
+}
+
 /** commander argument parser for a factor: a number above 0, fractions allowed (0.5, 2, 10). */
 export function factorOption(what: string): (value: string) => number {
   return (value: string) => {

@@ -16,6 +16,7 @@ import {
   DIRECT_BOOT_MAGIC,
   describeChipId,
   describeDirectBoot,
+  hasPartitionMagic,
   directBootMappings,
   findSimpleBootSegments,
   IMAGE_MAGIC,
@@ -110,6 +111,12 @@ function mapSegment(chip: Esp32c3, kind: 'drom' | 'irom', vaddr: number, flashOf
   return { kind, vaddr, flashOffset, size, firstEntry, entries: pages };
 }
 
+/** The first 4 KiB boundary of `image` that starts a partition table (its magic), if any. */
+function tableIn(image: Uint8Array): number | undefined {
+  for (let at = 0x1000; at + 32 <= image.length; at += 0x1000) if (hasPartitionMagic(image, at)) return at;
+  return undefined;
+}
+
 export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInfo {
   const flash = chip.flash.bytes;
   const warnings: string[] = [];
@@ -162,6 +169,11 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
     }
     // A bootloader (or any other part) given alone: the table is not moved, it is not in the file.
     const short = options.imageLength !== undefined && options.imageLength <= tableOffset;
+    if (short && options.tableOffset !== undefined) {
+      // The offset given lies past the image: the offset is the suspect, not the image.
+      const found = tableIn(flash.subarray(0, options.imageLength));
+      throw new BootError(tableOffset, `${where}: --table-offset ${hex32(tableOffset)} lies past the end of the ${options.imageLength}-byte flash image${found === DEFAULT_PARTITION_TABLE_OFFSET ? `, whose partition table is at the default ${hex32(found)}: leave --table-offset out` : found !== undefined ? `, whose partition table is at ${hex32(found)}: give --table-offset ${hex32(found)}` : '; give the offset of its partition table'}`);
+    }
     throw new BootError(tableOffset, short
       ? `${where}. The flash image has only ${options.imageLength} bytes, so the flash from ${hex32(options.imageLength!)} on is erased: ` +
         'boot a whole flash image, with a bootloader at 0x0, a partition table and the apps (espalgo image merge makes one from the parts)'

@@ -90,6 +90,12 @@ test('a flash image that ends before the table offset (a bootloader given alone)
   // A file that reaches past the table offset may hold its table elsewhere: the usual advice.
   const moved = buildFlash({ tableOffset: 0xc000 }).flash.slice(0, 0xd000);
   assert.throws(() => createSimulatedEsp32c3({ flash: moved, run: false }), /: the first entry is erased \(0xffff\); give the right offset with --table-offset$/);
+  // A --table-offset past the end of the image is the offset's fault, not the image's: it says where the table is.
+  assert.throws(() => createSimulatedEsp32c3({ flash: moved, run: false, tableOffset: 0x40000 }), (e: unknown) => {
+    assert.ok(e instanceof BootError);
+    assert.match(e.message, /: --table-offset 0x00040000 lies past the end of the 53248-byte flash image, whose partition table is at 0x0000c000: give --table-offset 0x0000c000$/);
+    return true;
+  });
 });
 
 test('an invalid MMU entry faults and is recorded in EXTMEM', async () => {

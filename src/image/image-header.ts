@@ -235,12 +235,12 @@ export function maxChipRevisionSet(full: number): boolean {
 
 /**
  * A chip revision for the header: "v0.3" or "0.3" (major.minor, minor 0–99), or the full form as a
- * whole number ("3", as esptool's --min-rev-full and ESP-IDF's REV_MIN_FULL take it). Undefined
- * when the text is neither or out of range.
+ * whole number ("3", as esptool's --min-rev-full and ESP-IDF's REV_MIN_FULL take it; "0xffff", the
+ * header's "no limit", in hex too). Undefined when the text is neither or out of range.
  */
 export function parseChipRevision(text: string): number | undefined {
   const t = text.trim().toLowerCase();
   const dotted = /^v?(\d{1,3})\.(\d{1,2})$/.exec(t);
-  const full = dotted ? Number(dotted[1]) * 100 + Number(dotted[2]) : /^\d{1,5}$/.test(t) ? Number(t) : undefined;
+  const full = dotted ? Number(dotted[1]) * 100 + Number(dotted[2]) : /^\d{1,5}$/.test(t) ? Number(t) : /^0x[0-9a-f]{1,4}$/.test(t) ? parseInt(t.slice(2), 16) : undefined;
   return full !== undefined && full <= 0xffff ? full : undefined;
 }

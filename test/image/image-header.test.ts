@@ -88,7 +88,9 @@ test('chip revisions: parsed dotted or full, printed dotted; max 0 and 0xFFFF se
   assert.equal(parseChipRevision('V3.1'), 301);
   assert.equal(parseChipRevision('3'), 3);
   assert.equal(parseChipRevision('65535'), 0xffff);
-  for (const bad of ['', 'v', '0.100', '1.', '.5', '65536', '-1', '0x3', 'v1.2.3']) assert.equal(parseChipRevision(bad), undefined, bad);
+  assert.equal(parseChipRevision('0xFFFF'), 0xffff, 'the header\'s "no limit", as help texts write it');
+  assert.equal(parseChipRevision('0x3'), 3);
+  for (const bad of ['', 'v', '0.100', '1.', '.5', '65536', '0x10000', '-1', '0x', 'v1.2.3']) assert.equal(parseChipRevision(bad), undefined, bad);
   assert.equal(formatChipRevision(3), 'v0.3');
   assert.equal(formatChipRevision(199), 'v1.99');
   assert.deepEqual([0, 0xffff, 99, 1].map(maxChipRevisionSet), [false, false, true, true]);

@@ -98,7 +98,9 @@ export function resolveEra(events: readonly LogEvent[], forced?: OpenOcdEra): Er
     }
     if (agreeing.length === 1) {
       const ev = evidence.find((x) => x.era === agreeing[0])!;
-      return { era: agreeing[0]!, candidates: agreeing, certainty: 'ambiguous', source: 'messages', reason: `${v.reason} The messages settle it: ${ev.why} (line ${ev.line}).`, ...vFields };
+      // The version left the era open ("Pass --era to decide"); the messages decide it.
+      const open = v.reason.replace(/ Pass --era to decide\.$/, '');
+      return { era: agreeing[0]!, candidates: agreeing, certainty: 'ambiguous', source: 'messages', reason: `${open} The messages settle it: ${ev.why} (line ${ev.line}).`, ...vFields };
     }
     if (v.certainty === 'not-espressif' && byMessages.length === 1) {
       const ev = evidence.find((x) => x.era === byMessages[0])!;

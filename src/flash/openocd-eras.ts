@@ -5,6 +5,7 @@
  * The numbers a user quotes from an OpenOCD log ("Failed to get flash maps (-9)!") only mean
  * something together with the era of the OpenOCD that printed them.
  */
+import { counted } from '../chips/types.js';
 
 export type OpenOcdEra = 'A' | 'B' | 'C';
 export const OPENOCD_ERAS: readonly OpenOcdEra[] = ['A', 'B', 'C'];
@@ -174,7 +175,7 @@ export function eraOfVersion(v: OpenOcdVersion): EraVerdict {
   const nextEra = next ? next.era : 'C';
   let c: OpenOcdEra[] = [...new Set([...tagEra, nextEra])].sort();
   if (c.includes('A') && c.includes('B') && v.buildDate !== undefined && v.buildDate < ERA_B_CHANGE_DATE) c = ['A'];
-  const what = `a development build ${v.devCommits} commit(s) after the -esp32-${d} tag${v.buildDate ? `, built ${v.buildDate}` : ''}`;
+  const what = `a development build ${counted(v.devCommits, 'commit')} after the -esp32-${d} tag${v.buildDate ? `, built ${v.buildDate}` : ''}`;
   return c.length === 1
     ? { era: c[0]!, candidates: c, certainty: 'development-build', reason: `${what}; everything between that tag and the next release is era ${c[0]}.` }
     : { candidates: c, certainty: 'ambiguous', reason: `${what}; the stub protocol changed between that tag and the next release, so it can be era ${c.join(' or ')}. Pass --era to decide.` };

@@ -184,7 +184,7 @@ export function buildPartitionTable(entries: readonly PartitionEntryInput[], opt
   // As ESP-IDF's gen_esp32part: the entries and the MD5 entry leave room for an end marker in the 0xC00 bytes.
   const max = PARTITION_MAX_ENTRIES - 1 - (withMd5 ? 1 : 0);
   if (entries.length > max) {
-    throw new ImageFormatError('PARTITION_TOO_MANY', `a partition table holds at most ${max} entries here, not ${entries.length}`, {
+    throw new ImageFormatError('PARTITION_TOO_MANY', `a partition table holds at most ${max} entries ${withMd5 ? `beside its MD5 entry (${max + 1} without it)` : 'without an MD5 entry'} and its end marker, not ${entries.length}`, {
       expected: max,
       found: entries.length,
     });

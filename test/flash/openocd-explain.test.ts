@@ -149,3 +149,15 @@ test('a number whose meaning differs between the open eras is explained for each
   assert.equal(x.code, '-1 (era A: FAIL); -1 (era B: FAIL)');
   assert.match(x.explanation, /^In era A: .*every command except the size query.* In era B: .*flash size came out as 0/);
 });
+
+test('a development build the version leaves open between two eras, settled by the messages: the reason does not also ask for --era', () => {
+  const log = [
+    'Open On-Chip Debugger v0.12.0-esp32-20240318-40-gabc1234 (2024-06-20-10:00)',
+    'Info : esp32s3.cpu0: Target halted',
+    'Error: Failed to get flash maps (-9)!',
+  ].join('\n');
+  const r = explainOpenOcdLog(log);
+  assert.equal(r.era.era, 'B');
+  assert.match(r.era.reason, /^a development build 40 commits after the -esp32-20240318 tag, built 20240620; the stub protocol changed between that tag and the next release, so it can be era A or B\. The messages settle it: /);
+  assert.doesNotMatch(r.era.reason, /Pass --era/);
+});

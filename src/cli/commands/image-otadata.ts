@@ -143,7 +143,7 @@ export function registerOtadata(program: Command): void {
     .option('--select <slot>', 'build otadata that boots this slot: ota_0 … ota_15')
     .option('-o, --out <file>', `with --select: the file to write (${STDOUT_HELP})`)
     .option('--state <state>', `with --select: ota_state (${STATES.join(', ')})`)
-    .option('--ota-count <n>', 'OTA app partitions in the table (to name the slot)', numberOption('--ota-count'))
+    .option('--ota-count <n>', 'OTA app partitions in the table (to name the slot)', numberOption('--ota-count', '2'))
     .option('--json', 'print the copies and the slot as JSON')
     .addHelpText('after', HELP)
     .action((file: string | undefined, opts: OtadataCliOptions) => {

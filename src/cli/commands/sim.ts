@@ -134,7 +134,7 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
 
 /** --jedec-id: the three bytes the flash chip answers to 9Fh (manufacturer, type, capacity). */
 function jedecIdOption(value: string): number {
-  const n = numberOption('--jedec-id')(value);
+  const n = numberOption('--jedec-id', '0xEF4016')(value);
   if (n > 0xffffff) throw new InvalidArgumentError(`--jedec-id ${value} has more than the 3 bytes of a JEDEC id (0xMMTTCC, e.g. 0xEF4016)`);
   return n;
 }

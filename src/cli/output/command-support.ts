@@ -35,11 +35,11 @@ export function readInputFile(path: string): Uint8Array {
   }
 }
 
-/** commander argument parser for offsets and sizes: 0x8000, 32768, 4M, 16MiB. */
-export function numberOption(what: string): (value: string) => number {
+/** commander argument parser for offsets and sizes: 0x8000, 32768, 4M, 16MiB; `like` gives the examples its refusal shows. */
+export function numberOption(what: string, like = '0x8000, 32768 or 4M'): (value: string) => number {
   return (value: string) => {
     const n = parseNumber(value);
-    if (n === undefined || n < 0) throw new InvalidArgumentError(`${what} must be a number like 0x8000, 32768 or 4M`);
+    if (n === undefined || n < 0) throw new InvalidArgumentError(`${what} must be a number like ${like}`);
     if (n > 0xffffffff + 1) throw new InvalidArgumentError(`${what} ${value} is too large: at most 4G (0x100000000), the 32-bit limit`);
     return n;
   };

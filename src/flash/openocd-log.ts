@@ -93,6 +93,7 @@ const CHIP = /\b(esp32(?:c61|c2|c3|c5|c6|h21|h2|h4|p4|s2|s3)?)(?:\.(?:cpu\d*|tap
  */
 const TERMINAL_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]/g;
 
+/** A number as the log prints it; the patterns take at most 32 bits of it (10 decimal or 8 hex digits). */
 const num = (text: string): number => (/^-?0x/i.test(text) ? (text.startsWith('-') ? -parseInt(text.slice(1), 16) : parseInt(text, 16)) : parseInt(text, 10));
 
 type Matcher = (message: string) => LogEventBody | undefined;
@@ -116,17 +117,17 @@ const HINTS: readonly [RegExp, MapsHint][] = [
 ];
 
 const MATCHERS: readonly Matcher[] = [
-  re(/Failed to get flash maps, result code (0x[0-9a-f]+|-?\d+)/i, (m) => ({ kind: 'maps-failed', style: 'result-code', number: num(m[1]!), numberText: m[1]! })),
-  re(/Failed to get flash maps \((-?(?:0x)?[0-9a-f]+)\)/i, (m) => ({ kind: 'maps-failed', style: 'legacy', number: num(m[1]!), numberText: m[1]! })),
+  re(/Failed to get flash maps, result code (0x[0-9a-f]{1,8}|-?\d{1,10})\b/i, (m) => ({ kind: 'maps-failed', style: 'result-code', number: num(m[1]!), numberText: m[1]! })),
+  re(/Failed to get flash maps \((-?(?:0x[0-9a-f]{1,8}|\d{1,10}))\)/i, (m) => ({ kind: 'maps-failed', style: 'legacy', number: num(m[1]!), numberText: m[1]! })),
   re(/Failed to get flash maps\s*!?\s*$/i, () => ({ kind: 'maps-failed', style: 'no-number' })),
-  re(/(?:Failed to get flash mappings|Could not get flash mapping)\s*\((-?\d+)\)/i, (m) => ({ kind: 'mappings-failed', number: num(m[1]!), numberText: m[1]! })),
+  re(/(?:Failed to get flash mappings|Could not get flash mapping)\s*\((-?\d{1,10})\)/i, (m) => ({ kind: 'mappings-failed', number: num(m[1]!), numberText: m[1]! })),
   re(/Failed to get flash size!?/i, () => ({ kind: 'flash-size-failed' })),
   re(/Failed to probe flash, size (\d+) KB/i, (m) => ({ kind: 'probe-failed', sizeKb: Number(m[1]) })),
   re(/(Auto-detected|Using) flash bank '([^']+)' size (\d+) KB/i, (m) => ({ kind: 'flash-bank', bank: m[2]!, sizeKb: Number(m[3]), autoDetected: m[1]!.toLowerCase().startsWith('auto') })),
   re(/Flash mapping (\d+): (0x[0-9a-f]+) -> (0x[0-9a-f]+), (\d+) KB/i, (m) => ({ kind: 'flash-mapping', index: Number(m[1]), flashAddress: num(m[2]!) >>> 0, loadAddress: num(m[3]!) >>> 0, sizeKb: Number(m[4]) })),
-  re(/(?:Failed to run flasher stub|Algorithm run failed|Failed to load stub) \((-?\d+)\)/i, (m) => ({ kind: 'stub-run-failed', number: num(m[1]!), numberText: m[1]! })),
-  re(/\[stub cmd (0x[0-9a-f]+)\] ([^:]+): \((0x[0-9a-f]+)\)/i, (m) => ({ kind: 'stub-op-failed', command: num(m[1]!), operation: m[2]!.trim(), number: num(m[3]!), numberText: m[3]!, format: 'hex' })),
-  re(/(Failed to (?:check erase flash|erase flash|write flash|read flash|get hash value|set bp|clear bp)) \((-?\d+)\)/i, (m) => ({ kind: 'stub-op-failed', operation: m[1]!, number: num(m[2]!), numberText: m[2]!, format: 'decimal' })),
+  re(/(?:Failed to run flasher stub|Algorithm run failed|Failed to load stub) \((-?\d{1,10})\)/i, (m) => ({ kind: 'stub-run-failed', number: num(m[1]!), numberText: m[1]! })),
+  re(/\[stub cmd (0x[0-9a-f]{1,8})\] ([^:]+): \((0x[0-9a-f]{1,8})\)/i, (m) => ({ kind: 'stub-op-failed', command: num(m[1]!), operation: m[2]!.trim(), number: num(m[3]!), numberText: m[3]!, format: 'hex' })),
+  re(/(Failed to (?:check erase flash|erase flash|write flash|read flash|get hash value|set bp|clear bp)) \((-?\d{1,10})\)/i, (m) => ({ kind: 'stub-op-failed', operation: m[1]!, number: num(m[2]!), numberText: m[2]!, format: 'decimal' })),
   re(/auto_probe failed/i, () => ({ kind: 'auto-probe-failed' })),
   re(/Connect failed\. Consider setting up a gdb-attach event/i, () => ({ kind: 'gdb-connect-failed' })),
   re(/attempted 'gdb' connection rejected/i, () => ({ kind: 'gdb-rejected' })),

@@ -161,3 +161,13 @@ test('a development build the version leaves open between two eras, settled by t
   assert.match(r.era.reason, /^a development build 40 commits after the -esp32-20240318 tag, built 20240620; the stub protocol changed between that tag and the next release, so it can be era A or B\. The messages settle it: /);
   assert.doesNotMatch(r.era.reason, /Pass --era/);
 });
+
+test('a number wider than 32 bits is no stub code: the line is an error this tool does not know, not a number rounded to floating point', () => {
+  const r = explainOpenOcdLog('Open On-Chip Debugger v0.12.0-esp32-20241016 (2024-10-16-14:17)\nError: Failed to get flash maps (-12345678901234567890)!\n');
+  const x = r.explanations.find((e) => e.line === 2)!;
+  assert.equal(x.kind, 'other-error');
+  assert.equal(x.explained, false);
+  assert.equal(x.codeValue, undefined);
+  // 32 bits still read: the unsigned form of -6 (2022 builds).
+  assert.equal(explainOpenOcdLog('Open On-Chip Debugger v0.12.0-esp32-20220706 (2022-07-06-10:00)\nError: Failed to get flash maps (4294967290)!\n').explanations[0]!.codeValue, -6);
+});

@@ -64,7 +64,11 @@ function defaultSize(length: number): number {
 function sizeFor(options: SimulatedEsp32c3Options, length: number): number {
   const size = options.flashSize ?? defaultSize(length);
   checkFlashSize(size);
-  if (length > size) throw new RangeError(`the flash image has ${length} bytes, more than the ${size}-byte flash`);
+  if (length > size) {
+    throw new RangeError(length > MAX_FLASH_SIZE
+      ? `the flash image has ${length} bytes, more than the ${MAX_FLASH_SIZE >>> 20} MiB flash the simulated ESP32-C3 addresses at most (24-bit addressing)`
+      : `the flash image has ${length} bytes, more than the ${size >>> 20 ? `${size >>> 20} MiB` : `${size >>> 10} KiB`} flash${options.flashSize !== undefined ? ' given (--flash-size)' : ''}`);
+  }
   return size;
 }
 

@@ -25,8 +25,13 @@ test('--persist sizes the flash as a read-only file does: 4 MiB at least, the im
     const huge = join(dir, 'huge.bin');
     writeFileSync(huge, new Uint8Array(0x1100000).fill(0xff));
     for (const persist of [false, true]) {
-      assert.throws(() => createSimulatedEsp32c3({ flash: huge, persist, run: false }), /the flash image has 17825792 bytes, more than the 16777216-byte flash/);
+      assert.throws(() => createSimulatedEsp32c3({ flash: huge, persist, run: false }), /the flash image has 17825792 bytes, more than the 16 MiB flash the simulated ESP32-C3 addresses at most/);
     }
+    // A --flash-size smaller than the image is named as the cause.
+    assert.throws(() => createSimulatedEsp32c3({ flash: huge, flashSize: 0x100000, run: false }), /more than the 16 MiB flash the simulated/);
+    const mid = join(dir, 'mid.bin');
+    writeFileSync(mid, new Uint8Array(0x200000).fill(0xff));
+    assert.throws(() => createSimulatedEsp32c3({ flash: mid, flashSize: 0x100000, run: false }), /the flash image has 2097152 bytes, more than the 1 MiB flash given \(--flash-size\)$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -108,6 +108,10 @@ What it does:
   saved, cleared (to what) and restored — without connecting, so it can be checked against a board
   with Espressif's OpenOCD. Verified on the simulated ESP32-C3 only (see docs/rom-probe.md).
 
+Exit codes: 0 probed (or the plan printed); 1 --dry-run for a chip whose ROM facts espalgo lacks
+(the plan says what is missing); 2 bad input or unreachable target; 130 Ctrl-C (the probe
+finishes first, then gives the target back).
+
 Examples:
   $ espalgo rom-probe --chip esp32s3 --dry-run
   $ espalgo rom-probe --chip esp32c3 --dry-run --json

@@ -96,3 +96,10 @@ test('the CLI: espalgo probe --chip esp32s3 --dry-run --json prints the same pla
   const bad = runCli(['probe', '--mode', 'fast']);
   assert.equal(bad.code, 2);
 });
+
+test('--dry-run with options that act on a target or its flash refuses them instead of ignoring them', async () => {
+  const io = memoryIo();
+  assert.equal(await runProbeMode({ chip: 'esp32s3', dryRun: true, flash: 'x.bin', flashSize: 0x400000, appOffset: 0x10000 }, io), 2);
+  assert.match(io.stderr(), /^espalgo: --dry-run prints the plan for --chip and touches no target, so --flash, --flash-size and --app-offset would do nothing: leave them out, or drop --dry-run to probe/);
+  assert.equal(io.stdout(), '');
+});

@@ -63,6 +63,9 @@ export async function runProbeMode(o: RomProbeCommandOptions, io: CliIo = proces
     const chip = chipOf(o.chip);
     if (o.dryRun) {
       if (o.mode === 'stub') throw new CliInputError('BAD_MODE', '--dry-run prints the ROM-call plan; the compiled stub has no plan to print (use --mode rom or leave --mode out)');
+      const idle = ([['--flash', o.flash], ['--scenario', o.scenario], ['--flash-size', o.flashSize], ['--app-offset', o.appOffset], ['--table-offset', o.tableOffset]] as const)
+        .filter(([, value]) => value !== undefined).map(([flag]) => flag);
+      if (idle.length) throw new CliInputError('BAD_OPTIONS', `--dry-run prints the plan for --chip and touches no target, so ${idle.length > 1 ? `${idle.slice(0, -1).join(', ')} and ${idle.at(-1)}` : idle[0]} would do nothing: leave ${idle.length > 1 ? 'them' : 'it'} out, or drop --dry-run to probe`);
       return printRomPlan(o, io);
     }
     const mode = modeOf(o, chip);

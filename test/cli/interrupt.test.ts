@@ -3,7 +3,7 @@
 // restored, program resumed) before the command exits 130.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveSim } from '../gdb/sim-server.js';
@@ -11,7 +11,7 @@ import type { SimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
 import { stubImageToJson, type StubImage } from '../../src/algorithm/index.js';
 import { firmwareSymbol, FIRMWARE } from '../algorithm/sim-fixture.js';
 import { assemble, jal, lui, sw } from '../sim/hart/encode.js';
-import { tempDir } from './helpers.js';
+import { runCliAsync, tempDir } from './helpers.js';
 
 const IRAM = 0x40380000;
 const DATA = 0x3fc84000;
@@ -27,6 +27,15 @@ async function assertFirmwareRunsOn(sim: Sim): Promise<void> {
   await new Promise((r) => setTimeout(r, 50));
   assert.ok((await word('demo_heartbeat')) > beat, 'the firmware runs on');
   assert.equal(await word('demo_selfcheck_failures'), 0, 'its RAM was given back intact');
+}
+
+/** The CLI from source in a child process, its stdout and stderr collected as they come. */
+function startCli(args: string[]): { child: ChildProcess; out: { stdout: string; stderr: string }; closed: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (d: Buffer) => void (out.stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => void (out.stderr += d.toString()));
+  return { child, out, closed: new Promise((resolve) => child.on('close', resolve)) };
 }
 
 test('Ctrl-C during flash write --target HOST:PORT stops at the next step, gives the target back and exits 130', async (t) => {
@@ -78,28 +87,21 @@ test('Ctrl-C during call --target HOST:PORT halts the routine, restores the targ
   const { sim, port } = await serveSim(t, { flash: FIRMWARE });
   const readWord = (address: number) => wordAt(sim, address);
   const before = await readWord(DATA);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'call', '--image', stub, '--target', `127.0.0.1:${port}`, '--chip', 'esp32c3', '--timeout', '60000', '--json'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const { child, out, closed } = startCli(['call', '--image', stub, '--target', `127.0.0.1:${port}`, '--chip', 'esp32c3', '--timeout', '60000', '--json']);
   // The routine runs once its marker is in RAM: interrupt it then.
   let running = false;
   for (let i = 0; i < 600 && !running && child.exitCode === null; i++) {
     running = (await readWord(DATA)) === 0xca11e000;
     if (!running) await new Promise((r) => setTimeout(r, 50));
   }
-  assert.ok(running, `the routine ran: ${stderr}`);
+  assert.ok(running, `the routine ran: ${out.stderr}`);
   child.kill('SIGINT');
   const exit = await closed;
-  assert.equal(exit, 130, stderr);
-  const last = JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as { ok: boolean; code: string; context: { restored: boolean } };
+  assert.equal(exit, 130, out.stderr);
+  const last = JSON.parse(out.stdout.trimEnd().split('\n').at(-1)!) as { ok: boolean; code: string; context: { restored: boolean } };
   assert.deepEqual([last.ok, last.code, last.context.restored], [false, 'ALGO_INTERRUPTED', true]);
-  assert.match(stderr, /interrupted: halting the call, then giving the target back/);
-  assert.match(stderr, /marker-spin was interrupted; halted it at pc 0x4038000c; the target state was restored\. \[ALGO_INTERRUPTED\]/);
+  assert.match(out.stderr, /interrupted: halting the call, then giving the target back/);
+  assert.match(out.stderr, /marker-spin was interrupted; halted it at pc 0x4038000c; the target state was restored\. \[ALGO_INTERRUPTED\]/);
   assert.equal(sim.target.state(), 'running', 'the program was resumed');
   assert.equal(await readWord(DATA), before, 'the RAM the routine wrote was given back');
   await assertFirmwareRunsOn(sim);
@@ -107,12 +109,7 @@ test('Ctrl-C during call --target HOST:PORT halts the routine, restores the targ
 
 /** Run the CLI with `args`; once it has attached (the served chip halted), Ctrl-C it. */
 async function interruptOnceAttached(sim: Sim, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; interrupted: boolean }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const { child, out, closed } = startCli(args);
   let interrupted = false;
   for (let i = 0; i < 1500 && child.exitCode === null; i++) {
     if (sim.target.state() === 'halted') {
@@ -122,7 +119,7 @@ async function interruptOnceAttached(sim: Sim, args: string[]): Promise<{ code: 
     }
     await new Promise((r) => setTimeout(r, 10));
   }
-  return { code: await closed, stdout, stderr, interrupted };
+  return { code: await closed, ...out, interrupted };
 }
 
 test('Ctrl-C during probe --target HOST:PORT: the probe finishes, the target is given back (RAM restored, program resumed), exit 130', { timeout: 120_000 }, async (t) => {
@@ -154,12 +151,7 @@ test('Ctrl-C during ota --select --target HOST:PORT: the selection is finished a
   assert.ok(pc >= 0x42000000 && pc < 0x42800000, `the program runs its own code (pc ${pc.toString(16)})`);
   await sim.target.resume();
   // The selection was written whole: the bootloader now starts ota_0.
-  const after = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'ota', ...target], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout: out }));
-  });
-  assert.equal(after.code, 0);
+  const after = await runCliAsync(['ota', ...target]);
+  assert.equal(after.code, 0, after.stderr);
   assert.deepEqual((JSON.parse(after.stdout) as { boots: unknown }).boots, { label: 'ota_0', offset: '0x00010000' }, 'before the run the bootloader started ota_1');
 });

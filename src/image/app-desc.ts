@@ -4,6 +4,8 @@ import { ImageFormatError, h32 } from './errors.js';
 import type { AppDescriptor } from './types.js';
 
 export const APP_DESC_MAGIC = 0xabcd5432;
+/** Where the descriptor's app_elf_sha256 field starts, from its magic (32 bytes). */
+export const APP_DESC_ELF_SHA256_AT = 144;
 export const APP_DESC_SIZE = 256;
 
 /** True if an app descriptor magic sits at `offset` (no throw). */
@@ -33,7 +35,7 @@ export function parseAppDescriptor(bytes: Uint8Array, offset = 0): AppDescriptor
     time: readCString(bytes, offset + 80, 16),
     date: readCString(bytes, offset + 96, 16),
     idfVer: readCString(bytes, offset + 112, 32),
-    appElfSha256: bytes.slice(offset + 144, offset + 176),
+    appElfSha256: bytes.slice(offset + APP_DESC_ELF_SHA256_AT, offset + APP_DESC_ELF_SHA256_AT + 32),
     minEfuseBlkRevFull: readU16(bytes, offset + 176),
     maxEfuseBlkRevFull: readU16(bytes, offset + 178),
     mmuPageSizeLog2,
@@ -68,7 +70,7 @@ export function buildAppDescriptor(d: AppDescriptorInput = {}): Uint8Array {
     if (d.appElfSha256.length !== 32) {
       throw new ImageFormatError('IMAGE_BUILD', `app_elf_sha256 must be 32 bytes, not ${d.appElfSha256.length}`);
     }
-    out.set(d.appElfSha256, 144);
+    out.set(d.appElfSha256, APP_DESC_ELF_SHA256_AT);
   }
   writeU16(out, 176, d.minEfuseBlkRevFull ?? 0);
   writeU16(out, 178, d.maxEfuseBlkRevFull ?? 0);

@@ -15,7 +15,7 @@ import { classifyAddress, isFlashMapped, outsideChipMemory } from './segment-kin
 import { imageOrder, layOutSegments } from './elf2image-layout.js';
 import { ET_EXEC, PF_X, PT_LOAD, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, elfSectionData, elfSegmentData } from './elf.js';
 import { sha256 } from './hash.js';
-import { hasAppDescriptor } from './app-desc.js';
+import { APP_DESC_ELF_SHA256_AT, hasAppDescriptor } from './app-desc.js';
 import { SHA256_LENGTH } from './image.js';
 import type { BuildSegment, Elf2ImageOptions, ElfFile } from './types.js';
 
@@ -281,6 +281,16 @@ function placeElfSha256(segments: BuildSegment[], at: number, hash: Uint8Array):
           'IMAGE_BUILD',
           `the ELF's SHA-256 at file offset ${h32(at)} would not lie inside one segment's data: segment ${i} (${h32(s.loadAddress)}) holds its data at ${h32(dataAt)}..${h32(dataAt + len)}`,
           { found: at },
+        );
+      }
+      // Over the app descriptor's app_elf_sha256 field only exactly (a byte off, the descriptor
+      // would hold a shifted hash that no tool can check).
+      const field = APP_DESC_ELF_SHA256_AT;
+      if (hasAppDescriptor(s.data, 0) && into !== field && into < field + hash.length && into + hash.length > field) {
+        throw new ImageFormatError(
+          'IMAGE_BUILD',
+          `the ELF's SHA-256 at file offset ${h32(at)} would overlap the app descriptor's app_elf_sha256 field at ${h32(dataAt + field)} without lining up with it: give --elf-sha256-offset ${h32(dataAt + field)}, or an offset clear of the field`,
+          { found: at, expected: dataAt + field },
         );
       }
       const data = new Uint8Array(len);

@@ -423,6 +423,10 @@ test('elfSha256Offset: the ELF\'s SHA-256 at a file offset, the same bytes as es
   assert.throws(() => elf2image(e32, esp32, { elfSha256Offset: 0x10 }), isBuild(/file offset 0x00000010 for the ELF's SHA-256 is not inside a segment's data/));
   assert.throws(() => elf2image(c6, esp32c6, { elfSha256Offset: 0xb0, elfSha256InAppDesc: true }), isBuild(/either at the given file offset or into the app descriptor/));
   assert.throws(() => elf2image(e32, esp32, { elfSha256Offset: 0x120, ramOnlyHeader: true }), isBuild(/RAM-only header/));
+  // A byte off the descriptor's field: esptool writes a shifted hash no tool can check; refused here.
+  for (const off of [0xb1, 0xaf, 0x91]) {
+    assert.throws(() => elf2image(c6, esp32c6, { source: 'sections', elfSha256Offset: off }), isBuild(/would overlap the app descriptor's app_elf_sha256 field at 0x000000b0 without lining up with it: give --elf-sha256-offset 0x000000b0/), off.toString(16));
+  }
 });
 
 test('padding refusals: Secure Boot v1 padding on chips other than the ESP32, without the SHA-256, with a RAM-only header; bad sizes', () => {

@@ -20,6 +20,7 @@ test('sim --gdb on a port that is taken, or no port at all: one line, exit 2, an
     const r = runCli(['sim', option, String(port)]);
     assert.equal(r.code, 2, `${option}: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(`^espalgo sim: cannot listen for ${what} on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE.*; pick another port \\(0 chooses a free one\\)\\n$`));
+    assert.equal(r.stdout, '', 'no boot summary of a simulator that does not serve');
   }
   const bad = runCli(['sim', '--gdb', '70000']);
   assert.equal(bad.code, 2);

@@ -73,17 +73,19 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
     ...(options.verbose ? { log: (m: string) => io.err(`sim: ${m}\n`) } : {}),
   });
   const b = sim.boot;
+  // The boot summary is printed once the servers listen: a port that is taken fails first, alone.
+  const summary: string[] = [];
+  const say = (line: string): void => void summary.push(line);
   const id = sim.flash.jedecId;
-  io.out(`espalgo sim: ESP32-C3 with ${sim.flash.size >>> 20} MiB flash (JEDEC ${[id >>> 16, (id >>> 8) & 0xff, id & 0xff].map((x) => x.toString(16).padStart(2, '0')).join(' ')})${options.persist ? `, written through to ${flashFile}` : ''}\n`);
-  io.out(b.partition && b.tableOffset !== null
+  say(`espalgo sim: ESP32-C3 with ${sim.flash.size >>> 20} MiB flash (JEDEC ${[id >>> 16, (id >>> 8) & 0xff, id & 0xff].map((x) => x.toString(16).padStart(2, '0')).join(' ')})${options.persist ? `, written through to ${flashFile}` : ''}\n`);
+  say(b.partition && b.tableOffset !== null
     ? `  partition table at ${hex32(b.tableOffset)}; ${b.reason}\n` // the reason names the partition booted
     : `  ${b.reason}\n`);
   for (const m of b.mappings) {
-    io.out(`  ${m.kind.toUpperCase()} ${hex32(m.vaddr)} ← flash ${hex32(m.flashOffset)} (${m.size} bytes, MMU entries ${m.firstEntry}..${m.firstEntry + m.entries - 1})\n`);
+    say(`  ${m.kind.toUpperCase()} ${hex32(m.vaddr)} ← flash ${hex32(m.flashOffset)} (${m.size} bytes, MMU entries ${m.firstEntry}..${m.firstEntry + m.entries - 1})\n`);
   }
-  for (const l of b.loaded) io.out(`  RAM  ${hex32(l.address)} ← ${l.length} bytes\n`);
-  io.out(`  entry ${hex32(b.entry)}, sp ${hex32(b.stackPointer)}; scenario: ${sim.scenario.name}\n`);
-  for (const w of b.warnings) io.err(`  warning: ${w}\n`);
+  for (const l of b.loaded) say(`  RAM  ${hex32(l.address)} ← ${l.length} bytes\n`);
+  say(`  entry ${hex32(b.entry)}, sp ${hex32(b.stackPointer)}; scenario: ${sim.scenario.name}\n`);
   sim.target.on((e) => {
     if (e.type === 'output') io.err(e.text);
   });
@@ -93,7 +95,7 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
   try {
     if (options.romElf !== undefined) {
       writeOutputFile(options.romElf, simulatedRomElf(sim.chip));
-      io.out(`  ROM symbols written to ${options.romElf}  (in gdb: add-symbol-file ${options.romElf})\n`);
+      say(`  ROM symbols written to ${options.romElf}  (in gdb: add-symbol-file ${options.romElf})\n`);
     }
     if (options.gdb !== undefined) {
       const port = options.gdb;
@@ -106,11 +108,11 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
         throw new CliInputError('SIM_GDB_LISTEN', (error as Error).message);
       });
       const symbols = options.romElf !== undefined ? `-ex "add-symbol-file ${options.romElf}" ` : '';
-      io.out(`  GDB server listening on 127.0.0.1:${gdb.port}  (gdb-multiarch ${symbols}-ex "target extended-remote 127.0.0.1:${gdb.port}")\n`);
+      say(`  GDB server listening on 127.0.0.1:${gdb.port}  (gdb-multiarch ${symbols}-ex "target extended-remote 127.0.0.1:${gdb.port}")\n`);
     }
     if (options.rbb !== undefined) {
       rbbServer = await startSimJtagServer(sim, { port: options.rbb });
-      io.out(`  JTAG (remote_bitbang) on ${rbbServer.host}:${rbbServer.port}  (openocd -c "set RBB_PORT ${rbbServer.port}" -f ${openocdConfig()})\n`);
+      say(`  JTAG (remote_bitbang) on ${rbbServer.host}:${rbbServer.port}  (openocd -c "set RBB_PORT ${rbbServer.port}" -f ${openocdConfig()})\n`);
     }
   } catch (error) {
     // A port that cannot be served (taken, say) or a ROM ELF that cannot be written: stop what was
@@ -119,6 +121,8 @@ export async function startSim(options: SimCommandOptions, io: CliIo = processIo
     await sim.close();
     throw error;
   }
+  for (const line of summary) io.out(line);
+  for (const w of b.warnings) io.err(`  warning: ${w}\n`);
   io.out(`  ${options.halted ? 'halted at the app entry' : 'running'}; Ctrl-C stops the simulator\n`);
   return {
     sim,

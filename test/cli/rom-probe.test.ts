@@ -103,3 +103,10 @@ test('--dry-run with options that act on a target or its flash refuses them inst
   assert.match(io.stderr(), /^espalgo: --dry-run prints the plan for --chip and touches no target, so --flash, --flash-size and --app-offset would do nothing: leave them out, or drop --dry-run to probe/);
   assert.equal(io.stdout(), '');
 });
+
+test('a given --app-offset with no app there: the note says to check that offset, not to pass one', async () => {
+  const io = memoryIo({ columns: 200 });
+  assert.equal(await runProbeMode({ mode: 'rom', appOffset: 0 }, io), 0, io.stderr());
+  assert.match(io.stdout(), /No IROM\/DROM mapping: given app offset 0x00000000 \(--app-offset\)\. Check --app-offset 0x00000000: no app image with flash segments starts there/);
+  assert.doesNotMatch(io.stdout(), /Pass --app-offset/);
+});

@@ -3,7 +3,7 @@
  * and cleaned (as a FlashInfo, so the #366 analysis and the size decision are the stub probe's own),
  * the size with its sources, the mappings of the app that boots, and OpenOCD's likely verdict.
  */
-import type { ChipDescriptor } from '../../chips/types.js';
+import { hex32, type ChipDescriptor } from '../../chips/types.js';
 import { SparseFlash, hostLayout, walkLegacyApp, type FlashReader, type HostLayout, type StridedReader } from '../probe-mappings.js';
 import { emptyMappings, mappingsFromHost, predictOpenocd, type OpenocdOutcome, type ProbeMappings, type ProbeReport } from '../probe-report.js';
 import { analyzeIdRead, decideFlashSize, hostSizeInputs, legacyOpenocdSizeFromCapacity } from '../probe-size.js';
@@ -139,7 +139,10 @@ export function buildReport(i: ReportInputs): RomProbeReport {
   if (i.reading?.error) notes.push(`Reading the flash through esp_rom_spiflash_read failed (${i.reading.error}).`);
   if (mappings.source === 'none' || mappings.segments.length === 0) {
     degraded = true;
-    if (host) notes.push(`No IROM/DROM mapping: ${mappings.formatNote ?? mappings.choiceReason}. Pass --app-offset (and --table-offset) to point at the app.`);
+    const advice = i.appOffset !== undefined
+      ? `Check --app-offset ${hex32(i.appOffset)}: no app image with flash segments starts there (the table's app partitions say where the apps are).`
+      : 'Pass --app-offset (and --table-offset) to point at the app.';
+    if (host) notes.push(`No IROM/DROM mapping: ${mappings.formatNote ?? mappings.choiceReason}. ${advice}`);
   }
   let openocd: OpenocdOutcome | null = null;
   if (analysis && i.reading) {

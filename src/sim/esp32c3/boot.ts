@@ -16,7 +16,7 @@ import {
   DIRECT_BOOT_MAGIC,
   describeChipId,
   describeDirectBoot,
-  hasPartitionMagic,
+  scanTables,
   directBootMappings,
   findSimpleBootSegments,
   IMAGE_MAGIC,
@@ -111,12 +111,6 @@ function mapSegment(chip: Esp32c3, kind: 'drom' | 'irom', vaddr: number, flashOf
   return { kind, vaddr, flashOffset, size, firstEntry, entries: pages };
 }
 
-/** The first 4 KiB boundary of `image` that starts a partition table (its magic), if any. */
-function tableIn(image: Uint8Array): number | undefined {
-  for (let at = 0x1000; at + 32 <= image.length; at += 0x1000) if (hasPartitionMagic(image, at)) return at;
-  return undefined;
-}
-
 export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInfo {
   const flash = chip.flash.bytes;
   const warnings: string[] = [];
@@ -171,7 +165,7 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
     const short = options.imageLength !== undefined && options.imageLength <= tableOffset;
     if (short && options.tableOffset !== undefined) {
       // The offset given lies past the image: the offset is the suspect, not the image.
-      const found = tableIn(flash.subarray(0, options.imageLength));
+      const found = scanTables(flash.subarray(0, options.imageLength), 0).found[0]?.candidate.flashOffset;
       throw new BootError(tableOffset, `${where}: --table-offset ${hex32(tableOffset)} lies past the end of the ${options.imageLength}-byte flash image${found === DEFAULT_PARTITION_TABLE_OFFSET ? `, whose partition table is at the default ${hex32(found)}: leave --table-offset out` : found !== undefined ? `, whose partition table is at ${hex32(found)}: give --table-offset ${hex32(found)}` : '; give the offset of its partition table'}`);
     }
     throw new BootError(tableOffset, short

@@ -122,7 +122,6 @@ export async function withSession(
   body: (session: FlashSession) => Promise<number>,
   { rerun = 'run the command again', signal }: { rerun?: string; signal?: AbortSignal } = {},
 ): Promise<number> {
-  checkFlashSizeOption(o.flashSize); // before connecting (ota comes here without runFlash's checks)
   const connected = await connectTarget({ target: o.target, chip: o.chip, flash: o.flash, scenario: o.scenario, persist: o.persist === true, tableOffset: o.tableOffset });
   let finished = false;
   try {

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { counted, hex32 } from '../../chips/types.js';
 import { selectBootPartition, readBootState, type BootSelectChange, type BootState } from '../../flash/boot-select.js';
 import { otaStateName } from '../../image/otadata.js';
-import { exitTwoOnUsageErrors, runGuardedAsync } from '../output/command-support.js';
+import { checkFlashSizeOption, exitTwoOnUsageErrors, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { withDeferredInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
@@ -68,6 +68,7 @@ function changeJson(c: BootSelectChange): object {
 }
 
 export async function runOta(o: OtaOptions, io: CliIo): Promise<number> {
+  checkFlashSizeOption(o.flashSize);
   const state = o.state === undefined ? undefined : stateOf(o.state);
   if (state !== undefined && o.select === undefined) throw new CliInputError('BAD_ARGUMENTS', '--state goes with --select NAME (it is written into otadata with the slot)');
   if (state !== undefined && SKIPPED_STATES.includes(state)) {

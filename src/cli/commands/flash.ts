@@ -21,7 +21,7 @@ import { writeFlash, type WriteReport } from '../../flash/write.js';
 import { TargetError } from '../../target/errors.js';
 import { commandOutput, STDOUT_HELP, type CommandOutput } from '../output/command-output.js';
 import { checkFlashSizeOption, exitTwoOnUsageErrors, factorOption, MAX_FLASH_BYTES, numberOption, runGuardedAsync, tableOffsetValue } from '../output/command-support.js';
-import { formatSize, tenths } from '../output/format.js';
+import { formatSize, listWords, tenths } from '../output/format.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { withInterrupt } from '../output/interrupt.js';
 import { explainLinkLost } from '../output/link-lost.js';
@@ -86,7 +86,7 @@ function transferOptions(wo: FlashWriteOptions): number | undefined {
   if (wo.compress === true) throw new CliInputError('BAD_OPTIONS', `--compress sends the data deflated and ${plain} sends it uncompressed: give one of them`);
   const deflateOnly = [wo.inflater !== undefined ? '--inflater' : '', wo.window !== undefined ? '--window' : ''].filter((f) => f !== '');
   if (deflateOnly.length > 0) {
-    throw new CliInputError('BAD_OPTIONS', `${deflateOnly.join(' and ')} ${deflateOnly.length > 1 ? 'are' : 'is'} for deflated data, and ${plain} sends it uncompressed: leave out one or the other`);
+    throw new CliInputError('BAD_OPTIONS', `${listWords(deflateOnly)} ${deflateOnly.length > 1 ? 'are' : 'is'} for deflated data, and ${plain} sends it uncompressed: leave out one or the other`);
   }
   return window;
 }

@@ -33,10 +33,13 @@ function slotOf(text: string): number {
   return slot;
 }
 
-/** --state NAME: the ota_state value (default undefined). */
 /** States whose entry the bootloader skips (ESP-IDF's rollback writes them for an app that failed). */
 export const SKIPPED_STATES: readonly number[] = [OTA_STATE.invalid, OTA_STATE.aborted];
 
+/** The state names an entry that selects its slot can carry. */
+export const SELECTING_STATES = STATES.filter((name) => !SKIPPED_STATES.includes(OTA_STATE[name]));
+
+/** --state NAME: the ota_state value (default undefined). */
 export function stateOf(text: string | undefined): number {
   if (text === undefined) return OTA_STATE.undefined;
   const name = text.toLowerCase() as keyof typeof OTA_STATE;

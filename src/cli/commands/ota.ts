@@ -10,10 +10,11 @@ import { otaStateName } from '../../image/otadata.js';
 import { checkFlashSizeOption, exitTwoOnUsageErrors, runGuardedAsync } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { withDeferredInterrupt } from '../output/interrupt.js';
+import { listWords } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
 import { common, fail, tableOffsetOption, withSession, type FlashCommonOptions } from './flash.js';
-import { copiesTable, copyJson, SKIPPED_STATES, stateOf, STATES } from './image-otadata.js';
+import { copiesTable, copyJson, SELECTING_STATES, SKIPPED_STATES, stateOf } from './image-otadata.js';
 
 export interface OtaOptions extends FlashCommonOptions {
   /** Label of the app partition to start at the next reset. */
@@ -72,7 +73,7 @@ export async function runOta(o: OtaOptions, io: CliIo): Promise<number> {
   const state = o.state === undefined ? undefined : stateOf(o.state);
   if (state !== undefined && o.select === undefined) throw new CliInputError('BAD_ARGUMENTS', '--state goes with --select NAME (it is written into otadata with the slot)');
   if (state !== undefined && SKIPPED_STATES.includes(state)) {
-    throw new CliInputError('BAD_STATE', `--state ${o.state!.toLowerCase()} marks the entry as one the bootloader skips, so it would not start ${o.select}: give new, pending_verify, valid or undefined (ESP-IDF's rollback writes invalid and aborted itself, for an app that failed)`);
+    throw new CliInputError('BAD_STATE', `--state ${o.state!.toLowerCase()} marks the entry as one the bootloader skips, so it would not start ${o.select}: give ${listWords(SELECTING_STATES, 'or')} (ESP-IDF's rollback writes invalid and aborted itself, for an app that failed)`);
   }
   const tableOffset = o.tableOffset !== undefined ? { tableOffset: o.tableOffset } : {};
   try {
@@ -119,7 +120,7 @@ export function registerOta(program: Command): void {
   exitTwoOnUsageErrors(
     tableOffsetOption(common(program.command('ota').description('which app the bootloader starts at the next reset (partition table and otadata, live); --select changes it')), 'for the apps and otadata')
       .option('--select <name>', 'start this app partition at the next reset (its label: factory, ota_0, …)')
-      .option('--state <state>', `with --select of an OTA slot: the ota_state written (${STATES.filter((n) => !SKIPPED_STATES.includes(stateOf(n))).join(', ')}; default undefined, as without rollback; new starts rollback's check)`)
+      .option('--state <state>', `with --select of an OTA slot: the ota_state written (${SELECTING_STATES.join(', ')}; default undefined, as without rollback; new starts rollback's check)`)
       .option('--persist', 'with --target sim --flash FILE: keep the change in FILE, which becomes the whole flash (padded with 0xFF to its size)')
       .addHelpText('after', HELP),
   ).action(async (_opts: unknown, cmd: Command) => {

@@ -13,6 +13,7 @@ import type { ProbeReport } from '../../flash/probe-report.js';
 import { chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, runGuardedAsync, tableOffsetValue } from '../output/command-support.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { withDeferredInterrupt } from '../output/interrupt.js';
+import { listWords } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
 import { haltsOnAttach } from '../target-connect.js';
@@ -65,7 +66,7 @@ export async function runProbeMode(o: RomProbeCommandOptions, io: CliIo = proces
       if (o.mode === 'stub') throw new CliInputError('BAD_MODE', '--dry-run prints the ROM-call plan; the compiled stub has no plan to print (use --mode rom or leave --mode out)');
       const idle = ([['--flash', o.flash], ['--scenario', o.scenario], ['--flash-size', o.flashSize], ['--app-offset', o.appOffset], ['--table-offset', o.tableOffset]] as const)
         .filter(([, value]) => value !== undefined).map(([flag]) => flag);
-      if (idle.length) throw new CliInputError('BAD_OPTIONS', `--dry-run prints the plan for --chip and touches no target, so ${idle.length > 1 ? `${idle.slice(0, -1).join(', ')} and ${idle.at(-1)}` : idle[0]} would do nothing: leave ${idle.length > 1 ? 'them' : 'it'} out, or drop --dry-run to probe`);
+      if (idle.length) throw new CliInputError('BAD_OPTIONS', `--dry-run prints the plan for --chip and touches no target, so ${listWords(idle)} would do nothing: leave ${idle.length > 1 ? 'them' : 'it'} out, or drop --dry-run to probe`);
       return printRomPlan(o, io);
     }
     const mode = modeOf(o, chip);

@@ -3,6 +3,11 @@ import { counted, hex32 } from '../../chips/types.js';
 
 export { counted, hex32 };
 
+/** Words as a sentence lists them: "a", "a and b", "a, b and c" (`or` for a choice). */
+export function listWords(words: readonly string[], conjunction: 'and' | 'or' = 'and'): string {
+  return words.length > 1 ? `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1)}` : words[0] ?? '';
+}
+
 /** Human size: "24 KiB", "1.94 MiB", "32 MiB", "100 B". */
 export function formatSize(n: number): string {
   if (n >= 0x100000) {

@@ -6,7 +6,7 @@ import {
 } from '../../image/index.js';
 import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
 import { CHIP_NAMES } from '../../chips/index.js';
-import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, offsetOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, offsetOption, readInputFile, runGuarded, tableOffsetProblem } from '../output/command-support.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
 import { counted, formatSize, hex32 } from '../output/format.js';
@@ -53,9 +53,8 @@ export function runPartitionTable(file: string, o: PartitionTableCliOptions, io:
     checkFlashSizeOption(o.flashSize);
     const bytes = readInputFile(file);
     if (bytes.length === 0) throw new CliInputError('INPUT_EMPTY', `${file} is empty`);
-    if (o.offset !== undefined && (o.offset === 0 || o.offset % 0x1000 !== 0)) {
-      throw new CliInputError('BAD_OPTIONS', `--offset ${hex32(o.offset)} cannot hold a partition table: it starts on a 4 KiB flash sector after the bootloader (ESP-IDF's default 0x8000)`);
-    }
+    const misplaced = o.offset !== undefined ? tableOffsetProblem(o.offset, '--offset', hex32(o.offset)) : undefined;
+    if (misplaced) throw new CliInputError('BAD_OPTIONS', misplaced);
     const where = { ...(o.offset !== undefined ? { tableOffset: o.offset } : {}), ...(o.flashSize !== undefined ? { flashSize: o.flashSize } : {}) };
     const bootloaderOffset = o.primaryBootloaderOffset ?? chipOption(o.chip)?.bootloaderOffset;
     const errors = (findings: readonly Finding[]) => findings.filter((f) => f.severity === 'error').length;

@@ -55,12 +55,21 @@ export function offsetOption(what: string): (value: string) => number {
   };
 }
 
+/**
+ * Why a partition table cannot sit at `offset` (0, or off a 4 KiB flash sector), said of the
+ * option `what` given as `shown`; undefined where it can.
+ */
+export function tableOffsetProblem(offset: number, what: string, shown: string): string | undefined {
+  return offset === 0 || offset % 0x1000 !== 0 ? `${what} ${shown} cannot hold a partition table: it starts on a 4 KiB flash sector after the bootloader (ESP-IDF's default 0x8000)` : undefined;
+}
+
 /** commander argument parser for --table-offset: a 4 KiB flash sector after the bootloader's (so not 0). */
 export function tableOffsetValue(what = '--table-offset'): (value: string) => number {
   const offset = offsetOption(what);
   return (value: string) => {
     const n = offset(value);
-    if (n === 0 || n % 0x1000 !== 0) throw new InvalidArgumentError(`${what} ${value} cannot hold a partition table: it starts on a 4 KiB flash sector after the bootloader (ESP-IDF's default 0x8000)`);
+    const problem = tableOffsetProblem(n, what, value);
+    if (problem) throw new InvalidArgumentError(problem);
     return n;
   };
 }

@@ -12,10 +12,12 @@ import { runGuardedAsync } from '../../src/cli/output/command-support.js';
 import { memoryIo } from '../../src/cli/output/io.js';
 import { runCli, tempDir } from './helpers.js';
 
+/** Options that reach no target: 127.0.0.1:1 refuses, so a refusal before connecting is told apart from the connection's failure. */
+const base = { target: '127.0.0.1:1', backup: true, skip: true, verify: true } as FlashWriteOptions;
+
 test('contradicting transfer options are refused with exit 2 before connecting (the target named here does not exist)', async (t) => {
   const file = join(tempDir(t), 'data.bin');
   writeFileSync(file, new Uint8Array(0x1000).fill(0x5a));
-  const base = { target: '127.0.0.1:1', backup: true, skip: true, verify: true } as FlashWriteOptions;
   const cases: [Partial<FlashWriteOptions>, RegExp][] = [
     [{ mode: 'stream', compress: true }, /^espalgo: --compress sends the data deflated and --mode stream sends it uncompressed: give one of them\n$/],
     [{ mode: 'calls', compress: true }, /--compress sends the data deflated and --mode calls/],
@@ -36,7 +38,6 @@ test('contradicting transfer options are refused with exit 2 before connecting (
 test('options that agree are taken: --mode deflate --compress --window, --no-compress --mode calls (through to the connection, which fails here)', async (t) => {
   const file = join(tempDir(t), 'data.bin');
   writeFileSync(file, new Uint8Array(0x1000).fill(0x5a));
-  const base = { target: '127.0.0.1:1', backup: true, skip: true, verify: true } as FlashWriteOptions;
   for (const options of [{ mode: 'deflate', compress: true, window: '8K', inflater: 'stub' }, { mode: 'calls', compress: false }]) {
     const io = memoryIo();
     const code = await runGuardedAsync(io, () => runFlash('write', [file, '0x300000'], { ...base, ...options }, io));

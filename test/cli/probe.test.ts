@@ -70,7 +70,9 @@ test('probe: bad input and unreachable targets exit 2 with one line', async () =
     // Offsets past 32 bits used to wrap to 0; unaligned ones came back as an unrelated stub BAD_ARGUMENT.
     [{ target: 'sim', appOffset: 0x100000000 }, /--app-offset 0x100000000 is beyond the 32-bit flash address range/],
     [{ target: 'sim', appOffset: 0x10001 }, /--app-offset 0x00010001 is not a multiple of 0x10000: an app image starts on a 64 KiB MMU page/],
-    [{ target: 'sim', tableOffset: 0x8001 }, /--table-offset 0x00008001 is not a multiple of 0x1000/],
+    // The same sentence as --table-offset's parser (tableOffsetProblem), for callers with an options object.
+    [{ target: 'sim', tableOffset: 0x8001 }, /^espalgo: --table-offset 0x00008001 cannot hold a partition table: it starts on a 4 KiB flash sector after the bootloader \(ESP-IDF's default 0x8000\)\n$/],
+    [{ target: 'sim', tableOffset: 0 }, /^espalgo: --table-offset 0x00000000 cannot hold a partition table/],
     [{ target: 'sim', tableOffset: 0x100000000 }, /--table-offset 0x100000000 is beyond the 32-bit/],
   ];
   for (const [o, message] of cases) {

@@ -5,7 +5,7 @@ import { probeFlash, type ProbeOptions } from '../../flash/probe.js';
 import type { ProbeReport } from '../../flash/probe-report.js';
 import { hostReadingOf } from '../../flash/probe-mappings.js';
 import { formatSize as sizeWords, type SizeSourceKind } from '../../flash/probe-size.js';
-import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, runGuardedAsync, tableOffsetValue } from '../output/command-support.js';
+import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, runGuardedAsync, tableOffsetProblem, tableOffsetValue } from '../output/command-support.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { explainLinkLost } from '../output/link-lost.js';
 import { counted, formatSize, hex32 } from '../output/format.js';
@@ -42,27 +42,23 @@ export async function connectForProbe(o: Pick<ProbeCommandOptions, 'target' | 'c
   }
 }
 
-/** ESP-IDF places the partition table on a flash sector boundary. */
-const TABLE_ALIGN = 0x1000;
-
 /**
  * The overrides checked before anything connects: a flash size is a power of two, an app starts on
- * an MMU page of the chip (where its segments can be mapped), the table on a sector, and both
- * offsets are 32-bit flash addresses. Wrong values would otherwise reach the stub and come back as
- * unrelated stub errors.
+ * an MMU page of the chip (where its segments can be mapped), the table on a sector after the
+ * bootloader's (tableOffsetProblem, as --table-offset's parser says it), and both offsets are 32-bit
+ * flash addresses. Wrong values would otherwise reach the stub and come back as unrelated stub errors.
  */
 export function checkProbeOverrides(o: Pick<ProbeCommandOptions, 'chip' | 'flashSize' | 'appOffset' | 'tableOffset'>): void {
   checkFlashSizeOption(o.flashSize);
-  const page = Math.min(...(chipOption(o.chip) ?? esp32c3).mmuPageSizes);
-  const offsets: [string, number | undefined, number, string][] = [
-    ['--app-offset', o.appOffset, page, `an app image starts on a ${formatSize(page)} MMU page`],
-    ['--table-offset', o.tableOffset, TABLE_ALIGN, 'the partition table starts on a 4 KiB flash sector'],
-  ];
-  for (const [name, value, align, why] of offsets) {
-    if (value === undefined) continue;
-    if (value > 0xffffffff) throw new CliInputError('BAD_OFFSET', `${name} 0x${value.toString(16)} is beyond the 32-bit flash address range`);
-    if (value % align !== 0) throw new CliInputError('BAD_OFFSET', `${name} ${hex32(value)} is not a multiple of 0x${align.toString(16)}: ${why}`);
+  for (const [name, value] of [['--app-offset', o.appOffset], ['--table-offset', o.tableOffset]] as const) {
+    if (value !== undefined && value > 0xffffffff) throw new CliInputError('BAD_OFFSET', `${name} 0x${value.toString(16)} is beyond the 32-bit flash address range`);
   }
+  const page = Math.min(...(chipOption(o.chip) ?? esp32c3).mmuPageSizes);
+  if (o.appOffset !== undefined && o.appOffset % page !== 0) {
+    throw new CliInputError('BAD_OFFSET', `--app-offset ${hex32(o.appOffset)} is not a multiple of 0x${page.toString(16)}: an app image starts on a ${formatSize(page)} MMU page`);
+  }
+  const table = o.tableOffset === undefined ? undefined : tableOffsetProblem(o.tableOffset, '--table-offset', hex32(o.tableOffset));
+  if (table) throw new CliInputError('BAD_OFFSET', table);
 }
 
 export function probeOptionsFrom(o: ProbeCommandOptions, connected: ConnectedTarget): ProbeOptions {

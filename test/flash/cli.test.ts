@@ -48,6 +48,9 @@ test('flash write/verify/read/blank-check/erase on the simulator: exit codes and
   assert.equal(await runFlash('verify', [join(dir, 'table.bin'), '0x8000'], base, text), 0);
   assert.equal(await runFlash('verify', [join(dir, 'table.bin'), '0x9000'], base, text), 1, 'a mismatch exits 1');
   assert.match(text.stdout(), /MISMATCH: the flash differs from the file from 0x00009000/);
+  // The progress summary of a verify that stopped at the first sector says of how much: not "verify 0 B".
+  assert.match(text.stderr(), /^verify +0 B of 4\.0 KiB, [\d.]+ s\n/m);
+  assert.match(text.stderr(), /^verify +4\.0 KiB, /m, 'a whole verify says only its size');
   assert.equal(await runFlash('blank-check', ['0x300000', '64K'], base, text), 0);
   assert.equal(await runFlash('blank-check', ['0x8000', '4K'], base, text), 1, 'not blank exits 1');
   assert.equal(await runFlash('erase', ['0x3f0000', '64K'], base, text), 0);

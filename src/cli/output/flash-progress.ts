@@ -18,7 +18,10 @@ export interface ProgressPrinter {
 const kib = (n: number) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(n >= 10240 ? 0 : 1)} KiB`);
 
 function summary(e: FlashProgressEvent): string {
-  const parts = [`${e.phase.padEnd(11)} ${kib(e.bytesDone)}`];
+  // A verify that stopped at the first difference counts the bytes found equal before it: say of
+  // how much. (A plan that surveys nothing, with --no-skip, rightly reads 0 B: it read nothing.)
+  const done = e.phase === 'verify' && e.bytesDone < e.bytesTotal ? `${kib(e.bytesDone)} of ${kib(e.bytesTotal)}` : kib(e.bytesDone);
+  const parts = [`${e.phase.padEnd(11)} ${done}`];
   if (e.sectorsTotal !== undefined) parts.push(`${counted(e.sectorsTotal, 'sector')}${e.sectorsSkipped ? `, ${e.sectorsSkipped} unchanged` : ''}`);
   if (e.wireBytes !== undefined) parts.push(`${kib(e.wireBytes)} sent`);
   parts.push(`${(e.elapsedMs / 1000).toFixed(2)} s`);

@@ -99,6 +99,12 @@ test('sim --halted with no server runs until Ctrl-C or SIGTERM, then exits 0 (it
   }
 });
 
+test('sim --help names its exit codes: 0 for its normal stop by signal, 2 when nothing started', () => {
+  const r = runCli(['sim', '--help']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\nExit codes: 0 stopped by Ctrl-C or SIGTERM, its normal end [^]*, 2 nothing started \(a flash file, option or port the simulator cannot use\)\.\n\nExamples:/);
+});
+
 test('sim --persist without --flash is refused before booting: it would write into the shipped demo firmware', () => {
   const before = statSync(DEMO_FLASH).mtimeMs;
   const r = runCli(['sim', '--persist', '--gdb', '0']);

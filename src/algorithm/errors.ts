@@ -102,6 +102,17 @@ export class WorkAreaError extends AlgorithmError {
   }
 }
 
+/** A stub unloaded while another, loaded after it over the same RAM, is still loaded (nothing was changed). */
+export class UnloadOrderError extends AlgorithmError {
+  constructor(readonly stub: string, readonly laterStub: string, readonly address: number) {
+    super(
+      'ALGO_UNLOAD_ORDER',
+      `stub "${stub}" cannot be unloaded yet: stub "${laterStub}", loaded after it over the same RAM (${hex32(address)}…), is still loaded, and giving the RAM back now would put this stub over the program when that one is unloaded; ` +
+        'unload that one first (close flash sessions in the reverse order of opening)',
+    );
+  }
+}
+
 export class AlgorithmArgumentError extends AlgorithmError {
   constructor(message: string) {
     super('ALGO_ARGS', message);

@@ -11,7 +11,7 @@ import type { Target } from '../target/types.js';
 import { addressSpaceFor, type AddressSpace } from './address-space.js';
 import type { CallingConvention } from './arch/types.js';
 import { inRange } from '../chips/index.js';
-import { AlgorithmLoadError } from './errors.js';
+import { AlgorithmLoadError, UnloadOrderError } from './errors.js';
 import { imageExtent, type StubImage, type StubRange, type StubSymbols } from './stub-image.js';
 import { WorkAreaAllocator } from './work-area.js';
 import { silenceMonitors } from './assist-debug.js';
@@ -72,6 +72,7 @@ export async function loadStub(
   // What a stub linked outside the work area is told to do.
   const outside = linkAdvice(region, space, options.workArea !== undefined);
   let monitors: WorkAreaAllocator | undefined;
+  hold(target, allocator, image.name);
   try {
     monitors = await silenceMonitors(target, options.chip);
     for (const segment of image.segments) {
@@ -125,8 +126,40 @@ export async function loadStub(
   } catch (error) {
     await allocator.releaseAll().catch(() => undefined);
     await monitors?.releaseAll().catch(() => undefined);
+    release(target, allocator);
     throw error;
   }
+}
+
+/**
+ * Work areas held by loaded stubs, per target, in load order. Loads may nest (a stub loaded over
+ * another backs the first one up with the RAM) as long as they are unloaded in reverse order: a stub
+ * unloaded while one loaded later over the same RAM is still there would give the program its RAM
+ * back under that one, whose own unload would then write the first stub over the program.
+ */
+const held = new WeakMap<Target, { readonly allocator: WorkAreaAllocator; readonly name: string }[]>();
+
+const overlap = (a: AddressRange, b: AddressRange): boolean => a.start < b.end && b.start < a.end;
+
+function hold(target: Target, allocator: WorkAreaAllocator, name: string): void {
+  const list = held.get(target) ?? [];
+  list.push({ allocator, name });
+  held.set(target, list);
+}
+
+/** Refuses (UnloadOrderError, nothing changed) while a stub loaded later over the same RAM is still loaded. */
+function checkUnloadOrder(target: Target, loaded: LoadedStub): void {
+  const list = held.get(target) ?? [];
+  const i = list.findIndex((h) => h.allocator === loaded.allocator);
+  const region = loaded.allocator.region;
+  const later = i < 0 ? undefined : list.slice(i + 1).find((h) => overlap(h.allocator.region, region));
+  if (later) throw new UnloadOrderError(loaded.image.name, later.name, region.start);
+}
+
+function release(target: Target, allocator: WorkAreaAllocator): void {
+  const list = held.get(target);
+  const i = list?.findIndex((h) => h.allocator === allocator) ?? -1;
+  if (i >= 0) list!.splice(i, 1);
 }
 
 /** Stubs given back by unloadStub: their RAM holds the program's bytes again, so they must not run. */
@@ -139,11 +172,13 @@ export function isLoaded(loaded: LoadedStub): boolean {
 
 /** Give the RAM back: remove planted breakpoints and restore every backed-up byte. */
 export async function unloadStub(target: Target, loaded: LoadedStub): Promise<void> {
+  if (isLoaded(loaded)) checkUnloadOrder(target, loaded);
   unloaded.add(loaded);
   for (const pc of loaded.breakpoints) await target.removeBreakpoint(pc, 'software').catch(() => undefined);
   let failure: unknown;
   await loaded.allocator.releaseAll().catch((error: unknown) => void (failure = error));
   await loaded.monitors?.releaseAll().catch((error: unknown) => void (failure ??= error));
+  release(target, loaded.allocator);
   if (failure !== undefined) throw failure;
 }
 

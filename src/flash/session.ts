@@ -14,6 +14,7 @@ import type { ChipDescriptor } from '../chips/types.js';
 import { esp32c3 } from '../chips/esp32c3.js';
 import type { LoadedStub } from '../algorithm/loader.js';
 import { AlgorithmRunner } from '../algorithm/runner.js';
+import { UnloadOrderError } from '../algorithm/errors.js';
 import type { StubImage } from '../algorithm/stub-image.js';
 import type { Target } from '../target/types.js';
 import { FlashError } from './errors.js';
@@ -135,7 +136,12 @@ export async function openFlashSession(target: Target, options: FlashSessionOpti
         return closed !== undefined;
       },
       close() {
-        closed ??= giveBack();
+        closed ??= giveBack().catch((error: unknown) => {
+          // Refused before anything changed (a session opened later over the same RAM is still
+          // open): this one stays open, to be closed after that one.
+          if (error instanceof UnloadOrderError) closed = undefined;
+          throw error;
+        });
         return closed;
       },
     };

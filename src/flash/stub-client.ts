@@ -141,6 +141,19 @@ export class StubClient {
   /** How fast the link moves memory, bytes per ms (Infinity: in process or not known). */
   readonly linkBytesPerMs: number;
 
+  /**
+   * The operation in progress (settled): operations run one at a time, in call order. They share
+   * the target's one CPU and the stub's scratch buffer (a read's two halves, a stream's ring), so two
+   * started together, a read beside a write, say, would otherwise take each other's bytes.
+   */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(operation);
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
+
   constructor(readonly runner: AlgorithmRunner, readonly loaded: LoadedStub, options: StubClientOptions = {}) {
     this.maxChunk = Math.max(4, (options.maxChunk ?? 0x8000) & ~3);
     this.scale = options.timeoutScale ?? 1;
@@ -149,17 +162,21 @@ export class StubClient {
   }
 
   /** PING: checks that the loaded image speaks this protocol. */
-  async ping(): Promise<number> {
-    const r = await this.run(encodeCall.ping(), 3000);
-    if (r.value !== STUB_PING_REPLY) throw new StubError('PING', r.signedValue < 0 ? r.signedValue : -1, undefined, r.log);
-    return r.value;
+  ping(): Promise<number> {
+    return this.exclusive(async () => {
+      const r = await this.run(encodeCall.ping(), 3000);
+      if (r.value !== STUB_PING_REPLY) throw new StubError('PING', r.signedValue < 0 ? r.signedValue : -1, undefined, r.log);
+      return r.value;
+    });
   }
 
-  async flashInfo(): Promise<FlashInfo> {
-    const r = await this.run(encodeCall.flashInfo(), 3000);
-    const flashInfo = decodeFlashInfo(r.outputs.get(1)!);
-    if (r.signedValue < 0) throw new StubError('FLASH_INFO', r.signedValue, undefined, r.log, { flashInfo });
-    return flashInfo;
+  flashInfo(): Promise<FlashInfo> {
+    return this.exclusive(async () => {
+      const r = await this.run(encodeCall.flashInfo(), 3000);
+      const flashInfo = decodeFlashInfo(r.outputs.get(1)!);
+      if (r.signedValue < 0) throw new StubError('FLASH_INFO', r.signedValue, undefined, r.log, { flashInfo });
+      return flashInfo;
+    });
   }
 
   /**
@@ -167,31 +184,33 @@ export class StubClient {
    * host copies each half out while the stub fills the other: no RAM of the running program is
    * backed up and restored per call, and each copy travels once.
    */
-  async read(address: number, length: number): Promise<Uint8Array> {
-    const scratch = this.loaded.image.symbols.scratch;
-    const half = this.scratchHalf();
-    if (!scratch || half < 4) return this.readThroughArguments(address, length);
-    const out = new Uint8Array(length);
-    const copies: Promise<void>[] = [];
-    let failure: unknown;
-    try {
-      for (let done = 0, turn = 0; done < length; turn++) {
-        const n = Math.min(half, length - done);
-        const buffer = scratch.address + (turn & 1) * half;
-        await claimBuffer(this.loaded, buffer, n);
-        const r = await this.run(encodeCall.read(address + done, n, buffer), 3000 + (n / 1024) * MS_PER_KIB.read);
-        this.check('READ', r, address + done);
-        const at = done;
-        copies.push(this.runner.target.readMemory(buffer, n).then((bytes) => out.set(bytes, at)));
-        done += n;
+  read(address: number, length: number): Promise<Uint8Array> {
+    return this.exclusive(async () => {
+      const scratch = this.loaded.image.symbols.scratch;
+      const half = this.scratchHalf();
+      if (!scratch || half < 4) return this.readThroughArguments(address, length);
+      const out = new Uint8Array(length);
+      const copies: Promise<void>[] = [];
+      let failure: unknown;
+      try {
+        for (let done = 0, turn = 0; done < length; turn++) {
+          const n = Math.min(half, length - done);
+          const buffer = scratch.address + (turn & 1) * half;
+          await claimBuffer(this.loaded, buffer, n);
+          const r = await this.run(encodeCall.read(address + done, n, buffer), 3000 + (n / 1024) * MS_PER_KIB.read);
+          this.check('READ', r, address + done);
+          const at = done;
+          copies.push(this.runner.target.readMemory(buffer, n).then((bytes) => out.set(bytes, at)));
+          done += n;
+        }
+      } catch (error) {
+        failure = error;
       }
-    } catch (error) {
-      failure = error;
-    }
-    // Every copy settles before this returns or throws (none is left running behind the caller).
-    for (const c of await Promise.allSettled(copies)) if (c.status === 'rejected') failure ??= c.reason;
-    if (failure !== undefined) throw failure;
-    return out;
+      // Every copy settles before this returns or throws (none is left running behind the caller).
+      for (const c of await Promise.allSettled(copies)) if (c.status === 'rejected') failure ??= c.reason;
+      if (failure !== undefined) throw failure;
+      return out;
+    });
   }
 
   /**
@@ -200,22 +219,24 @@ export class StubClient {
    * one per piece. As many pieces per call as fit half the scratch buffer (or maxChunk, through a
    * memory argument, in an image without one). All 4-aligned; stride at least the piece.
    */
-  async readStrided(address: number, piece: number, stride: number, count: number): Promise<Uint8Array> {
-    const into = this.loaded.image.symbols.scratch?.address;
-    const room = into === undefined ? this.maxChunk : this.scratchHalf();
-    if (piece > room) throw new RangeError(`READ_STRIDED pieces of ${piece} bytes: at most ${room} per piece`);
-    const perCall = Math.floor(room / piece);
-    const out = new Uint8Array(piece * count);
-    for (let done = 0; done < count; ) {
-      const n = Math.min(perCall, count - done);
-      const at = address + done * stride;
-      if (into !== undefined) await claimBuffer(this.loaded, into, n * piece);
-      const r = await this.run(encodeCall.readStrided(at, piece, stride, n, into), 3000 + ((n * piece) / 1024) * MS_PER_KIB.read + n);
-      this.check('READ_STRIDED', r, at);
-      out.set(into === undefined ? r.outputs.get(3)!.subarray(0, n * piece) : await this.runner.target.readMemory(into, n * piece), done * piece);
-      done += n;
-    }
-    return out;
+  readStrided(address: number, piece: number, stride: number, count: number): Promise<Uint8Array> {
+    return this.exclusive(async () => {
+      const into = this.loaded.image.symbols.scratch?.address;
+      const room = into === undefined ? this.maxChunk : this.scratchHalf();
+      if (piece > room) throw new RangeError(`READ_STRIDED pieces of ${piece} bytes: at most ${room} per piece`);
+      const perCall = Math.floor(room / piece);
+      const out = new Uint8Array(piece * count);
+      for (let done = 0; done < count; ) {
+        const n = Math.min(perCall, count - done);
+        const at = address + done * stride;
+        if (into !== undefined) await claimBuffer(this.loaded, into, n * piece);
+        const r = await this.run(encodeCall.readStrided(at, piece, stride, n, into), 3000 + ((n * piece) / 1024) * MS_PER_KIB.read + n);
+        this.check('READ_STRIDED', r, at);
+        out.set(into === undefined ? r.outputs.get(3)!.subarray(0, n * piece) : await this.runner.target.readMemory(into, n * piece), done * piece);
+        done += n;
+      }
+      return out;
+    });
   }
 
   /** Half the stub's scratch buffer, no more than maxChunk (4-aligned): what one READ fills while the host copies the other half. */
@@ -237,13 +258,15 @@ export class StubClient {
   }
 
   /** Program data (the range must be erased). */
-  async write(address: number, data: Uint8Array): Promise<void> {
-    for (let done = 0; done < data.length; ) {
-      const n = Math.min(this.maxChunk, data.length - done);
-      const r = await this.run(encodeCall.write(address + done, data.subarray(done, done + n)), 3000 + (n / 1024) * MS_PER_KIB.write);
-      this.check('WRITE', r, address + done);
-      done += n;
-    }
+  write(address: number, data: Uint8Array): Promise<void> {
+    return this.exclusive(async () => {
+      for (let done = 0; done < data.length; ) {
+        const n = Math.min(this.maxChunk, data.length - done);
+        const r = await this.run(encodeCall.write(address + done, data.subarray(done, done + n)), 3000 + (n / 1024) * MS_PER_KIB.write);
+        this.check('WRITE', r, address + done);
+        done += n;
+      }
+    });
   }
 
   /**
@@ -251,27 +274,35 @@ export class StubClient {
    * travel as one memory argument, so keep each call's stream well under the free work area
    * (about 80 KiB on the ESP32-C3); split large images into independent streams per range.
    */
-  async writeDeflated(address: number, compressed: Uint8Array, uncompressedLength: number, options: { inflater?: StubInflater; window?: number } = {}): Promise<void> {
-    const r = await this.run(encodeCall.writeDeflated(address, compressed, uncompressedLength, options), 5000 + (uncompressedLength / 1024) * MS_PER_KIB.write * 2);
-    this.check('WRITE_DEFLATED', r, address);
+  writeDeflated(address: number, compressed: Uint8Array, uncompressedLength: number, options: { inflater?: StubInflater; window?: number } = {}): Promise<void> {
+    return this.exclusive(async () => {
+      const r = await this.run(encodeCall.writeDeflated(address, compressed, uncompressedLength, options), 5000 + (uncompressedLength / 1024) * MS_PER_KIB.write * 2);
+      this.check('WRITE_DEFLATED', r, address);
+    });
   }
 
-  async erase(address: number, length: number): Promise<void> {
-    const r = await this.run(encodeCall.erase(address, length), 5000 + (length / 1024) * MS_PER_KIB.erase);
-    this.check('ERASE', r, address);
+  erase(address: number, length: number): Promise<void> {
+    return this.exclusive(async () => {
+      const r = await this.run(encodeCall.erase(address, length), 5000 + (length / 1024) * MS_PER_KIB.erase);
+      this.check('ERASE', r, address);
+    });
   }
 
-  async eraseCheck(address: number, length: number): Promise<EraseCheckResult> {
-    const r = await this.run(encodeCall.eraseCheck(address, length), 3000 + (length / 1024) * MS_PER_KIB.read);
-    this.check('ERASE_CHECK', r, address);
-    return r.value === 0 ? { blank: true } : { blank: false, firstNonBlank: (address + r.value - 1) >>> 0 };
+  eraseCheck(address: number, length: number): Promise<EraseCheckResult> {
+    return this.exclusive(async () => {
+      const r = await this.run(encodeCall.eraseCheck(address, length), 3000 + (length / 1024) * MS_PER_KIB.read);
+      this.check('ERASE_CHECK', r, address);
+      return r.value === 0 ? { blank: true } : { blank: false, firstNonBlank: (address + r.value - 1) >>> 0 };
+    });
   }
 
-  async mapGet(options: { tableOffset?: number; appOffset?: number } = {}): Promise<StubFlashMap> {
-    const r = await this.run(encodeCall.mapGet(options.tableOffset ?? 0, options.appOffset ?? 0), 10000);
-    const flashMap = decodeMapResult(r.outputs.get(3)!);
-    if (r.signedValue < 0) throw new StubError('MAP_GET', r.signedValue, flashMap.problemOffset, r.log, { flashMap });
-    return flashMap;
+  mapGet(options: { tableOffset?: number; appOffset?: number } = {}): Promise<StubFlashMap> {
+    return this.exclusive(async () => {
+      const r = await this.run(encodeCall.mapGet(options.tableOffset ?? 0, options.appOffset ?? 0), 10000);
+      const flashMap = decodeMapResult(r.outputs.get(3)!);
+      if (r.signedValue < 0) throw new StubError('MAP_GET', r.signedValue, flashMap.problemOffset, r.log, { flashMap });
+      return flashMap;
+    });
   }
 
   async sha256(address: number, length: number): Promise<Uint8Array> {
@@ -279,12 +310,14 @@ export class StubClient {
   }
 
   /** One SHA-256 per `piece` bytes of the range (the last piece shorter), the flash read once. */
-  async sha256Pieces(address: number, length: number, piece: number): Promise<Uint8Array[]> {
-    if (piece % 4 !== 0 || piece < 0) throw new RangeError(`sha256 pieces of ${piece} bytes: a multiple of 4 is needed`);
-    const r = await this.run(encodeCall.sha256(address, length, piece), 3000 + (length / 1024) * MS_PER_KIB.hash);
-    this.check('SHA256', r, address);
-    const out = r.outputs.get(3)!;
-    return Array.from({ length: sha256DigestCount(length, piece) }, (_, i) => out.slice(i * 32, i * 32 + 32));
+  sha256Pieces(address: number, length: number, piece: number): Promise<Uint8Array[]> {
+    return this.exclusive(async () => {
+      if (piece % 4 !== 0 || piece < 0) throw new RangeError(`sha256 pieces of ${piece} bytes: a multiple of 4 is needed`);
+      const r = await this.run(encodeCall.sha256(address, length, piece), 3000 + (length / 1024) * MS_PER_KIB.hash);
+      this.check('SHA256', r, address);
+      const out = r.outputs.get(3)!;
+      return Array.from({ length: sha256DigestCount(length, piece) }, (_, i) => out.slice(i * 32, i * 32 + 32));
+    });
   }
 
   /**
@@ -297,102 +330,104 @@ export class StubClient {
    * piece ends at host_written — with a read of the control block behind it; the host waits only
    * when the ring is full. The final control block is read with the run's result.
    */
-  async streamWrite(address: number, data: Uint8Array | StreamSource, options: StreamWriteOptions = {}): Promise<StreamControl> {
-    const source = data instanceof Uint8Array ? fixedSource(data) : data;
-    const deflated = options.deflatedTo !== undefined;
-    const window = deflated ? (options.window ?? INFLATE_WINDOW_MAX) : undefined;
-    if (!deflated && !source.ended) throw new RangeError('stream write: a plain stream needs all its bytes up front');
-    const flashLength = options.deflatedTo ?? source.length;
-    if (flashLength % 4 !== 0) throw new RangeError(`stream write of ${flashLength} bytes: the length must be a multiple of 4`);
-    const target = this.runner.target;
-    const { plan, controlAt } = this.planRing(window, source.ended ? source.length : undefined, options.ringSize);
-    const ringSize = plan.size;
-    if (ringSize < 8) throw new RangeError(`stream write: a ring of ${ringSize} bytes is too small`);
-    const layout = controlAt === undefined ? undefined : { ring: plan.address, control: controlAt };
-    const call = encodeCall.streamWrite(address, flashLength, ringSize, options.pollLimit ?? 0, layout, window);
-    await claimForCommand(this.loaded, call);
-    if (layout) await claimBuffer(this.loaded, layout.ring, layout.control + STREAM_CONTROL_SIZE - layout.ring);
-    // The scratch control block is written here, not as a memory argument: queued before the run's
-    // resume, it reaches the target first (Target.resume) without a round trip of its own.
-    const zeroed = layout ? target.writeMemory(layout.control, initialStreamControl(window)) : Promise.resolve();
-    zeroed.catch(() => undefined); // awaited by the co-routine; never unhandled if the run fails first
-    const piece = plan.piece;
-    const pollMs = options.pollMs ?? 1;
-    const timeoutMs = options.timeoutMs ?? (10000 + (flashLength / 16384) * 1000) * this.scale;
-    let final: Uint8Array | undefined;
-    const coroutine: Coroutine = {
-      run: async (ctx) => {
-        const ring = layout ? layout.ring : ctx.memoryArguments.get(3)!;
-        const control = layout ? layout.control : ctx.memoryArguments.get(5)!;
-        let issued = 0; // bytes whose ring write has been started
-        let consumed = 0; // the newest stub_consumed seen
-        let finished = false; // the stub stopped (done or an error)
-        let stalled = 0; // polls in a row that saw no progress
-        let failure: unknown;
-        const inFlight: Promise<void>[] = [];
-        const note = (p: Promise<void>): void => void inFlight.push(p.catch((error: unknown) => void (failure ??= error)));
-        note(zeroed); // started before the run: the ring writes below follow it
-        let probe: Promise<void> | undefined;
-        const refresh = (): Promise<void> =>
-          (probe ??= target
-            .readMemory(control, STREAM_CONTROL_SIZE)
-            .then((bytes) => {
-              const state = decodeStreamControl(bytes);
-              consumed = Math.max(consumed, state.stubConsumed);
-              if (state.stubStatus < 0 || state.stubStatus === 2) finished = true;
-            })
-            .finally(() => (probe = undefined)));
-        const deadline = performance.now() + timeoutMs;
-        const allIssued = (): boolean => source.ended && issued >= source.length;
-        while (!ctx.signal.aborted && !finished && failure === undefined && !allIssued() && performance.now() < deadline) {
-          if (issued >= source.length) {
-            // The producer (a compressor) has not got this far yet. Should it fail, the stub is told
-            // to stop below, and the failure raised.
-            await source.next().catch((error: unknown) => void (failure ??= error));
-            continue;
+  streamWrite(address: number, data: Uint8Array | StreamSource, options: StreamWriteOptions = {}): Promise<StreamControl> {
+    return this.exclusive(async () => {
+      const source = data instanceof Uint8Array ? fixedSource(data) : data;
+      const deflated = options.deflatedTo !== undefined;
+      const window = deflated ? (options.window ?? INFLATE_WINDOW_MAX) : undefined;
+      if (!deflated && !source.ended) throw new RangeError('stream write: a plain stream needs all its bytes up front');
+      const flashLength = options.deflatedTo ?? source.length;
+      if (flashLength % 4 !== 0) throw new RangeError(`stream write of ${flashLength} bytes: the length must be a multiple of 4`);
+      const target = this.runner.target;
+      const { plan, controlAt } = this.planRing(window, source.ended ? source.length : undefined, options.ringSize);
+      const ringSize = plan.size;
+      if (ringSize < 8) throw new RangeError(`stream write: a ring of ${ringSize} bytes is too small`);
+      const layout = controlAt === undefined ? undefined : { ring: plan.address, control: controlAt };
+      const call = encodeCall.streamWrite(address, flashLength, ringSize, options.pollLimit ?? 0, layout, window);
+      await claimForCommand(this.loaded, call);
+      if (layout) await claimBuffer(this.loaded, layout.ring, layout.control + STREAM_CONTROL_SIZE - layout.ring);
+      // The scratch control block is written here, not as a memory argument: queued before the run's
+      // resume, it reaches the target first (Target.resume) without a round trip of its own.
+      const zeroed = layout ? target.writeMemory(layout.control, initialStreamControl(window)) : Promise.resolve();
+      zeroed.catch(() => undefined); // awaited by the co-routine; never unhandled if the run fails first
+      const piece = plan.piece;
+      const pollMs = options.pollMs ?? 1;
+      const timeoutMs = options.timeoutMs ?? (10000 + (flashLength / 16384) * 1000) * this.scale;
+      let final: Uint8Array | undefined;
+      const coroutine: Coroutine = {
+        run: async (ctx) => {
+          const ring = layout ? layout.ring : ctx.memoryArguments.get(3)!;
+          const control = layout ? layout.control : ctx.memoryArguments.get(5)!;
+          let issued = 0; // bytes whose ring write has been started
+          let consumed = 0; // the newest stub_consumed seen
+          let finished = false; // the stub stopped (done or an error)
+          let stalled = 0; // polls in a row that saw no progress
+          let failure: unknown;
+          const inFlight: Promise<void>[] = [];
+          const note = (p: Promise<void>): void => void inFlight.push(p.catch((error: unknown) => void (failure ??= error)));
+          note(zeroed); // started before the run: the ring writes below follow it
+          let probe: Promise<void> | undefined;
+          const refresh = (): Promise<void> =>
+            (probe ??= target
+              .readMemory(control, STREAM_CONTROL_SIZE)
+              .then((bytes) => {
+                const state = decodeStreamControl(bytes);
+                consumed = Math.max(consumed, state.stubConsumed);
+                if (state.stubStatus < 0 || state.stubStatus === 2) finished = true;
+              })
+              .finally(() => (probe = undefined)));
+          const deadline = performance.now() + timeoutMs;
+          const allIssued = (): boolean => source.ended && issued >= source.length;
+          while (!ctx.signal.aborted && !finished && failure === undefined && !allIssued() && performance.now() < deadline) {
+            if (issued >= source.length) {
+              // The producer (a compressor) has not got this far yet. Should it fail, the stub is told
+              // to stop below, and the failure raised.
+              await source.next().catch((error: unknown) => void (failure ??= error));
+              continue;
+            }
+            const at = issued % ringSize;
+            const n = Math.min(piece, source.length - issued, ringSize - at);
+            if (issued + n - consumed > ringSize) {
+              const before = consumed;
+              await refresh();
+              stalled = consumed === before ? stalled + 1 : 0;
+              if (stalled >= STALLED_POLLS_BEFORE_PAUSE) await new Promise((resolve) => setTimeout(resolve, pollMs));
+              continue;
+            }
+            const end = issued + n;
+            if (ring + at + n === control + STREAM_CONTROL_OFFSETS.hostWritten) {
+              // The piece ends where host_written lies (the scratch layout): one write for both.
+              const both = new Uint8Array(n + 4);
+              both.set(source.bytes(issued, end));
+              both.set(encodeU32(end), n);
+              note(target.writeMemory(ring + at, both));
+            } else {
+              note(target.writeMemory(ring + at, source.bytes(issued, end)));
+              note(target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostWritten, encodeU32(end)));
+            }
+            issued = end;
+            // Ask how far the stub is once the ring could fill within the next pieces (not after the
+            // last: the run's own result tells how it ended).
+            if (!allIssued() && issued + PROBE_AHEAD_PIECES * piece - consumed > ringSize) note(refresh());
           }
-          const at = issued % ringSize;
-          const n = Math.min(piece, source.length - issued, ringSize - at);
-          if (issued + n - consumed > ringSize) {
-            const before = consumed;
-            await refresh();
-            stalled = consumed === before ? stalled + 1 : 0;
-            if (stalled >= STALLED_POLLS_BEFORE_PAUSE) await new Promise((resolve) => setTimeout(resolve, pollMs));
-            continue;
+          await Promise.all(inFlight);
+          if (probe) await probe.catch(() => undefined);
+          if (!allIssued() && !ctx.signal.aborted && !finished) {
+            const abort = target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostCommand, encodeU32(STREAM_HOST_ABORT));
+            // After a failure the abort is a courtesy (the link may be what failed): that failure is the one raised.
+            await (failure === undefined ? abort : abort.catch(() => undefined));
           }
-          const end = issued + n;
-          if (ring + at + n === control + STREAM_CONTROL_OFFSETS.hostWritten) {
-            // The piece ends where host_written lies (the scratch layout): one write for both.
-            const both = new Uint8Array(n + 4);
-            both.set(source.bytes(issued, end));
-            both.set(encodeU32(end), n);
-            note(target.writeMemory(ring + at, both));
-          } else {
-            note(target.writeMemory(ring + at, source.bytes(issued, end)));
-            note(target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostWritten, encodeU32(end)));
-          }
-          issued = end;
-          // Ask how far the stub is once the ring could fill within the next pieces (not after the
-          // last: the run's own result tells how it ended).
-          if (!allIssued() && issued + PROBE_AHEAD_PIECES * piece - consumed > ringSize) note(refresh());
-        }
-        await Promise.all(inFlight);
-        if (probe) await probe.catch(() => undefined);
-        if (!allIssued() && !ctx.signal.aborted && !finished) {
-          const abort = target.writeMemory(control + STREAM_CONTROL_OFFSETS.hostCommand, encodeU32(STREAM_HOST_ABORT));
-          // After a failure the abort is a courtesy (the link may be what failed): that failure is the one raised.
-          await (failure === undefined ? abort : abort.catch(() => undefined));
-        }
-        if (failure !== undefined) throw failure;
-      },
-      // The control block as the stub left it, read with the run's result.
-      done: async (ctx) => {
-        final = await target.readMemory(layout ? layout.control : ctx.memoryArguments.get(5)!, STREAM_CONTROL_SIZE);
-      },
-    };
-    const r = await this.runner.run(this.loaded, { args: call.args, memoryArguments: call.memoryArguments, timeoutMs: timeoutMs + 2000, coroutine });
-    this.check(call.command, r, address);
-    return decodeStreamControl(final!);
+          if (failure !== undefined) throw failure;
+        },
+        // The control block as the stub left it, read with the run's result.
+        done: async (ctx) => {
+          final = await target.readMemory(layout ? layout.control : ctx.memoryArguments.get(5)!, STREAM_CONTROL_SIZE);
+        },
+      };
+      const r = await this.runner.run(this.loaded, { args: call.args, memoryArguments: call.memoryArguments, timeoutMs: timeoutMs + 2000, coroutine });
+      this.check(call.command, r, address);
+      return decodeStreamControl(final!);
+    });
   }
 
   /**

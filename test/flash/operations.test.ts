@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { AlgorithmError } from '../../src/algorithm/errors.js';
 import { blankCheckFlash } from '../../src/flash/blank-check.js';
 import { eraseFlash } from '../../src/flash/erase.js';
 import { FlashError } from '../../src/flash/errors.js';
@@ -100,6 +101,49 @@ test('the session gives the target back: RAM restored, a running target resumed;
     assert.equal(noResume.wasRunning, true);
     assert.deepEqual(await noResume.close(), { resumed: false, ramRestored: false });
     assert.equal(sim.target.state(), 'halted', 'RAM was not preserved, so the program is not resumed');
+  } finally {
+    await sim.close();
+  }
+});
+
+test('operations started together on one session run one after the other: each gets its own bytes', async () => {
+  const sim = demoSim();
+  const session = await openFlashSession(sim.target, { timeoutScale: 10 });
+  try {
+    const flash = () => sim.flash.bytes;
+    // Reads share the stub's scratch buffer (two halves in turn): together they used to take each other's bytes.
+    const [a, b, c] = await Promise.all([readFlash(session, 0, 0x20000), readFlash(session, 0x20000, 0x20000), session.stub.read(0x8000, 0x1000)]);
+    assert.ok(Buffer.from(a).equals(Buffer.from(flash().subarray(0, 0x20000))), 'first read');
+    assert.ok(Buffer.from(b).equals(Buffer.from(flash().subarray(0x20000, 0x40000))), 'second read');
+    assert.ok(Buffer.from(c).equals(Buffer.from(flash().subarray(0x8000, 0x9000))), 'third read');
+    // A write (a stream through the same scratch buffer) and a read started together: both right. (They
+    // take turns call by call; a read that must see the write's bytes awaits the write.)
+    const data = random(0x3000);
+    const [written, read] = await Promise.all([writeFlash(session, VFS.offset, data, { mode: 'stream' }), readFlash(session, 0x10000, 0x20000)]);
+    assert.equal(written.verified, 'sha256');
+    assert.ok(Buffer.from(flash().subarray(VFS.offset, VFS.offset + data.length)).equals(Buffer.from(data)), 'the write');
+    assert.ok(Buffer.from(read).equals(Buffer.from(flash().subarray(0x10000, 0x30000))), 'the read beside it');
+  } finally {
+    await session.close();
+    await sim.close();
+  }
+});
+
+test('sessions on one target close in the reverse order of opening: closing the first while the second is open is refused, nothing changed', async () => {
+  const sim = demoSim();
+  try {
+    const work = { start: 0x3fc80000, end: 0x3fca4000 };
+    const ram = await sim.target.readMemory(work.start, work.end - work.start);
+    const first = await openFlashSession(sim.target, { timeoutScale: 10 });
+    const second = await openFlashSession(sim.target, { timeoutScale: 10 });
+    const underSecond = await sim.target.readMemory(work.start, work.end - work.start);
+    await assert.rejects(first.close(), (e: unknown) => e instanceof AlgorithmError && e.code === 'ALGO_UNLOAD_ORDER' && /close flash sessions in the reverse order of opening/.test(e.message));
+    assert.equal(first.closed, false, 'still open: it can be closed later');
+    assert.ok(Buffer.from(await sim.target.readMemory(work.start, work.end - work.start)).equals(Buffer.from(underSecond)), 'nothing was given back');
+    assert.equal(await second.stub.ping(), 0x45410002, 'the second session still works');
+    assert.deepEqual(await second.close(), { resumed: false, ramRestored: true });
+    assert.deepEqual(await first.close(), { resumed: false, ramRestored: true });
+    assert.ok(Buffer.from(await sim.target.readMemory(work.start, work.end - work.start)).equals(Buffer.from(ram)), 'work-area RAM restored byte for byte');
   } finally {
     await sim.close();
   }

@@ -19,6 +19,7 @@ export type FlashErrorCode =
   | 'FLASH_NOT_BLANK' // blank check found programmed bytes
   | 'FLASH_TRANSFER' // the data transfer to the stub failed
   | 'FLASH_SESSION' // the session is closed or could not be opened
+  | 'FLASH_BAD_OPTION' // an override (flash size, table or app offset) no chip can have
   | 'FLASH_INTERRUPTED'; // the caller's AbortSignal stopped the operation between two stub calls
 
 export class FlashError extends Error {

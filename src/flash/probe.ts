@@ -19,6 +19,7 @@ import { esp32c3 } from '../chips/esp32c3.js';
 import type { ChipDescriptor } from '../chips/types.js';
 import { hex32 } from '../chips/types.js';
 import type { Target } from '../target/types.js';
+import { checkFlashOverrides } from './overrides.js';
 import { probeThroughWindows } from './probe-fallback.js';
 import { SparseFlash, crossCheck, hostLayout, hostReadingOf, walkLegacyApp, type HostLayout, type ProbeSegment } from './probe-mappings.js';
 import {
@@ -82,6 +83,7 @@ function changedBlocks(chip: ChipDescriptor, before: Uint8Array[] | undefined, a
  */
 export async function probeFlash(target: Target, options: ProbeOptions = {}): Promise<ProbeReport> {
   const chip = options.chip ?? esp32c3;
+  checkFlashOverrides(options, chip); // before the target is touched
   const wasRunning = target.state() === 'running';
   if (target.state() !== 'halted') await target.halt();
   const before = await snapshotRegisters(target, chip);

@@ -15,6 +15,7 @@ import { esp32c3 } from '../chips/esp32c3.js';
 import type { LoadedStub } from '../algorithm/loader.js';
 import { AlgorithmRunner } from '../algorithm/runner.js';
 import { UnloadOrderError } from '../algorithm/errors.js';
+import { checkFlashOverrides } from './overrides.js';
 import type { StubImage } from '../algorithm/stub-image.js';
 import type { Target } from '../target/types.js';
 import { FlashError } from './errors.js';
@@ -77,6 +78,7 @@ export interface FlashSession {
 
 export async function openFlashSession(target: Target, options: FlashSessionOptions = {}): Promise<FlashSession> {
   const chip = options.chip ?? esp32c3;
+  checkFlashOverrides({ ...(options.flashSize !== undefined ? { flashSize: options.flashSize } : {}) }, chip);
   const image = options.image ?? compiledFlasherStub(chip);
   if (!image) {
     throw new FlashError('FLASH_UNSUPPORTED_CHIP', `there is no flasher stub for ${chip.displayName} yet`, {

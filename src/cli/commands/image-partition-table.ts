@@ -6,7 +6,8 @@ import {
 } from '../../image/index.js';
 import { commandOutput, STDOUT_HELP } from '../output/command-output.js';
 import { CHIP_NAMES } from '../../chips/index.js';
-import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, offsetOption, readInputFile, runGuarded, tableOffsetProblem } from '../output/command-support.js';
+import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, imageCommand, outputBeside, numberOption, offsetOption, readInputFile, runGuarded } from '../output/command-support.js';
+import { tableOffsetProblem } from '../../flash/overrides.js';
 import { CliInputError, EXIT_BAD_INPUT, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { renderFindings, summaryLine } from '../output/findings-text.js';
 import { counted, formatSize, hex32 } from '../output/format.js';

@@ -5,7 +5,8 @@ import { probeFlash, type ProbeOptions } from '../../flash/probe.js';
 import type { ProbeReport } from '../../flash/probe-report.js';
 import { hostReadingOf } from '../../flash/probe-mappings.js';
 import { formatSize as sizeWords, type SizeSourceKind } from '../../flash/probe-size.js';
-import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, runGuardedAsync, tableOffsetProblem, tableOffsetValue } from '../output/command-support.js';
+import { checkFlashSizeOption, chipOption, exitTwoOnUsageErrors, numberOption, offsetOption, runGuardedAsync, tableOffsetValue } from '../output/command-support.js';
+import { appOffsetProblem, tableOffsetProblem } from '../../flash/overrides.js';
 import { CliInputError, EXIT_OK } from '../output/exit-codes.js';
 import { explainLinkLost } from '../output/link-lost.js';
 import { counted, formatSize, hex32 } from '../output/format.js';
@@ -53,10 +54,8 @@ export function checkProbeOverrides(o: Pick<ProbeCommandOptions, 'chip' | 'flash
   for (const [name, value] of [['--app-offset', o.appOffset], ['--table-offset', o.tableOffset]] as const) {
     if (value !== undefined && value > 0xffffffff) throw new CliInputError('BAD_OFFSET', `${name} 0x${value.toString(16)} is beyond the 32-bit flash address range`);
   }
-  const page = Math.min(...(chipOption(o.chip) ?? esp32c3).mmuPageSizes);
-  if (o.appOffset !== undefined && o.appOffset % page !== 0) {
-    throw new CliInputError('BAD_OFFSET', `--app-offset ${hex32(o.appOffset)} is not a multiple of 0x${page.toString(16)}: an app image starts on a ${formatSize(page)} MMU page`);
-  }
+  const app = o.appOffset === undefined ? undefined : appOffsetProblem(o.appOffset, chipOption(o.chip) ?? esp32c3, '--app-offset');
+  if (app) throw new CliInputError('BAD_OFFSET', app);
   const table = o.tableOffset === undefined ? undefined : tableOffsetProblem(o.tableOffset, '--table-offset', hex32(o.tableOffset));
   if (table) throw new CliInputError('BAD_OFFSET', table);
 }

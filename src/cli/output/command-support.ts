@@ -5,6 +5,7 @@ import { CHIP_NAMES, findChip } from '../../chips/index.js';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CliInputError, EXIT_BAD_INPUT } from './exit-codes.js';
 import { formatSize as sizeWords } from '../../flash/probe-size.js';
+import { isFlashSize, tableOffsetProblem } from '../../flash/overrides.js';
 import { parseNumber } from './format.js';
 import type { CliIo } from './io.js';
 
@@ -53,14 +54,6 @@ export function offsetOption(what: string): (value: string) => number {
     if (n > 0xffffffff) throw new InvalidArgumentError(`${what} ${value} is past the last 32-bit offset 0xFFFFFFFF`);
     return n;
   };
-}
-
-/**
- * Why a partition table cannot sit at `offset` (0, or off a 4 KiB flash sector), said of the
- * option `what` given as `shown`; undefined where it can.
- */
-export function tableOffsetProblem(offset: number, what: string, shown: string): string | undefined {
-  return offset === 0 || offset % 0x1000 !== 0 ? `${what} ${shown} cannot hold a partition table: it starts on a 4 KiB flash sector after the bootloader (ESP-IDF's default 0x8000)` : undefined;
 }
 
 /** commander argument parser for --table-offset: a 4 KiB flash sector after the bootloader's (so not 0). */
@@ -206,12 +199,9 @@ export async function runGuardedAsync(io: CliIo, body: () => Promise<number>, js
   }
 }
 
-/** Flash size a bootloader, table and one app need at the least: one MMU page. */
-const MIN_FLASH_SIZE = 0x10000;
-
 /** --flash-size as the user gave it, refused unless it is a flash chip's size: a power of two from 64 KiB to 1 GiB. */
 export function checkFlashSizeOption(size: number | undefined): void {
-  if (size !== undefined && (size < MIN_FLASH_SIZE || size > MAX_FLASH_BYTES || (size & (size - 1)) !== 0)) {
+  if (size !== undefined && !isFlashSize(size)) {
     throw new CliInputError('BAD_SIZE', `--flash-size ${sizeWords(size)} is not a flash size: give a power of two from 64K to 1G, e.g. 4M, 16M or 32M`);
   }
 }

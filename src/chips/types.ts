@@ -170,3 +170,8 @@ export function counted(n: number, noun: string, plural = `${noun}s`): string {
 export function hex32(value: number): string {
   return '0x' + (value >>> 0).toString(16).padStart(8, '0');
 }
+
+/** 0x + 8 hex digits at least, more past 4 GiB: an end or sum that hex32 would wrap (0x100000060, not 0x00000060). */
+export function hexWide(value: number): string {
+  return '0x' + value.toString(16).padStart(8, '0');
+}

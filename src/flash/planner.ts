@@ -6,7 +6,7 @@
  * them in (`mergeIntoSectors`) so they keep their contents.
  */
 import { createHash } from 'node:crypto';
-import { hex32 } from '../chips/types.js';
+import { hex32, hexWide } from '../chips/types.js';
 import { FlashError } from './errors.js';
 
 export interface FlashGeometry {
@@ -29,8 +29,8 @@ export type Alignment = 'word' | 'sector';
 export function checkRange(geometry: FlashGeometry, offset: number, length: number, what: string, align: Alignment, alignLength = align === 'sector'): void {
   const unit = align === 'sector' ? geometry.sectorSize : 4;
   const unitName = align === 'sector' ? `${geometry.sectorSize / 1024} KiB (the sector size)` : '4 bytes';
-  if (!Number.isInteger(offset) || offset < 0) {
-    throw new FlashError('FLASH_OUT_OF_RANGE', `${what}: offset ${offset} is not a flash offset`, { action: 'Give a non-negative offset such as 0x10000' });
+  if (!Number.isInteger(offset) || offset < 0 || offset > 0xffffffff) {
+    throw new FlashError('FLASH_OUT_OF_RANGE', `${what}: offset ${Number.isInteger(offset) && offset > 0 ? hexWide(offset) : offset} is not a flash offset`, { action: 'Give a non-negative 32-bit offset such as 0x10000' });
   }
   if (!Number.isInteger(length) || length <= 0) {
     throw new FlashError('FLASH_EMPTY', `${what}: nothing to do (length ${length})`, { address: offset, action: 'Give a positive length' });
@@ -57,7 +57,7 @@ export function checkRange(geometry: FlashGeometry, offset: number, length: numb
   const limit = Math.min(geometry.flashSize, geometry.addressLimit ?? geometry.flashSize);
   if (offset + length > limit) {
     const why = limit < geometry.flashSize ? `the stub reaches only the first ${limit / 0x100000} MiB` : `the flash ends at ${hex32(limit)}`;
-    throw new FlashError('FLASH_OUT_OF_RANGE', `${what}: ${hex32(offset)}..${hex32(offset + length)} goes past the end (${why})`, {
+    throw new FlashError('FLASH_OUT_OF_RANGE', `${what}: ${hex32(offset)}..${hexWide(offset + length)} goes past the end (${why})`, {
       address: offset,
       action: offset >= limit ? `Use an offset below ${hex32(limit)}` : `Keep the range below ${hex32(limit)}: at most ${limit - offset} bytes from this offset`,
     });

@@ -8,6 +8,8 @@ export interface ReadOptions extends FlashOperationOptions {
 }
 
 export async function readFlash(session: FlashSession, offset: number, length: number, options: ReadOptions = {}): Promise<Uint8Array> {
+  // The length as given first (1.5 is no length), then as read: rounded up to whole words.
+  checkRange(sessionGeometry(session), offset, length, 'read', 'word');
   const padded = Math.ceil(length / 4) * 4;
   checkRange(sessionGeometry(session), offset, padded, 'read', 'word');
   const out = new Uint8Array(padded);

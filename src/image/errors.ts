@@ -1,5 +1,5 @@
 /** Typed errors of the image layer. Each carries a stable `code`, where it happened and a sentence. */
-import { hex32 } from '../chips/types.js';
+import { hex32, hexWide } from '../chips/types.js';
 
 export type ImageErrorCode =
   | 'IMAGE_TRUNCATED'
@@ -67,10 +67,8 @@ export function isImageFormatError(e: unknown, code?: ImageErrorCode): e is Imag
 /** 0x + 8 hex digits. */
 export const h32 = hex32;
 
-/** 0x + 8 hex digits at least, more past 4 GiB: an end or sum that h32 would wrap (0x100000060, not 0x00000060). */
-export function hWide(v: number): string {
-  return '0x' + v.toString(16).padStart(8, '0');
-}
+/** 0x + 8 hex digits at least, more past 4 GiB (hexWide). */
+export const hWide = hexWide;
 
 /** 0x + 2 hex digits. */
 export function h8(v: number): string {

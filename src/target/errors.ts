@@ -33,7 +33,12 @@ export class TargetRegisterError extends TargetError {
 
 export class TargetStateError extends TargetError {
   constructor(readonly operation: string, readonly state: string) {
-    super('TARGET_STATE', `${operation} needs the target halted, but it is ${state}`);
+    super(
+      'TARGET_STATE',
+      state === 'disconnected'
+        ? `cannot ${operation}: the target is disconnected (closed, or its link dropped); connect again`
+        : `${operation} needs the target halted, but it is ${state}`,
+    );
   }
 }
 

@@ -71,6 +71,8 @@ test('unaligned, out-of-range and oversized requests exit 2 with the address and
     ['write', [small, '0x1000000'], nowhere, /stub reaches only the first 16 MiB.*\[FLASH_OUT_OF_RANGE\]/],
     ['write', [big, '0'], { ...nowhere, flashSize: 0x400000 }, /do not fit the 4096 KiB flash.*\[FLASH_TOO_LARGE\]/],
     ['read', ['0x3ff000', '8K'], { ...nowhere, flashSize: 0x400000 }, /goes past the end \(the flash ends at 0x00400000\)/],
+    // The end of a range past 4 GiB is not wrapped (it read "0xfffff000..0x00001000").
+    ['read', ['0xFFFFF000', '8K'], nowhere, /read: 0xfffff000\.\.0x100001000 goes past the end/],
     // Worded as the library words it once connected (below, "blank check: … do not fit").
     ['blank-check', ['0x300002', '4'], nowhere, /^espalgo: blank check: offset 0x00300002 is not a multiple of 4 bytes/],
     ['blank-check', ['0', '5M'], base, /^espalgo: blank check: 5242880 bytes do not fit the 4096 KiB flash/],

@@ -129,6 +129,18 @@ test('operations started together on one session run one after the other: each g
   }
 });
 
+test('readFlash refuses a length that is no whole number of bytes (1.5 used to read 1 byte)', async () => {
+  const sim = demoSim();
+  const session = await openFlashSession(sim.target, { timeoutScale: 10 });
+  try {
+    await assert.rejects(readFlash(session, 0x1000, 1.5), (e: unknown) => e instanceof FlashError && e.code === 'FLASH_EMPTY' && /read: nothing to do \(length 1\.5\)/.test(e.message));
+    assert.equal((await readFlash(session, 0x1000, 3)).length, 3, 'an odd whole length is read');
+  } finally {
+    await session.close();
+    await sim.close();
+  }
+});
+
 test('sessions on one target close in the reverse order of opening: closing the first while the second is open is refused, nothing changed', async () => {
   const sim = demoSim();
   try {

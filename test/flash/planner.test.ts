@@ -40,7 +40,10 @@ test('checkRange refuses unaligned, out-of-range and oversized requests with the
   assert.throws(() => checkRange(geometry, 0, 0x400004, 'verify', 'word'), (e: FlashError) => /Check the file/.test(e.action));
   refused(() => checkRange(geometry, 0, 0, 'write', 'word'), 'FLASH_EMPTY');
   refused(() => checkRange({ flashSize: 0x2000000, sectorSize: S, addressLimit: 0x1000000 }, 0xfff000, 0x2000, 'write', 'word'), 'FLASH_OUT_OF_RANGE');
+  // Offsets past 32 bits are named as given, not wrapped to 0x00000000.
+  assert.throws(() => checkRange(geometry, 2 ** 32, 4, 'read', 'word'), (e: FlashError) => e.code === 'FLASH_OUT_OF_RANGE' && /^read: offset 0x100000000 is not a flash offset/.test(e.message));
 });
+
 
 test('sectorSpan and edgeRanges: partial head and tail sectors, one sector covering both', () => {
   const a = sectorSpan(S, 0x10000, 0x3000);

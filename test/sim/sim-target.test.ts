@@ -42,6 +42,8 @@ test('halt while running, memory while running, registers refused while running'
   const pc = await t.readRegister('pc');
   assert.ok(pc >= IROM_CODE && pc < IROM_CODE + 20);
   await sim.close();
+  // Closed: said as such, not "halt needs the target halted, but it is disconnected".
+  await assert.rejects(t.halt(), (e: unknown) => e instanceof TargetStateError && e.message === 'cannot halt: the target is disconnected (closed, or its link dropped); connect again');
 });
 
 test('a read while running lets the hart run first: back-to-back reads see the program move', async () => {

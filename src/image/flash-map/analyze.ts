@@ -61,7 +61,7 @@ export function analyzeFlashMap(bytes: Uint8Array, options: AnalyzeFlashMapOptio
   if (options.flashSize === 0) throw new FlashMapInputError('FLASHMAP_BAD_OPTION', '--flash-size must be more than 0');
   let givenChip: ChipDescriptor | undefined;
   if (options.chip !== undefined) {
-    givenChip = findChip(options.chip);
+    givenChip = typeof options.chip === 'string' ? findChip(options.chip) : options.chip;
     if (!givenChip) throw new FlashMapInputError('FLASHMAP_BAD_OPTION', `unknown chip "${options.chip}"`);
   }
   if (bytes.length === 0) throw new FlashMapInputError('FLASHMAP_EMPTY_FILE', 'the file is empty');

@@ -2,7 +2,7 @@
  * The result of a flash-map analysis: plain data (numbers, strings, booleans, arrays) so that it
  * can be printed as a table, drawn, or written out as JSON without conversion.
  */
-import type { ChipName } from '../../chips/types.js';
+import type { ChipDescriptor, ChipName } from '../../chips/types.js';
 import type { Finding } from '../types.js';
 
 export type FlashMapSeverity = 'error' | 'warning' | 'info';
@@ -18,8 +18,8 @@ export interface FlashMapFinding {
 }
 
 export interface AnalyzeFlashMapOptions {
-  /** Chip name ("esp32s3", "ESP32-S3"); default: from the bootloader or app header. */
-  readonly chip?: string;
+  /** The chip, or its name ("esp32s3", "ESP32-S3"); default: from the bootloader or app header. */
+  readonly chip?: string | ChipDescriptor;
   /** Flash offset of byte 0 of the file; default: inferred. */
   readonly baseOffset?: number;
   /** Flash offset of the partition table; default: 0x8000 if valid there, else the one found. */

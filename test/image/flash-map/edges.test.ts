@@ -248,6 +248,8 @@ test('chip given on the command line is used and a mismatching image is reported
   assert.equal(r.chip.decidedBy, 'given');
   const wrong = analyzeFlashMap(f.bytes, { chip: 'esp32s3' });
   assert.ok(errors(wrong).includes('APP_CHIP_MISMATCH'));
+  // A chip descriptor, as the flash driver's options take it, works as its name does (it threw a TypeError).
+  assert.deepEqual(analyzeFlashMap(f.bytes, { chip: esp32c3 }), r);
 });
 
 test('an unknown chip id: no mappings can be recognised, and no RAM-only claim is made', () => {

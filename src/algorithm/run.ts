@@ -91,6 +91,11 @@ export async function runLoaded(
   if (args.length > convention.maxArgs) {
     throw new AlgorithmArgumentError(`${ctx.routine}: ${args.length} arguments given, ${target.architecture} calls take at most ${convention.maxArgs}`);
   }
+  // A register holds 32 bits: 2 ** 33 or 1.5 would reach the stub as some other number.
+  const bad = args.findIndex((a) => !Number.isInteger(a) || a < -0x80000000 || a > 0xffffffff);
+  if (bad >= 0) {
+    throw new AlgorithmArgumentError(`${ctx.routine}: argument ${bad} (${args[bad]}) is not a 32-bit number: give a whole number from -0x80000000 to 0xFFFFFFFF`);
+  }
   assertCoroutineSupported(target, options.coroutine);
   if (target.state() !== 'halted') await target.halt();
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  AlgorithmArgumentError,
   AlgorithmExceptionError,
   AlgorithmLoadError,
   AlgorithmNotRestoredError,
@@ -205,6 +206,29 @@ test('a routine that never returns times out, is halted, and the context restore
   });
   assert.deepEqual(new Map(target.regs), before);
   assert.equal(target.state(), 'halted');
+});
+
+test('an argument a register cannot hold (2 ** 33, 1.5) is refused (ALGO_ARGS) before the routine runs; -1 and 0xFFFFFFFF go through', async () => {
+  const target = new ScriptedTarget(BASE, 0x20000);
+  program(target);
+  const seen: number[] = [];
+  target.routines.set(ENTRY, (cpu) => {
+    seen.push(cpu.regs.get('a0')!);
+    return 'return';
+  });
+  const runner = new AlgorithmRunner(target);
+  const loaded = await runner.load(image());
+  try {
+    for (const bad of [2 ** 33, 1.5, -0x80000001, Number.NaN]) {
+      await assert.rejects(runner.run(loaded, { args: [0, bad] }), (e: unknown) => e instanceof AlgorithmArgumentError && e.code === 'ALGO_ARGS' && /argument 1 \(.*\) is not a 32-bit number/.test(e.message), String(bad));
+    }
+    assert.deepEqual(seen, [], 'nothing ran');
+    await runner.run(loaded, { args: [-1] });
+    await runner.run(loaded, { args: [0xffffffff] });
+    assert.deepEqual(seen, [0xffffffff, 0xffffffff]);
+  } finally {
+    await runner.unload(loaded);
+  }
 });
 
 test('a stub that was unloaded is refused (ALGO_LOAD) before the target is touched: its RAM holds the program again', async () => {

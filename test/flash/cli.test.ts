@@ -1,7 +1,7 @@
 /** `espalgo flash …` through runFlash with captured output: results, JSON lines, exit codes, refusals before connecting. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFlash, type FlashWriteOptions } from '../../src/cli/commands/flash.js';
 import { runGuardedAsync } from '../../src/cli/output/command-support.js';
@@ -116,6 +116,36 @@ test('unaligned, out-of-range and oversized requests exit 2 with the address and
   const last = JSON.parse(io.stdout().trim().split('\n').at(-1)!) as Record<string, unknown>;
   assert.deepEqual([last['ok'], last['code'], last['address']], [false, 'FLASH_TOO_LARGE', '0x00000000']);
   assert.match(io.stderr(), /^espalgo: .* \[FLASH_TOO_LARGE\]\n$/, 'with --json the failure is on stderr as well, as every other failure is');
+});
+
+test('a --persist write whose file cannot be written back prints no result, only the failure (it printed "ok": true first)', async (t) => {
+  const dir = join(tempDir(t), 'board');
+  mkdirSync(dir);
+  const image = join(dir, 'board.bin');
+  copyFileSync(DEMO_FLASH, image);
+  const file = join(tempDir(t), 'data.bin');
+  writeFileSync(file, random(0x2000));
+  for (const json of [true, false]) {
+    const io = memoryIo();
+    // The folder goes once the write phase is done, before the file is written back.
+    const err = io.err;
+    io.err = (text: string) => {
+      if (/^write +/.test(text) || /"phase":"write","state":"done"/.test(text)) rmSync(dir, { recursive: true, force: true });
+      err(text);
+    };
+    const out = io.out;
+    io.out = (text: string) => {
+      if (/"phase":"write","state":"done"/.test(text)) rmSync(dir, { recursive: true, force: true });
+      out(text);
+    };
+    const code = await runGuardedAsync(io, () => runFlash('write', [file, '0x200000'], { ...base, flash: image, persist: true, json } as FlashWriteOptions, io), json);
+    assert.equal(code, 2, io.stderr());
+    assert.match(io.stderr(), /cannot write .*board\.bin/);
+    assert.doesNotMatch(io.stdout(), /"ok":true|wrote /, `${json ? 'JSON' : 'text'}: no result claims the write`);
+    if (json) assert.match(io.stdout().trim().split('\n').at(-1)!, /^\{"ok":false,"code":"PERSIST_FAILED"/);
+    mkdirSync(dir);
+    copyFileSync(DEMO_FLASH, image);
+  }
 });
 
 test('--persist keeps a write and an erase in the --flash file; without it the file is only read; refused without --flash', async (t) => {

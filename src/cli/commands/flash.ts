@@ -112,18 +112,28 @@ function scaleFor(o: FlashCommonOptions): number {
 }
 
 /**
- * Connects, opens a flash session, runs `body` and gives the target back (also for `espalgo ota`).
- * When the link drops on the way, the error says what was not given back and how to finish
- * (`rerun`), whether the operation or the giving back met the drop.
+ * What an operation came to: its exit code, and its result to print once everything is settled (the
+ * target given back, a --persist flash file written), so that a result never claims what a later
+ * step failed to keep.
+ */
+export interface Outcome {
+  readonly code: number;
+  readonly print: () => void;
+}
+
+/**
+ * Connects, opens a flash session, runs `body` and gives the target back (also for `espalgo ota`),
+ * then prints the body's result. When the link drops on the way, the error says what was not given
+ * back and how to finish (`rerun`), whether the operation or the giving back met the drop.
  */
 export async function withSession(
   o: FlashCommonOptions,
   io: CliIo,
-  body: (session: FlashSession) => Promise<number>,
+  body: (session: FlashSession) => Promise<Outcome>,
   { rerun = 'run the command again', signal }: { rerun?: string; signal?: AbortSignal } = {},
 ): Promise<number> {
   const connected = await connectTarget({ target: o.target, chip: o.chip, flash: o.flash, scenario: o.scenario, persist: o.persist === true, tableOffset: o.tableOffset });
-  let finished = false;
+  let finished: Outcome | undefined;
   try {
     let session: FlashSession;
     try {
@@ -136,7 +146,7 @@ export async function withSession(
     } catch (error) {
       throw explainLinkLost(error, undefined, rerun);
     }
-    let outcome: { value: number } | { error: unknown };
+    let outcome: { value: Outcome } | { error: unknown };
     try {
       outcome = { value: await body(session) };
     } catch (error) {
@@ -149,12 +159,13 @@ export async function withSession(
       throw explainLinkLost('error' in outcome ? outcome.error : cleanup, cleanup, rerun);
     }
     if ('error' in outcome) throw explainLinkLost(outcome.error, undefined, rerun);
-    finished = true;
-    return outcome.value;
+    finished = outcome.value;
   } finally {
     // Ctrl-C cancels a run it stopped: a --persist flash file stays as it was, not half-written.
-    await connected.close({ discard: !finished && signal?.aborted === true });
+    await connected.close({ discard: finished === undefined && signal?.aborted === true });
   }
+  finished.print();
+  return finished.code;
 }
 
 /** A flash, stub, algorithm or target error as the command's message, JSON line and exit code; anything else is rethrown. */
@@ -169,9 +180,15 @@ export function fail(error: unknown, o: FlashCommonOptions, io: CliIo): number {
   return input ? EXIT_BAD_INPUT : EXIT_PROBLEM;
 }
 
-function result(o: FlashCommonOptions, io: CliIo, json: Record<string, unknown>, text: string): void {
-  if (o.json) io.out(JSON.stringify({ ok: true, ...json }) + '\n');
-  else io.out(text + '\n');
+/** The result line(s) of an operation that ended with `code`, printed when withSession has settled everything. */
+function result(o: FlashCommonOptions, io: CliIo, json: Record<string, unknown>, text: string, code = EXIT_OK): Outcome {
+  return {
+    code,
+    print: () => {
+      if (o.json) io.out(JSON.stringify({ ok: true, ...json }) + '\n');
+      else io.out(text + '\n');
+    },
+  };
 }
 
 const roundTimes = (ms: WriteReport['ms']): WriteReport['ms'] => Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, tenths(v)])) as WriteReport['ms'];
@@ -197,14 +214,11 @@ function writeSummary(r: WriteReport, part: FlashFilePart, where: string, named:
  * The result of write or verify: for one file as before (its fields at the top level); for several,
  * JSON with a `parts` list (each with its file) and text with a heading per file.
  */
-function results(o: FlashCommonOptions, io: CliIo, action: 'write' | 'verify', reports: readonly PartReport[]): void {
-  if (reports.length === 1) {
-    result(o, io, { action, ...reports[0]!.json }, reports[0]!.text);
-    return;
-  }
+function results(o: FlashCommonOptions, io: CliIo, action: 'write' | 'verify', reports: readonly PartReport[], code: number): Outcome {
+  if (reports.length === 1) return result(o, io, { action, ...reports[0]!.json }, reports[0]!.text, code);
   const json = { action, parts: reports.map((r) => ({ file: r.part.file, ...r.json })) };
   const text = reports.map((r) => `${r.part.file}:\n${r.text.replace(/^/gm, '  ')}`).join('\n');
-  result(o, io, json, text);
+  return result(o, io, json, text, code);
 }
 
 export async function runFlash(action: Action, args: readonly string[], o: FlashCommonOptions, io: CliIo): Promise<number> {
@@ -308,8 +322,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
               text: writeSummary(r, part, session.target.description, named),
             });
           }
-          results(o, io, action, reports);
-          return EXIT_OK;
+          return results(o, io, action, reports, EXIT_OK);
         }
         case 'verify': {
           const reports: PartReport[] = [];
@@ -326,30 +339,26 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
                 : `MISMATCH: the flash differs from ${parts.length === 1 ? 'the file' : part.file} from ${hex32(r.firstMismatch ?? part.offset)} on`,
             });
           }
-          results(o, io, action, reports);
-          return allMatch ? EXIT_OK : EXIT_PROBLEM;
+          return results(o, io, action, reports, allMatch ? EXIT_OK : EXIT_PROBLEM);
         }
         case 'read': {
           const bytes = await readFlash(session, offset, length, operation);
           progress.stop();
           const out = output!;
           out.write(bytes);
-          result(o, out.text, { action, offset: hex32(offset), length, ...partitionJson, file: out.path }, `read ${range(length, offset)} into ${out.name}`);
-          return EXIT_OK;
+          return result(o, out.text, { action, offset: hex32(offset), length, ...partitionJson, file: out.path }, `read ${range(length, offset)} into ${out.name}`);
         }
         case 'erase': {
           const r = await eraseFlash(session, offset, length, operation);
           progress.stop();
-          result(o, io, { action, offset: hex32(offset), length, ...partitionJson, calls: r.calls, ms: tenths(r.durationMs) }, `erased ${range(length, offset)} in ${r.durationMs.toFixed(0)} ms`);
-          return EXIT_OK;
+          return result(o, io, { action, offset: hex32(offset), length, ...partitionJson, calls: r.calls, ms: tenths(r.durationMs) }, `erased ${range(length, offset)} in ${r.durationMs.toFixed(0)} ms`);
         }
         case 'blank-check': {
           const r = await blankCheckFlash(session, offset, length, operation);
           progress.stop();
-          result(o, io, { action, offset: hex32(offset), length, ...partitionJson, blank: r.blank, ...(r.firstNonBlank !== undefined ? { firstNonBlank: hex32(r.firstNonBlank) } : {}) }, r.blank
+          return result(o, io, { action, offset: hex32(offset), length, ...partitionJson, blank: r.blank, ...(r.firstNonBlank !== undefined ? { firstNonBlank: hex32(r.firstNonBlank) } : {}) }, r.blank
             ? `blank: ${range(length, offset)} ${named ? 'is' : 'are'} all 0xFF`
-            : `NOT BLANK: first byte other than 0xFF at ${hex32(r.firstNonBlank!)}`);
-          return r.blank ? EXIT_OK : EXIT_PROBLEM;
+            : `NOT BLANK: first byte other than 0xFF at ${hex32(r.firstNonBlank!)}`, r.blank ? EXIT_OK : EXIT_PROBLEM);
         }
       }
     }, { rerun: action === 'write' ? 'run the same write again: it skips the sectors already written and completes the rest' : 'run the command again', ...(signal ? { signal } : {}) }));

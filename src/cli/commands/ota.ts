@@ -80,17 +80,19 @@ export async function runOta(o: OtaOptions, io: CliIo): Promise<number> {
     return await withDeferredInterrupt(io, () => withSession(o, io, async (session) => {
       if (o.select === undefined) {
         const s = await readBootState(session, tableOffset);
-        if (o.json) io.out(JSON.stringify({ ok: true, action: 'ota', ...stateJson(s) }) + '\n');
-        else io.out(stateText(s, io) + '\n');
-        return EXIT_OK;
+        return {
+          code: EXIT_OK,
+          print: () => io.out(o.json ? JSON.stringify({ ok: true, action: 'ota', ...stateJson(s) }) + '\n' : stateText(s, io) + '\n'),
+        };
       }
       const r = await selectBootPartition(session, o.select, { ...tableOffset, ...(state !== undefined ? { state } : {}) });
-      if (o.json) {
-        io.out(JSON.stringify({ ok: true, action: 'ota', select: o.select, change: changeJson(r.change), before: stateJson(r.before), ...stateJson(r.after) }) + '\n');
-      } else {
-        io.out(`${stateText(r.after, io)}\n\nselected ${o.select}: ${changeText(r.change)}; the bootloader starts ${appName(r.after)} at the next reset (before: ${appName(r.before)})\n`);
-      }
-      return EXIT_OK;
+      const select = o.select;
+      return {
+        code: EXIT_OK,
+        print: () => io.out(o.json
+          ? JSON.stringify({ ok: true, action: 'ota', select, change: changeJson(r.change), before: stateJson(r.before), ...stateJson(r.after) }) + '\n'
+          : `${stateText(r.after, io)}\n\nselected ${select}: ${changeText(r.change)}; the bootloader starts ${appName(r.after)} at the next reset (before: ${appName(r.before)})\n`),
+      };
     }));
   } catch (error) {
     return fail(error, o, io);

@@ -68,6 +68,10 @@ export async function connectRemote(host: string, port: number, options: RemoteO
 
 /** No answer, or no RSP answer, to the very first packet: most likely something else listens there, or OpenOCD turned the client away. */
 function notGdbServer(err: unknown, host: string, port: number, spoke: boolean): GdbConnectError | undefined {
+  // A server that turns a client away with a reason (`E.text`, as a busy one does) is named with it.
+  if (err instanceof GdbErrorReplyError && err.request.startsWith('qSupported') && err.reply.startsWith('E.')) {
+    return new GdbConnectError(host, port, `the server turned the connection away: ${err.reply.slice(2)}`, { cause: err });
+  }
   const first = (err instanceof GdbTimeoutError || err instanceof GdbProtocolError || err instanceof GdbDisconnectedError) && err.request.startsWith('qSupported');
   if (!first) return undefined;
   if (err instanceof GdbDisconnectedError && !spoke) return new GdbConnectError(host, port, TURNED_AWAY, { cause: err });

@@ -6,7 +6,7 @@ import { GdbServerCore } from '../../src/gdb/server-core.js';
 import { GdbServerSession } from '../../src/gdb/server-session.js';
 import { startGdbServer } from '../../src/gdb/server.js';
 import { serveSim } from './sim-server.js';
-import { GdbListenError } from '../../src/gdb/errors.js';
+import { GdbConnectError, GdbListenError } from '../../src/gdb/errors.js';
 import { RspFramer } from '../../src/gdb/framer.js';
 import { encodePacket, escapeBinary, unescapeBinary, isConsoleOutput, decodeConsoleOutput } from '../../src/gdb/codec.js';
 import { createSimulatedEsp32c3 } from '../../src/sim/esp32c3/create.js';
@@ -289,7 +289,8 @@ test('session: acks, NAK resend, Ctrl-C while running gives T02, one client at a
     second.send('qSupported:swbreak+');
     await second.until(() => second.closed, 'the second client refused');
     assert.deepEqual(second.packets, ['E.another GDB client is already connected to this server; disconnect it first'], 'told why');
-    await assert.rejects(connectRemote('127.0.0.1', server.port), /qSupported.*failed: the server replied E\.another GDB client is already connected/);
+    // The client names the server and its reason, as a connect error (not as a failed request).
+    await assert.rejects(connectRemote('127.0.0.1', server.port), (e: unknown) => e instanceof GdbConnectError && e.message === `cannot connect to the GDB server at 127.0.0.1:${server.port}: the server turned the connection away: another GDB client is already connected to this server; disconnect it first`);
     c.send('vCont;c');
     await c.until(() => fake.state() === 'running', 'the target runs');
     c.sendRaw('\x03');

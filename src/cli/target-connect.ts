@@ -2,6 +2,7 @@
  * `--target sim|HOST:PORT`: the simulated ESP32-C3 in this process (booted from the demo firmware
  * unless --flash says otherwise), or a GDB server (OpenOCD, QEMU, espalgo sim --gdb).
  */
+import type { ServerKind } from '../gdb/remote-discovery.js';
 import { isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChipDescriptor } from '../chips/types.js';
@@ -75,12 +76,12 @@ export interface ConnectedTarget {
 }
 
 /**
- * True behind OpenOCD, which halts the chip as a GDB client attaches (its gdb-attach default): a
- * chip espalgo found halted there may have been running, and OpenOCD's detach handler, not
- * espalgo, decides whether it runs on.
+ * Which GDB server halted the chip as espalgo attached (every server stops it for a client), or
+ * undefined in process: a chip espalgo found halted behind a server may have been running, and the
+ * server's detach, not espalgo, decides whether it runs on.
  */
-export function haltsOnAttach(target: Target): boolean {
-  return (target as { serverKind?: string }).serverKind === 'openocd';
+export function attachHaltedBy(target: Target): ServerKind | undefined {
+  return (target as { serverKind?: ServerKind }).serverKind;
 }
 
 export async function connectTarget(spec: TargetSpec): Promise<ConnectedTarget> {

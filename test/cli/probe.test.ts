@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { runProbe } from '../../src/cli/commands/probe.js';
 import { runFlashMapLive } from '../../src/cli/commands/flash-map.js';
 import { memoryIo } from '../../src/cli/output/io.js';
+import { serveSim } from '../gdb/sim-server.js';
 import { runCli, runCliAsync } from './helpers.js';
 import { demoFirmwarePath } from '../../src/cli/target-connect.js';
 import { shellWord } from '../../src/cli/output/format.js';
@@ -182,4 +183,14 @@ test('paths printed in command lines to copy are one shell word: quoted where th
   assert.equal(shellWord('/opt/My Tools/espalgo/config/openocd-esp32c3-sim.cfg'), "'/opt/My Tools/espalgo/config/openocd-esp32c3-sim.cfg'");
   assert.equal(shellWord("/home/o'neil/x.bin"), "'/home/o'\\''neil/x.bin'");
   assert.equal(shellWord('/tmp/$HOME'), "'/tmp/$HOME'");
+});
+
+test("probe through the simulator's GDB server says the server halted the chip and lets it run on, and the firmware does run on", async (t) => {
+  const { sim, port } = await serveSim(t, { flash: demoFirmwarePath('demo-micropython-4MB.bin') });
+  const io = memoryIo({ columns: 200 });
+  assert.equal(await runProbe({ target: `127.0.0.1:${port}`, chip: 'esp32c3' }, io), 0, io.stderr());
+  // Not "left as found (halted)": the server halted it for espalgo and resumes it at detach.
+  assert.match(io.stdout(), /Target\s+left halted, as the simulator's GDB server handed it over \(it halts the chip as a client attaches, and lets it run on at detach if it was running\)/);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(sim.target.state(), 'running', 'the firmware runs on after the detach');
 });

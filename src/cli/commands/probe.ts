@@ -14,7 +14,8 @@ import { withDeferredInterrupt } from '../output/interrupt.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle, type Style } from '../output/style.js';
 import { renderTable, wrapText } from '../output/table.js';
-import { connectTarget, demoFirmwarePath, haltsOnAttach, type ConnectedTarget } from '../target-connect.js';
+import { connectTarget, demoFirmwarePath, attachHaltedBy, type ConnectedTarget } from '../target-connect.js';
+import type { ServerKind } from '../../gdb/remote-discovery.js';
 
 export interface ProbeCommandOptions {
   readonly target?: string;
@@ -79,13 +80,21 @@ export async function runProbe(o: ProbeCommandOptions, io: CliIo = processIo()):
         throw explainLinkLost(error, undefined, 'probe again');
       });
       if (o.json) io.out(JSON.stringify({ ok: true, ...report }) + '\n');
-      else io.out(renderProbeText(report, makeStyle(io.color), io.columns, undefined, haltsOnAttach(connected.target)));
+      else io.out(renderProbeText(report, makeStyle(io.color), io.columns, undefined, attachHaltedBy(connected.target)));
       return EXIT_OK;
     } finally {
       await connected.close();
     }
   }), o.json === true);
 }
+
+/** What the probe says of a chip it leaves halted behind a GDB server, which halted it as espalgo attached. */
+const HANDED_OVER: Record<ServerKind, string> = {
+  openocd: 'left halted, as OpenOCD handed it over (it halts the chip as a client attaches; its detach handler decides whether it runs on)',
+  espalgo: "left halted, as the simulator's GDB server handed it over (it halts the chip as a client attaches, and lets it run on at detach if it was running)",
+  qemu: "left halted, as QEMU's gdbstub handed it over (it stops the machine as a client attaches; its detach decides whether it runs on)",
+  unknown: 'left halted, as the GDB server handed it over (a server halts the chip as a client attaches; its detach decides whether it runs on)',
+};
 
 const METHOD_NAMES: Record<ProbeReport['method'], string> = {
   stub: 'flasher stub',
@@ -102,10 +111,11 @@ const SOURCE_NAMES: Record<SizeSourceKind, string> = {
 };
 
 /**
- * The probe report as readable text; `title` replaces the first line. `attachHalted`: the server
- * halts the chip as espalgo attaches (OpenOCD), so "found halted" says less than it seems.
+ * The probe report as readable text; `title` replaces the first line. `attachHalted`: the GDB server
+ * that halted the chip as espalgo attached (undefined in process), so "found halted" says less than
+ * it seems.
  */
-export function renderProbeText(r: ProbeReport, st: Style, columns: number, title?: string, attachHalted = false): string {
+export function renderProbeText(r: ProbeReport, st: Style, columns: number, title?: string, attachHalted?: ServerKind): string {
   const out: string[] = [];
   const kv = (k: string, v: string): void => void out.push(`${st.bold(k.padEnd(12))}${wrapText(v, columns, 12)}\n`);
   const para = (text: string, mark = ''): void => void out.push(`${' '.repeat(12)}${mark}${wrapText(text, columns, 12 + mark.length)}\n`);
@@ -168,7 +178,7 @@ export function renderProbeText(r: ProbeReport, st: Style, columns: number, titl
   }
   if (r.restored) {
     const regs = r.restored.registersIntact === null ? 'SPI1 and MMU not compared' : r.restored.registersIntact ? 'SPI1 registers and MMU table bit-exact before/after' : st.red('SPI1 or MMU changed (see notes)');
-    const left = r.restored.resumed ? 'resumed' : attachHalted ? 'left halted, as OpenOCD handed it over (it halts the chip as a client attaches; its detach handler decides whether it runs on)' : 'left as found (halted)';
+    const left = r.restored.resumed ? 'resumed' : attachHalted ? HANDED_OVER[attachHalted] : 'left as found (halted)';
     kv('Target', `${left}, work-area RAM restored, ${regs}${r.bytesRead ? `; ${formatSize(r.bytesRead)} of flash read` : ''}`);
   }
   out.push(`\n${r.degraded ? st.yellow('Probed, degraded (see above).') : st.green('Probed.')}\n`);

@@ -16,7 +16,8 @@ import { withDeferredInterrupt } from '../output/interrupt.js';
 import { listWords } from '../output/format.js';
 import { processIo, type CliIo } from '../output/io.js';
 import { makeStyle } from '../output/style.js';
-import { haltsOnAttach } from '../target-connect.js';
+import { attachHaltedBy } from '../target-connect.js';
+import type { ServerKind } from '../../gdb/remote-discovery.js';
 import { checkProbeOverrides, connectForProbe, probeOptionsFrom, renderProbeText, runProbe, type ProbeCommandOptions } from './probe.js';
 
 export type ProbeMode = 'stub' | 'rom' | 'both';
@@ -50,7 +51,7 @@ export function printRomPlan(o: Pick<RomProbeCommandOptions, 'chip' | 'json'>, i
 }
 
 /** Render a ROM-call report with the stub probe's text layout (it only differs in how it was made). */
-function renderRomText(r: RomProbeReport, io: CliIo, attachHalted: boolean): string {
+function renderRomText(r: RomProbeReport, io: CliIo, attachHalted: ServerKind | undefined): string {
   const st = makeStyle(io.color);
   const title = `${st.bold('espalgo probe')} ${r.target} ${st.dim(`(${r.chip}, ROM calls without a compiled stub: ${counted(r.romCalls, 'call')})`)}\n`;
   return renderProbeText(r, st, io.columns, title, attachHalted);
@@ -84,8 +85,8 @@ export async function runProbeMode(o: RomProbeCommandOptions, io: CliIo = proces
           io.out(JSON.stringify(stub ? { ok: true, stub, rom, agree } : { ok: true, ...rom }) + '\n');
           return EXIT_OK;
         }
-        if (stub) io.out(renderProbeText(stub, makeStyle(io.color), io.columns, undefined, haltsOnAttach(connected.target)) + '\n');
-        io.out(renderRomText(rom, io, haltsOnAttach(connected.target)));
+        if (stub) io.out(renderProbeText(stub, makeStyle(io.color), io.columns, undefined, attachHaltedBy(connected.target)) + '\n');
+        io.out(renderRomText(rom, io, attachHaltedBy(connected.target)));
         if (stub) {
           const same = stub.size.bytes === rom.size.bytes && segKey(stub) === segKey(rom);
           io.out(same

@@ -174,6 +174,10 @@ export function bootFromFlash(chip: Esp32c3, options: BootOptions = {}): BootInf
       : `${where}; give the right offset with --table-offset`);
   }
   if (table.entries.length === 0) throw new BootError(tableOffset, `the partition table at ${hex32(tableOffset)} has no entries; give the right offset with --table-offset`);
+  // ESP-IDF's bootloader checks the table's MD5 entry (esp_partition_table_verify) and stops on a mismatch.
+  if (table.md5?.present && !table.md5.valid) {
+    throw new BootError(tableOffset, `the partition table at ${hex32(tableOffset)} does not match its MD5 entry: the bootloader would refuse it and not start any app; rebuild the table (espalgo image partition-table, or ESP-IDF's gen_esp32part.py)`);
+  }
   const otaPart = table.entries.find((e) => e.type === 0x01 && e.subtype === 0x00);
   let otadata: Uint8Array | undefined;
   if (otaPart && otaPart.offset + 0x2000 <= flash.length) {

@@ -189,3 +189,10 @@ test('the boot refuses what the ESP-IDF bootloader refuses: another chip\'s app,
     assert.equal(boots(ok), 'booted', JSON.stringify(ok));
   }
 });
+
+test('the boot refuses a partition table that does not match its MD5 entry, as the ESP-IDF bootloader does', () => {
+  const { flash } = buildFlash();
+  const bad = flash.slice();
+  bad[0x8000 + 0x0c] ^= 0x01; // a byte of the first entry's offset: the MD5 entry no longer matches
+  assert.throws(() => createSimulatedEsp32c3({ flash: bad, run: false }), (e: unknown) => e instanceof BootError && /^the partition table at 0x00008000 does not match its MD5 entry: the bootloader would refuse it/.test(e.message));
+});

@@ -78,3 +78,10 @@ test('standard output that cannot take the output (a full disk) fails the run wi
     closeSync(full);
   }
 });
+
+test('an empty output name is refused before any work (it read the whole range, then failed on the write)', () => {
+  // A target nobody listens on: the refusal comes before any connection is tried.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'flash', 'read', '0', '4K', '-o', '', '--target', '127.0.0.1:1'], { encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr, 'espalgo: the output file name is empty: name a file (or - for stdout)\n');
+});

@@ -70,6 +70,8 @@ export function writeOutputFile(path: string, data: string | Uint8Array, code = 
  * is not a folder itself. The write can still fail later (a full disk); this catches the typos.
  */
 export function checkOutputWritable(path: string, code = 'OUTPUT_UNWRITABLE'): void {
+  // '' would pass every check below (its folder is '.') and fail only when written, after the work.
+  if (path === '') throw new CliInputError(code, 'the output file name is empty: name a file (or - for stdout)');
   const folder = dirname(path);
   try {
     if (!statSync(folder).isDirectory()) throw new Error(`${folder} is not a folder`);

@@ -85,3 +85,11 @@ test('an empty output name is refused before any work (it read the whole range, 
   assert.equal(r.status, 2, r.stderr);
   assert.equal(r.stderr, 'espalgo: the output file name is empty: name a file (or - for stdout)\n');
 });
+
+test('a write that fails names the file asked for and the reason, not the temp file beside it', () => {
+  // /proc takes no new files: the temp file cannot be made there.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'flash', 'read', '0', '4K', '-o', '/proc/version'], { encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^espalgo: cannot write \/proc\/version: no new file can be made in \/proc \(a virtual file system\?\) \(ENOENT\)\n$/m);
+  assert.doesNotMatch(r.stderr, /\.tmp/);
+});

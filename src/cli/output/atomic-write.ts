@@ -61,8 +61,22 @@ export function writeOutputFile(path: string, data: string | Uint8Array, code = 
   try {
     writeFileAtomic(path, data);
   } catch (err) {
-    throw new CliInputError(code, `cannot write ${path}: ${(err as Error).message}`);
+    throw new CliInputError(code, `cannot write ${path}: ${writeFailure(err, dirname(path))}`);
   }
+}
+
+/** Why a write failed, in words about the file asked for (Node's message names the temp file beside it). */
+function writeFailure(err: unknown, folder: string): string {
+  const words: Record<string, string> = {
+    EACCES: `no permission to write in ${folder}`,
+    EPERM: `the system does not allow replacing it (an immutable file or folder?)`,
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is used up',
+    ENOENT: `no new file can be made in ${folder} (a virtual file system?)`,
+  };
+  const errno = (err as NodeJS.ErrnoException).code;
+  return errno !== undefined && Object.hasOwn(words, errno) ? `${words[errno]} (${errno})` : (err as Error).message;
 }
 
 /**

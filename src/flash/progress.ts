@@ -2,6 +2,7 @@
  * One progress event stream for every flash operation. The CLI turns it into progress bars or
  * JSON lines; a library user passes one callback.
  */
+import { hex32 } from '../chips/types.js';
 import { FlashError } from './errors.js';
 
 export type FlashPhase = 'plan' | 'erase' | 'write' | 'verify' | 'read' | 'blank-check';
@@ -104,7 +105,9 @@ export class PhaseProgress {
   private stopIfAborted(): void {
     if (!this.signal?.aborted) return;
     const at = this.extra.address;
-    throw new FlashError('FLASH_INTERRUPTED', this.done < this.bytesTotal ? `interrupted during ${this.phase}, ${this.done} of ${this.bytesTotal} bytes done` : `interrupted at the end of ${this.phase} (all ${this.bytesTotal} bytes done)`, {
+    // The phase's range named by its start (the bytes done need not be the first ones: skipped sectors).
+    const what = at !== undefined ? `the ${this.phase} from ${hex32(at)}` : this.phase;
+    throw new FlashError('FLASH_INTERRUPTED', this.done < this.bytesTotal ? `interrupted during ${what}, ${this.done} of ${this.bytesTotal} bytes done` : `interrupted at the end of ${what} (all ${this.bytesTotal} bytes done)`, {
       ...(at !== undefined ? { address: at } : {}),
       action: this.phase === 'write' || this.phase === 'erase'
         ? 'The flash holds part of the change: run the same command again (sectors already right are skipped)'

@@ -62,7 +62,7 @@ test('Ctrl-C during flash write --target HOST:PORT stops at the next step, gives
   assert.equal(code, 130, stderr);
   const last = JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as { ok: boolean; code: string; error: string };
   assert.deepEqual([last.ok, last.code], [false, 'FLASH_INTERRUPTED']);
-  assert.match(last.error, /interrupted during write, \d+ of \d+ bytes done .*run the same command again/);
+  assert.match(last.error, /interrupted during the write from 0x[0-9a-f]{8}, \d+ of \d+ bytes done.*run the same command again/);
   assert.match(stderr, /stopping after the current step, then giving the target back/);
   assert.equal(sim.target.state(), 'running', 'the program was resumed');
   await assertFirmwareRunsOn(sim);

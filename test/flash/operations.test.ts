@@ -201,7 +201,7 @@ test('an AbortSignal stops an operation between two stub calls (FLASH_INTERRUPTE
           if (e.phase === 'write' && e.state === 'progress') stop.abort();
         },
       }),
-      (e: unknown) => interrupted(e) && /interrupted during write, \d+ of 262144 bytes done/.test((e as Error).message),
+      (e: unknown) => interrupted(e) && /interrupted during the write from 0x[0-9a-f]{8}, \d+ of 262144 bytes done/.test((e as Error).message),
     );
     const part = sim.flash.bytes.subarray(VFS.offset, VFS.offset + data.length);
     assert.ok(!Buffer.from(part).equals(data), 'the write stopped part-way');

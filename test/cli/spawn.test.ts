@@ -169,7 +169,7 @@ test('Ctrl-C during a --persist write on the in-process simulator: exit 130 with
     const last = JSON.parse(stdout.trimEnd().split('\n').at(-1)!) as { ok: boolean; code: string; error: string };
     assert.deepEqual([last.ok, last.code], [false, 'FLASH_INTERRUPTED'], 'the JSON ends with the interruption');
     // What it says is what happened: nothing kept, the file as it was (not "the flash holds part of the change").
-    assert.match(last.error, /^interrupted (during|at the end of) write.*\. Nothing of it was kept: .*board\.bin is left as it was; run the same command again$/);
+    assert.match(last.error, /^interrupted (during|at the end of) the write from 0x[0-9a-f]{8}.*\. Nothing of it was kept: .*board\.bin is left as it was; run the same command again$/);
     assert.ok(kept.equals(original), 'the file is as it was before the run');
     assert.deepEqual(readdirSync(dir).sort(), ['board.bin', 'data.bin'], 'no temporary file left beside it');
   }

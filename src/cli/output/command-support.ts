@@ -5,16 +5,16 @@ import { CHIP_NAMES, findChip } from '../../chips/index.js';
 import type { ChipDescriptor } from '../../chips/types.js';
 import { CliInputError, EXIT_BAD_INPUT } from './exit-codes.js';
 import { formatSize as sizeWords } from '../../flash/probe-size.js';
-import { isFlashSize, tableOffsetProblem } from '../../flash/overrides.js';
+import { isFlashSize, MAX_FLASH_SIZE, tableOffsetProblem } from '../../flash/overrides.js';
 import { parseNumber } from './format.js';
 import type { CliIo } from './io.js';
 
 /**
- * The largest flash an ESP chip addresses, 1 GiB: the most a flash file holds (read or written;
- * beyond it an input is surely no flash image, an output's offset surely mistyped) and the largest
- * --flash-size.
+ * The largest flash an ESP chip addresses, 1 GiB (the flash driver's MAX_FLASH_SIZE): the most a
+ * flash file holds (read or written; beyond it an input is surely no flash image, an output's
+ * offset surely mistyped) and the largest --flash-size.
  */
-export const MAX_FLASH_BYTES = 0x40000000;
+export const MAX_FLASH_BYTES = MAX_FLASH_SIZE;
 
 export function readInputFile(path: string): Uint8Array {
   let size: number;

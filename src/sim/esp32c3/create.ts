@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { FileBacking, MemoryBacking, type FlashBacking } from '../flash/backing.js';
 import { SpiNorFlash, type FlashTiming } from '../flash/spi-nor.js';
-import { MAX_FLASH_SIZE, MIN_FLASH_SIZE, checkFlashSize } from '../flash/jedec.js';
+import { FlashConfigError, MAX_FLASH_SIZE, MIN_FLASH_SIZE, checkFlashSize } from '../flash/jedec.js';
 import { Esp32c3, ROM_BASE } from './chip.js';
 import { bootFromFlash, type BootInfo } from './boot.js';
 import { findScenario, type Scenario } from './scenarios.js';
@@ -65,20 +65,32 @@ function sizeFor(options: SimulatedEsp32c3Options, length: number): number {
   const size = options.flashSize ?? defaultSize(length);
   checkFlashSize(size);
   if (length > size) {
-    throw new RangeError(length > MAX_FLASH_SIZE
+    throw new FlashConfigError(length > MAX_FLASH_SIZE
       ? `the flash image has ${length} bytes, more than the ${MAX_FLASH_SIZE >>> 20} MiB flash the simulated ESP32-C3 addresses at most (24-bit addressing)`
       : `the flash image has ${length} bytes, more than the ${size >>> 20 ? `${size >>> 20} MiB` : `${size >>> 10} KiB`} flash${options.flashSize !== undefined ? ' given (--flash-size)' : ''}`);
   }
   return size;
 }
 
+/** `read` of the flash file, its failure (a missing file, a folder) said as the simulator's. */
+function fromFlashFile<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const errno = (error as NodeJS.ErrnoException).code;
+    const why = errno === 'ENOENT' ? 'no such file' : errno === 'EISDIR' ? 'it is a folder' : errno === 'EACCES' ? 'no permission to read it' : (error as Error).message;
+    throw new FlashConfigError(`cannot read the flash image ${path}: ${why}`);
+  }
+}
+
 /** The flash backing, and how many bytes of it the image gave (the rest is erased). */
 function makeBacking(options: SimulatedEsp32c3Options): { backing: FlashBacking; imageLength: number } {
-  if (typeof options.flash === 'string' && options.persist) {
-    const length = statSync(options.flash).size;
-    return { backing: new FileBacking(options.flash, sizeFor(options, length)), imageLength: length };
+  const path = options.flash;
+  if (typeof path === 'string' && options.persist) {
+    const length = fromFlashFile(path, () => statSync(path).size);
+    return { backing: new FileBacking(path, sizeFor(options, length)), imageLength: length };
   }
-  const data = typeof options.flash === 'string' ? new Uint8Array(readFileSync(options.flash)) : options.flash;
+  const data = typeof path === 'string' ? fromFlashFile(path, () => new Uint8Array(readFileSync(path))) : path;
   const size = sizeFor(options, data.length);
   const bytes = new Uint8Array(size).fill(0xff);
   bytes.set(data);

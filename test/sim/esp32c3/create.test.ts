@@ -36,3 +36,13 @@ test('--persist sizes the flash as a read-only file does: 4 MiB at least, the im
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a flash file that cannot be read is the simulator\'s error (SIM_FLASH_CONFIG), naming the file and why', () => {
+  for (const persist of [false, true]) {
+    assert.throws(
+      () => createSimulatedEsp32c3({ flash: '/no-such-folder/flash.bin', persist, run: false }),
+      (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'SIM_FLASH_CONFIG' && e.message === 'cannot read the flash image /no-such-folder/flash.bin: no such file',
+    );
+  }
+  assert.throws(() => createSimulatedEsp32c3({ flash: tmpdir(), run: false }), (e: unknown) => e instanceof Error && e.message === `cannot read the flash image ${tmpdir()}: it is a folder`);
+});

@@ -5,7 +5,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { explainOpenOcdLog, type Explanation, type ExplainReport, type ExplainRun } from '../../flash/explain.js';
 import type { Diagnosis } from '../../flash/openocd-diagnosis.js';
 import { ERA_INFO, OPENOCD_ERAS, describeEraRange, parseEraName, type OpenOcdEra } from '../../flash/openocd-eras.js';
-import { exitTwoOnUsageErrors, runGuarded } from '../output/command-support.js';
+import { exitTwoOnUsageErrors, inputUnreadable, runGuarded } from '../output/command-support.js';
 import { counted } from '../output/format.js';
 import { CliInputError, EXIT_OK, EXIT_PROBLEM } from '../output/exit-codes.js';
 import { processIo, type CliIo } from '../output/io.js';
@@ -41,18 +41,13 @@ function readLog(file: string, stdin: () => Buffer | string): string {
   try {
     fd = openSync(file, 'r');
   } catch (err) {
-    throw unreadable(err, file);
+    throw inputUnreadable(err, file);
   }
   try {
     return decodeLog(readUpTo(fd, file), file);
   } finally {
     closeSync(fd);
   }
-}
-
-function unreadable(err: unknown, name: string): CliInputError {
-  const code = (err as NodeJS.ErrnoException).code;
-  return new CliInputError('INPUT_UNREADABLE', code === 'ENOENT' ? `no such file: ${name}` : code === 'EISDIR' ? `${name} is a directory` : `cannot read ${name}: ${(err as Error).message}`);
 }
 
 /**
@@ -73,7 +68,7 @@ export function readUpTo(fd: number, name: string, limit = MAX_LOG_BYTES): Buffe
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
         continue;
       }
-      throw unreadable(err, name);
+      throw inputUnreadable(err, name);
     }
     if (n === 0) return Buffer.concat(chunks, total);
     total += n;

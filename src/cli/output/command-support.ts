@@ -16,6 +16,12 @@ import type { CliIo } from './io.js';
  */
 export const MAX_FLASH_BYTES = MAX_FLASH_SIZE;
 
+/** An input file that cannot be read, said as every command says it (INPUT_UNREADABLE). */
+export function inputUnreadable(err: unknown, name: string): CliInputError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new CliInputError('INPUT_UNREADABLE', code === 'ENOENT' ? `no such file: ${name}` : code === 'EISDIR' ? `${name} is a directory` : `cannot read ${name}: ${(err as Error).message}`);
+}
+
 export function readInputFile(path: string): Uint8Array {
   let size: number;
   try {
@@ -24,8 +30,7 @@ export function readInputFile(path: string): Uint8Array {
     size = st.size;
   } catch (err) {
     if (err instanceof CliInputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliInputError('INPUT_UNREADABLE', code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${(err as Error).message}`);
+    throw inputUnreadable(err, path);
   }
   if (size > MAX_FLASH_BYTES) throw new CliInputError('INPUT_TOO_LARGE', `${path} is ${size} bytes; a flash image is at most 1 GiB`);
   try {

@@ -2,13 +2,13 @@
  * `--target sim|HOST:PORT`: the simulated ESP32-C3 in this process (booted from the demo firmware
  * unless --flash says otherwise), or a GDB server (OpenOCD, QEMU, espalgo sim --gdb).
  */
-import type { ServerKind } from '../gdb/remote-discovery.js';
 import { isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChipDescriptor } from '../chips/types.js';
 import { esp32c3 } from '../chips/index.js';
 import type { Target } from '../target/types.js';
 import { GdbConnectError } from '../gdb/errors.js';
+import type { ServerKind } from '../gdb/remote-discovery.js';
 import { checkOutputWritable, writeOutputFile } from './output/atomic-write.js';
 import { chipOption, readInputFile } from './output/command-support.js';
 import { refuseElfAsFlashData } from './output/elf-input.js';

@@ -127,17 +127,14 @@ test('a --persist write whose file cannot be written back prints no result, only
   writeFileSync(file, random(0x2000));
   for (const json of [true, false]) {
     const io = memoryIo();
-    // The folder goes once the write phase is done, before the file is written back.
-    const err = io.err;
-    io.err = (text: string) => {
-      if (/^write +/.test(text) || /"phase":"write","state":"done"/.test(text)) rmSync(dir, { recursive: true, force: true });
-      err(text);
+    // The folder goes once the write phase is done (its summary on stderr, or its JSON event on
+    // stdout), before the file is written back.
+    const removeAt = (pattern: RegExp, print: (text: string) => void) => (text: string) => {
+      if (pattern.test(text)) rmSync(dir, { recursive: true, force: true });
+      print(text);
     };
-    const out = io.out;
-    io.out = (text: string) => {
-      if (/"phase":"write","state":"done"/.test(text)) rmSync(dir, { recursive: true, force: true });
-      out(text);
-    };
+    io.err = removeAt(/^write +/, io.err);
+    io.out = removeAt(/"phase":"write","state":"done"/, io.out);
     const code = await runGuardedAsync(io, () => runFlash('write', [file, '0x200000'], { ...base, flash: image, persist: true, json } as FlashWriteOptions, io), json);
     assert.equal(code, 2, io.stderr());
     assert.match(io.stderr(), /cannot write .*board\.bin/);

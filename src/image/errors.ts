@@ -29,6 +29,7 @@ export type ImageErrorCode =
   | 'ELF_NOT_EXECUTABLE'
   | 'ELF_UNMAPPABLE'
   | 'ELF_LOAD_ADDRESS'
+  | 'MERGE_ALIGN'
   | 'MERGE_OVERLAP'
   | 'MERGE_RANGE'
   | 'BYTES_RANGE';

@@ -4,6 +4,8 @@ import type { FlashPart, MergeOptions } from './types.js';
 
 /** The last flash offset is 0xFFFFFFFF: a part or file may end at 4 GiB, not past it. */
 const FOUR_GIB = 0x100000000;
+/** Flash is written in 32-bit words: offsets are multiples of this. */
+const WORD = 4;
 
 function name(p: FlashPart, i: number): string {
   return `${p.name ? `"${p.name}"` : `part ${i}`} (${h32(p.offset)}..${hWide(p.offset + p.data.length)})`;
@@ -12,6 +14,9 @@ function name(p: FlashPart, i: number): string {
 export function mergeFlash(parts: readonly FlashPart[], options: MergeOptions = {}): Uint8Array {
   const base = options.baseOffset ?? 0;
   const fill = options.fill ?? 0xff;
+  if (!Number.isInteger(base) || base < 0 || base >= FOUR_GIB || base % WORD !== 0) {
+    throw new ImageFormatError('MERGE_ALIGN', `the merged file's base offset ${Number.isInteger(base) && base >= 0 ? hWide(base) : String(base)} is not a flash offset on a multiple of ${WORD} bytes; flash is written in words`, { expected: WORD, found: base });
+  }
   const indexed = parts.map((p, i) => ({ p, i }));
   for (const { p, i } of indexed) {
     if (!Number.isInteger(p.offset) || p.offset < base) {
@@ -20,6 +25,9 @@ export function mergeFlash(parts: readonly FlashPart[], options: MergeOptions = 
         `${name(p, i)} starts before the merged file's base offset ${h32(base)}`,
         { offset: p.offset, expected: base, found: p.offset },
       );
+    }
+    if (p.offset % WORD !== 0) {
+      throw new ImageFormatError('MERGE_ALIGN', `${name(p, i)} does not start on a multiple of ${WORD} bytes; flash is written in words`, { offset: p.offset, expected: WORD, found: p.offset });
     }
     if (p.offset + p.data.length > FOUR_GIB) {
       throw new ImageFormatError('MERGE_RANGE', `${name(p, i)} runs past 4 GiB, where flash offsets end`, { offset: p.offset, expected: FOUR_GIB, found: p.offset + p.data.length });

@@ -118,6 +118,10 @@ export interface OtadataSpec {
  */
 export function buildOtadata(spec: number | OtadataSpec, state?: number): Uint8Array {
   const s: OtadataSpec = typeof spec === 'number' ? { seq: spec, ...(state !== undefined ? { state } : {}) } : spec;
+  const fields: [string, number | undefined][] = [['seq', s.seq], ['state', s.state], ['secondCopy.seq', s.secondCopy?.seq], ['secondCopy.state', s.secondCopy?.state]];
+  for (const [what, n] of fields) {
+    if (n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= 0xffffffff)) throw new RangeError(`otadata ${what} ${String(n)} is not a 32-bit unsigned integer`);
+  }
   const out = new Uint8Array(OTADATA_SIZE).fill(0xff);
   if (s.seq >>> 0 !== 0xffffffff) out.set(encodeOtaSelectEntry(s.seq, s.state ?? OTA_STATE.undefined), 0);
   if (s.secondCopy) out.set(encodeOtaSelectEntry(s.secondCopy.seq, s.secondCopy.state ?? OTA_STATE.undefined), OTADATA_SECOND_COPY);

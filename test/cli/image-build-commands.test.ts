@@ -289,6 +289,7 @@ test('image merge: parts at their offsets as the library merges them; overlaps a
     [[a, '0x0'], { out }, /the offset comes first, then the file/],
     [['0x2', a], { out }, /not a multiple of 4/],
     [['0x0', a], { out, baseOffset: 0x1000 }, /before the merged file's base offset/],
+    [['0x4', a], { out, baseOffset: 3 }, /base offset 0x00000003 is not a flash offset on a multiple of 4 bytes.*\[MERGE_ALIGN\]/],
     [['0x0', a, '0x2000', b], { out, padTo: 0x1000 }, /does not fit/],
     [['0x0', join(dir, 'missing.bin')], { out }, /no such file/],
     [['0x10000', 'firmware/build/espalgo-demo.elf'], { out }, /espalgo-demo\.elf is an ELF file .* then merge that/],

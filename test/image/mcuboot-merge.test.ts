@@ -64,3 +64,11 @@ test('mergeFlash errors name both parts', () => {
   // touching parts are fine
   assert.equal(mergeFlash([{ offset: 0, data: new Uint8Array(4) }, { offset: 4, data: new Uint8Array(4) }]).length, 8);
 });
+
+test('mergeFlash refuses offsets flash cannot be written at: a part or the base off a 4-byte word, a base that is no offset', () => {
+  const align = (e: unknown) => e instanceof ImageFormatError && e.code === 'MERGE_ALIGN';
+  assert.throws(() => mergeFlash([{ offset: 0x10001, data: new Uint8Array(4), name: 'app' }]), (e: unknown) => align(e) && /"app" \(0x00010001\.\.0x00010005\) does not start on a multiple of 4 bytes/.test((e as Error).message));
+  assert.throws(() => mergeFlash([{ offset: 4, data: new Uint8Array(4) }], { baseOffset: 3 }), (e: unknown) => align(e) && /base offset 0x00000003 is not a flash offset/.test((e as Error).message));
+  for (const baseOffset of [-4, 1.5, 0x100000000]) assert.throws(() => mergeFlash([{ offset: 0x100000000, data: new Uint8Array(0) }], { baseOffset }), align);
+  assert.equal(mergeFlash([{ offset: 0x1004, data: Uint8Array.of(7) }], { baseOffset: 0x1000 })[4], 7);
+});

@@ -147,3 +147,13 @@ test('as the bootloader reads the table: every ota_N entry counts, a repeated N 
   assert.equal(s.entry, undefined, 'slot 0, then slots up to the count (2): neither ota_3 nor ota_5 is tried');
   assert.match(s.reason, /tries only ota_0…ota_1 .* boots no app/);
 });
+
+test('buildOtadata refuses a seq or state that is no 32-bit unsigned integer, in either copy', () => {
+  for (const bad of [1.5, -1, 0x100000000, Number.NaN]) {
+    assert.throws(() => buildOtadata(bad), /otadata seq .* is not a 32-bit unsigned integer/);
+    assert.throws(() => buildOtadata(1, bad), /otadata state .* is not a 32-bit unsigned integer/);
+    assert.throws(() => buildOtadata({ seq: 1, secondCopy: { seq: bad } }), /otadata secondCopy\.seq/);
+    assert.throws(() => buildOtadata({ seq: 1, secondCopy: { seq: 2, state: bad } }), /otadata secondCopy\.state/);
+  }
+  assert.equal(parseOtadata(buildOtadata(0xffffffff)).active, undefined);
+});

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, openSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, openSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../src/cli/output/atomic-write.js';
 import { runFlashMap } from '../../src/cli/commands/flash-map.js';
@@ -24,6 +24,28 @@ test('a regular file is replaced with the new bytes and keeps its permissions; n
   assert.deepEqual(readdirSync(dir), ['out.bin']);
   writeFileAtomic(join(dir, 'new.bin'), 'x');
   assert.equal(statSync(join(dir, 'new.bin')).mode & 0o777, 0o666 & ~process.umask());
+});
+
+test('temp files a killed write left beside the file are removed by the next write: only ours, of ended processes, a minute old', (t) => {
+  const dir = tempDir(t);
+  const ended = spawnSync(process.execPath, ['-e', '0']).pid!; // a process that has ended
+  const running = spawn('sleep', ['30']);
+  t.after(() => running.kill());
+  const old = (Date.now() - 5 * 60_000) / 1000;
+  const leftover = `.out.bin.${ended}.1700000000000.tmp`;
+  const kept = [
+    `.out.bin.${running.pid!}.1700000000001.tmp`, // its process still runs: maybe a write in progress
+    `.out.bin.${ended}.1700000000002.tmp`, // young: maybe a live write on another host sharing the folder
+    `.out.bin.x${ended}.1700000000003.tmp`, // not our name
+    `.other.bin.${ended}.1700000000004.tmp`, // another file's
+  ];
+  for (const name of [leftover, ...kept]) {
+    writeFileSync(join(dir, name), 'partial');
+    if (!name.includes('1700000000002')) utimesSync(join(dir, name), old, old);
+  }
+  writeFileAtomic(join(dir, 'out.bin'), 'whole');
+  assert.equal(readFileSync(join(dir, 'out.bin'), 'utf8'), 'whole');
+  assert.deepEqual(readdirSync(dir).sort(), ['out.bin', ...kept].sort());
 });
 
 test('a symbolic link is followed: the file it names gets the bytes, the link stays a link, also when its file does not exist yet', (t) => {

@@ -2,7 +2,7 @@
  * Write a file so that it is either complete or absent: write a temp file beside it, then rename.
  * Check an output path before the work: a folder that can be written, not one of the inputs.
  */
-import { accessSync, chmodSync, constants, lstatSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { accessSync, chmodSync, constants, lstatSync, readdirSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliInputError } from './exit-codes.js';
 
@@ -19,11 +19,12 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     writeFileSync(target, data);
     return;
   }
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = join(dirname(target), tempName(basename(target), process.pid, Date.now()));
   try {
     writeFileSync(tmp, data);
     if (existing) chmodSync(tmp, existing.mode & 0o7777);
     renameSync(tmp, target);
+    removeLeftTemps(target);
   } catch (err) {
     try {
       unlinkSync(tmp);
@@ -31,6 +32,51 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
       // the temp file was never created
     }
     throw err;
+  }
+}
+
+/** The hidden temp file a write of `name` uses: `.NAME.PID.MS.tmp`. */
+function tempName(name: string, pid: number, ms: number): string {
+  return `.${name}.${pid}.${ms}.tmp`;
+}
+
+/** A temp file older than this, of a process that has ended, is a leftover (not one being written now, here or on another host). */
+const LEFTOVER_AGE_MS = 60_000;
+
+/**
+ * Remove the temp files earlier writes of `target` left when killed between writing and renaming
+ * (SIGKILL, power loss): ours by name, their process gone, and a minute old. Best effort: a write
+ * that succeeded does not fail over a leftover it cannot remove.
+ */
+function removeLeftTemps(target: string): void {
+  const folder = dirname(target);
+  const prefix = `.${basename(target)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(folder).filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^(\d+)\.(\d+)\.tmp$/.exec(name.slice(prefix.length));
+    if (!m || name !== tempName(basename(target), Number(m[1]), Number(m[2])) || processRuns(Number(m[1]))) continue;
+    const path = join(folder, name);
+    try {
+      const s = lstatSync(path);
+      if (s.isFile() && Date.now() - s.mtimeMs > LEFTOVER_AGE_MS) unlinkSync(path);
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+}
+
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // runs, as another user
   }
 }
 

@@ -31,6 +31,7 @@ test('flash write/verify/read/blank-check/erase on the simulator: exit codes and
   // Times and rates to a tenth, as in the progress events (not 7.354488999999944).
   const tenth = (n: unknown) => typeof n === 'number' && /^\d+(\.\d)?$/.test(String(n));
   assert.ok(Object.values(last['ms'] as Record<string, unknown>).every(tenth) && tenth(last['kbps']), JSON.stringify([last['ms'], last['kbps']]));
+  assert.ok(tenth((last['transfer'] as Record<string, unknown>)['durationMs']), JSON.stringify(last['transfer']));
   assert.deepEqual([(last['transfer'] as Record<string, unknown>)['mode'], (last['transfer'] as Record<string, unknown>)['window']], ['deflate', 0x8000], 'in process: the largest window');
   const small = memoryIo();
   writeFileSync(file, new Uint8Array(0x3000).fill(0x11));

@@ -318,7 +318,7 @@ export async function runFlash(action: Action, args: readonly string[], o: Flash
             progress.stop();
             reports.push({
               part,
-              json: { ...r, offset: hex32(part.offset), length: part.data.length, ...partitionJson, ...(partWarnings.has(part) ? { warnings: [partWarnings.get(part)!] } : {}), ms: roundTimes(r.ms), kbps: tenths(r.kbps) },
+              json: { ...r, offset: hex32(part.offset), length: part.data.length, ...partitionJson, ...(partWarnings.has(part) ? { warnings: [partWarnings.get(part)!] } : {}), ...(r.transfer ? { transfer: { ...r.transfer, durationMs: tenths(r.transfer.durationMs) } } : {}), ms: roundTimes(r.ms), kbps: tenths(r.kbps) },
               text: writeSummary(r, part, session.target.description, named),
             });
           }

@@ -98,9 +98,8 @@ export function resolveEra(events: readonly LogEvent[], forced?: OpenOcdEra): Er
     }
     if (agreeing.length === 1) {
       const ev = evidence.find((x) => x.era === agreeing[0])!;
-      // The version left the era open ("Pass --era to decide"); the messages decide it.
-      const open = v.reason.replace(/ Pass --era to decide\.$/, '');
-      return { era: agreeing[0]!, candidates: agreeing, certainty: 'ambiguous', source: 'messages', reason: `${open} The messages settle it: ${ev.why} (line ${ev.line}).`, ...vFields };
+      // The version left the era open; the messages decide it, so its advice no longer applies.
+      return { era: agreeing[0]!, candidates: agreeing, certainty: 'ambiguous', source: 'messages', reason: `${v.reason} The messages settle it: ${ev.why} (line ${ev.line}).`, ...vFields };
     }
     if (v.certainty === 'not-espressif' && byMessages.length === 1) {
       const ev = evidence.find((x) => x.era === byMessages[0])!;
@@ -114,7 +113,7 @@ export function resolveEra(events: readonly LogEvent[], forced?: OpenOcdEra): Er
     const ev = evidence.find((x) => x.era === byMessages[0])!;
     return { era: byMessages[0]!, candidates: byMessages, certainty: 'ambiguous', source: 'messages', reason: `No OpenOCD version line; ${ev.why} (line ${ev.line}).` };
   }
-  return { candidates: byMessages.length ? byMessages : OPENOCD_ERAS, certainty: 'unknown', source: 'none', reason: 'No OpenOCD version line and no era-specific message: numbers are shown for every era they exist in. Pass --era A|B|C (see espalgo explain --help for the release ranges).' };
+  return { candidates: byMessages.length ? byMessages : OPENOCD_ERAS, certainty: 'unknown', source: 'none', reason: 'No OpenOCD version line and no era-specific message: numbers are shown for every era they exist in.', advice: 'Pass --era A|B|C (see espalgo explain --help for the release ranges).' };
 }
 
 /** Decode a stub number for the resolved era, or for every candidate era when it is open. */

@@ -137,6 +137,8 @@ export interface EraVerdict {
   readonly certainty: EraCertainty;
   /** A sentence saying why. */
   readonly reason: string;
+  /** What the user can do when the era is left open (e.g. pass --era); absent once it is decided. */
+  readonly advice?: string;
 }
 
 export function eraOfDate(date: string): OpenOcdEra[] {
@@ -178,7 +180,7 @@ export function eraOfVersion(v: OpenOcdVersion): EraVerdict {
   const what = `a development build ${counted(v.devCommits, 'commit')} after the -esp32-${d} tag${v.buildDate ? `, built ${v.buildDate}` : ''}`;
   return c.length === 1
     ? { era: c[0]!, candidates: c, certainty: 'development-build', reason: `${what}; everything between that tag and the next release is era ${c[0]}.` }
-    : { candidates: c, certainty: 'ambiguous', reason: `${what}; the stub protocol changed between that tag and the next release, so it can be era ${c.join(' or ')}. Pass --era to decide.` };
+    : { candidates: c, certainty: 'ambiguous', reason: `${what}; the stub protocol changed between that tag and the next release, so it can be era ${c.join(' or ')}.`, advice: 'Pass --era to decide.' };
 }
 
 export function describeEraRange(era: OpenOcdEra): string {

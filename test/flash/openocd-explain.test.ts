@@ -160,6 +160,15 @@ test('a development build the version leaves open between two eras, settled by t
   assert.equal(r.era.era, 'B');
   assert.match(r.era.reason, /^a development build 40 commits after the -esp32-20240318 tag, built 20240620; the stub protocol changed between that tag and the next release, so it can be era A or B\. The messages settle it: /);
   assert.doesNotMatch(r.era.reason, /Pass --era/);
+  assert.equal(r.era.advice, undefined);
+  // Without the settling message the era stays open, and the advice is its own field.
+  const open = explainOpenOcdLog(log.split('\n').slice(0, 2).join('\n'));
+  assert.equal(open.era.era, undefined);
+  assert.match(open.era.reason, /so it can be era A or B\.$/);
+  assert.equal(open.era.advice, 'Pass --era to decide.');
+  const none = explainOpenOcdLog('Info : esp32s3.cpu0: Target halted');
+  assert.equal(none.era.source, 'none');
+  assert.match(none.era.advice ?? '', /^Pass --era A\|B\|C/);
 });
 
 test('a number wider than 32 bits is no stub code: the line is an error this tool does not know, not a number rounded to floating point', () => {

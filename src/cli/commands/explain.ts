@@ -135,7 +135,7 @@ function renderRun(r: ExplainReport, st: Style, columns: number, what: 'log' | '
   out.push(`${st.bold('OpenOCD'.padEnd(9))}${v ? `${v.raw}${r.era.versionLine !== undefined ? st.dim(` (line ${r.era.versionLine})`) : ''}` : st.dim('no version line found')}\n`);
   const eraText = r.era.era ? `era ${r.era.era}: ${ERA_INFO[r.era.era].summary}` : `not decided (${r.era.candidates.map((e) => `era ${e}`).join(' or ')})`;
   out.push(`${st.bold('Era'.padEnd(9))}${wrapText(eraText, columns, 9)}\n`);
-  out.push(`${' '.repeat(9)}${st.dim(wrapText(r.era.reason, columns, 9))}\n`);
+  out.push(`${' '.repeat(9)}${st.dim(wrapText(r.era.advice ? `${r.era.reason} ${r.era.advice}` : r.era.reason, columns, 9))}\n`);
   if (r.era.conflict) out.push(`${' '.repeat(9)}${st.yellow(wrapText(`Note: ${r.era.conflict}.`, columns, 9))}\n`);
   if (r.chip) out.push(`${st.bold('Chip'.padEnd(9))}${r.chip}${r.chipLine !== undefined ? st.dim(` (line ${r.chipLine})`) : ''}\n`);
   for (const b of r.facts.banks) out.push(`${st.bold('Flash'.padEnd(9))}${b.sizeKb} KB detected (${b.bank}) ${st.dim(`(line ${b.line})`)}\n`);

@@ -45,6 +45,12 @@ test('probe --json: the report as JSON, overrides applied', async () => {
   assert.equal(r.restored.registersIntact, true);
 });
 
+test('probe --flash-size: the size is said to be given with the option', async () => {
+  const io = memoryIo({ columns: 200 });
+  assert.equal(await runProbe({ target: 'sim', flashSize: 0x400000 }, io), 0);
+  assert.match(io.stdout(), /Flash size\s+4 MiB given with --flash-size\n/);
+});
+
 test('probe with the table at 0xC000 (the simulator boots with --table-offset)', async () => {
   const io = memoryIo();
   assert.equal(await runProbe({ target: 'sim', flash: BUILD + 'demo-table-0xc000.bin', tableOffset: 0xc000, json: true }, io), 0);

@@ -131,7 +131,7 @@ export function renderProbeText(r: ProbeReport, st: Style, columns: number, titl
   }
 
   const s = r.size;
-  kv('Flash size', s.bytes === null ? st.red('unknown') : `${st.bold(sizeWords(s.bytes))} from the ${SOURCE_NAMES[s.source!]}`);
+  kv('Flash size', s.bytes === null ? st.red('unknown') : `${st.bold(sizeWords(s.bytes))} ${s.source === 'override' ? 'given with' : 'from the'} ${SOURCE_NAMES[s.source!]}`);
   if (s.sources.length) {
     out.push(renderTable(
       [{ header: 'source' }, { header: 'says', align: 'right' }, { header: 'detail' }],
